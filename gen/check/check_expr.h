@@ -1,0 +1,77 @@
+/* Type checking of spec expressions against the names a spec defines and a
+ * table of tapset function signatures. */
+#ifndef STAPGEN_CHECK_EXPR_H
+#define STAPGEN_CHECK_EXPR_H
+#include <stdbool.h>
+
+#include "../expr/ast.h"
+
+typedef enum {
+	NAME_NONE = 0,
+	NAME_PARAM,	/* run-time parameter: a global long/string */
+	NAME_VALUE,	/* a probe's named per-event value (a local) */
+	NAME_KEY,	/* a key column of the aggregate a report iterates */
+	NAME_STATE,	/* a state map shared between probes: m[k...] */
+	NAME_AGG,	/* a statistics aggregate: @count(a) in reports, a[k] */
+	NAME_ALIASVAR,	/* a variable provided by a tapset probe alias */
+} name_kind;
+
+#define CHECK_MAX_KEYS 8
+typedef struct name_info {
+	name_kind kind;
+	vtype type;		/* value type (for STATE/AGG: element type) */
+	unsigned nkeys;		/* STATE/AGG: number of index expressions */
+	vtype keys[CHECK_MAX_KEYS];
+	const char *stap_name;	/* how to print it in the .stp (NULL = as is) */
+	const void *ptr;	/* owner's object, stored in expr->bind_ptr */
+} name_info;
+
+/* What the expression may use, by where it appears. */
+enum {
+	CTX_TARGET = 1 << 0,	/* $vars, @cast, @defined: DWARF/tracepoint probes */
+	CTX_RETURN = 1 << 1,	/* $return and @entry(): .return probes */
+	CTX_REPORT = 1 << 2,	/* @count/@sum/@min/@max/@avg over aggregates */
+	CTX_GURU = 1 << 3,	/* guru mode granted (reserved for writes) */
+	CTX_NO_EVENT = 1 << 4,	/* timer/begin/end/report: no pid()/execname() meaning */
+};
+
+typedef struct check_env {
+	/* Resolve a bare identifier; false if unknown. */
+	bool (*lookup)(const void *ctx, const char *name, name_info *out);
+	/* Fill up to max candidate names, for "did you mean". */
+	size_t (*candidates)(const void *ctx, const char **out, size_t max);
+	const void *ctx;
+	unsigned flags;
+} check_env;
+
+/* Assigns e->type everywhere, resolves identifiers (e->bind = name_kind,
+ * e->bind_ptr, e->emit_name) and reports every error found (unknown
+ * function / name with a suggestion, wrong argument count or types, $return
+ * outside .return probes, aggregates outside reports, ...).  Returns the
+ * expression's type, VT_UNKNOWN if it had errors. */
+vtype check_expr(expr *e, const check_env *env, diag_sink *d);
+
+/* Tapset function signature table (gen/check/tapset_funcs.def). */
+typedef struct tapset_func {
+	const char *name;
+	vtype ret;
+	unsigned nargs;
+	vtype args[4];
+	unsigned flags;	/* TF_* */
+} tapset_func;
+enum {
+	TF_NEEDS_EVENT = 1 << 0,	/* meaningful only in an event context */
+	TF_STACK = 1 << 1,		/* returns a backtrace */
+	TF_GURU = 1 << 2,		/* changes kernel state: guru only */
+	TF_WRITES = 1 << 3,		/* with TF_GURU: writes memory/registers,
+					 * signals, delays, runs commands */
+};
+/* The first signature of `name` (overloads by arity follow it), or NULL. */
+const tapset_func *tapset_func_lookup(const char *name);
+/* All signatures of `name` (adjacent, by ascending arity); *n = count. */
+const tapset_func *tapset_func_overloads(const char *name, size_t *n);
+/* Distinct public function names (not starting with '_'), sorted; fills at
+ * most max and returns how many were stored. */
+size_t tapset_func_names(const char **out, size_t max);
+
+#endif

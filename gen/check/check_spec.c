@@ -1,0 +1,352 @@
+/* Name resolution and typing for a whole spec: which names each expression
+ * may use depends on where it is (probe values and filters, reports). */
+#include <string.h>
+
+#include "../spec/spec.h"
+#include "../spec/probe_point.h"
+#include "alias_vars.h"
+#include "check_expr.h"
+
+typedef struct scope {
+	spec *s;
+	spec_probe *p;
+	unsigned nlets;		/* lets visible: those declared before */
+	const spec_report *r;
+	const spec_map *keymap;	/* report rows: key columns come from here */
+	const char *alias_vars;	/* union over the probe's points */
+	bool alias_unchecked;	/* an alias we have no table entry for */
+	char varbuf[4096];
+} scope;
+
+static vtype param_vtype(const spec_param *p)
+{
+	return p->type == PT_STRING ? VT_STRING : VT_LONG;
+}
+
+static bool lookup(const void *ctx, const char *name, name_info *out)
+{
+	scope *sc = (scope *)ctx;
+	memset(out, 0, sizeof *out);
+	if (sc->p)
+		for (unsigned i = sc->nlets; i-- > 0;)
+			if (!strcmp(sc->p->lets[i].name, name)) {
+				sc->p->lets[i].used = true;
+				out->kind = NAME_VALUE;
+				out->type = sc->p->lets[i].e ? sc->p->lets[i].e->type : VT_UNKNOWN;
+				out->ptr = &sc->p->lets[i];
+				return true;
+			}
+	if (sc->keymap)
+		for (unsigned i = 0; i < sc->keymap->nkeys; i++)
+			if (sc->keymap->keys[i].name && !strcmp(sc->keymap->keys[i].name, name)) {
+				out->kind = NAME_KEY;
+				out->type = sc->keymap->keys[i].type;
+				out->ptr = &sc->keymap->keys[i];
+				return true;
+			}
+	const spec_param *pa = spec_find_param(sc->s, name);
+	if (pa) {
+		out->kind = NAME_PARAM;
+		out->type = param_vtype(pa);
+		out->ptr = pa;
+		return true;
+	}
+	const spec_map *m = spec_find_map(sc->s, name);
+	if (m) {
+		out->kind = m->is_agg ? NAME_AGG : NAME_STATE;
+		out->type = m->value_type;
+		out->nkeys = m->nkeys;
+		for (unsigned i = 0; i < m->nkeys; i++)
+			out->keys[i] = m->keys[i].type;
+		out->ptr = m;
+		return true;
+	}
+	if (sc->p && (sc->alias_unchecked ||
+		      (sc->alias_vars && alias_has_var(sc->alias_vars, name)))) {
+		out->kind = NAME_ALIASVAR;
+		out->type = VT_UNKNOWN;	/* tapset variables are untyped here */
+		return true;
+	}
+	return false;
+}
+
+static size_t candidates(const void *ctx, const char **out, size_t max)
+{
+	scope *sc = (scope *)ctx;
+	size_t n = 0;
+	if (sc->p)
+		for (unsigned i = 0; i < sc->nlets && n < max; i++)
+			out[n++] = sc->p->lets[i].name;
+	if (sc->keymap)
+		for (unsigned i = 0; i < sc->keymap->nkeys && n < max; i++)
+			if (sc->keymap->keys[i].name)
+				out[n++] = sc->keymap->keys[i].name;
+	for (unsigned i = 0; i < sc->s->nparams && n < max; i++)
+		out[n++] = sc->s->params[i].name;
+	for (unsigned i = 0; i < sc->s->nmaps && n < max; i++)
+		out[n++] = sc->s->maps[i].name;
+	if (sc->p && sc->alias_vars && n < max)
+		n += alias_var_list(sc->alias_vars, out + n, max - n, sc->varbuf,
+				    sizeof sc->varbuf);
+	return n;
+}
+
+static vtype check(scope *sc, expr *e, unsigned flags, diag_sink *d)
+{
+	if (!e)
+		return VT_UNKNOWN;
+	check_env env = { lookup, candidates, sc, flags };
+	return check_expr(e, &env, d);
+}
+
+/* `map[k...]` or `map` naming a state map / aggregate: arity and key types. */
+static const spec_map *check_target(scope *sc, expr *t, unsigned flags, bool want_agg,
+				    const char *what, diag_sink *d)
+{
+	expr *base = t->kind == E_INDEX ? t->a : t;
+	if (!base || base->kind != E_IDENT) {
+		diag_error(d, t->loc, "%s must name a %s", what, want_agg ? "aggregate" : "state map");
+		return NULL;
+	}
+	const spec_map *m = spec_find_map(sc->s, base->name);
+	if (!m || m->is_agg != want_agg) {
+		const char *cands[64];
+		size_t n = 0;
+		for (unsigned i = 0; i < sc->s->nmaps && n < 64; i++)
+			if (sc->s->maps[i].is_agg == want_agg)
+				cands[n++] = sc->s->maps[i].name;
+		const char *sug = diag_suggest(base->name, cands, n);
+		srcloc l = base->loc;
+		l.len = (unsigned)strlen(base->name);
+		if (m)
+			diag_error(d, l, "'%s' is %s, not %s", base->name,
+				   m->is_agg ? "an aggregate" : "a state map",
+				   want_agg ? "an aggregate" : "a state map");
+		else if (sug)
+			diag_error(d, l, "unknown %s '%s'; did you mean '%s'?",
+				   want_agg ? "aggregate" : "state map", base->name, sug);
+		else
+			diag_error(d, l, "unknown %s '%s'", want_agg ? "aggregate" : "state map",
+				   base->name);
+		return NULL;
+	}
+	base->bind = m->is_agg ? NAME_AGG : NAME_STATE;
+	base->bind_ptr = m;
+	size_t nargs = t->kind == E_INDEX ? t->nargs : 0;
+	if (nargs != m->nkeys) {
+		diag_error(d, t->loc, "'%s' has %u key%s, %zu given", m->name, m->nkeys,
+			   m->nkeys == 1 ? "" : "s", nargs);
+		return NULL;
+	}
+	for (size_t i = 0; i < nargs; i++) {
+		vtype kt = check(sc, t->args[i], flags, d);
+		if (kt != VT_UNKNOWN && m->keys[i].type != VT_UNKNOWN && kt != m->keys[i].type &&
+		    !(kt == VT_STACK && m->keys[i].type == VT_STRING))
+			diag_error(d, t->args[i]->loc, "key %zu of '%s' is a %s, this is a %s", i + 1,
+				   m->name, vtype_name(m->keys[i].type), vtype_name(kt));
+	}
+	return m;
+}
+
+static void check_columns(scope *sc, spec_column *cols, unsigned ncols, unsigned flags,
+			  diag_sink *d)
+{
+	for (unsigned i = 0; i < ncols; i++) {
+		spec_column *c = &cols[i];
+		for (unsigned j = 0; j < i; j++)
+			if (c->name && cols[j].name && !strcmp(c->name, cols[j].name))
+				diag_error(d, c->loc, "duplicate column '%s'", c->name);
+		if (!c->e)
+			continue;
+		vtype t = check(sc, c->e, flags, d);
+		if (t == VT_UNKNOWN) {
+			if (c->type == COL_AUTO && c->e->kind == E_IDENT && c->e->bind == NAME_ALIASVAR)
+				diag_error(d, c->e->loc,
+					   "the type of tapset variable '%s' is not known here; give column '%s' a 'type' (long or string)",
+					   c->e->name, c->name);
+			continue;
+		}
+		if (t == VT_STAT || t == VT_VOID) {
+			diag_error(d, c->e->loc, "column '%s' must be a long or a string, not a %s",
+				   c->name, vtype_name(t));
+			continue;
+		}
+		col_type want = t == VT_LONG ? COL_LONG : COL_STRING;
+		if (c->type == COL_AUTO)
+			c->type = want;
+		else if (c->type == COL_TIME && want != COL_LONG)
+			diag_error(d, c->e->loc, "a 'time' column needs a long (epoch seconds)");
+		else if (c->type != COL_TIME && c->type != want)
+			diag_error(d, c->e->loc, "column '%s' is declared %s but its value is a %s",
+				   c->name, c->type == COL_LONG ? "long" : "string", vtype_name(t));
+	}
+}
+
+static void check_probe(spec *s, spec_probe *p, diag_sink *d)
+{
+	scope sc = { .s = s, .p = p };
+	/* Alias variables: a probe on tapset aliases may read what they set. */
+	for (unsigned i = 0; i < p->npoints; i++) {
+		if (!probe_point_is_alias(p->points[i].text))
+			continue;
+		const char *v = alias_vars(p->points[i].text);
+		if (!v)
+			sc.alias_unchecked = true;
+		else if (!sc.alias_vars)
+			sc.alias_vars = v;
+	}
+	unsigned flags = p->ctx | (s->guru ? CTX_GURU : 0);
+	for (unsigned i = 0; i < p->nlets; i++) {
+		spec_let *l = &p->lets[i];
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(p->lets[j].name, l->name)) {
+				diag_error(d, l->loc, "value '%s' is defined twice in this probe", l->name);
+				diag_note(d, p->lets[j].loc, "first defined here");
+			}
+		if (spec_find_param(s, l->name) || spec_find_map(s, l->name))
+			diag_error(d, l->loc, "value '%s' has the name of a %s", l->name,
+				   spec_find_param(s, l->name) ? "parameter" : "state map or aggregate");
+		sc.nlets = i;	/* a value sees only the values before it */
+		vtype t = check(&sc, l->e, flags, d);
+		if (t == VT_STAT || t == VT_VOID)
+			diag_error(d, l->e->loc, "value '%s' cannot hold a %s", l->name, vtype_name(t));
+	}
+	sc.nlets = p->nlets;
+	for (unsigned i = 0; i < p->nfilters; i++) {
+		vtype t = check(&sc, p->filters[i], flags, d);
+		if (t == VT_STRING || t == VT_STACK)
+			diag_error(d, p->filters[i]->loc,
+				   "a filter must be a condition (long), not a string");
+	}
+	for (unsigned i = 0; i < p->nstores; i++) {
+		spec_assign *as = &p->stores[i];
+		as->map = check_target(&sc, as->target, flags, false, "a 'store' target", d);
+		vtype t = check(&sc, as->value, flags, d);
+		if (as->map && t != VT_UNKNOWN && t != as->map->value_type)
+			diag_error(d, as->value->loc, "'%s' holds %s values, this is a %s",
+				   as->map->name, vtype_name(as->map->value_type), vtype_name(t));
+	}
+	for (unsigned i = 0; i < p->ncollects; i++) {
+		spec_assign *as = &p->collects[i];
+		as->map = check_target(&sc, as->target, flags, true, "a 'collect' target", d);
+		vtype t = check(&sc, as->value, flags, d);
+		if (t != VT_UNKNOWN && t != VT_LONG)
+			diag_error(d, as->value->loc, "aggregates collect numbers (long), this is a %s",
+				   vtype_name(t));
+	}
+	for (unsigned i = 0; i < p->ndeletes; i++)
+		check_target(&sc, p->deletes[i], flags, false, "a 'delete' target", d);
+	if (p->emit)
+		check_columns(&sc, p->emit->cols, p->emit->ncols, flags, d);
+	for (unsigned i = 0; i < p->nlets; i++)
+		if (!p->lets[i].used)
+			diag_warning(d, p->lets[i].loc, "value '%s' is never used", p->lets[i].name);
+}
+
+static bool same_keys(const spec_map *a, const spec_map *b)
+{
+	if (a->nkeys != b->nkeys)
+		return false;
+	for (unsigned i = 0; i < a->nkeys; i++)
+		if (a->keys[i].type != b->keys[i].type ||
+		    !a->keys[i].name != !b->keys[i].name ||
+		    (a->keys[i].name && strcmp(a->keys[i].name, b->keys[i].name)))
+			return false;
+	return true;
+}
+
+static void check_report(spec *s, spec_report *r, diag_sink *d)
+{
+	scope sc = { .s = s, .r = r };
+	for (unsigned i = 0; i < r->nfrom; i++) {
+		expr fake = { .kind = E_IDENT, .name = r->from[i], .loc = r->from_locs[i] };
+		const spec_map *m = check_target(&sc, &fake, 0, true, "'from'", d);
+		r->from_maps[i] = m;
+		if (!m)
+			continue;
+		if (!sc.keymap) {
+			sc.keymap = m;
+			for (unsigned k = 0; k < m->nkeys; k++)
+				if (!m->keys[k].name)
+					diag_error(d, r->from_locs[i],
+						   "aggregate '%s' has unnamed keys; name them (key: {pid: long}) to list it in a report",
+						   m->name);
+		} else if (!same_keys(sc.keymap, m))
+			diag_error(d, r->from_locs[i],
+				   "aggregate '%s' has keys different from '%s'; a report lists aggregates with the same keys",
+				   m->name, sc.keymap->name);
+	}
+	unsigned flags = CTX_REPORT | CTX_NO_EVENT;
+	if (r->sort) {
+		vtype t = check(&sc, r->sort, flags, d);
+		if (t == VT_STAT)
+			diag_error(d, r->sort->loc, "sort by a number or a string, not a statistic");
+	}
+	check_columns(&sc, r->cols, r->ncols, flags, d);
+	if (r->hist_of) {
+		const spec_map *m = spec_find_map(s, r->hist_of);
+		srcloc l = r->hist_loc;
+		l.len = (unsigned)strlen(r->hist_of);
+		if (!m || !m->is_agg) {
+			diag_error(d, l, "'histogram.of' must name an aggregate; '%s' is %s", r->hist_of,
+				   m ? "a state map" : "not defined");
+			return;
+		}
+		r->hist_map = m;	/* a keyed aggregate gives one histogram per key */
+		for (unsigned k = 0; k < m->nkeys; k++)
+			if (!m->keys[k].name) {
+				diag_error(d, l, "aggregate '%s' has unnamed keys; name them to show one histogram per key",
+					   m->name);
+				break;
+			}
+	}
+}
+
+void spec_check(arena *a, spec *s, diag_sink *d)
+{
+	for (unsigned i = 0; i < s->nprobes; i++)
+		check_probe(s, &s->probes[i], d);
+	for (unsigned i = 0; i < s->nreports; i++) {
+		spec_report *r = &s->reports[i];
+		r->from_maps = arena_alloc(a, (r->nfrom + 1) * sizeof(spec_map *));
+		check_report(s, r, d);
+	}
+	/* Record kinds share one namespace: emitted records and report rows. */
+	const char *names[512];
+	srcloc locs[512];
+	unsigned n = 0;
+	for (unsigned i = 0; i < s->nprobes && n < 512; i++)
+		if (s->probes[i].emit && s->probes[i].emit->record) {
+			locs[n] = s->probes[i].emit->loc;
+			names[n++] = s->probes[i].emit->record;
+		}
+	for (unsigned i = 0; i < s->nreports && n < 512; i++)
+		if (s->reports[i].name) {
+			locs[n] = s->reports[i].loc;
+			names[n++] = s->reports[i].name;
+		}
+	static const char *const reserved[] = { "stapgen", "report", "report_end", "end", NULL };
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(names[i], names[j])) {
+				diag_error(d, locs[i], "record '%s' is defined twice (records and reports share names)",
+					   names[i]);
+				break;
+			}
+		for (unsigned k = 0; reserved[k]; k++)
+			if (!strcmp(names[i], reserved[k]))
+				diag_error(d, locs[i], "'%s' is reserved for the output protocol; choose another name",
+					   names[i]);
+	}
+	for (unsigned i = 0; i < s->nmaps; i++) {
+		bool used = false;
+		for (unsigned j = 0; j < s->nprobes && !used; j++) {
+			for (unsigned k = 0; k < s->probes[j].nstores && !used; k++)
+				used = s->probes[j].stores[k].map == &s->maps[i];
+			for (unsigned k = 0; k < s->probes[j].ncollects && !used; k++)
+				used = s->probes[j].collects[k].map == &s->maps[i];
+		}
+		if (!used)
+			diag_warning(d, s->maps[i].loc, "'%s' is never written by any probe", s->maps[i].name);
+	}
+}

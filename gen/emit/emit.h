@@ -1,0 +1,16 @@
+/* Emitters: a checked spec -> .stp script text, C parser source text. */
+#ifndef STAPGEN_EMIT_H
+#define STAPGEN_EMIT_H
+#include "../util/strbuf.h"
+#include "records.h"
+
+typedef struct emit_opts {
+	const char *kver;	/* kernel release the script is generated for */
+	const char *spec_path;	/* as shown in headers (relative, stable) */
+} emit_opts;
+
+void emit_stp(strbuf *out, arena *a, const spec *s, const record_set *rs,
+	      const emit_opts *o);
+void emit_parser(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
+
+#endif

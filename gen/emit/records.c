@@ -1,0 +1,76 @@
+#include "records.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static const char *upper(arena *a, const char *s)
+{
+	char *u = arena_strdup(a, s);
+	for (char *p = u; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return u;
+}
+
+static void from_columns(arena *a, record_kind *k, const spec_column *cols, unsigned n)
+{
+	k->fields = arena_alloc(a, (n + 1) * sizeof(record_field));
+	for (unsigned i = 0; i < n; i++) {
+		record_field *f = &k->fields[k->nfields++];
+		f->name = cols[i].name;
+		f->type = cols[i].type == COL_AUTO ? COL_LONG : cols[i].type;
+		f->title = cols[i].title ? cols[i].title : upper(a, cols[i].name);
+		f->width = cols[i].width;
+		f->value = cols[i].e;
+	}
+}
+
+record_set records_of(arena *a, const spec *s)
+{
+	record_set rs = { 0 };
+	rs.kinds = arena_alloc(a, (s->nprobes + s->nreports + 1) * sizeof(record_kind));
+	for (unsigned i = 0; i < s->nprobes; i++) {
+		const spec_probe *p = &s->probes[i];
+		if (!p->emit || !p->emit->record)
+			continue;
+		record_kind *k = &rs.kinds[rs.nkinds++];
+		k->name = p->emit->record;
+		k->cls = REC_EVENT;
+		k->probe = p;
+		from_columns(a, k, p->emit->cols, p->emit->ncols);
+	}
+	for (unsigned i = 0; i < s->nreports; i++) {
+		const spec_report *r = &s->reports[i];
+		if (!r->name)
+			continue;
+		record_kind *k = &rs.kinds[rs.nkinds++];
+		k->name = r->name;
+		k->report = r;
+		if (!r->hist) {
+			k->cls = REC_ROW;
+			from_columns(a, k, r->cols, r->ncols);
+			continue;
+		}
+		k->cls = r->hist == HIST_LINEAR ? REC_HIST_LINEAR : REC_HIST_LOG2;
+		k->lin_lo = r->lin_lo;
+		k->lin_hi = r->lin_hi;
+		k->lin_step = r->lin_step;
+		unsigned nk = r->hist_map ? r->hist_map->nkeys : 0;
+		k->fields = arena_alloc(a, (nk + 3) * sizeof(record_field));
+		for (unsigned j = 0; j < nk; j++) {
+			record_field *f = &k->fields[k->nfields++];
+			f->name = r->hist_map->keys[j].name ? r->hist_map->keys[j].name
+							    : arena_printf(a, "key%u", j + 1);
+			f->type = r->hist_map->keys[j].type == VT_LONG ? COL_LONG : COL_STRING;
+			f->title = upper(a, f->name);
+		}
+		const char *unit = r->hist_unit ? r->hist_unit : "value";
+		k->fields[k->nfields++] = (record_field){ "bucket", COL_LONG, upper(a, unit), 0, NULL };
+		k->fields[k->nfields++] = (record_field){ "count", COL_LONG, "COUNT", 0, NULL };
+	}
+	return rs;
+}
+
+const char *record_field_conv(const record_field *f)
+{
+	return f->type == COL_STRING ? "%s" : "%d";
+}

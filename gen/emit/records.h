@@ -1,0 +1,38 @@
+/* The records a tool prints: one description from which both the .stp's
+ * printf formats and the C parser's structs and decoders are emitted, so
+ * the two cannot drift apart. */
+#ifndef STAPGEN_RECORDS_H
+#define STAPGEN_RECORDS_H
+#include "../spec/spec.h"
+
+typedef enum { REC_EVENT, REC_ROW, REC_HIST_LOG2, REC_HIST_LINEAR } record_class;
+
+typedef struct record_field {
+	const char *name;
+	col_type type;		/* COL_LONG, COL_STRING or COL_TIME */
+	const char *title;	/* table header */
+	int width;
+	const expr *value;	/* NULL for histogram key/bucket/count fields */
+} record_field;
+
+typedef struct record_kind {
+	const char *name;	/* wire tag: @name */
+	record_class cls;
+	record_field *fields;
+	unsigned nfields;
+	const spec_probe *probe;	/* REC_EVENT */
+	const spec_report *report;	/* the others */
+	int64_t lin_lo, lin_hi, lin_step;
+} record_kind;
+
+typedef struct record_set {
+	record_kind *kinds;
+	unsigned nkinds;
+} record_set;
+
+record_set records_of(arena *a, const spec *s);
+
+/* The printf conversion for a field: %d or %s (strings go through text_str). */
+const char *record_field_conv(const record_field *f);
+
+#endif

@@ -1,0 +1,320 @@
+/* stapgen: YAML tool specs -> SystemTap scripts and C result parsers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "emit/emit.h"
+#include "spec/spec.h"
+#include "util/arena.h"
+#include "util/diag.h"
+#include "util/source.h"
+#include "util/strbuf.h"
+
+#define STAPGEN_VERSION "0.1.0"
+#define MAX_SPEC_BYTES (1024 * 1024)
+
+static const char usage[] =
+	"usage: stapgen [options] SPEC.yaml...\n"
+	"\n"
+	"Compiles SystemTap tool specs into <tool>.stp scripts and <tool>_parser.c\n"
+	"result parsers.  A spec with errors produces nothing; the others are still\n"
+	"generated and the exit status is 1.\n"
+	"\n"
+	"options:\n"
+	"  -k, --kver RELEASE  kernel release to generate for (default: uname -r)\n"
+	"  -o, --out DIR       write into DIR (default: out/RELEASE)\n"
+	"  -c, --check         check the specs only; write nothing\n"
+	"  -g, --guru          allow specs that declare 'guru: true'\n"
+	"  -W, --werror        treat warnings as errors\n"
+	"  -h, --help          show this help\n"
+	"  -V, --version       show the version\n"
+	"\n"
+	"exit status: 0 success, 1 a spec had errors, 2 usage or I/O error\n";
+
+typedef struct opts {
+	const char *kver;
+	const char *outdir;
+	int check_only, guru, werror;
+} opts;
+
+static int valid_kver(const char *k)
+{
+	if (!*k || strlen(k) > 128 || !strcmp(k, ".") || !strcmp(k, ".."))
+		return 0;
+	for (const char *p = k; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("._+-~", *p)))
+			return 0;
+	return 1;
+}
+
+/* Whole file into the arena; refuses huge files before reading them. */
+static char *read_file(arena *a, const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: error: is a directory\n", path);
+		close(fd);
+		return NULL;
+	}
+	size_t cap = 64 * 1024, n = 0;
+	char *buf = arena_alloc(a, cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap > MAX_SPEC_BYTES) {
+				fprintf(stderr, "%s: error: spec is larger than %d bytes\n", path,
+					MAX_SPEC_BYTES);
+				close(fd);
+				return NULL;
+			}
+			buf = arena_realloc(a, buf, cap + 1, cap * 2 + 1);
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: error: read failed: %s\n", path, strerror(errno));
+			close(fd);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (n > MAX_SPEC_BYTES) {
+		fprintf(stderr, "%s: error: spec is larger than %d bytes\n", path, MAX_SPEC_BYTES);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[4096];
+	size_t n = strlen(path);
+	if (n >= sizeof tmp)
+		return -1;
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* Writes via a temporary file and rename(2): readers and parallel builds
+ * see the old file or the new one, never half of one. */
+static int write_atomic(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[4096], tmp[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
+	    (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name) >= sizeof tmp)
+		return -1;
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			fprintf(stderr, "stapgen: error: writing %s: %s\n", path, strerror(errno));
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) || close(fd) || rename(tmp, path)) {
+		fprintf(stderr, "stapgen: error: writing %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* "6.1.0-56-cloud-amd64" -> {6,1,0}; false for "portable" and the like. */
+static int kver_numbers(const char *k, unsigned v[3])
+{
+	v[0] = v[1] = v[2] = 0;
+	for (int i = 0; i < 3; i++) {
+		if (*k < '0' || *k > '9')
+			return i >= 2;
+		unsigned x = 0;
+		while (*k >= '0' && *k <= '9' && x < 100000)
+			x = x * 10 + (unsigned)(*k++ - '0');
+		v[i] = x;
+		if (*k != '.')
+			return i >= 1;
+		k++;
+	}
+	return 1;
+}
+
+static int vcmp(const unsigned a[3], const unsigned b[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
+{
+	unsigned v[3];
+	if (!kver_numbers(kver, v))
+		return NULL;
+	for (unsigned i = 0; i < s->nunsupported; i++) {
+		const spec_unsupported *u = &s->unsupported[i];
+		int c = vcmp(v, u->ver);
+		if ((u->cmp == -2 && c < 0) || (u->cmp == -1 && c <= 0) || (u->cmp == 0 && c == 0) ||
+		    (u->cmp == 1 && c >= 0) || (u->cmp == 2 && c > 0))
+			return u;
+	}
+	return NULL;
+}
+
+typedef struct done_tool {
+	const char *name, *path;
+} done_tool;
+
+static int compile_one(const char *path, const opts *o, done_tool *seen, size_t *nseen)
+{
+	arena a;
+	arena_init(&a);
+	a.limit = 256u * 1024 * 1024;
+	diag_sink d;
+	diag_init(&d, stderr);
+	int rc = 1;
+	size_t len;
+	char *text = read_file(&a, path, &len);
+	if (!text)
+		goto out;
+	source *src = source_new(&a, path, text, len);
+	spec *s = spec_load(&a, src, &d);
+	if (!s)
+		goto out;
+	spec_check(&a, s, &d);
+	if (s->guru && !o->guru)
+		diag_error(&d, s->tool_loc,
+			   "spec '%s' declares 'guru: true'; generating it needs the --guru flag", s->tool);
+	if (s->tool)
+		for (size_t i = 0; i < *nseen; i++)
+			if (!strcmp(seen[i].name, s->tool)) {
+				diag_error(&d, s->tool_loc, "tool '%s' is also defined by %s", s->tool,
+					   seen[i].path);
+				break;
+			}
+	if (d.errors || (o->werror && d.warnings))
+		goto out;
+	seen[(*nseen)++] = (done_tool){ strdup(s->tool), path };
+	if (o->check_only) {
+		rc = 0;
+		goto out;
+	}
+	record_set rs = records_of(&a, s);
+	emit_opts eo = { o->kver, path };
+	strbuf stp = STRBUF_INIT, par = STRBUF_INIT;
+	const spec_unsupported *u = unsupported_for(s, o->kver);
+	if (u)
+		sb_printf(&stp, "%s\n", u->reason);
+	else
+		emit_stp(&stp, &a, s, &rs, &eo);
+	emit_parser(&par, s, &rs, &eo);
+	char pdir[4096];
+	snprintf(pdir, sizeof pdir, "%s/parsers", o->outdir);
+	char *stp_name = arena_printf(&a, "%s.stp", s->tool);
+	char *uns_name = arena_printf(&a, "%s.unsupported", s->tool);
+	char *par_name = arena_printf(&a, "%s_parser.c", s->tool);
+	rc = 2;
+	if (mkdirs(pdir)) {
+		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", pdir, strerror(errno));
+	} else if (!write_atomic(o->outdir, u ? uns_name : stp_name, sb_str(&stp), stp.len) &&
+		   !write_atomic(pdir, par_name, sb_str(&par), par.len)) {
+		/* the other outcome's file, from an earlier run, is now stale */
+		char *stale = arena_printf(&a, "%s/%s", o->outdir, u ? stp_name : uns_name);
+		unlink(stale);
+		rc = 0;
+	}
+	sb_free(&stp);
+	sb_free(&par);
+out:
+	arena_free(&a);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "kver", required_argument, NULL, 'k' }, { "out", required_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'c' },	{ "guru", no_argument, NULL, 'g' },
+		{ "werror", no_argument, NULL, 'W' },	{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },	{ NULL, 0, NULL, 0 },
+	};
+	opts o = { 0 };
+	int c;
+	while ((c = getopt_long(argc, argv, "k:o:cgWhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o.kver = optarg; break;
+		case 'o': o.outdir = optarg; break;
+		case 'c': o.check_only = 1; break;
+		case 'g': o.guru = 1; break;
+		case 'W': o.werror = 1; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': puts("stapgen " STAPGEN_VERSION); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs("stapgen: error: no spec files given\n", stderr);
+		fputs(usage, stderr);
+		return 2;
+	}
+	struct utsname un;
+	if (!o.kver)
+		o.kver = uname(&un) == 0 ? un.release : "unknown";
+	if (!valid_kver(o.kver)) {
+		fprintf(stderr, "stapgen: error: invalid kernel release '%s'\n", o.kver);
+		return 2;
+	}
+	char outbuf[4096];
+	if (!o.outdir) {
+		snprintf(outbuf, sizeof outbuf, "out/%s", o.kver);
+		o.outdir = outbuf;
+	}
+	size_t nspecs = (size_t)(argc - optind), nseen = 0;
+	done_tool *seen = calloc(nspecs + 1, sizeof *seen);
+	if (!seen)
+		return 2;
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		int r = compile_one(argv[i], &o, seen, &nseen);
+		if (r > rc)
+			rc = r;
+	}
+	for (size_t i = 0; i < nseen; i++)
+		free((char *)seen[i].name);
+	free(seen);
+	return rc;
+}

@@ -1,0 +1,108 @@
+#include "probe_point.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "../check/check_expr.h"
+
+static int name_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '*';
+}
+
+size_t probe_point_validate(const char *s, size_t len, const char **why)
+{
+	size_t i = 0;
+	if (len == 0) {
+		*why = "empty probe point";
+		return 1;
+	}
+	for (;;) {
+		size_t start = i;
+		while (i < len && name_char((unsigned char)s[i]))
+			i++;
+		if (i == start) {
+			*why = "expected a probe point component name";
+			return i + 1;
+		}
+		if (i < len && s[i] == '(') {
+			i++;
+			if (i < len && s[i] == '"') {
+				i++;
+				while (i < len && s[i] != '"') {
+					unsigned char c = (unsigned char)s[i];
+					if (c == '\\' || c < 0x20 || c >= 0x7f) {
+						*why = "character not allowed in a probe point string";
+						return i + 1;
+					}
+					i++;
+				}
+				if (i >= len) {
+					*why = "unterminated string in probe point";
+					return i + 1;
+				}
+				i++;
+			} else {
+				size_t ds = i;
+				while (i < len && (isalnum((unsigned char)s[i])))
+					i++;
+				if (i == ds) {
+					*why = "expected a \"string\" or a number";
+					return i + 1;
+				}
+			}
+			if (i >= len || s[i] != ')') {
+				*why = "expected ')'";
+				return i + 1;
+			}
+			i++;
+		}
+		if (i == len)
+			return 0;
+		if (s[i] == '?' && i + 1 == len)
+			return 0;
+		if (s[i] != '.') {
+			*why = "unexpected character in probe point";
+			return i + 1;
+		}
+		i++;
+	}
+}
+
+static int starts(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static int ends(const char *s, const char *p)
+{
+	size_t n = strlen(s), m = strlen(p);
+	if (n && s[n - 1] == '?')
+		n--;
+	return n >= m && strncmp(s + n - m, p, m) == 0;
+}
+
+int probe_point_is_alias(const char *s)
+{
+	static const char *const builtin[] = {
+		"kernel.", "module(", "process", "kprobe.", "timer.", "begin",
+		"end", "error", "never", "perf.", "procfs", "netfilter.", NULL,
+	};
+	for (size_t i = 0; builtin[i]; i++)
+		if (starts(s, builtin[i]))
+			return 0;
+	return 1;
+}
+
+unsigned probe_point_ctx(const char *s)
+{
+	if (starts(s, "begin") || starts(s, "end") || starts(s, "error") ||
+	    starts(s, "never") || (starts(s, "timer.") && !starts(s, "timer.profile")))
+		return CTX_NO_EVENT;
+	if (starts(s, "timer.profile") || starts(s, "perf.") || starts(s, "kprobe."))
+		return 0;
+	unsigned ctx = CTX_TARGET;
+	if (ends(s, ".return"))
+		ctx |= CTX_RETURN;
+	return ctx;
+}

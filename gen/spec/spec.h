@@ -1,0 +1,172 @@
+/* The spec model: one YAML tool spec after loading and checking.  Every
+ * element keeps the location of the YAML text it came from. */
+#ifndef STAPGEN_SPEC_H
+#define STAPGEN_SPEC_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../expr/ast.h"
+#include "../util/arena.h"
+#include "../util/diag.h"
+#include "../yaml/yaml_tree.h"
+
+typedef enum { PT_INT, PT_STRING, PT_DURATION } param_type;
+
+typedef struct spec_param {
+	const char *name;
+	srcloc loc;
+	param_type type;
+	int64_t ival;		/* int default; duration default in `unit`s */
+	const char *sval;	/* string default */
+	bool unit_ms;		/* duration stored in ms (else seconds) */
+	const char *help;
+	const char *flag;	/* command-line option, e.g. "--port" */
+} spec_param;
+
+typedef struct spec_keycol {
+	const char *name;	/* NULL for anonymous state-map keys */
+	vtype type;
+	srcloc loc;
+} spec_keycol;
+
+/* A state map (value per key, set on one probe, read/deleted on another)
+ * or a statistics aggregate (`<<<`). */
+typedef struct spec_map {
+	const char *name;
+	srcloc loc;
+	bool is_agg;
+	spec_keycol *keys;
+	unsigned nkeys;
+	vtype value_type;	/* state maps */
+} spec_map;
+
+typedef struct spec_let {
+	const char *name;
+	srcloc loc;
+	expr *e;
+	bool used;		/* set by the checker */
+	bool emitted;		/* emitter bookkeeping */
+} spec_let;
+
+/* target := value, where target is `map[k...]` or a bare scalar aggregate. */
+typedef struct spec_assign {
+	expr *target;
+	expr *value;
+	const spec_map *map;	/* resolved by the checker */
+} spec_assign;
+
+typedef enum { COL_AUTO, COL_LONG, COL_STRING, COL_TIME } col_type;
+
+typedef struct spec_column {
+	const char *name;
+	srcloc loc;
+	expr *e;
+	col_type type;		/* after checking: never COL_AUTO */
+	const char *title;
+	int width;
+} spec_column;
+
+typedef struct spec_emit {
+	const char *record;
+	srcloc loc;
+	spec_column *cols;
+	unsigned ncols;
+} spec_emit;
+
+typedef struct spec_point {
+	const char *text;	/* validated probe point, e.g. kernel.function("x").return */
+	srcloc loc;
+} spec_point;
+
+typedef struct spec_probe {
+	srcloc loc;
+	spec_point *points;	/* ordered fallbacks: the first that resolves */
+	unsigned npoints;
+	spec_let *lets;
+	unsigned nlets;
+	expr **filters;
+	unsigned nfilters;
+	spec_assign *stores;
+	unsigned nstores;
+	spec_assign *collects;
+	unsigned ncollects;
+	expr **deletes;
+	unsigned ndeletes;
+	spec_emit *emit;
+	unsigned ctx;		/* CTX_* flags derived from the probe points */
+} spec_probe;
+
+typedef enum { HIST_NONE, HIST_LOG2, HIST_LINEAR } hist_kind;
+
+typedef struct spec_report {
+	const char *name;
+	srcloc loc;
+	/* `every`: a duration literal or a duration parameter; 0/NULL = end only */
+	int64_t every_lit;	/* in ms */
+	const spec_param *every_param;
+	srcloc every_loc;
+	int64_t count_lit;
+	const spec_param *count_param;
+	const char **from;	/* aggregates iterated (union of their keys) */
+	srcloc *from_locs;
+	unsigned nfrom;
+	const spec_map **from_maps;
+	expr *sort;
+	bool sort_desc;
+	int64_t limit_lit;
+	const spec_param *limit_param;
+	srcloc limit_loc;
+	spec_column *cols;
+	unsigned ncols;
+	/* histogram reports */
+	hist_kind hist;
+	const char *hist_of;
+	srcloc hist_loc;
+	const spec_map *hist_map;
+	int64_t lin_lo, lin_hi, lin_step;
+	const char *hist_unit;
+	bool at_end;		/* also (or only) report when the run ends */
+} spec_report;
+
+typedef struct spec_unsupported {
+	const char *range;	/* e.g. "< 4.18" or ">= 6.12" */
+	const char *reason;
+	srcloc loc;
+	int cmp;		/* parsed: -2 <, -1 <=, 1 >=, 2 >, 0 == */
+	unsigned ver[3];
+} spec_unsupported;
+
+typedef struct spec {
+	const char *path;
+	const source *src;
+	const char *tool;
+	srcloc tool_loc;
+	const char *summary;
+	const char *description;
+	const char **stap_options;
+	unsigned nstap_options;
+	bool guru;
+	spec_param *params;
+	unsigned nparams;
+	spec_map *maps;		/* state maps and aggregates, one namespace */
+	unsigned nmaps;
+	spec_probe *probes;
+	unsigned nprobes;
+	spec_report *reports;
+	unsigned nreports;
+	spec_unsupported *unsupported;
+	unsigned nunsupported;
+} spec;
+
+/* Reads and structurally validates a spec (keys, types, required fields,
+ * expression syntax).  Returns NULL when the YAML itself is unusable;
+ * otherwise a spec, with every problem found reported to d. */
+spec *spec_load(arena *a, const source *src, diag_sink *d);
+
+/* Resolves names and types in every expression; all errors reported. */
+void spec_check(arena *a, spec *s, diag_sink *d);
+
+const spec_param *spec_find_param(const spec *s, const char *name);
+const spec_map *spec_find_map(const spec *s, const char *name);
+
+#endif

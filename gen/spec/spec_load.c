@@ -1,0 +1,668 @@
+/* YAML tree -> spec model: shapes, types, required keys, defaults, and the
+ * syntax of every expression.  Name resolution is check_spec.c's job. */
+#include <string.h>
+
+#include "../check/check_expr.h"
+#include "probe_point.h"
+#include "schema.h"
+#include "spec.h"
+
+typedef struct loader {
+	schema_ctx c;
+	spec *s;
+} loader;
+
+static srcloc scalar_at(const void *ctx, size_t off)
+{
+	return yaml_scalar_loc((const ynode *)ctx, off);
+}
+
+/* Parses an expression held in a YAML scalar; locations point into the file. */
+static expr *load_expr(loader *L, const ynode *n, const char *what)
+{
+	if (n->kind != YN_SCALAR) {
+		diag_error(L->c.d, n->loc, "%s must be an expression string, not a %s",
+			   what, ynode_kind_name(n));
+		return NULL;
+	}
+	if (n->len == 0) {
+		diag_error(L->c.d, n->loc, "%s is empty", what);
+		return NULL;
+	}
+	expr_locmap m = { scalar_at, n };
+	return expr_parse(L->c.a, n->str, n->len, m, L->c.d);
+}
+
+static void load_params(loader *L, const ynode *n)
+{
+	static const char *const keys[] = { "type", "default", "help", "flag", "unit", NULL };
+	static const char *const types[] = { "int", "string", "duration", NULL };
+	static const char *const units[] = { "s", "ms", NULL };
+	if (!schema_is_map(&L->c, n, "'params'"))
+		return;
+	L->s->params = arena_alloc(L->c.a, n->npairs * sizeof(spec_param));
+	for (size_t i = 0; i < n->npairs; i++) {
+		const ynode *k = n->pairs[i].key, *v = n->pairs[i].value;
+		spec_param *p = &L->s->params[L->s->nparams];
+		if (!schema_ident(&L->c, k, "parameter name", &p->name))
+			continue;
+		p->loc = k->loc;
+		p->loc.len = (unsigned)k->len;
+		if (!schema_is_map(&L->c, v, "a parameter"))
+			continue;
+		schema_check_keys(&L->c, v, "a parameter", keys);
+		const ypair *t = ynode_get(v, "type");
+		int ti = t ? schema_enum(&L->c, t->value, "parameter type", types) : 0;
+		if (ti < 0)
+			continue;
+		p->type = (param_type)ti;
+		const ypair *u = ynode_get(v, "unit");
+		if (u) {
+			if (p->type != PT_DURATION)
+				diag_error(L->c.d, u->key->loc, "'unit' applies only to duration parameters");
+			else
+				p->unit_ms = schema_enum(&L->c, u->value, "duration unit", units) == 1;
+		}
+		const ypair *def = ynode_get(v, "default");
+		if (!def) {
+			diag_error(L->c.d, v->loc, "parameter '%s' needs a 'default'", p->name);
+		} else if (p->type == PT_INT) {
+			schema_int(&L->c, def->value, "an int parameter's default", &p->ival);
+		} else if (p->type == PT_STRING) {
+			p->sval = schema_string(&L->c, def->value, "a string parameter's default");
+		} else {
+			int64_t ms;
+			if (schema_duration(&L->c, def->value, "a duration parameter's default", &ms)) {
+				if (!p->unit_ms && ms % 1000)
+					diag_error(L->c.d, def->value->loc,
+						   "default '%s' is not a whole number of seconds; add 'unit: ms'",
+						   def->value->str);
+				p->ival = p->unit_ms ? ms : ms / 1000;
+			}
+		}
+		const ypair *h = ynode_get(v, "help");
+		if (h)
+			p->help = schema_string(&L->c, h->value, "'help'");
+		else
+			diag_error(L->c.d, v->loc, "parameter '%s' needs 'help' text", p->name);
+		const ypair *f = ynode_get(v, "flag");
+		if (f && (p->flag = schema_string(&L->c, f->value, "'flag'"))) {
+			const char *fl = p->flag;
+			bool ok = fl[0] == '-' && (fl[1] ? 1 : 0);
+			for (const char *q = fl + 1; ok && *q; q++)
+				ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+				     (*q >= '0' && *q <= '9') || *q == '-';
+			if (!ok || strlen(fl) > 32)
+				diag_error(L->c.d, f->value->loc,
+					   "flag '%.40s' must look like -x or --name", fl);
+		}
+		L->s->nparams++;
+	}
+}
+
+static const char *const type_names[] = { "long", "string", "stack", NULL };
+static const vtype type_values[] = { VT_LONG, VT_STRING, VT_STACK };
+
+static void load_map(loader *L, const ynode *k, const ynode *v, bool is_agg)
+{
+	static const char *const state_keys[] = { "key", "value", NULL };
+	static const char *const agg_keys[] = { "key", NULL };
+	spec_map *m = &L->s->maps[L->s->nmaps];
+	if (!schema_ident(&L->c, k, is_agg ? "aggregate name" : "state name", &m->name))
+		return;
+	for (unsigned i = 0; i < L->s->nmaps; i++)
+		if (!strcmp(L->s->maps[i].name, m->name)) {
+			diag_error(L->c.d, k->loc, "'%s' is already defined", m->name);
+			diag_note(L->c.d, L->s->maps[i].loc, "previous definition is here");
+			return;
+		}
+	m->loc = k->loc;
+	m->loc.len = (unsigned)k->len;
+	m->is_agg = is_agg;
+	m->value_type = VT_LONG;
+	if (v->kind == YN_SCALAR && v->len == 0)
+		goto done;	/* `name:` with nothing: scalar aggregate */
+	if (!schema_is_map(&L->c, v, is_agg ? "an aggregate" : "a state map"))
+		return;
+	schema_check_keys(&L->c, v, is_agg ? "an aggregate" : "a state map",
+			  is_agg ? agg_keys : state_keys);
+	const ypair *kp = ynode_get(v, "key");
+	if (kp) {
+		const ynode *kn = kp->value;
+		if (kn->kind == YN_MAP) {	/* named keys: {pid: long, comm: string} */
+			m->keys = arena_alloc(L->c.a, (kn->npairs + 1) * sizeof(spec_keycol));
+			for (size_t i = 0; i < kn->npairs; i++) {
+				spec_keycol *kc = &m->keys[m->nkeys];
+				if (!schema_ident(&L->c, kn->pairs[i].key, "key name", &kc->name))
+					continue;
+				int t = schema_enum(&L->c, kn->pairs[i].value, "key type", type_names);
+				kc->type = t < 0 ? VT_UNKNOWN : type_values[t];
+				kc->loc = kn->pairs[i].key->loc;
+				m->nkeys++;
+			}
+		} else {		/* anonymous keys: [long] */
+			size_t cnt;
+			const ynode **items = schema_list(&L->c, kn, &cnt);
+			m->keys = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_keycol));
+			for (size_t i = 0; i < cnt; i++) {
+				int t = schema_enum(&L->c, items[i], "key type", type_names);
+				m->keys[m->nkeys].type = t < 0 ? VT_UNKNOWN : type_values[t];
+				m->keys[m->nkeys].loc = items[i]->loc;
+				m->nkeys++;
+			}
+		}
+		if (m->nkeys > CHECK_MAX_KEYS) {
+			diag_error(L->c.d, kp->key->loc, "at most %d keys are supported", CHECK_MAX_KEYS);
+			m->nkeys = CHECK_MAX_KEYS;
+		}
+	}
+	const ypair *vp = ynode_get(v, "value");
+	if (vp) {
+		int t = schema_enum(&L->c, vp->value, "value type", type_names);
+		m->value_type = t < 0 ? VT_UNKNOWN : type_values[t];
+	}
+done:
+	L->s->nmaps++;
+}
+
+static void load_maps(loader *L, const ynode *n, bool is_agg)
+{
+	if (!schema_is_map(&L->c, n, is_agg ? "'aggregates'" : "'state'"))
+		return;
+	for (size_t i = 0; i < n->npairs; i++)
+		load_map(L, n->pairs[i].key, n->pairs[i].value, is_agg);
+}
+
+static void load_column(loader *L, spec_column *col, const ynode *k, const ynode *v)
+{
+	static const char *const keys[] = { "value", "type", "title", "width", NULL };
+	static const char *const ctypes[] = { "long", "string", "time", NULL };
+	col->loc = k->loc;
+	if (!schema_ident(&L->c, k, "column name", &col->name))
+		return;
+	if (v->kind == YN_SCALAR) {
+		col->e = load_expr(L, v, "a column value");
+		return;
+	}
+	if (!schema_is_map(&L->c, v, "a column"))
+		return;
+	schema_check_keys(&L->c, v, "a column", keys);
+	const ypair *p = ynode_get(v, "value");
+	if (!p)
+		diag_error(L->c.d, v->loc, "column '%s' is missing required key 'value'", col->name);
+	else
+		col->e = load_expr(L, p->value, "a column value");
+	if ((p = ynode_get(v, "type"))) {
+		int t = schema_enum(&L->c, p->value, "column type", ctypes);
+		col->type = t < 0 ? COL_AUTO : (col_type)(t + 1);
+	}
+	if ((p = ynode_get(v, "title"))) {
+		col->title = schema_string(&L->c, p->value, "'title'");
+		if (col->title && strlen(col->title) > 64) {
+			diag_error(L->c.d, p->value->loc, "'title' is longer than 64 bytes");
+			col->title = NULL;
+		}
+	}
+	if ((p = ynode_get(v, "width"))) {
+		int64_t w = 0;
+		if (schema_int(&L->c, p->value, "'width'", &w)) {
+			if (w < 0 || w > 256)
+				diag_error(L->c.d, p->value->loc, "'width' must be between 0 and 256");
+			else
+				col->width = (int)w;
+		}
+	}
+}
+
+static void load_columns(loader *L, const ynode *n, spec_column **cols, unsigned *ncols)
+{
+	if (!schema_is_map(&L->c, n, "'columns'"))
+		return;
+	if (n->npairs == 0)
+		diag_error(L->c.d, n->loc, "'columns' is empty");
+	*cols = arena_alloc(L->c.a, (n->npairs + 1) * sizeof(spec_column));
+	for (size_t i = 0; i < n->npairs; i++)
+		load_column(L, &(*cols)[(*ncols)++], n->pairs[i].key, n->pairs[i].value);
+}
+
+/* `target: value` pairs, the target written as an expression in the key. */
+static void load_assigns(loader *L, const ynode *n, const char *what,
+			 spec_assign **out, unsigned *nout)
+{
+	if (!schema_is_map(&L->c, n, what))
+		return;
+	*out = arena_alloc(L->c.a, (n->npairs + 1) * sizeof(spec_assign));
+	for (size_t i = 0; i < n->npairs; i++) {
+		spec_assign *as = &(*out)[*nout];
+		as->target = load_expr(L, n->pairs[i].key, "a target");
+		as->value = load_expr(L, n->pairs[i].value, "a value");
+		if (as->target && as->target->kind != E_INDEX && as->target->kind != E_IDENT) {
+			diag_error(L->c.d, as->target->loc,
+				   "the key of %s must name a state map or aggregate, like name[key] or name",
+				   what);
+			continue;
+		}
+		if (as->target && as->value)
+			(*nout)++;
+	}
+}
+
+static void load_probe(loader *L, spec_probe *p, const ynode *n)
+{
+	static const char *const keys[] = { "on", "let", "where", "store", "collect",
+					    "delete", "emit", NULL };
+	p->loc = n->loc;
+	if (!schema_is_map(&L->c, n, "a probe"))
+		return;
+	schema_check_keys(&L->c, n, "a probe", keys);
+	const ypair *on = ynode_get(n, "on");
+	if (!on) {
+		diag_error(L->c.d, n->loc, "a probe is missing required key 'on'");
+	} else {
+		size_t cnt;
+		const ynode **items = schema_list(&L->c, on->value, &cnt);
+		p->points = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_point));
+		unsigned ctx = ~0u;
+		for (size_t i = 0; i < cnt; i++) {
+			const char *txt = schema_string(&L->c, items[i], "a probe point");
+			if (!txt)
+				continue;
+			const char *why = NULL;
+			size_t bad = probe_point_validate(txt, items[i]->len, &why);
+			if (bad) {
+				diag_error(L->c.d, yaml_scalar_loc(items[i], bad - 1), "%s", why);
+				continue;
+			}
+			p->points[p->npoints].text = txt;
+			p->points[p->npoints].loc = items[i]->loc;
+			p->npoints++;
+			ctx &= probe_point_ctx(txt);
+			if (probe_point_ctx(txt) & CTX_NO_EVENT)
+				ctx |= CTX_NO_EVENT;
+		}
+		if (cnt == 0)
+			diag_error(L->c.d, on->value->loc, "'on' lists no probe point");
+		p->ctx = p->npoints ? ctx : 0;
+	}
+	const ypair *lp = ynode_get(n, "let");
+	if (lp && schema_is_map(&L->c, lp->value, "'let'")) {
+		const ynode *m = lp->value;
+		p->lets = arena_alloc(L->c.a, (m->npairs + 1) * sizeof(spec_let));
+		for (size_t i = 0; i < m->npairs; i++) {
+			spec_let *l = &p->lets[p->nlets];
+			if (!schema_ident(&L->c, m->pairs[i].key, "value name", &l->name))
+				continue;
+			l->loc = m->pairs[i].key->loc;
+			l->loc.len = (unsigned)m->pairs[i].key->len;
+			l->e = load_expr(L, m->pairs[i].value, "a value");
+			if (l->e)
+				p->nlets++;
+		}
+	}
+	const ypair *wp = ynode_get(n, "where");
+	if (wp) {
+		size_t cnt;
+		const ynode **items = schema_list(&L->c, wp->value, &cnt);
+		p->filters = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
+		for (size_t i = 0; i < cnt; i++) {
+			expr *e = load_expr(L, items[i], "a filter");
+			if (e)
+				p->filters[p->nfilters++] = e;
+		}
+	}
+	const ypair *sp = ynode_get(n, "store");
+	if (sp)
+		load_assigns(L, sp->value, "'store'", &p->stores, &p->nstores);
+	const ypair *cp = ynode_get(n, "collect");
+	if (cp)
+		load_assigns(L, cp->value, "'collect'", &p->collects, &p->ncollects);
+	const ypair *dp = ynode_get(n, "delete");
+	if (dp) {
+		size_t cnt;
+		const ynode **items = schema_list(&L->c, dp->value, &cnt);
+		p->deletes = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
+		for (size_t i = 0; i < cnt; i++) {
+			expr *e = load_expr(L, items[i], "a delete target");
+			if (e && e->kind != E_INDEX)
+				diag_error(L->c.d, e->loc, "'delete' takes state entries like name[key]");
+			else if (e)
+				p->deletes[p->ndeletes++] = e;
+		}
+	}
+	const ypair *ep = ynode_get(n, "emit");
+	if (ep && schema_is_map(&L->c, ep->value, "'emit'")) {
+		static const char *const ekeys[] = { "record", "columns", NULL };
+		const ynode *m = ep->value;
+		schema_check_keys(&L->c, m, "'emit'", ekeys);
+		p->emit = arena_alloc(L->c.a, sizeof *p->emit);
+		p->emit->loc = m->loc;
+		const ypair *r = ynode_get(m, "record");
+		if (!r)
+			diag_error(L->c.d, m->loc, "'emit' is missing required key 'record'");
+		else
+			schema_ident(&L->c, r->value, "record name", &p->emit->record);
+		const ypair *c = ynode_get(m, "columns");
+		if (!c)
+			diag_error(L->c.d, m->loc, "'emit' is missing required key 'columns'");
+		else
+			load_columns(L, c->value, &p->emit->cols, &p->emit->ncols);
+	}
+	if (!p->emit && !p->nstores && !p->ncollects && !p->ndeletes && p->npoints)
+		diag_error(L->c.d, n->loc, "this probe does nothing: give it 'emit', 'store', 'collect' or 'delete'");
+}
+
+/* `every`, `count`, `limit`: a literal or the name of a parameter. */
+static const spec_param *param_ref(loader *L, const ynode *n)
+{
+	if (n->kind != YN_SCALAR || n->style != YS_PLAIN)
+		return NULL;
+	return spec_find_param(L->s, n->str);
+}
+
+static void load_report(loader *L, spec_report *r, const ynode *n)
+{
+	static const char *const keys[] = { "name", "every", "count", "from", "sort", "limit",
+					    "columns", "histogram", "at_end", NULL };
+	r->loc = n->loc;
+	if (!schema_is_map(&L->c, n, "a report"))
+		return;
+	schema_check_keys(&L->c, n, "a report", keys);
+	const ypair *p;
+	if (!(p = ynode_get(n, "name")))
+		diag_error(L->c.d, n->loc, "a report is missing required key 'name'");
+	else
+		schema_ident(&L->c, p->value, "report name", &r->name);
+	if ((p = ynode_get(n, "every"))) {
+		r->every_loc = p->value->loc;
+		r->every_param = param_ref(L, p->value);
+		if (r->every_param) {
+			if (r->every_param->type != PT_DURATION)
+				diag_error(L->c.d, p->value->loc, "'every' needs a duration parameter; '%s' is not one",
+					   r->every_param->name);
+		} else {
+			schema_duration(&L->c, p->value, "'every'", &r->every_lit);
+		}
+	}
+	bool at_end = !ynode_get(n, "every");
+	if ((p = ynode_get(n, "at_end")))
+		schema_bool(&L->c, p->value, "'at_end'", &at_end);
+	r->at_end = at_end;
+	if ((p = ynode_get(n, "count"))) {
+		r->count_param = param_ref(L, p->value);
+		if (r->count_param) {
+			if (r->count_param->type != PT_INT)
+				diag_error(L->c.d, p->value->loc, "'count' needs an int parameter");
+		} else
+			schema_int(&L->c, p->value, "'count'", &r->count_lit);
+	}
+	if ((p = ynode_get(n, "limit"))) {
+		r->limit_loc = p->value->loc;
+		r->limit_param = param_ref(L, p->value);
+		if (r->limit_param) {
+			if (r->limit_param->type != PT_INT)
+				diag_error(L->c.d, p->value->loc, "'limit' needs an int parameter");
+		} else if (schema_int(&L->c, p->value, "'limit'", &r->limit_lit) && r->limit_lit <= 0)
+			diag_error(L->c.d, p->value->loc, "'limit' must be positive");
+	}
+	if ((p = ynode_get(n, "from"))) {
+		size_t cnt;
+		const ynode **items = schema_list(&L->c, p->value, &cnt);
+		r->from = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
+		r->from_locs = arena_alloc(L->c.a, (cnt + 1) * sizeof(srcloc));
+		for (size_t i = 0; i < cnt; i++)
+			if (schema_ident(&L->c, items[i], "aggregate name", &r->from[r->nfrom]))
+				r->from_locs[r->nfrom++] = items[i]->loc;
+	}
+	if ((p = ynode_get(n, "sort"))) {
+		static const char *const skeys[] = { "by", "order", NULL };
+		static const char *const orders[] = { "asc", "desc", NULL };
+		const ynode *sv = p->value;
+		r->sort_desc = true;
+		if (sv->kind == YN_SCALAR) {
+			r->sort = load_expr(L, sv, "'sort'");
+		} else if (schema_is_map(&L->c, sv, "'sort'")) {
+			schema_check_keys(&L->c, sv, "'sort'", skeys);
+			const ypair *b = ynode_get(sv, "by");
+			if (b)
+				r->sort = load_expr(L, b->value, "'sort.by'");
+			else
+				diag_error(L->c.d, sv->loc, "'sort' is missing required key 'by'");
+			const ypair *o = ynode_get(sv, "order");
+			if (o)
+				r->sort_desc = schema_enum(&L->c, o->value, "sort order", orders) != 0;
+		}
+	}
+	if ((p = ynode_get(n, "columns")))
+		load_columns(L, p->value, &r->cols, &r->ncols);
+	if ((p = ynode_get(n, "histogram")) && schema_is_map(&L->c, p->value, "'histogram'")) {
+		static const char *const hkeys[] = { "of", "kind", "min", "max", "step", "unit", NULL };
+		static const char *const kinds[] = { "log2", "linear", NULL };
+		const ynode *h = p->value;
+		schema_check_keys(&L->c, h, "'histogram'", hkeys);
+		const ypair *q;
+		if ((q = ynode_get(h, "of")) && schema_ident(&L->c, q->value, "aggregate name", &r->hist_of))
+			r->hist_loc = q->value->loc;
+		else if (!q)
+			diag_error(L->c.d, h->loc, "'histogram' is missing required key 'of'");
+		r->hist = HIST_LOG2;
+		if ((q = ynode_get(h, "kind"))) {
+			int k = schema_enum(&L->c, q->value, "histogram kind", kinds);
+			r->hist = k == 1 ? HIST_LINEAR : HIST_LOG2;
+		}
+		if ((q = ynode_get(h, "unit")))
+			r->hist_unit = schema_string(&L->c, q->value, "'unit'");
+		if (r->hist == HIST_LINEAR) {
+			const ypair *mn = ynode_get(h, "min"), *mx = ynode_get(h, "max"),
+				    *st = ynode_get(h, "step");
+			if (!mn || !mx || !st)
+				diag_error(L->c.d, h->loc, "a linear histogram needs 'min', 'max' and 'step'");
+			else if (schema_int(&L->c, mn->value, "'min'", &r->lin_lo) &&
+				 schema_int(&L->c, mx->value, "'max'", &r->lin_hi) &&
+				 schema_int(&L->c, st->value, "'step'", &r->lin_step)) {
+				if (r->lin_step <= 0 || r->lin_hi <= r->lin_lo ||
+				    (r->lin_hi - r->lin_lo) / r->lin_step > 1000)
+					diag_error(L->c.d, h->loc,
+						   "linear histogram needs min < max, step > 0 and at most 1000 buckets");
+			}
+		} else {
+			for (const char *const *k = (const char *const[]){ "min", "max", "step", NULL }; *k; k++)
+				if ((q = ynode_get(h, *k)))
+					diag_error(L->c.d, q->key->loc, "'%s' applies only to linear histograms", *k);
+		}
+	}
+	if (!r->hist && !r->ncols)
+		diag_error(L->c.d, n->loc, "a report needs 'columns' or a 'histogram'");
+	if (r->hist && r->ncols)
+		diag_error(L->c.d, n->loc, "a report has either 'columns' or a 'histogram', not both");
+	if (r->ncols && !r->nfrom)
+		diag_error(L->c.d, n->loc, "a report with 'columns' needs 'from': the aggregates it lists");
+}
+
+static bool parse_version(const char *s, unsigned v[3], const char **end)
+{
+	v[0] = v[1] = v[2] = 0;
+	for (int i = 0; i < 3; i++) {
+		if (*s < '0' || *s > '9')
+			return i > 0;
+		unsigned x = 0;
+		while (*s >= '0' && *s <= '9' && x < 100000)
+			x = x * 10 + (unsigned)(*s++ - '0');
+		v[i] = x;
+		*end = s;
+		if (*s != '.')
+			return true;
+		s++;
+	}
+	return true;
+}
+
+static void load_kernels(loader *L, const ynode *n)
+{
+	static const char *const keys[] = { "unsupported", NULL };
+	static const char *const ukeys[] = { "range", "reason", NULL };
+	if (!schema_is_map(&L->c, n, "'kernels'"))
+		return;
+	schema_check_keys(&L->c, n, "'kernels'", keys);
+	const ypair *u = ynode_get(n, "unsupported");
+	if (!u)
+		return;
+	size_t cnt;
+	const ynode **items = schema_list(&L->c, u->value, &cnt);
+	L->s->unsupported = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_unsupported));
+	for (size_t i = 0; i < cnt; i++) {
+		const ynode *m = items[i];
+		if (!schema_is_map(&L->c, m, "an unsupported kernel range"))
+			continue;
+		schema_check_keys(&L->c, m, "an unsupported kernel range", ukeys);
+		const ypair *rp = ynode_get(m, "range"), *wp = ynode_get(m, "reason");
+		if (!rp || !wp) {
+			diag_error(L->c.d, m->loc, "an unsupported kernel range needs 'range' and 'reason'");
+			continue;
+		}
+		spec_unsupported *x = &L->s->unsupported[L->s->nunsupported];
+		x->range = schema_string(&L->c, rp->value, "'range'");
+		x->reason = schema_string(&L->c, wp->value, "'reason'");
+		x->loc = rp->value->loc;
+		if (!x->range || !x->reason)
+			continue;
+		const char *s = x->range;
+		if (!strncmp(s, "<=", 2))
+			x->cmp = -1, s += 2;
+		else if (!strncmp(s, ">=", 2))
+			x->cmp = 1, s += 2;
+		else if (*s == '<')
+			x->cmp = -2, s++;
+		else if (*s == '>')
+			x->cmp = 2, s++;
+		else if (*s == '=')
+			x->cmp = 0, s++;
+		while (*s == ' ')
+			s++;
+		const char *end = s;
+		if (!parse_version(s, x->ver, &end) || *end) {
+			diag_error(L->c.d, rp->value->loc,
+				   "'range' must look like '< 4.18', '>= 6.12' or '= 5.14.0'");
+			continue;
+		}
+		if (strchr(x->reason, '\n')) {
+			diag_error(L->c.d, wp->value->loc, "'reason' must be one line");
+			continue;
+		}
+		L->s->nunsupported++;
+	}
+}
+
+static void load_options(loader *L, const ynode *n)
+{
+	size_t cnt;
+	const ynode **items = schema_list(&L->c, n, &cnt);
+	L->s->stap_options = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
+	for (size_t i = 0; i < cnt; i++) {
+		const char *o = schema_string(&L->c, items[i], "a stap option");
+		if (!o)
+			continue;
+		/* Only -D NAME=NUMBER: anything else could change what stap runs. */
+		bool ok = !strncmp(o, "-D", 2) && ((o[2] >= 'A' && o[2] <= 'Z') || o[2] == '_');
+		const char *q = o + 2;
+		while (ok && ((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
+			q++;
+		if (ok && *q == '=') {
+			q++;
+			ok = *q >= '0' && *q <= '9';
+			while (ok && *q >= '0' && *q <= '9')
+				q++;
+		}
+		if (!ok || *q) {
+			diag_error(L->c.d, items[i]->loc,
+				   "stap option '%.60s' is not allowed; only -DNAME=NUMBER (e.g. -DMAXMAPENTRIES=10240)",
+				   o);
+			continue;
+		}
+		L->s->stap_options[L->s->nstap_options++] = o;
+	}
+}
+
+spec *spec_load(arena *a, const source *src, diag_sink *d)
+{
+	ynode *root = yaml_load(a, src, NULL, d);
+	if (!root)
+		return NULL;
+	loader L = { { a, d }, NULL };
+	if (root->kind != YN_MAP) {
+		diag_error(d, root->loc, "a spec must be a mapping of keys (tool:, probes:, ...), not a %s",
+			   ynode_kind_name(root));
+		return NULL;
+	}
+	static const char *const keys[] = { "tool", "summary", "description", "params", "state",
+					    "aggregates", "probes", "reports", "kernels",
+					    "stap_options", "guru", NULL };
+	spec *s = L.s = arena_alloc(a, sizeof *s);
+	s->path = src->path;
+	s->src = src;
+	schema_check_keys(&L.c, root, "a spec", keys);
+	const ypair *p;
+	if (!(p = ynode_get(root, "tool")))
+		diag_error(d, root->loc, "spec is missing required key 'tool'");
+	else if (schema_ident(&L.c, p->value, "tool name", &s->tool))
+		s->tool_loc = p->value->loc;
+	if (!(p = ynode_get(root, "summary")))
+		diag_error(d, root->loc, "spec is missing required key 'summary'");
+	else if ((s->summary = schema_string(&L.c, p->value, "'summary'")) && strchr(s->summary, '\n'))
+		diag_error(d, p->value->loc, "'summary' must be one line");
+	if ((p = ynode_get(root, "description")))
+		s->description = schema_string(&L.c, p->value, "'description'");
+	if ((p = ynode_get(root, "guru")))
+		schema_bool(&L.c, p->value, "'guru'", &s->guru);
+	if ((p = ynode_get(root, "params")))
+		load_params(&L, p->value);
+	size_t nmaps = 0;
+	const ypair *st = ynode_get(root, "state"), *ag = ynode_get(root, "aggregates");
+	if (st && st->value->kind == YN_MAP)
+		nmaps += st->value->npairs;
+	if (ag && ag->value->kind == YN_MAP)
+		nmaps += ag->value->npairs;
+	s->maps = arena_alloc(a, (nmaps + 1) * sizeof(spec_map));
+	if (st)
+		load_maps(&L, st->value, false);
+	if (ag)
+		load_maps(&L, ag->value, true);
+	if (!(p = ynode_get(root, "probes"))) {
+		diag_error(d, root->loc, "spec is missing required key 'probes'");
+	} else if (p->value->kind != YN_SEQ || p->value->nitems == 0) {
+		diag_error(d, p->value->loc, "'probes' must be a non-empty list of probes");
+	} else {
+		s->probes = arena_alloc(a, p->value->nitems * sizeof(spec_probe));
+		for (size_t i = 0; i < p->value->nitems; i++)
+			load_probe(&L, &s->probes[s->nprobes++], p->value->items[i]);
+	}
+	if ((p = ynode_get(root, "reports"))) {
+		if (p->value->kind != YN_SEQ) {
+			diag_error(d, p->value->loc, "'reports' must be a list of reports");
+		} else {
+			s->reports = arena_alloc(a, (p->value->nitems + 1) * sizeof(spec_report));
+			for (size_t i = 0; i < p->value->nitems; i++)
+				load_report(&L, &s->reports[s->nreports++], p->value->items[i]);
+		}
+	}
+	if ((p = ynode_get(root, "kernels")))
+		load_kernels(&L, p->value);
+	if ((p = ynode_get(root, "stap_options")))
+		load_options(&L, p->value);
+	return s;
+}
+
+const spec_param *spec_find_param(const spec *s, const char *name)
+{
+	for (unsigned i = 0; i < s->nparams; i++)
+		if (s->params[i].name && !strcmp(s->params[i].name, name))
+			return &s->params[i];
+	return NULL;
+}
+
+const spec_map *spec_find_map(const spec *s, const char *name)
+{
+	for (unsigned i = 0; i < s->nmaps; i++)
+		if (s->maps[i].name && !strcmp(s->maps[i].name, name))
+			return &s->maps[i];
+	return NULL;
+}

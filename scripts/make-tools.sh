@@ -1,0 +1,38 @@
+#!/bin/sh
+# make tools: run the generator over every spec for one kernel release, then
+# compile each generated parser (with -Werror: generated C must be clean).
+# usage: make-tools.sh STAPGEN KVER OUTROOT SPEC...
+set -u
+stapgen=$1 kver=$2 outroot=$3
+shift 3
+out=$outroot/$kver
+rc=0
+"$stapgen" --kver "$kver" --out "$out" "$@" || rc=$?
+[ "$rc" -ge 2 ] && exit "$rc"
+mkdir -p "$out/parsers"
+# The runtime travels with the parsers so out/<KVER>/parsers/ builds anywhere.
+for f in stapgen_rt.h stapgen_rt.c; do
+	tmp=$(mktemp "$out/parsers/.$f.XXXXXX")
+	cp "templates/parser/$f" "$tmp" && mv -f "$tmp" "$out/parsers/$f"
+done
+CC=${CC:-cc}
+n=0
+for src in "$out"/parsers/*_parser.c; do
+	[ -e "$src" ] || continue
+	tool=$(basename "$src" _parser.c)
+	bin=$out/parsers/$tool-parse
+	tmp=$(mktemp "$out/parsers/.$tool-parse.XXXXXX")
+	if $CC -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-o "$tmp" "$src" "$out/parsers/stapgen_rt.c"; then
+		mv -f "$tmp" "$bin"
+		n=$((n + 1))
+	else
+		rm -f "$tmp"
+		echo "make-tools: error: generated parser $src does not compile" >&2
+		rc=1
+	fi
+done
+nstp=$(ls "$out"/*.stp 2>/dev/null | wc -l)
+nuns=$(ls "$out"/*.unsupported 2>/dev/null | wc -l)
+echo "make tools: $out: $nstp scripts, $nuns unsupported, $n parsers compiled$( [ $rc -ne 0 ] && echo ', with ERRORS')"
+exit "$rc"
