@@ -37,11 +37,11 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 all: $(STAPGEN)
 
 # ---- the generator -------------------------------------------------------
-$(BUILD)/gen/expr/parser.c $(BUILD)/gen/expr/parser.h: gen/expr/parser.y
+$(BUILD)/gen/expr/parser.c $(BUILD)/gen/expr/parser.h &: gen/expr/parser.y
 	@mkdir -p $(dir $@)
 	bison -Wall -Werror --defines=$(BUILD)/gen/expr/parser.h -o $(BUILD)/gen/expr/parser.c $<
 
-$(BUILD)/gen/expr/lexer.c $(BUILD)/gen/expr/lexer.h: gen/expr/lexer.l $(BUILD)/gen/expr/parser.h
+$(BUILD)/gen/expr/lexer.c $(BUILD)/gen/expr/lexer.h &: gen/expr/lexer.l $(BUILD)/gen/expr/parser.h
 	@mkdir -p $(dir $@)
 	flex --header-file=$(BUILD)/gen/expr/lexer.h -o $(BUILD)/gen/expr/lexer.c $<
 

@@ -242,8 +242,7 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	else
 		emit_stp(&stp, &a, s, &rs, &eo);
 	emit_parser(&par, s, &rs, &eo);
-	char pdir[4096];
-	snprintf(pdir, sizeof pdir, "%s/parsers", o->outdir);
+	char *pdir = arena_printf(&a, "%s/parsers", o->outdir);
 	char *stp_name = arena_printf(&a, "%s.stp", s->tool);
 	char *uns_name = arena_printf(&a, "%s.unsupported", s->tool);
 	char *par_name = arena_printf(&a, "%s_parser.c", s->tool);

@@ -259,21 +259,35 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 {
 	scope sc = { .s = s, .r = r };
 	for (unsigned i = 0; i < r->nfrom; i++) {
-		expr fake = { .kind = E_IDENT, .name = r->from[i], .loc = r->from_locs[i] };
-		const spec_map *m = check_target(&sc, &fake, 0, true, "'from'", d);
-		r->from_maps[i] = m;
-		if (!m)
+		const spec_map *m = spec_find_map(s, r->from[i]);
+		srcloc l = r->from_locs[i];
+		l.len = (unsigned)strlen(r->from[i]);
+		if (!m || !m->is_agg) {
+			const char *cands[64];
+			size_t n = 0;
+			for (unsigned j = 0; j < s->nmaps && n < 64; j++)
+				if (s->maps[j].is_agg)
+					cands[n++] = s->maps[j].name;
+			const char *sug = m ? NULL : diag_suggest(r->from[i], cands, n);
+			if (m)
+				diag_error(d, l, "'from' lists aggregates; '%s' is a state map", r->from[i]);
+			else if (sug)
+				diag_error(d, l, "unknown aggregate '%s'; did you mean '%s'?", r->from[i], sug);
+			else
+				diag_error(d, l, "unknown aggregate '%s'", r->from[i]);
 			continue;
+		}
+		r->from_maps[i] = m;
 		if (!sc.keymap) {
 			sc.keymap = m;
 			for (unsigned k = 0; k < m->nkeys; k++)
-				if (!m->keys[k].name)
-					diag_error(d, r->from_locs[i],
-						   "aggregate '%s' has unnamed keys; name them (key: {pid: long}) to list it in a report",
+				if (!m->keys[k].name) {
+					diag_error(d, l, "aggregate '%s' has unnamed keys; name them (key: {pid: long}) to list it in a report",
 						   m->name);
+					break;
+				}
 		} else if (!same_keys(sc.keymap, m))
-			diag_error(d, r->from_locs[i],
-				   "aggregate '%s' has keys different from '%s'; a report lists aggregates with the same keys",
+			diag_error(d, l, "aggregate '%s' has keys different from '%s'; a report lists aggregates with the same keys",
 				   m->name, sc.keymap->name);
 	}
 	unsigned flags = CTX_REPORT | CTX_NO_EVENT;

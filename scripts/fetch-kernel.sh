@@ -1,0 +1,241 @@
+#!/bin/sh
+# fetch-kernel.sh — fetch one Debian kernel's debuginfo + headers WITHOUT
+# installing anything, and assemble a tree that `stap -r DIR` accepts.
+#
+# usage: fetch-kernel.sh [--prime-only] KERNEL
+#   KERNEL  a Debian meta package (linux-image-cloud-amd64-dbg,
+#           linux-image-6.12-cloud-amd64-dbg, ...) resolved through apt, or an
+#           exact release (6.1.0-56-cloud-amd64) whose -dbg package is fetched.
+#   --prime-only  only (re)build the tracepoint-query cache of a ready tree.
+#
+# Environment: STAPGEN_CACHE (default ~/.cache/stapgen).  Layout:
+#   $STAPGEN_CACHE/kernels/.debs/*.deb          downloaded packages (kept)
+#   $STAPGEN_CACHE/kernels/<KVER>/root/         the unpacked packages
+#   $STAPGEN_CACHE/kernels/<KVER>/build         -> the tree to pass to stap -r
+#   $STAPGEN_CACHE/kernels/<KVER>/stap/         SYSTEMTAP_DIR for this kernel
+#   $STAPGEN_CACHE/kernels/<KVER>/.stapgen-ready   written last (see below)
+#   $STAPGEN_CACHE/kernels/<KVER>/.stapgen-primed  tracepoint cache built
+#   $STAPGEN_CACHE/kernels/by-meta/<META>       -> ../<KVER>
+#
+# Crash safety: packages are downloaded into a private temporary directory and
+# moved into .debs only once apt-get has verified them; the tree is unpacked
+# and assembled in a temporary directory that contains its ready stamp and is
+# renamed into place in one step.  An interrupted run therefore leaves at most
+# a .unpack.* / .dl.* directory (removed by the next run), never a tree that
+# counts as ready.  The tracepoint cache is built in stap.tmp and renamed.
+#
+# The resolved KVER is printed as the last line of stdout; progress goes to
+# stderr.
+set -eu
+
+FORMAT=2            # bump when the assembly below changes: old trees re-assemble
+prime_only=0
+if [ "${1:-}" = --prime-only ]; then prime_only=1; shift; fi
+[ $# -eq 1 ] || { echo "usage: $0 [--prime-only] META-PACKAGE|KVER" >&2; exit 2; }
+spec=$1
+cache=${STAPGEN_CACHE:-$HOME/.cache/stapgen}
+kdir=$cache/kernels
+mkdir -p "$kdir/.debs" "$kdir/by-meta"
+
+t0=$(date +%s)
+say() { echo "fetch-kernel: [$(( $(date +%s) - t0 ))s] $*" >&2; }
+die() { echo "fetch-kernel: error: $*" >&2; exit 1; }
+
+# ---- resolve KERNEL to (dbg package, version, KVER) --------------------------
+apt_ok=1
+resolve_meta() {
+	# "Depends: linux-image-6.1.0-56-cloud-amd64-dbg (= 6.1.192-2)" in apt-cache show
+	apt-cache show --no-all-versions "$1" 2>/dev/null |
+		sed -n 's/^Depends:.*\(linux-image-[^ ,]*-dbg\) (= \([^)]*\)).*/\1 \2/p' | head -n1
+}
+case $spec in
+linux-image-*-dbg)
+	r=$(resolve_meta "$spec") || r=
+	if [ -n "$r" ]; then
+		dbg=${r% *}; ver=${r#* }
+	elif apt-cache show --no-all-versions "$spec" >/dev/null 2>&1; then
+		dbg=$spec                 # already an exact ABI package
+		ver=$(apt-cache show --no-all-versions "$dbg" | sed -n 's/^Version: //p' | head -n1)
+	else
+		apt_ok=0; dbg=; ver=
+	fi
+	;;
+*)
+	dbg=linux-image-$spec-dbg
+	ver=$(apt-cache show --no-all-versions "$dbg" 2>/dev/null | sed -n 's/^Version: //p' | head -n1) || ver=
+	[ -n "$ver" ] || apt_ok=0
+	;;
+esac
+
+if [ $apt_ok = 0 ]; then
+	# No apt metadata (offline, or lists not downloaded): reuse what we have.
+	case $spec in
+	linux-image-*) kver=$(basename "$(readlink "$kdir/by-meta/$spec" 2>/dev/null || true)") ;;
+	*) kver=$spec ;;
+	esac
+	if [ -n "$kver" ] && [ -e "$kdir/$kver/.stapgen-ready" ]; then
+		say "apt cannot resolve $spec; reusing cached $kver"
+	else
+		die "cannot resolve $spec with apt-cache (run 'apt-get update' as root, and check that the package exists for this release)"
+	fi
+else
+	kver=${dbg#linux-image-}; kver=${kver%-dbg}
+fi
+dest=$kdir/$kver
+
+# One fetch per kernel at a time (make -j, two terminals, CI retries).
+exec 9>"$kdir/.lock-$kver"
+if ! flock -n 9; then
+	say "$kver: waiting for another fetch of the same kernel"
+	flock 9
+fi
+
+ready() { [ -e "$dest/.stapgen-ready" ] && grep -qx "format=$FORMAT" "$dest/.stapgen-ready"; }
+
+# ---- prime stap's tracepoint-query cache ------------------------------------
+# stap builds one query module per trace-event header (all of them, whatever
+# tracepoint is asked for) and caches the result, failures included, under
+# $SYSTEMTAP_DIR/cache keyed on the build tree's path and timestamps.  Doing it
+# once here keeps parallel validation cells from each compiling ~150 modules.
+# Failed queries are cached too, so the cache is private to this tree (and
+# discarded with it), never ~/.systemtap.
+prime() {
+	[ -e "$dest/.stapgen-primed" ] && return 0
+	rm -rf "$dest/stap.tmp"
+	mkdir -p "$dest/stap.tmp"
+	say "$kver: building stap's tracepoint cache (one-off, ~1.5 min on 2 cores)"
+	if SYSTEMTAP_DIR=$dest/stap.tmp stap -p2 -r "$dest/build" \
+		-e 'probe kernel.trace("sched:sched_switch") { }' >/dev/null 2>"$dest/prime.log"; then
+		res=ok
+	else
+		res="no tracepoints resolve with $(stap -V 2>&1 | head -n1)"
+		say "$kver: note: $res (see $dest/prime.log); fallbacks ('!') still work"
+	fi
+	rm -rf "$dest/stap"
+	mv "$dest/stap.tmp" "$dest/stap"
+	echo "tracepoints=$res" >"$dest/.stapgen-primed"
+	say "$kver: tracepoint cache ready"
+}
+
+if [ $prime_only = 1 ]; then
+	ready || die "$kver is not fetched (run make kernels)"
+	prime
+	echo "$kver"; exit 0
+fi
+
+set_meta_link() {
+	case $spec in linux-image-*)
+		ln -sfn "../$kver" "$kdir/by-meta/.$spec.tmp"
+		mv -T "$kdir/by-meta/.$spec.tmp" "$kdir/by-meta/$spec";;
+	esac
+}
+
+if ready; then
+	say "$kver: cached at $dest"
+	set_meta_link
+	prime
+	echo "$kver"; exit 0
+fi
+
+# ---- which packages --------------------------------------------------------
+[ $apt_ok = 1 ] || die "cannot fetch $kver without apt metadata"
+hdr=linux-headers-$kver
+deps=$(apt-cache depends "$hdr=$ver" 2>/dev/null |
+	sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ <>]*\)$/\1/p')
+[ -n "$deps" ] || die "cannot resolve the dependencies of $hdr=$ver"
+pkgs="$dbg $hdr $deps"
+say "$kver: packages (version $ver): $pkgs"
+
+# Clean what an interrupted run may have left behind.
+rm -rf "$kdir"/.dl.* "$kdir"/.unpack."$kver".* "$kdir"/.old."$kver".* 2>/dev/null || true
+
+# ---- download (apt-get download verifies the archive's checksums) ------------
+n=0; total=$(echo $pkgs | wc -w)
+for p in $pkgs; do
+	n=$((n + 1))
+	# Debian's file names: <pkg>_<version with ':' as %3a>_<arch>.deb
+	if ls "$kdir/.debs/${p}_"*.deb 2>/dev/null | grep -q "_$(echo "$ver" | sed 's/:/%3a/')_"; then
+		say "$kver: [$n/$total] have $p"
+		continue
+	fi
+	size=$(apt-cache show --no-all-versions "$p=$ver" 2>/dev/null | sed -n 's/^Size: //p' | head -n1)
+	say "$kver: [$n/$total] downloading $p ($(( ${size:-0} / 1048576 )) MB)"
+	tmpd=$(mktemp -d "$kdir/.dl.XXXXXX")
+	# As root, apt's _apt sandbox user cannot write into ~root: say so ourselves.
+	sandbox=
+	[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
+	if ! (cd "$tmpd" && apt-get download $sandbox "$p=$ver" >&2); then
+		rm -rf "$tmpd"; die "download of $p=$ver failed"
+	fi
+	mv "$tmpd"/*.deb "$kdir/.debs/"
+	rmdir "$tmpd"
+done
+
+# ---- unpack + assemble, in a temporary directory ----------------------------
+work=$(mktemp -d "$kdir/.unpack.$kver.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM HUP
+vpat=_$(echo "$ver" | sed 's/:/%3a/')_
+n=0
+for p in $pkgs; do
+	n=$((n + 1))
+	deb=$(ls "$kdir/.debs/${p}_"*.deb | grep -F "$vpat" | head -n1)
+	say "$kver: [$n/$total] unpacking $(basename "$deb")"
+	dpkg-deb -x "$deb" "$work/root"
+done
+
+src=$work/root/usr/src
+b=$src/linux-headers-$kver
+[ -d "$b" ] || die "no build tree in $hdr"
+common=$(for d in $deps; do case $d in linux-headers-*-common*) echo "$d";; esac; done | head -n1)
+[ -n "$common" ] && [ -d "$src/$common" ] || die "no -common headers among: $deps"
+[ -f "$work/root/usr/lib/debug/boot/vmlinux-$kver" ] || die "no vmlinux in $dbg"
+
+# 1. Debian's arch Makefile includes the -common one by absolute path
+#    (/usr/src/...): point it at the unpacked copy, relatively, so kbuild (which
+#    stap runs to build its tracepoint queries) works wherever the cache lives.
+sed -i "s|^include /usr/src/\\($common\\)/Makefile|include ../\\1/Makefile|" "$b/Makefile"
+grep -q "^include \\.\\./$common/Makefile" "$b/Makefile" || die "unexpected $b/Makefile"
+# 2. The trace-event headers (include/trace/events/*.h) live in -common: stap
+#    globs them under <build>/ and <build>/source/.
+ln -s "../$common" "$b/source"
+# 3. vmlinux with DWARF and its System.map (6.12's headers ship a BTF-only
+#    vmlinux for module BTF: keep it aside).
+[ -e "$b/vmlinux" ] && mv "$b/vmlinux" "$b/vmlinux.headers"
+ln -s "../../lib/debug/boot/vmlinux-$kver" "$b/vmlinux"
+[ -f "$work/root/usr/lib/debug/boot/System.map-$kver" ] &&
+	ln -s "../../lib/debug/boot/System.map-$kver" "$b/System.map"
+# 4. Debian's include/config/kernel.release holds the upstream version
+#    (6.1.192) while `uname -r` on such a host is the ABI name
+#    (6.1.0-56-cloud-amd64), which is what stap sees there: use that.
+uts=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$b/include/generated/utsrelease.h")
+[ "$uts" = "$kver" ] || die "UTS_RELEASE '$uts' != '$kver'"
+mv "$b/include/config/kernel.release" "$b/include/config/kernel.release.debian"
+echo "$kver" >"$b/include/config/kernel.release"
+# 5. Module debuginfo: stap -r DIR searches DIR for *.ko.
+ln -s "../../lib/debug/lib/modules/$kver" "$b/modules-debug"
+# Every symlink must stay inside the tree (absolute ones would point at the host).
+bad=$(find "$work/root/usr/src" "$work/root/usr/lib/debug/boot" -type l -lname '/*' | head -n3)
+[ -z "$bad" ] || die "absolute symlinks left in the tree: $bad"
+ln -s "root/usr/src/linux-headers-$kver" "$work/build"
+
+{
+	echo "format=$FORMAT"
+	echo "kver=$kver"
+	echo "version=$ver"
+	echo "packages=$pkgs"
+	echo "fetched=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} >"$work/.stapgen-ready"
+
+# Swap into place: the old tree (if any: an older format) goes aside first.
+if [ -e "$dest" ]; then
+	old=$(mktemp -d "$kdir/.old.$kver.XXXXXX")
+	mv "$dest" "$old/"
+fi
+mv "$work" "$dest"
+trap - EXIT
+[ -n "${old:-}" ] && rm -rf "$old"
+set_meta_link
+say "$kver: tree ready: stap -r $dest/build"
+prime
+echo "$kver"

@@ -1,0 +1,153 @@
+#!/bin/sh
+# validate-cell.sh — validate one (tool, kernel) cell of the kernel matrix.
+#
+# usage: validate-cell.sh MODE KVER TOOL SCRIPTDIR TREE STAPDIR OUT
+#   MODE       p2 (stap -p2 against a fetched kernel tree) or
+#              p1 (stap -p1: parse, conditionals evaluated for KVER)
+#   SCRIPTDIR  out/<KVER>: holds TOOL.stp, or TOOL.unsupported (one-line reason)
+#   TREE       what to pass to stap -r (absolute path)
+#   STAPDIR    SYSTEMTAP_DIR for stap (the kernel's private cache)
+#   OUT        result prefix: writes OUT.rec (key=value lines, read by
+#              validate-matrix.sh), OUT.json, OUT.log (stap's stderr) and
+#              OUT.out (stap's stdout: the resolved probes).
+# Environment: VALIDATE_TIMEOUT (s, default 600), VALIDATE_STAP_FLAGS,
+#              VALIDATE_PROGRESS (counter file: prints [i/n]), VALIDATE_TOTAL.
+#
+# Always exits 0 once the record is written: a failing cell is a result, not a
+# build error (validate-matrix.sh decides the exit status).  The record is
+# written to a temporary name and renamed, so an interrupted cell re-runs.
+#
+# A script may ask for extra stap options with a comment line in its first 20
+# lines:  `// stap-flags: -g`  (or `# stap-flags: ...`).
+set -u
+mode=$1 kver=$2 tool=$3 sdir=$4 tree=$5 stapdir=$6 out=$7
+mkdir -p "$(dirname "$out")"
+rec=$out.rec.tmp
+: >"$rec"
+put() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\t\r\n' '   ')" >>"$rec"; }
+
+stap_version=$(stap -V 2>&1 | sed -n '1s/^Systemtap translator\/driver (version \([^)]*\)).*/\1/p')
+script=$sdir/$tool.stp
+unsup=$sdir/$tool.unsupported
+put kernel "$kver"; put tool "$tool"; put mode "$mode"; put stap "$stap_version"
+
+# Which file is current: the newer of .stp / .unsupported (a stale one may linger).
+if [ -f "$unsup" ] && { [ ! -f "$script" ] || [ "$unsup" -nt "$script" ]; }; then
+	status=unsupported
+	put status unsupported
+	put reason "$(head -n1 "$unsup")"
+	put seconds 0
+	secs=0 rss=
+elif [ ! -f "$script" ]; then
+	status=FAIL
+	put status FAIL
+	put error "no script generated for this kernel (run: make tools KVER=$kver)"
+	put seconds 0
+	secs=0 rss=
+else
+	put script "$script"
+	put sha256 "$(sha256sum <"$script" | cut -d' ' -f1)"
+	flags=$(head -n 20 "$script" | sed -n 's,^[[:space:]]*\(//\|#\)[[:space:]]*stap-flags:[[:space:]]*,,p' | head -n1)
+	tfile=$out.time.tmp
+	rm -f "$tfile"
+	# shellcheck disable=SC2086  # flags are word lists on purpose
+	if [ -x /usr/bin/time ]; then
+		SYSTEMTAP_DIR=$stapdir /usr/bin/time -f '%e %M' -o "$tfile" \
+			timeout "${VALIDATE_TIMEOUT:-600}" \
+			stap -"$mode" -r "$tree" ${VALIDATE_STAP_FLAGS:-} $flags "$script" \
+			>"$out.out" 2>"$out.log"
+		rc=$?
+		read -r secs rss <"$tfile" 2>/dev/null || { secs=0 rss=; }
+		# GNU time writes "Command exited with non-zero status N" first
+		if ! echo "$secs" | grep -q '^[0-9.]*$'; then
+			secs=$(sed -n '$s/ .*//p' "$tfile") rss=$(sed -n '$s/.* //p' "$tfile")
+		fi
+	else
+		s0=$(date +%s.%N)
+		SYSTEMTAP_DIR=$stapdir timeout "${VALIDATE_TIMEOUT:-600}" \
+			stap -"$mode" -r "$tree" ${VALIDATE_STAP_FLAGS:-} $flags "$script" \
+			>"$out.out" 2>"$out.log"
+		rc=$?
+		secs=$(echo "$s0 $(date +%s.%N)" | awk '{printf "%.2f", $2 - $1}') rss=
+	fi
+	rm -f "$tfile"
+	put seconds "$secs"
+	put max_rss_kb "$rss"
+	put exit "$rc"
+	if [ $rc = 0 ]; then
+		status=pass
+		put status pass
+		# the probe points stap resolved (shows which '!' alternative was taken)
+		[ "$mode" = p2 ] && put probes "$(sed -n '/^# probes/,/^# /{/^#/d;s,^\([^ ]*\).*/\* <- \(.*\) \*/$,\1,p}' "$out.out" | head -n 20 | tr '\n' ' ')"
+	else
+		status=FAIL
+		put status FAIL
+		# stap's first error, its "at FILE:LINE:COL" and the "source:" line
+		# that follows; plus the next different error (the reason, when the
+		# first is "while resolving probe point").
+		if [ $rc = 124 ]; then
+			put error "timeout after ${VALIDATE_TIMEOUT:-600}s"
+		else
+			awk '
+			function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t]+$/, "", s); return s }
+			/^WARNING/ { next }
+			n == 0 && /(^|[a-z] )error: |^ERROR: / {
+				n = 1; err = trim($0); seen = 0; next
+			}
+			n == 1 && seen < 4 {
+				seen++
+				if (loc == "" && match($0, / at [^ ]+:[0-9]+:[0-9]+/))
+					loc = substr($0, RSTART + 4, RLENGTH - 4)
+				if (src == "" && $0 ~ /^[ \t]*source: /) { src = trim($0); sub(/^source: /, "", src) }
+			}
+			n == 1 && /(^|[a-z] )error: |^ERROR: / {
+				e = trim($0)
+				if (e != err && detail == "" && e !~ /^Pass [0-9]/) detail = e
+			}
+			END {
+				if (err == "") err = "stap exited with status " code
+				if (loc == "" && match(err, / at [^ ]+:[0-9]+:[0-9]+/))
+					loc = substr(err, RSTART + 4, RLENGTH - 4)
+				print "error=" substr(err, 1, 400)
+				print "location=" loc
+				print "source=" substr(src, 1, 200)
+				print "detail=" substr(detail, 1, 300)
+			}' code="$rc" "$out.log" | tr '\t\r' '  ' >>"$rec"
+		fi
+	fi
+fi
+
+# JSON rendering of the record (keys in record order; numbers bare).
+awk -F= '
+function esc(s) {
+	gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/\t/, "\\t", s)
+	gsub(/[\001-\037]/, " ", s)
+	return s
+}
+{
+	k = $1; v = substr($0, length(k) + 2)
+	if (k ~ /^(seconds|max_rss_kb|exit)$/ && v ~ /^[0-9]+(\.[0-9]+)?$/) val = v
+	else if (k ~ /^(seconds|max_rss_kb|exit)$/) val = "null"
+	else val = "\"" esc(v) "\""
+	printf "%s\"%s\": %s", (NR > 1 ? ",\n  " : "{\n  "), k, val
+}
+END { print "\n}" }' "$rec" >"$out.json.tmp"
+mv "$out.json.tmp" "$out.json"
+mv "$rec" "$out.rec"
+
+# progress line
+i=
+if [ -n "${VALIDATE_PROGRESS:-}" ]; then
+	i=$(flock "$VALIDATE_PROGRESS" sh -c 'n=$(($(cat "$1" 2>/dev/null || echo 0) + 1)); echo $n >"$1"; echo $n' sh "$VALIDATE_PROGRESS")
+	i="[$i/${VALIDATE_TOTAL:-?}] "
+fi
+case $status in
+pass) what=pass; [ "$mode" = p1 ] && what="p1 pass" ;;
+unsupported) what="unsupported: $(head -n1 "$unsup")" ;;
+*) what="FAIL: $(sed -n 's/^error=//p' "$out.rec" | cut -c1-160)" ;;
+esac
+extra=
+[ -n "${rss:-}" ] && extra=", $((rss / 1024)) MB"
+[ "$status" = unsupported ] || extra=" (${secs}s$extra)"
+echo "validate: ${i}$kver $tool: $what$extra"
+exit 0

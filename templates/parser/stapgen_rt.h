@@ -1,0 +1,118 @@
+/* stapgen_rt.h - runtime shared by every generated stapgen result parser.
+ *
+ * The generator copies this file and stapgen_rt.c next to each generated
+ * <tool>_parser.c.  Self-contained: C11 + libc (plus localtime_r/fileno from
+ * POSIX), no project headers.
+ *
+ * Wire format (protocol v1), one record per line:
+ *   @<kind>\t<field>\t<field>...\n
+ * long/time fields are decimal int64; string fields are SystemTap text_str()
+ * output (\a \b \f \n \r \t \v \" \\ \ooo \uXXXX \UXXXXXXXX escapes).
+ * Built-in kinds: @stapgen <tool> <version>, @report <name> <epoch>,
+ * @report_end <name>, @end.  Every other line is dropped, counted and
+ * reported on the diagnostics stream as "<input>:<line>: dropped: <reason>".
+ */
+#ifndef STAPGEN_RT_H
+#define STAPGEN_RT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SG_PROTOCOL_VERSION 1
+/* Longest accepted line, in bytes, not counting the '\n'. */
+#define SG_MAX_LINE 65536
+/* How many dropped-line messages a reader prints before it only counts. */
+#define SG_DIAG_MAX 20
+/* Width of a histogram bar in the table format. */
+#define SG_HIST_WIDTH 50
+
+typedef enum { SG_LONG, SG_STRING, SG_TIME /* epoch seconds on the wire */ } sg_type;
+
+typedef struct sg_field {
+    const char *name;   /* JSON key / CSV column */
+    sg_type type;
+    const char *title;  /* table header; NULL = name */
+    int width;          /* table width hint (a minimum), 0 = auto */
+} sg_field;
+
+typedef enum { SG_EVENT, SG_ROW, SG_HIST_LOG2, SG_HIST_LINEAR } sg_class;
+
+typedef struct sg_kind {
+    const char *name;            /* wire tag without '@' */
+    sg_class cls;
+    const sg_field *fields;
+    size_t nfields;              /* for HIST_*: key fields + "bucket" + "count" as the last two */
+    long long lin_lo, lin_hi, lin_step;  /* SG_HIST_LINEAR */
+    const char *report;          /* report name this row kind belongs to, NULL for events */
+} sg_kind;
+
+typedef struct sg_tool {
+    const char *name;
+    const char *spec_path;
+    const sg_kind *kinds;
+    size_t nkinds;
+} sg_tool;
+
+/* One field value.  long/time: l.  string: s/slen (s is NUL-terminated but
+ * may contain NUL bytes; trust slen).  s is valid until the next read. */
+typedef struct sg_value {
+    long long l;
+    const char *s;
+    size_t slen;
+} sg_value;
+
+typedef enum { SG_FMT_TABLE, SG_FMT_JSON, SG_FMT_CSV } sg_format;
+
+/* ---- reader --------------------------------------------------------------- */
+typedef struct sg_reader sg_reader;
+
+/* in_name is used in diagnostics; diag may be NULL (silent).  Returns NULL on
+ * allocation failure or an inconsistent tool descriptor (reported on diag). */
+sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FILE *diag);
+/* 1: a record (kind = a tool kind or one of the built-ins below), 0: EOF.
+ * Dropped lines are reported and skipped internally. */
+int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals);
+unsigned long sg_reader_dropped(const sg_reader *r);
+unsigned long sg_reader_records(const sg_reader *r);
+/* Nonzero if reading stopped on an I/O error (ferror on the input). */
+int sg_reader_error(const sg_reader *r);
+void sg_reader_free(sg_reader *r);
+
+/* Built-in kinds.  Fields: stapgen = tool (string), version (long);
+ * report = report (string), ts (time); report_end = report (string); end = none. */
+extern const sg_kind sg_kind_stapgen, sg_kind_report, sg_kind_report_end, sg_kind_end;
+
+/* Histogram bucket bounds: [*low, *high).  Each function returns a mask:
+ * bit 0 set = *low is valid (else unbounded below), bit 1 = *high is valid. */
+int sg_hist_bounds(const sg_kind *k, long long bucket, long long *low, long long *high);
+/* Number of valid buckets (0..n-1) of a histogram kind: 128 for LOG2,
+ * N + 2 for LINEAR with N = ceil((hi - lo) / step). */
+long long sg_hist_nbuckets(const sg_kind *k);
+
+/* ---- writer --------------------------------------------------------------- */
+typedef struct sg_writer sg_writer;
+
+sg_writer *sg_writer_new(FILE *out, const sg_tool *tool, sg_format fmt);
+/* Also accepts the built-ins.  Values are copied when they must be buffered. */
+void sg_writer_record(sg_writer *w, const sg_kind *k, const sg_value *v);
+/* Flushes a report block cut short by EOF, then fflush()es the stream. */
+void sg_writer_finish(sg_writer *w);
+/* Nonzero after an allocation failure (some output was lost). */
+int sg_writer_error(const sg_writer *w);
+/* Frees without printing: call sg_writer_finish first. */
+void sg_writer_free(sg_writer *w);
+
+/* Whole program: [-f table|json|csv] [-o FILE] [FILE|-]; --help; exit 0 = all
+ * lines were records or built-ins, 3 = some lines were dropped (still printed
+ * everything valid), 2 = usage error, 1 = I/O error. */
+int sg_main(int argc, char **argv, const sg_tool *tool);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STAPGEN_RT_H */

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Golden tests.
+#  tools/:  the generated .stp and parser source for every spec in specs/,
+#           for a fixed kernel release, must match byte for byte.
+#  errors/: each NAME.yaml must fail with exactly NAME.expected on stderr
+#           (first line of NAME.expected: "exit N").
+# UPDATE=1 rewrites the expectations (review the diff before committing).
+set -u
+stapgen=$1
+here=$(dirname "$0")
+kver=6.1.0-56-cloud-amd64
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0 n=0
+
+LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/out" $(find specs -name '*.yaml' | LC_ALL=C sort) \
+	2>"$tmp/stderr" || { echo "FAIL: generating specs/:"; cat "$tmp/stderr"; exit 1; }
+for f in "$tmp"/out/*.stp "$tmp"/out/parsers/*_parser.c; do
+	name=$(basename "$f")
+	n=$((n + 1))
+	if [ "${UPDATE:-0}" = 1 ]; then
+		cp "$f" "$here/tools/$name"
+	elif ! diff -u "$here/tools/$name" "$f" >"$tmp/diff" 2>&1; then
+		echo "FAIL: tools/$name differs from the generated file:"
+		head -n 60 "$tmp/diff"
+		fail=$((fail + 1))
+	fi
+done
+for exp in "$here"/tools/*; do
+	[ -e "$tmp/out/$(basename "$exp")" ] || [ -e "$tmp/out/parsers/$(basename "$exp")" ] || {
+		echo "FAIL: tools/$(basename "$exp") was not generated"; fail=$((fail + 1)); }
+done
+
+for spec in "$here"/errors/*.yaml; do
+	[ -e "$spec" ] || continue
+	n=$((n + 1))
+	base=${spec%.yaml}
+	rel=tests/golden/errors/$(basename "$spec")
+	rc=0
+	LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/err-out" "$rel" >"$tmp/out.txt" 2>"$tmp/err.txt" || rc=$?
+	{ echo "exit $rc"; cat "$tmp/err.txt"; } >"$tmp/actual"
+	if [ "${UPDATE:-0}" = 1 ]; then
+		cp "$tmp/actual" "$base.expected"
+	elif ! diff -u "$base.expected" "$tmp/actual" >"$tmp/diff" 2>&1; then
+		echo "FAIL: errors/$(basename "$spec"):"
+		cat "$tmp/diff"
+		fail=$((fail + 1))
+	fi
+	if [ "$rc" -ne 0 ] && [ -n "$(ls -A "$tmp/err-out" 2>/dev/null | grep -v '^parsers$')" ]; then
+		echo "FAIL: errors/$(basename "$spec"): a failing spec wrote output"
+		fail=$((fail + 1))
+	fi
+	rm -rf "$tmp/err-out"
+done
+
+# Determinism: a second run into a fresh directory is byte-identical.
+env -i PATH="$PATH" LANG=de_DE.UTF-8 TZ=Asia/Tokyo "$stapgen" --kver "$kver" --out "$tmp/out2" \
+	$(find specs -name '*.yaml' | LC_ALL=C sort -r) 2>/dev/null
+if ! diff -r "$tmp/out" "$tmp/out2" >/dev/null; then
+	echo "FAIL: generating twice (other locale, TZ, spec order) differs"
+	fail=$((fail + 1))
+fi
+n=$((n + 1))
+
+echo "golden: $n checks, $fail failed"
+[ "$fail" -eq 0 ]

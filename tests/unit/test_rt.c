@@ -1,0 +1,1123 @@
+/* Unit tests of the parser runtime (templates/parser/stapgen_rt.[ch]).
+ * Self-contained: the runtime is included, not linked. */
+#include "../../templates/parser/stapgen_rt.c"
+#include "../../templates/parser/stapgen_rt.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* ---- a hand-written tool descriptor --------------------------------------- */
+
+static const sg_field conn_fields[] = {
+    {"pid", SG_LONG, "PID", 6},
+    {"comm", SG_STRING, "COMM", 0},
+};
+static const sg_field top_fields[] = {
+    {"comm", SG_STRING, "COMM", 0},
+    {"pid", SG_LONG, "PID", 0},
+    {"bytes", SG_LONG, "BYTES", 0},
+    {"last", SG_TIME, "LAST", 0},
+};
+static const sg_field lat_fields[] = {
+    {"comm", SG_STRING, "COMM", 0},
+    {"bucket", SG_LONG, NULL, 0},
+    {"count", SG_LONG, NULL, 0},
+};
+static const sg_field sz_fields[] = {
+    {"bucket", SG_LONG, NULL, 0},
+    {"count", SG_LONG, NULL, 0},
+};
+static const sg_kind t_kinds[] = {
+    {"conn", SG_EVENT, conn_fields, 2, 0, 0, 0, NULL},
+    {"top", SG_ROW, top_fields, 4, 0, 0, 0, "summary"},
+    {"lat", SG_HIST_LOG2, lat_fields, 3, 0, 0, 0, "summary"},
+    {"sz", SG_HIST_LINEAR, sz_fields, 2, 0, 100, 10, "summary"},
+};
+static const sg_tool t_tool = {"tcp_conn", "specs/net/tcp_conn.yaml", t_kinds, 4};
+
+/* a second tool with two event kinds (table gets a KIND column) */
+static const sg_field call_fields[] = {
+    {"ts", SG_TIME, "TIME", 0},
+    {"func", SG_STRING, "FUNC", 0},
+};
+static const sg_field ret_fields[] = {
+    {"func", SG_STRING, "FUNC", 0},
+    {"ret", SG_LONG, "RET", 4},
+};
+static const sg_kind t2_kinds[] = {
+    {"call", SG_EVENT, call_fields, 2, 0, 0, 0, NULL},
+    {"return", SG_EVENT, ret_fields, 2, 0, 0, 0, NULL},
+};
+static const sg_tool t2_tool = {"trace_func", NULL, t2_kinds, 2};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+typedef struct run_t {
+    char *out, *err;
+    size_t outlen, errlen;
+    unsigned long dropped, records;
+} run_t;
+
+static FILE *open_input(const char *in, size_t len)
+{
+    FILE *f;
+    if (len)
+        return fmemopen((void *)(uintptr_t)in, len, "r");
+    f = tmpfile();
+    return f;
+}
+
+static void run_tool(const sg_tool *tool, const char *in, size_t len, sg_format fmt, run_t *r)
+{
+    FILE *fi = open_input(in, len), *fo, *fe;
+    sg_reader *rd;
+    sg_writer *w;
+    const sg_kind *k;
+    const sg_value *v;
+    memset(r, 0, sizeof *r);
+    assert_non_null(fi);
+    fo = open_memstream(&r->out, &r->outlen);
+    fe = open_memstream(&r->err, &r->errlen);
+    assert_non_null(fo);
+    assert_non_null(fe);
+    rd = sg_reader_new(fi, "in", tool, fe);
+    w = sg_writer_new(fo, tool, fmt);
+    assert_non_null(rd);
+    assert_non_null(w);
+    while (sg_reader_next(rd, &k, &v))
+        sg_writer_record(w, k, v);
+    sg_writer_finish(w);
+    assert_int_equal(sg_writer_error(w), 0);
+    assert_int_equal(sg_reader_error(rd), 0);
+    r->dropped = sg_reader_dropped(rd);
+    r->records = sg_reader_records(rd);
+    sg_writer_free(w);
+    sg_reader_free(rd);
+    fclose(fi);
+    fclose(fo);
+    fclose(fe);
+}
+
+static void run_n(const char *in, size_t len, sg_format fmt, run_t *r)
+{
+    run_tool(&t_tool, in, len, fmt, r);
+}
+
+static void run(const char *in, sg_format fmt, run_t *r) { run_n(in, strlen(in), fmt, r); }
+
+static void run_free(run_t *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* Runs and checks output, stderr and the dropped count. */
+static void expect(const char *in, sg_format fmt, const char *out, const char *err,
+                   unsigned long dropped)
+{
+    run_t r;
+    run(in, fmt, &r);
+    assert_string_equal(r.out, out);
+    assert_string_equal(r.err, err);
+    assert_int_equal(r.dropped, dropped);
+    run_free(&r);
+}
+
+static int setup_tz(void **state)
+{
+    (void)state;
+    setenv("TZ", "UTC", 1);
+    tzset();
+    return 0;
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+static const char EVENTS[] = "@stapgen\ttcp_conn\t1\n"
+                             "@conn\t12\tbash\n"
+                             "@conn\t345678\tsshd\n"
+                             "@conn\t-1\t\n"
+                             "@end\n";
+
+static void test_events_table(void **state)
+{
+    (void)state;
+    expect(EVENTS, SG_FMT_TABLE,
+           "   PID  COMM\n"
+           "    12  bash\n"
+           "345678  sshd\n"
+           "    -1  \n",
+           "", 0);
+}
+
+static void test_events_json(void **state)
+{
+    (void)state;
+    expect(EVENTS, SG_FMT_JSON,
+           "{\"kind\":\"conn\",\"pid\":12,\"comm\":\"bash\"}\n"
+           "{\"kind\":\"conn\",\"pid\":345678,\"comm\":\"sshd\"}\n"
+           "{\"kind\":\"conn\",\"pid\":-1,\"comm\":\"\"}\n",
+           "", 0);
+}
+
+static void test_events_csv(void **state)
+{
+    (void)state;
+    expect(EVENTS, SG_FMT_CSV,
+           "kind,pid,comm\r\n"
+           "conn,12,bash\r\n"
+           "conn,345678,sshd\r\n"
+           "conn,-1,\r\n",
+           "", 0);
+}
+
+static void test_records_count(void **state)
+{
+    run_t r;
+    (void)state;
+    run(EVENTS, SG_FMT_JSON, &r);
+    assert_int_equal(r.records, 5); /* stapgen, 3 x conn, end */
+    assert_int_equal(r.dropped, 0);
+    run_free(&r);
+}
+
+/* The command name with a TAB and a newline from the brief. */
+static void test_tab_newline_roundtrip(void **state)
+{
+    (void)state;
+    expect("@conn\t1\tba\\tsh\\nx\n", SG_FMT_JSON,
+           "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"ba\\tsh\\nx\"}\n", "", 0);
+    expect("@conn\t1\tba\\tsh\\nx\n", SG_FMT_TABLE,
+           "   PID  COMM\n"
+           "     1  ba\\tsh\\nx\n",
+           "", 0);
+    expect("@conn\t1\tba\\tsh\\nx\n", SG_FMT_CSV,
+           "kind,pid,comm\r\n"
+           "conn,1,\"ba\tsh\nx\"\r\n",
+           "", 0);
+}
+
+/* Every text_str() escape, decoded byte-exactly through the reader API. */
+static void test_unescape_values(void **state)
+{
+    static const char in[] = "@conn\t7\t\\a\\b\\f\\n\\r\\t\\v\\\"\\\\\\000\\101\\377"
+                             "\\u00e9\\u20AC\\U0001F600\\u0000\"'?\n";
+    static const char want[] = "\a\b\f\n\r\t\v\"\\\0A\377"
+                               "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\0\"'?";
+    FILE *f = fmemopen((void *)(uintptr_t)in, sizeof in - 1, "r");
+    sg_reader *rd;
+    const sg_kind *k = NULL;
+    const sg_value *v = NULL;
+    (void)state;
+    assert_non_null(f);
+    rd = sg_reader_new(f, "in", &t_tool, stderr);
+    assert_non_null(rd);
+    assert_int_equal(sg_reader_next(rd, &k, &v), 1);
+    assert_ptr_equal(k, &t_kinds[0]);
+    assert_int_equal(v[0].l, 7);
+    assert_null(v[0].s);
+    assert_int_equal(v[1].slen, sizeof want - 1);
+    assert_memory_equal(v[1].s, want, sizeof want - 1);
+    assert_int_equal(v[1].s[v[1].slen], '\0');
+    assert_int_equal(sg_reader_next(rd, &k, &v), 0);
+    assert_int_equal(sg_reader_dropped(rd), 0);
+    sg_reader_free(rd);
+    fclose(f);
+}
+
+/* Output is always valid JSON: controls, DEL, NUL, invalid UTF-8. */
+static void test_json_escaping(void **state)
+{
+    (void)state;
+    expect("@conn\t1\t\\001\\037\\177\\000x\\\"\\\\/\\u00e9\\303\\050\\355\\240\\200\\360\n",
+           SG_FMT_JSON,
+           "{\"kind\":\"conn\",\"pid\":1,\"comm\":"
+           "\"\\u0001\\u001f\\u007f\\u0000x\\\"\\\\/\xc3\xa9\\u00c3(\\u00ed\\u00a0\\u0080"
+           "\\u00f0\"}\n",
+           "", 0);
+    /* C1 controls and line/paragraph separators are escaped, other UTF-8 kept */
+    expect("@conn\t1\t\\u0085\\u2028\\u2029\\u00a0\\U0010FFFF\n", SG_FMT_JSON,
+           "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"\\u0085\\u2028\\u2029\xc2\xa0\xf4\x8f\xbf\xbf\"}\n",
+           "", 0);
+    expect("@conn\t1\t\\u0085\\u2028\\u00a0|\n", SG_FMT_TABLE,
+           "   PID  COMM\n"
+           "     1  \\302\\205\\342\\200\\250\xc2\xa0|\n",
+           "", 0);
+}
+
+/* Table: unprintable bytes C-escaped, valid UTF-8 kept, widths in code points. */
+static void test_table_string_rendering(void **state)
+{
+    (void)state;
+    expect("@report\tsummary\t0\n"
+           "@top\t\\u00e9t\\u00e9\t1\t2\t0\n"
+           "@top\t\\001\\377\\302\\205\\\\\t3\t4\t0\n"
+           "@report_end\tsummary\n",
+           SG_FMT_TABLE,
+           "== summary 1970-01-01 00:00:00 ==\n"
+           "COMM                PID  BYTES  LAST\n"
+           "\xc3\xa9t\xc3\xa9                   1      2  1970-01-01 00:00:00\n"
+           "\\001\\377\\302\\205\\\\    3      4  1970-01-01 00:00:00\n"
+           "\n",
+           "", 0);
+}
+
+static void test_csv_quoting(void **state)
+{
+    (void)state;
+    expect("@conn\t1\ta,\\\"b\\\"\n@conn\t2\tx\\ry\n@conn\t3\tplain \\\"q\n", SG_FMT_CSV,
+           "kind,pid,comm\r\n"
+           "conn,1,\"a,\"\"b\"\"\"\r\n"
+           "conn,2,\"x\ry\"\r\n"
+           "conn,3,\"plain \"\"q\"\r\n",
+           "", 0);
+}
+
+/* ---- report rows ---------------------------------------------------------- */
+
+static const char ROWS[] = "@stapgen\ttcp_conn\t1\n"
+                           "@report\tsummary\t1700000000\n"
+                           "@top\tbash\t12\t4096\t1700000000\n"
+                           "@top\tsshd\t345\t10\t1699999999\n"
+                           "@report_end\tsummary\n"
+                           "@report\tsummary\t1700000005\n"
+                           "@report_end\tsummary\n"
+                           "@end\n";
+
+static void test_rows_table(void **state)
+{
+    (void)state;
+    expect(ROWS, SG_FMT_TABLE,
+           "== summary 2023-11-14 22:13:20 ==\n"
+           "COMM  PID  BYTES  LAST\n"
+           "bash   12   4096  2023-11-14 22:13:20\n"
+           "sshd  345     10  2023-11-14 22:13:19\n"
+           "\n"
+           "== summary 2023-11-14 22:13:25 ==\n"
+           "\n",
+           "", 0);
+}
+
+static void test_rows_json(void **state)
+{
+    (void)state;
+    expect(ROWS, SG_FMT_JSON,
+           "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":1700000000,\"comm\":\"bash\",\"pid\":12,"
+           "\"bytes\":4096,\"last\":1700000000}\n"
+           "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":1700000000,\"comm\":\"sshd\",\"pid\":345,"
+           "\"bytes\":10,\"last\":1699999999}\n",
+           "", 0);
+}
+
+static void test_rows_csv(void **state)
+{
+    (void)state;
+    expect(ROWS, SG_FMT_CSV,
+           "kind,report,ts,comm,pid,bytes,last\r\n"
+           "top,summary,1700000000,bash,12,4096,1700000000\r\n"
+           "top,summary,1700000000,sshd,345,10,1699999999\r\n",
+           "", 0);
+}
+
+/* The table's time rendering follows TZ; JSON does not. */
+static void test_rows_timezone(void **state)
+{
+    run_t r;
+    (void)state;
+    setenv("TZ", "UTC-2", 1); /* POSIX TZ: two hours east of UTC */
+    tzset();
+    run(ROWS, SG_FMT_TABLE, &r);
+    assert_non_null(strstr(r.out, "== summary 2023-11-15 00:13:20 ==\n"));
+    assert_non_null(strstr(r.out, "bash   12   4096  2023-11-15 00:13:20\n"));
+    run_free(&r);
+    run(ROWS, SG_FMT_JSON, &r);
+    assert_non_null(strstr(r.out, "\"ts\":1700000000"));
+    run_free(&r);
+    setup_tz(NULL);
+}
+
+/* Events interleaved with report blocks: header again after a block. */
+static void test_events_and_blocks_table(void **state)
+{
+    (void)state;
+    expect("@conn\t1\ta\n"
+           "@report\tsummary\t0\n"
+           "@conn\t2\tb\n" /* an event inside a block streams immediately */
+           "@top\tc\t3\t4\t0\n"
+           "@report_end\tsummary\n"
+           "@conn\t5\td\n",
+           SG_FMT_TABLE,
+           "   PID  COMM\n"
+           "     1  a\n"
+           "     2  b\n"
+           "\n"
+           "== summary 1970-01-01 00:00:00 ==\n"
+           "COMM  PID  BYTES  LAST\n"
+           "c       3      4  1970-01-01 00:00:00\n"
+           "\n"
+           "   PID  COMM\n"
+           "     5  d\n",
+           "", 0);
+}
+
+/* Rows outside @report..@report_end, and a block cut short by EOF. */
+static void test_rows_without_report(void **state)
+{
+    (void)state;
+    expect("@top\tc\t3\t4\t5\n", SG_FMT_JSON,
+           "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":null,\"comm\":\"c\",\"pid\":3,"
+           "\"bytes\":4,\"last\":5}\n",
+           "", 0);
+    expect("@top\tc\t3\t4\t5\n", SG_FMT_CSV,
+           "kind,report,ts,comm,pid,bytes,last\r\n"
+           "top,summary,,c,3,4,5\r\n",
+           "", 0);
+    expect("@report\tsummary\t60\n@top\tc\t3\t4\t5\n", SG_FMT_TABLE,
+           "== summary 1970-01-01 00:01:00 ==\n"
+           "COMM  PID  BYTES  LAST\n"
+           "c       3      4  1970-01-01 00:00:05\n"
+           "\n",
+           "", 0);
+    /* a new @report closes a block whose @report_end went missing */
+    expect("@report\tsummary\t1\n@top\ta\t1\t1\t1\n@report\tsummary\t2\n@top\tb\t2\t2\t2\n",
+           SG_FMT_CSV,
+           "kind,report,ts,comm,pid,bytes,last\r\n"
+           "top,summary,1,a,1,1,1\r\n"
+           "top,summary,2,b,2,2,2\r\n",
+           "", 0);
+}
+
+/* ---- histograms ----------------------------------------------------------- */
+
+static const char LOG2[] = "@report\tsummary\t1700000000\n"
+                           "@lat\tbash\t65\t3\n"
+                           "@lat\tbash\t67\t6\n"
+                           "@lat\tsshd\t64\t1\n"
+                           "@lat\tbash\t66\t0\n"
+                           "@report_end\tsummary\n";
+
+static void test_log2_table(void **state)
+{
+    (void)state;
+    expect(LOG2, SG_FMT_TABLE,
+           "== summary 2023-11-14 22:13:20 ==\n"
+           "lat comm=bash\n"
+           "value |-------------------------------------------------- count\n"
+           "    1 |@@@@@@@@@@@@@@@@@@@@@@@@@                          3\n"
+           "    2 |                                                   0\n"
+           "    4 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 6\n"
+           "\n"
+           "lat comm=sshd\n"
+           "value |-------------------------------------------------- count\n"
+           "    0 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 1\n"
+           "\n",
+           "", 0);
+}
+
+static void test_log2_json(void **state)
+{
+    (void)state;
+    expect(LOG2, SG_FMT_JSON,
+           "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":1700000000,\"comm\":\"bash\","
+           "\"buckets\":[{\"low\":1,\"high\":2,\"count\":3},{\"low\":4,\"high\":8,\"count\":6}]}\n"
+           "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":1700000000,\"comm\":\"sshd\","
+           "\"buckets\":[{\"low\":0,\"high\":1,\"count\":1}]}\n",
+           "", 0);
+}
+
+static void test_log2_csv(void **state)
+{
+    (void)state;
+    expect(LOG2, SG_FMT_CSV,
+           "kind,report,ts,comm,low,high,count\r\n"
+           "lat,summary,1700000000,bash,1,2,3\r\n"
+           "lat,summary,1700000000,bash,4,8,6\r\n"
+           "lat,summary,1700000000,sshd,0,1,1\r\n",
+           "", 0);
+}
+
+/* Negative values, out-of-order and duplicate buckets, small bars, gaps. */
+static void test_log2_negative_and_gaps(void **state)
+{
+    (void)state;
+    expect("@lat\tx\t80\t1\n"  /* [32768, 65536) */
+           "@lat\tx\t62\t100\n" /* [-2, -1) */
+           "@lat\tx\t63\t40\n"  /* [-1, 0) */
+           "@lat\tx\t62\t100\n" /* duplicate: summed */
+           "@lat\tx\t66\t0\n",
+           SG_FMT_TABLE,
+           "== summary ==\n"
+           "lat comm=x\n"
+           "value |-------------------------------------------------- count\n"
+           "   -2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 200\n"
+           "   -1 |@@@@@@@@@@                                         40\n"
+           "    0 |                                                   0\n"
+           "      ~\n"
+           "16384 |                                                   0\n"
+           "32768 |@                                                  1\n"
+           "\n",
+           "", 0);
+    expect("@lat\tx\t0\t1\n@lat\tx\t127\t2\n", SG_FMT_JSON,
+           "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":null,\"comm\":\"x\",\"buckets\":["
+           "{\"low\":-9223372036854775808,\"high\":-4611686018427387904,\"count\":1},"
+           "{\"low\":4611686018427387904,\"high\":null,\"count\":2}]}\n",
+           "", 0);
+}
+
+static const char LINEAR[] = "@report\tsummary\t1700000000\n"
+                             "@sz\t11\t1\n"
+                             "@sz\t1\t5\n"
+                             "@sz\t0\t2\n"
+                             "@sz\t12\t9\n" /* out of range: dropped */
+                             "@report_end\tsummary\n";
+
+static void test_linear_table(void **state)
+{
+    (void)state;
+    expect(LINEAR, SG_FMT_TABLE,
+           "== summary 2023-11-14 22:13:20 ==\n"
+           "sz\n"
+           "value |-------------------------------------------------- count\n"
+           "   <0 |@@@@@@@@@@@@@@@@@@@@                               2\n"
+           "    0 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 5\n"
+           "   10 |                                                   0\n"
+           "      ~\n"
+           "   90 |                                                   0\n"
+           ">=100 |@@@@@@@@@@                                         1\n"
+           "\n",
+           "in:5: dropped: @sz: bucket 12 out of range 0..11\n", 1);
+}
+
+static void test_linear_json_csv(void **state)
+{
+    (void)state;
+    expect(LINEAR, SG_FMT_JSON,
+           "{\"kind\":\"sz\",\"report\":\"summary\",\"ts\":1700000000,\"buckets\":["
+           "{\"low\":null,\"high\":0,\"count\":2},{\"low\":0,\"high\":10,\"count\":5},"
+           "{\"low\":100,\"high\":null,\"count\":1}]}\n",
+           "in:5: dropped: @sz: bucket 12 out of range 0..11\n", 1);
+    expect(LINEAR, SG_FMT_CSV,
+           "kind,report,ts,low,high,count\r\n"
+           "sz,summary,1700000000,,0,2\r\n"
+           "sz,summary,1700000000,0,10,5\r\n"
+           "sz,summary,1700000000,100,,1\r\n",
+           "in:5: dropped: @sz: bucket 12 out of range 0..11\n", 1);
+}
+
+/* A block with a table and two histograms: sections in first-seen order. */
+static void test_mixed_block(void **state)
+{
+    (void)state;
+    expect("@report\tsummary\t0\n"
+           "@lat\ta\t65\t1\n"
+           "@top\tt\t1\t2\t0\n"
+           "@sz\t3\t4\n"
+           "@lat\tb\t66\t2\n"
+           "@report_end\tsummary\n",
+           SG_FMT_JSON,
+           "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":0,\"comm\":\"a\",\"buckets\":[{\"low\":1,"
+           "\"high\":2,\"count\":1}]}\n"
+           "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":0,\"comm\":\"b\",\"buckets\":[{\"low\":2,"
+           "\"high\":4,\"count\":2}]}\n"
+           "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":0,\"comm\":\"t\",\"pid\":1,\"bytes\":2,"
+           "\"last\":0}\n"
+           "{\"kind\":\"sz\",\"report\":\"summary\",\"ts\":0,\"buckets\":[{\"low\":20,\"high\":30,"
+           "\"count\":4}]}\n",
+           "", 0);
+}
+
+static void test_hist_bounds(void **state)
+{
+    long long lo = 0, hi = 0;
+    static const sg_kind odd = {"odd", SG_HIST_LINEAR, sz_fields, 2, -5, 6, 3, NULL};
+    static const sg_kind huge = {"huge", SG_HIST_LINEAR, sz_fields, 2, LLONG_MIN, LLONG_MAX,
+                                 LLONG_MAX, NULL};
+    (void)state;
+    assert_int_equal(sg_hist_nbuckets(&t_kinds[2]), 128);
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], 64, &lo, &hi), 3);
+    assert_true(lo == 0 && hi == 1);
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], 65, &lo, &hi), 3);
+    assert_true(lo == 1 && hi == 2);
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], 63, &lo, &hi), 3);
+    assert_true(lo == -1 && hi == 0);
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], 1, &lo, &hi), 3);
+    assert_true(lo == -(1LL << 62) && hi == -(1LL << 61));
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], 127, &lo, &hi), 1);
+    assert_true(lo == 1LL << 62);
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], 128, &lo, &hi), -1);
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], -1, &lo, &hi), -1);
+    assert_int_equal(sg_hist_nbuckets(&t_kinds[3]), 12);
+    assert_int_equal(sg_hist_bounds(&t_kinds[3], 0, &lo, &hi), 2);
+    assert_true(hi == 0);
+    assert_int_equal(sg_hist_bounds(&t_kinds[3], 10, &lo, &hi), 3);
+    assert_true(lo == 90 && hi == 100);
+    assert_int_equal(sg_hist_bounds(&t_kinds[3], 11, &lo, &hi), 1);
+    assert_true(lo == 100);
+    /* (6 - -5) / 3 rounded up = 4 regular buckets: [-5,-2) [-2,1) [1,4) [4,7) */
+    assert_int_equal(sg_hist_nbuckets(&odd), 6);
+    assert_int_equal(sg_hist_bounds(&odd, 4, &lo, &hi), 3);
+    assert_true(lo == 4 && hi == 7);
+    assert_int_equal(sg_hist_bounds(&odd, 5, &lo, &hi), 1);
+    assert_true(lo == 7);
+    /* no int64 overflow at the extremes */
+    assert_int_equal(sg_hist_nbuckets(&huge), 5);
+    assert_int_equal(sg_hist_bounds(&huge, 1, &lo, &hi), 3);
+    assert_true(lo == LLONG_MIN && hi == -1);
+    assert_int_equal(sg_hist_bounds(&huge, 2, &lo, &hi), 3);
+    assert_true(lo == -1 && hi == LLONG_MAX - 1);
+    assert_int_equal(sg_hist_bounds(&huge, 3, &lo, &hi), 1);
+    assert_true(lo == LLONG_MAX - 1);
+    assert_int_equal(sg_hist_bounds(&huge, 4, &lo, &hi), 0); /* lo+3*step overflows */
+}
+
+/* ---- hostile input -------------------------------------------------------- */
+
+static void test_hostile_mix(void **state)
+{
+    static const char in[] =
+        "Pass 5: starting run.\n"                                /* 1 */
+        "@stapgen\ttcp_conn\t1\n"                                /* 2 ok */
+        "WARNING: Number of errors: 0, skipped probes: 2\n"     /* 3 */
+        "@conn\t1\tbash\r\n"                                     /* 4 ok (CRLF) */
+        "@conn\t1\n"                                             /* 5 */
+        "@conn\t1\tbash\textra\n"                                /* 6 */
+        "@conn\t9223372036854775808\tx\n"                        /* 7 */
+        "@conn\t-9223372036854775808\tx\n"                       /* 8 ok */
+        "@conn\t12a\tx\n"                                        /* 9 */
+        "@conn\t1\tb\\qx\n"                                      /* 10 */
+        "@conn\t1\tb\\12\n"                                      /* 11 */
+        "@conn\t1\tb\\u12\n"                                     /* 12 */
+        "@nope\t1\n"                                             /* 13 */
+        "@conn\t1\tb\0c\n"                                       /* 14 */
+        "\x01\xff\xfe binary\n"                                  /* 15 */
+        "@conn\t1\tcaf\xc3\xa9\n"                                /* 16 */
+        "\n"                                                     /* 17 */
+        "@conn\t\t\n"                                            /* 18 */
+        "@conn\t+1\tx\n"                                         /* 19 */
+        "@conn\t1\tx\\\n"                                        /* 20 */
+        "^C@end\n"                                               /* 21 */
+        "@end\r\n"                                               /* 22 ok */
+        "@conn\t2\tlast";                                        /* 23 truncated */
+    run_t r;
+    (void)state;
+    run_n(in, sizeof in - 1, SG_FMT_JSON, &r);
+    assert_string_equal(r.out, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"bash\"}\n"
+                               "{\"kind\":\"conn\",\"pid\":-9223372036854775808,\"comm\":\"x\"}\n");
+    assert_string_equal(
+        r.err,
+        "in:1: dropped: not a record: \"Pass 5: starting run.\"\n"
+        "in:3: dropped: not a record: \"WARNING: Number of errors: 0, skipped probes: 2\"\n"
+        "in:5: dropped: @conn: expected 2 fields, got 1\n"
+        "in:6: dropped: @conn: expected 2 fields, got 3\n"
+        "in:7: dropped: @conn: field 'pid': number out of range \"9223372036854775808\"\n"
+        "in:9: dropped: @conn: field 'pid': bad number \"12a\"\n"
+        "in:10: dropped: @conn: field 'comm': bad escape \"\\\\q\"\n"
+        "in:11: dropped: @conn: field 'comm': bad escape \"\\\\12\" (octal needs 3 digits)\n"
+        "in:12: dropped: @conn: field 'comm': bad escape \"\\\\u12\" (needs 4 hex digits)\n"
+        "in:13: dropped: unknown kind \"@nope\"\n"
+        "in:14: dropped: NUL byte in line\n"
+        "in:15: dropped: not a record: \"\\001\\377\\376 binary\"\n"
+        "in:16: dropped: @conn: field 'comm': unescaped byte 0xc3 in string\n"
+        "in:17: dropped: empty line\n"
+        "in:18: dropped: @conn: field 'pid': bad number \"\"\n"
+        "in:19: dropped: @conn: field 'pid': bad number \"+1\"\n"
+        "in:20: dropped: @conn: field 'comm': bad escape \"\\\\\" at end of string\n"
+        "in:21: dropped: not a record: \"^C@end\"\n"
+        "in:23: dropped: truncated last line (no newline at end of input)\n");
+    assert_int_equal(r.dropped, 19);
+    assert_int_equal(r.records, 4);
+    run_free(&r);
+}
+
+static void test_bad_escapes_more(void **state)
+{
+    (void)state;
+    expect("@conn\t1\t\\400\n"
+           "@conn\t1\t\\uD800\n"
+           "@conn\t1\t\\U00110000\n"
+           "@conn\t1\t\\U0001F60\n"
+           "@conn\t1\t\\uZZZZ\n"
+           "@conn\t1\t\\8\n"
+           "@conn\t1\t\\1a\n"
+           "@conn\t1\tok\\\\\n",
+           SG_FMT_CSV,
+           "kind,pid,comm\r\n"
+           "conn,1,ok\\\r\n",
+           "in:1: dropped: @conn: field 'comm': bad escape \"\\\\400\" (octal > \\377)\n"
+           "in:2: dropped: @conn: field 'comm': bad escape \"\\\\uD800\" (invalid code point)\n"
+           "in:3: dropped: @conn: field 'comm': bad escape \"\\\\U00110000\" (invalid code point)\n"
+           "in:4: dropped: @conn: field 'comm': bad escape \"\\\\U0001F60\" (needs 8 hex digits)\n"
+           "in:5: dropped: @conn: field 'comm': bad escape \"\\\\u\" (needs 4 hex digits)\n"
+           "in:6: dropped: @conn: field 'comm': bad escape \"\\\\8\"\n"
+           "in:7: dropped: @conn: field 'comm': bad escape \"\\\\1\" (octal needs 3 digits)\n",
+           7);
+}
+
+static void test_int64_limits(void **state)
+{
+    (void)state;
+    expect("@conn\t9223372036854775807\ta\n"
+           "@conn\t-9223372036854775809\tb\n"
+           "@conn\t99999999999999999999999\tc\n"
+           "@conn\t-0\td\n"
+           "@conn\t-\te\n"
+           "@conn\t 1\tf\n",
+           SG_FMT_JSON,
+           "{\"kind\":\"conn\",\"pid\":9223372036854775807,\"comm\":\"a\"}\n"
+           "{\"kind\":\"conn\",\"pid\":0,\"comm\":\"d\"}\n",
+           "in:2: dropped: @conn: field 'pid': number out of range \"-9223372036854775809\"\n"
+           "in:3: dropped: @conn: field 'pid': number out of range \"99999999999999999999999\"\n"
+           "in:5: dropped: @conn: field 'pid': bad number \"-\"\n"
+           "in:6: dropped: @conn: field 'pid': bad number \" 1\"\n",
+           4);
+}
+
+static void test_hist_bad_rows(void **state)
+{
+    (void)state;
+    expect("@lat\ta\t-1\t1\n@lat\ta\t128\t1\n@lat\ta\t64\t-3\n@lat\ta\t64\t2\n", SG_FMT_CSV,
+           "kind,report,ts,comm,low,high,count\r\n"
+           "lat,summary,,a,0,1,2\r\n",
+           "in:1: dropped: @lat: bucket -1 out of range 0..127\n"
+           "in:2: dropped: @lat: bucket 128 out of range 0..127\n"
+           "in:3: dropped: @lat: negative count -3\n",
+           3);
+}
+
+static char *make_long_line(size_t body, size_t *len)
+{
+    char *s = malloc(body + 64);
+    size_t n;
+    assert_non_null(s);
+    memcpy(s, "@conn\t1\t", 8);
+    memset(s + 8, 'a', body);
+    n = 8 + body;
+    s[n++] = '\n';
+    memcpy(s + n, "@conn\t2\tok\n", 11);
+    n += 11;
+    *len = n;
+    return s;
+}
+
+static void test_overlong_line(void **state)
+{
+    size_t len;
+    char *in = make_long_line(1024 * 1024, &len);
+    run_t r;
+    (void)state;
+    run_n(in, len, SG_FMT_JSON, &r);
+    assert_string_equal(r.out, "{\"kind\":\"conn\",\"pid\":2,\"comm\":\"ok\"}\n");
+    assert_string_equal(r.err, "in:1: dropped: line longer than 65536 bytes\n");
+    assert_int_equal(r.dropped, 1);
+    assert_int_equal(r.records, 1);
+    run_free(&r);
+    free(in);
+
+    /* exactly SG_MAX_LINE bytes is fine, one more is not */
+    in = make_long_line(SG_MAX_LINE - 8, &len);
+    run_n(in, len, SG_FMT_CSV, &r);
+    assert_int_equal(r.dropped, 0);
+    assert_int_equal(r.records, 2);
+    assert_int_equal(r.outlen, strlen("kind,pid,comm\r\n") + strlen("conn,1,\r\n") + SG_MAX_LINE - 8 +
+                                   strlen("conn,2,ok\r\n"));
+    run_free(&r);
+    free(in);
+    in = make_long_line(SG_MAX_LINE - 7, &len);
+    run_n(in, len, SG_FMT_CSV, &r);
+    assert_int_equal(r.dropped, 1);
+    assert_string_equal(r.err, "in:1: dropped: line longer than 65536 bytes\n");
+    run_free(&r);
+    free(in);
+
+    /* an over-long last line without a newline */
+    in = make_long_line(200000, &len);
+    run_n(in, 8 + 200000, SG_FMT_CSV, &r);
+    assert_int_equal(r.dropped, 1);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.err, "in:1: dropped: line longer than 65536 bytes\n");
+    run_free(&r);
+    free(in);
+}
+
+static void test_binary_garbage(void **state)
+{
+    char buf[4096];
+    size_t i;
+    unsigned x = 12345;
+    run_t r;
+    (void)state;
+    for (i = 0; i < sizeof buf; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (char)(x >> 16);
+    }
+    run_n(buf, sizeof buf, SG_FMT_JSON, &r); /* must not crash; sanitizers watch */
+    assert_true(r.dropped > 0);
+    assert_int_equal(r.records, 0);
+    run_free(&r);
+    run_n(buf, sizeof buf, SG_FMT_TABLE, &r);
+    run_free(&r);
+    /* NUL bytes only */
+    memset(buf, 0, 100);
+    buf[50] = '\n';
+    run_n(buf, 100, SG_FMT_CSV, &r);
+    assert_int_equal(r.dropped, 2);
+    assert_string_equal(r.err, "in:1: dropped: NUL byte in line\n"
+                               "in:2: dropped: truncated last line (no newline at end of input)\n");
+    run_free(&r);
+}
+
+static void test_crlf_everywhere(void **state)
+{
+    (void)state;
+    expect("@stapgen\ttcp_conn\t1\r\n@report\tsummary\t0\r\n@lat\ta\t65\t1\r\n"
+           "@report_end\tsummary\r\n@conn\t1\tx\r\n@end\r\n\r\n",
+           SG_FMT_JSON,
+           "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":0,\"comm\":\"a\",\"buckets\":[{\"low\":1,"
+           "\"high\":2,\"count\":1}]}\n"
+           "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"x\"}\n",
+           "in:7: dropped: empty line\n", 1);
+}
+
+static void test_empty_input(void **state)
+{
+    (void)state;
+    expect("", SG_FMT_TABLE, "", "", 0);
+    expect("", SG_FMT_JSON, "", "", 0);
+}
+
+static void test_diag_cap(void **state)
+{
+    char in[30 * 8 + 1];
+    char want[4096];
+    size_t i, o = 0;
+    (void)state;
+    for (i = 0; i < 30; i++)
+        memcpy(in + i * 8, "garbage\n", 8);
+    in[30 * 8] = '\0';
+    for (i = 0; i < SG_DIAG_MAX; i++)
+        o += (size_t)snprintf(want + o, sizeof want - o, "in:%zu: dropped: not a record: \"garbage\"\n",
+                              i + 1);
+    snprintf(want + o, sizeof want - o,
+             "in: 30 lines dropped in total, only the first 20 messages shown\n");
+    expect(in, SG_FMT_JSON, "", want, 30);
+}
+
+static void test_long_snippet(void **state)
+{
+    (void)state;
+    expect("0123456789012345678901234567890123456789012345678901234567890123456789\n",
+           SG_FMT_JSON, "",
+           "in:1: dropped: not a record: "
+           "\"012345678901234567890123456789012345678901234567890123456789...\"\n",
+           1);
+}
+
+static void test_stapgen_warnings(void **state)
+{
+    (void)state;
+    expect("@stapgen\tother_tool\t2\n@end\n", SG_FMT_JSON, "",
+           "in:1: warning: input is from tool \"other_tool\", this parser is for \"tcp_conn\"\n"
+           "in:1: warning: protocol version 2, this parser speaks 1\n",
+           0);
+}
+
+static void test_multi_event_kinds(void **state)
+{
+    run_t r;
+    static const char in[] = "@call\t0\tmain\n@call\t1\tfoo\n@return\tfoo\t-1\n@return\tmain\t0\n";
+    (void)state;
+    run_tool(&t2_tool, in, sizeof in - 1, SG_FMT_TABLE, &r);
+    assert_string_equal(r.out, "KIND    TIME                 FUNC\n"
+                               "call    1970-01-01 00:00:00  main\n"
+                               "call    1970-01-01 00:00:01  foo\n"
+                               "KIND    FUNC   RET\n"
+                               "return  foo     -1\n"
+                               "return  main     0\n");
+    assert_int_equal(r.dropped, 0);
+    run_free(&r);
+    run_tool(&t2_tool, in, sizeof in - 1, SG_FMT_CSV, &r);
+    assert_string_equal(r.out, "kind,ts,func\r\n"
+                               "call,0,main\r\n"
+                               "call,1,foo\r\n"
+                               "kind,func,ret\r\n"
+                               "return,foo,-1\r\n"
+                               "return,main,0\r\n");
+    run_free(&r);
+}
+
+static void test_bad_descriptors(void **state)
+{
+    static const sg_kind bad_lin[] = {{"h", SG_HIST_LINEAR, sz_fields, 2, 0, 10, 0, "r"}};
+    static const sg_kind bad_hist[] = {{"h", SG_HIST_LOG2, sz_fields, 1, 0, 0, 0, "r"}};
+    static const sg_kind bad_name[] = {{NULL, SG_EVENT, NULL, 0, 0, 0, 0, NULL}};
+    const sg_tool t1 = {"x", NULL, bad_lin, 1}, t2 = {"x", NULL, bad_hist, 1},
+                  t3 = {"x", NULL, bad_name, 1};
+    char *err = NULL;
+    size_t errlen = 0;
+    FILE *fe = open_memstream(&err, &errlen);
+    (void)state;
+    assert_null(sg_reader_new(stdin, "in", &t1, fe));
+    assert_null(sg_reader_new(stdin, "in", &t2, fe));
+    assert_null(sg_reader_new(stdin, "in", &t3, fe));
+    assert_null(sg_reader_new(stdin, "in", NULL, fe));
+    assert_null(sg_writer_new(NULL, &t_tool, SG_FMT_JSON));
+    fclose(fe);
+    assert_string_equal(err, "stapgen runtime: invalid tool descriptor (kind 'h'): linear histogram "
+                             "needs step > 0 and hi >= lo\n"
+                             "stapgen runtime: invalid tool descriptor (kind 'h'): histogram kind "
+                             "must end with long fields bucket, count\n"
+                             "stapgen runtime: invalid tool descriptor (kind ''): kind without a "
+                             "name\n"
+                             "stapgen runtime: invalid tool descriptor: no kinds\n");
+    free(err);
+}
+
+/* Writer fed directly (as generated code may do): values are copied. */
+static void test_writer_copies_values(void **state)
+{
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *fo = open_memstream(&out, &outlen);
+    sg_writer *w = sg_writer_new(fo, &t_tool, SG_FMT_JSON);
+    char name[8];
+    sg_value rep[2], row[4];
+    (void)state;
+    memset(rep, 0, sizeof rep);
+    memset(row, 0, sizeof row);
+    rep[0].s = "summary";
+    rep[0].slen = 7;
+    rep[1].l = 9;
+    sg_writer_record(w, &sg_kind_report, rep);
+    strcpy(name, "first");
+    row[0].s = name;
+    row[0].slen = 5;
+    row[1].l = 1;
+    sg_writer_record(w, &t_kinds[1], row);
+    strcpy(name, "xxxxx"); /* must not affect the buffered row */
+    row[1].l = 2;
+    sg_writer_record(w, &t_kinds[1], row);
+    sg_writer_record(w, &sg_kind_end, NULL);
+    sg_writer_finish(w);
+    sg_writer_free(w);
+    fclose(fo);
+    assert_string_equal(out, "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":9,\"comm\":\"first\","
+                             "\"pid\":1,\"bytes\":0,\"last\":0}\n"
+                             "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":9,\"comm\":\"xxxxx\","
+                             "\"pid\":2,\"bytes\":0,\"last\":0}\n");
+    free(out);
+}
+
+/* ---- sg_main -------------------------------------------------------------- */
+
+typedef struct main_res {
+    int rc;
+    char out[8192];
+    char err[8192];
+} main_res;
+
+static void slurp(const char *path, char *buf, size_t sz)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = 0;
+    if (f) {
+        n = fread(buf, 1, sz - 1, f);
+        fclose(f);
+    }
+    buf[n] = '\0';
+}
+
+/* Runs sg_main with stdout/stderr redirected to files. */
+static void run_main(const char *const *args, main_res *res)
+{
+    char *argv[16];
+    int argc = 0, so, se, fd;
+    char outp[] = "/tmp/test_rt_outXXXXXX", errp[] = "/tmp/test_rt_errXXXXXX";
+    while (args[argc]) {
+        argv[argc] = (char *)(uintptr_t)args[argc];
+        argc++;
+    }
+    argv[argc] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    so = dup(1);
+    se = dup(2);
+    fd = mkstemp(outp);
+    assert_true(fd >= 0);
+    dup2(fd, 1);
+    close(fd);
+    fd = mkstemp(errp);
+    assert_true(fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+    res->rc = sg_main(argc, argv, &t_tool);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(so, 1);
+    dup2(se, 2);
+    close(so);
+    close(se);
+    slurp(outp, res->out, sizeof res->out);
+    slurp(errp, res->err, sizeof res->err);
+    unlink(outp);
+    unlink(errp);
+}
+
+static void write_file(const char *path, const char *s)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(s, f);
+    fclose(f);
+}
+
+static void test_main(void **state)
+{
+    main_res res;
+    char outf[64], inbuf[] = "/tmp/test_rt_inXXXXXX", want[256];
+    const char *in = inbuf;
+    int fd = mkstemp(inbuf);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(in, "@conn\t1\ta\n@end\n");
+    {
+        const char *a[] = {"p", "-f", "json", in, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_string_equal(res.out, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\"}\n");
+        assert_string_equal(res.err, "");
+    }
+    {
+        const char *a[] = {"p", "--format=csv", "--", in, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_string_equal(res.out, "kind,pid,comm\r\nconn,1,a\r\n");
+    }
+    {
+        const char *a[] = {"p", in, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_string_equal(res.out, "   PID  COMM\n     1  a\n");
+    }
+    snprintf(outf, sizeof outf, "/tmp/test_rt_out_%ld.json", (long)getpid());
+    {
+        const char *a[] = {"p", "-fjson", "-o", outf, in, NULL};
+        char buf[256];
+        run_main(a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_string_equal(res.out, "");
+        slurp(outf, buf, sizeof buf);
+        assert_string_equal(buf, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\"}\n");
+        unlink(outf);
+    }
+    write_file(in, "junk\n@conn\t2\tb\n");
+    {
+        const char *a[] = {"p", "--format", "json", in, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 3);
+        assert_string_equal(res.out, "{\"kind\":\"conn\",\"pid\":2,\"comm\":\"b\"}\n");
+        snprintf(want, sizeof want, "%s:1: dropped: not a record: \"junk\"\n", in);
+        assert_string_equal(res.err, want);
+    }
+    {
+        const char *a[] = {"p", "--help", NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_non_null(strstr(res.out, "usage: p [-f table|json|csv] [-o FILE] [FILE|-]\n"));
+        assert_non_null(strstr(res.out, "'tcp_conn' (spec specs/net/tcp_conn.yaml)"));
+    }
+    {
+        const char *a[] = {"p", "-f", "xml", NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 2);
+        assert_string_equal(res.err, "p: unknown format 'xml' (table, json or csv)\n"
+                                     "usage: p [-f table|json|csv] [-o FILE] [FILE|-]  (--help for "
+                                     "more)\n");
+    }
+    {
+        const char *a[] = {"p", "-f", NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 2);
+    }
+    {
+        const char *a[] = {"p", "-x", NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 2);
+    }
+    {
+        const char *a[] = {"p", in, in, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 2);
+    }
+    {
+        const char *a[] = {"p", "/nonexistent/dir/x", NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 1);
+        assert_non_null(strstr(res.err, "cannot open '/nonexistent/dir/x'"));
+    }
+    {
+        const char *a[] = {"p", "-o", "/nonexistent/dir/out", in, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 1);
+    }
+    {
+        const char *a[] = {"p", "-o", "/dev/full", in, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 1);
+        assert_non_null(strstr(res.err, "write error"));
+    }
+    unlink(in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_events_table),
+        cmocka_unit_test(test_events_json),
+        cmocka_unit_test(test_events_csv),
+        cmocka_unit_test(test_records_count),
+        cmocka_unit_test(test_tab_newline_roundtrip),
+        cmocka_unit_test(test_unescape_values),
+        cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_table_string_rendering),
+        cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_rows_table),
+        cmocka_unit_test(test_rows_json),
+        cmocka_unit_test(test_rows_csv),
+        cmocka_unit_test(test_rows_timezone),
+        cmocka_unit_test(test_events_and_blocks_table),
+        cmocka_unit_test(test_rows_without_report),
+        cmocka_unit_test(test_log2_table),
+        cmocka_unit_test(test_log2_json),
+        cmocka_unit_test(test_log2_csv),
+        cmocka_unit_test(test_log2_negative_and_gaps),
+        cmocka_unit_test(test_linear_table),
+        cmocka_unit_test(test_linear_json_csv),
+        cmocka_unit_test(test_mixed_block),
+        cmocka_unit_test(test_hist_bounds),
+        cmocka_unit_test(test_hostile_mix),
+        cmocka_unit_test(test_bad_escapes_more),
+        cmocka_unit_test(test_int64_limits),
+        cmocka_unit_test(test_hist_bad_rows),
+        cmocka_unit_test(test_overlong_line),
+        cmocka_unit_test(test_binary_garbage),
+        cmocka_unit_test(test_crlf_everywhere),
+        cmocka_unit_test(test_empty_input),
+        cmocka_unit_test(test_diag_cap),
+        cmocka_unit_test(test_long_snippet),
+        cmocka_unit_test(test_stapgen_warnings),
+        cmocka_unit_test(test_multi_event_kinds),
+        cmocka_unit_test(test_bad_descriptors),
+        cmocka_unit_test(test_writer_copies_values),
+        cmocka_unit_test(test_main),
+    };
+    return cmocka_run_group_tests(tests, setup_tz, NULL);
+}
