@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "emit/emit.h"
+#include "spec/kver.h"
 #include "spec/spec.h"
 #include "util/arena.h"
 #include "util/diag.h"
@@ -154,44 +155,14 @@ static int write_atomic(const char *dir, const char *name, const char *data, siz
 	return 0;
 }
 
-/* "6.1.0-56-cloud-amd64" -> {6,1,0}; false for "portable" and the like. */
-static int kver_numbers(const char *k, unsigned v[3])
-{
-	v[0] = v[1] = v[2] = 0;
-	for (int i = 0; i < 3; i++) {
-		if (*k < '0' || *k > '9')
-			return i >= 2;
-		unsigned x = 0;
-		while (*k >= '0' && *k <= '9' && x < 100000)
-			x = x * 10 + (unsigned)(*k++ - '0');
-		v[i] = x;
-		if (*k != '.')
-			return i >= 1;
-		k++;
-	}
-	return 1;
-}
-
-static int vcmp(const unsigned a[3], const unsigned b[3])
-{
-	for (int i = 0; i < 3; i++)
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	return 0;
-}
-
 static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
 {
 	unsigned v[3];
-	if (!kver_numbers(kver, v))
-		return NULL;
-	for (unsigned i = 0; i < s->nunsupported; i++) {
-		const spec_unsupported *u = &s->unsupported[i];
-		int c = vcmp(v, u->ver);
-		if ((u->cmp == -2 && c < 0) || (u->cmp == -1 && c <= 0) || (u->cmp == 0 && c == 0) ||
-		    (u->cmp == 1 && c >= 0) || (u->cmp == 2 && c > 0))
-			return u;
-	}
+	if (!kver_parse(kver, v))
+		return NULL;	/* portable: the script checks kernel_v itself */
+	for (unsigned i = 0; i < s->nunsupported; i++)
+		if (kver_range_match(&s->unsupported[i].range, v))
+			return &s->unsupported[i];
 	return NULL;
 }
 

@@ -208,6 +208,13 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 				   spec_find_param(s, l->name) ? "parameter" : "state map or aggregate");
 		sc.nlets = i;	/* a value sees only the values before it */
 		vtype t = check(&sc, l->e, flags, d);
+		for (unsigned k = 1; k < l->nalts; k++) {
+			vtype ta = check(&sc, l->alts[k].e, flags, d);
+			if (ta != VT_UNKNOWN && t != VT_UNKNOWN && ta != t)
+				diag_error(d, l->alts[k].e->loc,
+					   "alternatives of '%s' must have one type: this is a %s, the first a %s",
+					   l->name, vtype_name(ta), vtype_name(t));
+		}
 		if (t == VT_STAT || t == VT_VOID)
 			diag_error(d, l->e->loc, "value '%s' cannot hold a %s", l->name, vtype_name(t));
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../check/check_expr.h"
+#include "../spec/kver.h"
 #include "emit.h"
 
 typedef struct stp {
@@ -11,6 +12,8 @@ typedef struct stp {
 	arena *a;
 	const spec *s;
 	const record_set *rs;
+	bool portable;		/* emit %( kernel_v %) conditionals, not choices */
+	unsigned kv[3];		/* the target kernel's version otherwise */
 } stp;
 
 static void put_expr(stp *g, const expr *e)
@@ -67,12 +70,43 @@ static void emit_deps(stp *g, const spec_probe *p, const expr *e)
 		expr_walk((expr *)e, let_deps, &lc);
 }
 
+/* The alternative of a value that applies to the target kernel. */
+static const expr *let_for_kernel(const stp *g, const spec_let *l)
+{
+	for (unsigned i = 0; i < l->nalts; i++)
+		if (kver_range_match(&l->alts[i].range, g->kv))
+			return l->alts[i].e;
+	return l->e;
+}
+
 static void emit_let(stp *g, const spec_probe *p, spec_let *l)
 {
 	l->emitted = true;
-	emit_deps(g, p, l->e);
+	if (!l->nalts || !g->portable) {
+		const expr *e = l->nalts ? let_for_kernel(g, l) : l->e;
+		emit_deps(g, p, e);
+		sb_printf(g->o, "\t%s = ", l->name);
+		put_expr(g, e);
+		sb_putc(g->o, '\n');
+		return;
+	}
+	/* portable: %( kernel_v >= "3.13" %? a %: b %), resolved by stap */
+	for (unsigned i = 0; i < l->nalts; i++)
+		emit_deps(g, p, l->alts[i].e);
 	sb_printf(g->o, "\t%s = ", l->name);
-	put_expr(g, l->e);
+	for (unsigned i = 0; i < l->nalts; i++) {
+		if (l->alts[i].range.n) {
+			sb_puts(g->o, "%( ");
+			kver_range_stap(g->o, &l->alts[i].range);
+			sb_puts(g->o, " %?\n\t\t");
+		}
+		put_expr(g, l->alts[i].e);
+		if (l->alts[i].range.n)
+			sb_puts(g->o, "\n\t%:\n\t\t");
+	}
+	for (unsigned i = 0; i < l->nalts; i++)
+		if (l->alts[i].range.n)
+			sb_puts(g->o, "\n\t%)");
 	sb_putc(g->o, '\n');
 }
 
@@ -121,13 +155,26 @@ static const record_kind *kind_for_probe(stp *g, const spec_probe *p)
 static void emit_probe(stp *g, spec_probe *p)
 {
 	sb_puts(g->o, "probe ");
+	bool first = true;
 	for (unsigned i = 0; i < p->npoints; i++) {
+		const spec_point *pt = &p->points[i];
+		bool last = i + 1 == p->npoints;
+		if (!g->portable && !kver_range_match(&pt->range, g->kv))
+			continue;	/* not on this kernel */
+		if (!first)
+			sb_puts(g->o, "      ");
+		first = false;
 		/* Ordered fallbacks: `a !, b` uses a if it resolves, else b. */
-		sb_puts(g->o, p->points[i].text);
-		if (i + 1 < p->npoints)
-			sb_puts(g->o, " !,\n      ");
+		if (g->portable && pt->range.n) {
+			sb_puts(g->o, "%( ");
+			kver_range_stap(g->o, &pt->range);
+			sb_printf(g->o, " %%? %s !, %%)\n", pt->text);
+			continue;
+		}
+		sb_puts(g->o, pt->text);
+		sb_puts(g->o, last ? "\n" : " !,\n");
 	}
-	sb_puts(g->o, "\n{\n");
+	sb_puts(g->o, "{\n");
 	for (unsigned i = 0; i < p->nfilters; i++) {
 		emit_deps(g, p, p->filters[i]);
 		sb_puts(g->o, "\tif (");
@@ -480,8 +527,22 @@ static void emit_globals(stp *g)
 
 void emit_stp(strbuf *out, arena *a, const spec *s, const record_set *rs, const emit_opts *o)
 {
-	stp g = { out, a, s, rs };
+	stp g = { out, a, s, rs, false, { 0, 0, 0 } };
+	g.portable = !kver_parse(o->kver, g.kv);
 	emit_header(&g, o);
+	if (g.portable && s->nunsupported) {
+		for (unsigned i = 0; i < s->nunsupported; i++) {
+			const spec_unsupported *u = &s->unsupported[i];
+			sb_puts(out, "%( ");
+			kver_range_stap(out, &u->range);
+			sb_printf(out, " %%?\nprobe begin\n{\n\terror(");
+			strbuf msg = STRBUF_INIT;
+			sb_printf(&msg, "%s does not support this kernel: %s", s->tool, u->reason);
+			stap_string_literal(out, sb_str(&msg), msg.len);
+			sb_free(&msg);
+			sb_puts(out, ")\n}\n%)\n\n");
+		}
+	}
 	emit_globals(&g);
 	sb_printf(out, "probe begin\n{\n\tprintf(\"@stapgen\\t%s\\t1\\n\")\n}\n\n", s->tool);
 	for (unsigned i = 0; i < s->nprobes; i++)

@@ -225,12 +225,15 @@ static void print_child(strbuf *sb, const expr *c, int min_ours, int min_stap,
 		sb_putc(sb, ')');
 }
 
-static void print_list(strbuf *sb, expr *const *args, size_t n, unsigned depth)
+/* min_stap: stap reads the keys of `[k, ...] in m` at comparison level,
+ * other lists as full expressions. */
+static void print_list(strbuf *sb, expr *const *args, size_t n, int min_stap,
+		       unsigned depth)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_puts(sb, ", ");
-		print_child(sb, args[i], P_LOWEST, P_LOWEST, depth);
+		print_child(sb, args[i], P_LOWEST, min_stap, depth);
 	}
 }
 
@@ -283,13 +286,13 @@ static void print_rec(strbuf *sb, const expr *e, unsigned depth)
 	case E_INDEX:
 		print_child(sb, e->a, P_POSTFIX, P_POSTFIX, depth);
 		sb_putc(sb, '[');
-		print_list(sb, e->args, e->nargs, depth);
+		print_list(sb, e->args, e->nargs, P_LOWEST, depth);
 		sb_putc(sb, ']');
 		return;
 	case E_CALL:
 		sb_puts(sb, name);
 		sb_putc(sb, '(');
-		print_list(sb, e->args, e->nargs, depth);
+		print_list(sb, e->args, e->nargs, P_LOWEST, depth);
 		sb_putc(sb, ')');
 		return;
 	case E_UNARY: {
@@ -356,7 +359,7 @@ static void print_rec(strbuf *sb, const expr *e, unsigned depth)
 		return;
 	case E_IN:
 		sb_putc(sb, '[');
-		print_list(sb, e->args, e->nargs, depth);
+		print_list(sb, e->args, e->nargs, P_EQ, depth);
 		sb_puts(sb, "] in ");
 		sb_puts(sb, name);
 		return;

@@ -9,6 +9,7 @@
 #include "../util/arena.h"
 #include "../util/diag.h"
 #include "../yaml/yaml_tree.h"
+#include "kver.h"
 
 typedef enum { PT_INT, PT_STRING, PT_DURATION } param_type;
 
@@ -40,10 +41,20 @@ typedef struct spec_map {
 	vtype value_type;	/* state maps */
 } spec_map;
 
+/* One kernel-dependent alternative of a value. */
+typedef struct spec_alt {
+	kver_range range;	/* n == 0: every other kernel */
+	const char *range_text;
+	srcloc loc;
+	expr *e;
+} spec_alt;
+
 typedef struct spec_let {
 	const char *name;
 	srcloc loc;
-	expr *e;
+	expr *e;		/* the value (the first alternative's, if any) */
+	spec_alt *alts;		/* kernel alternatives, in order; NULL if none */
+	unsigned nalts;
 	bool used;		/* set by the checker */
 	bool emitted;		/* emitter bookkeeping */
 } spec_let;
@@ -76,6 +87,8 @@ typedef struct spec_emit {
 typedef struct spec_point {
 	const char *text;	/* validated probe point, e.g. kernel.function("x").return */
 	srcloc loc;
+	kver_range range;	/* kernels it applies to (n == 0: all) */
+	const char *range_text;
 } spec_point;
 
 typedef struct spec_probe {
@@ -129,11 +142,10 @@ typedef struct spec_report {
 } spec_report;
 
 typedef struct spec_unsupported {
-	const char *range;	/* e.g. "< 4.18" or ">= 6.12" */
+	const char *range_text;	/* e.g. "< 4.18" or ">= 6.12" */
+	kver_range range;
 	const char *reason;
 	srcloc loc;
-	int cmp;		/* parsed: -2 <, -1 <=, 1 >=, 2 >, 0 == */
-	unsigned ver[3];
 } spec_unsupported;
 
 typedef struct spec {

@@ -5,6 +5,7 @@
 #include "../check/check_expr.h"
 #include "probe_point.h"
 #include "schema.h"
+#include "kver.h"
 #include "spec.h"
 
 typedef struct loader {
@@ -247,6 +248,59 @@ static void load_assigns(loader *L, const ynode *n, const char *what,
 	}
 }
 
+/* { KEY: ..., kernel: RANGE } -> the KEY node and the parsed range. */
+static bool load_range_map(loader *L, const ynode *m, const char *key, const ynode **val,
+			   const char **rtext, kver_range *range, const char *what)
+{
+	const char *const keys[] = { key, "kernel", NULL };
+	schema_check_keys(&L->c, m, what, keys);
+	const ypair *v = ynode_get(m, key), *k = ynode_get(m, "kernel");
+	if (!v) {
+		diag_error(L->c.d, m->loc, "%s is missing required key '%s'", what, key);
+		return false;
+	}
+	*val = v->value;
+	if (k) {
+		*rtext = schema_string(&L->c, k->value, "'kernel'");
+		if (!*rtext || !kver_range_parse(*rtext, range)) {
+			diag_error(L->c.d, k->value->loc,
+				   "'kernel' must be a version range like '< 4.18' or '>= 4.18, < 6.0'");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A value with kernel alternatives: a list of { value: ..., kernel: ... }. */
+static void load_alts(loader *L, spec_let *l, const ynode *seq)
+{
+	l->alts = arena_alloc(L->c.a, (seq->nitems + 1) * sizeof(spec_alt));
+	for (size_t i = 0; i < seq->nitems; i++) {
+		const ynode *it = seq->items[i], *v = it;
+		spec_alt *a = &l->alts[l->nalts];
+		a->loc = it->loc;
+		if (it->kind == YN_MAP) {
+			if (!load_range_map(L, it, "value", &v, &a->range_text, &a->range,
+					    "a value alternative"))
+				continue;
+		} else if (i + 1 < seq->nitems) {
+			diag_error(L->c.d, it->loc,
+				   "only the last alternative may omit 'kernel' (use { value: ..., kernel: ... })");
+			continue;
+		}
+		if (i + 1 == seq->nitems && a->range.n)
+			diag_error(L->c.d, it->loc,
+				   "the last alternative applies when no other does: it takes no 'kernel'");
+		a->e = load_expr(L, v, "a value");
+		if (a->e)
+			l->nalts++;
+	}
+	if (seq->nitems == 0)
+		diag_error(L->c.d, seq->loc, "a value needs at least one alternative");
+	if (l->nalts)
+		l->e = l->alts[0].e;
+}
+
 static void load_probe(loader *L, spec_probe *p, const ynode *n)
 {
 	static const char *const keys[] = { "on", "let", "where", "store", "collect",
@@ -264,17 +318,29 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		p->points = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_point));
 		unsigned ctx = ~0u;
 		for (size_t i = 0; i < cnt; i++) {
-			const char *txt = schema_string(&L->c, items[i], "a probe point");
+			const ynode *it = items[i];
+			const char *rtext = NULL;
+			kver_range range = { 0 };
+			if (it->kind == YN_MAP) {	/* { point: ..., kernel: "< 6.12" } */
+				if (!load_range_map(L, it, "point", &it, &rtext, &range, "a probe point"))
+					continue;
+				if (i + 1 == cnt)
+					diag_error(L->c.d, items[i]->loc,
+						   "the last probe point applies when no other does: it takes no 'kernel'");
+			}
+			const char *txt = schema_string(&L->c, it, "a probe point");
 			if (!txt)
 				continue;
 			const char *why = NULL;
-			size_t bad = probe_point_validate(txt, items[i]->len, &why);
+			size_t bad = probe_point_validate(txt, it->len, &why);
 			if (bad) {
-				diag_error(L->c.d, yaml_scalar_loc(items[i], bad - 1), "%s", why);
+				diag_error(L->c.d, yaml_scalar_loc(it, bad - 1), "%s", why);
 				continue;
 			}
 			p->points[p->npoints].text = txt;
-			p->points[p->npoints].loc = items[i]->loc;
+			p->points[p->npoints].loc = it->loc;
+			p->points[p->npoints].range = range;
+			p->points[p->npoints].range_text = rtext;
 			p->npoints++;
 			ctx &= probe_point_ctx(txt);
 			if (probe_point_ctx(txt) & CTX_NO_EVENT)
@@ -294,7 +360,10 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 				continue;
 			l->loc = m->pairs[i].key->loc;
 			l->loc.len = (unsigned)m->pairs[i].key->len;
-			l->e = load_expr(L, m->pairs[i].value, "a value");
+			if (m->pairs[i].value->kind == YN_SEQ)
+				load_alts(L, l, m->pairs[i].value);
+			else
+				l->e = load_expr(L, m->pairs[i].value, "a value");
 			if (l->e)
 				p->nlets++;
 		}
@@ -478,24 +547,6 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 		diag_error(L->c.d, n->loc, "a report with 'columns' needs 'from': the aggregates it lists");
 }
 
-static bool parse_version(const char *s, unsigned v[3], const char **end)
-{
-	v[0] = v[1] = v[2] = 0;
-	for (int i = 0; i < 3; i++) {
-		if (*s < '0' || *s > '9')
-			return i > 0;
-		unsigned x = 0;
-		while (*s >= '0' && *s <= '9' && x < 100000)
-			x = x * 10 + (unsigned)(*s++ - '0');
-		v[i] = x;
-		*end = s;
-		if (*s != '.')
-			return true;
-		s++;
-	}
-	return true;
-}
-
 static void load_kernels(loader *L, const ynode *n)
 {
 	static const char *const keys[] = { "unsupported", NULL };
@@ -520,28 +571,14 @@ static void load_kernels(loader *L, const ynode *n)
 			continue;
 		}
 		spec_unsupported *x = &L->s->unsupported[L->s->nunsupported];
-		x->range = schema_string(&L->c, rp->value, "'range'");
+		x->range_text = schema_string(&L->c, rp->value, "'range'");
 		x->reason = schema_string(&L->c, wp->value, "'reason'");
 		x->loc = rp->value->loc;
-		if (!x->range || !x->reason)
+		if (!x->range_text || !x->reason)
 			continue;
-		const char *s = x->range;
-		if (!strncmp(s, "<=", 2))
-			x->cmp = -1, s += 2;
-		else if (!strncmp(s, ">=", 2))
-			x->cmp = 1, s += 2;
-		else if (*s == '<')
-			x->cmp = -2, s++;
-		else if (*s == '>')
-			x->cmp = 2, s++;
-		else if (*s == '=')
-			x->cmp = 0, s++;
-		while (*s == ' ')
-			s++;
-		const char *end = s;
-		if (!parse_version(s, x->ver, &end) || *end) {
+		if (!kver_range_parse(x->range_text, &x->range)) {
 			diag_error(L->c.d, rp->value->loc,
-				   "'range' must look like '< 4.18', '>= 6.12' or '= 5.14.0'");
+				   "'range' must look like '< 4.18', '>= 6.12' or '>= 4.18, < 6.0'");
 			continue;
 		}
 		if (strchr(x->reason, '\n')) {

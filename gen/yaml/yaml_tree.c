@@ -2,11 +2,14 @@
  * limits.  The whole load stops at the first error. */
 #include "yaml_tree.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <yaml.h>
 
 #include "yaml_scalar.h"
@@ -15,11 +18,16 @@
 #define DEFAULT_MAX_DEPTH 64u
 #define DEFAULT_MAX_NODES ((size_t)100000)
 #define DEFAULT_MAX_SCALAR ((size_t)64 << 10)
+/* libyaml's scanner does work proportional to the flow depth for every
+ * token, so nesting is quadratic: 10000 levels already take a second. */
+#define HARD_MAX_DEPTH 1000u
 
-/* Open-addressing hash set of indices (stored +1, 0 = empty). */
+/* Open-addressing hash set of indices (stored +1, 0 = empty).  The hash
+ * is seeded per load so a spec cannot be crafted to make every key collide. */
 typedef struct idxset {
 	size_t *slots;
 	size_t cap, used;
+	uint64_t seed;
 } idxset;
 
 typedef struct frame {
@@ -37,6 +45,7 @@ typedef struct frame {
 
 typedef struct anchor {
 	const char *name;
+	size_t namelen;
 	ynode *node;
 	size_t size;		/* nodes in the subtree */
 	unsigned height;
@@ -55,6 +64,7 @@ typedef struct loader {
 	anchor *anchors;
 	size_t nanchors, anchorcap;
 	idxset anchor_names;
+	uint64_t seed;
 	ynode *root;
 	/* libyaml marks count characters; this converts them to bytes */
 	int ascii;
@@ -208,27 +218,32 @@ static int check_text(loader *L)
 
 /* ---- hash sets ---------------------------------------------------------- */
 
-static uint64_t hash_bytes(const char *s, size_t len)
+static uint64_t hash_bytes(uint64_t seed, const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 1469598103934665603ull ^ seed;
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	/* FNV's low bits depend only on low bits: mix before masking */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
 	return h;
 }
 
-/* Finds the slot for (s, len); key_of(ctx, idx) gives a stored key. */
-typedef const ynode *(*key_of_fn)(const void *ctx, size_t idx);
+/* Gives the stored key at index idx. */
+typedef const char *(*key_of_fn)(const void *ctx, size_t idx, size_t *len);
 
 static size_t *set_slot(idxset *set, const char *s, size_t len,
 			key_of_fn key_of, const void *ctx)
 {
 	size_t mask = set->cap - 1;
-	for (size_t i = hash_bytes(s, len) & mask;; i = (i + 1) & mask) {
+	for (size_t i = hash_bytes(set->seed, s, len) & mask;; i = (i + 1) & mask) {
 		size_t *slot = &set->slots[i];
+		size_t klen;
 		if (!*slot)
 			return slot;
-		const ynode *k = key_of(ctx, *slot - 1);
-		if (k->len == len && memcmp(k->str, s, len) == 0)
+		const char *k = key_of(ctx, *slot - 1, &klen);
+		if (klen == len && memcmp(k, s, len) == 0)
 			return slot;
 	}
 }
@@ -238,41 +253,44 @@ static void set_reserve(arena *a, idxset *set, key_of_fn key_of, const void *ctx
 {
 	if (set->cap && (set->used + 1) * 2 <= set->cap)
 		return;
-	idxset grown = { NULL, set->cap ? set->cap * 2 : 16, set->used };
+	idxset grown = { NULL, set->cap ? set->cap * 2 : 16, set->used, set->seed };
 	grown.slots = arena_alloc(a, grown.cap * sizeof *grown.slots);
 	for (size_t i = 0; i < set->cap; i++) {
 		if (!set->slots[i])
 			continue;
-		const ynode *k = key_of(ctx, set->slots[i] - 1);
-		*set_slot(&grown, k->str, k->len, key_of, ctx) = set->slots[i];
+		size_t klen;
+		const char *k = key_of(ctx, set->slots[i] - 1, &klen);
+		*set_slot(&grown, k, klen, key_of, ctx) = set->slots[i];
 	}
 	*set = grown;
 }
 
-static const ynode *pair_key(const void *ctx, size_t idx)
+static const char *pair_key(const void *ctx, size_t idx, size_t *len)
 {
-	return ((const frame *)ctx)->pairs[idx].key;
+	const ynode *k = ((const frame *)ctx)->pairs[idx].key;
+	*len = k->len;
+	return k->str;
 }
 
-/* Anchors are looked up through a scalar-shaped stand-in for their name. */
-typedef struct anchor_ctx {
-	const loader *L;
-	ynode tmp;
-} anchor_ctx;
-
-static const ynode *anchor_key(const void *ctx, size_t idx)
+static const char *anchor_key(const void *ctx, size_t idx, size_t *len)
 {
-	anchor_ctx *c = (anchor_ctx *)ctx;
-	c->tmp.str = c->L->anchors[idx].name;
-	c->tmp.len = strlen(c->tmp.str);
-	return &c->tmp;
+	const anchor *an = &((const loader *)ctx)->anchors[idx];
+	*len = an->namelen;
+	return an->name;
+}
+
+static uint64_t random_seed(void)
+{
+	uint64_t seed = 0;
+	if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
+		seed = (uint64_t)(uintptr_t)&seed ^ (uint64_t)time(NULL);
+	return seed;
 }
 
 /* ---- anchors and aliases ------------------------------------------------ */
 
 static size_t anchor_define(loader *L, const char *name, ynode *node)
 {
-	anchor_ctx ctx = { L, { 0 } };
 	if (L->nanchors == L->anchorcap) {
 		size_t ncap = L->anchorcap ? L->anchorcap * 2 : 16;
 		L->anchors = arena_realloc(L->a, L->anchors,
@@ -281,10 +299,11 @@ static size_t anchor_define(loader *L, const char *name, ynode *node)
 		L->anchorcap = ncap;
 	}
 	size_t idx = L->nanchors++;
-	L->anchors[idx] = (anchor){ arena_strdup(L->a, name), node, 1, 0, 0 };
+	size_t len = strlen(name);
+	L->anchors[idx] = (anchor){ arena_strndup(L->a, name, len), len, node, 1, 0, 0 };
 	/* the set indexes distinct names; a redefinition takes the slot over */
-	set_reserve(L->a, &L->anchor_names, anchor_key, &ctx);
-	size_t *s = set_slot(&L->anchor_names, name, strlen(name), anchor_key, &ctx);
+	set_reserve(L->a, &L->anchor_names, anchor_key, L);
+	size_t *s = set_slot(&L->anchor_names, name, len, anchor_key, L);
 	if (!*s)
 		L->anchor_names.used++;
 	*s = idx + 1;
@@ -293,10 +312,9 @@ static size_t anchor_define(loader *L, const char *name, ynode *node)
 
 static anchor *anchor_find(loader *L, const char *name)
 {
-	anchor_ctx ctx = { L, { 0 } };
 	if (!L->anchor_names.cap)
 		return NULL;
-	size_t *s = set_slot(&L->anchor_names, name, strlen(name), anchor_key, &ctx);
+	size_t *s = set_slot(&L->anchor_names, name, strlen(name), anchor_key, L);
 	return *s ? &L->anchors[*s - 1] : NULL;
 }
 
@@ -376,15 +394,31 @@ static int attach(loader *L, ynode *n, unsigned height)
 	return 1;
 }
 
-/* An anchor or tag comes before the scalar token; skip to the token. */
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* An anchor or tag comes before the scalar token; skip to the token.  An
+ * anchor name is [0-9A-Za-z_-] and need not be followed by a space. */
 static size_t skip_properties(const loader *L, size_t i, size_t end)
 {
 	const char *t = L->src->text;
 	while (i < end && (t[i] == '&' || t[i] == '!')) {
-		while (i < end && t[i] != ' ' && t[i] != '\t' && t[i] != '\r' && t[i] != '\n')
+		if (t[i] == '&') {
 			i++;
+			while (i < end && (isalnum((unsigned char)t[i]) || t[i] == '_' || t[i] == '-'))
+				i++;
+		} else if (i + 1 < end && t[i + 1] == '<') {	/* !<verbatim> */
+			while (i < end && t[i] != '>')
+				i++;
+			i++;
+		} else {
+			while (i < end && !is_space(t[i]))
+				i++;
+		}
 		for (;;) {
-			while (i < end && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
+			while (i < end && is_space(t[i]))
 				i++;
 			if (i < end && t[i] == '#')
 				while (i < end && t[i] != '\n')
@@ -525,6 +559,7 @@ static int on_start(loader *L, const yaml_event_t *e, ynode_kind kind)
 	n->loc = loc;
 	frame *f = &L->stack[L->depth++];
 	memset(f, 0, sizeof *f);
+	f->keys.seed = L->seed;
 	f->node = n;
 	f->anchor = SIZE_MAX;
 	f->nodes_before = L->nodes - 1;
@@ -704,6 +739,8 @@ ynode *yaml_load(arena *a, const source *src, const yaml_limits *lim, diag_sink 
 		L.lim.max_file_bytes = UINT_MAX - 1;
 	if (!L.lim.max_depth)
 		L.lim.max_depth = DEFAULT_MAX_DEPTH;
+	if (L.lim.max_depth > HARD_MAX_DEPTH)
+		L.lim.max_depth = HARD_MAX_DEPTH;
 	if (!L.lim.max_nodes)
 		L.lim.max_nodes = DEFAULT_MAX_NODES;
 	if (!L.lim.max_scalar_bytes)
@@ -716,6 +753,8 @@ ynode *yaml_load(arena *a, const source *src, const yaml_limits *lim, diag_sink 
 	}
 	if (!check_text(&L))
 		return NULL;
+	L.seed = random_seed();
+	L.anchor_names.seed = L.seed;
 
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p)) {
