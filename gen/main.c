@@ -205,7 +205,13 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 		goto out;
 	}
 	record_set rs = records_of(&a, s);
-	emit_opts eo = { o->kver, path };
+	/* The path lands in comments and C strings: keep it to harmless bytes. */
+	char *shown = arena_strdup(&a, path);
+	for (char *q = shown; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		      (*q >= '0' && *q <= '9') || strchr("._/+-", *q)))
+			*q = '_';
+	emit_opts eo = { o->kver, shown };
 	strbuf stp = STRBUF_INIT, par = STRBUF_INIT;
 	const spec_unsupported *u = unsupported_for(s, o->kver);
 	if (u)

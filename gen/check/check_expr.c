@@ -472,11 +472,19 @@ static vtype chk_call(checker *c, expr *e)
 		if (lookup(c, name, &ni)) {
 			err(c, e->loc, "'%s' is a %s, not a function", name, kind_word(ni.kind));
 		} else {
+			/* built-ins first (they win ties); guru-only functions
+			 * are no help outside guru mode */
 			enum { MAXN = 2048 };
 			const char *names[MAXN];
-			size_t n = tapset_func_names(names, MAXN - NBUILTIN);
+			size_t n = 0;
 			for (size_t i = 0; i < NBUILTIN; i++)
 				names[n++] = builtin_names[i];
+			size_t nt = tapset_func_names(names + n, MAXN - n);
+			for (size_t i = 0; i < nt; i++) {
+				const tapset_func *g = tapset_func_lookup(names[NBUILTIN + i]);
+				if (!(g->flags & TF_GURU) || (flags(c) & CTX_GURU))
+					names[n++] = names[NBUILTIN + i];
+			}
 			const char *s = diag_suggest(name, names, n);
 			if (s)
 				err(c, e->loc, "unknown function '%s'; did you mean '%s'?", name, s);

@@ -156,6 +156,11 @@ static void check_columns(scope *sc, spec_column *cols, unsigned ncols, unsigned
 		for (unsigned j = 0; j < i; j++)
 			if (c->name && cols[j].name && !strcmp(c->name, cols[j].name))
 				diag_error(d, c->loc, "duplicate column '%s'", c->name);
+		/* the parsers' JSON and CSV add these to every record */
+		if (c->name && (!strcmp(c->name, "kind") || !strcmp(c->name, "report") ||
+				!strcmp(c->name, "ts")))
+			diag_error(d, c->loc, "column name '%s' is reserved for the output formats",
+				   c->name);
 		if (!c->e)
 			continue;
 		vtype t = check(sc, c->e, flags, d);

@@ -29,7 +29,7 @@ static expr *negate(arena *a, const expr *e)
 	if (e->kind == E_UNARY && e->op == OP_NOT)
 		return e->a;
 	expr *n = arena_alloc(a, sizeof *n);
-	if (e->kind == E_BINARY && e->a->type != VT_STRING) {
+	if (e->kind == E_BINARY) {
 		for (size_t i = 0; i < sizeof inv / sizeof inv[0]; i++)
 			if (e->op == inv[i][0]) {
 				*n = *e;
@@ -486,9 +486,9 @@ static void emit_globals(stp *g)
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		if (p->type == PT_STRING) {
-			sb_printf(g->o, "global %s = ", p->name);
+			sb_printf(g->o, "global %s = \"", p->name);
 			stap_string_literal(g->o, p->sval ? p->sval : "", p->sval ? strlen(p->sval) : 0);
-			sb_putc(g->o, '\n');
+			sb_puts(g->o, "\"\n");
 		} else {
 			sb_printf(g->o, "global %s = %lld\n", p->name, (long long)p->ival);
 		}
@@ -535,12 +535,12 @@ void emit_stp(strbuf *out, arena *a, const spec *s, const record_set *rs, const 
 			const spec_unsupported *u = &s->unsupported[i];
 			sb_puts(out, "%( ");
 			kver_range_stap(out, &u->range);
-			sb_printf(out, " %%?\nprobe begin\n{\n\terror(");
+			sb_printf(out, " %%?\nprobe begin\n{\n\terror(\"");
 			strbuf msg = STRBUF_INIT;
 			sb_printf(&msg, "%s does not support this kernel: %s", s->tool, u->reason);
 			stap_string_literal(out, sb_str(&msg), msg.len);
 			sb_free(&msg);
-			sb_puts(out, ")\n}\n%)\n\n");
+			sb_puts(out, "\")\n}\n%)\n\n");
 		}
 	}
 	emit_globals(&g);

@@ -217,3 +217,23 @@ const ynode **schema_list(schema_ctx *c, const ynode *n, size_t *count)
 	*count = 1;
 	return one;
 }
+
+const char *schema_line(schema_ctx *c, const ynode *n, const char *what)
+{
+	const char *s = schema_string(c, n, what);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n->len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f) {
+			diag_error(c->d, yaml_scalar_loc(n, i), "%s must be one line of text without control characters",
+				   what);
+			return NULL;
+		}
+	}
+	if (n->len > 200) {
+		diag_error(c->d, n->loc, "%s is longer than 200 bytes", what);
+		return NULL;
+	}
+	return s;
+}

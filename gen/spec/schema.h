@@ -21,6 +21,8 @@ bool schema_is_map(schema_ctx *c, const ynode *n, const char *what);
 bool schema_require(schema_ctx *c, const ynode *map, const char *key,
 		    const char *what);
 const char *schema_string(schema_ctx *c, const ynode *n, const char *what);
+/* A string that is one line: no newline or other control bytes. */
+const char *schema_line(schema_ctx *c, const ynode *n, const char *what);
 bool schema_int(schema_ctx *c, const ynode *n, const char *what, int64_t *out);
 bool schema_bool(schema_ctx *c, const ynode *n, const char *what, bool *out);
 /* "5s", "200ms", "2m", "1h" -> milliseconds. */

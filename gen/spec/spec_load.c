@@ -83,7 +83,7 @@ static void load_params(loader *L, const ynode *n)
 		}
 		const ypair *h = ynode_get(v, "help");
 		if (h)
-			p->help = schema_string(&L->c, h->value, "'help'");
+			p->help = schema_line(&L->c, h->value, "'help'");
 		else
 			diag_error(L->c.d, v->loc, "parameter '%s' needs 'help' text", p->name);
 		const ypair *f = ynode_get(v, "flag");
@@ -198,7 +198,7 @@ static void load_column(loader *L, spec_column *col, const ynode *k, const ynode
 		col->type = t < 0 ? COL_AUTO : (col_type)(t + 1);
 	}
 	if ((p = ynode_get(v, "title"))) {
-		col->title = schema_string(&L->c, p->value, "'title'");
+		col->title = schema_line(&L->c, p->value, "'title'");
 		if (col->title && strlen(col->title) > 64) {
 			diag_error(L->c.d, p->value->loc, "'title' is longer than 64 bytes");
 			col->title = NULL;
@@ -572,17 +572,13 @@ static void load_kernels(loader *L, const ynode *n)
 		}
 		spec_unsupported *x = &L->s->unsupported[L->s->nunsupported];
 		x->range_text = schema_string(&L->c, rp->value, "'range'");
-		x->reason = schema_string(&L->c, wp->value, "'reason'");
+		x->reason = schema_line(&L->c, wp->value, "'reason'");
 		x->loc = rp->value->loc;
 		if (!x->range_text || !x->reason)
 			continue;
 		if (!kver_range_parse(x->range_text, &x->range)) {
 			diag_error(L->c.d, rp->value->loc,
 				   "'range' must look like '< 4.18', '>= 6.12' or '>= 4.18, < 6.0'");
-			continue;
-		}
-		if (strchr(x->reason, '\n')) {
-			diag_error(L->c.d, wp->value->loc, "'reason' must be one line");
 			continue;
 		}
 		L->s->nunsupported++;
@@ -644,8 +640,8 @@ spec *spec_load(arena *a, const source *src, diag_sink *d)
 		s->tool_loc = p->value->loc;
 	if (!(p = ynode_get(root, "summary")))
 		diag_error(d, root->loc, "spec is missing required key 'summary'");
-	else if ((s->summary = schema_string(&L.c, p->value, "'summary'")) && strchr(s->summary, '\n'))
-		diag_error(d, p->value->loc, "'summary' must be one line");
+	else
+		s->summary = schema_line(&L.c, p->value, "'summary'");
 	if ((p = ynode_get(root, "description")))
 		s->description = schema_string(&L.c, p->value, "'description'");
 	if ((p = ynode_get(root, "guru")))

@@ -394,9 +394,19 @@ static int attach(loader *L, ynode *n, unsigned height)
 	return 1;
 }
 
-static int is_space(char c)
+/* Bytes of white space at t[i]: blanks and libyaml's line breaks, which
+ * include NEL, LS and PS. */
+static size_t space_len(const char *t, size_t i, size_t end)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	const unsigned char *u = (const unsigned char *)t;
+	if (u[i] == ' ' || u[i] == '\t' || u[i] == '\r' || u[i] == '\n')
+		return 1;
+	if (u[i] == 0xC2 && i + 1 < end && u[i + 1] == 0x85)
+		return 2;
+	if (u[i] == 0xE2 && i + 2 < end && u[i + 1] == 0x80 &&
+	    (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))
+		return 3;
+	return 0;
 }
 
 /* An anchor or tag comes before the scalar token; skip to the token.  An
@@ -404,6 +414,7 @@ static int is_space(char c)
 static size_t skip_properties(const loader *L, size_t i, size_t end)
 {
 	const char *t = L->src->text;
+	size_t sp;
 	while (i < end && (t[i] == '&' || t[i] == '!')) {
 		if (t[i] == '&') {
 			i++;
@@ -414,12 +425,12 @@ static size_t skip_properties(const loader *L, size_t i, size_t end)
 				i++;
 			i++;
 		} else {
-			while (i < end && !is_space(t[i]))
+			while (i < end && !space_len(t, i, end))
 				i++;
 		}
 		for (;;) {
-			while (i < end && is_space(t[i]))
-				i++;
+			while (i < end && (sp = space_len(t, i, end)) != 0)
+				i += sp;
 			if (i < end && t[i] == '#')
 				while (i < end && t[i] != '\n')
 					i++;

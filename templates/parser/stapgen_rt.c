@@ -396,8 +396,10 @@ static unsigned long long lin_span(const sg_kind *k)
 /* N = ceil((hi - lo) / step): the number of regular linear buckets. */
 static unsigned long long lin_n(const sg_kind *k)
 {
+    /* SystemTap's @hist_linear(v, lo, hi, step) has (hi - lo) / step + 1
+     * payload buckets (hi is inclusive), plus underflow and overflow. */
     unsigned long long span = lin_span(k), step = (unsigned long long)k->lin_step;
-    return span / step + (span % step != 0);
+    return span / step + 1;
 }
 
 long long sg_hist_nbuckets(const sg_kind *k)

@@ -93,7 +93,22 @@ int sg_hist_bounds(const sg_kind *k, long long bucket, long long *low, long long
  * N + 2 for LINEAR with N = ceil((hi - lo) / step). */
 long long sg_hist_nbuckets(const sg_kind *k);
 
-/* ---- writer --------------------------------------------------------------- */
+/* ---- writer ---------------------------------------------------------------
+ * Events stream as they arrive.  SG_ROW / SG_HIST_* records are buffered from
+ * @report to @report_end (or the next @report, @end, @stapgen, finish) and
+ * printed grouped by kind in first-seen order (histograms: one per key set,
+ * key sets in first-seen order, buckets ascending, duplicates summed).  Rows
+ * outside a report block form an implicit block named by kind->report with no
+ * timestamp (JSON "ts":null, CSV empty).
+ *   table: header per event kind (again after a report block); a KIND column
+ *          when the tool has several event kinds; blocks start with
+ *          "== <report> <local time> ==" and every section ends with an empty
+ *          line; histograms as stap ASCII art (runs of > 3 empty buckets
+ *          elided with "~"; LINEAR under/overflow labelled "<lo" / ">=x").
+ *   json:  {"kind":..,[ "report":..,"ts":.., ]fields...}; histograms carry
+ *          "buckets":[{"low":L,"high":H,"count":C}] with null for unbounded.
+ *   csv:   RFC 4180 with CRLF; a header row when a kind first appears:
+ *          kind[,report,ts],fields (histograms: keys...,low,high,count). */
 typedef struct sg_writer sg_writer;
 
 sg_writer *sg_writer_new(FILE *out, const sg_tool *tool, sg_format fmt);

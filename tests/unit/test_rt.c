@@ -482,18 +482,21 @@ static const char LINEAR[] = "@report\tsummary\t1700000000\n"
 static void test_linear_table(void **state)
 {
     (void)state;
+    /* @hist_linear(v, 0, 100, 10): 11 payload buckets (100 is inclusive),
+     * so bucket 11 is [100, 110) and bucket 12 the overflow. */
     expect(LINEAR, SG_FMT_TABLE,
            "== summary 2023-11-14 22:13:20 ==\n"
            "sz\n"
            "value |-------------------------------------------------- count\n"
-           "   <0 |@@@@@@@@@@@@@@@@@@@@                               2\n"
-           "    0 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 5\n"
+           "   <0 |@@@@@@@@@@@                                        2\n"
+           "    0 |@@@@@@@@@@@@@@@@@@@@@@@@@@@                        5\n"
            "   10 |                                                   0\n"
            "      ~\n"
            "   90 |                                                   0\n"
-           ">=100 |@@@@@@@@@@                                         1\n"
+           "  100 |@@@@@                                              1\n"
+           ">=110 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 9\n"
            "\n",
-           "in:5: dropped: @sz: bucket 12 out of range 0..11\n", 1);
+           "", 0);
 }
 
 static void test_linear_json_csv(void **state)
@@ -502,17 +505,17 @@ static void test_linear_json_csv(void **state)
     expect(LINEAR, SG_FMT_JSON,
            "{\"kind\":\"sz\",\"report\":\"summary\",\"ts\":1700000000,\"buckets\":["
            "{\"low\":null,\"high\":0,\"count\":2},{\"low\":0,\"high\":10,\"count\":5},"
-           "{\"low\":100,\"high\":null,\"count\":1}]}\n",
-           "in:5: dropped: @sz: bucket 12 out of range 0..11\n", 1);
+           "{\"low\":100,\"high\":110,\"count\":1},{\"low\":110,\"high\":null,\"count\":9}]}\n",
+           "", 0);
     expect(LINEAR, SG_FMT_CSV,
            "kind,report,ts,low,high,count\r\n"
            "sz,summary,1700000000,,0,2\r\n"
            "sz,summary,1700000000,0,10,5\r\n"
-           "sz,summary,1700000000,100,,1\r\n",
-           "in:5: dropped: @sz: bucket 12 out of range 0..11\n", 1);
+           "sz,summary,1700000000,100,110,1\r\n"
+           "sz,summary,1700000000,110,,9\r\n",
+           "", 0);
 }
 
-/* A block with a table and two histograms: sections in first-seen order. */
 static void test_mixed_block(void **state)
 {
     (void)state;
@@ -554,14 +557,16 @@ static void test_hist_bounds(void **state)
     assert_true(lo == 1LL << 62);
     assert_int_equal(sg_hist_bounds(&t_kinds[2], 128, &lo, &hi), -1);
     assert_int_equal(sg_hist_bounds(&t_kinds[2], -1, &lo, &hi), -1);
-    assert_int_equal(sg_hist_nbuckets(&t_kinds[3]), 12);
+    assert_int_equal(sg_hist_nbuckets(&t_kinds[3]), 13);
     assert_int_equal(sg_hist_bounds(&t_kinds[3], 0, &lo, &hi), 2);
     assert_true(hi == 0);
     assert_int_equal(sg_hist_bounds(&t_kinds[3], 10, &lo, &hi), 3);
     assert_true(lo == 90 && hi == 100);
-    assert_int_equal(sg_hist_bounds(&t_kinds[3], 11, &lo, &hi), 1);
-    assert_true(lo == 100);
-    /* (6 - -5) / 3 rounded up = 4 regular buckets: [-5,-2) [-2,1) [1,4) [4,7) */
+    assert_int_equal(sg_hist_bounds(&t_kinds[3], 11, &lo, &hi), 3);
+    assert_true(lo == 100 && hi == 110);
+    assert_int_equal(sg_hist_bounds(&t_kinds[3], 12, &lo, &hi), 1);
+    assert_true(lo == 110);
+    /* (6 - -5) / 3 + 1 = 4 regular buckets: [-5,-2) [-2,1) [1,4) [4,7) */
     assert_int_equal(sg_hist_nbuckets(&odd), 6);
     assert_int_equal(sg_hist_bounds(&odd, 4, &lo, &hi), 3);
     assert_true(lo == 4 && hi == 7);

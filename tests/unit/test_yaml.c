@@ -409,6 +409,18 @@ static void test_offsets_plain_variants(void **state)
 	assert_int_equal(l.col, 7);
 	l = yaml_scalar_loc(NULL, 0);
 	assert_null(l.src);
+
+	/* properties in unusual shapes */
+	r = load("k: &a:x\n"
+		 "m: !<tag:yaml.org,2002:str> verbatim\n"
+		 "n: !!str\n"
+		 "  \xc2\x85 after a NEL\n");
+	assert_non_null(r);
+	assert_string_equal(val(r, "k")->str, ":x");	/* anchor names end at ':' */
+	AT(val(r, "k"), 1, 1, 7);
+	AT(val(r, "m"), 2, 2, 31);
+	assert_string_equal(val(r, "n")->str, "after a NEL");
+	AT(val(r, "n"), 0, 4, 6);	/* libyaml breaks lines at NEL; we don't */
 }
 
 static void test_aliases(void **state)

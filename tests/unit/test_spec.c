@@ -1,0 +1,262 @@
+/* Spec loader, checker and .stp emitter, from spec text to script text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/check_expr.h"
+#include "emit/emit.h"
+#include "spec/spec.h"
+
+typedef struct run {
+	arena a;
+	char *diag;
+	size_t diaglen;
+	unsigned errors, warnings;
+	spec *s;
+	strbuf stp, par;
+} run;
+
+/* Loads, checks and (when clean) emits `text` as spec "t.yaml". */
+static void compile(run *r, const char *text, const char *kver)
+{
+	memset(r, 0, sizeof *r);
+	arena_init(&r->a);
+	FILE *f = open_memstream(&r->diag, &r->diaglen);
+	diag_sink d;
+	diag_init(&d, f);
+	char *copy = arena_strdup(&r->a, text);
+	source *src = source_new(&r->a, "t.yaml", copy, strlen(copy));
+	r->s = spec_load(&r->a, src, &d);
+	if (r->s)
+		spec_check(&r->a, r->s, &d);
+	if (r->s && !d.errors) {
+		record_set rs = records_of(&r->a, r->s);
+		emit_opts o = { kver ? kver : "6.1.0-56-cloud-amd64", "t.yaml" };
+		emit_stp(&r->stp, &r->a, r->s, &rs, &o);
+		emit_parser(&r->par, r->s, &rs, &o);
+	}
+	fclose(f);
+	r->errors = d.errors;
+	r->warnings = d.warnings;
+}
+
+static void done(run *r)
+{
+	free(r->diag);
+	sb_free(&r->stp);
+	sb_free(&r->par);
+	arena_free(&r->a);
+}
+
+static const char *const conn_spec =
+	"tool: conn\n"
+	"summary: accepted connections\n"
+	"params:\n"
+	"  destport: { type: int, default: 0, help: port, flag: --port }\n"
+	"  name: { type: string, default: \"a\\\"b\", help: a name }\n"
+	"probes:\n"
+	"  - on: kernel.function(\"inet_csk_accept\").return\n"
+	"    let:\n"
+	"      sk: $return\n"
+	"      expensive: inet_get_ip_source(sk)\n"
+	"      port: '@cast(sk, \"sock\", \"kernel\")->__sk_common->skc_num'\n"
+	"    where:\n"
+	"      - sk != 0\n"
+	"      - destport == 0 || port == destport\n"
+	"    emit:\n"
+	"      record: conn\n"
+	"      columns:\n"
+	"        comm: execname()\n"
+	"        src: expensive\n";
+
+static void test_loads_model(void **state)
+{
+	(void)state;
+	run r;
+	compile(&r, conn_spec, NULL);
+	assert_string_equal(r.diag ? r.diag : "", "");
+	assert_int_equal(r.errors, 0);
+	assert_non_null(r.s);
+	assert_string_equal(r.s->tool, "conn");
+	assert_int_equal(r.s->nparams, 2);
+	assert_string_equal(r.s->params[0].flag, "--port");
+	assert_int_equal(r.s->params[1].type, PT_STRING);
+	assert_string_equal(r.s->params[1].sval, "a\"b");
+	assert_int_equal(r.s->nprobes, 1);
+	assert_int_equal(r.s->probes[0].nlets, 3);
+	assert_int_equal(r.s->probes[0].nfilters, 2);
+	assert_true(r.s->probes[0].ctx & CTX_RETURN);
+	done(&r);
+}
+
+/* Filters run before the values they don't need: the expensive source
+ * address is computed only after both filters passed. */
+static void test_filters_before_expensive_values(void **state)
+{
+	(void)state;
+	run r;
+	compile(&r, conn_spec, NULL);
+	const char *t = sb_str(&r.stp);
+	const char *f1 = strstr(t, "if (sk == 0)");
+	const char *port = strstr(t, "port = @cast(");
+	const char *f2 = strstr(t, "if (!(destport == 0 || port == destport))");
+	const char *exp = strstr(t, "expensive = inet_get_ip_source(sk)");
+	assert_non_null(f1);
+	assert_non_null(port);
+	assert_non_null(f2);
+	assert_non_null(exp);
+	assert_true(f1 < port && port < f2 && f2 < exp);
+	/* string parameter default is an escaped stap literal */
+	assert_non_null(strstr(t, "global name = \"a\\\"b\"\n"));
+	assert_non_null(strstr(t, "text_str(execname())"));
+	done(&r);
+}
+
+static void test_duration_and_report(void **state)
+{
+	(void)state;
+	run r;
+	compile(&r,
+		"tool: t\nsummary: s\n"
+		"params:\n  every: { type: duration, default: 2s, help: h }\n"
+		"  n: { type: int, default: 5, help: h }\n"
+		"aggregates:\n  a: { key: { comm: string } }\n"
+		"probes:\n  - on: timer.profile\n    collect: { 'a[execname()]': 1 }\n"
+		"reports:\n  - name: top\n    every: every\n    from: a\n    sort: '@count(a)'\n"
+		"    limit: n\n    columns: { comm: comm, hits: '@count(a)' }\n",
+		NULL);
+	assert_string_equal(r.diag ? r.diag : "", "");
+	assert_int_equal(r.s->params[0].ival, 2);
+	const char *t = sb_str(&r.stp);
+	assert_non_null(strstr(t, "a[execname()] <<< 1\n"));
+	assert_non_null(strstr(t, "foreach ([comm] in a @count- limit n)\n"));
+	assert_non_null(strstr(t, "if (++_top_ticks < every)\n"));
+	assert_non_null(strstr(t, "delete a\n"));
+	done(&r);
+}
+
+static void test_kernel_alternatives(void **state)
+{
+	(void)state;
+	static const char *const spec_text =
+		"tool: t\nsummary: s\n"
+		"probes:\n"
+		"  - on:\n"
+		"      - { point: 'kernel.trace(\"block:block_rq_complete\")', kernel: '< 6.12' }\n"
+		"      - kernel.function(\"blk_mq_end_request\")\n"
+		"    let:\n"
+		"      v:\n"
+		"        - { kernel: '>= 4.18, < 6.0', value: '1' }\n"
+		"        - '2'\n"
+		"    emit: { record: r, columns: { v: v } }\n";
+	run r;
+	compile(&r, spec_text, "6.1.0-56-cloud-amd64");
+	assert_string_equal(r.diag ? r.diag : "", "");
+	assert_non_null(strstr(sb_str(&r.stp), "probe kernel.trace(\"block:block_rq_complete\") !,\n"));
+	assert_non_null(strstr(sb_str(&r.stp), "\tv = 2\n"));
+	done(&r);
+	compile(&r, spec_text, "6.12.117+deb12-cloud-amd64");
+	assert_null(strstr(sb_str(&r.stp), "kernel.trace"));
+	assert_non_null(strstr(sb_str(&r.stp), "probe kernel.function(\"blk_mq_end_request\")\n{"));
+	done(&r);
+	compile(&r, spec_text, "4.18.0-80.el8.x86_64");
+	assert_non_null(strstr(sb_str(&r.stp), "\tv = 1\n"));
+	done(&r);
+	compile(&r, spec_text, "portable");
+	assert_non_null(strstr(sb_str(&r.stp),
+			       "%( kernel_v < \"6.12\" %? kernel.trace(\"block:block_rq_complete\") !, %)\n"));
+	assert_non_null(strstr(sb_str(&r.stp), "v = %( kernel_v >= \"4.18\" && kernel_v < \"6.0\" %?"));
+	done(&r);
+}
+
+/* Spec text reaches the script only through checked, escaped paths. */
+static void test_injection_refused(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{ "tool: t\nsummary: \"x\\nprobe begin { system(\\\"id\\\") }\"\nprobes: [{on: begin, emit: {record: r, columns: {a: '1'}}}]\n",
+		  "'summary' must be one line" },
+		{ "tool: t\nsummary: s\nparams:\n  p: { default: 1, help: \"h\\n%{ evil %}\" }\nprobes: [{on: begin, emit: {record: r, columns: {a: '1'}}}]\n",
+		  "'help' must be one line" },
+		{ "tool: \"t; probe begin\"\nsummary: s\nprobes: [{on: begin, emit: {record: r, columns: {a: '1'}}}]\n",
+		  "is not a valid name" },
+		{ "tool: t\nsummary: s\nprobes: [{on: 'begin { system(\"id\") }', emit: {record: r, columns: {a: '1'}}}]\n",
+		  "unexpected character in probe point" },
+		{ "tool: t\nsummary: s\nprobes: [{on: begin, emit: {record: \"r\\\\t%s\", columns: {a: '1'}}}]\n",
+		  "is not a valid name" },
+		{ "tool: t\nsummary: s\nprobes: [{on: begin, emit: {record: r, columns: {\"a) system(1\": '1'}}}]\n",
+		  "is not a valid name" },
+		{ "tool: t\nsummary: s\nstap_options: ['-DX=1 -g']\nprobes: [{on: begin, emit: {record: r, columns: {a: '1'}}}]\n",
+		  "is not allowed" },
+		{ "tool: t\nsummary: s\nprobes: [{on: begin, emit: {record: r, columns: {a: 'system(\"id\")'}}}]\n",
+		  "needs guru mode" },
+		{ "tool: t\nsummary: s\nkernels: { unsupported: [{range: '< 3', reason: \"x\\ny\"}] }\nprobes: [{on: begin, emit: {record: r, columns: {a: '1'}}}]\n",
+		  "'reason' must be one line" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		run r;
+		compile(&r, cases[i][0], NULL);
+		if (!r.diag || !strstr(r.diag, cases[i][1]))
+			fail_msg("case %zu: expected '%s' in:\n%s", i, cases[i][1], r.diag ? r.diag : "");
+		assert_true(r.errors > 0);
+		assert_int_equal(r.stp.len, 0);
+		done(&r);
+	}
+}
+
+/* A string literal cannot break out: quotes, backslashes, newlines and
+ * stap's %{ embedded-C markers stay inside the literal. */
+static void test_string_literal_escaped(void **state)
+{
+	(void)state;
+	run r;
+	compile(&r,
+		"tool: t\nsummary: s\nprobes:\n"
+		"  - on: kernel.function(\"vfs_read\")\n"
+		"    where: 'execname() == \"a\\\" %{ x %} \\n\"'\n"
+		"    emit: { record: r, columns: { a: '1' } }\n",
+		NULL);
+	assert_string_equal(r.diag ? r.diag : "", "");
+	const char *t = sb_str(&r.stp);
+	const char *w = strstr(t, "if (execname() != \"");
+	assert_non_null(w);
+	/* the literal ends where the spec's string ended: at the closing quote */
+	assert_non_null(strstr(w, "a\\\" %{ x %} \\n\")\n"));
+	done(&r);
+}
+
+static void test_all_errors_reported(void **state)
+{
+	(void)state;
+	run r;
+	compile(&r,
+		"tool: t\nsummary: s\nprobes:\n"
+		"  - on: kernel.function(\"vfs_read\")\n"
+		"    where: [ 'execnmae() == \"x\"', 'pidd() > 1', 'nosuch > 0' ]\n"
+		"    emit: { record: r, columns: { a: '1' } }\n",
+		NULL);
+	assert_int_equal(r.errors, 3);
+	assert_non_null(strstr(r.diag, "t.yaml:5:15: error: unknown function 'execnmae'; did you mean 'execname'?"));
+	assert_non_null(strstr(r.diag, "t.yaml:5:36: error: unknown function 'pidd'; did you mean 'pid'?"));
+	assert_non_null(strstr(r.diag, "t.yaml:5:50: error: unknown name 'nosuch'"));
+	done(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_loads_model),
+		cmocka_unit_test(test_filters_before_expensive_values),
+		cmocka_unit_test(test_duration_and_report),
+		cmocka_unit_test(test_kernel_alternatives),
+		cmocka_unit_test(test_injection_refused),
+		cmocka_unit_test(test_string_literal_escaped),
+		cmocka_unit_test(test_all_errors_reported),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
