@@ -123,7 +123,8 @@ static int mkdirs(const char *path)
 
 /* Writes via a temporary file and rename(2): readers and parallel builds
  * see the old file or the new one, never half of one. */
-static int write_atomic(const char *dir, const char *name, const char *data, size_t len)
+static int write_atomic_mode(const char *dir, const char *name, const char *data, size_t len,
+			     mode_t mode)
 {
 	char path[4096], tmp[4096];
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
@@ -147,12 +148,17 @@ static int write_atomic(const char *dir, const char *name, const char *data, siz
 		}
 		off += (size_t)w;
 	}
-	if (fchmod(fd, 0644) || close(fd) || rename(tmp, path)) {
+	if (fchmod(fd, mode) || close(fd) || rename(tmp, path)) {
 		fprintf(stderr, "stapgen: error: writing %s: %s\n", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	return 0;
+}
+
+static int write_atomic(const char *dir, const char *name, const char *data, size_t len)
+{
+	return write_atomic_mode(dir, name, data, len, 0644);
 }
 
 static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
@@ -212,13 +218,14 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 		      (*q >= '0' && *q <= '9') || strchr("._/+-", *q)))
 			*q = '_';
 	emit_opts eo = { o->kver, shown };
-	strbuf stp = STRBUF_INIT, par = STRBUF_INIT;
+	strbuf stp = STRBUF_INIT, par = STRBUF_INIT, cmd = STRBUF_INIT;
 	const spec_unsupported *u = unsupported_for(s, o->kver);
 	if (u)
 		sb_printf(&stp, "%s\n", u->reason);
 	else
 		emit_stp(&stp, &a, s, &rs, &eo);
 	emit_parser(&par, s, &rs, &eo);
+	emit_command(&cmd, s, &eo);
 	char *pdir = arena_printf(&a, "%s/parsers", o->outdir);
 	char *stp_name = arena_printf(&a, "%s.stp", s->tool);
 	char *uns_name = arena_printf(&a, "%s.unsupported", s->tool);
@@ -227,7 +234,8 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	if (mkdirs(pdir)) {
 		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", pdir, strerror(errno));
 	} else if (!write_atomic(o->outdir, u ? uns_name : stp_name, sb_str(&stp), stp.len) &&
-		   !write_atomic(pdir, par_name, sb_str(&par), par.len)) {
+		   !write_atomic(pdir, par_name, sb_str(&par), par.len) &&
+		   (u || !write_atomic_mode(o->outdir, s->tool, sb_str(&cmd), cmd.len, 0755))) {
 		/* the other outcome's file, from an earlier run, is now stale */
 		char *stale = arena_printf(&a, "%s/%s", o->outdir, u ? stp_name : uns_name);
 		unlink(stale);
@@ -235,6 +243,7 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	}
 	sb_free(&stp);
 	sb_free(&par);
+	sb_free(&cmd);
 out:
 	arena_free(&a);
 	return rc;

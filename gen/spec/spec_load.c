@@ -93,9 +93,20 @@ static void load_params(loader *L, const ynode *n)
 			for (const char *q = fl + 1; ok && *q; q++)
 				ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
 				     (*q >= '0' && *q <= '9') || *q == '-';
+			static const char *const builtin[] = { "-p", "-t", "-a", "-f", "-r", "-d",
+								"-h", "-G", "--help", NULL };
 			if (!ok || strlen(fl) > 32)
 				diag_error(L->c.d, f->value->loc,
 					   "flag '%.40s' must look like -x or --name", fl);
+			for (unsigned b = 0; ok && builtin[b]; b++)
+				if (!strcmp(fl, builtin[b]))
+					diag_error(L->c.d, f->value->loc,
+						   "flag '%s' is one of every tool's own options (-p -t -a -f -r -d -h -G)",
+						   fl);
+			for (unsigned j = 0; ok && j < L->s->nparams; j++)
+				if (L->s->params[j].flag && !strcmp(L->s->params[j].flag, fl))
+					diag_error(L->c.d, f->value->loc, "flag '%s' is also used by parameter '%s'",
+						   fl, L->s->params[j].name);
 		}
 		L->s->nparams++;
 	}

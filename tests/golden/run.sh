@@ -15,8 +15,9 @@ fail=0 n=0
 
 LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/out" $(find specs -name '*.yaml' | LC_ALL=C sort) \
 	2>"$tmp/stderr" || { echo "FAIL: generating specs/:"; cat "$tmp/stderr"; exit 1; }
-for f in "$tmp"/out/*.stp "$tmp"/out/parsers/*_parser.c; do
+for f in "$tmp"/out/*.stp "$tmp"/out/parsers/*_parser.c $(find "$tmp/out" -maxdepth 1 -type f -perm -u+x | LC_ALL=C sort); do
 	name=$(basename "$f")
+	case $name in *.*) ;; *) name=$name.cmd;; esac	# the tool commands
 	n=$((n + 1))
 	if [ "${UPDATE:-0}" = 1 ]; then
 		cp "$f" "$here/tools/$name"
@@ -27,7 +28,7 @@ for f in "$tmp"/out/*.stp "$tmp"/out/parsers/*_parser.c; do
 	fi
 done
 for exp in "$here"/tools/*; do
-	[ -e "$tmp/out/$(basename "$exp")" ] || [ -e "$tmp/out/parsers/$(basename "$exp")" ] || {
+	[ -e "$tmp/out/$(basename "$exp" .cmd)" ] || [ -e "$tmp/out/parsers/$(basename "$exp")" ] || {
 		echo "FAIL: tools/$(basename "$exp") was not generated"; fail=$((fail + 1)); }
 done
 

@@ -431,7 +431,8 @@ static void test_precedence(void **state)
 		{ "[a, b] in m", "[a, b] in m" },
 		{ "k in m", "[k] in m" },
 		{ "a & b in m", "a & [b] in m" },
-		{ "(a & b) in m", "[a & b] in m" },
+		{ "(a & b) in m", "[(a & b)] in m" },	/* stap reads keys at == level */
+		{ "[a || b, c ? d : e, f] in m", "[(a || b), (c ? d : e), f] in m" },
 		{ "a == b in m", "[a == b] in m" },
 		{ "x + ([k] in m)", "x + ([k] in m)" },
 		{ "!([k] in m)", "!([k] in m)" },
