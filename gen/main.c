@@ -55,10 +55,15 @@ static int valid_kver(const char *k)
 	return 1;
 }
 
-/* Whole file into the arena; refuses huge files before reading them. */
-static char *read_file(arena *a, const char *path, size_t *len)
+/* Whole file into the arena; refuses huge files before reading them.
+ * NULL with *status = 2 for an I/O problem (cannot open, a directory, read
+ * error), 1 for a spec too large to be one. */
+static char *read_file(arena *a, const char *path, size_t *len, int *status)
 {
-	int fd = open(path, O_RDONLY);
+	*status = 2;
+	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang; reads
+	 * block again below, and a FIFO without a writer reads as empty */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
 		return NULL;
@@ -69,14 +74,25 @@ static char *read_file(arena *a, const char *path, size_t *len)
 		close(fd);
 		return NULL;
 	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl != -1)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	if (S_ISREG(st.st_mode) && st.st_size > MAX_SPEC_BYTES) {
+		fprintf(stderr, "%s:1:1: error: spec is larger than %d bytes\n", path,
+			MAX_SPEC_BYTES);
+		close(fd);
+		*status = 1;
+		return NULL;
+	}
 	size_t cap = 64 * 1024, n = 0;
 	char *buf = arena_alloc(a, cap + 1);
 	for (;;) {
 		if (n == cap) {
 			if (cap > MAX_SPEC_BYTES) {
-				fprintf(stderr, "%s: error: spec is larger than %d bytes\n", path,
+				fprintf(stderr, "%s:1:1: error: spec is larger than %d bytes\n", path,
 					MAX_SPEC_BYTES);
 				close(fd);
+				*status = 1;
 				return NULL;
 			}
 			buf = arena_realloc(a, buf, cap + 1, cap * 2 + 1);
@@ -96,7 +112,8 @@ static char *read_file(arena *a, const char *path, size_t *len)
 	}
 	close(fd);
 	if (n > MAX_SPEC_BYTES) {
-		fprintf(stderr, "%s: error: spec is larger than %d bytes\n", path, MAX_SPEC_BYTES);
+		fprintf(stderr, "%s:1:1: error: spec is larger than %d bytes\n", path, MAX_SPEC_BYTES);
+		*status = 1;
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -121,18 +138,25 @@ static int mkdirs(const char *path)
 	return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-/* Writes via a temporary file and rename(2): readers and parallel builds
- * see the old file or the new one, never half of one. */
-static int write_atomic_mode(const char *dir, const char *name, const char *data, size_t len,
-			     mode_t mode)
-{
+/* One output file, first written in full to a temporary file in the same
+ * directory and then renamed over the real name (see commit_outputs). */
+typedef struct out_file {
 	char path[4096], tmp[4096];
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
-	    (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name) >= sizeof tmp)
+	int written;
+} out_file;
+
+static int write_tmp(out_file *f, const char *dir, const char *name, const char *data,
+		     size_t len, mode_t mode)
+{
+	f->written = 0;
+	if ((size_t)snprintf(f->path, sizeof f->path, "%s/%s", dir, name) >= sizeof f->path ||
+	    (size_t)snprintf(f->tmp, sizeof f->tmp, "%s/.%s.XXXXXX", dir, name) >= sizeof f->tmp) {
+		fprintf(stderr, "stapgen: error: output path too long: %s/%s\n", dir, name);
 		return -1;
-	int fd = mkstemp(tmp);
+	}
+	int fd = mkstemp(f->tmp);
 	if (fd < 0) {
-		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", tmp, strerror(errno));
+		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", f->tmp, strerror(errno));
 		return -1;
 	}
 	size_t off = 0;
@@ -141,24 +165,41 @@ static int write_atomic_mode(const char *dir, const char *name, const char *data
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			fprintf(stderr, "stapgen: error: writing %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "stapgen: error: writing %s: %s\n", f->path,
+				w < 0 ? strerror(errno) : "short write");
 			close(fd);
-			unlink(tmp);
+			unlink(f->tmp);
 			return -1;
 		}
 		off += (size_t)w;
 	}
-	if (fchmod(fd, mode) || close(fd) || rename(tmp, path)) {
-		fprintf(stderr, "stapgen: error: writing %s: %s\n", path, strerror(errno));
-		unlink(tmp);
+	if (fchmod(fd, mode) || close(fd)) {
+		fprintf(stderr, "stapgen: error: writing %s: %s\n", f->path, strerror(errno));
+		unlink(f->tmp);
 		return -1;
 	}
+	f->written = 1;
 	return 0;
 }
 
-static int write_atomic(const char *dir, const char *name, const char *data, size_t len)
+/* A tool's files appear together or not at all: all of them are written to
+ * temporary files first, and renamed only when every one was written, so a
+ * failure (disk full, permissions) leaves the output directory as it was.
+ * Each rename(2) is atomic: readers and parallel builds see the old file or
+ * the new one, never half of one. */
+static int commit_outputs(out_file *f, size_t n, int ok)
 {
-	return write_atomic_mode(dir, name, data, len, 0644);
+	for (size_t i = 0; ok && i < n; i++)
+		if (rename(f[i].tmp, f[i].path)) {
+			fprintf(stderr, "stapgen: error: writing %s: %s\n", f[i].path, strerror(errno));
+			ok = 0;
+		} else {
+			f[i].written = 0;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (f[i].written)
+			unlink(f[i].tmp);
+	return ok ? 0 : -1;
 }
 
 static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
@@ -185,9 +226,10 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	diag_init(&d, stderr);
 	int rc = 1;
 	size_t len;
-	char *text = read_file(&a, path, &len);
+	char *text = read_file(&a, path, &len, &rc);
 	if (!text)
 		goto out;
+	rc = 1;
 	source *src = source_new(&a, path, text, len);
 	spec *s = spec_load(&a, src, &d);
 	if (!s)
@@ -231,15 +273,23 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	char *uns_name = arena_printf(&a, "%s.unsupported", s->tool);
 	char *par_name = arena_printf(&a, "%s_parser.c", s->tool);
 	rc = 2;
+	out_file files[3];
+	size_t nfiles = 0;
+	memset(files, 0, sizeof files);
 	if (mkdirs(pdir)) {
 		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", pdir, strerror(errno));
-	} else if (!write_atomic(o->outdir, u ? uns_name : stp_name, sb_str(&stp), stp.len) &&
-		   !write_atomic(pdir, par_name, sb_str(&par), par.len) &&
-		   (u || !write_atomic_mode(o->outdir, s->tool, sb_str(&cmd), cmd.len, 0755))) {
-		/* the other outcome's file, from an earlier run, is now stale */
-		char *stale = arena_printf(&a, "%s/%s", o->outdir, u ? stp_name : uns_name);
-		unlink(stale);
-		rc = 0;
+	} else {
+		int ok = !write_tmp(&files[nfiles++], o->outdir, u ? uns_name : stp_name, sb_str(&stp),
+				    stp.len, 0644) &&
+			 !write_tmp(&files[nfiles++], pdir, par_name, sb_str(&par), par.len, 0644) &&
+			 (u || !write_tmp(&files[nfiles++], o->outdir, s->tool, sb_str(&cmd), cmd.len,
+					  0755));
+		if (!commit_outputs(files, nfiles, ok)) {
+			/* the other outcome's file, from an earlier run, is now stale */
+			char *stale = arena_printf(&a, "%s/%s", o->outdir, u ? stp_name : uns_name);
+			unlink(stale);
+			rc = 0;
+		}
 	}
 	sb_free(&stp);
 	sb_free(&par);

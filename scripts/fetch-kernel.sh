@@ -105,11 +105,12 @@ prime() {
 	mkdir -p "$dest/stap.tmp"
 	say "$kver: building stap's tracepoint cache (one-off, ~1.5 min on 2 cores)"
 	if SYSTEMTAP_DIR=$dest/stap.tmp stap -p2 -r "$dest/build" \
-		-e 'probe kernel.trace("sched:sched_switch") { }' >/dev/null 2>"$dest/prime.log"; then
+		-e 'probe kernel.trace("sched:sched_switch") { println($next->pid) }' \
+		>/dev/null 2>"$dest/prime.log"; then
 		res=ok
 	else
-		res="no tracepoints resolve with $(stap -V 2>&1 | head -n1)"
-		say "$kver: note: $res (see $dest/prime.log); fallbacks ('!') still work"
+		res="FAIL (kernel.trace probes do not resolve with stap $(stap -V 2>&1 | sed -n '1s/.*version \([^/]*\).*/\1/p'))"
+		say "$kver: note: tracepoints: $res; see $dest/prime.log (ordered '!' fallbacks still work)"
 	fi
 	rm -rf "$dest/stap"
 	mv "$dest/stap.tmp" "$dest/stap"
@@ -144,7 +145,7 @@ deps=$(apt-cache depends "$hdr=$ver" 2>/dev/null |
 	sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ <>]*\)$/\1/p')
 [ -n "$deps" ] || die "cannot resolve the dependencies of $hdr=$ver"
 pkgs="$dbg $hdr $deps"
-say "$kver: packages (version $ver): $pkgs"
+say "$kver: packages (version $ver): $(echo $pkgs)"
 
 # Clean what an interrupted run may have left behind.
 rm -rf "$kdir"/.dl.* "$kdir"/.unpack."$kver".* "$kdir"/.old."$kver".* 2>/dev/null || true

@@ -18,7 +18,8 @@
 # written to a temporary name and renamed, so an interrupted cell re-runs.
 #
 # A script may ask for extra stap options with a comment line in its first 20
-# lines:  `// stap-flags: -g`  (or `# stap-flags: ...`).
+# lines:  `// stap-flags: -DMAXACTION=20000`  (or `# stap-flags: ...`); a script
+# with embedded C (%{ ... %}) gets -g (guru mode) automatically.
 set -u
 mode=$1 kver=$2 tool=$3 sdir=$4 tree=$5 stapdir=$6 out=$7
 mkdir -p "$(dirname "$out")"
@@ -48,6 +49,9 @@ else
 	put script "$script"
 	put sha256 "$(sha256sum <"$script" | cut -d' ' -f1)"
 	flags=$(head -n 20 "$script" | sed -n 's,^[[:space:]]*\(//\|#\)[[:space:]]*stap-flags:[[:space:]]*,,p' | head -n1)
+	# embedded C needs guru mode
+	grep -q '%{' "$script" && case " $flags " in *" -g "*) ;; *) flags="$flags -g" ;; esac
+	put flags "$flags"
 	tfile=$out.time.tmp
 	rm -f "$tfile"
 	# shellcheck disable=SC2086  # flags are word lists on purpose

@@ -150,6 +150,29 @@ static bool is_builtin(const char *name)
 	return false;
 }
 
+/* Whether b is a with two adjacent characters swapped ("eiud"/"euid"). */
+static bool transposed(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	if (n != strlen(b) || n < 2)
+		return false;
+	size_t i = 0;
+	while (i < n && a[i] == b[i])
+		i++;
+	return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+	       !strcmp(a + i + 2, b + i + 2);
+}
+
+/* diag_suggest, except that a swap of two neighbouring letters - the
+ * commonest typo, which plain edit distance counts as two edits - wins. */
+static const char *suggest(const char *word, const char *const *cands, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cands[i] && transposed(word, cands[i]))
+			return cands[i];
+	return diag_suggest(word, cands, n);
+}
+
 static void unknown_name(checker *c, srcloc loc, const char *name)
 {
 	size_t nf;
@@ -169,7 +192,7 @@ static void unknown_name(checker *c, srcloc loc, const char *name)
 		n = c->env->candidates(c->env->ctx, cands, MAXC);
 	if (n > MAXC)
 		n = MAXC;
-	const char *s = diag_suggest(name, cands, n);
+	const char *s = suggest(name, cands, n);
 	if (s)
 		err(c, loc, "unknown name '%s'; did you mean '%s'?", name, s);
 	else
@@ -485,7 +508,7 @@ static vtype chk_call(checker *c, expr *e)
 				if (!(g->flags & TF_GURU) || (flags(c) & CTX_GURU))
 					names[n++] = names[NBUILTIN + i];
 			}
-			const char *s = diag_suggest(name, names, n);
+			const char *s = suggest(name, names, n);
 			if (s)
 				err(c, e->loc, "unknown function '%s'; did you mean '%s'?", name, s);
 			else

@@ -141,7 +141,8 @@ static const spec_map *check_target(scope *sc, expr *t, unsigned flags, bool wan
 	for (size_t i = 0; i < nargs; i++) {
 		vtype kt = check(sc, t->args[i], flags, d);
 		if (kt != VT_UNKNOWN && m->keys[i].type != VT_UNKNOWN && kt != m->keys[i].type &&
-		    !(kt == VT_STACK && m->keys[i].type == VT_STRING))
+		    !(kt == VT_STACK && m->keys[i].type == VT_STRING) &&
+		    !(kt == VT_STRING && m->keys[i].type == VT_STACK))	/* stap stacks are strings */
 			diag_error(d, t->args[i]->loc, "key %zu of '%s' is a %s, this is a %s", i + 1,
 				   m->name, vtype_name(m->keys[i].type), vtype_name(kt));
 	}
@@ -181,7 +182,10 @@ static void check_columns(scope *sc, spec_column *cols, unsigned ncols, unsigned
 			c->type = want;
 		else if (c->type == COL_TIME && want != COL_LONG)
 			diag_error(d, c->e->loc, "a 'time' column needs a long (epoch seconds)");
-		else if (c->type != COL_TIME && c->type != want)
+		else if (c->type == COL_STACK && want != COL_STRING)
+			diag_error(d, c->e->loc,
+				   "a 'stack' column needs a symbolic backtrace string, e.g. sprint_ustack(stk)");
+		else if (c->type != COL_TIME && c->type != COL_STACK && c->type != want)
 			diag_error(d, c->e->loc, "column '%s' is declared %s but its value is a %s",
 				   c->name, c->type == COL_LONG ? "long" : "string", vtype_name(t));
 	}

@@ -47,7 +47,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sb_puts(o, "  -p PID                 target process: stap -x PID (target() in the script)\n"
 		   "  -t SECONDS             stop after SECONDS (the end report still prints)\n"
 		   "  -a 'STAP ARGS'         extra arguments for stap\n"
-		   "  -f table|json|csv      output format (default: table)\n"
+		   "  -f FORMAT              table (default), json, csv, folded or svg (stack tools)\n"
 		   "  -r                     raw: print the script's records, do not parse\n"
 		   "  -d                     print the generated script and exit\n"
 		   "  -h, --help             show this help\n");

@@ -6,7 +6,8 @@
 
 static const char *sg_type(col_type t)
 {
-	return t == COL_STRING ? "SG_STRING" : t == COL_TIME ? "SG_TIME" : "SG_LONG";
+	return t == COL_STRING ? "SG_STRING" : t == COL_TIME ? "SG_TIME"
+	     : t == COL_STACK ? "SG_STACK" : "SG_LONG";
 }
 
 static const char *sg_class(record_class c)
@@ -55,7 +56,7 @@ void emit_parser(strbuf *o, const spec *s, const record_set *rs, const emit_opts
 		sb_printf(o, "typedef struct %s_%s {\n", t, k->name);
 		for (unsigned j = 0; j < k->nfields; j++) {
 			const record_field *f = &k->fields[j];
-			if (f->type == COL_STRING)
+			if (f->type == COL_STRING || f->type == COL_STACK)
 				sb_printf(o, "\tconst char *%s;\t/* not NUL-safe: use %s_len */\n"
 					     "\tsize_t %s_len;\n", f->name, f->name, f->name);
 			else
@@ -101,7 +102,7 @@ void emit_parser(strbuf *o, const spec *s, const record_set *rs, const emit_opts
 			  k->name);
 		for (unsigned j = 0; j < k->nfields; j++) {
 			const record_field *f = &k->fields[j];
-			if (f->type == COL_STRING)
+			if (f->type == COL_STRING || f->type == COL_STACK)
 				sb_printf(o, "\tr->%s = v[%u].s;\n\tr->%s_len = v[%u].slen;\n", f->name, j,
 					  f->name, j);
 			else

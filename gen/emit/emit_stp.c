@@ -114,23 +114,31 @@ static void emit_let(stp *g, const spec_probe *p, spec_let *l)
 static void emit_record_printf(stp *g, int indent, const record_kind *k,
 			       const char *const *args)
 {
-	sb_indent(g->o, indent);
-	sb_printf(g->o, "printf(\"@%s", k->name);
+	strbuf fmt = STRBUF_INIT;
+	sb_printf(&fmt, "printf(\"@%s", k->name);
 	for (unsigned i = 0; i < k->nfields; i++)
-		sb_printf(g->o, "\\t%s", record_field_conv(&k->fields[i]));
-	sb_puts(g->o, "\\n\"");
+		sb_printf(&fmt, "\\t%s", record_field_conv(&k->fields[i]));
+	sb_puts(&fmt, "\\n\"");
+	size_t width = (size_t)indent * 8 + fmt.len + 1;
+	const char **shown = arena_alloc(g->a, (k->nfields + 1) * sizeof(char *));
 	for (unsigned i = 0; i < k->nfields; i++) {
-		sb_puts(g->o, ",");
-		/* Wrap long argument lists the way people do: one per line. */
-		if (k->nfields > 4) {
+		bool str = k->fields[i].type == COL_STRING || k->fields[i].type == COL_STACK;
+		shown[i] = str ? arena_printf(g->a, "text_str(%s)", args[i]) : args[i];
+		width += strlen(shown[i]) + 2;
+	}
+	/* Short calls stay on one line; long ones get one argument per line. */
+	bool wrap = width > 90;
+	sb_indent(g->o, indent);
+	sb_puts(g->o, sb_str(&fmt));
+	sb_free(&fmt);
+	for (unsigned i = 0; i < k->nfields; i++) {
+		sb_putc(g->o, ',');
+		if (wrap) {
 			sb_putc(g->o, '\n');
 			sb_indent(g->o, indent + 1);
 		} else
 			sb_putc(g->o, ' ');
-		if (k->fields[i].type == COL_STRING)
-			sb_printf(g->o, "text_str(%s)", args[i]);
-		else
-			sb_puts(g->o, args[i]);
+		sb_puts(g->o, shown[i]);
 	}
 	sb_puts(g->o, ")\n");
 }

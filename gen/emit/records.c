@@ -72,5 +72,5 @@ record_set records_of(arena *a, const spec *s)
 
 const char *record_field_conv(const record_field *f)
 {
-	return f->type == COL_STRING ? "%s" : "%d";
+	return f->type == COL_STRING || f->type == COL_STACK ? "%s" : "%d";
 }

@@ -66,7 +66,8 @@ typedef struct spec_assign {
 	const spec_map *map;	/* resolved by the checker */
 } spec_assign;
 
-typedef enum { COL_AUTO, COL_LONG, COL_STRING, COL_TIME } col_type;
+/* COL_STACK: a symbolic backtrace (sprint_stack() & co.), one frame per line. */
+typedef enum { COL_AUTO, COL_LONG, COL_STRING, COL_TIME, COL_STACK } col_type;
 
 typedef struct spec_column {
 	const char *name;

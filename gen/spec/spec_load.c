@@ -188,7 +188,7 @@ static void load_maps(loader *L, const ynode *n, bool is_agg)
 static void load_column(loader *L, spec_column *col, const ynode *k, const ynode *v)
 {
 	static const char *const keys[] = { "value", "type", "title", "width", NULL };
-	static const char *const ctypes[] = { "long", "string", "time", NULL };
+	static const char *const ctypes[] = { "long", "string", "time", "stack", NULL };
 	col->loc = k->loc;
 	if (!schema_ident(&L->c, k, "column name", &col->name))
 		return;
@@ -539,8 +539,9 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 			else if (schema_int(&L->c, mn->value, "'min'", &r->lin_lo) &&
 				 schema_int(&L->c, mx->value, "'max'", &r->lin_hi) &&
 				 schema_int(&L->c, st->value, "'step'", &r->lin_step)) {
+				/* hi - lo in unsigned: it does not fit int64 at the edges */
 				if (r->lin_step <= 0 || r->lin_hi <= r->lin_lo ||
-				    (r->lin_hi - r->lin_lo) / r->lin_step > 1000)
+				    ((uint64_t)r->lin_hi - (uint64_t)r->lin_lo) / (uint64_t)r->lin_step > 1000)
 					diag_error(L->c.d, h->loc,
 						   "linear histogram needs min < max, step > 0 and at most 1000 buckets");
 			}

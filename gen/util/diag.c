@@ -20,28 +20,92 @@ static const char *level_name(diag_level l)
 	return "error";
 }
 
-/* Prints the source line with control bytes made visible, then a caret line
- * that lines up with it (tabs are echoed so terminals align them). */
+#define EXCERPT_MAX 300	/* bytes of a source line shown around the column */
+
+static int is_cont(char c)
+{
+	return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+/* Bytes in the character at line[i] (< end) when it is valid UTF-8 that a
+ * terminal shows as itself; 0 for a byte shown as '?' instead (control
+ * characters, DEL, C1 controls, invalid or cut UTF-8). */
+static size_t shown_len(const char *line, size_t i, size_t end)
+{
+	const unsigned char *u = (const unsigned char *)line + i;
+	size_t w, room = end - i;
+	unsigned long cp, min;
+	if (u[0] == '\t' || (u[0] >= 0x20 && u[0] < 0x7f))
+		return 1;
+	if (u[0] >= 0xC2 && u[0] <= 0xDF)
+		w = 2, cp = u[0] & 0x1F, min = 0x80;
+	else if (u[0] >= 0xE0 && u[0] <= 0xEF)
+		w = 3, cp = u[0] & 0x0F, min = 0x800;
+	else if (u[0] >= 0xF0 && u[0] <= 0xF4)
+		w = 4, cp = u[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (room < w)
+		return 0;
+	for (size_t k = 1; k < w; k++) {
+		if (!is_cont((char)u[k]))
+			return 0;
+		cp = cp << 6 | (u[k] & 0x3F);
+	}
+	if (cp < min || cp < 0xA0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return w;
+}
+
+/* Prints the source line, then a caret line that lines up with it: tabs
+ * are echoed so terminals align them, every other character takes one
+ * column, and bytes a terminal would not show as themselves (controls,
+ * invalid UTF-8) are shown as '?'.  A very long line is shown as a window
+ * of about EXCERPT_MAX bytes around the column, with "..." where it was
+ * cut. */
 static void print_excerpt(FILE *out, srcloc loc)
 {
 	size_t len;
 	const char *line = source_line(loc.src, loc.line, &len);
-	if (len > 300)	/* very long lines: show a window around the column */
-		len = 300;
-	fputs("  ", out);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)line[i];
-		fputc(c == '\t' || c >= 0x20 ? c : '?', out);
-	}
-	fputs("\n  ", out);
 	size_t col = loc.col ? loc.col - 1 : 0;
-	for (size_t i = 0; i < col && i < len; i++)
+	if (col > len)
+		col = len;
+	size_t start = 0, end = len;
+	if (len > EXCERPT_MAX) {
+		start = col > EXCERPT_MAX / 2 ? col - EXCERPT_MAX / 2 : 0;
+		if (start > len - EXCERPT_MAX)
+			start = len - EXCERPT_MAX;
+		end = start + EXCERPT_MAX;
+		while (start < col && is_cont(line[start]))	/* whole characters only */
+			start++;
+		while (end < len && end > col + 1 && is_cont(line[end]))
+			end--;
+	}
+	fputs(start ? "  ..." : "  ", out);
+	for (size_t i = start, w; i < end; i += w ? w : 1) {
+		w = shown_len(line, i, end);
+		if (w)
+			fwrite(line + i, 1, w, out);
+		else
+			fputc('?', out);
+	}
+	fputs(end < len ? "...\n  " : "\n  ", out);
+	if (start)
+		fputs("   ", out);
+	size_t i = start, w;
+	for (; i < col; i += w ? w : 1) {
+		w = shown_len(line, i, end);
 		fputc(line[i] == '\t' ? '\t' : ' ', out);
-	/* UTF-8 continuation bytes take no column of their own on screen */
+	}
 	fputc('^', out);
-	for (unsigned i = 1; i < loc.len && col + i < len; i++)
-		if (((unsigned char)line[col + i] & 0xC0) != 0x80)
-			fputc('~', out);
+	/* the underline: one '~' per further character of the token */
+	size_t stop = col + (loc.len > 1 ? loc.len : 1);
+	if (stop > end)
+		stop = end;
+	for (i += i < end ? ((w = shown_len(line, i, end)) ? w : 1) : 1; i < stop; i += w ? w : 1) {
+		w = shown_len(line, i, end);
+		fputc('~', out);
+	}
 	fputc('\n', out);
 }
 
@@ -53,7 +117,7 @@ void diag_report(diag_sink *d, diag_level lvl, srcloc loc, const char *fmt, ...)
 		d->warnings++;
 	unsigned cap = d->max_errors ? d->max_errors : 50;
 	if (lvl == DIAG_ERROR && d->errors > cap) {
-		if (d->errors == cap + 1)
+		if (d->errors == cap + 1 && d->out)
 			fprintf(d->out, "stapgen: too many errors, stopping output\n");
 		return;
 	}

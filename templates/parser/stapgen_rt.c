@@ -59,6 +59,9 @@ static int sg_is_builtin(const sg_kind *k)
     return 0;
 }
 
+/* Strings on the wire: SG_STRING and SG_STACK. */
+static int sg_is_str(sg_type t) { return t == SG_STRING || t == SG_STACK; }
+
 static int sg_is_hist(const sg_kind *k)
 {
     return k->cls == SG_HIST_LOG2 || k->cls == SG_HIST_LINEAR;
@@ -362,6 +365,165 @@ static void snip(char *dst, size_t dstsz, const char *src, size_t n)
 }
 
 /* ========================================================================== */
+/* backtraces                                                                 */
+/* ========================================================================== */
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static size_t hex_run(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && ((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+                     (s[i] >= 'A' && s[i] <= 'F')))
+        i++;
+    return i;
+}
+
+/* Length of "0xHEX" at s (at least one digit), else 0. */
+static size_t hex_addr(const char *s, size_t n)
+{
+    size_t h;
+    if (n < 3 || s[0] != '0' || s[1] != 'x')
+        return 0;
+    h = hex_run(s + 2, n - 2);
+    return h ? h + 2 : 0;
+}
+
+/* The function name in one line of a SystemTap symbolic backtrace, as
+ * s[*off, *off + *len); 0 if the line is no frame (blank, or a "<no ...
+ * backtrace ...>" marker).  Lines as _stp_snprint_addr() prints them:
+ *   sprint_[u]backtrace (_STP_SYM_SIMPLE):  "name+0xOFF [module]",
+ *       "name+0xOFF", "0xADDR [module+0xOFF]", "0xADDR", maybe + " (inexact)"
+ *   sprint_[u]stack / sprint_[u]syms:       " 0xADDR : " + [u]symdata(), i.e.
+ *       "name+0xOFF/0xLEN [module]", "name+0xOFF/0xLEN",
+ *       "0xADDR [module+0xOFF/0xLEN]" or "0xADDR". */
+static int frame_name(const char *s, size_t n, size_t *off, size_t *len)
+{
+    size_t a = 0, b = n, i, h, pa = 0, pl = 0;
+    while (a < b && is_blank(s[a]))
+        a++;
+    while (b > a && is_blank(s[b - 1]))
+        b--;
+    if (a == b)
+        return 0;
+    if (b - a >= 4 && memcmp(s + a, "<no ", 4) == 0 && s[b - 1] == '>')
+        return 0;
+    /* "0xADDR : rest" */
+    h = hex_addr(s + a, b - a);
+    if (h && b - a - h >= 2 && s[a + h] == ' ' && s[a + h + 1] == ':' &&
+        (a + h + 2 == b || s[a + h + 2] == ' ')) {
+        pa = a;
+        pl = h;
+        a += h + 2;
+        while (a < b && is_blank(s[a]))
+            a++;
+        if (a == b) {
+            *off = pa;
+            *len = pl;
+            return 1;
+        }
+    }
+    /* unresolved: "0xADDR", "0xADDR [module+0xOFF...]", "0xADDR (inexact)" */
+    h = hex_addr(s + a, b - a);
+    if (h && (a + h == b || s[a + h] == ' ')) {
+        *off = a;
+        *len = h;
+        return 1;
+    }
+    /* "name+0xOFF[/0xLEN][ ...]": the first such offset ends the name (C++
+     * names may hold blanks and '+', never "+0x<hex>" then '/', ' ' or end) */
+    for (i = a + 1; i + 3 < b; i++) {
+        size_t e;
+        if (s[i] != '+' || s[i + 1] != '0' || s[i + 2] != 'x')
+            continue;
+        h = hex_run(s + i + 3, b - i - 3);
+        e = i + 3 + h;
+        if (h && (e == b || s[e] == '/' || s[e] == ' ')) {
+            b = i;
+            goto done;
+        }
+    }
+    /* "name [module]" */
+    if (s[b - 1] == ']')
+        for (i = a + 1; i + 1 < b; i++)
+            if (s[i] == ' ' && s[i + 1] == '[') {
+                b = i;
+                break;
+            }
+done:
+    while (b > a && is_blank(s[b - 1]))
+        b--;
+    *off = a;
+    *len = b - a;
+    return 1;
+}
+
+/* Appends a frame name made safe for folded lines (and XML): ';', blanks and
+ * control characters (C0, DEL, C1, U+00A0, U+2028/9) become '_', bytes that
+ * are not UTF-8 "\ooo".  Returns the width in code points. */
+static size_t fold_name(sg_sb *b, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, w = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            sb_putc(b, c <= 0x20 || c == 0x7f || c == ';' ? '_' : (char)c);
+            w++;
+            i++;
+        } else {
+            unsigned long cp = 0;
+            size_t len = utf8_seq(s + i, n - i, &cp);
+            if (!len) {
+                sb_printf(b, "\\%03o", (unsigned)c);
+                w += 4;
+                i++;
+                continue;
+            }
+            if (cp <= 0xA0 || cp == 0x2028 || cp == 0x2029)
+                sb_putc(b, '_');
+            else
+                sb_put(b, (const char *)s + i, len);
+            w++;
+            i += len;
+        }
+    }
+    return w;
+}
+
+/* Appends the frames of backtrace s[0..n) root first (the input is leaf
+ * first), ';'-separated, with a ';' before the first one if sep.  Returns
+ * the number of frames; *width grows by the display width. */
+static size_t fold_stack(sg_sb *b, const char *s, size_t n, int sep, size_t *width)
+{
+    size_t end = n, frames = 0, w = 0;
+    if (!s)
+        return 0;
+    while (end > 0) {
+        size_t start = end, off, len;
+        while (start > 0 && s[start - 1] != '\n')
+            start--;
+        if (frame_name(s + start, end - start, &off, &len)) {
+            if (frames || sep) {
+                sb_putc(b, ';');
+                w++;
+            }
+            w += fold_name(b, s + start + off, len);
+            frames++;
+        }
+        if (start == 0)
+            break;
+        end = start - 1;
+    }
+    if (width)
+        *width += w;
+    return frames;
+}
+
+/* ========================================================================== */
 /* histograms                                                                 */
 /* ========================================================================== */
 
@@ -512,7 +674,7 @@ static int check_tool(const sg_tool *t, FILE *diag)
                 goto bad;
             }
             if (k->fields[j].type != SG_LONG && k->fields[j].type != SG_STRING &&
-                k->fields[j].type != SG_TIME) {
+                k->fields[j].type != SG_TIME && k->fields[j].type != SG_STACK) {
                 why = "bad field type";
                 goto bad;
             }
@@ -522,8 +684,8 @@ static int check_tool(const sg_tool *t, FILE *diag)
             goto bad;
         }
         if (sg_is_hist(k)) {
-            if (k->nfields < 2 || k->fields[k->nfields - 2].type == SG_STRING ||
-                k->fields[k->nfields - 1].type == SG_STRING) {
+            if (k->nfields < 2 || sg_is_str(k->fields[k->nfields - 2].type) ||
+                sg_is_str(k->fields[k->nfields - 1].type)) {
                 why = "histogram kind must end with long fields bucket, count";
                 goto bad;
             }
@@ -841,7 +1003,7 @@ static const sg_kind *rd_parse(sg_reader *r, size_t len, char *why, size_t whysz
         v->l = 0;
         v->s = NULL;
         v->slen = 0;
-        if (f->type == SG_STRING) {
+        if (sg_is_str(f->type)) {
             size_t olen = 0;
             if (unescape(start, flen, r->sbuf + sp, &olen, fwhy, sizeof fwhy)) {
                 snprintf(why, whysz, "@%s: field '%s': %s", k->name, f->name, fwhy);
@@ -966,6 +1128,29 @@ typedef struct sg_chunk {
     max_align_t data[];
 } sg_chunk;
 
+/* folded stacks: a hash map from folded stack to summed COUNT */
+typedef struct sg_fent {
+    char *s; /* NUL-terminated, no ';' inside a frame name */
+    size_t n;
+    unsigned long long hash;
+    long long count;
+} sg_fent;
+
+typedef struct sg_fmap {
+    sg_fent *e;
+    size_t n, cap;
+    size_t *slot; /* open addressing: index + 1, 0 = free */
+    size_t nslot;
+} sg_fmap;
+
+/* one flame graph of the svg output */
+typedef struct sg_svgsec {
+    char *label;
+    size_t llen;
+    sg_fent *e; /* sorted */
+    size_t n;
+} sg_svgsec;
+
 struct sg_writer {
     FILE *out;
     const sg_tool *tool;
@@ -985,7 +1170,15 @@ struct sg_writer {
     sg_kgroup *groups;
     size_t ngroups, gcap;
     sg_chunk *arena;
+    /* folded / svg */
+    sg_fmap fblock, fevents;
+    sg_svgsec *secs;
+    size_t nsecs, seccap;
+    int svg_done;
 };
+
+static void fmap_clear(sg_fmap *m);
+static void svg_free_sections(sg_writer *w);
 
 static void *w_alloc(sg_writer *w, size_t n)
 {
@@ -1044,7 +1237,8 @@ sg_writer *sg_writer_new(FILE *out, const sg_tool *tool, sg_format fmt)
 {
     sg_writer *w;
     size_t i, nev = 0;
-    if (!out || (fmt != SG_FMT_TABLE && fmt != SG_FMT_JSON && fmt != SG_FMT_CSV))
+    if (!out || (fmt != SG_FMT_TABLE && fmt != SG_FMT_JSON && fmt != SG_FMT_CSV &&
+                 fmt != SG_FMT_FOLDED && fmt != SG_FMT_SVG))
         return NULL;
     w = calloc(1, sizeof *w);
     if (!w)
@@ -1073,6 +1267,9 @@ void sg_writer_free(sg_writer *w)
     if (!w)
         return;
     w_arena_free(w);
+    fmap_clear(&w->fblock);
+    fmap_clear(&w->fevents);
+    svg_free_sections(w);
     free(w->groups);
     free(w->ks);
     sb_free(&w->sb);
@@ -1111,6 +1308,11 @@ static size_t w_cell(sg_writer *w, sg_type t, const sg_value *v)
         b->p[0] = '\0';
     if (t == SG_STRING)
         return render_str(b, v->s ? v->s : "", v->s ? v->slen : 0);
+    if (t == SG_STACK) {
+        size_t wd = 0;
+        fold_stack(b, v->s, v->s ? v->slen : 0, 0, &wd);
+        return wd;
+    }
     if (t == SG_TIME) {
         time_t tt = (time_t)v->l;
         struct tm tm;
@@ -1194,7 +1396,7 @@ static void json_kv_value(sg_sb *b, const sg_field *f, const sg_value *v)
     sb_putc(b, ',');
     json_str(b, f->name, strlen(f->name));
     sb_putc(b, ':');
-    if (f->type == SG_STRING)
+    if (sg_is_str(f->type))
         json_str(b, v->s ? v->s : "", v->s ? v->slen : 0);
     else
         sb_ll(b, v->l);
@@ -1222,7 +1424,7 @@ static void json_head(sg_writer *w, const sg_kind *k, int block)
 static void csv_value(sg_sb *b, const sg_field *f, const sg_value *v)
 {
     sb_putc(b, ',');
-    if (f->type == SG_STRING)
+    if (sg_is_str(f->type))
         csv_str(b, v->s ? v->s : "", v->s ? v->slen : 0);
     else
         sb_ll(b, v->l);
@@ -1332,7 +1534,7 @@ static void w_block_add(sg_writer *w, const sg_kind *k, const sg_value *v)
     char *sp;
     bytes = sizeof(sg_item) + nf * sizeof(sg_value);
     for (i = 0; i < nf; i++)
-        if (k->fields[i].type == SG_STRING)
+        if (sg_is_str(k->fields[i].type))
             bytes += (v[i].s ? v[i].slen : 0) + 1;
     it = w_alloc(w, bytes);
     if (!it)
@@ -1344,7 +1546,7 @@ static void w_block_add(sg_writer *w, const sg_kind *k, const sg_value *v)
     off = 0;
     for (i = 0; i < nf; i++) {
         it->v[i] = v[i];
-        if (k->fields[i].type == SG_STRING) {
+        if (sg_is_str(k->fields[i].type)) {
             size_t n = v[i].s ? v[i].slen : 0;
             if (n)
                 memcpy(sp + off, v[i].s, n);
@@ -1453,7 +1655,7 @@ static unsigned long long hash_keys(const sg_kind *k, const sg_value *v, size_t 
     size_t i, j;
     for (i = 0; i < nkeys; i++) {
         unsigned long long x;
-        if (k->fields[i].type == SG_STRING) {
+        if (sg_is_str(k->fields[i].type)) {
             const unsigned char *s = (const unsigned char *)v[i].s;
             for (j = 0; j < v[i].slen; j++) {
                 h ^= s[j];
@@ -1475,7 +1677,7 @@ static int keys_eq(const sg_kind *k, const sg_value *a, const sg_value *b, size_
 {
     size_t i;
     for (i = 0; i < nkeys; i++) {
-        if (k->fields[i].type == SG_STRING) {
+        if (sg_is_str(k->fields[i].type)) {
             if (a[i].slen != b[i].slen || (a[i].slen && memcmp(a[i].s, b[i].s, a[i].slen) != 0))
                 return 0;
         } else if (a[i].l != b[i].l) {
@@ -1718,11 +1920,503 @@ out:
     free(table);
 }
 
+/* ---- folded stacks and flame graphs ---- */
+
+static unsigned long long fnv1a(const char *s, size_t n)
+{
+    unsigned long long h = 1469598103934665603ull;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* a + b for a, b >= 0, saturating */
+static long long sat_add(long long a, long long b) { return b > LLONG_MAX - a ? LLONG_MAX : a + b; }
+
+static void fmap_clear(sg_fmap *m)
+{
+    size_t i;
+    for (i = 0; i < m->n; i++)
+        free(m->e[i].s);
+    free(m->e);
+    free(m->slot);
+    memset(m, 0, sizeof *m);
+}
+
+/* Adds count c to stack s[0..n); 0 on allocation failure. */
+static int fmap_add(sg_fmap *m, const char *s, size_t n, long long c)
+{
+    size_t i, mask, slot;
+    unsigned long long h = fnv1a(s, n);
+    sg_fent *e;
+    if ((m->n + 1) * 2 > m->nslot) {
+        size_t ns = m->nslot ? m->nslot * 2 : 64;
+        size_t *nt = ns < m->nslot ? NULL : calloc(ns, sizeof *nt);
+        if (!nt)
+            return 0;
+        for (i = 0; i < m->n; i++) {
+            slot = (size_t)(m->e[i].hash & (ns - 1));
+            while (nt[slot])
+                slot = (slot + 1) & (ns - 1);
+            nt[slot] = i + 1;
+        }
+        free(m->slot);
+        m->slot = nt;
+        m->nslot = ns;
+    }
+    mask = m->nslot - 1;
+    for (slot = (size_t)(h & mask); m->slot[slot]; slot = (slot + 1) & mask) {
+        e = &m->e[m->slot[slot] - 1];
+        if (e->hash == h && e->n == n && memcmp(e->s, s, n) == 0) {
+            e->count = sat_add(e->count, c);
+            return 1;
+        }
+    }
+    if (m->n == m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 64;
+        sg_fent *ne = nc > (size_t)-1 / sizeof *ne ? NULL : realloc(m->e, nc * sizeof *ne);
+        if (!ne)
+            return 0;
+        m->e = ne;
+        m->cap = nc;
+    }
+    e = &m->e[m->n];
+    e->s = malloc(n + 1);
+    if (!e->s)
+        return 0;
+    memcpy(e->s, s, n);
+    e->s[n] = '\0';
+    e->n = n;
+    e->hash = h;
+    e->count = c;
+    m->slot[slot] = ++m->n;
+    return 1;
+}
+
+/* Frame by frame, bytewise within a frame: ';' sorts before every byte. */
+static int fent_cmp(const void *a, const void *b)
+{
+    const sg_fent *x = a, *y = b;
+    size_t i, n = x->n < y->n ? x->n : y->n;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)x->s[i], d = (unsigned char)y->s[i];
+        if (c == d)
+            continue;
+        if (c == ';')
+            return -1;
+        if (d == ';')
+            return 1;
+        return c < d ? -1 : 1;
+    }
+    return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* The folded stack of a record into w->tmp, its COUNT into *count.  0 if the
+ * kind has no stack field or COUNT <= 0 (or on allocation failure). */
+static int fold_record(sg_writer *w, const sg_kind *k, const sg_value *v, long long *count)
+{
+    sg_sb *b = &w->tmp;
+    size_t i, first = k->nfields, parts = 0;
+    long long c = 1;
+    b->n = 0;
+    for (i = 0; i < k->nfields; i++) {
+        size_t mark = b->n;
+        if (k->fields[i].type != SG_STACK)
+            continue;
+        if (first == k->nfields)
+            first = i;
+        if (parts)
+            sb_puts(b, ";-");
+        if (fold_stack(b, v[i].s, v[i].s ? v[i].slen : 0, parts != 0, NULL))
+            parts++;
+        else
+            b->n = mark;
+    }
+    if (first == k->nfields)
+        return 0;
+    for (i = first + 1; i < k->nfields; i++)
+        if (k->fields[i].type == SG_LONG) {
+            c = v[i].l;
+            break;
+        }
+    if (c <= 0)
+        return 0;
+    if (!parts)
+        sb_puts(b, "[unknown]");
+    if (b->oom) {
+        w->err = 1;
+        b->oom = 0;
+        return 0;
+    }
+    *count = c;
+    return 1;
+}
+
+static void w_fold(sg_writer *w, sg_fmap *m, const sg_kind *k, const sg_value *v)
+{
+    long long c;
+    if (fold_record(w, k, v, &c) && !fmap_add(m, w->tmp.p, w->tmp.n, c))
+        w->err = 1;
+}
+
+static void fold_print(sg_writer *w, sg_fmap *m)
+{
+    size_t i;
+    if (m->n > 1)
+        qsort(m->e, m->n, sizeof *m->e, fent_cmp);
+    for (i = 0; i < m->n; i++) {
+        sb_put(&w->sb, m->e[i].s, m->e[i].n);
+        sb_putc(&w->sb, ' ');
+        sb_ll(&w->sb, m->e[i].count);
+        sb_putc(&w->sb, '\n');
+        w_emit(w);
+    }
+    fmap_clear(m);
+}
+
+/* Moves the stacks of m (sorted) into a new flame graph section. */
+static void svg_add_section(sg_writer *w, sg_fmap *m, sg_sb *label)
+{
+    sg_svgsec *sec;
+    if (!m->n || label->oom) {
+        if (label->oom)
+            w->err = 1;
+        fmap_clear(m);
+        sb_free(label);
+        return;
+    }
+    if (w->nsecs == w->seccap) {
+        size_t nc = w->seccap ? w->seccap * 2 : 4;
+        sg_svgsec *ns = realloc(w->secs, nc * sizeof *ns);
+        if (!ns) {
+            w->err = 1;
+            fmap_clear(m);
+            sb_free(label);
+            return;
+        }
+        w->secs = ns;
+        w->seccap = nc;
+    }
+    if (m->n > 1)
+        qsort(m->e, m->n, sizeof *m->e, fent_cmp);
+    sec = &w->secs[w->nsecs++];
+    sec->label = label->p;
+    sec->llen = label->n;
+    sec->e = m->e;
+    sec->n = m->n;
+    free(m->slot);
+    memset(m, 0, sizeof *m);
+    memset(label, 0, sizeof *label);
+}
+
+static void svg_free_sections(sg_writer *w)
+{
+    size_t i, j;
+    for (i = 0; i < w->nsecs; i++) {
+        for (j = 0; j < w->secs[i].n; j++)
+            free(w->secs[i].e[j].s);
+        free(w->secs[i].e);
+        free(w->secs[i].label);
+    }
+    free(w->secs);
+    w->secs = NULL;
+    w->nsecs = w->seccap = 0;
+}
+
+#define SG_SVG_WIDTH 1200
+#define SG_SVG_PAD 10       /* left and right margin */
+#define SG_SVG_TOP 36       /* below the title */
+#define SG_SVG_FRAME 16     /* frame row height (rect 15 + 1 gap) */
+#define SG_SVG_FONT 12
+#define SG_SVG_CHAR 7.08    /* average glyph width at SG_SVG_FONT */
+#define SG_SVG_MIN_PX 0.1   /* narrower frames are omitted */
+
+typedef struct sg_frect {
+    const char *name;
+    size_t nlen, depth;     /* depth 0: the "all" root */
+    long long start, count;
+} sg_frect;
+
+typedef struct sg_layout {
+    sg_frect *r;
+    size_t n, cap, maxdepth;
+    long long total;
+} sg_layout;
+
+static int lay_push(sg_layout *l, const char *name, size_t nlen, size_t depth, long long start,
+                    long long count)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 256;
+        sg_frect *nr = nc > (size_t)-1 / sizeof *nr ? NULL : realloc(l->r, nc * sizeof *nr);
+        if (!nr)
+            return 0;
+        l->r = nr;
+        l->cap = nc;
+    }
+    l->r[l->n].name = name;
+    l->r[l->n].nlen = nlen;
+    l->r[l->n].depth = depth;
+    l->r[l->n].start = start;
+    l->r[l->n].count = count;
+    l->n++;
+    if (depth > l->maxdepth)
+        l->maxdepth = depth;
+    return 1;
+}
+
+typedef struct sg_open {
+    const char *name;
+    size_t nlen;
+    long long start;
+} sg_open;
+
+/* Merges the sorted stacks of a section into frames (a frame spans the
+ * consecutive stacks that share its prefix).  0 on allocation failure. */
+static int svg_layout(const sg_svgsec *sec, sg_layout *l)
+{
+    sg_open *op = NULL;
+    size_t nop = 0, opcap = 0, i;
+    long long off = 0;
+    double scale;
+    int ok = 1;
+    memset(l, 0, sizeof *l);
+    for (i = 0; i < sec->n; i++)
+        l->total = sat_add(l->total, sec->e[i].count);
+    scale = (SG_SVG_WIDTH - 2 * SG_SVG_PAD) / (double)l->total;
+    for (i = 0; i <= sec->n && ok; i++) {
+        const char *p = i < sec->n ? sec->e[i].s : NULL, *end = p ? p + sec->e[i].n : NULL, *q;
+        size_t d = 0, fl;
+        while (p && d < nop) {
+            q = memchr(p, ';', (size_t)(end - p));
+            fl = q ? (size_t)(q - p) : (size_t)(end - p);
+            if (fl != op[d].nlen || memcmp(p, op[d].name, fl) != 0)
+                break;
+            d++;
+            p = q ? q + 1 : NULL;
+        }
+        while (nop > d) {
+            long long cnt = off - op[--nop].start;
+            if ((double)cnt * scale >= SG_SVG_MIN_PX &&
+                !lay_push(l, op[nop].name, op[nop].nlen, nop + 1, op[nop].start, cnt))
+                ok = 0;
+        }
+        while (p && ok) {
+            if (nop == opcap) {
+                size_t nc = opcap ? opcap * 2 : 64;
+                sg_open *no = realloc(op, nc * sizeof *no);
+                if (!no) {
+                    ok = 0;
+                    break;
+                }
+                op = no;
+                opcap = nc;
+            }
+            q = memchr(p, ';', (size_t)(end - p));
+            op[nop].name = p;
+            op[nop].nlen = q ? (size_t)(q - p) : (size_t)(end - p);
+            op[nop].start = off;
+            nop++;
+            p = q ? q + 1 : NULL;
+        }
+        if (i < sec->n)
+            off = sat_add(off, sec->e[i].count);
+    }
+    free(op);
+    if (ok && !lay_push(l, "all", 3, 0, 0, l->total))
+        ok = 0;
+    if (!ok) {
+        free(l->r);
+        memset(l, 0, sizeof *l);
+    }
+    return ok;
+}
+
+/* XML character data / attribute value: markup escaped; bytes that XML 1.0
+ * does not allow (controls, invalid UTF-8, U+FFFE/U+FFFF) become '?'. */
+static void xml_text(sg_sb *b, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        unsigned long cp = 0;
+        size_t len;
+        switch (c) {
+        case '&': sb_puts(b, "&amp;"); i++; continue;
+        case '<': sb_puts(b, "&lt;"); i++; continue;
+        case '>': sb_puts(b, "&gt;"); i++; continue;
+        case '"': sb_puts(b, "&quot;"); i++; continue;
+        case '\'': sb_puts(b, "&apos;"); i++; continue;
+        default: break;
+        }
+        if (c < 0x80) {
+            sb_putc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+            i++;
+            continue;
+        }
+        len = utf8_seq(s + i, n - i, &cp);
+        if (len && cp != 0xFFFE && cp != 0xFFFF) {
+            sb_put(b, (const char *)s + i, len);
+            i += len;
+        } else {
+            sb_putc(b, '?');
+            i += len ? len : 1;
+        }
+    }
+}
+
+/* A non-negative coordinate with one decimal, independent of the locale. */
+static void svg_num(sg_sb *b, double v)
+{
+    long long t = v > 0 ? (long long)(v * 10.0 + 0.5) : 0;
+    sb_printf(b, "%lld.%lld", t / 10, t % 10);
+}
+
+static void svg_frame(sg_writer *w, const sg_frect *f, long long total, double y)
+{
+    sg_sb *b = &w->sb;
+    double scale = (SG_SVG_WIDTH - 2 * SG_SVG_PAD) / (double)total;
+    double x = SG_SVG_PAD + (double)f->start * scale, wd = (double)f->count * scale;
+    long long pct = (long long)((double)f->count * 10000.0 / (double)total + 0.5);
+    unsigned long long h = fnv1a(f->name, f->nlen) * 0x9E3779B97F4A7C15ull;
+    int grey = f->nlen == 1 && f->name[0] == '-'; /* the user/kernel separator */
+    size_t fit, cps = 0, i, cut = f->nlen, k = 0;
+    sb_puts(b, "<g><title>");
+    xml_text(b, f->name, f->nlen);
+    sb_printf(b, " (%lld sample%s, %lld.%02lld%%)</title><rect x=\"", f->count,
+              f->count == 1 ? "" : "s", pct / 100, pct % 100);
+    svg_num(b, x);
+    sb_puts(b, "\" y=\"");
+    svg_num(b, y);
+    sb_puts(b, "\" width=\"");
+    svg_num(b, wd);
+    sb_printf(b, "\" height=\"%d\" rx=\"2\" ry=\"2\" fill=\"", SG_SVG_FRAME - 1);
+    if (grey)
+        sb_puts(b, "rgb(160,160,160)");
+    else
+        sb_printf(b, "rgb(%u,%u,%u)", 205u + (unsigned)((h >> 56) & 0xFF) * 50u / 255u,
+                  (unsigned)((h >> 48) & 0xFF) * 230u / 255u,
+                  (unsigned)((h >> 40) & 0xFF) * 55u / 255u);
+    sb_puts(b, "\"/>");
+    fit = (size_t)(wd / SG_SVG_CHAR);
+    if (fit >= 3) {
+        for (i = 0; i < f->nlen; i++)
+            if (((unsigned char)f->name[i] & 0xC0u) != 0x80u) {
+                if (cps == fit - 2)
+                    k = i;
+                cps++;
+            }
+        sb_puts(b, "<text x=\"");
+        svg_num(b, x + 3);
+        sb_puts(b, "\" y=\"");
+        svg_num(b, y + 11.5);
+        sb_puts(b, "\">");
+        if (cps > fit)
+            cut = k;
+        xml_text(b, f->name, cut);
+        if (cut < f->nlen)
+            sb_puts(b, "..");
+        sb_puts(b, "</text>");
+    }
+    sb_puts(b, "</g>\n");
+    w_emit(w);
+}
+
+static void svg_render(sg_writer *w)
+{
+    sg_layout *lay = w->nsecs ? calloc(w->nsecs, sizeof *lay) : NULL;
+    sg_sb *b = &w->sb;
+    size_t i, j;
+    double y, height = SG_SVG_TOP + 44;
+    const char *title = w->tool && w->tool->name ? w->tool->name : "stapgen";
+    if (w->nsecs && !lay) {
+        w->err = 1;
+        return;
+    }
+    for (i = 0; i < w->nsecs; i++) {
+        if (!svg_layout(&w->secs[i], &lay[i]))
+            w->err = 1;
+    }
+    if (w->nsecs) {
+        height = SG_SVG_TOP;
+        for (i = 0; i < w->nsecs; i++)
+            height += 24 + (double)(lay[i].maxdepth + 1) * SG_SVG_FRAME + 12;
+    }
+    sb_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
+    sb_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"",
+              SG_SVG_WIDTH);
+    svg_num(b, height);
+    sb_printf(b, "\" viewBox=\"0 0 %d ", SG_SVG_WIDTH);
+    svg_num(b, height);
+    sb_printf(b, "\" font-family=\"Verdana, sans-serif\" font-size=\"%d\">\n", SG_SVG_FONT);
+    sb_printf(b, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"", SG_SVG_WIDTH);
+    svg_num(b, height);
+    sb_puts(b, "\" fill=\"rgb(248,248,238)\"/>\n");
+    sb_printf(b, "<text x=\"%d\" y=\"24\" font-size=\"17\" text-anchor=\"middle\">",
+              SG_SVG_WIDTH / 2);
+    xml_text(b, title, strlen(title));
+    sb_puts(b, "</text>\n");
+    if (!w->nsecs)
+        sb_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no stack samples</text>\n",
+                  SG_SVG_WIDTH / 2, SG_SVG_TOP + 24);
+    w_emit(w);
+    y = SG_SVG_TOP;
+    for (i = 0; i < w->nsecs; i++) {
+        const sg_layout *l = &lay[i];
+        double gy = y + 24;
+        sb_printf(b, "<text x=\"%d\" y=\"", SG_SVG_PAD);
+        svg_num(b, y + 16);
+        sb_puts(b, "\">");
+        xml_text(b, w->secs[i].label, w->secs[i].llen);
+        sb_printf(b, " (%lld sample%s)</text>\n", l->total, l->total == 1 ? "" : "s");
+        w_emit(w);
+        for (j = 0; j < l->n; j++)
+            svg_frame(w, &l->r[j], l->total,
+                      gy + (double)(l->maxdepth - l->r[j].depth) * SG_SVG_FRAME);
+        y = gy + (double)(l->maxdepth + 1) * SG_SVG_FRAME + 12;
+        free(l->r);
+    }
+    sb_puts(b, "</svg>\n");
+    w_emit(w);
+    free(lay);
+}
+
+/* The section of the open report block: "<report> <local time>". */
+static void svg_block_section(sg_writer *w)
+{
+    sg_sb label = {NULL, 0, 0, 0};
+    if (w->fblock.n) {
+        if (w->has_name)
+            render_str(&label, w->bname, w->bname_len);
+        if (w->has_ts) {
+            sg_value tv;
+            tv.l = w->bts;
+            tv.s = NULL;
+            tv.slen = 0;
+            w_cell(w, SG_TIME, &tv);
+            if (w->has_name)
+                sb_putc(&label, ' ');
+            sb_put(&label, w->tmp.p ? w->tmp.p : "", w->tmp.n);
+        }
+        if (!w->has_name && !w->has_ts)
+            sb_puts(&label, "report");
+    }
+    svg_add_section(w, &w->fblock, &label);
+}
+
 static void w_block_flush(sg_writer *w)
 {
     size_t i;
     if (!w->in_block)
         return;
+    if (w->fmt == SG_FMT_FOLDED)
+        fold_print(w, &w->fblock);
+    else if (w->fmt == SG_FMT_SVG)
+        svg_block_section(w);
     if (w->fmt == SG_FMT_TABLE) {
         if (w->last_was_event)
             sb_putc(&w->sb, '\n');
@@ -1776,6 +2470,16 @@ void sg_writer_record(sg_writer *w, const sg_kind *k, const sg_value *v)
             w_block_open(w, v[0].s ? v[0].s : "", v[0].s ? v[0].slen : 0, 1, v[1].l);
         return;
     }
+    if (w->fmt == SG_FMT_FOLDED || w->fmt == SG_FMT_SVG) {
+        if (k->cls == SG_EVENT) {
+            w_fold(w, &w->fevents, k, v);
+        } else if (k->cls == SG_ROW) {
+            if (!w->in_block)
+                w_block_open(w, k->report, k->report ? strlen(k->report) : 0, 0, 0);
+            w_fold(w, &w->fblock, k, v);
+        }
+        return;
+    }
     if (k->cls == SG_EVENT) {
         w_event(w, k, v);
         return;
@@ -1792,6 +2496,17 @@ void sg_writer_finish(sg_writer *w)
     if (!w)
         return;
     w_block_flush(w);
+    if (w->fmt == SG_FMT_FOLDED) {
+        fold_print(w, &w->fevents);
+    } else if (w->fmt == SG_FMT_SVG && !w->svg_done) {
+        sg_sb label = {NULL, 0, 0, 0};
+        if (w->fevents.n)
+            sb_puts(&label, "events");
+        svg_add_section(w, &w->fevents, &label);
+        svg_render(w);
+        svg_free_sections(w);
+        w->svg_done = 1;
+    }
     w_emit(w);
     fflush(w->out);
 }
@@ -1803,11 +2518,13 @@ void sg_writer_finish(sg_writer *w)
 static void usage(FILE *f, const char *prog, const sg_tool *tool)
 {
     fprintf(f,
-            "usage: %s [-f table|json|csv] [-o FILE] [FILE|-]\n"
+            "usage: %s [-f table|json|csv|folded|svg] [-o FILE] [FILE|-]\n"
             "Reads the output of the SystemTap tool '%s'%s%s%s from FILE (default: standard\n"
             "input) and prints its records.\n"
             "  -f, --format FMT   table (default, aligned columns and histograms),\n"
-            "                     json (one JSON object per line), csv (RFC 4180)\n"
+            "                     json (one JSON object per line), csv (RFC 4180),\n"
+            "                     folded (stack records as 'root;...;leaf COUNT' lines\n"
+            "                     for flame graph tools), svg (a flame graph of them)\n"
             "  -o, --output FILE  write to FILE instead of standard output\n"
             "  -h, --help         show this help\n"
             "Lines that are not valid records are dropped and reported on stderr.\n"
@@ -1887,8 +2604,13 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
                 fmt = SG_FMT_JSON;
             else if (strcmp(val, "csv") == 0)
                 fmt = SG_FMT_CSV;
+            else if (strcmp(val, "folded") == 0)
+                fmt = SG_FMT_FOLDED;
+            else if (strcmp(val, "svg") == 0)
+                fmt = SG_FMT_SVG;
             else {
-                fprintf(stderr, "%s: unknown format '%s' (table, json or csv)\n", prog, val);
+                fprintf(stderr, "%s: unknown format '%s' (table, json, csv, folded or svg)\n",
+                        prog, val);
                 goto usage_err;
             }
             continue;
@@ -1963,6 +2685,7 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
     return rc;
 
 usage_err:
-    fprintf(stderr, "usage: %s [-f table|json|csv] [-o FILE] [FILE|-]  (--help for more)\n", prog);
+    fprintf(stderr, "usage: %s [-f table|json|csv|folded|svg] [-o FILE] [FILE|-]  (--help for more)\n",
+            prog);
     return 2;
 }

@@ -30,7 +30,19 @@ extern "C" {
 /* Width of a histogram bar in the table format. */
 #define SG_HIST_WIDTH 50
 
-typedef enum { SG_LONG, SG_STRING, SG_TIME /* epoch seconds on the wire */ } sg_type;
+/* SG_STACK: a string on the wire (text_str() escaped, like SG_STRING) holding a
+ * SystemTap symbolic backtrace as sprint_backtrace(), sprint_ubacktrace(),
+ * sprint_stack() or sprint_ustack() return it: one frame per line, leaf first,
+ * e.g. "schedule+0x25 [kernel]", " 0xffffffff81234567 : schedule+0x25/0x80
+ * [kernel]", "0x7f3a2c1d4e5f [libc.so.6+0x1e4e5f]" or "0x7f3a2c1d4e5f".  Its
+ * frame names (see "folded" below) are what the table shows; JSON and CSV get
+ * the string as is. */
+typedef enum {
+    SG_LONG,
+    SG_STRING,
+    SG_TIME, /* epoch seconds on the wire */
+    SG_STACK
+} sg_type;
 
 typedef struct sg_field {
     const char *name;   /* JSON key / CSV column */
@@ -65,7 +77,7 @@ typedef struct sg_value {
     size_t slen;
 } sg_value;
 
-typedef enum { SG_FMT_TABLE, SG_FMT_JSON, SG_FMT_CSV } sg_format;
+typedef enum { SG_FMT_TABLE, SG_FMT_JSON, SG_FMT_CSV, SG_FMT_FOLDED, SG_FMT_SVG } sg_format;
 
 /* ---- reader --------------------------------------------------------------- */
 typedef struct sg_reader sg_reader;
@@ -108,20 +120,53 @@ long long sg_hist_nbuckets(const sg_kind *k);
  *   json:  {"kind":..,[ "report":..,"ts":.., ]fields...}; histograms carry
  *          "buckets":[{"low":L,"high":H,"count":C}] with null for unbounded.
  *   csv:   RFC 4180 with CRLF; a header row when a kind first appears:
- *          kind[,report,ts],fields (histograms: keys...,low,high,count). */
+ *          kind[,report,ts],fields (histograms: keys...,low,high,count).
+ *   In all three an SG_STACK value is a string: JSON and CSV print the raw
+ *   backtrace (newlines escaped / quoted); the table prints its frame names
+ *   root first, ';'-separated, as in the folded format below.
+ *   folded: the input of flame graph tools (flamegraph.pl, inferno,
+ *          speedscope): only SG_ROW and SG_EVENT records of kinds with at
+ *          least one SG_STACK field count, everything else is ignored.  One
+ *          line "frame;frame;...;frame COUNT\n" per distinct stack, root first.
+ *          COUNT is the first SG_LONG field after the kind's first SG_STACK
+ *          field (1 if there is none); records with COUNT <= 0 are skipped.
+ *          Frame name of a backtrace line: surrounding blanks trimmed, an
+ *          "0xADDR : " prefix dropped, then an unresolved "0xADDR" (with or
+ *          without " [module+0xOFF...]") stays that address, else the name is
+ *          what precedes the first "+0xOFF" (followed by "/0xLEN", a blank or
+ *          the end), else what precedes a " [module]" suffix, else the line.
+ *          In names, ';', blanks and control characters become '_' and bytes
+ *          that are not UTF-8 "\ooo".  Empty lines and SystemTap's "<no ...
+ *          backtrace ...>" markers are no frames.  Several SG_STACK fields of a
+ *          kind are joined in field order, the first one at the root: declare
+ *          the user stack before the kernel stack.  Non-empty parts are
+ *          separated by a "-" frame (FlameGraph's convention, drawn grey):
+ *          "main;ngx_process_events;-;entry_SYSCALL_64;do_syscall_64 7".  A
+ *          record whose stacks yield no frame counts as "[unknown]".  Equal
+ *          stacks are summed (saturating) within a report block; events over
+ *          the whole input and printed by sg_writer_finish.  Lines are sorted
+ *          frame by frame (bytewise within a frame, a shorter stack first).
+ *   svg:   one self-contained flame graph SVG (no scripts), printed by
+ *          sg_writer_finish: titled with the tool name, one graph per report
+ *          block with stack rows and one for all stack events (each with an
+ *          "all" root frame), from the folded data; frames sorted
+ *          alphabetically per level, width proportional to COUNT, frames under
+ *          0.1 px omitted, colour a hash of the name, <title> tooltips
+ *          "name (N samples, P%)". */
 typedef struct sg_writer sg_writer;
 
 sg_writer *sg_writer_new(FILE *out, const sg_tool *tool, sg_format fmt);
 /* Also accepts the built-ins.  Values are copied when they must be buffered. */
 void sg_writer_record(sg_writer *w, const sg_kind *k, const sg_value *v);
-/* Flushes a report block cut short by EOF, then fflush()es the stream. */
+/* Flushes a report block cut short by EOF (folded: also the summed events;
+ * svg: the whole document, once), then fflush()es the stream. */
 void sg_writer_finish(sg_writer *w);
 /* Nonzero after an allocation failure (some output was lost). */
 int sg_writer_error(const sg_writer *w);
 /* Frees without printing: call sg_writer_finish first. */
 void sg_writer_free(sg_writer *w);
 
-/* Whole program: [-f table|json|csv] [-o FILE] [FILE|-]; --help; exit 0 = all
+/* Whole program: [-f table|json|csv|folded|svg] [-o FILE] [FILE|-]; --help; exit 0 = all
  * lines were records or built-ins, 3 = some lines were dropped (still printed
  * everything valid), 2 = usage error, 1 = I/O error. */
 int sg_main(int argc, char **argv, const sg_tool *tool);

@@ -358,6 +358,11 @@ static void test_functions(void **state)
 	    "spec.yaml:1:1: error: unknown function 'printf'; did you mean 'sprintf'?\n"
 	    "  printf(\"%d\", 1)\n"
 	    "  ^~~~~~\n");
+	/* a swap of neighbouring letters beats other two-edit candidates */
+	bad(f, "eiud()", 0,
+	    "spec.yaml:1:1: error: unknown function 'eiud'; did you mean 'euid'?\n"
+	    "  eiud()\n"
+	    "  ^~~~\n");
 	bad(f, "xyzzy_frob(1)", 0,
 	    "spec.yaml:1:1: error: unknown function 'xyzzy_frob'\n"
 	    "  xyzzy_frob(1)\n"

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -874,6 +875,19 @@ static void test_bad_descriptors(void **state)
     assert_null(sg_reader_new(stdin, "in", &t3, fe));
     assert_null(sg_reader_new(stdin, "in", NULL, fe));
     assert_null(sg_writer_new(NULL, &t_tool, SG_FMT_JSON));
+    assert_null(sg_writer_new(stdout, &t_tool, (sg_format)(SG_FMT_SVG + 1)));
+    {
+        static const sg_field stack_count[] = {
+            {"bucket", SG_LONG, NULL, 0},
+            {"count", SG_STACK, NULL, 0},
+        };
+        static const sg_field bad_type[] = {{"x", (sg_type)(SG_STACK + 1), NULL, 0}};
+        static const sg_kind k1[] = {{"h", SG_HIST_LOG2, stack_count, 2, 0, 0, 0, "r"}};
+        static const sg_kind k2[] = {{"e", SG_EVENT, bad_type, 1, 0, 0, 0, NULL}};
+        const sg_tool t4 = {"x", NULL, k1, 1}, t5 = {"x", NULL, k2, 1};
+        assert_null(sg_reader_new(stdin, "in", &t4, fe));
+        assert_null(sg_reader_new(stdin, "in", &t5, fe));
+    }
     fclose(fe);
     assert_string_equal(err, "stapgen runtime: invalid tool descriptor (kind 'h'): linear histogram "
                              "needs step > 0 and hi >= lo\n"
@@ -881,7 +895,10 @@ static void test_bad_descriptors(void **state)
                              "must end with long fields bucket, count\n"
                              "stapgen runtime: invalid tool descriptor (kind ''): kind without a "
                              "name\n"
-                             "stapgen runtime: invalid tool descriptor: no kinds\n");
+                             "stapgen runtime: invalid tool descriptor: no kinds\n"
+                             "stapgen runtime: invalid tool descriptor (kind 'h'): histogram kind "
+                             "must end with long fields bucket, count\n"
+                             "stapgen runtime: invalid tool descriptor (kind 'e'): bad field type\n");
     free(err);
 }
 
@@ -920,6 +937,638 @@ static void test_writer_copies_values(void **state)
     free(out);
 }
 
+/* ---- stacks: SG_STACK, -f folded, -f svg ---------------------------------- */
+
+/* User stack first, kernel stack second: folded root first as
+ * ustack_root..ustack_leaf;-;kstack_root..kstack_leaf. */
+static const sg_field bt_fields[] = {
+    {"ustack", SG_STACK, "USTACK", 0},
+    {"kstack", SG_STACK, "KSTACK", 0},
+    {"count", SG_LONG, "COUNT", 0},
+};
+/* COUNT is the first long after the stack (pid comes before it) */
+static const sg_field smp_fields[] = {
+    {"pid", SG_LONG, "PID", 0},
+    {"stack", SG_STACK, "STACK", 0},
+    {"comm", SG_STRING, "COMM", 0},
+    {"us", SG_LONG, "US", 0},
+};
+/* no long after the stack: COUNT 1 */
+static const sg_field one_fields[] = {
+    {"stack", SG_STACK, "STACK", 0},
+    {"ts", SG_TIME, "TS", 0},
+};
+static const sg_field nost_fields[] = {
+    {"comm", SG_STRING, "COMM", 0},
+    {"n", SG_LONG, "N", 0},
+};
+static const sg_field sth_fields[] = {
+    {"stack", SG_STACK, "STACK", 0},
+    {"bucket", SG_LONG, NULL, 0},
+    {"count", SG_LONG, NULL, 0},
+};
+static const sg_kind s_kinds[] = {
+    {"bt", SG_ROW, bt_fields, 3, 0, 0, 0, "stacks"},
+    {"smp", SG_EVENT, smp_fields, 4, 0, 0, 0, NULL},
+    {"one", SG_EVENT, one_fields, 2, 0, 0, 0, NULL},
+    {"top", SG_ROW, nost_fields, 2, 0, 0, 0, "stacks"},
+    {"sth", SG_HIST_LOG2, sth_fields, 3, 0, 0, 0, "stacks"},
+};
+static const sg_tool s_tool = {"sample_bt", "specs/cpu/sample_bt.yaml", s_kinds, 5};
+
+static void run_s(const char *in, sg_format fmt, run_t *r)
+{
+    run_tool(&s_tool, in, strlen(in), fmt, r);
+}
+
+static void expect_s(const char *in, sg_format fmt, const char *out)
+{
+    run_t r;
+    run_s(in, fmt, &r);
+    assert_string_equal(r.out, out);
+    assert_string_equal(r.err, "");
+    assert_int_equal(r.dropped, 0);
+    run_free(&r);
+}
+
+static void check_frame(const char *line, const char *want)
+{
+    size_t off = 0, len = 0;
+    int got = frame_name(line, strlen(line), &off, &len);
+    if (!want) {
+        if (got)
+            fail_msg("'%s': got frame '%.*s', want none", line, (int)len, line + off);
+        return;
+    }
+    if (!got)
+        fail_msg("'%s': no frame, want '%s'", line, want);
+    if (len != strlen(want) || memcmp(line + off, want, len) != 0)
+        fail_msg("'%s': got '%.*s', want '%s'", line, (int)len, line + off, want);
+}
+
+/* Every line shape of SystemTap's _stp_snprint_addr() that the sprint_*
+ * backtrace functions produce (runtime/sym.c), plus demangled names. */
+static void test_frame_name(void **state)
+{
+    (void)state;
+    /* sprint_backtrace / sprint_ubacktrace: _STP_SYM_SIMPLE */
+    check_frame("schedule+0x25 [kernel]", "schedule");
+    check_frame("ngx_http_core_run_phases+0x2d [nginx]", "ngx_http_core_run_phases");
+    check_frame("main+0x10", "main");
+    check_frame("0x7f3a2c1d4e5f [libc.so.6+0x1e4e5f]", "0x7f3a2c1d4e5f");
+    check_frame("0x7f3a2c1d4e5f", "0x7f3a2c1d4e5f");
+    check_frame("schedule+0x25 [kernel] (inexact)", "schedule");
+    check_frame("0xffffffff81234567 (inexact)", "0xffffffff81234567");
+    /* sprint_stack / sprint_ustack / sprint_syms: " %s : %s" of symdata() */
+    check_frame(" 0xffffffff81234567 : schedule+0x25/0x80 [kernel]", "schedule");
+    check_frame(" 0x00005555555551a9 : ngx_http_core_run_phases+0x2d/0x40 [/usr/sbin/nginx]",
+                "ngx_http_core_run_phases");
+    check_frame(" 0x00007f3a2c1d4e5f : __libc_start_main+0xf3/0x1c0", "__libc_start_main");
+    check_frame(" 0x7f3a2c1d4e5f : 0x7f3a2c1d4e5f [libc.so.6+0x1e4e5f/0x1f0000]",
+                "0x7f3a2c1d4e5f");
+    check_frame(" 0x7f3a2c1d4e5f : 0x7f3a2c1d4e5f", "0x7f3a2c1d4e5f");
+    check_frame("0xffffffff81234567 : schedule+0x25/0x80 [kernel]", "schedule");
+    check_frame(" 0xffffffff81234567 : ", "0xffffffff81234567");
+    /* modules with blanks and brackets, CRLF, tabs */
+    check_frame("foo+0x10/0x20 [/opt/my app/bin [x]/srv]", "foo");
+    check_frame(" 0x1 : foo+0x10/0x20 [/opt/a b+0x3 c/]", "foo");
+    check_frame("foo [/opt/my app/lib [2]/x.so]", "foo");
+    check_frame("\tfoo+0x1 [m]\r", "foo");
+    /* C++ (demangled): blanks and '+' inside the name */
+    check_frame("operator+(int)+0x10/0x20 [a.out]", "operator+(int)");
+    check_frame("std::vector<int, std::allocator<int> >::push_back(int const&)+0x1f/0x40 [a.out]",
+                "std::vector<int, std::allocator<int> >::push_back(int const&)");
+    check_frame("f(int [3])+0x2", "f(int [3])");
+    /* names that only look like addresses or offsets */
+    check_frame("0xdeadbeef_handler+0x10 [m]", "0xdeadbeef_handler");
+    check_frame("name+0xZZ", "name+0xZZ");
+    check_frame("name+0x", "name+0x");
+    check_frame("+0x10", "+0x10");
+    check_frame("0x", "0x");
+    check_frame("x", "x");
+    /* no frames */
+    check_frame("", NULL);
+    check_frame(" \t\r", NULL);
+    check_frame("<no user backtrace at kernel.function(\"schedule@kernel/sched/core.c:6600\")>",
+                NULL);
+    check_frame("<no kernel backtrace at timer.profile>", NULL);
+}
+
+/* Leaf-first stacks of every frame shape, folded root first. */
+static void test_folded_frame_formats(void **state)
+{
+    (void)state;
+    expect_s("@one\tschedule+0x25 [kernel]\\nschedule_hrtimeout_range+0x13 [kernel]\\n"
+             "do_epoll_wait+0x4c5 [kernel]\\n__x64_sys_epoll_wait+0x1e [kernel]\\n"
+             "do_syscall_64+0x5b [kernel]\\nentry_SYSCALL_64_after_hwframe+0x61 [kernel]\\n\t0\n"
+             "@one\t 0x00005555555551a9 : ngx_http_core_run_phases+0x2d/0x40 [/usr/sbin/nginx]\\n"
+             " 0x0000555555555100 : ngx_process_events_and_timers+0x99/0x1c0 [/usr/sbin/nginx]\\n"
+             " 0x00007f3a2c1d4e5f : 0x7f3a2c1d4e5f [libc.so.6+0x29d90/0x1f0000]\\n"
+             " 0x000055555555a000 : main+0x1f/0x80 [/usr/sbin/nginx]\\n\t0\n"
+             "@one\t0x7f3a2c1d4e5f\\n0x7f3a2c1d0000 [libc.so.6+0x1234]\\nmain+0x10\t0\n"
+             "@one\t 0xffffffff81234567 : schedule+0x25/0x80 [kernel]\\n"
+             " 0xffffffff81000100 : entry_SYSCALL_64+0x10/0x20 [kernel]\\n\t0\n"
+             "@one\tfoo+0x10/0x20 [/opt/my app/bin [x]/srv]\\n"
+             "bar [/opt/my app/lib [2]/x.so]\\nbaz+0x1 [a b]\\n\t0\n",
+             SG_FMT_FOLDED,
+             "baz;bar;foo 1\n"
+             "entry_SYSCALL_64;schedule 1\n"
+             "entry_SYSCALL_64_after_hwframe;do_syscall_64;__x64_sys_epoll_wait;do_epoll_wait;"
+             "schedule_hrtimeout_range;schedule 1\n"
+             "main;0x7f3a2c1d0000;0x7f3a2c1d4e5f 1\n"
+             "main;0x7f3a2c1d4e5f;ngx_process_events_and_timers;ngx_http_core_run_phases 1\n");
+}
+
+/* Equal folded stacks are summed: within a block for rows, over the whole
+ * input for events (printed at the end); sorted frame by frame. */
+static void test_folded_sum_and_order(void **state)
+{
+    (void)state;
+    expect_s("@stapgen\tsample_bt\t1\n"
+             "@smp\t1\tfoo+0x1\\nmain+0x2\tnginx\t10\n"
+             "@report\tstacks\t100\n"
+             "@bt\tb+0x1 [x]\\nmain+0x1 [x]\t\t3\n"
+             "@bt\tb+0x9/0x10 [x]\\nmain+0x7/0x9 [x]\t\t4\n" /* same frames, other offsets */
+             "@bt\tc\\nmain\t\t1\n"
+             "@bt\tx\\nmain1\t\t1\n"  /* "main1" sorts after "main;..." */
+             "@bt\tmain\t\t2\n"       /* a prefix sorts first */
+             "@bt\tmain\t\t0\n"       /* COUNT <= 0: skipped */
+             "@bt\tmain\t\t-5\n"
+             "@top\tnginx\t99\n"      /* no stack field: ignored */
+             "@sth\tmain\t64\t5\n"    /* histograms: ignored */
+             "@report_end\tstacks\n"
+             "@smp\t2\t 0x1 : foo+0x5/0x9 [nginx]\\n 0x2 : main+0x1/0x9 [nginx]\\n\tnginx\t5\n"
+             "@report\tstacks\t101\n"
+             "@bt\tb\\nmain\t\t1\n"
+             "@report_end\tstacks\n"
+             "@one\tfoo\\nmain\t0\n"  /* COUNT 1 */
+             "@smp\t3\tzzz\tx\t-1\n"
+             "@end\n",
+             SG_FMT_FOLDED,
+             "main 2\n"
+             "main;b 7\n"
+             "main;c 1\n"
+             "main1;x 1\n"
+             "main;b 1\n"
+             "main;foo 16\n");
+    /* saturating sums */
+    expect_s("@one\tf\t0\n@smp\t1\tf\tx\t9223372036854775807\n@smp\t1\tf\tx\t5\n", SG_FMT_FOLDED,
+             "f 9223372036854775807\n");
+    /* rows without a report block: one implicit block, printed at the end */
+    expect_s("@bt\tb\\nmain\t\t1\n@smp\t1\tz\tx\t1\n@bt\tb\\nmain\t\t1\n", SG_FMT_FOLDED,
+             "main;b 2\nz 1\n");
+    expect_s("", SG_FMT_FOLDED, "");
+}
+
+/* Two stack fields: user stack (declared first) at the root, "-" between. */
+static void test_folded_two_stacks(void **state)
+{
+    (void)state;
+    expect_s("@bt\t ngx_worker+0x1/0x2 [nginx]\\n main+0x1/0x2 [nginx]\\n\t"
+             " 0xffffffff81234567 : schedule+0x25/0x80 [kernel]\\n"
+             " 0xffffffff81000100 : entry_SYSCALL_64+0x10/0x20 [kernel]\\n\t5\n"
+             "@bt\tngx_worker\\nmain\t\t2\n"                       /* user only */
+             "@bt\t\tschedule\\nentry_SYSCALL_64\t3\n"             /* kernel only */
+             "@bt\t\t\t4\n"                                        /* neither */
+             "@bt\t<no user backtrace at timer.profile>\\n\t\\n\\n\t1\n"
+             "@bt\tngx_worker\\nmain\\n\t<no kernel backtrace at timer.profile>\\n\t1\n",
+             SG_FMT_FOLDED,
+             "[unknown] 5\n"
+             "entry_SYSCALL_64;schedule 3\n"
+             "main;ngx_worker 3\n"
+             "main;ngx_worker;-;entry_SYSCALL_64;schedule 5\n");
+}
+
+/* SG_STACK is a string everywhere else: raw in JSON and CSV, folded (root
+ * first, one line) in the table, hashed like a string as a histogram key. */
+static void test_stack_table_json_csv(void **state)
+{
+    static const char in[] =
+        "@report\tstacks\t0\n"
+        "@bt\t 0x1 : ngx_worker+0x1/0x2 [/usr/sbin/nginx]\\n 0x2 : main+0x1/0x2 [/usr/sbin/nginx]\\n"
+        "\tschedule+0x25 [kernel]\\nentry_SYSCALL_64+0x10 [kernel]\\n\t5\n"
+        "@bt\ta;b c+0x1\\n\"q\",x\t\t2\n"
+        "@sth\tf\\nmain\t65\t2\n"
+        "@sth\tf+0x1\\nmain\t65\t3\n" /* another key: raw strings differ */
+        "@report_end\tstacks\n"
+        "@one\tf+0x1 [m]\\nmain+0x2 [m]\t0\n";
+    (void)state;
+    expect_s(in, SG_FMT_TABLE,
+             "== stacks 1970-01-01 00:00:00 ==\n"
+             "USTACK           KSTACK                     COUNT\n"
+             "main;ngx_worker  entry_SYSCALL_64;schedule      5\n"
+             "\"q\",x;a_b_c                                     2\n"
+             "\n"
+             "sth stack=main;f\n"
+             "value |-------------------------------------------------- count\n"
+             "    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 2\n"
+             "\n"
+             "sth stack=main;f\n"
+             "value |-------------------------------------------------- count\n"
+             "    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 3\n"
+             "\n"
+             "KIND  STACK  TS\n"
+             "one   main;f  1970-01-01 00:00:00\n");
+    expect_s(in, SG_FMT_JSON,
+             "{\"kind\":\"bt\",\"report\":\"stacks\",\"ts\":0,\"ustack\":\" 0x1 : "
+             "ngx_worker+0x1/0x2 [/usr/sbin/nginx]\\n 0x2 : main+0x1/0x2 [/usr/sbin/nginx]\\n\","
+             "\"kstack\":\"schedule+0x25 [kernel]\\nentry_SYSCALL_64+0x10 [kernel]\\n\","
+             "\"count\":5}\n"
+             "{\"kind\":\"bt\",\"report\":\"stacks\",\"ts\":0,\"ustack\":\"a;b c+0x1\\n\\\"q\\\",x\","
+             "\"kstack\":\"\",\"count\":2}\n"
+             "{\"kind\":\"sth\",\"report\":\"stacks\",\"ts\":0,\"stack\":\"f\\nmain\",\"buckets\":"
+             "[{\"low\":1,\"high\":2,\"count\":2}]}\n"
+             "{\"kind\":\"sth\",\"report\":\"stacks\",\"ts\":0,\"stack\":\"f+0x1\\nmain\",\"buckets\":"
+             "[{\"low\":1,\"high\":2,\"count\":3}]}\n"
+             "{\"kind\":\"one\",\"stack\":\"f+0x1 [m]\\nmain+0x2 [m]\",\"ts\":0}\n");
+    expect_s(in, SG_FMT_CSV,
+             "kind,report,ts,ustack,kstack,count\r\n"
+             "bt,stacks,0,\" 0x1 : ngx_worker+0x1/0x2 [/usr/sbin/nginx]\n"
+             " 0x2 : main+0x1/0x2 [/usr/sbin/nginx]\n\",\"schedule+0x25 [kernel]\n"
+             "entry_SYSCALL_64+0x10 [kernel]\n\",5\r\n"
+             "bt,stacks,0,\"a;b c+0x1\n\"\"q\"\",x\",,2\r\n"
+             "kind,report,ts,stack,low,high,count\r\n"
+             "sth,stacks,0,\"f\nmain\",1,2,2\r\n"
+             "sth,stacks,0,\"f+0x1\nmain\",1,2,3\r\n"
+             "kind,stack,ts\r\n"
+             "one,\"f+0x1 [m]\nmain+0x2 [m]\",0\r\n");
+}
+
+/* A minimal XML well-formedness check: one root element, balanced tags,
+ * quoted attributes, known entities, valid UTF-8, no control characters. */
+static int xml_ok(const char *s, size_t n)
+{
+    char stack[64][32];
+    size_t depth = 0, i = 0, roots = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '<') {
+            size_t j = i + 1, k = 0;
+            int close = 0;
+            char name[32];
+            if (i + 1 < n && s[i + 1] == '?') {
+                const char *e = strstr(s + i, "?>");
+                if (!e || i != 0)
+                    return 0;
+                i = (size_t)(e - s) + 2;
+                continue;
+            }
+            if (j < n && s[j] == '/') {
+                close = 1;
+                j++;
+            }
+            while (j < n && (isalnum((unsigned char)s[j]) || s[j] == '-' || s[j] == ':') &&
+                   k < sizeof name - 1)
+                name[k++] = s[j++];
+            name[k] = '\0';
+            if (!k)
+                return 0;
+            if (close) {
+                if (j >= n || s[j] != '>' || !depth || strcmp(stack[depth - 1], name) != 0)
+                    return 0;
+                depth--;
+                i = j + 1;
+                continue;
+            }
+            for (;;) { /* attributes */
+                size_t an = 0;
+                while (j < n && s[j] == ' ')
+                    j++;
+                if (j < n && (s[j] == '>' || s[j] == '/'))
+                    break;
+                while (j < n && (isalnum((unsigned char)s[j]) || s[j] == '-' || s[j] == ':')) {
+                    j++;
+                    an++;
+                }
+                if (!an || j + 1 >= n || s[j] != '=' || s[j + 1] != '"')
+                    return 0;
+                j += 2;
+                while (j < n && s[j] != '"') {
+                    if (s[j] == '<' || (unsigned char)s[j] < 0x20)
+                        return 0;
+                    j++;
+                }
+                if (j >= n)
+                    return 0;
+                j++;
+            }
+            if (s[j] == '/') {
+                if (j + 1 >= n || s[j + 1] != '>')
+                    return 0;
+                if (!depth)
+                    roots++;
+                i = j + 2;
+                continue;
+            }
+            if (depth >= 64)
+                return 0;
+            if (!depth)
+                roots++;
+            strcpy(stack[depth++], name);
+            i = j + 1;
+            continue;
+        }
+        if (!depth && c != '\n')
+            return 0; /* text outside the root */
+        if (c == '&') {
+            static const char *const ents[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"};
+            size_t e;
+            for (e = 0; e < 5; e++)
+                if (n - i >= strlen(ents[e]) && memcmp(s + i, ents[e], strlen(ents[e])) == 0)
+                    break;
+            if (e == 5)
+                return 0;
+            i += strlen(ents[e]);
+            continue;
+        }
+        if (c == '>' || (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            return 0;
+        if (c >= 0x80) {
+            unsigned long cp;
+            size_t len = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+            if (!len || cp == 0xFFFE || cp == 0xFFFF)
+                return 0;
+            i += len;
+            continue;
+        }
+        i++;
+    }
+    return depth == 0 && roots == 1;
+}
+
+/* xml_ok, plus xmllint when it is installed. */
+static void assert_xml(const char *s, size_t n)
+{
+    char path[] = "/tmp/test_rt_svgXXXXXX", cmd[128];
+    int fd = mkstemp(path);
+    FILE *f;
+    assert_true(xml_ok(s, n));
+    assert_true(fd >= 0);
+    f = fdopen(fd, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(s, 1, n, f), n);
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "if command -v xmllint >/dev/null 2>&1; then xmllint --noout %s; fi", path);
+    assert_int_equal(system(cmd), 0);
+    unlink(path);
+}
+
+static void test_xml_ok_checker(void **state)
+{
+    static const char *const bad[] = {
+        "<a>", "<a></b>", "<a>&x;</a>", "<a>x<y</a>", "<a b=c/>", "<a/><b/>", "x<a/>",
+        "<a>\xff</a>", "<a>\x01</a>", "<a>\xef\xbf\xbe</a>", "<a b=\"<\"/>",
+    };
+    size_t i;
+    (void)state;
+    static const char good[] = "<?xml version=\"1.0\"?>\n<a x=\"1\"><b/>t&amp;\xc3\xa9</a>\n";
+    assert_true(xml_ok(good, sizeof good - 1));
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(xml_ok(bad[i], strlen(bad[i])));
+}
+
+static const char SVG_IN[] =
+    "@stapgen\tsample_bt\t1\n"
+    "@report\tstacks\t0\n"
+    "@bt\t 0x1 : ngx_http_core_run_phases+0x2d/0x40 [nginx]\\n"
+    " 0x2 : ngx_process_events_and_timers+0x99/0x1c0 [nginx]\\n 0x3 : main+0x1/0x9 [nginx]\\n"
+    "\t 0xffffffff81234567 : schedule+0x25/0x80 [kernel]\\n\t6\n"
+    "@bt\tngx_process_events_and_timers+0x1\\nmain+0x1\t\t2\n"
+    "@bt\tepoll_wait+0x1\\nmain+0x1\t\t1\n"
+    "@bt\tx<&>\\\"'y\\nmain+0x1\t\t1\n"
+    "@report_end\tstacks\n"
+    "@end\n";
+
+static void test_svg(void **state)
+{
+    run_t r, r2;
+    (void)state;
+    run_s(SVG_IN, SG_FMT_SVG, &r);
+    assert_string_equal(r.err, "");
+    assert_xml(r.out, r.outlen);
+    assert_memory_equal(r.out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<svg ",
+                        60);
+    assert_non_null(strstr(r.out, "xmlns=\"http://www.w3.org/2000/svg\""));
+    assert_null(strstr(r.out, "<script"));
+    /* title, block label, root frame */
+    assert_non_null(strstr(r.out, ">sample_bt</text>"));
+    assert_non_null(strstr(r.out, ">stacks 1970-01-01 00:00:00 (10 samples)</text>"));
+    assert_non_null(strstr(r.out, "<title>all (10 samples, 100.00%)</title>"
+                                  "<rect x=\"10.0\" y=\""));
+    /* main: 10/10; ngx_process_events_and_timers 8 of 10; epoll_wait 1 of 10 */
+    assert_non_null(strstr(r.out, "<title>main (10 samples, 100.00%)</title><rect x=\"10.0\""));
+    assert_non_null(strstr(r.out, "<title>ngx_process_events_and_timers (8 samples, 80.00%)"));
+    assert_non_null(strstr(r.out, "<title>ngx_http_core_run_phases (6 samples, 60.00%)"));
+    assert_non_null(strstr(r.out, "<title>schedule (6 samples, 60.00%)"));
+    /* alphabetical per level: epoll_wait (x 10.0, width 118.0) first, then
+     * ngx_... from x 128.0 over 944.0 px, then the escaped name */
+    assert_non_null(strstr(r.out, "<title>epoll_wait (1 sample, 10.00%)</title><rect x=\"10.0\" "));
+    assert_non_null(strstr(r.out, "width=\"118.0\" height=\"15\""));
+    assert_non_null(strstr(r.out, "(8 samples, 80.00%)</title><rect x=\"128.0\""));
+    assert_non_null(strstr(r.out, "width=\"944.0\" height=\"15\""));
+    assert_non_null(strstr(r.out, "<title>x&lt;&amp;&gt;&quot;&apos;y (1 sample, 10.00%)</title>"
+                                  "<rect x=\"1072.0\""));
+    /* the user/kernel separator frame is grey */
+    assert_non_null(strstr(r.out, "<title>- (6 samples, 60.00%)</title>"));
+    assert_non_null(strstr(r.out, "fill=\"rgb(160,160,160)\""));
+    assert_true(strstr(r.out, "</svg>\n") == r.out + r.outlen - 7);
+    /* deterministic */
+    run_s(SVG_IN, SG_FMT_SVG, &r2);
+    assert_int_equal(r.outlen, r2.outlen);
+    assert_memory_equal(r.out, r2.out, r.outlen);
+    run_free(&r2);
+    run_free(&r);
+}
+
+/* Empty input, no stack records, several blocks and events. */
+static void test_svg_sections(void **state)
+{
+    run_t r;
+    const char *p;
+    (void)state;
+    run_s("", SG_FMT_SVG, &r);
+    assert_xml(r.out, r.outlen);
+    assert_non_null(strstr(r.out, ">no stack samples</text>"));
+    run_free(&r);
+    run_s("@report\tstacks\t0\n@top\tx\t1\n@sth\tmain\t64\t5\n@report_end\tstacks\n", SG_FMT_SVG,
+          &r);
+    assert_xml(r.out, r.outlen);
+    assert_non_null(strstr(r.out, ">no stack samples</text>"));
+    assert_null(strstr(r.out, "<rect x=\"10.0\""));
+    run_free(&r);
+    run_s("@report\tstacks\t0\n@bt\tf\\nmain\t\t2\n@report_end\tstacks\n"
+          "@smp\t1\tg\\nmain\tx\t3\n"
+          "@report\tstacks\t60\n@bt\th\\nmain\t\t4\n@report_end\tstacks\n",
+          SG_FMT_SVG, &r);
+    assert_xml(r.out, r.outlen);
+    p = strstr(r.out, ">stacks 1970-01-01 00:00:00 (2 samples)</text>");
+    assert_non_null(p);
+    p = strstr(p, ">stacks 1970-01-01 00:01:00 (4 samples)</text>");
+    assert_non_null(p);
+    p = strstr(p, ">events (3 samples)</text>");
+    assert_non_null(p);
+    assert_null(strstr(r.out, "no stack samples"));
+    run_free(&r);
+}
+
+/* A very wide graph: frames under 0.1 px are left out, the rest stays. */
+static void test_svg_min_width(void **state)
+{
+    run_t r;
+    (void)state;
+    run_s("@one\tbig\t0\n@smp\t1\ttiny\\nmain\tx\t1\n@smp\t1\tbig\tx\t100000000\n", SG_FMT_SVG,
+          &r);
+    assert_xml(r.out, r.outlen);
+    assert_non_null(strstr(r.out, "<title>big (100000001 samples, 100.00%)"));
+    assert_null(strstr(r.out, "tiny"));
+    assert_null(strstr(r.out, "<title>main"));
+    run_free(&r);
+    /* 5% of 1180 px = 59 px: room for 8 characters, so 6 and ".."; 1% = 11.8
+     * px: no text */
+    run_s("@smp\t1\taveryverylongname\tx\t5\n@smp\t1\tb\tx\t94\n"
+          "@smp\t1\tc\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\tx\t1\n",
+          SG_FMT_SVG, &r);
+    assert_xml(r.out, r.outlen);
+    assert_non_null(strstr(r.out, "width=\"59.0\" height=\"15\" rx=\"2\" ry=\"2\" fill=\"rgb("));
+    assert_non_null(strstr(r.out, ">averyv..</text></g>"));
+    assert_non_null(strstr(r.out, "<title>c\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 "
+                                  "(1 sample, 1.00%)</title><rect x=\"1178.2\" y=\"60.0\" "
+                                  "width=\"11.8\" height=\"15\" rx=\"2\" ry=\"2\" fill=\"rgb("));
+    assert_null(strstr(r.out, "\">c\xc3\xa9")); /* no <text> */
+    run_free(&r);
+}
+
+static char *hostile_stack_input(size_t *len)
+{
+    size_t cap = 4 * SG_MAX_LINE, n = 0, i;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    /* 10000 frames, leaf first: 270f ... 0 */
+    n += (size_t)sprintf(s + n, "@one\t");
+    for (i = 10000; i-- > 0;)
+        n += (size_t)sprintf(s + n, "%zx\\n", i);
+    n += (size_t)sprintf(s + n, "\t0\n");
+    /* one frame in a line of exactly SG_MAX_LINE bytes */
+    n += (size_t)sprintf(s + n, "@one\t");
+    memset(s + n, 'a', SG_MAX_LINE - 11);
+    n += SG_MAX_LINE - 11;
+    n += (size_t)sprintf(s + n, "+0x1\t0\n");
+    /* NUL bytes, invalid UTF-8, ';' and blanks, controls, U+2028, U+FFFE */
+    n += (size_t)sprintf(s + n, "@one\tn\\000ul\\nbad\\377\\300utf\\nsemi;colon and space\\t\\v"
+                                "+0x1\\nc\\001tl\\u2028\\u00a0x\\nr\\u00e9sum\\u00e9\\357\\277\\276"
+                                "\\n\t0\n");
+    /* an empty stack and one of blank lines only */
+    n += (size_t)sprintf(s + n, "@one\t\t0\n@one\t\\n\\n \\r\\n\t0\n");
+    assert_true(n < cap);
+    *len = n;
+    return s;
+}
+
+static void test_stack_hostile(void **state)
+{
+    size_t len, i;
+    char *in = hostile_stack_input(&len), *want, *p;
+    run_t r;
+    (void)state;
+    run_tool(&s_tool, in, len, SG_FMT_FOLDED, &r);
+    assert_string_equal(r.err, "");
+    assert_int_equal(r.records, 5);
+    /* sorted by first byte: '0' < '[' < 'a' < 'r' */
+    want = malloc(4 * SG_MAX_LINE);
+    assert_non_null(want);
+    p = want;
+    for (i = 0; i < 10000; i++)
+        p += sprintf(p, "%zx%s", i, i + 1 < 10000 ? ";" : " 1\n");
+    p += sprintf(p, "[unknown] 2\n");
+    memset(p, 'a', SG_MAX_LINE - 11);
+    p += SG_MAX_LINE - 11;
+    p += sprintf(p, " 1\n");
+    sprintf(p, "r\xc3\xa9sum\xc3\xa9\xef\xbf\xbe;c_tl__x;semi_colon_and_space;bad\\377\\300utf;"
+               "n_ul 1\n");
+    assert_string_equal(r.out, want);
+    free(want);
+    run_free(&r);
+
+    /* the same in every other format: no crash, one line per record in the
+     * table, well-formed SVG */
+    run_tool(&s_tool, in, len, SG_FMT_TABLE, &r);
+    assert_string_equal(r.err, "");
+    for (i = 0, p = r.out; (p = strchr(p, '\n')) != NULL; p++)
+        i++;
+    assert_int_equal(i, 6); /* header + 5 rows */
+    assert_non_null(strstr(r.out, "r\xc3\xa9sum\xc3\xa9\xef\xbf\xbe;c_tl__x;semi_colon_and_space;"
+                                  "bad\\377\\300utf;n_ul  "));
+    run_free(&r);
+    run_tool(&s_tool, in, len, SG_FMT_SVG, &r);
+    assert_string_equal(r.err, "");
+    assert_xml(r.out, r.outlen);
+    assert_non_null(strstr(r.out, "<title>[unknown] (2 samples, 40.00%)</title>"));
+    assert_non_null(strstr(r.out, "<title>r\xc3\xa9sum\xc3\xa9? (1 sample, 20.00%)</title>"));
+    assert_non_null(strstr(r.out, "<title>bad\\377\\300utf (1 sample, 20.00%)</title>"));
+    assert_non_null(strstr(r.out, "<title>270f (1 sample, 20.00%)</title>"));
+    run_free(&r);
+    run_tool(&s_tool, in, len, SG_FMT_JSON, &r);
+    assert_string_equal(r.err, "");
+    run_free(&r);
+    run_tool(&s_tool, in, len, SG_FMT_CSV, &r);
+    assert_string_equal(r.err, "");
+    run_free(&r);
+    free(in);
+}
+
+/* Bad escapes in a stack drop the line like in any string. */
+static void test_stack_bad_escape(void **state)
+{
+    run_t r;
+    (void)state;
+    run_s("@one\tf\\q\t0\n@one\tf\\nmain\t0\n", SG_FMT_FOLDED, &r);
+    assert_string_equal(r.out, "main;f 1\n");
+    assert_string_equal(r.err, "in:1: dropped: @one: field 'stack': bad escape \"\\\\q\"\n");
+    assert_int_equal(r.dropped, 1);
+    run_free(&r);
+}
+
+/* The writer fed directly: stacks are folded at once, values not kept. */
+static void test_writer_folded_direct(void **state)
+{
+    char *out = NULL, buf[16];
+    size_t outlen = 0;
+    FILE *fo = open_memstream(&out, &outlen);
+    sg_writer *w;
+    sg_value v[3];
+    (void)state;
+    assert_non_null(fo);
+    w = sg_writer_new(fo, &s_tool, SG_FMT_FOLDED);
+    assert_non_null(w);
+    memset(v, 0, sizeof v);
+    strcpy(buf, "f\nmain");
+    v[0].s = buf;
+    v[0].slen = strlen(buf);
+    v[2].l = 2;
+    sg_writer_record(w, &s_kinds[0], v); /* no kstack: s NULL */
+    strcpy(buf, "xxxxxx");
+    sg_writer_record(w, &s_kinds[0], v);
+    sg_writer_finish(w);
+    sg_writer_finish(w); /* nothing more */
+    assert_int_equal(sg_writer_error(w), 0);
+    sg_writer_free(w);
+    fclose(fo);
+    assert_string_equal(out, "main;f 2\nxxxxxx 2\n");
+    free(out);
+    /* svg: one document even if finish is called twice */
+    out = NULL;
+    fo = open_memstream(&out, &outlen);
+    w = sg_writer_new(fo, &s_tool, SG_FMT_SVG);
+    sg_writer_record(w, &s_kinds[0], v);
+    sg_writer_finish(w);
+    sg_writer_finish(w);
+    sg_writer_free(w);
+    fclose(fo);
+    assert_xml(out, outlen);
+    free(out);
+}
+
 /* ---- sg_main -------------------------------------------------------------- */
 
 typedef struct main_res {
@@ -940,7 +1589,7 @@ static void slurp(const char *path, char *buf, size_t sz)
 }
 
 /* Runs sg_main with stdout/stderr redirected to files. */
-static void run_main(const char *const *args, main_res *res)
+static void run_main_tool(const sg_tool *tool, const char *const *args, main_res *res)
 {
     char *argv[16];
     int argc = 0, so, se, fd;
@@ -962,7 +1611,7 @@ static void run_main(const char *const *args, main_res *res)
     assert_true(fd >= 0);
     dup2(fd, 2);
     close(fd);
-    res->rc = sg_main(argc, argv, &t_tool);
+    res->rc = sg_main(argc, argv, tool);
     fflush(stdout);
     fflush(stderr);
     dup2(so, 1);
@@ -973,6 +1622,11 @@ static void run_main(const char *const *args, main_res *res)
     slurp(errp, res->err, sizeof res->err);
     unlink(outp);
     unlink(errp);
+}
+
+static void run_main(const char *const *args, main_res *res)
+{
+    run_main_tool(&t_tool, args, res);
 }
 
 static void write_file(const char *path, const char *s)
@@ -1036,16 +1690,16 @@ static void test_main(void **state)
         const char *a[] = {"p", "--help", NULL};
         run_main(a, &res);
         assert_int_equal(res.rc, 0);
-        assert_non_null(strstr(res.out, "usage: p [-f table|json|csv] [-o FILE] [FILE|-]\n"));
+        assert_non_null(strstr(res.out, "usage: p [-f table|json|csv|folded|svg] [-o FILE] [FILE|-]\n"));
         assert_non_null(strstr(res.out, "'tcp_conn' (spec specs/net/tcp_conn.yaml)"));
     }
     {
         const char *a[] = {"p", "-f", "xml", NULL};
         run_main(a, &res);
         assert_int_equal(res.rc, 2);
-        assert_string_equal(res.err, "p: unknown format 'xml' (table, json or csv)\n"
-                                     "usage: p [-f table|json|csv] [-o FILE] [FILE|-]  (--help for "
-                                     "more)\n");
+        assert_string_equal(res.err, "p: unknown format 'xml' (table, json, csv, folded or svg)\n"
+                                     "usage: p [-f table|json|csv|folded|svg] [-o FILE] [FILE|-]  "
+                                     "(--help for more)\n");
     }
     {
         const char *a[] = {"p", "-f", NULL};
@@ -1080,6 +1734,50 @@ static void test_main(void **state)
         assert_non_null(strstr(res.err, "write error"));
     }
     unlink(in);
+}
+
+static void test_main_stacks(void **state)
+{
+    main_res res;
+    char inbuf[] = "/tmp/test_rt_inXXXXXX";
+    int fd = mkstemp(inbuf);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(inbuf, "@stapgen\tsample_bt\t1\n@report\tstacks\t0\n"
+                      "@bt\tf+0x1 [a]\\nmain+0x2 [a]\\n\tschedule+0x1 [kernel]\t3\n"
+                      "@bt\tf+0x9 [a]\\nmain+0x2 [a]\\n\tschedule+0x1 [kernel]\t2\n"
+                      "@report_end\tstacks\n@end\n");
+    {
+        const char *a[] = {"p", "-f", "folded", inbuf, NULL};
+        run_main_tool(&s_tool, a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_string_equal(res.out, "main;f;-;schedule 5\n");
+        assert_string_equal(res.err, "");
+    }
+    {
+        const char *a[] = {"p", "--format=svg", inbuf, NULL};
+        run_main_tool(&s_tool, a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_xml(res.out, strlen(res.out));
+        assert_non_null(strstr(res.out, "<title>schedule (5 samples, 100.00%)</title>"));
+        assert_string_equal(res.err, "");
+    }
+    {
+        const char *a[] = {"p", "-h", NULL};
+        run_main_tool(&s_tool, a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_non_null(strstr(res.out, "folded (stack records as 'root;...;leaf COUNT' lines"));
+        assert_non_null(strstr(res.out, "svg (a flame graph of them)"));
+    }
+    write_file(inbuf, "junk\n@bt\tf\tg\t1\n");
+    {
+        const char *a[] = {"p", "-ffolded", inbuf, NULL};
+        run_main_tool(&s_tool, a, &res);
+        assert_int_equal(res.rc, 3);
+        assert_string_equal(res.out, "f;-;g 1\n");
+    }
+    unlink(inbuf);
 }
 
 int main(void)
@@ -1123,6 +1821,19 @@ int main(void)
         cmocka_unit_test(test_bad_descriptors),
         cmocka_unit_test(test_writer_copies_values),
         cmocka_unit_test(test_main),
+        cmocka_unit_test(test_frame_name),
+        cmocka_unit_test(test_folded_frame_formats),
+        cmocka_unit_test(test_folded_sum_and_order),
+        cmocka_unit_test(test_folded_two_stacks),
+        cmocka_unit_test(test_stack_table_json_csv),
+        cmocka_unit_test(test_xml_ok_checker),
+        cmocka_unit_test(test_svg),
+        cmocka_unit_test(test_svg_sections),
+        cmocka_unit_test(test_svg_min_width),
+        cmocka_unit_test(test_stack_hostile),
+        cmocka_unit_test(test_stack_bad_escape),
+        cmocka_unit_test(test_writer_folded_direct),
+        cmocka_unit_test(test_main_stacks),
     };
     return cmocka_run_group_tests(tests, setup_tz, NULL);
 }

@@ -17,7 +17,7 @@ options:
   -p PID                 target process: stap -x PID (target() in the script)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f table|json|csv      output format (default: table)
+  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
   -r                     raw: print the script's records, do not parse
   -d                     print the generated script and exit
   -h, --help             show this help

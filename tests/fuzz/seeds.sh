@@ -1,0 +1,45 @@
+#!/bin/sh
+# Builds the seed corpora for the fuzz harnesses into DIR/<harness>/:
+#   fuzz_spec  every spec, the golden error specs, the hostile spec corpus,
+#              tests/fuzz/seeds/spec/*
+#   fuzz_expr  every expression-looking value in the specs (with two context
+#              bytes: probe context with $vars/$return, report context),
+#              tests/fuzz/seeds/expr/*
+#   fuzz_rt    the parser test inputs, tests/fuzz/seeds/rt/* (first byte 3:
+#              all three output formats)
+# usage: seeds.sh DIR
+set -eu
+dir=$1
+here=$(dirname "$0")
+rm -rf "$dir"
+mkdir -p "$dir/fuzz_spec" "$dir/fuzz_expr" "$dir/fuzz_rt"
+i=0
+for f in $(find specs tests/golden/errors "$here/seeds/spec" tests/hostile/specs \
+	-name '*.yaml' 2>/dev/null | LC_ALL=C sort); do
+	i=$((i + 1))
+	cp "$f" "$dir/fuzz_spec/s$i.yaml"
+done
+# Expressions: the value after "key: " on spec lines, quotes removed.
+find specs -name '*.yaml' | LC_ALL=C sort | xargs cat |
+	sed -n 's/^[ -]*[A-Za-z_][^:#]*: *//p' |
+	sed -e 's/ *#.*$//' -e "s/^'\(.*\)'\$/\1/" -e 's/^"\(.*\)"$/\1/' |
+	grep -v '^[{[]' | grep -v '^$' | LC_ALL=C sort -u >"$dir/exprs.txt" || true
+i=0
+while IFS= read -r e; do
+	i=$((i + 1))
+	printf '\003%s' "$e" >"$dir/fuzz_expr/p$i"
+	printf '\004%s' "$e" >"$dir/fuzz_expr/r$i"
+done <"$dir/exprs.txt"
+rm -f "$dir/exprs.txt"
+for f in "$here"/seeds/expr/*; do
+	[ -e "$f" ] && cp "$f" "$dir/fuzz_expr/"
+done
+i=0
+for f in tests/parsers/*/*.in "$here"/seeds/rt/*; do
+	[ -e "$f" ] || continue
+	i=$((i + 1))
+	case $f in
+	*/seeds/rt/*) cp "$f" "$dir/fuzz_rt/t$i" ;;
+	*) { printf '\003'; cat "$f"; } >"$dir/fuzz_rt/t$i" ;;
+	esac
+done
