@@ -17,6 +17,37 @@ static void sh_quote(strbuf *o, const char *s)
 	sb_putc(o, '\'');
 }
 
+static void find_user_symbols(expr *e, void *ctx)
+{
+	static const char *const fns[] = { "ubacktrace", "sprint_ubacktrace", "sprint_ustack",
+					   "print_ustack", "ucallers", "usymname", "usymdata",
+					   "print_ubacktrace", NULL };
+	if (e->kind == E_CALL)
+		for (unsigned i = 0; fns[i]; i++)
+			if (!strcmp(e->name, fns[i]))
+				*(bool *)ctx = true;
+}
+
+/* Does the tool symbolize user-space addresses?  Then stap needs the
+ * target's executable and libraries (-d EXE --ldd). */
+static bool uses_user_symbols(const spec *s)
+{
+	bool found = false;
+	for (unsigned i = 0; i < s->nprobes; i++) {
+		const spec_probe *p = &s->probes[i];
+		for (unsigned j = 0; j < p->ncollects; j++)
+			expr_walk(p->collects[j].target, find_user_symbols, &found);
+		for (unsigned j = 0; j < p->nlets; j++)
+			expr_walk(p->lets[j].e, find_user_symbols, &found);
+		for (unsigned j = 0; p->emit && j < p->emit->ncols; j++)
+			expr_walk(p->emit->cols[j].e, find_user_symbols, &found);
+	}
+	for (unsigned i = 0; i < s->nreports; i++)
+		for (unsigned j = 0; j < s->reports[i].ncols; j++)
+			expr_walk(s->reports[i].cols[j].e, find_user_symbols, &found);
+	return found;
+}
+
 void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 {
 	const char *t = s->tool;
@@ -74,7 +105,17 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 				  t, p->flag);
 		sb_printf(o, "\t\tgvars=\"$gvars -G %s=$2\"; shift 2;;\n", p->name);
 	}
-	sb_puts(o, "\t-p) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args=\"$stap_args -x $2\"; shift 2;;\n"
+	if (uses_user_symbols(s))
+		sb_puts(o, "\t-p) [ $# -ge 2 ] || { usage >&2; exit 2; }\n"
+			   "\t\tcase $2 in ''|*[!0-9]*) echo \"bad PID '$2'\" >&2; exit 2;; esac\n"
+			   "\t\texe=$(readlink -f \"/proc/$2/exe\") || { echo \"no process $2\" >&2; exit 1; }\n"
+			   "\t\t# user-space symbols: the executable and its shared libraries\n"
+			   "\t\tstap_args=\"$stap_args -x $2 -d $exe --ldd\"; shift 2;;\n");
+	else
+		sb_puts(o, "\t-p) [ $# -ge 2 ] || { usage >&2; exit 2; }\n"
+			   "\t\tcase $2 in ''|*[!0-9]*) echo \"bad PID '$2'\" >&2; exit 2;; esac\n"
+			   "\t\tstap_args=\"$stap_args -x $2\"; shift 2;;\n");
+	sb_puts(o, ""
 		   "\t-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;\n"
 		   "\t-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args=\"$stap_args $2\"; shift 2;;\n"
 		   "\t-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;\n"

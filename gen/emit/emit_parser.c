@@ -1,5 +1,6 @@
 /* The C result parser emitter: typed records for one tool, built on the
  * runtime in templates/parser/stapgen_rt.[ch]. */
+#include <stdint.h>
 #include <string.h>
 
 #include "emit.h"
@@ -34,6 +35,16 @@ static void c_string(strbuf *o, const char *s)
 			sb_putc(o, (char)*p);
 	}
 	sb_putc(o, '"');
+}
+
+/* A long long constant and ", ".  INT64_MIN has no literal of its own in C:
+ * -9223372036854775808LL is minus a constant too large for long long. */
+static void c_ll(strbuf *o, int64_t v)
+{
+	if (v == INT64_MIN)
+		sb_puts(o, "(-9223372036854775807LL - 1), ");
+	else
+		sb_printf(o, "%lldLL, ", (long long)v);
 }
 
 void emit_parser(strbuf *o, const spec *s, const record_set *rs, const emit_opts *opt)
@@ -76,9 +87,11 @@ void emit_parser(strbuf *o, const spec *s, const record_set *rs, const emit_opts
 	sb_printf(o, "static const sg_kind %s_kinds[] = {\n", t);
 	for (unsigned i = 0; i < rs->nkinds; i++) {
 		const record_kind *k = &rs->kinds[i];
-		sb_printf(o, "\t{ \"%s\", %s, %s_%s_fields, %u, %lldLL, %lldLL, %lldLL, ", k->name,
-			  sg_class(k->cls), t, k->name, k->nfields, (long long)k->lin_lo,
-			  (long long)k->lin_hi, (long long)k->lin_step);
+		sb_printf(o, "\t{ \"%s\", %s, %s_%s_fields, %u, ", k->name, sg_class(k->cls), t,
+			  k->name, k->nfields);
+		c_ll(o, k->lin_lo);
+		c_ll(o, k->lin_hi);
+		c_ll(o, k->lin_step);
 		if (k->report)
 			sb_printf(o, "\"%s\" },\n", k->report->name);
 		else
