@@ -31,7 +31,9 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "accessed_files: -l needs a value" >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "accessed_files: -l takes a number" >&2; exit 2;; esac
 		gvars="$gvars -G top=$2"; shift 2;;
-	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args -x $2"; shift 2;;
+	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }
+		case $2 in ''|*[!0-9]*) echo "bad PID '$2'" >&2; exit 2;; esac
+		stap_args="$stap_args -x $2"; shift 2;;
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
