@@ -26,19 +26,19 @@ if [ $rc -ge 2 ]; then
 	exit $rc
 fi
 changed=0
-for f in "$new"/*.stp "$new"/*.unsupported; do
-	[ -e "$f" ] || continue
-	b=${f##*/}
-	if ! cmp -s "$f" "$dir/$b"; then
-		mv -f "$f" "$dir/$b"
+(cd "$new" && ls) | sed -n '/\.\(stp\|unsupported\)$/p' | LC_ALL=C sort >"$dir/.files.tmp"
+while read -r b; do
+	if ! cmp -s "$new/$b" "$dir/$b"; then
+		mv -f "$new/$b" "$dir/$b"
 		changed=$((changed + 1))
 	fi
-done
+done <"$dir/.files.tmp"
 for f in "$dir"/*.stp "$dir"/*.unsupported; do
 	[ -e "$f" ] || continue
-	[ -e "$new/${f##*/}" ] || { rm -f "$f"; changed=$((changed + 1)); }
+	grep -qxF "${f##*/}" "$dir/.files.tmp" || { rm -f "$f"; changed=$((changed + 1)); }
 done
-ls "$new" | sed -n 's/\.\(stp\|unsupported\)$//p' | LC_ALL=C sort -u >"$dir/.tools.tmp"
+sed 's/\.\(stp\|unsupported\)$//' "$dir/.files.tmp" | LC_ALL=C sort -u >"$dir/.tools.tmp"
+rm -f "$dir/.files.tmp"
 cmp -s "$dir/.tools.tmp" "$dir/.tools" && rm -f "$dir/.tools.tmp" || mv -f "$dir/.tools.tmp" "$dir/.tools"
 rm -rf "$new"
 [ $changed -gt 0 ] && echo "validate: $kver: $changed generated file(s) changed"

@@ -172,6 +172,23 @@ static const char *const stap_keywords[] = {
 	"private", "probe", "return", "string", "try", "while", NULL,
 };
 
+static const char *const tapset_globals[] = {
+#define TG(n) n,
+#include "../check/tapset_globals.def"
+#undef TG
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp((const char *)a, *(const char *const *)b);
+}
+
+bool stap_is_tapset_global(const char *s)
+{
+	return bsearch(s, tapset_globals, sizeof tapset_globals / sizeof tapset_globals[0],
+		       sizeof tapset_globals[0], cmp_str) != NULL;
+}
+
 bool stap_is_keyword(const char *s)
 {
 	for (size_t i = 0; stap_keywords[i]; i++)
@@ -200,6 +217,12 @@ bool schema_ident(schema_ctx *c, const ynode *n, const char *what, const char **
 	}
 	if (stap_is_keyword(s)) {
 		diag_error(c->d, whole(n), "%s '%s' is a SystemTap keyword", what, s);
+		return false;
+	}
+	/* A script name equal to a tapset global would silently alias it. */
+	if (stap_is_tapset_global(s)) {
+		diag_error(c->d, whole(n), "%s '%s' is a global variable of the SystemTap tapsets; choose another name",
+			   what, s);
 		return false;
 	}
 	*out = s;

@@ -34,6 +34,7 @@ int schema_enum(schema_ctx *c, const ynode *n, const char *what,
  * stap keyword, not reserved for the generator (leading '_'). */
 bool schema_ident(schema_ctx *c, const ynode *n, const char *what, const char **out);
 bool stap_is_keyword(const char *s);
+bool stap_is_tapset_global(const char *s);
 
 /* A node as a list: a sequence's items, or a lone scalar/map as one item. */
 const ynode **schema_list(schema_ctx *c, const ynode *n, size_t *count);
