@@ -260,7 +260,7 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 		      (*q >= '0' && *q <= '9') || strchr("._/+-", *q)))
 			*q = '_';
 	emit_opts eo = { o->kver, shown };
-	strbuf stp = STRBUF_INIT, par = STRBUF_INIT, cmd = STRBUF_INIT;
+	strbuf stp = STRBUF_INIT, par = STRBUF_INIT, cmd = STRBUF_INIT, doc = STRBUF_INIT;
 	const spec_unsupported *u = unsupported_for(s, o->kver);
 	if (u)
 		sb_printf(&stp, "%s\n", u->reason);
@@ -268,20 +268,24 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 		emit_stp(&stp, &a, s, &rs, &eo);
 	emit_parser(&par, s, &rs, &eo);
 	emit_command(&cmd, s, &eo);
+	emit_doc(&doc, s, &rs, &eo);
 	char *pdir = arena_printf(&a, "%s/parsers", o->outdir);
+	char *ddir = arena_printf(&a, "%s/doc", o->outdir);
 	char *stp_name = arena_printf(&a, "%s.stp", s->tool);
 	char *uns_name = arena_printf(&a, "%s.unsupported", s->tool);
 	char *par_name = arena_printf(&a, "%s_parser.c", s->tool);
+	char *doc_name = arena_printf(&a, "%s.md", s->tool);
 	rc = 2;
-	out_file files[3];
+	out_file files[4];
 	size_t nfiles = 0;
 	memset(files, 0, sizeof files);
-	if (mkdirs(pdir)) {
-		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", pdir, strerror(errno));
+	if (mkdirs(pdir) || mkdirs(ddir)) {
+		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", o->outdir, strerror(errno));
 	} else {
 		int ok = !write_tmp(&files[nfiles++], o->outdir, u ? uns_name : stp_name, sb_str(&stp),
 				    stp.len, 0644) &&
 			 !write_tmp(&files[nfiles++], pdir, par_name, sb_str(&par), par.len, 0644) &&
+			 !write_tmp(&files[nfiles++], ddir, doc_name, sb_str(&doc), doc.len, 0644) &&
 			 (u || !write_tmp(&files[nfiles++], o->outdir, s->tool, sb_str(&cmd), cmd.len,
 					  0755));
 		if (!commit_outputs(files, nfiles, ok)) {
@@ -294,6 +298,7 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	sb_free(&stp);
 	sb_free(&par);
 	sb_free(&cmd);
+	sb_free(&doc);
 out:
 	arena_free(&a);
 	return rc;

@@ -11,6 +11,7 @@ typedef struct emit_opts {
 
 void emit_stp(strbuf *out, arena *a, const spec *s, const record_set *rs,
 	      const emit_opts *o);
+void emit_doc(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
 void emit_command(strbuf *out, const spec *s, const emit_opts *o);
 void emit_parser(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
 

@@ -15,7 +15,7 @@ fail=0 n=0
 
 LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/out" $(find specs -name '*.yaml' | LC_ALL=C sort) \
 	2>"$tmp/stderr" || { echo "FAIL: generating specs/:"; cat "$tmp/stderr"; exit 1; }
-for f in "$tmp"/out/*.stp "$tmp"/out/parsers/*_parser.c $(find "$tmp/out" -maxdepth 1 -type f -perm -u+x | LC_ALL=C sort); do
+for f in "$tmp"/out/*.stp "$tmp"/out/parsers/*_parser.c "$tmp"/out/doc/*.md $(find "$tmp/out" -maxdepth 1 -type f -perm -u+x | LC_ALL=C sort); do
 	name=$(basename "$f")
 	case $name in *.*) ;; *) name=$name.cmd;; esac	# the tool commands
 	n=$((n + 1))
@@ -28,7 +28,8 @@ for f in "$tmp"/out/*.stp "$tmp"/out/parsers/*_parser.c $(find "$tmp/out" -maxde
 	fi
 done
 for exp in "$here"/tools/*; do
-	[ -e "$tmp/out/$(basename "$exp" .cmd)" ] || [ -e "$tmp/out/parsers/$(basename "$exp")" ] || {
+	[ -e "$tmp/out/$(basename "$exp" .cmd)" ] || [ -e "$tmp/out/parsers/$(basename "$exp")" ] ||
+		[ -e "$tmp/out/doc/$(basename "$exp")" ] || {
 		echo "FAIL: tools/$(basename "$exp") was not generated"; fail=$((fail + 1)); }
 done
 
