@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "emit/emit.h"
+#include "explain/explain.h"
 #include "spec/kver.h"
 #include "spec/spec.h"
 #include "util/arena.h"
@@ -33,6 +34,9 @@ static const char usage[] =
 	"  -c, --check         check the specs only; write nothing\n"
 	"  -g, --guru          allow specs that declare 'guru: true'\n"
 	"  -W, --werror        treat warnings as errors\n"
+	"  -e, --explain MAP   read stap's errors on stdin for the script whose\n"
+	"                      source map is MAP (<tool>.stp.map); print them\n"
+	"                      against the spec lines they came from\n"
 	"  -h, --help          show this help\n"
 	"  -V, --version       show the version\n"
 	"\n"
@@ -259,7 +263,8 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
 		      (*q >= '0' && *q <= '9') || strchr("._/+-", *q)))
 			*q = '_';
-	emit_opts eo = { o->kver, shown };
+	strbuf map = STRBUF_INIT;
+	emit_opts eo = { o->kver, shown, &map };
 	strbuf stp = STRBUF_INIT, par = STRBUF_INIT, cmd = STRBUF_INIT, doc = STRBUF_INIT;
 	const spec_unsupported *u = unsupported_for(s, o->kver);
 	if (u)
@@ -275,8 +280,9 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	char *uns_name = arena_printf(&a, "%s.unsupported", s->tool);
 	char *par_name = arena_printf(&a, "%s_parser.c", s->tool);
 	char *doc_name = arena_printf(&a, "%s.md", s->tool);
+	char *map_name = arena_printf(&a, "%s.stp.map", s->tool);
 	rc = 2;
-	out_file files[4];
+	out_file files[5];
 	size_t nfiles = 0;
 	memset(files, 0, sizeof files);
 	if (mkdirs(pdir) || mkdirs(ddir)) {
@@ -286,6 +292,8 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 				    stp.len, 0644) &&
 			 !write_tmp(&files[nfiles++], pdir, par_name, sb_str(&par), par.len, 0644) &&
 			 !write_tmp(&files[nfiles++], ddir, doc_name, sb_str(&doc), doc.len, 0644) &&
+			 (u || !write_tmp(&files[nfiles++], o->outdir, map_name, sb_str(&map), map.len,
+					  0644)) &&
 			 (u || !write_tmp(&files[nfiles++], o->outdir, s->tool, sb_str(&cmd), cmd.len,
 					  0755));
 		if (!commit_outputs(files, nfiles, ok)) {
@@ -299,6 +307,7 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	sb_free(&par);
 	sb_free(&cmd);
 	sb_free(&doc);
+	sb_free(&map);
 out:
 	arena_free(&a);
 	return rc;
@@ -310,11 +319,12 @@ int main(int argc, char **argv)
 		{ "kver", required_argument, NULL, 'k' }, { "out", required_argument, NULL, 'o' },
 		{ "check", no_argument, NULL, 'c' },	{ "guru", no_argument, NULL, 'g' },
 		{ "werror", no_argument, NULL, 'W' },	{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },	{ NULL, 0, NULL, 0 },
+		{ "version", no_argument, NULL, 'V' },	{ "explain", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
 	};
 	opts o = { 0 };
 	int c;
-	while ((c = getopt_long(argc, argv, "k:o:cgWhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:o:cgWhVe:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o.kver = optarg; break;
 		case 'o': o.outdir = optarg; break;
@@ -323,6 +333,15 @@ int main(int argc, char **argv)
 		case 'W': o.werror = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': puts("stapgen " STAPGEN_VERSION); return 0;
+		case 'e': {
+			int n = explain_stap_errors(optarg, stdin, stdout);
+			if (n < 0) {
+				fprintf(stderr, "stapgen: error: cannot read source map %s: %s\n", optarg,
+					strerror(errno));
+				return 2;
+			}
+			return n > 0 ? 1 : 0;
+		}
 		default: fputs(usage, stderr); return 2;
 		}
 	}

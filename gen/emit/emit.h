@@ -7,6 +7,7 @@
 typedef struct emit_opts {
 	const char *kver;	/* kernel release the script is generated for */
 	const char *spec_path;	/* as shown in headers (relative, stable) */
+	strbuf *map;		/* if set, the .stp's source map is written here */
 } emit_opts;
 
 void emit_stp(strbuf *out, arena *a, const spec *s, const record_set *rs,

@@ -14,11 +14,52 @@ typedef struct stp {
 	const record_set *rs;
 	bool portable;		/* emit %( kernel_v %) conditionals, not choices */
 	unsigned kv[3];		/* the target kernel's version otherwise */
+	/* source map: which spec text each stretch of the script came from */
+	strbuf *map;
+	size_t scanned, line_start;
+	unsigned line;
 } stp;
+
+/* Current 1-based line and column at the end of the output. */
+static void out_pos(stp *g, unsigned *line, unsigned *col)
+{
+	for (; g->scanned < g->o->len; g->scanned++)
+		if (g->o->buf[g->scanned] == '\n') {
+			g->line++;
+			g->line_start = g->scanned + 1;
+		}
+	*line = g->line;
+	*col = (unsigned)(g->o->len - g->line_start) + 1;
+}
+
+/* Appends text produced by `put` to the script and maps it to `loc`. */
+static void map_from(stp *g, unsigned l0, unsigned c0, srcloc loc)
+{
+	if (!g->map || !loc.src)
+		return;
+	unsigned l1, c1;
+	out_pos(g, &l1, &c1);
+	sb_printf(g->map, "%u:%u-%u:%u\t%s:%u:%u:%u\n", l0, c0, l1, c1, loc.src->path, loc.line,
+		  loc.col, loc.len);
+}
+
+static srcloc expr_origin(const expr *e)
+{
+	return e->span.src ? e->span : e->loc;
+}
+
+/* Prints `e`, remembering that it came from `origin` in the spec. */
+static void put_expr_from(stp *g, const expr *e, const expr *origin)
+{
+	unsigned l, c;
+	out_pos(g, &l, &c);
+	expr_print_stap(g->o, e);
+	map_from(g, l, c, expr_origin(origin));
+}
 
 static void put_expr(stp *g, const expr *e)
 {
-	expr_print_stap(g->o, e);
+	put_expr_from(g, e, e);
 }
 
 /* ---- negated filters: `if (a == b) next` reads better than `if (!(a != b)) next` */
@@ -114,6 +155,9 @@ static void emit_let(stp *g, const spec_probe *p, spec_let *l)
 static void emit_record_printf(stp *g, int indent, const record_kind *k,
 			       const char *const *args)
 {
+	const expr **origins = arena_alloc(g->a, (k->nfields + 1) * sizeof(expr *));
+	for (unsigned i = 0; i < k->nfields; i++)
+		origins[i] = k->fields[i].value;
 	strbuf fmt = STRBUF_INIT;
 	sb_printf(&fmt, "printf(\"@%s", k->name);
 	for (unsigned i = 0; i < k->nfields; i++)
@@ -138,7 +182,11 @@ static void emit_record_printf(stp *g, int indent, const record_kind *k,
 			sb_indent(g->o, indent + 1);
 		} else
 			sb_putc(g->o, ' ');
+		unsigned l, c;
+		out_pos(g, &l, &c);
 		sb_puts(g->o, shown[i]);
+		if (origins[i])
+			map_from(g, l, c, expr_origin(origins[i]));
 	}
 	sb_puts(g->o, ")\n");
 }
@@ -179,14 +227,17 @@ static void emit_probe(stp *g, spec_probe *p)
 			sb_printf(g->o, " %%? %s !, %%)\n", pt->text);
 			continue;
 		}
+		unsigned l, c;
+		out_pos(g, &l, &c);
 		sb_puts(g->o, pt->text);
+		map_from(g, l, c, pt->loc);
 		sb_puts(g->o, last ? "\n" : " !,\n");
 	}
 	sb_puts(g->o, "{\n");
 	for (unsigned i = 0; i < p->nfilters; i++) {
 		emit_deps(g, p, p->filters[i]);
 		sb_puts(g->o, "\tif (");
-		put_expr(g, negate(g->a, p->filters[i]));
+		put_expr_from(g, negate(g->a, p->filters[i]), p->filters[i]);
 		sb_puts(g->o, ")\n\t\tnext\n");
 	}
 	for (unsigned i = 0; i < p->nstores; i++) {
@@ -292,6 +343,7 @@ static void rewrite_agg(expr *e, void *ctx)
 	e->c = zero;
 	e->type = VT_LONG;
 	e->loc = agg->loc;
+	e->span = agg->span;
 }
 
 static void rewrite_report_exprs(stp *g, const spec_report *r, bool guard)
@@ -535,7 +587,7 @@ static void emit_globals(stp *g)
 
 void emit_stp(strbuf *out, arena *a, const spec *s, const record_set *rs, const emit_opts *o)
 {
-	stp g = { out, a, s, rs, false, { 0, 0, 0 } };
+	stp g = { out, a, s, rs, false, { 0, 0, 0 }, o->map, 0, 0, 1 };
 	g.portable = !kver_parse(o->kver, g.kv);
 	emit_header(&g, o);
 	if (g.portable && s->nunsupported) {

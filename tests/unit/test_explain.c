@@ -1,0 +1,118 @@
+/* stap's errors about a generated script, mapped back to the spec. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "explain/explain.h"
+
+static char dir[] = "/tmp/stapgen-explain-XXXXXX";
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *run(const char *stap_err, int *mapped)
+{
+	char map[256], *out = NULL;
+	size_t outlen = 0;
+	snprintf(map, sizeof map, "%s/t.stp.map", dir);
+	FILE *in = fmemopen((void *)stap_err, strlen(stap_err), "r");
+	FILE *o = open_memstream(&out, &outlen);
+	*mapped = explain_stap_errors(map, in, o);
+	fclose(in);
+	fclose(o);
+	return out;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	char spec[128], map[512];
+	snprintf(spec, sizeof spec, "%s/t.yaml", dir);
+	write_file("t.yaml",
+		   "tool: t\n"
+		   "probes:\n"
+		   "  - on: kernel.function(\"nosuch_fn\")\n"
+		   "    let:\n"
+		   "      port: '@cast(sk, \"sock\", \"kernel\")->__sk_commn->skc_num'\n");
+	/* script line 10 cols 9-58 came from the let; line 8 from the probe point */
+	snprintf(map, sizeof map, "8:7-8:34\t%s:3:11:24\n10:9-10:58\t%s:5:14:49\n", spec, spec);
+	write_file("t.stp.map", map);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static void test_member_with_suggestion(void **state)
+{
+	(void)state;
+	int n;
+	char *out = run("WARNING: Kernel function symbol table missing [man warning::symbols]\n"
+			"semantic error: unable to find member '__sk_commn' for struct sock "
+			"(alternatives: __sk_common, sk_lock, sk_err): operator '->' at out/t.stp:10:36\n"
+			"        source: \tport = @cast(sk, \"sock\", \"kernel\")->__sk_commn->skc_num\n",
+			&n);
+	assert_int_equal(n, 1);
+	char want[1024];
+	snprintf(want, sizeof want,
+		 "%s/t.yaml:5:43: error: stap: unable to find member '__sk_commn' for struct sock; did you mean '__sk_common'?\n"
+		 "        port: '@cast(sk, \"sock\", \"kernel\")->__sk_commn->skc_num'\n"
+		 "                                            ^~~~~~~~~~\n",
+		 dir);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_probe_point(void **state)
+{
+	(void)state;
+	int n;
+	char *out = run("semantic error: while resolving probe point: identifier 'kernel' at /x/t.stp:8:7\n", &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(out, "/t.yaml:3:11: error: stap: while resolving probe point\n"));
+	free(out);
+}
+
+static void test_unmapped_and_other_files(void **state)
+{
+	(void)state;
+	int n;
+	char *out = run("semantic error: something at /usr/share/systemtap/tapset/x.stp:3:4\n"
+			"semantic error: elsewhere at out/t.stp:99:1\n"
+			"Pass 2: analysis failed.  [man error::pass2]\n",
+			&n);
+	assert_int_equal(n, 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(explain_stap_errors("/nonexistent/x.stp.map", stdin, stdout), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_member_with_suggestion),
+		cmocka_unit_test(test_probe_point),
+		cmocka_unit_test(test_unmapped_and_other_files),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
