@@ -193,6 +193,15 @@ static int write_tmp(out_file *f, const char *dir, const char *name, const char 
  * the new one, never half of one. */
 static int commit_outputs(out_file *f, size_t n, int ok)
 {
+	/* the one way a rename into place fails once the files are written:
+	 * a directory in the way (it would fail after the others moved) */
+	for (size_t i = 0; ok && i < n; i++) {
+		struct stat st;
+		if (lstat(f[i].path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "stapgen: error: cannot write %s: is a directory\n", f[i].path);
+			ok = 0;
+		}
+	}
 	for (size_t i = 0; ok && i < n; i++)
 		if (rename(f[i].tmp, f[i].path)) {
 			fprintf(stderr, "stapgen: error: writing %s: %s\n", f[i].path, strerror(errno));
@@ -285,6 +294,11 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	out_file files[5];
 	size_t nfiles = 0;
 	memset(files, 0, sizeof files);
+	/* directories this run creates go again if it fails */
+	const char *dirs[] = { o->outdir, pdir, ddir };
+	int existed[3];
+	for (size_t i = 0; i < 3; i++)
+		existed[i] = access(dirs[i], F_OK) == 0;
 	if (mkdirs(pdir) || mkdirs(ddir)) {
 		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", o->outdir, strerror(errno));
 	} else {
@@ -303,6 +317,9 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 			rc = 0;
 		}
 	}
+	for (size_t i = 3; rc && i-- > 0;)
+		if (!existed[i])
+			rmdir(dirs[i]);	/* only if still empty */
 	sb_free(&stp);
 	sb_free(&par);
 	sb_free(&cmd);

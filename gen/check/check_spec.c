@@ -271,6 +271,32 @@ static bool same_keys(const spec_map *a, const spec_map *b)
 	return true;
 }
 
+typedef struct agg_keys_ctx {
+	const spec_map *rowkeys;	/* NULL: a report of scalar aggregates */
+	diag_sink *d;
+} agg_keys_ctx;
+
+static bool same_keys(const spec_map *a, const spec_map *b);
+
+/* In a row, @sum(x) means x[row keys]: x must have the row's keys or none. */
+static void check_agg_keys(expr *e, void *ctx)
+{
+	agg_keys_ctx *c = ctx;
+	if (e->kind != E_AGG || !e->a || e->a->kind != E_IDENT || !e->a->bind_ptr)
+		return;
+	const spec_map *m = e->a->bind_ptr;
+	if (m->nkeys == 0 || (c->rowkeys && same_keys(c->rowkeys, m)))
+		return;
+	srcloc l = e->a->loc;
+	l.len = (unsigned)strlen(m->name);
+	if (c->rowkeys && c->rowkeys->nkeys)
+		diag_error(c->d, l, "aggregate '%s' is keyed differently from the rows (by '%s'); use it in a report 'from' it",
+			   m->name, c->rowkeys->name);
+	else
+		diag_error(c->d, l, "aggregate '%s' has keys; a report of scalar aggregates cannot use it",
+			   m->name);
+}
+
 static void check_report(spec *s, spec_report *r, diag_sink *d)
 {
 	scope sc = { .s = s, .r = r };
@@ -313,6 +339,12 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 			diag_error(d, r->sort->loc, "sort by a number or a string, not a statistic");
 	}
 	check_columns(&sc, r->cols, r->ncols, flags, d);
+	agg_keys_ctx akc = { sc.keymap, d };
+	if (r->sort)
+		expr_walk(r->sort, check_agg_keys, &akc);
+	for (unsigned i = 0; i < r->ncols; i++)
+		if (r->cols[i].e)
+			expr_walk(r->cols[i].e, check_agg_keys, &akc);
 	if (r->hist_of) {
 		const spec_map *m = spec_find_map(s, r->hist_of);
 		srcloc l = r->hist_loc;

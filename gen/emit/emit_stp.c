@@ -208,8 +208,69 @@ static const record_kind *kind_for_probe(stp *g, const spec_probe *p)
 	return NULL;
 }
 
+typedef struct map_read {
+	const char *map;
+	bool found;
+} map_read;
+
+static void find_map_read(expr *e, void *ctx)
+{
+	map_read *mr = ctx;
+	if ((e->kind == E_INDEX && e->a && e->a->kind == E_IDENT && !strcmp(e->a->name, mr->map)) ||
+	    (e->kind == E_IN && e->name && !strcmp(e->name, mr->map)))
+		mr->found = true;
+}
+
+static bool reads_map(const expr *e, const char *map)
+{
+	map_read mr = { map, false };
+	if (e)
+		expr_walk((expr *)e, find_map_read, &mr);
+	return mr.found;
+}
+
+/* `delete m[k]` can go right after the values that read m[k] are computed,
+ * before the filters that follow them: then an event that is filtered out
+ * still clears its entry (a start time, say) instead of leaking it.  Only
+ * when m is read through values alone. */
+static bool delete_ready(const spec_probe *p, const expr *del)
+{
+	const char *map = del->a->name;
+	for (unsigned i = 0; i < p->nfilters; i++)
+		if (reads_map(p->filters[i], map))
+			return false;
+	for (unsigned i = 0; i < p->nstores; i++)
+		if (reads_map(p->stores[i].value, map))
+			return false;
+	for (unsigned i = 0; i < p->ncollects; i++)
+		if (reads_map(p->collects[i].value, map) || reads_map(p->collects[i].target, map))
+			return false;
+	for (unsigned i = 0; p->emit && i < p->emit->ncols; i++)
+		if (reads_map(p->emit->cols[i].e, map))
+			return false;
+	bool read_by_value = false;
+	for (unsigned i = 0; i < p->nlets; i++) {
+		if (!p->lets[i].used || !reads_map(p->lets[i].e, map))
+			continue;
+		if (!p->lets[i].emitted)
+			return false;
+		read_by_value = true;
+	}
+	return read_by_value;
+}
+
+static void emit_delete(stp *g, const spec_probe *p, unsigned i, bool *done)
+{
+	done[i] = true;
+	emit_deps(g, p, p->deletes[i]);
+	sb_puts(g->o, "\tdelete ");
+	put_expr(g, p->deletes[i]);
+	sb_putc(g->o, '\n');
+}
+
 static void emit_probe(stp *g, spec_probe *p)
 {
+	bool *deleted = arena_alloc(g->a, (p->ndeletes + 1) * sizeof(bool));
 	sb_puts(g->o, "probe ");
 	bool first = true;
 	for (unsigned i = 0; i < p->npoints; i++) {
@@ -236,6 +297,9 @@ static void emit_probe(stp *g, spec_probe *p)
 	sb_puts(g->o, "{\n");
 	for (unsigned i = 0; i < p->nfilters; i++) {
 		emit_deps(g, p, p->filters[i]);
+		for (unsigned j = 0; j < p->ndeletes; j++)
+			if (!deleted[j] && delete_ready(p, p->deletes[j]))
+				emit_delete(g, p, j, deleted);
 		sb_puts(g->o, "\tif (");
 		put_expr_from(g, negate(g->a, p->filters[i]), p->filters[i]);
 		sb_puts(g->o, ")\n\t\tnext\n");
@@ -267,12 +331,9 @@ static void emit_probe(stp *g, spec_probe *p)
 		}
 		emit_record_printf(g, 1, k, args);
 	}
-	for (unsigned i = 0; i < p->ndeletes; i++) {
-		emit_deps(g, p, p->deletes[i]);
-		sb_puts(g->o, "\tdelete ");
-		put_expr(g, p->deletes[i]);
-		sb_putc(g->o, '\n');
-	}
+	for (unsigned i = 0; i < p->ndeletes; i++)
+		if (!deleted[i])
+			emit_delete(g, p, i, deleted);
 	sb_puts(g->o, "}\n\n");
 }
 
@@ -310,9 +371,35 @@ static void rewrite_agg(expr *e, void *ctx)
 {
 	agg_rewrite *rw = ctx;
 	arena *a = rw->g->a;
-	if (e->kind != E_AGG || !e->a || e->a->kind != E_IDENT || !rw->keys ||
-	    rw->keys->nkeys == 0)
+	/* bind == -1 marks a node this pass built: the walk revisits it */
+	if (e->kind != E_AGG || e->bind == -1 || !e->a || e->a->kind != E_IDENT || !rw->keys)
 		return;
+	/* A scalar aggregate (a total, say) is used as it is in every row; stap
+	 * reports @sum/@min/@max/@avg of an empty one as an error: guard it. */
+	const spec_map *m = e->a->bind_ptr;
+	if (m && m->nkeys == 0) {
+		if (e->op == AGG_COUNT)
+			return;
+		expr *agg = arena_alloc(a, sizeof *agg);
+		*agg = *e;
+		agg->bind = -1;
+		expr *cnt = arena_alloc(a, sizeof *cnt);
+		*cnt = *e;
+		cnt->op = AGG_COUNT;
+		cnt->bind = -1;
+		expr *zero = arena_alloc(a, sizeof *zero);
+		zero->kind = E_INT;
+		zero->type = VT_LONG;
+		memset(e, 0, sizeof *e);
+		e->kind = E_TERNARY;
+		e->a = cnt;
+		e->b = agg;
+		e->c = zero;
+		e->type = VT_LONG;
+		e->loc = agg->loc;
+		e->span = agg->span;
+		return;
+	}
 	expr *idx = arena_alloc(a, sizeof *idx);
 	idx->kind = E_INDEX;
 	idx->a = e->a;
@@ -378,6 +465,18 @@ static const record_kind *kind_for_report(stp *g, const spec_report *r)
 static void emit_rows_report(stp *g, const spec_report *r, const record_kind *k)
 {
 	const spec_map *km = r->from_maps[0];
+	if (km->nkeys == 0) {
+		/* scalar aggregates: one row, when anything was collected */
+		sb_printf(g->o, "\tif (@count(%s)", r->from[0]);
+		for (unsigned i = 1; i < r->nfrom; i++)
+			sb_printf(g->o, " || @count(%s)", r->from[i]);
+		sb_puts(g->o, ")\n");
+		const char **args = arena_alloc(g->a, (k->nfields + 1) * sizeof(char *));
+		for (unsigned i = 0; i < k->nfields; i++)
+			args[i] = expr_text(g, k->fields[i].value);
+		emit_record_printf(g, 2, k, args);
+		return;
+	}
 	const char *keys = key_list(g, km);
 	bool uni = r->nfrom > 1;
 	rewrite_report_exprs(g, r, uni);
@@ -461,7 +560,33 @@ static void emit_hist_report(stp *g, const spec_report *r, const record_kind *k)
 	emit_record_printf(g, ind + 2, k, args);
 }
 
-static void emit_report(stp *g, const spec_report *r)
+static bool same_trigger(const spec_report *a, const spec_report *b)
+{
+	return a->every_param == b->every_param && a->every_lit == b->every_lit &&
+	       a->at_end == b->at_end;
+}
+
+static bool report_uses(const spec_report *r, const char *map)
+{
+	if (r->hist_map && !strcmp(r->hist_map->name, map))
+		return true;
+	for (unsigned i = 0; i < r->nfrom; i++)
+		if (!strcmp(r->from[i], map))
+			return true;
+	return false;
+}
+
+/* Reports run in spec order on a trigger; the last one that reads an
+ * aggregate clears it, so the next interval starts afresh. */
+static void emit_clear(stp *g, const spec_report *r, const char *map)
+{
+	for (const spec_report *q = r + 1; q < g->s->reports + g->s->nreports; q++)
+		if (q->name && same_trigger(q, r) && report_uses(q, map))
+			return;
+	sb_printf(g->o, "\tdelete %s\n", map);
+}
+
+static void emit_report_function(stp *g, const spec_report *r)
 {
 	const record_kind *k = kind_for_report(g, r);
 	if (!k)
@@ -473,15 +598,28 @@ static void emit_report(stp *g, const spec_report *r)
 	else
 		emit_rows_report(g, r, k);
 	sb_printf(g->o, "\tprintf(\"@report_end\\t%s\\n\")\n", r->name);
-	/* Each report shows its interval only: start the next one afresh. */
 	if (r->hist && r->hist_map)
-		sb_printf(g->o, "\tdelete %s\n", r->hist_map->name);
+		emit_clear(g, r, r->hist_map->name);
 	for (unsigned i = 0; i < r->nfrom; i++)
-		sb_printf(g->o, "\tdelete %s\n", r->from[i]);
+		if (!(r->hist_map && !strcmp(r->hist_map->name, r->from[i])))
+			emit_clear(g, r, r->from[i]);
 	sb_puts(g->o, "}\n\n");
+}
 
-	bool periodic = r->every_param || r->every_lit;
-	if (periodic) {
+/* One timer probe per distinct period; its reports run in spec order. */
+static void emit_report_timers(stp *g)
+{
+	const spec *s = g->s;
+	for (unsigned i = 0; i < s->nreports; i++) {
+		const spec_report *r = &s->reports[i];
+		if (!r->name || !(r->every_param || r->every_lit))
+			continue;
+		bool seen = false;
+		for (unsigned j = 0; j < i && !seen; j++)
+			seen = s->reports[j].name && s->reports[j].every_param == r->every_param &&
+			       s->reports[j].every_lit == r->every_lit;
+		if (seen)
+			continue;
 		if (r->every_param) {
 			/* A run-time interval cannot be a timer literal: tick and count. */
 			sb_printf(g->o, "probe timer.%s(1)\n{\n", r->every_param->unit_ms ? "ms" : "s");
@@ -492,13 +630,23 @@ static void emit_report(stp *g, const spec_report *r)
 		} else {
 			sb_printf(g->o, "probe timer.ms(%lld)\n{\n", (long long)r->every_lit);
 		}
-		sb_printf(g->o, "\t_report_%s()\n", r->name);
-		if (r->count_param)
-			sb_printf(g->o, "\tif (%s && ++_%s_reports >= %s)\n\t\texit()\n",
-				  r->count_param->name, r->name, r->count_param->name);
-		else if (r->count_lit)
-			sb_printf(g->o, "\tif (++_%s_reports >= %lld)\n\t\texit()\n", r->name,
-				  (long long)r->count_lit);
+		for (unsigned j = i; j < s->nreports; j++) {
+			const spec_report *q = &s->reports[j];
+			if (!q->name || q->every_param != r->every_param || q->every_lit != r->every_lit)
+				continue;
+			sb_printf(g->o, "\t_report_%s()\n", q->name);
+		}
+		for (unsigned j = i; j < s->nreports; j++) {
+			const spec_report *q = &s->reports[j];
+			if (!q->name || q->every_param != r->every_param || q->every_lit != r->every_lit)
+				continue;
+			if (q->count_param)
+				sb_printf(g->o, "\tif (%s && ++_%s_reports >= %s)\n\t\texit()\n",
+					  q->count_param->name, q->name, q->count_param->name);
+			else if (q->count_lit)
+				sb_printf(g->o, "\tif (++_%s_reports >= %lld)\n\t\texit()\n", q->name,
+					  (long long)q->count_lit);
+		}
 		sb_puts(g->o, "}\n\n");
 	}
 }
@@ -574,7 +722,11 @@ static void emit_globals(stp *g)
 		const spec_report *r = &s->reports[i];
 		if (!r->name)
 			continue;
-		if (r->every_param)
+		bool first_of_period = true;	/* one tick counter per timer probe */
+		for (unsigned j = 0; j < i; j++)
+			if (s->reports[j].name && s->reports[j].every_param == r->every_param)
+				first_of_period = false;
+		if (r->every_param && first_of_period)
 			sb_printf(g->o, "global _%s_ticks\n", r->name), any = true;
 		if (r->count_param || r->count_lit)
 			sb_printf(g->o, "global _%s_reports\n", r->name), any = true;
@@ -608,7 +760,8 @@ void emit_stp(strbuf *out, arena *a, const spec *s, const record_set *rs, const 
 	for (unsigned i = 0; i < s->nprobes; i++)
 		emit_probe(&g, &s->probes[i]);
 	for (unsigned i = 0; i < s->nreports; i++)
-		emit_report(&g, &s->reports[i]);
+		emit_report_function(&g, &s->reports[i]);
+	emit_report_timers(&g);
 	sb_puts(out, "probe end\n{\n");
 	for (unsigned i = 0; i < s->nreports; i++)
 		if (s->reports[i].name && s->reports[i].at_end)

@@ -34,6 +34,17 @@ static expr *load_expr(loader *L, const ynode *n, const char *what)
 	return expr_parse(L->c.a, n->str, n->len, m, L->c.d);
 }
 
+static size_t flag_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	h ^= h >> 33;	/* FNV's low bits depend only on low bits: mix */
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return (size_t)h;
+}
+
 static void load_params(loader *L, const ynode *n)
 {
 	static const char *const keys[] = { "type", "default", "help", "flag", "unit", NULL };
@@ -42,6 +53,12 @@ static void load_params(loader *L, const ynode *n)
 	if (!schema_is_map(&L->c, n, "'params'"))
 		return;
 	L->s->params = arena_alloc(L->c.a, n->npairs * sizeof(spec_param));
+	/* flags seen so far: an open-addressing set of parameter indices + 1,
+	 * so that thousands of parameters cost linear time, not quadratic */
+	size_t fcap = 16;
+	while (fcap < 2 * n->npairs)
+		fcap *= 2;
+	unsigned *flags = arena_alloc(L->c.a, fcap * sizeof *flags);
 	for (size_t i = 0; i < n->npairs; i++) {
 		const ynode *k = n->pairs[i].key, *v = n->pairs[i].value;
 		spec_param *p = &L->s->params[L->s->nparams];
@@ -103,10 +120,18 @@ static void load_params(loader *L, const ynode *n)
 					diag_error(L->c.d, f->value->loc,
 						   "flag '%s' is one of every tool's own options (-p -t -a -f -r -d -h -G)",
 						   fl);
-			for (unsigned j = 0; ok && j < L->s->nparams; j++)
-				if (L->s->params[j].flag && !strcmp(L->s->params[j].flag, fl))
+			for (size_t fh = flag_hash(fl) & (fcap - 1); ok; fh = (fh + 1) & (fcap - 1)) {
+				if (!flags[fh]) {
+					flags[fh] = L->s->nparams + 1;
+					break;
+				}
+				const spec_param *q = &L->s->params[flags[fh] - 1];
+				if (!strcmp(q->flag, fl)) {
 					diag_error(L->c.d, f->value->loc, "flag '%s' is also used by parameter '%s'",
-						   fl, L->s->params[j].name);
+						   fl, q->name);
+					break;
+				}
+			}
 		}
 		L->s->nparams++;
 	}

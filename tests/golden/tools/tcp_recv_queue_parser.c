@@ -13,17 +13,19 @@
 
 /* @wait: one histogram bucket */
 typedef struct tcp_recv_queue_wait {
+	long long port;
 	long long bucket;
 	long long count;
 } tcp_recv_queue_wait;
 
 static const sg_field tcp_recv_queue_wait_fields[] = {
+	{ "port", SG_LONG, "PORT", 0 },
 	{ "bucket", SG_LONG, "US", 0 },
 	{ "count", SG_LONG, "COUNT", 0 },
 };
 
 static const sg_kind tcp_recv_queue_kinds[] = {
-	{ "wait", SG_HIST_LOG2, tcp_recv_queue_wait_fields, 2, 0LL, 0LL, 0LL, "wait" },
+	{ "wait", SG_HIST_LOG2, tcp_recv_queue_wait_fields, 3, 0LL, 0LL, 0LL, "wait" },
 };
 
 const sg_tool tcp_recv_queue_tool = {
@@ -38,8 +40,9 @@ typedef struct tcp_recv_queue_handlers {
 
 static void tcp_recv_queue_wait_decode(const sg_value *v, tcp_recv_queue_wait *r)
 {
-	r->bucket = v[0].l;
-	r->count = v[1].l;
+	r->port = v[0].l;
+	r->bucket = v[1].l;
+	r->count = v[2].l;
 }
 
 /* Reads records until EOF, calling h for each.  Returns the number of
