@@ -36,7 +36,7 @@ static void compile(run *r, const char *text, const char *kver)
 		spec_check(&r->a, r->s, &d);
 	if (r->s && !d.errors) {
 		record_set rs = records_of(&r->a, r->s);
-		emit_opts o = { kver ? kver : "6.1.0-56-cloud-amd64", "t.yaml" };
+		emit_opts o = { kver ? kver : "6.1.0-56-cloud-amd64", "t.yaml", NULL };
 		emit_stp(&r->stp, &r->a, r->s, &rs, &o);
 		emit_parser(&r->par, r->s, &rs, &o);
 	}
