@@ -32,7 +32,7 @@ STAPGEN := $(BUILD)/stapgen
 TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
-.PHONY: all tools tools-only deps-check check check-unit check-golden check-parsers check-asan \
+.PHONY: all tools tools-only deps-check check check-unit check-golden check-parsers check-asan check-hostile \
 	valgrind clean deps fuzz kernels validate
 all: $(STAPGEN)
 
@@ -80,13 +80,16 @@ check-golden: $(STAPGEN)
 
 check-parsers: $(STAPGEN)
 	@./tests/parsers/run.sh $(STAPGEN)
+check-e2e: $(STAPGEN) ; @./tests/e2e/run.sh $(STAPGEN) || [ $$? -eq 77 ]
+check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-golden check-parsers
+	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile
 	@echo "make check: all passed"
 
 check-asan:
-	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers
+	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-fuzz-replay \
+		PARSER_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
 
 valgrind: $(STAPGEN)
 	@./scripts/valgrind-specs.sh $(STAPGEN) $(SPECS)
@@ -101,3 +104,6 @@ deps-check:
 
 clean:
 	rm -rf build build-asan out
+
+include mk/fuzz.mk
+include mk/kernels.mk

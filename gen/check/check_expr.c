@@ -72,6 +72,7 @@ typedef struct checker {
 	unsigned errors;
 	unsigned depth;
 	bool deep_reported;
+	unsigned in_defined;	/* inside @defined / @choose_defined */
 } checker;
 
 static void err(checker *c, srcloc loc, const char *fmt, ...)
@@ -286,12 +287,19 @@ static vtype chk_target(checker *c, expr *e)
 {
 	const char *n = e->name ? e->name : "";
 	bool ret = !strcmp(n, "return") || !strncmp(n, "$return", 7);
+	unsigned f = flags(c);
+	if (c->in_defined) {
+		if (f & CTX_MAYBE_RETURN)
+			f |= CTX_RETURN;
+		if (f & CTX_MAYBE_TARGET)
+			f |= CTX_TARGET;
+	}
 	if (ret) {
-		if (!(flags(c) & CTX_RETURN)) {
+		if (!(f & CTX_RETURN)) {
 			err(c, e->loc, "'$%s' is only available in .return probes", n);
 			return VT_UNKNOWN;
 		}
-	} else if (!(flags(c) & CTX_TARGET)) {
+	} else if (!(f & CTX_TARGET)) {
 		err(c, e->loc,
 		    "target variable '$%s' needs a kernel/module/process function or tracepoint probe",
 		    n);
@@ -751,7 +759,9 @@ static vtype chk_node(checker *c, expr *e)
 			    "@defined needs a target expression ($var, $var->field or @cast(...)->field)");
 			return VT_LONG;
 		}
+		c->in_defined++;
 		value(c, e->a);
+		c->in_defined--;
 		return VT_LONG;
 	case E_ENTRY:
 		if (!(flags(c) & CTX_RETURN)) {
@@ -761,7 +771,9 @@ static vtype chk_node(checker *c, expr *e)
 		}
 		return value(c, e->a);
 	case E_CHOOSE: {
+		c->in_defined++;
 		vtype a = value(c, e->a), b = value(c, e->b);
+		c->in_defined--;
 		return join(c, e->loc, "arguments of @choose_defined", a, b);
 	}
 	case E_AGG:

@@ -33,6 +33,10 @@ enum {
 	CTX_REPORT = 1 << 2,	/* @count/@sum/@min/@max/@avg over aggregates */
 	CTX_GURU = 1 << 3,	/* guru mode granted (reserved for writes) */
 	CTX_NO_EVENT = 1 << 4,	/* timer/begin/end/report: no pid()/execname() meaning */
+	/* Some, not all, of a probe's points give $vars / $return: allowed
+	 * inside @defined() and @choose_defined(), which stap resolves per point. */
+	CTX_MAYBE_TARGET = 1 << 5,
+	CTX_MAYBE_RETURN = 1 << 6,
 };
 
 typedef struct check_env {

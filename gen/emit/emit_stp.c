@@ -580,6 +580,8 @@ static bool report_uses(const spec_report *r, const char *map)
  * aggregate clears it, so the next interval starts afresh. */
 static void emit_clear(stp *g, const spec_report *r, const char *map)
 {
+	if (!r->every_param && !r->every_lit)
+		return;	/* only at the end: nothing comes after it */
 	for (const spec_report *q = r + 1; q < g->s->reports + g->s->nreports; q++)
 		if (q->name && same_trigger(q, r) && report_uses(q, map))
 			return;

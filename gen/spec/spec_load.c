@@ -352,7 +352,7 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		size_t cnt;
 		const ynode **items = schema_list(&L->c, on->value, &cnt);
 		p->points = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_point));
-		unsigned ctx = ~0u;
+		unsigned ctx = ~0u, maybe = 0;
 		for (size_t i = 0; i < cnt; i++) {
 			const ynode *it = items[i];
 			const char *rtext = NULL;
@@ -378,13 +378,18 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 			p->points[p->npoints].range = range;
 			p->points[p->npoints].range_text = rtext;
 			p->npoints++;
-			ctx &= probe_point_ctx(txt);
-			if (probe_point_ctx(txt) & CTX_NO_EVENT)
+			unsigned pc = probe_point_ctx(txt);
+			ctx &= pc;
+			if (pc & CTX_NO_EVENT)
 				ctx |= CTX_NO_EVENT;
+			if (pc & CTX_TARGET)
+				maybe |= CTX_MAYBE_TARGET;
+			if (pc & CTX_RETURN)
+				maybe |= CTX_MAYBE_RETURN;
 		}
 		if (cnt == 0)
 			diag_error(L->c.d, on->value->loc, "'on' lists no probe point");
-		p->ctx = p->npoints ? ctx : 0;
+		p->ctx = p->npoints ? (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN)) | maybe : 0;
 	}
 	const ypair *lp = ynode_get(n, "let");
 	if (lp && schema_is_map(&L->c, lp->value, "'let'")) {

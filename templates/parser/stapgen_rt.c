@@ -916,6 +916,17 @@ static const char *unescape(const char *s, size_t n, char *out, size_t *olen, ch
             i = j;
             continue;
         }
+        case 'x': {
+            /* stap's BPF runtime escapes non-ASCII bytes as \xHH */
+            if (i + 3 >= n || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0) {
+                snip(q, sizeof q, s + i, i + 4 <= n ? 4 : n - i);
+                snprintf(why, whysz, "bad escape \"%s\" (needs 2 hex digits)", q);
+                return why;
+            }
+            out[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+            i += 4;
+            continue;
+        }
         case 'u':
         case 'U': {
             size_t want = s[i + 1] == 'u' ? 4 : 8, j = i + 2, nd = 0;
@@ -1170,6 +1181,7 @@ struct sg_writer {
     sg_kgroup *groups;
     size_t ngroups, gcap;
     sg_chunk *arena;
+    size_t arena_bytes; /* handed out since the last w_arena_free */
     /* folded / svg */
     sg_fmap fblock, fevents;
     sg_svgsec *secs;
@@ -1200,6 +1212,7 @@ static void *w_alloc(sg_writer *w, size_t n)
     }
     p = (char *)c->data + c->used;
     c->used += n;
+    w->arena_bytes += n;
     return p;
 }
 
@@ -1210,6 +1223,7 @@ static void w_arena_free(sg_writer *w)
         free(w->arena);
         w->arena = next;
     }
+    w->arena_bytes = 0;
 }
 
 static sg_kstate *w_kstate(sg_writer *w, const sg_kind *k)
@@ -2460,6 +2474,25 @@ static void w_block_flush(sg_writer *w)
     w_arena_free(w);
 }
 
+/* Prints the open block so far and opens its continuation (same name and
+ * time): a block past SG_MAX_BLOCK_BYTES. */
+static void w_block_split(sg_writer *w)
+{
+    int has_name = w->has_name, has_ts = w->has_ts;
+    long long ts = w->bts;
+    size_t nlen = w->bname_len;
+    char *name = has_name ? malloc(nlen + 1) : NULL;
+    if (has_name && !name) {
+        w->err = 1;
+        has_name = 0;
+    } else if (name) {
+        memcpy(name, w->bname, nlen + 1);
+    }
+    w_block_flush(w);
+    w_block_open(w, has_name ? name : NULL, nlen, has_ts, ts);
+    free(name);
+}
+
 void sg_writer_record(sg_writer *w, const sg_kind *k, const sg_value *v)
 {
     if (!w || !k || (k->nfields && !v))
@@ -2486,6 +2519,8 @@ void sg_writer_record(sg_writer *w, const sg_kind *k, const sg_value *v)
     }
     if (sg_is_hist(k) && k->nfields < 2)
         return;
+    if (w->in_block && w->arena_bytes >= SG_MAX_BLOCK_BYTES)
+        w_block_split(w);
     if (!w->in_block)
         w_block_open(w, k->report, k->report ? strlen(k->report) : 0, 0, 0);
     w_block_add(w, k, v);

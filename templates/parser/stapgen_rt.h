@@ -25,6 +25,13 @@ extern "C" {
 #define SG_PROTOCOL_VERSION 1
 /* Longest accepted line, in bytes, not counting the '\n'. */
 #define SG_MAX_LINE 65536
+/* Most bytes of records a writer buffers for one report block (table, JSON,
+ * CSV): past it, the block so far is printed and the rest follows as another
+ * block with the same report name and time, so memory stays bounded however
+ * long a report runs without its @report_end. */
+#ifndef SG_MAX_BLOCK_BYTES
+#define SG_MAX_BLOCK_BYTES (16u << 20)
+#endif
 /* How many dropped-line messages a reader prints before it only counts. */
 #define SG_DIAG_MAX 20
 /* Width of a histogram bar in the table format. */

@@ -667,6 +667,23 @@ static void test_bad_escapes_more(void **state)
            7);
 }
 
+/* stap's BPF runtime writes non-ASCII bytes as \xHH. */
+static void test_hex_escapes(void **state)
+{
+    (void)state;
+    expect("@conn\t1\tcaf\\xc3\\xa9\n"
+           "@conn\t2\t\\x4\n"
+           "@conn\t3\t\\x4g\n"
+           "@conn\t4\ta\\x\n",
+           SG_FMT_CSV,
+           "kind,pid,comm\r\n"
+           "conn,1,caf\xc3\xa9\r\n",
+           "in:2: dropped: @conn: field 'comm': bad escape \"\\\\x4\" (needs 2 hex digits)\n"
+           "in:3: dropped: @conn: field 'comm': bad escape \"\\\\x4g\" (needs 2 hex digits)\n"
+           "in:4: dropped: @conn: field 'comm': bad escape \"\\\\x\" (needs 2 hex digits)\n",
+           3);
+}
+
 static void test_int64_limits(void **state)
 {
     (void)state;
@@ -1808,6 +1825,7 @@ int main(void)
         cmocka_unit_test(test_hist_bounds),
         cmocka_unit_test(test_hostile_mix),
         cmocka_unit_test(test_bad_escapes_more),
+        cmocka_unit_test(test_hex_escapes),
         cmocka_unit_test(test_int64_limits),
         cmocka_unit_test(test_hist_bad_rows),
         cmocka_unit_test(test_overlong_line),
