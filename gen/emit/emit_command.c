@@ -64,8 +64,10 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		const spec_param *p = &s->params[i];
 		char lhs[96];
 		const char *arg = p->type == PT_STRING ? "STR" : p->type == PT_INT ? "N"
-				: p->unit_ms ? "MS" : "SECONDS";
-		if (p->flag)
+				: p->type == PT_SWITCH ? "" : p->unit_ms ? "MS" : "SECONDS";
+		if (p->flag && p->type == PT_SWITCH)
+			snprintf(lhs, sizeof lhs, "%s", p->flag);
+		else if (p->flag)
 			snprintf(lhs, sizeof lhs, "%s %s", p->flag, arg);
 		else
 			snprintf(lhs, sizeof lhs, "-G %s=%s", p->name, arg);
@@ -79,7 +81,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "  -t SECONDS             stop after SECONDS (the end report still prints)\n"
 		   "  -a 'STAP ARGS'         extra arguments for stap\n"
 		   "  -f FORMAT              table (default), json, csv, folded or svg (stack tools)\n"
-		   "  -r                     raw: print the script's records, do not parse\n"
+		   "  --raw                  print the script's records, do not parse\n"
 		   "  -d                     print the generated script and exit\n"
 		   "  -h, --help             show this help\n");
 	if (s->nstap_options) {
@@ -95,6 +97,10 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		const spec_param *p = &s->params[i];
 		if (!p->flag)
 			continue;
+		if (p->type == PT_SWITCH) {
+			sb_printf(o, "\t%s) gvars=\"$gvars -G %s=1\"; shift;;\n", p->flag, p->name);
+			continue;
+		}
 		sb_printf(o, "\t%s)\n\t\t[ $# -ge 2 ] || { echo \"%s: %s needs a value\" >&2; exit 2; }\n",
 			  p->flag, t, p->flag);
 		if (p->type != PT_STRING)
@@ -119,7 +125,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "\t-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;\n"
 		   "\t-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args=\"$stap_args $2\"; shift 2;;\n"
 		   "\t-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;\n"
-		   "\t-r) raw=1; shift;;\n"
+		   "\t--raw) raw=1; shift;;\n"
 		   "\t-d) cat \"$script\"; exit 0;;\n"
 		   "\t-h|--help) usage; exit 0;;\n"
 		   "\t-G) [ $# -ge 2 ] || { usage >&2; exit 2; }; gvars=\"$gvars -G $2\"; shift 2;;\n");

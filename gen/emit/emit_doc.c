@@ -45,6 +45,12 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		sb_printf(o, "| `%s` | `%s` | ", p->flag ? p->flag : "-G", p->name);
+		if (p->type == PT_SWITCH) {
+			sb_printf(o, "%s | ", p->ival ? "on" : "off");
+			md_cell(o, p->help);
+			sb_puts(o, " |\n");
+			continue;
+		}
 		if (p->type == PT_STRING) {
 			sb_puts(o, "`");
 			md_cell(o, p->sval ? p->sval : "");

@@ -281,18 +281,20 @@ static void emit_probe(stp *g, spec_probe *p)
 		if (!first)
 			sb_puts(g->o, "      ");
 		first = false;
-		/* Ordered fallbacks: `a !, b` uses a if it resolves, else b. */
+		/* Ordered fallbacks: `a !, b` uses a if it resolves, else b;
+		 * with `each`, `a, b` attaches to both. */
+		const char *sep = p->each ? "," : " !,";
 		if (g->portable && pt->range.n) {
 			sb_puts(g->o, "%( ");
 			kver_range_stap(g->o, &pt->range);
-			sb_printf(g->o, " %%? %s !, %%)\n", pt->text);
+			sb_printf(g->o, " %%? %s%s %%)\n", pt->text, sep);
 			continue;
 		}
 		unsigned l, c;
 		out_pos(g, &l, &c);
 		sb_puts(g->o, pt->text);
 		map_from(g, l, c, pt->loc);
-		sb_puts(g->o, last ? "\n" : " !,\n");
+		sb_puts(g->o, last ? "\n" : p->each ? ",\n" : " !,\n");
 	}
 	sb_puts(g->o, "{\n");
 	for (unsigned i = 0; i < p->nfilters; i++) {
@@ -625,7 +627,8 @@ static void emit_report_timers(stp *g)
 		if (r->every_param) {
 			/* A run-time interval cannot be a timer literal: tick and count. */
 			sb_printf(g->o, "probe timer.%s(1)\n{\n", r->every_param->unit_ms ? "ms" : "s");
-			sb_printf(g->o, "\tif (++_%s_ticks < %s)\n\t\tnext\n", r->name, r->every_param->name);
+			sb_printf(g->o, "\tif (!%s || ++_%s_ticks < %s)\n\t\tnext\n", r->every_param->name,
+				  r->name, r->every_param->name);
 			sb_printf(g->o, "\t_%s_ticks = 0\n", r->name);
 		} else if (r->every_lit % 1000 == 0) {
 			sb_printf(g->o, "probe timer.s(%lld)\n{\n", (long long)(r->every_lit / 1000));
@@ -668,6 +671,7 @@ static void emit_header(stp *g, const emit_opts *o)
 		for (unsigned i = 0; i < s->nparams; i++) {
 			const spec_param *p = &s->params[i];
 			const char *t = p->type == PT_INT ? "int" : p->type == PT_STRING ? "string"
+				      : p->type == PT_SWITCH ? "0/1"
 				      : p->unit_ms ? "ms" : "seconds";
 			sb_printf(g->o, "#   %-12s %-8s %s\n", p->name, t, p->help ? p->help : "");
 		}

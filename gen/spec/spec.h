@@ -11,7 +11,8 @@
 #include "../yaml/yaml_tree.h"
 #include "kver.h"
 
-typedef enum { PT_INT, PT_STRING, PT_DURATION } param_type;
+/* PT_SWITCH: an on/off option (0 or 1); its flag takes no argument. */
+typedef enum { PT_INT, PT_STRING, PT_DURATION, PT_SWITCH } param_type;
 
 typedef struct spec_param {
 	const char *name;
@@ -96,6 +97,7 @@ typedef struct spec_probe {
 	srcloc loc;
 	spec_point *points;	/* ordered fallbacks: the first that resolves */
 	unsigned npoints;
+	bool each;		/* `on: {each: [...]}`: every point, not the first */
 	spec_let *lets;
 	unsigned nlets;
 	expr **filters;

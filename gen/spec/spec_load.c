@@ -48,7 +48,7 @@ static size_t flag_hash(const char *s)
 static void load_params(loader *L, const ynode *n)
 {
 	static const char *const keys[] = { "type", "default", "help", "flag", "unit", NULL };
-	static const char *const types[] = { "int", "string", "duration", NULL };
+	static const char *const types[] = { "int", "string", "duration", "switch", NULL };
 	static const char *const units[] = { "s", "ms", NULL };
 	if (!schema_is_map(&L->c, n, "'params'"))
 		return;
@@ -82,7 +82,11 @@ static void load_params(loader *L, const ynode *n)
 				p->unit_ms = schema_enum(&L->c, u->value, "duration unit", units) == 1;
 		}
 		const ypair *def = ynode_get(v, "default");
-		if (!def) {
+		if (p->type == PT_SWITCH) {
+			bool on = false;
+			if (def && schema_bool(&L->c, def->value, "a switch's default", &on))
+				p->ival = on;
+		} else if (!def) {
 			diag_error(L->c.d, v->loc, "parameter '%s' needs a 'default'", p->name);
 		} else if (p->type == PT_INT) {
 			schema_int(&L->c, def->value, "an int parameter's default", &p->ival);
@@ -90,7 +94,9 @@ static void load_params(loader *L, const ynode *n)
 			p->sval = schema_string(&L->c, def->value, "a string parameter's default");
 		} else {
 			int64_t ms;
-			if (schema_duration(&L->c, def->value, "a duration parameter's default", &ms)) {
+			if (def->value->kind == YN_SCALAR && !strcmp(def->value->str, "0")) {
+				p->ival = 0;	/* "0 = off": e.g. report only at the end */
+			} else if (schema_duration(&L->c, def->value, "a duration parameter's default", &ms)) {
 				if (!p->unit_ms && ms % 1000)
 					diag_error(L->c.d, def->value->loc,
 						   "default '%s' is not a whole number of seconds; add 'unit: ms'",
@@ -110,7 +116,7 @@ static void load_params(loader *L, const ynode *n)
 			for (const char *q = fl + 1; ok && *q; q++)
 				ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
 				     (*q >= '0' && *q <= '9') || *q == '-';
-			static const char *const builtin[] = { "-p", "-t", "-a", "-f", "-r", "-d",
+			static const char *const builtin[] = { "-p", "-t", "-a", "-f", "--raw", "-d",
 								"-h", "-G", "--help", NULL };
 			if (!ok || strlen(fl) > 32)
 				diag_error(L->c.d, f->value->loc,
@@ -118,7 +124,7 @@ static void load_params(loader *L, const ynode *n)
 			for (unsigned b = 0; ok && builtin[b]; b++)
 				if (!strcmp(fl, builtin[b]))
 					diag_error(L->c.d, f->value->loc,
-						   "flag '%s' is one of every tool's own options (-p -t -a -f -r -d -h -G)",
+						   "flag '%s' is one of every tool's own options (-p -t -a -f -d -h -G --raw)",
 						   fl);
 			for (size_t fh = flag_hash(fl) & (fcap - 1); ok; fh = (fh + 1) & (fcap - 1)) {
 				if (!flags[fh]) {
@@ -350,7 +356,20 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		diag_error(L->c.d, n->loc, "a probe is missing required key 'on'");
 	} else {
 		size_t cnt;
-		const ynode **items = schema_list(&L->c, on->value, &cnt);
+		const ynode *ov = on->value;
+		if (ov->kind == YN_MAP) {	/* { each: [a, b] }: attach to all of them */
+			static const char *const okeys[] = { "each", NULL };
+			schema_check_keys(&L->c, ov, "'on'", okeys);
+			const ypair *each = ynode_get(ov, "each");
+			if (!each || each->value->kind != YN_SEQ) {
+				diag_error(L->c.d, ov->loc,
+					   "'on' is a probe point, a list of fallbacks, or {each: [points...]}");
+				return;
+			}
+			p->each = true;
+			ov = each->value;
+		}
+		const ynode **items = schema_list(&L->c, ov, &cnt);
 		p->points = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_point));
 		unsigned ctx = ~0u, maybe = 0;
 		for (size_t i = 0; i < cnt; i++) {

@@ -18,7 +18,7 @@ options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json, csv, folded or svg (stack tools)
-  -r                     raw: print the script's records, do not parse
+  --raw                  print the script's records, do not parse
   -d                     print the generated script and exit
   -h, --help             show this help
 EOF
@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
-	-r) raw=1; shift;;
+	--raw) raw=1; shift;;
 	-d) cat "$script"; exit 0;;
 	-h|--help) usage; exit 0;;
 	-G) [ $# -ge 2 ] || { usage >&2; exit 2; }; gvars="$gvars -G $2"; shift 2;;

@@ -12,14 +12,14 @@ usage: sample_bt [options]
 Sample the on-CPU backtraces of a process (-p PID), for flame graphs
 
 options:
-  -u N                   Sample user-space stacks (-u 1; 0 to skip) (default: 1)
-  -k N                   Sample kernel-space stacks (-k 1) (default: 0)
+  -u                     Sample user-space stacks (default: 0)
+  -k                     Sample kernel-space stacks (default: 0)
   -l N                   Distinct stacks reported (default: 1024)
   -p PID                 target process: stap -x PID (target() in the script)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json, csv, folded or svg (stack tools)
-  -r                     raw: print the script's records, do not parse
+  --raw                  print the script's records, do not parse
   -d                     print the generated script and exit
   -h, --help             show this help
 
@@ -29,14 +29,8 @@ EOF
 stap_args= gvars= fmt=table secs= raw=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	-u)
-		[ $# -ge 2 ] || { echo "sample_bt: -u needs a value" >&2; exit 2; }
-		case $2 in ''|*[!0-9]*) echo "sample_bt: -u takes a number" >&2; exit 2;; esac
-		gvars="$gvars -G user=$2"; shift 2;;
-	-k)
-		[ $# -ge 2 ] || { echo "sample_bt: -k needs a value" >&2; exit 2; }
-		case $2 in ''|*[!0-9]*) echo "sample_bt: -k takes a number" >&2; exit 2;; esac
-		gvars="$gvars -G kernel=$2"; shift 2;;
+	-u) gvars="$gvars -G user=1"; shift;;
+	-k) gvars="$gvars -G kernel=1"; shift;;
 	-l)
 		[ $# -ge 2 ] || { echo "sample_bt: -l needs a value" >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "sample_bt: -l takes a number" >&2; exit 2;; esac
@@ -49,7 +43,7 @@ while [ $# -gt 0 ]; do
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
-	-r) raw=1; shift;;
+	--raw) raw=1; shift;;
 	-d) cat "$script"; exit 0;;
 	-h|--help) usage; exit 0;;
 	-G) [ $# -ge 2 ] || { usage >&2; exit 2; }; gvars="$gvars -G $2"; shift 2;;

@@ -13,14 +13,14 @@ Off-CPU time of a process (-p PID) by backtrace, with its distribution
 
 options:
   --min N                Ignore off-CPU intervals shorter than this (microseconds) (default: 4)
-  -u N                   Record user-space stacks (-u 1; 0 to skip) (default: 1)
-  -k N                   Record kernel-space stacks (-k 1) (default: 0)
+  -u                     Record user-space stacks (default: 0)
+  -k                     Record kernel-space stacks (default: 0)
   -l N                   Distinct stacks reported (default: 1024)
   -p PID                 target process: stap -x PID (target() in the script)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json, csv, folded or svg (stack tools)
-  -r                     raw: print the script's records, do not parse
+  --raw                  print the script's records, do not parse
   -d                     print the generated script and exit
   -h, --help             show this help
 
@@ -34,14 +34,8 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "sample_bt_off_cpu: --min needs a value" >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "sample_bt_off_cpu: --min takes a number" >&2; exit 2;; esac
 		gvars="$gvars -G min_us=$2"; shift 2;;
-	-u)
-		[ $# -ge 2 ] || { echo "sample_bt_off_cpu: -u needs a value" >&2; exit 2; }
-		case $2 in ''|*[!0-9]*) echo "sample_bt_off_cpu: -u takes a number" >&2; exit 2;; esac
-		gvars="$gvars -G user=$2"; shift 2;;
-	-k)
-		[ $# -ge 2 ] || { echo "sample_bt_off_cpu: -k needs a value" >&2; exit 2; }
-		case $2 in ''|*[!0-9]*) echo "sample_bt_off_cpu: -k takes a number" >&2; exit 2;; esac
-		gvars="$gvars -G kernel=$2"; shift 2;;
+	-u) gvars="$gvars -G user=1"; shift;;
+	-k) gvars="$gvars -G kernel=1"; shift;;
 	-l)
 		[ $# -ge 2 ] || { echo "sample_bt_off_cpu: -l needs a value" >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "sample_bt_off_cpu: -l takes a number" >&2; exit 2;; esac
@@ -54,7 +48,7 @@ while [ $# -gt 0 ]; do
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
-	-r) raw=1; shift;;
+	--raw) raw=1; shift;;
 	-d) cat "$script"; exit 0;;
 	-h|--help) usage; exit 0;;
 	-G) [ $# -ge 2 ] || { usage >&2; exit 2; }; gvars="$gvars -G $2"; shift 2;;
