@@ -135,7 +135,7 @@ static void test_duration_and_report(void **state)
 	const char *t = sb_str(&r.stp);
 	assert_non_null(strstr(t, "a[execname()] <<< 1\n"));
 	assert_non_null(strstr(t, "foreach ([comm] in a @count- limit n)\n"));
-	assert_non_null(strstr(t, "if (++_top_ticks < every)\n"));
+	assert_non_null(strstr(t, "if (!every || ++_top_ticks < every)\n"));
 	assert_non_null(strstr(t, "delete a\n"));
 	done(&r);
 }
