@@ -263,6 +263,10 @@ static void print_rec(strbuf *sb, const expr *e, unsigned depth)
 	const char *name = e->emit_name ? e->emit_name : e->name ? e->name : "";
 	switch (e->kind) {
 	case E_INT:
+		if (e->sval && e->slen) {	/* hex or octal, as the spec wrote it */
+			sb_putn(sb, e->sval, e->slen);
+			return;
+		}
 		if (e->ival == INT64_MIN)
 			sb_puts(sb, "0x8000000000000000");
 		else

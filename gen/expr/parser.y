@@ -277,7 +277,13 @@ postfix:
 	;
 
 primary:
-	INT			{ $$ = mk(ctx, E_INT, @1, @1); $$->ival = $1; }
+	INT			{ $$ = mk(ctx, E_INT, @1, @1); $$->ival = $1;
+				  /* keep 0x1f / 0755 as written: masks and modes read better */
+				  if (@1.end - @1.begin > 1 && ctx->text[@1.begin] == '0') {
+					  $$->sval = arena_strndup(ctx->a, ctx->text + @1.begin,
+								   @1.end - @1.begin);
+					  $$->slen = @1.end - @1.begin;
+				  } }
 	| STRING		{
 		$$ = mk(ctx, E_STR, @1, @1);
 		$$->sval = $1.s;
