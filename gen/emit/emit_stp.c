@@ -62,7 +62,24 @@ static void put_expr(stp *g, const expr *e)
 	put_expr_from(g, e, e);
 }
 
-/* ---- negated filters: `if (a == b) next` reads better than `if (!(a != b)) next` */
+/* ---- negated filters: `if (a == b) next` reads better than `if (!(a != b)) next`,
+ * and `if (destport != 0 && port != destport)` better than `if (!(destport == 0 || ...))` */
+static bool negates_cleanly(const expr *e, int depth)
+{
+	if (depth > 8)
+		return false;
+	if (e->kind == E_UNARY && e->op == OP_NOT)
+		return true;
+	if (e->kind == E_BINARY)
+		switch (e->op) {
+		case OP_EQ: case OP_NE: case OP_LT: case OP_GE: case OP_GT: case OP_LE:
+			return true;
+		case OP_AND: case OP_OR:
+			return negates_cleanly(e->a, depth + 1) && negates_cleanly(e->b, depth + 1);
+		}
+	return false;
+}
+
 static expr *negate(arena *a, const expr *e)
 {
 	static const int inv[][2] = { { OP_EQ, OP_NE }, { OP_NE, OP_EQ }, { OP_LT, OP_GE },
@@ -77,12 +94,20 @@ static expr *negate(arena *a, const expr *e)
 				n->op = inv[i][1];
 				return n;
 			}
+		if ((e->op == OP_AND || e->op == OP_OR) && negates_cleanly(e, 0)) {
+			*n = *e;	/* De Morgan */
+			n->op = e->op == OP_AND ? OP_OR : OP_AND;
+			n->a = negate(a, e->a);
+			n->b = negate(a, e->b);
+			return n;
+		}
 	}
 	n->kind = E_UNARY;
 	n->op = OP_NOT;
 	n->a = (expr *)e;
 	n->type = VT_LONG;
 	n->loc = e->loc;
+	n->span = e->span;
 	return n;
 }
 
