@@ -11,9 +11,11 @@
 
 #include "stapgen_rt.h"
 
-/* @slow_read: one event */
-typedef struct fsslower_slow_read {
+/* @slow: one event */
+typedef struct fsslower_slow {
 	long long time;	/* epoch seconds */
+	const char *op;	/* not NUL-safe: use op_len */
+	size_t op_len;
 	long long pid;
 	long long tid;
 	const char *comm;	/* not NUL-safe: use comm_len */
@@ -22,33 +24,11 @@ typedef struct fsslower_slow_read {
 	long long lat_us;
 	const char *file;	/* not NUL-safe: use file_len */
 	size_t file_len;
-} fsslower_slow_read;
+} fsslower_slow;
 
-static const sg_field fsslower_slow_read_fields[] = {
+static const sg_field fsslower_slow_fields[] = {
 	{ "time", SG_TIME, "TIME", 0 },
-	{ "pid", SG_LONG, "PID", 7 },
-	{ "tid", SG_LONG, "TID", 7 },
-	{ "comm", SG_STRING, "COMM", 16 },
-	{ "bytes", SG_LONG, "BYTES", 8 },
-	{ "lat_us", SG_LONG, "LAT_US", 9 },
-	{ "file", SG_STRING, "FILE", 0 },
-};
-
-/* @slow_write: one event */
-typedef struct fsslower_slow_write {
-	long long time;	/* epoch seconds */
-	long long pid;
-	long long tid;
-	const char *comm;	/* not NUL-safe: use comm_len */
-	size_t comm_len;
-	long long bytes;
-	long long lat_us;
-	const char *file;	/* not NUL-safe: use file_len */
-	size_t file_len;
-} fsslower_slow_write;
-
-static const sg_field fsslower_slow_write_fields[] = {
-	{ "time", SG_TIME, "TIME", 0 },
+	{ "op", SG_STRING, "OP", 9 },
 	{ "pid", SG_LONG, "PID", 7 },
 	{ "tid", SG_LONG, "TID", 7 },
 	{ "comm", SG_STRING, "COMM", 16 },
@@ -58,8 +38,7 @@ static const sg_field fsslower_slow_write_fields[] = {
 };
 
 static const sg_kind fsslower_kinds[] = {
-	{ "slow_read", SG_EVENT, fsslower_slow_read_fields, 7, 0LL, 0LL, 0LL, NULL },
-	{ "slow_write", SG_EVENT, fsslower_slow_write_fields, 7, 0LL, 0LL, 0LL, NULL },
+	{ "slow", SG_EVENT, fsslower_slow_fields, 8, 0LL, 0LL, 0LL, NULL },
 };
 
 const sg_tool fsslower_tool = {
@@ -69,34 +48,22 @@ const sg_tool fsslower_tool = {
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct fsslower_handlers {
-	void (*on_slow_read)(const fsslower_slow_read *rec, void *ctx);
-	void (*on_slow_write)(const fsslower_slow_write *rec, void *ctx);
+	void (*on_slow)(const fsslower_slow *rec, void *ctx);
 } fsslower_handlers;
 
-static void fsslower_slow_read_decode(const sg_value *v, fsslower_slow_read *r)
+static void fsslower_slow_decode(const sg_value *v, fsslower_slow *r)
 {
 	r->time = v[0].l;
-	r->pid = v[1].l;
-	r->tid = v[2].l;
-	r->comm = v[3].s;
-	r->comm_len = v[3].slen;
-	r->bytes = v[4].l;
-	r->lat_us = v[5].l;
-	r->file = v[6].s;
-	r->file_len = v[6].slen;
-}
-
-static void fsslower_slow_write_decode(const sg_value *v, fsslower_slow_write *r)
-{
-	r->time = v[0].l;
-	r->pid = v[1].l;
-	r->tid = v[2].l;
-	r->comm = v[3].s;
-	r->comm_len = v[3].slen;
-	r->bytes = v[4].l;
-	r->lat_us = v[5].l;
-	r->file = v[6].s;
-	r->file_len = v[6].slen;
+	r->op = v[1].s;
+	r->op_len = v[1].slen;
+	r->pid = v[2].l;
+	r->tid = v[3].l;
+	r->comm = v[4].s;
+	r->comm_len = v[4].slen;
+	r->bytes = v[5].l;
+	r->lat_us = v[6].l;
+	r->file = v[7].s;
+	r->file_len = v[7].slen;
 }
 
 /* Reads records until EOF, calling h for each.  Returns the number of
@@ -110,15 +77,10 @@ long fsslower_parse(FILE *in, const char *in_name, FILE *diag,
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
-		if (k == &fsslower_kinds[0] && h->on_slow_read) {
-			fsslower_slow_read rec;
-			fsslower_slow_read_decode(v, &rec);
-			h->on_slow_read(&rec, ctx);
-		}
-		else if (k == &fsslower_kinds[1] && h->on_slow_write) {
-			fsslower_slow_write rec;
-			fsslower_slow_write_decode(v, &rec);
-			h->on_slow_write(&rec, ctx);
+		if (k == &fsslower_kinds[0] && h->on_slow) {
+			fsslower_slow rec;
+			fsslower_slow_decode(v, &rec);
+			h->on_slow(&rec, ctx);
 		}
 	}
 	long dropped = (long)sg_reader_dropped(r);
