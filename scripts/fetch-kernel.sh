@@ -103,13 +103,13 @@ prime() {
 	[ -e "$dest/.stapgen-primed" ] && return 0
 	rm -rf "$dest/stap.tmp"
 	mkdir -p "$dest/stap.tmp"
-	say "$kver: building stap's tracepoint cache (one-off, ~1.5 min on 2 cores)"
+	say "$kver: building stap's tracepoint cache (one-off: ~180 small kbuild modules, 1.5-6 min on 2 cores)"
 	if SYSTEMTAP_DIR=$dest/stap.tmp stap -p2 -r "$dest/build" \
 		-e 'probe kernel.trace("sched:sched_switch") { println($next->pid) }' \
 		>/dev/null 2>"$dest/prime.log"; then
 		res=ok
 	else
-		res="FAIL (kernel.trace probes do not resolve with stap $(stap -V 2>&1 | sed -n '1s/.*version \([^/]*\).*/\1/p'))"
+		res="FAIL (kernel.trace probes do not resolve with stap $(stap -V 2>&1 | sed -n '1s/^[^(]*(version \([^/,)]*\).*/\1/p'))"
 		say "$kver: note: tracepoints: $res; see $dest/prime.log (ordered '!' fallbacks still work)"
 	fi
 	rm -rf "$dest/stap"
@@ -151,11 +151,18 @@ say "$kver: packages (version $ver): $(echo $pkgs)"
 rm -rf "$kdir"/.dl.* "$kdir"/.unpack."$kver".* "$kdir"/.old."$kver".* 2>/dev/null || true
 
 # ---- download (apt-get download verifies the archive's checksums) ------------
-n=0; total=$(echo $pkgs | wc -w)
+# Debian's file names: <pkg>_<version with ':' as %3a>_<arch>.deb
+vesc=$(echo "$ver" | sed 's/:/%3a/')
+deb_of() {
+	for f in "$kdir/.debs/${1}_${vesc}_"*.deb; do
+		[ -e "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+n=0; total=$(echo "$pkgs" | wc -w)
 for p in $pkgs; do
 	n=$((n + 1))
-	# Debian's file names: <pkg>_<version with ':' as %3a>_<arch>.deb
-	if ls "$kdir/.debs/${p}_"*.deb 2>/dev/null | grep -q "_$(echo "$ver" | sed 's/:/%3a/')_"; then
+	if deb_of "$p" >/dev/null; then
 		say "$kver: [$n/$total] have $p"
 		continue
 	fi
@@ -176,11 +183,10 @@ done
 work=$(mktemp -d "$kdir/.unpack.$kver.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
-vpat=_$(echo "$ver" | sed 's/:/%3a/')_
 n=0
 for p in $pkgs; do
 	n=$((n + 1))
-	deb=$(ls "$kdir/.debs/${p}_"*.deb | grep -F "$vpat" | head -n1)
+	deb=$(deb_of "$p") || die "lost $p"
 	say "$kver: [$n/$total] unpacking $(basename "$deb")"
 	dpkg-deb -x "$deb" "$work/root"
 done
@@ -189,7 +195,7 @@ src=$work/root/usr/src
 b=$src/linux-headers-$kver
 [ -d "$b" ] || die "no build tree in $hdr"
 common=$(for d in $deps; do case $d in linux-headers-*-common*) echo "$d";; esac; done | head -n1)
-[ -n "$common" ] && [ -d "$src/$common" ] || die "no -common headers among: $deps"
+{ [ -n "$common" ] && [ -d "$src/$common" ]; } || die "no -common headers among: $deps"
 [ -f "$work/root/usr/lib/debug/boot/vmlinux-$kver" ] || die "no vmlinux in $dbg"
 
 # 1. Debian's arch Makefile includes the -common one by absolute path
@@ -233,6 +239,7 @@ if [ -e "$dest" ]; then
 	old=$(mktemp -d "$kdir/.old.$kver.XXXXXX")
 	mv "$dest" "$old/"
 fi
+chmod 755 "$work"
 mv "$work" "$dest"
 trap - EXIT
 [ -n "${old:-}" ] && rm -rf "$old"

@@ -20,7 +20,7 @@ vg() {
 		--log-file="$tmp/vg.log" "$stapgen" --kver 6.1.0-56-cloud-amd64 --out "$tmp/out" "$@" \
 		>/dev/null 2>"$tmp/stderr"
 }
-extra=$(find tests/golden/errors tests/hostile/specs -name '*.yaml' 2>/dev/null | LC_ALL=C sort)
+extra=$(find tests/golden/errors tests/hostile/specs tests/hostile/valid -name '*.yaml' 2>/dev/null | LC_ALL=C sort)
 fail=0 n=0
 for spec in "$@" $extra; do
 	n=$((n + 1))

@@ -17,9 +17,9 @@
 # build error (validate-matrix.sh decides the exit status).  The record is
 # written to a temporary name and renamed, so an interrupted cell re-runs.
 #
-# A script may ask for extra stap options with a comment line in its first 20
-# lines:  `// stap-flags: -DMAXACTION=20000`  (or `# stap-flags: ...`); a script
-# with embedded C (%{ ... %}) gets -g (guru mode) automatically.
+# stap options come from the script's header comment (first 40 lines):
+# stapgen's "# Run with: -DMAXMAPENTRIES=10240" and "# GURU MODE: ..." (-g),
+# or "// stap-flags: ..."; a script with embedded C (%{ ... %}) gets -g.
 set -u
 mode=$1 kver=$2 tool=$3 sdir=$4 tree=$5 stapdir=$6 out=$7
 mkdir -p "$(dirname "$out")"
@@ -42,15 +42,21 @@ if [ -f "$unsup" ] && { [ ! -f "$script" ] || [ "$unsup" -nt "$script" ]; }; the
 elif [ ! -f "$script" ]; then
 	status=FAIL
 	put status FAIL
-	put error "no script generated for this kernel (run: make tools KVER=$kver)"
+	put error "no script generated for this kernel (see $sdir/.gen.log)"
 	put seconds 0
 	secs=0 rss=
 else
 	put script "$script"
 	put sha256 "$(sha256sum <"$script" | cut -d' ' -f1)"
-	flags=$(head -n 20 "$script" | sed -n 's,^[[:space:]]*\(//\|#\)[[:space:]]*stap-flags:[[:space:]]*,,p' | head -n1)
-	# embedded C needs guru mode
-	grep -q '%{' "$script" && case " $flags " in *" -g "*) ;; *) flags="$flags -g" ;; esac
+	# stapgen's header says how the script is run: "# Run with: -DX=N ...",
+	# "# GURU MODE: ..." (stap -g); "// stap-flags: ..." is accepted as well.
+	flags=$(head -n 40 "$script" | sed -n \
+		-e 's,^[[:space:]]*\(//\|#\)[[:space:]]*stap-flags:[[:space:]]*,,p' \
+		-e 's,^#[[:space:]]*Run with:[[:space:]]*,,p' \
+		-e 's,^#[[:space:]]*GURU MODE.*,-g,p' | tr '\n' ' ')
+	# embedded C needs guru mode too
+	grep -q '%{' "$script" && flags="$flags -g"
+	flags=$(echo $flags)
 	put flags "$flags"
 	tfile=$out.time.tmp
 	rm -f "$tfile"
@@ -94,19 +100,32 @@ else
 		else
 			awk '
 			function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t]+$/, "", s); return s }
+			# stap lists every member/function it knows: keep that apart
+			function split_alt(s) {
+				ALT = ""
+				if (match(s, / \((alternatives|similar [a-z]+): [^)]*\)/)) {
+					ALT = substr(s, RSTART + 2, RLENGTH - 3)
+					s = substr(s, 1, RSTART - 1) substr(s, RSTART + RLENGTH)
+				}
+				return s
+			}
+			function noloc(s) { sub(/ at [^ ]*:[0-9]+:[0-9]+/, "", s); return s }
 			/^WARNING/ { next }
+			n == 1 && /(^|[a-z] )error: |^ERROR: / {
+				e = split_alt(trim($0))
+				if (detail == "" && noloc(e) != noloc(err) && e !~ /^Pass [0-9]/) {
+					detail = e
+					if (alt == "") alt = ALT
+				}
+			}
 			n == 0 && /(^|[a-z] )error: |^ERROR: / {
-				n = 1; err = trim($0); seen = 0; next
+				n = 1; err = split_alt(trim($0)); alt = ALT; seen = 0; next
 			}
 			n == 1 && seen < 4 {
 				seen++
 				if (loc == "" && match($0, / at [^ ]+:[0-9]+:[0-9]+/))
 					loc = substr($0, RSTART + 4, RLENGTH - 4)
 				if (src == "" && $0 ~ /^[ \t]*source: /) { src = trim($0); sub(/^source: /, "", src) }
-			}
-			n == 1 && /(^|[a-z] )error: |^ERROR: / {
-				e = trim($0)
-				if (e != err && detail == "" && e !~ /^Pass [0-9]/) detail = e
 			}
 			END {
 				if (err == "") err = "stap exited with status " code
@@ -116,6 +135,7 @@ else
 				print "location=" loc
 				print "source=" substr(src, 1, 200)
 				print "detail=" substr(detail, 1, 300)
+				print "alternatives=" substr(alt, 1, 1000)
 			}' code="$rc" "$out.log" | tr '\t\r' '  ' >>"$rec"
 		fi
 	fi
@@ -148,7 +168,11 @@ fi
 case $status in
 pass) what=pass; [ "$mode" = p1 ] && what="p1 pass" ;;
 unsupported) what="unsupported: $(head -n1 "$unsup")" ;;
-*) what="FAIL: $(sed -n 's/^error=//p' "$out.rec" | cut -c1-160)" ;;
+*)
+	e=$(sed -n 's/^error=//p' "$out.rec" | cut -c1-200)
+	l=$(sed -n 's/^location=//p' "$out.rec")
+	case $e in *"$l"*) ;; *) e="$e at $l" ;; esac
+	what="FAIL: $e" ;;
 esac
 extra=
 [ -n "${rss:-}" ] && extra=", $((rss / 1024)) MB"

@@ -1,45 +1,54 @@
 #!/bin/sh
-# validate-gen.sh — generate every tool's script for one kernel release into
+# validate-gen.sh — generate every tool's script for each kernel release into
 # the validation area, touching only the files whose content changed (so make
 # re-validates exactly the cells whose script changed).
 #
-# usage: validate-gen.sh STAPGEN KVER DIR SPEC...
-#   Runs `STAPGEN --guru --kver KVER --out DIR.new SPEC...` (a fresh directory),
-#   then syncs DIR/<tool>.stp and DIR/<tool>.unsupported from it: new or
-#   changed files are moved in, identical ones are left alone, files for
-#   tools the generator no longer produces are removed.  Writes DIR/.tools
-#   (one tool name per line) and DIR/.gen.log (the generator's messages).
-# Exit status: the generator's (0 ok, 1 some spec had errors, 2 fatal).
+# usage: validate-gen.sh STAPGEN GENDIR "KVER..." SPEC...
+#   For each KVER runs `STAPGEN --guru --kver KVER --out GENDIR/KVER.new SPEC...`
+#   (a fresh directory), then syncs GENDIR/KVER/<tool>.stp and <tool>.unsupported
+#   from it: new or changed files are moved in, identical ones are left alone
+#   (mtime kept), files of tools the generator no longer produces are removed.
+#   Writes GENDIR/KVER/.tools (tool names, one a line) and
+#   GENDIR/KVER/.gen.log (the generator's messages, also shown on stderr).
+# Exit status: 0, or 1 if the generator reported an error for some release.
 set -u
-stapgen=$1 kver=$2 dir=$3
+stapgen=$1 gendir=$2 kvers=$3
 shift 3
-new=$dir.new
-rm -rf "$new"
-mkdir -p "$dir" "$new"
-rc=0
-"$stapgen" --guru --kver "$kver" --out "$new" "$@" >"$dir/.gen.log" 2>&1 || rc=$?
-if [ -s "$dir/.gen.log" ]; then
-	sed "s|^|validate: stapgen --kver $kver: |" "$dir/.gen.log" >&2
-fi
-if [ $rc -ge 2 ]; then
+status=0
+for kver in $kvers; do
+	dir=$gendir/$kver new=$gendir/$kver.new
 	rm -rf "$new"
-	exit $rc
-fi
-changed=0
-(cd "$new" && ls) | sed -n '/\.\(stp\|unsupported\)$/p' | LC_ALL=C sort >"$dir/.files.tmp"
-while read -r b; do
-	if ! cmp -s "$new/$b" "$dir/$b"; then
-		mv -f "$new/$b" "$dir/$b"
-		changed=$((changed + 1))
+	mkdir -p "$dir" "$new"
+	rc=0
+	"$stapgen" --guru --kver "$kver" --out "$new" "$@" >"$dir/.gen.log" 2>&1 || rc=$?
+	if [ -s "$dir/.gen.log" ]; then
+		sed "s|^|validate: stapgen --kver $kver: |" "$dir/.gen.log" >&2
 	fi
-done <"$dir/.files.tmp"
-for f in "$dir"/*.stp "$dir"/*.unsupported; do
-	[ -e "$f" ] || continue
-	grep -qxF "${f##*/}" "$dir/.files.tmp" || { rm -f "$f"; changed=$((changed + 1)); }
+	[ $rc = 0 ] || status=1
+	if [ $rc -ge 2 ]; then rm -rf "$new"; continue; fi
+	# One checksum pass over both sides decides what to move and what to drop.
+	# shellcheck disable=SC2046
+	sha256sum $(for f in "$new"/*.stp "$new"/*.unsupported "$dir"/*.stp "$dir"/*.unsupported; do
+		[ -e "$f" ] && echo "$f"; done) </dev/null 2>/dev/null |
+	awk -v new="$new/" -v dir="$dir/" '
+		{ sum = $1; path = substr($0, 67) }
+		index(path, new) == 1 { n = substr(path, length(new) + 1); N[n] = sum; next }
+		{ n = substr(path, length(dir) + 1); D[n] = sum }
+		END {
+			printf "" > (dir ".tools")
+			for (n in N) {
+				t = n; sub(/\.(stp|unsupported)$/, "", t); print t > (dir ".tools")
+				if (D[n] != N[n]) print "mv " n
+			}
+			for (n in D) if (!(n in N)) print "rm " n
+		}' >"$dir/.sync"
+	while read -r op name; do
+		case $op in
+		mv) mv -f "$new/$name" "$dir/$name" ;;
+		rm) rm -f "$dir/$name" ;;
+		esac
+	done <"$dir/.sync"
+	[ -s "$dir/.sync" ] && echo "validate: $kver: $(wc -l <"$dir/.sync") generated file(s) changed"
+	rm -rf "$new" "$dir/.sync"
 done
-sed 's/\.\(stp\|unsupported\)$//' "$dir/.files.tmp" | LC_ALL=C sort -u >"$dir/.tools.tmp"
-rm -f "$dir/.files.tmp"
-cmp -s "$dir/.tools.tmp" "$dir/.tools" && rm -f "$dir/.tools.tmp" || mv -f "$dir/.tools.tmp" "$dir/.tools"
-rm -rf "$new"
-[ $changed -gt 0 ] && echo "validate: $kver: $changed generated file(s) changed"
-exit $rc
+exit $status

@@ -125,6 +125,7 @@ BEGIN {
 			printf "```\n%s\n", R[key, "error"] > md
 			if (R[key, "source"] != "") printf "source: %s\n", R[key, "source"] > md
 			if (R[key, "detail"] != "") printf "%s\n", R[key, "detail"] > md
+			if (R[key, "alternatives"] != "") printf "(%s)\n", R[key, "alternatives"] > md
 			printf "```\n" > md
 			if (R[key, "script"] != "")
 				printf "Script `%s`; full stap output in `%s/cells/%s/%s.log`.\n\n", R[key, "script"], vdir, R[key, "kernel"], R[key, "tool"] > md

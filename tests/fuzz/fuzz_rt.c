@@ -1,11 +1,12 @@
 /* libFuzzer harness: arbitrary bytes as the output of a stap script, read
  * with sg_reader and written with sg_writer, for a tool descriptor with an
- * event kind, a report row kind, a log2 and a linear histogram.
+ * event kind, a report row kind, a log2 and a linear histogram, and a stack
+ * event and stack row kind (for the folded and SVG flame graph formats).
  *
- * The first byte picks the format (0 table, 1 json, 2 csv, 3 all three)
- * and, with bit 2, a descriptor whose linear histogram sits at the edges of
- * int64 (as a spec with min/max near the limits produces); the rest is the
- * input.
+ * The first byte picks the format (bits 0-2: 0 table, 1 json, 2 csv,
+ * 3 folded, 4 svg, 5-7 all five) and, with bit 3, a descriptor whose linear
+ * histogram sits at the edges of int64 (as a spec with min/max near the
+ * limits produces); the rest is the input.
  *
  * Invariant: every input line is either delivered as a record or counted as
  * dropped (records + dropped == lines). */
@@ -38,11 +39,24 @@ static const sg_field lin_fields[] = {
 	{ "count", SG_LONG, NULL, 0 },
 };
 
+static const sg_field smp_fields[] = {
+	{ "ustack", SG_STACK, "USTACK", 0 },
+	{ "kstack", SG_STACK, "KSTACK", 0 },
+};
+static const sg_field stk_fields[] = {
+	{ "comm", SG_STRING, "COMM", 0 },
+	{ "stack", SG_STACK, "STACK", 0 },
+	{ "us", SG_LONG, "US", 0 },
+	{ "n", SG_LONG, "N", 0 },
+};
+
 static const sg_kind kinds[] = {
 	{ "conn", SG_EVENT, conn_fields, 3, 0, 0, 0, NULL },
 	{ "top", SG_ROW, top_fields, 3, 0, 0, 0, "top" },
 	{ "lat", SG_HIST_LOG2, lat_fields, 3, 0, 0, 0, "latency" },
 	{ "lin", SG_HIST_LINEAR, lin_fields, 3, 0, 100, 10, "sizes" },
+	{ "smp", SG_EVENT, smp_fields, 2, 0, 0, 0, NULL },
+	{ "stk", SG_ROW, stk_fields, 4, 0, 0, 0, "stacks" },
 };
 static const sg_kind kinds_edge[] = {
 	{ "conn", SG_EVENT, conn_fields, 3, 0, 0, 0, NULL },
@@ -50,9 +64,11 @@ static const sg_kind kinds_edge[] = {
 	{ "lat", SG_HIST_LOG2, lat_fields, 3, 0, 0, 0, "latency" },
 	{ "lin", SG_HIST_LINEAR, lin_fields, 3, LLONG_MIN + 1, LLONG_MAX,
 	  (long long)(ULLONG_MAX / 1000), "sizes" },
+	{ "smp", SG_EVENT, smp_fields, 2, 0, 0, 0, NULL },
+	{ "stk", SG_ROW, stk_fields, 4, 0, 0, 0, "stacks" },
 };
-static const sg_tool tool = { "fuzz", "specs/fuzz.yaml", kinds, 4 };
-static const sg_tool tool_edge = { "fuzz", "specs/fuzz.yaml", kinds_edge, 4 };
+static const sg_tool tool = { "fuzz", "specs/fuzz.yaml", kinds, 6 };
+static const sg_tool tool_edge = { "fuzz", "specs/fuzz.yaml", kinds_edge, 6 };
 
 static FILE *devnull;
 
@@ -100,10 +116,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!devnull && !(devnull = fopen("/dev/null", "w")))
 		abort();
-	const sg_tool *t = data[0] & 4 ? &tool_edge : &tool;
-	unsigned f = data[0] & 3;
-	for (unsigned fmt = 0; fmt < 3; fmt++)
-		if (f == 3 || f == fmt)
+	const sg_tool *t = data[0] & 8 ? &tool_edge : &tool;
+	unsigned f = data[0] & 7;
+	for (unsigned fmt = SG_FMT_TABLE; fmt <= SG_FMT_SVG; fmt++)
+		if (f > SG_FMT_SVG || f == fmt)
 			one(data + 1, size - 1, t, (sg_format)fmt);
 	return 0;
 }

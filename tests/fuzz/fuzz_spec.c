@@ -1,6 +1,7 @@
 /* libFuzzer harness: arbitrary bytes as a spec file through the whole
- * generator pipeline (yaml_load via spec_load, spec_check, records, the
- * three emitters into strbufs), as compile_one() in gen/main.c runs it.
+ * generator pipeline (yaml_load via spec_load, spec_check, records, every
+ * emitter -- .stp and its source map, parser, command, doc page -- into
+ * strbufs), as compile_one() in gen/main.c runs it.
  *
  * Invariants checked beyond "no crash, no UB, no leak":
  *  - a spec that fails has at least one located diagnostic: the first line
@@ -26,7 +27,7 @@
 
 typedef struct result {
 	int ok;			/* generated */
-	strbuf out;		/* stp + parser + command, concatenated */
+	strbuf out;		/* every emitter's output, concatenated */
 	char *diag;		/* diagnostics text */
 	size_t diaglen;
 } result;
@@ -62,8 +63,9 @@ static void run(const uint8_t *data, size_t size, const char *kver, result *res)
 		spec_check(&a, s, &d);
 		if (!d.errors) {
 			record_set rs = records_of(&a, s);
-			emit_opts eo = { kver, SPEC_PATH };
-			strbuf stp = STRBUF_INIT, par = STRBUF_INIT, cmd = STRBUF_INIT;
+			strbuf stp = STRBUF_INIT, par = STRBUF_INIT, cmd = STRBUF_INIT,
+			       doc = STRBUF_INIT, map = STRBUF_INIT;
+			emit_opts eo = { kver, SPEC_PATH, &map };
 			const spec_unsupported *u = unsupported_for(s, kver);
 			if (u)
 				sb_printf(&stp, "%s\n", u->reason);
@@ -71,14 +73,13 @@ static void run(const uint8_t *data, size_t size, const char *kver, result *res)
 				emit_stp(&stp, &a, s, &rs, &eo);
 			emit_parser(&par, s, &rs, &eo);
 			emit_command(&cmd, s, &eo);
-			sb_putn(&res->out, sb_str(&stp), stp.len);
-			sb_putc(&res->out, '\0');
-			sb_putn(&res->out, sb_str(&par), par.len);
-			sb_putc(&res->out, '\0');
-			sb_putn(&res->out, sb_str(&cmd), cmd.len);
-			sb_free(&stp);
-			sb_free(&par);
-			sb_free(&cmd);
+			emit_doc(&doc, s, &rs, &eo);
+			strbuf *parts[] = { &stp, &par, &cmd, &doc, &map };
+			for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+				sb_putn(&res->out, sb_str(parts[i]), parts[i]->len);
+				sb_putc(&res->out, '\0');
+				sb_free(parts[i]);
+			}
 			res->ok = 1;
 		}
 	}
@@ -104,15 +105,140 @@ static int located_error_first(const char *t)
 	return strncmp(t, " error: ", 8) == 0;
 }
 
+/* ---- template mode -------------------------------------------------------
+ * Random bytes seldom stay a valid spec, so the checker's and emitters' later
+ * stages would see few inputs.  An input starting with byte 0x01 (which no
+ * spec can start with: control characters are refused) is instead a list of
+ * values, one per line, put into the slots A..Z of a spec that uses every
+ * feature: ~X as a YAML single-quoted scalar (the YAML stays well-formed),
+ * ^X as is (numbers).  The fuzzer so mutates names, expressions, probe
+ * points, numbers, ranges and titles.  Missing or empty lines keep the
+ * slot's default, so short inputs are valid specs. */
+static const char tmpl[] =
+	"tool: ~A\n"
+	"summary: ~B\n"
+	"stap_options: [~C]\n"
+	"kernels:\n"
+	"  unsupported:\n"
+	"    - { range: ~D, reason: ~E }\n"
+	"params:\n"
+	"  name: { type: string, default: ~F, help: h, flag: ~G }\n"
+	"  every: { type: duration, default: ~H, unit: ms, help: h }\n"
+	"  top: { type: int, default: ^I, help: h, flag: -l }\n"
+	"state:\n"
+	"  seen: { key: { pid: long, comm: string }, value: string }\n"
+	"aggregates:\n"
+	"  sizes: { key: { pid: long } }\n"
+	"  bytes: { key: { who: string } }\n"
+	"  total: {}\n"
+	"  stk: { key: { s: stack } }\n"
+	"probes:\n"
+	"  - on: [~J, 'kernel.function(\"sys_read\").return?']\n"
+	"    let:\n"
+	"      got: ~K\n"
+	"      who:\n"
+	"        - { kernel: ~L, value: ~M }\n"
+	"        - execname()\n"
+	"    where: [~N, 'name == \"\" || who == name']\n"
+	"    store: { ~O: who }\n"
+	"    collect:\n"
+	"      'sizes[pid()]': got\n"
+	"      'bytes[who]': ~P\n"
+	"      total: got\n"
+	"      'stk[backtrace()]': got\n"
+	"    emit:\n"
+	"      record: r\n"
+	"      columns:\n"
+	"        who: { value: ~Q, type: string, title: ~R, width: 24 }\n"
+	"        when: { value: 'gettimeofday_s()', type: time }\n"
+	"  - on: ~S\n"
+	"    where: '[1, \"x\"] in seen'\n"
+	"    delete: ['seen[1, \"x\"]']\n"
+	"reports:\n"
+	"  - name: readers\n"
+	"    every: every\n"
+	"    from: [sizes]\n"
+	"    sort: { by: ~T, order: desc }\n"
+	"    limit: top\n"
+	"    columns:\n"
+	"      pid: pid\n"
+	"      kb: ~U\n"
+	"  - name: sizes_hist\n"
+	"    histogram: { of: sizes, kind: linear, min: ^V, max: ^W, step: ^X }\n"
+	"  - name: who_hist\n"
+	"    histogram: { of: bytes, kind: ~Y }\n"
+	"  - name: stacks\n"
+	"    from: [stk]\n"
+	"    columns: { s: { value: ~Z, type: stack }, n: '@count(stk)' }\n";
+static const char *const slot_default[26] = {
+	"feature_mix", "Every feature", "-DMAXMAPENTRIES=10240", ">= 7.0, < 7.2", "untested",
+	"sshd", "--comm", "200ms", "16", "kernel.function(\"vfs_read\").return", "$return",
+	">= 5.0", "execname() . \"/\" . sprint(pid())", "got > 0", "seen[pid(), execname()]",
+	"got", "who", "WHO \"x\"", "timer.s(5)", "@sum(sizes)", "@sum(sizes) / 1024", "0",
+	"4096", "512", "log2", "sprint_stack(s)",
+};
+
+/* The template with each slot filled from the input's lines (after the 0x01
+ * byte), or with its default; NULL if that would be too large. */
+static char *from_template(const uint8_t *data, size_t size, size_t *len)
+{
+	const char *line[26] = { 0 };
+	size_t linelen[26] = { 0 }, n = 0, start = 1;
+	for (size_t i = 1; i <= size && start < size && n < 26; i++)
+		if (i == size || data[i] == '\n') {
+			line[n] = (const char *)data + start;
+			linelen[n++] = i - start;
+			start = i + 1;
+		}
+	strbuf sb = STRBUF_INIT;
+	for (const char *t = tmpl; *t; t++) {
+		if ((t[0] != '~' && t[0] != '^') || t[1] < 'A' || t[1] > 'Z') {
+			sb_putc(&sb, *t);
+			continue;
+		}
+		int quote = *t == '~';
+		unsigned k = (unsigned)(*++t - 'A');
+		int given = k < n && linelen[k];	/* empty line: the default */
+		const char *v = given ? line[k] : slot_default[k];
+		size_t vl = given ? linelen[k] : strlen(v);
+		if (quote)
+			sb_putc(&sb, '\'');
+		for (size_t i = 0; i < vl; i++) {
+			if (quote && v[i] == '\'')
+				sb_putc(&sb, '\'');
+			sb_putc(&sb, v[i]);
+		}
+		if (quote)
+			sb_putc(&sb, '\'');
+	}
+	if (sb.len > MAX_SPEC_BYTES) {
+		sb_free(&sb);
+		return NULL;
+	}
+	*len = sb.len;
+	return sb.buf;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > MAX_SPEC_BYTES)	/* gen/main.c refuses these before parsing */
 		return 0;
+	char *filled = NULL;
+	if (size && data[0] == 1) {
+		size_t len;
+		if (!(filled = from_template(data, size, &len)))
+			return 0;
+		data = (const uint8_t *)filled;
+		size = len;
+	}
 	/* alternate between a versioned release and a portable one */
 	const char *kver = size & 1 ? "6.1.0-56-cloud-amd64" : "portable";
 	result r1, r2;
 	run(data, size, kver, &r1);
+	if (getenv("FUZZ_SPEC_VERBOSE"))	/* what an input does, when replaying it */
+		fprintf(stderr, "%.*s%s\n%s", (int)size, (const char *)data,
+			r1.ok ? "-> generated" : "-> rejected", r1.diag ? r1.diag : "");
 	if (!r1.ok && !located_error_first(r1.diag ? r1.diag : "")) {
 		fprintf(stderr, "fuzz_spec: failed spec without a located error first:\n%s\n",
 			r1.diag ? r1.diag : "(nothing)");
@@ -129,5 +255,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sb_free(&r2.out);
 	free(r1.diag);
 	free(r2.diag);
+	free(filled);
 	return 0;
 }

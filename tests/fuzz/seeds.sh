@@ -1,12 +1,12 @@
 #!/bin/sh
 # Builds the seed corpora for the fuzz harnesses into DIR/<harness>/:
 #   fuzz_spec  every spec, the golden error specs, the hostile spec corpus,
-#              tests/fuzz/seeds/spec/*
+#              tests/fuzz/seeds/spec/* (*.bin: template mode, see fuzz_spec.c)
 #   fuzz_expr  every expression-looking value in the specs (with two context
 #              bytes: probe context with $vars/$return, report context),
 #              tests/fuzz/seeds/expr/*
-#   fuzz_rt    the parser test inputs, tests/fuzz/seeds/rt/* (first byte 3:
-#              all three output formats)
+#   fuzz_rt    the parser test inputs, tests/fuzz/seeds/rt/* (first byte 7:
+#              all five output formats)
 # usage: seeds.sh DIR
 set -eu
 dir=$1
@@ -14,8 +14,8 @@ here=$(dirname "$0")
 rm -rf "$dir"
 mkdir -p "$dir/fuzz_spec" "$dir/fuzz_expr" "$dir/fuzz_rt"
 i=0
-for f in $(find specs tests/golden/errors "$here/seeds/spec" tests/hostile/specs \
-	-name '*.yaml' 2>/dev/null | LC_ALL=C sort); do
+for f in $(find specs tests/golden/errors tests/hostile/specs tests/hostile/valid \
+	-name '*.yaml' 2>/dev/null | LC_ALL=C sort) "$here"/seeds/spec/*; do
 	i=$((i + 1))
 	cp "$f" "$dir/fuzz_spec/s$i.yaml"
 done
@@ -40,6 +40,6 @@ for f in tests/parsers/*/*.in "$here"/seeds/rt/*; do
 	i=$((i + 1))
 	case $f in
 	*/seeds/rt/*) cp "$f" "$dir/fuzz_rt/t$i" ;;
-	*) { printf '\003'; cat "$f"; } >"$dir/fuzz_rt/t$i" ;;
+	*) { printf '\007'; cat "$f"; } >"$dir/fuzz_rt/t$i" ;;
 	esac
 done

@@ -1,0 +1,114 @@
+# mk/kernels.mk — the kernel matrix: `make kernels`, `make validate`.
+# Included from the top-level Makefile (uses its STAPGEN and SPECS).
+# How it works and what it costs: docs/kernels.md.
+#
+#   make kernels            fetch + assemble every kernel in KERNELS (cached)
+#   make validate           stap -p2 every tool on every fetched kernel, stap -p1
+#                           on every release in P1_KVERS; writes
+#                           out/validation/matrix.{md,json}; fails if a tool
+#                           fails on a kernel its spec does not declare unsupported
+#   make validate-clean     forget the cell results (next validate re-runs all)
+#   make kernels-prune      delete cached kernels no longer in KERNELS
+#
+# Knobs (make VAR=... or environment):
+STAPGEN_CACHE ?= $(HOME)/.cache/stapgen
+export STAPGEN_CACHE
+# Debian -dbg meta packages (resolved through apt at `make kernels` time) or
+# exact releases (6.1.0-56-cloud-amd64).
+KERNELS ?= linux-image-cloud-amd64-dbg linux-image-6.12-cloud-amd64-dbg
+# Releases we cannot fetch: their scripts must at least pass stap -p1.
+P1_KVERS ?= 3.10.0-957.el7.x86_64 4.18.0-553.el8_10.x86_64 5.14.0-503.11.1.el9_5.x86_64
+# Parallel stap processes; default min(nproc, MemAvailable / 600 MB).
+VALIDATE_JOBS ?=
+# Extra stap options for every cell (e.g. -DMAXACTION=10000), and a per-cell
+# time limit in seconds.
+VALIDATE_STAP_FLAGS ?=
+VALIDATE_TIMEOUT ?= 600
+export VALIDATE_STAP_FLAGS VALIDATE_TIMEOUT VALIDATE_TOTAL
+
+VDIR := out/validation
+KCACHE := $(STAPGEN_CACHE)/kernels
+export KCACHE
+
+# The release a KERNELS entry stands for: a meta package through the link
+# fetch-kernel.sh leaves in $(KCACHE)/by-meta/ (no apt call, so validate stays
+# fast and offline), an exact release as itself.
+kver_of = $(if $(filter linux-image-%,$(1)),$(notdir $(realpath $(KCACHE)/by-meta/$(1))),$(1))
+FIXTURE_KVERS = $(foreach k,$(KERNELS),$(call kver_of,$(k)))
+# entries whose tree is not ready (never fetched, or fetch interrupted)
+KERNELS_MISSING = $(foreach k,$(KERNELS),$(if $(wildcard $(KCACHE)/$(call kver_of,$(k))/.stapgen-primed),,$(k)))
+STAP_BIN := $(firstword $(wildcard $(addsuffix /stap,$(subst :, ,$(PATH)))))
+
+.PHONY: kernels kernels-prune validate validate-clean _validate _validate-cells
+
+# ---- fixtures ----------------------------------------------------------------
+kernels: $(addprefix kernel-fetch/,$(KERNELS))
+	@echo "kernels: ready: $(foreach k,$(KERNELS),$(KCACHE)/$(call kver_of,$(k))/build)"
+kernel-fetch/%:
+	@./scripts/fetch-kernel.sh "$*" >/dev/null
+
+# ---- validation ----------------------------------------------------------------
+# Three make passes: (1) fetch what is missing, (2) generate every script for
+# every release (only changed files get new mtimes), (3) one target per cell,
+# run in parallel, re-run only when its script, its kernel tree or stap
+# changed.  Then the matrix, always; the exit status comes last.
+validate: $(STAPGEN)
+	@$(if $(KERNELS_MISSING),set -e; for k in $(KERNELS_MISSING); do ./scripts/fetch-kernel.sh "$$k" >/dev/null; done)
+	@$(MAKE) --no-print-directory _validate
+
+_validate:
+	@rc=0; ./scripts/validate-gen.sh $(STAPGEN) $(VDIR)/gen "$(FIXTURE_KVERS) $(P1_KVERS)" $(SPECS) || rc=1; \
+	jobs='$(VALIDATE_JOBS)'; \
+	[ -n "$$jobs" ] || jobs=$$(awk -v n=$$(nproc) '/^MemAvailable:/ { j = int($$2 / 614400); \
+		if (j > n) j = n; if (j < 1) j = 1; print j }' /proc/meminfo); \
+	if $(MAKE) --no-print-directory -q _validate-cells; then echo "validate: all cells up to date"; else \
+		n=$$($(MAKE) --no-print-directory -n _validate-cells | grep -c 'validate-cell\.sh'); \
+		echo "validate: $$n cell(s) to run, $$jobs job(s)"; \
+		mkdir -p $(VDIR); echo 0 >$(VDIR)/.progress; \
+		$(MAKE) --no-print-directory -j$$jobs _validate-cells VALIDATE_TOTAL=$$n || rc=1; \
+	fi; \
+	tools=$$(cat $(GEN_TOOLS_FILES)); \
+	./scripts/validate-matrix.sh $(VDIR) "$(addprefix p2:,$(FIXTURE_KVERS)) $(addprefix p1:,$(P1_KVERS))" \
+		"$$tools" || rc=1; \
+	exit $$rc
+
+# ---- one rule per cell (evaluated in pass 3, after generation) ---------------
+GEN_TOOLS_FILES = $(foreach k,$(FIXTURE_KVERS) $(P1_KVERS),$(VDIR)/gen/$(k)/.tools)
+VALIDATE_TOOLS = $(sort $(shell cat $(GEN_TOOLS_FILES) 2>/dev/null))
+cell_script = $(wildcard $(VDIR)/gen/$(1)/$(2).stp $(VDIR)/gen/$(1)/$(2).unsupported)
+
+# $(1) mode, $(2) release, $(3) tool, $(4) stap -r tree, $(5) its ready stamp,
+# $(6) SYSTEMTAP_DIR
+define cell_rule
+$(VDIR)/cells/$(2)/$(3).rec: $(call cell_script,$(2),$(3)) $(5) $(STAP_BIN) scripts/validate-cell.sh
+	@VALIDATE_PROGRESS=$(VDIR)/.progress ./scripts/validate-cell.sh $(1) $(2) $(3) $(VDIR)/gen/$(2) $(4) $(6) $(VDIR)/cells/$(2)/$(3)
+_validate-cells: $(VDIR)/cells/$(2)/$(3).rec
+endef
+
+ifneq ($(filter _validate-cells,$(MAKECMDGOALS)),)
+$(foreach k,$(FIXTURE_KVERS),$(foreach t,$(VALIDATE_TOOLS),$(eval \
+	$(call cell_rule,p2,$(k),$(t),$(KCACHE)/$(k)/build,$(KCACHE)/$(k)/.stapgen-primed,$(KCACHE)/$(k)/stap))))
+$(foreach k,$(P1_KVERS),$(foreach t,$(VALIDATE_TOOLS),$(eval \
+	$(call cell_rule,p1,$(k),$(t),$(CURDIR)/$(VDIR)/stubs/$(k),$(VDIR)/stubs/$(k)/.stapgen-stub,$(CURDIR)/$(VDIR)/stubs/$(k)/stap))))
+endif
+_validate-cells:
+
+$(VDIR)/stubs/%/.stapgen-stub: scripts/validate-stub.sh
+	@./scripts/validate-stub.sh "$*" $(VDIR)/stubs/$*
+
+validate-clean:
+	rm -rf $(VDIR)
+
+# Drop cached trees and .debs of kernels no longer in KERNELS (after Debian
+# moved a meta package to a new ABI, say).
+kernels-prune:
+	@$(if $(KERNELS_MISSING),echo "kernels-prune: not fetched: $(KERNELS_MISSING) (run make kernels first)" >&2; exit 1)
+	@keep=" $(FIXTURE_KVERS) "; vers=; \
+	for k in $(FIXTURE_KVERS); do vers="$$vers $$(sed -n 's/^version=//p' $(KCACHE)/$$k/.stapgen-ready | sed 's/:/%3a/')"; done; \
+	for d in $(KCACHE)/*/; do k=$$(basename "$$d"); \
+		case $$k in by-meta) continue;; esac; \
+		case "$$keep" in *" $$k "*) ;; *) echo "kernels-prune: $$d"; rm -rf "$$d";; esac; \
+	done; \
+	for f in $(KCACHE)/.debs/*.deb; do [ -e "$$f" ] || continue; v=$${f#*_}; v=$${v%_*}; \
+		case " $$vers " in *" $$v "*) ;; *) echo "kernels-prune: $$f"; rm -f "$$f";; esac; \
+	done
