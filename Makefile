@@ -96,7 +96,7 @@ valgrind: $(STAPGEN)
 
 # ---- environment -----------------------------------------------------------
 DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \
-	clang libclang-rt-14-dev valgrind
+	clang libclang-rt-14-dev valgrind time
 deps:
 	@./scripts/deps.sh $(DEB_PKGS)
 deps-check:
