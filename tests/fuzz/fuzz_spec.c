@@ -107,13 +107,13 @@ static int located_error_first(const char *t)
 
 /* ---- template mode -------------------------------------------------------
  * Random bytes seldom stay a valid spec, so the checker's and emitters' later
- * stages would see few inputs.  An input starting with byte 0x01 (which no
- * spec can start with: control characters are refused) is instead a list of
- * values, one per line, put into the slots A..Z of a spec that uses every
- * feature: ~X as a YAML single-quoted scalar (the YAML stays well-formed),
- * ^X as is (numbers).  The fuzzer so mutates names, expressions, probe
- * points, numbers, ranges and titles.  Missing or empty lines keep the
- * slot's default, so short inputs are valid specs. */
+ * stages would see few inputs.  An input starting with a control byte other
+ * than tab, LF or CR (which no spec can start with: they are refused at 1:1)
+ * is instead a list of values, one per line, put into the slots A..Z of a
+ * spec that uses every feature: ~X as a YAML single-quoted scalar (the YAML
+ * stays well-formed), ^X as is (numbers).  The fuzzer so mutates names,
+ * expressions, probe points, numbers, ranges and titles.  Missing or empty
+ * lines keep the slot's default, so short inputs are valid specs. */
 static const char tmpl[] =
 	"tool: ~A\n"
 	"summary: ~B\n"
@@ -178,8 +178,8 @@ static const char *const slot_default[26] = {
 	"4096", "512", "log2", "sprint_stack(s)",
 };
 
-/* The template with each slot filled from the input's lines (after the 0x01
- * byte), or with its default; NULL if that would be too large. */
+/* The template with each slot filled from the input's lines (after the
+ * first byte), or with its default; NULL if that would be too large. */
 static char *from_template(const uint8_t *data, size_t size, size_t *len)
 {
 	const char *line[26] = { 0 };
@@ -225,7 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > MAX_SPEC_BYTES)	/* gen/main.c refuses these before parsing */
 		return 0;
 	char *filled = NULL;
-	if (size && data[0] == 1) {
+	if (size && data[0] < 0x20 && data[0] != '\t' && data[0] != '\n' && data[0] != '\r') {
 		size_t len;
 		if (!(filled = from_template(data, size, &len)))
 			return 0;

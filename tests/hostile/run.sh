@@ -132,6 +132,12 @@ for spec in "$here"/valid/*.yaml "$tmp"/gen/valid/*.yaml; do
 	run "$base" "$stapgen" --kver "$kver" --out "$tmp/valid-out" "$spec"
 	[ "$rc" -eq 0 ] || bad "$base: exit $rc, expected 0: $(head -n 3 "$tmp/stderr")"
 done
+# what they generate compiles (e.g. int64 edges as C constants)
+for src in "$tmp"/valid-out/parsers/*_parser.c; do
+	n=$((n + 1))
+	$CC -std=c11 -O0 -Wall -Wextra -Werror -Itemplates/parser -c -o "$tmp/valid.o" "$src" ||
+		bad "$(basename "$src"): generated parser does not compile"
+done
 # CRLF line endings: every spec, converted, generates the same files
 mkdir -p "$tmp/lf" "$tmp/crlf"
 for spec in $(find specs -name '*.yaml' | LC_ALL=C sort); do
