@@ -137,6 +137,12 @@ else
 				print "detail=" substr(detail, 1, 300)
 				print "alternatives=" substr(alt, 1, 1000)
 			}' code="$rc" "$out.log" | tr '\t\r' '  ' >>"$rec"
+			# the same error against the spec text it came from (source map)
+			sg=${STAPGEN:-build/stapgen}
+			if [ -f "$script.map" ] && [ -x "$sg" ]; then
+				spec_err=$("$sg" --explain "$script.map" <"$out.log" 2>/dev/null | head -n 1)
+				[ -n "$spec_err" ] && put spec_error "$(echo "$spec_err" | cut -c1-400)"
+			fi
 		fi
 	fi
 fi

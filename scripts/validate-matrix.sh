@@ -110,6 +110,10 @@ BEGIN {
 				if (e ~ /while resolving probe point/ && R[key, "detail"] != "") e = e "; " R[key, "detail"]
 				cell = "**FAIL** " (s != "" ? s "s" : "") ": " mdesc(short(e, 150))
 				if (loc != "") cell = cell " at `" mdesc(loc) "`"
+				if (R[key, "spec_error"] != "") {
+					se = R[key, "spec_error"]; sub(/: error: .*/, "", se)
+					cell = cell "; spec: `" mdesc(se) "`"
+				}
 			}
 			printf " %s |", cell > md
 		}
