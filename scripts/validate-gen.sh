@@ -49,6 +49,10 @@ for kver in $kvers; do
 		esac
 	done <"$dir/.sync"
 	[ -s "$dir/.sync" ] && echo "validate: $kver: $(wc -l <"$dir/.sync") generated file(s) changed"
+	# source maps follow their scripts (cells don't depend on them)
+	for m in "$new"/*.stp.map; do
+		[ -e "$m" ] && mv -f "$m" "$dir/"
+	done
 	rm -rf "$new" "$dir/.sync"
 done
 exit $status

@@ -131,6 +131,8 @@ BEGIN {
 			if (R[key, "detail"] != "") printf "%s\n", R[key, "detail"] > md
 			if (R[key, "alternatives"] != "") printf "(%s)\n", R[key, "alternatives"] > md
 			printf "```\n" > md
+			if (R[key, "spec_error"] != "")
+				printf "In the spec (`stapgen --explain`):\n\n```\n%s\n```\n", R[key, "spec_error"] > md
 			if (R[key, "script"] != "")
 				printf "Script `%s`; full stap output in `%s/cells/%s/%s.log`.\n\n", R[key, "script"], vdir, R[key, "kernel"], R[key, "tool"] > md
 			else print "" > md
