@@ -10,7 +10,8 @@
 #     longer than 1000 bytes and at most 64 KiB of stderr; a pre-existing
 #     output directory is unchanged (names, sizes, modes, times, contents).
 #   valid oddities (tests/hostile/valid/*.yaml, CRLF copies of every spec,
-#     big specs within the limits): exit 0; CRLF output = LF output.
+#     big specs within the limits): exit 0, the parsers they generate
+#     compile, CRLF output = LF output.
 #   usage and I/O errors: exit 2, output directory unchanged, no hang.
 #   parallel runs into one output directory: same files as one serial run.
 #   parser inputs (tests/hostile/parser/TOOL-*.in and gen.sh's): the exit
