@@ -32,7 +32,7 @@ STAPGEN := $(BUILD)/stapgen
 TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
-.PHONY: all tools tools-only deps-check check check-unit check-golden check-parsers check-asan check-hostile \
+.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile \
 	valgrind clean deps fuzz kernels validate
 all: $(STAPGEN)
 
@@ -99,8 +99,6 @@ DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \
 	clang libclang-rt-14-dev valgrind time
 deps:
 	@./scripts/deps.sh $(DEB_PKGS)
-deps-check:
-	@./scripts/deps.sh --check $(DEB_PKGS)
 
 clean:
 	rm -rf build build-asan out

@@ -568,39 +568,11 @@ static vtype chk_unary(checker *c, expr *e)
 	return VT_LONG;
 }
 
-static const char *binop_text(int op)
-{
-	switch (op) {
-	case OP_MUL: return "*";
-	case OP_DIV: return "/";
-	case OP_MOD: return "%";
-	case OP_ADD: return "+";
-	case OP_SUB: return "-";
-	case OP_CONCAT: return ".";
-	case OP_SHL: return "<<";
-	case OP_SHR: return ">>";
-	case OP_LT: return "<";
-	case OP_LE: return "<=";
-	case OP_GT: return ">";
-	case OP_GE: return ">=";
-	case OP_EQ: return "==";
-	case OP_NE: return "!=";
-	case OP_BITAND: return "&";
-	case OP_BITXOR: return "^";
-	case OP_BITOR: return "|";
-	case OP_AND: return "&&";
-	case OP_OR: return "||";
-	case OP_MATCH: return "=~";
-	case OP_NMATCH: return "!~";
-	}
-	return "?";
-}
-
 static vtype chk_binary(checker *c, expr *e)
 {
 	vtype l = value(c, e->a), r = value(c, e->b);
 	bool known = l != VT_UNKNOWN && r != VT_UNKNOWN;
-	const char *op = binop_text(e->op);
+	const char *op = expr_op_text(e->op);
 	switch (e->op) {
 	case OP_CONCAT:
 		if (known && !(stringy(l) && stringy(r)))

@@ -214,9 +214,8 @@ static void warn_unchecked(expr *e, void *ctx)
 
 /* Names resolved to variables of an alias missing from the table pass
  * unchecked; say so, stap -p2 will be the judge. */
-static void warn_unchecked_alias_vars(const spec *s, spec_probe *p, diag_sink *d)
+static void warn_unchecked_alias_vars(spec_probe *p, diag_sink *d)
 {
-	(void)s;
 	unchecked_ctx u = { p, d };
 	for (unsigned i = 0; i < p->nlets; i++)
 		expr_walk(p->lets[i].e, warn_unchecked, &u);
@@ -294,7 +293,7 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 	if (p->emit)
 		check_columns(&sc, p->emit->cols, p->emit->ncols, flags, d);
 	if (sc.alias_unchecked)
-		warn_unchecked_alias_vars(s, p, d);
+		warn_unchecked_alias_vars(p, d);
 	for (unsigned i = 0; i < p->nlets; i++)
 		if (!p->lets[i].used)
 			diag_warning(d, p->lets[i].loc, "value '%s' is never used", p->lets[i].name);

@@ -296,6 +296,8 @@ static void emit_delete(stp *g, const spec_probe *p, unsigned i, bool *done)
 static void emit_probe(stp *g, spec_probe *p)
 {
 	bool *deleted = arena_alloc(g->a, (p->ndeletes + 1) * sizeof(bool));
+	for (unsigned i = 0; i < p->nlets; i++)
+		p->lets[i].emitted = false;	/* emitting the same spec again starts afresh */
 	sb_puts(g->o, "probe ");
 	bool first = true;
 	for (unsigned i = 0; i < p->npoints; i++) {
@@ -392,6 +394,27 @@ static expr *ident(arena *a, const char *name, vtype t)
 	return e;
 }
 
+/* Turns the aggregate use `e` into `cond ? e' : 0`, where e' is e applied
+ * to `operand` and marked so the walk does not rewrite it again. */
+static void guard_zero(arena *a, expr *e, expr *cond, expr *operand)
+{
+	expr *agg = arena_alloc(a, sizeof *agg);
+	*agg = *e;
+	agg->a = operand;
+	agg->bind = -1;
+	expr *zero = arena_alloc(a, sizeof *zero);
+	zero->kind = E_INT;
+	zero->type = VT_LONG;
+	memset(e, 0, sizeof *e);
+	e->kind = E_TERNARY;
+	e->a = cond;
+	e->b = agg;
+	e->c = zero;
+	e->type = VT_LONG;
+	e->loc = agg->loc;
+	e->span = agg->span;
+}
+
 /* @sum(reads) in a row means @sum(reads[pid, comm]); where the row's key
  * comes from another aggregate it may be absent here: guard it with `in`. */
 static void rewrite_agg(expr *e, void *ctx)
@@ -407,24 +430,11 @@ static void rewrite_agg(expr *e, void *ctx)
 	if (m && m->nkeys == 0) {
 		if (e->op == AGG_COUNT)
 			return;
-		expr *agg = arena_alloc(a, sizeof *agg);
-		*agg = *e;
-		agg->bind = -1;
 		expr *cnt = arena_alloc(a, sizeof *cnt);
 		*cnt = *e;
 		cnt->op = AGG_COUNT;
 		cnt->bind = -1;
-		expr *zero = arena_alloc(a, sizeof *zero);
-		zero->kind = E_INT;
-		zero->type = VT_LONG;
-		memset(e, 0, sizeof *e);
-		e->kind = E_TERNARY;
-		e->a = cnt;
-		e->b = agg;
-		e->c = zero;
-		e->type = VT_LONG;
-		e->loc = agg->loc;
-		e->span = agg->span;
+		guard_zero(a, e, cnt, e->a);
 		return;
 	}
 	expr *idx = arena_alloc(a, sizeof *idx);
@@ -438,33 +448,20 @@ static void rewrite_agg(expr *e, void *ctx)
 		e->a = idx;
 		return;
 	}
-	expr *agg = arena_alloc(a, sizeof *agg);
-	*agg = *e;
-	agg->a = idx;
 	expr *in = arena_alloc(a, sizeof *in);
 	in->kind = E_IN;
 	in->name = e->a->name;
 	in->args = idx->args;
 	in->nargs = idx->nargs;
 	in->type = VT_LONG;
-	expr *zero = arena_alloc(a, sizeof *zero);
-	zero->kind = E_INT;
-	zero->type = VT_LONG;
-	memset(e, 0, sizeof *e);
-	e->kind = E_TERNARY;
-	e->a = in;
-	e->b = agg;
-	e->c = zero;
-	e->type = VT_LONG;
-	e->loc = agg->loc;
-	e->span = agg->span;
+	guard_zero(a, e, in, idx);
 }
 
 static void rewrite_report_exprs(stp *g, const spec_report *r, bool guard)
 {
 	agg_rewrite rw = { g, r->nfrom ? r->from_maps[0] : NULL, guard };
-	/* The walk is pre-order; rewritten nodes hold E_INDEX children and are
-	 * skipped when revisited, so each aggregate use is rewritten once. */
+	/* The walk is pre-order; rewritten nodes are marked (bind -1) or hold
+	 * E_INDEX children and are skipped when revisited. */
 	if (r->sort)
 		expr_walk(r->sort, rewrite_agg, &rw);
 	for (unsigned i = 0; i < r->ncols; i++)

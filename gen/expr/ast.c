@@ -141,7 +141,7 @@ static int prec(const expr *e, bool stap)
 	}
 }
 
-static const char *op_text(int op)
+const char *expr_op_text(int op)
 {
 	switch (op) {
 	case OP_NEG: return "-";
@@ -300,7 +300,7 @@ static void print_rec(strbuf *sb, const expr *e, unsigned depth)
 		sb_putc(sb, ')');
 		return;
 	case E_UNARY: {
-		const char *op = op_text(e->op);
+		const char *op = expr_op_text(e->op);
 		sb_puts(sb, op);
 		size_t at = sb->len;
 		print_child(sb, e->a, P_UNARY, P_UNARY, depth);
@@ -319,7 +319,7 @@ static void print_rec(strbuf *sb, const expr *e, unsigned depth)
 		int po = op_prec(e->op, false), ps = op_prec(e->op, true);
 		print_child(sb, e->a, po, ps, depth);
 		sb_putc(sb, ' ');
-		sb_puts(sb, op_text(e->op));
+		sb_puts(sb, expr_op_text(e->op));
 		sb_putc(sb, ' ');
 		print_child(sb, e->b, po + 1, ps + 1, depth);
 		return;

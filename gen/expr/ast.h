@@ -93,6 +93,9 @@ void expr_print_stap(strbuf *sb, const expr *e);
 /* Escapes bytes as the body of a stap "string literal". */
 void stap_string_literal(strbuf *sb, const char *s, size_t n);
 
+/* The source text of an expr_op ("&&", "<<", ...); "?" if unknown. */
+const char *expr_op_text(int op);
+
 /* Walks every node (pre-order). */
 void expr_walk(expr *e, void (*fn)(expr *node, void *ctx), void *ctx);
 

@@ -117,6 +117,22 @@ static void test_filters_before_expensive_values(void **state)
 	done(&r);
 }
 
+/* Emitting a checked spec twice gives the same script (values included). */
+static void test_emit_twice(void **state)
+{
+	(void)state;
+	run r;
+	compile(&r, conn_spec, NULL);
+	record_set rs = records_of(&r.a, r.s);
+	emit_opts o = { "6.1.0-56-cloud-amd64", "t.yaml", NULL };
+	strbuf again = STRBUF_INIT;
+	emit_stp(&again, &r.a, r.s, &rs, &o);
+	assert_string_equal(sb_str(&again), sb_str(&r.stp));
+	assert_non_null(strstr(sb_str(&again), "\tsk = $return\n"));
+	sb_free(&again);
+	done(&r);
+}
+
 static void test_duration_and_report(void **state)
 {
 	(void)state;
@@ -252,6 +268,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loads_model),
 		cmocka_unit_test(test_filters_before_expensive_values),
+		cmocka_unit_test(test_emit_twice),
 		cmocka_unit_test(test_duration_and_report),
 		cmocka_unit_test(test_kernel_alternatives),
 		cmocka_unit_test(test_injection_refused),
