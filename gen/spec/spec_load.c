@@ -689,7 +689,9 @@ spec *spec_load(arena *a, const source *src, diag_sink *d)
 	}
 	static const char *const keys[] = { "tool", "summary", "description", "params", "state",
 					    "aggregates", "probes", "reports", "kernels",
-					    "stap_options", "guru", NULL };
+					    "stap_options", "guru",
+					    /* the live tests' expectations: read by tests/live/live.py */
+					    "live", NULL };
 	spec *s = L.s = arena_alloc(a, sizeof *s);
 	s->path = src->path;
 	s->src = src;

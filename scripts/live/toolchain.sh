@@ -1,0 +1,140 @@
+#!/bin/sh
+# toolchain.sh — the stap toolchains that build modules for the live runs.
+#
+# usage: toolchain.sh ensure TOOLCHAIN KVER   build/verify what TOOLCHAIN needs for KVER
+#        toolchain.sh stap TOOLCHAIN KVER ARGS...   run that stap against KVER's tree
+#        toolchain.sh root TOOLCHAIN                 print the root whose staprun/libc the guest uses
+#        toolchain.sh id TOOLCHAIN KVER              one line naming the stap (for cache keys, matrix)
+#
+# TOOLCHAIN:
+#   host  the host's stap (Debian bookworm: 4.8).  For kernels whose
+#         include/linux/task_work.h has task_work_cancel_func() (>= 6.11, and
+#         Debian's 6.1.x through a stable backport), a copy of its runtime with
+#         scripts/live/stap-4.8-task_work_cancel_func.patch applied, passed
+#         with -R; other kernels get the runtime as installed.
+#   sid   Debian sid's stap (5.6) with gcc-12, in a debootstrap chroot built
+#         once into $STAPGEN_CACHE/toolchains/sid (needs root: chroot, mounts).
+#         The cache is bind-mounted at the same path inside, so tree paths
+#         and SYSTEMTAP_DIR mean the same on both sides.
+#
+# Fixtures follow the kernel fixtures' rules: a lock each, built in a
+# temporary directory and renamed into place with a ready stamp written last.
+set -eu
+cache=${STAPGEN_CACHE:-$HOME/.cache/stapgen}
+tdir=$cache/toolchains
+here=$(cd "$(dirname "$0")" && pwd)
+patch=$here/stap-4.8-task_work_cancel_func.patch
+say() { echo "toolchain: $*" >&2; }
+die() { echo "toolchain: error: $*" >&2; exit 1; }
+[ $# -ge 2 ] || die "usage: $0 ensure|stap|root|id TOOLCHAIN [KVER] [ARGS...]"
+cmd=$1 tc=$2
+shift 2
+mkdir -p "$tdir"
+
+# The mirror debootstrap uses: the first non-security archive the host's apt
+# is configured with (deb822 or one-line format).
+mirror() {
+	{
+		sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null
+		sed -n 's/^deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
+			/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+	} | tr ' ' '\n' | grep -v -e security -e '^$' | head -n1
+}
+
+# Run a command in the sid chroot, in a private mount namespace so the bind
+# mounts vanish with it.
+in_sid() {
+	root=$tdir/sid/root
+	unshare -m sh -eu -c '
+		root=$1 cache=$2 cwd=$3; shift 3
+		mount --rbind /dev "$root/dev"
+		mount -t proc proc "$root/proc"
+		mkdir -p "$root$cache"
+		mount --bind "$cache" "$root$cache"
+		if [ -n "${LIVE_BIND:-}" ]; then mkdir -p "$root$LIVE_BIND"; mount --bind "$LIVE_BIND" "$root$LIVE_BIND"; fi
+		exec chroot "$root" sh -c "cd \"\$0\" && exec \"\$@\"" "$cwd" "$@"' sh "$root" "$cache" "$PWD" "$@"
+}
+
+ensure_sid() {
+	[ -e "$tdir/sid/.stapgen-ready" ] && return 0
+	[ "$(id -u)" = 0 ] || die "the sid toolchain needs root (debootstrap, chroot)"
+	command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
+	exec 8>"$tdir/.lock-sid"
+	flock -n 8 || { say "sid: waiting for another build"; flock 8; }
+	[ -e "$tdir/sid/.stapgen-ready" ] && return 0
+	m=$(mirror)
+	[ -n "$m" ] || die "no Debian mirror in the host's apt sources"
+	rm -rf "$tdir"/.sid.*
+	work=$(mktemp -d "$tdir/.sid.XXXXXX")
+	t0=$(date +%s)
+	say "sid: debootstrap (minbase, ~1 min)"
+	debootstrap --variant=minbase sid "$work/root" "$m" >"$work/debootstrap.log" 2>&1 ||
+		die "debootstrap failed: see $work/debootstrap.log"
+	say "sid: installing systemtap, gcc-12 ($(( $(date +%s) - t0 ))s)"
+	# The reachable snapshot serves a sid Release file past its Valid-Until.
+	if ! unshare -m sh -c 'mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" &&
+		chroot "$1" sh -c "apt-get -q -o Acquire::Check-Valid-Until=false update &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			systemtap make gcc gcc-12 libc6-dev kmod xz-utils"' sh "$work/root" \
+		>"$work/install.log" 2>&1; then
+		die "installing stap in the sid chroot failed: see $work/install.log"
+	fi
+	v=$(chroot "$work/root" stap -V 2>&1 | sed -n '1s/.*(version \([^/,)]*\).*/\1/p')
+	{ echo "stap=$v"; echo "mirror-suite=sid"; echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } >"$work/.stapgen-ready"
+	rm -rf "$tdir/sid"
+	mv "$work" "$tdir/sid"
+	say "sid: ready, stap $v ($(( $(date +%s) - t0 ))s)"
+}
+
+# The runtime directory host stap needs for KVER ('' = the installed one).
+host_runtime() {
+	kver=$1
+	h=$cache/kernels/$kver/build
+	grep -qs 'task_work_cancel_func' "$h/include/linux/task_work.h" "$h/source/include/linux/task_work.h" || return 0
+	v=$(stap -V 2>&1 | sed -n '1s/.*(version \([^/,)]*\).*/\1/p')
+	key=$(cat "$patch" | sha256sum | cut -c1-12)
+	rt=$tdir/host-runtime-$v-$key
+	if [ ! -e "$rt/.stapgen-ready" ]; then
+		exec 8>"$tdir/.lock-host-runtime"
+		flock 8
+		if [ ! -e "$rt/.stapgen-ready" ]; then
+			work=$(mktemp -d "$tdir/.rt.XXXXXX")
+			cp -a /usr/share/systemtap/runtime "$work/runtime"
+			(cd "$work/runtime" && patch -s -p1 --no-backup-if-mismatch) <"$patch" ||
+				die "the runtime patch does not apply to stap $v's runtime"
+			echo "patch=$key" >"$work/.stapgen-ready"
+			rm -rf "$rt"
+			mv "$work" "$rt"
+			say "host: patched runtime ready: $rt/runtime"
+		fi
+		flock -u 8
+	fi
+	echo "$rt/runtime"
+}
+
+stap_id() {
+	case $tc in
+	host) v=$(stap -V 2>&1 | sed -n '1s/.*(version \([^/,)]*\).*/\1/p')
+	      rt=$(host_runtime "$1")
+	      if [ -n "$rt" ]; then echo "stap $v (host) + task_work_cancel_func patch"; else echo "stap $v (host)"; fi ;;
+	sid)  echo "stap $(sed -n 's/^stap=//p' "$tdir/sid/.stapgen-ready") (sid chroot)" ;;
+	*) die "unknown toolchain '$tc'" ;;
+	esac
+}
+
+case $cmd:$tc in
+ensure:host) host_runtime "$1" >/dev/null ;;
+ensure:sid) ensure_sid ;;
+stap:host)
+	kver=$1; shift
+	rt=$(host_runtime "$kver")
+	if [ -n "$rt" ]; then exec stap -R "$rt" "$@"; else exec stap "$@"; fi ;;
+stap:sid)
+	kver=$1; shift
+	ensure_sid
+	in_sid stap "$@" ;;
+root:host) echo / ;;
+root:sid) ensure_sid; echo "$tdir/sid/root" ;;
+id:*) stap_id "$1" ;;
+*) die "unknown command or toolchain: $cmd $tc" ;;
+esac

@@ -1,0 +1,90 @@
+#!/bin/sh
+# /init of the live-run guest (busybox sh).  Sets the machine up, runs every
+# test of /live/plan.sh, then sends /tmp/res to the host as a base64 tar on
+# the second serial port between two marker lines, and powers off.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/live/bin
+mkdir -p /proc /sys /dev /tmp /mnt /run /var/run
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mkdir -p /tmp/res /tmp/work
+ip link set lo up
+echo "live: $(uname -r) up, $(grep -c ^processor /proc/cpuinfo) cpu"
+
+for m in $(cat /live/modules.load); do
+	insmod "$m" || echo "live: insmod $m failed"
+done
+
+# A loop device on a tmpfs file: blk-mq requests without a real disk.
+dd if=/dev/zero of=/tmp/disk.img bs=1M count=32 2>/dev/null
+losetup /dev/loop0 /tmp/disk.img || echo "live: losetup failed"
+
+# run_test ID MODULE MODE CMD [MODULE-OPTION...]
+#   MODE bg: staprun in the background; once it reports its probes started,
+#            the workload runs; then SIGINT (end probes print final reports).
+#   MODE c:  staprun -c CMD: target() is the workload's pid.
+run_test() {
+	id=$1 mod=$2 mode=$3 cmd=$4
+	shift 4
+	d=/tmp/res/$id
+	mkdir -p "$d"
+	export LIVE_FACTS="$d/facts"
+	: >"$LIVE_FACTS"
+	echo "live: [$id] staprun $mod $*"
+	t0=$(date +%s)
+	case $mode in
+	c)
+		(cd /tmp/work && timeout -s INT 120 staprun -c "$cmd" "/live/modules/$mod.ko" "$@") \
+			>"$d/raw" 2>"$d/stderr"
+		echo $? >"$d/rc"
+		;;
+	bg)
+		staprun -vv "/live/modules/$mod.ko" "$@" >"$d/raw" 2>"$d/stderr" &
+		spid=$!
+		n=0
+		until grep -q 'module_init() returned 0' "$d/stderr" 2>/dev/null; do
+			n=$((n + 1))
+			if [ $n -gt 600 ] || ! kill -0 $spid 2>/dev/null; then
+				echo "live: [$id] probes did not start" >>"$d/harness"
+				break
+			fi
+			sleep 0.1
+		done
+		(cd /tmp/work && sh -c "$cmd") >"$d/work.out" 2>&1
+		echo $? >"$d/work.rc"
+		sleep 1
+		kill -INT $spid 2>/dev/null
+		n=0
+		while kill -0 $spid 2>/dev/null; do
+			n=$((n + 1))
+			[ $n -gt 300 ] && { echo "live: [$id] staprun did not stop" >>"$d/harness"; kill -KILL $spid; }
+			sleep 0.1
+		done
+		wait $spid
+		echo $? >"$d/rc"
+		;;
+	esac
+	echo $(( $(date +%s) - t0 )) >"$d/seconds"
+	tool=${mod%%__*}
+	p=/live/parsers/$tool-parse
+	"$p" -f json <"$d/raw" >"$d/json" 2>"$d/parse.stderr"
+	echo $? >"$d/parse.rc"
+	"$p" -f table <"$d/raw" >"$d/table" 2>/dev/null
+	rm -rf /tmp/work/*
+	echo "live: [$id] rc=$(cat "$d/rc") records=$(grep -c '^@' "$d/raw") $(cat "$d/seconds")s"
+}
+
+. /live/plan.sh
+
+echo "live: sending results"
+{
+	echo "==STAPGEN-RESULTS-BEGIN=="
+	tar -C /tmp/res -cf - . | base64
+	echo "==STAPGEN-RESULTS-END=="
+} >/dev/ttyS1
+sync
+echo "live: done"
+poweroff -f

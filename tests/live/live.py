@@ -1,0 +1,635 @@
+#!/usr/bin/python3
+"""live.py - run every tool for real on a real kernel in QEMU, check its values.
+
+usage: live.py run --kver KVER --toolchain host|sid [--out DIR] [--tools T,...]
+       live.py lint                      check every spec's live: section
+       live.py matrix DIR...             merge verdicts into out/validation/matrix.{md,json}
+
+One `run` is one kernel: generate every script for KVER, build each tool's
+module with the toolchain's stap (-p4 -r TREE -m NAME, cached by hash of
+script + tree + stap), pack an initramfs (busybox, staprun/stapio and their
+libraries, the modules, the parsers, the workload), boot the kernel's real
+image once under TCG, run every test in it, bring the raw output and parsed
+JSON back, and decide pass/fail here against the expectations in each
+spec's `live:` section (docs/live.md).
+"""
+import argparse
+import base64
+import concurrent.futures
+import hashlib
+import io
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CACHE = os.environ.get("STAPGEN_CACHE") or os.path.expanduser("~/.cache/stapgen")
+STAPGEN = os.path.join(ROOT, os.environ.get("BUILD", "build"), "stapgen")
+T0 = time.time()
+
+
+def say(msg):
+    print("live: [%3ds] %s" % (time.time() - T0, msg), file=sys.stderr, flush=True)
+
+
+def die(msg):
+    print("live: error: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+# ---- specs and their live: sections -------------------------------------------
+
+class LineLoader(yaml.SafeLoader):
+    """Keeps each mapping's line, so errors point into the spec."""
+
+
+def _map_with_line(loader, node):
+    m = loader.construct_mapping(node, deep=True)
+    return LMap(m, node.start_mark.line + 1)
+
+
+class LMap(dict):
+    def __init__(self, m, line):
+        super().__init__(m)
+        self.line = line
+
+
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map_with_line)
+
+CONDS = {"eq", "ne", "ge", "gt", "le", "lt", "approx", "within", "match", "contains", "any"}
+TEST_KEYS = {"name", "params", "run", "mode", "expect", "kernels", "expect_fail"}
+EXPECT_KEYS = {"record", "where", "count", "sum", "why"}
+META_COLS = {"kind", "report", "ts", "samples", "buckets"}
+
+
+class SpecError(Exception):
+    pass
+
+
+def spec_records(spec):
+    """record name -> set of columns, from the spec's emit: and reports:."""
+    recs = {}
+    for p in spec.get("probes") or []:
+        emits = p.get("emit")
+        for e in (emits if isinstance(emits, list) else [emits] if emits else []):
+            recs.setdefault(e["record"], set()).update((e.get("columns") or {}).keys())
+    for r in spec.get("reports") or []:
+        cols = set((r.get("columns") or {}).keys())
+        if "histogram" in r:
+            cols |= {"buckets", "samples"}
+        recs.setdefault(r["name"], set()).update(cols)
+    return recs
+
+
+def load_tests(path):
+    """The live tests of one spec, validated against the spec itself."""
+    with open(path, encoding="utf-8") as f:
+        spec = yaml.load(f, Loader=LineLoader)
+    live = spec.get("live")
+    if live is None:
+        return spec, []
+    where = lambda node: "%s:%d" % (os.path.relpath(path, ROOT), getattr(node, "line", 0))
+    tests = live if isinstance(live, list) else [live]
+    recs = spec_records(spec)
+    params = set((spec.get("params") or {}).keys())
+    out = []
+    for i, t in enumerate(tests):
+        if not isinstance(t, dict):
+            raise SpecError("%s: live[%d]: a test is a mapping" % (where(live), i))
+        bad = set(t) - TEST_KEYS
+        if bad:
+            raise SpecError("%s: live test: unknown key '%s' (known: %s)"
+                            % (where(t), sorted(bad)[0], ", ".join(sorted(TEST_KEYS))))
+        if "run" not in t or "expect" not in t:
+            raise SpecError("%s: live test: 'run' and 'expect' are required" % where(t))
+        for p in (t.get("params") or {}):
+            if p not in params:
+                raise SpecError("%s: live test: no parameter '%s' in the spec (has: %s)"
+                                % (where(t), p, ", ".join(sorted(params)) or "none"))
+        if t.get("mode", "bg") not in ("bg", "c"):
+            raise SpecError("%s: live test: mode is 'bg' (default) or 'c' (staprun -c)" % where(t))
+        for e in t["expect"]:
+            bad = set(e) - EXPECT_KEYS
+            if bad:
+                raise SpecError("%s: expectation: unknown key '%s' (known: %s)"
+                                % (where(e), sorted(bad)[0], ", ".join(sorted(EXPECT_KEYS))))
+            r = e.get("record")
+            if r not in recs:
+                raise SpecError("%s: expectation: no record '%s' (the spec's records: %s)"
+                                % (where(e), r, ", ".join(sorted(recs))))
+            for col in list((e.get("where") or {}).keys()) + list((e.get("sum") or {}).keys()):
+                if col not in recs[r] | META_COLS:
+                    raise SpecError("%s: expectation: record '%s' has no column '%s' (has: %s)"
+                                    % (where(e), r, col, ", ".join(sorted(recs[r]))))
+            for c in [e.get("count")] + list((e.get("where") or {}).values()) + list((e.get("sum") or {}).values()):
+                if isinstance(c, dict) and set(c) - CONDS:
+                    raise SpecError("%s: expectation: unknown condition '%s' (known: %s)"
+                                    % (where(e), sorted(set(c) - CONDS)[0], ", ".join(sorted(CONDS))))
+        t = dict(t)
+        t["id"] = "%s.%d" % (spec["tool"], i)
+        t["tool"] = spec["tool"]
+        t["spec"] = os.path.relpath(path, ROOT)
+        t["line"] = getattr(tests[i], "line", 0)
+        out.append(t)
+    return spec, out
+
+
+def all_specs(extra=()):
+    specs = []
+    for d, _, files in os.walk(os.path.join(ROOT, "specs")):
+        specs += [os.path.join(d, f) for f in files if f.endswith(".yaml")]
+    return sorted(specs) + list(extra)
+
+
+# ---- conditions ---------------------------------------------------------------
+
+def subst(v, facts):
+    if isinstance(v, str):
+        def rep(m):
+            if m.group(1) not in facts:
+                raise KeyError(m.group(1))
+            return facts[m.group(1)]
+        return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", rep, v)
+    if isinstance(v, list):
+        return [subst(x, facts) for x in v]
+    if isinstance(v, dict):
+        return {k: subst(x, facts) for k, x in v.items()}
+    return v
+
+
+def as_num(v):
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return v
+    try:
+        return float(v) if "." in str(v) else int(str(v), 0)
+    except (TypeError, ValueError):
+        return None
+
+
+def holds(cond, val):
+    """Does the value satisfy the condition (a scalar: equality; a mapping of ops)?"""
+    if not isinstance(cond, dict):
+        cond = {"eq": cond}
+    for op, ref in cond.items():
+        if op == "within":
+            continue
+        if op in ("eq", "ne"):
+            a, b = as_num(val), as_num(ref)
+            same = (a == b) if a is not None and b is not None else str(val) == str(ref)
+            if same != (op == "eq"):
+                return False
+        elif op in ("ge", "gt", "le", "lt", "approx"):
+            a, b = as_num(val), as_num(ref)
+            if a is None or b is None:
+                return False
+            if op == "approx":
+                tol = str(cond.get("within", "5%"))
+                t = abs(b) * float(tol[:-1]) / 100 if tol.endswith("%") else float(tol)
+                if abs(a - b) > t:
+                    return False
+            elif not {"ge": a >= b, "gt": a > b, "le": a <= b, "lt": a < b}[op]:
+                return False
+        elif op == "match":
+            if not re.search(str(ref), str(val)):
+                return False
+        elif op == "contains":
+            if str(ref) not in str(val):
+                return False
+        elif op == "any":
+            if not any(holds(r, val) for r in ref):
+                return False
+    return True
+
+
+def describe(cond):
+    if not isinstance(cond, dict):
+        return "== %r" % (cond,)
+    parts = []
+    for op, ref in cond.items():
+        if op == "within":
+            continue
+        sym = {"eq": "==", "ne": "!=", "ge": ">=", "gt": ">", "le": "<=", "lt": "<"}.get(op)
+        if sym:
+            parts.append("%s %r" % (sym, ref))
+        elif op == "approx":
+            parts.append("~ %r (within %s)" % (ref, cond.get("within", "5%")))
+        else:
+            parts.append("%s %r" % (op, ref))
+    return " and ".join(parts)
+
+
+def check_test(t, res):
+    """Failed expectations of one test, as messages (empty: pass)."""
+    fails = []
+    facts = res["facts"]
+    rows = res["rows"]
+    if res["rc"] != 0:
+        fails.append("staprun exited %s: %s" % (res["rc"], res["stderr_tail"]))
+    if res.get("work_rc", 0) != 0:
+        fails.append("workload exited %s: %s" % (res["work_rc"], res["work_out"][-300:]))
+    if res["parse_rc"] != 0:
+        fails.append("parser exited %s: %s" % (res["parse_rc"], res["parse_err"][-300:]))
+    if res.get("harness"):
+        fails.append(res["harness"].strip())
+    for n, e in enumerate(t["expect"]):
+        try:
+            e = subst(e, facts)
+        except KeyError as k:
+            fails.append("expect[%d]: the workload reported no fact %s" % (n, k))
+            continue
+        cand = [r for r in rows if r.get("kind") == e["record"]]
+        where = e.get("where") or {}
+        match = [r for r in cand if all(c in r and holds(v, r[c]) for c, v in where.items())]
+        wdesc = ", ".join("%s %s" % (c, describe(v)) for c, v in where.items()) or "any"
+        label = "expect[%d] %s (%s)" % (n, e["record"], wdesc)
+        if e.get("why"):
+            label += " [%s]" % e["why"]
+        count = e.get("count", {"ge": 1})
+        if not holds(count, len(match)):
+            near = cand[:3]
+            fails.append("%s: %d matching row(s), wanted %s; %d %s row(s) in all%s"
+                         % (label, len(match), describe(count), len(cand), e["record"],
+                            "; first: " + "; ".join(json.dumps(r, sort_keys=True)[:300] for r in near)
+                            if near else ""))
+            continue
+        for col, cond in (e.get("sum") or {}).items():
+            total = sum(as_num(r.get(col)) or 0 for r in match)
+            if not holds(cond, total):
+                fails.append("%s: sum of %s over %d row(s) is %s, wanted %s"
+                             % (label, col, len(match), total, describe(cond)))
+    return fails
+
+
+# ---- the run ---------------------------------------------------------------------
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def toolchain(*args, **kw):
+    return subprocess.run([os.path.join(ROOT, "scripts/live/toolchain.sh")] + list(args),
+                          check=True, stdout=subprocess.PIPE, text=True, **kw).stdout.strip()
+
+
+def file_hash(*paths, extra=""):
+    h = hashlib.sha256(extra.encode())
+    for p in paths:
+        with open(p, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def build_module(kver, tc, name, script, sysdir, stap_id):
+    """stap -p4 -m NAME for KVER; cached by script + tree + stap."""
+    kdir = os.path.join(CACHE, "kernels", kver)
+    key = file_hash(script, os.path.join(kdir, ".stapgen-ready"), extra=stap_id + name)
+    cdir = os.path.join(CACHE, "modules", kver)
+    ko = os.path.join(cdir, "%s-%s.ko" % (name, key))
+    if os.path.exists(ko):
+        return ko, 0.0, True
+    os.makedirs(cdir, exist_ok=True)
+    t0 = time.time()
+    with tempfile.TemporaryDirectory(dir=cdir, prefix=".build.") as tmp:
+        shutil.copy(script, os.path.join(tmp, name + ".stp"))
+        p = subprocess.run([os.path.join(ROOT, "scripts/live/toolchain.sh"), "stap", tc, kver,
+                            "-p4", "-r", os.path.join(kdir, "build"), "-m", name, name + ".stp"],
+                           cwd=tmp, env=dict(os.environ, SYSTEMTAP_DIR=sysdir),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if p.returncode != 0 or not os.path.exists(os.path.join(tmp, name + ".ko")):
+            return None, time.time() - t0, p.stdout
+        os.replace(os.path.join(tmp, name + ".ko"), ko)
+    return ko, time.time() - t0, False
+
+
+def libs_of(root, binary):
+    """Shared libraries (paths inside ROOT) that BINARY (a path inside ROOT) needs."""
+    cmd = ["ldd", binary] if root == "/" else ["chroot", root, "ldd", binary]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout
+    libs = re.findall(r"(/\S+) \(0x", out)
+    return sorted(set(libs))
+
+
+def add_file(stage, src, dst):
+    d = os.path.join(stage, dst.lstrip("/"))
+    os.makedirs(os.path.dirname(d), exist_ok=True)
+    shutil.copy2(src, d, follow_symlinks=True)
+
+
+def build_image(out, kver, tc, modules, tests, parsers):
+    stage = os.path.join(out, "initramfs")
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(stage)
+    root = toolchain("root", tc)
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    add_file(stage, busybox, "/bin/busybox")
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin"):
+        os.makedirs(os.path.join(stage, d), exist_ok=True)
+    applets = subprocess.run([busybox, "--list-full"], stdout=subprocess.PIPE, text=True,
+                             check=True).stdout.split()
+    for a in applets:
+        p = os.path.join(stage, a)
+        if not os.path.lexists(p):
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            os.symlink("/bin/busybox", p)
+    # staprun/stapio at their own paths (stapio runs 'staprun -d' by path)
+    need = set()
+    for b in ("/usr/bin/staprun", "/usr/lib/systemtap/stapio"):
+        rb = os.path.join(root, b.lstrip("/"))
+        if os.path.lexists(os.path.join(stage, b.lstrip("/"))):
+            os.unlink(os.path.join(stage, b.lstrip("/")))
+        add_file(stage, rb, b)
+        need |= set(libs_of(root, b))
+    for p in parsers:
+        add_file(stage, p, "/live/parsers/" + os.path.basename(p))
+        need |= set(libs_of("/", p))
+    for lib in need:
+        add_file(stage, os.path.join(root, lib.lstrip("/")), lib)
+    add_file(stage, os.path.join(out, "live-work"), "/live/bin/live-work")
+    for name, ko in modules.items():
+        add_file(stage, ko, "/live/modules/%s.ko" % name)
+    # kernel modules the workloads need, dependencies first
+    kmods = os.path.join(CACHE, "kernels", kver, "boot", "lib", "modules", kver)
+    deps = {}
+    with open(os.path.join(kmods, "modules.dep")) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            deps[os.path.basename(k)[:-3]] = (k, v.split())
+    order = []
+
+    def want(m):
+        k, ds = deps[m]
+        for d in ds:
+            want(os.path.basename(d)[:-3])
+        if k not in order:
+            order.append(k)
+    for m in ("loop",):
+        if m in deps:
+            want(m)
+    for k in order:
+        add_file(stage, os.path.join(kmods, k), "/lib/modules/%s/%s" % (kver, k))
+    with open(os.path.join(stage, "live", "modules.load"), "w") as f:
+        f.write("".join("/lib/modules/%s/%s\n" % (kver, k) for k in order))
+    add_file(stage, os.path.join(ROOT, "tests/live/guest-init.sh"), "/init")
+    os.chmod(os.path.join(stage, "init"), 0o755)
+    with open(os.path.join(stage, "live", "plan.sh"), "w") as f:
+        f.write("# generated by tests/live/live.py for %s\n" % kver)
+        for t in tests:
+            opts = " ".join(shlex.quote("%s=%s" % (k, v)) for k, v in (t.get("params") or {}).items())
+            f.write("run_test %s %s %s %s %s\n" % (shlex.quote(t["id"]), shlex.quote(t["module"]),
+                                                   t.get("mode", "bg"), shlex.quote(t["run"]), opts))
+    img = os.path.join(out, "initrd.gz")
+    with open(img + ".tmp", "wb") as f:
+        files = subprocess.run("cd %s && find . | LC_ALL=C sort" % shlex.quote(stage), shell=True,
+                               stdout=subprocess.PIPE, check=True).stdout
+        cpio = subprocess.Popen(["cpio", "-o", "-H", "newc", "--quiet", "-D", stage],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        gz = subprocess.Popen(["gzip", "-1"], stdin=cpio.stdout, stdout=f)
+        cpio.stdin.write(files)
+        cpio.stdin.close()
+        cpio.stdout.close()
+        if cpio.wait() or gz.wait():
+            die("building the initramfs failed")
+    os.replace(img + ".tmp", img)
+    return img
+
+
+def boot(out, kver, img, timeout):
+    vmlinuz = os.path.join(CACHE, "kernels", kver, "boot", "vmlinuz")
+    con = os.path.join(out, "console.log")
+    resf = os.path.join(out, "results.b64")
+    for f in (con, resf):
+        if os.path.exists(f):
+            os.unlink(f)
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "1024", "-smp", "1",
+           "-display", "none", "-monitor", "none", "-no-reboot",
+           "-serial", "file:" + con, "-serial", "file:" + resf,
+           "-kernel", vmlinuz, "-initrd", img,
+           "-append", "console=ttyS0 panic=-1 oops=panic loglevel=4"]
+    t0 = time.time()
+    try:
+        subprocess.run(cmd, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+        hung = False
+    except subprocess.TimeoutExpired:
+        hung = True
+    took = time.time() - t0
+    data = open(resf, "rb").read() if os.path.exists(resf) else b""
+    m = re.search(rb"==STAPGEN-RESULTS-BEGIN==\r?\n(.*?)==STAPGEN-RESULTS-END==", data, re.S)
+    resdir = os.path.join(out, "results")
+    shutil.rmtree(resdir, ignore_errors=True)
+    os.makedirs(resdir)
+    if m:
+        raw = base64.b64decode(re.sub(rb"\s", b"", m.group(1)))
+        with tarfile.open(fileobj=io.BytesIO(raw)) as tf:
+            tf.extractall(resdir, filter="data") if hasattr(tarfile, "data_filter") else tf.extractall(resdir)
+    return hung, took, bool(m)
+
+
+def read(path, default=""):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def collect(resdir, t):
+    d = os.path.join(resdir, t["id"])
+    facts = {}
+    for line in read(os.path.join(d, "facts")).splitlines():
+        k, _, v = line.partition("=")
+        facts[k] = v
+    rows = []
+    for line in read(os.path.join(d, "json")).splitlines():
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        if "buckets" in r:
+            r["samples"] = sum(b.get("count", 0) for b in r["buckets"])
+        rows.append(r)
+    num = lambda s, dflt: int(s.strip()) if s.strip().lstrip("-").isdigit() else dflt
+    err = read(os.path.join(d, "stderr"))
+    err_lines = [l for l in err.splitlines() if not l.startswith("staprun:") and not l.startswith("stapio:")
+                 and "dbug" not in l]
+    return {
+        "present": os.path.isdir(d),
+        "facts": facts, "rows": rows,
+        "rc": num(read(os.path.join(d, "rc")), -1),
+        "work_rc": num(read(os.path.join(d, "work.rc"), "0"), 0),
+        "work_out": read(os.path.join(d, "work.out")),
+        "parse_rc": num(read(os.path.join(d, "parse.rc")), -1),
+        "parse_err": read(os.path.join(d, "parse.stderr")),
+        "harness": read(os.path.join(d, "harness")),
+        "stderr_tail": " / ".join(err_lines[-3:])[-400:],
+        "table": read(os.path.join(d, "table")),
+        "seconds": num(read(os.path.join(d, "seconds")), -1),
+    }
+
+
+def cmd_run(a):
+    kver, tc = a.kver, a.toolchain
+    out = os.path.abspath(a.out or os.path.join(ROOT, "out", "live", kver))
+    os.makedirs(out, exist_ok=True)
+    kdir = os.path.join(CACHE, "kernels", kver)
+    if not os.path.exists(os.path.join(kdir, ".stapgen-ready")):
+        die("kernel %s is not fetched (make kernels)" % kver)
+    sh([os.path.join(ROOT, "scripts/live/fetch-boot.sh"), kver])
+    toolchain("ensure", tc, kver)
+    stap_id = toolchain("id", tc, kver)
+    say("%s: toolchain %s" % (kver, stap_id))
+
+    # tests, from the specs (and the harness's own self-test specs)
+    extra = [os.path.join(ROOT, "tests/live/selftest", f)
+             for f in sorted(os.listdir(os.path.join(ROOT, "tests/live/selftest")))] if a.selftest else []
+    tests, paths = [], {}
+    for p in all_specs(extra):
+        try:
+            spec, ts = load_tests(p)
+        except SpecError as e:
+            die(str(e))
+        for t in ts:
+            ks = t.get("kernels")
+            if ks and not any(kver.startswith(k) for k in ks):
+                continue
+            if a.tools and t["tool"] not in a.tools.split(","):
+                continue
+            t["module"] = t["tool"]
+            tests.append(t)
+            paths[t["tool"]] = p
+    if not tests:
+        die("no live tests selected")
+
+    # generate scripts + parsers for this kernel
+    gen = os.path.join(out, "gen")
+    shutil.rmtree(gen, ignore_errors=True)
+    p = subprocess.run([os.path.join(ROOT, "scripts/make-tools.sh"), STAPGEN, kver, gen]
+                       + sorted(set(paths.values())), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, cwd=ROOT)
+    if p.returncode:
+        die("generation failed:\n" + p.stdout)
+    gdir = os.path.join(gen, kver)
+    sh(["cc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o",
+        os.path.join(out, "live-work"), os.path.join(ROOT, "tests/live/workload.c")])
+
+    # tracepoint cache for this (kernel, stap): primed once, before parallel builds
+    sysdir = os.path.join(kdir, "stap" if tc == "host" else "stap-" + tc)
+    if tc != "host" and not os.path.exists(sysdir + "/.stapgen-primed"):
+        say("%s: priming %s's tracepoint cache (one-off, a few minutes)" % (kver, tc))
+        os.makedirs(sysdir, exist_ok=True)
+        pr = subprocess.run([os.path.join(ROOT, "scripts/live/toolchain.sh"), "stap", tc, kver, "-p2",
+                             "-r", os.path.join(kdir, "build"), "-e",
+                             'probe kernel.trace("sched:sched_switch") { println($next->pid) }'],
+                            env=dict(os.environ, SYSTEMTAP_DIR=sysdir), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+        with open(sysdir + "/.stapgen-primed", "w") as f:
+            f.write("tracepoints=%s\n" % ("ok" if pr.returncode == 0 else "FAIL"))
+
+    # modules, in parallel within the memory budget (~0.6 GB per stap)
+    names = sorted({t["module"] for t in tests})
+    jobs = a.jobs or max(1, min(os.cpu_count() or 1,
+                                int(re.search(r"MemAvailable:\s+(\d+)", read("/proc/meminfo")).group(1)) // 614400))
+    say("%s: building %d modules, %d at a time" % (kver, len(names), jobs))
+    modules, build_fail, build_secs = {}, {}, {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        futs = {ex.submit(build_module, kver, tc, n, os.path.join(gdir, n + ".stp"), sysdir, stap_id): n
+                for n in names}
+        done = 0
+        for f in concurrent.futures.as_completed(futs):
+            n = futs[f]
+            ko, secs, info = f.result()
+            done += 1
+            if ko:
+                modules[n] = ko
+                build_secs[n] = secs
+                say("%s: [%d/%d] %s.ko %s" % (kver, done, len(names), n,
+                                              "cached" if info is True else "built in %.0fs" % secs))
+            else:
+                build_fail[n] = "\n".join(l for l in info.splitlines() if "error" in l.lower())[:600] or info[-600:]
+                say("%s: [%d/%d] %s: stap -p4 FAILED: %s" % (kver, done, len(names), n, build_fail[n][:200]))
+
+    runnable = [t for t in tests if t["module"] in modules]
+    parsers = [os.path.join(gdir, "parsers", t + "-parse") for t in sorted({t["tool"] for t in runnable})]
+    img = build_image(out, kver, tc, modules, runnable, parsers)
+    say("%s: initramfs %.1f MB, booting (%d tests)" % (kver, os.path.getsize(img) / 1e6, len(runnable)))
+    hung, took, got = boot(out, kver, img, a.timeout)
+    say("%s: guest %s after %.0fs" % (kver, "KILLED (hung)" if hung else "stopped", took))
+
+    verdicts = []
+    for t in tests:
+        v = {"id": t["id"], "tool": t["tool"], "name": t.get("name", ""), "spec": t["spec"],
+             "line": t["line"], "kernel": kver, "stap": stap_id, "expect_fail": bool(t.get("expect_fail"))}
+        if t["module"] in build_fail:
+            v.update(status="FAIL", fails=["stap -p4 failed: " + build_fail[t["module"]]])
+        else:
+            res = collect(os.path.join(out, "results"), t)
+            if not res["present"]:
+                v.update(status="FAIL", fails=["no result from the guest (%s)" %
+                                               ("guest killed at the time bound" if hung else "see console.log")])
+            else:
+                fails = check_test(t, res)
+                v.update(status="FAIL" if fails else "pass", fails=fails, seconds=res["seconds"],
+                         rows=len(res["rows"]), table=res["table"][:4000],
+                         module_build_s=round(build_secs.get(t["module"], 0), 1))
+        verdicts.append(v)
+    with open(os.path.join(out, "verdicts.json.tmp"), "w") as f:
+        json.dump({"kernel": kver, "stap": stap_id, "boot_seconds": round(took, 1), "hung": hung,
+                   "tests": verdicts}, f, indent=1, sort_keys=True)
+    os.replace(os.path.join(out, "verdicts.json.tmp"), os.path.join(out, "verdicts.json"))
+
+    rc = 0
+    for v in verdicts:
+        ok = (v["status"] == "pass") != v["expect_fail"]
+        tag = v["status"] if not v["expect_fail"] else ("expected FAIL" if v["status"] == "FAIL" else "UNEXPECTED pass")
+        print("live: %-28s %-13s %s" % (v["id"] + (" " + v["name"] if v["name"] else "")[:28], tag, kver))
+        for m in v.get("fails", []):
+            print("      %s:%d: %s" % (v["spec"], v["line"], m))
+        if not ok:
+            rc = 1
+    n_ok = sum(1 for v in verdicts if (v["status"] == "pass") != v["expect_fail"])
+    say("%s: %d/%d as expected; %.0fs in all" % (kver, n_ok, len(verdicts), time.time() - T0))
+    return rc
+
+
+def cmd_lint(a):
+    n = 0
+    for p in all_specs([os.path.join(ROOT, "tests/live/selftest", f)
+                        for f in sorted(os.listdir(os.path.join(ROOT, "tests/live/selftest")))]):
+        try:
+            _, ts = load_tests(p)
+        except SpecError as e:
+            print("live: " + str(e), file=sys.stderr)
+            return 1
+        n += len(ts)
+    print("live: %d tests, all well-formed" % n)
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--kver", required=True)
+    r.add_argument("--toolchain", required=True, choices=["host", "sid"])
+    r.add_argument("--out")
+    r.add_argument("--tools", help="comma-separated tool names (default: all with live tests)")
+    r.add_argument("--jobs", type=int, default=0)
+    r.add_argument("--timeout", type=int, default=900, help="seconds before a guest counts as hung")
+    r.add_argument("--no-selftest", dest="selftest", action="store_false")
+    sub.add_parser("lint")
+    a = ap.parse_args()
+    return {"run": cmd_run, "lint": cmd_lint}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,433 @@
+/* live-work: the workloads of the live tests, one subcommand each.
+ *
+ * Runs inside the QEMU guest (static, no libc of the guest needed).  Every
+ * subcommand provokes a known number of kernel events and writes what it
+ * did as key=value lines to $LIVE_FACTS, so the host can check a tool's
+ * records against what really happened (pids, ports, byte counts).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *prog = "live-work";
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	if (errno)
+		fprintf(stderr, ": %s", strerror(errno));
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static void fact(const char *key, const char *fmt, ...)
+{
+	const char *path = getenv("LIVE_FACTS");
+	FILE *f = path ? fopen(path, "a") : stdout;
+	va_list ap;
+	if (!f)
+		die("cannot open %s", path);
+	va_start(ap, fmt);
+	fprintf(f, "%s=", key);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	va_end(ap);
+	if (f != stdout)
+		fclose(f);
+}
+
+static long num(const char *s)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 0);
+	if (errno || *end || end == s)
+		die("not a number: '%s'", s);
+	return v;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static struct sockaddr_in loopback(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+static int listener(int port, int backlog)
+{
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = loopback(port);
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, backlog) < 0)
+		die("listen on port %d", port);
+	return fd;
+}
+
+static void write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			die("write");
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+/* tcp [-s BYTES] [-w MS] PORT...: one loopback connection per port; the
+ * client sends BYTES, the server waits MS before reading them. */
+static int cmd_tcp(int argc, char **argv)
+{
+	long send = 0, wait_ms = 0;
+	int i = 1;
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (!strcmp(argv[i], "-s"))
+			send = num(argv[i + 1]);
+		else if (!strcmp(argv[i], "-w"))
+			wait_ms = num(argv[i + 1]);
+		else
+			die("tcp: unknown option %s", argv[i]);
+	}
+	if (i >= argc)
+		die("usage: tcp [-s BYTES] [-w MS] PORT...");
+	fact("server_pid", "%d", getpid());
+	for (int n = 0; i < argc; i++, n++) {
+		int port = (int)num(argv[i]);
+		int lfd = listener(port, 16);
+		pid_t child = fork();
+		if (child < 0)
+			die("fork");
+		if (child == 0) {
+			int fd = socket(AF_INET, SOCK_STREAM, 0);
+			struct sockaddr_in a = loopback(port);
+			if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+				die("connect to port %d", port);
+			char *buf = calloc(1, (size_t)send + 1);
+			write_all(fd, buf, (size_t)send);
+			shutdown(fd, SHUT_WR);
+			char c;
+			while (read(fd, &c, 1) > 0)
+				;
+			_exit(0);
+		}
+		struct sockaddr_in peer;
+		socklen_t len = sizeof peer;
+		int cfd = accept(lfd, (struct sockaddr *)&peer, &len);
+		if (cfd < 0)
+			die("accept");
+		sleep_ms(wait_ms);
+		char buf[65536];
+		long got = 0;
+		ssize_t r;
+		while ((r = read(cfd, buf, sizeof buf)) > 0)
+			got += r;
+		close(cfd);
+		close(lfd);
+		waitpid(child, NULL, 0);
+		char key[32];
+		snprintf(key, sizeof key, "port%d", n);
+		fact(key, "%d", port);
+		snprintf(key, sizeof key, "client_pid%d", n);
+		fact(key, "%d", (int)child);
+		snprintf(key, sizeof key, "client_port%d", n);
+		fact(key, "%d", ntohs(peer.sin_port));
+		snprintf(key, sizeof key, "received%d", n);
+		fact(key, "%ld", got);
+	}
+	return 0;
+}
+
+/* overflow PORT N: a listener with backlog 1 that never accepts, and N
+ * clients: the accept queue overflows, the kernel drops their handshakes
+ * and the clients retransmit their SYNs (after 1 s). */
+static int cmd_overflow(int argc, char **argv)
+{
+	if (argc != 3)
+		die("usage: overflow PORT N");
+	int port = (int)num(argv[1]), n = (int)num(argv[2]);
+	int lfd = listener(port, 1);
+	int *fds = calloc((size_t)n, sizeof *fds);
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_in a = loopback(port);
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (fds[i] < 0)
+			die("socket");
+		if (connect(fds[i], (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS)
+			die("connect");
+		errno = 0;
+	}
+	sleep_ms(2500);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	close(lfd);
+	fact("port", "%d", port);
+	fact("clients", "%d", n);
+	return 0;
+}
+
+/* write PATH BYTES BS: write a file in BS chunks, then read it back. */
+static int cmd_write(int argc, char **argv)
+{
+	if (argc != 4)
+		die("usage: write PATH BYTES BS");
+	long bytes = num(argv[2]), bs = num(argv[3]), done = 0, calls = 0;
+	char *buf = malloc((size_t)bs);
+	memset(buf, 'x', (size_t)bs);
+	int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		die("open %s", argv[1]);
+	for (; done < bytes; calls++) {
+		long n = bytes - done < bs ? bytes - done : bs;
+		write_all(fd, buf, (size_t)n);
+		done += n;
+	}
+	close(fd);
+	fd = open(argv[1], O_RDONLY);
+	long got = 0, rcalls = 0;
+	ssize_t r;
+	while ((r = read(fd, buf, (size_t)bs)) > 0)
+		got += r, rcalls++;
+	close(fd);
+	fact("pid", "%d", getpid());
+	fact("written", "%ld", done);
+	fact("writes", "%ld", calls);
+	fact("read", "%ld", got);
+	fact("reads", "%ld", rcalls);
+	return 0;
+}
+
+/* dio DEV COUNT BS: COUNT synchronous O_DIRECT writes of BS bytes. */
+static int cmd_dio(int argc, char **argv)
+{
+	if (argc != 4)
+		die("usage: dio DEV COUNT BS");
+	long count = num(argv[2]), bs = num(argv[3]);
+	void *buf;
+	if (posix_memalign(&buf, 4096, (size_t)bs))
+		die("posix_memalign");
+	memset(buf, 0x5a, (size_t)bs);
+	int fd = open(argv[1], O_RDWR | O_DIRECT | O_SYNC);
+	if (fd < 0)
+		die("open %s", argv[1]);
+	for (long i = 0; i < count; i++)
+		if (pwrite(fd, buf, (size_t)bs, i * bs) != bs)
+			die("pwrite");
+	close(fd);
+	fact("pid", "%d", getpid());
+	fact("ios", "%ld", count);
+	fact("bytes", "%ld", count * bs);
+	return 0;
+}
+
+/* exec PATH ARG...: run PATH with exactly these arguments (argv[0] = PATH). */
+static int cmd_exec(int argc, char **argv)
+{
+	if (argc < 2)
+		die("usage: exec PATH [ARG...]");
+	fact("parent_pid", "%d", getpid());
+	pid_t child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		execv(argv[1], argv + 1);
+		die("exec %s", argv[1]);
+	}
+	int st;
+	waitpid(child, &st, 0);
+	fact("child_pid", "%d", (int)child);
+	return 0;
+}
+
+/* udp-drop PORT N: N datagrams to a loopback port nobody listens on. */
+static int cmd_udp_drop(int argc, char **argv)
+{
+	if (argc != 3)
+		die("usage: udp-drop PORT N");
+	int port = (int)num(argv[1]), n = (int)num(argv[2]);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = loopback(port);
+	for (int i = 0; i < n; i++)
+		if (sendto(fd, "drop", 4, 0, (struct sockaddr *)&a, sizeof a) != 4)
+			die("sendto");
+	sleep_ms(200);
+	fact("sent", "%d", n);
+	return 0;
+}
+
+/* read-zero MS: on CPU in the kernel (read(2) of /dev/zero) for MS. */
+static int cmd_read_zero(int argc, char **argv)
+{
+	if (argc != 2)
+		die("usage: read-zero MS");
+	long ms = num(argv[1]), calls = 0;
+	static char buf[1 << 16];
+	int fd = open("/dev/zero", O_RDONLY);
+	double end = now_ms() + (double)ms;
+	while (now_ms() < end)
+		if (read(fd, buf, sizeof buf) > 0)
+			calls++;
+	fact("pid", "%d", getpid());
+	fact("calls", "%ld", calls);
+	return 0;
+}
+
+/* naps N MS: off CPU, N sleeps of MS each. */
+static int cmd_naps(int argc, char **argv)
+{
+	if (argc != 3)
+		die("usage: naps N MS");
+	long n = num(argv[1]), ms = num(argv[2]);
+	for (long i = 0; i < n; i++)
+		sleep_ms(ms);
+	fact("pid", "%d", getpid());
+	fact("naps", "%ld", n);
+	return 0;
+}
+
+/* syscalls N: N getppid(2) calls, nothing else in between. */
+static int cmd_syscalls(int argc, char **argv)
+{
+	if (argc != 2)
+		die("usage: syscalls N");
+	long n = num(argv[1]);
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	fact("pid", "%d", getpid());
+	fact("calls", "%ld", n);
+	return 0;
+}
+
+/* faults PAGES: touch PAGES fresh anonymous pages (one fault each). */
+static int cmd_faults(int argc, char **argv)
+{
+	if (argc != 2)
+		die("usage: faults PAGES");
+	long pages = num(argv[1]), ps = sysconf(_SC_PAGESIZE);
+	volatile char *p = mmap(NULL, (size_t)(pages * ps), PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	madvise((void *)p, (size_t)(pages * ps), MADV_NOHUGEPAGE);
+	for (long i = 0; i < pages; i++)
+		p[i * ps] = 1;
+	fact("pid", "%d", getpid());
+	fact("pages", "%ld", pages);
+	return 0;
+}
+
+/* slow-read MS: one read(2) of a pipe that blocks for MS. */
+static int cmd_slow_read(int argc, char **argv)
+{
+	if (argc != 2)
+		die("usage: slow-read MS");
+	long ms = num(argv[1]);
+	int p[2];
+	if (pipe(p) < 0)
+		die("pipe");
+	pid_t child = fork();
+	if (child == 0) {
+		sleep_ms(ms);
+		write_all(p[1], "done", 4);
+		_exit(0);
+	}
+	char buf[8];
+	double t0 = now_ms();
+	ssize_t r = read(p[0], buf, sizeof buf);
+	double took = now_ms() - t0;
+	waitpid(child, NULL, 0);
+	fact("pid", "%d", getpid());
+	fact("bytes", "%zd", r);
+	fact("took_ms", "%.0f", took);
+	return 0;
+}
+
+static long spin_ms;
+static void *spin(void *arg)
+{
+	volatile unsigned long x = 0;
+	double end = now_ms() + (double)spin_ms;
+	while (now_ms() < end)
+		for (int i = 0; i < 10000; i++)
+			x += (unsigned long)i;
+	return arg;
+}
+
+/* threads N MS: N threads each on CPU (user space) for MS. */
+static int cmd_threads(int argc, char **argv)
+{
+	if (argc != 3)
+		die("usage: threads N MS");
+	int n = (int)num(argv[1]);
+	spin_ms = num(argv[2]);
+	pthread_t *t = calloc((size_t)n, sizeof *t);
+	for (int i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, spin, NULL);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	fact("pid", "%d", getpid());
+	fact("threads", "%d", n);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} cmds[] = {
+	{ "tcp", cmd_tcp },	      { "overflow", cmd_overflow },   { "write", cmd_write },
+	{ "dio", cmd_dio },	      { "exec", cmd_exec },	      { "udp-drop", cmd_udp_drop },
+	{ "read-zero", cmd_read_zero }, { "naps", cmd_naps },	      { "syscalls", cmd_syscalls },
+	{ "faults", cmd_faults },     { "slow-read", cmd_slow_read }, { "threads", cmd_threads },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s COMMAND [ARG...]\ncommands:", prog);
+		for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+			fprintf(stderr, " %s", cmds[i].name);
+		fputc('\n', stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
+	return 2;
+}
