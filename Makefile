@@ -105,3 +105,4 @@ clean:
 
 include mk/fuzz.mk
 include mk/kernels.mk
+include mk/live.mk

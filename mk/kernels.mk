@@ -18,6 +18,10 @@ export STAPGEN_CACHE
 KERNELS ?= linux-image-cloud-amd64-dbg linux-image-6.12-cloud-amd64-dbg
 # Releases we cannot fetch: their scripts must at least pass stap -p1.
 P1_KVERS ?= 3.10.0-957.el7.x86_64 4.18.0-553.el8_10.x86_64 5.14.0-503.11.1.el9_5.x86_64
+# Other staps to run the -p2 cells with, besides the host's (toolchains of
+# scripts/live/toolchain.sh: sid = Debian sid's stap 5.6 in a chroot, built
+# once into the cache).  Their cells are columns <release>@<toolchain>.
+VALIDATE_TOOLCHAINS ?= sid
 # Parallel stap processes; default min(nproc, MemAvailable / 600 MB).
 VALIDATE_JOBS ?=
 # Extra stap options for every cell (e.g. -DMAXACTION=10000), and a per-cell
@@ -52,7 +56,7 @@ kernel-fetch/%:
 # every release (only changed files get new mtimes), (3) one target per cell,
 # run in parallel, re-run only when its script, its kernel tree or stap
 # changed.  Then the matrix, always; the exit status comes last.
-validate: $(STAPGEN)
+validate: $(STAPGEN) $(if $(VALIDATE_TOOLCHAINS),live-deps)
 	@$(if $(KERNELS_MISSING),set -e; for k in $(KERNELS_MISSING); do ./scripts/fetch-kernel.sh "$$k" >/dev/null; done)
 	@$(MAKE) --no-print-directory _validate
 
@@ -68,9 +72,15 @@ _validate:
 		$(MAKE) --no-print-directory -j$$jobs _validate-cells VALIDATE_TOTAL=$$n || rc=1; \
 	fi; \
 	tools=$$(cat $(GEN_TOOLS_FILES)); \
-	./scripts/validate-matrix.sh $(VDIR) "$(addprefix p2:,$(FIXTURE_KVERS)) $(addprefix p1:,$(P1_KVERS))" \
-		"$$tools" || rc=1; \
+	./scripts/validate-matrix.sh $(VDIR) "$(MATRIX_COLUMNS)" "$$tools" || rc=1; \
 	exit $$rc
+
+# Matrix columns: p2 with each stap, p1, and the live runs that have results.
+MATRIX_COLUMNS = $(foreach k,$(FIXTURE_KVERS),p2:$(k) $(foreach t,$(VALIDATE_TOOLCHAINS),p2:$(k)@$(t))) \
+	$(addprefix p1:,$(P1_KVERS)) \
+	$(foreach k,$(FIXTURE_KVERS),$(if $(wildcard $(VDIR)/cells/$(k)@live/.done),live:$(k)@live))
+validate-matrix:
+	@tools=$$(cat $(GEN_TOOLS_FILES)); ./scripts/validate-matrix.sh $(VDIR) "$(MATRIX_COLUMNS)" "$$tools"
 
 # ---- one rule per cell (evaluated in pass 3, after generation) ---------------
 GEN_TOOLS_FILES = $(foreach k,$(FIXTURE_KVERS) $(P1_KVERS),$(VDIR)/gen/$(k)/.tools)
@@ -88,10 +98,27 @@ endef
 ifneq ($(filter _validate-cells,$(MAKECMDGOALS)),)
 $(foreach k,$(FIXTURE_KVERS),$(foreach t,$(VALIDATE_TOOLS),$(eval \
 	$(call cell_rule,p2,$(k),$(t),$(KCACHE)/$(k)/build,$(KCACHE)/$(k)/.stapgen-primed,$(KCACHE)/$(k)/stap))))
+$(foreach c,$(VALIDATE_TOOLCHAINS),$(foreach k,$(FIXTURE_KVERS),$(foreach t,$(VALIDATE_TOOLS),$(eval \
+	$(call tc_cell_rule,$(k),$(t),$(c))))))
 $(foreach k,$(P1_KVERS),$(foreach t,$(VALIDATE_TOOLS),$(eval \
 	$(call cell_rule,p1,$(k),$(t),$(CURDIR)/$(VDIR)/stubs/$(k),$(VDIR)/stubs/$(k)/.stapgen-stub,$(CURDIR)/$(VDIR)/stubs/$(k)/stap))))
 endif
 _validate-cells:
+
+# $(1) release, $(2) tool, $(3) toolchain: stap -p2 with that toolchain's stap,
+# against the same script and tree; its tracepoint cache is primed first.
+define tc_cell_rule
+$(VDIR)/cells/$(1)@$(3)/$(2).rec: $(call cell_script,$(1),$(2)) $(KCACHE)/$(1)/stap-$(3)/.stapgen-primed scripts/validate-cell.sh
+	@VALIDATE_TOOLCHAIN=$(3) VALIDATE_PROGRESS=$(VDIR)/.progress ./scripts/validate-cell.sh p2 $(1) $(2) $(VDIR)/gen/$(1) $(KCACHE)/$(1)/build $(KCACHE)/$(1)/stap-$(3) $(VDIR)/cells/$(1)@$(3)/$(2)
+_validate-cells: $(VDIR)/cells/$(1)@$(3)/$(2).rec
+endef
+define tc_prime_rule
+$(KCACHE)/$(1)/stap-$(2)/.stapgen-primed:
+	@./scripts/live/toolchain.sh sysdir $(2) $(1) >/dev/null
+endef
+ifneq ($(filter _validate-cells,$(MAKECMDGOALS)),)
+$(foreach c,$(VALIDATE_TOOLCHAINS),$(foreach k,$(FIXTURE_KVERS),$(eval $(call tc_prime_rule,$(k),$(c)))))
+endif
 
 $(VDIR)/stubs/%/.stapgen-stub: scripts/validate-stub.sh
 	@./scripts/validate-stub.sh "$*" $(VDIR)/stubs/$*

@@ -10,7 +10,9 @@
 #   OUT        result prefix: writes OUT.rec (key=value lines, read by
 #              validate-matrix.sh), OUT.json, OUT.log (stap's stderr) and
 #              OUT.out (stap's stdout: the resolved probes).
-# Environment: VALIDATE_TIMEOUT (s, default 600), VALIDATE_STAP_FLAGS,
+# Environment: VALIDATE_TOOLCHAIN (host, default: the host's stap; sid: Debian
+#              sid's stap in its chroot, scripts/live/toolchain.sh),
+#              VALIDATE_TIMEOUT (s, default 600), VALIDATE_STAP_FLAGS,
 #              VALIDATE_PROGRESS (counter file: prints [i/n]), VALIDATE_TOTAL.
 #
 # Always exits 0 once the record is written: a failing cell is a result, not a
@@ -27,7 +29,13 @@ rec=$out.rec.tmp
 : >"$rec"
 put() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\t\r\n' '   ')" >>"$rec"; }
 
-stap_version=$(stap -V 2>&1 | sed -n '1s/^Systemtap translator\/driver (version \([^)]*\)).*/\1/p')
+tc=${VALIDATE_TOOLCHAIN:-host}
+if [ "$tc" = host ]; then
+	stap_version=$(stap -V 2>&1 | sed -n '1s/^Systemtap translator\/driver (version \([^)]*\)).*/\1/p')
+else
+	tcsh=$(cd "$(dirname "$0")" && pwd)/live/toolchain.sh
+	stap_version=$("$tcsh" id "$tc" "$kver" | sed 's/^stap //')
+fi
 script=$sdir/$tool.stp
 unsup=$sdir/$tool.unsupported
 put kernel "$kver"; put tool "$tool"; put mode "$mode"; put stap "$stap_version"
@@ -61,10 +69,12 @@ else
 	tfile=$out.time.tmp
 	rm -f "$tfile"
 	# shellcheck disable=SC2086  # flags are word lists on purpose
+	# time and timeout run programs, not shell functions
+	if [ "$tc" = host ]; then set -- stap; else set -- "$tcsh" stap "$tc" "$kver"; fi
 	if [ -x /usr/bin/time ]; then
 		SYSTEMTAP_DIR=$stapdir /usr/bin/time -f '%e %M' -o "$tfile" \
 			timeout "${VALIDATE_TIMEOUT:-600}" \
-			stap -"$mode" -r "$tree" ${VALIDATE_STAP_FLAGS:-} $flags "$script" \
+			"$@" -"$mode" -r "$tree" ${VALIDATE_STAP_FLAGS:-} $flags "$script" \
 			>"$out.out" 2>"$out.log"
 		rc=$?
 		read -r secs rss <"$tfile" 2>/dev/null || { secs=0 rss=; }
@@ -75,7 +85,7 @@ else
 	else
 		s0=$(date +%s.%N)
 		SYSTEMTAP_DIR=$stapdir timeout "${VALIDATE_TIMEOUT:-600}" \
-			stap -"$mode" -r "$tree" ${VALIDATE_STAP_FLAGS:-} $flags "$script" \
+			"$@" -"$mode" -r "$tree" ${VALIDATE_STAP_FLAGS:-} $flags "$script" \
 			>"$out.out" 2>"$out.log"
 		rc=$?
 		secs=$(echo "$s0 $(date +%s.%N)" | awk '{printf "%.2f", $2 - $1}') rss=
@@ -183,5 +193,6 @@ esac
 extra=
 [ -n "${rss:-}" ] && extra=", $((rss / 1024)) MB"
 [ "$status" = unsupported ] || extra=" (${secs}s$extra)"
+[ "$tc" = host ] || kver="$kver (stap $stap_version)"
 echo "validate: ${i}$kver $tool: $what$extra"
 exit 0

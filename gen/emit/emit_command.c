@@ -1,5 +1,6 @@
 /* The command a user runs: option parsing in the reference toolkits' style
  * around `stap SCRIPT | TOOL-parse`. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "emit.h"
@@ -17,35 +18,14 @@ static void sh_quote(strbuf *o, const char *s)
 	sb_putc(o, '\'');
 }
 
-static void find_user_symbols(expr *e, void *ctx)
-{
-	static const char *const fns[] = { "ubacktrace", "sprint_ubacktrace", "sprint_ustack",
-					   "print_ustack", "ucallers", "usymname", "usymdata",
-					   "print_ubacktrace", NULL };
-	if (e->kind == E_CALL)
-		for (unsigned i = 0; fns[i]; i++)
-			if (!strcmp(e->name, fns[i]))
-				*(bool *)ctx = true;
-}
-
 /* Does the tool symbolize user-space addresses?  Then stap needs the
  * target's executable and libraries (-d EXE --ldd). */
 static bool uses_user_symbols(const spec *s)
 {
-	bool found = false;
-	for (unsigned i = 0; i < s->nprobes; i++) {
-		const spec_probe *p = &s->probes[i];
-		for (unsigned j = 0; j < p->ncollects; j++)
-			expr_walk(p->collects[j].target, find_user_symbols, &found);
-		for (unsigned j = 0; j < p->nlets; j++)
-			expr_walk(p->lets[j].e, find_user_symbols, &found);
-		for (unsigned j = 0; p->emit && j < p->emit->ncols; j++)
-			expr_walk(p->emit->cols[j].e, find_user_symbols, &found);
-	}
-	for (unsigned i = 0; i < s->nreports; i++)
-		for (unsigned j = 0; j < s->reports[i].ncols; j++)
-			expr_walk(s->reports[i].cols[j].e, find_user_symbols, &found);
-	return found;
+	static const char *const fns[] = { "ubacktrace", "sprint_ubacktrace", "sprint_ustack",
+					   "print_ustack", "ucallers", "usymname", "usymdata",
+					   "print_ubacktrace", NULL };
+	return spec_calls(s, fns);
 }
 
 void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
@@ -84,10 +64,12 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "  --raw                  print the script's records, do not parse\n"
 		   "  -d                     print the generated script and exit\n"
 		   "  -h, --help             show this help\n");
-	if (s->nstap_options) {
+	unsigned nflags;
+	const char **flags = stap_run_flags(s, &nflags);
+	if (nflags) {
 		sb_puts(o, "\nstap runs with:");
-		for (unsigned i = 0; i < s->nstap_options; i++)
-			sb_printf(o, " %s", s->stap_options[i]);
+		for (unsigned i = 0; i < nflags; i++)
+			sb_printf(o, " %s", flags[i]);
 		sb_putc(o, '\n');
 	}
 	sb_puts(o, "EOF\n}\n");
@@ -132,8 +114,9 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sb_printf(o, "\t*) echo \"%s: unknown option '$1'\" >&2; usage >&2; exit 2;;\n\tesac\ndone\n", t);
 	sb_puts(o, "opts=");
 	strbuf so = STRBUF_INIT;
-	for (unsigned i = 0; i < s->nstap_options; i++)
-		sb_printf(&so, "%s%s", i ? " " : "", s->stap_options[i]);
+	for (unsigned i = 0; i < nflags; i++)
+		sb_printf(&so, "%s%s", i ? " " : "", flags[i]);
+	free(flags);
 	sh_quote(o, sb_str(&so));
 	sb_free(&so);
 	sb_puts(o, "\n");

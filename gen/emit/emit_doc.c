@@ -1,4 +1,5 @@
 /* A tool's documentation page (Markdown), from the same spec. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "emit.h"
@@ -67,12 +68,15 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		   "| `-a 'ARGS'` | | | extra stap arguments |\n"
 		   "| `-f FORMAT` | | table | table, json, csv, folded, svg |\n"
 		   "| `-d` | | | print the script |\n\n");
-	if (s->nstap_options) {
+	unsigned nflags;
+	const char **flags = stap_run_flags(s, &nflags);
+	if (nflags) {
 		sb_puts(o, "stap runs with");
-		for (unsigned i = 0; i < s->nstap_options; i++)
-			sb_printf(o, " `%s`", s->stap_options[i]);
+		for (unsigned i = 0; i < nflags; i++)
+			sb_printf(o, " `%s`", flags[i]);
 		sb_puts(o, ".\n\n");
 	}
+	free(flags);
 	sb_puts(o, "## Output\n\n");
 	for (unsigned i = 0; i < rs->nkinds; i++) {
 		const record_kind *k = &rs->kinds[i];

@@ -1,6 +1,7 @@
 /* The .stp emitter.  The script should read as if an expert wrote it:
  * parameters as settable globals, filters before the work they guard,
  * statistics aggregates, sorted and limited foreach, one record per line. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../check/check_expr.h"
@@ -698,12 +699,15 @@ static void emit_header(stp *g, const emit_opts *o)
 			sb_printf(g->o, "#   %-12s %-8s %s\n", p->name, t, p->help ? p->help : "");
 		}
 	}
-	if (s->nstap_options) {
+	unsigned nflags;
+	const char **flags = stap_run_flags(s, &nflags);
+	if (nflags) {
 		sb_puts(g->o, "#\n# Run with:");
-		for (unsigned i = 0; i < s->nstap_options; i++)
-			sb_printf(g->o, " %s", s->stap_options[i]);
+		for (unsigned i = 0; i < nflags; i++)
+			sb_printf(g->o, " %s", flags[i]);
 		sb_putc(g->o, '\n');
 	}
+	free(flags);
 	sb_puts(g->o, "#\n# Output: one record per line, '@kind' then TAB-separated fields;\n"
 		      "# strings are escaped with text_str().  Records:\n");
 	for (unsigned i = 0; i < g->rs->nkinds; i++) {

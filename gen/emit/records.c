@@ -1,6 +1,7 @@
 #include "records.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *upper(arena *a, const char *s)
@@ -73,4 +74,60 @@ record_set records_of(arena *a, const spec *s)
 const char *record_field_conv(const record_field *f)
 {
 	return f->type == COL_STRING || f->type == COL_STACK ? "%s" : "%d";
+}
+
+struct calls_ctx {
+	const char *const *fns;
+	bool found;
+};
+
+static void find_calls(expr *e, void *ctx)
+{
+	struct calls_ctx *c = ctx;
+	if (e->kind == E_CALL)
+		for (unsigned i = 0; c->fns[i]; i++)
+			if (!strcmp(e->name, c->fns[i]))
+				c->found = true;
+}
+
+bool spec_calls(const spec *s, const char *const fns[])
+{
+	struct calls_ctx c = { fns, false };
+	for (unsigned i = 0; i < s->nprobes; i++) {
+		const spec_probe *p = &s->probes[i];
+		for (unsigned j = 0; j < p->ncollects; j++)
+			expr_walk(p->collects[j].target, find_calls, &c);
+		for (unsigned j = 0; j < p->nlets; j++)
+			expr_walk(p->lets[j].e, find_calls, &c);
+		for (unsigned j = 0; p->emit && j < p->emit->ncols; j++)
+			expr_walk(p->emit->cols[j].e, find_calls, &c);
+	}
+	for (unsigned i = 0; i < s->nreports; i++)
+		for (unsigned j = 0; j < s->reports[i].ncols; j++)
+			expr_walk(s->reports[i].cols[j].e, find_calls, &c);
+	return c.found;
+}
+
+const char **stap_run_flags(const spec *s, unsigned *n)
+{
+	/* stap includes the kernel's symbols and unwind data only when a probe
+	 * sits in the kernel's own code (kernel.function): a backtrace from
+	 * timer.profile, or symdata() of an address in a tracepoint probe,
+	 * prints bare addresses unless stap is given -d kernel (both seen on
+	 * 6.1 in make live: sample_bt, dropwatch). */
+	static const char *const kstack_fns[] = { "backtrace", "print_backtrace", "sprint_backtrace",
+						  "print_stack", "sprint_stack", "callers",
+						  "print_syms", "sprint_syms", "symname", "symdata",
+						  "symfile", "symline", "symfileline", NULL };
+	const char **flags = malloc((s->nstap_options + 2) * sizeof *flags);
+	if (!flags)
+		abort();
+	*n = 0;
+	for (unsigned i = 0; i < s->nstap_options; i++)
+		flags[(*n)++] = s->stap_options[i];
+	if (spec_calls(s, kstack_fns)) {
+		flags[(*n)++] = "-d";
+		flags[(*n)++] = "kernel";
+	}
+	return flags;
 }

@@ -32,6 +32,15 @@ typedef struct record_set {
 
 record_set records_of(arena *a, const spec *s);
 
+/* Does any expression of the spec (values, filters' lets, collects, columns)
+ * call one of these functions (a NULL-terminated list)? */
+bool spec_calls(const spec *s, const char *const fns[]);
+
+/* The stap options a script is run (and built) with: the spec's
+ * stap_options, plus what the script's constructs need.  A malloc'ed
+ * array of *n strings (owned by the spec) for the caller to free. */
+const char **stap_run_flags(const spec *s, unsigned *n);
+
 /* The printf conversion for a field: %d or %s (strings go through text_str). */
 const char *record_field_conv(const record_field *f);
 

@@ -5,6 +5,7 @@
 #        toolchain.sh stap TOOLCHAIN KVER ARGS...   run that stap against KVER's tree
 #        toolchain.sh root TOOLCHAIN                 print the root whose staprun/libc the guest uses
 #        toolchain.sh id TOOLCHAIN KVER              one line naming the stap (for cache keys, matrix)
+#        toolchain.sh sysdir TOOLCHAIN KVER          SYSTEMTAP_DIR for it, its tracepoint cache primed
 #
 # TOOLCHAIN:
 #   host  the host's stap (Debian bookworm: 4.8).  For kernels whose
@@ -51,7 +52,8 @@ in_sid() {
 		mount -t proc proc "$root/proc"
 		mkdir -p "$root$cache"
 		mount --bind "$cache" "$root$cache"
-		if [ -n "${LIVE_BIND:-}" ]; then mkdir -p "$root$LIVE_BIND"; mount --bind "$LIVE_BIND" "$root$LIVE_BIND"; fi
+		# the working directory too (scripts passed by relative path)
+		case $cwd/ in "$cache"/*) ;; *) mkdir -p "$root$cwd"; mount --bind "$cwd" "$root$cwd";; esac
 		exec chroot "$root" sh -c "cd \"\$0\" && exec \"\$@\"" "$cwd" "$@"' sh "$root" "$cache" "$PWD" "$@"
 }
 
@@ -122,7 +124,43 @@ stap_id() {
 	esac
 }
 
+# stap caches tracepoint queries (failures too) under SYSTEMTAP_DIR, keyed on
+# the tree: one directory per (kernel, toolchain), primed once before
+# parallel stap runs share it.
+sysdir() {
+	kver=$1
+	kd=$cache/kernels/$kver
+	[ -e "$kd/.stapgen-ready" ] || die "kernel $kver is not fetched (make kernels)"
+	# the host's stap with the installed runtime shares fetch-kernel.sh's
+	# cache (primed when the kernel is fetched); stap keys its tracepoint
+	# queries on the runtime too, so a patched runtime gets its own
+	d=$kd/stap-$tc
+	if [ "$tc" = host ]; then
+		if [ -z "$(host_runtime "$kver")" ]; then
+			[ -e "$kd/.stapgen-primed" ] || "$here/../fetch-kernel.sh" --prime-only "$kver" >/dev/null
+			echo "$kd/stap"; return 0
+		fi
+		d=$kd/stap-host-patched
+	fi
+	if [ ! -e "$d/.stapgen-primed" ]; then
+		exec 7>"$kd/.lock-prime-$tc"
+		flock 7
+		if [ ! -e "$d/.stapgen-primed" ]; then
+			rm -rf "$d.tmp"; mkdir -p "$d.tmp"
+			say "$kver: priming $(stap_id "$kver")'s tracepoint cache (one-off, 1.5-6 min)"
+			if SYSTEMTAP_DIR=$d.tmp "$0" stap "$tc" "$kver" -p2 -r "$kd/build" \
+				-e 'probe kernel.trace("sched:sched_switch") { println($next->pid) }' \
+				>/dev/null 2>"$d.tmp/prime.log"; then r=ok; else r="FAIL (kernel.trace probes do not resolve)"; fi
+			echo "tracepoints=$r" >"$d.tmp/.stapgen-primed"
+			rm -rf "$d"; mv "$d.tmp" "$d"
+		fi
+		flock -u 7
+	fi
+	echo "$d"
+}
+
 case $cmd:$tc in
+sysdir:*) [ "$tc" = host ] || ensure_sid; sysdir "$1" ;;
 ensure:host) host_runtime "$1" >/dev/null ;;
 ensure:sid) ensure_sid ;;
 stap:host)

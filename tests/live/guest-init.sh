@@ -18,9 +18,14 @@ for m in $(cat /live/modules.load); do
 	insmod "$m" || echo "live: insmod $m failed"
 done
 
-# A loop device on a tmpfs file: blk-mq requests without a real disk.
-dd if=/dev/zero of=/tmp/disk.img bs=1M count=32 2>/dev/null
-losetup /dev/loop0 /tmp/disk.img || echo "live: losetup failed"
+# Loop devices on tmpfs files: blk-mq requests without a real disk.
+# loop0 holds an ext2 file system at /mnt/disk (files with a block device,
+# for disktop), loop1 stays raw for direct I/O (biolatency).
+dd if=/dev/zero of=/tmp/disk0.img bs=1M count=32 2>/dev/null
+dd if=/dev/zero of=/tmp/disk1.img bs=1M count=8 2>/dev/null
+losetup /dev/loop0 /tmp/disk0.img && losetup /dev/loop1 /tmp/disk1.img || echo "live: losetup failed"
+mke2fs -q /dev/loop0 >/dev/null && mkdir -p /mnt/disk && mount -t ext2 /dev/loop0 /mnt/disk ||
+	echo "live: ext2 on loop0 failed"
 
 # run_test ID MODULE MODE CMD [MODULE-OPTION...]
 #   MODE bg: staprun in the background; once it reports its probes started,
@@ -34,6 +39,7 @@ run_test() {
 	export LIVE_FACTS="$d/facts"
 	: >"$LIVE_FACTS"
 	echo "live: [$id] staprun $mod $*"
+	sync    # no writeback of an earlier test's data during this one
 	t0=$(date +%s)
 	case $mode in
 	c)
@@ -55,7 +61,7 @@ run_test() {
 		done
 		(cd /tmp/work && sh -c "$cmd") >"$d/work.out" 2>&1
 		echo $? >"$d/work.rc"
-		sleep 1
+		sleep 1.5    # one more tick of 1 s periodic reports
 		kill -INT $spid 2>/dev/null
 		n=0
 		while kill -0 $spid 2>/dev/null; do

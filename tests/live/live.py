@@ -66,7 +66,7 @@ class LMap(dict):
 LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map_with_line)
 
 CONDS = {"eq", "ne", "ge", "gt", "le", "lt", "approx", "within", "match", "contains", "any"}
-TEST_KEYS = {"name", "params", "run", "mode", "expect", "kernels", "expect_fail"}
+TEST_KEYS = {"name", "params", "run", "mode", "expect", "kernels", "expect_fail", "not_triggerable"}
 EXPECT_KEYS = {"record", "where", "count", "sum", "why"}
 META_COLS = {"kind", "report", "ts", "samples", "buckets"}
 
@@ -109,7 +109,10 @@ def load_tests(path):
         if bad:
             raise SpecError("%s: live test: unknown key '%s' (known: %s)"
                             % (where(t), sorted(bad)[0], ", ".join(sorted(TEST_KEYS))))
-        if "run" not in t or "expect" not in t:
+        if "not_triggerable" in t:
+            if set(t) - {"not_triggerable", "kernels"} or not str(t["not_triggerable"]).strip():
+                raise SpecError("%s: live test: 'not_triggerable: REASON' stands alone" % where(t))
+        elif "run" not in t or "expect" not in t:
             raise SpecError("%s: live test: 'run' and 'expect' are required" % where(t))
         for p in (t.get("params") or {}):
             if p not in params:
@@ -117,7 +120,7 @@ def load_tests(path):
                                 % (where(t), p, ", ".join(sorted(params)) or "none"))
         if t.get("mode", "bg") not in ("bg", "c"):
             raise SpecError("%s: live test: mode is 'bg' (default) or 'c' (staprun -c)" % where(t))
-        for e in t["expect"]:
+        for e in t.get("expect", []):
             bad = set(e) - EXPECT_KEYS
             if bad:
                 raise SpecError("%s: expectation: unknown key '%s' (known: %s)"
@@ -290,8 +293,26 @@ def file_hash(*paths, extra=""):
     return h.hexdigest()[:16]
 
 
+def script_flags(script):
+    """The stap options the script's header asks for, as validate-cell.sh reads them."""
+    flags = []
+    with open(script, encoding="utf-8", errors="replace") as f:
+        head = [next(f, "") for _ in range(40)]
+        rest = f.read()
+    for line in head:
+        m = re.match(r"\s*(?:#|//)\s*(?:Run with|stap-flags):\s*(.*)", line)
+        if m:
+            flags += m.group(1).split()
+        if re.match(r"#\s*GURU MODE", line):
+            flags.append("-g")
+    if "%{" in "".join(head) + rest and "-g" not in flags:
+        flags.append("-g")
+    return flags
+
+
 def build_module(kver, tc, name, script, sysdir, stap_id):
-    """stap -p4 -m NAME for KVER; cached by script + tree + stap."""
+    """stap -p4 -m NAME for KVER, with the script's own flags; cached by
+    script + tree + stap."""
     kdir = os.path.join(CACHE, "kernels", kver)
     key = file_hash(script, os.path.join(kdir, ".stapgen-ready"), extra=stap_id + name)
     cdir = os.path.join(CACHE, "modules", kver)
@@ -303,7 +324,8 @@ def build_module(kver, tc, name, script, sysdir, stap_id):
     with tempfile.TemporaryDirectory(dir=cdir, prefix=".build.") as tmp:
         shutil.copy(script, os.path.join(tmp, name + ".stp"))
         p = subprocess.run([os.path.join(ROOT, "scripts/live/toolchain.sh"), "stap", tc, kver,
-                            "-p4", "-r", os.path.join(kdir, "build"), "-m", name, name + ".stp"],
+                            "-p4", "-r", os.path.join(kdir, "build"), "-m", name]
+                           + script_flags(script) + [name + ".stp"],
                            cwd=tmp, env=dict(os.environ, SYSTEMTAP_DIR=sysdir),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if p.returncode != 0 or not os.path.exists(os.path.join(tmp, name + ".ko")):
@@ -506,6 +528,8 @@ def cmd_run(a):
                 continue
             t["module"] = t["tool"]
             tests.append(t)
+            if "not_triggerable" in t:
+                continue
             paths[t["tool"]] = p
     if not tests:
         die("no live tests selected")
@@ -523,20 +547,11 @@ def cmd_run(a):
         os.path.join(out, "live-work"), os.path.join(ROOT, "tests/live/workload.c")])
 
     # tracepoint cache for this (kernel, stap): primed once, before parallel builds
-    sysdir = os.path.join(kdir, "stap" if tc == "host" else "stap-" + tc)
-    if tc != "host" and not os.path.exists(sysdir + "/.stapgen-primed"):
-        say("%s: priming %s's tracepoint cache (one-off, a few minutes)" % (kver, tc))
-        os.makedirs(sysdir, exist_ok=True)
-        pr = subprocess.run([os.path.join(ROOT, "scripts/live/toolchain.sh"), "stap", tc, kver, "-p2",
-                             "-r", os.path.join(kdir, "build"), "-e",
-                             'probe kernel.trace("sched:sched_switch") { println($next->pid) }'],
-                            env=dict(os.environ, SYSTEMTAP_DIR=sysdir), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-        with open(sysdir + "/.stapgen-primed", "w") as f:
-            f.write("tracepoints=%s\n" % ("ok" if pr.returncode == 0 else "FAIL"))
+    sysdir = toolchain("sysdir", tc, kver)
 
     # modules, in parallel within the memory budget (~0.6 GB per stap)
-    names = sorted({t["module"] for t in tests})
+    runs = [t for t in tests if "not_triggerable" not in t]
+    names = sorted({t["module"] for t in runs})
     jobs = a.jobs or max(1, min(os.cpu_count() or 1,
                                 int(re.search(r"MemAvailable:\s+(\d+)", read("/proc/meminfo")).group(1)) // 614400))
     say("%s: building %d modules, %d at a time" % (kver, len(names), jobs))
@@ -558,7 +573,7 @@ def cmd_run(a):
                 build_fail[n] = "\n".join(l for l in info.splitlines() if "error" in l.lower())[:600] or info[-600:]
                 say("%s: [%d/%d] %s: stap -p4 FAILED: %s" % (kver, done, len(names), n, build_fail[n][:200]))
 
-    runnable = [t for t in tests if t["module"] in modules]
+    runnable = [t for t in runs if t["module"] in modules]
     parsers = [os.path.join(gdir, "parsers", t + "-parse") for t in sorted({t["tool"] for t in runnable})]
     img = build_image(out, kver, tc, modules, runnable, parsers)
     say("%s: initramfs %.1f MB, booting (%d tests)" % (kver, os.path.getsize(img) / 1e6, len(runnable)))
@@ -566,9 +581,9 @@ def cmd_run(a):
     say("%s: guest %s after %.0fs" % (kver, "KILLED (hung)" if hung else "stopped", took))
 
     verdicts = []
-    for t in tests:
+    for t in runs:
         v = {"id": t["id"], "tool": t["tool"], "name": t.get("name", ""), "spec": t["spec"],
-             "line": t["line"], "kernel": kver, "stap": stap_id, "expect_fail": bool(t.get("expect_fail"))}
+             "line": t["line"], "kernel": kver, "stap": stap_id, "expect_fail": t.get("expect_fail") or ""}
         if t["module"] in build_fail:
             v.update(status="FAIL", fails=["stap -p4 failed: " + build_fail[t["module"]]])
         else:
@@ -587,18 +602,64 @@ def cmd_run(a):
                    "tests": verdicts}, f, indent=1, sort_keys=True)
     os.replace(os.path.join(out, "verdicts.json.tmp"), os.path.join(out, "verdicts.json"))
 
+    write_cells(kver, stap_id, tests, verdicts, all_tools(), a.tools)
+
     rc = 0
     for v in verdicts:
-        ok = (v["status"] == "pass") != v["expect_fail"]
+        ok = (v["status"] == "pass") != bool(v["expect_fail"])
+        if v["expect_fail"] and v["status"] == "FAIL" and not any(v["expect_fail"] in m for m in v["fails"]):
+            ok = False
+            v["fails"].append("self-test: the failure does not name %r" % v["expect_fail"])
         tag = v["status"] if not v["expect_fail"] else ("expected FAIL" if v["status"] == "FAIL" else "UNEXPECTED pass")
         print("live: %-28s %-13s %s" % (v["id"] + (" " + v["name"] if v["name"] else "")[:28], tag, kver))
         for m in v.get("fails", []):
             print("      %s:%d: %s" % (v["spec"], v["line"], m))
+        v["ok"] = ok
         if not ok:
             rc = 1
-    n_ok = sum(1 for v in verdicts if (v["status"] == "pass") != v["expect_fail"])
+    n_ok = sum(1 for v in verdicts if v.get("ok"))
     say("%s: %d/%d as expected; %.0fs in all" % (kver, n_ok, len(verdicts), time.time() - T0))
     return rc
+
+
+def all_tools():
+    tools = {}
+    for p in all_specs():
+        with open(p, encoding="utf-8") as f:
+            spec = yaml.safe_load(f)
+        tools[spec["tool"]] = p
+    return tools
+
+
+def write_cells(kver, stap_id, tests, verdicts, tools, only):
+    """One record per tool for the matrix: out/validation/cells/<KVER>@live/<tool>.rec."""
+    cdir = os.path.join(ROOT, "out", "validation", "cells", kver + "@live")
+    os.makedirs(cdir, exist_ok=True)
+    flat = lambda x: re.sub(r"[\t\r\n]+", " ", str(x))
+    for tool in sorted(tools):
+        if only and tool not in only.split(","):
+            continue
+        vs = [v for v in verdicts if v["tool"] == tool and not v["expect_fail"]]
+        nt = [t for t in tests if t["tool"] == tool and "not_triggerable" in t]
+        rec = [("kernel", kver), ("tool", tool), ("mode", "live"), ("stap", stap_id)]
+        if nt:
+            rec += [("status", "not-triggerable"), ("reason", nt[0]["not_triggerable"]), ("seconds", 0)]
+        elif not vs:
+            rec += [("status", "FAIL"), ("error", "no live test (add a live: section to %s)"
+                                         % os.path.relpath(tools[tool], ROOT)), ("seconds", 0)]
+        else:
+            bad = [v for v in vs if v["status"] != "pass"]
+            secs = sum(max(v.get("seconds", 0), 0) for v in vs)
+            if bad:
+                rec += [("status", "FAIL"), ("error", "%s: %s" % (bad[0]["id"], "; ".join(bad[0]["fails"])[:600])),
+                        ("location", "%s:%d" % (bad[0]["spec"], bad[0]["line"]))]
+            else:
+                rec += [("status", "pass"), ("tests", len(vs))]
+            rec.append(("seconds", secs))
+        with open(os.path.join(cdir, tool + ".rec.tmp"), "w") as f:
+            f.write("".join("%s=%s\n" % (k, flat(v)) for k, v in rec))
+        os.replace(os.path.join(cdir, tool + ".rec.tmp"), os.path.join(cdir, tool + ".rec"))
+    open(os.path.join(cdir, ".done"), "w").close()
 
 
 def cmd_lint(a):

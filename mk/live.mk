@@ -1,0 +1,44 @@
+# mk/live.mk — live runs: every tool built as a module, run for real on real
+# kernels in QEMU, its parsed records checked (docs/live.md).
+#
+#   make toolchains     the stap toolchains the live runs use (cached)
+#   make live           fetch, build, boot and check every kernel of LIVE_KERNELS;
+#                       adds the live columns to out/validation/matrix.{md,json}
+#   make live-lint      check every spec's live: section (no kernel needed)
+#
+# Knobs:
+# KERNELS entry:toolchain pairs.  host = this machine's stap (+ the runtime
+# patch where the kernel needs it), sid = Debian sid's stap 5.6 in a chroot.
+LIVE_KERNELS ?= linux-image-cloud-amd64-dbg:host linux-image-6.12-cloud-amd64-dbg:sid
+# seconds before a guest counts as hung (it is killed and reported)
+LIVE_TIMEOUT ?= 900
+# only these tools (comma-separated); default all
+LIVE_TOOLS ?=
+LIVE_PY := /usr/bin/python3 tests/live/live.py
+LIVE_DEB_PKGS := qemu-system-x86 busybox-static debootstrap cpio kmod python3 python3-yaml
+
+.PHONY: live live-deps live-lint toolchains
+
+live-deps:
+	@./scripts/deps.sh $(LIVE_DEB_PKGS)
+
+toolchains: live-deps
+	@set -e; for e in $(LIVE_KERNELS); do k=$${e%%:*} t=$${e##*:}; \
+		kv=$$(./scripts/fetch-kernel.sh "$$k" | tail -n1); \
+		./scripts/live/toolchain.sh ensure "$$t" "$$kv"; \
+		./scripts/live/toolchain.sh sysdir "$$t" "$$kv" >/dev/null; \
+		echo "toolchains: $$kv: $$(./scripts/live/toolchain.sh id "$$t" "$$kv")"; done
+
+live-lint: live-deps
+	@$(LIVE_PY) lint
+
+# One boot per kernel; all kernels run even if one fails; the matrix is
+# rewritten with the live columns; the exit status says whether all passed.
+live: $(STAPGEN) live-deps
+	@rc=0; for e in $(LIVE_KERNELS); do k=$${e%%:*} t=$${e##*:}; \
+		kv=$$(./scripts/fetch-kernel.sh "$$k" | tail -n1) || { rc=1; continue; }; \
+		$(LIVE_PY) run --kver "$$kv" --toolchain "$$t" --timeout $(LIVE_TIMEOUT) \
+			$(if $(LIVE_TOOLS),--tools $(LIVE_TOOLS)) || rc=1; \
+	done; \
+	if [ -n "$$(cat $(GEN_TOOLS_FILES) 2>/dev/null)" ]; then $(MAKE) --no-print-directory validate-matrix || rc=1; fi; \
+	exit $$rc
