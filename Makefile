@@ -84,7 +84,8 @@ check-e2e: $(STAPGEN) ; @./tests/e2e/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile
+	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \
+		check-live-unit
 	@echo "make check: all passed"
 
 check-asan:
@@ -96,7 +97,7 @@ valgrind: $(STAPGEN)
 
 # ---- environment -----------------------------------------------------------
 DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \
-	clang libclang-rt-14-dev valgrind time
+	clang libclang-rt-14-dev valgrind time python3 python3-yaml
 deps:
 	@./scripts/deps.sh $(DEB_PKGS)
 

@@ -5,6 +5,7 @@
 #   make live           fetch, build, boot and check every kernel of LIVE_KERNELS;
 #                       adds the live columns to out/validation/matrix.{md,json}
 #   make live-lint      check every spec's live: section (no kernel needed)
+#   make bench-overhead generated tools vs the seeds' hand-written scripts, same guest
 #
 # Knobs:
 # KERNELS entry:toolchain pairs.  host = this machine's stap (+ the runtime
@@ -17,7 +18,7 @@ LIVE_TOOLS ?=
 LIVE_PY := /usr/bin/python3 tests/live/live.py
 LIVE_DEB_PKGS := qemu-system-x86 busybox-static debootstrap cpio kmod python3 python3-yaml
 
-.PHONY: live live-deps live-lint toolchains
+.PHONY: live live-deps live-lint check-live-unit toolchains bench-overhead
 
 live-deps:
 	@./scripts/deps.sh $(LIVE_DEB_PKGS)
@@ -29,8 +30,13 @@ toolchains: live-deps
 		./scripts/live/toolchain.sh sysdir "$$t" "$$kv" >/dev/null; \
 		echo "toolchains: $$kv: $$(./scripts/live/toolchain.sh id "$$t" "$$kv")"; done
 
-live-lint: live-deps
+live-lint:
+	@./scripts/deps.sh python3 python3-yaml
 	@$(LIVE_PY) lint
+
+# the checker's own tests and every spec's live: section, no kernel needed
+check-live-unit: live-lint
+	@/usr/bin/python3 tests/live/test_live.py
 
 # One boot per kernel; all kernels run even if one fails; the matrix is
 # rewritten with the live columns; the exit status says whether all passed.
@@ -42,3 +48,11 @@ live: $(STAPGEN) live-deps
 	done; \
 	if [ -n "$$(cat $(GEN_TOOLS_FILES) 2>/dev/null)" ]; then $(MAKE) --no-print-directory validate-matrix || rc=1; fi; \
 	exit $$rc
+
+# The generated accessed_files, tcp_recv_queue and nethist against the seeds'
+# hand-written scripts (tests/live/bench/), same guest, same workload, on the
+# first LIVE_KERNELS entry: out/live/<KVER>-bench/overhead.md.
+bench-overhead: $(STAPGEN) live-deps
+	@e=$(firstword $(LIVE_KERNELS)); k=$${e%%:*} t=$${e##*:}; \
+	kv=$$(./scripts/fetch-kernel.sh "$$k" | tail -n1) && \
+	$(LIVE_PY) run --bench --kver "$$kv" --toolchain "$$t" --timeout $(LIVE_TIMEOUT)

@@ -104,7 +104,10 @@ prime() {
 	rm -rf "$dest/stap.tmp"
 	mkdir -p "$dest/stap.tmp"
 	say "$kver: building stap's tracepoint cache (one-off: ~180 small kbuild modules, 1.5-6 min on 2 cores)"
-	if SYSTEMTAP_DIR=$dest/stap.tmp stap -p2 -r "$dest/build" \
+	# through the host toolchain: with the patched runtime where this kernel
+	# needs it (stap keys tracepoint queries on the runtime too), so the -p2
+	# cells and the live module builds share this one cache
+	if SYSTEMTAP_DIR=$dest/stap.tmp "$(dirname "$0")/live/toolchain.sh" stap host "$kver" -p2 -r "$dest/build" \
 		-e 'probe kernel.trace("sched:sched_switch") { println($next->pid) }' \
 		>/dev/null 2>"$dest/prime.log"; then
 		res=ok

@@ -32,6 +32,14 @@ for src in "$out"/parsers/*_parser.c; do
 		rc=1
 	fi
 done
+# Doc pages gain the output of the latest live run on this kernel (make live).
+for ex in "$outroot/live/$kver/examples/"*.md; do
+	[ -f "$ex" ] || continue
+	page=$out/doc/$(basename "$ex")
+	[ -f "$page" ] || continue
+	tmp=$(mktemp "$out/doc/.page.XXXXXX")
+	{ cat "$page"; echo; cat "$ex"; } >"$tmp" && mv -f "$tmp" "$page"
+done
 nstp=$(ls "$out"/*.stp 2>/dev/null | wc -l)
 nuns=$(ls "$out"/*.unsupported 2>/dev/null | wc -l)
 echo "make tools: $out: $nstp scripts, $nuns unsupported, $n parsers compiled$( [ $rc -ne 0 ] && echo ', with ERRORS')"

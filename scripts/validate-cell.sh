@@ -30,10 +30,10 @@ rec=$out.rec.tmp
 put() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\t\r\n' '   ')" >>"$rec"; }
 
 tc=${VALIDATE_TOOLCHAIN:-host}
+tcsh=$(cd "$(dirname "$0")" && pwd)/live/toolchain.sh
 if [ "$tc" = host ]; then
 	stap_version=$(stap -V 2>&1 | sed -n '1s/^Systemtap translator\/driver (version \([^)]*\)).*/\1/p')
 else
-	tcsh=$(cd "$(dirname "$0")" && pwd)/live/toolchain.sh
 	stap_version=$("$tcsh" id "$tc" "$kver" | sed 's/^stap //')
 fi
 script=$sdir/$tool.stp
@@ -70,7 +70,9 @@ else
 	rm -f "$tfile"
 	# shellcheck disable=SC2086  # flags are word lists on purpose
 	# time and timeout run programs, not shell functions
-	if [ "$tc" = host ]; then set -- stap; else set -- "$tcsh" stap "$tc" "$kver"; fi
+	# the host's stap too goes through the toolchain: the patched runtime
+	# where this kernel needs it, as for the module builds
+	if [ "$mode" = p1 ]; then set -- stap; else set -- "$tcsh" stap "$tc" "$kver"; fi
 	if [ -x /usr/bin/time ]; then
 		SYSTEMTAP_DIR=$stapdir /usr/bin/time -f '%e %M' -o "$tfile" \
 			timeout "${VALIDATE_TIMEOUT:-600}" \

@@ -131,16 +131,12 @@ sysdir() {
 	kver=$1
 	kd=$cache/kernels/$kver
 	[ -e "$kd/.stapgen-ready" ] || die "kernel $kver is not fetched (make kernels)"
-	# the host's stap with the installed runtime shares fetch-kernel.sh's
-	# cache (primed when the kernel is fetched); stap keys its tracepoint
-	# queries on the runtime too, so a patched runtime gets its own
+	# the host's is fetch-kernel.sh's, primed through this script's host
+	# toolchain when the kernel is fetched
 	d=$kd/stap-$tc
 	if [ "$tc" = host ]; then
-		if [ -z "$(host_runtime "$kver")" ]; then
-			[ -e "$kd/.stapgen-primed" ] || "$here/../fetch-kernel.sh" --prime-only "$kver" >/dev/null
-			echo "$kd/stap"; return 0
-		fi
-		d=$kd/stap-host-patched
+		[ -e "$kd/.stapgen-primed" ] || "$here/../fetch-kernel.sh" --prime-only "$kver" >/dev/null
+		echo "$kd/stap"; return 0
 	fi
 	if [ ! -e "$d/.stapgen-primed" ]; then
 		exec 7>"$kd/.lock-prime-$tc"

@@ -31,6 +31,23 @@ mke2fs -q /dev/loop0 >/dev/null && mkdir -p /mnt/disk && mount -t ext2 /dev/loop
 #   MODE bg: staprun in the background; once it reports its probes started,
 #            the workload runs; then SIGINT (end probes print final reports).
 #   MODE c:  staprun -c CMD: target() is the workload's pid.
+#   MODE x:  the workload starts first, held at a gate; staprun -x PID; once
+#            the probes started the gate opens (target() is its pid).
+#   MODE flight: staprun -L (load, start, detach), the workload, then
+#            staprun -A (attach: the buffered output arrives) and SIGINT.
+# SIGINT: the module's end probes run and print their reports; bounded.
+stop_staprun() {
+	kill -INT $spid 2>/dev/null
+	n=0
+	while kill -0 $spid 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -gt 300 ] && { echo "live: [$id] staprun did not stop" >>"$d/harness"; kill -KILL $spid; }
+		sleep 0.1
+	done
+	wait $spid
+	echo $? >"$d/rc"
+}
+
 run_test() {
 	id=$1 mod=$2 mode=$3 cmd=$4
 	shift 4
@@ -42,13 +59,38 @@ run_test() {
 	sync    # no writeback of an earlier test's data during this one
 	t0=$(date +%s)
 	case $mode in
+	none)   # the workload alone: the baseline of make bench-overhead
+		(cd /tmp/work && sh -c "$cmd") >"$d/work.out" 2>&1
+		echo $? >"$d/work.rc"
+		echo 0 >"$d/rc"
+		: >"$d/raw"
+		;;
 	c)
 		(cd /tmp/work && timeout -s INT 120 staprun -c "$cmd" "/live/modules/$mod.ko" "$@") \
 			>"$d/raw" 2>"$d/stderr"
 		echo $? >"$d/rc"
 		;;
-	bg)
-		staprun -vv "/live/modules/$mod.ko" "$@" >"$d/raw" 2>"$d/stderr" &
+	flight)
+		staprun -L "/live/modules/$mod.ko" "$@" >"$d/load.out" 2>"$d/stderr"
+		echo $? >"$d/load.rc"
+		(cd /tmp/work && sh -c "$cmd") >"$d/work.out" 2>&1
+		echo $? >"$d/work.rc"
+		staprun -A "$mod" >"$d/raw" 2>>"$d/stderr" &
+		spid=$!
+		sleep 2
+		stop_staprun
+		;;
+	bg|x)
+		tpid= xopt=
+		if [ "$mode" = x ]; then
+			rm -f /tmp/go
+			(cd /tmp/work && while [ ! -e /tmp/go ]; do sleep 0.1; done; eval "exec $cmd") \
+				>"$d/work.out" 2>&1 &
+			tpid=$!
+			echo "$tpid" >"$d/target"
+			xopt="-x $tpid"
+		fi
+		staprun -vv $xopt "/live/modules/$mod.ko" "$@" >"$d/raw" 2>"$d/stderr" &
 		spid=$!
 		n=0
 		until grep -q 'module_init() returned 0' "$d/stderr" 2>/dev/null; do
@@ -59,26 +101,26 @@ run_test() {
 			fi
 			sleep 0.1
 		done
-		(cd /tmp/work && sh -c "$cmd") >"$d/work.out" 2>&1
+		if [ -n "$tpid" ]; then
+			touch /tmp/go
+			wait "$tpid"
+		else
+			(cd /tmp/work && sh -c "$cmd") >"$d/work.out" 2>&1
+		fi
 		echo $? >"$d/work.rc"
 		sleep 1.5    # one more tick of 1 s periodic reports
-		kill -INT $spid 2>/dev/null
-		n=0
-		while kill -0 $spid 2>/dev/null; do
-			n=$((n + 1))
-			[ $n -gt 300 ] && { echo "live: [$id] staprun did not stop" >>"$d/harness"; kill -KILL $spid; }
-			sleep 0.1
-		done
-		wait $spid
-		echo $? >"$d/rc"
+		stop_staprun
 		;;
 	esac
 	echo $(( $(date +%s) - t0 )) >"$d/seconds"
-	tool=${mod%%__*}
-	p=/live/parsers/$tool-parse
-	"$p" -f json <"$d/raw" >"$d/json" 2>"$d/parse.stderr"
-	echo $? >"$d/parse.rc"
-	"$p" -f table <"$d/raw" >"$d/table" 2>/dev/null
+	p=/live/parsers/$mod-parse
+	if [ -x "$p" ]; then
+		"$p" -f json <"$d/raw" >"$d/json" 2>"$d/parse.stderr"
+		echo $? >"$d/parse.rc"
+		"$p" -f table <"$d/raw" >"$d/table" 2>/dev/null
+	else
+		echo 0 >"$d/parse.rc"   # hand-written benchmark fixtures print text
+	fi
 	rm -rf /tmp/work/*
 	echo "live: [$id] rc=$(cat "$d/rc") records=$(grep -c '^@' "$d/raw") $(cat "$d/seconds")s"
 }

@@ -118,8 +118,9 @@ def load_tests(path):
             if p not in params:
                 raise SpecError("%s: live test: no parameter '%s' in the spec (has: %s)"
                                 % (where(t), p, ", ".join(sorted(params)) or "none"))
-        if t.get("mode", "bg") not in ("bg", "c"):
-            raise SpecError("%s: live test: mode is 'bg' (default) or 'c' (staprun -c)" % where(t))
+        if t.get("mode", "bg") not in ("bg", "c", "x", "flight"):
+            raise SpecError("%s: live test: mode is bg (default), c (staprun -c), x (staprun -x) "
+                            "or flight (staprun -L, then -A)" % where(t))
         for e in t.get("expect", []):
             bad = set(e) - EXPECT_KEYS
             if bad:
@@ -243,6 +244,8 @@ def check_test(t, res):
         fails.append("workload exited %s: %s" % (res["work_rc"], res["work_out"][-300:]))
     if res["parse_rc"] != 0:
         fails.append("parser exited %s: %s" % (res["parse_rc"], res["parse_err"][-300:]))
+    if res.get("load_rc"):
+        fails.append("staprun -L exited %s: %s" % (res["load_rc"], res["stderr_tail"]))
     if res.get("harness"):
         fails.append(res["harness"].strip())
     for n, e in enumerate(t["expect"]):
@@ -493,15 +496,90 @@ def collect(resdir, t):
         "parse_rc": num(read(os.path.join(d, "parse.rc")), -1),
         "parse_err": read(os.path.join(d, "parse.stderr")),
         "harness": read(os.path.join(d, "harness")),
+        "load_rc": num(read(os.path.join(d, "load.rc"), "0"), 0),
         "stderr_tail": " / ".join(err_lines[-3:])[-400:],
         "table": read(os.path.join(d, "table")),
         "seconds": num(read(os.path.join(d, "seconds")), -1),
     }
 
 
+BENCH_SECONDS = 3
+BENCH_ROUNDS = 3
+# family: (workload, [(variant, module, mode, params)]) -- the generated tool
+# against the hand-written script the seeds print for the same job
+BENCH = [
+    ("accessed_files", "live-work bench-io %d" % BENCH_SECONDS, [
+        ("none", None, "none", {}),
+        ("generated", "accessed_files", "x", {}),
+        ("hand-written", "seed_accessed_files", "x", {})]),
+    ("tcp_recv_queue", "live-work bench-tcp 4000 %d" % BENCH_SECONDS, [
+        ("none", None, "none", {}),
+        ("generated", "tcp_recv_queue", "bg", {"destport": 4000}),
+        ("hand-written", "seed_tcp_recv_queue", "bg", {})]),
+    ("nethist", "live-work bench-tcp 4001 %d" % BENCH_SECONDS, [
+        ("none", None, "none", {}),
+        ("generated", "nethist", "bg", {"interval": 0}),
+        ("hand-written", "seed_nethist", "bg", {})]),
+]
+
+
+def bench_tests():
+    tests = []
+    for r in range(BENCH_ROUNDS):
+        for fam, run, variants in BENCH:
+            # rotate the order each round: no variant always runs first
+            vs = variants[r % len(variants):] + variants[:r % len(variants)]
+            for name, mod, mode, params in vs:
+                tests.append({"id": "bench.%s.%s.%d" % (fam, name, r), "tool": fam, "module": mod or "none",
+                              "mode": mode, "run": run, "params": params, "expect": [], "bench": name,
+                              "spec": "tests/live/live.py", "line": 0})
+    return tests
+
+
+def bench_report(out, kver, stap_id, tests):
+    import statistics
+    res = {}
+    for t in tests:
+        r = collect(os.path.join(out, "results"), t)
+        ops = as_num(r["facts"].get("ops"))
+        ok = r["present"] and r["rc"] == 0 and r.get("work_rc", 0) == 0 and ops
+        res.setdefault((t["tool"], t["bench"]), []).append(ops if ok else None)
+    lines = ["# Overhead of the generated tools against the seeds' hand-written scripts", "",
+             "Measured by `make bench-overhead` on %s (%s), in a QEMU TCG guest (1 vCPU):" % (kver, stap_id),
+             "the same workload for %d s with no tool, with the generated tool and with the" % BENCH_SECONDS,
+             "hand-written script; median of %d rounds (order rotated each round)." % BENCH_ROUNDS,
+             "Throughput is the workload's own count (write+read pairs, or bytes over loopback TCP).", "",
+             "| tool | workload | none | generated | hand-written | generated / none | hand-written / none | generated cost / hand-written cost |",
+             "|---|---|---|---|---|---|---|---|"]
+    summary = {}
+    for fam, run, _ in BENCH:
+        med = {}
+        for v in ("none", "generated", "hand-written"):
+            xs = [x for x in res.get((fam, v), []) if x]
+            med[v] = statistics.median(xs) if xs else None
+        n, g, h = med["none"], med["generated"], med["hand-written"]
+        rg = g / n if n and g else None
+        rh = h / n if n and h else None
+        # cost = slowdown factor (none/with): the issue's figure is generated/hand-written
+        cost = (n / g) / (n / h) if n and g and h else None
+        summary[fam] = {"none": n, "generated": g, "hand_written": h, "generated_over_none": rg,
+                        "hand_over_none": rh, "cost_ratio": cost, "raw": {v: res.get((fam, v)) for v in
+                                                                          ("none", "generated", "hand-written")}}
+        fmt = lambda x: "%.0f" % x if x else "failed"
+        fr = lambda x: "%.3f" % x if x else "-"
+        lines.append("| %s | `%s` | %s | %s | %s | %s | %s | %s |" % (fam, run, fmt(n), fmt(g), fmt(h), fr(rg), fr(rh), fr(cost)))
+    lines += ["", "The last column is the generated tool's slowdown divided by the hand-written",
+              "script's: 1.00 means equal cost, above 1.05 misses the goal."]
+    with open(os.path.join(out, "overhead.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(out, "overhead.json"), "w") as f:
+        json.dump({"kernel": kver, "stap": stap_id, "tools": summary}, f, indent=1, sort_keys=True)
+    print("\n".join(lines))
+
+
 def cmd_run(a):
     kver, tc = a.kver, a.toolchain
-    out = os.path.abspath(a.out or os.path.join(ROOT, "out", "live", kver))
+    out = os.path.abspath(a.out or os.path.join(ROOT, "out", "live", kver + ("-bench" if a.bench else "")))
     os.makedirs(out, exist_ok=True)
     kdir = os.path.join(CACHE, "kernels", kver)
     if not os.path.exists(os.path.join(kdir, ".stapgen-ready")):
@@ -515,7 +593,7 @@ def cmd_run(a):
     extra = [os.path.join(ROOT, "tests/live/selftest", f)
              for f in sorted(os.listdir(os.path.join(ROOT, "tests/live/selftest")))] if a.selftest else []
     tests, paths = [], {}
-    for p in all_specs(extra):
+    for p in ([] if a.bench else all_specs(extra)):
         try:
             spec, ts = load_tests(p)
         except SpecError as e:
@@ -531,6 +609,12 @@ def cmd_run(a):
             if "not_triggerable" in t:
                 continue
             paths[t["tool"]] = p
+    if a.bench:
+        tests = bench_tests()
+        for p in all_specs():
+            with open(p, encoding="utf-8") as f:
+                if yaml.safe_load(f)["tool"] in {t["module"] for t in tests}:
+                    paths[os.path.basename(p)] = p
     if not tests:
         die("no live tests selected")
 
@@ -551,14 +635,17 @@ def cmd_run(a):
 
     # modules, in parallel within the memory budget (~0.6 GB per stap)
     runs = [t for t in tests if "not_triggerable" not in t]
-    names = sorted({t["module"] for t in runs})
+    names = sorted({t["module"] for t in runs} - {"none"})
+    scripts = {n: os.path.join(gdir, n + ".stp") for n in names}
+    for n in names:
+        if n.startswith("seed_"):
+            scripts[n] = os.path.join(ROOT, "tests/live/bench", n + ".stp")
     jobs = a.jobs or max(1, min(os.cpu_count() or 1,
                                 int(re.search(r"MemAvailable:\s+(\d+)", read("/proc/meminfo")).group(1)) // 614400))
     say("%s: building %d modules, %d at a time" % (kver, len(names), jobs))
     modules, build_fail, build_secs = {}, {}, {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-        futs = {ex.submit(build_module, kver, tc, n, os.path.join(gdir, n + ".stp"), sysdir, stap_id): n
-                for n in names}
+        futs = {ex.submit(build_module, kver, tc, n, scripts[n], sysdir, stap_id): n for n in names}
         done = 0
         for f in concurrent.futures.as_completed(futs):
             n = futs[f]
@@ -573,12 +660,17 @@ def cmd_run(a):
                 build_fail[n] = "\n".join(l for l in info.splitlines() if "error" in l.lower())[:600] or info[-600:]
                 say("%s: [%d/%d] %s: stap -p4 FAILED: %s" % (kver, done, len(names), n, build_fail[n][:200]))
 
-    runnable = [t for t in runs if t["module"] in modules]
-    parsers = [os.path.join(gdir, "parsers", t + "-parse") for t in sorted({t["tool"] for t in runnable})]
+    runnable = [t for t in runs if t["module"] in modules or t["module"] == "none"]
+    parsers = [os.path.join(gdir, "parsers", m + "-parse") for m in sorted({t["module"] for t in runnable})
+               if os.path.exists(os.path.join(gdir, "parsers", m + "-parse"))]
     img = build_image(out, kver, tc, modules, runnable, parsers)
     say("%s: initramfs %.1f MB, booting (%d tests)" % (kver, os.path.getsize(img) / 1e6, len(runnable)))
     hung, took, got = boot(out, kver, img, a.timeout)
     say("%s: guest %s after %.0fs" % (kver, "KILLED (hung)" if hung else "stopped", took))
+
+    if a.bench:
+        bench_report(out, kver, stap_id, runs)
+        return 0
 
     verdicts = []
     for t in runs:
@@ -603,6 +695,7 @@ def cmd_run(a):
     os.replace(os.path.join(out, "verdicts.json.tmp"), os.path.join(out, "verdicts.json"))
 
     write_cells(kver, stap_id, tests, verdicts, all_tools(), a.tools)
+    write_examples(out, kver, stap_id, runs, verdicts)
 
     rc = 0
     for v in verdicts:
@@ -662,6 +755,42 @@ def write_cells(kver, stap_id, tests, verdicts, tools, only):
     open(os.path.join(cdir, ".done"), "w").close()
 
 
+def write_examples(out, kver, stap_id, tests, verdicts):
+    """Each tool's doc page section "Example": the table its latest passing live
+    run printed, with the kernel and workload named (scripts/make-tools.sh
+    appends out/live/<KVER>/examples/<tool>.md to out/<KVER>/doc/<tool>.md)."""
+    edir = os.path.join(out, "examples")
+    os.makedirs(edir, exist_ok=True)
+    bench = read(os.path.join(out + "-bench", "overhead.json"))
+    overhead = json.loads(bench)["tools"] if bench else {}
+    by_id = {v["id"]: v for v in verdicts}
+    done = set()
+    for t in tests:
+        v = by_id.get(t["id"])
+        if not v or v["status"] != "pass" or v["expect_fail"] or t["tool"] in done:
+            continue
+        done.add(t["tool"])
+        table = v.get("table", "").rstrip("\n")
+        if len(table) > 3000:
+            table = table[:3000].rsplit("\n", 1)[0] + "\n..."
+        opts = " ".join("%s=%s" % kv for kv in (t.get("params") or {}).items())
+        how = {"c": "staprun -c '%s' %s.ko %s" % (t["run"], t["tool"], opts),
+               "x": "staprun -x PID %s.ko %s  (PID: %s)" % (t["tool"], opts, t["run"]),
+               "flight": "staprun -L %s.ko %s; %s; staprun -A %s" % (t["tool"], opts, t["run"], t["tool"])
+               }.get(t.get("mode", "bg"), "staprun %s.ko %s  (while running: %s)" % (t["tool"], opts, t["run"]))
+        lines = ["## Example", "",
+                 "From `make live` on %s, %s, %s:" % (kver, stap_id, time.strftime("%Y-%m-%d", time.gmtime())),
+                 "", "```", how.replace("  ", " ").strip(), "```", "", "```", table, "```", ""]
+        o = overhead.get(t["tool"])
+        if o and o.get("cost_ratio"):
+            lines += ["Overhead (`make bench-overhead`, same guest and workload): throughput %.1f%% of "
+                      "the untraced run, against %.1f%% with the seeds' hand-written script (cost ratio %.2f)."
+                      % (100 * o["generated_over_none"], 100 * o["hand_over_none"], o["cost_ratio"]), ""]
+        with open(os.path.join(edir, t["tool"] + ".md.tmp"), "w") as f:
+            f.write("\n".join(lines))
+        os.replace(os.path.join(edir, t["tool"] + ".md.tmp"), os.path.join(edir, t["tool"] + ".md"))
+
+
 def cmd_lint(a):
     n = 0
     for p in all_specs([os.path.join(ROOT, "tests/live/selftest", f)
@@ -687,6 +816,8 @@ def main():
     r.add_argument("--jobs", type=int, default=0)
     r.add_argument("--timeout", type=int, default=900, help="seconds before a guest counts as hung")
     r.add_argument("--no-selftest", dest="selftest", action="store_false")
+    r.add_argument("--bench", action="store_true",
+                   help="instead of the tests: the overhead benchmark (generated vs hand-written)")
     sub.add_parser("lint")
     a = ap.parse_args()
     return {"run": cmd_run, "lint": cmd_lint}[a.cmd](a)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -431,6 +432,66 @@ static int cmd_threads(int argc, char **argv)
 	return 0;
 }
 
+/* bench-io SECONDS: 4 KiB write + read back at the same offset, as many
+ * times as fit in SECONDS (ops = pairs done). */
+static int cmd_bench_io(int argc, char **argv)
+{
+	if (argc != 2)
+		die("usage: bench-io SECONDS");
+	double end = now_ms() + 1000.0 * (double)num(argv[1]);
+	static char buf[4096];
+	int fd = open("bench-io.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	long ops = 0;
+	if (fd < 0)
+		die("open");
+	while (now_ms() < end) {
+		for (int i = 0; i < 64; i++, ops++)
+			if (pwrite(fd, buf, sizeof buf, 0) != (ssize_t)sizeof buf ||
+			    pread(fd, buf, sizeof buf, 0) != (ssize_t)sizeof buf)
+				die("pwrite/pread");
+	}
+	close(fd);
+	fact("pid", "%d", getpid());
+	fact("ops", "%ld", ops);
+	return 0;
+}
+
+/* bench-tcp PORT SECONDS: bytes through one loopback connection in 1 KiB
+ * writes (TCP_NODELAY: many small segments), for SECONDS (ops = bytes). */
+static int cmd_bench_tcp(int argc, char **argv)
+{
+	if (argc != 3)
+		die("usage: bench-tcp PORT SECONDS");
+	int port = (int)num(argv[1]);
+	long secs = num(argv[2]);
+	int lfd = listener(port, 4);
+	pid_t child = fork();
+	if (child == 0) {
+		int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in a = loopback(port);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+			die("connect");
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		static char buf[1024];
+		double end = now_ms() + 1000.0 * (double)secs;
+		while (now_ms() < end)
+			write_all(fd, buf, sizeof buf);
+		_exit(0);
+	}
+	int cfd = accept(lfd, NULL, NULL);
+	if (cfd < 0)
+		die("accept");
+	static char buf[65536];
+	long bytes = 0;
+	ssize_t r;
+	while ((r = read(cfd, buf, sizeof buf)) > 0)
+		bytes += r;
+	waitpid(child, NULL, 0);
+	fact("pid", "%d", getpid());
+	fact("ops", "%ld", bytes);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -439,6 +500,7 @@ static const struct {
 	{ "dio", cmd_dio },	      { "exec", cmd_exec },	      { "udp-drop", cmd_udp_drop },
 	{ "read-zero", cmd_read_zero }, { "naps", cmd_naps },	      { "syscalls", cmd_syscalls },
 	{ "faults", cmd_faults },     { "slow-read", cmd_slow_read }, { "threads", cmd_threads },
+	{ "bench-io", cmd_bench_io }, { "bench-tcp", cmd_bench_tcp },
 };
 
 int main(int argc, char **argv)

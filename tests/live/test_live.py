@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""Unit tests of the live-run checker (tests/live/live.py): conditions,
+fact substitution, failure messages, and the validation of live: sections.
+No kernel needed: `make check` runs these."""
+import os
+import sys
+import tempfile
+import textwrap
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import live  # noqa: E402
+
+
+def result(rows, facts=None, **kw):
+    r = {"present": True, "facts": facts or {}, "rows": rows, "rc": 0, "work_rc": 0, "work_out": "",
+         "parse_rc": 0, "parse_err": "", "harness": "", "load_rc": 0, "stderr_tail": "", "table": "",
+         "seconds": 1}
+    r.update(kw)
+    return r
+
+
+CONN = [{"kind": "conn", "port": 18080, "pid": 104, "comm": "live-work", "source": "127.0.0.1"},
+        {"kind": "conn", "port": 22, "pid": 1, "comm": "sshd", "source": "10.0.0.1"}]
+
+
+class Conditions(unittest.TestCase):
+    def test_scalars(self):
+        self.assertTrue(live.holds(18080, "18080"))
+        self.assertTrue(live.holds("127.0.0.1", "127.0.0.1"))
+        self.assertFalse(live.holds("127.0.0.1", "127.0.0.10"))
+        self.assertTrue(live.holds("0x10", 16))      # numbers compare as numbers
+        self.assertFalse(live.holds(True, 1))        # YAML true is not the number 1
+
+    def test_ops(self):
+        self.assertTrue(live.holds({"ge": 5, "le": 7}, 6))
+        self.assertFalse(live.holds({"ge": 5, "le": 7}, 8))
+        self.assertTrue(live.holds({"approx": 1000, "within": "5%"}, 1040))
+        self.assertFalse(live.holds({"approx": 1000, "within": "5%"}, 1060))
+        self.assertTrue(live.holds({"approx": 1000, "within": 100}, 1099))
+        self.assertTrue(live.holds({"match": r"^__udp4_lib_rcv\+0x"}, "__udp4_lib_rcv+0x9a2/0xc30 [kernel]"))
+        self.assertTrue(live.holds({"any": ["TCP_SYN_SENT", "TCP_SYN_RECV"]}, "TCP_SYN_RECV"))
+        self.assertFalse(live.holds({"ne": 3}, 3))
+        self.assertFalse(live.holds({"gt": 1}, "not a number"))
+
+    def test_facts(self):
+        self.assertEqual(live.subst({"pid": "{server_pid}"}, {"server_pid": "104"}), {"pid": "104"})
+        with self.assertRaises(KeyError):
+            live.subst("{nope}", {})
+
+
+class Expectations(unittest.TestCase):
+    def test_pass(self):
+        t = {"expect": [{"record": "conn", "where": {"port": 18080, "pid": "{server_pid}"}, "count": 1},
+                        {"record": "conn", "where": {"port": 18081}, "count": 0}]}
+        self.assertEqual(live.check_test(t, result(CONN, {"server_pid": "104"})), [])
+
+    def test_missed_expectation_is_named(self):
+        t = {"expect": [{"record": "conn", "where": {"port": 18080, "comm": "nginx"}, "count": 1,
+                         "why": "the accepting process"}]}
+        fails = live.check_test(t, result(CONN))
+        self.assertEqual(len(fails), 1)
+        self.assertIn("expect[0] conn (port == 18080, comm == 'nginx') [the accepting process]", fails[0])
+        self.assertIn("0 matching row(s), wanted == 1; 2 conn row(s) in all", fails[0])
+        self.assertIn('"comm": "live-work"', fails[0])          # the rows the tool did print
+
+    def test_default_count_is_at_least_one(self):
+        t = {"expect": [{"record": "conn", "where": {"port": 9}}]}
+        self.assertIn("wanted >= 1", live.check_test(t, result(CONN))[0])
+
+    def test_sum_over_rows_and_histograms(self):
+        rows = [{"kind": "top", "comm": "dd", "write_kb": 600}, {"kind": "top", "comm": "dd", "write_kb": 424}]
+        t = {"expect": [{"record": "top", "where": {"comm": "dd"}, "sum": {"write_kb": 1024}}]}
+        self.assertEqual(live.check_test(t, result(rows)), [])
+        t["expect"][0]["sum"]["write_kb"] = 1000
+        self.assertIn("sum of write_kb over 2 row(s) is 1024, wanted == 1000", live.check_test(t, result(rows))[0])
+
+    def test_run_failures_are_reported(self):
+        t = {"expect": []}
+        fails = live.check_test(t, result([], rc=1, stderr_tail="ERROR: probe overhead exceeded"))
+        self.assertIn("staprun exited 1: ERROR: probe overhead exceeded", fails[0])
+        self.assertIn("parser exited 3", live.check_test(t, result([], parse_rc=3, parse_err="line 4: bad"))[0])
+
+    def test_missing_fact(self):
+        t = {"expect": [{"record": "conn", "where": {"pid": "{server_pid}"}}]}
+        self.assertIn("the workload reported no fact 'server_pid'", live.check_test(t, result(CONN))[0])
+
+
+SPEC = """\
+tool: t
+summary: s
+params:
+  destport: { type: int, default: 0, help: h }
+probes:
+  - on: kernel.function("inet_csk_accept").return
+    emit:
+      record: conn
+      columns:
+        port: { value: '1' }
+live:
+%s
+"""
+
+
+class SpecValidation(unittest.TestCase):
+    def load(self, live_text):
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+            f.write(SPEC % textwrap.indent(textwrap.dedent(live_text), "  "))
+        try:
+            return live.load_tests(f.name)
+        finally:
+            os.unlink(f.name)
+
+    def assertError(self, text, message, line=None):
+        with self.assertRaises(live.SpecError) as cm:
+            self.load(text)
+        self.assertIn(message, str(cm.exception))
+        if line:
+            self.assertRegex(str(cm.exception), r"\.yaml:%d: " % line)
+
+    def test_good(self):
+        _, tests = self.load("params: { destport: 1 }\nrun: x\nexpect: [{ record: conn, where: { port: 1 } }]\n")
+        self.assertEqual(tests[0]["id"], "t.0")
+
+    def test_unknown_record(self):
+        self.assertError("run: x\nexpect: [{ record: cnn }]\n", "no record 'cnn' (the spec's records: conn)")
+
+    def test_unknown_column(self):
+        self.assertError("run: x\nexpect:\n  - record: conn\n    where: { prot: 1 }\n",
+                         "record 'conn' has no column 'prot' (has: port)", line=14)
+
+    def test_unknown_param(self):
+        self.assertError("params: { dport: 1 }\nrun: x\nexpect: []\n", "no parameter 'dport' in the spec")
+
+    def test_unknown_condition(self):
+        self.assertError("run: x\nexpect: [{ record: conn, where: { port: { gte: 1 } } }]\n",
+                         "unknown condition 'gte'")
+
+    def test_mode(self):
+        self.assertError("run: x\nmode: y\nexpect: []\n", "mode is bg (default), c (staprun -c)")
+
+    def test_not_triggerable_stands_alone(self):
+        _, tests = self.load("not_triggerable: needs a real NIC\n")
+        self.assertEqual(tests[0]["not_triggerable"], "needs a real NIC")
+        self.assertError("not_triggerable: r\nrun: x\n", "'not_triggerable: REASON' stands alone")
+
+
+class Specs(unittest.TestCase):
+    def test_every_tool_has_a_live_test(self):
+        for p in live.all_specs():
+            spec, tests = live.load_tests(p)
+            self.assertTrue(tests, "%s has no live: section" % p)
+
+    def test_header_flags(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".stp", delete=False) as f:
+            f.write("#!/usr/bin/env stap\n#\n# Run with: -DMAXACTION=100 -d kernel\n\nprobe begin {}\n")
+        try:
+            self.assertEqual(live.script_flags(f.name), ["-DMAXACTION=100", "-d", "kernel"])
+        finally:
+            os.unlink(f.name)
+
+
+if __name__ == "__main__":
+    unittest.main()
