@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the live-run guest (busybox sh).  Sets the machine up, runs every
-# test of /live/plan.sh, then sends /tmp/res to the host as a base64 tar on
-# the second serial port between two marker lines, and powers off.
+# test of /live/plan.sh, sends each test's results to the host as soon as it
+# is done (a base64 tar on the second serial port, between marker lines: a
+# guest killed later keeps what it finished), and powers off.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/live/bin
 mkdir -p /proc /sys /dev /tmp /mnt /run /var/run
 mount -t proc proc /proc
@@ -60,7 +61,7 @@ run_test() {
 	t0=$(date +%s)
 	case $mode in
 	none)   # the workload alone: the baseline of make bench-overhead
-		(cd /tmp/work && sh -c "$cmd") >"$d/work.out" 2>&1
+		(cd /tmp/work && timeout 120 sh -c "$cmd") >"$d/work.out" 2>&1
 		echo $? >"$d/work.rc"
 		echo 0 >"$d/rc"
 		: >"$d/raw"
@@ -73,7 +74,7 @@ run_test() {
 	flight)
 		staprun -L "/live/modules/$mod.ko" "$@" >"$d/load.out" 2>"$d/stderr"
 		echo $? >"$d/load.rc"
-		(cd /tmp/work && sh -c "$cmd") >"$d/work.out" 2>&1
+		(cd /tmp/work && timeout 120 sh -c "$cmd") >"$d/work.out" 2>&1
 		echo $? >"$d/work.rc"
 		staprun -A "$mod" >"$d/raw" 2>>"$d/stderr" &
 		spid=$!
@@ -84,7 +85,7 @@ run_test() {
 		tpid= xopt=
 		if [ "$mode" = x ]; then
 			rm -f /tmp/go
-			(cd /tmp/work && while [ ! -e /tmp/go ]; do sleep 0.1; done; eval "exec $cmd") \
+			(cd /tmp/work && while [ ! -e /tmp/go ]; do sleep 0.1; done; eval "exec timeout 120 $cmd") \
 				>"$d/work.out" 2>&1 &
 			tpid=$!
 			echo "$tpid" >"$d/target"
@@ -105,7 +106,7 @@ run_test() {
 			touch /tmp/go
 			wait "$tpid"
 		else
-			(cd /tmp/work && sh -c "$cmd") >"$d/work.out" 2>&1
+			(cd /tmp/work && timeout 120 sh -c "$cmd") >"$d/work.out" 2>&1
 		fi
 		echo $? >"$d/work.rc"
 		sleep 1.5    # one more tick of 1 s periodic reports
@@ -123,16 +124,16 @@ run_test() {
 	fi
 	rm -rf /tmp/work/*
 	echo "live: [$id] rc=$(cat "$d/rc") records=$(grep -c '^@' "$d/raw") $(cat "$d/seconds")s"
+	{
+		echo "==STAPGEN-RESULTS-BEGIN== $id"
+		tar -C /tmp/res -cf - "$id" | base64
+		echo "==STAPGEN-RESULTS-END=="
+	} >/dev/ttyS1
 }
 
 . /live/plan.sh
 
-echo "live: sending results"
-{
-	echo "==STAPGEN-RESULTS-BEGIN=="
-	tar -C /tmp/res -cf - . | base64
-	echo "==STAPGEN-RESULTS-END=="
-} >/dev/ttyS1
+echo "==STAPGEN-DONE==" >/dev/ttyS1
 sync
 echo "live: done"
 poweroff -f

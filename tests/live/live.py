@@ -449,15 +449,22 @@ def boot(out, kver, img, timeout):
         hung = True
     took = time.time() - t0
     data = open(resf, "rb").read() if os.path.exists(resf) else b""
-    m = re.search(rb"==STAPGEN-RESULTS-BEGIN==\r?\n(.*?)==STAPGEN-RESULTS-END==", data, re.S)
     resdir = os.path.join(out, "results")
     shutil.rmtree(resdir, ignore_errors=True)
     os.makedirs(resdir)
-    if m:
-        raw = base64.b64decode(re.sub(rb"\s", b"", m.group(1)))
-        with tarfile.open(fileobj=io.BytesIO(raw)) as tf:
-            tf.extractall(resdir, filter="data") if hasattr(tarfile, "data_filter") else tf.extractall(resdir)
-    return hung, took, bool(m)
+    # one block per finished test; a truncated last block (guest killed) is skipped
+    for m in re.finditer(rb"==STAPGEN-RESULTS-BEGIN== [^\r\n]*\r?\n(.*?)==STAPGEN-RESULTS-END==", data, re.S):
+        try:
+            raw = base64.b64decode(re.sub(rb"\s", b"", m.group(1)))
+            with tarfile.open(fileobj=io.BytesIO(raw)) as tf:
+                for member in tf.getmembers():
+                    if member.name.startswith("/") or ".." in member.name.split("/") or \
+                            not (member.isfile() or member.isdir()):
+                        raise tarfile.TarError("unsafe member %r" % member.name)
+                tf.extractall(resdir)
+        except (ValueError, tarfile.TarError) as e:
+            say("%s: a damaged result block: %s" % (kver, e))
+    return hung, took, b"==STAPGEN-DONE==" in data
 
 
 def read(path, default=""):
