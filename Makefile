@@ -51,9 +51,11 @@ $(BUILD)/gen/expr/lexer.o: $(BUILD)/gen/expr/lexer.c
 $(BUILD)/gen/expr/parser.o: $(BUILD)/gen/expr/parser.c $(BUILD)/gen/expr/lexer.h
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+# -Wcast-qual: passes read the structures before them through const
+# pointers; a cast that drops const would let one write them after all.
 $(BUILD)/%.o: %.c $(BUILD)/gen/expr/parser.h $(BUILD)/gen/expr/lexer.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) -Wcast-qual -MMD -MP -c -o $@ $<
 
 $(STAPGEN): $(GEN_OBJ) $(BUILD)/gen/main.o
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_GEN)

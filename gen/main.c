@@ -11,6 +11,7 @@
 
 #include "emit/emit.h"
 #include "explain/explain.h"
+#include "lower/lower.h"
 #include "spec/kver.h"
 #include "spec/spec.h"
 #include "util/arena.h"
@@ -227,7 +228,8 @@ static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
 }
 
 typedef struct done_tool {
-	const char *name, *path;
+	char *name;
+	const char *path;
 } done_tool;
 
 static int compile_one(const char *path, const opts *o, done_tool *seen, size_t *nseen)
@@ -279,7 +281,7 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	if (u)
 		sb_printf(&stp, "%s\n", u->reason);
 	else
-		emit_stp(&stp, &a, s, &rs, &eo);
+		emit_stp(&stp, &a, lower_spec(&a, s, &rs, o->kver), &eo);
 	emit_parser(&par, s, &rs, &eo);
 	emit_command(&cmd, s, &eo);
 	emit_doc(&doc, s, &rs, &eo);
@@ -390,7 +392,7 @@ int main(int argc, char **argv)
 			rc = r;
 	}
 	for (size_t i = 0; i < nseen; i++)
-		free((char *)seen[i].name);
+		free(seen[i].name);
 	free(seen);
 	return rc;
 }

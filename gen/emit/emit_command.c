@@ -17,7 +17,7 @@ static void sh_quote(strbuf *o, const char *s)
 	sb_putc(o, '\'');
 }
 
-static void find_user_symbols(expr *e, void *ctx)
+static void find_user_symbols(const expr *e, void *ctx)
 {
 	static const char *const fns[] = { "ubacktrace", "sprint_ubacktrace", "sprint_ustack",
 					   "print_ustack", "ucallers", "usymname", "usymdata",
@@ -33,18 +33,10 @@ static void find_user_symbols(expr *e, void *ctx)
 static bool uses_user_symbols(const spec *s)
 {
 	bool found = false;
-	for (unsigned i = 0; i < s->nprobes; i++) {
-		const spec_probe *p = &s->probes[i];
-		for (unsigned j = 0; j < p->ncollects; j++)
-			expr_walk(p->collects[j].target, find_user_symbols, &found);
-		for (unsigned j = 0; j < p->nlets; j++)
-			expr_walk(p->lets[j].e, find_user_symbols, &found);
-		for (unsigned j = 0; p->emit && j < p->emit->ncols; j++)
-			expr_walk(p->emit->cols[j].e, find_user_symbols, &found);
-	}
+	for (unsigned i = 0; i < s->nprobes; i++)
+		probe_nodes(&s->probes[i], find_user_symbols, &found);
 	for (unsigned i = 0; i < s->nreports; i++)
-		for (unsigned j = 0; j < s->reports[i].ncols; j++)
-			expr_walk(s->reports[i].cols[j].e, find_user_symbols, &found);
+		report_nodes(&s->reports[i], find_user_symbols, &found);
 	return found;
 }
 

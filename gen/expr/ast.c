@@ -379,25 +379,25 @@ void expr_print_stap(strbuf *sb, const expr *e)
 /* ---- walking ------------------------------------------------------------ */
 
 /* Iterative, so no input can exhaust the C stack. */
-void expr_walk(expr *e, void (*fn)(expr *node, void *ctx), void *ctx)
+void expr_walk(const expr *e, void (*fn)(const expr *node, void *ctx), void *ctx)
 {
 	if (!e)
 		return;
 	size_t cap = 64, n = 0;
-	expr **stack = malloc(cap * sizeof *stack);
+	const expr **stack = malloc(cap * sizeof *stack);
 	if (!stack) {
 		fputs("stapgen: fatal: out of memory\n", stderr);
 		exit(1);
 	}
 	stack[n++] = e;
 	while (n) {
-		expr *x = stack[--n];
+		const expr *x = stack[--n];
 		fn(x, ctx);
 		size_t need = n + 3 + x->nargs;
 		if (need > cap) {
 			while (cap < need)
 				cap *= 2;
-			expr **ns = realloc(stack, cap * sizeof *stack);
+			const expr **ns = realloc(stack, cap * sizeof *stack);
 			if (!ns) {
 				free(stack);
 				fputs("stapgen: fatal: out of memory\n", stderr);

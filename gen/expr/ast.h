@@ -97,6 +97,6 @@ void stap_string_literal(strbuf *sb, const char *s, size_t n);
 const char *expr_op_text(int op);
 
 /* Walks every node (pre-order). */
-void expr_walk(expr *e, void (*fn)(expr *node, void *ctx), void *ctx);
+void expr_walk(const expr *e, void (*fn)(const expr *node, void *ctx), void *ctx);
 
 #endif

@@ -185,7 +185,7 @@ static void load_map(loader *L, const ynode *k, const ynode *v, bool is_agg)
 			}
 		} else {		/* anonymous keys: [long] */
 			size_t cnt;
-			const ynode **items = schema_list(&L->c, kn, &cnt);
+			const ynode *const *items = schema_list(&L->c, kn, &cnt);
 			m->keys = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_keycol));
 			for (size_t i = 0; i < cnt; i++) {
 				int t = schema_enum(&L->c, items[i], "key type", type_names);
@@ -369,7 +369,7 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 			p->each = true;
 			ov = each->value;
 		}
-		const ynode **items = schema_list(&L->c, ov, &cnt);
+		const ynode *const *items = schema_list(&L->c, ov, &cnt);
 		p->points = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_point));
 		unsigned ctx = ~0u, maybe = 0;
 		for (size_t i = 0; i < cnt; i++) {
@@ -431,7 +431,7 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 	const ypair *wp = ynode_get(n, "where");
 	if (wp) {
 		size_t cnt;
-		const ynode **items = schema_list(&L->c, wp->value, &cnt);
+		const ynode *const *items = schema_list(&L->c, wp->value, &cnt);
 		p->filters = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
 		for (size_t i = 0; i < cnt; i++) {
 			expr *e = load_expr(L, items[i], "a filter");
@@ -448,7 +448,7 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 	const ypair *dp = ynode_get(n, "delete");
 	if (dp) {
 		size_t cnt;
-		const ynode **items = schema_list(&L->c, dp->value, &cnt);
+		const ynode *const *items = schema_list(&L->c, dp->value, &cnt);
 		p->deletes = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
 		for (size_t i = 0; i < cnt; i++) {
 			expr *e = load_expr(L, items[i], "a delete target");
@@ -535,7 +535,7 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 	}
 	if ((p = ynode_get(n, "from"))) {
 		size_t cnt;
-		const ynode **items = schema_list(&L->c, p->value, &cnt);
+		const ynode *const *items = schema_list(&L->c, p->value, &cnt);
 		r->from = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
 		r->from_locs = arena_alloc(L->c.a, (cnt + 1) * sizeof(srcloc));
 		for (size_t i = 0; i < cnt; i++)
@@ -619,7 +619,7 @@ static void load_kernels(loader *L, const ynode *n)
 	if (!u)
 		return;
 	size_t cnt;
-	const ynode **items = schema_list(&L->c, u->value, &cnt);
+	const ynode *const *items = schema_list(&L->c, u->value, &cnt);
 	L->s->unsupported = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_unsupported));
 	for (size_t i = 0; i < cnt; i++) {
 		const ynode *m = items[i];
@@ -649,7 +649,7 @@ static void load_kernels(loader *L, const ynode *n)
 static void load_options(loader *L, const ynode *n)
 {
 	size_t cnt;
-	const ynode **items = schema_list(&L->c, n, &cnt);
+	const ynode *const *items = schema_list(&L->c, n, &cnt);
 	L->s->stap_options = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
 	for (size_t i = 0; i < cnt; i++) {
 		const char *o = schema_string(&L->c, items[i], "a stap option");

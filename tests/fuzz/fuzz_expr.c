@@ -43,7 +43,7 @@ static const struct env_name {
 };
 #define NNAMES (sizeof env_names / sizeof *env_names)
 
-static bool env_lookup(const void *ctx, const char *name, name_info *out)
+static bool env_lookup(void *ctx, const char *name, name_info *out)
 {
 	(void)ctx;
 	for (size_t i = 0; i < NNAMES; i++) {
@@ -63,7 +63,7 @@ static bool env_lookup(const void *ctx, const char *name, name_info *out)
 	return false;
 }
 
-static size_t env_candidates(const void *ctx, const char **out, size_t max)
+static size_t env_candidates(void *ctx, const char **out, size_t max)
 {
 	(void)ctx;
 	size_t n = 0;

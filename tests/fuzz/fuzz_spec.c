@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "emit/emit.h"
+#include "lower/lower.h"
 #include "spec/kver.h"
 #include "spec/spec.h"
 #include "util/arena.h"
@@ -70,7 +71,7 @@ static void run(const uint8_t *data, size_t size, const char *kver, result *res)
 			if (u)
 				sb_printf(&stp, "%s\n", u->reason);
 			else
-				emit_stp(&stp, &a, s, &rs, &eo);
+				emit_stp(&stp, &a, lower_spec(&a, s, &rs, kver), &eo);
 			emit_parser(&par, s, &rs, &eo);
 			emit_command(&cmd, s, &eo);
 			emit_doc(&doc, s, &rs, &eo);

@@ -10,6 +10,7 @@
 
 #include "check/check_expr.h"
 #include "emit/emit.h"
+#include "lower/lower.h"
 #include "spec/spec.h"
 
 typedef struct run {
@@ -37,7 +38,7 @@ static void compile(run *r, const char *text, const char *kver)
 	if (r->s && !d.errors) {
 		record_set rs = records_of(&r->a, r->s);
 		emit_opts o = { kver ? kver : "6.1.0-56-cloud-amd64", "t.yaml", NULL };
-		emit_stp(&r->stp, &r->a, r->s, &rs, &o);
+		emit_stp(&r->stp, &r->a, lower_spec(&r->a, r->s, &rs, o.kver), &o);
 		emit_parser(&r->par, r->s, &rs, &o);
 	}
 	fclose(f);
@@ -126,7 +127,7 @@ static void test_emit_twice(void **state)
 	record_set rs = records_of(&r.a, r.s);
 	emit_opts o = { "6.1.0-56-cloud-amd64", "t.yaml", NULL };
 	strbuf again = STRBUF_INIT;
-	emit_stp(&again, &r.a, r.s, &rs, &o);
+	emit_stp(&again, &r.a, lower_spec(&r.a, r.s, &rs, o.kver), &o);
 	assert_string_equal(sb_str(&again), sb_str(&r.stp));
 	assert_non_null(strstr(sb_str(&again), "\tsk = $return\n"));
 	sb_free(&again);
