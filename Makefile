@@ -32,7 +32,7 @@ STAPGEN := $(BUILD)/stapgen
 TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
-.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile \
+.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
 	valgrind clean deps fuzz kernels validate
 all: $(STAPGEN)
 
@@ -84,13 +84,16 @@ check-parsers: $(STAPGEN)
 	@./tests/parsers/run.sh $(STAPGEN)
 check-e2e: $(STAPGEN) ; @./tests/e2e/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
+check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
+	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile
+	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \
+		check-entry
 	@echo "make check: all passed"
 
 check-asan:
-	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-fuzz-replay \
+	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-fuzz-replay check-entry \
 		PARSER_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
 
 valgrind: $(STAPGEN)

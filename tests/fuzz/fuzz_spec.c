@@ -1,7 +1,7 @@
 /* libFuzzer harness: arbitrary bytes as a spec file through the whole
- * generator pipeline (yaml_load via spec_load, spec_check, records, every
+ * generator pipeline through stapgen_compile() (load, check, lower, every
  * emitter -- .stp and its source map, parser, command, doc page -- into
- * strbufs), as compile_one() in gen/main.c runs it.
+ * strbufs), as gen/main.c runs it.
  *
  * Invariants checked beyond "no crash, no UB, no leak":
  *  - a spec that fails has at least one located diagnostic: the first line
@@ -14,10 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit/emit.h"
-#include "lower/lower.h"
-#include "spec/kver.h"
-#include "spec/spec.h"
+#include "compile/compile.h"
 #include "util/arena.h"
 #include "util/diag.h"
 #include "util/source.h"
@@ -32,17 +29,6 @@ typedef struct result {
 	char *diag;		/* diagnostics text */
 	size_t diaglen;
 } result;
-
-static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
-{
-	unsigned v[3];
-	if (!kver_parse(kver, v))
-		return NULL;
-	for (unsigned i = 0; i < s->nunsupported; i++)
-		if (kver_range_match(&s->unsupported[i].range, v))
-			return &s->unsupported[i];
-	return NULL;
-}
 
 static void run(const uint8_t *data, size_t size, const char *kver, result *res)
 {
@@ -59,31 +45,17 @@ static void run(const uint8_t *data, size_t size, const char *kver, result *res)
 	char *text = arena_alloc(&a, size + 1);
 	memcpy(text, data, size);
 	source *src = source_new(&a, SPEC_PATH, text, size);
-	spec *s = spec_load(&a, src, &d);
-	if (s) {
-		spec_check(&a, s, &d);
-		if (!d.errors) {
-			record_set rs = records_of(&a, s);
-			strbuf stp = STRBUF_INIT, par = STRBUF_INIT, cmd = STRBUF_INIT,
-			       doc = STRBUF_INIT, map = STRBUF_INIT;
-			emit_opts eo = { kver, SPEC_PATH, &map };
-			const spec_unsupported *u = unsupported_for(s, kver);
-			if (u)
-				sb_printf(&stp, "%s\n", u->reason);
-			else
-				emit_stp(&stp, &a, lower_spec(&a, s, &rs, kver), &eo);
-			emit_parser(&par, s, &rs, &eo);
-			emit_command(&cmd, s, &eo);
-			emit_doc(&doc, s, &rs, &eo);
-			strbuf *parts[] = { &stp, &par, &cmd, &doc, &map };
-			for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-				sb_putn(&res->out, sb_str(parts[i]), parts[i]->len);
-				sb_putc(&res->out, '\0');
-				sb_free(parts[i]);
-			}
-			res->ok = 1;
+	stapgen_options o = { .kver = kver };
+	stapgen_output out;
+	if (stapgen_compile(&a, src, &d, &o, &out) == 0) {
+		const strbuf *parts[] = { &out.stp, &out.parser, &out.command, &out.doc, &out.map };
+		for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+			sb_putn(&res->out, sb_str(parts[i]), parts[i]->len);
+			sb_putc(&res->out, '\0');
 		}
+		res->ok = 1;
 	}
+	stapgen_output_free(&out);
 	arena_free(&a);
 	fclose(df);
 }
