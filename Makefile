@@ -74,6 +74,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDLIBS_GEN) -lcmocka
 
+# test_tables checks the runtime against the generator: it links both.
+$(BUILD)/tests/test_tables: tests/unit/test_tables.c $(GEN_OBJ) $(BUILD)/rt/stapgen_rt.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDLIBS_GEN) -lcmocka
+$(BUILD)/rt/stapgen_rt.o: templates/parser/stapgen_rt.c templates/parser/stapgen_rt.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
 check-unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 

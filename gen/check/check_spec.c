@@ -2,6 +2,7 @@
  * may use depends on where it is (probe values and filters, reports). */
 #include <string.h>
 
+#include "../../templates/parser/stapgen_rt.h"
 #include "../spec/spec.h"
 #include "../spec/probe_point.h"
 #include "alias_vars.h"
@@ -158,10 +159,15 @@ static void check_columns(scope *sc, spec_column *cols, unsigned ncols, unsigned
 			if (c->name && cols[j].name && !strcmp(c->name, cols[j].name))
 				diag_error(d, c->loc, "duplicate column '%s'", c->name);
 		/* the parsers' JSON and CSV add these to every record */
-		if (c->name && (!strcmp(c->name, "kind") || !strcmp(c->name, "report") ||
-				!strcmp(c->name, "ts")))
-			diag_error(d, c->loc, "column name '%s' is reserved for the output formats",
-				   c->name);
+		static const char *const added[] = {
+#define SG_FIELD_NAME(n) #n,
+			SG_RESERVED_FIELDS(SG_FIELD_NAME)
+#undef SG_FIELD_NAME
+		};
+		for (size_t k = 0; c->name && k < sizeof added / sizeof *added; k++)
+			if (!strcmp(c->name, added[k]))
+				diag_error(d, c->loc, "column name '%s' is reserved for the output formats",
+					   c->name);
 		if (!c->e)
 			continue;
 		vtype t = check(sc, c->e, flags, d);
@@ -414,7 +420,12 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 			locs[n] = s->reports[i].loc;
 			names[n++] = s->reports[i].name;
 		}
-	static const char *const reserved[] = { "stapgen", "report", "report_end", "end", NULL };
+	static const char *const reserved[] = {
+#define SG_KIND_NAME(n) #n,
+		SG_BUILTIN_KINDS(SG_KIND_NAME)
+#undef SG_KIND_NAME
+		NULL,
+	};
 	for (unsigned i = 0; i < n; i++) {
 		for (unsigned j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j])) {

@@ -16,6 +16,8 @@ typedef struct emit_opts {
 void emit_stp(strbuf *out, arena *a, const struct lowered *lw, const emit_opts *o);
 void emit_doc(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
 void emit_command(strbuf *out, const spec *s, const emit_opts *o);
+/* "table (default), json, ... or svg (stack tools)" (SG_FORMATS) */
+void emit_format_list(strbuf *out);
 void emit_parser(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
 
 #endif

@@ -2,6 +2,7 @@
  * around `stap SCRIPT | TOOL-parse`. */
 #include <string.h>
 
+#include "../../templates/parser/stapgen_rt.h"
 #include "emit.h"
 
 /* 'text' for sh, with embedded quotes closed and reopened. */
@@ -40,6 +41,40 @@ static bool uses_user_symbols(const spec *s)
 	return found;
 }
 
+void emit_format_list(strbuf *o)
+{
+	static const struct { const char *name; int stack; } f[] = {
+#define SG_FMT_NAME(e, name, stack, what) { name, stack },
+		SG_FORMATS(SG_FMT_NAME)
+#undef SG_FMT_NAME
+	};
+	enum { N = sizeof f / sizeof *f };
+	for (unsigned i = 0; i < N; i++)
+		sb_printf(o, "%s%s%s", i == 0 ? "" : i + 1 == N ? " or " : ", ", f[i].name,
+			  i == 0 ? " (default)" : "");
+	if (f[N - 1].stack)
+		sb_puts(o, " (stack tools)");
+}
+
+/* Every tool's own options, in --help's layout. */
+static void emit_tool_options(strbuf *o)
+{
+#define OPT(flag, alt, arg, help)                                                      \
+	{                                                                              \
+		char lhs[64];                                                          \
+		snprintf(lhs, sizeof lhs, "%s%s%s%s%s", flag, alt ? ", " : "", alt ? alt : "", \
+			 arg[0] ? " " : "", arg);                                      \
+		sb_printf(o, "  %-22s ", lhs);                                         \
+		if (help)                                                              \
+			sb_puts(o, help);                                              \
+		else                                                                   \
+			emit_format_list(o);                                           \
+		sb_putc(o, '\n');                                                      \
+	}
+#include "../tables/tool_options.def"
+#undef OPT
+}
+
 void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 {
 	const char *t = s->tool;
@@ -69,13 +104,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		else
 			sb_printf(o, "%lld)\n", (long long)p->ival);
 	}
-	sb_puts(o, "  -p PID                 target process: stap -x PID (target() in the script)\n"
-		   "  -t SECONDS             stop after SECONDS (the end report still prints)\n"
-		   "  -a 'STAP ARGS'         extra arguments for stap\n"
-		   "  -f FORMAT              table (default), json, csv, folded or svg (stack tools)\n"
-		   "  --raw                  print the script's records, do not parse\n"
-		   "  -d                     print the generated script and exit\n"
-		   "  -h, --help             show this help\n");
+	emit_tool_options(o);
 	if (s->nstap_options) {
 		sb_puts(o, "\nstap runs with:");
 		for (unsigned i = 0; i < s->nstap_options; i++)

@@ -62,11 +62,20 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		md_cell(o, p->help);
 		sb_puts(o, " |\n");
 	}
-	sb_puts(o, "| `-p PID` | | | target process (`stap -x`) |\n"
-		   "| `-t SECONDS` | | | stop after SECONDS; end reports still print |\n"
-		   "| `-a 'ARGS'` | | | extra stap arguments |\n"
-		   "| `-f FORMAT` | | table | table, json, csv, folded, svg |\n"
-		   "| `-d` | | | print the script |\n\n");
+	/* every tool's own options (gen/tables/tool_options.def) */
+#define OPT(flag, alt, arg, help)                                                      \
+	{                                                                              \
+		sb_printf(o, "| `%s%s%s%s%s` | |%s| ", flag, alt ? ", " : "", alt ? alt : "", \
+			  arg[0] ? " " : "", arg, help ? " " : " table ");              \
+		if (help)                                                              \
+			md_cell(o, help);                                              \
+		else                                                                   \
+			emit_format_list(o);                                           \
+		sb_puts(o, " |\n");                                                    \
+	}
+#include "../tables/tool_options.def"
+#undef OPT
+	sb_putc(o, '\n');
 	if (s->nstap_options) {
 		sb_puts(o, "stap runs with");
 		for (unsigned i = 0; i < s->nstap_options; i++)
@@ -76,10 +85,13 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 	sb_puts(o, "## Output\n\n");
 	for (unsigned i = 0; i < rs->nkinds; i++) {
 		const record_kind *k = &rs->kinds[i];
-		const char *what = k->cls == REC_EVENT ? "one record per event"
-				 : k->cls == REC_ROW ? "rows of a report"
-				 : k->cls == REC_HIST_LOG2 ? "a log2 histogram"
-							   : "a linear histogram";
+		const char *what = k->cls == REC_EVENT ? "one record per event" : "rows of a report";
+		switch (k->cls) {
+#define HIST(e, name, fn, doc) case REC_HIST_##e: what = doc; break;
+#include "../tables/hist_kinds.def"
+#undef HIST
+		default: break;
+		}
 		sb_printf(o, "`@%s`: %s", k->name, what);
 		if (k->report) {
 			const spec_report *r = k->report;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../check/check_expr.h"
+#include "../../templates/parser/stapgen_rt.h"
 #include "../lower/lower.h"
 #include "../spec/kver.h"
 #include "emit.h"
@@ -251,8 +252,7 @@ static void emit_rows_report(stp *g, const lreport *lr)
 	if (direct) {
 		iter_over = r->from[0];
 		if (lr->sort && !key_sort) {
-			static const char *const fn[] = { "", "@count", "@sum", "@min", "@max", "@avg" };
-			sort_suffix = arena_printf(g->a, " %s%s", fn[lr->sort->op], dir);
+			sort_suffix = arena_printf(g->a, " %s%s", agg_fn_text(lr->sort->op), dir);
 		}
 	} else {
 		iter_over = arena_printf(g->a, "_%s_sort", r->name);
@@ -290,10 +290,15 @@ static void emit_rows_report(stp *g, const lreport *lr)
 static void emit_hist_report(stp *g, const spec_report *r, const record_kind *k)
 {
 	const spec_map *m = r->hist_map;
+	static const char *const fns[] = {
+#define HIST(e, name, fn, doc) [HIST_##e] = fn,
+#include "../tables/hist_kinds.def"
+#undef HIST
+	};
 	const char *hist = r->hist == HIST_LINEAR
-		? arena_printf(g->a, "@hist_linear(%%s, %lld, %lld, %lld)", (long long)r->lin_lo,
+		? arena_printf(g->a, "%s(%%s, %lld, %lld, %lld)", fns[r->hist], (long long)r->lin_lo,
 			       (long long)r->lin_hi, (long long)r->lin_step)
-		: "@hist_log(%s)";
+		: arena_printf(g->a, "%s(%%s)", fns[r->hist]);
 	const char *elem = m->nkeys ? arena_printf(g->a, "%s[%s]", m->name, key_list(g, m)) : m->name;
 	const char *h = arena_printf(g->a, hist, elem);
 	int ind = 1;
@@ -518,7 +523,8 @@ void emit_stp(strbuf *out, arena *a, const lowered *lw, const emit_opts *o)
 		}
 	}
 	emit_globals(&g);
-	sb_printf(out, "probe begin\n{\n\tprintf(\"@stapgen\\t%s\\t1\\n\")\n}\n\n", s->tool);
+	sb_printf(out, "probe begin\n{\n\tprintf(\"@stapgen\\t%s\\t%d\\n\")\n}\n\n", s->tool,
+		  SG_PROTOCOL_VERSION);
 	for (unsigned i = 0; i < s->nprobes; i++)
 		emit_probe(&g, &lw->probes[i]);
 	for (unsigned i = 0; i < s->nreports; i++)

@@ -50,7 +50,12 @@ record_set records_of(arena *a, const spec *s)
 			from_columns(a, k, r->cols, r->ncols);
 			continue;
 		}
-		k->cls = r->hist == HIST_LINEAR ? REC_HIST_LINEAR : REC_HIST_LOG2;
+		switch (r->hist) {
+#define HIST(e, name, fn, doc) case HIST_##e: k->cls = REC_HIST_##e; break;
+#include "../tables/hist_kinds.def"
+#undef HIST
+		case HIST_NONE: break;
+		}
 		k->lin_lo = r->lin_lo;
 		k->lin_hi = r->lin_hi;
 		k->lin_step = r->lin_step;

@@ -172,16 +172,14 @@ const char *expr_op_text(int op)
 	return "?";
 }
 
-static const char *agg_text(int fn)
+const char *agg_fn_text(int fn)
 {
-	switch (fn) {
-	case AGG_COUNT: return "@count";
-	case AGG_SUM: return "@sum";
-	case AGG_MIN: return "@min";
-	case AGG_MAX: return "@max";
-	case AGG_AVG: return "@avg";
-	}
-	return "@count";
+	static const char *const text[] = {
+#define AGG(e, t) [AGG_##e] = t,
+#include "../tables/aggs.def"
+#undef AGG
+	};
+	return fn > AGG_NONE && fn < AGG_END ? text[fn] : text[AGG_COUNT];
 }
 
 void stap_string_literal(strbuf *sb, const char *s, size_t n)
@@ -356,7 +354,7 @@ static void print_rec(strbuf *sb, const expr *e, unsigned depth)
 		sb_putc(sb, ')');
 		return;
 	case E_AGG:
-		sb_puts(sb, agg_text(e->op));
+		sb_puts(sb, agg_fn_text(e->op));
 		sb_putc(sb, '(');
 		print_child(sb, e->a, P_LOWEST, P_LOWEST, depth);
 		sb_putc(sb, ')');

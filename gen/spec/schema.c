@@ -167,9 +167,10 @@ int schema_enum(schema_ctx *c, const ynode *n, const char *what,
 }
 
 static const char *const stap_keywords[] = {
-	"break", "catch", "continue", "delete", "else", "exit", "for",
-	"foreach", "function", "global", "if", "in", "limit", "long", "next",
-	"private", "probe", "return", "string", "try", "while", NULL,
+#define KW(w) w,
+#include "../tables/keywords.def"
+#undef KW
+	NULL,
 };
 
 static const char *const tapset_globals[] = {

@@ -111,7 +111,12 @@ typedef struct spec_probe {
 	unsigned ctx;		/* CTX_* flags derived from the probe points */
 } spec_probe;
 
-typedef enum { HIST_NONE, HIST_LOG2, HIST_LINEAR } hist_kind;
+typedef enum {
+	HIST_NONE,
+#define HIST(e, name, fn, doc) HIST_##e,
+#include "../tables/hist_kinds.def"
+#undef HIST
+} hist_kind;
 
 typedef struct spec_report {
 	const char *name;

@@ -116,16 +116,27 @@ static void load_params(loader *L, const ynode *n)
 			for (const char *q = fl + 1; ok && *q; q++)
 				ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
 				     (*q >= '0' && *q <= '9') || *q == '-';
-			static const char *const builtin[] = { "-p", "-t", "-a", "-f", "--raw", "-d",
-								"-h", "-G", "--help", NULL };
+			static const char *const builtin[] = {
+#define OPT(flag, alt, arg, help) flag, alt ? alt : flag,
+#include "../tables/tool_options.def"
+#undef OPT
+				NULL,
+			};
 			if (!ok || strlen(fl) > 32)
 				diag_error(L->c.d, f->value->loc,
 					   "flag '%.40s' must look like -x or --name", fl);
 			for (unsigned b = 0; ok && builtin[b]; b++)
-				if (!strcmp(fl, builtin[b]))
+				if (!strcmp(fl, builtin[b])) {
+					strbuf all = STRBUF_INIT;
+					for (unsigned j = 0; builtin[j]; j++)
+						if (!j || strcmp(builtin[j], builtin[j - 1]))
+							sb_printf(&all, "%s%s", j ? " " : "", builtin[j]);
 					diag_error(L->c.d, f->value->loc,
-						   "flag '%s' is one of every tool's own options (-p -t -a -f -d -h -G --raw)",
-						   fl);
+						   "flag '%s' is one of every tool's own options (%s)", fl,
+						   sb_str(&all));
+					sb_free(&all);
+					break;
+				}
 			for (size_t fh = flag_hash(fl) & (fcap - 1); ok; fh = (fh + 1) & (fcap - 1)) {
 				if (!flags[fh]) {
 					flags[fh] = L->s->nparams + 1;
@@ -565,7 +576,12 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 		load_columns(L, p->value, &r->cols, &r->ncols);
 	if ((p = ynode_get(n, "histogram")) && schema_is_map(&L->c, p->value, "'histogram'")) {
 		static const char *const hkeys[] = { "of", "kind", "min", "max", "step", "unit", NULL };
-		static const char *const kinds[] = { "log2", "linear", NULL };
+		static const char *const kinds[] = {
+#define HIST(e, name, fn, doc) name,
+#include "../tables/hist_kinds.def"
+#undef HIST
+			NULL,
+		};
 		const ynode *h = p->value;
 		schema_check_keys(&L->c, h, "'histogram'", hkeys);
 		const ypair *q;
@@ -576,7 +592,8 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 		r->hist = HIST_LOG2;
 		if ((q = ynode_get(h, "kind"))) {
 			int k = schema_enum(&L->c, q->value, "histogram kind", kinds);
-			r->hist = k == 1 ? HIST_LINEAR : HIST_LOG2;
+			if (k >= 0)
+				r->hist = (hist_kind)(HIST_NONE + 1 + k);	/* kinds[] in table order */
 		}
 		if ((q = ynode_get(h, "unit")))
 			r->hist_unit = schema_string(&L->c, q->value, "'unit'");
