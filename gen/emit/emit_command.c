@@ -98,7 +98,10 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			snprintf(lhs, sizeof lhs, "%s %s", p->flag, arg);
 		else
 			snprintf(lhs, sizeof lhs, "-G %s=%s", p->name, arg);
-		sb_printf(o, "  %-22s %s (default: ", lhs, p->help ? p->help : "");
+		sb_printf(o, "  %-22s %s (%s", lhs, p->help ? p->help : "",
+			  p->required ? "required)\n" : "default: ");
+		if (p->required)
+			continue;
 		if (p->type == PT_STRING)
 			sb_printf(o, "\"%s\")\n", p->sval ? p->sval : "");
 		else
@@ -151,6 +154,18 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "\t-h|--help) usage; exit 0;;\n"
 		   "\t-G) [ $# -ge 2 ] || { usage >&2; exit 2; }; gvars=\"$gvars -G $2\"; shift 2;;\n");
 	sb_printf(o, "\t*) echo \"%s: unknown option '$1'\" >&2; usage >&2; exit 2;;\n\tesac\ndone\n", t);
+	/* required parameters: given by their flag or as -G NAME=... */
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const spec_param *p = &s->params[i];
+		if (!p->required)
+			continue;
+		sb_printf(o, "case \"$gvars \" in *\" -G %s=\"*) ;; *)\n\techo \"%s: ", p->name, t);
+		if (p->flag)
+			sb_printf(o, "%s", p->flag);
+		else
+			sb_printf(o, "-G %s=VALUE", p->name);
+		sb_puts(o, " is required (see --help)\" >&2; exit 2;;\nesac\n");
+	}
 	sb_puts(o, "opts=");
 	strbuf so = STRBUF_INIT;
 	for (unsigned i = 0; i < s->nstap_options; i++)

@@ -51,7 +51,9 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 			sb_puts(o, " |\n");
 			continue;
 		}
-		if (p->type == PT_STRING) {
+		if (p->required) {
+			sb_puts(o, "required");
+		} else if (p->type == PT_STRING) {
 			sb_puts(o, "`");
 			md_cell(o, p->sval ? p->sval : "");
 			sb_puts(o, "`");
@@ -103,7 +105,7 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 			if (r->at_end)
 				sb_puts(o, r->every_param || r->every_lit ? " and at the end" : ", at the end");
 			if (r->limit_param)
-				sb_printf(o, ", top `%s`", r->limit_param->name);
+				sb_printf(o, ", top `%s` (0: all)", r->limit_param->name);
 			else if (r->limit_lit)
 				sb_printf(o, ", top %lld", (long long)r->limit_lit);
 		}

@@ -219,8 +219,9 @@ static const char *key_list(stp *g, const spec_map *m)
 
 static const char *limit_text(stp *g, const spec_report *r)
 {
-	if (r->limit_param)
-		return arena_printf(g->a, " limit %s", r->limit_param->name);
+	if (r->limit_param)	/* 0: every row; stap's own `limit 0` shows none */
+		return arena_printf(g->a, " limit (%s ? %s : 0x7fffffffffffffff)", r->limit_param->name,
+				    r->limit_param->name);
 	if (r->limit_lit)
 		return arena_printf(g->a, " limit %lld", (long long)r->limit_lit);
 	return "";
@@ -434,7 +435,8 @@ static void emit_header(stp *g, const emit_opts *o)
 			const char *t = p->type == PT_INT ? "int" : p->type == PT_STRING ? "string"
 				      : p->type == PT_SWITCH ? "0/1"
 				      : p->unit_ms ? "ms" : "seconds";
-			sb_printf(g->o, "#   %-12s %-8s %s\n", p->name, t, p->help ? p->help : "");
+			sb_printf(g->o, "#   %-12s %-8s %s%s\n", p->name, t, p->help ? p->help : "",
+				  p->required ? " (required)" : "");
 		}
 	}
 	if (s->nstap_options) {
@@ -455,12 +457,35 @@ static void emit_header(stp *g, const emit_opts *o)
 	sb_putc(g->o, '\n');
 }
 
+/* What a required parameter holds until stap -G sets it. */
+static const char *unset_value(const spec_param *p)
+{
+	return p->type == PT_STRING ? "\"\"" : "0x8000000000000000";
+}
+
+/* A required parameter nobody set stops the run before it starts. */
+static void required_checks(stp *g)
+{
+	for (unsigned i = 0; i < g->s->nparams; i++) {
+		const spec_param *p = &g->s->params[i];
+		if (!p->required)
+			continue;
+		sb_printf(g->o, "\tif (%s == %s)\n\t\terror(\"%s: parameter %s is required (", p->name,
+			  unset_value(p), g->s->tool, p->name);
+		if (p->flag)
+			sb_printf(g->o, "%s, or ", p->flag);
+		sb_printf(g->o, "stap -G %s=VALUE)\")\n", p->name);
+	}
+}
+
 static void emit_globals(stp *g)
 {
 	const spec *s = g->s;
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
-		if (p->type == PT_STRING) {
+		if (p->required) {	/* a value no -G gives: see required_checks() */
+			sb_printf(g->o, "global %s = %s\t# required\n", p->name, unset_value(p));
+		} else if (p->type == PT_STRING) {
 			sb_printf(g->o, "global %s = \"", p->name);
 			stap_string_literal(g->o, p->sval ? p->sval : "", p->sval ? strlen(p->sval) : 0);
 			sb_puts(g->o, "\"\n");
@@ -523,7 +548,9 @@ void emit_stp(strbuf *out, arena *a, const lowered *lw, const emit_opts *o)
 		}
 	}
 	emit_globals(&g);
-	sb_printf(out, "probe begin\n{\n\tprintf(\"@stapgen\\t%s\\t%d\\n\")\n}\n\n", s->tool,
+	sb_puts(out, "probe begin\n{\n");
+	required_checks(&g);
+	sb_printf(out, "\tprintf(\"@stapgen\\t%s\\t%d\\n\")\n}\n\n", s->tool,
 		  SG_PROTOCOL_VERSION);
 	for (unsigned i = 0; i < s->nprobes; i++)
 		emit_probe(&g, &lw->probes[i]);

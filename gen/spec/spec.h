@@ -23,6 +23,7 @@ typedef struct spec_param {
 	bool unit_ms;		/* duration stored in ms (else seconds) */
 	const char *help;
 	const char *flag;	/* command-line option, e.g. "--port" */
+	bool required;		/* no default: the tool refuses to start without it */
 } spec_param;
 
 typedef struct spec_keycol {

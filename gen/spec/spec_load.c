@@ -47,7 +47,8 @@ static size_t flag_hash(const char *s)
 
 static void load_params(loader *L, const ynode *n)
 {
-	static const char *const keys[] = { "type", "default", "help", "flag", "unit", NULL };
+	static const char *const keys[] = { "type", "default", "help", "flag", "unit", "required",
+					    NULL };
 	static const char *const types[] = { "int", "string", "duration", "switch", NULL };
 	static const char *const units[] = { "s", "ms", NULL };
 	if (!schema_is_map(&L->c, n, "'params'"))
@@ -82,12 +83,24 @@ static void load_params(loader *L, const ynode *n)
 				p->unit_ms = schema_enum(&L->c, u->value, "duration unit", units) == 1;
 		}
 		const ypair *def = ynode_get(v, "default");
+		const ypair *rq = ynode_get(v, "required");
+		if (rq && schema_bool(&L->c, rq->value, "'required'", &p->required) && p->required) {
+			if (p->type == PT_SWITCH)
+				diag_error(L->c.d, rq->key->loc,
+					   "a switch cannot be required: it is off unless given");
+			else if (def)
+				diag_error(L->c.d, def->key->loc,
+					   "a required parameter has no 'default': it must be given");
+			def = NULL;
+		}
 		if (p->type == PT_SWITCH) {
 			bool on = false;
 			if (def && schema_bool(&L->c, def->value, "a switch's default", &on))
 				p->ival = on;
 		} else if (!def) {
-			diag_error(L->c.d, v->loc, "parameter '%s' needs a 'default'", p->name);
+			if (!p->required)
+				diag_error(L->c.d, v->loc,
+					   "parameter '%s' needs a 'default' (or 'required: true')", p->name);
 		} else if (p->type == PT_INT) {
 			schema_int(&L->c, def->value, "an int parameter's default", &p->ival);
 		} else if (p->type == PT_STRING) {
@@ -541,8 +554,8 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 		if (r->limit_param) {
 			if (r->limit_param->type != PT_INT)
 				diag_error(L->c.d, p->value->loc, "'limit' needs an int parameter");
-		} else if (schema_int(&L->c, p->value, "'limit'", &r->limit_lit) && r->limit_lit <= 0)
-			diag_error(L->c.d, p->value->loc, "'limit' must be positive");
+		} else if (schema_int(&L->c, p->value, "'limit'", &r->limit_lit) && r->limit_lit < 0)
+			diag_error(L->c.d, p->value->loc, "'limit' must be 0 (all rows) or more");
 	}
 	if ((p = ynode_get(n, "from"))) {
 		size_t cnt;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "compile/compile.h"
 #include "emit/emit.h"
@@ -299,6 +300,117 @@ static void test_user_symbols_anywhere(void **state)
 	}
 }
 
+/* ---- item 6: limit 0, required parameters --------------------------------- */
+
+static void test_limit_zero_means_all(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c,
+		"tool: t\nsummary: s\nparams:\n  top: { default: 0, help: h, flag: -l }\n"
+		"aggregates:\n  a: { key: { pid: long } }\n"
+		"probes:\n  - on: timer.profile\n    collect: { 'a[pid()]': 1 }\n"
+		"reports:\n"
+		"  - { name: p, from: a, limit: top, columns: { pid: pid } }\n"
+		"  - { name: z, from: a, limit: 0, columns: { pid: pid } }\n",
+		"6.1.0-56-cloud-amd64", NULL);
+	assert_string_equal(c.diag ? c.diag : "", "");
+	const char *t = sb_str(&c.out.stp);
+	/* stap's `limit 0` prints nothing: 0 must mean no limit */
+	assert_non_null(strstr(t, "foreach ([pid] in a limit (top ? top : 0x7fffffffffffffff))\n"));
+	const char *z = strstr(t, "function _report_z()");
+	assert_non_null(z);
+	assert_null(strstr(z, "limit"));
+	done(&c);
+	compile(&c,
+		"tool: t\nsummary: s\naggregates:\n  a: { key: { pid: long } }\n"
+		"probes:\n  - on: timer.profile\n    collect: { 'a[pid()]': 1 }\n"
+		"reports:\n  - { name: z, from: a, limit: -1, columns: { pid: pid } }\n",
+		"6.1.0-56-cloud-amd64", NULL);
+	assert_int_equal(c.rc, 1);
+	assert_non_null(strstr(c.diag, "'limit' must be 0 (all rows) or more"));
+	done(&c);
+}
+
+static const char *const required_spec =
+	"tool: req\nsummary: s\nparams:\n"
+	"  port: { type: int, required: true, help: Local port, flag: --port }\n"
+	"  who: { type: string, required: true, help: Command }\n"
+	"probes:\n  - on: kernel.function(\"vfs_read\")\n"
+	"    where: 'port == 0 || execname() == who'\n"
+	"    emit: { record: r, columns: { p: pid() } }\n";
+
+/* Runs the generated command with args; returns its exit status, stderr in err. */
+static int run_command(const compiled *c, const char *args, char *err, size_t errsz)
+{
+	char dir[] = "/tmp/stapgen-cmd-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128], cmd[512];
+	snprintf(path, sizeof path, "%s/req", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(sb_str(&c->out.command), f);
+	fclose(f);
+	/* a stap that says it was reached */
+	snprintf(cmd, sizeof cmd, "printf '#!/bin/sh\\nexit 42\\n' >%s/stap && chmod +x %s/stap", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "PATH=%s:$PATH /bin/sh %s %s 2>%s/err >/dev/null", dir, path, args,
+		 dir);
+	int rc = system(cmd);
+	snprintf(path, sizeof path, "%s/err", dir);
+	f = fopen(path, "r");
+	size_t n = f ? fread(err, 1, errsz - 1, f) : 0;
+	err[n] = '\0';
+	if (f)
+		fclose(f);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_required_params(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, required_spec, "6.1.0-56-cloud-amd64", NULL);
+	assert_string_equal(c.diag ? c.diag : "", "");
+	const char *t = sb_str(&c.out.stp);
+	/* the script: an unset value, checked before the run starts */
+	assert_non_null(strstr(t, "global port = 0x8000000000000000\t# required\n"));
+	const char *b = strstr(t, "probe begin\n{\n\tif (port == 0x8000000000000000)\n"
+				  "\t\terror(\"req: parameter port is required (--port, or stap -G port=VALUE)\")\n"
+				  "\tif (who == \"\")\n"
+				  "\t\terror(\"req: parameter who is required (stap -G who=VALUE)\")\n"
+				  "\tprintf(\"@stapgen");
+	assert_non_null(b);
+	assert_non_null(strstr(sb_str(&c.out.command), "  --port N               Local port (required)\n"));
+	assert_non_null(strstr(sb_str(&c.out.doc), "| `--port` | `port` | required | Local port |"));
+	/* the command refuses to start, naming what is missing */
+	char err[4096];
+	assert_int_equal(run_command(&c, "", err, sizeof err), 2);
+	assert_string_equal(err, "req: --port is required (see --help)\n");
+	assert_int_equal(run_command(&c, "--port 80", err, sizeof err), 2);
+	assert_string_equal(err, "req: -G who=VALUE is required (see --help)\n");
+	assert_int_equal(run_command(&c, "-h", err, sizeof err), 0);
+	/* both given: it runs stap */
+	assert_int_equal(run_command(&c, "--raw -G port=80 -G who=sshd", err, sizeof err), 42);
+	assert_int_equal(run_command(&c, "--raw --port 80 -G who=sshd", err, sizeof err), 42);
+	done(&c);
+	/* no default with required, no required switch */
+	compile(&c,
+		"tool: t\nsummary: s\nparams:\n"
+		"  a: { type: int, required: true, default: 1, help: h }\n"
+		"  b: { type: switch, required: true, help: h }\n"
+		"  c: { type: int, help: h }\n"
+		"probes:\n  - on: begin\n    emit: { record: r, columns: { a: a } }\n",
+		"6.1.0-56-cloud-amd64", NULL);
+	assert_int_equal(c.rc, 1);
+	assert_non_null(strstr(c.diag, "t.yaml:4:35: error: a required parameter has no 'default': it must be given"));
+	assert_non_null(strstr(c.diag, "t.yaml:5:22: error: a switch cannot be required: it is off unless given"));
+	assert_non_null(strstr(c.diag, "parameter 'c' needs a 'default' (or 'required: true')"));
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +420,8 @@ int main(void)
 		cmocka_unit_test(test_delete_after_store),
 		cmocka_unit_test(test_walker_sees_every_site),
 		cmocka_unit_test(test_user_symbols_anywhere),
+		cmocka_unit_test(test_limit_zero_means_all),
+		cmocka_unit_test(test_required_params),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

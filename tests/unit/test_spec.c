@@ -149,7 +149,7 @@ static void test_duration_and_report(void **state)
 	assert_int_equal(r.s->params[0].ival, 2);
 	const char *t = sb_str(&r.stp);
 	assert_non_null(strstr(t, "a[execname()] <<< 1\n"));
-	assert_non_null(strstr(t, "foreach ([comm] in a @count- limit n)\n"));
+	assert_non_null(strstr(t, "foreach ([comm] in a @count- limit (n ? n : 0x7fffffffffffffff))\n"));
 	assert_non_null(strstr(t, "if (!every || ++_top_ticks < every)\n"));
 	assert_non_null(strstr(t, "delete a\n"));
 	done(&r);
