@@ -87,6 +87,7 @@ check-unit: $(TEST_BIN)
 
 check-golden: $(STAPGEN)
 	@./tests/golden/run.sh $(STAPGEN)
+	@./tests/golden/diagnostics.sh $(STAPGEN)
 
 check-parsers: $(STAPGEN)
 	@./tests/parsers/run.sh $(STAPGEN)

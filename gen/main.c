@@ -32,6 +32,8 @@ static const char usage[] =
 	"  -c, --check         check the specs only; write nothing\n"
 	"  -g, --guru          allow specs that declare 'guru: true'\n"
 	"  -W, --werror        treat warnings as errors\n"
+	"      --color[=WHEN]  colour diagnostics: auto (default: on a terminal,\n"
+	"                      unless NO_COLOR is set), always or never\n"
 	"  -e, --explain MAP   read stap's errors on stdin for the script whose\n"
 	"                      source map is MAP (<tool>.stp.map); print them\n"
 	"                      against the spec lines they came from\n"
@@ -44,6 +46,7 @@ typedef struct opts {
 	const char *kver;
 	const char *outdir;
 	int check_only, guru, werror;
+	int color;
 } opts;
 
 static int valid_kver(const char *k)
@@ -244,6 +247,8 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 	a.limit = 256u * 1024 * 1024;
 	diag_sink d;
 	diag_init(&d, stderr);
+	d.sorted = 1;	/* by position, once the spec is compiled */
+	d.color = o->color;
 	int rc = 1;
 	size_t len;
 	stapgen_output res;
@@ -313,9 +318,11 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },	{ "guru", no_argument, NULL, 'g' },
 		{ "werror", no_argument, NULL, 'W' },	{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },	{ "explain", required_argument, NULL, 'e' },
+		{ "color", optional_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	opts o = { 0 };
+	const char *color = "auto";
 	int c;
 	while ((c = getopt_long(argc, argv, "k:o:cgWhVe:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -324,6 +331,7 @@ int main(int argc, char **argv)
 		case 'c': o.check_only = 1; break;
 		case 'g': o.guru = 1; break;
 		case 'W': o.werror = 1; break;
+		case 'C': color = optarg ? optarg : "always"; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': puts("stapgen " STAPGEN_VERSION); return 0;
 		case 'e': {
@@ -337,6 +345,11 @@ int main(int argc, char **argv)
 		}
 		default: fputs(usage, stderr); return 2;
 		}
+	}
+	o.color = diag_color_choice(color, isatty(STDERR_FILENO), getenv("NO_COLOR"));
+	if (o.color < 0) {
+		fprintf(stderr, "stapgen: error: --color takes auto, always or never, not '%s'\n", color);
+		return 2;
 	}
 	if (optind >= argc) {
 		fputs("stapgen: error: no spec files given\n", stderr);

@@ -28,10 +28,9 @@ static const char *shown_path(arena *a, const char *path)
 	return shown;
 }
 
-int stapgen_compile(arena *a, const source *src, diag_sink *d, const stapgen_options *o,
-		    stapgen_output *out)
+static int compile(arena *a, const source *src, diag_sink *d, const stapgen_options *o,
+		   stapgen_output *out)
 {
-	memset(out, 0, sizeof *out);
 	spec *s = spec_load(a, src, d);
 	if (!s)
 		return 1;
@@ -59,6 +58,15 @@ int stapgen_compile(arena *a, const source *src, diag_sink *d, const stapgen_opt
 	emit_command(&out->command, cs, &eo);
 	emit_doc(&out->doc, cs, &rs, &eo);
 	return 0;
+}
+
+int stapgen_compile(arena *a, const source *src, diag_sink *d, const stapgen_options *o,
+		    stapgen_output *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = compile(a, src, d, o, out);
+	diag_flush(d);	/* a sorted sink prints now, by position */
+	return rc;
 }
 
 void stapgen_output_free(stapgen_output *out)

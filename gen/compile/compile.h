@@ -28,7 +28,8 @@ typedef struct stapgen_output {
 	strbuf stp, map, parser, command, doc;
 } stapgen_output;
 
-/* Compiles src; every problem is reported to d.  0: generated (with
+/* Compiles src; every problem is reported to d (a sorted sink is flushed
+ * before returning).  0: generated (with
  * check_only: clean), 1: the spec has errors and nothing was generated.
  * out->spec and the texts live in a and in out (stapgen_output_free). */
 int stapgen_compile(arena *a, const source *src, diag_sink *d, const stapgen_options *o,

@@ -88,9 +88,11 @@ static void load_params(loader *L, const ynode *n)
 			if (p->type == PT_SWITCH)
 				diag_error(L->c.d, rq->key->loc,
 					   "a switch cannot be required: it is off unless given");
-			else if (def)
+			else if (def) {
 				diag_error(L->c.d, def->key->loc,
 					   "a required parameter has no 'default': it must be given");
+				diag_hint(L->c.d, "drop 'default', or 'required: true' to make it optional");
+			}
 			def = NULL;
 		}
 		if (p->type == PT_SWITCH) {
