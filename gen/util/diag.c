@@ -262,6 +262,8 @@ static int by_position(const void *pa, const void *pb)
 
 void diag_flush(diag_sink *d)
 {
+	if (!d->nkept)
+		return;
 	qsort(d->kept, d->nkept, sizeof *d->kept, by_position);
 	unsigned nth = 0;
 	int hidden = 0;	/* the error these notes belong to was not printed */
