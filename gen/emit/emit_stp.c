@@ -478,6 +478,12 @@ static void required_checks(stp *g)
 	}
 }
 
+/* Rows sorted through a temporary array (see emit_rows_report). */
+static bool needs_sort_array(const lreport *lr)
+{
+	return lr->rec && !lr->r->hist && lr->r->nfrom && lr->r->from_maps[0]->nkeys && !lr->direct;
+}
+
 static void emit_globals(stp *g)
 {
 	const spec *s = g->s;
@@ -522,7 +528,7 @@ static void emit_globals(stp *g)
 			sb_printf(g->o, "global _%s_ticks\n", r->name), any = true;
 		if (r->count_param || r->count_lit)
 			sb_printf(g->o, "global _%s_reports\n", r->name), any = true;
-		if (!r->hist && r->nfrom > 1)
+		if (needs_sort_array(&g->lw->reports[i]))
 			sb_printf(g->o, "global _%s_sort\n", r->name), any = true;
 	}
 	if (s->nmaps || any)

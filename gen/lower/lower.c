@@ -20,8 +20,21 @@ typedef struct lower {
  * [pid, comm] is @sum(reads[pid, comm]). */
 typedef struct row_ctx {
 	const spec_map *keys;	/* the rows' keys; NULL: copy as is */
-	bool guard;		/* the row's key may be missing from an aggregate */
+	const spec_report *r;
+	bool guard;		/* the row's key may be missing from any aggregate */
 } row_ctx;
+
+/* Rows come from the report's `from` aggregates: with one, its keys are
+ * all there; any other aggregate (same keys) may lack a row's key. */
+static bool may_lack_key(const row_ctx *rows, const spec_map *m)
+{
+	if (rows->guard)
+		return true;
+	for (unsigned i = 0; i < rows->r->nfrom; i++)
+		if (rows->r->from_maps[i] == m)
+			return false;
+	return true;
+}
 
 static expr *node_like(lower *L, const expr *e)
 {
@@ -80,7 +93,7 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 	}
 	expr *agg = node_like(L, e);
 	agg->a = idx;
-	if (!rows->guard)
+	if (!may_lack_key(rows, m))
 		return agg;
 	/* the row's key came from another aggregate: absent here counts as 0 */
 	expr *in = new_node(L, E_IN, VT_LONG);
@@ -352,7 +365,7 @@ static lreport lower_report(lower *L, const spec_report *r)
 		return lr;
 	const spec_map *km = r->from_maps[0];
 	/* scalar aggregates: one row, read as they are */
-	row_ctx rows = { km->nkeys ? km : NULL, r->nfrom > 1 };
+	row_ctx rows = { km->nkeys ? km : NULL, r, r->nfrom > 1 };
 	lr.sort = copy(L, r->sort, &rows);
 	const expr **vals = arena_alloc(L->a, (lr.rec->nfields + 1) * sizeof(expr *));
 	for (unsigned i = 0; i < lr.rec->nfields; i++)
@@ -362,10 +375,12 @@ static lreport lower_report(lower *L, const spec_report *r)
 	if (so && so->kind == E_IDENT && so->bind == NAME_KEY)
 		lr.key_sort = so->name;
 	/* One aggregate sorted by one of its own statistics: the idiom is
-	 * `foreach ([k] in agg @sum- limit N)`, no temporary array. */
+	 * `foreach ([k] in agg @sum- limit N)`, no temporary array.  (Sorted by
+	 * another aggregate's statistic, the rows need the temporary array.) */
 	lr.direct = r->nfrom == 1 &&
 		    (!so || lr.key_sort ||
-		     (so->kind == E_AGG && so->a && so->a->kind == E_INDEX));
+		     (so->kind == E_AGG && so->a && so->a->kind == E_INDEX && so->a->a &&
+		      so->a->a->bind_ptr == km));
 	return lr;
 }
 

@@ -300,6 +300,34 @@ static void test_user_symbols_anywhere(void **state)
 	}
 }
 
+/* A report over one aggregate sorted by another's statistic (or by an
+ * expression) sorts through a temporary array, declared global; the other
+ * aggregate may lack a row's key, so it is guarded. */
+static void test_sort_by_other_aggregate(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c,
+		"tool: t\nsummary: s\naggregates:\n"
+		"  reads: { key: { pid: long } }\n  writes: { key: { pid: long } }\n"
+		"probes:\n  - on: timer.profile\n    collect: { 'reads[pid()]': 1, 'writes[pid()]': 1 }\n"
+		"reports:\n"
+		"  - { name: a, from: reads, sort: '@sum(writes)', columns: { pid: pid, w: '@sum(writes)' } }\n"
+		"  - { name: b, from: reads, sort: '@sum(reads) * 2', columns: { pid: pid } }\n"
+		"  - { name: c, from: reads, sort: '@sum(reads)', columns: { pid: pid } }\n",
+		"6.1.0-56-cloud-amd64", NULL);
+	assert_string_equal(c.diag ? c.diag : "", "");
+	const char *t = sb_str(&c.out.stp);
+	assert_non_null(strstr(t, "global _a_sort\nglobal _b_sort\n\n"));
+	assert_null(strstr(t, "_c_sort"));
+	assert_non_null(strstr(t, "\t\t_a_sort[pid] = [pid] in writes ? @sum(writes[pid]) : 0\n"
+				  "\tforeach ([pid] in _a_sort-)\n"
+				  "\t\tprintf(\"@a\\t%d\\t%d\\n\", pid, [pid] in writes ? @sum(writes[pid]) : 0)\n"));
+	assert_non_null(strstr(t, "\t\t_b_sort[pid] = @sum(reads[pid]) * 2\n"));
+	assert_non_null(strstr(t, "\tforeach ([pid] in reads @sum-)\n"));
+	done(&c);
+}
+
 /* ---- item 6: limit 0, required parameters --------------------------------- */
 
 static void test_limit_zero_means_all(void **state)
@@ -420,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_delete_after_store),
 		cmocka_unit_test(test_walker_sees_every_site),
 		cmocka_unit_test(test_user_symbols_anywhere),
+		cmocka_unit_test(test_sort_by_other_aggregate),
 		cmocka_unit_test(test_limit_zero_means_all),
 		cmocka_unit_test(test_required_params),
 	};
