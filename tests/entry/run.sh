@@ -1,17 +1,20 @@
 #!/bin/sh
 # The generator's front ends reach the pipeline only through stapgen_compile():
-# gen/main.c and the spec fuzzer must call it and none of the stages it
-# runs, so what the tests and the fuzzer exercise is what stapgen runs.
+# gen/main.c and the fuzzers must call it and none of the stages it runs, so
+# what the tests and the fuzzers exercise is what stapgen runs.  (fuzz_expr
+# also drives the expression parser and checker directly, below that.)
 # usage: run.sh BUILD_DIR CC CFLAGS...
 set -u
 build=$1 cc=$2
 shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-$cc "$@" -c -o "$tmp/fuzz_spec.o" tests/fuzz/fuzz_spec.c || { echo "FAIL: fuzz_spec.c does not compile"; exit 1; }
+for h in fuzz_spec fuzz_expr; do
+	$cc "$@" -c -o "$tmp/$h.o" tests/fuzz/$h.c || { echo "FAIL: $h.c does not compile"; exit 1; }
+done
 stages='spec_load spec_check records_of lower_spec emit_stp emit_parser emit_command emit_doc'
 fail=0 n=0
-for obj in "$build/gen/main.o" "$tmp/fuzz_spec.o"; do
+for obj in "$build/gen/main.o" "$tmp/fuzz_spec.o" "$tmp/fuzz_expr.o"; do
 	name=$(basename "$obj" .o)
 	undef=$(nm -u "$obj" | awk '{ print $NF }')
 	n=$((n + 1))
