@@ -3,7 +3,6 @@
  * statistics aggregates, sorted and limited foreach, one record per line. */
 #include <string.h>
 
-#include "../check/check_expr.h"
 #include "../../templates/parser/stapgen_rt.h"
 #include "../lower/lower.h"
 #include "../spec/kver.h"

@@ -316,7 +316,8 @@ static void lower_assign(body *b, lstmt_kind kind, const spec_assign *as)
 
 static lprobe lower_probe(lower *L, const spec_probe *p)
 {
-	body b = { L, p, arena_alloc(L->a, p->nlets + 1), arena_alloc(L->a, p->ndeletes + 1),
+	body b = { L, p, arena_alloc(L->a, (p->nlets + 1) * sizeof(bool)),
+		   arena_alloc(L->a, (p->ndeletes + 1) * sizeof(bool)),
 		   NULL, 0, 0 };
 	for (unsigned i = 0; i < p->nfilters; i++) {
 		needs(&b, p->filters[i]);
