@@ -32,7 +32,7 @@ STAPGEN := $(BUILD)/stapgen
 TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
-.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile \
+.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
 	valgrind clean deps fuzz kernels validate
 all: $(STAPGEN)
 
@@ -51,9 +51,11 @@ $(BUILD)/gen/expr/lexer.o: $(BUILD)/gen/expr/lexer.c
 $(BUILD)/gen/expr/parser.o: $(BUILD)/gen/expr/parser.c $(BUILD)/gen/expr/lexer.h
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+# -Wcast-qual: passes read the structures before them through const
+# pointers; a cast that drops const would let one write them after all.
 $(BUILD)/%.o: %.c $(BUILD)/gen/expr/parser.h $(BUILD)/gen/expr/lexer.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) -Wcast-qual -MMD -MP -c -o $@ $<
 
 $(STAPGEN): $(GEN_OBJ) $(BUILD)/gen/main.o
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_GEN)
@@ -72,24 +74,35 @@ $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDLIBS_GEN) -lcmocka
 
+# test_tables checks the runtime against the generator: it links both.
+$(BUILD)/tests/test_tables: tests/unit/test_tables.c $(GEN_OBJ) $(BUILD)/rt/stapgen_rt.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDLIBS_GEN) -lcmocka
+$(BUILD)/rt/stapgen_rt.o: templates/parser/stapgen_rt.c templates/parser/stapgen_rt.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
 check-unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 
 check-golden: $(STAPGEN)
 	@./tests/golden/run.sh $(STAPGEN)
+	@./tests/golden/diagnostics.sh $(STAPGEN)
 
 check-parsers: $(STAPGEN)
 	@./tests/parsers/run.sh $(STAPGEN)
 check-e2e: $(STAPGEN) ; @./tests/e2e/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
+check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
+	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \
-		check-live-unit
+		check-entry check-live-unit
 	@echo "make check: all passed"
 
 check-asan:
-	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-fuzz-replay \
+	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-fuzz-replay check-entry \
 		PARSER_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
 
 valgrind: $(STAPGEN)

@@ -9,10 +9,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "emit/emit.h"
+#include "compile/compile.h"
 #include "explain/explain.h"
-#include "spec/kver.h"
-#include "spec/spec.h"
 #include "util/arena.h"
 #include "util/diag.h"
 #include "util/source.h"
@@ -34,6 +32,8 @@ static const char usage[] =
 	"  -c, --check         check the specs only; write nothing\n"
 	"  -g, --guru          allow specs that declare 'guru: true'\n"
 	"  -W, --werror        treat warnings as errors\n"
+	"      --color[=WHEN]  colour diagnostics: auto (default: on a terminal,\n"
+	"                      unless NO_COLOR is set), always or never\n"
 	"  -e, --explain MAP   read stap's errors on stdin for the script whose\n"
 	"                      source map is MAP (<tool>.stp.map); print them\n"
 	"                      against the spec lines they came from\n"
@@ -46,6 +46,7 @@ typedef struct opts {
 	const char *kver;
 	const char *outdir;
 	int check_only, guru, werror;
+	int color;
 } opts;
 
 static int valid_kver(const char *k)
@@ -215,74 +216,56 @@ static int commit_outputs(out_file *f, size_t n, int ok)
 	return ok ? 0 : -1;
 }
 
-static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
-{
-	unsigned v[3];
-	if (!kver_parse(kver, v))
-		return NULL;	/* portable: the script checks kernel_v itself */
-	for (unsigned i = 0; i < s->nunsupported; i++)
-		if (kver_range_match(&s->unsupported[i].range, v))
-			return &s->unsupported[i];
-	return NULL;
-}
-
 typedef struct done_tool {
-	const char *name, *path;
+	char *name;
+	const char *path;
 } done_tool;
 
-static int compile_one(const char *path, const opts *o, done_tool *seen, size_t *nseen)
+typedef struct seen_tools {
+	done_tool *v;
+	size_t n;
+} seen_tools;
+
+/* Tool names are unique across the specs of one run. */
+static void check_unique(const spec *s, diag_sink *d, void *ctx)
+{
+	const seen_tools *seen = ctx;
+	if (!s->tool)
+		return;
+	for (size_t i = 0; i < seen->n; i++)
+		if (!strcmp(seen->v[i].name, s->tool)) {
+			diag_error(d, s->tool_loc, "tool '%s' is also defined by %s", s->tool,
+				   seen->v[i].path);
+			return;
+		}
+}
+
+static int compile_one(const char *path, const opts *o, seen_tools *seen)
 {
 	arena a;
 	arena_init(&a);
 	a.limit = 256u * 1024 * 1024;
 	diag_sink d;
 	diag_init(&d, stderr);
+	d.sorted = 1;	/* by position, once the spec is compiled */
+	d.color = o->color;
 	int rc = 1;
 	size_t len;
+	stapgen_output res;
+	memset(&res, 0, sizeof res);
 	char *text = read_file(&a, path, &len, &rc);
 	if (!text)
 		goto out;
-	rc = 1;
 	source *src = source_new(&a, path, text, len);
-	spec *s = spec_load(&a, src, &d);
-	if (!s)
+	stapgen_options so = { o->kver, o->guru, o->werror, o->check_only, check_unique, seen };
+	rc = stapgen_compile(&a, src, &d, &so, &res);
+	if (rc)
 		goto out;
-	spec_check(&a, s, &d);
-	if (s->guru && !o->guru)
-		diag_error(&d, s->tool_loc,
-			   "spec '%s' declares 'guru: true'; generating it needs the --guru flag", s->tool);
-	if (s->tool)
-		for (size_t i = 0; i < *nseen; i++)
-			if (!strcmp(seen[i].name, s->tool)) {
-				diag_error(&d, s->tool_loc, "tool '%s' is also defined by %s", s->tool,
-					   seen[i].path);
-				break;
-			}
-	if (d.errors || (o->werror && d.warnings))
+	const spec *s = res.spec;
+	seen->v[seen->n++] = (done_tool){ strdup(s->tool), path };
+	if (o->check_only)
 		goto out;
-	seen[(*nseen)++] = (done_tool){ strdup(s->tool), path };
-	if (o->check_only) {
-		rc = 0;
-		goto out;
-	}
-	record_set rs = records_of(&a, s);
-	/* The path lands in comments and C strings: keep it to harmless bytes. */
-	char *shown = arena_strdup(&a, path);
-	for (char *q = shown; *q; q++)
-		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-		      (*q >= '0' && *q <= '9') || strchr("._/+-", *q)))
-			*q = '_';
-	strbuf map = STRBUF_INIT;
-	emit_opts eo = { o->kver, shown, &map };
-	strbuf stp = STRBUF_INIT, par = STRBUF_INIT, cmd = STRBUF_INIT, doc = STRBUF_INIT;
-	const spec_unsupported *u = unsupported_for(s, o->kver);
-	if (u)
-		sb_printf(&stp, "%s\n", u->reason);
-	else
-		emit_stp(&stp, &a, s, &rs, &eo);
-	emit_parser(&par, s, &rs, &eo);
-	emit_command(&cmd, s, &eo);
-	emit_doc(&doc, s, &rs, &eo);
+	const spec_unsupported *u = res.unsupported;
 	char *pdir = arena_printf(&a, "%s/parsers", o->outdir);
 	char *ddir = arena_printf(&a, "%s/doc", o->outdir);
 	char *stp_name = arena_printf(&a, "%s.stp", s->tool);
@@ -302,14 +285,16 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	if (mkdirs(pdir) || mkdirs(ddir)) {
 		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", o->outdir, strerror(errno));
 	} else {
-		int ok = !write_tmp(&files[nfiles++], o->outdir, u ? uns_name : stp_name, sb_str(&stp),
-				    stp.len, 0644) &&
-			 !write_tmp(&files[nfiles++], pdir, par_name, sb_str(&par), par.len, 0644) &&
-			 !write_tmp(&files[nfiles++], ddir, doc_name, sb_str(&doc), doc.len, 0644) &&
-			 (u || !write_tmp(&files[nfiles++], o->outdir, map_name, sb_str(&map), map.len,
-					  0644)) &&
-			 (u || !write_tmp(&files[nfiles++], o->outdir, s->tool, sb_str(&cmd), cmd.len,
-					  0755));
+		int ok = !write_tmp(&files[nfiles++], o->outdir, u ? uns_name : stp_name,
+				    sb_str(&res.stp), res.stp.len, 0644) &&
+			 !write_tmp(&files[nfiles++], pdir, par_name, sb_str(&res.parser),
+				    res.parser.len, 0644) &&
+			 !write_tmp(&files[nfiles++], ddir, doc_name, sb_str(&res.doc), res.doc.len,
+				    0644) &&
+			 (u || !write_tmp(&files[nfiles++], o->outdir, map_name, sb_str(&res.map),
+					  res.map.len, 0644)) &&
+			 (u || !write_tmp(&files[nfiles++], o->outdir, s->tool, sb_str(&res.command),
+					  res.command.len, 0755));
 		if (!commit_outputs(files, nfiles, ok)) {
 			/* the other outcome's file, from an earlier run, is now stale */
 			char *stale = arena_printf(&a, "%s/%s", o->outdir, u ? stp_name : uns_name);
@@ -320,12 +305,8 @@ static int compile_one(const char *path, const opts *o, done_tool *seen, size_t 
 	for (size_t i = 3; rc && i-- > 0;)
 		if (!existed[i])
 			rmdir(dirs[i]);	/* only if still empty */
-	sb_free(&stp);
-	sb_free(&par);
-	sb_free(&cmd);
-	sb_free(&doc);
-	sb_free(&map);
 out:
+	stapgen_output_free(&res);
 	arena_free(&a);
 	return rc;
 }
@@ -337,9 +318,11 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },	{ "guru", no_argument, NULL, 'g' },
 		{ "werror", no_argument, NULL, 'W' },	{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },	{ "explain", required_argument, NULL, 'e' },
+		{ "color", optional_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	opts o = { 0 };
+	const char *color = "auto";
 	int c;
 	while ((c = getopt_long(argc, argv, "k:o:cgWhVe:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -348,6 +331,7 @@ int main(int argc, char **argv)
 		case 'c': o.check_only = 1; break;
 		case 'g': o.guru = 1; break;
 		case 'W': o.werror = 1; break;
+		case 'C': color = optarg ? optarg : "always"; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': puts("stapgen " STAPGEN_VERSION); return 0;
 		case 'e': {
@@ -361,6 +345,11 @@ int main(int argc, char **argv)
 		}
 		default: fputs(usage, stderr); return 2;
 		}
+	}
+	o.color = diag_color_choice(color, isatty(STDERR_FILENO), getenv("NO_COLOR"));
+	if (o.color < 0) {
+		fprintf(stderr, "stapgen: error: --color takes auto, always or never, not '%s'\n", color);
+		return 2;
 	}
 	if (optind >= argc) {
 		fputs("stapgen: error: no spec files given\n", stderr);
@@ -379,18 +368,18 @@ int main(int argc, char **argv)
 		snprintf(outbuf, sizeof outbuf, "out/%s", o.kver);
 		o.outdir = outbuf;
 	}
-	size_t nspecs = (size_t)(argc - optind), nseen = 0;
-	done_tool *seen = calloc(nspecs + 1, sizeof *seen);
-	if (!seen)
+	size_t nspecs = (size_t)(argc - optind);
+	seen_tools seen = { calloc(nspecs + 1, sizeof *seen.v), 0 };
+	if (!seen.v)
 		return 2;
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
-		int r = compile_one(argv[i], &o, seen, &nseen);
+		int r = compile_one(argv[i], &o, &seen);
 		if (r > rc)
 			rc = r;
 	}
-	for (size_t i = 0; i < nseen; i++)
-		free((char *)seen[i].name);
-	free(seen);
+	for (size_t i = 0; i < seen.n; i++)
+		free(seen.v[i].name);
+	free(seen.v);
 	return rc;
 }

@@ -259,8 +259,19 @@ static void check_keys(checker *c, const char *name, const name_info *ni,
 
 static void agg_only(checker *c, srcloc loc, const char *name)
 {
-	err(c, loc, "aggregate '%s' can only be read with @count, @sum, @min, @max or @avg%s",
-	    name, flags(c) & CTX_REPORT ? "" : " in a report column");
+	static const char *const fns[] = {
+#define AGG(e, text) text,
+#include "../tables/aggs.def"
+#undef AGG
+	};
+	enum { N = sizeof fns / sizeof *fns };
+	char list[128];
+	size_t len = 0;
+	for (size_t i = 0; i < N && len < sizeof list; i++)	/* "@count, ... or @avg" */
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+					i == 0 ? "" : i + 1 == N ? " or " : ", ", fns[i]);
+	err(c, loc, "aggregate '%s' can only be read with %s%s", name, list,
+	    flags(c) & CTX_REPORT ? "" : " in a report column");
 }
 
 static vtype chk_ident(checker *c, expr *e)
@@ -620,21 +631,9 @@ static vtype join(checker *c, srcloc loc, const char *what, vtype a, vtype b)
 	return VT_UNKNOWN;
 }
 
-static const char *agg_name(int fn)
-{
-	switch (fn) {
-	case AGG_COUNT: return "@count";
-	case AGG_SUM: return "@sum";
-	case AGG_MIN: return "@min";
-	case AGG_MAX: return "@max";
-	case AGG_AVG: return "@avg";
-	}
-	return "@count";
-}
-
 static vtype chk_agg(checker *c, expr *e)
 {
-	const char *fn = agg_name(e->op);
+	const char *fn = agg_fn_text(e->op);
 	if (!(flags(c) & CTX_REPORT))
 		err(c, e->loc, "'%s' can only be used in report columns", fn);
 	expr *x = e->a;

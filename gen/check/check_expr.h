@@ -41,10 +41,10 @@ enum {
 
 typedef struct check_env {
 	/* Resolve a bare identifier; false if unknown. */
-	bool (*lookup)(const void *ctx, const char *name, name_info *out);
+	bool (*lookup)(void *ctx, const char *name, name_info *out);
 	/* Fill up to max candidate names, for "did you mean". */
-	size_t (*candidates)(const void *ctx, const char **out, size_t max);
-	const void *ctx;
+	size_t (*candidates)(void *ctx, const char **out, size_t max);
+	void *ctx;	/* the checker may record uses in it */
 	unsigned flags;
 } check_env;
 

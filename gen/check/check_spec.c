@@ -2,6 +2,7 @@
  * may use depends on where it is (probe values and filters, reports). */
 #include <string.h>
 
+#include "../../templates/parser/stapgen_rt.h"
 #include "../spec/spec.h"
 #include "../spec/probe_point.h"
 #include "alias_vars.h"
@@ -23,9 +24,9 @@ static vtype param_vtype(const spec_param *p)
 	return p->type == PT_STRING ? VT_STRING : VT_LONG;
 }
 
-static bool lookup(const void *ctx, const char *name, name_info *out)
+static bool lookup(void *ctx, const char *name, name_info *out)
 {
-	scope *sc = (scope *)ctx;
+	scope *sc = ctx;
 	memset(out, 0, sizeof *out);
 	if (sc->p)
 		for (unsigned i = sc->nlets; i-- > 0;)
@@ -70,9 +71,9 @@ static bool lookup(const void *ctx, const char *name, name_info *out)
 	return false;
 }
 
-static size_t candidates(const void *ctx, const char **out, size_t max)
+static size_t candidates(void *ctx, const char **out, size_t max)
 {
-	scope *sc = (scope *)ctx;
+	scope *sc = ctx;
 	size_t n = 0;
 	if (sc->p)
 		for (unsigned i = 0; i < sc->nlets && n < max; i++)
@@ -158,10 +159,15 @@ static void check_columns(scope *sc, spec_column *cols, unsigned ncols, unsigned
 			if (c->name && cols[j].name && !strcmp(c->name, cols[j].name))
 				diag_error(d, c->loc, "duplicate column '%s'", c->name);
 		/* the parsers' JSON and CSV add these to every record */
-		if (c->name && (!strcmp(c->name, "kind") || !strcmp(c->name, "report") ||
-				!strcmp(c->name, "ts")))
-			diag_error(d, c->loc, "column name '%s' is reserved for the output formats",
-				   c->name);
+		static const char *const added[] = {
+#define SG_FIELD_NAME(n) #n,
+			SG_RESERVED_FIELDS(SG_FIELD_NAME)
+#undef SG_FIELD_NAME
+		};
+		for (size_t k = 0; c->name && k < sizeof added / sizeof *added; k++)
+			if (!strcmp(c->name, added[k]))
+				diag_error(d, c->loc, "column name '%s' is reserved for the output formats",
+					   c->name);
 		if (!c->e)
 			continue;
 		vtype t = check(sc, c->e, flags, d);
@@ -196,7 +202,7 @@ typedef struct unchecked_ctx {
 	diag_sink *d;
 } unchecked_ctx;
 
-static void warn_unchecked(expr *e, void *ctx)
+static void warn_unchecked(const expr *e, void *ctx)
 {
 	unchecked_ctx *u = ctx;
 	if (e->kind != E_IDENT || e->bind != NAME_ALIASVAR)
@@ -217,16 +223,7 @@ static void warn_unchecked(expr *e, void *ctx)
 static void warn_unchecked_alias_vars(spec_probe *p, diag_sink *d)
 {
 	unchecked_ctx u = { p, d };
-	for (unsigned i = 0; i < p->nlets; i++)
-		expr_walk(p->lets[i].e, warn_unchecked, &u);
-	for (unsigned i = 0; i < p->nfilters; i++)
-		expr_walk(p->filters[i], warn_unchecked, &u);
-	for (unsigned i = 0; i < p->nstores; i++)
-		expr_walk(p->stores[i].value, warn_unchecked, &u);
-	for (unsigned i = 0; i < p->ncollects; i++)
-		expr_walk(p->collects[i].value, warn_unchecked, &u);
-	for (unsigned i = 0; p->emit && i < p->emit->ncols; i++)
-		expr_walk(p->emit->cols[i].e, warn_unchecked, &u);
+	probe_nodes(p, warn_unchecked, &u);
 }
 
 static void check_probe(spec *s, spec_probe *p, diag_sink *d)
@@ -319,7 +316,7 @@ typedef struct agg_keys_ctx {
 static bool same_keys(const spec_map *a, const spec_map *b);
 
 /* In a row, @sum(x) means x[row keys]: x must have the row's keys or none. */
-static void check_agg_keys(expr *e, void *ctx)
+static void check_agg_keys(const expr *e, void *ctx)
 {
 	agg_keys_ctx *c = ctx;
 	if (e->kind != E_AGG || !e->a || e->a->kind != E_IDENT || !e->a->bind_ptr)
@@ -380,11 +377,7 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 	}
 	check_columns(&sc, r->cols, r->ncols, flags, d);
 	agg_keys_ctx akc = { sc.keymap, d };
-	if (r->sort)
-		expr_walk(r->sort, check_agg_keys, &akc);
-	for (unsigned i = 0; i < r->ncols; i++)
-		if (r->cols[i].e)
-			expr_walk(r->cols[i].e, check_agg_keys, &akc);
+	report_nodes(r, check_agg_keys, &akc);
 	if (r->hist_of) {
 		const spec_map *m = spec_find_map(s, r->hist_of);
 		srcloc l = r->hist_loc;
@@ -427,7 +420,12 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 			locs[n] = s->reports[i].loc;
 			names[n++] = s->reports[i].name;
 		}
-	static const char *const reserved[] = { "stapgen", "report", "report_end", "end", NULL };
+	static const char *const reserved[] = {
+#define SG_KIND_NAME(n) #n,
+		SG_BUILTIN_KINDS(SG_KIND_NAME)
+#undef SG_KIND_NAME
+		NULL,
+	};
 	for (unsigned i = 0; i < n; i++) {
 		for (unsigned j = 0; j < i; j++)
 			if (!strcmp(names[i], names[j])) {

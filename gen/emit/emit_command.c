@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../templates/parser/stapgen_rt.h"
 #include "emit.h"
 
 /* 'text' for sh, with embedded quotes closed and reopened. */
@@ -28,6 +29,40 @@ static bool uses_user_symbols(const spec *s)
 	return spec_calls(s, fns);
 }
 
+void emit_format_list(strbuf *o)
+{
+	static const struct { const char *name; int stack; } f[] = {
+#define SG_FMT_NAME(e, name, stack, what) { name, stack },
+		SG_FORMATS(SG_FMT_NAME)
+#undef SG_FMT_NAME
+	};
+	enum { N = sizeof f / sizeof *f };
+	for (unsigned i = 0; i < N; i++)
+		sb_printf(o, "%s%s%s", i == 0 ? "" : i + 1 == N ? " or " : ", ", f[i].name,
+			  i == 0 ? " (default)" : "");
+	if (f[N - 1].stack)
+		sb_puts(o, " (stack tools)");
+}
+
+/* Every tool's own options, in --help's layout. */
+static void emit_tool_options(strbuf *o)
+{
+#define OPT(flag, alt, arg, help)                                                      \
+	{                                                                              \
+		char lhs[64];                                                          \
+		snprintf(lhs, sizeof lhs, "%s%s%s%s%s", flag, alt ? ", " : "", alt ? alt : "", \
+			 arg[0] ? " " : "", arg);                                      \
+		sb_printf(o, "  %-22s ", lhs);                                         \
+		if (help)                                                              \
+			sb_puts(o, help);                                              \
+		else                                                                   \
+			emit_format_list(o);                                           \
+		sb_putc(o, '\n');                                                      \
+	}
+#include "../tables/tool_options.def"
+#undef OPT
+}
+
 void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 {
 	const char *t = s->tool;
@@ -51,19 +86,16 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			snprintf(lhs, sizeof lhs, "%s %s", p->flag, arg);
 		else
 			snprintf(lhs, sizeof lhs, "-G %s=%s", p->name, arg);
-		sb_printf(o, "  %-22s %s (default: ", lhs, p->help ? p->help : "");
+		sb_printf(o, "  %-22s %s (%s", lhs, p->help ? p->help : "",
+			  p->required ? "required)\n" : "default: ");
+		if (p->required)
+			continue;
 		if (p->type == PT_STRING)
 			sb_printf(o, "\"%s\")\n", p->sval ? p->sval : "");
 		else
 			sb_printf(o, "%lld)\n", (long long)p->ival);
 	}
-	sb_puts(o, "  -p PID                 target process: stap -x PID (target() in the script)\n"
-		   "  -t SECONDS             stop after SECONDS (the end report still prints)\n"
-		   "  -a 'STAP ARGS'         extra arguments for stap\n"
-		   "  -f FORMAT              table (default), json, csv, folded or svg (stack tools)\n"
-		   "  --raw                  print the script's records, do not parse\n"
-		   "  -d                     print the generated script and exit\n"
-		   "  -h, --help             show this help\n");
+	emit_tool_options(o);
 	unsigned nflags;
 	const char **flags = stap_run_flags(s, &nflags);
 	if (nflags) {
@@ -112,6 +144,18 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "\t-h|--help) usage; exit 0;;\n"
 		   "\t-G) [ $# -ge 2 ] || { usage >&2; exit 2; }; gvars=\"$gvars -G $2\"; shift 2;;\n");
 	sb_printf(o, "\t*) echo \"%s: unknown option '$1'\" >&2; usage >&2; exit 2;;\n\tesac\ndone\n", t);
+	/* required parameters: given by their flag or as -G NAME=... */
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const spec_param *p = &s->params[i];
+		if (!p->required)
+			continue;
+		sb_printf(o, "case \"$gvars \" in *\" -G %s=\"*) ;; *)\n\techo \"%s: ", p->name, t);
+		if (p->flag)
+			sb_printf(o, "%s", p->flag);
+		else
+			sb_printf(o, "-G %s=VALUE", p->name);
+		sb_puts(o, " is required (see --help)\" >&2; exit 2;;\nesac\n");
+	}
 	sb_puts(o, "opts=");
 	strbuf so = STRBUF_INIT;
 	for (unsigned i = 0; i < nflags; i++)

@@ -52,7 +52,9 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 			sb_puts(o, " |\n");
 			continue;
 		}
-		if (p->type == PT_STRING) {
+		if (p->required) {
+			sb_puts(o, "required");
+		} else if (p->type == PT_STRING) {
 			sb_puts(o, "`");
 			md_cell(o, p->sval ? p->sval : "");
 			sb_puts(o, "`");
@@ -63,11 +65,20 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		md_cell(o, p->help);
 		sb_puts(o, " |\n");
 	}
-	sb_puts(o, "| `-p PID` | | | target process (`stap -x`) |\n"
-		   "| `-t SECONDS` | | | stop after SECONDS; end reports still print |\n"
-		   "| `-a 'ARGS'` | | | extra stap arguments |\n"
-		   "| `-f FORMAT` | | table | table, json, csv, folded, svg |\n"
-		   "| `-d` | | | print the script |\n\n");
+	/* every tool's own options (gen/tables/tool_options.def) */
+#define OPT(flag, alt, arg, help)                                                      \
+	{                                                                              \
+		sb_printf(o, "| `%s%s%s%s%s` | |%s| ", flag, alt ? ", " : "", alt ? alt : "", \
+			  arg[0] ? " " : "", arg, help ? " " : " table ");              \
+		if (help)                                                              \
+			md_cell(o, help);                                              \
+		else                                                                   \
+			emit_format_list(o);                                           \
+		sb_puts(o, " |\n");                                                    \
+	}
+#include "../tables/tool_options.def"
+#undef OPT
+	sb_putc(o, '\n');
 	unsigned nflags;
 	const char **flags = stap_run_flags(s, &nflags);
 	if (nflags) {
@@ -80,10 +91,13 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 	sb_puts(o, "## Output\n\n");
 	for (unsigned i = 0; i < rs->nkinds; i++) {
 		const record_kind *k = &rs->kinds[i];
-		const char *what = k->cls == REC_EVENT ? "one record per event"
-				 : k->cls == REC_ROW ? "rows of a report"
-				 : k->cls == REC_HIST_LOG2 ? "a log2 histogram"
-							   : "a linear histogram";
+		const char *what = k->cls == REC_EVENT ? "one record per event" : "rows of a report";
+		switch (k->cls) {
+#define HIST(e, name, fn, doc) case REC_HIST_##e: what = doc; break;
+#include "../tables/hist_kinds.def"
+#undef HIST
+		default: break;
+		}
 		sb_printf(o, "`@%s`: %s", k->name, what);
 		if (k->report) {
 			const spec_report *r = k->report;
@@ -95,7 +109,7 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 			if (r->at_end)
 				sb_puts(o, r->every_param || r->every_lit ? " and at the end" : ", at the end");
 			if (r->limit_param)
-				sb_printf(o, ", top `%s`", r->limit_param->name);
+				sb_printf(o, ", top `%s` (0: all)", r->limit_param->name);
 			else if (r->limit_lit)
 				sb_printf(o, ", top %lld", (long long)r->limit_lit);
 		}

@@ -16,8 +16,9 @@ static const char *sg_class(record_class c)
 	switch (c) {
 	case REC_EVENT: return "SG_EVENT";
 	case REC_ROW: return "SG_ROW";
-	case REC_HIST_LOG2: return "SG_HIST_LOG2";
-	case REC_HIST_LINEAR: return "SG_HIST_LINEAR";
+#define HIST(e, name, fn, doc) case REC_HIST_##e: return "SG_HIST_" #e;
+#include "../tables/hist_kinds.def"
+#undef HIST
 	}
 	return "SG_EVENT";
 }

@@ -4,17 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../check/check_expr.h"
+#include "../../templates/parser/stapgen_rt.h"
+#include "../lower/lower.h"
 #include "../spec/kver.h"
 #include "emit.h"
 
 typedef struct stp {
 	strbuf *o;
-	arena *a;
+	arena *a;		/* scratch text only: the model is read, never written */
 	const spec *s;
 	const record_set *rs;
+	const lowered *lw;
 	bool portable;		/* emit %( kernel_v %) conditionals, not choices */
-	unsigned kv[3];		/* the target kernel's version otherwise */
+	const unsigned *kv;	/* the target kernel's version otherwise */
 	/* source map: which spec text each stretch of the script came from */
 	strbuf *map;
 	size_t scanned, line_start;
@@ -63,116 +65,27 @@ static void put_expr(stp *g, const expr *e)
 	put_expr_from(g, e, e);
 }
 
-/* ---- negated filters: `if (a == b) next` reads better than `if (!(a != b)) next`,
- * and `if (destport != 0 && port != destport)` better than `if (!(destport == 0 || ...))` */
-static bool negates_cleanly(const expr *e, int depth)
+/* name = value; in a portable script %( kernel_v >= "3.13" %? a %: b %) */
+static void emit_let(stp *g, const lstmt *l)
 {
-	if (depth > 8)
-		return false;
-	if (e->kind == E_UNARY && e->op == OP_NOT)
-		return true;
-	if (e->kind == E_BINARY)
-		switch (e->op) {
-		case OP_EQ: case OP_NE: case OP_LT: case OP_GE: case OP_GT: case OP_LE:
-			return true;
-		case OP_AND: case OP_OR:
-			return negates_cleanly(e->a, depth + 1) && negates_cleanly(e->b, depth + 1);
-		}
-	return false;
-}
-
-static expr *negate(arena *a, const expr *e)
-{
-	static const int inv[][2] = { { OP_EQ, OP_NE }, { OP_NE, OP_EQ }, { OP_LT, OP_GE },
-				      { OP_GE, OP_LT }, { OP_GT, OP_LE }, { OP_LE, OP_GT } };
-	if (e->kind == E_UNARY && e->op == OP_NOT)
-		return e->a;
-	expr *n = arena_alloc(a, sizeof *n);
-	if (e->kind == E_BINARY) {
-		for (size_t i = 0; i < sizeof inv / sizeof inv[0]; i++)
-			if (e->op == inv[i][0]) {
-				*n = *e;
-				n->op = inv[i][1];
-				return n;
-			}
-		if ((e->op == OP_AND || e->op == OP_OR) && negates_cleanly(e, 0)) {
-			*n = *e;	/* De Morgan */
-			n->op = e->op == OP_AND ? OP_OR : OP_AND;
-			n->a = negate(a, e->a);
-			n->b = negate(a, e->b);
-			return n;
-		}
-	}
-	n->kind = E_UNARY;
-	n->op = OP_NOT;
-	n->a = (expr *)e;
-	n->type = VT_LONG;
-	n->loc = e->loc;
-	n->span = e->span;
-	return n;
-}
-
-/* ---- values (`let`) are emitted just before their first use ----------- */
-typedef struct let_ctx {
-	stp *g;
-	const spec_probe *p;
-} let_ctx;
-
-static void emit_let(stp *g, const spec_probe *p, spec_let *l);
-
-static void let_deps(expr *e, void *ctx)
-{
-	let_ctx *lc = ctx;
-	if (e->kind == E_IDENT && e->bind == NAME_VALUE && e->bind_ptr) {
-		spec_let *l = (spec_let *)e->bind_ptr;
-		if (!l->emitted)
-			emit_let(lc->g, lc->p, l);
-	}
-}
-
-static void emit_deps(stp *g, const spec_probe *p, const expr *e)
-{
-	let_ctx lc = { g, p };
-	if (e)
-		expr_walk((expr *)e, let_deps, &lc);
-}
-
-/* The alternative of a value that applies to the target kernel. */
-static const expr *let_for_kernel(const stp *g, const spec_let *l)
-{
-	for (unsigned i = 0; i < l->nalts; i++)
-		if (kver_range_match(&l->alts[i].range, g->kv))
-			return l->alts[i].e;
-	return l->e;
-}
-
-static void emit_let(stp *g, const spec_probe *p, spec_let *l)
-{
-	l->emitted = true;
-	if (!l->nalts || !g->portable) {
-		const expr *e = l->nalts ? let_for_kernel(g, l) : l->e;
-		emit_deps(g, p, e);
-		sb_printf(g->o, "\t%s = ", l->name);
-		put_expr(g, e);
+	sb_printf(g->o, "\t%s = ", l->name);
+	if (!l->alts) {
+		put_expr(g, l->value);
 		sb_putc(g->o, '\n');
 		return;
 	}
-	/* portable: %( kernel_v >= "3.13" %? a %: b %), resolved by stap */
-	for (unsigned i = 0; i < l->nalts; i++)
-		emit_deps(g, p, l->alts[i].e);
-	sb_printf(g->o, "\t%s = ", l->name);
 	for (unsigned i = 0; i < l->nalts; i++) {
-		if (l->alts[i].range.n) {
+		if (l->alts[i].range->n) {
 			sb_puts(g->o, "%( ");
-			kver_range_stap(g->o, &l->alts[i].range);
+			kver_range_stap(g->o, l->alts[i].range);
 			sb_puts(g->o, " %?\n\t\t");
 		}
 		put_expr(g, l->alts[i].e);
-		if (l->alts[i].range.n)
+		if (l->alts[i].range->n)
 			sb_puts(g->o, "\n\t%:\n\t\t");
 	}
 	for (unsigned i = 0; i < l->nalts; i++)
-		if (l->alts[i].range.n)
+		if (l->alts[i].range->n)
 			sb_puts(g->o, "\n\t%)");
 	sb_putc(g->o, '\n');
 }
@@ -226,79 +139,9 @@ static const char *expr_text(stp *g, const expr *e)
 	return r;
 }
 
-static const record_kind *kind_for_probe(stp *g, const spec_probe *p)
+static void emit_probe(stp *g, const lprobe *lp)
 {
-	for (unsigned i = 0; i < g->rs->nkinds; i++)
-		if (g->rs->kinds[i].probe == p)
-			return &g->rs->kinds[i];
-	return NULL;
-}
-
-typedef struct map_read {
-	const char *map;
-	bool found;
-} map_read;
-
-static void find_map_read(expr *e, void *ctx)
-{
-	map_read *mr = ctx;
-	if ((e->kind == E_INDEX && e->a && e->a->kind == E_IDENT && !strcmp(e->a->name, mr->map)) ||
-	    (e->kind == E_IN && e->name && !strcmp(e->name, mr->map)))
-		mr->found = true;
-}
-
-static bool reads_map(const expr *e, const char *map)
-{
-	map_read mr = { map, false };
-	if (e)
-		expr_walk((expr *)e, find_map_read, &mr);
-	return mr.found;
-}
-
-/* `delete m[k]` can go right after the values that read m[k] are computed,
- * before the filters that follow them: then an event that is filtered out
- * still clears its entry (a start time, say) instead of leaking it.  Only
- * when m is read through values alone. */
-static bool delete_ready(const spec_probe *p, const expr *del)
-{
-	const char *map = del->a->name;
-	for (unsigned i = 0; i < p->nfilters; i++)
-		if (reads_map(p->filters[i], map))
-			return false;
-	for (unsigned i = 0; i < p->nstores; i++)
-		if (reads_map(p->stores[i].value, map))
-			return false;
-	for (unsigned i = 0; i < p->ncollects; i++)
-		if (reads_map(p->collects[i].value, map) || reads_map(p->collects[i].target, map))
-			return false;
-	for (unsigned i = 0; p->emit && i < p->emit->ncols; i++)
-		if (reads_map(p->emit->cols[i].e, map))
-			return false;
-	bool read_by_value = false;
-	for (unsigned i = 0; i < p->nlets; i++) {
-		if (!p->lets[i].used || !reads_map(p->lets[i].e, map))
-			continue;
-		if (!p->lets[i].emitted)
-			return false;
-		read_by_value = true;
-	}
-	return read_by_value;
-}
-
-static void emit_delete(stp *g, const spec_probe *p, unsigned i, bool *done)
-{
-	done[i] = true;
-	emit_deps(g, p, p->deletes[i]);
-	sb_puts(g->o, "\tdelete ");
-	put_expr(g, p->deletes[i]);
-	sb_putc(g->o, '\n');
-}
-
-static void emit_probe(stp *g, spec_probe *p)
-{
-	bool *deleted = arena_alloc(g->a, (p->ndeletes + 1) * sizeof(bool));
-	for (unsigned i = 0; i < p->nlets; i++)
-		p->lets[i].emitted = false;	/* emitting the same spec again starts afresh */
+	const spec_probe *p = lp->p;
 	sb_puts(g->o, "probe ");
 	bool first = true;
 	for (unsigned i = 0; i < p->npoints; i++) {
@@ -325,45 +168,39 @@ static void emit_probe(stp *g, spec_probe *p)
 		sb_puts(g->o, last ? "\n" : p->each ? ",\n" : " !,\n");
 	}
 	sb_puts(g->o, "{\n");
-	for (unsigned i = 0; i < p->nfilters; i++) {
-		emit_deps(g, p, p->filters[i]);
-		for (unsigned j = 0; j < p->ndeletes; j++)
-			if (!deleted[j] && delete_ready(p, p->deletes[j]))
-				emit_delete(g, p, j, deleted);
-		sb_puts(g->o, "\tif (");
-		put_expr_from(g, negate(g->a, p->filters[i]), p->filters[i]);
-		sb_puts(g->o, ")\n\t\tnext\n");
-	}
-	for (unsigned i = 0; i < p->nstores; i++) {
-		emit_deps(g, p, p->stores[i].target);
-		emit_deps(g, p, p->stores[i].value);
-		sb_putc(g->o, '\t');
-		put_expr(g, p->stores[i].target);
-		sb_puts(g->o, " = ");
-		put_expr(g, p->stores[i].value);
-		sb_putc(g->o, '\n');
-	}
-	for (unsigned i = 0; i < p->ncollects; i++) {
-		emit_deps(g, p, p->collects[i].target);
-		emit_deps(g, p, p->collects[i].value);
-		sb_putc(g->o, '\t');
-		put_expr(g, p->collects[i].target);
-		sb_puts(g->o, " <<< ");
-		put_expr(g, p->collects[i].value);
-		sb_putc(g->o, '\n');
-	}
-	const record_kind *k = kind_for_probe(g, p);
-	if (k) {
-		const char **args = arena_alloc(g->a, (k->nfields + 1) * sizeof(char *));
-		for (unsigned i = 0; i < k->nfields; i++) {
-			emit_deps(g, p, k->fields[i].value);
-			args[i] = expr_text(g, k->fields[i].value);
+	for (unsigned i = 0; i < lp->nstmts; i++) {
+		const lstmt *st = &lp->stmts[i];
+		switch (st->kind) {
+		case LS_LET:
+			emit_let(g, st);
+			break;
+		case LS_FILTER:
+			sb_puts(g->o, "\tif (");
+			put_expr_from(g, st->value, st->origin);
+			sb_puts(g->o, ")\n\t\tnext\n");
+			break;
+		case LS_STORE:
+		case LS_COLLECT:
+			sb_putc(g->o, '\t');
+			put_expr(g, st->target);
+			sb_puts(g->o, st->kind == LS_STORE ? " = " : " <<< ");
+			put_expr(g, st->value);
+			sb_putc(g->o, '\n');
+			break;
+		case LS_DELETE:
+			sb_puts(g->o, "\tdelete ");
+			put_expr(g, st->target);
+			sb_putc(g->o, '\n');
+			break;
+		case LS_RECORD: {
+			const char **args = arena_alloc(g->a, (st->rec->nfields + 1) * sizeof(char *));
+			for (unsigned j = 0; j < st->rec->nfields; j++)
+				args[j] = expr_text(g, st->args[j]);
+			emit_record_printf(g, 1, st->rec, args);
+			break;
 		}
-		emit_record_printf(g, 1, k, args);
+		}
 	}
-	for (unsigned i = 0; i < p->ndeletes; i++)
-		if (!deleted[i])
-			emit_delete(g, p, i, deleted);
 	sb_puts(g->o, "}\n\n");
 }
 
@@ -380,115 +217,20 @@ static const char *key_list(stp *g, const spec_map *m)
 	return r;
 }
 
-typedef struct agg_rewrite {
-	stp *g;
-	const spec_map *keys;
-	bool guard;	/* the row's key may be missing from this aggregate */
-} agg_rewrite;
-
-static expr *ident(arena *a, const char *name, vtype t)
-{
-	expr *e = arena_alloc(a, sizeof *e);
-	e->kind = E_IDENT;
-	e->name = name;
-	e->type = t;
-	return e;
-}
-
-/* Turns the aggregate use `e` into `cond ? e' : 0`, where e' is e applied
- * to `operand` and marked so the walk does not rewrite it again. */
-static void guard_zero(arena *a, expr *e, expr *cond, expr *operand)
-{
-	expr *agg = arena_alloc(a, sizeof *agg);
-	*agg = *e;
-	agg->a = operand;
-	agg->bind = -1;
-	expr *zero = arena_alloc(a, sizeof *zero);
-	zero->kind = E_INT;
-	zero->type = VT_LONG;
-	memset(e, 0, sizeof *e);
-	e->kind = E_TERNARY;
-	e->a = cond;
-	e->b = agg;
-	e->c = zero;
-	e->type = VT_LONG;
-	e->loc = agg->loc;
-	e->span = agg->span;
-}
-
-/* @sum(reads) in a row means @sum(reads[pid, comm]); where the row's key
- * comes from another aggregate it may be absent here: guard it with `in`. */
-static void rewrite_agg(expr *e, void *ctx)
-{
-	agg_rewrite *rw = ctx;
-	arena *a = rw->g->a;
-	/* bind == -1 marks a node this pass built: the walk revisits it */
-	if (e->kind != E_AGG || e->bind == -1 || !e->a || e->a->kind != E_IDENT || !rw->keys)
-		return;
-	/* A scalar aggregate (a total, say) is used as it is in every row; stap
-	 * reports @sum/@min/@max/@avg of an empty one as an error: guard it. */
-	const spec_map *m = e->a->bind_ptr;
-	if (m && m->nkeys == 0) {
-		if (e->op == AGG_COUNT)
-			return;
-		expr *cnt = arena_alloc(a, sizeof *cnt);
-		*cnt = *e;
-		cnt->op = AGG_COUNT;
-		cnt->bind = -1;
-		guard_zero(a, e, cnt, e->a);
-		return;
-	}
-	expr *idx = arena_alloc(a, sizeof *idx);
-	idx->kind = E_INDEX;
-	idx->a = e->a;
-	idx->nargs = rw->keys->nkeys;
-	idx->args = arena_alloc(a, idx->nargs * sizeof(expr *));
-	for (unsigned i = 0; i < rw->keys->nkeys; i++)
-		idx->args[i] = ident(a, rw->keys->keys[i].name, rw->keys->keys[i].type);
-	if (!rw->guard) {
-		e->a = idx;
-		return;
-	}
-	expr *in = arena_alloc(a, sizeof *in);
-	in->kind = E_IN;
-	in->name = e->a->name;
-	in->args = idx->args;
-	in->nargs = idx->nargs;
-	in->type = VT_LONG;
-	guard_zero(a, e, in, idx);
-}
-
-static void rewrite_report_exprs(stp *g, const spec_report *r, bool guard)
-{
-	agg_rewrite rw = { g, r->nfrom ? r->from_maps[0] : NULL, guard };
-	/* The walk is pre-order; rewritten nodes are marked (bind -1) or hold
-	 * E_INDEX children and are skipped when revisited. */
-	if (r->sort)
-		expr_walk(r->sort, rewrite_agg, &rw);
-	for (unsigned i = 0; i < r->ncols; i++)
-		if (r->cols[i].e)
-			expr_walk(r->cols[i].e, rewrite_agg, &rw);
-}
-
 static const char *limit_text(stp *g, const spec_report *r)
 {
-	if (r->limit_param)
-		return arena_printf(g->a, " limit %s", r->limit_param->name);
+	if (r->limit_param)	/* 0: every row; stap's own `limit 0` shows none */
+		return arena_printf(g->a, " limit (%s ? %s : 0x7fffffffffffffff)", r->limit_param->name,
+				    r->limit_param->name);
 	if (r->limit_lit)
 		return arena_printf(g->a, " limit %lld", (long long)r->limit_lit);
 	return "";
 }
 
-static const record_kind *kind_for_report(stp *g, const spec_report *r)
+static void emit_rows_report(stp *g, const lreport *lr)
 {
-	for (unsigned i = 0; i < g->rs->nkinds; i++)
-		if (g->rs->kinds[i].report == r)
-			return &g->rs->kinds[i];
-	return NULL;
-}
-
-static void emit_rows_report(stp *g, const spec_report *r, const record_kind *k)
-{
+	const spec_report *r = lr->r;
+	const record_kind *k = lr->rec;
 	const spec_map *km = r->from_maps[0];
 	if (km->nkeys == 0) {
 		/* scalar aggregates: one row, when anything was collected */
@@ -498,29 +240,20 @@ static void emit_rows_report(stp *g, const spec_report *r, const record_kind *k)
 		sb_puts(g->o, ")\n");
 		const char **args = arena_alloc(g->a, (k->nfields + 1) * sizeof(char *));
 		for (unsigned i = 0; i < k->nfields; i++)
-			args[i] = expr_text(g, k->fields[i].value);
+			args[i] = expr_text(g, lr->vals[i]);
 		emit_record_printf(g, 2, k, args);
 		return;
 	}
 	const char *keys = key_list(g, km);
-	bool uni = r->nfrom > 1;
-	rewrite_report_exprs(g, r, uni);
 	const char *dir = r->sort_desc ? "-" : "+";
 	const char *iter_over;	/* the array the printing foreach walks */
 	const char *sort_suffix = "";
-	const char *key_sort = NULL;
-	if (r->sort && r->sort->kind == E_IDENT && r->sort->bind == NAME_KEY)
-		key_sort = r->sort->name;
-	/* One aggregate sorted by one of its own statistics: the idiom is
-	 * `foreach ([k] in agg @sum- limit N)`, no temporary array. */
-	bool direct = !uni && (!r->sort || key_sort ||
-			       (r->sort->kind == E_AGG && r->sort->a &&
-				r->sort->a->kind == E_INDEX));
+	const char *key_sort = lr->key_sort;
+	bool direct = lr->direct;
 	if (direct) {
 		iter_over = r->from[0];
-		if (r->sort && !key_sort) {
-			static const char *const fn[] = { "", "@count", "@sum", "@min", "@max", "@avg" };
-			sort_suffix = arena_printf(g->a, " %s%s", fn[r->sort->op], dir);
+		if (lr->sort && !key_sort) {
+			sort_suffix = arena_printf(g->a, " %s%s", agg_fn_text(lr->sort->op), dir);
 		}
 	} else {
 		iter_over = arena_printf(g->a, "_%s_sort", r->name);
@@ -529,8 +262,8 @@ static void emit_rows_report(stp *g, const spec_report *r, const record_kind *k)
 			if (i > 0)
 				sb_printf(g->o, "\t\tif (!([%s] in %s))\n\t", keys, iter_over);
 			sb_printf(g->o, "\t\t%s[%s] = ", iter_over, keys);
-			if (r->sort)
-				put_expr(g, r->sort);
+			if (lr->sort)
+				put_expr(g, lr->sort);
 			else
 				sb_puts(g->o, "0");
 			sb_putc(g->o, '\n');
@@ -549,7 +282,7 @@ static void emit_rows_report(stp *g, const spec_report *r, const record_kind *k)
 	sb_free(&kl);
 	const char **args = arena_alloc(g->a, (k->nfields + 1) * sizeof(char *));
 	for (unsigned i = 0; i < k->nfields; i++)
-		args[i] = expr_text(g, k->fields[i].value);
+		args[i] = expr_text(g, lr->vals[i]);
 	emit_record_printf(g, 2, k, args);
 	if (!direct)
 		sb_printf(g->o, "\tdelete %s\n", iter_over);
@@ -558,10 +291,15 @@ static void emit_rows_report(stp *g, const spec_report *r, const record_kind *k)
 static void emit_hist_report(stp *g, const spec_report *r, const record_kind *k)
 {
 	const spec_map *m = r->hist_map;
+	static const char *const fns[] = {
+#define HIST(e, name, fn, doc) [HIST_##e] = fn,
+#include "../tables/hist_kinds.def"
+#undef HIST
+	};
 	const char *hist = r->hist == HIST_LINEAR
-		? arena_printf(g->a, "@hist_linear(%%s, %lld, %lld, %lld)", (long long)r->lin_lo,
+		? arena_printf(g->a, "%s(%%s, %lld, %lld, %lld)", fns[r->hist], (long long)r->lin_lo,
 			       (long long)r->lin_hi, (long long)r->lin_step)
-		: "@hist_log(%s)";
+		: arena_printf(g->a, "%s(%%s)", fns[r->hist]);
 	const char *elem = m->nkeys ? arena_printf(g->a, "%s[%s]", m->name, key_list(g, m)) : m->name;
 	const char *h = arena_printf(g->a, hist, elem);
 	int ind = 1;
@@ -613,9 +351,10 @@ static void emit_clear(stp *g, const spec_report *r, const char *map)
 	sb_printf(g->o, "\tdelete %s\n", map);
 }
 
-static void emit_report_function(stp *g, const spec_report *r)
+static void emit_report_function(stp *g, const lreport *lr)
 {
-	const record_kind *k = kind_for_report(g, r);
+	const spec_report *r = lr->r;
+	const record_kind *k = lr->rec;
 	if (!k)
 		return;
 	sb_printf(g->o, "function _report_%s()\n{\n", r->name);
@@ -623,7 +362,7 @@ static void emit_report_function(stp *g, const spec_report *r)
 	if (r->hist)
 		emit_hist_report(g, r, k);
 	else
-		emit_rows_report(g, r, k);
+		emit_rows_report(g, lr);
 	sb_printf(g->o, "\tprintf(\"@report_end\\t%s\\n\")\n", r->name);
 	if (r->hist && r->hist_map)
 		emit_clear(g, r, r->hist_map->name);
@@ -696,7 +435,8 @@ static void emit_header(stp *g, const emit_opts *o)
 			const char *t = p->type == PT_INT ? "int" : p->type == PT_STRING ? "string"
 				      : p->type == PT_SWITCH ? "0/1"
 				      : p->unit_ms ? "ms" : "seconds";
-			sb_printf(g->o, "#   %-12s %-8s %s\n", p->name, t, p->help ? p->help : "");
+			sb_printf(g->o, "#   %-12s %-8s %s%s\n", p->name, t, p->help ? p->help : "",
+				  p->required ? " (required)" : "");
 		}
 	}
 	unsigned nflags;
@@ -720,12 +460,41 @@ static void emit_header(stp *g, const emit_opts *o)
 	sb_putc(g->o, '\n');
 }
 
+/* What a required parameter holds until stap -G sets it. */
+static const char *unset_value(const spec_param *p)
+{
+	return p->type == PT_STRING ? "\"\"" : "0x8000000000000000";
+}
+
+/* A required parameter nobody set stops the run before it starts. */
+static void required_checks(stp *g)
+{
+	for (unsigned i = 0; i < g->s->nparams; i++) {
+		const spec_param *p = &g->s->params[i];
+		if (!p->required)
+			continue;
+		sb_printf(g->o, "\tif (%s == %s)\n\t\terror(\"%s: parameter %s is required (", p->name,
+			  unset_value(p), g->s->tool, p->name);
+		if (p->flag)
+			sb_printf(g->o, "%s, or ", p->flag);
+		sb_printf(g->o, "stap -G %s=VALUE)\")\n", p->name);
+	}
+}
+
+/* Rows sorted through a temporary array (see emit_rows_report). */
+static bool needs_sort_array(const lreport *lr)
+{
+	return lr->rec && !lr->r->hist && lr->r->nfrom && lr->r->from_maps[0]->nkeys && !lr->direct;
+}
+
 static void emit_globals(stp *g)
 {
 	const spec *s = g->s;
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
-		if (p->type == PT_STRING) {
+		if (p->required) {	/* a value no -G gives: see required_checks() */
+			sb_printf(g->o, "global %s = %s\t# required\n", p->name, unset_value(p));
+		} else if (p->type == PT_STRING) {
 			sb_printf(g->o, "global %s = \"", p->name);
 			stap_string_literal(g->o, p->sval ? p->sval : "", p->sval ? strlen(p->sval) : 0);
 			sb_puts(g->o, "\"\n");
@@ -762,17 +531,17 @@ static void emit_globals(stp *g)
 			sb_printf(g->o, "global _%s_ticks\n", r->name), any = true;
 		if (r->count_param || r->count_lit)
 			sb_printf(g->o, "global _%s_reports\n", r->name), any = true;
-		if (!r->hist && r->nfrom > 1)
+		if (needs_sort_array(&g->lw->reports[i]))
 			sb_printf(g->o, "global _%s_sort\n", r->name), any = true;
 	}
 	if (s->nmaps || any)
 		sb_putc(g->o, '\n');
 }
 
-void emit_stp(strbuf *out, arena *a, const spec *s, const record_set *rs, const emit_opts *o)
+void emit_stp(strbuf *out, arena *a, const lowered *lw, const emit_opts *o)
 {
-	stp g = { out, a, s, rs, false, { 0, 0, 0 }, o->map, 0, 0, 1 };
-	g.portable = !kver_parse(o->kver, g.kv);
+	const spec *s = lw->s;
+	stp g = { out, a, s, lw->rs, lw, lw->portable, lw->kv, o->map, 0, 0, 1 };
 	emit_header(&g, o);
 	if (g.portable && s->nunsupported) {
 		for (unsigned i = 0; i < s->nunsupported; i++) {
@@ -788,11 +557,14 @@ void emit_stp(strbuf *out, arena *a, const spec *s, const record_set *rs, const 
 		}
 	}
 	emit_globals(&g);
-	sb_printf(out, "probe begin\n{\n\tprintf(\"@stapgen\\t%s\\t1\\n\")\n}\n\n", s->tool);
+	sb_puts(out, "probe begin\n{\n");
+	required_checks(&g);
+	sb_printf(out, "\tprintf(\"@stapgen\\t%s\\t%d\\n\")\n}\n\n", s->tool,
+		  SG_PROTOCOL_VERSION);
 	for (unsigned i = 0; i < s->nprobes; i++)
-		emit_probe(&g, &s->probes[i]);
+		emit_probe(&g, &lw->probes[i]);
 	for (unsigned i = 0; i < s->nreports; i++)
-		emit_report_function(&g, &s->reports[i]);
+		emit_report_function(&g, &lw->reports[i]);
 	emit_report_timers(&g);
 	sb_puts(out, "probe end\n{\n");
 	for (unsigned i = 0; i < s->nreports; i++)

@@ -51,7 +51,12 @@ record_set records_of(arena *a, const spec *s)
 			from_columns(a, k, r->cols, r->ncols);
 			continue;
 		}
-		k->cls = r->hist == HIST_LINEAR ? REC_HIST_LINEAR : REC_HIST_LOG2;
+		switch (r->hist) {
+#define HIST(e, name, fn, doc) case HIST_##e: k->cls = REC_HIST_##e; break;
+#include "../tables/hist_kinds.def"
+#undef HIST
+		case HIST_NONE: break;
+		}
 		k->lin_lo = r->lin_lo;
 		k->lin_hi = r->lin_hi;
 		k->lin_step = r->lin_step;
@@ -81,7 +86,7 @@ struct calls_ctx {
 	bool found;
 };
 
-static void find_calls(expr *e, void *ctx)
+static void find_calls(const expr *e, void *ctx)
 {
 	struct calls_ctx *c = ctx;
 	if (e->kind == E_CALL)
@@ -93,18 +98,10 @@ static void find_calls(expr *e, void *ctx)
 bool spec_calls(const spec *s, const char *const fns[])
 {
 	struct calls_ctx c = { fns, false };
-	for (unsigned i = 0; i < s->nprobes; i++) {
-		const spec_probe *p = &s->probes[i];
-		for (unsigned j = 0; j < p->ncollects; j++)
-			expr_walk(p->collects[j].target, find_calls, &c);
-		for (unsigned j = 0; j < p->nlets; j++)
-			expr_walk(p->lets[j].e, find_calls, &c);
-		for (unsigned j = 0; p->emit && j < p->emit->ncols; j++)
-			expr_walk(p->emit->cols[j].e, find_calls, &c);
-	}
+	for (unsigned i = 0; i < s->nprobes; i++)
+		probe_nodes(&s->probes[i], find_calls, &c);
 	for (unsigned i = 0; i < s->nreports; i++)
-		for (unsigned j = 0; j < s->reports[i].ncols; j++)
-			expr_walk(s->reports[i].cols[j].e, find_calls, &c);
+		report_nodes(&s->reports[i], find_calls, &c);
 	return c.found;
 }
 

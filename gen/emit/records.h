@@ -5,7 +5,13 @@
 #define STAPGEN_RECORDS_H
 #include "../spec/spec.h"
 
-typedef enum { REC_EVENT, REC_ROW, REC_HIST_LOG2, REC_HIST_LINEAR } record_class;
+typedef enum {
+	REC_EVENT,
+	REC_ROW,
+#define HIST(e, name, fn, doc) REC_HIST_##e,
+#include "../tables/hist_kinds.def"
+#undef HIST
+} record_class;
 
 typedef struct record_field {
 	const char *name;

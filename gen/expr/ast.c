@@ -172,16 +172,14 @@ const char *expr_op_text(int op)
 	return "?";
 }
 
-static const char *agg_text(int fn)
+const char *agg_fn_text(int fn)
 {
-	switch (fn) {
-	case AGG_COUNT: return "@count";
-	case AGG_SUM: return "@sum";
-	case AGG_MIN: return "@min";
-	case AGG_MAX: return "@max";
-	case AGG_AVG: return "@avg";
-	}
-	return "@count";
+	static const char *const text[] = {
+#define AGG(e, t) [AGG_##e] = t,
+#include "../tables/aggs.def"
+#undef AGG
+	};
+	return fn > AGG_NONE && fn < AGG_END ? text[fn] : text[AGG_COUNT];
 }
 
 void stap_string_literal(strbuf *sb, const char *s, size_t n)
@@ -356,7 +354,7 @@ static void print_rec(strbuf *sb, const expr *e, unsigned depth)
 		sb_putc(sb, ')');
 		return;
 	case E_AGG:
-		sb_puts(sb, agg_text(e->op));
+		sb_puts(sb, agg_fn_text(e->op));
 		sb_putc(sb, '(');
 		print_child(sb, e->a, P_LOWEST, P_LOWEST, depth);
 		sb_putc(sb, ')');
@@ -379,25 +377,25 @@ void expr_print_stap(strbuf *sb, const expr *e)
 /* ---- walking ------------------------------------------------------------ */
 
 /* Iterative, so no input can exhaust the C stack. */
-void expr_walk(expr *e, void (*fn)(expr *node, void *ctx), void *ctx)
+void expr_walk(const expr *e, void (*fn)(const expr *node, void *ctx), void *ctx)
 {
 	if (!e)
 		return;
 	size_t cap = 64, n = 0;
-	expr **stack = malloc(cap * sizeof *stack);
+	const expr **stack = malloc(cap * sizeof *stack);
 	if (!stack) {
 		fputs("stapgen: fatal: out of memory\n", stderr);
 		exit(1);
 	}
 	stack[n++] = e;
 	while (n) {
-		expr *x = stack[--n];
+		const expr *x = stack[--n];
 		fn(x, ctx);
 		size_t need = n + 3 + x->nargs;
 		if (need > cap) {
 			while (cap < need)
 				cap *= 2;
-			expr **ns = realloc(stack, cap * sizeof *stack);
+			const expr **ns = realloc(stack, cap * sizeof *stack);
 			if (!ns) {
 				free(stack);
 				fputs("stapgen: fatal: out of memory\n", stderr);

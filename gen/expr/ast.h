@@ -47,7 +47,15 @@ typedef enum {
 	OP_MATCH /* '=~' */, OP_NMATCH /* '!~' */,	/* string =~ "regex literal" */
 } expr_op;
 
-typedef enum { AGG_COUNT = 1, AGG_SUM, AGG_MIN, AGG_MAX, AGG_AVG } agg_fn;
+typedef enum {
+	AGG_NONE = 0,
+#define AGG(e, text) AGG_##e,
+#include "../tables/aggs.def"
+#undef AGG
+	AGG_END
+} agg_fn;
+/* "@count", ...; "@count" for anything else. */
+const char *agg_fn_text(int fn);
 
 typedef struct expr expr;
 struct expr {
@@ -97,6 +105,6 @@ void stap_string_literal(strbuf *sb, const char *s, size_t n);
 const char *expr_op_text(int op);
 
 /* Walks every node (pre-order). */
-void expr_walk(expr *e, void (*fn)(expr *node, void *ctx), void *ctx);
+void expr_walk(const expr *e, void (*fn)(const expr *node, void *ctx), void *ctx);
 
 #endif

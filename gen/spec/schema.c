@@ -167,9 +167,10 @@ int schema_enum(schema_ctx *c, const ynode *n, const char *what,
 }
 
 static const char *const stap_keywords[] = {
-	"break", "catch", "continue", "delete", "else", "exit", "for",
-	"foreach", "function", "global", "if", "in", "limit", "long", "next",
-	"private", "probe", "return", "string", "try", "while", NULL,
+#define KW(w) w,
+#include "../tables/keywords.def"
+#undef KW
+	NULL,
 };
 
 static const char *const tapset_globals[] = {
@@ -229,11 +230,11 @@ bool schema_ident(schema_ctx *c, const ynode *n, const char *what, const char **
 	return true;
 }
 
-const ynode **schema_list(schema_ctx *c, const ynode *n, size_t *count)
+const ynode *const *schema_list(schema_ctx *c, const ynode *n, size_t *count)
 {
 	if (n->kind == YN_SEQ) {
 		*count = n->nitems;
-		return (const ynode **)n->items;
+		return (const ynode *const *)n->items;
 	}
 	const ynode **one = arena_alloc(c->a, sizeof *one);
 	one[0] = n;

@@ -37,6 +37,6 @@ bool stap_is_keyword(const char *s);
 bool stap_is_tapset_global(const char *s);
 
 /* A node as a list: a sequence's items, or a lone scalar/map as one item. */
-const ynode **schema_list(schema_ctx *c, const ynode *n, size_t *count);
+const ynode *const *schema_list(schema_ctx *c, const ynode *n, size_t *count);
 
 #endif

@@ -23,6 +23,7 @@ typedef struct spec_param {
 	bool unit_ms;		/* duration stored in ms (else seconds) */
 	const char *help;
 	const char *flag;	/* command-line option, e.g. "--port" */
+	bool required;		/* no default: the tool refuses to start without it */
 } spec_param;
 
 typedef struct spec_keycol {
@@ -57,7 +58,6 @@ typedef struct spec_let {
 	spec_alt *alts;		/* kernel alternatives, in order; NULL if none */
 	unsigned nalts;
 	bool used;		/* set by the checker */
-	bool emitted;		/* emitter bookkeeping */
 } spec_let;
 
 /* target := value, where target is `map[k...]` or a bare scalar aggregate. */
@@ -112,7 +112,12 @@ typedef struct spec_probe {
 	unsigned ctx;		/* CTX_* flags derived from the probe points */
 } spec_probe;
 
-typedef enum { HIST_NONE, HIST_LOG2, HIST_LINEAR } hist_kind;
+typedef enum {
+	HIST_NONE,
+#define HIST(e, name, fn, doc) HIST_##e,
+#include "../tables/hist_kinds.def"
+#undef HIST
+} hist_kind;
 
 typedef struct spec_report {
 	const char *name;
@@ -182,6 +187,32 @@ spec *spec_load(arena *a, const source *src, diag_sink *d);
 void spec_check(arena *a, spec *s, diag_sink *d);
 
 const spec_param *spec_find_param(const spec *s, const char *name);
+
+/* ---- the one walker over a spec's expressions (spec_walk.c) ------------
+ * Passes that look for something in "a probe's expressions" use these, so
+ * none of them can forget a place an expression may sit. */
+typedef enum {
+	SX_LET,			/* a value, or each of its kernel alternatives */
+	SX_FILTER,
+	SX_STORE_TARGET,
+	SX_STORE_VALUE,
+	SX_COLLECT_TARGET,
+	SX_COLLECT_VALUE,
+	SX_DELETE,
+	SX_EMIT_COLUMN,
+	SX_REPORT_SORT,
+	SX_REPORT_COLUMN,
+} spec_site;
+
+/* fn(e, site, idx, ctx) for every top-level expression, in spec order:
+ * values (every alternative), filters, stores, collects, deletes, emitted
+ * columns; a report's sort, then its columns.  idx indexes the site's list. */
+typedef void (*spec_expr_fn)(const expr *e, spec_site site, unsigned idx, void *ctx);
+void probe_exprs(const spec_probe *p, spec_expr_fn fn, void *ctx);
+void report_exprs(const spec_report *r, spec_expr_fn fn, void *ctx);
+/* fn on every node (expr_walk) of every expression above. */
+void probe_nodes(const spec_probe *p, void (*fn)(const expr *node, void *ctx), void *ctx);
+void report_nodes(const spec_report *r, void (*fn)(const expr *node, void *ctx), void *ctx);
 const spec_map *spec_find_map(const spec *s, const char *name);
 
 #endif

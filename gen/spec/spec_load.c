@@ -47,7 +47,8 @@ static size_t flag_hash(const char *s)
 
 static void load_params(loader *L, const ynode *n)
 {
-	static const char *const keys[] = { "type", "default", "help", "flag", "unit", NULL };
+	static const char *const keys[] = { "type", "default", "help", "flag", "unit", "required",
+					    NULL };
 	static const char *const types[] = { "int", "string", "duration", "switch", NULL };
 	static const char *const units[] = { "s", "ms", NULL };
 	if (!schema_is_map(&L->c, n, "'params'"))
@@ -82,12 +83,26 @@ static void load_params(loader *L, const ynode *n)
 				p->unit_ms = schema_enum(&L->c, u->value, "duration unit", units) == 1;
 		}
 		const ypair *def = ynode_get(v, "default");
+		const ypair *rq = ynode_get(v, "required");
+		if (rq && schema_bool(&L->c, rq->value, "'required'", &p->required) && p->required) {
+			if (p->type == PT_SWITCH)
+				diag_error(L->c.d, rq->key->loc,
+					   "a switch cannot be required: it is off unless given");
+			else if (def) {
+				diag_error(L->c.d, def->key->loc,
+					   "a required parameter has no 'default': it must be given");
+				diag_hint(L->c.d, "drop 'default', or 'required: true' to make it optional");
+			}
+			def = NULL;
+		}
 		if (p->type == PT_SWITCH) {
 			bool on = false;
 			if (def && schema_bool(&L->c, def->value, "a switch's default", &on))
 				p->ival = on;
 		} else if (!def) {
-			diag_error(L->c.d, v->loc, "parameter '%s' needs a 'default'", p->name);
+			if (!p->required)
+				diag_error(L->c.d, v->loc,
+					   "parameter '%s' needs a 'default' (or 'required: true')", p->name);
 		} else if (p->type == PT_INT) {
 			schema_int(&L->c, def->value, "an int parameter's default", &p->ival);
 		} else if (p->type == PT_STRING) {
@@ -116,16 +131,27 @@ static void load_params(loader *L, const ynode *n)
 			for (const char *q = fl + 1; ok && *q; q++)
 				ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
 				     (*q >= '0' && *q <= '9') || *q == '-';
-			static const char *const builtin[] = { "-p", "-t", "-a", "-f", "--raw", "-d",
-								"-h", "-G", "--help", NULL };
+			static const char *const builtin[] = {
+#define OPT(flag, alt, arg, help) flag, alt ? alt : flag,
+#include "../tables/tool_options.def"
+#undef OPT
+				NULL,
+			};
 			if (!ok || strlen(fl) > 32)
 				diag_error(L->c.d, f->value->loc,
 					   "flag '%.40s' must look like -x or --name", fl);
 			for (unsigned b = 0; ok && builtin[b]; b++)
-				if (!strcmp(fl, builtin[b]))
+				if (!strcmp(fl, builtin[b])) {
+					strbuf all = STRBUF_INIT;
+					for (unsigned j = 0; builtin[j]; j++)
+						if (!j || strcmp(builtin[j], builtin[j - 1]))
+							sb_printf(&all, "%s%s", j ? " " : "", builtin[j]);
 					diag_error(L->c.d, f->value->loc,
-						   "flag '%s' is one of every tool's own options (-p -t -a -f -d -h -G --raw)",
-						   fl);
+						   "flag '%s' is one of every tool's own options (%s)", fl,
+						   sb_str(&all));
+					sb_free(&all);
+					break;
+				}
 			for (size_t fh = flag_hash(fl) & (fcap - 1); ok; fh = (fh + 1) & (fcap - 1)) {
 				if (!flags[fh]) {
 					flags[fh] = L->s->nparams + 1;
@@ -185,7 +211,7 @@ static void load_map(loader *L, const ynode *k, const ynode *v, bool is_agg)
 			}
 		} else {		/* anonymous keys: [long] */
 			size_t cnt;
-			const ynode **items = schema_list(&L->c, kn, &cnt);
+			const ynode *const *items = schema_list(&L->c, kn, &cnt);
 			m->keys = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_keycol));
 			for (size_t i = 0; i < cnt; i++) {
 				int t = schema_enum(&L->c, items[i], "key type", type_names);
@@ -369,7 +395,7 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 			p->each = true;
 			ov = each->value;
 		}
-		const ynode **items = schema_list(&L->c, ov, &cnt);
+		const ynode *const *items = schema_list(&L->c, ov, &cnt);
 		p->points = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_point));
 		unsigned ctx = ~0u, maybe = 0;
 		for (size_t i = 0; i < cnt; i++) {
@@ -431,7 +457,7 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 	const ypair *wp = ynode_get(n, "where");
 	if (wp) {
 		size_t cnt;
-		const ynode **items = schema_list(&L->c, wp->value, &cnt);
+		const ynode *const *items = schema_list(&L->c, wp->value, &cnt);
 		p->filters = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
 		for (size_t i = 0; i < cnt; i++) {
 			expr *e = load_expr(L, items[i], "a filter");
@@ -448,7 +474,7 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 	const ypair *dp = ynode_get(n, "delete");
 	if (dp) {
 		size_t cnt;
-		const ynode **items = schema_list(&L->c, dp->value, &cnt);
+		const ynode *const *items = schema_list(&L->c, dp->value, &cnt);
 		p->deletes = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
 		for (size_t i = 0; i < cnt; i++) {
 			expr *e = load_expr(L, items[i], "a delete target");
@@ -530,12 +556,12 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 		if (r->limit_param) {
 			if (r->limit_param->type != PT_INT)
 				diag_error(L->c.d, p->value->loc, "'limit' needs an int parameter");
-		} else if (schema_int(&L->c, p->value, "'limit'", &r->limit_lit) && r->limit_lit <= 0)
-			diag_error(L->c.d, p->value->loc, "'limit' must be positive");
+		} else if (schema_int(&L->c, p->value, "'limit'", &r->limit_lit) && r->limit_lit < 0)
+			diag_error(L->c.d, p->value->loc, "'limit' must be 0 (all rows) or more");
 	}
 	if ((p = ynode_get(n, "from"))) {
 		size_t cnt;
-		const ynode **items = schema_list(&L->c, p->value, &cnt);
+		const ynode *const *items = schema_list(&L->c, p->value, &cnt);
 		r->from = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
 		r->from_locs = arena_alloc(L->c.a, (cnt + 1) * sizeof(srcloc));
 		for (size_t i = 0; i < cnt; i++)
@@ -565,7 +591,12 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 		load_columns(L, p->value, &r->cols, &r->ncols);
 	if ((p = ynode_get(n, "histogram")) && schema_is_map(&L->c, p->value, "'histogram'")) {
 		static const char *const hkeys[] = { "of", "kind", "min", "max", "step", "unit", NULL };
-		static const char *const kinds[] = { "log2", "linear", NULL };
+		static const char *const kinds[] = {
+#define HIST(e, name, fn, doc) name,
+#include "../tables/hist_kinds.def"
+#undef HIST
+			NULL,
+		};
 		const ynode *h = p->value;
 		schema_check_keys(&L->c, h, "'histogram'", hkeys);
 		const ypair *q;
@@ -576,7 +607,8 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 		r->hist = HIST_LOG2;
 		if ((q = ynode_get(h, "kind"))) {
 			int k = schema_enum(&L->c, q->value, "histogram kind", kinds);
-			r->hist = k == 1 ? HIST_LINEAR : HIST_LOG2;
+			if (k >= 0)
+				r->hist = (hist_kind)(HIST_NONE + 1 + k);	/* kinds[] in table order */
 		}
 		if ((q = ynode_get(h, "unit")))
 			r->hist_unit = schema_string(&L->c, q->value, "'unit'");
@@ -619,7 +651,7 @@ static void load_kernels(loader *L, const ynode *n)
 	if (!u)
 		return;
 	size_t cnt;
-	const ynode **items = schema_list(&L->c, u->value, &cnt);
+	const ynode *const *items = schema_list(&L->c, u->value, &cnt);
 	L->s->unsupported = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_unsupported));
 	for (size_t i = 0; i < cnt; i++) {
 		const ynode *m = items[i];
@@ -649,7 +681,7 @@ static void load_kernels(loader *L, const ynode *n)
 static void load_options(loader *L, const ynode *n)
 {
 	size_t cnt;
-	const ynode **items = schema_list(&L->c, n, &cnt);
+	const ynode *const *items = schema_list(&L->c, n, &cnt);
 	L->s->stap_options = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
 	for (size_t i = 0; i < cnt; i++) {
 		const char *o = schema_string(&L->c, items[i], "a stap option");

@@ -1,7 +1,23 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A diagnostic kept for sorting. */
+struct diag_entry {
+	diag_level lvl;
+	srcloc loc;
+	char *msg;
+	size_t seq;	/* report order */
+	size_t group;	/* seq of the error/warning a note or hint belongs to */
+	unsigned key_line, key_col;	/* that diagnostic's position */
+};
+
+/* More than this many kept diagnostics are counted, not kept: a hostile
+ * spec cannot make the sink grow without bound. */
+#define DIAG_KEEP_MAX 10000
 
 void diag_init(diag_sink *d, FILE *out)
 {
@@ -16,8 +32,35 @@ static const char *level_name(diag_level l)
 	case DIAG_ERROR: return "error";
 	case DIAG_WARNING: return "warning";
 	case DIAG_NOTE: return "note";
+	case DIAG_HINT: return "hint";
 	}
 	return "error";
+}
+
+/* ANSI colours, as compilers use them: bold location, coloured level. */
+#define C_BOLD "\033[1m"
+#define C_RESET "\033[0m"
+#define C_CARET "\033[1;32m"
+static const char *level_color(diag_level l)
+{
+	switch (l) {
+	case DIAG_ERROR: return "\033[1;31m";
+	case DIAG_WARNING: return "\033[1;35m";
+	case DIAG_NOTE: return "\033[1;36m";
+	case DIAG_HINT: return "\033[1;32m";
+	}
+	return "";
+}
+
+int diag_color_choice(const char *when, int is_tty, const char *no_color)
+{
+	if (when && !strcmp(when, "always"))
+		return 1;
+	if (when && !strcmp(when, "never"))
+		return 0;
+	if (when && strcmp(when, "auto"))
+		return -1;
+	return is_tty && !(no_color && *no_color);
 }
 
 #define EXCERPT_MAX 300	/* bytes of a source line shown around the column */
@@ -63,7 +106,7 @@ static size_t shown_len(const char *line, size_t i, size_t end)
  * invalid UTF-8) are shown as '?'.  A very long line is shown as a window
  * of about EXCERPT_MAX bytes around the column, with "..." where it was
  * cut. */
-static void print_excerpt(FILE *out, srcloc loc)
+static void print_excerpt(FILE *out, srcloc loc, int color)
 {
 	size_t len;
 	const char *line = source_line(loc.src, loc.line, &len);
@@ -97,6 +140,8 @@ static void print_excerpt(FILE *out, srcloc loc)
 		w = shown_len(line, i, end);
 		fputc(line[i] == '\t' ? '\t' : ' ', out);
 	}
+	if (color)
+		fputs(C_CARET, out);
 	fputc('^', out);
 	/* the underline: one '~' per further character of the token */
 	size_t stop = col + (loc.len > 1 ? loc.len : 1);
@@ -106,35 +151,135 @@ static void print_excerpt(FILE *out, srcloc loc)
 		w = shown_len(line, i, end);
 		fputc('~', out);
 	}
+	if (color)
+		fputs(C_RESET, out);
 	fputc('\n', out);
 }
 
-void diag_report(diag_sink *d, diag_level lvl, srcloc loc, const char *fmt, ...)
+/* One diagnostic with its excerpt; hints are one indented line. */
+static void print_one(const diag_sink *d, diag_level lvl, srcloc loc, const char *msg)
+{
+	const char *lc = d->color ? level_color(lvl) : "", *rs = d->color ? C_RESET : "";
+	if (lvl == DIAG_HINT) {
+		fprintf(d->out, "  %shint:%s %s\n", lc, rs, msg);
+		return;
+	}
+	if (d->color)
+		fputs(C_BOLD, d->out);
+	if (loc.src)
+		fprintf(d->out, "%s:%u:%u: ", loc.src->path, loc.line, loc.col);
+	else
+		fputs("stapgen: ", d->out);
+	fprintf(d->out, "%s%s%s%s: %s\n", rs, lc, level_name(lvl), rs, msg);
+	if (loc.src && loc.line >= 1 && loc.line <= loc.src->nlines)
+		print_excerpt(d->out, loc, d->color);
+}
+
+/* Whether the cap on printed errors hides this one (counted elsewhere). */
+static int over_cap(const diag_sink *d, unsigned nth_error)
+{
+	unsigned cap = d->max_errors ? d->max_errors : 50;
+	if (nth_error == cap + 1 && d->out)
+		fprintf(d->out, "stapgen: too many errors, stopping output\n");
+	return nth_error > cap;
+}
+
+static void keep(diag_sink *d, diag_level lvl, srcloc loc, char *msg)
+{
+	if (d->nkept == DIAG_KEEP_MAX) {
+		free(msg);
+		return;
+	}
+	if (d->nkept == d->capkept) {
+		size_t cap = d->capkept ? 2 * d->capkept : 16;
+		diag_entry *k = realloc(d->kept, cap * sizeof *k);
+		if (!k) {
+			free(msg);
+			return;
+		}
+		d->kept = k;
+		d->capkept = cap;
+	}
+	diag_entry *e = &d->kept[d->nkept];
+	*e = (diag_entry){ lvl, loc, msg, d->nkept, d->nkept, loc.src ? loc.line : 0,
+			   loc.src ? loc.col : 0 };
+	if (lvl >= DIAG_NOTE && d->nkept) {	/* sorts with the diagnostic it belongs to */
+		const diag_entry *owner = &d->kept[d->nkept - 1];
+		e->group = owner->group;
+		e->key_line = owner->key_line;
+		e->key_col = owner->key_col;
+	}
+	d->nkept++;
+}
+
+static void report(diag_sink *d, diag_level lvl, srcloc loc, const char *fmt, va_list ap)
 {
 	if (lvl == DIAG_ERROR)
 		d->errors++;
 	else if (lvl == DIAG_WARNING)
 		d->warnings++;
-	unsigned cap = d->max_errors ? d->max_errors : 50;
-	if (lvl == DIAG_ERROR && d->errors > cap) {
-		if (d->errors == cap + 1 && d->out)
-			fprintf(d->out, "stapgen: too many errors, stopping output\n");
-		return;
-	}
 	if (!d->out)
 		return;
-	if (loc.src)
-		fprintf(d->out, "%s:%u:%u: ", loc.src->path, loc.line, loc.col);
-	else
-		fputs("stapgen: ", d->out);
-	fprintf(d->out, "%s: ", level_name(lvl));
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return;
+	if (d->sorted) {
+		keep(d, lvl, loc, msg);
+		return;
+	}
+	if (!(lvl == DIAG_ERROR && over_cap(d, d->errors)))
+		print_one(d, lvl, loc, msg);
+	free(msg);
+}
+
+void diag_report(diag_sink *d, diag_level lvl, srcloc loc, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(d->out, fmt, ap);
+	report(d, lvl, loc, fmt, ap);
 	va_end(ap);
-	fputc('\n', d->out);
-	if (loc.src && loc.line >= 1 && loc.line <= loc.src->nlines)
-		print_excerpt(d->out, loc);
+}
+
+void diag_hint(diag_sink *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(d, DIAG_HINT, (srcloc){ 0 }, fmt, ap);
+	va_end(ap);
+}
+
+static int by_position(const void *pa, const void *pb)
+{
+	const diag_entry *a = pa, *b = pb;
+	if (a->key_line != b->key_line)
+		return a->key_line < b->key_line ? -1 : 1;
+	if (a->key_col != b->key_col)
+		return a->key_col < b->key_col ? -1 : 1;
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void diag_flush(diag_sink *d)
+{
+	if (!d->nkept)
+		return;
+	qsort(d->kept, d->nkept, sizeof *d->kept, by_position);
+	unsigned nth = 0;
+	int hidden = 0;	/* the error these notes belong to was not printed */
+	for (size_t i = 0; i < d->nkept; i++) {
+		const diag_entry *e = &d->kept[i];
+		if (e->lvl == DIAG_ERROR)
+			hidden = over_cap(d, ++nth);
+		else if (e->lvl == DIAG_WARNING)
+			hidden = 0;
+		if (!hidden)
+			print_one(d, e->lvl, e->loc, e->msg);
+		free(d->kept[i].msg);
+	}
+	free(d->kept);
+	d->kept = NULL;
+	d->nkept = d->capkept = 0;
 }
 
 unsigned edit_distance(const char *a, const char *b, unsigned cap)

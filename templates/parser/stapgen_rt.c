@@ -46,7 +46,9 @@ const sg_kind sg_kind_report_end = {"report_end", SG_EVENT, sg_report_fields, 1,
 const sg_kind sg_kind_end = {"end", SG_EVENT, NULL, 0, 0, 0, 0, NULL};
 
 static const sg_kind *const sg_builtins[] = {
-    &sg_kind_stapgen, &sg_kind_report, &sg_kind_report_end, &sg_kind_end,
+#define SG_BUILTIN_REF(n) &sg_kind_##n,
+    SG_BUILTIN_KINDS(SG_BUILTIN_REF)
+#undef SG_BUILTIN_REF
 };
 #define SG_NBUILTINS (sizeof sg_builtins / sizeof sg_builtins[0])
 
@@ -1251,8 +1253,7 @@ sg_writer *sg_writer_new(FILE *out, const sg_tool *tool, sg_format fmt)
 {
     sg_writer *w;
     size_t i, nev = 0;
-    if (!out || (fmt != SG_FMT_TABLE && fmt != SG_FMT_JSON && fmt != SG_FMT_CSV &&
-                 fmt != SG_FMT_FOLDED && fmt != SG_FMT_SVG))
+    if (!out || (unsigned)fmt >= SG_NFORMATS)
         return NULL;
     w = calloc(1, sizeof *w);
     if (!w)
@@ -2550,24 +2551,45 @@ void sg_writer_finish(sg_writer *w)
 /* sg_main                                                                    */
 /* ========================================================================== */
 
+static const struct sg_format_info {
+    const char *name;
+    int stack_only;
+    const char *what;
+} sg_formats[] = {
+#define SG_FMT_INFO(e, name, stack, what) {name, stack, what},
+    SG_FORMATS(SG_FMT_INFO)
+#undef SG_FMT_INFO
+};
+
+/* "table|json|..." or "table, json ... or svg" */
+static void format_names(FILE *f, const char *sep, const char *last)
+{
+    size_t i;
+    for (i = 0; i < SG_NFORMATS; i++)
+        fprintf(f, "%s%s", i == 0 ? "" : i + 1 == SG_NFORMATS ? last : sep, sg_formats[i].name);
+}
+
 static void usage(FILE *f, const char *prog, const sg_tool *tool)
 {
+    size_t i;
+    fprintf(f, "usage: %s [-f ", prog);
+    format_names(f, "|", "|");
     fprintf(f,
-            "usage: %s [-f table|json|csv|folded|svg] [-o FILE] [FILE|-]\n"
+            "] [-o FILE] [FILE|-]\n"
             "Reads the output of the SystemTap tool '%s'%s%s%s from FILE (default: standard\n"
-            "input) and prints its records.\n"
-            "  -f, --format FMT   table (default, aligned columns and histograms),\n"
-            "                     json (one JSON object per line), csv (RFC 4180),\n"
-            "                     folded (stack records as 'root;...;leaf COUNT' lines\n"
-            "                     for flame graph tools), svg (a flame graph of them)\n"
-            "  -o, --output FILE  write to FILE instead of standard output\n"
-            "  -h, --help         show this help\n"
-            "Lines that are not valid records are dropped and reported on stderr.\n"
-            "Exit status: 0 all lines were records, 3 some lines were dropped,\n"
-            "2 usage error, 1 I/O error.\n",
-            prog, tool && tool->name ? tool->name : "?",
+            "input) and prints its records.\n",
+            tool && tool->name ? tool->name : "?",
             tool && tool->spec_path ? " (spec " : "", tool && tool->spec_path ? tool->spec_path : "",
             tool && tool->spec_path ? ")" : "");
+    for (i = 0; i < SG_NFORMATS; i++)
+        fprintf(f, "%s%s%s: %s\n", i ? "                     " : "  -f, --format FMT   ",
+                sg_formats[i].name, i ? "" : " (default)", sg_formats[i].what);
+    fputs("  -o, --output FILE  write to FILE instead of standard output\n"
+          "  -h, --help         show this help\n"
+          "Lines that are not valid records are dropped and reported on stderr.\n"
+          "Exit status: 0 all lines were records, 3 some lines were dropped,\n"
+          "2 usage error, 1 I/O error.\n",
+          f);
 }
 
 /* Matches option a against short -x / long --name; takes its value from
@@ -2633,21 +2655,15 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
                 fprintf(stderr, "%s: option '%s' needs a value\n", prog, a);
                 goto usage_err;
             }
-            if (strcmp(val, "table") == 0)
-                fmt = SG_FMT_TABLE;
-            else if (strcmp(val, "json") == 0)
-                fmt = SG_FMT_JSON;
-            else if (strcmp(val, "csv") == 0)
-                fmt = SG_FMT_CSV;
-            else if (strcmp(val, "folded") == 0)
-                fmt = SG_FMT_FOLDED;
-            else if (strcmp(val, "svg") == 0)
-                fmt = SG_FMT_SVG;
-            else {
-                fprintf(stderr, "%s: unknown format '%s' (table, json, csv, folded or svg)\n",
-                        prog, val);
+            for (m = 0; m < (int)SG_NFORMATS && strcmp(val, sg_formats[m].name) != 0; m++)
+                ;
+            if (m == (int)SG_NFORMATS) {
+                fprintf(stderr, "%s: unknown format '%s' (", prog, val);
+                format_names(stderr, ", ", " or ");
+                fputs(")\n", stderr);
                 goto usage_err;
             }
+            fmt = (sg_format)m;
             continue;
         }
         if ((m = opt_val(argc, argv, &i, 'o', "output", &val)) != 0) {
@@ -2720,7 +2736,8 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
     return rc;
 
 usage_err:
-    fprintf(stderr, "usage: %s [-f table|json|csv|folded|svg] [-o FILE] [FILE|-]  (--help for more)\n",
-            prog);
+    fprintf(stderr, "usage: %s [-f ", prog);
+    format_names(stderr, "|", "|");
+    fputs("] [-o FILE] [FILE|-]  (--help for more)\n", stderr);
     return 2;
 }

@@ -23,6 +23,12 @@ extern "C" {
 #endif
 
 #define SG_PROTOCOL_VERSION 1
+/* The protocol's own record kinds, X(name): @stapgen TOOL VERSION starts a
+ * run, @report NAME EPOCH / @report_end NAME frame a report, @end ends a run.
+ * stapgen refuses tool records of these names. */
+#define SG_BUILTIN_KINDS(X) X(stapgen) X(report) X(report_end) X(end)
+/* Names the JSON and CSV writers add to records, X(name): no field may use them. */
+#define SG_RESERVED_FIELDS(X) X(kind) X(report) X(ts)
 /* Longest accepted line, in bytes, not counting the '\n'. */
 #define SG_MAX_LINE 65536
 /* Most bytes of records a writer buffers for one report block (table, JSON,
@@ -84,7 +90,21 @@ typedef struct sg_value {
     size_t slen;
 } sg_value;
 
-typedef enum { SG_FMT_TABLE, SG_FMT_JSON, SG_FMT_CSV, SG_FMT_FOLDED, SG_FMT_SVG } sg_format;
+/* Output formats, X(ENUM, name, stack tools only, what it prints); the first is
+ * the default.  The parser's -f and the tool command's help come from here. */
+#define SG_FORMATS(X)                                                              \
+    X(TABLE, "table", 0, "aligned columns and histograms")                         \
+    X(JSON, "json", 0, "one JSON object per line")                                 \
+    X(CSV, "csv", 0, "RFC 4180")                                                   \
+    X(FOLDED, "folded", 1, "stack records as 'root;...;leaf COUNT' lines")        \
+    X(SVG, "svg", 1, "a flame graph of the stack records")
+
+typedef enum {
+#define SG_FMT_ENUM(e, name, stack, what) SG_FMT_##e,
+    SG_FORMATS(SG_FMT_ENUM)
+#undef SG_FMT_ENUM
+    SG_NFORMATS
+} sg_format;
 
 /* ---- reader --------------------------------------------------------------- */
 typedef struct sg_reader sg_reader;

@@ -4,8 +4,12 @@
  * (parameters, named values, a key column, state maps, aggregates, alias
  * variables) and printed back as stap.
  *
+ * Then, as stapgen would see it: the same text as a column of an event
+ * record and of a report row in a small spec, through stapgen_compile().
+ *
  * Invariants: a failed parse is diagnosed (d.errors > 0); an expression
- * that checks clean prints as something. */
+ * that checks clean prints as something; a spec that does not compile is
+ * diagnosed. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +17,7 @@
 #include <string.h>
 
 #include "check/check_expr.h"
+#include "compile/compile.h"
 #include "expr/ast.h"
 #include "util/arena.h"
 #include "util/diag.h"
@@ -43,7 +48,7 @@ static const struct env_name {
 };
 #define NNAMES (sizeof env_names / sizeof *env_names)
 
-static bool env_lookup(const void *ctx, const char *name, name_info *out)
+static bool env_lookup(void *ctx, const char *name, name_info *out)
 {
 	(void)ctx;
 	for (size_t i = 0; i < NNAMES; i++) {
@@ -63,7 +68,7 @@ static bool env_lookup(const void *ctx, const char *name, name_info *out)
 	return false;
 }
 
-static size_t env_candidates(const void *ctx, const char **out, size_t max)
+static size_t env_candidates(void *ctx, const char **out, size_t max)
 {
 	(void)ctx;
 	size_t n = 0;
@@ -78,6 +83,45 @@ static srcloc at_text(const void *ctx, size_t off)
 }
 
 static FILE *devnull;
+
+/* The expression in a spec, as YAML single-quoted scalars ('' for '). */
+static void in_spec(const char *text, size_t len)
+{
+	arena a;
+	arena_init(&a);
+	a.limit = 256u * 1024 * 1024;
+	strbuf q = STRBUF_INIT, y = STRBUF_INIT;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\'')
+			sb_putc(&q, '\'');
+		sb_putc(&q, text[i]);
+	}
+	sb_printf(&y,
+		  "tool: fx\nsummary: s\n"
+		  "params:\n  destport: { default: 0, help: h }\n"
+		  "aggregates:\n  reads: { key: { pid: long } }\n"
+		  "probes:\n  - on: kernel.function(\"vfs_read\").return\n"
+		  "    let: { sk: $return }\n"
+		  "    collect: { 'reads[pid()]': 1 }\n"
+		  "    emit: { record: r, columns: { c: '%s' } }\n"
+		  "reports:\n  - { name: top, from: reads, columns: { pid: pid, c: '%s' } }\n",
+		  sb_str(&q), sb_str(&q));
+	char *spec_text = arena_strdup(&a, sb_str(&y));
+	source *src = source_new(&a, "fuzz.yaml", spec_text, y.len);
+	diag_sink d;
+	diag_init(&d, devnull);
+	d.sorted = 1;
+	stapgen_options o = { .kver = "portable" };
+	stapgen_output out;
+	if (stapgen_compile(&a, src, &d, &o, &out) != 0 && !d.errors && !d.warnings) {
+		fprintf(stderr, "fuzz_expr: a spec failed without a diagnostic\n");
+		abort();
+	}
+	stapgen_output_free(&out);
+	sb_free(&q);
+	sb_free(&y);
+	arena_free(&a);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -116,6 +160,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			sb_free(&sb);
 		}
+		if (len <= 4096 && !memchr(text, '\0', len))
+			in_spec(text, len);
 	}
 	arena_free(&a);
 	return 0;

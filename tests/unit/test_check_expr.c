@@ -38,7 +38,7 @@ static const struct fake_name {
 };
 #define NNAMES (sizeof names / sizeof *names)
 
-static bool fake_lookup(const void *ctx, const char *name, name_info *out)
+static bool fake_lookup(void *ctx, const char *name, name_info *out)
 {
 	(void)ctx;
 	for (size_t i = 0; i < NNAMES; i++)
@@ -55,7 +55,7 @@ static bool fake_lookup(const void *ctx, const char *name, name_info *out)
 	return false;
 }
 
-static size_t fake_candidates(const void *ctx, const char **out, size_t max)
+static size_t fake_candidates(void *ctx, const char **out, size_t max)
 {
 	(void)ctx;
 	size_t n = 0;

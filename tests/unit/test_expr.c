@@ -594,7 +594,7 @@ static void test_print_built_trees(void **state)
 
 /* ---- walker ----------------------------------------------------------- */
 
-static void collect(expr *e, void *ctx)
+static void collect(const expr *e, void *ctx)
 {
 	strbuf *sb = ctx;
 	switch (e->kind) {
@@ -608,7 +608,7 @@ static void collect(expr *e, void *ctx)
 	sb_putc(sb, ' ');
 }
 
-static void count(expr *e, void *ctx)
+static void count(const expr *e, void *ctx)
 {
 	(void)e;
 	(*(size_t *)ctx)++;

@@ -1784,8 +1784,8 @@ static void test_main_stacks(void **state)
         const char *a[] = {"p", "-h", NULL};
         run_main_tool(&s_tool, a, &res);
         assert_int_equal(res.rc, 0);
-        assert_non_null(strstr(res.out, "folded (stack records as 'root;...;leaf COUNT' lines"));
-        assert_non_null(strstr(res.out, "svg (a flame graph of them)"));
+        assert_non_null(strstr(res.out, "folded: stack records as 'root;...;leaf COUNT' lines"));
+        assert_non_null(strstr(res.out, "svg: a flame graph of the stack records"));
     }
     write_file(inbuf, "junk\n@bt\tf\tg\t1\n");
     {

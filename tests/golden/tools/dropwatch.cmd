@@ -20,7 +20,10 @@ options:
   -f FORMAT              table (default), json, csv, folded or svg (stack tools)
   --raw                  print the script's records, do not parse
   -d                     print the generated script and exit
+  -G NAME=VALUE          set a script global (stap -G)
   -h, --help             show this help
+
+stap runs with: -d kernel
 EOF
 }
 stap_args= gvars= fmt=table secs= raw=0
@@ -47,7 +50,7 @@ while [ $# -gt 0 ]; do
 	*) echo "dropwatch: unknown option '$1'" >&2; usage >&2; exit 2;;
 	esac
 done
-opts=''
+opts='-d kernel'
 run() {
 	if [ -n "$secs" ]; then
 		# SIGINT lets stap run its end probes: the final report is printed

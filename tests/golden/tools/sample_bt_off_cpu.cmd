@@ -22,9 +22,10 @@ options:
   -f FORMAT              table (default), json, csv, folded or svg (stack tools)
   --raw                  print the script's records, do not parse
   -d                     print the generated script and exit
+  -G NAME=VALUE          set a script global (stap -G)
   -h, --help             show this help
 
-stap runs with: -DMAXSTRINGLEN=8192 -DMAXMAPENTRIES=20480 -DMAXACTION=100000
+stap runs with: -DMAXSTRINGLEN=8192 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d kernel
 EOF
 }
 stap_args= gvars= fmt=table secs= raw=0
@@ -55,7 +56,7 @@ while [ $# -gt 0 ]; do
 	*) echo "sample_bt_off_cpu: unknown option '$1'" >&2; usage >&2; exit 2;;
 	esac
 done
-opts='-DMAXSTRINGLEN=8192 -DMAXMAPENTRIES=20480 -DMAXACTION=100000'
+opts='-DMAXSTRINGLEN=8192 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d kernel'
 run() {
 	if [ -n "$secs" ]; then
 		# SIGINT lets stap run its end probes: the final report is printed

@@ -21,6 +21,7 @@ options:
   -f FORMAT              table (default), json, csv, folded or svg (stack tools)
   --raw                  print the script's records, do not parse
   -d                     print the generated script and exit
+  -G NAME=VALUE          set a script global (stap -G)
   -h, --help             show this help
 EOF
 }

@@ -1,0 +1,79 @@
+/* stapgen_compile: the pipeline, once.  See compile.h. */
+#include "compile.h"
+
+#include <string.h>
+
+#include "../emit/emit.h"
+#include "../lower/lower.h"
+
+static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
+{
+	unsigned v[3];
+	if (!kver_parse(kver, v))
+		return NULL;	/* portable: the script checks kernel_v itself */
+	for (unsigned i = 0; i < s->nunsupported; i++)
+		if (kver_range_match(&s->unsupported[i].range, v))
+			return &s->unsupported[i];
+	return NULL;
+}
+
+/* The spec's path lands in comments and C strings: keep it to harmless bytes. */
+static const char *shown_path(arena *a, const char *path)
+{
+	char *shown = arena_strdup(a, path ? path : "");
+	for (char *q = shown; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		      (*q >= '0' && *q <= '9') || strchr("._/+-", *q)))
+			*q = '_';
+	return shown;
+}
+
+static int compile(arena *a, const source *src, diag_sink *d, const stapgen_options *o,
+		   stapgen_output *out)
+{
+	spec *s = spec_load(a, src, d);
+	if (!s)
+		return 1;
+	spec_check(a, s, d);
+	out->spec = s;
+	if (s->guru && !o->guru)
+		diag_error(d, s->tool_loc,
+			   "spec '%s' declares 'guru: true'; generating it needs the --guru flag", s->tool);
+	if (o->on_checked)
+		o->on_checked(s, d, o->ctx);
+	if (d->errors || (o->werror && d->warnings))
+		return 1;
+	if (o->check_only)
+		return 0;
+	/* everything below reads the checked spec */
+	const spec *cs = s;
+	record_set rs = records_of(a, cs);
+	emit_opts eo = { o->kver, shown_path(a, src->path), &out->map };
+	out->unsupported = unsupported_for(cs, o->kver);
+	if (out->unsupported)
+		sb_printf(&out->stp, "%s\n", out->unsupported->reason);
+	else
+		emit_stp(&out->stp, a, lower_spec(a, cs, &rs, o->kver), &eo);
+	emit_parser(&out->parser, cs, &rs, &eo);
+	emit_command(&out->command, cs, &eo);
+	emit_doc(&out->doc, cs, &rs, &eo);
+	return 0;
+}
+
+int stapgen_compile(arena *a, const source *src, diag_sink *d, const stapgen_options *o,
+		    stapgen_output *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = compile(a, src, d, o, out);
+	diag_flush(d);	/* a sorted sink prints now, by position */
+	return rc;
+}
+
+void stapgen_output_free(stapgen_output *out)
+{
+	sb_free(&out->stp);
+	sb_free(&out->map);
+	sb_free(&out->parser);
+	sb_free(&out->command);
+	sb_free(&out->doc);
+}

@@ -1,0 +1,401 @@
+/* Lowering: checked spec -> what the .stp emitter prints (see lower.h).
+ * Reads the spec, builds new nodes; nothing here writes to the spec. */
+#include "lower.h"
+
+#include <string.h>
+
+#include "../check/check_expr.h"
+
+typedef struct lower {
+	arena *a;
+	const spec *s;
+	const record_set *rs;
+	bool portable;
+	unsigned kv[3];
+} lower;
+
+/* ---- copying, with the report rewrite ---------------------------------- */
+
+/* Row reports read aggregates for the row's key: @sum(reads) in a row of
+ * [pid, comm] is @sum(reads[pid, comm]). */
+typedef struct row_ctx {
+	const spec_map *keys;	/* the rows' keys; NULL: copy as is */
+	const spec_report *r;
+	bool guard;		/* the row's key may be missing from any aggregate */
+} row_ctx;
+
+/* Rows come from the report's `from` aggregates: with one, its keys are
+ * all there; any other aggregate (same keys) may lack a row's key. */
+static bool may_lack_key(const row_ctx *rows, const spec_map *m)
+{
+	if (rows->guard)
+		return true;
+	for (unsigned i = 0; i < rows->r->nfrom; i++)
+		if (rows->r->from_maps[i] == m)
+			return false;
+	return true;
+}
+
+static expr *node_like(lower *L, const expr *e)
+{
+	expr *n = arena_alloc(L->a, sizeof *n);
+	*n = *e;
+	return n;
+}
+
+static expr *new_node(lower *L, expr_kind kind, vtype t)
+{
+	expr *n = arena_alloc(L->a, sizeof *n);
+	n->kind = kind;
+	n->type = t;
+	return n;
+}
+
+static expr *copy(lower *L, const expr *e, const row_ctx *rows);
+
+/* `cond ? agg : 0`, located where the aggregate use was. */
+static expr *guard_zero(lower *L, expr *cond, expr *agg)
+{
+	expr *t = new_node(L, E_TERNARY, VT_LONG);
+	t->a = cond;
+	t->b = agg;
+	t->c = new_node(L, E_INT, VT_LONG);
+	t->loc = agg->loc;
+	t->span = agg->span;
+	return t;
+}
+
+/* An aggregate statistic in a row, or NULL if `e` is not one to rewrite. */
+static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
+{
+	if (!rows->keys || e->kind != E_AGG || !e->a || e->a->kind != E_IDENT)
+		return NULL;
+	const spec_map *m = e->a->bind_ptr;
+	expr *id = copy(L, e->a, NULL);
+	if (m && m->nkeys == 0) {
+		/* A scalar aggregate (a total, say) is the same in every row; stap
+		 * reports @sum/@min/@max/@avg of an empty one as an error. */
+		if (e->op == AGG_COUNT)
+			return NULL;
+		expr *cnt = node_like(L, e), *agg = node_like(L, e);
+		cnt->op = AGG_COUNT;
+		cnt->a = agg->a = id;
+		return guard_zero(L, cnt, agg);
+	}
+	const spec_map *k = rows->keys;
+	expr *idx = new_node(L, E_INDEX, VT_UNKNOWN);
+	idx->a = id;
+	idx->nargs = k->nkeys;
+	idx->args = arena_alloc(L->a, (k->nkeys + 1) * sizeof(expr *));
+	for (unsigned i = 0; i < k->nkeys; i++) {
+		idx->args[i] = new_node(L, E_IDENT, k->keys[i].type);
+		idx->args[i]->name = k->keys[i].name;
+	}
+	expr *agg = node_like(L, e);
+	agg->a = idx;
+	if (!may_lack_key(rows, m))
+		return agg;
+	/* the row's key came from another aggregate: absent here counts as 0 */
+	expr *in = new_node(L, E_IN, VT_LONG);
+	in->name = e->a->name;
+	in->args = idx->args;
+	in->nargs = idx->nargs;
+	return guard_zero(L, in, agg);
+}
+
+/* A fresh copy of e (NULL rows: unchanged). */
+static expr *copy(lower *L, const expr *e, const row_ctx *rows)
+{
+	if (!e)
+		return NULL;
+	expr *n = rows ? row_agg(L, e, rows) : NULL;
+	if (n)
+		return n;
+	n = node_like(L, e);
+	n->a = copy(L, e->a, rows);
+	n->b = copy(L, e->b, rows);
+	n->c = copy(L, e->c, rows);
+	if (e->nargs) {
+		n->args = arena_alloc(L->a, e->nargs * sizeof(expr *));
+		for (size_t i = 0; i < e->nargs; i++)
+			n->args[i] = copy(L, e->args[i], rows);
+	}
+	return n;
+}
+
+/* ---- negated filters: `if (a == b) next` reads better than `if (!(a != b)) next`,
+ * and `if (destport != 0 && port != destport)` better than `if (!(destport == 0 || ...))` */
+static bool negates_cleanly(const expr *e, int depth)
+{
+	if (depth > 8)
+		return false;
+	if (e->kind == E_UNARY && e->op == OP_NOT)
+		return true;
+	if (e->kind == E_BINARY)
+		switch (e->op) {
+		case OP_EQ: case OP_NE: case OP_LT: case OP_GE: case OP_GT: case OP_LE:
+			return true;
+		case OP_AND: case OP_OR:
+			return negates_cleanly(e->a, depth + 1) && negates_cleanly(e->b, depth + 1);
+		}
+	return false;
+}
+
+/* !e, built from e (a copy this pass owns). */
+static expr *negate(lower *L, expr *e)
+{
+	static const int inv[][2] = { { OP_EQ, OP_NE }, { OP_NE, OP_EQ }, { OP_LT, OP_GE },
+				      { OP_GE, OP_LT }, { OP_GT, OP_LE }, { OP_LE, OP_GT } };
+	if (e->kind == E_UNARY && e->op == OP_NOT)
+		return e->a;
+	if (e->kind == E_BINARY) {
+		for (size_t i = 0; i < sizeof inv / sizeof inv[0]; i++)
+			if (e->op == inv[i][0]) {
+				e->op = inv[i][1];
+				return e;
+			}
+		if ((e->op == OP_AND || e->op == OP_OR) && negates_cleanly(e, 0)) {
+			e->op = e->op == OP_AND ? OP_OR : OP_AND;	/* De Morgan */
+			e->a = negate(L, e->a);
+			e->b = negate(L, e->b);
+			return e;
+		}
+	}
+	expr *n = new_node(L, E_UNARY, VT_LONG);
+	n->op = OP_NOT;
+	n->a = e;
+	n->loc = e->loc;
+	n->span = e->span;
+	return n;
+}
+
+/* ---- probe bodies --------------------------------------------------------- */
+
+typedef struct body {
+	lower *L;
+	const spec_probe *p;
+	bool *let_done;		/* emitted already */
+	bool *del_done;
+	lstmt *st;
+	unsigned n, cap;
+} body;
+
+static lstmt *push(body *b, lstmt_kind kind)
+{
+	if (b->n == b->cap) {
+		unsigned cap = b->cap ? 2 * b->cap : 16;
+		b->st = arena_realloc(b->L->a, b->st, b->cap * sizeof *b->st, cap * sizeof *b->st);
+		b->cap = cap;
+	}
+	lstmt *s = &b->st[b->n++];
+	memset(s, 0, sizeof *s);
+	s->kind = kind;
+	return s;
+}
+
+static void lower_let(body *b, unsigned i);
+
+static void let_dep(const expr *e, void *ctx)
+{
+	body *b = ctx;
+	if (e->kind != E_IDENT || e->bind != NAME_VALUE || !e->bind_ptr)
+		return;
+	const spec_let *l = e->bind_ptr;
+	if (l >= b->p->lets && l < b->p->lets + b->p->nlets && !b->let_done[l - b->p->lets])
+		lower_let(b, (unsigned)(l - b->p->lets));
+}
+
+/* Values are computed just before their first use. */
+static void needs(body *b, const expr *e)
+{
+	expr_walk(e, let_dep, b);
+}
+
+/* The alternative of a value that applies to the target kernel. */
+static const expr *let_for_kernel(const lower *L, const spec_let *l)
+{
+	for (unsigned i = 0; i < l->nalts; i++)
+		if (kver_range_match(&l->alts[i].range, L->kv))
+			return l->alts[i].e;
+	return l->e;
+}
+
+static void lower_let(body *b, unsigned i)
+{
+	const spec_let *l = &b->p->lets[i];
+	b->let_done[i] = true;
+	if (!l->nalts || !b->L->portable) {
+		const expr *e = l->nalts ? let_for_kernel(b->L, l) : l->e;
+		needs(b, e);
+		lstmt *s = push(b, LS_LET);
+		s->name = l->name;
+		s->value = copy(b->L, e, NULL);
+		return;
+	}
+	/* portable: every alternative, chosen by stap with %( kernel_v ... %) */
+	for (unsigned k = 0; k < l->nalts; k++)
+		needs(b, l->alts[k].e);
+	lalt *alts = arena_alloc(b->L->a, l->nalts * sizeof *alts);
+	for (unsigned k = 0; k < l->nalts; k++)
+		alts[k] = (lalt){ &l->alts[k].range, copy(b->L, l->alts[k].e, NULL) };
+	lstmt *s = push(b, LS_LET);
+	s->name = l->name;
+	s->alts = alts;
+	s->nalts = l->nalts;
+}
+
+typedef struct map_read {
+	const char *map;
+	bool found;
+} map_read;
+
+static void find_map_read(const expr *e, void *ctx)
+{
+	map_read *mr = ctx;
+	if ((e->kind == E_INDEX && e->a && e->a->kind == E_IDENT && !strcmp(e->a->name, mr->map)) ||
+	    (e->kind == E_IN && e->name && !strcmp(e->name, mr->map)))
+		mr->found = true;
+}
+
+typedef struct delete_ctx {
+	const body *b;
+	const char *map;
+	bool blocked;		/* read by something not computed yet */
+	bool by_value;		/* read by a value already computed */
+} delete_ctx;
+
+static void delete_site(const expr *e, spec_site site, unsigned idx, void *ctx)
+{
+	delete_ctx *dc = ctx;
+	if (site == SX_DELETE)
+		return;
+	map_read mr = { dc->map, false };
+	expr_walk(e, find_map_read, &mr);
+	if (!mr.found)
+		return;
+	if (site != SX_LET)
+		dc->blocked = true;
+	else if (dc->b->p->lets[idx].used)
+		(dc->b->let_done[idx] ? &dc->by_value : &dc->blocked)[0] = true;
+}
+
+/* `delete m[k]` can go right after the values that read m[k] are computed,
+ * before the filters that follow them: then an event that is filtered out
+ * still clears its entry (a start time, say) instead of leaking it.  Only
+ * when nothing but values touches m. */
+static bool delete_ready(const body *b, const expr *del)
+{
+	delete_ctx dc = { b, del->a->name, false, false };
+	probe_exprs(b->p, delete_site, &dc);
+	return !dc.blocked && dc.by_value;
+}
+
+static void lower_delete(body *b, unsigned i)
+{
+	b->del_done[i] = true;
+	needs(b, b->p->deletes[i]);
+	push(b, LS_DELETE)->target = copy(b->L, b->p->deletes[i], NULL);
+}
+
+static const record_kind *kind_for_probe(const lower *L, const spec_probe *p)
+{
+	for (unsigned i = 0; i < L->rs->nkinds; i++)
+		if (L->rs->kinds[i].probe == p)
+			return &L->rs->kinds[i];
+	return NULL;
+}
+
+static void lower_assign(body *b, lstmt_kind kind, const spec_assign *as)
+{
+	needs(b, as->target);
+	needs(b, as->value);
+	lstmt *s = push(b, kind);
+	s->target = copy(b->L, as->target, NULL);
+	s->value = copy(b->L, as->value, NULL);
+}
+
+static lprobe lower_probe(lower *L, const spec_probe *p)
+{
+	body b = { L, p, arena_alloc(L->a, (p->nlets + 1) * sizeof(bool)),
+		   arena_alloc(L->a, (p->ndeletes + 1) * sizeof(bool)),
+		   NULL, 0, 0 };
+	for (unsigned i = 0; i < p->nfilters; i++) {
+		needs(&b, p->filters[i]);
+		for (unsigned j = 0; j < p->ndeletes; j++)
+			if (!b.del_done[j] && delete_ready(&b, p->deletes[j]))
+				lower_delete(&b, j);
+		lstmt *s = push(&b, LS_FILTER);
+		s->value = negate(L, copy(L, p->filters[i], NULL));
+		s->origin = p->filters[i];
+	}
+	for (unsigned i = 0; i < p->nstores; i++)
+		lower_assign(&b, LS_STORE, &p->stores[i]);
+	for (unsigned i = 0; i < p->ncollects; i++)
+		lower_assign(&b, LS_COLLECT, &p->collects[i]);
+	const record_kind *k = kind_for_probe(L, p);
+	if (k) {
+		const expr **args = arena_alloc(L->a, (k->nfields + 1) * sizeof(expr *));
+		for (unsigned i = 0; i < k->nfields; i++) {
+			needs(&b, k->fields[i].value);
+			args[i] = copy(L, k->fields[i].value, NULL);
+		}
+		lstmt *s = push(&b, LS_RECORD);
+		s->rec = k;
+		s->args = args;
+	}
+	for (unsigned i = 0; i < p->ndeletes; i++)
+		if (!b.del_done[i])
+			lower_delete(&b, i);
+	return (lprobe){ p, b.st, b.n };
+}
+
+/* ---- reports -------------------------------------------------------------- */
+
+static const record_kind *kind_for_report(const lower *L, const spec_report *r)
+{
+	for (unsigned i = 0; i < L->rs->nkinds; i++)
+		if (L->rs->kinds[i].report == r)
+			return &L->rs->kinds[i];
+	return NULL;
+}
+
+static lreport lower_report(lower *L, const spec_report *r)
+{
+	lreport lr = { .r = r, .rec = kind_for_report(L, r) };
+	if (!lr.rec || r->hist)
+		return lr;
+	const spec_map *km = r->from_maps[0];
+	/* scalar aggregates: one row, read as they are */
+	row_ctx rows = { km->nkeys ? km : NULL, r, r->nfrom > 1 };
+	lr.sort = copy(L, r->sort, &rows);
+	const expr **vals = arena_alloc(L->a, (lr.rec->nfields + 1) * sizeof(expr *));
+	for (unsigned i = 0; i < lr.rec->nfields; i++)
+		vals[i] = copy(L, lr.rec->fields[i].value, &rows);
+	lr.vals = vals;
+	const expr *so = lr.sort;
+	if (so && so->kind == E_IDENT && so->bind == NAME_KEY)
+		lr.key_sort = so->name;
+	/* One aggregate sorted by one of its own statistics: the idiom is
+	 * `foreach ([k] in agg @sum- limit N)`, no temporary array.  (Sorted by
+	 * another aggregate's statistic, the rows need the temporary array.) */
+	lr.direct = r->nfrom == 1 &&
+		    (!so || lr.key_sort ||
+		     (so->kind == E_AGG && so->a && so->a->kind == E_INDEX && so->a->a &&
+		      so->a->a->bind_ptr == km));
+	return lr;
+}
+
+const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const char *kver)
+{
+	lower L = { a, s, rs, false, { 0, 0, 0 } };
+	L.portable = !kver_parse(kver, L.kv);
+	lprobe *probes = arena_alloc(a, (s->nprobes + 1) * sizeof *probes);
+	for (unsigned i = 0; i < s->nprobes; i++)
+		probes[i] = lower_probe(&L, &s->probes[i]);
+	lreport *reports = arena_alloc(a, (s->nreports + 1) * sizeof *reports);
+	for (unsigned i = 0; i < s->nreports; i++)
+		reports[i] = lower_report(&L, &s->reports[i]);
+	lowered *lw = arena_alloc(a, sizeof *lw);
+	*lw = (lowered){ s, rs, L.portable, { L.kv[0], L.kv[1], L.kv[2] }, probes, reports };
+	return lw;
+}

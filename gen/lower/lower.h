@@ -1,0 +1,72 @@
+/* Lowering: between checking and emitting.  Reads the checked spec and
+ * builds what the .stp emitter prints, in the order it prints it: probe
+ * bodies as statement lists (values just before their first use, negated
+ * filters, deletes moved up), report expressions with their aggregates read
+ * for the row's key.  Every rewritten expression is a new node; the checked
+ * spec is never written, so it can be lowered and emitted any number of
+ * times. */
+#ifndef STAPGEN_LOWER_H
+#define STAPGEN_LOWER_H
+#include <stdbool.h>
+
+#include "../emit/records.h"
+#include "../spec/spec.h"
+
+typedef enum {
+	LS_LET,		/* name = value */
+	LS_FILTER,	/* if (cond) next */
+	LS_STORE,	/* target = value */
+	LS_COLLECT,	/* target <<< value */
+	LS_DELETE,	/* delete target */
+	LS_RECORD,	/* printf of the probe's record */
+} lstmt_kind;
+
+/* One kernel alternative of a value, for portable scripts. */
+typedef struct lalt {
+	const kver_range *range;	/* n == 0: every other kernel */
+	const expr *e;
+} lalt;
+
+typedef struct lstmt {
+	lstmt_kind kind;
+	const char *name;	/* LS_LET */
+	const expr *target;	/* LS_STORE, LS_COLLECT, LS_DELETE */
+	/* LS_LET: the value (NULL when alts are set); LS_FILTER: the condition
+	 * that drops the event (the filter negated); STORE/COLLECT: the value */
+	const expr *value;
+	const expr *origin;	/* LS_FILTER: the filter as written (source map) */
+	const lalt *alts;	/* LS_LET in a portable script: every alternative */
+	unsigned nalts;
+	const record_kind *rec;	/* LS_RECORD; its values are args[] */
+	const expr *const *args;
+} lstmt;
+
+typedef struct lprobe {
+	const spec_probe *p;
+	const lstmt *stmts;
+	unsigned nstmts;
+} lprobe;
+
+typedef struct lreport {
+	const spec_report *r;
+	const record_kind *rec;	/* NULL: nothing to emit */
+	const expr *sort;	/* NULL: unsorted */
+	const expr *const *vals;	/* one per field of rec (row reports) */
+	/* one aggregate sorted by its own statistic or a key: iterate it
+	 * directly, `foreach ([k] in agg @sum- limit N)` */
+	bool direct;
+	const char *key_sort;	/* sorted by this key column */
+} lreport;
+
+typedef struct lowered {
+	const spec *s;
+	const record_set *rs;
+	bool portable;		/* %( kernel_v %) conditionals instead of choices */
+	unsigned kv[3];		/* otherwise the target kernel's version */
+	const lprobe *probes;	/* one per s->probes */
+	const lreport *reports;	/* one per s->reports */
+} lowered;
+
+const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const char *kver);
+
+#endif

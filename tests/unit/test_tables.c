@@ -1,0 +1,355 @@
+/* The shared lists (the .def files in gen/tables, the SG_ lists in
+ * stapgen_rt.h): for every entry, the generator, the runtime and the README
+ * agree.  A list edited in one place only fails here.  Links the runtime
+ * (see the Makefile). */
+#include "../../templates/parser/stapgen_rt.h"
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile/compile.h"
+#include "expr/ast.h"
+
+static char *readme;
+
+static int setup(void **state)
+{
+	(void)state;
+	FILE *f = fopen("README.md", "r");
+	if (!f)
+		return -1;
+	static char buf[1 << 18];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	readme = buf;
+	return 0;
+}
+
+static void in_readme(const char *what)
+{
+	if (!strstr(readme, what))
+		fail_msg("README.md does not mention '%s'", what);
+}
+
+typedef struct compiled {
+	arena a;
+	char *diag;
+	size_t diaglen;
+	int rc;
+	stapgen_output out;
+} compiled;
+
+static void compile(compiled *c, const char *text)
+{
+	memset(c, 0, sizeof *c);
+	arena_init(&c->a);
+	FILE *f = open_memstream(&c->diag, &c->diaglen);
+	diag_sink d;
+	diag_init(&d, f);
+	char *copy = arena_strdup(&c->a, text);
+	source *src = source_new(&c->a, "t.yaml", copy, strlen(copy));
+	stapgen_options o = { .kver = "6.1.0-56-cloud-amd64" };
+	c->rc = stapgen_compile(&c->a, src, &d, &o, &c->out);
+	fclose(f);
+}
+
+static void done(compiled *c)
+{
+	free(c->diag);
+	stapgen_output_free(&c->out);
+	arena_free(&c->a);
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	compiled c;
+	compile(&c, text);
+	if (c.rc == 0 || !c.diag || !strstr(c.diag, msg))
+		fail_msg("expected '%s' for:\n%s\ngot:\n%s", msg, text, c.diag ? c.diag : "");
+	done(&c);
+}
+
+static srcloc no_loc(const void *ctx, size_t off)
+{
+	(void)ctx;
+	(void)off;
+	return (srcloc){ 0 };
+}
+
+/* ---- aggregate functions --------------------------------------------------- */
+
+static void test_aggs(void **state)
+{
+	(void)state;
+	static const struct { int fn; const char *text; } aggs[] = {
+#define AGG(e, text) { AGG_##e, text },
+#include "tables/aggs.def"
+#undef AGG
+	};
+	for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++) {
+		const char *t = aggs[i].text;
+		in_readme(t);
+		assert_string_equal(agg_fn_text(aggs[i].fn), t);
+		/* the lexer knows it, the printer writes it back */
+		arena a;
+		arena_init(&a);
+		diag_sink d;
+		diag_init(&d, NULL);
+		char *src = arena_printf(&a, "%s(reads)", t);
+		expr *e = expr_parse(&a, src, strlen(src), (expr_locmap){ no_loc, NULL }, &d);
+		assert_non_null(e);
+		assert_int_equal(e->kind, E_AGG);
+		assert_int_equal(e->op, aggs[i].fn);
+		strbuf sb = STRBUF_INIT;
+		expr_print_stap(&sb, e);
+		assert_string_equal(sb_str(&sb), src);
+		sb_free(&sb);
+		arena_free(&a);
+		/* and a report sorted by it iterates the aggregate with it */
+		compiled c;
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\naggregates:\n  a: { key: { pid: long } }\n"
+			 "probes:\n  - on: timer.profile\n    collect: { 'a[pid()]': 1 }\n"
+			 "reports:\n  - name: top\n    from: a\n    sort: '%s(a)'\n"
+			 "    columns: { pid: pid, v: '%s(a)' }\n", t, t);
+		compile(&c, text);
+		assert_int_equal(c.rc, 0);
+		char want[64];
+		snprintf(want, sizeof want, "foreach ([pid] in a %s-)", t);	/* desc: the default */
+		assert_non_null(strstr(sb_str(&c.out.stp), want));
+		done(&c);
+	}
+}
+
+/* ---- histogram kinds ------------------------------------------------------- */
+
+static void test_hist_kinds(void **state)
+{
+	(void)state;
+	static const struct { const char *name, *fn, *doc; int cls; } kinds[] = {
+#define HIST(e, name, fn, doc) { name, fn, doc, SG_HIST_##e },	/* the runtime has it */
+#include "tables/hist_kinds.def"
+#undef HIST
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "kind: %s", kinds[i].name);
+		in_readme(want);
+		compiled c;
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\naggregates:\n  lat: {}\n"
+			 "probes:\n  - on: timer.profile\n    collect: { lat: 1 }\n"
+			 "reports:\n  - name: h\n"
+			 "    histogram: { of: lat, kind: %s%s }\n",
+			 kinds[i].name, i ? ", min: 0, max: 10, step: 1" : "");
+		compile(&c, text);
+		assert_string_equal(c.diag ? c.diag : "", "");
+		snprintf(want, sizeof want, "foreach (bucket in %s(lat", kinds[i].fn);
+		assert_non_null(strstr(sb_str(&c.out.stp), want));
+		assert_non_null(strstr(sb_str(&c.out.doc), kinds[i].doc));
+		snprintf(want, sizeof want, "\"h\", %s,",
+			 kinds[i].cls == SG_HIST_LOG2 ? "SG_HIST_LOG2" : "SG_HIST_LINEAR");
+		assert_non_null(strstr(sb_str(&c.out.parser), want));
+		done(&c);
+	}
+}
+
+/* ---- output formats ---------------------------------------------------------- */
+
+static const sg_field one_field[] = { { "n", SG_LONG, "N", 0 } };
+static const sg_kind one_kind[] = { { "r", SG_EVENT, one_field, 1, 0, 0, 0, NULL } };
+static const sg_tool one_tool = { "t", "t.yaml", one_kind, 1 };
+
+static void test_formats(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, "tool: t\nsummary: s\nprobes:\n  - on: begin\n"
+		    "    emit: { record: r, columns: { n: '1' } }\n");
+	assert_int_equal(c.rc, 0);
+	static const char *const formats[] = {
+#define SG_FMT_NAME(e, name, stack, what) name,
+		SG_FORMATS(SG_FMT_NAME)
+#undef SG_FMT_NAME
+	};
+	strbuf bar = STRBUF_INIT;
+	for (size_t i = 0; i < SG_NFORMATS; i++) {
+		const char *name = formats[i];
+		sb_printf(&bar, "%s%s", i ? "|" : "", name);
+		assert_non_null(strstr(sb_str(&c.out.command), name));
+		assert_non_null(strstr(sb_str(&c.out.doc), name));
+		/* the runtime takes it */
+		char path[] = "/tmp/stapgen-tables-XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		close(fd);
+		char *argv[] = { "p", "-f", (char *)(uintptr_t)name, "-o", "/dev/null", path, NULL };
+		assert_int_equal(sg_main(6, argv, &one_tool), 0);
+		unlink(path);
+	}
+	char want[128];
+	snprintf(want, sizeof want, "`-f %s`", sb_str(&bar));
+	in_readme(want);
+	sb_free(&bar);
+	done(&c);
+}
+
+/* ---- the wire protocol ----------------------------------------------------- */
+
+static void test_builtin_kinds(void **state)
+{
+	(void)state;
+	static const struct { const char *name; const sg_kind *rt; } kinds[] = {
+#define SG_KIND_ENTRY(n) { #n, &sg_kind_##n },
+		SG_BUILTIN_KINDS(SG_KIND_ENTRY)
+#undef SG_KIND_ENTRY
+	};
+	compiled c;
+	compile(&c, "tool: t\nsummary: s\naggregates:\n  a: {}\n"
+		    "probes:\n  - on: timer.profile\n    collect: { a: 1 }\n"
+		    "reports:\n  - name: r\n    from: a\n    columns: { n: '@count(a)' }\n");
+	assert_string_equal(c.diag ? c.diag : "", "");
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		const char *n = kinds[i].name;
+		assert_string_equal(kinds[i].rt->name, n);
+		char want[64];
+		snprintf(want, sizeof want, "`@%s", n);
+		in_readme(want);
+		snprintf(want, sizeof want, "printf(\"@%s\\", n);	/* the script prints it */
+		assert_non_null(strstr(sb_str(&c.out.stp), want));
+		char text[512];
+		snprintf(text, sizeof text, "tool: t\nsummary: s\nprobes:\n  - on: begin\n"
+					    "    emit: { record: %s, columns: { n: '1' } }\n", n);
+		expect_error(text, "is reserved for the output protocol");
+	}
+	char want[64];
+	snprintf(want, sizeof want, "printf(\"@stapgen\\tt\\t%d\\n\")", SG_PROTOCOL_VERSION);
+	assert_non_null(strstr(sb_str(&c.out.stp), want));
+	done(&c);
+}
+
+static void test_reserved_fields(void **state)
+{
+	(void)state;
+	static const char *const names[] = {
+#define SG_FIELD_NAME(n) #n,
+		SG_RESERVED_FIELDS(SG_FIELD_NAME)
+#undef SG_FIELD_NAME
+	};
+	/* what the JSON writer adds to a report row */
+	static const sg_field f[] = { { "v", SG_LONG, "V", 0 } };
+	static const sg_kind k[] = { { "row", SG_ROW, f, 1, 0, 0, 0, "rep" } };
+	static const sg_tool tool = { "t", NULL, k, 1 };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&out, &len);
+	sg_writer *w = sg_writer_new(o, &tool, SG_FMT_JSON);
+	sg_value rv[2] = { { 0, "rep", 3 }, { 7, NULL, 0 } };
+	sg_writer_record(w, &sg_kind_report, rv);
+	sg_value v = { 1, NULL, 0 };
+	sg_writer_record(w, &k[0], &v);
+	sg_writer_finish(w);
+	sg_writer_free(w);
+	fclose(o);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "\"%s\":", names[i]);
+		if (!strstr(out, want))
+			fail_msg("the JSON writer does not add '%s': %s", names[i], out);
+		char text[512];
+		snprintf(text, sizeof text, "tool: t\nsummary: s\nprobes:\n  - on: begin\n"
+					    "    emit: { record: r, columns: { %s: '1' } }\n", names[i]);
+		expect_error(text, "is reserved for the output formats");
+	}
+	free(out);
+}
+
+/* ---- keywords ------------------------------------------------------------------ */
+
+static void test_keywords(void **state)
+{
+	(void)state;
+	static const char *const words[] = {
+#define KW(w) w,
+#include "tables/keywords.def"
+#undef KW
+	};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		char text[512];
+		snprintf(text, sizeof text, "tool: t\nsummary: s\nparams:\n  %s: { default: 1, help: h }\n"
+					    "probes:\n  - on: begin\n    emit: { record: r, columns: { n: '1' } }\n",
+			 words[i]);
+		expect_error(text, "is a SystemTap keyword");
+		/* and no expression reads it as a name */
+		arena a;
+		arena_init(&a);
+		diag_sink d;
+		diag_init(&d, NULL);
+		char *src = arena_printf(&a, "%s + 1", words[i]);
+		assert_null(expr_parse(&a, src, strlen(src), (expr_locmap){ no_loc, NULL }, &d));
+		arena_free(&a);
+	}
+}
+
+/* ---- the tool command's own options ------------------------------------------- */
+
+static void test_tool_options(void **state)
+{
+	(void)state;
+	static const struct { const char *flag, *alt; } opts[] = {
+#define OPT(flag, alt, arg, help) { flag, alt },
+#include "tables/tool_options.def"
+#undef OPT
+	};
+	compiled c;
+	compile(&c, "tool: t\nsummary: s\nprobes:\n  - on: begin\n"
+		    "    emit: { record: r, columns: { n: '1' } }\n");
+	assert_int_equal(c.rc, 0);
+	const char *cmd = sb_str(&c.out.command);
+	for (size_t i = 0; i < sizeof opts / sizeof *opts; i++) {
+		const char *spell[] = { opts[i].flag, opts[i].alt };
+		for (size_t j = 0; j < 2 && spell[j]; j++) {
+			char want[64];
+			/* a case arm: "\t-p)" or "\t-h|--help)" */
+			snprintf(want, sizeof want, j ? "|%s)" : "\t%s", spell[j]);
+			const char *arm = strstr(cmd, want);
+			if (!arm || (!j && arm[strlen(want)] != ')' && arm[strlen(want)] != '|'))
+				fail_msg("the command has no case arm for %s", spell[j]);
+			snprintf(want, sizeof want, "`%s", spell[j]);
+			if (!j)
+				in_readme(want);
+			assert_non_null(strstr(sb_str(&c.out.doc), spell[j]));
+			char text[512];
+			snprintf(text, sizeof text,
+				 "tool: t\nsummary: s\nparams:\n  x: { default: 1, help: h, flag: '%s' }\n"
+				 "probes:\n  - on: begin\n    emit: { record: r, columns: { n: '1' } }\n",
+				 spell[j]);
+			expect_error(text, "is one of every tool's own options");
+		}
+	}
+	done(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_aggs),
+		cmocka_unit_test(test_hist_kinds),
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_builtin_kinds),
+		cmocka_unit_test(test_reserved_fields),
+		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_tool_options),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
