@@ -25,7 +25,7 @@ options:
   -G NAME=VALUE          set a script global (stap -G)
   -h, --help             show this help
 
-stap runs with: -DMAXSTRINGLEN=8192 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d kernel
+stap runs with: -DMAXSTRINGLEN=2000 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d kernel
 EOF
 }
 stap_args= gvars= fmt=table secs= raw=0
@@ -56,7 +56,7 @@ while [ $# -gt 0 ]; do
 	*) echo "sample_bt_off_cpu: unknown option '$1'" >&2; usage >&2; exit 2;;
 	esac
 done
-opts='-DMAXSTRINGLEN=8192 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d kernel'
+opts='-DMAXSTRINGLEN=2000 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d kernel'
 run() {
 	if [ -n "$secs" ]; then
 		# SIGINT lets stap run its end probes: the final report is printed
