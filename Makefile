@@ -105,9 +105,11 @@ check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
 # The test program is always built with cc (gcc): the expected inline chains
 # and lines are gcc's.  HELPER_WRAP runs every helper under valgrind.
 check-helpers: $(HELPER_BIN) ; @./tests/helpers/run.sh $(BUILD)/helpers
+HELPER_VG := valgrind -q --tool=memcheck --leak-check=full --show-leak-kinds=all \
+	--errors-for-leak-kinds=all --error-exitcode=99 --num-callers=40 \
+	--suppressions=$(CURDIR)/tests/helpers/valgrind.supp
 valgrind-helpers: $(HELPER_BIN)
-	@HELPER_WRAP='valgrind -q --tool=memcheck --leak-check=full --show-leak-kinds=all \
-		--errors-for-leak-kinds=all --error-exitcode=99' ./tests/helpers/run.sh $(BUILD)/helpers
+	@HELPER_WRAP='$(HELPER_VG)' ./tests/helpers/run.sh $(BUILD)/helpers
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \

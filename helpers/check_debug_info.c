@@ -210,6 +210,8 @@ static void report(opts *o, enum status st, const char *path, const char *detail
 {
     static const char *const names[] = {"ok", "remote", "missing", "error"};
     fprintf(o->out, "%-8s %s (%s)\n", names[st], path, detail);
+    if (st == ST_ERROR && o->out != stdout)
+        hlp_err("%s: %s", path, detail); /* the output file may never appear */
     if (st == ST_MISSING)
         o->nmissing++;
     if (st == ST_ERROR)
