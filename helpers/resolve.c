@@ -25,13 +25,20 @@
 
 typedef struct {
     const char *name; /* into the module's symbol table strings */
-    unsigned long long addr;
+    unsigned long long addr, size;
+    int rank; /* binding: global 2, weak 1, local 0 */
+    int func; /* STT_FUNC or STT_GNU_IFUNC */
 } sym_ent;
 
+/* A module's function symbols by name (symbol+offset frames) and by address
+ * (dwfl_module_addrinfo scans the whole table on every call). */
 typedef struct {
-    sym_ent *v;
+    sym_ent *v, *byaddr;
     size_t n;
 } sym_index;
+
+static sym_index *module_index(Dwfl_Module *mod);
+static const sym_ent *sym_at(Dwfl_Module *mod, const sym_index *ix, unsigned long long a);
 
 typedef struct {
     unsigned long long pc; /* the runtime address */
@@ -145,6 +152,7 @@ static int free_index(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr 
     sym_index *ix = *ud;
     if (ix) {
         free(ix->v);
+        free(ix->byaddr);
         free(ix);
         *ud = NULL;
     }
@@ -200,52 +208,94 @@ static void call_site(Dwarf_Die *cu, Dwarf_Die *die, const char **file, int *lin
         *file = dwarf_filesrc(files, idx, NULL, NULL);
 }
 
+/* The function DIEs (subprograms and inlined subroutines) that contain pc,
+ * outermost first, below parent: the out-of-line function, then each
+ * function inlined into the one before.  One walk down the DIE tree, into
+ * the children of the one scope that holds pc at each level (libdw's
+ * dwarf_getscopes continues from an inlined instance into its abstract
+ * definition instead, and dwarf_getscopes_die searches the whole unit
+ * again).  1 if a scope holding pc was found. */
+static int scope_walk(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *fn, size_t *k, int depth)
+{
+    Dwarf_Die child, unit;
+    Dwarf_Attribute at;
+    if (depth > 512 || dwarf_child(parent, &child) != 0)
+        return 0;
+    do {
+        switch (dwarf_tag(&child)) {
+        case DW_TAG_subprogram:
+        case DW_TAG_inlined_subroutine:
+        case DW_TAG_entry_point:
+        case DW_TAG_lexical_block:
+        case DW_TAG_try_block:
+        case DW_TAG_catch_block:
+            if (dwarf_haspc(&child, pc) != 1)
+                break;
+            if (dwarf_tag(&child) == DW_TAG_subprogram ||
+                dwarf_tag(&child) == DW_TAG_inlined_subroutine) {
+                if (*k < RS_MAX_SCOPES) {
+                    fn[(*k)++] = child;
+                } else { /* too deep: keep the innermost */
+                    memmove(fn, fn + 1, (RS_MAX_SCOPES - 1) * sizeof *fn);
+                    fn[RS_MAX_SCOPES - 1] = child;
+                }
+            }
+            scope_walk(&child, pc, fn, k, depth + 1);
+            return 1;
+        case DW_TAG_namespace:
+        case DW_TAG_module:
+            if (scope_walk(&child, pc, fn, k, depth + 1))
+                return 1;
+            break;
+        case DW_TAG_imported_unit: /* dwz: DIEs shared between units */
+            if (dwarf_formref_die(dwarf_attr(&child, DW_AT_import, &at), &unit) &&
+                scope_walk(&unit, pc, fn, k, depth + 1))
+                return 1;
+            break;
+        default:
+            break;
+        }
+    } while (dwarf_siblingof(&child, &child) == 0);
+    return 0;
+}
+
 /* Fills loc for module address a (pc is the runtime one, for output). */
 static rs_loc *lookup(session *s, unsigned long long a, unsigned long long pc)
 {
     Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, a);
     rs_loc *loc;
-    GElf_Off off = 0;
-    GElf_Sym sym;
+    const sym_ent *se;
     Dwarf_Addr bias = 0;
-    Dwarf_Die *cu, *scopes = NULL;
+    Dwarf_Die *cu;
     Dwfl_Line *ln;
-    int n, i;
+    Dwarf_Addr lo = 0, hi = 0;
     if (!mod)
+        return NULL;
+    /* dwfl_addrmodule can answer for addresses past every module */
+    dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
+    if (a < lo || a >= hi)
         return NULL;
     loc = hlp_xcalloc(1, sizeof *loc);
     loc->pc = pc;
     loc->module = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-    memset(&sym, 0, sizeof sym);
-    loc->sym = dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL);
-    if (loc->sym && !*loc->sym)
-        loc->sym = NULL;
-    loc->symoff = off;
-    loc->symsize = sym.st_size;
+    if ((se = sym_at(mod, module_index(mod), a)) != NULL) {
+        loc->sym = se->name;
+        loc->symoff = a - se->addr;
+        loc->symsize = se->size;
+    }
     cu = dwfl_module_addrdie(mod, a, &bias);
-    if (cu && (n = dwarf_getscopes(cu, a - bias, &scopes)) > 0) {
-        /* dwarf_getscopes goes from an inlined instance on to the scopes
-         * of its abstract definition; the callers are the DIEs physically
-         * around the innermost scope instead */
-        Dwarf_Die inner = scopes[0], *fn[RS_MAX_SCOPES];
+    if (cu) {
+        Dwarf_Die fn[RS_MAX_SCOPES];
         size_t k = 0, j;
-        free(scopes);
-        scopes = NULL;
-        n = dwarf_getscopes_die(&inner, &scopes);
-        for (i = 0; i < n && k < RS_MAX_SCOPES; i++) {
-            int tag = dwarf_tag(&scopes[i]);
-            if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine)
-                fn[k++] = &scopes[i];
-        }
+        scope_walk(cu, a - bias, fn, &k, 0);
         loc->n = k;
         for (j = 0; j < k; j++)
-            loc->s[k - 1 - j].name = die_name(fn[j]);
+            loc->s[j].name = die_name(&fn[j]);
         /* an inlined scope's call site is where its caller is */
-        for (j = 0; j + 1 < k; j++)
-            if (dwarf_tag(fn[j]) == DW_TAG_inlined_subroutine)
-                call_site(cu, fn[j], &loc->s[k - 2 - j].file, &loc->s[k - 2 - j].line);
+        for (j = 1; j < k; j++)
+            if (dwarf_tag(&fn[j]) == DW_TAG_inlined_subroutine)
+                call_site(cu, &fn[j], &loc->s[j - 1].file, &loc->s[j - 1].line);
     }
-    free(scopes);
     ln = dwfl_module_getsrc(mod, a);
     if (ln) {
         int line = 0;
@@ -330,6 +380,20 @@ static int cmp_sym(const void *a, const void *b)
     return c ? c : (x->addr > y->addr) - (x->addr < y->addr);
 }
 
+/* by address; at one address the preferred name first: sized, global,
+ * then by name so the choice does not depend on the table's order */
+static int cmp_addr(const void *a, const void *b)
+{
+    const sym_ent *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    if ((x->size != 0) != (y->size != 0))
+        return x->size ? -1 : 1;
+    if (x->rank != y->rank)
+        return y->rank - x->rank;
+    return strcmp(x->name, y->name);
+}
+
 static sym_index *module_index(Dwfl_Module *mod)
 {
     void **ud;
@@ -347,20 +411,70 @@ static sym_index *module_index(Dwfl_Module *mod)
             GElf_Addr addr;
             GElf_Word shndx;
             const char *name = dwfl_module_getsym_info(mod, i, &sym, &addr, &shndx, NULL, NULL);
-            int t;
-            if (!name || !*name || sym.st_shndx == SHN_UNDEF || shndx == (GElf_Word)-1)
+            int t, b;
+            if (!name || !*name || name[0] == '$' || sym.st_shndx == SHN_UNDEF ||
+                sym.st_shndx == SHN_ABS || shndx == (GElf_Word)-1)
                 continue;
             t = GELF_ST_TYPE(sym.st_info);
             if (t != STT_FUNC && t != STT_GNU_IFUNC && t != STT_NOTYPE)
                 continue;
+            b = GELF_ST_BIND(sym.st_info);
             ix->v[ix->n].name = name;
             ix->v[ix->n].addr = addr;
+            ix->v[ix->n].size = sym.st_size;
+            ix->v[ix->n].rank = b == STB_GLOBAL ? 2 : b == STB_WEAK ? 1 : 0;
+            ix->v[ix->n].func = t != STT_NOTYPE;
             ix->n++;
         }
+        ix->byaddr = hlp_xcalloc(ix->n, sizeof *ix->byaddr);
+        memcpy(ix->byaddr, ix->v, ix->n * sizeof *ix->v);
         qsort(ix->v, ix->n, sizeof *ix->v, cmp_sym);
+        qsort(ix->byaddr, ix->n, sizeof *ix->byaddr, cmp_addr);
     }
     *ud = ix;
     return ix;
+}
+
+/* 1 if module address a is in an executable section. */
+static int in_text(Dwfl_Module *mod, unsigned long long a)
+{
+    Dwarf_Addr off = a, bias;
+    GElf_Shdr sh;
+    Elf_Scn *scn = dwfl_module_address_section(mod, &off, &bias);
+    return scn && gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR);
+}
+
+/* The symbol containing a: the nearest sized one that covers it (looking
+ * back a little past smaller symbols nested in it), else the nearest
+ * sizeless function before it, with no sized symbol in between, when a is
+ * code (hand-written assembly often has no .size).  NULL if none. */
+static const sym_ent *sym_at(Dwfl_Module *mod, const sym_index *ix, unsigned long long a)
+{
+    size_t lo = 0, hi = ix->n, i, k;
+    const sym_ent *sizeless = NULL;
+    int blocked = 0;
+    while (lo < hi) { /* the first entry above a */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->byaddr[mid].addr <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (i = lo, k = 0; i > 0 && k < 64; i--, k++) {
+        const sym_ent *e = &ix->byaddr[i - 1];
+        if (e->size && a - e->addr < e->size) {
+            /* the first at this address sorts best */
+            while (i > 1 && ix->byaddr[i - 2].addr == e->addr &&
+                   a - e->addr < ix->byaddr[i - 2].size)
+                e = &ix->byaddr[--i - 1];
+            return e;
+        }
+        if (e->size)
+            blocked = 1; /* a ends past this one: the gap is not the one before's */
+        else if (e->func && !sizeless && !blocked)
+            sizeless = e;
+    }
+    return sizeless && in_text(mod, a) ? sizeless : NULL;
 }
 
 typedef struct {

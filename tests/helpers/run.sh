@@ -36,7 +36,7 @@ cleanup() {
 	for p in $bgpids; do kill "$p" 2>/dev/null; done
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
+trap cleanup EXIT; [ -n "${KEEP:-}" ] && trap "echo kept $tmp" EXIT
 trap 'exit 1' INT TERM
 fail=0 n=0
 
