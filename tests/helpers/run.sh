@@ -12,6 +12,7 @@
 #                it, or a sanitizer, exits 99 when it finds something
 #   PROG_CC      compiler of the test program (default cc: the expected
 #                chains are gcc's)
+#   KEEP=1       keep the temporary directory (for debugging)
 set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
