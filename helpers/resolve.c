@@ -831,7 +831,7 @@ static void do_stack(ctx *c, hlp_sb *out, const char *t, size_t n)
     int caller = c->prev_frame;
     while (a < n && is_blank(t[a]))
         a++;
-    while (b > a && (is_blank(t[b - 1]) || t[b - 1] == '\r'))
+    while (b > a && is_blank(t[b - 1]))
         b--;
     parse_frame(t + a, b - a, &p);
     c->prev_frame = p.kind != FR_NONE;
@@ -905,13 +905,15 @@ static int run(ctx *c, FILE *in, const char *in_name, FILE *out)
             hlp_sb_put(&res, line.s, line.len); /* binary garbage: as it is */
             c->prev_frame = 0;
         } else {
-            size_t end;
-            if (is_folded(line.s, line.len, &end)) {
-                do_folded(c, &res, line.s, line.len, end);
+            /* a CRLF line ending is kept, and not part of the count */
+            size_t end, len = line.len - (line.len && line.s[line.len - 1] == '\r');
+            if (is_folded(line.s, len, &end)) {
+                do_folded(c, &res, line.s, len, end);
                 c->prev_frame = 0;
             } else {
-                do_stack(c, &res, line.s, line.len);
+                do_stack(c, &res, line.s, len);
             }
+            hlp_sb_put(&res, line.s + len, line.len - len);
         }
         if (nl)
             hlp_sb_putc(&res, '\n');

@@ -142,6 +142,9 @@ $inl_g_mid 2
 EOF
 expect "inlines: folded chains" 0 "main;outer_entry;outer_entry;mid_twice;leaf_add 5
 outer_entry;mid_twice 2"
+printf '%s 2\r\n %s\r\n' "$inl_g_mid" "$inl_g_mid" | h resolve-inlines -p "$P"
+expect "inlines: CRLF lines" 0 "$(printf 'outer_entry;mid_twice 2\r\n %s : mid_twice [%s]\n %s : outer_entry+%s/%s [%s]\r' \
+	"$inl_g_mid" "$F" "$inl_g_mid" "$(hex $((inl_g_mid - inl_g_outer_entry)))" "$(sym_size "$F" outer_entry)" "$F")"
 
 h resolve-src-lines -p "$P" <<EOF
 $inl_g_leaf 3
