@@ -3,7 +3,7 @@
 #   make tools [KVER=release]   generate out/<KVER>/ for every spec
 #   make check                  everything CI runs (unit, golden, parser tests)
 #   make check-asan             the unit/golden tests under ASan + UBSan
-#   make valgrind               memcheck of the generator over all specs
+#   make valgrind               memcheck of the generator over all specs, and of the helpers
 #   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
 #   make helpers                check-debug-info, resolve-inlines, resolve-src-lines
 #   make deps                   install build dependencies (Debian, as root)
