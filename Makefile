@@ -3,8 +3,9 @@
 #   make tools [KVER=release]   generate out/<KVER>/ for every spec
 #   make check                  everything CI runs (unit, golden, parser tests)
 #   make check-asan             the unit/golden tests under ASan + UBSan
-#   make valgrind               memcheck of the generator over all specs
+#   make valgrind               memcheck of the generator over all specs, and of the helpers
 #   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
+#   make helpers                check-debug-info, resolve-inlines, resolve-src-lines
 #   make deps                   install build dependencies (Debian, as root)
 
 SHELL := /bin/sh
@@ -33,8 +34,8 @@ TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	valgrind clean deps fuzz kernels validate
-all: $(STAPGEN)
+	valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers
+all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
 $(BUILD)/gen/expr/parser.c $(BUILD)/gen/expr/parser.h &: gen/expr/parser.y
@@ -61,6 +62,25 @@ $(STAPGEN): $(GEN_OBJ) $(BUILD)/gen/main.o
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_GEN)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- helpers (OpenResty's check-debug-info, resolve-inlines, resolve-src-lines)
+HELPERS := check-debug-info resolve-inlines resolve-src-lines
+HELPER_BIN := $(addprefix $(BUILD)/helpers/,$(HELPERS))
+LDLIBS_DW := -ldw -lelf
+helpers: $(HELPER_BIN)
+
+$(BUILD)/helpers/%.o: helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(BUILD)/helpers/check-debug-info: $(BUILD)/helpers/check_debug_info.o $(BUILD)/helpers/hlp.o
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_DW)
+$(BUILD)/helpers/resolve-inlines: $(BUILD)/helpers/resolve_inlines.o $(BUILD)/helpers/resolve.o \
+		$(BUILD)/helpers/hlp.o
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_DW)
+$(BUILD)/helpers/resolve-src-lines: $(BUILD)/helpers/resolve_src_lines.o $(BUILD)/helpers/resolve.o \
+		$(BUILD)/helpers/hlp.o
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_DW)
 
 # ---- tools ---------------------------------------------------------------
 SPECS := $(sort $(shell find specs -name '*.yaml'))
@@ -96,21 +116,31 @@ check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
 check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
 	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
+# The test program is always built with cc (gcc): the expected inline chains
+# and lines are gcc's.  HELPER_WRAP runs every helper under valgrind.
+check-helpers: $(HELPER_BIN) ; @./tests/helpers/run.sh $(BUILD)/helpers
+HELPER_VG := valgrind -q --tool=memcheck --leak-check=full --show-leak-kinds=all \
+	--errors-for-leak-kinds=all --error-exitcode=99 --num-callers=40 \
+	--suppressions=$(CURDIR)/tests/helpers/valgrind.supp
+valgrind-helpers: $(HELPER_BIN)
+	@HELPER_WRAP='$(HELPER_VG)' ./tests/helpers/run.sh $(BUILD)/helpers
+
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \
-		check-entry check-live-unit
+		check-entry check-helpers check-live-unit
 	@echo "make check: all passed"
 
 check-asan:
 	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-fuzz-replay check-entry \
+		check-helpers \
 		PARSER_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
 
-valgrind: $(STAPGEN)
+valgrind: $(STAPGEN) valgrind-helpers
 	@./scripts/valgrind-specs.sh $(STAPGEN) $(SPECS)
 
 # ---- environment -----------------------------------------------------------
 DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \
-	clang libclang-rt-14-dev valgrind time python3 python3-yaml
+	clang libclang-rt-14-dev valgrind time python3 python3-yaml libdw-dev libelf-dev
 deps:
 	@./scripts/deps.sh $(DEB_PKGS)
 
