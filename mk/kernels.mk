@@ -95,6 +95,14 @@ $(VDIR)/cells/$(2)/$(3).rec: $(call cell_script,$(2),$(3)) $(5) $(STAP_BIN) scri
 _validate-cells: $(VDIR)/cells/$(2)/$(3).rec
 endef
 
+# $(1) release, $(2) tool, $(3) toolchain: stap -p2 with that toolchain's stap,
+# against the same script and tree; its tracepoint cache is primed first.
+define tc_cell_rule
+$(VDIR)/cells/$(1)@$(3)/$(2).rec: $(call cell_script,$(1),$(2)) $(KCACHE)/$(1)/stap-$(3)/.stapgen-primed scripts/validate-cell.sh
+	@VALIDATE_TOOLCHAIN=$(3) VALIDATE_PROGRESS=$(VDIR)/.progress ./scripts/validate-cell.sh p2 $(1) $(2) $(VDIR)/gen/$(1) $(KCACHE)/$(1)/build $(KCACHE)/$(1)/stap-$(3) $(VDIR)/cells/$(1)@$(3)/$(2)
+_validate-cells: $(VDIR)/cells/$(1)@$(3)/$(2).rec
+endef
+
 ifneq ($(filter _validate-cells,$(MAKECMDGOALS)),)
 $(foreach k,$(FIXTURE_KVERS),$(foreach t,$(VALIDATE_TOOLS),$(eval \
 	$(call cell_rule,p2,$(k),$(t),$(KCACHE)/$(k)/build,$(KCACHE)/$(k)/.stapgen-primed,$(KCACHE)/$(k)/stap))))
@@ -105,13 +113,6 @@ $(foreach k,$(P1_KVERS),$(foreach t,$(VALIDATE_TOOLS),$(eval \
 endif
 _validate-cells:
 
-# $(1) release, $(2) tool, $(3) toolchain: stap -p2 with that toolchain's stap,
-# against the same script and tree; its tracepoint cache is primed first.
-define tc_cell_rule
-$(VDIR)/cells/$(1)@$(3)/$(2).rec: $(call cell_script,$(1),$(2)) $(KCACHE)/$(1)/stap-$(3)/.stapgen-primed scripts/validate-cell.sh
-	@VALIDATE_TOOLCHAIN=$(3) VALIDATE_PROGRESS=$(VDIR)/.progress ./scripts/validate-cell.sh p2 $(1) $(2) $(VDIR)/gen/$(1) $(KCACHE)/$(1)/build $(KCACHE)/$(1)/stap-$(3) $(VDIR)/cells/$(1)@$(3)/$(2)
-_validate-cells: $(VDIR)/cells/$(1)@$(3)/$(2).rec
-endef
 define tc_prime_rule
 $(KCACHE)/$(1)/stap-$(2)/.stapgen-primed:
 	@./scripts/live/toolchain.sh sysdir $(2) $(1) >/dev/null
