@@ -95,8 +95,8 @@ BEGIN {
 	print "generated for that kernel (`out/validation/gen/<release>/<tool>.stp`) with the stap the column names;" > md
 	print "`p1` is `stap -p1` (parse, with `%( kernel_v ... %)` conditionals evaluated for that release) where no" > md
 	print "tree can be fetched; `live` is the tool built with `stap -p4`, loaded with `staprun` in a QEMU guest" > md
-	print "booting that kernel's real image, driven by a workload, its parsed records checked value by value" > md
-	print "against the spec's `live:` expectations (docs/live.md).\n" > md
+	print "booting the real image of that kernel, driven by a workload, its parsed records checked value by value" > md
+	print "against the `live:` expectations of its spec (docs/live.md).\n" > md
 	print "| column | kernel | check | stap | Debian package version | tracepoints |" > md
 	print "|---|---|---|---|---|---|" > md
 	for (c = 1; c <= nc; c++) {
@@ -107,7 +107,7 @@ BEGIN {
 	}
 	printf "\n| tool |" > md
 	for (c = 1; c <= nc; c++) {
-		kb = CK[c]; sub(/@.*/, "", kb); sv = CS[c]; sub(/ .*/, "", sv)
+		kb = CK[c]; sub(/@.*/, "", kb); sv = CS[c]; sub(/[\/, ].*/, "", sv)
 		printf " %s: %s %s%s |", c, kb, CM[c], (CM[c] == "p2" ? " (stap " sv ")" : "") > md
 	}
 	printf "\n|---|" > md
