@@ -32,7 +32,7 @@ STAPGEN := $(BUILD)/stapgen
 TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
-.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile \
+.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-commands \
 	valgrind clean deps fuzz kernels validate
 all: $(STAPGEN)
 
@@ -82,9 +82,11 @@ check-parsers: $(STAPGEN)
 	@./tests/parsers/run.sh $(STAPGEN)
 check-e2e: $(STAPGEN) ; @./tests/e2e/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
+check-commands: $(STAPGEN) ; @./tests/command/run.sh $(STAPGEN)
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile
+	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \
+		check-commands
 	@echo "make check: all passed"
 
 check-asan:
@@ -96,7 +98,7 @@ valgrind: $(STAPGEN)
 
 # ---- environment -----------------------------------------------------------
 DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \
-	clang libclang-rt-14-dev valgrind time
+	clang libclang-rt-14-dev valgrind time shellcheck
 deps:
 	@./scripts/deps.sh $(DEB_PKGS)
 

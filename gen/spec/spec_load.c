@@ -60,6 +60,11 @@ static void load_params(loader *L, const ynode *n)
 		fcap *= 2;
 	unsigned *flags = arena_alloc(L->c.a, fcap * sizeof *flags);
 	for (size_t i = 0; i < n->npairs; i++) {
+		if (i == SPEC_MAX_PARAMS) {	/* each one is code in the tool command */
+			diag_error(L->c.d, n->pairs[i].key->loc, "too many parameters (%zu; limit %d)",
+				   n->npairs, SPEC_MAX_PARAMS);
+			break;
+		}
 		const ynode *k = n->pairs[i].key, *v = n->pairs[i].value;
 		spec_param *p = &L->s->params[L->s->nparams];
 		if (!schema_ident(&L->c, k, "parameter name", &p->name))
