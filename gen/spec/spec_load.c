@@ -702,8 +702,21 @@ spec *spec_load(arena *a, const source *src, diag_sink *d)
 	const ypair *p;
 	if (!(p = ynode_get(root, "tool")))
 		diag_error(d, root->loc, "spec is missing required key 'tool'");
-	else if (schema_ident(&L.c, p->value, "tool name", &s->tool))
+	else if (schema_ident(&L.c, p->value, "tool name", &s->tool)) {
 		s->tool_loc = p->value->loc;
+		/* the parser runtime's C names: sg_tool, SG_LONG, ... */
+		if (!strncmp(s->tool, "sg", 2) && (!s->tool[2] || s->tool[2] == '_')) {
+			diag_error(d, p->value->loc,
+				   "tool name '%s' is reserved: the parser runtime's C names start with sg_",
+				   s->tool);
+			s->tool = NULL;
+		} else if (!strncmp(s->tool, "SG", 2) && (!s->tool[2] || s->tool[2] == '_')) {
+			diag_error(d, p->value->loc,
+				   "tool name '%s' is reserved: the parser runtime's C macros start with SG_",
+				   s->tool);
+			s->tool = NULL;
+		}
+	}
 	if (!(p = ynode_get(root, "summary")))
 		diag_error(d, root->loc, "spec is missing required key 'summary'");
 	else

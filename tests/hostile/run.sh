@@ -136,7 +136,8 @@ done
 # what they generate compiles (e.g. int64 edges as C constants)
 for src in "$tmp"/valid-out/parsers/*_parser.c; do
 	n=$((n + 1))
-	$CC -std=c11 -O0 -Wall -Wextra -Werror -Itemplates/parser -c -o "$tmp/valid.o" "$src" ||
+	$CC -std=c11 -O0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Itemplates/parser \
+		-o "$tmp/valid-parse" "$src" templates/parser/stapgen_rt.c ||
 		bad "$(basename "$src"): generated parser does not compile"
 done
 # CRLF line endings: every spec, converted, generates the same files
