@@ -651,32 +651,117 @@ static void load_kernels(loader *L, const ynode *n)
 	}
 }
 
+/* The -D macros a spec may set, each with the values it may take: stap's
+ * runtime limits (runtime_defines.h), bounded so that none is turned off
+ * by a huge value.  The overload limits may only get stricter than stap's
+ * defaults (at most 50% of a CPU), MINSTACKSPACE only larger.  The macros
+ * that turn a protection off entirely need a guru spec. */
+static const struct stap_macro {
+	const char *name;
+	uint64_t lo, hi;
+	bool guru;
+} stap_macros[] = {
+	{ "INTERRUPTIBLE", 0, 1, false },
+	{ "KRETACTIVE", 1, 10000, false },
+	{ "MAXACTION", 1, 1000000, false },
+	{ "MAXACTION_INTERRUPTIBLE", 1, 10000000, false },
+	{ "MAXBACKTRACE", 1, 1000, false },
+	{ "MAXERRORS", 0, 10000, false },
+	{ "MAXMAPENTRIES", 1, 1048576, false },
+	{ "MAXSKIPPED", 0, 100000, false },
+	{ "MAXSTRINGLEN", 1, 65536, false },
+	{ "MAXTRYLOCK", 1, 100000, false },
+	{ "MINSTACKSPACE", 1024, 16384, false },
+	{ "STAP_NO_OVERLOAD", 1, 1, true },
+	{ "STAP_SUPPRESS_TIME_LIMITS_ENABLE", 1, 1, true },
+	{ "STP_NO_OVERLOAD", 1, 1, true },
+	{ "STP_OVERLOAD_INTERVAL", 1000000000ull, 100000000000ull, false },
+	{ "STP_OVERLOAD_THRESHOLD", 1000000, 500000000, false },
+	{ "TRYLOCKDELAY", 1, 1000, false },
+};
+#define N_STAP_MACROS (sizeof stap_macros / sizeof stap_macros[0])
+
 static void load_options(loader *L, const ynode *n)
 {
 	size_t cnt;
 	const ynode **items = schema_list(&L->c, n, &cnt);
 	L->s->stap_options = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
+	const char *names[N_STAP_MACROS + 1];
+	for (size_t i = 0; i < N_STAP_MACROS; i++)
+		names[i] = stap_macros[i].name;
+	names[N_STAP_MACROS] = NULL;
+	const ynode *seen[N_STAP_MACROS] = { 0 };
 	for (size_t i = 0; i < cnt; i++) {
 		const char *o = schema_string(&L->c, items[i], "a stap option");
 		if (!o)
 			continue;
-		/* Only -D NAME=NUMBER: anything else could change what stap runs. */
-		bool ok = !strncmp(o, "-D", 2) && ((o[2] >= 'A' && o[2] <= 'Z') || o[2] == '_');
-		const char *q = o + 2;
+		/* Only -DNAME=NUMBER: anything else could change what stap runs. */
+		const char *q = o + 2, *name = q, *num = NULL;
+		bool ok = !strncmp(o, "-D", 2) && ((*q >= 'A' && *q <= 'Z') || *q == '_');
 		while (ok && ((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
 			q++;
+		size_t nlen = (size_t)(q - name);
 		if (ok && *q == '=') {
-			q++;
+			num = ++q;
 			ok = *q >= '0' && *q <= '9';
 			while (ok && *q >= '0' && *q <= '9')
 				q++;
 		}
-		if (!ok || *q) {
+		if (ok && !*q && num && num[0] == '0' && num[1]) {
+			diag_error(L->c.d, items[i]->loc,
+				   "'%.30s' has a leading zero (C would read it as octal); write the number in decimal",
+				   num);
+			continue;
+		}
+		if (!ok || *q || !num) {
 			diag_error(L->c.d, items[i]->loc,
 				   "stap option '%.60s' is not allowed; only -DNAME=NUMBER (e.g. -DMAXMAPENTRIES=10240)",
 				   o);
 			continue;
 		}
+		const struct stap_macro *m = NULL;
+		for (size_t k = 0; k < N_STAP_MACROS && !m; k++)
+			if (strlen(stap_macros[k].name) == nlen && !strncmp(stap_macros[k].name, name, nlen))
+				m = &stap_macros[k];
+		if (!m) {
+			char *nm = arena_strndup(L->c.a, name, nlen);
+			const char *sug = diag_suggest(nm, names, N_STAP_MACROS);
+			if (sug)
+				diag_error(L->c.d, items[i]->loc,
+					   "'%.60s' is not one of stap's limits a spec may set; did you mean '%s'?",
+					   nm, sug);
+			else
+				diag_error(L->c.d, items[i]->loc,
+					   "'%.60s' is not one of stap's limits a spec may set (MAXACTION, MAXMAPENTRIES, MAXSTRINGLEN, ...; see docs/hostile-input.md)",
+					   nm);
+			continue;
+		}
+		uint64_t v = 0;
+		bool big = false;
+		for (const char *d = num; *d; d++) {
+			if (v > (UINT64_MAX - 9) / 10)
+				big = true;
+			else
+				v = v * 10 + (uint64_t)(*d - '0');
+		}
+		if (big || v < m->lo || v > m->hi) {
+			diag_error(L->c.d, items[i]->loc, "%s must be between %llu and %llu, not %.30s%s", m->name,
+				   (unsigned long long)m->lo, (unsigned long long)m->hi, num,
+				   strlen(num) > 30 ? "..." : "");
+			continue;
+		}
+		if (m->guru && !L->s->guru) {
+			diag_error(L->c.d, items[i]->loc,
+				   "%s turns off one of stap's protections of the running kernel; only a guru spec ('guru: true') may set it",
+				   m->name);
+			continue;
+		}
+		if (seen[m - stap_macros]) {
+			diag_error(L->c.d, items[i]->loc, "%s is set twice", m->name);
+			diag_note(L->c.d, seen[m - stap_macros]->loc, "first set here");
+			continue;
+		}
+		seen[m - stap_macros] = items[i];
 		L->s->stap_options[L->s->nstap_options++] = o;
 	}
 }

@@ -225,6 +225,45 @@ static void test_injection_refused(void **state)
 	}
 }
 
+/* stap_options: the protections' off switches only in guru specs; every
+ * known limit in its range. */
+static void test_stap_options(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{ "-DSTP_NO_OVERLOAD", "only -DNAME=NUMBER" },
+		{ "-DSTP_NO_OVERLOAD=1", "only a guru spec" },
+		{ "-DSTAP_NO_OVERLOAD=1", "only a guru spec" },
+		{ "-DMAXACTION=12345678901234567890123456", "between 1 and 1000000" },
+		{ "-DMAXACTION=1000001", "between 1 and 1000000" },
+		{ "-DMAXACTION=0100", "leading zero" },
+		{ "-DMAXACTON=100", "did you mean 'MAXACTION'" },
+		{ "-DMAXACTION=", "only -DNAME=NUMBER" },
+		{ "-D MAXACTION=1", "only -DNAME=NUMBER" },
+		{ "-DMAXACTION=1x", "only -DNAME=NUMBER" },
+		{ "-DMAXACTION=-1", "only -DNAME=NUMBER" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\nstap_options: ['%s']\nprobes: [{on: begin, emit: {record: r, columns: {a: '1'}}}]\n",
+			 cases[i][0]);
+		run r;
+		compile(&r, text, NULL);
+		if (!r.diag || !strstr(r.diag, cases[i][1]))
+			fail_msg("%s: expected '%s' in:\n%s", cases[i][0], cases[i][1], r.diag ? r.diag : "");
+		assert_int_equal(r.errors, 1);
+		done(&r);
+	}
+	run r;
+	compile(&r, "tool: t\nsummary: s\nguru: true\nstap_options: [-DSTP_NO_OVERLOAD=1, -DMAXACTION=1000000, "
+		    "-DMAXMAPENTRIES=1048576, -DMINSTACKSPACE=1024]\n"
+		    "probes: [{on: begin, emit: {record: r, columns: {a: '1'}}}]\n", NULL);
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(r.s->nstap_options, 4);
+	done(&r);
+}
+
 /* A string literal cannot break out: quotes, backslashes, newlines and
  * stap's %{ embedded-C markers stay inside the literal. */
 static void test_string_literal_escaped(void **state)
@@ -272,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_duration_and_report),
 		cmocka_unit_test(test_kernel_alternatives),
 		cmocka_unit_test(test_injection_refused),
+		cmocka_unit_test(test_stap_options),
 		cmocka_unit_test(test_string_literal_escaped),
 		cmocka_unit_test(test_all_errors_reported),
 	};
