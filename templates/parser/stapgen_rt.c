@@ -638,6 +638,10 @@ struct sg_reader {
     size_t maxf;
     unsigned long lineno, dropped, records, shown;
     int at_eof, ioerr, summarized;
+    /* report framing: the open @report block, if any */
+    char *block;       /* its name: SG_MAX_LINE + 1 */
+    size_t blen;
+    unsigned long bline;   /* its @report line; 0 = no block open */
 };
 
 static void rd_diag(sg_reader *r, const char *what, const char *msg)
@@ -731,7 +735,8 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->line = malloc(SG_MAX_LINE + 1);
     r->sbuf = malloc(SG_MAX_LINE + maxf + 1);
     r->vals = calloc(maxf, sizeof *r->vals);
-    if (!r->name || !r->klen || !r->line || !r->sbuf || !r->vals) {
+    r->block = malloc(SG_MAX_LINE + 1);
+    if (!r->name || !r->klen || !r->line || !r->sbuf || !r->vals || !r->block) {
         sg_reader_free(r);
         return NULL;
     }
@@ -750,6 +755,7 @@ void sg_reader_free(sg_reader *r)
     free(r->line);
     free(r->sbuf);
     free(r->vals);
+    free(r->block);
     free(r);
 }
 
@@ -1068,6 +1074,71 @@ static void rd_check_stapgen(sg_reader *r)
     }
 }
 
+/* The open report block has no @report_end: reported, at the line where
+ * that shows (a new @report, @stapgen or @end, or the end of the input),
+ * as dropped input; the block's records were delivered. */
+static void rd_unclosed(sg_reader *r, const char *where)
+{
+    char q[SG_SNIP_MAX + 8], msg[SG_SNIP_MAX + 200];
+    snip(q, sizeof q, r->block, r->blen);
+    snprintf(msg, sizeof msg, "report \"%s\" opened at line %lu has no @report_end before %s", q,
+             r->bline, where);
+    r->dropped++;
+    rd_diag(r, "dropped", msg);
+    r->bline = 0;
+}
+
+/* Report framing: rows and buckets only inside a block of their report,
+ * @report_end only to close the open block.  0 (the reason in why): the
+ * record is dropped. */
+static int rd_frame(sg_reader *r, const sg_kind *k, char *why, size_t whysz)
+{
+    char q[SG_SNIP_MAX + 8], q2[SG_SNIP_MAX + 8];
+    const sg_value *v = r->vals;
+    if (k == &sg_kind_report) {
+        if (r->bline)
+            rd_unclosed(r, "this @report");
+        memcpy(r->block, v[0].s, v[0].slen);
+        r->blen = v[0].slen;
+        r->bline = r->lineno;
+        return 1;
+    }
+    if (k == &sg_kind_report_end) {
+        snip(q, sizeof q, v[0].s, v[0].slen);
+        if (!r->bline) {
+            snprintf(why, whysz, "@report_end \"%s\" without a @report", q);
+            return 0;
+        }
+        if (v[0].slen != r->blen || memcmp(v[0].s, r->block, r->blen)) {
+            snip(q2, sizeof q2, r->block, r->blen);
+            snprintf(why, whysz, "@report_end \"%s\" inside report \"%s\" (opened at line %lu)", q,
+                     q2, r->bline);
+            return 0;
+        }
+        r->bline = 0;
+        return 1;
+    }
+    if (k == &sg_kind_stapgen || k == &sg_kind_end) {
+        if (r->bline)
+            rd_unclosed(r, k == &sg_kind_end ? "@end" : "@stapgen");
+        return 1;
+    }
+    if (k->cls == SG_EVENT || !k->report)
+        return 1;
+    if (!r->bline) {
+        snprintf(why, whysz, "@%s: a %s of report \"%s\" outside @report ... @report_end", k->name,
+                 k->cls == SG_ROW ? "row" : "histogram bucket", k->report);
+        return 0;
+    }
+    if (strlen(k->report) != r->blen || memcmp(k->report, r->block, r->blen)) {
+        snip(q, sizeof q, r->block, r->blen);
+        snprintf(why, whysz, "@%s: a %s of report \"%s\" inside report \"%s\" (opened at line %lu)",
+                 k->name, k->cls == SG_ROW ? "row" : "histogram bucket", k->report, q, r->bline);
+        return 0;
+    }
+    return 1;
+}
+
 int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals)
 {
     char why[512];
@@ -1089,7 +1160,7 @@ int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals)
         } else {
             k = rd_parse(r, len, why, sizeof why);
         }
-        if (!k) {
+        if (!k || !rd_frame(r, k, why, sizeof why)) {
             r->dropped++;
             rd_diag(r, "dropped", why);
             continue;
@@ -1105,6 +1176,8 @@ int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals)
     }
     if (!r->summarized) {
         r->summarized = 1;
+        if (r->bline && !r->ioerr)
+            rd_unclosed(r, "the end of the input");
         if (r->diag && r->shown > SG_DIAG_MAX)
             fprintf(r->diag, "%s: %lu lines dropped in total, only the first %d messages shown\n",
                     r->name, r->dropped, SG_DIAG_MAX);
