@@ -70,7 +70,7 @@ tools-only: $(STAPGEN)
 # ---- tests ---------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -Itests/unit -o $@ $(filter %.c %.o,$^) $(LDLIBS_GEN) -lcmocka
+	$(CC) $(CFLAGS_ALL) -MMD -MP -Itests/unit -o $@ $< $(filter %.o,$^) $(LDLIBS_GEN) -lcmocka
 
 check-unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done

@@ -584,7 +584,7 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 			r->hist = k == 1 ? HIST_LINEAR : HIST_LOG2;
 		}
 		if ((q = ynode_get(h, "unit")))
-			r->hist_unit = schema_string(&L->c, q->value, "'unit'");
+			r->hist_unit = schema_line(&L->c, q->value, "'unit'");
 		if (r->hist == HIST_LINEAR) {
 			const ypair *mn = ynode_get(h, "min"), *mx = ynode_get(h, "max"),
 				    *st = ynode_get(h, "step");
@@ -807,7 +807,7 @@ spec *spec_load(arena *a, const source *src, diag_sink *d)
 	else
 		s->summary = schema_line(&L.c, p->value, "'summary'");
 	if ((p = ynode_get(root, "description")))
-		s->description = schema_string(&L.c, p->value, "'description'");
+		s->description = schema_text(&L.c, p->value, "'description'");
 	if ((p = ynode_get(root, "guru")))
 		schema_bool(&L.c, p->value, "'guru'", &s->guru);
 	if ((p = ynode_get(root, "params")))

@@ -222,9 +222,18 @@ static const char *c_escape(unsigned char c)
     }
 }
 
+/* Bidirectional controls (U+061C, U+200E/F, U+202A-E, U+2066-9): shown as
+ * themselves they reorder the text after them on a terminal. */
+static int is_bidi(unsigned long cp)
+{
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Table rendering of a string: printable ASCII and valid non-control UTF-8 as
- * is, everything else (C0/C1 controls, DEL, U+2028/9, invalid UTF-8) C-escaped
- * byte by byte, so a record stays on one line.  Returns the display width
+ * is, everything else (C0/C1 controls, DEL, U+2028/9, bidirectional controls,
+ * invalid UTF-8) C-escaped byte by byte, so a record stays on one line and
+ * reads in the order it was written.  Returns the display width
  * (code points; East Asian wide characters are counted as 1). */
 static size_t render_str(sg_sb *b, const char *str, size_t n)
 {
@@ -244,7 +253,7 @@ static size_t render_str(sg_sb *b, const char *str, size_t n)
         } else {
             unsigned long cp = 0;
             size_t len = c >= 0x80 ? utf8_seq(s + i, n - i, &cp) : 0;
-            if (len && cp >= 0xA0 && cp != 0x2028 && cp != 0x2029) {
+            if (len && cp >= 0xA0 && cp != 0x2028 && cp != 0x2029 && !is_bidi(cp)) {
                 sb_put(b, (const char *)s + i, len);
                 w++;
                 i += len;
@@ -287,8 +296,9 @@ static void json_str(sg_sb *b, const char *str, size_t n)
                 unsigned long cp = 0;
                 size_t len = utf8_seq(s + i, n - i, &cp);
                 if (len) {
-                    /* C1 controls and U+2028/9 escaped: they break line-based readers */
-                    if (cp < 0xA0 || cp == 0x2028 || cp == 0x2029)
+                    /* C1 controls and U+2028/9 escaped: they break line-based readers;
+                     * bidirectional controls: they reorder a terminal's line */
+                    if (cp < 0xA0 || cp == 0x2028 || cp == 0x2029 || is_bidi(cp))
                         sb_printf(b, "\\u%04lx", cp);
                     else
                         sb_put(b, (const char *)s + i, len);
@@ -741,6 +751,9 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
         return NULL;
     }
     memcpy(r->name, in_name, nlen + 1);
+    for (i = 0; i < nlen; i++)   /* it starts every diagnostic: no escape sequences */
+        if ((unsigned char)r->name[i] < 0x20 || r->name[i] == 0x7f)
+            r->name[i] = '?';
     for (i = 0; i < tool->nkinds; i++)
         r->klen[i] = strlen(tool->kinds[i].name);
     return r;
@@ -1449,9 +1462,14 @@ static void w_header(sg_writer *w, const sg_kind *k, const size_t *wd, int kindc
     for (i = 0; i < k->nfields; i++) {
         const sg_field *f = &k->fields[i];
         const char *t = f_title(f);
+        sg_sb tb = {NULL, 0, 0, 0};
+        size_t tw = render_str(&tb, t, strlen(t));   /* a title is shown like data */
         if (i)
             sb_puts(&w->sb, "  ");
-        w_pad(w, t, strlen(t), str_width(t), wd[i], f->type == SG_LONG, i + 1 == k->nfields);
+        w_pad(w, tb.p ? tb.p : "", tb.n, tw, wd[i], f->type == SG_LONG, i + 1 == k->nfields);
+        if (tb.oom)
+            w->err = 1;
+        sb_free(&tb);
     }
     sb_putc(&w->sb, '\n');
 }

@@ -87,6 +87,10 @@ for spec in "$here"/specs/*.yaml "$tmp"/gen/specs/*.yaml; do
 	for w in $words; do
 		case $first in *"$w"*) ;; *) bad "$base: diagnostic does not mention '$w': $(printf '%.200s' "$first")" ;; esac
 	done
+	# nothing a terminal would act on: C0 controls but tab and newline,
+	# DEL, C1 controls (CSI U+009B...), bidirectional controls
+	LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]' \
+		"$tmp/stderr" && bad "$base: raw control characters on stderr"
 	long=$(awk 'length($0) > 1000 { print NR; exit }' "$tmp/stderr")
 	[ -z "$long" ] || bad "$base: stderr line $long is longer than 1000 bytes"
 	[ "$(wc -c <"$tmp/stderr")" -le 65536 ] || bad "$base: more than 64 KiB of diagnostics"

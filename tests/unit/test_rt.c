@@ -430,6 +430,32 @@ static void test_report_framing(void **state)
            "", 0);
 }
 
+/* Bidirectional overrides (U+202E) in a title or in data never reach a
+ * terminal as themselves (issue 7, finding 3): the table escapes them like
+ * control characters, JSON writes them as \u escapes. */
+static const sg_field bidi_fields[] = {
+    {"name", SG_STRING, "A\xe2\x80\xae" "B", 0},
+};
+static const sg_kind bidi_kinds[] = {
+    {"ev", SG_EVENT, bidi_fields, 1, 0, 0, 0, NULL},
+};
+static const sg_tool bidi_tool = {"bidi", NULL, bidi_kinds, 1};
+
+static void test_bidi_escaped(void **state)
+{
+    static const char in[] = "@ev\tx\\342\\200\\256y\\033]0;t\\007\n";
+    run_t r;
+    (void)state;
+    run_tool(&bidi_tool, in, sizeof in - 1, SG_FMT_TABLE, &r);
+    assert_string_equal(r.out, "A\\342\\200\\256B\n"
+                               "x\\342\\200\\256y\\033]0;t\\a\n");
+    assert_string_equal(r.err, "");
+    run_free(&r);
+    run_tool(&bidi_tool, in, sizeof in - 1, SG_FMT_JSON, &r);
+    assert_string_equal(r.out, "{\"kind\":\"ev\",\"name\":\"x\\u202ey\\u001b]0;t\\u0007\"}\n");
+    run_free(&r);
+}
+
 /* ---- histograms ----------------------------------------------------------- */
 
 static const char LOG2[] = "@report\tsummary\t1700000000\n"
@@ -1855,6 +1881,7 @@ int main(void)
         cmocka_unit_test(test_rows_timezone),
         cmocka_unit_test(test_events_and_blocks_table),
         cmocka_unit_test(test_report_framing),
+        cmocka_unit_test(test_bidi_escaped),
         cmocka_unit_test(test_log2_table),
         cmocka_unit_test(test_log2_json),
         cmocka_unit_test(test_log2_csv),
