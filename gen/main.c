@@ -363,12 +363,7 @@ int main(int argc, char **argv)
 		case 'V': puts("stapgen " STAPGEN_VERSION); return 0;
 		case 'e': {
 			int n = explain_stap_errors(optarg, stdin, stdout);
-			if (n < 0) {
-				fprintf(stderr, "stapgen: error: cannot read source map %s: %s\n", optarg,
-					strerror(errno));
-				return 2;
-			}
-			return n > 0 ? 1 : 0;
+			return n < 0 ? 2 : n > 0 ? 1 : 0;	/* n < 0: explain said why */
 		}
 		default: fputs(usage, stderr); return 2;
 		}
