@@ -34,7 +34,7 @@ TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers
+	check-commands valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers
 all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
@@ -92,7 +92,7 @@ tools-only: $(STAPGEN)
 # ---- tests ---------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDLIBS_GEN) -lcmocka
+	$(CC) $(CFLAGS_ALL) -MMD -MP -Itests/unit -o $@ $< $(filter %.o,$^) $(LDLIBS_GEN) -lcmocka
 
 # test_tables checks the runtime against the generator: it links both.
 $(BUILD)/tests/test_tables: tests/unit/test_tables.c $(GEN_OBJ) $(BUILD)/rt/stapgen_rt.o
@@ -116,6 +116,8 @@ check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
 check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
 	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
+check-commands: $(STAPGEN) ; @./tests/command/run.sh $(STAPGEN)
+
 # The test program is always built with cc (gcc): the expected inline chains
 # and lines are gcc's.  HELPER_WRAP runs every helper under valgrind.
 check-helpers: $(HELPER_BIN) ; @./tests/helpers/run.sh $(BUILD)/helpers
@@ -127,7 +129,7 @@ valgrind-helpers: $(HELPER_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \
-		check-entry check-helpers check-live-unit
+		check-entry check-commands check-helpers check-live-unit
 	@echo "make check: all passed"
 
 check-asan:
@@ -140,7 +142,7 @@ valgrind: $(STAPGEN) valgrind-helpers
 
 # ---- environment -----------------------------------------------------------
 DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \
-	clang libclang-rt-14-dev valgrind time python3 python3-yaml libdw-dev libelf-dev
+	clang libclang-rt-14-dev valgrind time python3 python3-yaml libdw-dev libelf-dev shellcheck
 deps:
 	@./scripts/deps.sh $(DEB_PKGS)
 

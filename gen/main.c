@@ -15,6 +15,7 @@
 #include "util/diag.h"
 #include "util/source.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 
 #define STAPGEN_VERSION "0.1.0"
 #define MAX_SPEC_BYTES (1024 * 1024)
@@ -60,6 +61,16 @@ static int valid_kver(const char *k)
 	return 1;
 }
 
+/* A file name as shown in a message: escape sequences in it are escaped. */
+static const char *shown(arena *a, const char *path)
+{
+	strbuf b = STRBUF_INIT;
+	text_escape(&b, path, strlen(path), false);
+	char *r = arena_strdup(a, sb_str(&b));
+	sb_free(&b);
+	return r;
+}
+
 /* Whole file into the arena; refuses huge files before reading them.
  * NULL with *status = 2 for an I/O problem (cannot open, a directory, read
  * error), 1 for a spec too large to be one. */
@@ -70,12 +81,12 @@ static char *read_file(arena *a, const char *path, size_t *len, int *status)
 	 * block again below, and a FIFO without a writer reads as empty */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: error: cannot open: %s\n", shown(a, path), strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "%s: error: is a directory\n", path);
+		fprintf(stderr, "%s: error: is a directory\n", shown(a, path));
 		close(fd);
 		return NULL;
 	}
@@ -83,7 +94,7 @@ static char *read_file(arena *a, const char *path, size_t *len, int *status)
 	if (fl != -1)
 		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	if (S_ISREG(st.st_mode) && st.st_size > MAX_SPEC_BYTES) {
-		fprintf(stderr, "%s:1:1: error: spec is larger than %d bytes\n", path,
+		fprintf(stderr, "%s:1:1: error: spec is larger than %d bytes\n", shown(a, path),
 			MAX_SPEC_BYTES);
 		close(fd);
 		*status = 1;
@@ -94,7 +105,7 @@ static char *read_file(arena *a, const char *path, size_t *len, int *status)
 	for (;;) {
 		if (n == cap) {
 			if (cap > MAX_SPEC_BYTES) {
-				fprintf(stderr, "%s:1:1: error: spec is larger than %d bytes\n", path,
+				fprintf(stderr, "%s:1:1: error: spec is larger than %d bytes\n", shown(a, path),
 					MAX_SPEC_BYTES);
 				close(fd);
 				*status = 1;
@@ -107,7 +118,7 @@ static char *read_file(arena *a, const char *path, size_t *len, int *status)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "%s: error: read failed: %s\n", path, strerror(errno));
+			fprintf(stderr, "%s: error: read failed: %s\n", shown(a, path), strerror(errno));
 			close(fd);
 			return NULL;
 		}
@@ -117,7 +128,7 @@ static char *read_file(arena *a, const char *path, size_t *len, int *status)
 	}
 	close(fd);
 	if (n > MAX_SPEC_BYTES) {
-		fprintf(stderr, "%s:1:1: error: spec is larger than %d bytes\n", path, MAX_SPEC_BYTES);
+		fprintf(stderr, "%s:1:1: error: spec is larger than %d bytes\n", shown(a, path), MAX_SPEC_BYTES);
 		*status = 1;
 		return NULL;
 	}
@@ -336,12 +347,7 @@ int main(int argc, char **argv)
 		case 'V': puts("stapgen " STAPGEN_VERSION); return 0;
 		case 'e': {
 			int n = explain_stap_errors(optarg, stdin, stdout);
-			if (n < 0) {
-				fprintf(stderr, "stapgen: error: cannot read source map %s: %s\n", optarg,
-					strerror(errno));
-				return 2;
-			}
-			return n > 0 ? 1 : 0;
+			return n < 0 ? 2 : n > 0 ? 1 : 0;	/* n < 0: explain said why */
 		}
 		default: fputs(usage, stderr); return 2;
 		}
@@ -360,7 +366,9 @@ int main(int argc, char **argv)
 	if (!o.kver)
 		o.kver = uname(&un) == 0 ? un.release : "unknown";
 	if (!valid_kver(o.kver)) {
-		fprintf(stderr, "stapgen: error: invalid kernel release '%s'\n", o.kver);
+		fputs("stapgen: error: invalid kernel release '", stderr);
+		text_fputs(stderr, o.kver);
+		fputs("'\n", stderr);
 		return 2;
 	}
 	char outbuf[4096];

@@ -1,7 +1,8 @@
 # Fuzzing (included by the Makefile).
 #
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_RSS_MB=100]
-#       builds the libFuzzer harnesses in tests/fuzz/ with clang
+#       builds the libFuzzer harnesses in tests/fuzz/ (fuzz_spec, fuzz_expr,
+#       fuzz_rt, fuzz_explain) with clang
 #       -fsanitize=fuzzer,address,undefined into build-fuzz/ and runs each for
 #       FUZZ_SECONDS (seeded from specs/, tests/golden/errors/, tests/parsers/
 #       and tests/fuzz/seeds/; the growing corpus stays in build-fuzz/corpus/).
@@ -16,7 +17,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_RSS_MB ?= 100
 FUZZ_CC ?= clang
 FUZZ_BUILD := build-fuzz
-FUZZ_HARNESSES := fuzz_spec fuzz_expr fuzz_rt
+FUZZ_HARNESSES := fuzz_spec fuzz_expr fuzz_rt fuzz_explain
 
 .PHONY: fuzz fuzz-build check-fuzz-replay
 
@@ -30,7 +31,7 @@ fuzz: deps
 # generator object is compiled with -fsanitize=fuzzer-no-link.
 fuzz-build: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_HARNESSES))
 
-$(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_expr: $(BUILD)/fuzz/%: tests/fuzz/%.c $(GEN_OBJ)
+$(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_expr $(BUILD)/fuzz/fuzz_explain: $(BUILD)/fuzz/%: tests/fuzz/%.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_GEN)
 
@@ -44,7 +45,7 @@ $(BUILD)/fuzz/fuzz_rt: tests/fuzz/fuzz_rt.c templates/parser/stapgen_rt.c templa
 # The same harnesses with a main() that runs them over files.
 FUZZ_REPLAY_BIN := $(patsubst %,$(BUILD)/fuzz-replay/%,$(FUZZ_HARNESSES))
 
-$(BUILD)/fuzz-replay/fuzz_spec $(BUILD)/fuzz-replay/fuzz_expr: $(BUILD)/fuzz-replay/%: \
+$(BUILD)/fuzz-replay/fuzz_spec $(BUILD)/fuzz-replay/fuzz_expr $(BUILD)/fuzz-replay/fuzz_explain: $(BUILD)/fuzz-replay/%: \
 		tests/fuzz/%.c tests/fuzz/replay_main.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_GEN)

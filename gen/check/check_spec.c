@@ -1,5 +1,6 @@
 /* Name resolution and typing for a whole spec: which names each expression
  * may use depends on where it is (probe values and filters, reports). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../templates/parser/stapgen_rt.h"
@@ -394,7 +395,24 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 					   m->name);
 				break;
 			}
+		/* the keys are columns of the histogram's rows, beside these */
+		static const char *const taken[] = { "bucket", "count", "kind", "report", "ts", NULL };
+		for (unsigned k = 0; k < m->nkeys; k++)
+			for (unsigned j = 0; m->keys[k].name && taken[j]; j++)
+				if (!strcmp(m->keys[k].name, taken[j]))
+					diag_error(d, m->keys[k].loc,
+						   "key '%s' of aggregate '%s' is also a column of its histogram rows (bucket, count, kind, report, ts); rename the key",
+						   taken[j], m->name);
 	}
+}
+
+static const char **sort_names;
+
+static int cmp_name_index(const void *x, const void *y)
+{
+	unsigned i = *(const unsigned *)x, j = *(const unsigned *)y;
+	int c = strcmp(sort_names[i], sort_names[j]);
+	return c ? c : (i > j) - (i < j);
 }
 
 void spec_check(arena *a, spec *s, diag_sink *d)
@@ -406,20 +424,30 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 		r->from_maps = arena_alloc(a, (r->nfrom + 1) * sizeof(spec_map *));
 		check_report(s, r, d);
 	}
-	/* Record kinds share one namespace: emitted records and report rows. */
-	const char *names[512];
-	srcloc locs[512];
+	/* Record kinds share one namespace: emitted records and report rows
+	 * (all of them: a duplicate is a duplicate type in the C parser). */
+	const char **names = arena_alloc(a, (s->nprobes + s->nreports + 1) * sizeof *names);
+	srcloc *locs = arena_alloc(a, (s->nprobes + s->nreports + 1) * sizeof *locs);
 	unsigned n = 0;
-	for (unsigned i = 0; i < s->nprobes && n < 512; i++)
+	for (unsigned i = 0; i < s->nprobes; i++)
 		if (s->probes[i].emit && s->probes[i].emit->record) {
 			locs[n] = s->probes[i].emit->loc;
 			names[n++] = s->probes[i].emit->record;
 		}
-	for (unsigned i = 0; i < s->nreports && n < 512; i++)
+	for (unsigned i = 0; i < s->nreports; i++)
 		if (s->reports[i].name) {
 			locs[n] = s->reports[i].loc;
 			names[n++] = s->reports[i].name;
 		}
+	/* sorted by name, then by position: a duplicate follows its first */
+	unsigned *ord = arena_alloc(a, (n + 1) * sizeof *ord);
+	for (unsigned i = 0; i < n; i++)
+		ord[i] = i;
+	sort_names = names;
+	qsort(ord, n, sizeof *ord, cmp_name_index);
+	bool *dup = arena_alloc(a, (n + 1) * sizeof *dup);
+	for (unsigned i = 1; i < n; i++)
+		dup[ord[i]] = !strcmp(names[ord[i]], names[ord[i - 1]]);
 	static const char *const reserved[] = {
 #define SG_KIND_NAME(n) #n,
 		SG_BUILTIN_KINDS(SG_KIND_NAME)
@@ -427,12 +455,9 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 		NULL,
 	};
 	for (unsigned i = 0; i < n; i++) {
-		for (unsigned j = 0; j < i; j++)
-			if (!strcmp(names[i], names[j])) {
-				diag_error(d, locs[i], "record '%s' is defined twice (records and reports share names)",
-					   names[i]);
-				break;
-			}
+		if (dup[i])
+			diag_error(d, locs[i], "record '%s' is defined twice (records and reports share names)",
+				   names[i]);
 		for (unsigned k = 0; reserved[k]; k++)
 			if (!strcmp(names[i], reserved[k]))
 				diag_error(d, locs[i], "'%s' is reserved for the output protocol; choose another name",

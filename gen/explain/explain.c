@@ -1,13 +1,17 @@
 #include "explain.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../util/arena.h"
 #include "../util/diag.h"
 #include "../util/source.h"
 #include "../util/strbuf.h"
+#include "../util/text.h"
 
 typedef struct map_entry {
 	unsigned l0, c0, l1, c1;	/* script range */
@@ -20,23 +24,71 @@ typedef struct spec_file {
 	source *src;
 } spec_file;
 
-static int load_map(arena *a, const char *path, ptrvec *entries)
+/* A regular file of at most max bytes into out.  Anything else -- a
+ * directory, a FIFO (opened without blocking: nobody may be writing),
+ * /dev/zero, a file over the limit -- is refused: -1, the reason in *why. */
+static int read_regular(const char *path, size_t max, strbuf *out, const char **why)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		*why = strerror(errno);
 		return -1;
-	char buf[4096];
-	while (fgets(buf, sizeof buf, f)) {
-		map_entry *m = arena_alloc(a, sizeof *m);
-		char file[4096];
-		if (sscanf(buf, "%u:%u-%u:%u\t%4095[^:]:%u:%u:%u", &m->l0, &m->c0, &m->l1, &m->c1,
-			   file, &m->line, &m->col, &m->len) != 8)
-			continue;
-		m->path = arena_strdup(a, file);
-		ptrvec_push(a, entries, m);
 	}
-	fclose(f);
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		*why = S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file";
+		close(fd);
+		return -1;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		*why = "too large";
+		close(fd);
+		return -1;
+	}
+	char buf[65536];
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			*why = strerror(errno);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		if (out->len + (size_t)r > max) {	/* it grew while we read */
+			*why = "too large";
+			close(fd);
+			return -1;
+		}
+		sb_putn(out, buf, (size_t)r);
+	}
+	close(fd);
 	return 0;
+}
+
+/* Map lines: "L0:C0-L1:C1<TAB>SPEC:LINE:COL:LEN"; others are skipped. */
+static void parse_map(arena *a, const char *text, size_t len, ptrvec *entries)
+{
+	char line[4096], file[4096];
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+		if (n < sizeof line) {
+			memcpy(line, text + i, n);
+			line[n] = '\0';
+			map_entry m;
+			if (sscanf(line, "%u:%u-%u:%u\t%4095[^:]:%u:%u:%u", &m.l0, &m.c0, &m.l1, &m.c1,
+				   file, &m.line, &m.col, &m.len) == 8) {
+				map_entry *e = arena_alloc(a, sizeof *e);
+				*e = m;
+				e->path = arena_strdup(a, file);
+				ptrvec_push(a, entries, e);
+			}
+		}
+		i += n + 1;
+	}
 }
 
 static int before(unsigned l, unsigned c, unsigned l2, unsigned c2)
@@ -59,6 +111,9 @@ static const map_entry *lookup(const ptrvec *entries, unsigned line, unsigned co
 	return best;
 }
 
+/* The spec a map entry names, read once; NULL (shown without an excerpt)
+ * when it is not a regular file within the generator's spec limit, or
+ * after EXPLAIN_MAX_SPECS different files. */
 static source *spec_source(arena *a, ptrvec *files, const char *path)
 {
 	for (size_t i = 0; i < files->len; i++) {
@@ -66,20 +121,17 @@ static source *spec_source(arena *a, ptrvec *files, const char *path)
 		if (!strcmp(f->path, path))
 			return f->src;
 	}
+	if (files->len >= EXPLAIN_MAX_SPECS)
+		return NULL;
 	spec_file *f = arena_alloc(a, sizeof *f);
 	f->path = arena_strdup(a, path);
-	FILE *fp = fopen(path, "rb");
-	if (fp) {
-		strbuf sb = STRBUF_INIT;
-		char buf[8192];
-		size_t n;
-		while ((n = fread(buf, 1, sizeof buf, fp)) > 0 && sb.len < (1u << 20))
-			sb_putn(&sb, buf, n);
-		fclose(fp);
+	strbuf sb = STRBUF_INIT;
+	const char *why;
+	if (!read_regular(path, EXPLAIN_MAX_SPEC_BYTES, &sb, &why)) {
 		char *text = arena_strndup(a, sb_str(&sb), sb.len);
 		f->src = source_new(a, f->path, text, sb.len);
-		sb_free(&sb);
 	}
+	sb_free(&sb);
 	ptrvec_push(a, files, f);
 	return f->src;
 }
@@ -111,28 +163,48 @@ static srcloc refine(const source *src, srcloc loc, const char *msg)
 	return loc;
 }
 
-int explain_stap_errors(const char *map_path, FILE *in, FILE *out)
+/* One line of stap's stderr into buf (NUL-terminated, without the '\n'):
+ * 1, or 0 at the end of the input, -1 past EXPLAIN_MAX_INPUT_BYTES.  A line
+ * longer than cap - 1 bytes is read to its end and *over set. */
+static int read_line(FILE *in, char *buf, size_t cap, size_t *total, int *over)
 {
-	arena a;
-	arena_init(&a);
-	ptrvec entries = { 0 }, files = { 0 };
-	if (load_map(&a, map_path, &entries)) {
-		arena_free(&a);
-		return -1;
+	size_t n = 0;
+	int c, any = 0;
+	*over = 0;
+	while ((c = getc_unlocked(in)) != EOF) {
+		any = 1;
+		if (++*total > EXPLAIN_MAX_INPUT_BYTES)
+			return -1;
+		if (c == '\n')
+			break;
+		if (n + 1 < cap)
+			buf[n++] = (char)c;
+		else
+			*over = 1;
 	}
-	/* the script the map belongs to: <tool>.stp for <tool>.stp.map */
-	const char *base = strrchr(map_path, '/');
-	base = base ? base + 1 : map_path;
+	buf[n] = '\0';
+	return any;
+}
+
+static int explain(const ptrvec *entries, const char *base, FILE *in, FILE *out, arena *a)
+{
 	size_t blen = strlen(base);
-	if (blen > 4 && !strcmp(base + blen - 4, ".map"))
-		blen -= 4;
-	base = arena_strndup(&a, base, blen);
+	ptrvec files = { 0 };
 	diag_sink d;
 	diag_init(&d, out);
-	int mapped = 0;
-	char buf[8192];
-	while (fgets(buf, sizeof buf, in)) {
-		buf[strcspn(buf, "\n")] = '\0';
+	int mapped = 0, rc, over;
+	unsigned located = 0;
+	size_t total = 0;
+	char *buf = malloc(EXPLAIN_MAX_LINE + 1);
+	strbuf msgb = STRBUF_INIT;
+	if (!buf) {
+		fputs("stapgen: error: out of memory\n", stderr);
+		return -1;
+	}
+	while (d.errors <= d.max_errors &&
+	       (rc = read_line(in, buf, EXPLAIN_MAX_LINE + 1, &total, &over)) > 0) {
+		if (over)
+			continue;	/* not stap's: its lines are short */
 		/* "...: operator '->' at /path/tool.stp:27:40" */
 		char *at = strstr(buf, " at ");
 		char *p = at;
@@ -146,7 +218,12 @@ int explain_stap_errors(const char *map_path, FILE *in, FILE *out)
 		unsigned line, col;
 		if (sscanf(loc + blen + 1, "%u:%u", &line, &col) != 2)
 			continue;
-		const map_entry *m = lookup(&entries, line, col);
+		if (++located > EXPLAIN_MAX_LOCATED) {
+			fprintf(out, "stapgen: more than %d lines name a place in the script, stopping\n",
+				EXPLAIN_MAX_LOCATED);
+			break;
+		}
+		const map_entry *m = lookup(entries, line, col);
 		if (!m)
 			continue;
 		*p = '\0';	/* keep stap's message, not its script location */
@@ -160,7 +237,7 @@ int explain_stap_errors(const char *map_path, FILE *in, FILE *out)
 			*op = '\0';
 		/* "(alternatives: a, b, ...)" lists every member: name the closest */
 		char *alt = strstr(msg, " (alternatives: ");
-		char *suggestion = NULL;
+		const char *suggestion = NULL;
 		if (alt) {
 			const char *q = strchr(msg, '\'');
 			const char *qe = q ? strchr(q + 1, '\'') : NULL;
@@ -175,25 +252,83 @@ int explain_stap_errors(const char *map_path, FILE *in, FILE *out)
 				want[qe - q - 1] = '\0';
 				const char *cands[512];
 				size_t nc = 0;
-				for (char *tok = strtok(list, ", "); tok && nc < 512; tok = strtok(NULL, ", "))
+				char *save = NULL;
+				for (char *tok = strtok_r(list, ", ", &save); tok && nc < 512;
+				     tok = strtok_r(NULL, ", ", &save))
 					cands[nc++] = tok;
-				const char *best = diag_suggest(want, cands, nc);
-				if (best)
-					suggestion = arena_strdup(&a, best);
+				suggestion = diag_suggest(want, cands, nc);
 			}
 		}
+		sb_reset(&msgb);
+		sb_puts(&msgb, msg);
 		if (suggestion)
-			msg = arena_printf(&a, "%s; did you mean '%s'?", msg, suggestion);
-		source *src = spec_source(&a, &files, m->path);
+			sb_printf(&msgb, "; did you mean '%s'?", suggestion);
+		source *src = spec_source(a, &files, m->path);
 		srcloc sl = { src, m->line, m->col, m->len };
-		if (src)
-			sl = refine(src, sl, msg);
-		if (src)
-			diag_error(&d, sl, "stap: %s", msg);
-		else
-			fprintf(out, "%s:%u:%u: error: stap: %s\n", m->path, m->line, m->col, msg);
+		if (src) {
+			sl = refine(src, sl, sb_str(&msgb));
+			diag_error(&d, sl, "stap: %s", sb_str(&msgb));
+		} else {
+			/* as diag_error would, without the excerpt */
+			if (++d.errors > d.max_errors) {
+				fputs("stapgen: too many errors, stopping output\n", out);
+				break;
+			}
+			text_fputs(out, m->path);
+			fprintf(out, ":%u:%u: error: stap: ", m->line, m->col);
+			text_fputs(out, sb_str(&msgb));
+			fputc('\n', out);
+		}
 		mapped++;
 	}
-	arena_free(&a);
+	free(buf);
+	sb_free(&msgb);
+	if (rc < 0) {
+		fprintf(stderr, "stapgen: error: stap's output is larger than %u bytes; stopped reading\n",
+			EXPLAIN_MAX_INPUT_BYTES);
+		return -1;
+	}
 	return mapped;
+}
+
+int explain_stap_errors_map(const char *map_text, size_t map_len, const char *script, FILE *in,
+			    FILE *out)
+{
+	arena a;
+	arena_init(&a);
+	ptrvec entries = { 0 };
+	parse_map(&a, map_text, map_len, &entries);
+	int n = explain(&entries, script, in, out, &a);
+	arena_free(&a);
+	return n;
+}
+
+int explain_stap_errors(const char *map_path, FILE *in, FILE *out)
+{
+	strbuf map = STRBUF_INIT;
+	const char *why;
+	if (read_regular(map_path, EXPLAIN_MAX_MAP_BYTES, &map, &why)) {
+		strbuf shown = STRBUF_INIT;
+		text_escape(&shown, map_path, strlen(map_path), false);
+		if (!strcmp(why, "too large"))
+			fprintf(stderr, "stapgen: error: source map %s is larger than %u bytes\n",
+				sb_str(&shown), EXPLAIN_MAX_MAP_BYTES);
+		else
+			fprintf(stderr, "stapgen: error: cannot read source map %s: %s\n", sb_str(&shown),
+				why);
+		sb_free(&shown);
+		sb_free(&map);
+		return -1;
+	}
+	/* the script the map belongs to: <tool>.stp for <tool>.stp.map */
+	const char *base = strrchr(map_path, '/');
+	base = base ? base + 1 : map_path;
+	size_t blen = strlen(base);
+	if (blen > 4 && !strcmp(base + blen - 4, ".map"))
+		blen -= 4;
+	char *script = strndup(base, blen);
+	int n = script ? explain_stap_errors_map(sb_str(&map), map.len, script, in, out) : -1;
+	free(script);
+	sb_free(&map);
+	return n;
 }

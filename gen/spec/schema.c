@@ -1,6 +1,7 @@
 #include "schema.h"
 
 #include "../util/strbuf.h"
+#include "../util/text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -247,16 +248,43 @@ const char *schema_line(schema_ctx *c, const ynode *n, const char *what)
 	const char *s = schema_string(c, n, what);
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < n->len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f) {
-			diag_error(c->d, yaml_scalar_loc(n, i), "%s must be one line of text without control characters",
-				   what);
-			return NULL;
-		}
+	/* it reaches terminals (the tool's -h, table headers, diagnostics):
+	 * no control characters (C0, DEL, C1 such as CSI) and no
+	 * bidirectional controls, which reorder the text after them */
+	size_t bad = text_find_unsafe(s, n->len);
+	if (bad < n->len) {
+		unsigned long cp = (unsigned char)s[bad];
+		text_utf8(s, bad, n->len, &cp);
+		diag_error(c->d, yaml_scalar_loc(n, bad),
+			   "%s must be one line of text without control characters (U+%04lX)%s", what, cp,
+			   cp > 0x9F ? ": a bidirectional control reorders what a terminal shows" : "");
+		return NULL;
 	}
 	if (n->len > 200) {
 		diag_error(c->d, n->loc, "%s is longer than 200 bytes", what);
+		return NULL;
+	}
+	return s;
+}
+
+const char *schema_text(schema_ctx *c, const ynode *n, const char *what)
+{
+	const char *s = schema_string(c, n, what);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n->len;) {
+		size_t bad = text_find_unsafe(s + i, n->len - i) + i;
+		if (bad >= n->len)
+			break;
+		if (s[bad] == '\n' || s[bad] == '\t') {
+			i = bad + 1;
+			continue;
+		}
+		unsigned long cp = (unsigned char)s[bad];
+		text_utf8(s, bad, n->len, &cp);
+		diag_error(c->d, yaml_scalar_loc(n, bad),
+			   "%s may hold line breaks and tabs but no other control characters (U+%04lX)%s", what,
+			   cp, cp > 0x9F ? ": a bidirectional control reorders what a terminal shows" : "");
 		return NULL;
 	}
 	return s;

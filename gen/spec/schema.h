@@ -23,6 +23,9 @@ bool schema_require(schema_ctx *c, const ynode *map, const char *key,
 const char *schema_string(schema_ctx *c, const ynode *n, const char *what);
 /* A string that is one line: no newline or other control bytes. */
 const char *schema_line(schema_ctx *c, const ynode *n, const char *what);
+/* Text of several lines: like schema_line but line breaks and tabs are
+ * allowed and there is no length limit (a description). */
+const char *schema_text(schema_ctx *c, const ynode *n, const char *what);
 bool schema_int(schema_ctx *c, const ynode *n, const char *what, int64_t *out);
 bool schema_bool(schema_ctx *c, const ynode *n, const char *what, bool *out);
 /* "5s", "200ms", "2m", "1h" -> milliseconds. */

@@ -11,6 +11,10 @@
 #include "../yaml/yaml_tree.h"
 #include "kver.h"
 
+/* Parameters per spec: each is an option of the tool command, which is
+ * shell code that `make check` runs through shellcheck. */
+#define SPEC_MAX_PARAMS 128
+
 /* PT_SWITCH: an on/off option (0 or 1); its flag takes no argument. */
 typedef enum { PT_INT, PT_STRING, PT_DURATION, PT_SWITCH } param_type;
 

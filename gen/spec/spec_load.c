@@ -61,6 +61,11 @@ static void load_params(loader *L, const ynode *n)
 		fcap *= 2;
 	unsigned *flags = arena_alloc(L->c.a, fcap * sizeof *flags);
 	for (size_t i = 0; i < n->npairs; i++) {
+		if (i == SPEC_MAX_PARAMS) {	/* each one is code in the tool command */
+			diag_error(L->c.d, n->pairs[i].key->loc, "too many parameters (%zu; limit %d)",
+				   n->npairs, SPEC_MAX_PARAMS);
+			break;
+		}
 		const ynode *k = n->pairs[i].key, *v = n->pairs[i].value;
 		spec_param *p = &L->s->params[L->s->nparams];
 		if (!schema_ident(&L->c, k, "parameter name", &p->name))
@@ -611,7 +616,7 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 				r->hist = (hist_kind)(HIST_NONE + 1 + k);	/* kinds[] in table order */
 		}
 		if ((q = ynode_get(h, "unit")))
-			r->hist_unit = schema_string(&L->c, q->value, "'unit'");
+			r->hist_unit = schema_line(&L->c, q->value, "'unit'");
 		if (r->hist == HIST_LINEAR) {
 			const ypair *mn = ynode_get(h, "min"), *mx = ynode_get(h, "max"),
 				    *st = ynode_get(h, "step");
@@ -678,32 +683,117 @@ static void load_kernels(loader *L, const ynode *n)
 	}
 }
 
+/* The -D macros a spec may set, each with the values it may take: stap's
+ * runtime limits (runtime_defines.h), bounded so that none is turned off
+ * by a huge value.  The overload limits may only get stricter than stap's
+ * defaults (at most 50% of a CPU), MINSTACKSPACE only larger.  The macros
+ * that turn a protection off entirely need a guru spec. */
+static const struct stap_macro {
+	const char *name;
+	uint64_t lo, hi;
+	bool guru;
+} stap_macros[] = {
+	{ "INTERRUPTIBLE", 0, 1, false },
+	{ "KRETACTIVE", 1, 10000, false },
+	{ "MAXACTION", 1, 1000000, false },
+	{ "MAXACTION_INTERRUPTIBLE", 1, 10000000, false },
+	{ "MAXBACKTRACE", 1, 1000, false },
+	{ "MAXERRORS", 0, 10000, false },
+	{ "MAXMAPENTRIES", 1, 1048576, false },
+	{ "MAXSKIPPED", 0, 100000, false },
+	{ "MAXSTRINGLEN", 1, 65536, false },
+	{ "MAXTRYLOCK", 1, 100000, false },
+	{ "MINSTACKSPACE", 1024, 16384, false },
+	{ "STAP_NO_OVERLOAD", 1, 1, true },
+	{ "STAP_SUPPRESS_TIME_LIMITS_ENABLE", 1, 1, true },
+	{ "STP_NO_OVERLOAD", 1, 1, true },
+	{ "STP_OVERLOAD_INTERVAL", 1000000000ull, 100000000000ull, false },
+	{ "STP_OVERLOAD_THRESHOLD", 1000000, 500000000, false },
+	{ "TRYLOCKDELAY", 1, 1000, false },
+};
+#define N_STAP_MACROS (sizeof stap_macros / sizeof stap_macros[0])
+
 static void load_options(loader *L, const ynode *n)
 {
 	size_t cnt;
 	const ynode *const *items = schema_list(&L->c, n, &cnt);
 	L->s->stap_options = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
+	const char *names[N_STAP_MACROS + 1];
+	for (size_t i = 0; i < N_STAP_MACROS; i++)
+		names[i] = stap_macros[i].name;
+	names[N_STAP_MACROS] = NULL;
+	const ynode *seen[N_STAP_MACROS] = { 0 };
 	for (size_t i = 0; i < cnt; i++) {
 		const char *o = schema_string(&L->c, items[i], "a stap option");
 		if (!o)
 			continue;
-		/* Only -D NAME=NUMBER: anything else could change what stap runs. */
-		bool ok = !strncmp(o, "-D", 2) && ((o[2] >= 'A' && o[2] <= 'Z') || o[2] == '_');
-		const char *q = o + 2;
+		/* Only -DNAME=NUMBER: anything else could change what stap runs. */
+		const char *q = o + 2, *name = q, *num = NULL;
+		bool ok = !strncmp(o, "-D", 2) && ((*q >= 'A' && *q <= 'Z') || *q == '_');
 		while (ok && ((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
 			q++;
+		size_t nlen = (size_t)(q - name);
 		if (ok && *q == '=') {
-			q++;
+			num = ++q;
 			ok = *q >= '0' && *q <= '9';
 			while (ok && *q >= '0' && *q <= '9')
 				q++;
 		}
-		if (!ok || *q) {
+		if (ok && !*q && num && num[0] == '0' && num[1]) {
+			diag_error(L->c.d, items[i]->loc,
+				   "'%.30s' has a leading zero (C would read it as octal); write the number in decimal",
+				   num);
+			continue;
+		}
+		if (!ok || *q || !num) {
 			diag_error(L->c.d, items[i]->loc,
 				   "stap option '%.60s' is not allowed; only -DNAME=NUMBER (e.g. -DMAXMAPENTRIES=10240)",
 				   o);
 			continue;
 		}
+		const struct stap_macro *m = NULL;
+		for (size_t k = 0; k < N_STAP_MACROS && !m; k++)
+			if (strlen(stap_macros[k].name) == nlen && !strncmp(stap_macros[k].name, name, nlen))
+				m = &stap_macros[k];
+		if (!m) {
+			char *nm = arena_strndup(L->c.a, name, nlen);
+			const char *sug = diag_suggest(nm, names, N_STAP_MACROS);
+			if (sug)
+				diag_error(L->c.d, items[i]->loc,
+					   "'%.60s' is not one of stap's limits a spec may set; did you mean '%s'?",
+					   nm, sug);
+			else
+				diag_error(L->c.d, items[i]->loc,
+					   "'%.60s' is not one of stap's limits a spec may set (MAXACTION, MAXMAPENTRIES, MAXSTRINGLEN, ...; see docs/hostile-input.md)",
+					   nm);
+			continue;
+		}
+		uint64_t v = 0;
+		bool big = false;
+		for (const char *d = num; *d; d++) {
+			if (v > (UINT64_MAX - 9) / 10)
+				big = true;
+			else
+				v = v * 10 + (uint64_t)(*d - '0');
+		}
+		if (big || v < m->lo || v > m->hi) {
+			diag_error(L->c.d, items[i]->loc, "%s must be between %llu and %llu, not %.30s%s", m->name,
+				   (unsigned long long)m->lo, (unsigned long long)m->hi, num,
+				   strlen(num) > 30 ? "..." : "");
+			continue;
+		}
+		if (m->guru && !L->s->guru) {
+			diag_error(L->c.d, items[i]->loc,
+				   "%s turns off one of stap's protections of the running kernel; only a guru spec ('guru: true') may set it",
+				   m->name);
+			continue;
+		}
+		if (seen[m - stap_macros]) {
+			diag_error(L->c.d, items[i]->loc, "%s is set twice", m->name);
+			diag_note(L->c.d, seen[m - stap_macros]->loc, "first set here");
+			continue;
+		}
+		seen[m - stap_macros] = items[i];
 		L->s->stap_options[L->s->nstap_options++] = o;
 	}
 }
@@ -731,14 +821,27 @@ spec *spec_load(arena *a, const source *src, diag_sink *d)
 	const ypair *p;
 	if (!(p = ynode_get(root, "tool")))
 		diag_error(d, root->loc, "spec is missing required key 'tool'");
-	else if (schema_ident(&L.c, p->value, "tool name", &s->tool))
+	else if (schema_ident(&L.c, p->value, "tool name", &s->tool)) {
 		s->tool_loc = p->value->loc;
+		/* the parser runtime's C names: sg_tool, SG_LONG, ... */
+		if (!strncmp(s->tool, "sg", 2) && (!s->tool[2] || s->tool[2] == '_')) {
+			diag_error(d, p->value->loc,
+				   "tool name '%s' is reserved: the parser runtime's C names start with sg_",
+				   s->tool);
+			s->tool = NULL;
+		} else if (!strncmp(s->tool, "SG", 2) && (!s->tool[2] || s->tool[2] == '_')) {
+			diag_error(d, p->value->loc,
+				   "tool name '%s' is reserved: the parser runtime's C macros start with SG_",
+				   s->tool);
+			s->tool = NULL;
+		}
+	}
 	if (!(p = ynode_get(root, "summary")))
 		diag_error(d, root->loc, "spec is missing required key 'summary'");
 	else
 		s->summary = schema_line(&L.c, p->value, "'summary'");
 	if ((p = ynode_get(root, "description")))
-		s->description = schema_string(&L.c, p->value, "'description'");
+		s->description = schema_text(&L.c, p->value, "'description'");
 	if ((p = ynode_get(root, "guru")))
 		schema_bool(&L.c, p->value, "'guru'", &s->guru);
 	if ((p = ynode_get(root, "params")))

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+#include "text.h"
+
 /* A diagnostic kept for sorting. */
 struct diag_entry {
 	diag_level lvl;
@@ -72,32 +75,15 @@ static int is_cont(char c)
 
 /* Bytes in the character at line[i] (< end) when it is valid UTF-8 that a
  * terminal shows as itself; 0 for a byte shown as '?' instead (control
- * characters, DEL, C1 controls, invalid or cut UTF-8). */
+ * characters, DEL, C1 controls, bidirectional controls, invalid or cut
+ * UTF-8). */
 static size_t shown_len(const char *line, size_t i, size_t end)
 {
-	const unsigned char *u = (const unsigned char *)line + i;
-	size_t w, room = end - i;
-	unsigned long cp, min;
-	if (u[0] == '\t' || (u[0] >= 0x20 && u[0] < 0x7f))
+	unsigned long cp;
+	if (line[i] == '\t')
 		return 1;
-	if (u[0] >= 0xC2 && u[0] <= 0xDF)
-		w = 2, cp = u[0] & 0x1F, min = 0x80;
-	else if (u[0] >= 0xE0 && u[0] <= 0xEF)
-		w = 3, cp = u[0] & 0x0F, min = 0x800;
-	else if (u[0] >= 0xF0 && u[0] <= 0xF4)
-		w = 4, cp = u[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (room < w)
-		return 0;
-	for (size_t k = 1; k < w; k++) {
-		if (!is_cont((char)u[k]))
-			return 0;
-		cp = cp << 6 | (u[k] & 0x3F);
-	}
-	if (cp < min || cp < 0xA0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return w;
+	size_t w = text_utf8(line, i, end, &cp);
+	return w && !text_cp_unsafe(cp) ? w : 0;
 }
 
 /* Prints the source line, then a caret line that lines up with it: tabs
@@ -160,17 +146,26 @@ static void print_excerpt(FILE *out, srcloc loc, int color)
 static void print_one(const diag_sink *d, diag_level lvl, srcloc loc, const char *msg)
 {
 	const char *lc = d->color ? level_color(lvl) : "", *rs = d->color ? C_RESET : "";
+	/* messages quote spec text: what a terminal would act on (escape
+	 * sequences, C1 controls such as CSI, bidirectional overrides) or
+	 * that would start a line of its own is shown escaped */
 	if (lvl == DIAG_HINT) {
-		fprintf(d->out, "  %shint:%s %s\n", lc, rs, msg);
+		fprintf(d->out, "  %shint:%s ", lc, rs);
+		text_fputs(d->out, msg);
+		fputc('\n', d->out);
 		return;
 	}
 	if (d->color)
 		fputs(C_BOLD, d->out);
-	if (loc.src)
-		fprintf(d->out, "%s:%u:%u: ", loc.src->path, loc.line, loc.col);
-	else
+	if (loc.src) {
+		text_fputs(d->out, loc.src->path);
+		fprintf(d->out, ":%u:%u: ", loc.line, loc.col);
+	} else {
 		fputs("stapgen: ", d->out);
-	fprintf(d->out, "%s%s%s%s: %s\n", rs, lc, level_name(lvl), rs, msg);
+	}
+	fprintf(d->out, "%s%s%s%s: ", rs, lc, level_name(lvl), rs);
+	text_fputs(d->out, msg);
+	fputc('\n', d->out);
 	if (loc.src && loc.line >= 1 && loc.line <= loc.src->nlines)
 		print_excerpt(d->out, loc, d->color);
 }

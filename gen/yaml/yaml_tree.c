@@ -1,6 +1,7 @@
 /* libyaml events -> ynode tree, with exact locations and hostile-input
  * limits.  The whole load stops at the first error. */
 #include "yaml_tree.h"
+#include "../util/text.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -209,6 +210,15 @@ static int check_text(loader *L)
 		if ((cp < 0xA0 && cp != 0x85) || cp == 0xFFFE || cp == 0xFFFF) {
 			error_at(L, loc_at(L, i),
 				 "control character U+%04lX is not allowed in YAML", cp);
+			return 0;
+		}
+		/* "Trojan Source": shown as themselves they reorder the text
+		 * after them, so a reviewer would read another spec than the
+		 * one that is compiled (comments included) */
+		if (cp >= 0xA0 && text_cp_unsafe(cp)) {
+			error_at(L, loc_at(L, i),
+				 "bidirectional control character U+%04lX is not allowed: it changes the order in which the text after it is displayed",
+				 cp);
 			return 0;
 		}
 		i += w;

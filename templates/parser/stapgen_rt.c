@@ -224,9 +224,18 @@ static const char *c_escape(unsigned char c)
     }
 }
 
+/* Bidirectional controls (U+061C, U+200E/F, U+202A-E, U+2066-9): shown as
+ * themselves they reorder the text after them on a terminal. */
+static int is_bidi(unsigned long cp)
+{
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Table rendering of a string: printable ASCII and valid non-control UTF-8 as
- * is, everything else (C0/C1 controls, DEL, U+2028/9, invalid UTF-8) C-escaped
- * byte by byte, so a record stays on one line.  Returns the display width
+ * is, everything else (C0/C1 controls, DEL, U+2028/9, bidirectional controls,
+ * invalid UTF-8) C-escaped byte by byte, so a record stays on one line and
+ * reads in the order it was written.  Returns the display width
  * (code points; East Asian wide characters are counted as 1). */
 static size_t render_str(sg_sb *b, const char *str, size_t n)
 {
@@ -246,7 +255,7 @@ static size_t render_str(sg_sb *b, const char *str, size_t n)
         } else {
             unsigned long cp = 0;
             size_t len = c >= 0x80 ? utf8_seq(s + i, n - i, &cp) : 0;
-            if (len && cp >= 0xA0 && cp != 0x2028 && cp != 0x2029) {
+            if (len && cp >= 0xA0 && cp != 0x2028 && cp != 0x2029 && !is_bidi(cp)) {
                 sb_put(b, (const char *)s + i, len);
                 w++;
                 i += len;
@@ -289,8 +298,9 @@ static void json_str(sg_sb *b, const char *str, size_t n)
                 unsigned long cp = 0;
                 size_t len = utf8_seq(s + i, n - i, &cp);
                 if (len) {
-                    /* C1 controls and U+2028/9 escaped: they break line-based readers */
-                    if (cp < 0xA0 || cp == 0x2028 || cp == 0x2029)
+                    /* C1 controls and U+2028/9 escaped: they break line-based readers;
+                     * bidirectional controls: they reorder a terminal's line */
+                    if (cp < 0xA0 || cp == 0x2028 || cp == 0x2029 || is_bidi(cp))
                         sb_printf(b, "\\u%04lx", cp);
                     else
                         sb_put(b, (const char *)s + i, len);
@@ -640,6 +650,10 @@ struct sg_reader {
     size_t maxf;
     unsigned long lineno, dropped, records, shown;
     int at_eof, ioerr, summarized;
+    /* report framing: the open @report block, if any */
+    char *block;       /* its name: SG_MAX_LINE + 1 */
+    size_t blen;
+    unsigned long bline;   /* its @report line; 0 = no block open */
 };
 
 static void rd_diag(sg_reader *r, const char *what, const char *msg)
@@ -733,11 +747,15 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->line = malloc(SG_MAX_LINE + 1);
     r->sbuf = malloc(SG_MAX_LINE + maxf + 1);
     r->vals = calloc(maxf, sizeof *r->vals);
-    if (!r->name || !r->klen || !r->line || !r->sbuf || !r->vals) {
+    r->block = malloc(SG_MAX_LINE + 1);
+    if (!r->name || !r->klen || !r->line || !r->sbuf || !r->vals || !r->block) {
         sg_reader_free(r);
         return NULL;
     }
     memcpy(r->name, in_name, nlen + 1);
+    for (i = 0; i < nlen; i++)   /* it starts every diagnostic: no escape sequences */
+        if ((unsigned char)r->name[i] < 0x20 || r->name[i] == 0x7f)
+            r->name[i] = '?';
     for (i = 0; i < tool->nkinds; i++)
         r->klen[i] = strlen(tool->kinds[i].name);
     return r;
@@ -752,6 +770,7 @@ void sg_reader_free(sg_reader *r)
     free(r->line);
     free(r->sbuf);
     free(r->vals);
+    free(r->block);
     free(r);
 }
 
@@ -1070,6 +1089,71 @@ static void rd_check_stapgen(sg_reader *r)
     }
 }
 
+/* The open report block has no @report_end: reported, at the line where
+ * that shows (a new @report, @stapgen or @end, or the end of the input),
+ * as dropped input; the block's records were delivered. */
+static void rd_unclosed(sg_reader *r, const char *where)
+{
+    char q[SG_SNIP_MAX + 8], msg[SG_SNIP_MAX + 200];
+    snip(q, sizeof q, r->block, r->blen);
+    snprintf(msg, sizeof msg, "report \"%s\" opened at line %lu has no @report_end before %s", q,
+             r->bline, where);
+    r->dropped++;
+    rd_diag(r, "dropped", msg);
+    r->bline = 0;
+}
+
+/* Report framing: rows and buckets only inside a block of their report,
+ * @report_end only to close the open block.  0 (the reason in why): the
+ * record is dropped. */
+static int rd_frame(sg_reader *r, const sg_kind *k, char *why, size_t whysz)
+{
+    char q[SG_SNIP_MAX + 8], q2[SG_SNIP_MAX + 8];
+    const sg_value *v = r->vals;
+    if (k == &sg_kind_report) {
+        if (r->bline)
+            rd_unclosed(r, "this @report");
+        memcpy(r->block, v[0].s, v[0].slen);
+        r->blen = v[0].slen;
+        r->bline = r->lineno;
+        return 1;
+    }
+    if (k == &sg_kind_report_end) {
+        snip(q, sizeof q, v[0].s, v[0].slen);
+        if (!r->bline) {
+            snprintf(why, whysz, "@report_end \"%s\" without a @report", q);
+            return 0;
+        }
+        if (v[0].slen != r->blen || memcmp(v[0].s, r->block, r->blen)) {
+            snip(q2, sizeof q2, r->block, r->blen);
+            snprintf(why, whysz, "@report_end \"%s\" inside report \"%s\" (opened at line %lu)", q,
+                     q2, r->bline);
+            return 0;
+        }
+        r->bline = 0;
+        return 1;
+    }
+    if (k == &sg_kind_stapgen || k == &sg_kind_end) {
+        if (r->bline)
+            rd_unclosed(r, k == &sg_kind_end ? "@end" : "@stapgen");
+        return 1;
+    }
+    if (k->cls == SG_EVENT || !k->report)
+        return 1;
+    if (!r->bline) {
+        snprintf(why, whysz, "@%s: a %s of report \"%s\" outside @report ... @report_end", k->name,
+                 k->cls == SG_ROW ? "row" : "histogram bucket", k->report);
+        return 0;
+    }
+    if (strlen(k->report) != r->blen || memcmp(k->report, r->block, r->blen)) {
+        snip(q, sizeof q, r->block, r->blen);
+        snprintf(why, whysz, "@%s: a %s of report \"%s\" inside report \"%s\" (opened at line %lu)",
+                 k->name, k->cls == SG_ROW ? "row" : "histogram bucket", k->report, q, r->bline);
+        return 0;
+    }
+    return 1;
+}
+
 int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals)
 {
     char why[512];
@@ -1091,7 +1175,7 @@ int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals)
         } else {
             k = rd_parse(r, len, why, sizeof why);
         }
-        if (!k) {
+        if (!k || !rd_frame(r, k, why, sizeof why)) {
             r->dropped++;
             rd_diag(r, "dropped", why);
             continue;
@@ -1107,6 +1191,8 @@ int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals)
     }
     if (!r->summarized) {
         r->summarized = 1;
+        if (r->bline && !r->ioerr)
+            rd_unclosed(r, "the end of the input");
         if (r->diag && r->shown > SG_DIAG_MAX)
             fprintf(r->diag, "%s: %lu lines dropped in total, only the first %d messages shown\n",
                     r->name, r->dropped, SG_DIAG_MAX);
@@ -1377,9 +1463,14 @@ static void w_header(sg_writer *w, const sg_kind *k, const size_t *wd, int kindc
     for (i = 0; i < k->nfields; i++) {
         const sg_field *f = &k->fields[i];
         const char *t = f_title(f);
+        sg_sb tb = {NULL, 0, 0, 0};
+        size_t tw = render_str(&tb, t, strlen(t));   /* a title is shown like data */
         if (i)
             sb_puts(&w->sb, "  ");
-        w_pad(w, t, strlen(t), str_width(t), wd[i], f->type == SG_LONG, i + 1 == k->nfields);
+        w_pad(w, tb.p ? tb.p : "", tb.n, tw, wd[i], f->type == SG_LONG, i + 1 == k->nfields);
+        if (tb.oom)
+            w->err = 1;
+        sb_free(&tb);
     }
     sb_putc(&w->sb, '\n');
 }

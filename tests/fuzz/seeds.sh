@@ -7,12 +7,13 @@
 #              tests/fuzz/seeds/expr/*
 #   fuzz_rt    the parser test inputs, tests/fuzz/seeds/rt/* (first byte 7:
 #              all five output formats)
+#   fuzz_explain  tests/fuzz/seeds/explain/* (stap stderr samples)
 # usage: seeds.sh DIR
 set -eu
 dir=$1
 here=$(dirname "$0")
 rm -rf "$dir"
-mkdir -p "$dir/fuzz_spec" "$dir/fuzz_expr" "$dir/fuzz_rt"
+mkdir -p "$dir/fuzz_spec" "$dir/fuzz_expr" "$dir/fuzz_rt" "$dir/fuzz_explain"
 i=0
 for f in $(find specs tests/golden/errors tests/hostile/specs tests/hostile/valid \
 	-name '*.yaml' 2>/dev/null | LC_ALL=C sort) "$here"/seeds/spec/*; do
@@ -42,4 +43,7 @@ for f in tests/parsers/*/*.in "$here"/seeds/rt/*; do
 	*/seeds/rt/*) cp "$f" "$dir/fuzz_rt/t$i" ;;
 	*) { printf '\007'; cat "$f"; } >"$dir/fuzz_rt/t$i" ;;
 	esac
+done
+for f in "$here"/seeds/explain/*; do
+	[ -e "$f" ] && cp "$f" "$dir/fuzz_explain/"
 done

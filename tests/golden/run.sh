@@ -48,6 +48,11 @@ for spec in "$here"/errors/*.yaml; do
 		cat "$tmp/diff"
 		fail=$((fail + 1))
 	fi
+	# nothing a terminal would act on reaches stderr (C0 but tab/LF, DEL, C1, bidi)
+	if LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$tmp/err.txt"; then
+		echo "FAIL: errors/$(basename "$spec"): raw control characters on stderr"
+		fail=$((fail + 1))
+	fi
 	if [ "$rc" -ne 0 ] && [ -n "$(ls -A "$tmp/err-out" 2>/dev/null | grep -v '^parsers$')" ]; then
 		echo "FAIL: errors/$(basename "$spec"): a failing spec wrote output"
 		fail=$((fail + 1))

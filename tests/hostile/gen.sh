@@ -49,6 +49,11 @@ awk 'BEGIN { for (i = 0; i < 60000; i++) printf "k%06d: %d\n", i, i }' >"$s/many
 	>"$s/many_unknown_keys_40k.yaml"
 { printf 'tool: t\nsummary: s\n%s' "$tail_ok"; printf 'params:\n'; awk 'BEGIN { for (i = 0; i < 16000; i++) printf "  p%d: {type: int, default: 1, help: h}\n", i }'; } \
 	>"$s/many_params_over_node_limit.yaml"
+# 600 records, the 551st a second 'r0': duplicates past the first 512 too
+{ printf 'tool: t\nsummary: s\nprobes:\n'; awk 'BEGIN { for (i = 0; i < 600; i++) printf "  - on: kernel.function(\"vfs_read\")\n    emit: { record: r%d, columns: { a: pid() } }\n", i == 550 ? 0 : i }'; } \
+	>"$s/many_records_duplicate.yaml"
+{ printf 'tool: t\nsummary: s\nparams:\n'; awk 'BEGIN { for (i = 0; i < 8000; i++) printf "  p%d: { type: int, default: %d, help: parameter %d, flag: --p%d }\n", i, i, i, i }';
+  printf "%s" "$tail_ok"; } >"$s/too_many_params.yaml"
 awk 'BEGIN { for (i = 0; i < 20000; i++) printf "  - &a%d x%d\n", i, i; for (i = 0; i < 50000; i++) printf "  - *a%d\n", i % 20000 }' |
 	{ printf 'tool: t\nx:\n'; cat; } >"$s/many_anchors_and_aliases.yaml"
 # alias bombs: 10^9 nodes through 9 levels, and one alias used 100k times
@@ -67,8 +72,8 @@ awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%c", i % 256 }' >"$s/binary_al
 head -c 100000 /dev/zero >"$s/binary_all_nul.yaml"
 
 # ---- big specs within the limits: must be handled quickly ------------------
-{ printf 'tool: big_params\nsummary: s\nparams:\n'; awk 'BEGIN { for (i = 0; i < 8000; i++) printf "  p%d: { type: int, default: %d, help: parameter %d, flag: --p%d }\n", i, i, i, i }';
-  printf "probes:\n  - on: begin\n    where: 'p7999 > 0'\n    emit: { record: r, columns: { a: p0 } }\n"; } >"$v/many_params.yaml"
+{ printf 'tool: big_params\nsummary: s\nparams:\n'; awk 'BEGIN { for (i = 0; i < 128; i++) printf "  p%d: { type: int, default: %d, help: parameter %d, flag: --p%d }\n", i, i, i, i }';
+  printf "probes:\n  - on: begin\n    where: 'p127 > 0'\n    emit: { record: r, columns: { a: p0 } }\n"; } >"$v/many_params.yaml"
 { printf 'tool: big_probes\nsummary: s\naggregates:\n  n: { key: { pid: long } }\nprobes:\n';
   awk 'BEGIN { for (i = 0; i < 3000; i++) printf "  - on: kernel.function(\"f%d\")\n    let: { v: pid() + %d }\n    where: v > %d\n    collect: { \"n[pid()]\": v }\n", i, i, i }';
   printf "reports:\n  - name: top\n    from: n\n    columns: { pid: pid, total: '@sum(n)' }\n"; } >"$v/many_probes.yaml"

@@ -47,7 +47,7 @@ run() {
 	name=$1
 	shift
 	n=$((n + 1))
-	"$tmp/rusage" "$tmp/ru" "$hang_s" "$@" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
+	"$tmp/rusage" "$tmp/ru" "$hang_s" "$@" >"$tmp/stdout" 2>"$tmp/stderr" <"${run_in:-/dev/null}"
 	read -r rc cpu wall rss <"$tmp/ru"
 	[ "$rc" -eq 124 ] && bad "$name: still running after ${hang_s}s (a hang)"
 	[ "$rc" -ge 128 ] && bad "$name: died of signal $((rc - 128))"
@@ -87,6 +87,10 @@ for spec in "$here"/specs/*.yaml "$tmp"/gen/specs/*.yaml; do
 	for w in $words; do
 		case $first in *"$w"*) ;; *) bad "$base: diagnostic does not mention '$w': $(printf '%.200s' "$first")" ;; esac
 	done
+	# nothing a terminal would act on: C0 controls but tab and newline,
+	# DEL, C1 controls (CSI U+009B...), bidirectional controls
+	LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]' \
+		"$tmp/stderr" && bad "$base: raw control characters on stderr"
 	long=$(awk 'length($0) > 1000 { print NR; exit }' "$tmp/stderr")
 	[ -z "$long" ] || bad "$base: stderr line $long is longer than 1000 bytes"
 	[ "$(wc -c <"$tmp/stderr")" -le 65536 ] || bad "$base: more than 64 KiB of diagnostics"
@@ -127,6 +131,51 @@ snapshot "$out" $snapmode >"$tmp/snap.before"
 usage output-blocked-by-directory 2 "$stapgen" --kver "$kver" --out "$out" specs/io/biolatency.yaml
 ls -a "$out" "$out/parsers" "$out/doc" 2>/dev/null | grep -q '^\.[^.]' && bad "temporary files left in $out"
 
+# ---- stapgen --explain: stap's stderr and the map are untrusted too -------------
+# explain NAME WANT_RC STDIN_CMD MAP: `stapgen --explain MAP` under the
+# resource monitor, its stdin a FIFO that STDIN_CMD writes to
+mkfifo "$tmp/feed"
+explain() {
+	name=explain-$1 want=$2 feed=$3 map=$4
+	sh -c "$feed" >"$tmp/feed" 2>/dev/null &
+	feeder=$!
+	run_in=$tmp/feed run "$name" "$stapgen" --explain "$map"
+	kill "$feeder" 2>/dev/null
+	wait "$feeder" 2>/dev/null
+	[ "$rc" -eq "$want" ] || bad "$name: exit $rc, expected $want ($(head -n 1 "$tmp/stderr"))"
+	LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]' \
+		"$tmp/stdout" "$tmp/stderr" && bad "$name: raw control characters in the output"
+	[ "$(wc -c <"$tmp/stdout")" -le 65536 ] || bad "$name: more than 64 KiB of output"
+}
+emap=$tmp/explain/tcp_conn.stp.map
+mkdir -p "$tmp/explain"
+"$stapgen" --kver "$kver" --out "$tmp/explain" specs/net/tcp_conn.yaml
+alt="semantic error: unable to find member '__sk_commn' for struct sock (alternatives: __sk_common, sk_lock): operator '->' at out/tcp_conn.stp:27:40"
+# 1 GiB of mapped errors: 50 shown, then "too many errors" and reading stops
+explain alternatives-1g 1 "yes \"$alt\" | head -c 1073741824" "$emap"
+grep -q "too many errors" "$tmp/stdout" || bad "explain-alternatives-1g: no 'too many errors'"
+[ "$(grep -c ': error: stap: ' "$tmp/stdout")" -eq 50 ] || bad "explain-alternatives-1g: not 50 errors shown"
+# 1 GiB of other lines, and of one line without a newline: stops at the input limit
+explain noise-1g 2 "yes 'WARNING: something else entirely' | head -c 1073741824" "$emap"
+grep -q "larger than" "$tmp/stderr" || bad "explain-noise-1g: no message about the limit"
+explain one-line-1g 2 "head -c 1073741824 /dev/zero" "$emap"
+# maps that are not regular files: exit 2 at once, no hang
+explain map-dev-zero 2 "echo" /dev/zero
+explain map-directory 2 "echo" "$tmp/adir"
+explain map-fifo 2 "echo" "$tmp/fifo"
+explain map-missing 2 "echo" "$tmp/no/such.map"
+truncate -s 20M "$tmp/explain/big.stp.map"
+explain map-too-large 2 "echo" "$tmp/explain/big.stp.map"
+# a map whose spec is a FIFO, /dev/zero or a directory: the error without an excerpt
+printf '27:9-27:58\t%s:17:40:49\n' "$tmp/fifo" >"$tmp/explain/f.stp.map"
+explain spec-fifo 1 "echo \"semantic error: x: operator '->' at f.stp:27:40\"" "$tmp/explain/f.stp.map"
+grep -q "fifo:17:40: error: stap: x" "$tmp/stdout" || bad "explain-spec-fifo: $(head -n 1 "$tmp/stdout")"
+printf '27:9-27:58\t/dev/zero:17:40:49\n' >"$tmp/explain/z.stp.map"
+explain spec-dev-zero 1 "echo \"semantic error: x: operator '->' at z.stp:27:40\"" "$tmp/explain/z.stp.map"
+# terminal escapes in stap's message (it quotes names from the script) come out escaped
+explain escapes 1 "printf 'semantic error: \\033]0;pwned\\007 \\302\\233 \\342\\200\\256: operator at tcp_conn.stp:27:40\\n'" "$emap"
+grep -q 'stap: \\e\]0;pwned\\x07 \\u009B \\u202E' "$tmp/stdout" || bad "explain-escapes: $(head -n 1 "$tmp/stdout")"
+
 # ---- valid oddities -----------------------------------------------------------
 for spec in "$here"/valid/*.yaml "$tmp"/gen/valid/*.yaml; do
 	base=$(basename "$spec")
@@ -136,7 +185,8 @@ done
 # what they generate compiles (e.g. int64 edges as C constants)
 for src in "$tmp"/valid-out/parsers/*_parser.c; do
 	n=$((n + 1))
-	$CC -std=c11 -O0 -Wall -Wextra -Werror -Itemplates/parser -c -o "$tmp/valid.o" "$src" ||
+	$CC -std=c11 -O0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Itemplates/parser \
+		-o "$tmp/valid-parse" "$src" templates/parser/stapgen_rt.c ||
 		bad "$(basename "$src"): generated parser does not compile"
 done
 # CRLF line endings: every spec, converted, generates the same files

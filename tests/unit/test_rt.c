@@ -369,31 +369,91 @@ static void test_events_and_blocks_table(void **state)
            "", 0);
 }
 
-/* Rows outside @report..@report_end, and a block cut short by EOF. */
-static void test_rows_without_report(void **state)
+/* Report framing (issue 7, finding 6): rows and buckets outside a block of
+ * their report, a @report inside an open block, a stray @report_end and a
+ * block cut short are reported as dropped input (exit 3); the records of
+ * an unterminated block are still delivered. */
+static void test_report_framing(void **state)
 {
     (void)state;
-    expect("@top\tc\t3\t4\t5\n", SG_FMT_JSON,
-           "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":null,\"comm\":\"c\",\"pid\":3,"
-           "\"bytes\":4,\"last\":5}\n",
-           "", 0);
-    expect("@top\tc\t3\t4\t5\n", SG_FMT_CSV,
+    /* a row and a bucket before any @report: dropped */
+    expect("@top\tc\t3\t4\t5\n@lat\tx\t1\t1\n@report\tsummary\t0\n@report_end\tsummary\n",
+           SG_FMT_JSON, "",
+           "in:1: dropped: @top: a row of report \"summary\" outside @report ... @report_end\n"
+           "in:2: dropped: @lat: a histogram bucket of report \"summary\" outside @report ... "
+           "@report_end\n",
+           2);
+    /* a row after the block ended */
+    expect("@report\tsummary\t0\n@report_end\tsummary\n@top\tc\t3\t4\t5\n", SG_FMT_JSON, "",
+           "in:3: dropped: @top: a row of report \"summary\" outside @report ... @report_end\n", 1);
+    /* a row inside another report's block */
+    expect("@report\tother\t0\n@top\tc\t3\t4\t5\n@report_end\tother\n", SG_FMT_JSON, "",
+           "in:2: dropped: @top: a row of report \"summary\" inside report \"other\" (opened at line 1)\n",
+           1);
+    /* a nested @report: the first block has lost its end; both blocks' rows arrive */
+    expect("@report\tsummary\t1\n@top\ta\t1\t1\t1\n@report\tsummary\t2\n@top\tb\t2\t2\t2\n"
+           "@report_end\tsummary\n",
+           SG_FMT_CSV,
            "kind,report,ts,comm,pid,bytes,last\r\n"
-           "top,summary,,c,3,4,5\r\n",
-           "", 0);
+           "top,summary,1,a,1,1,1\r\n"
+           "top,summary,2,b,2,2,2\r\n",
+           "in:3: dropped: report \"summary\" opened at line 1 has no @report_end before this @report\n",
+           1);
+    /* stray @report_end: none open, or another report's */
+    expect("@report_end\tsummary\n@report\ta\t0\n@report_end\tb\n@report_end\ta\n", SG_FMT_JSON, "",
+           "in:1: dropped: @report_end \"summary\" without a @report\n"
+           "in:3: dropped: @report_end \"b\" inside report \"a\" (opened at line 2)\n",
+           2);
+    /* a block cut short: by the end of the input, by @end, by a new run */
     expect("@report\tsummary\t60\n@top\tc\t3\t4\t5\n", SG_FMT_TABLE,
            "== summary 1970-01-01 00:01:00 ==\n"
            "COMM  PID  BYTES  LAST\n"
            "c       3      4  1970-01-01 00:00:05\n"
            "\n",
-           "", 0);
-    /* a new @report closes a block whose @report_end went missing */
-    expect("@report\tsummary\t1\n@top\ta\t1\t1\t1\n@report\tsummary\t2\n@top\tb\t2\t2\t2\n",
+           "in:2: dropped: report \"summary\" opened at line 1 has no @report_end before the end of "
+           "the input\n",
+           1);
+    expect("@report\tsummary\t0\n@end\n@stapgen\ttcp_conn\t1\n@report\tsummary\t0\n"
+           "@stapgen\ttcp_conn\t1\n",
+           SG_FMT_JSON, "",
+           "in:2: dropped: report \"summary\" opened at line 1 has no @report_end before @end\n"
+           "in:5: dropped: report \"summary\" opened at line 4 has no @report_end before @stapgen\n",
+           2);
+    /* events may come anywhere; a well-framed stream is clean */
+    expect("@report\tsummary\t0\n@conn\t1\tx\n@top\tc\t3\t4\t5\n@report_end\tsummary\n@conn\t2\ty\n",
            SG_FMT_CSV,
+           "kind,pid,comm\r\n"
+           "conn,1,x\r\n"
            "kind,report,ts,comm,pid,bytes,last\r\n"
-           "top,summary,1,a,1,1,1\r\n"
-           "top,summary,2,b,2,2,2\r\n",
+           "top,summary,0,c,3,4,5\r\n"
+           "conn,2,y\r\n",
            "", 0);
+}
+
+/* Bidirectional overrides (U+202E) in a title or in data never reach a
+ * terminal as themselves (issue 7, finding 3): the table escapes them like
+ * control characters, JSON writes them as \u escapes. */
+static const sg_field bidi_fields[] = {
+    {"name", SG_STRING, "A\xe2\x80\xae" "B", 0},
+};
+static const sg_kind bidi_kinds[] = {
+    {"ev", SG_EVENT, bidi_fields, 1, 0, 0, 0, NULL},
+};
+static const sg_tool bidi_tool = {"bidi", NULL, bidi_kinds, 1};
+
+static void test_bidi_escaped(void **state)
+{
+    static const char in[] = "@ev\tx\\342\\200\\256y\\033]0;t\\007\n";
+    run_t r;
+    (void)state;
+    run_tool(&bidi_tool, in, sizeof in - 1, SG_FMT_TABLE, &r);
+    assert_string_equal(r.out, "A\\342\\200\\256B\n"
+                               "x\\342\\200\\256y\\033]0;t\\a\n");
+    assert_string_equal(r.err, "");
+    run_free(&r);
+    run_tool(&bidi_tool, in, sizeof in - 1, SG_FMT_JSON, &r);
+    assert_string_equal(r.out, "{\"kind\":\"ev\",\"name\":\"x\\u202ey\\u001b]0;t\\u0007\"}\n");
+    run_free(&r);
 }
 
 /* ---- histograms ----------------------------------------------------------- */
@@ -449,13 +509,15 @@ static void test_log2_csv(void **state)
 static void test_log2_negative_and_gaps(void **state)
 {
     (void)state;
-    expect("@lat\tx\t80\t1\n"  /* [32768, 65536) */
+    expect("@report\tsummary\t0\n"
+           "@lat\tx\t80\t1\n"  /* [32768, 65536) */
            "@lat\tx\t62\t100\n" /* [-2, -1) */
            "@lat\tx\t63\t40\n"  /* [-1, 0) */
            "@lat\tx\t62\t100\n" /* duplicate: summed */
-           "@lat\tx\t66\t0\n",
+           "@lat\tx\t66\t0\n"
+           "@report_end\tsummary\n",
            SG_FMT_TABLE,
-           "== summary ==\n"
+           "== summary 1970-01-01 00:00:00 ==\n"
            "lat comm=x\n"
            "value |-------------------------------------------------- count\n"
            "   -2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 200\n"
@@ -466,8 +528,8 @@ static void test_log2_negative_and_gaps(void **state)
            "32768 |@                                                  1\n"
            "\n",
            "", 0);
-    expect("@lat\tx\t0\t1\n@lat\tx\t127\t2\n", SG_FMT_JSON,
-           "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":null,\"comm\":\"x\",\"buckets\":["
+    expect("@report\tsummary\t0\n@lat\tx\t0\t1\n@lat\tx\t127\t2\n@report_end\tsummary\n", SG_FMT_JSON,
+           "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":0,\"comm\":\"x\",\"buckets\":["
            "{\"low\":-9223372036854775808,\"high\":-4611686018427387904,\"count\":1},"
            "{\"low\":4611686018427387904,\"high\":null,\"count\":2}]}\n",
            "", 0);
@@ -706,12 +768,13 @@ static void test_int64_limits(void **state)
 static void test_hist_bad_rows(void **state)
 {
     (void)state;
-    expect("@lat\ta\t-1\t1\n@lat\ta\t128\t1\n@lat\ta\t64\t-3\n@lat\ta\t64\t2\n", SG_FMT_CSV,
+    expect("@report\tsummary\t0\n@lat\ta\t-1\t1\n@lat\ta\t128\t1\n@lat\ta\t64\t-3\n@lat\ta\t64\t2\n"
+           "@report_end\tsummary\n", SG_FMT_CSV,
            "kind,report,ts,comm,low,high,count\r\n"
-           "lat,summary,,a,0,1,2\r\n",
-           "in:1: dropped: @lat: bucket -1 out of range 0..127\n"
-           "in:2: dropped: @lat: bucket 128 out of range 0..127\n"
-           "in:3: dropped: @lat: negative count -3\n",
+           "lat,summary,0,a,0,1,2\r\n",
+           "in:2: dropped: @lat: bucket -1 out of range 0..127\n"
+           "in:3: dropped: @lat: bucket 128 out of range 0..127\n"
+           "in:4: dropped: @lat: negative count -3\n",
            3);
 }
 
@@ -1131,8 +1194,9 @@ static void test_folded_sum_and_order(void **state)
     /* saturating sums */
     expect_s("@one\tf\t0\n@smp\t1\tf\tx\t9223372036854775807\n@smp\t1\tf\tx\t5\n", SG_FMT_FOLDED,
              "f 9223372036854775807\n");
-    /* rows without a report block: one implicit block, printed at the end */
-    expect_s("@bt\tb\\nmain\t\t1\n@smp\t1\tz\tx\t1\n@bt\tb\\nmain\t\t1\n", SG_FMT_FOLDED,
+    /* a report block's stacks are summed with the events' and printed at the end */
+    expect_s("@report\tstacks\t0\n@bt\tb\\nmain\t\t1\n@smp\t1\tz\tx\t1\n@bt\tb\\nmain\t\t1\n"
+             "@report_end\tstacks\n", SG_FMT_FOLDED,
              "main;b 2\nz 1\n");
     expect_s("", SG_FMT_FOLDED, "");
 }
@@ -1141,14 +1205,16 @@ static void test_folded_sum_and_order(void **state)
 static void test_folded_two_stacks(void **state)
 {
     (void)state;
-    expect_s("@bt\t ngx_worker+0x1/0x2 [nginx]\\n main+0x1/0x2 [nginx]\\n\t"
+    expect_s("@report\tstacks\t0\n"
+             "@bt\t ngx_worker+0x1/0x2 [nginx]\\n main+0x1/0x2 [nginx]\\n\t"
              " 0xffffffff81234567 : schedule+0x25/0x80 [kernel]\\n"
              " 0xffffffff81000100 : entry_SYSCALL_64+0x10/0x20 [kernel]\\n\t5\n"
              "@bt\tngx_worker\\nmain\t\t2\n"                       /* user only */
              "@bt\t\tschedule\\nentry_SYSCALL_64\t3\n"             /* kernel only */
              "@bt\t\t\t4\n"                                        /* neither */
              "@bt\t<no user backtrace at timer.profile>\\n\t\\n\\n\t1\n"
-             "@bt\tngx_worker\\nmain\\n\t<no kernel backtrace at timer.profile>\\n\t1\n",
+             "@bt\tngx_worker\\nmain\\n\t<no kernel backtrace at timer.profile>\\n\t1\n"
+             "@report_end\tstacks\n",
              SG_FMT_FOLDED,
              "[unknown] 5\n"
              "entry_SYSCALL_64;schedule 3\n"
@@ -1787,7 +1853,7 @@ static void test_main_stacks(void **state)
         assert_non_null(strstr(res.out, "folded: stack records as 'root;...;leaf COUNT' lines"));
         assert_non_null(strstr(res.out, "svg: a flame graph of the stack records"));
     }
-    write_file(inbuf, "junk\n@bt\tf\tg\t1\n");
+    write_file(inbuf, "junk\n@report\tstacks\t0\n@bt\tf\tg\t1\n@report_end\tstacks\n");
     {
         const char *a[] = {"p", "-ffolded", inbuf, NULL};
         run_main_tool(&s_tool, a, &res);
@@ -1814,7 +1880,8 @@ int main(void)
         cmocka_unit_test(test_rows_csv),
         cmocka_unit_test(test_rows_timezone),
         cmocka_unit_test(test_events_and_blocks_table),
-        cmocka_unit_test(test_rows_without_report),
+        cmocka_unit_test(test_report_framing),
+        cmocka_unit_test(test_bidi_escaped),
         cmocka_unit_test(test_log2_table),
         cmocka_unit_test(test_log2_json),
         cmocka_unit_test(test_log2_csv),

@@ -25,7 +25,7 @@ typedef struct run {
 } run;
 
 /* Compiles `text` as spec "t.yaml", as stapgen does. */
-static void compile(run *r, const char *text, const char *kver)
+static void compile_opts(run *r, const char *text, const char *kver, bool guru)
 {
 	memset(r, 0, sizeof *r);
 	arena_init(&r->a);
@@ -34,7 +34,7 @@ static void compile(run *r, const char *text, const char *kver)
 	diag_init(&d, f);
 	char *copy = arena_strdup(&r->a, text);
 	source *src = source_new(&r->a, "t.yaml", copy, strlen(copy));
-	stapgen_options o = { .kver = kver ? kver : "6.1.0-56-cloud-amd64" };
+	stapgen_options o = { .kver = kver ? kver : "6.1.0-56-cloud-amd64", .guru = guru };
 	stapgen_compile(&r->a, src, &d, &o, &r->out);
 	r->s = r->out.spec;
 	r->stp = r->out.stp;
@@ -42,6 +42,11 @@ static void compile(run *r, const char *text, const char *kver)
 	fclose(f);
 	r->errors = d.errors;
 	r->warnings = d.warnings;
+}
+
+static void compile(run *r, const char *text, const char *kver)
+{
+	compile_opts(r, text, kver, false);
 }
 
 static void done(run *r)
@@ -224,6 +229,45 @@ static void test_injection_refused(void **state)
 	}
 }
 
+/* stap_options: the protections' off switches only in guru specs; every
+ * known limit in its range. */
+static void test_stap_options(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{ "-DSTP_NO_OVERLOAD", "only -DNAME=NUMBER" },
+		{ "-DSTP_NO_OVERLOAD=1", "only a guru spec" },
+		{ "-DSTAP_NO_OVERLOAD=1", "only a guru spec" },
+		{ "-DMAXACTION=12345678901234567890123456", "between 1 and 1000000" },
+		{ "-DMAXACTION=1000001", "between 1 and 1000000" },
+		{ "-DMAXACTION=0100", "leading zero" },
+		{ "-DMAXACTON=100", "did you mean 'MAXACTION'" },
+		{ "-DMAXACTION=", "only -DNAME=NUMBER" },
+		{ "-D MAXACTION=1", "only -DNAME=NUMBER" },
+		{ "-DMAXACTION=1x", "only -DNAME=NUMBER" },
+		{ "-DMAXACTION=-1", "only -DNAME=NUMBER" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\nstap_options: ['%s']\nprobes: [{on: begin, emit: {record: r, columns: {a: '1'}}}]\n",
+			 cases[i][0]);
+		run r;
+		compile(&r, text, NULL);
+		if (!r.diag || !strstr(r.diag, cases[i][1]))
+			fail_msg("%s: expected '%s' in:\n%s", cases[i][0], cases[i][1], r.diag ? r.diag : "");
+		assert_int_equal(r.errors, 1);
+		done(&r);
+	}
+	run r;
+	compile_opts(&r, "tool: t\nsummary: s\nguru: true\nstap_options: [-DSTP_NO_OVERLOAD=1, -DMAXACTION=1000000, "
+		    "-DMAXMAPENTRIES=1048576, -DMINSTACKSPACE=1024]\n"
+		    "probes: [{on: begin, emit: {record: r, columns: {a: '1'}}}]\n", NULL, true);
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(r.s->nstap_options, 4);
+	done(&r);
+}
+
 /* A string literal cannot break out: quotes, backslashes, newlines and
  * stap's %{ embedded-C markers stay inside the literal. */
 static void test_string_literal_escaped(void **state)
@@ -271,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_duration_and_report),
 		cmocka_unit_test(test_kernel_alternatives),
 		cmocka_unit_test(test_injection_refused),
+		cmocka_unit_test(test_stap_options),
 		cmocka_unit_test(test_string_literal_escaped),
 		cmocka_unit_test(test_all_errors_reported),
 	};
