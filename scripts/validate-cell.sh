@@ -31,7 +31,7 @@ put() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\t\r\n' '   ')" >>"$rec"
 
 tc=${VALIDATE_TOOLCHAIN:-host}
 tcsh=$(cd "$(dirname "$0")" && pwd)/live/toolchain.sh
-if [ "$tc" = host ]; then
+if [ "$mode" = p1 ]; then
 	stap_version=$(stap -V 2>&1 | sed -n '1s/^Systemtap translator\/driver (version \([^)]*\)).*/\1/p')
 else
 	stap_version=$("$tcsh" id "$tc" "$kver" | sed 's/^stap //')
