@@ -4,11 +4,14 @@
  * strbufs), as compile_one() in gen/main.c runs it.
  *
  * Invariants checked beyond "no crash, no UB, no leak":
- *  - a spec that fails has at least one located diagnostic: the first line
- *    printed is "fuzz.yaml:LINE:COL: error: ..." (or "...: warning:" with
- *    -W semantics not used here);
+ *  - a spec that fails has a located error ("fuzz.yaml:LINE:COL: error:
+ *    ...") and its first diagnostic is located (an error, or a warning
+ *    found before the first error);
  *  - generating twice gives byte-identical output (hash seeds are random
- *    per load, so this catches output that depends on hash order). */
+ *    per load, so this catches output that depends on hash order);
+ *  - the diagnostics hold no character a terminal acts on: C0 controls
+ *    but tab and newline, DEL, C1 controls, bidirectional controls
+ *    (issue 7, finding 3). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +91,9 @@ static void run(const uint8_t *data, size_t size, const char *kver, result *res)
 }
 
 /* "fuzz.yaml:LINE:COL: error: " at the start of the text. */
-static int located_error_first(const char *t)
+/* 2: the line at t is "fuzz.yaml:LINE:COL: error: ...", 1: "...: warning:",
+ * 0: something else. */
+static int located(const char *t)
 {
 	size_t n = strlen(SPEC_PATH);
 	if (strncmp(t, SPEC_PATH ":", n + 1))
@@ -102,7 +107,19 @@ static int located_error_first(const char *t)
 		if (*t++ != ':')
 			return 0;
 	}
-	return strncmp(t, " error: ", 8) == 0;
+	return !strncmp(t, " error: ", 8) ? 2 : !strncmp(t, " warning: ", 10) ? 1 : 0;
+}
+
+/* The first diagnostic is located (warnings come in discovery order, so an
+ * error may follow one), and there is a located error. */
+static int located_error_first(const char *t)
+{
+	if (!located(t))
+		return 0;
+	for (const char *l = t; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (located(l) == 2)
+			return 1;
+	return 0;
 }
 
 /* ---- template mode -------------------------------------------------------
@@ -243,6 +260,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz_spec: failed spec without a located error first:\n%s\n",
 			r1.diag ? r1.diag : "(nothing)");
 		abort();
+	}
+	const unsigned char *dg = (const unsigned char *)(r1.diag ? r1.diag : "");
+	for (size_t i = 0; i < r1.diaglen; i++) {
+		unsigned char c = dg[i], c1 = i + 1 < r1.diaglen ? dg[i + 1] : 0,
+			      c2 = i + 2 < r1.diaglen ? dg[i + 2] : 0;
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f || (c == 0xc2 && c1 >= 0x80 && c1 <= 0x9f) ||
+		    (c == 0xd8 && c1 == 0x9c) ||
+		    (c == 0xe2 && c1 == 0x80 && (c2 == 0x8e || c2 == 0x8f || (c2 >= 0xaa && c2 <= 0xae))) ||
+		    (c == 0xe2 && c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9)) {
+			fprintf(stderr, "fuzz_spec: raw control character at byte %zu of the diagnostics\n", i);
+			abort();
+		}
 	}
 	run(data, size, kver, &r2);
 	if (r1.ok != r2.ok || r1.out.len != r2.out.len ||
