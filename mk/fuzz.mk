@@ -57,3 +57,16 @@ $(BUILD)/fuzz-replay/fuzz_rt: tests/fuzz/fuzz_rt.c tests/fuzz/replay_main.c \
 
 check-fuzz-replay: $(FUZZ_REPLAY_BIN)
 	@./tests/fuzz/replay.sh $(BUILD)/fuzz-replay $(FUZZ_HARNESSES)
+
+# AFL++ beside libFuzzer, on one harness at a time (the same LLVMFuzzerTestOneInput,
+# linked with AFL++'s driver; ASan + UBSan as above):
+#   make fuzz-afl [AFL_HARNESS=fuzz_explain] [AFL_SECONDS=600]
+# Output, the queue and crashes, in build-afl/afl/<harness>/; a crash fails the run.
+AFL_HARNESS ?= fuzz_explain
+AFL_SECONDS ?= 600
+.PHONY: fuzz-afl
+fuzz-afl:
+	@./scripts/deps.sh afl++
+	@$(MAKE) --no-print-directory BUILD=build-afl SAN=1 CC=afl-clang-fast \
+		CFLAGS=-fsanitize=fuzzer-no-link build-afl/fuzz/$(AFL_HARNESS)
+	@AFL_SECONDS=$(AFL_SECONDS) ./tests/fuzz/afl.sh build-afl $(AFL_HARNESS)

@@ -94,7 +94,9 @@ static void usage_heredoc(strbuf *o, const strbuf *u)
 			break;
 		snprintf(delim, sizeof delim, "EOF_%u", k);
 	}
-	sb_printf(o, "\tcat <<'%s'\n%s%s\n", delim, body, delim);
+	size_t bl = strlen(body);
+	sb_printf(o, "\tcat <<'%s'\n%s%s%s\n", delim, body, bl && body[bl - 1] != '\n' ? "\n" : "",
+		  delim);
 }
 
 void emit_command(strbuf *o, const spec *s, const emit_opts *opt)

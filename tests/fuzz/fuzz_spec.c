@@ -8,7 +8,10 @@
  *    "fuzz.yaml:LINE:COL: error: ..." (diagnostics are sorted by position,
  *    as stapgen prints them, so a warning may come first);
  *  - generating twice gives byte-identical output (hash seeds are random
- *    per load, so this catches output that depends on hash order). */
+ *    per load, so this catches output that depends on hash order);
+ *  - the diagnostics hold no character a terminal acts on: C0 controls
+ *    but tab and newline, DEL, C1 controls, bidirectional controls
+ *    (issue 7, finding 3). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +64,9 @@ static void run(const uint8_t *data, size_t size, const char *kver, result *res)
 	fclose(df);
 }
 
-/* "fuzz.yaml:LINE:COL: error: " at the start of the line t. */
-static int located_error_at(const char *t)
+/* 2: the line at t is "fuzz.yaml:LINE:COL: error: ...", 1: "...: warning:",
+ * 0: something else. */
+static int located(const char *t)
 {
 	size_t n = strlen(SPEC_PATH);
 	if (strncmp(t, SPEC_PATH ":", n + 1))
@@ -76,13 +80,13 @@ static int located_error_at(const char *t)
 		if (*t++ != ':')
 			return 0;
 	}
-	return strncmp(t, " error: ", 8) == 0;
+	return !strncmp(t, " error: ", 8) ? 2 : !strncmp(t, " warning: ", 10) ? 1 : 0;
 }
 
 static int has_located_error(const char *text)
 {
 	for (const char *t = text; *t; t++)
-		if ((t == text || t[-1] == '\n') && located_error_at(t))
+		if ((t == text || t[-1] == '\n') && located(t) == 2)
 			return 1;
 	return 0;
 }
@@ -225,6 +229,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz_spec: failed spec without a located error:\n%s\n",
 			r1.diag ? r1.diag : "(nothing)");
 		abort();
+	}
+	const unsigned char *dg = (const unsigned char *)(r1.diag ? r1.diag : "");
+	for (size_t i = 0; i < r1.diaglen; i++) {
+		unsigned char c = dg[i], c1 = i + 1 < r1.diaglen ? dg[i + 1] : 0,
+			      c2 = i + 2 < r1.diaglen ? dg[i + 2] : 0;
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f || (c == 0xc2 && c1 >= 0x80 && c1 <= 0x9f) ||
+		    (c == 0xd8 && c1 == 0x9c) ||
+		    (c == 0xe2 && c1 == 0x80 && (c2 == 0x8e || c2 == 0x8f || (c2 >= 0xaa && c2 <= 0xae))) ||
+		    (c == 0xe2 && c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9)) {
+			fprintf(stderr, "fuzz_spec: raw control character at byte %zu of the diagnostics\n", i);
+			abort();
+		}
 	}
 	run(data, size, kver, &r2);
 	if (r1.ok != r2.ok || r1.out.len != r2.out.len ||

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Replays every regression input (tests/fuzz/regress/<harness>/*) and the
-# seed corpora through the harnesses built without libFuzzer (a plain main()
+# Replays every regression input (tests/fuzz/regress/<harness>/*), the
+# committed fuzzing corpus (tests/fuzz/corpus/<harness>/*, the minimized
+# corpus of the long runs) and the seed corpora through the harnesses built without libFuzzer (a plain main()
 # that runs the fuzz target on each file).  With a sanitizer build (make
 # check-asan) a bug that comes back is reported as such.
 # usage: replay.sh BINDIR HARNESS...
@@ -22,6 +23,21 @@ for h in "$@"; do
 			fail=$((fail + 1))
 		fi
 	done
+	# the corpus in batches (one process per file would take minutes);
+	# on a failure, file by file to name the input
+	if [ -d "$here/corpus/$h" ]; then
+		c=$(find "$here/corpus/$h" -type f | wc -l)
+		n=$((n + c))
+		if ! find "$here/corpus/$h" -type f -print0 | LC_ALL=C sort -z |
+			xargs -0 -n 500 "$bindir/$h" >"$tmp/log" 2>&1; then
+			for f in "$here/corpus/$h"/*; do
+				"$bindir/$h" "$f" >"$tmp/log" 2>&1 && continue
+				echo "FAIL: $h $f:"
+				head -n 30 "$tmp/log"
+				fail=$((fail + 1))
+			done
+		fi
+	fi
 done
 echo "fuzz replay: $n inputs, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the seed corpora for the fuzz harnesses into DIR/<harness>/:
 #   fuzz_spec  every spec, the golden error specs, the hostile spec corpus,
+#              the crafted command specs (tests/command/specs),
 #              tests/fuzz/seeds/spec/* (*.bin: template mode, see fuzz_spec.c)
 #   fuzz_expr  every expression-looking value in the specs (with two context
 #              bytes: probe context with $vars/$return, report context),
@@ -15,7 +16,7 @@ here=$(dirname "$0")
 rm -rf "$dir"
 mkdir -p "$dir/fuzz_spec" "$dir/fuzz_expr" "$dir/fuzz_rt" "$dir/fuzz_explain"
 i=0
-for f in $(find specs tests/golden/errors tests/hostile/specs tests/hostile/valid \
+for f in $(find specs tests/golden/errors tests/hostile/specs tests/hostile/valid tests/command/specs \
 	-name '*.yaml' 2>/dev/null | LC_ALL=C sort) "$here"/seeds/spec/*; do
 	i=$((i + 1))
 	cp "$f" "$dir/fuzz_spec/s$i.yaml"
