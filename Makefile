@@ -74,13 +74,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDLIBS_GEN) -lcmocka
 
-# test_tables checks the runtime against the generator: it links both.
-$(BUILD)/tests/test_tables: tests/unit/test_tables.c $(GEN_OBJ) $(BUILD)/rt/stapgen_rt.o
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDLIBS_GEN) -lcmocka
-$(BUILD)/rt/stapgen_rt.o: templates/parser/stapgen_rt.c templates/parser/stapgen_rt.h
+# The parser runtime: templates/parser/stapgen_rt*.c (see stapgen_rt_int.h).
+RT_C := $(sort $(wildcard templates/parser/stapgen_rt*.c))
+RT_H := $(wildcard templates/parser/stapgen_rt*.h)
+RT_OBJ := $(patsubst templates/parser/%.c,$(BUILD)/rt/%.o,$(RT_C))
+$(BUILD)/rt/%.o: templates/parser/%.c $(RT_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# test_tables checks the runtime against the generator, test_rt tests the
+# runtime: they link it.
+$(BUILD)/tests/test_tables $(BUILD)/tests/test_rt: $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ) $(RT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDLIBS_GEN) -lcmocka
 
 check-unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done

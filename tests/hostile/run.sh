@@ -173,7 +173,7 @@ diff -r "$tmp/serial" "$tmp/parallel" >"$tmp/diff" || { bad "parallel runs diffe
 for src in "$tmp"/p/parsers/*_parser.c; do
 	tool=$(basename "$src" _parser.c)
 	$CC -std=c11 -O1 -Wall -Wextra -Werror ${PARSER_CFLAGS:-} -Itemplates/parser \
-		-o "$tmp/p/$tool-parse" "$src" templates/parser/stapgen_rt.c ||
+		-o "$tmp/p/$tool-parse" "$src" templates/parser/stapgen_rt*.c ||
 		bad "$tool parser does not compile"
 done
 for in in "$here"/parser/*.in "$tmp"/gen/parser/*.in; do

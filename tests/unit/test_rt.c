@@ -1,6 +1,6 @@
-/* Unit tests of the parser runtime (templates/parser/stapgen_rt.[ch]).
- * Self-contained: the runtime is included, not linked. */
-#include "../../templates/parser/stapgen_rt.c"
+/* Unit tests of the parser runtime (templates/parser/stapgen_rt*.[ch]),
+ * linked with it; stapgen_rt_int.h gives the internals tested here. */
+#include "../../templates/parser/stapgen_rt_int.h"
 #include "../../templates/parser/stapgen_rt.h"
 
 #include <setjmp.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1011,7 +1012,7 @@ static void expect_s(const char *in, sg_format fmt, const char *out)
 static void check_frame(const char *line, const char *want)
 {
     size_t off = 0, len = 0;
-    int got = frame_name(line, strlen(line), &off, &len);
+    int got = sg_frame_name(line, strlen(line), &off, &len);
     if (!want) {
         if (got)
             fail_msg("'%s': got frame '%.*s', want none", line, (int)len, line + off);
@@ -1302,7 +1303,7 @@ static int xml_ok(const char *s, size_t n)
             return 0;
         if (c >= 0x80) {
             unsigned long cp;
-            size_t len = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+            size_t len = sg_utf8_seq((const unsigned char *)s + i, n - i, &cp);
             if (!len || cp == 0xFFFE || cp == 0xFFFF)
                 return 0;
             i += len;

@@ -1,0 +1,681 @@
+/* stapgen_rt_reader.c - the reader: the wire format (stapgen_rt.h) from a
+ * stream to records.
+ *
+ *   input      the stream is read in large blocks (read(2) on its file
+ *              descriptor when stdio holds nothing of it, which returns what a
+ *              pipe has now: a live stream is not held back), lines found
+ *              with memchr, at most SG_MAX_LINE bytes of a line kept
+ *   records    kind lookup, field count, numbers, text_str() unescaping in
+ *              place (no copy, no allocation per record), histogram buckets
+ *   framing    what the built-in records may frame (rd_frame, one place)
+ *   next       a line to a record or a dropped-line diagnostic */
+#if !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) && \
+    !defined(_DEFAULT_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* fileno, getc_unlocked, read */
+#endif
+
+#include "stapgen_rt_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#define SG_HAVE_READ 1
+#endif
+
+#if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 200112L
+#define SG_GETC(f) getc_unlocked(f)
+#else
+#define SG_GETC(f) getc(f)
+#endif
+
+/* Bytes read per read(2); the buffer also holds one whole line. */
+#define SG_READ_BLOCK (256u << 10)
+
+struct sg_reader {
+    FILE *in;
+    int fd;            /* >= 0: read(2) on it; else getc() */
+    char *name;
+    const sg_tool *tool;
+    FILE *diag;
+    size_t *klen;      /* strlen of each tool kind name */
+    char *buf;         /* input: [pos, end) not yet consumed */
+    size_t cap, pos, end, scan; /* scan: [pos, scan) holds no '\n' */
+    int skipping;      /* inside a line longer than SG_MAX_LINE */
+    int in_eof;        /* the stream is exhausted (or failed) */
+    sg_value *vals;
+    size_t maxf;
+    unsigned long lineno, dropped, records, shown;
+    int done, ioerr, summarized;
+};
+
+static void rd_diag(sg_reader *r, const char *what, const char *msg)
+{
+    if (!r->diag)
+        return;
+    if (r->shown < SG_DIAG_MAX)
+        fprintf(r->diag, "%s:%lu: %s: %s\n", r->name, r->lineno, what, msg);
+    r->shown++;
+}
+
+static int check_tool(const sg_tool *t, FILE *diag)
+{
+    size_t i, j;
+    const char *why = NULL;
+    const sg_kind *k = NULL;
+    if (!t || (t->nkinds && !t->kinds)) {
+        why = "no kinds";
+        goto bad;
+    }
+    for (i = 0; i < t->nkinds; i++) {
+        k = &t->kinds[i];
+        if (!k->name || !k->name[0]) {
+            why = "kind without a name";
+            goto bad;
+        }
+        if (k->nfields && !k->fields) {
+            why = "fields missing";
+            goto bad;
+        }
+        for (j = 0; j < k->nfields; j++) {
+            if (!k->fields[j].name) {
+                why = "field without a name";
+                goto bad;
+            }
+            if (k->fields[j].type != SG_LONG && k->fields[j].type != SG_STRING &&
+                k->fields[j].type != SG_TIME && k->fields[j].type != SG_STACK) {
+                why = "bad field type";
+                goto bad;
+            }
+        }
+        if (k->cls != SG_EVENT && k->cls != SG_ROW && !sg_is_hist(k)) {
+            why = "bad kind class";
+            goto bad;
+        }
+        if (sg_is_hist(k)) {
+            if (k->nfields < 2 || sg_is_str(k->fields[k->nfields - 2].type) ||
+                sg_is_str(k->fields[k->nfields - 1].type)) {
+                why = "histogram kind must end with long fields bucket, count";
+                goto bad;
+            }
+            if (k->cls == SG_HIST_LINEAR && (k->lin_step <= 0 || k->lin_hi < k->lin_lo)) {
+                why = "linear histogram needs step > 0 and hi >= lo";
+                goto bad;
+            }
+        }
+        if (k->nfields > SG_MAX_LINE) {
+            why = "too many fields";
+            goto bad;
+        }
+    }
+    return 1;
+bad:
+    if (diag)
+        fprintf(diag, "stapgen runtime: invalid tool descriptor%s%s%s: %s\n", k ? " (kind '" : "",
+                k && k->name ? k->name : "", k ? "')" : "", why);
+    return 0;
+}
+
+/* read(2) is used only when stdio holds no byte of the stream yet. */
+static int rd_fd(FILE *in)
+{
+#if defined(SG_HAVE_READ) && defined(__GLIBC__)
+    int fd = fileno(in);
+    if (fd >= 0 && in->_IO_read_ptr == in->_IO_read_end)
+        return fd;
+#else
+    (void)in;
+#endif
+    return -1;
+}
+
+sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FILE *diag)
+{
+    sg_reader *r;
+    size_t i, maxf = 2, nlen;
+    if (!in || !check_tool(tool, diag))
+        return NULL;
+    for (i = 0; i < tool->nkinds; i++)
+        if (tool->kinds[i].nfields > maxf)
+            maxf = tool->kinds[i].nfields;
+    r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    if (!in_name)
+        in_name = "<input>";
+    nlen = strlen(in_name);
+    r->in = in;
+    r->fd = rd_fd(in);
+    r->tool = tool;
+    r->diag = diag;
+    r->maxf = maxf;
+    r->name = malloc(nlen + 1);
+    r->klen = malloc((tool->nkinds ? tool->nkinds : 1) * sizeof *r->klen);
+    r->cap = SG_READ_BLOCK + SG_MAX_LINE + 2;
+    r->buf = malloc(r->cap);
+    r->vals = calloc(maxf, sizeof *r->vals);
+    if (!r->name || !r->klen || !r->buf || !r->vals) {
+        sg_reader_free(r);
+        return NULL;
+    }
+    memcpy(r->name, in_name, nlen + 1);
+    for (i = 0; i < tool->nkinds; i++)
+        r->klen[i] = strlen(tool->kinds[i].name);
+    return r;
+}
+
+void sg_reader_free(sg_reader *r)
+{
+    if (!r)
+        return;
+    free(r->name);
+    free(r->klen);
+    free(r->buf);
+    free(r->vals);
+    free(r);
+}
+
+unsigned long sg_reader_dropped(const sg_reader *r) { return r ? r->dropped : 0; }
+unsigned long sg_reader_records(const sg_reader *r) { return r ? r->records : 0; }
+int sg_reader_error(const sg_reader *r) { return r ? r->ioerr : 0; }
+
+/* ========================================================================== */
+/* input                                                                      */
+/* ========================================================================== */
+
+/* Appends what the stream has to buf[end..cap); sets in_eof at its end. */
+static void rd_fill(sg_reader *r)
+{
+    size_t room = r->cap - r->end;
+#ifdef SG_HAVE_READ
+    if (r->fd >= 0) {
+        for (;;) {
+            ssize_t n = read(r->fd, r->buf + r->end, room);
+            if (n > 0) {
+                r->end += (size_t)n;
+                return;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                r->ioerr = 1;
+            r->in_eof = 1;
+            return;
+        }
+    }
+#endif
+    {
+        /* through stdio: at most one line, so that a live stream is not
+         * waited for beyond it */
+        FILE *in = r->in;
+        int c = 0;
+        size_t n = 0;
+        while (n < room && (c = SG_GETC(in)) != EOF) {
+            r->buf[r->end + n++] = (char)c;
+            if (c == '\n')
+                break;
+        }
+        r->end += n;
+        if (c == EOF) {
+            r->in_eof = 1;
+            if (ferror(in))
+                r->ioerr = 1;
+        }
+    }
+}
+
+/* The next line (without its '\n') as *line, *len.  0 at the end of the
+ * input.  *overlong: longer than SG_MAX_LINE (then not kept: *len = 0);
+ * *newline: it ended with a '\n'. */
+static int rd_line(sg_reader *r, char **line, size_t *len, int *overlong, int *newline)
+{
+    *overlong = 0;
+    *newline = 0;
+    for (;;) {
+        char *nl = r->scan < r->end ? memchr(r->buf + r->scan, '\n', r->end - r->scan) : NULL;
+        if (nl) {
+            size_t n = (size_t)(nl - (r->buf + r->pos));
+            *line = r->buf + r->pos;
+            *newline = 1;
+            if (r->skipping || n > SG_MAX_LINE) {
+                *overlong = 1;
+                n = 0;
+                r->skipping = 0;
+            }
+            *len = n;
+            r->pos = r->scan = (size_t)(nl - r->buf) + 1;
+            return 1;
+        }
+        r->scan = r->end;
+        if (r->end - r->pos > SG_MAX_LINE) {
+            /* the rest of this line is read and thrown away */
+            r->skipping = 1;
+            r->pos = r->scan = r->end = 0;
+        }
+        if (r->in_eof) {
+            *line = r->buf + r->pos;
+            *len = r->end - r->pos;
+            if (r->skipping) {
+                *overlong = 1;
+                *len = 0;
+                r->skipping = 0;
+            } else if (*len == 0) {
+                return 0;
+            }
+            r->pos = r->scan = r->end;
+            return 1;
+        }
+        if (r->pos) {
+            memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+            r->end -= r->pos;
+            r->scan -= r->pos;
+            r->pos = 0;
+        }
+        rd_fill(r);
+    }
+}
+
+/* Nonzero if the next sg_reader_next returns without reading the stream
+ * (a whole line is buffered, or the input is over): sg_main writes its
+ * output out before a read that may wait. */
+int sg_reader_ready(const sg_reader *r)
+{
+    return !r || r->in_eof || r->done ||
+           (r->scan < r->end && memchr(r->buf + r->scan, '\n', r->end - r->scan));
+}
+
+/* ========================================================================== */
+/* records                                                                    */
+/* ========================================================================== */
+
+static const sg_kind *const rd_builtins[] = {
+#define SG_BUILTIN_REF(n) &sg_kind_##n,
+    SG_BUILTIN_KINDS(SG_BUILTIN_REF)
+#undef SG_BUILTIN_REF
+};
+static const size_t rd_builtin_len[] = {
+#define SG_BUILTIN_LEN(n) sizeof #n - 1,
+    SG_BUILTIN_KINDS(SG_BUILTIN_LEN)
+#undef SG_BUILTIN_LEN
+};
+#define RD_NBUILTINS (sizeof rd_builtins / sizeof rd_builtins[0])
+
+static const sg_kind *rd_lookup(const sg_reader *r, const char *name, size_t n)
+{
+    size_t i;
+    for (i = 0; i < RD_NBUILTINS; i++)
+        if (rd_builtin_len[i] == n && memcmp(rd_builtins[i]->name, name, n) == 0)
+            return rd_builtins[i];
+    for (i = 0; i < r->tool->nkinds; i++)
+        if (r->klen[i] == n && memcmp(r->tool->kinds[i].name, name, n) == 0)
+            return &r->tool->kinds[i];
+    return NULL;
+}
+
+/* 0 ok, 1 syntax, 2 out of int64 range. */
+static int parse_ll(const char *s, size_t n, long long *out)
+{
+    size_t i = 0;
+    int neg = 0, range = 0;
+    unsigned long long v = 0, lim;
+    if (n && s[0] == '-') {
+        neg = 1;
+        i = 1;
+    }
+    if (i == n)
+        return 1;
+    if (n - i <= 18) { /* no overflow possible */
+        for (; i < n; i++) {
+            unsigned d = (unsigned)(unsigned char)s[i] - '0';
+            if (d > 9)
+                return 1;
+            v = v * 10 + d;
+        }
+        *out = neg ? -(long long)v : (long long)v;
+        return 0;
+    }
+    lim = neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+    for (; i < n; i++) {
+        unsigned d;
+        if (s[i] < '0' || s[i] > '9')
+            return 1;
+        d = (unsigned)(s[i] - '0');
+        if (!range && v > (lim - d) / 10)
+            range = 1;
+        if (!range)
+            v = v * 10 + d;
+    }
+    if (range)
+        return 2;
+    if (neg)
+        *out = v > (unsigned long long)LLONG_MAX ? LLONG_MIN : -(long long)v;
+    else
+        *out = (long long)v;
+    return 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static size_t utf8_put(char *o, unsigned long cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* 1 for the bytes a text_str() string holds as they are (printable ASCII
+ * but the backslash). */
+static const unsigned char rd_plain[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+    R8(0), R8(0), R8(0), R8(0),            /* 0x00-0x1f */
+    R8(1), R8(1), R8(1), R8(1), R8(1), R8(1), R8(1), /* 0x20-0x57 */
+    1, 1, 1, 1, 0, 1, 1, 1,                /* 0x58-0x5f: '\\' = 0x5c */
+    R8(1), R8(1), R8(1),                   /* 0x60-0x77 */
+    1, 1, 1, 1, 1, 1, 1, 0,                /* 0x78-0x7f: DEL */
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+#undef R8
+};
+
+/* Undoes text_str() escaping of s[0..n) in place (the result is never
+ * longer).  Returns NULL on success (the length in *olen), else a reason
+ * written into why. */
+static const char *unescape(char *s, size_t n, size_t *olen, char *why, size_t whysz)
+{
+    size_t i = 0, o = 0;
+    char q[SG_SNIP_MAX + 8];
+    const unsigned char *u = (const unsigned char *)s;
+    /* the common case: nothing to undo, nothing to move */
+    while (i < n && rd_plain[u[i]])
+        i++;
+    o = i;
+    while (i < n) {
+        unsigned char c = u[i];
+        if (rd_plain[c]) {
+            size_t j = i + 1;
+            while (j < n && rd_plain[u[j]])
+                j++;
+            memmove(s + o, s + i, j - i);
+            o += j - i;
+            i = j;
+            continue;
+        }
+        if (c != '\\') {
+            snprintf(why, whysz, "unescaped byte 0x%02x in string", (unsigned)c);
+            return why;
+        }
+        if (i + 1 >= n) {
+            snprintf(why, whysz, "bad escape \"\\\\\" at end of string");
+            return why;
+        }
+        switch (s[i + 1]) {
+        case 'a': s[o++] = '\a'; i += 2; continue;
+        case 'b': s[o++] = '\b'; i += 2; continue;
+        case 'f': s[o++] = '\f'; i += 2; continue;
+        case 'n': s[o++] = '\n'; i += 2; continue;
+        case 'r': s[o++] = '\r'; i += 2; continue;
+        case 't': s[o++] = '\t'; i += 2; continue;
+        case 'v': s[o++] = '\v'; i += 2; continue;
+        case '"': s[o++] = '"'; i += 2; continue;
+        case '\\': s[o++] = '\\'; i += 2; continue;
+        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+            size_t j = i + 1, nd = 0;
+            unsigned v = 0;
+            while (j < n && nd < 3 && s[j] >= '0' && s[j] <= '7') {
+                v = v * 8 + (unsigned)(s[j] - '0');
+                j++;
+                nd++;
+            }
+            if (nd < 3 || v > 255) {
+                sg_snip(q, sizeof q, s + i, j - i);
+                snprintf(why, whysz, "bad escape \"%s\"%s", q,
+                         nd < 3 ? " (octal needs 3 digits)" : " (octal > \\377)");
+                return why;
+            }
+            s[o++] = (char)v;
+            i = j;
+            continue;
+        }
+        case 'x': {
+            /* stap's BPF runtime escapes non-ASCII bytes as \xHH */
+            if (i + 3 >= n || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0) {
+                sg_snip(q, sizeof q, s + i, i + 4 <= n ? 4 : n - i);
+                snprintf(why, whysz, "bad escape \"%s\" (needs 2 hex digits)", q);
+                return why;
+            }
+            s[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+            i += 4;
+            continue;
+        }
+        case 'u':
+        case 'U': {
+            size_t want = s[i + 1] == 'u' ? 4 : 8, j = i + 2, nd = 0;
+            unsigned long cp = 0;
+            while (j < n && nd < want && hexval(s[j]) >= 0) {
+                cp = cp * 16 + (unsigned long)hexval(s[j]);
+                j++;
+                nd++;
+            }
+            if (nd < want) {
+                sg_snip(q, sizeof q, s + i, j - i);
+                snprintf(why, whysz, "bad escape \"%s\" (needs %zu hex digits)", q, want);
+                return why;
+            }
+            if (cp > 0x10FFFFul || (cp >= 0xD800ul && cp <= 0xDFFFul)) {
+                sg_snip(q, sizeof q, s + i, j - i);
+                snprintf(why, whysz, "bad escape \"%s\" (invalid code point)", q);
+                return why;
+            }
+            /* at most 4 bytes out of at least 6 in */
+            o += utf8_put(s + o, cp);
+            i = j;
+            continue;
+        }
+        default:
+            sg_snip(q, sizeof q, s + i, 2);
+            snprintf(why, whysz, "bad escape \"%s\"", q);
+            return why;
+        }
+    }
+    *olen = o;
+    return NULL;
+}
+
+/* Parses line p[0..len) (p[len] is writable).  Returns the kind (values in
+ * r->vals, strings unescaped in place) or NULL with the reason in why. */
+static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, size_t whysz)
+{
+    char q[SG_SNIP_MAX + 8], fwhy[160];
+    char *tab, *end, *fs;
+    const sg_kind *k;
+    size_t nlen, got, i;
+
+    if (len && p[len - 1] == '\r')
+        len--;
+    if (len == 0) {
+        snprintf(why, whysz, "empty line");
+        return NULL;
+    }
+    if (memchr(p, '\0', len)) {
+        snprintf(why, whysz, "NUL byte in line");
+        return NULL;
+    }
+    if (p[0] != '@') {
+        sg_snip(q, sizeof q, p, len);
+        snprintf(why, whysz, "not a record: \"%s\"", q);
+        return NULL;
+    }
+    end = p + len;
+    tab = memchr(p + 1, '\t', len - 1);
+    nlen = (size_t)((tab ? tab : end) - (p + 1));
+    k = rd_lookup(r, p + 1, nlen);
+    if (!k) {
+        sg_snip(q, sizeof q, p, nlen + 1);
+        snprintf(why, whysz, "unknown kind \"%s\"", q);
+        return NULL;
+    }
+    got = 0;
+    for (fs = tab; fs; fs = memchr(fs + 1, '\t', (size_t)(end - fs - 1)))
+        got++;
+    if (got != k->nfields) {
+        snprintf(why, whysz, "@%s: expected %zu field%s, got %zu", k->name, k->nfields,
+                 k->nfields == 1 ? "" : "s", got);
+        return NULL;
+    }
+    fs = tab;
+    for (i = 0; i < k->nfields; i++) {
+        const sg_field *f = &k->fields[i];
+        char *start = fs + 1, *stop;
+        sg_value *v = &r->vals[i];
+        size_t flen;
+        stop = i + 1 < k->nfields ? memchr(start, '\t', (size_t)(end - start)) : end;
+        flen = (size_t)(stop - start);
+        v->l = 0;
+        v->s = NULL;
+        v->slen = 0;
+        if (sg_is_str(f->type)) {
+            size_t olen = 0;
+            if (unescape(start, flen, &olen, fwhy, sizeof fwhy)) {
+                snprintf(why, whysz, "@%s: field '%s': %s", k->name, f->name, fwhy);
+                return NULL;
+            }
+            start[olen] = '\0';
+            v->s = start;
+            v->slen = olen;
+        } else {
+            int rc = parse_ll(start, flen, &v->l);
+            if (rc) {
+                sg_snip(q, sizeof q, start, flen);
+                snprintf(why, whysz, "@%s: field '%s': %s \"%s\"", k->name, f->name,
+                         rc == 1 ? "bad number" : "number out of range", q);
+                return NULL;
+            }
+        }
+        fs = stop;
+    }
+    if (sg_is_hist(k)) {
+        long long b = r->vals[k->nfields - 2].l, c = r->vals[k->nfields - 1].l;
+        long long nb = sg_hist_nbuckets(k);
+        if (b < 0 || b >= nb) {
+            snprintf(why, whysz, "@%s: bucket %lld out of range 0..%lld", k->name, b, nb - 1);
+            return NULL;
+        }
+        if (c < 0) {
+            snprintf(why, whysz, "@%s: negative count %lld", k->name, c);
+            return NULL;
+        }
+    }
+    return k;
+}
+
+static void rd_check_stapgen(sg_reader *r)
+{
+    char q[SG_SNIP_MAX + 8], msg[256];
+    const sg_value *v = r->vals;
+    if (r->tool->name && (strlen(r->tool->name) != v[0].slen ||
+                          memcmp(r->tool->name, v[0].s, v[0].slen) != 0)) {
+        sg_snip(q, sizeof q, v[0].s, v[0].slen);
+        snprintf(msg, sizeof msg, "input is from tool \"%s\", this parser is for \"%s\"", q,
+                 r->tool->name);
+        rd_diag(r, "warning", msg);
+    }
+    if (v[1].l != SG_PROTOCOL_VERSION) {
+        snprintf(msg, sizeof msg, "protocol version %lld, this parser speaks %d", v[1].l,
+                 SG_PROTOCOL_VERSION);
+        rd_diag(r, "warning", msg);
+    }
+}
+
+/* ========================================================================== */
+/* framing                                                                    */
+/* ========================================================================== */
+
+/* Report framing: what a parsed record k (values in r->vals) may do where it
+ * stands in the stream.  0 (the reason in why): the record is dropped.
+ * Today every record stands anywhere. */
+static int rd_frame(sg_reader *r, const sg_kind *k, char *why, size_t whysz)
+{
+    (void)r;
+    (void)k;
+    (void)why;
+    (void)whysz;
+    return 1;
+}
+
+/* ========================================================================== */
+/* next                                                                       */
+/* ========================================================================== */
+
+int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals)
+{
+    char why[512];
+    if (!r)
+        return 0;
+    while (!r->done) {
+        size_t len;
+        int overlong, newline;
+        char *line;
+        const sg_kind *k;
+        if (!rd_line(r, &line, &len, &overlong, &newline)) {
+            r->done = 1;
+            break;
+        }
+        r->lineno++;
+        if (overlong) {
+            snprintf(why, sizeof why, "line longer than %d bytes", SG_MAX_LINE);
+            k = NULL;
+        } else if (!newline) {
+            snprintf(why, sizeof why, "truncated last line (no newline at end of input)");
+            k = NULL;
+        } else {
+            k = rd_parse(r, line, len, why, sizeof why);
+        }
+        if (!k || !rd_frame(r, k, why, sizeof why)) {
+            r->dropped++;
+            rd_diag(r, "dropped", why);
+            continue;
+        }
+        if (k == &sg_kind_stapgen)
+            rd_check_stapgen(r);
+        r->records++;
+        if (kind)
+            *kind = k;
+        if (vals)
+            *vals = r->vals;
+        return 1;
+    }
+    if (!r->summarized) {
+        r->summarized = 1;
+        if (r->diag && r->shown > SG_DIAG_MAX)
+            fprintf(r->diag, "%s: %lu lines dropped in total, only the first %d messages shown\n",
+                    r->name, r->dropped, SG_DIAG_MAX);
+    }
+    return 0;
+}
