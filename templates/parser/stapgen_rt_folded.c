@@ -96,22 +96,32 @@ static size_t fmap_add(sg_fmap *m, const char *s, size_t n, unsigned long long h
     return m->n - 1;
 }
 
-/* Frame by frame, bytewise within a frame: ';' sorts before every byte. */
+/* Frame by frame, bytewise within a frame: ';' sorts before every byte.
+ * The first difference is found a word at a time. */
 static int fent_cmp(const void *a, const void *b)
 {
     const sg_fent *x = a, *y = b;
-    size_t i, n = x->n < y->n ? x->n : y->n;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)x->s[i], d = (unsigned char)y->s[i];
-        if (c == d)
-            continue;
-        if (c == ';')
-            return -1;
-        if (d == ';')
-            return 1;
-        return c < d ? -1 : 1;
+    size_t i = 0, n = x->n < y->n ? x->n : y->n;
+    unsigned char c, d;
+    while (n - i >= 8) {
+        unsigned long long p, q;
+        memcpy(&p, x->s + i, 8);
+        memcpy(&q, y->s + i, 8);
+        if (p != q)
+            break;
+        i += 8;
     }
-    return x->n < y->n ? -1 : x->n > y->n;
+    while (i < n && x->s[i] == y->s[i])
+        i++;
+    if (i == n)
+        return x->n < y->n ? -1 : x->n > y->n;
+    c = (unsigned char)x->s[i];
+    d = (unsigned char)y->s[i];
+    if (c == ';')
+        return -1;
+    if (d == ';')
+        return 1;
+    return c < d ? -1 : 1;
 }
 
 void sg_fmap_sort(sg_fmap *m)

@@ -82,16 +82,28 @@ static inline void sb_rep(sg_sb *b, char c, size_t n)
     b->p[b->n] = '\0';
 }
 
+extern const char sg_digits2[201]; /* "00" "01" ... "99" */
+
 /* Decimal of v at p (room for 20 bytes); returns the length. */
 static inline size_t sg_fmt_ll(char *p, long long v)
 {
     char buf[24], *e = buf + sizeof buf, *q = e;
     unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
     size_t n;
-    do {
-        *--q = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        q -= 2;
+        q[0] = sg_digits2[d];
+        q[1] = sg_digits2[d + 1];
+    }
+    if (u >= 10) {
+        q -= 2;
+        q[0] = sg_digits2[u * 2];
+        q[1] = sg_digits2[u * 2 + 1];
+    } else {
+        *--q = (char)('0' + u);
+    }
     if (v < 0)
         *--q = '-';
     n = (size_t)(e - q);
@@ -126,6 +138,8 @@ const char *sg_c_escape(unsigned char c);
 size_t sg_render_str(sg_sb *b, const char *s, size_t n);
 /* JSON string literal (with the quotes). */
 void sg_json_str(sg_sb *b, const char *s, size_t n);
+/* The same at o, room for 6 * n + 2 bytes; returns the end. */
+char *sg_json_str_at(char *o, const char *s, size_t n);
 /* RFC 4180 field. */
 void sg_csv_str(sg_sb *b, const char *s, size_t n);
 /* XML character data / attribute value. */

@@ -85,13 +85,56 @@ static void json_fields(sg_writer *w, const sg_kind *k, const sg_kstate *st, con
     }
 }
 
-static void json_event(sg_writer *w, const sg_kind *k, const sg_value *v)
+/* A whole record: its size bounded first, then written without checks. */
+static void json_record(sg_writer *w, const sg_kind *k, const sg_value *v, int block)
 {
     const sg_kstate *st = json_pre(w, k);
-    json_head(w, k, st, 0);
-    json_fields(w, k, st, v, k->nfields);
-    sb_put(&w->sb, "}\n", 2);
+    sg_sb *b = &w->sb;
+    size_t i, nf = k->nfields, need;
+    char *o;
+    if (!st || block) {
+        json_head(w, k, st, block);
+        json_fields(w, k, st, v, nf);
+        sb_put(b, "}\n", 2);
+        w_emit(w);
+        return;
+    }
+    need = st->pre.n + 3;
+    for (i = 0; i < nf; i++) {
+        size_t n = v[i].s ? v[i].slen : 0;
+        if (!sg_is_str(k->fields[i].type))
+            need += 20;
+        else if (n > ((size_t)-1 / 2 - need) / 6 - 1)
+            need = (size_t)-1 / 2;
+        else
+            need += 6 * n + 2;
+    }
+    if (!sb_reserve(b, need)) {
+        w_emit(w);
+        return;
+    }
+    o = b->p + b->n;
+    memcpy(o, st->pre.p, st->keyoff[0]);
+    o += st->keyoff[0];
+    for (i = 0; i < nf; i++) {
+        size_t kl = st->keyoff[i + 1] - st->keyoff[i];
+        memcpy(o, st->pre.p + st->keyoff[i], kl);
+        o += kl;
+        if (sg_is_str(k->fields[i].type))
+            o = sg_json_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
+        else
+            o += sg_fmt_ll(o, v[i].l);
+    }
+    o[0] = '}';
+    o[1] = '\n';
+    o[2] = '\0';
+    b->n = (size_t)(o + 2 - b->p);
     w_emit(w);
+}
+
+static void json_event(sg_writer *w, const sg_kind *k, const sg_value *v)
+{
+    json_record(w, k, v, 0);
 }
 
 static void json_rows(sg_writer *w, const sg_kgroup *g)

@@ -24,6 +24,11 @@
 #define SG_HAVE_READ 1
 #endif
 
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#include <emmintrin.h>
+#define SG_SCAN_SSE2 1
+#endif
+
 #if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 200112L
 #define SG_GETC(f) getc_unlocked(f)
 #else
@@ -32,6 +37,8 @@
 
 /* Bytes read per read(2); the buffer also holds one whole line. */
 #define SG_READ_BLOCK (256u << 10)
+/* Offsets of escaped-only bytes kept per line by rd_scan. */
+#define RD_NSPEC 4096
 
 struct sg_reader {
     FILE *in;
@@ -46,6 +53,11 @@ struct sg_reader {
     int in_eof;        /* the stream is exhausted (or failed) */
     sg_value *vals;
     size_t maxf;
+    /* rd_scan of the current line: tab offsets (the first maxf + 1 kept),
+     * offsets of bytes a string holds only escaped (the first RD_NSPEC) */
+    size_t *tabs, ntab, nspec;
+    unsigned spec[RD_NSPEC];
+    int nul;
     unsigned long lineno, dropped, records, shown;
     int done, ioerr, summarized;
 };
@@ -155,7 +167,8 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->cap = SG_READ_BLOCK + SG_MAX_LINE + 2;
     r->buf = malloc(r->cap);
     r->vals = calloc(maxf, sizeof *r->vals);
-    if (!r->name || !r->klen || !r->buf || !r->vals) {
+    r->tabs = malloc((maxf + 1) * sizeof *r->tabs);
+    if (!r->name || !r->klen || !r->buf || !r->vals || !r->tabs) {
         sg_reader_free(r);
         return NULL;
     }
@@ -173,6 +186,7 @@ void sg_reader_free(sg_reader *r)
     free(r->klen);
     free(r->buf);
     free(r->vals);
+    free(r->tabs);
     free(r);
 }
 
@@ -404,29 +418,41 @@ static const unsigned char rd_plain[256] = {
 #undef R8
 };
 
-/* Undoes text_str() escaping of s[0..n) in place (the result is never
- * longer).  Returns NULL on success (the length in *olen), else a reason
- * written into why. */
-static const char *unescape(char *s, size_t n, size_t *olen, char *why, size_t whysz)
+/* Undoes text_str() escaping of field p[so..eo) of the current line in
+ * place (the result is never longer).  r->spec from index *si on holds the
+ * offsets of its bytes that are not plain (rd_scan), so plain runs are moved,
+ * not looked at.  Returns NULL on success (the length in *olen), else a
+ * reason written into why. */
+static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t *si,
+                            size_t *olen, char *why, size_t whysz)
 {
-    size_t i = 0, o = 0;
+    char *s = p + so;
+    size_t n = eo - so, i = 0, o = 0, k = *si;
+    size_t kept = r->nspec < RD_NSPEC ? r->nspec : RD_NSPEC;
     char q[SG_SNIP_MAX + 8];
     const unsigned char *u = (const unsigned char *)s;
-    /* the common case: nothing to undo, nothing to move */
-    while (i < n && rd_plain[u[i]])
-        i++;
-    o = i;
-    while (i < n) {
-        unsigned char c = u[i];
-        if (rd_plain[c]) {
-            size_t j = i + 1;
-            while (j < n && rd_plain[u[j]])
-                j++;
-            memmove(s + o, s + i, j - i);
-            o += j - i;
-            i = j;
-            continue;
+    for (;;) {
+        /* the plain run from i to the next byte that is not */
+        size_t stop;
+        while (k < kept && r->spec[k] < so + i)
+            k++;
+        if (k < kept)
+            stop = r->spec[k] < eo ? r->spec[k] - so : n;
+        else if (r->nspec > RD_NSPEC)
+            for (stop = i; stop < n && rd_plain[u[stop]]; stop++)
+                ;
+        else
+            stop = n;
+        if (stop > i) {
+            if (o != i)
+                memmove(s + o, s + i, stop - i);
+            o += stop - i;
+            i = stop;
         }
+        if (i >= n)
+            break;
+        {
+        unsigned char c = u[i];
         if (c != '\\') {
             snprintf(why, whysz, "unescaped byte 0x%02x in string", (unsigned)c);
             return why;
@@ -503,9 +529,80 @@ static const char *unescape(char *s, size_t n, size_t *olen, char *why, size_t w
             snprintf(why, whysz, "bad escape \"%s\"", q);
             return why;
         }
+        }
     }
+    *si = k;
     *olen = o;
     return NULL;
+}
+
+/* One pass over line p[0..len): its tabs, whether it holds a NUL, and where
+ * the bytes are that a text_str() string holds only escaped (controls, DEL,
+ * non-ASCII, the backslash; tabs aside): a string field without one is used
+ * as it stands. */
+static void rd_scan(sg_reader *r, const char *p, size_t len)
+{
+    size_t i = 0, ntab = 0, nspec = 0, tcap = r->maxf + 1;
+    int nul = 0;
+#ifdef SG_SCAN_SSE2
+    const __m128i vtab = _mm_set1_epi8('\t'), vsp = _mm_set1_epi8(0x20),
+                  vdel = _mm_set1_epi8(0x7f), vbs = _mm_set1_epi8('\\'),
+                  vz = _mm_setzero_si128();
+    while (i < len) {
+        __m128i x;
+        unsigned t, sp;
+        if (len - i >= 16) {
+            x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        } else {
+            char tail[16];
+            memset(tail, 'a', sizeof tail);
+            memcpy(tail, p + i, len - i);
+            x = _mm_loadu_si128((const __m128i *)(const void *)tail);
+        }
+        t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vtab));
+        /* signed: bytes >= 0x80 are below 0x20 too */
+        sp = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_cmplt_epi8(x, vsp), _mm_or_si128(_mm_cmpeq_epi8(x, vdel), _mm_cmpeq_epi8(x, vbs))));
+        if (sp & ~t) {
+            unsigned m = sp & ~t;
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(x, vz)))
+                nul = 1;
+            while (m) {
+                if (nspec < RD_NSPEC)
+                    r->spec[nspec] = (unsigned)(i + (size_t)__builtin_ctz(m));
+                nspec++;
+                m &= m - 1;
+            }
+        }
+        while (t) {
+            if (ntab < tcap)
+                r->tabs[ntab] = i + (size_t)__builtin_ctz(t);
+            ntab++;
+            t &= t - 1;
+        }
+        i += 16;
+    }
+#else
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (rd_plain[c])
+            continue;
+        if (c == '\t') {
+            if (ntab < tcap)
+                r->tabs[ntab] = i;
+            ntab++;
+            continue;
+        }
+        if (c == 0)
+            nul = 1;
+        if (nspec < RD_NSPEC)
+            r->spec[nspec] = (unsigned)i;
+        nspec++;
+    }
+#endif
+    r->ntab = ntab;
+    r->nspec = nspec;
+    r->nul = nul;
 }
 
 /* Parses line p[0..len) (p[len] is writable).  Returns the kind (values in
@@ -513,9 +610,9 @@ static const char *unescape(char *s, size_t n, size_t *olen, char *why, size_t w
 static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, size_t whysz)
 {
     char q[SG_SNIP_MAX + 8], fwhy[160];
-    char *tab, *end, *fs;
+    char *end;
     const sg_kind *k;
-    size_t nlen, got, i;
+    size_t nlen, got, i, si = 0;
 
     if (len && p[len - 1] == '\r')
         len--;
@@ -523,7 +620,8 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
         snprintf(why, whysz, "empty line");
         return NULL;
     }
-    if (memchr(p, '\0', len)) {
+    rd_scan(r, p, len);
+    if (r->nul) {
         snprintf(why, whysz, "NUL byte in line");
         return NULL;
     }
@@ -533,36 +631,35 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
         return NULL;
     }
     end = p + len;
-    tab = memchr(p + 1, '\t', len - 1);
-    nlen = (size_t)((tab ? tab : end) - (p + 1));
+    nlen = (r->ntab ? r->tabs[0] : len) - 1;
     k = rd_lookup(r, p + 1, nlen);
     if (!k) {
         sg_snip(q, sizeof q, p, nlen + 1);
         snprintf(why, whysz, "unknown kind \"%s\"", q);
         return NULL;
     }
-    got = 0;
-    for (fs = tab; fs; fs = memchr(fs + 1, '\t', (size_t)(end - fs - 1)))
-        got++;
+    got = r->ntab;
     if (got != k->nfields) {
         snprintf(why, whysz, "@%s: expected %zu field%s, got %zu", k->name, k->nfields,
                  k->nfields == 1 ? "" : "s", got);
         return NULL;
     }
-    fs = tab;
     for (i = 0; i < k->nfields; i++) {
         const sg_field *f = &k->fields[i];
-        char *start = fs + 1, *stop;
+        size_t so = r->tabs[i] + 1, eo = i + 1 < k->nfields ? r->tabs[i + 1] : len;
+        char *start = p + so;
         sg_value *v = &r->vals[i];
-        size_t flen;
-        stop = i + 1 < k->nfields ? memchr(start, '\t', (size_t)(end - start)) : end;
-        flen = (size_t)(stop - start);
+        size_t flen = eo - so;
         v->l = 0;
         v->s = NULL;
         v->slen = 0;
         if (sg_is_str(f->type)) {
-            size_t olen = 0;
-            if (unescape(start, flen, &olen, fwhy, sizeof fwhy)) {
+            size_t olen = flen;
+            /* escaped bytes in this field? (r->spec is ascending) */
+            while (si < r->nspec && si < RD_NSPEC && r->spec[si] < so)
+                si++;
+            if ((r->nspec > RD_NSPEC || (si < r->nspec && r->spec[si] < eo)) &&
+                unescape(r, p, so, eo, &si, &olen, fwhy, sizeof fwhy)) {
                 snprintf(why, whysz, "@%s: field '%s': %s", k->name, f->name, fwhy);
                 return NULL;
             }
@@ -578,8 +675,8 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                 return NULL;
             }
         }
-        fs = stop;
     }
+    (void)end;
     if (sg_is_hist(k)) {
         long long b = r->vals[k->nfields - 2].l, c = r->vals[k->nfields - 1].l;
         long long nb = sg_hist_nbuckets(k);

@@ -116,6 +116,25 @@ const char *sg_c_escape(unsigned char c)
 
 static const char hexd[] = "0123456789abcdef";
 
+const char sg_digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                             "8081828384858687888990919293949596979899";
+
+/* 1: printable ASCII without '"' and '\\', copied as is into JSON */
+static const unsigned char json_plain[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+    R8(0), R8(0), R8(0), R8(0),            /* 0x00-0x1f */
+    1, 1, 0, 1, 1, 1, 1, 1,                /* 0x20-0x27: '"' = 0x22 */
+    R8(1), R8(1), R8(1), R8(1), R8(1),     /* 0x28-0x4f */
+    R8(1),                                 /* 0x50-0x57 */
+    1, 1, 1, 1, 0, 1, 1, 1,                /* 0x58-0x5f: '\\' = 0x5c */
+    R8(1), R8(1), R8(1),                   /* 0x60-0x77 */
+    1, 1, 1, 1, 1, 1, 1, 0,                /* 0x78-0x7f: DEL */
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+#undef R8
+};
+
 static inline char *put_oct(char *o, unsigned char c)
 {
     o[0] = '\\';
@@ -124,9 +143,6 @@ static inline char *put_oct(char *o, unsigned char c)
     o[3] = (char)('0' + (c & 7));
     return o + 4;
 }
-
-/* printable ASCII without '"' and '\\': copied as is by JSON and the table */
-static inline int plain_json(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
 /* Table rendering of a string: printable ASCII and valid non-control UTF-8 as
  * is, everything else (C0/C1 controls, DEL, U+2028/9, invalid UTF-8) C-escaped
@@ -180,18 +196,14 @@ size_t sg_render_str(sg_sb *b, const char *str, size_t n)
 }
 
 /* JSON string literal; invalid UTF-8 bytes become \u00XX of the byte. */
-void sg_json_str(sg_sb *b, const char *str, size_t n)
+char *sg_json_str_at(char *o, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
-    char *o;
-    if (n > ((size_t)-1 - 3) / 6 || !sb_reserve(b, 6 * n + 2))
-        return;
-    o = b->p + b->n;
     *o++ = '"';
     while (i < n) {
         unsigned char c = s[i];
-        if (SG_LIKELY(plain_json(c))) {
+        if (SG_LIKELY(json_plain[c])) {
             *o++ = (char)c;
             i++;
             continue;
@@ -232,7 +244,14 @@ void sg_json_str(sg_sb *b, const char *str, size_t n)
         }
     }
     *o++ = '"';
-    b->n = (size_t)(o - b->p);
+    return o;
+}
+
+void sg_json_str(sg_sb *b, const char *s, size_t n)
+{
+    if (n > ((size_t)-1 - 3) / 6 || !sb_reserve(b, 6 * n + 2))
+        return;
+    b->n = (size_t)(sg_json_str_at(b->p + b->n, s, n) - b->p);
     b->p[b->n] = '\0';
 }
 
