@@ -87,9 +87,15 @@ extern const char sg_digits2[201]; /* "00" "01" ... "99" */
 /* Decimal of v at p (room for 20 bytes); returns the length. */
 static inline size_t sg_fmt_ll(char *p, long long v)
 {
-    char buf[24], *e = buf + sizeof buf, *q = e;
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    size_t n;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, t;
+    size_t n = 1, neg = v < 0;
+    char *q;
+    for (t = u; t >= 10000; t /= 10000)
+        n += 4;
+    n += (t >= 10) + (t >= 100) + (t >= 1000);
+    if (neg)
+        *p = '-';
+    q = p + neg + n;
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
         u /= 100;
@@ -98,17 +104,12 @@ static inline size_t sg_fmt_ll(char *p, long long v)
         q[1] = sg_digits2[d + 1];
     }
     if (u >= 10) {
-        q -= 2;
-        q[0] = sg_digits2[u * 2];
-        q[1] = sg_digits2[u * 2 + 1];
+        q[-2] = sg_digits2[u * 2];
+        q[-1] = sg_digits2[u * 2 + 1];
     } else {
-        *--q = (char)('0' + u);
+        q[-1] = (char)('0' + u);
     }
-    if (v < 0)
-        *--q = '-';
-    n = (size_t)(e - q);
-    memcpy(p, q, n);
-    return n;
+    return n + neg;
 }
 
 static inline void sb_ll(sg_sb *b, long long v)
@@ -182,6 +183,7 @@ typedef struct sg_kstate {
     size_t *minw;  /* table: minimum column widths */
     sg_sb pre;     /* json: the record's fixed start and field keys */
     size_t *keyoff;
+    size_t prelen; /* json: bytes of pre without its padding */
 } sg_kstate;
 
 /* State of a kind outside the tool descriptor (the API takes any kind). */

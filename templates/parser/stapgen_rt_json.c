@@ -25,6 +25,8 @@ static const sg_kstate *json_pre(sg_writer *w, const sg_kind *k)
         sb_putc(&st->pre, ':');
     }
     st->keyoff[k->nfields] = st->pre.n;
+    st->prelen = st->pre.n;
+    sb_rep(&st->pre, ' ', 32); /* keys are copied 32 bytes at a time */
     if (st->pre.oom) {
         free(st->keyoff);
         st->keyoff = NULL;
@@ -99,7 +101,7 @@ static void json_record(sg_writer *w, const sg_kind *k, const sg_value *v, int b
         w_emit(w);
         return;
     }
-    need = st->pre.n + 3;
+    need = st->prelen + 3 + 32;
     for (i = 0; i < nf; i++) {
         size_t n = v[i].s ? v[i].slen : 0;
         if (!sg_is_str(k->fields[i].type))
@@ -114,11 +116,14 @@ static void json_record(sg_writer *w, const sg_kind *k, const sg_value *v, int b
         return;
     }
     o = b->p + b->n;
-    memcpy(o, st->pre.p, st->keyoff[0]);
+    memcpy(o, st->pre.p, st->keyoff[0] <= 32 ? 32 : st->keyoff[0]);
     o += st->keyoff[0];
     for (i = 0; i < nf; i++) {
         size_t kl = st->keyoff[i + 1] - st->keyoff[i];
-        memcpy(o, st->pre.p + st->keyoff[i], kl);
+        if (kl <= 32) /* a fixed-size copy: no call (pre and the output have 32 spare) */
+            memcpy(o, st->pre.p + st->keyoff[i], 32);
+        else
+            memcpy(o, st->pre.p + st->keyoff[i], kl);
         o += kl;
         if (sg_is_str(k->fields[i].type))
             o = sg_json_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);

@@ -165,7 +165,7 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->name = malloc(nlen + 1);
     r->klen = malloc((tool->nkinds ? tool->nkinds : 1) * sizeof *r->klen);
     r->cap = SG_READ_BLOCK + SG_MAX_LINE + 2;
-    r->buf = malloc(r->cap);
+    r->buf = calloc(1, r->cap + 16); /* 16: number fields are loaded 8 bytes at a time */
     r->vals = calloc(maxf, sizeof *r->vals);
     r->tabs = malloc((maxf + 1) * sizeof *r->tabs);
     if (!r->name || !r->klen || !r->buf || !r->vals || !r->tabs) {
@@ -327,7 +327,42 @@ static const sg_kind *rd_lookup(const sg_reader *r, const char *name, size_t n)
     return NULL;
 }
 
-/* 0 ok, 1 syntax, 2 out of int64 range. */
+/* The value of the 1..8 decimal digits at s (8 bytes readable), or -1 if
+ * one of them is not a digit. */
+static long long swar_digits(const char *s, size_t n)
+{
+    unsigned long long x;
+    memcpy(&x, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the first digit in the lowest byte: shift the digits up, '0's in */
+    if (n < 8)
+        x = (x << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
+    if (((x & 0xF0F0F0F0F0F0F0F0ull) |
+         (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull)
+        return -1;
+    x -= 0x3030303030303030ull;
+    x = (x * 10) + (x >> 8);
+    x = (((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+         (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+    return (long long)x;
+#else
+    {
+        size_t i;
+        long long v = 0;
+        (void)x;
+        for (i = 0; i < n; i++) {
+            unsigned d = (unsigned)(unsigned char)s[i] - '0';
+            if (d > 9)
+                return -1;
+            v = v * 10 + d;
+        }
+        return v;
+    }
+#endif
+}
+
+/* s[0..n) as int64: 0 ok, 1 syntax, 2 out of int64 range.  s + n + 8 is
+ * readable. */
 static int parse_ll(const char *s, size_t n, long long *out)
 {
     size_t i = 0;
@@ -339,14 +374,19 @@ static int parse_ll(const char *s, size_t n, long long *out)
     }
     if (i == n)
         return 1;
-    if (n - i <= 18) { /* no overflow possible */
-        for (; i < n; i++) {
-            unsigned d = (unsigned)(unsigned char)s[i] - '0';
-            if (d > 9)
-                return 1;
-            v = v * 10 + d;
+    if (n - i <= 16) { /* no overflow possible */
+        long long a, b = 0;
+        if (n - i <= 8) {
+            a = swar_digits(s + i, n - i);
+        } else {
+            a = swar_digits(s + i, n - i - 8);
+            b = swar_digits(s + n - 8, 8);
+            if (a >= 0 && b >= 0)
+                a = a * 100000000 + b;
         }
-        *out = neg ? -(long long)v : (long long)v;
+        if (a < 0 || b < 0)
+            return 1;
+        *out = neg ? -a : a;
         return 0;
     }
     lim = neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
@@ -644,35 +684,38 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                  k->nfields == 1 ? "" : "s", got);
         return NULL;
     }
-    for (i = 0; i < k->nfields; i++) {
-        const sg_field *f = &k->fields[i];
-        size_t so = r->tabs[i] + 1, eo = i + 1 < k->nfields ? r->tabs[i + 1] : len;
-        char *start = p + so;
-        sg_value *v = &r->vals[i];
-        size_t flen = eo - so;
-        v->l = 0;
-        v->s = NULL;
-        v->slen = 0;
-        if (sg_is_str(f->type)) {
-            size_t olen = flen;
-            /* escaped bytes in this field? (r->spec is ascending) */
-            while (si < r->nspec && si < RD_NSPEC && r->spec[si] < so)
-                si++;
-            if ((r->nspec > RD_NSPEC || (si < r->nspec && r->spec[si] < eo)) &&
-                unescape(r, p, so, eo, &si, &olen, fwhy, sizeof fwhy)) {
-                snprintf(why, whysz, "@%s: field '%s': %s", k->name, f->name, fwhy);
-                return NULL;
-            }
-            start[olen] = '\0';
-            v->s = start;
-            v->slen = olen;
-        } else {
-            int rc = parse_ll(start, flen, &v->l);
-            if (rc) {
-                sg_snip(q, sizeof q, start, flen);
-                snprintf(why, whysz, "@%s: field '%s': %s \"%s\"", k->name, f->name,
-                         rc == 1 ? "bad number" : "number out of range", q);
-                return NULL;
+    {
+        const sg_field *fields = k->fields;
+        const size_t *tabs = r->tabs, nf = k->nfields, nspec = r->nspec;
+        sg_value *vals = r->vals;
+        for (i = 0; i < nf; i++) {
+            size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
+            char *start = p + so;
+            size_t flen = eo - so;
+            if (sg_is_str(fields[i].type)) {
+                size_t olen = flen;
+                /* escaped bytes in this field? (r->spec is ascending) */
+                while (si < nspec && si < RD_NSPEC && r->spec[si] < so)
+                    si++;
+                if ((nspec > RD_NSPEC || (si < nspec && r->spec[si] < eo)) &&
+                    unescape(r, p, so, eo, &si, &olen, fwhy, sizeof fwhy)) {
+                    snprintf(why, whysz, "@%s: field '%s': %s", k->name, fields[i].name, fwhy);
+                    return NULL;
+                }
+                start[olen] = '\0';
+                vals[i].l = 0;
+                vals[i].s = start;
+                vals[i].slen = olen;
+            } else {
+                int rc = parse_ll(start, flen, &vals[i].l);
+                vals[i].s = NULL;
+                vals[i].slen = 0;
+                if (rc) {
+                    sg_snip(q, sizeof q, start, flen);
+                    snprintf(why, whysz, "@%s: field '%s': %s \"%s\"", k->name, fields[i].name,
+                             rc == 1 ? "bad number" : "number out of range", q);
+                    return NULL;
+                }
             }
         }
     }

@@ -6,6 +6,10 @@
 #include "stapgen_rt_int.h"
 
 #include <stdio.h>
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#include <emmintrin.h>
+#define SG_TEXT_SSE2 1
+#endif
 
 /* ========================================================================== */
 /* growable byte buffer                                                       */
@@ -202,7 +206,30 @@ char *sg_json_str_at(char *o, const char *str, size_t n)
     size_t i = 0;
     *o++ = '"';
     while (i < n) {
-        unsigned char c = s[i];
+        unsigned char c;
+#ifdef SG_TEXT_SSE2
+        /* 16 plain bytes at a time (o has room: 6 per byte left) */
+        while (n - i >= 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
+            _mm_storeu_si128((__m128i *)(void *)o, x);
+            if (m) {
+                unsigned z = (unsigned)__builtin_ctz(m);
+                o += z;
+                i += z;
+                break;
+            }
+            o += 16;
+            i += 16;
+        }
+        if (i >= n)
+            break;
+#endif
+        c = s[i];
         if (SG_LIKELY(json_plain[c])) {
             *o++ = (char)c;
             i++;
