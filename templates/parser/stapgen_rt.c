@@ -298,10 +298,15 @@ void sg_writer_flush(sg_writer *w)
 
 size_t sg_cell(sg_writer *w, sg_type t, const sg_value *v)
 {
-    sg_sb *b = &w->tmp;
-    b->n = 0;
-    if (b->p)
-        b->p[0] = '\0';
+    w->tmp.n = 0;
+    if (w->tmp.p)
+        w->tmp.p[0] = '\0';
+    return sg_cell_to(w, &w->tmp, t, v);
+}
+
+size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v)
+{
+    size_t start = b->n;
     if (t == SG_STRING)
         return sg_render_str(b, v->s ? v->s : "", v->s ? v->slen : 0);
     if (t == SG_STACK) {
@@ -329,7 +334,7 @@ size_t sg_cell(sg_writer *w, sg_type t, const sg_value *v)
         }
     }
     sb_ll(b, v->l);
-    return b->n;
+    return b->n - start;
 }
 
 void sg_block_label(sg_writer *w, sg_sb *b, const char *none)

@@ -48,12 +48,45 @@ static void csv_head(sg_writer *w, const sg_kind *k, int block)
 
 static void csv_record(sg_writer *w, const sg_kind *k, const sg_value *v, int block)
 {
-    size_t i;
+    sg_sb *b = &w->sb;
+    size_t i, nf = k->nfields, need;
+    char *o;
     csv_header(w, k);
-    csv_head(w, k, block);
-    for (i = 0; i < k->nfields; i++)
-        csv_value(&w->sb, &k->fields[i], &v[i]);
-    sb_put(&w->sb, "\r\n", 2);
+    if (block) {
+        csv_head(w, k, block);
+        for (i = 0; i < nf; i++)
+            csv_value(b, &k->fields[i], &v[i]);
+        sb_put(b, "\r\n", 2);
+        w_emit(w);
+        return;
+    }
+    /* an event: its size bounded first, then written without checks */
+    need = 2 * strlen(k->name) + 5;
+    for (i = 0; i < nf; i++) {
+        size_t n = v[i].s ? v[i].slen : 0;
+        if (!sg_is_str(k->fields[i].type))
+            need += 21;
+        else if (n > ((size_t)-1 / 4 - need) / 2 - 3)
+            need = (size_t)-1 / 4;
+        else
+            need += 2 * n + 3;
+    }
+    if (!sb_reserve(b, need)) {
+        w_emit(w);
+        return;
+    }
+    o = sg_csv_str_at(b->p + b->n, k->name, strlen(k->name));
+    for (i = 0; i < nf; i++) {
+        *o++ = ',';
+        if (sg_is_str(k->fields[i].type))
+            o = sg_csv_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
+        else
+            o += sg_fmt_ll(o, v[i].l);
+    }
+    o[0] = '\r';
+    o[1] = '\n';
+    o[2] = '\0';
+    b->n = (size_t)(o + 2 - b->p);
     w_emit(w);
 }
 

@@ -192,6 +192,23 @@ static int rec_count(const sg_kind *k, const sg_value *v, long long *count)
     return 1;
 }
 
+/* Whether a cache key is kind k with the stack values of v. */
+static int key_eq(const char *key, const sg_kind *k, const sg_value *v)
+{
+    size_t i, n;
+    if (memcmp(key, &k, sizeof k) != 0)
+        return 0;
+    key += sizeof k;
+    for (i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == SG_STACK) {
+            memcpy(&n, key, sizeof n);
+            if (n != (v[i].s ? v[i].slen : 0) || (n && memcmp(key + sizeof n, v[i].s, n) != 0))
+                return 0;
+            key += sizeof n + n;
+        }
+    return 1;
+}
+
 static void cache_clear(sg_fold *f)
 {
     size_t i;
@@ -210,23 +227,17 @@ static void cache_clear(sg_fold *f)
 static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v)
 {
     sg_sb *key = &f->key;
-    size_t i, mask, slot;
-    unsigned long long h;
+    size_t i, mask, slot, keyn = sizeof k;
+    unsigned long long h = (unsigned long long)(size_t)k;
     sg_fcent *e;
-    key->n = 0;
-    sb_put(key, (const char *)&k, sizeof k);
+    /* the key: the kind, then each stack field's length and bytes; hashed
+     * and compared where the values are, copied only into a new entry */
     for (i = 0; i < k->nfields; i++)
         if (k->fields[i].type == SG_STACK) {
             size_t n = v[i].s ? v[i].slen : 0;
-            sb_put(key, (const char *)&n, sizeof n);
-            sb_put(key, v[i].s, n);
+            h = sg_hash(v[i].s, n, h);
+            keyn += sizeof n + n;
         }
-    if (key->oom) {
-        key->oom = 0;
-        w->err = 1;
-        return NULL;
-    }
-    h = sg_hash(key->p, key->n, 0x5354415047454eull);
     if (f->nslot && (f->nc + 1) * 2 > f->nslot && f->bytes < SG_FOLD_CACHE_BYTES / 2) {
         /* grow */
         size_t ns = f->nslot * 2, *nt = calloc(ns, sizeof *nt);
@@ -255,8 +266,22 @@ static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_
     mask = f->nslot - 1;
     for (slot = (size_t)(h & mask); f->slot[slot]; slot = (slot + 1) & mask) {
         e = &f->c[f->slot[slot] - 1];
-        if (e->h == h && e->keyn == key->n && memcmp(e->key, key->p, key->n) == 0)
+        if (e->h == h && e->keyn == keyn && key_eq(e->key, k, v))
             return e;
+    }
+    /* a new entry: its key */
+    key->n = 0;
+    sb_put(key, (const char *)&k, sizeof k);
+    for (i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == SG_STACK) {
+            size_t n = v[i].s ? v[i].slen : 0;
+            sb_put(key, (const char *)&n, sizeof n);
+            sb_put(key, v[i].s, n);
+        }
+    if (key->oom) {
+        key->oom = 0;
+        w->err = 1;
+        return NULL;
     }
     if (f->nc == f->cap) {
         size_t nc = f->cap ? f->cap * 2 : 256;

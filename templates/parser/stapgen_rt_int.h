@@ -143,6 +143,7 @@ void sg_json_str(sg_sb *b, const char *s, size_t n);
 char *sg_json_str_at(char *o, const char *s, size_t n);
 /* RFC 4180 field. */
 void sg_csv_str(sg_sb *b, const char *s, size_t n);
+char *sg_csv_str_at(char *o, const char *s, size_t n);
 /* XML character data / attribute value. */
 void sg_xml_text(sg_sb *b, const char *s, size_t n);
 #define SG_SNIP_MAX 60
@@ -273,6 +274,8 @@ static inline void w_emit(sg_writer *w)
 }
 /* Table cell text of a value into w->tmp (reset first); returns its width. */
 size_t sg_cell(sg_writer *w, sg_type t, const sg_value *v);
+/* The same appended to b (not w->tmp). */
+size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v);
 /* The open block's "<report> <local time>" (table rendering) appended to b. */
 void sg_block_label(sg_writer *w, sg_sb *b, const char *none);
 

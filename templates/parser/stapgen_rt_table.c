@@ -82,17 +82,20 @@ static void w_row_line(sg_writer *w, const sg_kind *k, const sg_value *v, const 
     }
     for (i = 0; i < k->nfields; i++) {
         const sg_field *f = &k->fields[i];
+        int last = i + 1 == k->nfields;
         size_t cw;
         if (i)
             sb_put(&w->sb, "  ", 2);
-        if (f->type == SG_LONG) { /* straight into the output */
+        if (f->type == SG_LONG) { /* right-aligned, straight into the output */
             char num[24];
             size_t n = sg_fmt_ll(num, v[i].l);
-            w_pad(w, num, n, n, wd[i], 1, i + 1 == k->nfields);
+            w_pad(w, num, n, n, wd[i], 1, last);
             continue;
         }
-        cw = sg_cell(w, f->type, &v[i]);
-        w_pad(w, w->tmp.p ? w->tmp.p : "", w->tmp.n, cw, wd[i], 0, i + 1 == k->nfields);
+        /* left-aligned: rendered in place, padded after */
+        cw = sg_cell_to(w, &w->sb, f->type, &v[i]);
+        if (!last && cw < wd[i])
+            sb_rep(&w->sb, ' ', wd[i] - cw);
     }
     sb_putc(&w->sb, '\n');
 }

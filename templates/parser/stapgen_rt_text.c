@@ -282,25 +282,19 @@ void sg_json_str(sg_sb *b, const char *s, size_t n)
     b->p[b->n] = '\0';
 }
 
-/* RFC 4180 field. */
-void sg_csv_str(sg_sb *b, const char *s, size_t n)
+/* RFC 4180 field at o (room for 2 * n + 2 bytes); returns the end. */
+char *sg_csv_str_at(char *o, const char *s, size_t n)
 {
-    size_t i, q = 0;
-    char *o;
+    size_t i;
     for (i = 0; i < n; i++) {
         char c = s[i];
-        if (c == ',' || c == '"' || c == '\r' || c == '\n') {
-            q = 1;
+        if (c == ',' || c == '"' || c == '\r' || c == '\n')
             break;
-        }
     }
-    if (!q) {
-        sb_put(b, s, n);
-        return;
+    if (i == n) {
+        memcpy(o, s, n);
+        return o + n;
     }
-    if (n > ((size_t)-1 - 3) / 2 || !sb_reserve(b, 2 * n + 2))
-        return;
-    o = b->p + b->n;
     *o++ = '"';
     for (i = 0; i < n; i++) {
         if (s[i] == '"')
@@ -308,7 +302,14 @@ void sg_csv_str(sg_sb *b, const char *s, size_t n)
         *o++ = s[i];
     }
     *o++ = '"';
-    b->n = (size_t)(o - b->p);
+    return o;
+}
+
+void sg_csv_str(sg_sb *b, const char *s, size_t n)
+{
+    if (n > ((size_t)-1 - 3) / 2 || !sb_reserve(b, 2 * n + 2))
+        return;
+    b->n = (size_t)(sg_csv_str_at(b->p + b->n, s, n) - b->p);
     b->p[b->n] = '\0';
 }
 
@@ -589,14 +590,37 @@ unsigned long long sg_fnv1a(const char *s, size_t n)
     return h;
 }
 
-/* A fast 64-bit hash for the runtime's hash tables (never printed). */
+/* A fast 64-bit hash for the runtime's hash tables (never printed): four
+ * independent lanes over 32-byte blocks. */
 unsigned long long sg_hash(const void *p, size_t n, unsigned long long seed)
 {
     const unsigned char *s = p;
+    const unsigned long long k1 = 0xff51afd7ed558ccdull, k2 = 0xc4ceb9fe1a85ec53ull;
     unsigned long long h = seed ^ (n * 0x9E3779B97F4A7C15ull), x;
+    if (n >= 32) {
+        unsigned long long a = h, b = h ^ k1, c = h ^ k2, d = h + k1;
+        while (n >= 32) {
+            unsigned long long w0, w1, w2, w3;
+            memcpy(&w0, s, 8);
+            memcpy(&w1, s + 8, 8);
+            memcpy(&w2, s + 16, 8);
+            memcpy(&w3, s + 24, 8);
+            a = (a ^ w0) * k1;
+            b = (b ^ w1) * k2;
+            c = (c ^ w2) * k1;
+            d = (d ^ w3) * k2;
+            a ^= a >> 29;
+            b ^= b >> 31;
+            c ^= c >> 27;
+            d ^= d >> 33;
+            s += 32;
+            n -= 32;
+        }
+        h = a ^ (b * 3) ^ (c * 5) ^ (d * 7);
+    }
     while (n >= 8) {
         memcpy(&x, s, 8);
-        h = (h ^ x) * 0xff51afd7ed558ccdull;
+        h = (h ^ x) * k1;
         h ^= h >> 32;
         s += 8;
         n -= 8;
@@ -604,9 +628,9 @@ unsigned long long sg_hash(const void *p, size_t n, unsigned long long seed)
     x = 0;
     if (n)
         memcpy(&x, s, n);
-    h = (h ^ x) * 0xc4ceb9fe1a85ec53ull;
+    h = (h ^ x) * k2;
     h ^= h >> 29;
-    h *= 0xff51afd7ed558ccdull;
+    h *= k1;
     h ^= h >> 32;
     return h;
 }
