@@ -11,62 +11,18 @@ typedef struct sg_svgsec {
     size_t n;
 } sg_svgsec;
 
+/* Each graph is drawn when its block ends, into a temporary file (or memory
+ * if there is none), so that memory stays bounded by one block's stacks;
+ * the document's header, which needs the total height, comes at the end. */
 typedef struct sg_svg {
     sg_fold *fold;
-    sg_svgsec *secs;
-    size_t nsecs, seccap;
+    FILE *body;   /* the graphs so far, NULL: in mem */
+    sg_sb mem;
+    int body_tried;
+    size_t ngraphs;
+    double y;     /* where the next graph starts */
     int done;
 } sg_svg;
-
-/* Moves the stacks of m (sorted) into a new flame graph section. */
-static void svg_add_section(sg_writer *w, sg_svg *s, sg_fmap *m, sg_sb *label)
-{
-    sg_svgsec *sec;
-    unsigned long gen = m->gen;
-    if (!m->n || label->oom) {
-        if (label->oom)
-            w->err = 1;
-        sg_fmap_clear(m);
-        sg_sb_free(label);
-        return;
-    }
-    if (s->nsecs == s->seccap) {
-        size_t nc = s->seccap ? s->seccap * 2 : 4;
-        sg_svgsec *ns = realloc(s->secs, nc * sizeof *ns);
-        if (!ns) {
-            w->err = 1;
-            sg_fmap_clear(m);
-            sg_sb_free(label);
-            return;
-        }
-        s->secs = ns;
-        s->seccap = nc;
-    }
-    sg_fmap_sort(m);
-    sec = &s->secs[s->nsecs++];
-    sec->label = label->p;
-    sec->llen = label->n;
-    sec->e = m->e;
-    sec->n = m->n;
-    free(m->slot);
-    memset(m, 0, sizeof *m);
-    m->gen = gen + 1;
-    memset(label, 0, sizeof *label);
-}
-
-static void svg_free_sections(sg_svg *s)
-{
-    size_t i, j;
-    for (i = 0; i < s->nsecs; i++) {
-        for (j = 0; j < s->secs[i].n; j++)
-            free(s->secs[i].e[j].s);
-        free(s->secs[i].e);
-        free(s->secs[i].label);
-    }
-    free(s->secs);
-    s->secs = NULL;
-    s->nsecs = s->seccap = 0;
-}
 
 #define SG_SVG_WIDTH 1200
 #define SG_SVG_PAD 10       /* left and right margin */
@@ -189,9 +145,8 @@ static void svg_num(sg_sb *b, double v)
     sb_putc(b, (char)('0' + t % 10));
 }
 
-static void svg_frame(sg_writer *w, const sg_frect *f, long long total, double y)
+static void svg_frame(sg_sb *b, const sg_frect *f, long long total, double y)
 {
-    sg_sb *b = &w->sb;
     double scale = (SG_SVG_WIDTH - 2 * SG_SVG_PAD) / (double)total;
     double x = SG_SVG_PAD + (double)f->start * scale, wd = (double)f->count * scale;
     long long pct = (long long)((double)f->count * 10000.0 / (double)total + 0.5);
@@ -248,29 +203,68 @@ static void svg_frame(sg_writer *w, const sg_frect *f, long long total, double y
         sb_puts(b, "</text>");
     }
     sb_puts(b, "</g>\n");
-    w_emit(w);
 }
 
-static void svg_render(sg_writer *w, sg_svg *s)
+/* Appends b's text to the graphs drawn so far and empties b. */
+static void body_put(sg_writer *w, sg_svg *s, sg_sb *b)
 {
-    sg_layout *lay = s->nsecs ? calloc(s->nsecs, sizeof *lay) : NULL;
-    sg_sb *b = &w->sb;
-    size_t i, j;
-    double y, height = SG_SVG_TOP + 44;
-    const char *title = w->tool && w->tool->name ? w->tool->name : "stapgen";
-    if (s->nsecs && !lay) {
+    if (b->oom)
         w->err = 1;
-        return;
+    if (!s->body_tried) {
+        s->body_tried = 1;
+        s->body = tmpfile();
     }
-    for (i = 0; i < s->nsecs; i++) {
-        if (!svg_layout(&s->secs[i], &lay[i]))
+    if (s->body) {
+        if (b->n && fwrite(b->p, 1, b->n, s->body) != b->n)
+            w->err = 1;
+    } else {
+        sb_put(&s->mem, b->p, b->n);
+        if (s->mem.oom)
             w->err = 1;
     }
-    if (s->nsecs) {
-        height = SG_SVG_TOP;
-        for (i = 0; i < s->nsecs; i++)
-            height += 24 + (double)(lay[i].maxdepth + 1) * SG_SVG_FRAME + 12;
+    b->n = 0;
+    b->oom = 0;
+}
+
+/* Draws the stacks of m (emptied) as the next graph, titled label. */
+static void svg_graph(sg_writer *w, sg_svg *s, sg_fmap *m, const char *label, size_t llen)
+{
+    sg_svgsec sec;
+    sg_layout l;
+    sg_sb b = {NULL, 0, 0, 0};
+    double y = s->ngraphs ? s->y : SG_SVG_TOP, gy = y + 24;
+    size_t j;
+    sg_fmap_sort(m);
+    sec.label = NULL;
+    sec.llen = 0;
+    sec.e = m->e;
+    sec.n = m->n;
+    if (!svg_layout(&sec, &l))
+        w->err = 1;
+    sb_puts(&b, "<text x=\"" SG_STR(SG_SVG_PAD) "\" y=\"");
+    svg_num(&b, y + 16);
+    sb_puts(&b, "\">");
+    sg_xml_text(&b, label, llen);
+    sg_sb_printf(&b, " (%lld sample%s)</text>\n", l.total, l.total == 1 ? "" : "s");
+    for (j = 0; j < l.n; j++) {
+        svg_frame(&b, &l.r[j], l.total, gy + (double)(l.maxdepth - l.r[j].depth) * SG_SVG_FRAME);
+        if (b.n >= SG_OUT_CHUNK)
+            body_put(w, s, &b);
     }
+    body_put(w, s, &b);
+    sg_sb_free(&b);
+    free(l.r);
+    s->y = gy + (double)(l.maxdepth + 1) * SG_SVG_FRAME + 12;
+    s->ngraphs++;
+    sg_fmap_clear(m);
+}
+
+/* The whole document: header, the graphs drawn, end. */
+static void svg_render(sg_writer *w, sg_svg *s)
+{
+    sg_sb *b = &w->sb;
+    double height = s->ngraphs ? s->y : SG_SVG_TOP + 44;
+    const char *title = w->tool && w->tool->name ? w->tool->name : "stapgen";
     sb_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
     sg_sb_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"",
               SG_SVG_WIDTH);
@@ -285,32 +279,27 @@ static void svg_render(sg_writer *w, sg_svg *s)
               SG_SVG_WIDTH / 2);
     sg_xml_text(b, title, strlen(title));
     sb_puts(b, "</text>\n");
-    if (!s->nsecs)
+    if (!s->ngraphs)
         sg_sb_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no stack samples</text>\n",
                   SG_SVG_WIDTH / 2, SG_SVG_TOP + 24);
-    w_emit(w);
-    y = SG_SVG_TOP;
-    for (i = 0; i < s->nsecs; i++) {
-        const sg_layout *l = &lay[i];
-        double gy = y + 24;
-        sg_sb_printf(b, "<text x=\"%d\" y=\"", SG_SVG_PAD);
-        svg_num(b, y + 16);
-        sb_puts(b, "\">");
-        sg_xml_text(b, s->secs[i].label, s->secs[i].llen);
-        sg_sb_printf(b, " (%lld sample%s)</text>\n", l->total, l->total == 1 ? "" : "s");
-        w_emit(w);
-        for (j = 0; j < l->n; j++)
-            svg_frame(w, &l->r[j], l->total,
-                      gy + (double)(l->maxdepth - l->r[j].depth) * SG_SVG_FRAME);
-        y = gy + (double)(l->maxdepth + 1) * SG_SVG_FRAME + 12;
-        free(l->r);
+    sg_out_write(w);
+    if (s->body) {
+        char buf[1 << 16];
+        size_t n;
+        if (fflush(s->body) != 0 || fseek(s->body, 0, SEEK_SET) != 0)
+            w->err = 1;
+        while ((n = fread(buf, 1, sizeof buf, s->body)) > 0)
+            fwrite(buf, 1, n, w->out);
+        if (ferror(s->body))
+            w->err = 1;
+    } else if (s->mem.n) {
+        fwrite(s->mem.p, 1, s->mem.n, w->out);
     }
     sb_puts(b, "</svg>\n");
     w_emit(w);
-    free(lay);
 }
 
-/* The section of the open report block: "<report> <local time>". */
+/* The graph of the open report block: "<report> <local time>". */
 static void svg_block(sg_writer *w)
 {
     sg_svg *s = w->fst;
@@ -319,9 +308,13 @@ static void svg_block(sg_writer *w)
     if (!s)
         return;
     m = sg_fold_block(s->fold);
-    if (m->n)
-        sg_block_label(w, &label, "report");
-    svg_add_section(w, s, m, &label);
+    if (!m->n)
+        return;
+    sg_block_label(w, &label, "report");
+    if (label.oom)
+        w->err = 1;
+    svg_graph(w, s, m, label.p ? label.p : "", label.n);
+    sg_sb_free(&label);
 }
 
 static sg_svg *svg_state(sg_writer *w)
@@ -347,7 +340,6 @@ static void svg_record(sg_writer *w, const sg_kind *k, const sg_value *v)
 static void svg_finish(sg_writer *w)
 {
     sg_svg *s = svg_state(w);
-    sg_sb label = {NULL, 0, 0, 0};
     sg_fmap *m;
     if (!s) {
         w->err = 1;
@@ -357,10 +349,8 @@ static void svg_finish(sg_writer *w)
         return;
     m = sg_fold_events(s->fold);
     if (m->n)
-        sb_puts(&label, "events");
-    svg_add_section(w, s, m, &label);
+        svg_graph(w, s, m, "events", 6);
     svg_render(w, s);
-    svg_free_sections(s);
     s->done = 1;
 }
 
@@ -369,7 +359,9 @@ static void svg_free(sg_writer *w)
     sg_svg *s = w->fst;
     if (!s)
         return;
-    svg_free_sections(s);
+    if (s->body)
+        fclose(s->body);
+    sg_sb_free(&s->mem);
     sg_fold_free(s->fold);
     free(s);
     w->fst = NULL;
