@@ -10,7 +10,7 @@
 
 /* The fold cache's size, raw and folded bytes: past it, it starts over. */
 #ifndef SG_FOLD_CACHE_BYTES
-#define SG_FOLD_CACHE_BYTES (32u << 20)
+#define SG_FOLD_CACHE_BYTES (8u << 20)
 #endif
 
 typedef struct sg_fcent {

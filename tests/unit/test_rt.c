@@ -12,6 +12,9 @@
 #include <ctype.h>
 #include <string.h>
 #include <time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -769,6 +772,115 @@ static void test_overlong_line(void **state)
     assert_string_equal(r.err, "in:1: dropped: line longer than 65536 bytes\n");
     run_free(&r);
     free(in);
+}
+
+/* The reader takes its input in blocks: by read(2) from a file or a pipe
+ * (partial reads), through stdio otherwise.  Lines that cross blocks, lines
+ * longer than SG_MAX_LINE that span several, escapes, CRLF and a last line
+ * without a newline give the same records and diagnostics every way. */
+static void run_stream(FILE *fi, sg_format fmt, run_t *r)
+{
+    FILE *fo, *fe;
+    sg_reader *rd;
+    sg_writer *w;
+    const sg_kind *k;
+    const sg_value *v;
+    memset(r, 0, sizeof *r);
+    fo = open_memstream(&r->out, &r->outlen);
+    fe = open_memstream(&r->err, &r->errlen);
+    assert_non_null(fo);
+    assert_non_null(fe);
+    rd = sg_reader_new(fi, "in", &t_tool, fe);
+    w = sg_writer_new(fo, &t_tool, fmt);
+    assert_non_null(rd);
+    assert_non_null(w);
+    while (sg_reader_next(rd, &k, &v))
+        sg_writer_record(w, k, v);
+    sg_writer_finish(w);
+    assert_int_equal(sg_reader_error(rd), 0);
+    r->dropped = sg_reader_dropped(rd);
+    r->records = sg_reader_records(rd);
+    sg_writer_free(w);
+    sg_reader_free(rd);
+    fclose(fo);
+    fclose(fe);
+}
+
+static void expect_same_run(const run_t *a, const run_t *b)
+{
+    assert_int_equal(a->outlen, b->outlen);
+    assert_memory_equal(a->out, b->out, a->outlen);
+    assert_string_equal(a->err, b->err);
+    assert_int_equal(a->dropped, b->dropped);
+    assert_int_equal(a->records, b->records);
+}
+
+static void test_block_reads(void **state)
+{
+    sg_sb in = {NULL, 0, 0, 0};
+    size_t i, j, off;
+    run_t mem, file, pipe_;
+    FILE *f;
+    int fd[2];
+    pid_t pid;
+    (void)state;
+    /* about 2 MB: record lengths sweep past the read block and SG_MAX_LINE */
+    for (i = 0; in.n < 2000000; i++) {
+        size_t body = (i * 7919) % 9000 + (i % 37 == 0 ? SG_MAX_LINE - 20 + i % 40 : 0);
+        sb_puts(&in, "@conn\t");
+        sb_ll(&in, (long long)i);
+        sb_puts(&in, "\t");
+        for (j = 0; j < body; j++) {
+            if (j % 97 == 5)
+                sb_puts(&in, j % 2 ? "\\t" : "\\303\\251"); /* a tab, an e-acute */
+            else
+                sb_putc(&in, (char)('a' + j % 26));
+        }
+        sb_puts(&in, i % 5 == 0 ? "\r\n" : "\n");
+        if (i % 101 == 0)
+            sb_puts(&in, "garbage\n");
+    }
+    sb_puts(&in, "@conn\t1\tno newline");
+    assert_false(in.oom);
+    run_n(in.p, in.n, SG_FMT_CSV, &mem);
+    assert_true(mem.records > 100);
+    assert_true(mem.dropped > 10);
+
+    f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(in.p, 1, in.n, f), in.n);
+    rewind(f);
+    run_stream(f, SG_FMT_CSV, &file);
+    fclose(f);
+    expect_same_run(&mem, &file);
+
+    /* a pipe written in odd-sized pieces */
+    assert_int_equal(pipe(fd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        for (off = 0, j = 1; off < in.n; j = j * 3 % 65521 + 1) {
+            size_t n = j < in.n - off ? j : in.n - off;
+            ssize_t wr = write(fd[1], in.p + off, n);
+            if (wr <= 0)
+                _exit(1);
+            off += (size_t)wr;
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    f = fdopen(fd[0], "r");
+    assert_non_null(f);
+    run_stream(f, SG_FMT_CSV, &pipe_);
+    fclose(f);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    expect_same_run(&mem, &pipe_);
+
+    run_free(&mem);
+    run_free(&file);
+    run_free(&pipe_);
+    sg_sb_free(&in);
 }
 
 static void test_binary_garbage(void **state)
@@ -1830,6 +1942,7 @@ int main(void)
         cmocka_unit_test(test_int64_limits),
         cmocka_unit_test(test_hist_bad_rows),
         cmocka_unit_test(test_overlong_line),
+        cmocka_unit_test(test_block_reads),
         cmocka_unit_test(test_binary_garbage),
         cmocka_unit_test(test_crlf_everywhere),
         cmocka_unit_test(test_empty_input),
