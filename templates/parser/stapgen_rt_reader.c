@@ -484,9 +484,15 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
         else
             stop = n;
         if (stop > i) {
-            if (o != i)
+            if (o == i) {
+                o = stop;
+            } else if (stop - i <= 16) { /* short runs: no call (o < i: forward is safe) */
+                while (i < stop)
+                    s[o++] = s[i++];
+            } else {
                 memmove(s + o, s + i, stop - i);
-            o += stop - i;
+                o += stop - i;
+            }
             i = stop;
         }
         if (i >= n)
@@ -513,6 +519,12 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
         case '\\': s[o++] = '\\'; i += 2; continue;
         case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
             size_t j = i + 1, nd = 0;
+            if (i + 3 < n && s[i + 1] <= '3' && (unsigned)(s[i + 2] - '0') < 8 &&
+                (unsigned)(s[i + 3] - '0') < 8) { /* \ooo <= \377: the common case */
+                s[o++] = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
+                i += 4;
+                continue;
+            }
             unsigned v = 0;
             while (j < n && nd < 3 && s[j] >= '0' && s[j] <= '7') {
                 v = v * 8 + (unsigned)(s[j] - '0');
