@@ -4,6 +4,7 @@
 #   make check                  everything CI runs (unit, golden, parser tests)
 #   make check-asan             the unit/golden tests under ASan + UBSan
 #   make valgrind               memcheck of the generator over all specs
+#   make bench                  parser throughput per format (docs/performance.md)
 #   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
 #   make deps                   install build dependencies (Debian, as root)
 
@@ -33,7 +34,7 @@ TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	valgrind clean deps fuzz kernels validate
+	valgrind clean deps fuzz kernels validate bench
 all: $(STAPGEN)
 
 # ---- the generator -------------------------------------------------------
@@ -113,6 +114,11 @@ check-asan:
 
 valgrind: $(STAPGEN)
 	@./scripts/valgrind-specs.sh $(STAPGEN) $(SPECS)
+
+# Parser throughput per format against mawk/python baselines (docs/performance.md).
+# Measures only; not part of make check.
+bench: $(STAPGEN)
+	@nice -n 10 ./scripts/bench.sh $(STAPGEN)
 
 # ---- environment -----------------------------------------------------------
 DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \
