@@ -4,6 +4,7 @@
 #   make check                  everything CI runs (unit, golden, parser tests)
 #   make check-asan             the unit/golden tests under ASan + UBSan
 #   make valgrind               memcheck of the generator over all specs, and of the helpers
+#   make bench                  parser throughput per format (docs/performance.md)
 #   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
 #   make helpers                check-debug-info, resolve-inlines, resolve-src-lines
 #   make deps                   install build dependencies (Debian, as root)
@@ -34,7 +35,7 @@ TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	check-commands valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers
+	check-commands valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers bench
 all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
@@ -94,13 +95,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -Itests/unit -o $@ $< $(filter %.o,$^) $(LDLIBS_GEN) -lcmocka
 
-# test_tables checks the runtime against the generator: it links both.
-$(BUILD)/tests/test_tables: tests/unit/test_tables.c $(GEN_OBJ) $(BUILD)/rt/stapgen_rt.o
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDLIBS_GEN) -lcmocka
-$(BUILD)/rt/stapgen_rt.o: templates/parser/stapgen_rt.c templates/parser/stapgen_rt.h
+# The parser runtime: templates/parser/stapgen_rt*.c (see stapgen_rt_int.h).
+RT_C := $(sort $(wildcard templates/parser/stapgen_rt*.c))
+RT_H := $(wildcard templates/parser/stapgen_rt*.h)
+RT_OBJ := $(patsubst templates/parser/%.c,$(BUILD)/rt/%.o,$(RT_C))
+$(BUILD)/rt/%.o: templates/parser/%.c $(RT_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# test_tables checks the runtime against the generator, test_rt tests the
+# runtime: they link it.
+$(BUILD)/tests/test_tables $(BUILD)/tests/test_rt: $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ) $(RT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(filter %.o,$^) $(LDLIBS_GEN) -lcmocka
 
 check-unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
@@ -139,6 +146,11 @@ check-asan:
 
 valgrind: $(STAPGEN) valgrind-helpers
 	@./scripts/valgrind-specs.sh $(STAPGEN) $(SPECS)
+
+# Parser throughput per format against mawk/python baselines (docs/performance.md).
+# Measures only; not part of make check.
+bench: $(STAPGEN)
+	@nice -n 10 ./scripts/bench.sh $(STAPGEN)
 
 # ---- environment -----------------------------------------------------------
 DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \

@@ -38,7 +38,7 @@ $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_expr $(BUILD)/fuzz/fuzz_explain: $(BU
 # A small report-block limit, so that short inputs reach the block splitting.
 FUZZ_RT_FLAGS := -Itemplates/parser -DSG_MAX_BLOCK_BYTES=4096
 
-$(BUILD)/fuzz/fuzz_rt: tests/fuzz/fuzz_rt.c templates/parser/stapgen_rt.c templates/parser/stapgen_rt.h
+$(BUILD)/fuzz/fuzz_rt: tests/fuzz/fuzz_rt.c $(RT_C) $(RT_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(FUZZ_RT_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^)
 
@@ -50,8 +50,7 @@ $(BUILD)/fuzz-replay/fuzz_spec $(BUILD)/fuzz-replay/fuzz_expr $(BUILD)/fuzz-repl
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_GEN)
 
-$(BUILD)/fuzz-replay/fuzz_rt: tests/fuzz/fuzz_rt.c tests/fuzz/replay_main.c \
-		templates/parser/stapgen_rt.c templates/parser/stapgen_rt.h
+$(BUILD)/fuzz-replay/fuzz_rt: tests/fuzz/fuzz_rt.c tests/fuzz/replay_main.c $(RT_C) $(RT_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(FUZZ_RT_FLAGS) -o $@ $(filter %.c,$^)
 

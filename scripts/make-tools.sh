@@ -10,10 +10,13 @@ rc=0
 "$stapgen" --kver "$kver" --out "$out" "$@" || rc=$?
 [ "$rc" -ge 2 ] && exit "$rc"
 mkdir -p "$out/parsers"
-# The runtime travels with the parsers so out/<KVER>/parsers/ builds anywhere.
-for f in stapgen_rt.h stapgen_rt.c; do
+# The runtime (templates/parser/stapgen_rt*.[ch]) travels with the parsers so
+# out/<KVER>/parsers/ builds anywhere: cc TOOL_parser.c stapgen_rt*.c.
+rm -f "$out"/parsers/stapgen_rt*.[ch]
+for p in templates/parser/stapgen_rt*.[ch]; do
+	f=$(basename "$p")
 	tmp=$(mktemp "$out/parsers/.$f.XXXXXX")
-	cp "templates/parser/$f" "$tmp" && mv -f "$tmp" "$out/parsers/$f"
+	cp "$p" "$tmp" && mv -f "$tmp" "$out/parsers/$f"
 done
 CC=${CC:-cc}
 n=0
@@ -23,7 +26,7 @@ for src in "$out"/parsers/*_parser.c; do
 	bin=$out/parsers/$tool-parse
 	tmp=$(mktemp "$out/parsers/.$tool-parse.XXXXXX")
 	if $CC -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-		-o "$tmp" "$src" "$out/parsers/stapgen_rt.c"; then
+		-o "$tmp" "$src" "$out"/parsers/stapgen_rt*.c; then
 		mv -f "$tmp" "$bin"
 		n=$((n + 1))
 	else

@@ -1,8 +1,10 @@
 /* stapgen_rt.h - runtime shared by every generated stapgen result parser.
  *
- * The generator copies this file and stapgen_rt.c next to each generated
- * <tool>_parser.c.  Self-contained: C11 + libc (plus localtime_r/fileno from
- * POSIX), no project headers.
+ * make tools copies the runtime, stapgen_rt*.[ch] (this header, the internal
+ * stapgen_rt_int.h, and stapgen_rt.c with its stapgen_rt_*.c: reader, text,
+ * one writer per output format), next to each generated <tool>_parser.c;
+ * build a parser with `cc <tool>_parser.c stapgen_rt*.c`.  Self-contained:
+ * C11 + libc (plus localtime_r/fileno/read from POSIX), no project headers.
  *
  * Wire format (protocol v1), one record per line:
  *   @<kind>\t<field>\t<field>...\n
@@ -110,7 +112,9 @@ typedef enum {
 typedef struct sg_reader sg_reader;
 
 /* in_name is used in diagnostics; diag may be NULL (silent).  Returns NULL on
- * allocation failure or an inconsistent tool descriptor (reported on diag). */
+ * allocation failure or an inconsistent tool descriptor (reported on diag).
+ * The reader reads `in` in large blocks (read(2) on its descriptor when stdio
+ * has buffered nothing of it yet): do not read `in` yourself meanwhile. */
 sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FILE *diag);
 /* 1: a record (kind = a tool kind or one of the built-ins below), 0: EOF.
  * Dropped lines are reported and skipped internally. */

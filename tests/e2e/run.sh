@@ -117,7 +117,7 @@ say "e2e: kernel $kver, systemtap $stapv, BPF smoke test: $(cat "$tmp/smoke.out"
 # stapgen -> $tmp/out/<tool>.stp; sets gen_tool.  build_parser NAME TOOL:
 # compiled exactly as scripts/make-tools.sh does, $tmp/out/parsers/TOOL-parse.
 mkdir -p "$tmp/gen" "$tmp/out/parsers"
-cp templates/parser/stapgen_rt.h templates/parser/stapgen_rt.c "$tmp/out/parsers/"
+cp templates/parser/stapgen_rt*.[ch] "$tmp/out/parsers/"
 gen() {
 	sed "s|@TARGET@|$target|g" "$2" >"$tmp/gen/$1.yaml"
 	gen_tool=$(sed -n 's/^tool:[[:space:]]*\([A-Za-z0-9_]*\).*/\1/p' "$2" | head -n 1)
@@ -127,7 +127,7 @@ gen() {
 build_parser() {
 	$CC -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		-o "$tmp/out/parsers/$2-parse" "$tmp/out/parsers/${2}_parser.c" \
-		"$tmp/out/parsers/stapgen_rt.c" >"$tmp/$1.cc" 2>&1 || {
+		"$tmp/out/parsers/"stapgen_rt*.c >"$tmp/$1.cc" 2>&1 || {
 		say "FAIL: $1: the generated parser does not compile:"; sed 's/^/  | /' "$tmp/$1.cc"; return 1; }
 }
 

@@ -186,7 +186,7 @@ done
 for src in "$tmp"/valid-out/parsers/*_parser.c; do
 	n=$((n + 1))
 	$CC -std=c11 -O0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Itemplates/parser \
-		-o "$tmp/valid-parse" "$src" templates/parser/stapgen_rt.c ||
+		-o "$tmp/valid-parse" "$src" templates/parser/stapgen_rt*.c ||
 		bad "$(basename "$src"): generated parser does not compile"
 done
 # CRLF line endings: every spec, converted, generates the same files
@@ -223,7 +223,7 @@ diff -r "$tmp/serial" "$tmp/parallel" >"$tmp/diff" || { bad "parallel runs diffe
 for src in "$tmp"/p/parsers/*_parser.c; do
 	tool=$(basename "$src" _parser.c)
 	$CC -std=c11 -O1 -Wall -Wextra -Werror ${PARSER_CFLAGS:-} -Itemplates/parser \
-		-o "$tmp/p/$tool-parse" "$src" templates/parser/stapgen_rt.c ||
+		-o "$tmp/p/$tool-parse" "$src" templates/parser/stapgen_rt*.c ||
 		bad "$tool parser does not compile"
 done
 for in in "$here"/parser/*.in "$tmp"/gen/parser/*.in; do

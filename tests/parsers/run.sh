@@ -17,7 +17,7 @@ for dir in "$here"/*/; do
 	src=$tmp/out/parsers/${tool}_parser.c
 	[ -e "$src" ] || { echo "FAIL: no parser generated for $tool"; fail=$((fail + 1)); continue; }
 	$CC -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes ${PARSER_CFLAGS:-} \
-		-Itemplates/parser -o "$tmp/$tool-parse" "$src" templates/parser/stapgen_rt.c ||
+		-Itemplates/parser -o "$tmp/$tool-parse" "$src" templates/parser/stapgen_rt*.c ||
 		{ echo "FAIL: $tool parser does not compile"; fail=$((fail + 1)); continue; }
 	for in in "$dir"*.in; do
 		[ -e "$in" ] || continue

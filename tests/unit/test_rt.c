@@ -1,6 +1,6 @@
-/* Unit tests of the parser runtime (templates/parser/stapgen_rt.[ch]).
- * Self-contained: the runtime is included, not linked. */
-#include "../../templates/parser/stapgen_rt.c"
+/* Unit tests of the parser runtime (templates/parser/stapgen_rt*.[ch]),
+ * linked with it; stapgen_rt_int.h gives the internals tested here. */
+#include "../../templates/parser/stapgen_rt_int.h"
 #include "../../templates/parser/stapgen_rt.h"
 
 #include <setjmp.h>
@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -833,6 +837,115 @@ static void test_overlong_line(void **state)
     free(in);
 }
 
+/* The reader takes its input in blocks: by read(2) from a file or a pipe
+ * (partial reads), through stdio otherwise.  Lines that cross blocks, lines
+ * longer than SG_MAX_LINE that span several, escapes, CRLF and a last line
+ * without a newline give the same records and diagnostics every way. */
+static void run_stream(FILE *fi, sg_format fmt, run_t *r)
+{
+    FILE *fo, *fe;
+    sg_reader *rd;
+    sg_writer *w;
+    const sg_kind *k;
+    const sg_value *v;
+    memset(r, 0, sizeof *r);
+    fo = open_memstream(&r->out, &r->outlen);
+    fe = open_memstream(&r->err, &r->errlen);
+    assert_non_null(fo);
+    assert_non_null(fe);
+    rd = sg_reader_new(fi, "in", &t_tool, fe);
+    w = sg_writer_new(fo, &t_tool, fmt);
+    assert_non_null(rd);
+    assert_non_null(w);
+    while (sg_reader_next(rd, &k, &v))
+        sg_writer_record(w, k, v);
+    sg_writer_finish(w);
+    assert_int_equal(sg_reader_error(rd), 0);
+    r->dropped = sg_reader_dropped(rd);
+    r->records = sg_reader_records(rd);
+    sg_writer_free(w);
+    sg_reader_free(rd);
+    fclose(fo);
+    fclose(fe);
+}
+
+static void expect_same_run(const run_t *a, const run_t *b)
+{
+    assert_int_equal(a->outlen, b->outlen);
+    assert_memory_equal(a->out, b->out, a->outlen);
+    assert_string_equal(a->err, b->err);
+    assert_int_equal(a->dropped, b->dropped);
+    assert_int_equal(a->records, b->records);
+}
+
+static void test_block_reads(void **state)
+{
+    sg_sb in = {NULL, 0, 0, 0};
+    size_t i, j, off;
+    run_t mem, file, pipe_;
+    FILE *f;
+    int fd[2];
+    pid_t pid;
+    (void)state;
+    /* about 2 MB: record lengths sweep past the read block and SG_MAX_LINE */
+    for (i = 0; in.n < 2000000; i++) {
+        size_t body = (i * 7919) % 9000 + (i % 37 == 0 ? SG_MAX_LINE - 20 + i % 40 : 0);
+        sb_puts(&in, "@conn\t");
+        sb_ll(&in, (long long)i);
+        sb_puts(&in, "\t");
+        for (j = 0; j < body; j++) {
+            if (j % 97 == 5)
+                sb_puts(&in, j % 2 ? "\\t" : "\\303\\251"); /* a tab, an e-acute */
+            else
+                sb_putc(&in, (char)('a' + j % 26));
+        }
+        sb_puts(&in, i % 5 == 0 ? "\r\n" : "\n");
+        if (i % 101 == 0)
+            sb_puts(&in, "garbage\n");
+    }
+    sb_puts(&in, "@conn\t1\tno newline");
+    assert_false(in.oom);
+    run_n(in.p, in.n, SG_FMT_CSV, &mem);
+    assert_true(mem.records > 100);
+    assert_true(mem.dropped > 10);
+
+    f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(in.p, 1, in.n, f), in.n);
+    rewind(f);
+    run_stream(f, SG_FMT_CSV, &file);
+    fclose(f);
+    expect_same_run(&mem, &file);
+
+    /* a pipe written in odd-sized pieces */
+    assert_int_equal(pipe(fd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        for (off = 0, j = 1; off < in.n; j = j * 3 % 65521 + 1) {
+            size_t n = j < in.n - off ? j : in.n - off;
+            ssize_t wr = write(fd[1], in.p + off, n);
+            if (wr <= 0)
+                _exit(1);
+            off += (size_t)wr;
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    f = fdopen(fd[0], "r");
+    assert_non_null(f);
+    run_stream(f, SG_FMT_CSV, &pipe_);
+    fclose(f);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    expect_same_run(&mem, &pipe_);
+
+    run_free(&mem);
+    run_free(&file);
+    run_free(&pipe_);
+    sg_sb_free(&in);
+}
+
 static void test_binary_garbage(void **state)
 {
     char buf[4096];
@@ -1074,7 +1187,7 @@ static void expect_s(const char *in, sg_format fmt, const char *out)
 static void check_frame(const char *line, const char *want)
 {
     size_t off = 0, len = 0;
-    int got = frame_name(line, strlen(line), &off, &len);
+    int got = sg_frame_name(line, strlen(line), &off, &len);
     if (!want) {
         if (got)
             fail_msg("'%s': got frame '%.*s', want none", line, (int)len, line + off);
@@ -1368,7 +1481,7 @@ static int xml_ok(const char *s, size_t n)
             return 0;
         if (c >= 0x80) {
             unsigned long cp;
-            size_t len = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+            size_t len = sg_utf8_seq((const unsigned char *)s + i, n - i, &cp);
             if (!len || cp == 0xFFFE || cp == 0xFFFF)
                 return 0;
             i += len;
@@ -1896,6 +2009,7 @@ int main(void)
         cmocka_unit_test(test_int64_limits),
         cmocka_unit_test(test_hist_bad_rows),
         cmocka_unit_test(test_overlong_line),
+        cmocka_unit_test(test_block_reads),
         cmocka_unit_test(test_binary_garbage),
         cmocka_unit_test(test_crlf_everywhere),
         cmocka_unit_test(test_empty_input),

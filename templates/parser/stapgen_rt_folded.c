@@ -1,0 +1,431 @@
+/* stapgen_rt_folded.c - folded stacks ("root;...;leaf COUNT" lines, the
+ * input of flame graph tools), and the folding the svg writer shares.
+ *
+ * Stacks are summed in a hash map per report block (rows) and one for the
+ * whole input (events): memory grows with the distinct stacks, never with
+ * the input.  A record's stack strings seen before are not folded again: a
+ * cache maps them (as they arrived) to their folded stack and its place in
+ * the map. */
+#include "stapgen_rt_int.h"
+
+/* The fold cache's size, raw and folded bytes: past it, it starts over. */
+#ifndef SG_FOLD_CACHE_BYTES
+#define SG_FOLD_CACHE_BYTES (8u << 20)
+#endif
+
+typedef struct sg_fcent {
+    unsigned long long h;  /* of the key */
+    char *key;             /* kind pointer, then per stack field: length, bytes */
+    size_t keyn;
+    char *fold;            /* the folded stack (NULL: the record does not count) */
+    size_t foldn;
+    unsigned long long fh; /* its hash in the maps */
+    const sg_fmap *map;    /* the map (and generation) where it was added last */
+    unsigned long gen;
+    size_t idx;
+} sg_fcent;
+
+struct sg_fold {
+    sg_fmap block, events;
+    sg_fcent *c;
+    size_t nc, cap, *slot, nslot, bytes;
+    sg_sb key;
+};
+
+/* ---- the maps ---- */
+
+void sg_fmap_clear(sg_fmap *m)
+{
+    size_t i;
+    unsigned long gen = m->gen;
+    for (i = 0; i < m->n; i++)
+        free(m->e[i].s);
+    free(m->e);
+    free(m->slot);
+    memset(m, 0, sizeof *m);
+    m->gen = gen + 1;
+}
+
+/* Adds count c to stack s[0..n) of hash h; its index, or (size_t)-1 on
+ * allocation failure. */
+static size_t fmap_add(sg_fmap *m, const char *s, size_t n, unsigned long long h, long long c)
+{
+    size_t i, mask, slot;
+    sg_fent *e;
+    if ((m->n + 1) * 2 > m->nslot) {
+        size_t ns = m->nslot ? m->nslot * 2 : 64;
+        size_t *nt = ns < m->nslot ? NULL : calloc(ns, sizeof *nt);
+        if (!nt)
+            return (size_t)-1;
+        for (i = 0; i < m->n; i++) {
+            slot = (size_t)(m->e[i].hash & (ns - 1));
+            while (nt[slot])
+                slot = (slot + 1) & (ns - 1);
+            nt[slot] = i + 1;
+        }
+        free(m->slot);
+        m->slot = nt;
+        m->nslot = ns;
+    }
+    mask = m->nslot - 1;
+    for (slot = (size_t)(h & mask); m->slot[slot]; slot = (slot + 1) & mask) {
+        e = &m->e[m->slot[slot] - 1];
+        if (e->hash == h && e->n == n && memcmp(e->s, s, n) == 0) {
+            e->count = sg_sat_add(e->count, c);
+            return m->slot[slot] - 1;
+        }
+    }
+    if (m->n == m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 64;
+        sg_fent *ne = nc > (size_t)-1 / sizeof *ne ? NULL : realloc(m->e, nc * sizeof *ne);
+        if (!ne)
+            return (size_t)-1;
+        m->e = ne;
+        m->cap = nc;
+    }
+    e = &m->e[m->n];
+    e->s = malloc(n + 1);
+    if (!e->s)
+        return (size_t)-1;
+    memcpy(e->s, s, n);
+    e->s[n] = '\0';
+    e->n = n;
+    e->hash = h;
+    e->count = c;
+    m->slot[slot] = ++m->n;
+    return m->n - 1;
+}
+
+/* Frame by frame, bytewise within a frame: ';' sorts before every byte.
+ * The first difference is found a word at a time. */
+static int fent_cmp(const void *a, const void *b)
+{
+    const sg_fent *x = a, *y = b;
+    size_t i = 0, n = x->n < y->n ? x->n : y->n;
+    unsigned char c, d;
+    while (n - i >= 8) {
+        unsigned long long p, q;
+        memcpy(&p, x->s + i, 8);
+        memcpy(&q, y->s + i, 8);
+        if (p != q)
+            break;
+        i += 8;
+    }
+    while (i < n && x->s[i] == y->s[i])
+        i++;
+    if (i == n)
+        return x->n < y->n ? -1 : x->n > y->n;
+    c = (unsigned char)x->s[i];
+    d = (unsigned char)y->s[i];
+    if (c == ';')
+        return -1;
+    if (d == ';')
+        return 1;
+    return c < d ? -1 : 1;
+}
+
+void sg_fmap_sort(sg_fmap *m)
+{
+    if (m->n > 1)
+        qsort(m->e, m->n, sizeof *m->e, fent_cmp);
+    m->gen++; /* the indices changed */
+}
+
+/* ---- folding a record ---- */
+
+/* The folded stack of a record into w->tmp, its COUNT into *count.  0 if the
+ * kind has no stack field or COUNT <= 0 (or on allocation failure). */
+static int fold_record(sg_writer *w, const sg_kind *k, const sg_value *v, long long *count)
+{
+    sg_sb *b = &w->tmp;
+    size_t i, first = k->nfields, parts = 0;
+    long long c = 1;
+    b->n = 0;
+    for (i = 0; i < k->nfields; i++) {
+        size_t mark = b->n;
+        if (k->fields[i].type != SG_STACK)
+            continue;
+        if (first == k->nfields)
+            first = i;
+        if (parts)
+            sb_puts(b, ";-");
+        if (sg_fold_stack(b, v[i].s, v[i].s ? v[i].slen : 0, parts != 0, NULL))
+            parts++;
+        else
+            b->n = mark;
+    }
+    if (first == k->nfields)
+        return 0;
+    for (i = first + 1; i < k->nfields; i++)
+        if (k->fields[i].type == SG_LONG) {
+            c = v[i].l;
+            break;
+        }
+    if (c <= 0)
+        return 0;
+    if (!parts)
+        sb_puts(b, "[unknown]");
+    if (b->oom) {
+        w->err = 1;
+        b->oom = 0;
+        return 0;
+    }
+    *count = c;
+    return 1;
+}
+
+/* COUNT of a record of a kind with a stack field: the first SG_LONG field
+ * after the first SG_STACK field, 1 if none.  0: no stack field. */
+static int rec_count(const sg_kind *k, const sg_value *v, long long *count)
+{
+    size_t i;
+    for (i = 0; i < k->nfields && k->fields[i].type != SG_STACK; i++)
+        ;
+    if (i == k->nfields)
+        return 0;
+    *count = 1;
+    for (i++; i < k->nfields; i++)
+        if (k->fields[i].type == SG_LONG) {
+            *count = v[i].l;
+            break;
+        }
+    return 1;
+}
+
+/* Whether a cache key is kind k with the stack values of v. */
+static int key_eq(const char *key, const sg_kind *k, const sg_value *v)
+{
+    size_t i, n;
+    if (memcmp(key, &k, sizeof k) != 0)
+        return 0;
+    key += sizeof k;
+    for (i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == SG_STACK) {
+            memcpy(&n, key, sizeof n);
+            if (n != (v[i].s ? v[i].slen : 0) || (n && memcmp(key + sizeof n, v[i].s, n) != 0))
+                return 0;
+            key += sizeof n + n;
+        }
+    return 1;
+}
+
+static void cache_clear(sg_fold *f)
+{
+    size_t i;
+    for (i = 0; i < f->nc; i++) {
+        free(f->c[i].key);
+        free(f->c[i].fold);
+    }
+    f->nc = 0;
+    f->bytes = 0;
+    if (f->slot)
+        memset(f->slot, 0, f->nslot * sizeof *f->slot);
+}
+
+/* The cache entry of a record's stacks, made (folded) if new; NULL when out
+ * of memory (then w->err is set). */
+static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v)
+{
+    sg_sb *key = &f->key;
+    size_t i, mask, slot, keyn = sizeof k;
+    unsigned long long h = (unsigned long long)(size_t)k;
+    sg_fcent *e;
+    /* the key: the kind, then each stack field's length and bytes; hashed
+     * and compared where the values are, copied only into a new entry */
+    for (i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == SG_STACK) {
+            size_t n = v[i].s ? v[i].slen : 0;
+            h = sg_hash(v[i].s, n, h);
+            keyn += sizeof n + n;
+        }
+    if (f->nslot && (f->nc + 1) * 2 > f->nslot && f->bytes < SG_FOLD_CACHE_BYTES / 2) {
+        /* grow */
+        size_t ns = f->nslot * 2, *nt = calloc(ns, sizeof *nt);
+        if (nt) {
+            for (i = 0; i < f->nc; i++) {
+                slot = (size_t)(f->c[i].h & (ns - 1));
+                while (nt[slot])
+                    slot = (slot + 1) & (ns - 1);
+                nt[slot] = i + 1;
+            }
+            free(f->slot);
+            f->slot = nt;
+            f->nslot = ns;
+        }
+    }
+    if (!f->nslot) {
+        f->slot = calloc(1024, sizeof *f->slot);
+        if (!f->slot) {
+            w->err = 1;
+            return NULL;
+        }
+        f->nslot = 1024;
+    }
+    if ((f->nc + 1) * 2 > f->nslot || f->bytes > SG_FOLD_CACHE_BYTES)
+        cache_clear(f); /* full: start over */
+    mask = f->nslot - 1;
+    for (slot = (size_t)(h & mask); f->slot[slot]; slot = (slot + 1) & mask) {
+        e = &f->c[f->slot[slot] - 1];
+        if (e->h == h && e->keyn == keyn && key_eq(e->key, k, v))
+            return e;
+    }
+    /* a new entry: its key */
+    key->n = 0;
+    sb_put(key, (const char *)&k, sizeof k);
+    for (i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == SG_STACK) {
+            size_t n = v[i].s ? v[i].slen : 0;
+            sb_put(key, (const char *)&n, sizeof n);
+            sb_put(key, v[i].s, n);
+        }
+    if (key->oom) {
+        key->oom = 0;
+        w->err = 1;
+        return NULL;
+    }
+    if (f->nc == f->cap) {
+        size_t nc = f->cap ? f->cap * 2 : 256;
+        sg_fcent *ne = nc > (size_t)-1 / sizeof *ne ? NULL : realloc(f->c, nc * sizeof *ne);
+        if (!ne) {
+            w->err = 1;
+            return NULL;
+        }
+        f->c = ne;
+        f->cap = nc;
+    }
+    e = &f->c[f->nc];
+    memset(e, 0, sizeof *e);
+    e->h = h;
+    e->keyn = key->n;
+    e->key = malloc(key->n);
+    if (!e->key) {
+        w->err = 1;
+        return NULL;
+    }
+    memcpy(e->key, key->p, key->n);
+    {
+        long long c;
+        /* folded as if its COUNT were 1: the count is the record's own */
+        if (fold_record(w, k, v, &c)) {
+            e->fold = malloc(w->tmp.n + 1);
+            if (!e->fold) {
+                free(e->key);
+                w->err = 1;
+                return NULL;
+            }
+            memcpy(e->fold, w->tmp.p ? w->tmp.p : "", w->tmp.n);
+            e->fold[w->tmp.n] = '\0';
+            e->foldn = w->tmp.n;
+            e->fh = sg_hash(e->fold, e->foldn, 0x464f4c44ull);
+        }
+    }
+    f->bytes += key->n + e->foldn + sizeof *e + 2 * sizeof(size_t);
+    f->slot[slot] = ++f->nc;
+    return e;
+}
+
+static void fold_add(sg_writer *w, sg_fold *f, sg_fmap *m, const sg_kind *k, const sg_value *v)
+{
+    long long c;
+    sg_fcent *e;
+    if (!rec_count(k, v, &c) || c <= 0)
+        return;
+    e = cache_get(w, f, k, v);
+    if (!e || !e->fold)
+        return;
+    if (e->map == m && e->gen == m->gen && e->idx < m->n) {
+        m->e[e->idx].count = sg_sat_add(m->e[e->idx].count, c);
+        return;
+    }
+    e->idx = fmap_add(m, e->fold, e->foldn, e->fh, c);
+    if (e->idx == (size_t)-1) {
+        w->err = 1;
+        e->map = NULL;
+        return;
+    }
+    e->map = m;
+    e->gen = m->gen;
+}
+
+sg_fold *sg_fold_new(void) { return calloc(1, sizeof(sg_fold)); }
+
+void sg_fold_free(sg_fold *f)
+{
+    if (!f)
+        return;
+    sg_fmap_clear(&f->block);
+    sg_fmap_clear(&f->events);
+    cache_clear(f);
+    free(f->c);
+    free(f->slot);
+    sg_sb_free(&f->key);
+    free(f);
+}
+
+sg_fmap *sg_fold_block(sg_fold *f) { return &f->block; }
+sg_fmap *sg_fold_events(sg_fold *f) { return &f->events; }
+
+void sg_fold_record(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v)
+{
+    if (!f) {
+        w->err = 1;
+        return;
+    }
+    if (k->cls == SG_EVENT) {
+        fold_add(w, f, &f->events, k, v);
+    } else if (k->cls == SG_ROW) {
+        if (!w->in_block)
+            sg_block_open(w, k->report, k->report ? strlen(k->report) : 0, 0, 0);
+        fold_add(w, f, &f->block, k, v);
+    }
+}
+
+/* ---- the folded writer ---- */
+
+static sg_fold *folded_state(sg_writer *w)
+{
+    if (!w->fst)
+        w->fst = sg_fold_new();
+    return w->fst;
+}
+
+static void folded_record(sg_writer *w, const sg_kind *k, const sg_value *v)
+{
+    sg_fold_record(w, folded_state(w), k, v);
+}
+
+static void fold_print(sg_writer *w, sg_fmap *m)
+{
+    size_t i;
+    sg_fmap_sort(m);
+    for (i = 0; i < m->n; i++) {
+        sb_put(&w->sb, m->e[i].s, m->e[i].n);
+        sb_putc(&w->sb, ' ');
+        sb_ll(&w->sb, m->e[i].count);
+        sb_putc(&w->sb, '\n');
+        w_emit(w);
+    }
+    sg_fmap_clear(m);
+}
+
+static void folded_block(sg_writer *w)
+{
+    if (w->fst)
+        fold_print(w, sg_fold_block(w->fst));
+}
+
+static void folded_finish(sg_writer *w)
+{
+    if (w->fst)
+        fold_print(w, sg_fold_events(w->fst));
+}
+
+static void folded_free(sg_writer *w)
+{
+    sg_fold_free(w->fst);
+    w->fst = NULL;
+}
+
+const sg_fmt_ops sg_fmt_FOLDED = {
+    folded_record, NULL, folded_block, NULL, NULL, NULL, folded_finish, folded_free,
+};

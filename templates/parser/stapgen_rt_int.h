@@ -1,0 +1,312 @@
+/* stapgen_rt_int.h - internals shared by the runtime's files (not an API).
+ *
+ * The runtime is one library in several files, all copied next to the
+ * generated parsers and compiled with them:
+ *   stapgen_rt.c         built-in kinds, histogram buckets, the writer core
+ *                        (report blocks, histogram grouping, the format
+ *                        table) and sg_main
+ *   stapgen_rt_reader.c  the reader: input blocks, lines, record syntax,
+ *                        unescaping, validation, report framing
+ *   stapgen_rt_text.c    text helpers: UTF-8, escaping for each output,
+ *                        backtrace frame names, hashing
+ *   stapgen_rt_<fmt>.c   one writer per output format (SG_FORMATS): it
+ *                        defines `const sg_fmt_ops sg_fmt_<ENUM>`
+ * A new output format is one SG_FORMATS row in stapgen_rt.h and one new
+ * stapgen_rt_<fmt>.c. */
+#ifndef STAPGEN_RT_INT_H
+#define STAPGEN_RT_INT_H
+
+#include "stapgen_rt.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define SG_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SG_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SG_PRINTF(a, b)
+#define SG_LIKELY(x) (x)
+#define SG_UNLIKELY(x) (x)
+#endif
+
+/* Output is written in chunks of at least this many bytes (and whenever the
+ * input has nothing more to read: see sg_writer_sync). */
+#define SG_OUT_CHUNK (64u << 10)
+
+/* ---- growable byte buffer ---------------------------------------------- */
+typedef struct sg_sb {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sg_sb;
+
+int sg_sb_grow(sg_sb *b, size_t add); /* slow path of sb_reserve */
+
+/* Room for add more bytes plus a NUL. */
+static inline int sb_reserve(sg_sb *b, size_t add)
+{
+    if (SG_LIKELY(b->cap - b->n > add && !b->oom))
+        return 1;
+    return sg_sb_grow(b, add);
+}
+
+static inline void sb_put(sg_sb *b, const char *s, size_t n)
+{
+    if (!n || !sb_reserve(b, n))
+        return;
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static inline void sb_puts(sg_sb *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+static inline void sb_putc(sg_sb *b, char c)
+{
+    if (!sb_reserve(b, 1))
+        return;
+    b->p[b->n++] = c;
+    b->p[b->n] = '\0';
+}
+
+static inline void sb_rep(sg_sb *b, char c, size_t n)
+{
+    if (!n || !sb_reserve(b, n))
+        return;
+    memset(b->p + b->n, c, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+extern const char sg_digits2[201]; /* "00" "01" ... "99" */
+
+/* Decimal of v at p (room for 20 bytes); returns the length. */
+static inline size_t sg_fmt_ll(char *p, long long v)
+{
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, t;
+    size_t n = 1, neg = v < 0;
+    char *q;
+    for (t = u; t >= 10000; t /= 10000)
+        n += 4;
+    n += (t >= 10) + (t >= 100) + (t >= 1000);
+    if (neg)
+        *p = '-';
+    q = p + neg + n;
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        q -= 2;
+        q[0] = sg_digits2[d];
+        q[1] = sg_digits2[d + 1];
+    }
+    if (u >= 10) {
+        q[-2] = sg_digits2[u * 2];
+        q[-1] = sg_digits2[u * 2 + 1];
+    } else {
+        q[-1] = (char)('0' + u);
+    }
+    return n + neg;
+}
+
+static inline void sb_ll(sg_sb *b, long long v)
+{
+    if (!sb_reserve(b, 24))
+        return;
+    b->n += sg_fmt_ll(b->p + b->n, v);
+    b->p[b->n] = '\0';
+}
+
+void sg_sb_printf(sg_sb *b, const char *fmt, ...) SG_PRINTF(2, 3);
+void sg_sb_free(sg_sb *b);
+
+/* ---- kinds --------------------------------------------------------------- */
+int sg_is_builtin(const sg_kind *k);
+static inline int sg_is_str(sg_type t) { return t == SG_STRING || t == SG_STACK; }
+static inline int sg_is_hist(const sg_kind *k)
+{
+    return k->cls == SG_HIST_LOG2 || k->cls == SG_HIST_LINEAR;
+}
+
+/* ---- text (stapgen_rt_text.c) -------------------------------------------- */
+size_t sg_utf8_seq(const unsigned char *s, size_t n, unsigned long *cp);
+const char *sg_c_escape(unsigned char c);
+/* Table rendering of a string (printable as is, the rest C-escaped); returns
+ * the display width. */
+size_t sg_render_str(sg_sb *b, const char *s, size_t n);
+/* JSON string literal (with the quotes). */
+void sg_json_str(sg_sb *b, const char *s, size_t n);
+/* The same at o, room for 6 * n + 2 bytes; returns the end. */
+char *sg_json_str_at(char *o, const char *s, size_t n);
+/* RFC 4180 field. */
+void sg_csv_str(sg_sb *b, const char *s, size_t n);
+char *sg_csv_str_at(char *o, const char *s, size_t n);
+/* XML character data / attribute value. */
+void sg_xml_text(sg_sb *b, const char *s, size_t n);
+#define SG_SNIP_MAX 60
+/* A short, printable quotation of untrusted bytes for diagnostics. */
+void sg_snip(char *dst, size_t dstsz, const char *src, size_t n);
+/* One backtrace line's frame name as s[*off, *off + *len); 0 = no frame. */
+int sg_frame_name(const char *s, size_t n, size_t *off, size_t *len);
+/* Frames of a backtrace root first, ';'-separated (a ';' first if sep);
+ * returns the number of frames, *width (if given) grows by the display width. */
+size_t sg_fold_stack(sg_sb *b, const char *s, size_t n, int sep, size_t *width);
+unsigned long long sg_hash(const void *p, size_t n, unsigned long long seed);
+unsigned long long sg_fnv1a(const char *s, size_t n);
+
+/* ---- writer core (stapgen_rt.c) -------------------------------------------- */
+typedef struct sg_item {
+    const sg_kind *k;
+    sg_value *v;
+    struct sg_item *next;
+} sg_item;
+
+/* The buffered rows of one kind in a report block, in arrival order. */
+typedef struct sg_kgroup {
+    const sg_kind *k;
+    sg_item *head, *tail;
+    size_t n;
+} sg_kgroup;
+
+/* One bucket of a histogram key set (summed, ascending). */
+typedef struct sg_hent {
+    size_t group;
+    long long bucket, count;
+} sg_hent;
+
+/* Per-kind writer state. */
+typedef struct sg_kstate {
+    int header_ok; /* table: event header is on screen; csv: header written */
+    size_t minw_ok;
+    size_t *minw;  /* table: minimum column widths */
+    sg_sb pre;     /* json: the record's fixed start and field keys */
+    size_t *keyoff;
+    size_t prelen; /* json: bytes of pre without its padding */
+} sg_kstate;
+
+/* State of a kind outside the tool descriptor (the API takes any kind). */
+typedef struct sg_xkind {
+    const sg_kind *k;
+    sg_kstate st;
+} sg_xkind;
+
+typedef struct sg_chunk sg_chunk;
+
+/* A writer for one output format: called by the core, every hook optional. */
+typedef struct sg_fmt_ops {
+    /* every tool record, instead of the core's event streaming and report
+     * buffering (folded, svg) */
+    void (*record)(sg_writer *w, const sg_kind *k, const sg_value *v);
+    void (*event)(sg_writer *w, const sg_kind *k, const sg_value *v);
+    /* a report block: begin, the rows of each kind / each histogram key set
+     * (buckets summed, ascending), end */
+    void (*block_begin)(sg_writer *w);
+    void (*rows)(sg_writer *w, const sg_kgroup *g);
+    void (*hist)(sg_writer *w, const sg_kind *k, const sg_value *keys, const sg_hent *e, size_t n);
+    void (*block_end)(sg_writer *w);
+    void (*finish)(sg_writer *w); /* after the last block */
+    void (*free)(sg_writer *w);   /* the format's state (w->fst) */
+} sg_fmt_ops;
+
+#define SG_FMT_DECL(e, name, stack, what) extern const sg_fmt_ops sg_fmt_##e;
+SG_FORMATS(SG_FMT_DECL)
+#undef SG_FMT_DECL
+
+struct sg_writer {
+    FILE *out;
+    const sg_tool *tool;
+    sg_format fmt;
+    const sg_fmt_ops *ops;
+    void *fst; /* the format's own state */
+    int err;
+    sg_sb sb;  /* output not yet written */
+    sg_sb tmp; /* scratch */
+    sg_kstate *ks; /* one per tool kind */
+    sg_xkind *xk; /* kinds from elsewhere */
+    size_t nxk;
+    int multi_event; /* table: more than one event kind -> KIND column */
+    size_t kind_w;
+    int last_was_event; /* table */
+    /* the open report block */
+    int in_block, has_name, has_ts;
+    char *bname;
+    size_t bname_len;
+    long long bts;
+    sg_kgroup *groups;
+    size_t ngroups, gcap;
+    sg_chunk *arena;
+    size_t arena_bytes; /* handed out since the last arena reset */
+    /* table: the last local time formatted */
+    long long tcache_t;
+    int tcache_ok;
+    char tcache[64];
+    size_t tcache_n;
+};
+
+/* State of kind k (NULL for the built-ins or when out of memory). */
+sg_kstate *sg_kst_slow(sg_writer *w, const sg_kind *k);
+static inline sg_kstate *sg_kst(sg_writer *w, const sg_kind *k)
+{
+    if (w->ks && k >= w->tool->kinds && k < w->tool->kinds + w->tool->nkinds)
+        return &w->ks[k - w->tool->kinds];
+    return sg_kst_slow(w, k);
+}
+void sg_block_open(sg_writer *w, const char *name, size_t nlen, int has_ts, long long ts);
+/* Writes the buffered output and fflush()es the stream. */
+void sg_writer_flush(sg_writer *w);
+/* Nonzero if sg_reader_next returns without reading the stream. */
+int sg_reader_ready(const sg_reader *r);
+
+/* Output buffered in w->sb: written when a chunk is full. */
+void sg_out_write(sg_writer *w);
+static inline void w_emit(sg_writer *w)
+{
+    if (SG_UNLIKELY(w->sb.oom || w->tmp.oom)) {
+        w->err = 1;
+        w->sb.oom = 0;
+        w->tmp.oom = 0;
+    }
+    if (w->sb.n >= SG_OUT_CHUNK)
+        sg_out_write(w);
+}
+/* Table cell text of a value into w->tmp (reset first); returns its width. */
+size_t sg_cell(sg_writer *w, sg_type t, const sg_value *v);
+/* The same appended to b (not w->tmp). */
+size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v);
+/* The open block's "<report> <local time>" (table rendering) appended to b. */
+void sg_block_label(sg_writer *w, sg_sb *b, const char *none);
+
+/* ---- folded stacks, shared by folded and svg (stapgen_rt_folded.c) -------- */
+typedef struct sg_fent {
+    char *s; /* NUL-terminated, no ';' inside a frame name */
+    size_t n;
+    unsigned long long hash;
+    long long count;
+} sg_fent;
+
+typedef struct sg_fmap {
+    sg_fent *e;
+    size_t n, cap;
+    size_t *slot; /* open addressing: index + 1, 0 = free */
+    size_t nslot;
+    unsigned long gen; /* changes whenever entries move or go */
+} sg_fmap;
+
+typedef struct sg_fold sg_fold; /* folded/svg state: maps and a fold cache */
+sg_fold *sg_fold_new(void);
+void sg_fold_free(sg_fold *f);
+/* Adds a stack record to the open block's map (rows) or the events' map. */
+void sg_fold_record(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v);
+sg_fmap *sg_fold_block(sg_fold *f);
+sg_fmap *sg_fold_events(sg_fold *f);
+void sg_fmap_clear(sg_fmap *m);
+void sg_fmap_sort(sg_fmap *m);
+static inline long long sg_sat_add(long long a, long long b)
+{
+    return b > LLONG_MAX - a ? LLONG_MAX : a + b;
+}
+
+#endif /* STAPGEN_RT_INT_H */

@@ -1,0 +1,897 @@
+/* stapgen_rt_reader.c - the reader: the wire format (stapgen_rt.h) from a
+ * stream to records.
+ *
+ *   input      the stream is read in large blocks (read(2) on its file
+ *              descriptor when stdio holds nothing of it, which returns what a
+ *              pipe has now: a live stream is not held back), lines found
+ *              with memchr, at most SG_MAX_LINE bytes of a line kept
+ *   records    kind lookup, field count, numbers, text_str() unescaping in
+ *              place (no copy, no allocation per record), histogram buckets
+ *   framing    what the built-in records may frame (rd_frame, one place)
+ *   next       a line to a record or a dropped-line diagnostic */
+#if !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) && \
+    !defined(_DEFAULT_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* fileno, getc_unlocked, read */
+#endif
+
+#include "stapgen_rt_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#define SG_HAVE_READ 1
+#endif
+
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#include <emmintrin.h>
+#define SG_SCAN_SSE2 1
+#endif
+
+#if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 200112L
+#define SG_GETC(f) getc_unlocked(f)
+#else
+#define SG_GETC(f) getc(f)
+#endif
+
+/* Bytes read per read(2); the buffer also holds one whole line. */
+#define SG_READ_BLOCK (256u << 10)
+/* Offsets of escaped-only bytes kept per line by rd_scan. */
+#define RD_NSPEC 4096
+
+struct sg_reader {
+    FILE *in;
+    int fd;            /* >= 0: read(2) on it; else getc() */
+    char *name;
+    const sg_tool *tool;
+    FILE *diag;
+    size_t *klen;      /* strlen of each tool kind name */
+    char *buf;         /* input: [pos, end) not yet consumed */
+    size_t cap, pos, end, scan; /* scan: [pos, scan) holds no '\n' */
+    int skipping;      /* inside a line longer than SG_MAX_LINE */
+    int in_eof;        /* the stream is exhausted (or failed) */
+    sg_value *vals;
+    size_t maxf;
+    /* rd_scan of the current line: tab offsets (the first maxf + 1 kept),
+     * offsets of bytes a string holds only escaped (the first RD_NSPEC) */
+    size_t *tabs, ntab, nspec;
+    unsigned spec[RD_NSPEC];
+    int nul;
+    unsigned long lineno, dropped, records, shown;
+    int done, ioerr, summarized;
+    /* report framing: the open @report block, if any */
+    char *block;       /* its name: SG_MAX_LINE + 1 */
+    size_t blen;
+    unsigned long bline; /* its @report line; 0 = no block open */
+};
+
+static void rd_diag(sg_reader *r, const char *what, const char *msg)
+{
+    if (!r->diag)
+        return;
+    if (r->shown < SG_DIAG_MAX)
+        fprintf(r->diag, "%s:%lu: %s: %s\n", r->name, r->lineno, what, msg);
+    r->shown++;
+}
+
+static int check_tool(const sg_tool *t, FILE *diag)
+{
+    size_t i, j;
+    const char *why = NULL;
+    const sg_kind *k = NULL;
+    if (!t || (t->nkinds && !t->kinds)) {
+        why = "no kinds";
+        goto bad;
+    }
+    for (i = 0; i < t->nkinds; i++) {
+        k = &t->kinds[i];
+        if (!k->name || !k->name[0]) {
+            why = "kind without a name";
+            goto bad;
+        }
+        if (k->nfields && !k->fields) {
+            why = "fields missing";
+            goto bad;
+        }
+        for (j = 0; j < k->nfields; j++) {
+            if (!k->fields[j].name) {
+                why = "field without a name";
+                goto bad;
+            }
+            if (k->fields[j].type != SG_LONG && k->fields[j].type != SG_STRING &&
+                k->fields[j].type != SG_TIME && k->fields[j].type != SG_STACK) {
+                why = "bad field type";
+                goto bad;
+            }
+        }
+        if (k->cls != SG_EVENT && k->cls != SG_ROW && !sg_is_hist(k)) {
+            why = "bad kind class";
+            goto bad;
+        }
+        if (sg_is_hist(k)) {
+            if (k->nfields < 2 || sg_is_str(k->fields[k->nfields - 2].type) ||
+                sg_is_str(k->fields[k->nfields - 1].type)) {
+                why = "histogram kind must end with long fields bucket, count";
+                goto bad;
+            }
+            if (k->cls == SG_HIST_LINEAR && (k->lin_step <= 0 || k->lin_hi < k->lin_lo)) {
+                why = "linear histogram needs step > 0 and hi >= lo";
+                goto bad;
+            }
+        }
+        if (k->nfields > SG_MAX_LINE) {
+            why = "too many fields";
+            goto bad;
+        }
+    }
+    return 1;
+bad:
+    if (diag)
+        fprintf(diag, "stapgen runtime: invalid tool descriptor%s%s%s: %s\n", k ? " (kind '" : "",
+                k && k->name ? k->name : "", k ? "')" : "", why);
+    return 0;
+}
+
+/* read(2) is used only when stdio holds no byte of the stream yet. */
+static int rd_fd(FILE *in)
+{
+#if defined(SG_HAVE_READ) && defined(__GLIBC__)
+    int fd = fileno(in);
+    if (fd >= 0 && in->_IO_read_ptr == in->_IO_read_end)
+        return fd;
+#else
+    (void)in;
+#endif
+    return -1;
+}
+
+sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FILE *diag)
+{
+    sg_reader *r;
+    size_t i, maxf = 2, nlen;
+    if (!in || !check_tool(tool, diag))
+        return NULL;
+    for (i = 0; i < tool->nkinds; i++)
+        if (tool->kinds[i].nfields > maxf)
+            maxf = tool->kinds[i].nfields;
+    r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    if (!in_name)
+        in_name = "<input>";
+    nlen = strlen(in_name);
+    r->in = in;
+    r->fd = rd_fd(in);
+    r->tool = tool;
+    r->diag = diag;
+    r->maxf = maxf;
+    r->name = malloc(nlen + 1);
+    r->klen = malloc((tool->nkinds ? tool->nkinds : 1) * sizeof *r->klen);
+    r->cap = SG_READ_BLOCK + SG_MAX_LINE + 2;
+    r->buf = calloc(1, r->cap + 16); /* 16: number fields are loaded 8 bytes at a time */
+    r->vals = calloc(maxf, sizeof *r->vals);
+    r->tabs = malloc((maxf + 1) * sizeof *r->tabs);
+    r->block = malloc(SG_MAX_LINE + 1);
+    if (!r->name || !r->klen || !r->buf || !r->vals || !r->tabs || !r->block) {
+        sg_reader_free(r);
+        return NULL;
+    }
+    memcpy(r->name, in_name, nlen + 1);
+    for (i = 0; i < nlen; i++) /* it starts every diagnostic: no escape sequences */
+        if ((unsigned char)r->name[i] < 0x20 || r->name[i] == 0x7f)
+            r->name[i] = '?';
+    for (i = 0; i < tool->nkinds; i++)
+        r->klen[i] = strlen(tool->kinds[i].name);
+    return r;
+}
+
+void sg_reader_free(sg_reader *r)
+{
+    if (!r)
+        return;
+    free(r->name);
+    free(r->klen);
+    free(r->buf);
+    free(r->vals);
+    free(r->tabs);
+    free(r->block);
+    free(r);
+}
+
+unsigned long sg_reader_dropped(const sg_reader *r) { return r ? r->dropped : 0; }
+unsigned long sg_reader_records(const sg_reader *r) { return r ? r->records : 0; }
+int sg_reader_error(const sg_reader *r) { return r ? r->ioerr : 0; }
+
+/* ========================================================================== */
+/* input                                                                      */
+/* ========================================================================== */
+
+/* Appends what the stream has to buf[end..cap); sets in_eof at its end. */
+static void rd_fill(sg_reader *r)
+{
+    size_t room = r->cap - r->end;
+#ifdef SG_HAVE_READ
+    if (r->fd >= 0) {
+        for (;;) {
+            ssize_t n = read(r->fd, r->buf + r->end, room);
+            if (n > 0) {
+                r->end += (size_t)n;
+                return;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                r->ioerr = 1;
+            r->in_eof = 1;
+            return;
+        }
+    }
+#endif
+    {
+        /* through stdio: at most one line, so that a live stream is not
+         * waited for beyond it */
+        FILE *in = r->in;
+        int c = 0;
+        size_t n = 0;
+        while (n < room && (c = SG_GETC(in)) != EOF) {
+            r->buf[r->end + n++] = (char)c;
+            if (c == '\n')
+                break;
+        }
+        r->end += n;
+        if (c == EOF) {
+            r->in_eof = 1;
+            if (ferror(in))
+                r->ioerr = 1;
+        }
+    }
+}
+
+/* The next line (without its '\n') as *line, *len.  0 at the end of the
+ * input.  *overlong: longer than SG_MAX_LINE (then not kept: *len = 0);
+ * *newline: it ended with a '\n'. */
+static int rd_line(sg_reader *r, char **line, size_t *len, int *overlong, int *newline)
+{
+    *overlong = 0;
+    *newline = 0;
+    for (;;) {
+        char *nl = r->scan < r->end ? memchr(r->buf + r->scan, '\n', r->end - r->scan) : NULL;
+        if (nl) {
+            size_t n = (size_t)(nl - (r->buf + r->pos));
+            *line = r->buf + r->pos;
+            *newline = 1;
+            if (r->skipping || n > SG_MAX_LINE) {
+                *overlong = 1;
+                n = 0;
+                r->skipping = 0;
+            }
+            *len = n;
+            r->pos = r->scan = (size_t)(nl - r->buf) + 1;
+            return 1;
+        }
+        r->scan = r->end;
+        if (r->end - r->pos > SG_MAX_LINE) {
+            /* the rest of this line is read and thrown away */
+            r->skipping = 1;
+            r->pos = r->scan = r->end = 0;
+        }
+        if (r->in_eof) {
+            *line = r->buf + r->pos;
+            *len = r->end - r->pos;
+            if (r->skipping) {
+                *overlong = 1;
+                *len = 0;
+                r->skipping = 0;
+            } else if (*len == 0) {
+                return 0;
+            }
+            r->pos = r->scan = r->end;
+            return 1;
+        }
+        if (r->pos) {
+            memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+            r->end -= r->pos;
+            r->scan -= r->pos;
+            r->pos = 0;
+        }
+        rd_fill(r);
+    }
+}
+
+/* Nonzero if the next sg_reader_next returns without reading the stream
+ * (a whole line is buffered, or the input is over): sg_main writes its
+ * output out before a read that may wait. */
+int sg_reader_ready(const sg_reader *r)
+{
+    return !r || r->in_eof || r->done ||
+           (r->scan < r->end && memchr(r->buf + r->scan, '\n', r->end - r->scan));
+}
+
+/* ========================================================================== */
+/* records                                                                    */
+/* ========================================================================== */
+
+static const sg_kind *const rd_builtins[] = {
+#define SG_BUILTIN_REF(n) &sg_kind_##n,
+    SG_BUILTIN_KINDS(SG_BUILTIN_REF)
+#undef SG_BUILTIN_REF
+};
+static const size_t rd_builtin_len[] = {
+#define SG_BUILTIN_LEN(n) sizeof #n - 1,
+    SG_BUILTIN_KINDS(SG_BUILTIN_LEN)
+#undef SG_BUILTIN_LEN
+};
+#define RD_NBUILTINS (sizeof rd_builtins / sizeof rd_builtins[0])
+
+static const sg_kind *rd_lookup(const sg_reader *r, const char *name, size_t n)
+{
+    size_t i;
+    for (i = 0; i < RD_NBUILTINS; i++)
+        if (rd_builtin_len[i] == n && memcmp(rd_builtins[i]->name, name, n) == 0)
+            return rd_builtins[i];
+    for (i = 0; i < r->tool->nkinds; i++)
+        if (r->klen[i] == n && memcmp(r->tool->kinds[i].name, name, n) == 0)
+            return &r->tool->kinds[i];
+    return NULL;
+}
+
+/* The value of the 1..8 decimal digits at s (8 bytes readable), or -1 if
+ * one of them is not a digit. */
+static long long swar_digits(const char *s, size_t n)
+{
+    unsigned long long x;
+    memcpy(&x, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the first digit in the lowest byte: shift the digits up, '0's in */
+    if (n < 8)
+        x = (x << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
+    if (((x & 0xF0F0F0F0F0F0F0F0ull) |
+         (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull)
+        return -1;
+    x -= 0x3030303030303030ull;
+    x = (x * 10) + (x >> 8);
+    x = (((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+         (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+    return (long long)x;
+#else
+    {
+        size_t i;
+        long long v = 0;
+        (void)x;
+        for (i = 0; i < n; i++) {
+            unsigned d = (unsigned)(unsigned char)s[i] - '0';
+            if (d > 9)
+                return -1;
+            v = v * 10 + d;
+        }
+        return v;
+    }
+#endif
+}
+
+/* s[0..n) as int64: 0 ok, 1 syntax, 2 out of int64 range.  s + n + 8 is
+ * readable. */
+static int parse_ll(const char *s, size_t n, long long *out)
+{
+    size_t i = 0;
+    int neg = 0, range = 0;
+    unsigned long long v = 0, lim;
+    if (n && s[0] == '-') {
+        neg = 1;
+        i = 1;
+    }
+    if (i == n)
+        return 1;
+    if (n - i <= 16) { /* no overflow possible */
+        long long a, b = 0;
+        if (n - i <= 8) {
+            a = swar_digits(s + i, n - i);
+        } else {
+            a = swar_digits(s + i, n - i - 8);
+            b = swar_digits(s + n - 8, 8);
+            if (a >= 0 && b >= 0)
+                a = a * 100000000 + b;
+        }
+        if (a < 0 || b < 0)
+            return 1;
+        *out = neg ? -a : a;
+        return 0;
+    }
+    lim = neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+    for (; i < n; i++) {
+        unsigned d;
+        if (s[i] < '0' || s[i] > '9')
+            return 1;
+        d = (unsigned)(s[i] - '0');
+        if (!range && v > (lim - d) / 10)
+            range = 1;
+        if (!range)
+            v = v * 10 + d;
+    }
+    if (range)
+        return 2;
+    if (neg)
+        *out = v > (unsigned long long)LLONG_MAX ? LLONG_MIN : -(long long)v;
+    else
+        *out = (long long)v;
+    return 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static size_t utf8_put(char *o, unsigned long cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* 1 for the bytes a text_str() string holds as they are (printable ASCII
+ * but the backslash). */
+static const unsigned char rd_plain[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+    R8(0), R8(0), R8(0), R8(0),            /* 0x00-0x1f */
+    R8(1), R8(1), R8(1), R8(1), R8(1), R8(1), R8(1), /* 0x20-0x57 */
+    1, 1, 1, 1, 0, 1, 1, 1,                /* 0x58-0x5f: '\\' = 0x5c */
+    R8(1), R8(1), R8(1),                   /* 0x60-0x77 */
+    1, 1, 1, 1, 1, 1, 1, 0,                /* 0x78-0x7f: DEL */
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+#undef R8
+};
+
+/* Undoes text_str() escaping of field p[so..eo) of the current line in
+ * place (the result is never longer).  r->spec from index *si on holds the
+ * offsets of its bytes that are not plain (rd_scan), so plain runs are moved,
+ * not looked at.  Returns NULL on success (the length in *olen), else a
+ * reason written into why. */
+static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t *si,
+                            size_t *olen, char *why, size_t whysz)
+{
+    char *s = p + so;
+    size_t n = eo - so, i = 0, o = 0, k = *si;
+    size_t kept = r->nspec < RD_NSPEC ? r->nspec : RD_NSPEC;
+    char q[SG_SNIP_MAX + 8];
+    const unsigned char *u = (const unsigned char *)s;
+    for (;;) {
+        /* the plain run from i to the next byte that is not */
+        size_t stop;
+        while (k < kept && r->spec[k] < so + i)
+            k++;
+        if (k < kept)
+            stop = r->spec[k] < eo ? r->spec[k] - so : n;
+        else if (r->nspec > RD_NSPEC)
+            for (stop = i; stop < n && rd_plain[u[stop]]; stop++)
+                ;
+        else
+            stop = n;
+        if (stop > i) {
+            if (o == i) {
+                o = stop;
+            } else if (stop - i <= 16) { /* short runs: no call (o < i: forward is safe) */
+                while (i < stop)
+                    s[o++] = s[i++];
+            } else {
+                memmove(s + o, s + i, stop - i);
+                o += stop - i;
+            }
+            i = stop;
+        }
+        if (i >= n)
+            break;
+        {
+        unsigned char c = u[i];
+        if (c != '\\') {
+            snprintf(why, whysz, "unescaped byte 0x%02x in string", (unsigned)c);
+            return why;
+        }
+        if (i + 1 >= n) {
+            snprintf(why, whysz, "bad escape \"\\\\\" at end of string");
+            return why;
+        }
+        switch (s[i + 1]) {
+        case 'a': s[o++] = '\a'; i += 2; continue;
+        case 'b': s[o++] = '\b'; i += 2; continue;
+        case 'f': s[o++] = '\f'; i += 2; continue;
+        case 'n': s[o++] = '\n'; i += 2; continue;
+        case 'r': s[o++] = '\r'; i += 2; continue;
+        case 't': s[o++] = '\t'; i += 2; continue;
+        case 'v': s[o++] = '\v'; i += 2; continue;
+        case '"': s[o++] = '"'; i += 2; continue;
+        case '\\': s[o++] = '\\'; i += 2; continue;
+        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+            size_t j = i + 1, nd = 0;
+            if (i + 3 < n && s[i + 1] <= '3' && (unsigned)(s[i + 2] - '0') < 8 &&
+                (unsigned)(s[i + 3] - '0') < 8) { /* \ooo <= \377: the common case */
+                s[o++] = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
+                i += 4;
+                continue;
+            }
+            unsigned v = 0;
+            while (j < n && nd < 3 && s[j] >= '0' && s[j] <= '7') {
+                v = v * 8 + (unsigned)(s[j] - '0');
+                j++;
+                nd++;
+            }
+            if (nd < 3 || v > 255) {
+                sg_snip(q, sizeof q, s + i, j - i);
+                snprintf(why, whysz, "bad escape \"%s\"%s", q,
+                         nd < 3 ? " (octal needs 3 digits)" : " (octal > \\377)");
+                return why;
+            }
+            s[o++] = (char)v;
+            i = j;
+            continue;
+        }
+        case 'x': {
+            /* stap's BPF runtime escapes non-ASCII bytes as \xHH */
+            if (i + 3 >= n || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0) {
+                sg_snip(q, sizeof q, s + i, i + 4 <= n ? 4 : n - i);
+                snprintf(why, whysz, "bad escape \"%s\" (needs 2 hex digits)", q);
+                return why;
+            }
+            s[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+            i += 4;
+            continue;
+        }
+        case 'u':
+        case 'U': {
+            size_t want = s[i + 1] == 'u' ? 4 : 8, j = i + 2, nd = 0;
+            unsigned long cp = 0;
+            while (j < n && nd < want && hexval(s[j]) >= 0) {
+                cp = cp * 16 + (unsigned long)hexval(s[j]);
+                j++;
+                nd++;
+            }
+            if (nd < want) {
+                sg_snip(q, sizeof q, s + i, j - i);
+                snprintf(why, whysz, "bad escape \"%s\" (needs %zu hex digits)", q, want);
+                return why;
+            }
+            if (cp > 0x10FFFFul || (cp >= 0xD800ul && cp <= 0xDFFFul)) {
+                sg_snip(q, sizeof q, s + i, j - i);
+                snprintf(why, whysz, "bad escape \"%s\" (invalid code point)", q);
+                return why;
+            }
+            /* at most 4 bytes out of at least 6 in */
+            o += utf8_put(s + o, cp);
+            i = j;
+            continue;
+        }
+        default:
+            sg_snip(q, sizeof q, s + i, 2);
+            snprintf(why, whysz, "bad escape \"%s\"", q);
+            return why;
+        }
+        }
+    }
+    *si = k;
+    *olen = o;
+    return NULL;
+}
+
+/* One pass over line p[0..len): its tabs, whether it holds a NUL, and where
+ * the bytes are that a text_str() string holds only escaped (controls, DEL,
+ * non-ASCII, the backslash; tabs aside): a string field without one is used
+ * as it stands. */
+static void rd_scan(sg_reader *r, const char *p, size_t len)
+{
+    size_t i = 0, ntab = 0, nspec = 0, tcap = r->maxf + 1;
+    int nul = 0;
+#ifdef SG_SCAN_SSE2
+    const __m128i vtab = _mm_set1_epi8('\t'), vsp = _mm_set1_epi8(0x20),
+                  vdel = _mm_set1_epi8(0x7f), vbs = _mm_set1_epi8('\\'),
+                  vz = _mm_setzero_si128();
+    while (i < len) {
+        __m128i x;
+        unsigned t, sp;
+        if (len - i >= 16) {
+            x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        } else {
+            char tail[16];
+            memset(tail, 'a', sizeof tail);
+            memcpy(tail, p + i, len - i);
+            x = _mm_loadu_si128((const __m128i *)(const void *)tail);
+        }
+        t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vtab));
+        /* signed: bytes >= 0x80 are below 0x20 too */
+        sp = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_cmplt_epi8(x, vsp), _mm_or_si128(_mm_cmpeq_epi8(x, vdel), _mm_cmpeq_epi8(x, vbs))));
+        if (sp & ~t) {
+            unsigned m = sp & ~t;
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(x, vz)))
+                nul = 1;
+            while (m) {
+                if (nspec < RD_NSPEC)
+                    r->spec[nspec] = (unsigned)(i + (size_t)__builtin_ctz(m));
+                nspec++;
+                m &= m - 1;
+            }
+        }
+        while (t) {
+            if (ntab < tcap)
+                r->tabs[ntab] = i + (size_t)__builtin_ctz(t);
+            ntab++;
+            t &= t - 1;
+        }
+        i += 16;
+    }
+#else
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (rd_plain[c])
+            continue;
+        if (c == '\t') {
+            if (ntab < tcap)
+                r->tabs[ntab] = i;
+            ntab++;
+            continue;
+        }
+        if (c == 0)
+            nul = 1;
+        if (nspec < RD_NSPEC)
+            r->spec[nspec] = (unsigned)i;
+        nspec++;
+    }
+#endif
+    r->ntab = ntab;
+    r->nspec = nspec;
+    r->nul = nul;
+}
+
+/* Parses line p[0..len) (p[len] is writable).  Returns the kind (values in
+ * r->vals, strings unescaped in place) or NULL with the reason in why. */
+static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, size_t whysz)
+{
+    char q[SG_SNIP_MAX + 8], fwhy[160];
+    char *end;
+    const sg_kind *k;
+    size_t nlen, got, i, si = 0;
+
+    if (len && p[len - 1] == '\r')
+        len--;
+    if (len == 0) {
+        snprintf(why, whysz, "empty line");
+        return NULL;
+    }
+    rd_scan(r, p, len);
+    if (r->nul) {
+        snprintf(why, whysz, "NUL byte in line");
+        return NULL;
+    }
+    if (p[0] != '@') {
+        sg_snip(q, sizeof q, p, len);
+        snprintf(why, whysz, "not a record: \"%s\"", q);
+        return NULL;
+    }
+    end = p + len;
+    nlen = (r->ntab ? r->tabs[0] : len) - 1;
+    k = rd_lookup(r, p + 1, nlen);
+    if (!k) {
+        sg_snip(q, sizeof q, p, nlen + 1);
+        snprintf(why, whysz, "unknown kind \"%s\"", q);
+        return NULL;
+    }
+    got = r->ntab;
+    if (got != k->nfields) {
+        snprintf(why, whysz, "@%s: expected %zu field%s, got %zu", k->name, k->nfields,
+                 k->nfields == 1 ? "" : "s", got);
+        return NULL;
+    }
+    {
+        const sg_field *fields = k->fields;
+        const size_t *tabs = r->tabs, nf = k->nfields, nspec = r->nspec;
+        sg_value *vals = r->vals;
+        for (i = 0; i < nf; i++) {
+            size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
+            char *start = p + so;
+            size_t flen = eo - so;
+            if (sg_is_str(fields[i].type)) {
+                size_t olen = flen;
+                /* escaped bytes in this field? (r->spec is ascending) */
+                while (si < nspec && si < RD_NSPEC && r->spec[si] < so)
+                    si++;
+                if ((nspec > RD_NSPEC || (si < nspec && r->spec[si] < eo)) &&
+                    unescape(r, p, so, eo, &si, &olen, fwhy, sizeof fwhy)) {
+                    snprintf(why, whysz, "@%s: field '%s': %s", k->name, fields[i].name, fwhy);
+                    return NULL;
+                }
+                start[olen] = '\0';
+                vals[i].l = 0;
+                vals[i].s = start;
+                vals[i].slen = olen;
+            } else {
+                int rc = parse_ll(start, flen, &vals[i].l);
+                vals[i].s = NULL;
+                vals[i].slen = 0;
+                if (rc) {
+                    sg_snip(q, sizeof q, start, flen);
+                    snprintf(why, whysz, "@%s: field '%s': %s \"%s\"", k->name, fields[i].name,
+                             rc == 1 ? "bad number" : "number out of range", q);
+                    return NULL;
+                }
+            }
+        }
+    }
+    (void)end;
+    if (sg_is_hist(k)) {
+        long long b = r->vals[k->nfields - 2].l, c = r->vals[k->nfields - 1].l;
+        long long nb = sg_hist_nbuckets(k);
+        if (b < 0 || b >= nb) {
+            snprintf(why, whysz, "@%s: bucket %lld out of range 0..%lld", k->name, b, nb - 1);
+            return NULL;
+        }
+        if (c < 0) {
+            snprintf(why, whysz, "@%s: negative count %lld", k->name, c);
+            return NULL;
+        }
+    }
+    return k;
+}
+
+static void rd_check_stapgen(sg_reader *r)
+{
+    char q[SG_SNIP_MAX + 8], msg[256];
+    const sg_value *v = r->vals;
+    if (r->tool->name && (strlen(r->tool->name) != v[0].slen ||
+                          memcmp(r->tool->name, v[0].s, v[0].slen) != 0)) {
+        sg_snip(q, sizeof q, v[0].s, v[0].slen);
+        snprintf(msg, sizeof msg, "input is from tool \"%s\", this parser is for \"%s\"", q,
+                 r->tool->name);
+        rd_diag(r, "warning", msg);
+    }
+    if (v[1].l != SG_PROTOCOL_VERSION) {
+        snprintf(msg, sizeof msg, "protocol version %lld, this parser speaks %d", v[1].l,
+                 SG_PROTOCOL_VERSION);
+        rd_diag(r, "warning", msg);
+    }
+}
+
+/* ========================================================================== */
+/* framing                                                                    */
+/* ========================================================================== */
+
+/* The open report block has no @report_end: reported, at the line where
+ * that shows (a new @report, @stapgen or @end, or the end of the input),
+ * as dropped input; the block's records were delivered. */
+static void rd_unclosed(sg_reader *r, const char *where)
+{
+    char q[SG_SNIP_MAX + 8], msg[SG_SNIP_MAX + 200];
+    sg_snip(q, sizeof q, r->block, r->blen);
+    snprintf(msg, sizeof msg, "report \"%s\" opened at line %lu has no @report_end before %s", q,
+             r->bline, where);
+    r->dropped++;
+    rd_diag(r, "dropped", msg);
+    r->bline = 0;
+}
+
+/* Report framing: rows and buckets only inside a block of their report,
+ * @report_end only to close the open block.  0 (the reason in why): the
+ * record k (values in r->vals) is dropped. */
+static int rd_frame(sg_reader *r, const sg_kind *k, char *why, size_t whysz)
+{
+    char q[SG_SNIP_MAX + 8], q2[SG_SNIP_MAX + 8];
+    const sg_value *v = r->vals;
+    if (k == &sg_kind_report) {
+        if (r->bline)
+            rd_unclosed(r, "this @report");
+        memcpy(r->block, v[0].s, v[0].slen);
+        r->blen = v[0].slen;
+        r->bline = r->lineno;
+        return 1;
+    }
+    if (k == &sg_kind_report_end) {
+        sg_snip(q, sizeof q, v[0].s, v[0].slen);
+        if (!r->bline) {
+            snprintf(why, whysz, "@report_end \"%s\" without a @report", q);
+            return 0;
+        }
+        if (v[0].slen != r->blen || memcmp(v[0].s, r->block, r->blen)) {
+            sg_snip(q2, sizeof q2, r->block, r->blen);
+            snprintf(why, whysz, "@report_end \"%s\" inside report \"%s\" (opened at line %lu)", q,
+                     q2, r->bline);
+            return 0;
+        }
+        r->bline = 0;
+        return 1;
+    }
+    if (k == &sg_kind_stapgen || k == &sg_kind_end) {
+        if (r->bline)
+            rd_unclosed(r, k == &sg_kind_end ? "@end" : "@stapgen");
+        return 1;
+    }
+    if (k->cls == SG_EVENT || !k->report)
+        return 1;
+    if (!r->bline) {
+        snprintf(why, whysz, "@%s: a %s of report \"%s\" outside @report ... @report_end", k->name,
+                 k->cls == SG_ROW ? "row" : "histogram bucket", k->report);
+        return 0;
+    }
+    if (strlen(k->report) != r->blen || memcmp(k->report, r->block, r->blen)) {
+        sg_snip(q, sizeof q, r->block, r->blen);
+        snprintf(why, whysz, "@%s: a %s of report \"%s\" inside report \"%s\" (opened at line %lu)",
+                 k->name, k->cls == SG_ROW ? "row" : "histogram bucket", k->report, q, r->bline);
+        return 0;
+    }
+    return 1;
+}
+
+/* ========================================================================== */
+/* next                                                                       */
+/* ========================================================================== */
+
+int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals)
+{
+    char why[512];
+    if (!r)
+        return 0;
+    while (!r->done) {
+        size_t len;
+        int overlong, newline;
+        char *line;
+        const sg_kind *k;
+        if (!rd_line(r, &line, &len, &overlong, &newline)) {
+            r->done = 1;
+            break;
+        }
+        r->lineno++;
+        if (overlong) {
+            snprintf(why, sizeof why, "line longer than %d bytes", SG_MAX_LINE);
+            k = NULL;
+        } else if (!newline) {
+            snprintf(why, sizeof why, "truncated last line (no newline at end of input)");
+            k = NULL;
+        } else {
+            k = rd_parse(r, line, len, why, sizeof why);
+        }
+        if (!k || !rd_frame(r, k, why, sizeof why)) {
+            r->dropped++;
+            rd_diag(r, "dropped", why);
+            continue;
+        }
+        if (k == &sg_kind_stapgen)
+            rd_check_stapgen(r);
+        r->records++;
+        if (kind)
+            *kind = k;
+        if (vals)
+            *vals = r->vals;
+        return 1;
+    }
+    if (!r->summarized) {
+        r->summarized = 1;
+        if (r->bline && !r->ioerr)
+            rd_unclosed(r, "the end of the input");
+        if (r->diag && r->shown > SG_DIAG_MAX)
+            fprintf(r->diag, "%s: %lu lines dropped in total, only the first %d messages shown\n",
+                    r->name, r->dropped, SG_DIAG_MAX);
+    }
+    return 0;
+}

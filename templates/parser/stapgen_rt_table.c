@@ -1,0 +1,297 @@
+/* stapgen_rt_table.c - the table writer: aligned columns (a header per
+ * event kind, again after each report block), report blocks under
+ * "== <report> <local time> ==", histograms as stap's ASCII art. */
+#include "stapgen_rt_int.h"
+
+static const char *f_title(const sg_field *f) { return f->title ? f->title : f->name; }
+
+static size_t str_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0u) != 0x80u)
+            w++;
+    return w;
+}
+
+static size_t min_width(const sg_field *f)
+{
+    size_t wd = str_width(f_title(f));
+    if (f->width > 0 && (size_t)f->width > wd)
+        wd = (size_t)f->width;
+    if (f->type == SG_TIME && wd < 19)
+        wd = 19; /* "YYYY-MM-DD HH:MM:SS" */
+    return wd;
+}
+
+/* The minimum column widths of kind k (computed once), or NULL. */
+static const size_t *min_widths(sg_writer *w, const sg_kind *k)
+{
+    sg_kstate *st = sg_kst(w, k);
+    size_t i;
+    if (st && st->minw_ok)
+        return st->minw;
+    if (!st)
+        return NULL;
+    st->minw = malloc((k->nfields ? k->nfields : 1) * sizeof *st->minw);
+    if (!st->minw)
+        return NULL;
+    for (i = 0; i < k->nfields; i++)
+        st->minw[i] = min_width(&k->fields[i]);
+    st->minw_ok = 1;
+    return st->minw;
+}
+
+/* Appends s (display width sw) padded to wd; numbers right. */
+static void w_pad(sg_writer *w, const char *s, size_t slen, size_t sw, size_t wd, int right,
+                  int last)
+{
+    if (right && sw < wd)
+        sb_rep(&w->sb, ' ', wd - sw);
+    sb_put(&w->sb, s, slen);
+    if (!right && !last && sw < wd)
+        sb_rep(&w->sb, ' ', wd - sw);
+}
+
+static void w_header(sg_writer *w, const sg_kind *k, const size_t *wd, int kindcol)
+{
+    size_t i;
+    if (kindcol) {
+        w_pad(w, "KIND", 4, 4, w->kind_w, 0, k->nfields == 0);
+        if (k->nfields)
+            sb_put(&w->sb, "  ", 2);
+    }
+    for (i = 0; i < k->nfields; i++) {
+        const sg_field *f = &k->fields[i];
+        const char *t = f_title(f);
+        sg_sb tb = {NULL, 0, 0, 0};
+        size_t tw = sg_render_str(&tb, t, strlen(t)); /* a title is shown like data */
+        if (i)
+            sb_put(&w->sb, "  ", 2);
+        w_pad(w, tb.p ? tb.p : "", tb.n, tw, wd[i], f->type == SG_LONG, i + 1 == k->nfields);
+        if (tb.oom)
+            w->sb.oom = 1;
+        sg_sb_free(&tb);
+    }
+    sb_putc(&w->sb, '\n');
+}
+
+static void w_row_line(sg_writer *w, const sg_kind *k, const sg_value *v, const size_t *wd,
+                       int kindcol)
+{
+    size_t i;
+    if (kindcol) {
+        w_pad(w, k->name, strlen(k->name), str_width(k->name), w->kind_w, 0, k->nfields == 0);
+        if (k->nfields)
+            sb_put(&w->sb, "  ", 2);
+    }
+    for (i = 0; i < k->nfields; i++) {
+        const sg_field *f = &k->fields[i];
+        int last = i + 1 == k->nfields;
+        size_t cw;
+        if (i)
+            sb_put(&w->sb, "  ", 2);
+        if (f->type == SG_LONG) { /* right-aligned, straight into the output */
+            char num[24];
+            size_t n = sg_fmt_ll(num, v[i].l);
+            w_pad(w, num, n, n, wd[i], 1, last);
+            continue;
+        }
+        /* left-aligned: rendered in place, padded after */
+        cw = sg_cell_to(w, &w->sb, f->type, &v[i]);
+        if (!last && cw < wd[i])
+            sb_rep(&w->sb, ' ', wd[i] - cw);
+    }
+    sb_putc(&w->sb, '\n');
+}
+
+static void table_event(sg_writer *w, const sg_kind *k, const sg_value *v)
+{
+    sg_kstate *st = sg_kst(w, k);
+    const size_t *wd = min_widths(w, k);
+    if (!wd) {
+        w->err = 1;
+        return;
+    }
+    if (st && !st->header_ok) {
+        w_header(w, k, wd, w->multi_event);
+        st->header_ok = 1;
+    }
+    w_row_line(w, k, v, wd, w->multi_event);
+    w->last_was_event = 1;
+    w_emit(w);
+}
+
+static void table_rows(sg_writer *w, const sg_kgroup *g)
+{
+    const sg_kind *k = g->k;
+    const sg_item *it;
+    size_t i, nf = k->nfields;
+    size_t *wd = calloc(nf ? nf : 1, sizeof *wd);
+    if (!wd) {
+        w->err = 1;
+        return;
+    }
+    for (i = 0; i < nf; i++)
+        wd[i] = min_width(&k->fields[i]);
+    for (it = g->head; it; it = it->next)
+        for (i = 0; i < nf; i++) {
+            size_t cw = sg_cell(w, k->fields[i].type, &it->v[i]);
+            if (cw > wd[i])
+                wd[i] = cw;
+        }
+    w_header(w, k, wd, 0);
+    w_emit(w);
+    for (it = g->head; it; it = it->next) {
+        w_row_line(w, k, it->v, wd, 0);
+        w_emit(w);
+    }
+    sb_putc(&w->sb, '\n');
+    w_emit(w);
+    free(wd);
+}
+
+static void hist_label(sg_sb *b, const sg_kind *k, long long bucket)
+{
+    long long lo = 0, hi = 0;
+    int m = sg_hist_bounds(k, bucket, &lo, &hi);
+    if (m < 0)
+        sg_sb_printf(b, "?%lld", bucket);
+    else if (!(m & 1))
+        sg_sb_printf(b, "<%lld", hi);
+    else if (k->cls == SG_HIST_LINEAR && bucket == sg_hist_nbuckets(k) - 1)
+        sg_sb_printf(b, ">=%lld", lo);
+    else
+        sb_ll(b, lo);
+}
+
+typedef struct sg_hline {
+    long long bucket, count;
+    int tilde;
+} sg_hline;
+
+static void hist_table(sg_writer *w, const sg_kind *k, const sg_value *keys, const sg_hent *e,
+                       size_t n)
+{
+    size_t i, nkeys = k->nfields - 2, nl = 0, lw = 5, first = n, last = 0;
+    long long max = 0;
+    sg_hline *ln;
+    static const char dashes[] = "--------------------------------------------------";
+    sb_puts(&w->sb, k->name);
+    for (i = 0; i < nkeys; i++) {
+        sb_putc(&w->sb, ' ');
+        sb_puts(&w->sb, k->fields[i].name);
+        sb_putc(&w->sb, '=');
+        sg_cell(w, k->fields[i].type, &keys[i]);
+        sb_put(&w->sb, w->tmp.p ? w->tmp.p : "", w->tmp.n);
+    }
+    sb_putc(&w->sb, '\n');
+    for (i = 0; i < n; i++)
+        if (e[i].count > 0) {
+            if (first == n)
+                first = i;
+            last = i;
+            if (e[i].count > max)
+                max = e[i].count;
+        }
+    if (first == n) {
+        sb_puts(&w->sb, "(no data)\n\n");
+        w_emit(w);
+        return;
+    }
+    /* at most 4 lines per entry: gap row, ~, gap row, the entry */
+    ln = malloc((last - first + 1) * 4 * sizeof *ln);
+    if (!ln) {
+        w->err = 1;
+        return;
+    }
+    for (i = first; i <= last; i++) {
+        long long gap;
+        if (e[i].count <= 0)
+            continue;
+        if (nl) {
+            long long prev = ln[nl - 1].bucket;
+            gap = e[i].bucket - prev - 1;
+            if (gap > 0 && gap <= 3) {
+                long long b;
+                for (b = prev + 1; b < e[i].bucket; b++) {
+                    ln[nl].bucket = b; ln[nl].count = 0; ln[nl].tilde = 0; nl++;
+                }
+            } else if (gap > 3) {
+                ln[nl].bucket = prev + 1; ln[nl].count = 0; ln[nl].tilde = 0; nl++;
+                ln[nl].bucket = 0; ln[nl].count = 0; ln[nl].tilde = 1; nl++;
+                ln[nl].bucket = e[i].bucket - 1; ln[nl].count = 0; ln[nl].tilde = 0; nl++;
+            }
+        }
+        ln[nl].bucket = e[i].bucket; ln[nl].count = e[i].count; ln[nl].tilde = 0; nl++;
+    }
+    /* ln[nl-1] is never a tilde, and "prev" above always reads a real row */
+    for (i = 0; i < nl; i++) {
+        if (ln[i].tilde)
+            continue;
+        w->tmp.n = 0;
+        hist_label(&w->tmp, k, ln[i].bucket);
+        if (w->tmp.n > lw)
+            lw = w->tmp.n;
+    }
+    sb_rep(&w->sb, ' ', lw - 5);
+    sb_puts(&w->sb, "value |");
+    sb_puts(&w->sb, dashes);
+    sb_puts(&w->sb, " count\n");
+    for (i = 0; i < nl; i++) {
+        size_t bar;
+        if (ln[i].tilde) {
+            sb_rep(&w->sb, ' ', lw + 1);
+            sb_puts(&w->sb, "~\n");
+            continue;
+        }
+        w->tmp.n = 0;
+        hist_label(&w->tmp, k, ln[i].bucket);
+        sb_rep(&w->sb, ' ', lw - w->tmp.n);
+        sb_put(&w->sb, w->tmp.p ? w->tmp.p : "", w->tmp.n);
+        sb_puts(&w->sb, " |");
+        bar = 0;
+        if (ln[i].count > 0) {
+            bar = (size_t)((double)ln[i].count * SG_HIST_WIDTH / (double)max);
+            if (bar < 1)
+                bar = 1;
+            if (bar > SG_HIST_WIDTH)
+                bar = SG_HIST_WIDTH;
+        }
+        sb_rep(&w->sb, '@', bar);
+        sb_rep(&w->sb, ' ', SG_HIST_WIDTH - bar);
+        sg_sb_printf(&w->sb, " %lld\n", ln[i].count);
+        w_emit(w);
+    }
+    sb_putc(&w->sb, '\n');
+    w_emit(w);
+    free(ln);
+}
+
+static void table_block_begin(sg_writer *w)
+{
+    if (w->last_was_event)
+        sb_putc(&w->sb, '\n');
+    sb_puts(&w->sb, "== ");
+    sg_block_label(w, &w->sb, "report");
+    sb_puts(&w->sb, " ==\n");
+    if (!w->ngroups)
+        sb_putc(&w->sb, '\n');
+    w_emit(w);
+}
+
+static void table_block_end(sg_writer *w)
+{
+    size_t i;
+    /* the block pushed the event headers away */
+    if (w->ks)
+        for (i = 0; i < w->tool->nkinds; i++)
+            w->ks[i].header_ok = 0;
+    for (i = 0; i < w->nxk; i++)
+        w->xk[i].st.header_ok = 0;
+    w->last_was_event = 0;
+}
+
+const sg_fmt_ops sg_fmt_TABLE = {
+    NULL, table_event, table_block_begin, table_rows, hist_table, table_block_end, NULL, NULL,
+};
