@@ -25,19 +25,35 @@ static void from_columns(arena *a, record_kind *k, const spec_column *cols, unsi
 	}
 }
 
+const record_kind *record_event_kind(const record_set *rs, const char *name)
+{
+	for (unsigned i = 0; i < rs->nkinds; i++)
+		if (rs->kinds[i].cls == REC_EVENT && !strcmp(rs->kinds[i].name, name))
+			return &rs->kinds[i];
+	return NULL;
+}
+
 record_set records_of(arena *a, const spec *s)
 {
 	record_set rs = { 0 };
-	rs.kinds = arena_alloc(a, (s->nprobes + s->nreports + 1) * sizeof(record_kind));
+	unsigned cap = s->nreports + 1;
+	for (unsigned i = 0; i < s->nprobes; i++)
+		cap += s->probes[i].nemits;
+	rs.kinds = arena_alloc(a, cap * sizeof(record_kind));
 	for (unsigned i = 0; i < s->nprobes; i++) {
 		const spec_probe *p = &s->probes[i];
-		if (!p->emit || !p->emit->record)
-			continue;
-		record_kind *k = &rs.kinds[rs.nkinds++];
-		k->name = p->emit->record;
-		k->cls = REC_EVENT;
-		k->probe = p;
-		from_columns(a, k, p->emit->cols, p->emit->ncols);
+		for (unsigned j = 0; j < p->nemits; j++) {
+			const spec_emit *em = &p->emits[j];
+			/* emitted again (the checker held it to the same columns):
+			 * one kind, described by its first definition */
+			if (!em->record || record_event_kind(&rs, em->record))
+				continue;
+			record_kind *k = &rs.kinds[rs.nkinds++];
+			k->name = em->record;
+			k->cls = REC_EVENT;
+			k->probe = p;
+			from_columns(a, k, em->cols, em->ncols);
+		}
 	}
 	for (unsigned i = 0; i < s->nreports; i++) {
 		const spec_report *r = &s->reports[i];

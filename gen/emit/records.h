@@ -26,7 +26,7 @@ typedef struct record_kind {
 	record_class cls;
 	record_field *fields;
 	unsigned nfields;
-	const spec_probe *probe;	/* REC_EVENT */
+	const spec_probe *probe;	/* REC_EVENT: the first probe that emits it */
 	const spec_report *report;	/* the others */
 	int64_t lin_lo, lin_hi, lin_step;
 } record_kind;
@@ -37,6 +37,8 @@ typedef struct record_set {
 } record_set;
 
 record_set records_of(arena *a, const spec *s);
+/* The event record (emitted by probes) of this name, or NULL. */
+const record_kind *record_event_kind(const record_set *rs, const char *name);
 
 /* Does any expression of the spec (values, filters' lets, collects, columns)
  * call one of these functions (a NULL-terminated list)? */

@@ -49,8 +49,9 @@ awk 'BEGIN { for (i = 0; i < 60000; i++) printf "k%06d: %d\n", i, i }' >"$s/many
 	>"$s/many_unknown_keys_40k.yaml"
 { printf 'tool: t\nsummary: s\n%s' "$tail_ok"; printf 'params:\n'; awk 'BEGIN { for (i = 0; i < 16000; i++) printf "  p%d: {type: int, default: 1, help: h}\n", i }'; } \
 	>"$s/many_params_over_node_limit.yaml"
-# 600 records, the 551st a second 'r0': duplicates past the first 512 too
-{ printf 'tool: t\nsummary: s\nprobes:\n'; awk 'BEGIN { for (i = 0; i < 600; i++) printf "  - on: kernel.function(\"vfs_read\")\n    emit: { record: r%d, columns: { a: pid() } }\n", i == 550 ? 0 : i }'; } \
+# 600 records, the 551st a second 'r0' with another column: duplicates past
+# the first 512 too
+{ printf 'tool: t\nsummary: s\nprobes:\n'; awk 'BEGIN { for (i = 0; i < 600; i++) printf "  - on: kernel.function(\"vfs_read\")\n    emit: { record: r%d, columns: { %s: pid() } }\n", i == 550 ? 0 : i, i == 550 ? "b" : "a" }'; } \
 	>"$s/many_records_duplicate.yaml"
 { printf 'tool: t\nsummary: s\nparams:\n'; awk 'BEGIN { for (i = 0; i < 8000; i++) printf "  p%d: { type: int, default: %d, help: parameter %d, flag: --p%d }\n", i, i, i, i }';
   printf "%s" "$tail_ok"; } >"$s/too_many_params.yaml"
