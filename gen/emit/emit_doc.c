@@ -27,6 +27,47 @@ static void md_cell(strbuf *o, const char *s)
 	}
 }
 
+/* An expression as inline code (double backticks if it holds one). */
+static void md_code(strbuf *o, const expr *e)
+{
+	strbuf t = STRBUF_INIT;
+	expr_print_stap(&t, e);
+	bool tick = strchr(sb_str(&t), '`') != NULL;
+	sb_puts(o, tick ? "`` " : "`");
+	sb_puts(o, sb_str(&t));
+	sb_puts(o, tick ? " ``" : "`");
+	sb_free(&t);
+}
+
+/* " for which `c1` or `c2`": the `when`s of the emits that print record
+ * `name`, if every one of them has one. */
+static void event_conditions(strbuf *o, const spec *s, const char *name)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nemits; j++) {
+			const spec_emit *em = &s->probes[i].emits[j];
+			if (!em->record || strcmp(em->record, name))
+				continue;
+			if (!em->when)
+				return;
+			n++;
+		}
+	if (!n)
+		return;
+	sb_puts(o, " for which ");
+	n = 0;
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nemits; j++) {
+			const spec_emit *em = &s->probes[i].emits[j];
+			if (!em->record || strcmp(em->record, name))
+				continue;
+			if (n++)
+				sb_puts(o, " or ");
+			md_code(o, em->when);
+		}
+}
+
 void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *opt)
 {
 	const char *t = s->tool;
@@ -99,6 +140,8 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		default: break;
 		}
 		sb_printf(o, "`@%s`: %s", k->name, what);
+		if (k->cls == REC_EVENT)
+			event_conditions(o, s, k->name);
 		if (k->report) {
 			const spec_report *r = k->report;
 			if (r->every_param)

@@ -336,6 +336,11 @@ static void test_emit_list_and_shared_record(void **state)
 		assert_non_null(s1);
 		assert_null(strstr(d1 + 1, "static void opens_decode_open("));
 		assert_null(strstr(s1 + 1, "typedef struct opens_rec_open {"));
+		/* the doc page says when each record is printed */
+		assert_non_null(strstr(sb_str(&c.out.doc),
+				       "`@open`: one record per event for which `fd >= 0` or `$return >= 0`.\n"));
+		assert_non_null(strstr(sb_str(&c.out.doc),
+				       "`@open_failed`: one record per event for which `fd < 0`.\n"));
 		/* lowering wrote nothing into the checked spec */
 		dump_spec(&after, c.out.spec);
 		assert_string_equal(sb_str(&before), sb_str(&after));
