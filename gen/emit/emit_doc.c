@@ -39,33 +39,17 @@ static void md_code(strbuf *o, const expr *e)
 	sb_free(&t);
 }
 
-/* " for which `c1` or `c2`": the `when`s of the emits that print record
- * `name`, if every one of them has one. */
-static void event_conditions(strbuf *o, const spec *s, const char *name)
+/* " for which `c1` or `c2`": the `when`s of the emits that print an
+ * event record, if every one of them has one. */
+static void event_conditions(strbuf *o, const record_kind *k)
 {
-	unsigned n = 0;
-	for (unsigned i = 0; i < s->nprobes; i++)
-		for (unsigned j = 0; j < s->probes[i].nemits; j++) {
-			const spec_emit *em = &s->probes[i].emits[j];
-			if (!em->record || strcmp(em->record, name))
-				continue;
-			if (!em->when)
-				return;
-			n++;
-		}
-	if (!n)
-		return;
-	sb_puts(o, " for which ");
-	n = 0;
-	for (unsigned i = 0; i < s->nprobes; i++)
-		for (unsigned j = 0; j < s->probes[i].nemits; j++) {
-			const spec_emit *em = &s->probes[i].emits[j];
-			if (!em->record || strcmp(em->record, name))
-				continue;
-			if (n++)
-				sb_puts(o, " or ");
-			md_code(o, em->when);
-		}
+	for (unsigned i = 0; i < k->nemits; i++)
+		if (!k->emits[i]->when)
+			return;
+	for (unsigned i = 0; i < k->nemits; i++) {
+		sb_puts(o, i ? " or " : " for which ");
+		md_code(o, k->emits[i]->when);
+	}
 }
 
 void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *opt)
@@ -141,7 +125,7 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		}
 		sb_printf(o, "`@%s`: %s", k->name, what);
 		if (k->cls == REC_EVENT)
-			event_conditions(o, s, k->name);
+			event_conditions(o, k);
 		if (k->report) {
 			const spec_report *r = k->report;
 			if (r->every_param)

@@ -27,6 +27,8 @@ typedef struct record_kind {
 	record_field *fields;
 	unsigned nfields;
 	const spec_probe *probe;	/* REC_EVENT: the first probe that emits it */
+	const spec_emit *const *emits;	/* REC_EVENT: every emit that prints it, in spec order */
+	unsigned nemits;
 	const spec_report *report;	/* the others */
 	int64_t lin_lo, lin_hi, lin_step;
 } record_kind;
@@ -34,6 +36,8 @@ typedef struct record_kind {
 typedef struct record_set {
 	record_kind *kinds;
 	unsigned nkinds;
+	const record_kind **events;	/* the REC_EVENT kinds, sorted by name */
+	unsigned nevents;
 } record_set;
 
 record_set records_of(arena *a, const spec *s);

@@ -84,6 +84,9 @@ head -c 100000 /dev/zero >"$s/binary_all_nul.yaml"
 { printf 'tool: big_lets\nsummary: s\nprobes:\n  - on: begin\n    let:\n      v0: "1"\n';
   awk 'BEGIN { for (i = 1; i < 3000; i++) printf "      v%d: v%d + 1\n", i, i - 1 }';
   printf '    emit: { record: r, columns: { a: v2999 } }\n'; } >"$v/long_let_chain.yaml"
+{ printf 'tool: big_emits\nsummary: s\nprobes:\n  - on: kernel.function("vfs_read")\n    let: { v: pid() }\n    emit:\n';
+  awk 'BEGIN { for (i = 0; i < 6000; i++) printf "      - { record: r%d, when: \"v %s %d\", columns: { a: v } }\n", i % 50, i % 2 ? "<=" : ">", i - i % 2 }';
+  printf '  - on: kernel.function("vfs_write")\n    emit: { record: r0, columns: { a: tid() } }\n'; } >"$v/many_emits.yaml"
 
 # ---- parser inputs -----------------------------------------------------------
 # (for the tcp_conn parser: @conn TIME EUID UID GID CMD PID PORT SOURCE)

@@ -287,7 +287,13 @@ static void test_emit_list_and_shared_record(void **state)
 		assert_int_equal(rs.kinds[0].nfields, 3);
 		assert_ptr_equal(rs.kinds[0].probe, &c.out.spec->probes[1]);
 		assert_string_equal(rs.kinds[1].name, "open_failed");
+		assert_int_equal(rs.kinds[0].nemits, 2);
+		assert_ptr_equal(rs.kinds[0].emits[0], &c.out.spec->probes[1].emits[0]);
+		assert_ptr_equal(rs.kinds[0].emits[1], &c.out.spec->probes[2].emits[0]);
+		assert_int_equal(rs.kinds[1].nemits, 1);
+		assert_int_equal(rs.nevents, 2);
 		assert_ptr_equal(record_event_kind(&rs, "open"), &rs.kinds[0]);
+		assert_ptr_equal(record_event_kind(&rs, "open_failed"), &rs.kinds[1]);
 		assert_null(record_event_kind(&rs, "nosuch"));
 
 		const lowered *lw = lower_spec(&c.a, c.out.spec, &rs, kvers[v]);
