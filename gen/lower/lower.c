@@ -310,24 +310,26 @@ static bool negations(lower *L, const expr *a, const expr *b)
 	return r;
 }
 
-typedef struct uses_let {
-	const spec_let *l;
-	bool found;
-} uses_let;
+/* Counts, for each value, the emits whose columns print it. */
+typedef struct let_uses {
+	const spec_probe *p;
+	unsigned *count, *seen;	/* seen[k]: the last emit (1-based) counted */
+	unsigned emit;
+} let_uses;
 
-static void find_let(const expr *e, void *ctx)
+static void count_let(const expr *e, void *ctx)
 {
-	uses_let *u = ctx;
-	if (e->kind == E_IDENT && e->bind == NAME_VALUE && e->bind_ptr == u->l)
-		u->found = true;
-}
-
-static bool emit_uses(const spec_emit *em, const spec_let *l)
-{
-	uses_let u = { l, false };
-	for (unsigned i = 0; i < em->ncols && !u.found; i++)
-		expr_walk(em->cols[i].e, find_let, &u);
-	return u.found;
+	let_uses *u = ctx;
+	if (e->kind != E_IDENT || e->bind != NAME_VALUE || !e->bind_ptr)
+		return;
+	const spec_let *l = e->bind_ptr;
+	if (l < u->p->lets || l >= u->p->lets + u->p->nlets)
+		return;
+	unsigned k = (unsigned)(l - u->p->lets);
+	if (u->seen[k] != u->emit) {
+		u->seen[k] = u->emit;
+		u->count[k]++;
+	}
 }
 
 /* Several records, one of which is always printed (one has no `when`, or
@@ -344,13 +346,16 @@ static void hoist_shared_values(body *b)
 			 (i > 0 && p->emits[i - 1].when && negations(b->L, p->emits[i - 1].when, p->emits[i].when));
 	if (!always)
 		return;
-	for (unsigned k = 0; k < p->nlets; k++) {
-		bool all = !b->let_done[k];
-		for (unsigned i = 0; i < p->nemits && all; i++)
-			all = emit_uses(&p->emits[i], &p->lets[k]);
-		if (all)
-			lower_let(b, k);
+	let_uses u = { p, arena_alloc(b->L->a, (p->nlets + 1) * sizeof(unsigned)),
+		       arena_alloc(b->L->a, (p->nlets + 1) * sizeof(unsigned)), 0 };
+	for (unsigned i = 0; i < p->nemits; i++) {
+		u.emit = i + 1;
+		for (unsigned j = 0; j < p->emits[i].ncols; j++)
+			expr_walk(p->emits[i].cols[j].e, count_let, &u);
 	}
+	for (unsigned k = 0; k < p->nlets; k++)
+		if (!b->let_done[k] && u.count[k] == p->nemits)
+			lower_let(b, k);
 }
 
 /* One emitted record.  Unconditional: its values are computed before it,
