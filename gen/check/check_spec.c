@@ -456,6 +456,17 @@ static void same_columns(const spec_emit *def, const spec_emit *em, diag_sink *d
 			}
 		}
 	}
+	/* the parser has one table header: the first definition's */
+	for (unsigned i = 0; i < em->ncols && !bad; i++) {
+		const spec_column *c = &em->cols[i], *dc = &def->cols[i];
+		if ((c->title && (!dc->title || strcmp(c->title, dc->title))) ||
+		    (c->width && c->width != dc->width)) {
+			diag_warning(d, c->loc,
+				     "the title and width of column '%s' come from the first definition of record '%s'; these are not used",
+				     c->name ? c->name : "?", r);
+			bad = true;
+		}
+	}
 	if (bad)
 		diag_note(d, def->loc, "record '%s' first defined here", r);
 }
