@@ -1,6 +1,6 @@
 #!/bin/sh
 # make valgrind: memcheck of the generator over every spec given (and every
-# golden error spec and hostile spec in tests/), one run per spec plus one
+# golden error and language spec and hostile spec in tests/), one run per spec plus one
 # run over all of them together.  Zero errors and zero leaks of any kind, or
 # it fails.  Output goes to a temporary directory; the spec's own exit
 # status (0, or 1 for the error specs) does not matter here, valgrind's does.
@@ -20,7 +20,7 @@ vg() {
 		--log-file="$tmp/vg.log" "$stapgen" --kver 6.1.0-56-cloud-amd64 --out "$tmp/out" "$@" \
 		>/dev/null 2>"$tmp/stderr"
 }
-extra=$(find tests/golden/errors tests/hostile/specs tests/hostile/valid -name '*.yaml' 2>/dev/null | LC_ALL=C sort)
+extra=$(find tests/golden/errors tests/golden/lang tests/hostile/specs tests/hostile/valid -name '*.yaml' 2>/dev/null | LC_ALL=C sort)
 fail=0 n=0
 for spec in "$@" $extra; do
 	n=$((n + 1))

@@ -569,8 +569,52 @@ static vtype chk_call(checker *c, expr *e)
 	return f->ret;
 }
 
+/* What an operand of '&' is, for the error: "an integer", "a call of 'f()'". */
+static const char *addr_operand_word(const expr *x)
+{
+	if (!x)
+		return "nothing";
+	switch (x->kind) {
+	case E_INT: return "an integer";
+	case E_STR: return "a string";
+	case E_IDENT: return "a named value or parameter";
+	case E_CALL: return "a function call";
+	case E_CAST: return "a bare @cast() (no field)";
+	case E_UNARY: case E_BINARY: case E_TERNARY: case E_IN: return "a computed value";
+	case E_INDEX: return "a map entry";
+	default: return "this expression";
+	}
+}
+
+/* &$var, &$var->field, &$var[i], &@cast(p, "T")->field: a long (the
+ * address), as stap's address-of operator, which takes nothing else. */
+static vtype chk_addr(checker *c, expr *e)
+{
+	expr *x = e->a;
+	if (x && x->kind == E_TARGET && x->name &&
+	    (!strcmp(x->name, "return") || x->name[0] == '$')) {
+		value(c, x);
+		err(c, e->span, "'&' cannot take the address of '$%s'", x->name);
+		return VT_UNKNOWN;
+	}
+	if (!x || x->kind == E_CAST || !is_target_expr(x)) {
+		if (x)
+			chk(c, x);
+		err(c, e->span,
+		    "'&' takes the address of a target variable or field ($var, $var->field, @cast(p, \"T\")->field), not of %s",
+		    addr_operand_word(x));
+		if (x && x->kind == E_IDENT)
+			diag_hint(c->d, "'%s' holds a copy; for a field it points to, write &@cast(%s, \"TYPE\")->field",
+				  x->name, x->name);
+		return VT_UNKNOWN;
+	}
+	return value(c, x) == VT_UNKNOWN ? VT_UNKNOWN : VT_LONG;
+}
+
 static vtype chk_unary(checker *c, expr *e)
 {
+	if (e->op == OP_ADDR)
+		return chk_addr(c, e);
 	static const char *const ops[] = { [OP_NEG] = "-", [OP_NOT] = "!", [OP_BITNOT] = "~" };
 	vtype t = value(c, e->a);
 	if (!compat(VT_LONG, t))

@@ -288,8 +288,17 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 	}
 	for (unsigned i = 0; i < p->ndeletes; i++)
 		check_target(&sc, p->deletes[i], flags, false, "a 'delete' target", d);
-	if (p->emit)
-		check_columns(&sc, p->emit->cols, p->emit->ncols, flags, d);
+	for (unsigned i = 0; i < p->nemits; i++) {
+		spec_emit *em = &p->emits[i];
+		if (em->when) {
+			vtype t = check(&sc, em->when, flags, d);
+			if (t != VT_UNKNOWN && t != VT_LONG)
+				diag_error(d, em->when->loc,
+					   "a 'when' condition must be a condition (long), not a %s",
+					   vtype_name(t));
+		}
+		check_columns(&sc, em->cols, em->ncols, flags, d);
+	}
 	if (sc.alias_unchecked)
 		warn_unchecked_alias_vars(p, d);
 	for (unsigned i = 0; i < p->nlets; i++)
@@ -406,6 +415,62 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 	}
 }
 
+static const char *col_type_word(col_type t)
+{
+	switch (t) {
+	case COL_LONG: return "a long";
+	case COL_STRING: return "a string";
+	case COL_TIME: return "a time";
+	case COL_STACK: return "a stack";
+	case COL_AUTO: break;
+	}
+	return "unknown";
+}
+
+/* A record kind emitted in several places is one kind to the parsers: each
+ * emit gives the first one's columns, by name, type and order. */
+static void same_columns(const spec_emit *def, const spec_emit *em, diag_sink *d)
+{
+	const char *r = em->record;
+	bool bad = true;
+	if (em->ncols != def->ncols) {
+		diag_error(d, em->loc,
+			   "record '%s' has %u column%s here and %u where it is first defined; every emit of a record gives the same columns (names, types, order)",
+			   r, em->ncols, em->ncols == 1 ? "" : "s", def->ncols);
+	} else {
+		bad = false;
+		for (unsigned i = 0; i < em->ncols && !bad; i++) {
+			const spec_column *c = &em->cols[i], *dc = &def->cols[i];
+			if (!c->name || !dc->name)
+				continue;
+			if (strcmp(c->name, dc->name)) {
+				diag_error(d, c->loc,
+					   "column %u of record '%s' is '%s' here and '%s' where the record is first defined; every emit of a record gives the same columns (names, types, order)",
+					   i + 1, r, c->name, dc->name);
+				bad = true;
+			} else if (c->type != COL_AUTO && dc->type != COL_AUTO && c->type != dc->type) {
+				diag_error(d, c->loc,
+					   "column '%s' of record '%s' is %s here and %s where the record is first defined",
+					   c->name, r, col_type_word(c->type), col_type_word(dc->type));
+				bad = true;
+			}
+		}
+	}
+	/* the parser has one table header: the first definition's */
+	for (unsigned i = 0; i < em->ncols && !bad; i++) {
+		const spec_column *c = &em->cols[i], *dc = &def->cols[i];
+		if ((c->title && (!dc->title || strcmp(c->title, dc->title))) ||
+		    (c->width && c->width != dc->width)) {
+			diag_warning(d, c->loc,
+				     "the title and width of column '%s' come from the first definition of record '%s'; these are not used",
+				     c->name ? c->name : "?", r);
+			bad = true;
+		}
+	}
+	if (bad)
+		diag_note(d, def->loc, "record '%s' first defined here", r);
+}
+
 static const char **sort_names;
 
 static int cmp_name_index(const void *x, const void *y)
@@ -426,14 +491,21 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 	}
 	/* Record kinds share one namespace: emitted records and report rows
 	 * (all of them: a duplicate is a duplicate type in the C parser). */
-	const char **names = arena_alloc(a, (s->nprobes + s->nreports + 1) * sizeof *names);
-	srcloc *locs = arena_alloc(a, (s->nprobes + s->nreports + 1) * sizeof *locs);
+	unsigned cap = s->nreports + 1;
+	for (unsigned i = 0; i < s->nprobes; i++)
+		cap += s->probes[i].nemits;
+	const char **names = arena_alloc(a, cap * sizeof *names);
+	srcloc *locs = arena_alloc(a, cap * sizeof *locs);
+	const spec_emit **ems = arena_alloc(a, cap * sizeof *ems);	/* NULL: a report */
 	unsigned n = 0;
 	for (unsigned i = 0; i < s->nprobes; i++)
-		if (s->probes[i].emit && s->probes[i].emit->record) {
-			locs[n] = s->probes[i].emit->loc;
-			names[n++] = s->probes[i].emit->record;
-		}
+		for (unsigned k = 0; k < s->probes[i].nemits; k++)
+			if (s->probes[i].emits[k].record) {
+				ems[n] = &s->probes[i].emits[k];
+				locs[n] = ems[n]->loc;
+				names[n] = ems[n]->record;
+				n++;
+			}
 	for (unsigned i = 0; i < s->nreports; i++)
 		if (s->reports[i].name) {
 			locs[n] = s->reports[i].loc;
@@ -446,8 +518,11 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 	sort_names = names;
 	qsort(ord, n, sizeof *ord, cmp_name_index);
 	bool *dup = arena_alloc(a, (n + 1) * sizeof *dup);
-	for (unsigned i = 1; i < n; i++)
-		dup[ord[i]] = !strcmp(names[ord[i]], names[ord[i - 1]]);
+	unsigned *first = arena_alloc(a, (n + 1) * sizeof *first);	/* of the same name */
+	for (unsigned i = 0; i < n; i++) {
+		dup[ord[i]] = i > 0 && !strcmp(names[ord[i]], names[ord[i - 1]]);
+		first[ord[i]] = dup[ord[i]] ? first[ord[i - 1]] : ord[i];
+	}
 	static const char *const reserved[] = {
 #define SG_KIND_NAME(n) #n,
 		SG_BUILTIN_KINDS(SG_KIND_NAME)
@@ -455,7 +530,9 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 		NULL,
 	};
 	for (unsigned i = 0; i < n; i++) {
-		if (dup[i])
+		if (dup[i] && ems[i] && ems[first[i]])	/* emitted again: the same columns */
+			same_columns(ems[first[i]], ems[i], d);
+		else if (dup[i])
 			diag_error(d, locs[i], "record '%s' is defined twice (records and reports share names)",
 				   names[i]);
 		for (unsigned k = 0; reserved[k]; k++)

@@ -27,6 +27,31 @@ static void md_cell(strbuf *o, const char *s)
 	}
 }
 
+/* An expression as inline code (double backticks if it holds one). */
+static void md_code(strbuf *o, const expr *e)
+{
+	strbuf t = STRBUF_INIT;
+	expr_print_stap(&t, e);
+	bool tick = strchr(sb_str(&t), '`') != NULL;
+	sb_puts(o, tick ? "`` " : "`");
+	sb_puts(o, sb_str(&t));
+	sb_puts(o, tick ? " ``" : "`");
+	sb_free(&t);
+}
+
+/* " for which `c1` or `c2`": the `when`s of the emits that print an
+ * event record, if every one of them has one. */
+static void event_conditions(strbuf *o, const record_kind *k)
+{
+	for (unsigned i = 0; i < k->nemits; i++)
+		if (!k->emits[i]->when)
+			return;
+	for (unsigned i = 0; i < k->nemits; i++) {
+		sb_puts(o, i ? " or " : " for which ");
+		md_code(o, k->emits[i]->when);
+	}
+}
+
 void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *opt)
 {
 	const char *t = s->tool;
@@ -99,6 +124,8 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		default: break;
 		}
 		sb_printf(o, "`@%s`: %s", k->name, what);
+		if (k->cls == REC_EVENT)
+			event_conditions(o, k);
 		if (k->report) {
 			const spec_report *r = k->report;
 			if (r->every_param)

@@ -66,9 +66,10 @@ static void put_expr(stp *g, const expr *e)
 }
 
 /* name = value; in a portable script %( kernel_v >= "3.13" %? a %: b %) */
-static void emit_let(stp *g, const lstmt *l)
+static void emit_let(stp *g, int indent, const lstmt *l)
 {
-	sb_printf(g->o, "\t%s = ", l->name);
+	sb_indent(g->o, indent);
+	sb_printf(g->o, "%s = ", l->name);
 	if (!l->alts) {
 		put_expr(g, l->value);
 		sb_putc(g->o, '\n');
@@ -78,25 +79,30 @@ static void emit_let(stp *g, const lstmt *l)
 		if (l->alts[i].range->n) {
 			sb_puts(g->o, "%( ");
 			kver_range_stap(g->o, l->alts[i].range);
-			sb_puts(g->o, " %?\n\t\t");
+			sb_puts(g->o, " %?\n");
+			sb_indent(g->o, indent + 1);
 		}
 		put_expr(g, l->alts[i].e);
-		if (l->alts[i].range->n)
-			sb_puts(g->o, "\n\t%:\n\t\t");
+		if (l->alts[i].range->n) {
+			sb_putc(g->o, '\n');
+			sb_indent(g->o, indent);
+			sb_puts(g->o, "%:\n");
+			sb_indent(g->o, indent + 1);
+		}
 	}
 	for (unsigned i = 0; i < l->nalts; i++)
-		if (l->alts[i].range->n)
-			sb_puts(g->o, "\n\t%)");
+		if (l->alts[i].range->n) {
+			sb_putc(g->o, '\n');
+			sb_indent(g->o, indent);
+			sb_puts(g->o, "%)");
+		}
 	sb_putc(g->o, '\n');
 }
 
 /* printf("@kind\t%d\t%s\n", a, text_str(b)) for one record's fields. */
-static void emit_record_printf(stp *g, int indent, const record_kind *k,
-			       const char *const *args)
+static void emit_record_printf_from(stp *g, int indent, const record_kind *k,
+				    const char *const *args, const expr *const *origins)
 {
-	const expr **origins = arena_alloc(g->a, (k->nfields + 1) * sizeof(expr *));
-	for (unsigned i = 0; i < k->nfields; i++)
-		origins[i] = k->fields[i].value;
 	strbuf fmt = STRBUF_INIT;
 	sb_printf(&fmt, "printf(\"@%s", k->name);
 	for (unsigned i = 0; i < k->nfields; i++)
@@ -130,6 +136,15 @@ static void emit_record_printf(stp *g, int indent, const record_kind *k,
 	sb_puts(g->o, ")\n");
 }
 
+static void emit_record_printf(stp *g, int indent, const record_kind *k,
+			       const char *const *args)
+{
+	const expr **origins = arena_alloc(g->a, (k->nfields + 1) * sizeof(expr *));
+	for (unsigned i = 0; i < k->nfields; i++)
+		origins[i] = k->fields[i].value;
+	emit_record_printf_from(g, indent, k, args, origins);
+}
+
 static const char *expr_text(stp *g, const expr *e)
 {
 	strbuf sb = STRBUF_INIT;
@@ -137,6 +152,22 @@ static const char *expr_text(stp *g, const expr *e)
 	const char *r = arena_strdup(g->a, sb_str(&sb));
 	sb_free(&sb);
 	return r;
+}
+
+static void emit_record(stp *g, int indent, const lstmt *st)
+{
+	const char **args = arena_alloc(g->a, (st->rec->nfields + 1) * sizeof(char *));
+	for (unsigned j = 0; j < st->rec->nfields; j++)
+		args[j] = expr_text(g, st->args[j]);
+	emit_record_printf_from(g, indent, st->rec, args, st->origins);
+}
+
+/* The body of a conditional record: the values only it needs, its printf. */
+static void emit_branch(stp *g, const lstmt *st)
+{
+	for (unsigned j = 0; j < st->ninner; j++)
+		emit_let(g, 2, &st->inner[j]);
+	emit_record(g, 2, st);
 }
 
 static void emit_probe(stp *g, const lprobe *lp)
@@ -172,7 +203,7 @@ static void emit_probe(stp *g, const lprobe *lp)
 		const lstmt *st = &lp->stmts[i];
 		switch (st->kind) {
 		case LS_LET:
-			emit_let(g, st);
+			emit_let(g, 1, st);
 			break;
 		case LS_FILTER:
 			sb_puts(g->o, "\tif (");
@@ -193,10 +224,25 @@ static void emit_probe(stp *g, const lprobe *lp)
 			sb_putc(g->o, '\n');
 			break;
 		case LS_RECORD: {
-			const char **args = arena_alloc(g->a, (st->rec->nfields + 1) * sizeof(char *));
-			for (unsigned j = 0; j < st->rec->nfields; j++)
-				args[j] = expr_text(g, st->args[j]);
-			emit_record_printf(g, 1, st->rec, args);
+			if (!st->when) {
+				emit_record(g, 1, st);
+				break;
+			}
+			/* if (c) printf(...) [else printf(...)], braces around
+			 * both branches when either computes values */
+			const lstmt *el = i + 1 < lp->nstmts && lp->stmts[i + 1].els ? &lp->stmts[i + 1] : NULL;
+			bool braces = st->ninner || (el && el->ninner);
+			sb_puts(g->o, "\tif (");
+			put_expr(g, st->when);
+			sb_puts(g->o, braces ? ") {\n" : ")\n");
+			emit_branch(g, st);
+			if (el) {
+				sb_puts(g->o, braces ? "\t} else {\n" : "\telse\n");
+				emit_branch(g, el);
+				i++;
+			}
+			if (braces)
+				sb_puts(g->o, "\t}\n");
 			break;
 		}
 		}

@@ -25,20 +25,95 @@ static void from_columns(arena *a, record_kind *k, const spec_column *cols, unsi
 	}
 }
 
+static int cmp_kind_name(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const record_kind *const *)elem)->name);
+}
+
+const record_kind *record_event_kind(const record_set *rs, const char *name)
+{
+	if (!name || !rs->nevents)
+		return NULL;
+	const record_kind *const *k = bsearch(name, rs->events, rs->nevents, sizeof *rs->events,
+					      cmp_kind_name);
+	return k ? *k : NULL;
+}
+
+/* An emit of a record, for grouping them by name (then spec order). */
+typedef struct emit_ref {
+	const char *name;
+	unsigned idx;
+} emit_ref;
+
+static int cmp_emit_ref(const void *x, const void *y)
+{
+	const emit_ref *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* Event records: one kind per name, described by its first emit (the
+ * checker held the others to the same columns), in the order of first
+ * appearance; each kind lists every emit that prints it.  Sorting keeps
+ * this O(n log n) in the number of emits. */
+static void event_kinds(arena *a, const spec *s, record_set *rs)
+{
+	unsigned ne = 0;
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nemits; j++)
+			ne += s->probes[i].emits[j].record != NULL;
+	const spec_emit **all = arena_alloc(a, (ne + 1) * sizeof *all);
+	const spec_probe **owner = arena_alloc(a, (ne + 1) * sizeof *owner);
+	emit_ref *refs = arena_alloc(a, (ne + 1) * sizeof *refs);
+	unsigned n = 0;
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nemits; j++)
+			if (s->probes[i].emits[j].record) {
+				all[n] = &s->probes[i].emits[j];
+				owner[n] = &s->probes[i];
+				refs[n] = (emit_ref){ all[n]->record, n };
+				n++;
+			}
+	qsort(refs, ne, sizeof *refs, cmp_emit_ref);
+	bool *first = arena_alloc(a, (ne + 1) * sizeof *first);
+	for (unsigned i = 0; i < ne; i++)
+		if (i == 0 || strcmp(refs[i].name, refs[i - 1].name))
+			first[refs[i].idx] = true;
+	record_kind **kind_of = arena_alloc(a, (ne + 1) * sizeof *kind_of);	/* by first emit */
+	for (unsigned i = 0; i < ne; i++) {
+		if (!first[i])
+			continue;
+		record_kind *k = &rs->kinds[rs->nkinds++];
+		k->name = all[i]->record;
+		k->cls = REC_EVENT;
+		k->probe = owner[i];
+		from_columns(a, k, all[i]->cols, all[i]->ncols);
+		kind_of[i] = k;
+	}
+	rs->events = arena_alloc(a, (ne + 1) * sizeof *rs->events);
+	for (unsigned i = 0; i < ne;) {
+		unsigned end = i + 1;
+		while (end < ne && !strcmp(refs[end].name, refs[i].name))
+			end++;
+		record_kind *k = kind_of[refs[i].idx];
+		const spec_emit **ems = arena_alloc(a, (end - i + 1) * sizeof *ems);
+		for (unsigned j = i; j < end; j++)
+			ems[j - i] = all[refs[j].idx];
+		k->emits = ems;
+		k->nemits = end - i;
+		rs->events[rs->nevents++] = k;
+		i = end;
+	}
+}
+
 record_set records_of(arena *a, const spec *s)
 {
 	record_set rs = { 0 };
-	rs.kinds = arena_alloc(a, (s->nprobes + s->nreports + 1) * sizeof(record_kind));
-	for (unsigned i = 0; i < s->nprobes; i++) {
-		const spec_probe *p = &s->probes[i];
-		if (!p->emit || !p->emit->record)
-			continue;
-		record_kind *k = &rs.kinds[rs.nkinds++];
-		k->name = p->emit->record;
-		k->cls = REC_EVENT;
-		k->probe = p;
-		from_columns(a, k, p->emit->cols, p->emit->ncols);
-	}
+	unsigned cap = s->nreports + 1;
+	for (unsigned i = 0; i < s->nprobes; i++)
+		cap += s->probes[i].nemits;
+	rs.kinds = arena_alloc(a, cap * sizeof(record_kind));
+	event_kinds(a, s, &rs);
 	for (unsigned i = 0; i < s->nreports; i++) {
 		const spec_report *r = &s->reports[i];
 		if (!r->name)

@@ -26,7 +26,9 @@ typedef struct record_kind {
 	record_class cls;
 	record_field *fields;
 	unsigned nfields;
-	const spec_probe *probe;	/* REC_EVENT */
+	const spec_probe *probe;	/* REC_EVENT: the first probe that emits it */
+	const spec_emit *const *emits;	/* REC_EVENT: every emit that prints it, in spec order */
+	unsigned nemits;
 	const spec_report *report;	/* the others */
 	int64_t lin_lo, lin_hi, lin_step;
 } record_kind;
@@ -34,9 +36,13 @@ typedef struct record_kind {
 typedef struct record_set {
 	record_kind *kinds;
 	unsigned nkinds;
+	const record_kind **events;	/* the REC_EVENT kinds, sorted by name */
+	unsigned nevents;
 } record_set;
 
 record_set records_of(arena *a, const spec *s);
+/* The event record (emitted by probes) of this name, or NULL. */
+const record_kind *record_event_kind(const record_set *rs, const char *name);
 
 /* Does any expression of the spec (values, filters' lets, collects, columns)
  * call one of these functions (a NULL-terminated list)? */

@@ -168,6 +168,7 @@ const char *expr_op_text(int op)
 	case OP_OR: return "||";
 	case OP_MATCH: return "=~";
 	case OP_NMATCH: return "!~";
+	case OP_ADDR: return "&";
 	}
 	return "?";
 }
@@ -302,10 +303,11 @@ static void print_rec(strbuf *sb, const expr *e, unsigned depth)
 		sb_puts(sb, op);
 		size_t at = sb->len;
 		print_child(sb, e->a, P_UNARY, P_UNARY, depth);
-		/* "- -x" and "! ~x" must not glue into "--" or "!~" */
+		/* "- -x", "! ~x" and "& &x" must not glue into "--", "!~" or "&&" */
 		if (sb->len > at) {
 			char next = sb->buf[at];
-			if ((op[0] == '-' && next == '-') || (op[0] == '!' && next == '~')) {
+			if ((op[0] == '-' && next == '-') || (op[0] == '!' && next == '~') ||
+			    (op[0] == '&' && next == '&')) {
 				sb_putc(sb, ' ');
 				memmove(sb->buf + at + 1, sb->buf + at, sb->len - at - 1);
 				sb->buf[at] = ' ';

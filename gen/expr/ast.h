@@ -27,7 +27,7 @@ typedef enum {
 	E_MEMBER,	/* a->name : a is E_TARGET/E_MEMBER/E_INDEX/E_CAST/E_IDENT */
 	E_INDEX,	/* a[args...]: target array element or state-map lookup */
 	E_CALL,		/* name(args...): tapset function */
-	E_UNARY,	/* op a : '-', '!', '~' */
+	E_UNARY,	/* op a : '-', '!', '~', '&' (address of a target) */
 	E_BINARY,	/* a op b : see expr_op */
 	E_TERNARY,	/* a ? b : c */
 	E_CAST,		/* @cast(a, "type"[, "module"]) : sval=type, name=module or NULL */
@@ -45,6 +45,7 @@ typedef enum {
 	OP_SHL, OP_SHR, OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE,
 	OP_BITAND, OP_BITXOR, OP_BITOR, OP_AND, OP_OR,
 	OP_MATCH /* '=~' */, OP_NMATCH /* '!~' */,	/* string =~ "regex literal" */
+	OP_ADDR,	/* unary '&': &$var->field, &@cast(p, "T")->field */
 } expr_op;
 
 typedef enum {

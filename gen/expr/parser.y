@@ -1,7 +1,7 @@
 /* Grammar of spec expressions: a C-like subset of SystemTap expressions.
  *
  * Precedence, lowest first: ?: (right), ||, &&, |, ^, &, `in`, == != =~ !~,
- * < <= > >=, << >>, + - . (concatenation), * / %, unary - ! ~, postfix
+ * < <= > >=, << >>, + - . (concatenation), * / %, unary - ! ~ &, postfix
  * -> [ ].  stap itself puts all comparisons on one level and `.` below
  * + -; expr_print_stap parenthesizes so that both readings agree.
  *
@@ -246,6 +246,7 @@ expr:
 	| '-' expr %prec UNARY	{ $$ = mk_unary(ctx, OP_NEG, @1, @$, $2); }
 	| '!' expr %prec UNARY	{ $$ = mk_unary(ctx, OP_NOT, @1, @$, $2); }
 	| '~' expr %prec UNARY	{ $$ = mk_unary(ctx, OP_BITNOT, @1, @$, $2); }
+	| '&' expr %prec UNARY	{ $$ = mk_unary(ctx, OP_ADDR, @1, @$, $2); }
 	| expr IN IDENT %prec IN {
 		RESERVED_CHECK($3, @3);
 		$$ = mk(ctx, E_IN, @3, @$);

@@ -297,12 +297,121 @@ static void lower_delete(body *b, unsigned i)
 	push(b, LS_DELETE)->target = copy(b->L, b->p->deletes[i], NULL);
 }
 
-static const record_kind *kind_for_probe(const lower *L, const spec_probe *p)
+/* Whether a and b print the same once one of them is negated: `x < 0`
+ * and `x >= 0`, `!ok` and `ok`. */
+static bool negations(lower *L, const expr *a, const expr *b)
 {
-	for (unsigned i = 0; i < L->rs->nkinds; i++)
-		if (L->rs->kinds[i].probe == p)
-			return &L->rs->kinds[i];
-	return NULL;
+	strbuf x = STRBUF_INIT, y = STRBUF_INIT;
+	expr_print_stap(&x, negate(L, copy(L, a, NULL)));
+	expr_print_stap(&y, b);
+	bool r = !strcmp(sb_str(&x), sb_str(&y));
+	sb_free(&x);
+	sb_free(&y);
+	return r;
+}
+
+/* Counts, for each value, the emits whose columns print it. */
+typedef struct let_uses {
+	const spec_probe *p;
+	unsigned *count, *seen;	/* seen[k]: the last emit (1-based) counted */
+	unsigned emit;
+} let_uses;
+
+static void count_let(const expr *e, void *ctx)
+{
+	let_uses *u = ctx;
+	if (e->kind != E_IDENT || e->bind != NAME_VALUE || !e->bind_ptr)
+		return;
+	const spec_let *l = e->bind_ptr;
+	if (l < u->p->lets || l >= u->p->lets + u->p->nlets)
+		return;
+	unsigned k = (unsigned)(l - u->p->lets);
+	if (u->seen[k] != u->emit) {
+		u->seen[k] = u->emit;
+		u->count[k]++;
+	}
+}
+
+/* Several records, one of which is always printed (one has no `when`, or
+ * one's `when` negates the one's before it: if/else): a value every one of
+ * them prints is computed once, before them, not in each branch. */
+static void hoist_shared_values(body *b)
+{
+	const spec_probe *p = b->p;
+	if (p->nemits < 2)
+		return;
+	bool always = false;
+	for (unsigned i = 0; i < p->nemits && !always; i++)
+		always = !p->emits[i].when ||
+			 (i > 0 && p->emits[i - 1].when && negations(b->L, p->emits[i - 1].when, p->emits[i].when));
+	if (!always)
+		return;
+	let_uses u = { p, arena_alloc(b->L->a, (p->nlets + 1) * sizeof(unsigned)),
+		       arena_alloc(b->L->a, (p->nlets + 1) * sizeof(unsigned)), 0 };
+	for (unsigned i = 0; i < p->nemits; i++) {
+		u.emit = i + 1;
+		for (unsigned j = 0; j < p->emits[i].ncols; j++)
+			expr_walk(p->emits[i].cols[j].e, count_let, &u);
+	}
+	for (unsigned k = 0; k < p->nlets; k++)
+		if (!b->let_done[k] && u.count[k] == p->nemits)
+			lower_let(b, k);
+}
+
+/* One emitted record.  Unconditional: its values are computed before it,
+ * as any statement's.  Under `when`: the condition's values before the
+ * `if`, the values only the record needs inside it (a value computed in a
+ * branch is not computed after it). */
+static void lower_emit(body *b, const spec_emit *em)
+{
+	lower *L = b->L;
+	const record_kind *k = em->record ? record_event_kind(L->rs, em->record) : NULL;
+	if (!k || k->nfields != em->ncols)
+		return;
+	const expr **args = arena_alloc(L->a, (k->nfields + 1) * sizeof(expr *));
+	const expr **origins = arena_alloc(L->a, (k->nfields + 1) * sizeof(expr *));
+	if (!em->when) {
+		for (unsigned i = 0; i < k->nfields; i++) {
+			needs(b, em->cols[i].e);
+			args[i] = copy(L, em->cols[i].e, NULL);
+			origins[i] = em->cols[i].e;
+		}
+		lstmt *s = push(b, LS_RECORD);
+		s->rec = k;
+		s->args = args;
+		s->origins = origins;
+		return;
+	}
+	needs(b, em->when);
+	const lstmt *prev = b->n ? &b->st[b->n - 1] : NULL;
+	bool els = prev && prev->kind == LS_RECORD && prev->when && !prev->els &&
+		   negations(L, prev->when, em->when);
+	/* the branch's own statements */
+	bool *done = arena_alloc(L->a, (b->p->nlets + 1) * sizeof(bool));
+	memcpy(done, b->let_done, b->p->nlets * sizeof(bool));
+	lstmt *st = b->st;
+	unsigned n = b->n, cap = b->cap;
+	b->st = NULL;
+	b->n = b->cap = 0;
+	for (unsigned i = 0; i < k->nfields; i++) {
+		needs(b, em->cols[i].e);
+		args[i] = copy(L, em->cols[i].e, NULL);
+		origins[i] = em->cols[i].e;
+	}
+	const lstmt *inner = b->st;
+	unsigned ninner = b->n;
+	b->st = st;
+	b->n = n;
+	b->cap = cap;
+	memcpy(b->let_done, done, b->p->nlets * sizeof(bool));
+	lstmt *s = push(b, LS_RECORD);
+	s->rec = k;
+	s->args = args;
+	s->origins = origins;
+	s->when = copy(L, em->when, NULL);
+	s->inner = inner;
+	s->ninner = ninner;
+	s->els = els;
 }
 
 static void lower_assign(body *b, lstmt_kind kind, const spec_assign *as)
@@ -332,17 +441,9 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 		lower_assign(&b, LS_STORE, &p->stores[i]);
 	for (unsigned i = 0; i < p->ncollects; i++)
 		lower_assign(&b, LS_COLLECT, &p->collects[i]);
-	const record_kind *k = kind_for_probe(L, p);
-	if (k) {
-		const expr **args = arena_alloc(L->a, (k->nfields + 1) * sizeof(expr *));
-		for (unsigned i = 0; i < k->nfields; i++) {
-			needs(&b, k->fields[i].value);
-			args[i] = copy(L, k->fields[i].value, NULL);
-		}
-		lstmt *s = push(&b, LS_RECORD);
-		s->rec = k;
-		s->args = args;
-	}
+	hoist_shared_values(&b);
+	for (unsigned i = 0; i < p->nemits; i++)
+		lower_emit(&b, &p->emits[i]);
 	for (unsigned i = 0; i < p->ndeletes; i++)
 		if (!b.del_done[i])
 			lower_delete(&b, i);

@@ -18,7 +18,7 @@ typedef enum {
 	LS_STORE,	/* target = value */
 	LS_COLLECT,	/* target <<< value */
 	LS_DELETE,	/* delete target */
-	LS_RECORD,	/* printf of the probe's record */
+	LS_RECORD,	/* printf of one of the probe's records, maybe under `if` */
 } lstmt_kind;
 
 /* One kernel alternative of a value, for portable scripts. */
@@ -39,6 +39,14 @@ typedef struct lstmt {
 	unsigned nalts;
 	const record_kind *rec;	/* LS_RECORD; its values are args[] */
 	const expr *const *args;
+	const expr *const *origins;	/* LS_RECORD: the columns as written (source map) */
+	/* LS_RECORD with a `when`: printed only if `when` holds, after computing
+	 * the values only it needs (inner, LS_LET only); `els`: `when` is the
+	 * negation of the previous record's, printed as its `else` */
+	const expr *when;
+	const struct lstmt *inner;
+	unsigned ninner;
+	bool els;
 } lstmt;
 
 typedef struct lprobe {

@@ -83,9 +83,12 @@ typedef struct spec_column {
 	int width;
 } spec_column;
 
+/* One record a probe prints.  Several probes (or entries) may print the
+ * same record kind: the checker holds them to one list of columns. */
 typedef struct spec_emit {
 	const char *record;
 	srcloc loc;
+	expr *when;		/* printed only when this holds; NULL: always */
 	spec_column *cols;
 	unsigned ncols;
 } spec_emit;
@@ -112,7 +115,8 @@ typedef struct spec_probe {
 	unsigned ncollects;
 	expr **deletes;
 	unsigned ndeletes;
-	spec_emit *emit;
+	spec_emit *emits;	/* `emit:` one mapping, or a list of them, in order */
+	unsigned nemits;
 	unsigned ctx;		/* CTX_* flags derived from the probe points */
 } spec_probe;
 
@@ -204,13 +208,15 @@ typedef enum {
 	SX_COLLECT_VALUE,
 	SX_DELETE,
 	SX_EMIT_COLUMN,
+	SX_EMIT_WHEN,
 	SX_REPORT_SORT,
 	SX_REPORT_COLUMN,
 } spec_site;
 
 /* fn(e, site, idx, ctx) for every top-level expression, in spec order:
- * values (every alternative), filters, stores, collects, deletes, emitted
- * columns; a report's sort, then its columns.  idx indexes the site's list. */
+ * values (every alternative), filters, stores, collects, deletes, each
+ * emitted record's condition and columns; a report's sort, then its
+ * columns.  idx indexes the site's list (for SX_EMIT_*: the emit's). */
 typedef void (*spec_expr_fn)(const expr *e, spec_site site, unsigned idx, void *ctx);
 void probe_exprs(const spec_probe *p, spec_expr_fn fn, void *ctx);
 void report_exprs(const spec_report *r, spec_expr_fn fn, void *ctx);

@@ -299,6 +299,27 @@ static void load_columns(loader *L, const ynode *n, spec_column **cols, unsigned
 		load_column(L, &(*cols)[(*ncols)++], n->pairs[i].key, n->pairs[i].value);
 }
 
+/* { record: NAME, when: COND, columns: {...} }, `when` optional. */
+static void load_emit(loader *L, const ynode *m, spec_emit *em)
+{
+	static const char *const ekeys[] = { "record", "when", "columns", NULL };
+	schema_check_keys(&L->c, m, "'emit'", ekeys);
+	em->loc = m->loc;
+	const ypair *r = ynode_get(m, "record");
+	if (!r)
+		diag_error(L->c.d, m->loc, "'emit' is missing required key 'record'");
+	else
+		schema_ident(&L->c, r->value, "record name", &em->record);
+	const ypair *w = ynode_get(m, "when");
+	if (w)
+		em->when = load_expr(L, w->value, "a 'when' condition");
+	const ypair *c = ynode_get(m, "columns");
+	if (!c)
+		diag_error(L->c.d, m->loc, "'emit' is missing required key 'columns'");
+	else
+		load_columns(L, c->value, &em->cols, &em->ncols);
+}
+
 /* `target: value` pairs, the target written as an expression in the key. */
 static void load_assigns(loader *L, const ynode *n, const char *what,
 			 spec_assign **out, unsigned *nout)
@@ -490,24 +511,23 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		}
 	}
 	const ypair *ep = ynode_get(n, "emit");
-	if (ep && schema_is_map(&L->c, ep->value, "'emit'")) {
-		static const char *const ekeys[] = { "record", "columns", NULL };
-		const ynode *m = ep->value;
-		schema_check_keys(&L->c, m, "'emit'", ekeys);
-		p->emit = arena_alloc(L->c.a, sizeof *p->emit);
-		p->emit->loc = m->loc;
-		const ypair *r = ynode_get(m, "record");
-		if (!r)
-			diag_error(L->c.d, m->loc, "'emit' is missing required key 'record'");
-		else
-			schema_ident(&L->c, r->value, "record name", &p->emit->record);
-		const ypair *c = ynode_get(m, "columns");
-		if (!c)
-			diag_error(L->c.d, m->loc, "'emit' is missing required key 'columns'");
-		else
-			load_columns(L, c->value, &p->emit->cols, &p->emit->ncols);
+	if (ep && ep->value->kind == YN_SEQ) {	/* several records, each maybe conditional */
+		size_t cnt;
+		const ynode *const *items = schema_list(&L->c, ep->value, &cnt);
+		if (cnt == 0)
+			diag_error(L->c.d, ep->value->loc, "'emit' lists no record");
+		p->emits = arena_alloc(L->c.a, (cnt + 1) * sizeof *p->emits);
+		for (size_t i = 0; i < cnt; i++)
+			if (schema_is_map(&L->c, items[i], "an entry of 'emit'"))
+				load_emit(L, items[i], &p->emits[p->nemits++]);
+	} else if (ep && ep->value->kind == YN_MAP) {
+		p->emits = arena_alloc(L->c.a, sizeof *p->emits);
+		load_emit(L, ep->value, &p->emits[p->nemits++]);
+	} else if (ep) {
+		diag_error(L->c.d, ep->value->loc, "'emit' must be a mapping or a list of mappings, not a %s",
+			   ynode_kind_name(ep->value));
 	}
-	if (!p->emit && !p->nstores && !p->ncollects && !p->ndeletes && p->npoints)
+	if (!ep && !p->nstores && !p->ncollects && !p->ndeletes && p->npoints)
 		diag_error(L->c.d, n->loc, "this probe does nothing: give it 'emit', 'store', 'collect' or 'delete'");
 }
 

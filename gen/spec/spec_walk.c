@@ -29,9 +29,14 @@ void probe_exprs(const spec_probe *p, spec_expr_fn fn, void *ctx)
 	for (unsigned i = 0; i < p->ndeletes; i++)
 		if (p->deletes[i])
 			fn(p->deletes[i], SX_DELETE, i, ctx);
-	for (unsigned i = 0; p->emit && i < p->emit->ncols; i++)
-		if (p->emit->cols[i].e)
-			fn(p->emit->cols[i].e, SX_EMIT_COLUMN, i, ctx);
+	for (unsigned k = 0; k < p->nemits; k++) {
+		const spec_emit *em = &p->emits[k];
+		if (em->when)
+			fn(em->when, SX_EMIT_WHEN, k, ctx);
+		for (unsigned i = 0; i < em->ncols; i++)
+			if (em->cols[i].e)
+				fn(em->cols[i].e, SX_EMIT_COLUMN, i, ctx);
+	}
 }
 
 void report_exprs(const spec_report *r, spec_expr_fn fn, void *ctx)

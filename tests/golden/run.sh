@@ -60,6 +60,32 @@ for spec in "$here"/errors/*.yaml; do
 	rm -rf "$tmp/err-out"
 done
 
+# lang/: specs that exercise the spec language (not tools): NAME.yaml must
+# generate exactly NAME.stp, NAME_parser.c and NAME.md, and the parser must
+# compile.
+for spec in "$here"/lang/*.yaml; do
+	[ -e "$spec" ] || continue
+	base=${spec%.yaml}
+	name=$(basename "$base")
+	rm -rf "$tmp/lang"
+	LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/lang" "tests/golden/lang/$name.yaml" 2>"$tmp/stderr" ||
+		{ echo "FAIL: lang/$name.yaml:"; cat "$tmp/stderr"; fail=$((fail + 1)); continue; }
+	for f in "$tmp/lang/$name.stp" "$tmp/lang/parsers/${name}_parser.c" "$tmp/lang/doc/$name.md"; do
+		n=$((n + 1))
+		if [ "${UPDATE:-0}" = 1 ]; then
+			cp "$f" "$here/lang/"
+		elif ! diff -u "$here/lang/$(basename "$f")" "$f" >"$tmp/diff" 2>&1; then
+			echo "FAIL: lang/$(basename "$f") differs from the generated file:"
+			head -n 60 "$tmp/diff"
+			fail=$((fail + 1))
+		fi
+	done
+	n=$((n + 1))
+	${CC:-cc} -std=c11 -fsyntax-only -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-Itemplates/parser "$tmp/lang/parsers/${name}_parser.c" ||
+		{ echo "FAIL: lang/${name}_parser.c does not compile"; fail=$((fail + 1)); }
+done
+
 # Determinism: a second run into a fresh directory is byte-identical.
 env -i PATH="$PATH" LANG=de_DE.UTF-8 TZ=Asia/Tokyo "$stapgen" --kver "$kver" --out "$tmp/out2" \
 	$(find specs -name '*.yaml' | LC_ALL=C sort -r) 2>/dev/null

@@ -49,8 +49,9 @@ awk 'BEGIN { for (i = 0; i < 60000; i++) printf "k%06d: %d\n", i, i }' >"$s/many
 	>"$s/many_unknown_keys_40k.yaml"
 { printf 'tool: t\nsummary: s\n%s' "$tail_ok"; printf 'params:\n'; awk 'BEGIN { for (i = 0; i < 16000; i++) printf "  p%d: {type: int, default: 1, help: h}\n", i }'; } \
 	>"$s/many_params_over_node_limit.yaml"
-# 600 records, the 551st a second 'r0': duplicates past the first 512 too
-{ printf 'tool: t\nsummary: s\nprobes:\n'; awk 'BEGIN { for (i = 0; i < 600; i++) printf "  - on: kernel.function(\"vfs_read\")\n    emit: { record: r%d, columns: { a: pid() } }\n", i == 550 ? 0 : i }'; } \
+# 600 records, the 551st a second 'r0' with another column: duplicates past
+# the first 512 too
+{ printf 'tool: t\nsummary: s\nprobes:\n'; awk 'BEGIN { for (i = 0; i < 600; i++) printf "  - on: kernel.function(\"vfs_read\")\n    emit: { record: r%d, columns: { %s: pid() } }\n", i == 550 ? 0 : i, i == 550 ? "b" : "a" }'; } \
 	>"$s/many_records_duplicate.yaml"
 { printf 'tool: t\nsummary: s\nparams:\n'; awk 'BEGIN { for (i = 0; i < 8000; i++) printf "  p%d: { type: int, default: %d, help: parameter %d, flag: --p%d }\n", i, i, i, i }';
   printf "%s" "$tail_ok"; } >"$s/too_many_params.yaml"
@@ -83,6 +84,9 @@ head -c 100000 /dev/zero >"$s/binary_all_nul.yaml"
 { printf 'tool: big_lets\nsummary: s\nprobes:\n  - on: begin\n    let:\n      v0: "1"\n';
   awk 'BEGIN { for (i = 1; i < 3000; i++) printf "      v%d: v%d + 1\n", i, i - 1 }';
   printf '    emit: { record: r, columns: { a: v2999 } }\n'; } >"$v/long_let_chain.yaml"
+{ printf 'tool: big_emits\nsummary: s\nprobes:\n  - on: kernel.function("vfs_read")\n    let: { v: pid() }\n    emit:\n';
+  awk 'BEGIN { for (i = 0; i < 6000; i++) printf "      - { record: r%d, when: \"v %s %d\", columns: { a: v } }\n", i % 50, i % 2 ? "<=" : ">", i - i % 2 }';
+  printf '  - on: kernel.function("vfs_write")\n    emit: { record: r0, columns: { a: tid() } }\n'; } >"$v/many_emits.yaml"
 
 # ---- parser inputs -----------------------------------------------------------
 # (for the tcp_conn parser: @conn TIME EUID UID GID CMD PID PORT SOURCE)

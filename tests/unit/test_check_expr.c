@@ -530,6 +530,56 @@ static void test_operators(void **state)
 	    "                 ^~\n");
 }
 
+/* unary '&': the address of a target variable or field, a long */
+static void test_address_of(void **state)
+{
+	fx *f = *state;
+	ok(f, "&$iph->saddr", TGT, VT_LONG);
+	ok(f, "&$skb", TGT, VT_LONG);
+	ok(f, "&$a->b[2]", TGT, VT_LONG);
+	ok(f, "&@cast(sk, \"ipv6hdr\", \"kernel\")->saddr", TGT, VT_LONG);
+	ok(f, "format_ipaddr(&$iph->saddr, AF_INET6())", TGT, VT_STRING);
+	ok(f, "&$iph->saddr + 4", TGT, VT_LONG);
+	bad(f, "&1", TGT,
+	    "spec.yaml:1:1: error: '&' takes the address of a target variable or field ($var, $var->field, @cast(p, \"T\")->field), not of an integer\n"
+	    "  &1\n"
+	    "  ^~\n");
+	bad(f, "&execname()", TGT,
+	    "spec.yaml:1:1: error: '&' takes the address of a target variable or field ($var, $var->field, @cast(p, \"T\")->field), not of a function call\n"
+	    "  &execname()\n"
+	    "  ^~~~~~~~~~~\n");
+	bad(f, "&sk", TGT,
+	    "spec.yaml:1:1: error: '&' takes the address of a target variable or field ($var, $var->field, @cast(p, \"T\")->field), not of a named value or parameter\n"
+	    "  &sk\n"
+	    "  ^~~\n"
+	    "  hint: 'sk' holds a copy; for a field it points to, write &@cast(sk, \"TYPE\")->field\n");
+	bad(f, "&($x + 1)", TGT,
+	    "spec.yaml:1:1: error: '&' takes the address of a target variable or field ($var, $var->field, @cast(p, \"T\")->field), not of a computed value\n"
+	    "  &($x + 1)\n"
+	    "  ^~~~~~~~~\n");
+	bad(f, "& &$x", TGT,
+	    "spec.yaml:1:1: error: '&' takes the address of a target variable or field ($var, $var->field, @cast(p, \"T\")->field), not of a computed value\n"
+	    "  & &$x\n"
+	    "  ^~~~~\n");
+	bad(f, "&@cast(sk, \"sock\")", TGT,
+	    "spec.yaml:1:1: error: '&' takes the address of a target variable or field ($var, $var->field, @cast(p, \"T\")->field), not of a bare @cast() (no field)\n"
+	    "  &@cast(sk, \"sock\")\n"
+	    "  ^~~~~~~~~~~~~~~~~~\n");
+	bad(f, "&start[1]", TGT,
+	    "spec.yaml:1:1: error: '&' takes the address of a target variable or field ($var, $var->field, @cast(p, \"T\")->field), not of a map entry\n"
+	    "  &start[1]\n"
+	    "  ^~~~~~~~~\n");
+	bad(f, "&$return", RET,
+	    "spec.yaml:1:1: error: '&' cannot take the address of '$return'\n"
+	    "  &$return\n"
+	    "  ^~~~~~~~\n");
+	/* the operand's own errors come first, and only once */
+	bad(f, "&$x->y", 0,
+	    "spec.yaml:1:2: error: target variable '$x' needs a kernel/module/process function or tracepoint probe\n"
+	    "  &$x->y\n"
+	    "   ^~\n");
+}
+
 static void test_contexts(void **state)
 {
 	fx *f = *state;
@@ -799,6 +849,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sprintf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_operators, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_address_of, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contexts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maps_and_aggregates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deep_built_tree, setup, teardown),

@@ -46,6 +46,27 @@ static const char *const busy_spec =
 	"  - name: one\n    from: reads\n    sort: '@count(reads)'\n"
 	"    columns: { pid: pid, c: '@count(reads)', a: '@avg(total)' }\n";
 
+/* Several records per probe, under `when` (an if/else pair, values only
+ * one branch prints), and one record kind emitted by two probes. */
+static const char *const opens_spec =
+	"tool: opens\nsummary: s\n"
+	"state:\n  names: { key: [long], value: string }\n"
+	"probes:\n"
+	"  - on: kernel.function(\"do_sys_openat2\")\n"
+	"    store: { 'names[tid()]': 'user_string_quoted($filename)' }\n"
+	"  - on: kernel.function(\"do_sys_openat2\").return\n"
+	"    let: { fd: $return, name: 'names[tid()]', flags: '@entry($how->flags)', err: 'errno_str(fd)' }\n"
+	"    where: '[tid()] in names'\n"
+	"    delete: [ 'names[tid()]' ]\n"
+	"    emit:\n"
+	"      - { record: open, when: 'fd >= 0', columns: { fd: fd, flags: flags, path: name } }\n"
+	"      - { record: open_failed, when: 'fd < 0', columns: { error: err, path: name } }\n"
+	"  - on: kernel.function(\"do_sys_open\").return\n"
+	"    emit:\n"
+	"      record: open\n"
+	"      when: '$return >= 0'\n"
+	"      columns: { fd: $return, flags: '@entry($flags)', path: 'user_string_quoted(@entry($filename))' }\n";
+
 /* ---- a structural dump of a checked spec ---------------------------------- */
 
 static void dump_expr(strbuf *sb, const expr *e, int depth)
@@ -87,8 +108,12 @@ static void dump_spec(strbuf *sb, const spec *s)
 			sb_printf(sb, "  store map %p\n", (const void *)p->stores[j].map);
 		for (unsigned j = 0; j < p->ncollects; j++)
 			sb_printf(sb, "  collect map %p\n", (const void *)p->collects[j].map);
-		for (unsigned j = 0; p->emit && j < p->emit->ncols; j++)
-			sb_printf(sb, "  col %s type %d\n", p->emit->cols[j].name, p->emit->cols[j].type);
+		for (unsigned k = 0; k < p->nemits; k++) {
+			sb_printf(sb, "  emit %s when %p\n", p->emits[k].record, (const void *)p->emits[k].when);
+			for (unsigned j = 0; j < p->emits[k].ncols; j++)
+				sb_printf(sb, "  col %s type %d\n", p->emits[k].cols[j].name,
+					  p->emits[k].cols[j].type);
+		}
 		probe_exprs(p, dump_site, sb);
 		sb_putc(sb, '\n');
 	}
@@ -244,6 +269,123 @@ static void test_delete_after_store(void **state)
 	done(&c);
 }
 
+/* One record kind however many probes emit it; an if/else pair with the
+ * values each branch alone prints inside it, the values both print before. */
+static void test_emit_list_and_shared_record(void **state)
+{
+	(void)state;
+	static const char *const kvers[] = { "6.1.0-56-cloud-amd64", "portable" };
+	for (size_t v = 0; v < sizeof kvers / sizeof *kvers; v++) {
+		strbuf before = STRBUF_INIT, after = STRBUF_INIT;
+		compiled c;
+		compile(&c, opens_spec, kvers[v], &before);
+		assert_string_equal(c.diag ? c.diag : "", "");
+		assert_int_equal(c.rc, 0);
+		record_set rs = records_of(&c.a, c.out.spec);
+		assert_int_equal(rs.nkinds, 2);
+		assert_string_equal(rs.kinds[0].name, "open");
+		assert_int_equal(rs.kinds[0].nfields, 3);
+		assert_ptr_equal(rs.kinds[0].probe, &c.out.spec->probes[1]);
+		assert_string_equal(rs.kinds[1].name, "open_failed");
+		assert_int_equal(rs.kinds[0].nemits, 2);
+		assert_ptr_equal(rs.kinds[0].emits[0], &c.out.spec->probes[1].emits[0]);
+		assert_ptr_equal(rs.kinds[0].emits[1], &c.out.spec->probes[2].emits[0]);
+		assert_int_equal(rs.kinds[1].nemits, 1);
+		assert_int_equal(rs.nevents, 2);
+		assert_ptr_equal(record_event_kind(&rs, "open"), &rs.kinds[0]);
+		assert_ptr_equal(record_event_kind(&rs, "open_failed"), &rs.kinds[1]);
+		assert_null(record_event_kind(&rs, "nosuch"));
+
+		const lowered *lw = lower_spec(&c.a, c.out.spec, &rs, kvers[v]);
+		const lprobe *lp = &lw->probes[1];
+		const lstmt *recs[2] = { NULL, NULL };
+		unsigned nrec = 0;
+		for (unsigned i = 0; i < lp->nstmts; i++)
+			if (lp->stmts[i].kind == LS_RECORD && nrec < 2)
+				recs[nrec++] = &lp->stmts[i];
+		assert_int_equal(nrec, 2);
+		assert_ptr_equal(recs[0]->rec, &rs.kinds[0]);
+		assert_ptr_equal(recs[1]->rec, &rs.kinds[1]);
+		assert_non_null(recs[0]->when);
+		assert_false(recs[0]->els);
+		assert_true(recs[1]->els);
+		assert_int_equal(recs[0]->ninner, 1);
+		assert_string_equal(recs[0]->inner[0].name, "flags");
+		assert_int_equal(recs[1]->ninner, 1);
+		assert_string_equal(recs[1]->inner[0].name, "err");
+		/* the record's columns as written, for the source map */
+		assert_ptr_equal(recs[1]->origins[1], c.out.spec->probes[1].emits[1].cols[1].e);
+		/* the second probe's `open`: its own values, the same kind */
+		const lprobe *lp2 = &lw->probes[2];
+		assert_int_equal(lp2->nstmts, 1);
+		assert_ptr_equal(lp2->stmts[0].rec, &rs.kinds[0]);
+		assert_false(lp2->stmts[0].els);
+
+		const char *t = sb_str(&c.out.stp);
+		const char *name = strstr(t, "\tname = names[tid()]\n");
+		const char *fd = strstr(t, "\tfd = $return\n");
+		const char *ifp = strstr(t, "\tif (fd >= 0) {\n\t\tflags = @entry($how->flags)\n\t\tprintf(\"@open\\t%d\\t%d\\t%s\\n\", fd, flags, text_str(name))\n");
+		const char *els = strstr(t, "\t} else {\n\t\terr = errno_str(fd)\n\t\tprintf(\"@open_failed\\t%s\\t%s\\n\", text_str(err), text_str(name))\n\t}\n");
+		const char *del = strstr(t, "\tdelete names[tid()]\n");
+		assert_non_null(name);
+		assert_non_null(fd);
+		assert_non_null(ifp);
+		assert_non_null(els);
+		assert_non_null(del);
+		assert_true(name < fd && fd < ifp && ifp < els && els < del);
+		assert_non_null(strstr(t, "\tif ($return >= 0)\n\t\tprintf(\"@open\\t%d\\t%d\\t%s\\n\",\n"));
+		/* one record kind in the parser */
+		const char *ps = sb_str(&c.out.parser);
+		const char *d1 = strstr(ps, "static void opens_decode_open(");
+		const char *s1 = strstr(ps, "typedef struct opens_rec_open {");
+		assert_non_null(d1);
+		assert_non_null(s1);
+		assert_null(strstr(d1 + 1, "static void opens_decode_open("));
+		assert_null(strstr(s1 + 1, "typedef struct opens_rec_open {"));
+		/* the doc page says when each record is printed */
+		assert_non_null(strstr(sb_str(&c.out.doc),
+				       "`@open`: one record per event for which `fd >= 0` or `$return >= 0`.\n"));
+		assert_non_null(strstr(sb_str(&c.out.doc),
+				       "`@open_failed`: one record per event for which `fd < 0`.\n"));
+		/* lowering wrote nothing into the checked spec */
+		dump_spec(&after, c.out.spec);
+		assert_string_equal(sb_str(&before), sb_str(&after));
+		sb_free(&before);
+		sb_free(&after);
+		done(&c);
+	}
+}
+
+/* Records under conditions that are not an if/else pair are separate ifs;
+ * a value only some of them print is computed in each branch that does. */
+static void test_emit_separate_ifs(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c,
+		"tool: t\nsummary: s\n"
+		"probes:\n"
+		"  - on: kernel.function(\"vfs_read\").return\n"
+		"    let: { ret: $return, f: '$file->f_flags' }\n"
+		"    emit:\n"
+		"      - { record: neg, when: 'ret < 0', columns: { ret: ret } }\n"
+		"      - { record: pos, when: 'ret > 0', columns: { ret: ret, f: f } }\n"
+		"      - { record: all, columns: { f: f } }\n",
+		"6.1.0-56-cloud-amd64", NULL);
+	assert_string_equal(c.diag ? c.diag : "", "");
+	assert_non_null(strstr(sb_str(&c.out.stp),
+			       "\tret = $return\n"
+			       "\tif (ret < 0)\n"
+			       "\t\tprintf(\"@neg\\t%d\\n\", ret)\n"
+			       "\tif (ret > 0) {\n"
+			       "\t\tf = $file->f_flags\n"
+			       "\t\tprintf(\"@pos\\t%d\\t%d\\n\", ret, f)\n"
+			       "\t}\n"
+			       "\tf = $file->f_flags\n"
+			       "\tprintf(\"@all\\t%d\\n\", f)\n"));
+	done(&c);
+}
+
 /* ---- the walker ------------------------------------------------------------ */
 
 static void count_site(const expr *e, spec_site site, unsigned idx, void *ctx)
@@ -273,6 +415,15 @@ static void test_walker_sees_every_site(void **state)
 	assert_int_equal(n[SX_EMIT_COLUMN], 2);
 	assert_int_equal(n[SX_REPORT_SORT], 2);
 	assert_int_equal(n[SX_REPORT_COLUMN], 7);
+	assert_int_equal(n[SX_EMIT_WHEN], 0);
+	done(&c);
+	/* every record's condition and columns */
+	compile(&c, opens_spec, "6.1.0-56-cloud-amd64", NULL);
+	memset(n, 0, sizeof n);
+	for (unsigned i = 0; i < c.out.spec->nprobes; i++)
+		probe_exprs(&c.out.spec->probes[i], count_site, n);
+	assert_int_equal(n[SX_EMIT_WHEN], 3);
+	assert_int_equal(n[SX_EMIT_COLUMN], 8);
 	done(&c);
 }
 
@@ -446,6 +597,8 @@ int main(void)
 		cmocka_unit_test(test_compile_twice),
 		cmocka_unit_test(test_lowered_order),
 		cmocka_unit_test(test_delete_after_store),
+		cmocka_unit_test(test_emit_list_and_shared_record),
+		cmocka_unit_test(test_emit_separate_ifs),
 		cmocka_unit_test(test_walker_sees_every_site),
 		cmocka_unit_test(test_user_symbols_anywhere),
 		cmocka_unit_test(test_sort_by_other_aggregate),

@@ -460,6 +460,21 @@ static void test_precedence(void **state)
 		{ "@entry($a) + @defined($b) + @choose_defined($c, 1)",
 		  "@entry($a) + @defined($b) + @choose_defined($c, 1)" },
 		{ "$$vars . $$return", "$$vars . $$return" },
+		/* unary '&' (address of a target) binds like - ! ~, over the whole
+		 * postfix chain, and never glues into && */
+		{ "&$iph->saddr", "&$iph->saddr" },
+		{ "& $skb", "&$skb" },
+		{ "&$a->b[1]->c", "&$a->b[1]->c" },
+		{ "&@cast(p, \"ipv6hdr\", \"kernel\")->saddr", "&@cast(p, \"ipv6hdr\", \"kernel\")->saddr" },
+		{ "f(&$iph->saddr, AF_INET6())", "f(&$iph->saddr, AF_INET6())" },
+		{ "a & &$b", "a & &$b" },
+		{ "a&&$b", "a && $b" },
+		{ "& &$x", "& &$x" },
+		{ "&(&$x)", "& &$x" },
+		{ "-&$x", "-&$x" },
+		{ "!&$x", "!&$x" },
+		{ "&$x + 4", "&$x + 4" },
+		{ "&($x + 4)", "&($x + 4)" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		roundtrip(f, cases[i][0], cases[i][1]);
