@@ -5,7 +5,11 @@
 # usage: fetch-kernel.sh [--prime-only] KERNEL
 #   KERNEL  a Debian meta package (linux-image-cloud-amd64-dbg,
 #           linux-image-6.12-cloud-amd64-dbg, ...) resolved through apt, or an
-#           exact release (6.1.0-56-cloud-amd64) whose -dbg package is fetched.
+#           exact release (6.1.0-56-cloud-amd64) whose -dbg package is fetched;
+#           SUITE/KERNEL (bullseye/linux-image-cloud-amd64-dbg) resolves it in
+#           that Debian suite through a private apt configuration (sources
+#           list, lists and status under $STAPGEN_CACHE/apt/SUITE: nothing is
+#           added to the host's apt); without SUITE/ the host's apt is asked.
 #   --prime-only  only (re)build the tracepoint-query cache of a ready tree.
 #
 # Environment: STAPGEN_CACHE (default ~/.cache/stapgen).  Layout:
@@ -16,6 +20,8 @@
 #   $STAPGEN_CACHE/kernels/<KVER>/.stapgen-ready   written last (see below)
 #   $STAPGEN_CACHE/kernels/<KVER>/.stapgen-primed  tracepoint cache built
 #   $STAPGEN_CACHE/kernels/by-meta/<META>       -> ../<KVER>
+#   $STAPGEN_CACHE/kernels/by-meta/<SUITE>/<META> -> ../../<KVER>
+#   $STAPGEN_CACHE/apt/<SUITE>/                 that suite's apt configuration
 #
 # Crash safety: packages are downloaded into a private temporary directory and
 # moved into .debs only once apt-get has verified them; the tree is unpacked
@@ -28,11 +34,11 @@
 # stderr.
 set -eu
 
-FORMAT=2            # bump when the assembly below changes: old trees re-assemble
+FORMAT=3            # bump when the assembly below changes: old trees re-assemble
 prime_only=0
 if [ "${1:-}" = --prime-only ]; then prime_only=1; shift; fi
-[ $# -eq 1 ] || { echo "usage: $0 [--prime-only] META-PACKAGE|KVER" >&2; exit 2; }
-spec=$1
+[ $# -eq 1 ] || { echo "usage: $0 [--prime-only] [SUITE/]META-PACKAGE|KVER" >&2; exit 2; }
+entry=$1
 cache=${STAPGEN_CACHE:-$HOME/.cache/stapgen}
 kdir=$cache/kernels
 mkdir -p "$kdir/.debs" "$kdir/by-meta"
@@ -40,6 +46,58 @@ mkdir -p "$kdir/.debs" "$kdir/by-meta"
 t0=$(date +%s)
 say() { echo "fetch-kernel: [$(( $(date +%s) - t0 ))s] $*" >&2; }
 die() { echo "fetch-kernel: error: $*" >&2; exit 1; }
+
+suite=
+case $entry in
+*/*) suite=${entry%%/*}; spec=${entry#*/} ;;
+*) spec=$entry ;;
+esac
+case $suite in *[!a-z0-9-]*) die "bad suite name '$suite'" ;; esac
+case $spec in *[!A-Za-z0-9.+_-]*|'') die "bad kernel name '$spec'" ;; esac
+
+# The archive the host's apt uses (deb822 or one-line format), without its
+# security suites: the other suites are fetched from the same place.
+mirror() {
+	{
+		sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null
+		sed -n 's/^deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
+			/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+	} | tr ' ' '\n' | grep -v -e security -e '^$' | head -n1
+}
+
+# A suite's own apt: sources list, lists, cache and an empty dpkg status in
+# $cache/apt/SUITE, used through APT_CONFIG by every apt call below.  Snapshot
+# archives serve Release files past their Valid-Until: not checked.  The
+# lists are refreshed at most once an hour.
+if [ -n "$suite" ]; then
+	ad=$cache/apt/$suite
+	mkdir -p "$ad/lists/partial" "$ad/archives/partial"
+	[ -e "$ad/status" ] || : >"$ad/status"
+	m=$(mirror)
+	[ -n "$m" ] || die "no Debian archive in the host's apt sources to fetch '$suite' from"
+	kr=/usr/share/keyrings/debian-archive-keyring.gpg
+	echo "deb [signed-by=$kr] $m $suite main" >"$ad/sources.list.tmp"
+	mv "$ad/sources.list.tmp" "$ad/sources.list"
+	cat >"$ad/apt.conf" <<EOF
+Dir::Etc::SourceList "$ad/sources.list";
+Dir::Etc::SourceParts "$ad/none";
+Dir::State::Lists "$ad/lists";
+Dir::State::status "$ad/status";
+Dir::Cache "$ad";
+Dir::Cache::archives "$ad/archives";
+Acquire::Check-Valid-Until "false";
+Acquire::Languages "none";
+EOF
+	export APT_CONFIG="$ad/apt.conf"
+	exec 9>"$ad/.lock"
+	flock 9
+	if [ -z "$(find "$ad/lists" -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null | head -n1)" ]; then
+		say "$suite: apt-get update (private lists in $ad)"
+		apt-get update -q >"$ad/update.log" 2>&1 ||
+			say "$suite: apt-get update failed (see $ad/update.log); using the lists as they are"
+	fi
+	flock -u 9
+fi
 
 # ---- resolve KERNEL to (dbg package, version, KVER) --------------------------
 apt_ok=1
@@ -70,7 +128,7 @@ esac
 if [ $apt_ok = 0 ]; then
 	# No apt metadata (offline, or lists not downloaded): reuse what we have.
 	case $spec in
-	linux-image-*) kver=$(basename "$(readlink "$kdir/by-meta/$spec" 2>/dev/null || true)") ;;
+	linux-image-*) kver=$(basename "$(readlink "$kdir/by-meta/$entry" 2>/dev/null || true)") ;;
 	*) kver=$spec ;;
 	esac
 	if [ -n "$kver" ] && [ -e "$kdir/$kver/.stapgen-ready" ]; then
@@ -129,8 +187,10 @@ fi
 
 set_meta_link() {
 	case $spec in linux-image-*)
-		ln -sfn "../$kver" "$kdir/by-meta/.$spec.tmp"
-		mv -T "$kdir/by-meta/.$spec.tmp" "$kdir/by-meta/$spec";;
+		up=..
+		if [ -n "$suite" ]; then mkdir -p "$kdir/by-meta/$suite"; up=../..; fi
+		ln -sfn "$up/$kver" "$kdir/by-meta/.$suite.$spec.tmp"
+		mv -T "$kdir/by-meta/.$suite.$spec.tmp" "$kdir/by-meta/$entry";;
 	esac
 }
 
@@ -206,6 +266,8 @@ common=$(for d in $deps; do case $d in linux-headers-*-common*) echo "$d";; esac
 #    stap runs to build its tracepoint queries) works wherever the cache lives.
 sed -i "s|^include /usr/src/\\($common\\)/Makefile|include ../\\1/Makefile|" "$b/Makefile"
 grep -q "^include \\.\\./$common/Makefile" "$b/Makefile" || die "unexpected $b/Makefile"
+#    7.x's also sets KBUILD_OUTPUT to its /usr/src path: this tree instead.
+sed -i 's|^KBUILD_OUTPUT=/usr/src/.*|KBUILD_OUTPUT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))|' "$b/Makefile"
 # 2. The trace-event headers (include/trace/events/*.h) live in -common: stap
 #    globs them under <build>/ and <build>/source/.
 ln -s "../$common" "$b/source"
@@ -213,8 +275,15 @@ ln -s "../$common" "$b/source"
 #    vmlinux for module BTF: keep it aside).
 [ -e "$b/vmlinux" ] && mv "$b/vmlinux" "$b/vmlinux.headers"
 ln -s "../../lib/debug/boot/vmlinux-$kver" "$b/vmlinux"
-[ -f "$work/root/usr/lib/debug/boot/System.map-$kver" ] &&
+#    7.x ships no System.map: made from the DWARF vmlinux (stap reads the
+#    kernel's function symbol table from it).
+if [ -f "$work/root/usr/lib/debug/boot/System.map-$kver" ]; then
 	ln -s "../../lib/debug/boot/System.map-$kver" "$b/System.map"
+elif [ ! -e "$b/System.map" ]; then
+	say "$kver: no System.map in the packages: nm of vmlinux"
+	nm -n "$work/root/usr/lib/debug/boot/vmlinux-$kver" | grep -v ' [aUNw] ' >"$b/System.map" ||
+		die "cannot list vmlinux's symbols"
+fi
 # 4. Debian's include/config/kernel.release holds the upstream version
 #    (6.1.192) while `uname -r` on such a host is the ABI name
 #    (6.1.0-56-cloud-amd64), which is what stap sees there: use that.
@@ -233,6 +302,7 @@ ln -s "root/usr/src/linux-headers-$kver" "$work/build"
 	echo "format=$FORMAT"
 	echo "kver=$kver"
 	echo "version=$ver"
+	echo "suite=$suite"
 	echo "packages=$pkgs"
 	echo "fetched=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } >"$work/.stapgen-ready"

@@ -25,6 +25,12 @@ die() { echo "fetch-boot: error: $kver: $*" >&2; exit 1; }
 [ -e "$kdir/$kver/.stapgen-ready" ] || die "no debuginfo tree (run make kernels first)"
 [ -e "$dest/.stapgen-ready" ] && exit 0
 ver=$(sed -n 's/^version=//p' "$kdir/$kver/.stapgen-ready")
+# a kernel from another suite: that suite's private apt (fetch-kernel.sh)
+suite=$(sed -n 's/^suite=//p' "$kdir/$kver/.stapgen-ready")
+if [ -n "$suite" ]; then
+	[ -e "$cache/apt/$suite/apt.conf" ] || die "no apt configuration for suite $suite (run make kernels)"
+	export APT_CONFIG="$cache/apt/$suite/apt.conf"
+fi
 pkg=linux-image-$kver-unsigned
 
 exec 9>"$kdir/.lock-boot-$kver"

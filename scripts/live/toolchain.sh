@@ -13,10 +13,15 @@
 #         Debian's 6.1.x through a stable backport), a copy of its runtime with
 #         scripts/live/stap-4.8-task_work_cancel_func.patch applied, passed
 #         with -R; other kernels get the runtime as installed.
-#   sid   Debian sid's stap (5.6) with gcc-12, in a debootstrap chroot built
+#   sid   Debian sid's stap (5.6) with gcc-12 and gcc-16, in a debootstrap chroot built
 #         once into $STAPGEN_CACHE/toolchains/sid (needs root: chroot, mounts).
 #         The cache is bind-mounted at the same path inside, so tree paths
 #         and SYSTEMTAP_DIR mean the same on both sides.
+#
+# Each kernel's kbuild calls the compiler its .kernelvariables names (gcc-10
+# for 5.10, gcc-12 for 6.x, gcc-16 for 7.x).  Where a toolchain lacks it, its
+# gcc-12 stands in, through a directory of links put first in PATH; `id`
+# says so, and the matrix shows it.
 #
 # Fixtures follow the kernel fixtures' rules: a lock each, built in a
 # temporary directory and renamed into place with a ready stamp written last.
@@ -57,13 +62,16 @@ in_sid() {
 		exec chroot "$root" sh -c "cd \"\$0\" && exec \"\$@\"" "$cwd" "$@"' sh "$root" "$cache" "$PWD" "$@"
 }
 
+SID_FORMAT=2   # bump when the chroot's package list changes: it is rebuilt
+sid_ready() { grep -qsx "format=$SID_FORMAT" "$tdir/sid/.stapgen-ready"; }
+
 ensure_sid() {
-	[ -e "$tdir/sid/.stapgen-ready" ] && return 0
+	sid_ready && return 0
 	[ "$(id -u)" = 0 ] || die "the sid toolchain needs root (debootstrap, chroot)"
 	command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
 	exec 8>"$tdir/.lock-sid"
 	flock -n 8 || { say "sid: waiting for another build"; flock 8; }
-	[ -e "$tdir/sid/.stapgen-ready" ] && return 0
+	sid_ready && return 0
 	m=$(mirror)
 	[ -n "$m" ] || die "no Debian mirror in the host's apt sources"
 	rm -rf "$tdir"/.sid.*
@@ -72,20 +80,49 @@ ensure_sid() {
 	say "sid: debootstrap (minbase, ~1 min)"
 	debootstrap --variant=minbase sid "$work/root" "$m" >"$work/debootstrap.log" 2>&1 ||
 		die "debootstrap failed: see $work/debootstrap.log"
-	say "sid: installing systemtap, gcc-12 ($(( $(date +%s) - t0 ))s)"
+	say "sid: installing systemtap, gcc-12, gcc-16 ($(( $(date +%s) - t0 ))s)"
 	# The reachable snapshot serves a sid Release file past its Valid-Until.
 	if ! unshare -m sh -c 'mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" &&
 		chroot "$1" sh -c "apt-get -q -o Acquire::Check-Valid-Until=false update &&
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-			systemtap make gcc gcc-12 libc6-dev kmod xz-utils"' sh "$work/root" \
+			systemtap make gcc gcc-12 gcc-16 libc6-dev kmod xz-utils"' sh "$work/root" \
 		>"$work/install.log" 2>&1; then
 		die "installing stap in the sid chroot failed: see $work/install.log"
 	fi
 	v=$(chroot "$work/root" stap -V 2>&1 | sed -n '1s/.*(version \([^/,)]*\).*/\1/p')
-	{ echo "stap=$v"; echo "mirror-suite=sid"; echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } >"$work/.stapgen-ready"
+	{ echo "format=$SID_FORMAT"; echo "stap=$v"; echo "mirror-suite=sid"; echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } >"$work/.stapgen-ready"
 	rm -rf "$tdir/sid"
 	mv "$work" "$tdir/sid"
 	say "sid: ready, stap $v ($(( $(date +%s) - t0 ))s)"
+}
+
+# The compiler KVER's kbuild calls: gcc-N.
+kernel_cc() {
+	sed -n 's/^CC[[:space:]]*=.*\(gcc-[0-9][0-9]*\).*/\1/p' "$cache/kernels/$1/build/.kernelvariables" 2>/dev/null | head -n1
+}
+
+# For a toolchain whose root (/ or the chroot) lacks KVER's compiler: a
+# directory (path as seen inside that root; '' = the host) holding gcc-N and
+# x86_64-linux-gnu-gcc-N as links to its gcc-12.  Prints nothing when the
+# compiler is there.
+cc_shim() {
+	r=$1 cc=$(kernel_cc "$2")
+	[ -n "$cc" ] || return 0
+	[ -x "$r/usr/bin/$cc" ] && return 0
+	# the host's in the cache; a chroot's inside it
+	if [ -z "$r" ]; then d=$tdir/cc/$cc; else d=/usr/local/lib/stapgen-cc/$cc; fi
+	if [ ! -e "$r$d/$cc" ]; then
+		mkdir -p "$r$d"
+		ln -sfn /usr/bin/gcc-12 "$r$d/$cc"
+		ln -sfn /usr/bin/gcc-12 "$r$d/x86_64-linux-gnu-$cc"
+	fi
+	echo "$d"
+}
+
+# "gcc-12 standing in for gcc-10", or the compiler's name.
+cc_note() {
+	cc=$(kernel_cc "$2")
+	if [ -n "$(cc_shim "$1" "$2")" ]; then echo "gcc-12 for $cc"; else echo "${cc:-gcc}"; fi
 }
 
 # The runtime directory host stap needs for KVER ('' = the installed one).
@@ -118,8 +155,9 @@ stap_id() {
 	case $tc in
 	host) v=$(stap -V 2>&1 | sed -n '1s/.*(version \([^/,)]*\).*/\1/p')
 	      rt=$(host_runtime "$1")
-	      if [ -n "$rt" ]; then echo "stap $v (host) + task_work_cancel_func patch"; else echo "stap $v (host)"; fi ;;
-	sid)  echo "stap $(sed -n 's/^stap=//p' "$tdir/sid/.stapgen-ready") (sid chroot)" ;;
+	      if [ -n "$rt" ]; then echo "stap $v (host) + task_work_cancel_func patch, $(cc_note "" "$1")"
+	      else echo "stap $v (host), $(cc_note "" "$1")"; fi ;;
+	sid)  echo "stap $(sed -n 's/^stap=//p' "$tdir/sid/.stapgen-ready") (sid chroot), $(cc_note "$tdir/sid/root" "$1")" ;;
 	*) die "unknown toolchain '$tc'" ;;
 	esac
 }
@@ -162,11 +200,14 @@ ensure:sid) ensure_sid ;;
 stap:host)
 	kver=$1; shift
 	rt=$(host_runtime "$kver")
+	shim=$(cc_shim "" "$kver")
+	[ -z "$shim" ] || PATH=$shim:$PATH
 	if [ -n "$rt" ]; then exec stap -R "$rt" "$@"; else exec stap "$@"; fi ;;
 stap:sid)
 	kver=$1; shift
 	ensure_sid
-	in_sid stap "$@" ;;
+	shim=$(cc_shim "$tdir/sid/root" "$kver")
+	in_sid env PATH="${shim:+$shim:}/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" stap "$@" ;;
 root:host) echo / ;;
 root:sid) ensure_sid; echo "$tdir/sid/root" ;;
 id:*) stap_id "$1" ;;
