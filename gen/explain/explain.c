@@ -397,7 +397,7 @@ typedef struct explainer {
 	int stop;
 	unsigned shown[32][3];	/* tapset pointers printed: line, col, message hash */
 	unsigned nshown;
-	strbuf msgb;
+	strbuf msgb, hdr;
 } explainer;
 
 static unsigned hash(const char *s)
@@ -489,7 +489,9 @@ static void flush_block(explainer *x)
 		goto done;
 	char *text = x->block.buf;
 	char *nl = strchr(text, '\n');
-	char *header = arena_strndup(x->a, text, nl ? (size_t)(nl - text) : strlen(text));
+	sb_reset(&x->hdr);	/* reused: nothing is kept per message */
+	sb_putn(&x->hdr, text, nl ? (size_t)(nl - text) : strlen(text));
+	char *header = x->hdr.buf;
 	block_kind kind = classify(header);
 	/* every location in the block, in order: the script's mapped one wins */
 	const map_entry *m = NULL;
@@ -642,6 +644,7 @@ static int explain(const ptrvec *entries, const char *base, FILE *in, FILE *out,
 	free(buf);
 	sb_free(&x.block);
 	sb_free(&x.msgb);
+	sb_free(&x.hdr);
 	if (rc < 0) {
 		fprintf(stderr, "stapgen: error: stap's output is larger than %u bytes; stopped reading\n",
 			EXPLAIN_MAX_INPUT_BYTES);
