@@ -26,6 +26,13 @@ static expr *load_expr(loader *L, const ynode *n, const char *what)
 			   what, ynode_kind_name(n));
 		return NULL;
 	}
+	if (n->tag && strcmp(n->tag, "tag:yaml.org,2002:str")) {
+		/* `where: !pid` is YAML's tag syntax, not the `!` operator */
+		diag_error(L->c.d, n->tag_loc, "YAML reads this '!' as a tag, not as part of %s", what);
+		diag_hint(L->c.d, "quote this expression: '%.80s%s%.80s'", n->tag[0] == '!' ? n->tag : "!",
+			  n->len ? " " : "", n->str);
+		return NULL;
+	}
 	if (n->len == 0) {
 		diag_error(L->c.d, n->loc, "%s is empty", what);
 		return NULL;
@@ -409,17 +416,32 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 	} else {
 		size_t cnt;
 		const ynode *ov = on->value;
-		if (ov->kind == YN_MAP) {	/* { each: [a, b] }: attach to all of them */
-			static const char *const okeys[] = { "each", NULL };
+		if (ov->kind == YN_MAP) {
+			/* { each: [a, b] }: attach to all of them; { first: [a, b] }:
+			 * the first that resolves, said explicitly */
+			static const char *const okeys[] = { "each", "first", NULL };
 			schema_check_keys(&L->c, ov, "'on'", okeys);
-			const ypair *each = ynode_get(ov, "each");
-			if (!each || each->value->kind != YN_SEQ) {
+			const ypair *each = ynode_get(ov, "each"), *first = ynode_get(ov, "first");
+			const ypair *which = each ? each : first;
+			if (!which || (each && first) || which->value->kind != YN_SEQ) {
 				diag_error(L->c.d, ov->loc,
-					   "'on' is a probe point, a list of fallbacks, or {each: [points...]}");
+					   "'on' is a probe point, a list of fallbacks, {first: [points...]} or {each: [points...]}");
 				return;
 			}
-			p->each = true;
-			ov = each->value;
+			p->each = which == each;
+			ov = which->value;
+		} else if (ov->kind == YN_SEQ && ov->nitems > 1) {
+			/* YAML's list reads like "all of these"; stap's `a !, b` is not */
+			const ynode *a = ov->items[0], *b = ov->items[1];
+			if (a->kind == YN_MAP && ynode_get(a, "point"))
+				a = ynode_get(a, "point")->value;
+			if (b->kind == YN_MAP && ynode_get(b, "point"))
+				b = ynode_get(b, "point")->value;
+			diag_warning(L->c.d, ov->loc,
+				     "a list in 'on' means '%.80s', else '%.80s'%s: the first probe point that resolves, not each of them",
+				     a->kind == YN_SCALAR ? a->str : "...", b->kind == YN_SCALAR ? b->str : "...",
+				     ov->nitems > 2 ? ", else ..." : "");
+			diag_hint(L->c.d, "say so with 'on: {first: [...]}', or probe every one with 'on: {each: [...]}'");
 		}
 		const ynode *const *items = schema_list(&L->c, ov, &cnt);
 		p->points = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_point));
