@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../check/alias_vars.h"
+#include "../spec/probe_point.h"
 #include "emit.h"
 
 static const char *type_name(col_type t)
@@ -50,6 +52,56 @@ static void event_conditions(strbuf *o, const record_kind *k)
 		sb_puts(o, i ? " or " : " for which ");
 		md_code(o, k->emits[i]->when);
 	}
+}
+
+/* The variables each tapset alias the tool probes sets (the table from
+ * the SystemTap 4.8 tapsets), and those the spec declares. */
+static void alias_section(strbuf *o, const spec *s)
+{
+	enum { MAX_SHOWN = 64 };	/* bounded: a spec may have thousands of probes */
+	const char *shown[MAX_SHOWN];
+	unsigned nshown = 0;
+	bool any = false;
+	for (unsigned i = 0; i < s->nprobes; i++) {
+		const spec_probe *p = &s->probes[i];
+		for (unsigned j = 0; j < p->npoints; j++) {
+			const char *pt = p->points[j].text;
+			if (!probe_point_is_alias(pt))
+				continue;
+			bool seen = false;	/* each alias once */
+			for (unsigned k = 0; k < nshown && !seen; k++)
+				seen = !strcmp(shown[k], pt);
+			if (seen && !p->navars)
+				continue;
+			if (nshown == MAX_SHOWN) {
+				sb_puts(o, "- ...\n");
+				goto out;
+			}
+			shown[nshown++] = pt;
+			if (!any)
+				sb_puts(o, "## Tapset alias variables\n\n"
+					   "Set by the tapset aliases this tool probes (SystemTap 4.8), usable in the spec's expressions:\n\n");
+			any = true;
+			const char *v = alias_vars(pt);
+			sb_printf(o, "- `%s`: ", pt);
+			if (!v) {
+				sb_puts(o, "not in stapgen's table (its variables pass unchecked)");
+			} else {
+				char buf[4096];
+				const char *names[256];
+				size_t n = alias_var_list(v, names, 256, buf, sizeof buf);
+				for (size_t k = 0; k < n; k++)
+					sb_printf(o, "%s`%s`", k ? ", " : "", names[k]);
+			}
+			for (unsigned k = 0; k < p->navars; k++)
+				sb_printf(o, "%s`%s` (%s, declared)", k || v ? ", " : "; ",
+					  p->avars[k].name, p->avars[k].type == VT_STRING ? "string" : "long");
+			sb_putc(o, '\n');
+		}
+	}
+out:
+	if (any)
+		sb_putc(o, '\n');
 }
 
 void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *opt)
@@ -148,6 +200,7 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		}
 		sb_putc(o, '\n');
 	}
+	alias_section(o, s);
 	if (s->nunsupported) {
 		sb_puts(o, "## Kernels\n\nNot supported:\n\n");
 		for (unsigned i = 0; i < s->nunsupported; i++) {

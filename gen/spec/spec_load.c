@@ -404,7 +404,7 @@ static void load_alts(loader *L, spec_let *l, const ynode *seq)
 
 static void load_probe(loader *L, spec_probe *p, const ynode *n)
 {
-	static const char *const keys[] = { "on", "let", "where", "store", "collect",
+	static const char *const keys[] = { "on", "alias_vars", "let", "where", "store", "collect",
 					    "delete", "emit", NULL };
 	p->loc = n->loc;
 	if (!schema_is_map(&L->c, n, "a probe"))
@@ -483,6 +483,24 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		if (cnt == 0)
 			diag_error(L->c.d, on->value->loc, "'on' lists no probe point");
 		p->ctx = p->npoints ? (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN)) | maybe : 0;
+	}
+	const ypair *av = ynode_get(n, "alias_vars");
+	if (av && schema_is_map(&L->c, av->value, "'alias_vars'")) {
+		const ynode *m = av->value;
+		p->avars = arena_alloc(L->c.a, (m->npairs + 1) * sizeof *p->avars);
+		for (size_t i = 0; i < m->npairs; i++) {
+			spec_alias_var *v = &p->avars[p->navars];
+			if (!schema_ident(&L->c, m->pairs[i].key, "alias variable", &v->name))
+				continue;
+			static const char *const avtypes[] = { "long", "string", NULL };
+			int t = schema_enum(&L->c, m->pairs[i].value, "alias variable type", avtypes);
+			if (t < 0)
+				continue;
+			v->type = type_values[t];	/* long, string: as in type_names */
+			v->loc = m->pairs[i].key->loc;
+			v->loc.len = (unsigned)m->pairs[i].key->len;
+			p->navars++;
+		}
 	}
 	const ypair *lp = ynode_get(n, "let");
 	if (lp && schema_is_map(&L->c, lp->value, "'let'")) {
@@ -760,6 +778,7 @@ static void load_options(loader *L, const ynode *n)
 	size_t cnt;
 	const ynode *const *items = schema_list(&L->c, n, &cnt);
 	L->s->stap_options = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
+	L->s->stap_option_locs = arena_alloc(L->c.a, (cnt + 1) * sizeof(srcloc));
 	const char *names[N_STAP_MACROS + 1];
 	for (size_t i = 0; i < N_STAP_MACROS; i++)
 		names[i] = stap_macros[i].name;
@@ -836,6 +855,7 @@ static void load_options(loader *L, const ynode *n)
 			continue;
 		}
 		seen[m - stap_macros] = items[i];
+		L->s->stap_option_locs[L->s->nstap_options] = items[i]->loc;
 		L->s->stap_options[L->s->nstap_options++] = o;
 	}
 }
