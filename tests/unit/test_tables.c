@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/tapset_facts.h"
 #include "compile/compile.h"
 #include "expr/ast.h"
 
@@ -340,6 +341,28 @@ static void test_tool_options(void **state)
 	done(&c);
 }
 
+/* The README's table of tapset facts has a row for each fact, with its
+ * kernel range. */
+static void test_tapset_facts(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < n_tapset_facts; i++) {
+		const tapset_fact *f = &tapset_facts[i];
+		if (f->kind == FACT_HANDLED) {
+			in_readme("-d kernel");
+			continue;
+		}
+		char want[160];
+		const char *gt = strchr(f->construct, '>');
+		if (f->kind == FACT_DEFINE)
+			snprintf(want, sizeof want, "`-D%.*s` over %s | %s |", (int)(gt - f->construct),
+				 f->construct, gt + 1, f->kernels);
+		else
+			snprintf(want, sizeof want, "`%s` | %s |", f->construct, f->kernels);
+		in_readme(want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_reserved_fields),
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_tool_options),
+		cmocka_unit_test(test_tapset_facts),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
