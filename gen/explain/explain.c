@@ -570,9 +570,11 @@ static void flush_block(explainer *x)
 	srcloc use;
 	if (tname[0] && find_use(x->a, x->entries, &x->files, tname, talias, &use)) {
 		/* a tapset error the spec's alias or function call brought in */
-		char *at = strstr(header, " at ");
-		if (at)
-			*at = '\0';
+		char f[4096];
+		unsigned l, c;
+		const char *at;
+		if (find_loc(header, f, sizeof f, &l, &c, &at))
+			header[at - header] = '\0';	/* the location's " at ", not the message's */
 		stap_message(x, header);
 		unsigned h = hash(sb_str(&x->msgb));
 		int dup = 0;

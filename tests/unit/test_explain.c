@@ -155,6 +155,53 @@ static void test_elided_file(void **state)
 	free(out);
 }
 
+/* An error inside `probe dw_syscall.openat = ...` of a tapset file: the
+ * spec probes syscall.openat, whose alias reaches it; an error in a tapset
+ * definition the spec does not use is only passed on. */
+static void test_tapset_alias_prefix(void **state)
+{
+	(void)state;
+	char spec[128], map[256], path[160];
+	snprintf(spec, sizeof spec, "%s/s.yaml", dir);
+	write_file("s.yaml", "tool: s\nprobes:\n  - on: syscall.openat\n");
+	snprintf(map, sizeof map, "17:7-17:21\t%s:3:9:14\n", spec);
+	write_file("s.stp.map", map);
+	write_file("sysc_openat.stp",
+		   "# stand-in\n"
+		   "probe dw_syscall.openat = kernel.function(\"sys_openat\").call\n"
+		   "{\n"
+		   "\tname = \"openat\"\n"
+		   "}\n"
+		   "function other:long()\n"
+		   "{\n"
+		   "\treturn 1\n"
+		   "}\n");
+	char err[1024];
+	snprintf(err, sizeof err,
+		 "semantic error: not accessible at this address: identifier '$dfd' at %s/sysc_openat.stp:4:2\n"
+		 "semantic error: unresolved: identifier 'x' at :8:9\n",
+		 dir);
+	snprintf(path, sizeof path, "%s/s.stp.map", dir);
+	FILE *in = fmemopen(err, strlen(err), "r");
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *o = open_memstream(&out, &outlen);
+	int n = explain_stap_errors(path, in, o);
+	fclose(in);
+	fclose(o);
+	assert_int_equal(n, 2);
+	char want[2048];
+	snprintf(want, sizeof want,
+		 "%s/s.yaml:3:9: error: stap: not accessible at this address (in tapset probe alias 'dw_syscall.openat', %s/sysc_openat.stp:4:2)\n"
+		 "    - on: syscall.openat\n"
+		 "          ^~~~~~~~~~~~~~\n"
+		 "semantic error: not accessible at this address: identifier '$dfd' at %s/sysc_openat.stp:4:2\n"
+		 "semantic error: unresolved: identifier 'x' at :8:9\n",
+		 dir, dir, dir);
+	assert_string_equal(out, want);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_unmapped_and_other_files),
 		cmocka_unit_test(test_suggestion_from_stap_list),
 		cmocka_unit_test(test_elided_file),
+		cmocka_unit_test(test_tapset_alias_prefix),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
