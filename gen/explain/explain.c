@@ -498,7 +498,7 @@ static void flush_block(explainer *x)
 	char *at_hdr = NULL;
 	char tfile[4096] = "", tname[256] = "";
 	int talias = 0;
-	unsigned lineno = 0;
+	unsigned lineno = 0, lookups = 0;
 	for (char *s = text; s && *s; s = nl ? nl + 1 : NULL, lineno++) {
 		nl = strchr(s, '\n');
 		if (nl)
@@ -529,7 +529,7 @@ static void flush_block(explainer *x)
 				if (lineno == 0)
 					at_hdr = header + (at - s);
 			}
-		} else if (kind == BK_ERROR && !tname[0]) {
+		} else if (kind == BK_ERROR && !tname[0] && ++lookups <= 8) {	/* bounded work */
 			enclosing_def(x->a, &x->tapsets, file, l, tname, sizeof tname, &talias);
 			if (tname[0])
 				snprintf(tfile, sizeof tfile, "%s:%u:%u", file, l, c);
