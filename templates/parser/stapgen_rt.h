@@ -197,6 +197,27 @@ int sg_writer_error(const sg_writer *w);
 /* Frees without printing: call sg_writer_finish first. */
 void sg_writer_free(sg_writer *w);
 
+/* Options of the svg writer (sg_writer_svg); zero = the defaults. */
+typedef struct sg_svg_opts {
+    int width;            /* image width in px, 0 = 1200 */
+    int inverted;         /* icicle: roots at the top */
+    const char *title;    /* NULL = the tool's name */
+    const char *subtitle; /* NULL = none */
+    const char *unit;     /* what COUNT counts: NULL = from the tool (a count
+                           * field named *_us, *_ns or *_ms is time in that
+                           * unit: off-CPU palette), else "samples" */
+} sg_svg_opts;
+
+/* Sets the svg options (copied; strings must outlive the writer). */
+void sg_writer_svg(sg_writer *w, const sg_svg_opts *o);
+
+/* Standalone flame graphs from folded stacks ("frame;...;frame COUNT" lines):
+ * of a (b NULL), or the differential graph of a -> b (b's widths; red where b
+ * grew, blue where it shrank).  Returns like sg_main: 0, 3 (lines dropped,
+ * reported on diag), 1 (I/O error or out of memory). */
+int sg_svg_folded(FILE *out, const sg_svg_opts *o, FILE *a, const char *aname, FILE *b,
+                  const char *bname, FILE *diag);
+
 /* Whole program: [-f table|json|csv|folded|svg] [-o FILE] [FILE|-]; --help; exit 0 = all
  * lines were records or built-ins, 3 = some lines were dropped (still printed
  * everything valid), 2 = usage error, 1 = I/O error. */

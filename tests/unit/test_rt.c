@@ -1392,7 +1392,7 @@ static void test_stack_table_json_csv(void **state)
 
 /* A minimal XML well-formedness check: one root element, balanced tags,
  * quoted attributes, known entities, valid UTF-8, no control characters. */
-static int xml_ok(const char *s, size_t n)
+static int xml_ok(const char *s, size_t n) /* and CDATA sections */
 {
     char stack[64][32];
     size_t depth = 0, i = 0, roots = 0;
@@ -1407,6 +1407,16 @@ static int xml_ok(const char *s, size_t n)
                 if (!e || i != 0)
                     return 0;
                 i = (size_t)(e - s) + 2;
+                continue;
+            }
+            if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+                const char *e = memmem(s + i + 9, n - i - 9, "]]>", 3);
+                if (!e || !depth)
+                    return 0;
+                for (j = i + 9; s + j < e; j++)
+                    if ((unsigned char)s[j] < 0x20 && s[j] != '\n' && s[j] != '\t')
+                        return 0;
+                i = (size_t)(e - s) + 3;
                 continue;
             }
             if (j < n && s[j] == '/') {
@@ -1546,7 +1556,10 @@ static void test_svg(void **state)
     assert_memory_equal(r.out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<svg ",
                         60);
     assert_non_null(strstr(r.out, "xmlns=\"http://www.w3.org/2000/svg\""));
-    assert_null(strstr(r.out, "<script"));
+    /* one fixed script; frame names are only in <title> and <text> */
+    assert_non_null(strstr(r.out, "<script type=\"text/ecmascript\"><![CDATA[\n(function () {"));
+    assert_null(strstr(strstr(r.out, "<script"), "ngx"));
+    assert_null(strstr(strstr(r.out, "<script") + 1, "<script"));
     /* title, block label, root frame */
     assert_non_null(strstr(r.out, ">sample_bt</text>"));
     assert_non_null(strstr(r.out, ">stacks 1970-01-01 00:00:00 (10 samples)</text>"));
@@ -1556,7 +1569,7 @@ static void test_svg(void **state)
     assert_non_null(strstr(r.out, "<title>main (10 samples, 100.00%)</title><rect x=\"10.0\""));
     assert_non_null(strstr(r.out, "<title>ngx_process_events_and_timers (8 samples, 80.00%)"));
     assert_non_null(strstr(r.out, "<title>ngx_http_core_run_phases (6 samples, 60.00%)"));
-    assert_non_null(strstr(r.out, "<title>schedule (6 samples, 60.00%)"));
+    assert_non_null(strstr(r.out, "<title>schedule (6 samples, 60.00%, kernel)"));
     /* alphabetical per level: epoll_wait (x 10.0, width 118.0) first, then
      * ngx_... from x 128.0 over 944.0 px, then the escaped name */
     assert_non_null(strstr(r.out, "<title>epoll_wait (1 sample, 10.00%)</title><rect x=\"10.0\" "));
@@ -1956,7 +1969,7 @@ static void test_main_stacks(void **state)
         run_main_tool(&s_tool, a, &res);
         assert_int_equal(res.rc, 0);
         assert_xml(res.out, strlen(res.out));
-        assert_non_null(strstr(res.out, "<title>schedule (5 samples, 100.00%)</title>"));
+        assert_non_null(strstr(res.out, "<title>schedule (5 samples, 100.00%, kernel)</title>"));
         assert_string_equal(res.err, "");
     }
     {
