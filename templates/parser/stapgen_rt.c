@@ -757,6 +757,11 @@ static int svg_folded_main(const char *prog, const sg_svg_opts *so, const char *
 
 int sg_main(int argc, char **argv, const sg_tool *tool)
 {
+    return sg_main_svg(argc, argv, tool, NULL);
+}
+
+int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *svg)
+{
     const char *prog = argc > 0 && argv && argv[0] && argv[0][0] ? argv[0] : "stapgen-parser";
     const char *outpath = NULL, *inpath = NULL, *in_name;
     sg_format fmt = SG_FMT_TABLE;
@@ -770,7 +775,10 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
     sg_svg_opts so;
     struct stat st;
 
-    memset(&so, 0, sizeof so);
+    if (svg)
+        so = *svg;
+    else
+        memset(&so, 0, sizeof so);
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;

@@ -605,37 +605,15 @@ static void svg_block(sg_writer *w)
     sg_sb_free(&label);
 }
 
-/* What COUNT counts: the option, else the unit of the tool's count field
- * (named *_us, *_ns or *_ms: time), else samples. */
+/* What COUNT counts: the option, else samples.  Time: off-CPU palette. */
 static void svg_unit(const sg_writer *w, sg_svg *s)
 {
-    static const char *const units[] = {"us", "ns", "ms"};
-    size_t i, j, u;
-    s->unit = "samples";
+    static const char *const units[] = {"s", "ms", "us", "ns"};
+    size_t u;
+    s->unit = w->svgo.unit && *w->svgo.unit ? w->svgo.unit : "samples";
     s->timed = 0;
-    if (w->svgo.unit && *w->svgo.unit) {
-        s->unit = w->svgo.unit;
-    } else if (w->tool && w->tool->kinds) {
-        for (i = 0; i < w->tool->nkinds; i++) {
-            const sg_kind *k = &w->tool->kinds[i];
-            for (j = 0; j < k->nfields && k->fields[j].type != SG_STACK; j++)
-                ;
-            if (j == k->nfields || (k->cls != SG_ROW && k->cls != SG_EVENT))
-                continue;
-            for (j++; j < k->nfields && k->fields[j].type != SG_LONG; j++)
-                ;
-            if (j < k->nfields && k->fields[j].name) {
-                const char *nm = k->fields[j].name;
-                size_t nl = strlen(nm);
-                for (u = 0; u < 3; u++)
-                    if (nl > 3 && nm[nl - 3] == '_' && strcmp(nm + nl - 2, units[u]) == 0)
-                        s->unit = units[u];
-            }
-            break;
-        }
-    }
-    for (u = 0; u < 3; u++)
-        if (strcmp(s->unit, units[u]) == 0 || strcmp(s->unit, "s") == 0)
+    for (u = 0; u < sizeof units / sizeof units[0]; u++)
+        if (strcmp(s->unit, units[u]) == 0)
             s->timed = 1;
 }
 
