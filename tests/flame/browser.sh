@@ -8,7 +8,11 @@
 set -u
 stapgen=$1
 here=$(dirname "$0")
-chrome=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+if [ -n "${CHROMIUM:-}" ]; then
+	chrome=$(command -v "$CHROMIUM" || true)
+else
+	chrome=$(command -v chromium || command -v chromium-browser || true)
+fi
 if [ -z "$chrome" ]; then
 	echo "check-browser: no chromium (apt-get install chromium)"
 	[ "${BROWSER_REQUIRED:-0}" = 1 ] && exit 1

@@ -11,6 +11,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 CC=${CC:-cc}
 "$stapgen" --kver flame-test --out "$tmp/out" specs/cpu/sample_bt.yaml specs/cpu/sample_bt_off_cpu.yaml \
 	2>/dev/null || { echo "FAIL: generator"; exit 1; }
+# shellcheck disable=SC2086 # PARSER_CFLAGS is a list of options
 for t in sample_bt sample_bt_off_cpu; do
 	$CC -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes ${PARSER_CFLAGS:-} \
 		-Itemplates/parser -o "$tmp/$t" "$tmp/out/parsers/${t}_parser.c" templates/parser/stapgen_rt*.c ||
