@@ -9,6 +9,7 @@
 
 #include "stapgen_rt_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -862,6 +863,16 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
             } else if (o[0] == 's') {
                 so.subtitle = val;
             } else {
+                /* a word: the script finds a frame's name before the last
+                 * " (" of its tooltip */
+                size_t j, n = strlen(val);
+                for (j = 0; j < n && (isalnum((unsigned char)val[j]) || strchr("_./-", val[j])); j++)
+                    ;
+                if (!n || j < n || n > 16) {
+                    fprintf(stderr, "%s: --unit takes a word of up to 16 letters, digits, '_', '.', "
+                                    "'/' or '-'\n", prog);
+                    goto usage_err;
+                }
                 so.unit = val;
             }
             continue;

@@ -559,9 +559,8 @@ static void svg_render(sg_writer *w, sg_svg *s)
                "\" y=\"24\" style=\"display:none\">Reset Zoom</text>\n");
     sg_sb_printf(b, "<text class=\"btn search\" x=\"%d\" y=\"24\" text-anchor=\"end\">Search</text>\n",
                  width - SG_SVG_PAD);
-    if (!s->ngraphs)
-        sg_sb_printf(b, "<text x=\"%d\" y=\"", width / 2);
     if (!s->ngraphs) {
+        sg_sb_printf(b, "<text x=\"%d\" y=\"", width / 2);
         svg_num(b, svg_top(w) + 24);
         sb_puts(b, "\" text-anchor=\"middle\">no stack samples</text>\n");
     }

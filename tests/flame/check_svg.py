@@ -165,7 +165,8 @@ fr = frames(parse(out, 'upright'))
 ys = {f['d']: float(f['rect'].get('y')) for f in fr}
 check(all(ys[d] > ys[d + 1] for d in range(max(ys))), 'upright: depth grows upwards')
 for bad in (['--width', '5'], ['--width', '12x'], ['--width'], ['-f', 'json', '--inverted'],
-            ['-f', 'csv', '--from-folded'], ['--diff', 'a'], ['--diff', 'a', 'b', 'c']):
+            ['-f', 'csv', '--from-folded'], ['--diff', 'a'], ['--diff', 'a', 'b', 'c'],
+            ['-f', 'svg', '--unit', 'a (b'], ['-f', 'svg', '--unit', ''], ['-f', 'svg', '--unit', 'x' * 17]):
     _, err = run([bt] + bad, rc=2)
     check('usage' in err, 'usage error for %r' % bad)
 
