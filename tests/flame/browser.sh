@@ -50,4 +50,41 @@ PY
 		fail=$((fail + 1))
 	fi
 done
+# hostile frame names in folded input: markup and script stay text
+printf '%s 3\n' 'main;<script>window.pwned=1</script>' \
+	'main;"><img src=x onerror="window.pwned=2">' "main;');window.pwned=3;('" >"$tmp/h.folded"
+"$tmp/parse" --from-folded "$tmp/h.folded" >"$tmp/h.svg" || { echo "FAIL: parser (folded)"; exit 1; }
+cat >"$tmp/h.js" <<'JS'
+(function () {
+  var svg = document.documentElement, errs = [];
+  if (window.pwned !== undefined) errs.push('a frame name ran: ' + window.pwned);
+  if (svg.querySelectorAll('script').length !== 2) errs.push('scripts: ' + svg.querySelectorAll('script').length);
+  if (svg.querySelectorAll('img').length !== 0) errs.push('an img element');
+  window.prompt = function () { return '<script>'; };
+  svg.querySelector('.search').dispatchEvent(new MouseEvent('click', { bubbles: true }));
+  var m = svg.querySelector('.match').textContent;
+  if (m !== 'Matched: 33.33%') errs.push('search: ' + m);
+  svg.querySelector('g.f.u rect').dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+  if (svg.querySelector('.details').textContent.indexOf('(3 samples, 33.33%)') < 0) errs.push('details');
+  if (window.pwned !== undefined) errs.push('a frame name ran: ' + window.pwned);
+  svg.setAttribute('data-selftest', errs.length ? 'FAIL: ' + errs.join('; ') : 'PASS');
+})();
+JS
+python3 - "$tmp/h.svg" "$tmp/h.js" "$tmp/t.svg" <<'PY'
+import sys
+svg = open(sys.argv[1], encoding='utf-8').read()
+js = open(sys.argv[2], encoding='utf-8').read()
+i = svg.rindex('</svg>')
+open(sys.argv[3], 'w', encoding='utf-8').write(
+    svg[:i] + '<script type="text/ecmascript"><![CDATA[\n' + js + ']]></script>\n' + svg[i:])
+PY
+verdict=$(timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --no-first-run \
+	--user-data-dir="$tmp/profile" --dump-dom "file://$tmp/t.svg" 2>"$tmp/err" |
+	grep -o 'data-selftest="[^"]*"')
+if [ "$verdict" = 'data-selftest="PASS"' ]; then
+	echo "browser: hostile frame names: PASS"
+else
+	echo "FAIL: browser: hostile frame names: ${verdict:-no verdict}"
+	fail=$((fail + 1))
+fi
 [ "$fail" -eq 0 ]

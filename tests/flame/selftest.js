@@ -68,6 +68,13 @@
     check(shown(hostile) && Math.abs(width(all) - (W - 20)) < 0.05, 'reset shows everything');
     check(width(ngx) === w0, 'reset restores widths: ' + width(ngx));
     check(reset.style.display === 'none', 'reset hidden again');
+    // the keyboard: '/' searches, Escape resets zoom and search
+    window.prompt = function () { return 'main'; };
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true }));
+    check(matched() === 'Matched: 70.00%', 'search by keyboard: ' + matched());
+    click(rect(ngx));
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    check(matched() === '' && shown(hostile) && reset.style.display === 'none', 'Escape resets');
     // zoom by clicking a kernel frame, then the root resets
     click(rect(sched));
     click(rect(all));
