@@ -137,7 +137,7 @@ void emit_parser(strbuf *o, const spec *s, const record_set *rs, const emit_opts
 	svg_unit = stack_unit(rs);
 	if (svg_unit) {
 		sb_printf(o, "/* -f svg: the stack records' COUNT is '%s' (its column's unit) */\n"
-			     "const sg_svg_opts %s_svg = { 0, 0, NULL, NULL, ", svg_unit, t);
+			     "const sg_svg_opts %s_svg = { .unit = ", svg_unit, t);
 		c_string(o, svg_unit);
 		sb_puts(o, " };\n\n");
 	}

@@ -682,6 +682,7 @@ static void usage(FILE *f, const char *prog, const sg_tool *tool)
           "                     from any tool), not the tool's output; implies -f svg\n"
           "  --diff A B         differential flame graph of folded files A -> B: widths\n"
           "                     from B, red where B grew, blue where it shrank\n"
+          "  --normalize        with --diff: A's counts scaled to B's total first\n"
           "  -h, --help         show this help\n"
           "Lines that are not valid records are dropped and reported on stderr.\n"
           "Exit status: 0 all lines were records, 3 some lines were dropped,\n"
@@ -821,6 +822,10 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
             svg_opt = 1;
             continue;
         }
+        if (strcmp(a, "--normalize") == 0) {
+            so.normalize = 1;
+            continue;
+        }
         if (strcmp(a, "--from-folded") == 0) {
             from_folded = 1;
             continue;
@@ -896,6 +901,10 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
     }
     if ((from_folded || diff_a) && fmt != SG_FMT_TABLE && fmt != SG_FMT_SVG) {
         fprintf(stderr, "%s: --from-folded and --diff draw svg only\n", prog);
+        goto usage_err;
+    }
+    if (so.normalize && !diff_a) {
+        fprintf(stderr, "%s: --normalize is for --diff\n", prog);
         goto usage_err;
     }
     if (diff_a && (from_folded || inpath)) {

@@ -213,6 +213,8 @@ typedef struct sg_svg_opts {
     const char *subtitle; /* NULL = none */
     const char *unit;     /* what COUNT counts: NULL = "samples"; a time unit
                            * (s, ms, us, ns) gives the off-CPU palette */
+    int normalize;        /* sg_svg_folded diff: the first file's counts
+                           * scaled to the second's total */
 } sg_svg_opts;
 
 /* Sets the svg options (copied; strings must outlive the writer). */

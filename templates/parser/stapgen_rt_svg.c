@@ -31,6 +31,7 @@ typedef struct sg_svg {
     int diff;     /* frames carry count2 (the first file's) */
     const char *unit; /* "samples" or what COUNT counts */
     int timed;    /* COUNT is time: off-CPU palette */
+    long long scaled_from; /* --normalize: the first file's own total, else -1 */
 } sg_svg;
 
 #define SG_SVG_WIDTH 1200
@@ -387,6 +388,10 @@ static void svg_graph(sg_writer *w, sg_svg *s, sg_fmap *m, const char *label, si
     if (s->diff) {
         sb_puts(&b, "; before: ");
         svg_amount(&b, s, l.total2);
+        if (s->scaled_from >= 0) {
+            sb_puts(&b, ", scaled from ");
+            sb_ll(&b, s->scaled_from);
+        }
     }
     sb_puts(&b, ")</text><text class=\"match\" x=\"");
     sb_ll(&b, width - SG_SVG_PAD);
@@ -780,6 +785,23 @@ int sg_svg_folded(FILE *out, const sg_svg_opts *o, FILE *a, const char *aname, F
     /* stacks only in the first file have no width, but their counts are
      * part of their callers' "before" */
     s->diff = b != NULL;
+    s->scaled_from = -1;
+    if (b && o && o->normalize) {
+        long long ta = 0, tb = 0;
+        size_t i;
+        for (i = 0; i < m.n; i++) {
+            ta = sg_sat_add(ta, m.e[i].count2);
+            tb = sg_sat_add(tb, m.e[i].count);
+        }
+        if (ta > 0 && tb > 0) {
+            double f = (double)tb / (double)ta;
+            for (i = 0; i < m.n; i++) {
+                double c = (double)m.e[i].count2 * f + 0.5;
+                m.e[i].count2 = c >= 9.2e18 ? LLONG_MAX : (long long)c;
+            }
+            s->scaled_from = ta;
+        }
+    }
     if (m.n) {
         sg_sb label = {NULL, 0, 0, 0};
         if (b) {

@@ -232,6 +232,15 @@ for n, before, col in [('bar', 5, 'red'), ('foo', 8, 'red'), ('new', 0, 'red'), 
 f = by_name(fr, 'foo')
 check(f['n'] == 12 and f['details'] == '12 samples, 70.59%; before: 8, +4', 'diff: foo %r' % f['details'])
 check(by_name(fr, 'copy')['cls'] == 'k', 'diff: kernel frame')
+# --normalize: before scaled to the second file's total (14 -> 17)
+out, _ = run([bt, '--normalize', '--diff', os.path.join(here, 'before.folded'), os.path.join(here, 'after.folded')])
+fr = frames(parse(out, 'normalized'))
+check(b'(17 samples; before: 17 samples, scaled from 14)</text>' in out, 'normalize: label')
+f = by_name(fr, 'foo')
+check(f['details'] == '12 samples, 70.59%; before: 10, +2', 'normalize: foo %r' % f['details'])
+check(by_name(fr, 'all')['details'].endswith('before: 17, +0') and rgb(by_name(fr, 'all')) == (250, 250, 250),
+      'normalize: the root is unchanged')
+run([bt, '--normalize', os.path.join(here, 'stacks.in')], rc=2)
 # equal: white
 out, _ = run([bt, '--diff', os.path.join(here, 'after.folded'), os.path.join(here, 'after.folded')])
 fr = frames(parse(out, 'same'))

@@ -121,7 +121,7 @@ static void folded(const uint8_t *data, size_t size, int inverted)
 {
 	static char empty[1];
 	size_t half = size / 2;
-	sg_svg_opts o = { 0, inverted, NULL, NULL, NULL };
+	sg_svg_opts o = { .inverted = inverted, .normalize = inverted };
 	FILE *a = fmemopen(size ? (void *)data : empty, size ? size : 1, "r");
 	if (!a)
 		abort();

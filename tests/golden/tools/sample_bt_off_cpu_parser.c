@@ -52,7 +52,7 @@ const sg_tool sample_bt_off_cpu_tool = {
 };
 
 /* -f svg: the stack records' COUNT is 'us' (its column's unit) */
-const sg_svg_opts sample_bt_off_cpu_svg = { 0, 0, NULL, NULL, "us" };
+const sg_svg_opts sample_bt_off_cpu_svg = { .unit = "us" };
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sample_bt_off_cpu_handlers {
