@@ -3,6 +3,7 @@
 #   make tools [KVER=release]   generate out/<KVER>/ for every spec
 #   make check                  everything CI runs (unit, golden, parser tests)
 #   make check-asan             the unit/golden tests under ASan + UBSan
+#   make check-browser          flame graph SVG in headless Chromium (apt-get install chromium)
 #   make valgrind               memcheck of the generator over all specs, and of the helpers
 #   make bench                  parser throughput per format (docs/performance.md)
 #   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
@@ -35,7 +36,7 @@ TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	check-commands valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers bench
+	check-commands check-flame check-browser valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers bench
 all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
@@ -118,6 +119,13 @@ check-golden: $(STAPGEN)
 
 check-parsers: $(STAPGEN)
 	@./tests/parsers/run.sh $(STAPGEN)
+# Flame graphs: structure, escaping, options, folded input, --diff (python3).
+check-flame: $(STAPGEN) ; @./tests/flame/run.sh $(STAPGEN)
+# The same graph in headless Chromium (zoom, search, reset); needs the Debian
+# chromium package, not part of make check.  BROWSER_REQUIRED=1: fail without it.
+BROWSER_REQUIRED ?= 0
+check-browser: $(STAPGEN)
+	@BROWSER_REQUIRED=$(BROWSER_REQUIRED) ./tests/flame/browser.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-e2e: $(STAPGEN) ; @./tests/e2e/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
 check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
@@ -135,12 +143,12 @@ valgrind-helpers: $(HELPER_BIN)
 	@HELPER_WRAP='$(HELPER_VG)' ./tests/helpers/run.sh $(BUILD)/helpers
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \
+	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
 		check-entry check-commands check-helpers check-live-unit
 	@echo "make check: all passed"
 
 check-asan:
-	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-fuzz-replay check-entry \
+	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-flame check-fuzz-replay check-entry \
 		check-helpers \
 		PARSER_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
 

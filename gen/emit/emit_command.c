@@ -158,6 +158,8 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sb_free(&u);
 	sb_puts(o, "}\n");
 	sb_puts(o, "stap_args='' gvars='' fmt=table secs='' raw=0\n");
+	/* -f svg: the flame graph's subtitle is the command line */
+	sb_printf(o, "cmdline=\"%s${*:+ $*}\"\n", t);
 	sb_puts(o, "while [ $# -gt 0 ]; do\n\tcase $1 in\n");
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
@@ -224,5 +226,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "\telse\n"
 		   "\t\tstap $opts $stap_args $gvars \"$script\"\n"
 		   "\tfi\n}\n"
-		   "if [ \"$raw\" = 1 ]; then\n\trun\nelse\n\trun | \"$parse\" -f \"$fmt\"\nfi\n");
+		   "if [ \"$raw\" = 1 ]; then\n\trun\n"
+		   "elif [ \"$fmt\" = svg ]; then\n\trun | \"$parse\" -f svg --subtitle \"$cmdline\"\n"
+		   "else\n\trun | \"$parse\" -f \"$fmt\"\nfi\n");
 }

@@ -22,6 +22,7 @@ static void from_columns(arena *a, record_kind *k, const spec_column *cols, unsi
 		f->title = cols[i].title ? cols[i].title : upper(a, cols[i].name);
 		f->width = cols[i].width;
 		f->value = cols[i].e;
+		f->unit = cols[i].unit;
 	}
 }
 
@@ -145,8 +146,8 @@ record_set records_of(arena *a, const spec *s)
 			f->title = upper(a, f->name);
 		}
 		const char *unit = r->hist_unit ? r->hist_unit : "value";
-		k->fields[k->nfields++] = (record_field){ "bucket", COL_LONG, upper(a, unit), 0, NULL };
-		k->fields[k->nfields++] = (record_field){ "count", COL_LONG, "COUNT", 0, NULL };
+		k->fields[k->nfields++] = (record_field){ "bucket", COL_LONG, upper(a, unit), 0, NULL, NULL };
+		k->fields[k->nfields++] = (record_field){ "count", COL_LONG, "COUNT", 0, NULL, NULL };
 	}
 	return rs;
 }

@@ -19,6 +19,7 @@ typedef struct record_field {
 	const char *title;	/* table header */
 	int width;
 	const expr *value;	/* NULL for histogram key/bucket/count fields */
+	const char *unit;	/* the column's 'unit', NULL if none */
 } record_field;
 
 typedef struct record_kind {

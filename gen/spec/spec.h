@@ -81,6 +81,7 @@ typedef struct spec_column {
 	col_type type;		/* after checking: never COL_AUTO */
 	const char *title;
 	int width;
+	const char *unit;	/* what a long column measures (e.g. us): NULL = a count */
 } spec_column;
 
 /* One record a probe prints.  Several probes (or entries) may print the

@@ -256,7 +256,7 @@ static void load_maps(loader *L, const ynode *n, bool is_agg)
 
 static void load_column(loader *L, spec_column *col, const ynode *k, const ynode *v)
 {
-	static const char *const keys[] = { "value", "type", "title", "width", NULL };
+	static const char *const keys[] = { "value", "type", "title", "width", "unit", NULL };
 	static const char *const ctypes[] = { "long", "string", "time", "stack", NULL };
 	col->loc = k->loc;
 	if (!schema_ident(&L->c, k, "column name", &col->name))
@@ -282,6 +282,13 @@ static void load_column(loader *L, spec_column *col, const ynode *k, const ynode
 		if (col->title && strlen(col->title) > 64) {
 			diag_error(L->c.d, p->value->loc, "'title' is longer than 64 bytes");
 			col->title = NULL;
+		}
+	}
+	if ((p = ynode_get(v, "unit"))) {
+		/* a short word: the flame graph says "N us" instead of "N samples" */
+		if (schema_ident(&L->c, p->value, "column unit", &col->unit) && strlen(col->unit) > 16) {
+			diag_error(L->c.d, p->value->loc, "'unit' is longer than 16 bytes");
+			col->unit = NULL;
 		}
 	}
 	if ((p = ynode_get(v, "width"))) {

@@ -104,6 +104,20 @@ check_args "inject_text: --s: spaces and quotes are not allowed" inject_text --s
 check_args '[-G][s=*][inject_text.stp]' inject_text --s '*'
 check_args '[-x][42][-v][-G][d=7][inject_text.stp]' inject_text -p 42 -a -v -G d=7
 check_args "inject_text: unknown option '--nope'" inject_text --nope
+# -f svg: the parser gets the command line as the flame graph's subtitle
+cat >"$tmp/out/parsers/sample_bt-parse" <<'PARSE'
+#!/bin/sh
+cat >/dev/null
+for a in "$@"; do printf '[%s]' "$a"; done
+echo
+PARSE
+chmod +x "$tmp/out/parsers/sample_bt-parse"
+n=$((n + 1))
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" -k -l 5 -f svg 2>&1)
+[ "$got" = '[-f][svg][--subtitle][sample_bt -k -l 5 -f svg]' ] || bad "sample_bt -f svg -> '$got'"
+n=$((n + 1))
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" -f folded 2>&1)
+[ "$got" = '[-f][folded]' ] || bad "sample_bt -f folded -> '$got'"
 [ -z "$(ls -A "$tmp/cwd")" ] || bad "option tests created files: $(ls -A "$tmp/cwd")"
 
 echo "commands: $n checks, $fail failed"

@@ -26,6 +26,7 @@ stap runs with: -DMAXMAPENTRIES=16384
 EOF
 }
 stap_args='' gvars='' fmt=table secs='' raw=0
+cmdline="accessed_files${*:+ $*}"
 while [ $# -gt 0 ]; do
 	case $1 in
 	-l)
@@ -57,6 +58,8 @@ run() {
 }
 if [ "$raw" = 1 ]; then
 	run
+elif [ "$fmt" = svg ]; then
+	run | "$parse" -f svg --subtitle "$cmdline"
 else
 	run | "$parse" -f "$fmt"
 fi

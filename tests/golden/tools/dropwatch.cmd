@@ -27,6 +27,7 @@ stap runs with: -d kernel
 EOF
 }
 stap_args='' gvars='' fmt=table secs='' raw=0
+cmdline="dropwatch${*:+ $*}"
 while [ $# -gt 0 ]; do
 	case $1 in
 	-i)
@@ -62,6 +63,8 @@ run() {
 }
 if [ "$raw" = 1 ]; then
 	run
+elif [ "$fmt" = svg ]; then
+	run | "$parse" -f svg --subtitle "$cmdline"
 else
 	run | "$parse" -f "$fmt"
 fi

@@ -23,6 +23,7 @@ options:
 EOF
 }
 stap_args='' gvars='' fmt=table secs='' raw=0
+cmdline="execve${*:+ $*}"
 while [ $# -gt 0 ]; do
 	case $1 in
 	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }
@@ -50,6 +51,8 @@ run() {
 }
 if [ "$raw" = 1 ]; then
 	run
+elif [ "$fmt" = svg ]; then
+	run | "$parse" -f svg --subtitle "$cmdline"
 else
 	run | "$parse" -f "$fmt"
 fi

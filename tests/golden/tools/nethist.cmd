@@ -25,6 +25,7 @@ options:
 EOF
 }
 stap_args='' gvars='' fmt=table secs='' raw=0
+cmdline="nethist${*:+ $*}"
 while [ $# -gt 0 ]; do
 	case $1 in
 	-i)
@@ -60,6 +61,8 @@ run() {
 }
 if [ "$raw" = 1 ]; then
 	run
+elif [ "$fmt" = svg ]; then
+	run | "$parse" -f svg --subtitle "$cmdline"
 else
 	run | "$parse" -f "$fmt"
 fi

@@ -28,6 +28,7 @@ stap runs with: -DMAXSTRINGLEN=2000 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d 
 EOF
 }
 stap_args='' gvars='' fmt=table secs='' raw=0
+cmdline="sample_bt${*:+ $*}"
 while [ $# -gt 0 ]; do
 	case $1 in
 	-u) gvars="$gvars -G user=1"; shift;;
@@ -63,6 +64,8 @@ run() {
 }
 if [ "$raw" = 1 ]; then
 	run
+elif [ "$fmt" = svg ]; then
+	run | "$parse" -f svg --subtitle "$cmdline"
 else
 	run | "$parse" -f "$fmt"
 fi

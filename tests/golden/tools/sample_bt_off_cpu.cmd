@@ -29,6 +29,7 @@ stap runs with: -DMAXSTRINGLEN=2000 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d 
 EOF
 }
 stap_args='' gvars='' fmt=table secs='' raw=0
+cmdline="sample_bt_off_cpu${*:+ $*}"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--min)
@@ -68,6 +69,8 @@ run() {
 }
 if [ "$raw" = 1 ]; then
 	run
+elif [ "$fmt" = svg ]; then
+	run | "$parse" -f svg --subtitle "$cmdline"
 else
 	run | "$parse" -f "$fmt"
 fi
