@@ -7,6 +7,7 @@
 #   make bench                  parser throughput per format (docs/performance.md)
 #   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
 #   make helpers                check-debug-info, resolve-inlines, resolve-src-lines
+#   make install                stapgen, helpers, KVER's tools and man pages (PREFIX, DESTDIR)
 #   make deps                   install build dependencies (Debian, as root)
 
 SHELL := /bin/sh
@@ -35,7 +36,7 @@ TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	check-commands valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers bench
+	check-commands check-install install valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers bench
 all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
@@ -90,6 +91,17 @@ tools: deps
 tools-only: $(STAPGEN)
 	@./scripts/make-tools.sh $(STAPGEN) "$(KVER)" out $(SPECS)
 
+# ---- install ---------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=...] [KVER=...]: stapgen, the
+# helpers, and the tools generated for KVER (into OUT/KVER first) with their
+# parsers and man pages (scripts/install.sh).
+PREFIX ?= /usr/local
+DESTDIR ?=
+OUT ?= out
+install: $(STAPGEN) helpers
+	@./scripts/make-tools.sh $(STAPGEN) "$(KVER)" "$(OUT)" $(SPECS)
+	@./scripts/install.sh "$(OUT)/$(KVER)" "$(KVER)" "$(DESTDIR)" "$(PREFIX)" $(STAPGEN) $(HELPER_BIN)
+
 # ---- tests ---------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
@@ -124,6 +136,7 @@ check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
 	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
 check-commands: $(STAPGEN) ; @./tests/command/run.sh $(STAPGEN)
+check-install: $(STAPGEN) helpers ; @./tests/install/run.sh "$(MAKE)"
 
 # The test program is always built with cc (gcc): the expected inline chains
 # and lines are gcc's.  HELPER_WRAP runs every helper under valgrind.
@@ -136,7 +149,7 @@ valgrind-helpers: $(HELPER_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \
-		check-entry check-commands check-helpers check-live-unit
+		check-entry check-commands check-install check-helpers check-live-unit
 	@echo "make check: all passed"
 
 check-asan:
