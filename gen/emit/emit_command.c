@@ -403,7 +403,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "if [ \"$bg\" = 1 ]; then\n"
 		   "\t\"$@\" || exit\n"
 		   "\tif [ -n \"$out\" ]; then\n"
-		   "\t\techo \"$tool: running in the background, records into $out (with -S: $out.N); parse: $parse FILE; stop: kill -INT the stapio pid above\" >&2\n"
+		   "\t\techo \"$tool: running in the background, records into $out (with -S: $out.N); parse: $parse FILE; stop: kill PID, the pid printed above\" >&2\n"
 		   "\telse\n"
 		   "\t\techo \"$tool: running in the background; attach: staprun -A $mname | $parse -f $fmt (Ctrl-\\\\ detaches again, Ctrl-C stops it)\" >&2\n"
 		   "\tfi\n"

@@ -211,7 +211,7 @@ fi
 if [ "$bg" = 1 ]; then
 	"$@" || exit
 	if [ -n "$out" ]; then
-		echo "$tool: running in the background, records into $out (with -S: $out.N); parse: $parse FILE; stop: kill -INT the stapio pid above" >&2
+		echo "$tool: running in the background, records into $out (with -S: $out.N); parse: $parse FILE; stop: kill PID, the pid printed above" >&2
 	else
 		echo "$tool: running in the background; attach: staprun -A $mname | $parse -f $fmt (Ctrl-\\ detaches again, Ctrl-C stops it)" >&2
 	fi
