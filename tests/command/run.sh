@@ -186,16 +186,20 @@ grep -q 'at_sigint' "$tmp/stdout" || bad "tcp_conn -t 1: the record printed at S
 # Ctrl-C (SIGINT to the whole process group, as a terminal sends it): stap
 # runs its end probes, the parser (which ignores it) prints their records,
 # and the command exits with stap's status, under dash and bash.
-for sh in dash bash; do
+# With -t 60, Ctrl-C still ends the run at once.
+for sh in dash bash dash-t bash-t; do
+	case $sh in *-t) sh=${sh%-t} t=60 ;; *) t=0 ;; esac
 	command -v "$sh" >/dev/null || continue
 	n=$((n + 1))
-	got=$(PATH="$tmp/bin:$PATH" python3 - "$sh" "$tmp/out/tcp_conn" <<'PY' 2>&1
+	got=$(PATH="$tmp/bin:$PATH" python3 - "$sh" "$tmp/out/tcp_conn" "$t" <<'PY' 2>&1
 import os, signal, subprocess, sys, time
 def child():
     signal.signal(signal.SIGINT, signal.SIG_DFL)   # not ignored, as under a terminal
     os.setsid()
-p = subprocess.Popen([sys.argv[1], sys.argv[2], "--no-check"], stdout=subprocess.PIPE,
-                     stderr=subprocess.STDOUT, preexec_fn=child)
+args = [sys.argv[1], sys.argv[2], "--no-check"]
+if sys.argv[3] != "0":
+    args += ["-t", sys.argv[3]]
+p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=child)
 time.sleep(1)
 os.killpg(p.pid, signal.SIGINT)
 out = p.communicate(timeout=20)[0].decode()
@@ -203,7 +207,7 @@ print("rc=%d" % p.returncode)
 print(out)
 PY
 )
-	case $got in rc=0*at_sigint*) ;; *) bad "Ctrl-C ($sh): $got";; esac
+	case $got in rc=0*at_sigint*) ;; *) bad "Ctrl-C ($sh, -t $t): $got";; esac
 done
 
 # ---- preflight: --check against fake roots (STAPGEN_ROOT) -----------------------

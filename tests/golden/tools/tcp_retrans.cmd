@@ -205,8 +205,10 @@ if [ "$bg" = 1 ]; then
 	fi
 	exit 0
 fi
-# SIGINT lets stap run its end probes: the final report is printed
-[ -z "$secs" ] || set -- timeout --preserve-status -s INT "$secs" "$@"
+# SIGINT lets stap run its end probes: the final report is printed.
+# --foreground: Ctrl-C still reaches stap (which takes a relayed second
+# SIGINT as one, as under sudo); the status is stap's, not 124.
+[ -z "$secs" ] || set -- timeout --foreground --preserve-status -s INT "$secs" "$@"
 if [ "$use_parse" = 0 ]; then
 	"$@" || exit
 	exit 0
