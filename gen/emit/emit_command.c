@@ -310,7 +310,9 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			   "\t\t# user-space symbols: the executable and its shared libraries\n"
 			   "\t\tsyms=\"-d $exe --ldd\"\n");
 	sb_puts(o, "\t\tpid=$2; shift 2;;\n");
-	if (opt_c)
+	if (opt_c && uses_user_symbols(s))	/* the libraries CMD loads, too */
+		sb_puts(o, "\t-c) [ $# -ge 2 ] || { usage >&2; exit 2; }; cmd=$2; syms=--ldd; shift 2;;\n");
+	else if (opt_c)
 		sb_puts(o, "\t-c) [ $# -ge 2 ] || { usage >&2; exit 2; }; cmd=$2; shift 2;;\n");
 	sb_puts(o, ""
 		   "\t-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;\n"

@@ -57,7 +57,7 @@ while [ $# -gt 0 ]; do
 		# user-space symbols: the executable and its shared libraries
 		syms="-d $exe --ldd"
 		pid=$2; shift 2;;
-	-c) [ $# -ge 2 ] || { usage >&2; exit 2; }; cmd=$2; shift 2;;
+	-c) [ $# -ge 2 ] || { usage >&2; exit 2; }; cmd=$2; syms=--ldd; shift 2;;
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
