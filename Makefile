@@ -3,10 +3,12 @@
 #   make tools [KVER=release]   generate out/<KVER>/ for every spec
 #   make check                  everything CI runs (unit, golden, parser tests)
 #   make check-asan             the unit/golden tests under ASan + UBSan
+#   make check-browser          flame graph SVG in headless Chromium (apt-get install chromium)
 #   make valgrind               memcheck of the generator over all specs, and of the helpers
 #   make bench                  parser throughput per format (docs/performance.md)
 #   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
 #   make helpers                check-debug-info, resolve-inlines, resolve-src-lines
+#   make install                stapgen, helpers, KVER's tools and man pages (PREFIX, DESTDIR)
 #   make deps                   install build dependencies (Debian, as root)
 
 SHELL := /bin/sh
@@ -35,7 +37,8 @@ TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	check-commands valgrind clean deps fuzz kernels validate helpers check-helpers valgrind-helpers bench
+	check-commands check-flame check-browser check-install install valgrind clean deps fuzz kernels validate helpers \
+	check-helpers valgrind-helpers bench
 all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
@@ -90,6 +93,17 @@ tools: deps
 tools-only: $(STAPGEN)
 	@./scripts/make-tools.sh $(STAPGEN) "$(KVER)" out $(SPECS)
 
+# ---- install ---------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=...] [KVER=...]: stapgen, the
+# helpers, and the tools generated for KVER (into OUT/KVER first) with their
+# parsers and man pages (scripts/install.sh).
+PREFIX ?= /usr/local
+DESTDIR ?=
+OUT ?= out
+install: $(STAPGEN) helpers
+	@./scripts/make-tools.sh $(STAPGEN) "$(KVER)" "$(OUT)" $(SPECS)
+	@./scripts/install.sh "$(OUT)/$(KVER)" "$(KVER)" "$(DESTDIR)" "$(PREFIX)" $(STAPGEN) $(HELPER_BIN)
+
 # ---- tests ---------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
 	@mkdir -p $(dir $@)
@@ -118,12 +132,22 @@ check-golden: $(STAPGEN)
 
 check-parsers: $(STAPGEN)
 	@./tests/parsers/run.sh $(STAPGEN)
+# Flame graphs: structure, escaping, options, folded input, --diff (python3).
+check-flame: $(STAPGEN) ; @./tests/flame/run.sh $(STAPGEN)
+# The same graph in headless Chromium (zoom, search, reset); needs the Debian
+# chromium package, not part of make check.  BROWSER_REQUIRED=1: fail without it.
+BROWSER_REQUIRED ?= 0
+# BROWSER_REQUIRED=1 (CI): chromium is installed first, and its absence fails.
+check-browser: $(STAPGEN)
+	$(if $(filter 1,$(BROWSER_REQUIRED)),@./scripts/deps.sh chromium)
+	@BROWSER_REQUIRED=$(BROWSER_REQUIRED) ./tests/flame/browser.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-e2e: $(STAPGEN) ; @./tests/e2e/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
 check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
 	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
 check-commands: $(STAPGEN) ; @./tests/command/run.sh $(STAPGEN)
+check-install: $(STAPGEN) helpers ; @./tests/install/run.sh "$(MAKE)"
 
 # The test program is always built with cc (gcc): the expected inline chains
 # and lines are gcc's.  HELPER_WRAP runs every helper under valgrind.
@@ -135,12 +159,12 @@ valgrind-helpers: $(HELPER_BIN)
 	@HELPER_WRAP='$(HELPER_VG)' ./tests/helpers/run.sh $(BUILD)/helpers
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-fuzz-replay check-hostile \
-		check-entry check-commands check-helpers check-live-unit
+	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
+		check-entry check-commands check-install check-helpers check-live-unit
 	@echo "make check: all passed"
 
 check-asan:
-	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-fuzz-replay check-entry \
+	$(MAKE) BUILD=build-asan SAN=1 CC=clang check-unit check-golden check-parsers check-flame check-fuzz-replay check-entry \
 		check-helpers \
 		PARSER_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
 

@@ -37,7 +37,9 @@ static const char usage[] =
 	"                      unless NO_COLOR is set), always or never\n"
 	"  -e, --explain MAP   read stap's errors on stdin for the script whose\n"
 	"                      source map is MAP (<tool>.stp.map); print them\n"
-	"                      against the spec lines they came from\n"
+	"                      against the spec lines they came from; errors it\n"
+	"                      cannot map are passed on as stap wrote them\n"
+	"                      (exit 1 when stap's output held an error)\n"
 	"  -h, --help          show this help\n"
 	"  -V, --version       show the version\n"
 	"\n"
@@ -347,7 +349,7 @@ int main(int argc, char **argv)
 		case 'V': puts("stapgen " STAPGEN_VERSION); return 0;
 		case 'e': {
 			int n = explain_stap_errors(optarg, stdin, stdout);
-			return n < 0 ? 2 : n > 0 ? 1 : 0;	/* n < 0: explain said why */
+			return n < 0 ? 2 : n > 0 ? 1 : 0;	/* n: errors shown; < 0: explain said why */
 		}
 		default: fputs(usage, stderr); return 2;
 		}

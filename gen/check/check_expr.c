@@ -198,6 +198,8 @@ static void unknown_name(checker *c, srcloc loc, const char *name)
 		err(c, loc, "unknown name '%s'; did you mean '%s'?", name, s);
 	else
 		err(c, loc, "unknown name '%s'", name);
+	if (!s && c->env && c->env->unknown)	/* a near miss is a typo: no hint */
+		c->env->unknown(c->env->ctx, name, c->d);
 }
 
 /* $x, $x->f, $x[i], @cast(p, "T")->f ...: things stap resolves by DWARF. */

@@ -46,6 +46,8 @@ typedef struct check_env {
 	size_t (*candidates)(void *ctx, const char **out, size_t max);
 	void *ctx;	/* the checker may record uses in it */
 	unsigned flags;
+	/* Optional: called after "unknown name" without a suggestion (to add a hint). */
+	void (*unknown)(void *ctx, const char *name, diag_sink *d);
 } check_env;
 
 /* Assigns e->type everywhere, resolves identifiers (e->bind = name_kind,

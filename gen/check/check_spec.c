@@ -63,6 +63,13 @@ static bool lookup(void *ctx, const char *name, name_info *out)
 		out->ptr = m;
 		return true;
 	}
+	if (sc->p)
+		for (unsigned i = 0; i < sc->p->navars; i++)
+			if (!strcmp(sc->p->avars[i].name, name)) {
+				out->kind = NAME_ALIASVAR;
+				out->type = sc->p->avars[i].type;	/* declared */
+				return true;
+			}
 	if (sc->p && (sc->alias_unchecked ||
 		      (sc->alias_vars && alias_has_var(sc->alias_vars, name)))) {
 		out->kind = NAME_ALIASVAR;
@@ -87,17 +94,30 @@ static size_t candidates(void *ctx, const char **out, size_t max)
 		out[n++] = sc->s->params[i].name;
 	for (unsigned i = 0; i < sc->s->nmaps && n < max; i++)
 		out[n++] = sc->s->maps[i].name;
+	if (sc->p)
+		for (unsigned i = 0; i < sc->p->navars && n < max; i++)
+			out[n++] = sc->p->avars[i].name;
 	if (sc->p && sc->alias_vars && n < max)
 		n += alias_var_list(sc->alias_vars, out + n, max - n, sc->varbuf,
 				    sizeof sc->varbuf);
 	return n;
 }
 
+/* In a probe on a tapset alias the table knows, a name it lacks may be one
+ * a newer tapset sets: say how to declare it. */
+static void unknown_hint(void *ctx, const char *name, diag_sink *d)
+{
+	scope *sc = ctx;
+	if (sc->p && sc->alias_vars)
+		diag_hint(d, "if your stap's tapset alias sets '%s', declare it on the probe: 'alias_vars: { %s: long }' (or string)",
+			  name, name);
+}
+
 static vtype check(scope *sc, expr *e, unsigned flags, diag_sink *d)
 {
 	if (!e)
 		return VT_UNKNOWN;
-	check_env env = { lookup, candidates, sc, flags };
+	check_env env = { lookup, candidates, sc, flags, unknown_hint };
 	return check_expr(e, &env, d);
 }
 
@@ -208,6 +228,9 @@ static void warn_unchecked(const expr *e, void *ctx)
 	unchecked_ctx *u = ctx;
 	if (e->kind != E_IDENT || e->bind != NAME_ALIASVAR)
 		return;
+	for (unsigned i = 0; i < u->p->navars; i++)
+		if (!strcmp(u->p->avars[i].name, e->name))
+			return;	/* declared */
 	for (unsigned i = 0; i < u->p->npoints; i++) {
 		const char *v = alias_vars(u->p->points[i].text);
 		if (v && alias_has_var(v, e->name))
@@ -217,6 +240,8 @@ static void warn_unchecked(const expr *e, void *ctx)
 	l.len = (unsigned)strlen(e->name);
 	diag_warning(u->d, l, "cannot check '%s': the variables of probe alias '%s' are not known here",
 		     e->name, u->p->points[0].text);
+	diag_hint(u->d, "declare it on the probe to check and type it: 'alias_vars: { %s: long }' (or string)",
+		  e->name);
 }
 
 /* Names resolved to variables of an alias missing from the table pass
@@ -239,6 +264,22 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 			sc.alias_unchecked = true;
 		else if (!sc.alias_vars)
 			sc.alias_vars = v;
+	}
+	bool any_alias = false;
+	for (unsigned i = 0; i < p->npoints; i++)
+		any_alias |= probe_point_is_alias(p->points[i].text) != 0;
+	for (unsigned i = 0; i < p->navars; i++) {
+		const spec_alias_var *v = &p->avars[i];
+		if (!any_alias && i == 0 && p->npoints)
+			diag_error(d, v->loc, "'alias_vars' names variables a tapset alias sets; '%s' is not one",
+				   p->points[0].text);
+		if (spec_find_param(s, v->name) || spec_find_map(s, v->name))
+			diag_error(d, v->loc, "alias variable '%s' has the name of a %s", v->name,
+				   spec_find_param(s, v->name) ? "parameter" : "state map or aggregate");
+		for (unsigned j = 0; j < p->nlets; j++)
+			if (!strcmp(p->lets[j].name, v->name))
+				diag_error(d, p->lets[j].loc, "value '%s' has the name of an alias variable",
+					   v->name);
 	}
 	unsigned flags = p->ctx | (s->guru ? CTX_GURU : 0);
 	for (unsigned i = 0; i < p->nlets; i++) {

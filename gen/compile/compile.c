@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../emit/emit.h"
+#include "../check/tapset_facts.h"
 #include "../lower/lower.h"
 
 static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
@@ -35,6 +36,8 @@ static int compile(arena *a, const source *src, diag_sink *d, const stapgen_opti
 	if (!s)
 		return 1;
 	spec_check(a, s, d);
+	if (!d->errors)
+		tapset_facts_check(s, o->kver, d);
 	out->spec = s;
 	if (s->guru && !o->guru)
 		diag_error(d, s->tool_loc,

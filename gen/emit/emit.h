@@ -18,6 +18,8 @@ void emit_doc(strbuf *out, const spec *s, const record_set *rs, const emit_opts 
 void emit_command(strbuf *out, const spec *s, const emit_opts *o);
 /* "table (default), json, ... or svg (stack tools)" (SG_FORMATS) */
 void emit_format_list(strbuf *out);
+/* Does one of the spec's parameters take this command-line flag? */
+bool param_has_flag(const spec *s, const char *flag);
 void emit_parser(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
 
 #endif

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../check/alias_vars.h"
+#include "../spec/probe_point.h"
 #include "emit.h"
 
 static const char *type_name(col_type t)
@@ -52,9 +54,110 @@ static void event_conditions(strbuf *o, const record_kind *k)
 	}
 }
 
+/* The variables each tapset alias the tool probes sets (the table from
+ * the SystemTap 4.8 tapsets), and those the spec declares. */
+static void alias_section(strbuf *o, const spec *s)
+{
+	enum { MAX_SHOWN = 64 };	/* bounded: a spec may have thousands of probes */
+	const char *shown[MAX_SHOWN];
+	unsigned nshown = 0;
+	bool any = false;
+	for (unsigned i = 0; i < s->nprobes; i++) {
+		const spec_probe *p = &s->probes[i];
+		for (unsigned j = 0; j < p->npoints; j++) {
+			const char *pt = p->points[j].text;
+			if (!probe_point_is_alias(pt))
+				continue;
+			bool seen = false;	/* each alias once */
+			for (unsigned k = 0; k < nshown && !seen; k++)
+				seen = !strcmp(shown[k], pt);
+			if (seen && !p->navars)
+				continue;
+			if (nshown == MAX_SHOWN) {
+				sb_puts(o, "- ...\n");
+				goto out;
+			}
+			shown[nshown++] = pt;
+			if (!any)
+				sb_puts(o, "## Tapset alias variables\n\n"
+					   "Set by the tapset aliases this tool probes (SystemTap 4.8), usable in the spec's expressions:\n\n");
+			any = true;
+			const char *v = alias_vars(pt);
+			sb_printf(o, "- `%s`: ", pt);
+			if (!v) {
+				sb_puts(o, "not in stapgen's table (its variables pass unchecked)");
+			} else {
+				char buf[4096];
+				const char *names[256];
+				size_t n = alias_var_list(v, names, 256, buf, sizeof buf);
+				for (size_t k = 0; k < n; k++)
+					sb_printf(o, "%s`%s`", k ? ", " : "", names[k]);
+			}
+			for (unsigned k = 0; k < p->navars; k++)
+				sb_printf(o, "%s`%s` (%s, declared)", k || v ? ", " : "; ",
+					  p->avars[k].name, p->avars[k].type == VT_STRING ? "string" : "long");
+			sb_putc(o, '\n');
+		}
+	}
+out:
+	if (any)
+		sb_putc(o, '\n');
+}
+
+/* Before a run, stap's run modes, exit status. */
+static void run_modes(strbuf *o, const char *t, const tool_needs *n)
+{
+	sb_puts(o, "## Before the first run\n\n");
+	sb_printf(o, "`%s --check` lists what the tool needs and whether this host has it; every run "
+		     "checks first (`--no-check` skips it).  This tool needs: a kernel with loadable "
+		     "modules", t);
+	if (n->kprobes == NEED_YES)
+		sb_puts(o, " and kprobes (`CONFIG_KPROBES`)");
+	if (n->uprobes == NEED_YES)
+		sb_puts(o, " and uprobes (`CONFIG_UPROBES`)");
+	sb_puts(o, "; the kernel build tree (Debian: `linux-headers-$(uname -r)`)");
+	if (n->kdebug == NEED_YES)
+		sb_puts(o, "; the kernel's debuginfo, a vmlinux with DWARF (`linux-image-$(uname -r)-dbg`; "
+			   "BTF is not enough for stap)");
+	else if (n->kdebug == NEED_MAYBE)
+		sb_puts(o, "; the kernel's debuginfo only if a fallback probe point is used "
+			   "(`linux-image-$(uname -r)-dbg`)");
+	sb_puts(o, "; a stap whose tested kernel range includes this kernel (`systemtap`).\n"
+		   "`STAPGEN_ROOT=DIR` makes the check look under DIR instead of `/` (for tests).\n\n");
+	sb_puts(o, "## Run modes\n\n```\n");
+	char l[7][200];
+	const char *c[7];
+	unsigned k = 0;
+	snprintf(l[k], sizeof l[k], "%s -t 30", t);
+	c[k++] = "30 s, then the end report";
+	if (n->target) {
+		snprintf(l[k], sizeof l[k], "%s -c 'CMD ARGS'", t);
+		c[k++] = "run CMD and trace it (target() is its pid)";
+	}
+	snprintf(l[k], sizeof l[k], "%s -F", t);
+	c[k++] = "flight recorder: the probes stay loaded, output is buffered";
+	snprintf(l[k], sizeof l[k], "staprun -A %.55s | parsers/%s-parse", t, t);
+	c[k++] = "attach (Ctrl-\\ detaches again, Ctrl-C stops)";
+	snprintf(l[k], sizeof l[k], "%s -F -o /var/tmp/%s.out -S 10,5", t, t);
+	c[k++] = "in the background, into 10 MB files, the last 5 kept";
+	snprintf(l[k], sizeof l[k], "%s --build-module /srv/mods", t);
+	c[k++] = "once, where stap, the build tree and debuginfo are";
+	snprintf(l[k], sizeof l[k], "%s --module /srv/mods/%.55s.ko", t, t);
+	c[k++] = "then on any host of that kernel: staprun only";
+	for (unsigned i = 0; i < k; i++)
+		sb_printf(o, "%-52s # %s\n", l[i], c[i]);
+	sb_puts(o, "```\n\n");
+	sb_puts(o, "With `--module`, parameter options and `-G NAME=VALUE` become the module's options "
+		   "(`staprun MODULE.ko NAME=VALUE`, as `stap -G` sets them); `-F` becomes `staprun -L` "
+		   "(or `-D` with `-o`).\n\n");
+	sb_puts(o, "Exit status: 0 done; 1 not ready (see `--check`); stap's status when it fails; "
+		   "2 bad options; 3 the parser found lines it could not use.\n\n");
+}
+
 void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *opt)
 {
 	const char *t = s->tool;
+	tool_needs needs = tool_needs_of(s, opt->kver);
 	sb_printf(o, "# %s\n\n", t);
 	md_cell(o, s->summary);
 	sb_puts(o, "\n\n");
@@ -101,7 +204,11 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 			emit_format_list(o);                                           \
 		sb_puts(o, " |\n");                                                    \
 	}
+#define OPT_TARGET(flag, alt, arg, help)                                               \
+	if (needs.target && !param_has_flag(s, flag))                                  \
+		OPT(flag, alt, arg, help)
 #include "../tables/tool_options.def"
+#undef OPT_TARGET
 #undef OPT
 	sb_putc(o, '\n');
 	unsigned nflags;
@@ -113,6 +220,7 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		sb_puts(o, ".\n\n");
 	}
 	free(flags);
+	run_modes(o, t, &needs);
 	sb_puts(o, "## Output\n\n");
 	for (unsigned i = 0; i < rs->nkinds; i++) {
 		const record_kind *k = &rs->kinds[i];
@@ -148,6 +256,7 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		}
 		sb_putc(o, '\n');
 	}
+	alias_section(o, s);
 	if (s->nunsupported) {
 		sb_puts(o, "## Kernels\n\nNot supported:\n\n");
 		for (unsigned i = 0; i < s->nunsupported; i++) {

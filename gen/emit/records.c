@@ -22,6 +22,7 @@ static void from_columns(arena *a, record_kind *k, const spec_column *cols, unsi
 		f->title = cols[i].title ? cols[i].title : upper(a, cols[i].name);
 		f->width = cols[i].width;
 		f->value = cols[i].e;
+		f->unit = cols[i].unit;
 	}
 }
 
@@ -145,8 +146,8 @@ record_set records_of(arena *a, const spec *s)
 			f->title = upper(a, f->name);
 		}
 		const char *unit = r->hist_unit ? r->hist_unit : "value";
-		k->fields[k->nfields++] = (record_field){ "bucket", COL_LONG, upper(a, unit), 0, NULL };
-		k->fields[k->nfields++] = (record_field){ "count", COL_LONG, "COUNT", 0, NULL };
+		k->fields[k->nfields++] = (record_field){ "bucket", COL_LONG, upper(a, unit), 0, NULL, NULL };
+		k->fields[k->nfields++] = (record_field){ "count", COL_LONG, "COUNT", 0, NULL, NULL };
 	}
 	return rs;
 }
@@ -202,4 +203,87 @@ const char **stap_run_flags(const spec *s, unsigned *n)
 		flags[(*n)++] = "kernel";
 	}
 	return flags;
+}
+
+/* ---- what a tool needs from the host ---------------------------------------- */
+
+enum { PN_KDEBUG = 1, PN_KPROBES = 2, PN_UPROBES = 4 };
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* One probe point: which of the host's facilities it needs. */
+static unsigned point_needs(const char *p)
+{
+	static const char *const none[] = { "begin", "end", "error", "never", "timer.", "perf.",
+					    "procfs", "kernel.trace(", NULL };
+	for (unsigned i = 0; none[i]; i++)
+		if (starts(p, none[i]))
+			return 0;
+	if (starts(p, "kprobe.") || starts(p, "kernel.data("))
+		return PN_KPROBES;
+	if (starts(p, "process")) {
+		static const char *const up[] = { ".function(", ".statement(", ".mark(", ".plt",
+						  ".provider(", NULL };
+		for (unsigned i = 0; up[i]; i++)
+			if (strstr(p, up[i]))
+				return PN_UPROBES;
+		return 0;
+	}
+	/* kernel.function, kernel.statement, module(...), and the tapset
+	 * aliases (syscall.*, vfs.*, scheduler.* ...), which stand for
+	 * DWARF probes: counted as such */
+	return PN_KDEBUG | PN_KPROBES;
+}
+
+static void find_cast(const expr *e, void *ctx)
+{
+	if (e->kind == E_CAST && !(e->name && e->name[0] == '/'))
+		*(bool *)ctx = true;
+}
+
+static void need_raise(need_level *l, need_level to)
+{
+	if (to > *l)
+		*l = to;
+}
+
+tool_needs tool_needs_of(const spec *s, const char *kver)
+{
+	static const char *const target_fns[] = { "target", NULL };
+	tool_needs n = { NEED_NO, NEED_NO, NEED_NO, spec_calls(s, target_fns) };
+	unsigned kv[3];
+	bool portable = !kver_parse(kver, kv);
+	for (unsigned i = 0; i < s->nprobes; i++) {
+		const spec_probe *p = &s->probes[i];
+		unsigned all = PN_KDEBUG | PN_KPROBES | PN_UPROBES, any = 0, npts = 0;
+		for (unsigned j = 0; j < p->npoints; j++) {
+			if (!portable && !kver_range_match(&p->points[j].range, kv))
+				continue;
+			unsigned pn = point_needs(p->points[j].text);
+			all &= pn;
+			any |= pn;
+			npts++;
+		}
+		if (!npts)
+			continue;
+		if (p->each)	/* every point is probed */
+			all = any;
+		need_raise(&n.kdebug, all & PN_KDEBUG ? NEED_YES : any & PN_KDEBUG ? NEED_MAYBE : NEED_NO);
+		need_raise(&n.kprobes, all & PN_KPROBES ? NEED_YES : any & PN_KPROBES ? NEED_MAYBE : NEED_NO);
+		need_raise(&n.uprobes, all & PN_UPROBES ? NEED_YES : any & PN_UPROBES ? NEED_MAYBE : NEED_NO);
+		bool cast = false;
+		probe_nodes(p, find_cast, &cast);
+		if (cast)	/* @cast reads the kernel's DWARF, whatever the probe */
+			n.kdebug = NEED_YES;
+	}
+	for (unsigned i = 0; i < s->nreports; i++) {
+		bool cast = false;
+		report_nodes(&s->reports[i], find_cast, &cast);
+		if (cast)
+			n.kdebug = NEED_YES;
+	}
+	return n;
 }

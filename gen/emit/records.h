@@ -19,6 +19,7 @@ typedef struct record_field {
 	const char *title;	/* table header */
 	int width;
 	const expr *value;	/* NULL for histogram key/bucket/count fields */
+	const char *unit;	/* the column's 'unit', NULL if none */
 } record_field;
 
 typedef struct record_kind {
@@ -52,6 +53,19 @@ bool spec_calls(const spec *s, const char *const fns[]);
  * stap_options, plus what the script's constructs need.  A malloc'ed
  * array of *n strings (owned by the spec) for the caller to free. */
 const char **stap_run_flags(const spec *s, unsigned *n);
+
+/* What running a tool needs from the host, for the command's preflight:
+ * NEED_NO, NEED_MAYBE (only some fallback probe points need it: a warning)
+ * or NEED_YES.  Probe points that do not apply to kver are left out
+ * (every point counts when kver is not a version). */
+typedef enum { NEED_NO, NEED_MAYBE, NEED_YES } need_level;
+typedef struct tool_needs {
+	need_level kdebug;	/* the kernel's DWARF: kernel.function, tapset aliases, @cast */
+	need_level kprobes;	/* CONFIG_KPROBES: kernel.function, kprobe.*, tapset aliases */
+	need_level uprobes;	/* CONFIG_UPROBES: process(...).function/statement/mark */
+	bool target;		/* the script uses target(): -p / -c */
+} tool_needs;
+tool_needs tool_needs_of(const spec *s, const char *kver);
 
 /* The printf conversion for a field: %d or %s (strings go through text_str). */
 const char *record_field_conv(const record_field *f);

@@ -1,9 +1,11 @@
 #include "explain.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -186,109 +188,471 @@ static int read_line(FILE *in, char *buf, size_t cap, size_t *total, int *over)
 	return any;
 }
 
+/* A location "FILE:LINE:COL" after one of the line's " at "s; FILE may be
+ * empty: stap then means the file it named last.  *at points at " at ". */
+static int find_loc(const char *s, char *file, size_t cap, unsigned *line, unsigned *col,
+		    const char **at)
+{
+	for (const char *p = strstr(s, " at "); p; p = strstr(p + 4, " at ")) {
+		const char *t = p + 4, *e = t;
+		while (*e && *e != ' ' && *e != '\t')
+			e++;
+		/* the last two ':'-separated fields are the line and column */
+		const char *c2 = e;
+		while (c2 > t && c2[-1] != ':')
+			c2--;
+		if (c2 == t)
+			continue;
+		const char *c1 = c2 - 1;
+		while (c1 > t && c1[-1] != ':')
+			c1--;
+		if (c1 == t || (size_t)(c1 - 1 - t) >= cap)
+			continue;
+		char *end;
+		unsigned long l = strtoul(c1, &end, 10), c;
+		if (end != c2 - 1 || end == c1)
+			continue;
+		c = strtoul(c2, &end, 10);
+		if (end != e || end == c2 || l > 10000000 || c > 10000000)
+			continue;
+		memcpy(file, t, (size_t)(c1 - 1 - t));
+		file[c1 - 1 - t] = '\0';
+		*line = (unsigned)l;
+		*col = (unsigned)c;
+		*at = p;
+		return 1;
+	}
+	return 0;
+}
+
+/* file is the script: "tool.stp" or ".../tool.stp" */
+static int is_script(const char *file, const char *base)
+{
+	size_t fl = strlen(file), bl = strlen(base);
+	return fl >= bl && !strcmp(file + fl - bl, base) && (fl == bl || file[fl - bl - 1] == '/');
+}
+
+typedef struct tapset_file {
+	const char *path;
+	const char *text;	/* NULL: not readable */
+	size_t len;
+} tapset_file;
+
+#define EXPLAIN_MAX_TAPSETS 8
+#define EXPLAIN_MAX_TAPSET_BYTES (1u << 20)
+
+/* The tapset function or probe alias whose definition holds `line` of a
+ * tapset file stap named, into name ("" when none): the last `function N`
+ * or `probe N =` header at or before the line, unless a `}` in column 1
+ * closed it.  *is_alias tells which. */
+static void enclosing_def(arena *a, ptrvec *tapsets, const char *path, unsigned line, char *name,
+			  size_t cap, int *is_alias)
+{
+	name[0] = '\0';
+	size_t pl = strlen(path);
+	if (pl < 4 || strcmp(path + pl - 4, ".stp"))
+		return;	/* macros (.stpm) are expanded where they are used */
+	tapset_file *f = NULL;
+	for (size_t i = 0; i < tapsets->len && !f; i++)
+		if (!strcmp(((tapset_file *)tapsets->items[i])->path, path))
+			f = tapsets->items[i];
+	if (!f) {
+		if (tapsets->len >= EXPLAIN_MAX_TAPSETS)
+			return;
+		f = arena_alloc(a, sizeof *f);
+		f->path = arena_strdup(a, path);
+		f->text = NULL;
+		f->len = 0;
+		strbuf sb = STRBUF_INIT;
+		const char *why;
+		if (!read_regular(path, EXPLAIN_MAX_TAPSET_BYTES, &sb, &why)) {
+			f->text = arena_strndup(a, sb_str(&sb), sb.len);
+			f->len = sb.len;
+		}
+		sb_free(&sb);
+		ptrvec_push(a, tapsets, f);
+	}
+	if (!f->text)
+		return;
+	const char *s = f->text, *end = s + f->len;
+	for (unsigned ln = 1; s < end && ln <= line; ln++) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end, *p = s;
+		if (*s == '}')
+			name[0] = '\0';
+		while (p < le && (*p == ' ' || *p == '\t'))
+			p++;
+		int fn = le - p > 9 && !strncmp(p, "function", 8) && (p[8] == ' ' || p[8] == '\t');
+		int pr = le - p > 6 && !strncmp(p, "probe", 5) && (p[5] == ' ' || p[5] == '\t');
+		if (fn || pr) {
+			p += fn ? 9 : 6;
+			while (p < le && (*p == ' ' || *p == '\t'))
+				p++;
+			const char *n0 = p;
+			while (p < le && (isalnum((unsigned char)*p) || *p == '_' || (pr && *p == '.')))
+				p++;
+			size_t n = (size_t)(p - n0);
+			while (p < le && (*p == ' ' || *p == '\t'))
+				p++;
+			/* an alias: "probe a.b = ..." or "=" opening the next line */
+			int alias = pr && (p < le ? *p == '=' : (nl && nl[1] && strspn(nl + 1, " \t") <
+								       (size_t)(end - nl - 1) &&
+								  nl[1 + strspn(nl + 1, " \t")] == '='));
+			if (n && n < cap && (fn || alias)) {
+				memcpy(name, n0, n);
+				name[n] = '\0';
+				*is_alias = alias;
+			} else if (pr) {
+				name[0] = '\0';
+			}
+		}
+		s = le + 1;
+	}
+}
+
+static int ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Where the spec uses tapset function `name` (followed by '(') or alias
+ * `name` (also "syscall.x" for "dw_syscall.x"): the first mapped range
+ * whose text holds it. */
+static int find_use(arena *a, const ptrvec *entries, ptrvec *files, const char *name, int alias,
+		    srcloc *out)
+{
+	const char *names[2] = { name, NULL };
+	const char *us = strchr(name, '_'), *dot = strchr(name, '.');
+	if (alias && us && dot && us < dot)
+		names[1] = us + 1;	/* dw_syscall.open -> syscall.open */
+	for (size_t i = 0; i < entries->len; i++) {
+		const map_entry *m = entries->items[i];
+		source *src = spec_source(a, files, m->path);
+		if (!src)
+			continue;
+		size_t len;
+		const char *line = source_line(src, m->line, &len);
+		if (!line || !m->col || m->col - 1 >= len)
+			continue;
+		size_t from = m->col - 1, to = from + m->len < len ? from + m->len : len;
+		for (int k = 0; k < 2 && names[k]; k++) {
+			size_t n = strlen(names[k]);
+			for (size_t j = from; j + n <= to; j++) {
+				if (memcmp(line + j, names[k], n) || (j > 0 && (ident_char(line[j - 1]) ||
+										  line[j - 1] == '.')))
+					continue;
+				char next = j + n < len ? line[j + n] : '\0';
+				if (alias ? (ident_char(next) || next == '.' || next == '(') : next != '(')
+					continue;
+				*out = (srcloc){ src, m->line, (unsigned)j + 1, (unsigned)n };
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A line of stap's as it came, but escaped: tabs are kept. */
+static void put_verbatim(FILE *out, const char *s, size_t n)
+{
+	strbuf b = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		while (j < n && s[j] != '\t')
+			j++;
+		text_escape(&b, s + i, j - i, false);
+		if (j < n)
+			sb_putc(&b, '\t');
+		i = j;
+	}
+	fputs(sb_str(&b), out);
+	fputc('\n', out);
+	sb_free(&b);
+}
+
+typedef enum { BK_OTHER, BK_ERROR, BK_WARNING } block_kind;
+
+static block_kind classify(const char *h)
+{
+	if (!strncmp(h, "WARNING:", 8))
+		return BK_WARNING;
+	/* "semantic error:", "parse error:", "ERROR:", "... failed with error:" */
+	return strcasestr(h, "error:") ? BK_ERROR : BK_OTHER;
+}
+
+#define EXPLAIN_MAX_BLOCK 16384	/* lines of one stap message kept to pass it on */
+#define EXPLAIN_MAX_WARNINGS 50
+
+typedef struct explainer {
+	const ptrvec *entries;
+	const char *base;
+	ptrvec files, tapsets;
+	arena *a;
+	diag_sink d;
+	FILE *out;
+	strbuf block;		/* header line, continuation lines, '\n'-separated */
+	size_t nlines;
+	char lastfile[4096];	/* stap's ":L:C" means this file */
+	unsigned located, nwarnings;
+	int stop;
+	unsigned shown[32][3];	/* tapset pointers printed: line, col, message hash */
+	unsigned nshown;
+	strbuf msgb, hdr;
+} explainer;
+
+static unsigned hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* stap's message without its severity prefix and its script location, with
+ * "did you mean" from stap's own list: "(similar: ...)" is ranked by stap,
+ * its first entry is taken; "(alternatives: ...)" is every member, the
+ * closest is taken. */
+static void stap_message(explainer *x, char *msg)
+{
+	if (!strncmp(msg, "semantic error: ", 16))
+		msg += 16;
+	else if (!strncmp(msg, "WARNING: ", 9))
+		msg += 9;
+	char *op = strstr(msg, ": operator");
+	if (!op)
+		op = strstr(msg, ": identifier");
+	if (op && op != msg)
+		*op = '\0';
+	for (size_t n = strlen(msg); n && msg[n - 1] == ' '; n--)
+		msg[n - 1] = '\0';
+	const char *suggestion = NULL;
+	int ranked = 0;
+	char *alt = strstr(msg, " (alternatives: ");
+	size_t skip = 16;
+	if (!alt) {
+		alt = strstr(msg, " (similar: ");
+		skip = 11;
+		ranked = alt != NULL;
+	}
+	if (alt) {
+		const char *q = strchr(msg, '\'');
+		const char *qe = q ? strchr(q + 1, '\'') : NULL;
+		char *list = alt + skip;
+		char *close = strchr(list, ')');
+		if (close)
+			*close = '\0';
+		*alt = '\0';
+		if (q && qe && qe < alt && qe - q < 128) {
+			char want[130];
+			memcpy(want, q + 1, (size_t)(qe - q - 1));
+			want[qe - q - 1] = '\0';
+			const char *cands[512];
+			size_t nc = 0;
+			char *save = NULL;
+			for (char *tok = strtok_r(list, ", ", &save); tok && nc < 512;
+			     tok = strtok_r(NULL, ", ", &save))
+				cands[nc++] = tok;
+			suggestion = ranked ? (nc ? cands[0] : NULL) : diag_suggest(want, cands, nc);
+		}
+	}
+	sb_reset(&x->msgb);
+	sb_puts(&x->msgb, msg);
+	if (suggestion)
+		sb_printf(&x->msgb, "; did you mean '%s'?", suggestion);
+}
+
+/* An error that is not mapped to the spec: counted, shown as stap wrote it. */
+static int count_error(explainer *x)
+{
+	if (++x->d.errors > x->d.max_errors) {
+		fputs("stapgen: too many errors, stopping output\n", x->out);
+		x->stop = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static void put_block(explainer *x)
+{
+	const char *s = sb_str(&x->block), *e = s + x->block.len;
+	while (s < e) {
+		const char *nl = memchr(s, '\n', (size_t)(e - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(e - s);
+		put_verbatim(x->out, s, n);
+		s += n + 1;
+	}
+}
+
+static void flush_block(explainer *x)
+{
+	if (!x->block.len || x->stop)
+		goto done;
+	char *text = x->block.buf;
+	char *nl = strchr(text, '\n');
+	sb_reset(&x->hdr);	/* reused: nothing is kept per message */
+	sb_putn(&x->hdr, text, nl ? (size_t)(nl - text) : strlen(text));
+	char *header = x->hdr.buf;
+	block_kind kind = classify(header);
+	/* every location in the block, in order: the script's mapped one wins */
+	const map_entry *m = NULL;
+	char *at_hdr = NULL;
+	char tfile[4096] = "", tname[256] = "";
+	int talias = 0;
+	unsigned lineno = 0, lookups = 0;
+	for (char *s = text; s && *s; s = nl ? nl + 1 : NULL, lineno++) {
+		nl = strchr(s, '\n');
+		if (nl)
+			*nl = '\0';
+		const char *t = s + strspn(s, " \t");
+		char file[4096];
+		unsigned l, c;
+		const char *at;
+		int found = strncmp(t, "source:", 7) && find_loc(s, file, sizeof file, &l, &c, &at);
+		if (nl)
+			*nl = '\n';
+		if (!found)
+			continue;
+		if (!file[0])
+			strcpy(file, x->lastfile);
+		else
+			strcpy(x->lastfile, file);
+		if (++x->located > EXPLAIN_MAX_LOCATED) {
+			fprintf(x->out, "stapgen: more than %d lines name a place in the script, stopping\n",
+				EXPLAIN_MAX_LOCATED);
+			x->stop = 1;
+			goto done;
+		}
+		if (is_script(file, x->base)) {
+			const map_entry *me = lookup(x->entries, l, c);
+			if (me && !m) {
+				m = me;
+				if (lineno == 0)
+					at_hdr = header + (at - s);
+			}
+		} else if (kind == BK_ERROR && !tname[0] && ++lookups <= 8) {	/* bounded work */
+			enclosing_def(x->a, &x->tapsets, file, l, tname, sizeof tname, &talias);
+			if (tname[0])
+				snprintf(tfile, sizeof tfile, "%s:%u:%u", file, l, c);
+		}
+	}
+	if (kind == BK_OTHER || (kind == BK_WARNING && x->nwarnings >= EXPLAIN_MAX_WARNINGS))
+		goto done;	/* warnings are bounded like errors, but do not stop reading */
+	if (m) {
+		if (kind == BK_WARNING)
+			x->nwarnings++;
+		if (at_hdr)
+			*at_hdr = '\0';	/* keep stap's message, not its script location */
+		stap_message(x, header);
+		source *src = spec_source(x->a, &x->files, m->path);
+		srcloc sl = { src, m->line, m->col, m->len };
+		if (src) {
+			sl = refine(src, sl, sb_str(&x->msgb));
+			diag_report(&x->d, kind == BK_ERROR ? DIAG_ERROR : DIAG_WARNING, sl, "stap: %s",
+				    sb_str(&x->msgb));
+			if (x->d.errors > x->d.max_errors)
+				x->stop = 1;
+		} else if (kind == BK_WARNING) {
+			text_fputs(x->out, m->path);
+			fprintf(x->out, ":%u:%u: warning: stap: ", m->line, m->col);
+			text_fputs(x->out, sb_str(&x->msgb));
+			fputc('\n', x->out);
+		} else if (count_error(x)) {
+			/* as diag_error would, without the excerpt */
+			text_fputs(x->out, m->path);
+			fprintf(x->out, ":%u:%u: error: stap: ", m->line, m->col);
+			text_fputs(x->out, sb_str(&x->msgb));
+			fputc('\n', x->out);
+		}
+		goto done;
+	}
+	if (kind != BK_ERROR)
+		goto done;	/* unmapped warnings: stap's own noise */
+	srcloc use;
+	if (tname[0] && find_use(x->a, x->entries, &x->files, tname, talias, &use)) {
+		/* a tapset error the spec's alias or function call brought in */
+		char f[4096];
+		unsigned l, c;
+		const char *at;
+		if (find_loc(header, f, sizeof f, &l, &c, &at))
+			header[at - header] = '\0';	/* the location's " at ", not the message's */
+		stap_message(x, header);
+		unsigned h = hash(sb_str(&x->msgb));
+		int dup = 0;
+		for (unsigned i = 0; i < x->nshown && !dup; i++)
+			dup = x->shown[i][0] == use.line && x->shown[i][1] == use.col && x->shown[i][2] == h;
+		if (!dup) {
+			diag_error(&x->d, use, "stap: %s (in tapset %s '%s', %s)", sb_str(&x->msgb),
+				   talias ? "probe alias" : "function", tname, tfile);
+			if (x->nshown < 32) {
+				x->shown[x->nshown][0] = use.line;
+				x->shown[x->nshown][1] = use.col;
+				x->shown[x->nshown++][2] = h;
+			}
+			if (x->d.errors > x->d.max_errors) {
+				x->stop = 1;
+				goto done;
+			}
+		} else if (!count_error(x)) {
+			goto done;
+		}
+		put_block(x);
+		goto done;
+	}
+	if (count_error(x))
+		put_block(x);
+done:
+	sb_reset(&x->block);
+	x->nlines = 0;
+}
+
 static int explain(const ptrvec *entries, const char *base, FILE *in, FILE *out, arena *a)
 {
-	size_t blen = strlen(base);
-	ptrvec files = { 0 };
-	diag_sink d;
-	diag_init(&d, out);
-	int mapped = 0, rc, over;
-	unsigned located = 0;
+	explainer x = { .entries = entries, .base = base, .a = a, .out = out };
+	diag_init(&x.d, out);
+	int rc, over;
 	size_t total = 0;
 	char *buf = malloc(EXPLAIN_MAX_LINE + 1);
-	strbuf msgb = STRBUF_INIT;
+	char *failed = NULL;	/* "Pass 2: analysis failed.": shown when nothing else is */
 	if (!buf) {
 		fputs("stapgen: error: out of memory\n", stderr);
 		return -1;
 	}
-	while (d.errors <= d.max_errors &&
-	       (rc = read_line(in, buf, EXPLAIN_MAX_LINE + 1, &total, &over)) > 0) {
+	while (!x.stop && (rc = read_line(in, buf, EXPLAIN_MAX_LINE + 1, &total, &over)) > 0) {
 		if (over)
 			continue;	/* not stap's: its lines are short */
-		/* "...: operator '->' at /path/tool.stp:27:40" */
-		char *at = strstr(buf, " at ");
-		char *p = at;
-		while (p && !(strstr(p + 4, base) && strchr(p + 4, ':')))
-			p = strstr(p + 4, " at ");
-		if (!p)
+		int cont = buf[0] == ' ' || buf[0] == '\t';
+		if (!cont || !buf[0])
+			flush_block(&x);
+		if (!buf[0] || x.stop)
 			continue;
-		char *loc = strstr(p + 4, base);
-		if (!loc || strncmp(loc + blen, ":", 1))
+		if (!cont && !strncmp(buf, "Pass ", 5) && strstr(buf, " failed")) {
+			if (!failed)
+				failed = arena_strdup(a, buf);
 			continue;
-		unsigned line, col;
-		if (sscanf(loc + blen + 1, "%u:%u", &line, &col) != 2)
-			continue;
-		if (++located > EXPLAIN_MAX_LOCATED) {
-			fprintf(out, "stapgen: more than %d lines name a place in the script, stopping\n",
-				EXPLAIN_MAX_LOCATED);
-			break;
 		}
-		const map_entry *m = lookup(entries, line, col);
-		if (!m)
+		if (cont && !x.block.len)
+			continue;	/* a continuation of something not kept */
+		if (x.block.len + strlen(buf) + 1 > EXPLAIN_MAX_BLOCK)
 			continue;
-		*p = '\0';	/* keep stap's message, not its script location */
-		char *msg = buf;
-		if (!strncmp(msg, "semantic error: ", 16))
-			msg += 16;
-		char *op = strstr(msg, ": operator");
-		if (!op)
-			op = strstr(msg, ": identifier");
-		if (op && op != msg)
-			*op = '\0';
-		/* "(alternatives: a, b, ...)" lists every member: name the closest */
-		char *alt = strstr(msg, " (alternatives: ");
-		const char *suggestion = NULL;
-		if (alt) {
-			const char *q = strchr(msg, '\'');
-			const char *qe = q ? strchr(q + 1, '\'') : NULL;
-			char *list = alt + 16;
-			char *close = strchr(list, ')');
-			if (close)
-				*close = '\0';
-			*alt = '\0';
-			if (q && qe && qe - q < 128) {
-				char want[130];
-				memcpy(want, q + 1, (size_t)(qe - q - 1));
-				want[qe - q - 1] = '\0';
-				const char *cands[512];
-				size_t nc = 0;
-				char *save = NULL;
-				for (char *tok = strtok_r(list, ", ", &save); tok && nc < 512;
-				     tok = strtok_r(NULL, ", ", &save))
-					cands[nc++] = tok;
-				suggestion = diag_suggest(want, cands, nc);
-			}
-		}
-		sb_reset(&msgb);
-		sb_puts(&msgb, msg);
-		if (suggestion)
-			sb_printf(&msgb, "; did you mean '%s'?", suggestion);
-		source *src = spec_source(a, &files, m->path);
-		srcloc sl = { src, m->line, m->col, m->len };
-		if (src) {
-			sl = refine(src, sl, sb_str(&msgb));
-			diag_error(&d, sl, "stap: %s", sb_str(&msgb));
-		} else {
-			/* as diag_error would, without the excerpt */
-			if (++d.errors > d.max_errors) {
-				fputs("stapgen: too many errors, stopping output\n", out);
-				break;
-			}
-			text_fputs(out, m->path);
-			fprintf(out, ":%u:%u: error: stap: ", m->line, m->col);
-			text_fputs(out, sb_str(&msgb));
-			fputc('\n', out);
-		}
-		mapped++;
+		if (x.block.len)
+			sb_putc(&x.block, '\n');
+		sb_puts(&x.block, buf);
+		x.nlines++;
 	}
+	if (rc >= 0)
+		flush_block(&x);
+	if (rc >= 0 && !x.stop && !x.d.errors && failed && count_error(&x))
+		put_verbatim(out, failed, strlen(failed));
 	free(buf);
-	sb_free(&msgb);
+	sb_free(&x.block);
+	sb_free(&x.msgb);
+	sb_free(&x.hdr);
 	if (rc < 0) {
 		fprintf(stderr, "stapgen: error: stap's output is larger than %u bytes; stopped reading\n",
 			EXPLAIN_MAX_INPUT_BYTES);
 		return -1;
 	}
-	return mapped;
+	return (int)x.d.errors;
 }
 
 int explain_stap_errors_map(const char *map_text, size_t map_len, const char *script, FILE *in,

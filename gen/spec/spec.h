@@ -81,6 +81,7 @@ typedef struct spec_column {
 	col_type type;		/* after checking: never COL_AUTO */
 	const char *title;
 	int width;
+	const char *unit;	/* what a long column measures (e.g. us): NULL = a count */
 } spec_column;
 
 /* One record a probe prints.  Several probes (or entries) may print the
@@ -100,6 +101,15 @@ typedef struct spec_point {
 	const char *range_text;
 } spec_point;
 
+/* `alias_vars: { NAME: long|string }`: variables of the probe's tapset alias
+ * that gen/check/alias_vars.def lacks (another stap's tapset), or a type for
+ * one it has. */
+typedef struct spec_alias_var {
+	const char *name;
+	vtype type;
+	srcloc loc;
+} spec_alias_var;
+
 typedef struct spec_probe {
 	srcloc loc;
 	spec_point *points;	/* ordered fallbacks: the first that resolves */
@@ -118,6 +128,8 @@ typedef struct spec_probe {
 	spec_emit *emits;	/* `emit:` one mapping, or a list of them, in order */
 	unsigned nemits;
 	unsigned ctx;		/* CTX_* flags derived from the probe points */
+	spec_alias_var *avars;
+	unsigned navars;
 } spec_probe;
 
 typedef enum {
@@ -172,6 +184,7 @@ typedef struct spec {
 	const char *summary;
 	const char *description;
 	const char **stap_options;
+	srcloc *stap_option_locs;
 	unsigned nstap_options;
 	bool guru;
 	spec_param *params;

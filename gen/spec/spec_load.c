@@ -26,6 +26,13 @@ static expr *load_expr(loader *L, const ynode *n, const char *what)
 			   what, ynode_kind_name(n));
 		return NULL;
 	}
+	if (n->tag && strcmp(n->tag, "tag:yaml.org,2002:str")) {
+		/* `where: !pid` is YAML's tag syntax, not the `!` operator */
+		diag_error(L->c.d, n->tag_loc, "YAML reads this '!' as a tag, not as part of %s", what);
+		diag_hint(L->c.d, "quote this expression: '%.80s%s%.80s'", n->tag[0] == '!' ? n->tag : "!",
+			  n->len ? " " : "", n->str);
+		return NULL;
+	}
 	if (n->len == 0) {
 		diag_error(L->c.d, n->loc, "%s is empty", what);
 		return NULL;
@@ -249,7 +256,7 @@ static void load_maps(loader *L, const ynode *n, bool is_agg)
 
 static void load_column(loader *L, spec_column *col, const ynode *k, const ynode *v)
 {
-	static const char *const keys[] = { "value", "type", "title", "width", NULL };
+	static const char *const keys[] = { "value", "type", "title", "width", "unit", NULL };
 	static const char *const ctypes[] = { "long", "string", "time", "stack", NULL };
 	col->loc = k->loc;
 	if (!schema_ident(&L->c, k, "column name", &col->name))
@@ -275,6 +282,13 @@ static void load_column(loader *L, spec_column *col, const ynode *k, const ynode
 		if (col->title && strlen(col->title) > 64) {
 			diag_error(L->c.d, p->value->loc, "'title' is longer than 64 bytes");
 			col->title = NULL;
+		}
+	}
+	if ((p = ynode_get(v, "unit"))) {
+		/* a short word: the flame graph says "N us" instead of "N samples" */
+		if (schema_ident(&L->c, p->value, "column unit", &col->unit) && strlen(col->unit) > 16) {
+			diag_error(L->c.d, p->value->loc, "'unit' is longer than 16 bytes");
+			col->unit = NULL;
 		}
 	}
 	if ((p = ynode_get(v, "width"))) {
@@ -397,7 +411,7 @@ static void load_alts(loader *L, spec_let *l, const ynode *seq)
 
 static void load_probe(loader *L, spec_probe *p, const ynode *n)
 {
-	static const char *const keys[] = { "on", "let", "where", "store", "collect",
+	static const char *const keys[] = { "on", "alias_vars", "let", "where", "store", "collect",
 					    "delete", "emit", NULL };
 	p->loc = n->loc;
 	if (!schema_is_map(&L->c, n, "a probe"))
@@ -409,17 +423,32 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 	} else {
 		size_t cnt;
 		const ynode *ov = on->value;
-		if (ov->kind == YN_MAP) {	/* { each: [a, b] }: attach to all of them */
-			static const char *const okeys[] = { "each", NULL };
+		if (ov->kind == YN_MAP) {
+			/* { each: [a, b] }: attach to all of them; { first: [a, b] }:
+			 * the first that resolves, said explicitly */
+			static const char *const okeys[] = { "each", "first", NULL };
 			schema_check_keys(&L->c, ov, "'on'", okeys);
-			const ypair *each = ynode_get(ov, "each");
-			if (!each || each->value->kind != YN_SEQ) {
+			const ypair *each = ynode_get(ov, "each"), *first = ynode_get(ov, "first");
+			const ypair *which = each ? each : first;
+			if (!which || (each && first) || which->value->kind != YN_SEQ) {
 				diag_error(L->c.d, ov->loc,
-					   "'on' is a probe point, a list of fallbacks, or {each: [points...]}");
+					   "'on' is a probe point, a list of fallbacks, {first: [points...]} or {each: [points...]}");
 				return;
 			}
-			p->each = true;
-			ov = each->value;
+			p->each = which == each;
+			ov = which->value;
+		} else if (ov->kind == YN_SEQ && ov->nitems > 1) {
+			/* YAML's list reads like "all of these"; stap's `a !, b` is not */
+			const ynode *a = ov->items[0], *b = ov->items[1];
+			if (a->kind == YN_MAP && ynode_get(a, "point"))
+				a = ynode_get(a, "point")->value;
+			if (b->kind == YN_MAP && ynode_get(b, "point"))
+				b = ynode_get(b, "point")->value;
+			diag_warning(L->c.d, ov->loc,
+				     "a list in 'on' means '%.80s', else '%.80s'%s: the first probe point that resolves, not each of them",
+				     a->kind == YN_SCALAR ? a->str : "...", b->kind == YN_SCALAR ? b->str : "...",
+				     ov->nitems > 2 ? ", else ..." : "");
+			diag_hint(L->c.d, "say so with 'on: {first: [...]}', or probe every one with 'on: {each: [...]}'");
 		}
 		const ynode *const *items = schema_list(&L->c, ov, &cnt);
 		p->points = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_point));
@@ -461,6 +490,24 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		if (cnt == 0)
 			diag_error(L->c.d, on->value->loc, "'on' lists no probe point");
 		p->ctx = p->npoints ? (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN)) | maybe : 0;
+	}
+	const ypair *av = ynode_get(n, "alias_vars");
+	if (av && schema_is_map(&L->c, av->value, "'alias_vars'")) {
+		const ynode *m = av->value;
+		p->avars = arena_alloc(L->c.a, (m->npairs + 1) * sizeof *p->avars);
+		for (size_t i = 0; i < m->npairs; i++) {
+			spec_alias_var *v = &p->avars[p->navars];
+			if (!schema_ident(&L->c, m->pairs[i].key, "alias variable", &v->name))
+				continue;
+			static const char *const avtypes[] = { "long", "string", NULL };
+			int t = schema_enum(&L->c, m->pairs[i].value, "alias variable type", avtypes);
+			if (t < 0)
+				continue;
+			v->type = type_values[t];	/* long, string: as in type_names */
+			v->loc = m->pairs[i].key->loc;
+			v->loc.len = (unsigned)m->pairs[i].key->len;
+			p->navars++;
+		}
 	}
 	const ypair *lp = ynode_get(n, "let");
 	if (lp && schema_is_map(&L->c, lp->value, "'let'")) {
@@ -738,6 +785,7 @@ static void load_options(loader *L, const ynode *n)
 	size_t cnt;
 	const ynode *const *items = schema_list(&L->c, n, &cnt);
 	L->s->stap_options = arena_alloc(L->c.a, (cnt + 1) * sizeof(char *));
+	L->s->stap_option_locs = arena_alloc(L->c.a, (cnt + 1) * sizeof(srcloc));
 	const char *names[N_STAP_MACROS + 1];
 	for (size_t i = 0; i < N_STAP_MACROS; i++)
 		names[i] = stap_macros[i].name;
@@ -814,6 +862,7 @@ static void load_options(loader *L, const ynode *n)
 			continue;
 		}
 		seen[m - stap_macros] = items[i];
+		L->s->stap_option_locs[L->s->nstap_options] = items[i]->loc;
 		L->s->stap_options[L->s->nstap_options++] = o;
 	}
 }

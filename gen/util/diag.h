@@ -37,7 +37,7 @@ int diag_color_choice(const char *when, int is_tty, const char *no_color);
 /* Closest candidate to `word` by edit distance, or NULL when nothing is
  * close enough to be a plausible typo. */
 const char *diag_suggest(const char *word, const char *const *cands, size_t n);
-/* Damerau-free Levenshtein distance, capped at cap+1. */
+/* Edit distance counting an adjacent transposition as 1, capped at cap+1. */
 unsigned edit_distance(const char *a, const char *b, unsigned cap);
 
 #endif

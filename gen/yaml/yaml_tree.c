@@ -466,6 +466,18 @@ static int on_scalar(loader *L, const yaml_event_t *e)
 {
 	size_t start = mark_off(L, e->start_mark), end = mark_off(L, e->end_mark);
 	size_t len = e->data.scalar.length;
+	srcloc tag_loc = { 0 };
+	if (e->data.scalar.tag) {
+		/* the tag as written: the first '!' of the properties */
+		size_t t = start;
+		while (t < end && L->src->text[t] != '!')
+			t++;
+		tag_loc = loc_at(L, t);
+		size_t w = 0;
+		while (t + w < end && !space_len(L->src->text, t + w, end))
+			w++;
+		tag_loc.len = (unsigned)(w ? w : 1);
+	}
 	if (e->data.scalar.anchor || e->data.scalar.tag)
 		start = skip_properties(L, start, end);
 	srcloc loc = loc_at(L, start);
@@ -490,6 +502,10 @@ static int on_scalar(loader *L, const yaml_event_t *e)
 	n->str = arena_strndup(L->a, (const char *)e->data.scalar.value, len);
 	n->len = len;
 	n->content_off = start;
+	if (e->data.scalar.tag) {
+		n->tag = arena_strdup(L->a, (const char *)e->data.scalar.tag);
+		n->tag_loc = tag_loc;
+	}
 	unsigned *map = arena_alloc(L->a, (len + 1) * sizeof *map);
 	frame *f = top(L);
 	if (yscalar_walk(L->src->text, start, end, n->style,

@@ -24,6 +24,10 @@ struct ynode {
 	const char *str;
 	size_t len;
 	yscalar_style style;
+	/* YN_SCALAR: a YAML tag written on it (`!name`, `!!str`) and where;
+	 * NULL when none.  The spec language has no tags: `where: !x` is one. */
+	const char *tag;
+	srcloc tag_loc;
 	/* YN_MAP */
 	ypair *pairs;
 	size_t npairs;

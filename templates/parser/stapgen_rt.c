@@ -9,6 +9,7 @@
 
 #include "stapgen_rt_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -670,6 +671,18 @@ static void usage(FILE *f, const char *prog, const sg_tool *tool)
         fprintf(f, "%s%s%s: %s\n", i ? "                     " : "  -f, --format FMT   ",
                 sg_formats[i].name, i ? "" : " (default)", sg_formats[i].what);
     fputs("  -o, --output FILE  write to FILE instead of standard output\n"
+          "svg (flame graphs: click a frame to zoom, Search to highlight):\n"
+          "  --width N          image width in pixels (default 1200)\n"
+          "  --inverted         icicle graph: roots at the top\n"
+          "  --title TEXT       title (default: the tool's name)\n"
+          "  --subtitle TEXT    a line under the title (the tool command: its options)\n"
+          "  --unit UNIT        what the counts count (default: samples, or the time unit\n"
+          "                     of the tool's count field, e.g. us: off-CPU colours)\n"
+          "  --from-folded      FILE holds folded stacks ('frame;...;frame COUNT' lines\n"
+          "                     from any tool), not the tool's output; implies -f svg\n"
+          "  --diff A B         differential flame graph of folded files A -> B: widths\n"
+          "                     from B, red where B grew, blue where it shrank\n"
+          "  --normalize        with --diff: A's counts scaled to B's total first\n"
           "  -h, --help         show this help\n"
           "Lines that are not valid records are dropped and reported on stderr.\n"
           "Exit status: 0 all lines were records, 3 some lines were dropped,\n"
@@ -683,7 +696,7 @@ static int opt_val(int argc, char **argv, int *i, char s, const char *lng, const
 {
     const char *a = argv[*i];
     size_t ll = strlen(lng);
-    if (a[0] == '-' && a[1] == s) {
+    if (s && a[0] == '-' && a[1] == s) {
         if (a[2]) {
             *val = a + 2;
             return 1;
@@ -703,7 +716,53 @@ static int opt_val(int argc, char **argv, int *i, char s, const char *lng, const
     return 1;
 }
 
+/* --from-folded FILE / --diff A B */
+static int svg_folded_main(const char *prog, const sg_svg_opts *so, const char *pa, const char *pb,
+                           const char *outpath)
+{
+    FILE *a = stdin, *b = NULL, *out = stdout;
+    const char *an = "<stdin>";
+    int rc;
+    if (pa && strcmp(pa, "-") != 0) {
+        if (!(a = fopen(pa, "rb"))) {
+            fprintf(stderr, "%s: cannot open '%s': %s\n", prog, pa, strerror(errno));
+            return 1;
+        }
+        an = pa;
+    }
+    if (pb && !(b = strcmp(pb, "-") == 0 && a != stdin ? stdin : fopen(pb, "rb"))) {
+        fprintf(stderr, "%s: cannot open '%s': %s\n", prog, pb, strerror(errno));
+        if (a != stdin)
+            fclose(a);
+        return 1;
+    }
+    if (outpath && strcmp(outpath, "-") != 0 && !(out = fopen(outpath, "w"))) {
+        fprintf(stderr, "%s: cannot create '%s': %s\n", prog, outpath, strerror(errno));
+        rc = 1;
+    } else {
+        rc = sg_svg_folded(out, so, a, an, b, b == stdin ? "<stdin>" : pb, stderr);
+        if (fflush(out) != 0 || ferror(out)) {
+            fprintf(stderr, "%s: write error\n", prog);
+            rc = 1;
+        }
+        if (out != stdout && fclose(out) != 0) {
+            fprintf(stderr, "%s: write error on '%s'\n", prog, outpath);
+            rc = 1;
+        }
+    }
+    if (a != stdin)
+        fclose(a);
+    if (b && b != stdin)
+        fclose(b);
+    return rc;
+}
+
 int sg_main(int argc, char **argv, const sg_tool *tool)
+{
+    return sg_main_svg(argc, argv, tool, NULL);
+}
+
+int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *svg)
 {
     const char *prog = argc > 0 && argv && argv[0] && argv[0][0] ? argv[0] : "stapgen-parser";
     const char *outpath = NULL, *inpath = NULL, *in_name;
@@ -713,8 +772,15 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
     sg_writer *w;
     const sg_kind *k;
     const sg_value *v;
-    int i, only_files = 0, rc = 0, live = 1;
+    int i, only_files = 0, rc = 0, live = 1, from_folded = 0, svg_opt = 0;
+    const char *diff_a = NULL, *diff_b = NULL;
+    sg_svg_opts so;
     struct stat st;
+
+    if (svg)
+        so = *svg;
+    else
+        memset(&so, 0, sizeof so);
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
@@ -751,6 +817,71 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
             fmt = (sg_format)m;
             continue;
         }
+        if (strcmp(a, "--inverted") == 0) {
+            so.inverted = 1;
+            svg_opt = 1;
+            continue;
+        }
+        if (strcmp(a, "--normalize") == 0) {
+            so.normalize = 1;
+            continue;
+        }
+        if (strcmp(a, "--from-folded") == 0) {
+            from_folded = 1;
+            continue;
+        }
+        if (strcmp(a, "--diff") == 0) {
+            if (i + 2 >= argc) {
+                fprintf(stderr, "%s: option '--diff' needs two folded files\n", prog);
+                goto usage_err;
+            }
+            diff_a = argv[++i];
+            diff_b = argv[++i];
+            continue;
+        }
+        if ((m = opt_val(argc, argv, &i, '\0', "width", &val)) != 0 ||
+            (m = opt_val(argc, argv, &i, '\0', "title", &val)) != 0 ||
+            (m = opt_val(argc, argv, &i, '\0', "subtitle", &val)) != 0 ||
+            (m = opt_val(argc, argv, &i, '\0', "unit", &val)) != 0) {
+            const char *o = strncmp(a, "--width", 7) == 0      ? "width"
+                            : strncmp(a, "--title", 7) == 0    ? "title"
+                            : strncmp(a, "--subtitle", 10) == 0 ? "subtitle"
+                                                               : "unit";
+            if (m < 0) {
+                fprintf(stderr, "%s: option '%s' needs a value\n", prog, a);
+                goto usage_err;
+            }
+            svg_opt = 1;
+            if (o[0] == 'w') {
+                char *e;
+                long n;
+                errno = 0;
+                n = strtol(val, &e, 10);
+                if (e == val || *e || errno || n < 100 || n > 1000000) {
+                    fprintf(stderr, "%s: --width takes a number of pixels from 100 to 1000000\n",
+                            prog);
+                    goto usage_err;
+                }
+                so.width = (int)n;
+            } else if (o[0] == 't') {
+                so.title = val;
+            } else if (o[0] == 's') {
+                so.subtitle = val;
+            } else {
+                /* a word: the script finds a frame's name before the last
+                 * " (" of its tooltip */
+                size_t j, n = strlen(val);
+                for (j = 0; j < n && (isalnum((unsigned char)val[j]) || strchr("_./-", val[j])); j++)
+                    ;
+                if (!n || j < n || n > 16) {
+                    fprintf(stderr, "%s: --unit takes a word of up to 16 letters, digits, '_', '.', "
+                                    "'/' or '-'\n", prog);
+                    goto usage_err;
+                }
+                so.unit = val;
+            }
+            continue;
+        }
         if ((m = opt_val(argc, argv, &i, 'o', "output", &val)) != 0) {
             if (m < 0) {
                 fprintf(stderr, "%s: option '%s' needs a value\n", prog, a);
@@ -763,6 +894,28 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
         goto usage_err;
     }
 
+    if (svg_opt && !from_folded && !diff_a && fmt != SG_FMT_SVG) {
+        fprintf(stderr, "%s: --width, --inverted, --title, --subtitle and --unit are for -f svg\n",
+                prog);
+        goto usage_err;
+    }
+    if ((from_folded || diff_a) && fmt != SG_FMT_TABLE && fmt != SG_FMT_SVG) {
+        fprintf(stderr, "%s: --from-folded and --diff draw svg only\n", prog);
+        goto usage_err;
+    }
+    if (so.normalize && !diff_a) {
+        fprintf(stderr, "%s: --normalize is for --diff\n", prog);
+        goto usage_err;
+    }
+    if (diff_a && (from_folded || inpath)) {
+        fprintf(stderr, "%s: --diff A B takes no other input\n", prog);
+        goto usage_err;
+    }
+    if (from_folded || diff_a) {
+        if (!so.title)
+            so.title = diff_a ? "Differential flame graph" : "Flame graph";
+        return svg_folded_main(prog, &so, diff_a ? diff_a : inpath, diff_b, outpath);
+    }
     if (inpath && strcmp(inpath, "-") != 0) {
         in = fopen(inpath, "rb");
         if (!in) {
@@ -786,6 +939,8 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
     }
     r = sg_reader_new(in, in_name, tool, stderr);
     w = sg_writer_new(out, tool, fmt);
+    if (w && fmt == SG_FMT_SVG)
+        sg_writer_svg(w, &so);
     if (!r || !w) {
         fprintf(stderr, "%s: cannot start (out of memory or bad tool descriptor)\n", prog);
         rc = 1;

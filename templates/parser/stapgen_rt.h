@@ -177,13 +177,21 @@ long long sg_hist_nbuckets(const sg_kind *k);
  *          stacks are summed (saturating) within a report block; events over
  *          the whole input and printed by sg_writer_finish.  Lines are sorted
  *          frame by frame (bytewise within a frame, a shorter stack first).
- *   svg:   one self-contained flame graph SVG (no scripts), printed by
- *          sg_writer_finish: titled with the tool name, one graph per report
- *          block with stack rows and one for all stack events (each with an
- *          "all" root frame), from the folded data; frames sorted
- *          alphabetically per level, width proportional to COUNT, frames under
- *          0.1 px omitted, colour a hash of the name, <title> tooltips
- *          "name (N samples, P%)". */
+ *   svg:   one self-contained, interactive flame graph SVG (inline script
+ *          and style, nothing external), printed by sg_writer_finish:
+ *          titled with the tool name (or sg_svg_opts.title, a subtitle under
+ *          it), one graph per report block with stack rows and one for all
+ *          stack events (each with an "all" root frame), from the folded
+ *          data; frames sorted alphabetically per level, width proportional
+ *          to COUNT, frames under 0.1 px omitted, colour a hash of the name
+ *          in the frame's palette (user, kernel, the "-" separator; off-CPU
+ *          when the unit is time; --diff), <title> tooltips
+ *          "name (N samples, P%)" (", kernel" for kernel frames).  Frames of
+ *          kernel backtraces (a line names [kernel] or starts 0xffff) are
+ *          kernel frames, as are those above a "-" frame and, in folded
+ *          input, names ending in "_[k]".  The script zooms (click), resets,
+ *          searches (regular expression or substring) and shows the frame
+ *          under the pointer on a details line. */
 typedef struct sg_writer sg_writer;
 
 sg_writer *sg_writer_new(FILE *out, const sg_tool *tool, sg_format fmt);
@@ -197,10 +205,37 @@ int sg_writer_error(const sg_writer *w);
 /* Frees without printing: call sg_writer_finish first. */
 void sg_writer_free(sg_writer *w);
 
-/* Whole program: [-f table|json|csv|folded|svg] [-o FILE] [FILE|-]; --help; exit 0 = all
+/* Options of the svg writer (sg_writer_svg); zero = the defaults. */
+typedef struct sg_svg_opts {
+    int width;            /* image width in px, 0 = 1200 */
+    int inverted;         /* icicle: roots at the top */
+    const char *title;    /* NULL = the tool's name */
+    const char *subtitle; /* NULL = none */
+    const char *unit;     /* what COUNT counts: NULL = "samples"; a time unit
+                           * (s, ms, us, ns) gives the off-CPU palette */
+    int normalize;        /* sg_svg_folded diff: the first file's counts
+                           * scaled to the second's total */
+} sg_svg_opts;
+
+/* Sets the svg options (copied; strings must outlive the writer). */
+void sg_writer_svg(sg_writer *w, const sg_svg_opts *o);
+
+/* Standalone flame graphs from folded stacks ("frame;...;frame COUNT" lines):
+ * of a (b NULL), or the differential graph of a -> b (b's widths; red where b
+ * grew, blue where it shrank).  Returns like sg_main: 0, 3 (lines dropped,
+ * reported on diag), 1 (I/O error or out of memory). */
+int sg_svg_folded(FILE *out, const sg_svg_opts *o, FILE *a, const char *aname, FILE *b,
+                  const char *bname, FILE *diag);
+
+/* Whole program: [-f table|json|csv|folded|svg] [-o FILE] [FILE|-], svg options
+ * --width N, --inverted, --title T, --subtitle T, --unit U, and the folded
+ * modes --from-folded [FILE] and --diff A B; --help; exit 0 = all
  * lines were records or built-ins, 3 = some lines were dropped (still printed
  * everything valid), 2 = usage error, 1 = I/O error. */
 int sg_main(int argc, char **argv, const sg_tool *tool);
+/* The same with the tool's svg defaults (the generator passes the unit of
+ * a count column with 'unit:'); the command line's options override them. */
+int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *svg);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,7 @@ typedef struct sg_fcent {
 
 struct sg_fold {
     sg_fmap block, events;
+    int kmark; /* svg: kernel frames get the "_[k]" suffix */
     sg_fcent *c;
     size_t nc, cap, *slot, nslot, bytes;
     sg_sb key;
@@ -48,7 +49,8 @@ void sg_fmap_clear(sg_fmap *m)
 
 /* Adds count c to stack s[0..n) of hash h; its index, or (size_t)-1 on
  * allocation failure. */
-static size_t fmap_add(sg_fmap *m, const char *s, size_t n, unsigned long long h, long long c)
+static size_t fmap_add(sg_fmap *m, const char *s, size_t n, unsigned long long h, long long c,
+                       long long c2)
 {
     size_t i, mask, slot;
     sg_fent *e;
@@ -72,6 +74,7 @@ static size_t fmap_add(sg_fmap *m, const char *s, size_t n, unsigned long long h
         e = &m->e[m->slot[slot] - 1];
         if (e->hash == h && e->n == n && memcmp(e->s, s, n) == 0) {
             e->count = sg_sat_add(e->count, c);
+            e->count2 = sg_sat_add(e->count2, c2);
             return m->slot[slot] - 1;
         }
     }
@@ -92,6 +95,7 @@ static size_t fmap_add(sg_fmap *m, const char *s, size_t n, unsigned long long h
     e->n = n;
     e->hash = h;
     e->count = c;
+    e->count2 = c2;
     m->slot[slot] = ++m->n;
     return m->n - 1;
 }
@@ -133,9 +137,58 @@ void sg_fmap_sort(sg_fmap *m)
 
 /* ---- folding a record ---- */
 
+/* Whether a backtrace is the kernel's: a line names the [kernel] module or
+ * starts with a kernel address (0xffff...). */
+static int kernel_stack(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        const char *nl = memchr(s + i, '\n', n - i);
+        size_t e = nl ? (size_t)(nl - s) : n, j = i, t = e;
+        while (j < e && (s[j] == ' ' || s[j] == '\t'))
+            j++;
+        while (t > j && (s[t - 1] == ' ' || s[t - 1] == '\t' || s[t - 1] == '\r'))
+            t--;
+        if (e - j >= 6 && memcmp(s + j, "0xffff", 6) == 0)
+            return 1;
+        if (t - j >= 8 && memcmp(s + t - 8, "[kernel]", 8) == 0)
+            return 1;
+        i = e + 1;
+    }
+    return 0;
+}
+
+/* Appends "_[k]" to every frame of the folded frames at b[start, b->n). */
+static void mark_kernel(sg_sb *b, size_t start)
+{
+    size_t nf = 1, i, j;
+    if (b->n <= start)
+        return;
+    for (i = start; i < b->n; i++)
+        nf += b->p[i] == ';';
+    if (!sb_reserve(b, 4 * nf))
+        return;
+    i = b->n;
+    j = b->n + 4 * nf;
+    b->p[j] = '\0';
+    j -= 4;
+    memcpy(b->p + j, "_[k]", 4);
+    while (i > start) {
+        char c = b->p[--i];
+        b->p[--j] = c;
+        if (c == ';') {
+            j -= 4;
+            memcpy(b->p + j, "_[k]", 4);
+        }
+    }
+    b->n += 4 * nf;
+}
+
 /* The folded stack of a record into w->tmp, its COUNT into *count.  0 if the
- * kind has no stack field or COUNT <= 0 (or on allocation failure). */
-static int fold_record(sg_writer *w, const sg_kind *k, const sg_value *v, long long *count)
+ * kind has no stack field or COUNT <= 0 (or on allocation failure).  kmark:
+ * the frames of kernel backtraces get the suffix "_[k]". */
+static int fold_record(sg_writer *w, const sg_kind *k, const sg_value *v, long long *count,
+                       int kmark)
 {
     sg_sb *b = &w->tmp;
     size_t i, first = k->nfields, parts = 0;
@@ -149,10 +202,13 @@ static int fold_record(sg_writer *w, const sg_kind *k, const sg_value *v, long l
             first = i;
         if (parts)
             sb_puts(b, ";-");
-        if (sg_fold_stack(b, v[i].s, v[i].s ? v[i].slen : 0, parts != 0, NULL))
+        if (sg_fold_stack(b, v[i].s, v[i].s ? v[i].slen : 0, parts != 0, NULL)) {
+            if (kmark && kernel_stack(v[i].s, v[i].slen))
+                mark_kernel(b, mark + (parts ? 3 : 0));
             parts++;
-        else
+        } else {
             b->n = mark;
+        }
     }
     if (first == k->nfields)
         return 0;
@@ -306,7 +362,7 @@ static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_
     {
         long long c;
         /* folded as if its COUNT were 1: the count is the record's own */
-        if (fold_record(w, k, v, &c)) {
+        if (fold_record(w, k, v, &c, f->kmark)) {
             e->fold = malloc(w->tmp.n + 1);
             if (!e->fold) {
                 free(e->key);
@@ -337,7 +393,7 @@ static void fold_add(sg_writer *w, sg_fold *f, sg_fmap *m, const sg_kind *k, con
         m->e[e->idx].count = sg_sat_add(m->e[e->idx].count, c);
         return;
     }
-    e->idx = fmap_add(m, e->fold, e->foldn, e->fh, c);
+    e->idx = fmap_add(m, e->fold, e->foldn, e->fh, c, 0);
     if (e->idx == (size_t)-1) {
         w->err = 1;
         e->map = NULL;
@@ -360,6 +416,13 @@ void sg_fold_free(sg_fold *f)
     free(f->slot);
     sg_sb_free(&f->key);
     free(f);
+}
+
+void sg_fold_kmark(sg_fold *f) { f->kmark = 1; }
+
+size_t sg_fmap_add(sg_fmap *m, const char *s, size_t n, long long c, long long c2)
+{
+    return fmap_add(m, s, n, sg_hash(s, n, 0x464f4c44ull), c, c2);
 }
 
 sg_fmap *sg_fold_block(sg_fold *f) { return &f->block; }

@@ -221,6 +221,7 @@ struct sg_writer {
     sg_format fmt;
     const sg_fmt_ops *ops;
     void *fst; /* the format's own state */
+    sg_svg_opts svgo; /* svg */
     int err;
     sg_sb sb;  /* output not yet written */
     sg_sb tmp; /* scratch */
@@ -285,6 +286,7 @@ typedef struct sg_fent {
     size_t n;
     unsigned long long hash;
     long long count;
+    long long count2; /* svg --diff: the count in the first file */
 } sg_fent;
 
 typedef struct sg_fmap {
@@ -300,6 +302,11 @@ sg_fold *sg_fold_new(void);
 void sg_fold_free(sg_fold *f);
 /* Adds a stack record to the open block's map (rows) or the events' map. */
 void sg_fold_record(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v);
+/* svg: frames of kernel backtraces get the suffix "_[k]" (not for -f folded). */
+void sg_fold_kmark(sg_fold *f);
+/* Adds counts c, c2 to stack s[0, n) (no ';' inside a frame); its index or
+ * (size_t)-1 on allocation failure. */
+size_t sg_fmap_add(sg_fmap *m, const char *s, size_t n, long long c, long long c2);
 sg_fmap *sg_fold_block(sg_fold *f);
 sg_fmap *sg_fold_events(sg_fold *f);
 void sg_fmap_clear(sg_fmap *m);

@@ -351,7 +351,9 @@ void sg_xml_text(sg_sb *b, const char *str, size_t n)
             continue;
         }
         len = sg_utf8_seq(s + i, n - i, &cp);
-        if (len && cp != 0xFFFE && cp != 0xFFFF) {
+        /* C1 controls and bidirectional controls (they would reorder the
+         * text around them) become '?' like the C0 controls */
+        if (len && cp >= 0xA0 && cp != 0xFFFE && cp != 0xFFFF && !is_bidi(cp)) {
             memcpy(o, s + i, len);
             o += len;
             i += len;

@@ -8,8 +8,11 @@
 #   - `TOOL -h`, under dash and bash, exits 0, creates no file (the crafted
 #     specs try to `touch pwned_*` from every text field) and prints the
 #     summary and each parameter's help;
-#   - with a stand-in `stap` on PATH, options reach stap as the words they
-#     should be, and a string value that would split is refused.
+#   - with a stand-in `stap` on PATH, options reach stap (or staprun, for
+#     --module) as the words they should be, and a string value that would
+#     split is refused;
+#   - exit status: the command fails when stap or the parser fails;
+#   - preflight (--check) against fake roots (STAPGEN_ROOT).
 # usage: run.sh STAPGEN
 set -u
 stapgen=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -64,6 +67,7 @@ done
 # the crafted specs' texts arrive verbatim (those without escapes)
 for spec in "$here"/specs/*.yaml; do
 	tool=$(basename "$spec" .yaml)
+	case $tool in inject_*) ;; *) continue ;; esac
 	sh "$tmp/out/$tool" -h >"$tmp/help" 2>&1
 	n=$((n + 1))
 	for text in 'EOF' '$(touch pwned_summary) `touch pwned_summary2` '"'"' " ; touch pwned_summary3 \' \
@@ -86,10 +90,11 @@ for a in "$@"; do printf '[%s]' "$a"; done
 echo
 STAP
 chmod +x "$tmp/bin/stap"
+cp "$tmp/bin/stap" "$tmp/bin/staprun"
 args() {
 	c=$tmp/out/$1
 	shift
-	(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$c" --raw "$@" 2>&1 | sed -e "s|$tmp/out/||g" -e 1q)
+	(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$c" --no-check --raw "$@" 2>&1 | sed -e "s|$tmp/out/||g" -e 1q)
 }
 check_args() {
 	n=$((n + 1))
@@ -102,9 +107,185 @@ check_args '[-G][s=abc][-G][sw=1][inject_text.stp]' inject_text --s abc --sw
 check_args "inject_text: --s: spaces and quotes are not allowed" inject_text --s 'a b'
 check_args "inject_text: --s: spaces and quotes are not allowed" inject_text --s "a'b"
 check_args '[-G][s=*][inject_text.stp]' inject_text --s '*'
-check_args '[-x][42][-v][-G][d=7][inject_text.stp]' inject_text -p 42 -a -v -G d=7
+check_args '[-v][-x][42][-G][d=7][inject_text.stp]' inject_text -p 42 -a -v -G d=7
+check_args '[-x][42][/m/inject_text.ko][d=7][s=abc][sw=1]' inject_text -p 42 --module /m/inject_text.ko -G d=7 --s abc --sw
+check_args '[-L][m.ko][s=abc]' inject_text -F --module m.ko --s abc
+check_args '[-o][f][-S][10,3][-D][m.ko]' inject_text -F -o f -S 10,3 --module m.ko
+check_args '[-o][f][-S][10,3][-F][-m][inject_text][inject_text.stp]' inject_text -F -o f -S 10,3
+check_args '[-F][-m][inject_text][-G][sw=1][inject_text.stp]' inject_text --background --sw
+check_args "inject_text: -S needs -o FILE" inject_text -S 10
+check_args "inject_text: -S takes SIZE or SIZE,N" inject_text -o f -S 10,
+check_args "inject_text: -a: stap options do not apply to a built module (give them to --build-module)" \
+	inject_text --module m.ko -a -v
+# -c CMD only for tools whose script uses target(); one word for stap
+check_args '[-c][ls -l /][needs_tracepoint.stp]' needs_tracepoint -c 'ls -l /'
+check_args "needs_tracepoint: -p and -c exclude each other" needs_tracepoint -c ls -p 1
+check_args "inject_text: unknown option '-c'" inject_text -c ls
 check_args "inject_text: unknown option '--nope'" inject_text --nope
+# -f svg: the parser gets the command line as the flame graph's subtitle
+cat >"$tmp/out/parsers/sample_bt-parse" <<'PARSE'
+#!/bin/sh
+cat >/dev/null
+for a in "$@"; do printf '[%s]' "$a"; done
+echo
+PARSE
+chmod +x "$tmp/out/parsers/sample_bt-parse"
+n=$((n + 1))
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -k -l 5 -f svg 2>/dev/null)
+[ "$got" = '[-f][svg][--subtitle][sample_bt --no-check -k -l 5 -f svg]' ] || bad "sample_bt -f svg -> '$got'"
+n=$((n + 1))
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -f folded 2>/dev/null)
+[ "$got" = '[-f][folded]' ] || bad "sample_bt -f folded -> '$got'"
 [ -z "$(ls -A "$tmp/cwd")" ] || bad "option tests created files: $(ls -A "$tmp/cwd")"
+
+
+# ---- --build-module: stap -p4 -m in DIR ----------------------------------------
+n=$((n + 1))
+cat >"$tmp/bin/stap" <<'STAP'
+#!/bin/sh
+# stand-in: at -p4 writes MODULE.ko into the current directory, as stap does
+m=''
+while [ $# -gt 0 ]; do [ "$1" = -m ] && m=$2; shift; done
+[ -n "$m" ] && echo module >"$m.ko"
+STAP
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/inject_text" --no-check --build-module "$tmp/mods" 2>&1) ||
+	bad "--build-module failed: $got"
+[ -s "$tmp/mods/inject_text.ko" ] || bad "--build-module: no $tmp/mods/inject_text.ko ($got)"
+case $got in *"--module $tmp/mods/inject_text.ko"*) ;; *) bad "--build-module does not say how to run it: $got";; esac
+[ -z "$(ls -A "$tmp/cwd")" ] || bad "option tests created files: $(ls -A "$tmp/cwd")"
+
+# ---- exit status: stap's and the parser's --------------------------------------
+# The real stap cannot load modules on this host (no CONFIG_MODULES), so
+# these tests put shell-script stand-ins for stap first in PATH: one that
+# fails as stap does without a kernel build tree, one whose records the parser
+# cannot use, one that prints a run and one that runs until SIGINT (-t).
+CC=${CC:-cc}
+mkdir -p "$tmp/out/parsers"
+for t in tcp_conn needs_tracepoint; do
+	# shellcheck disable=SC2086
+	$CC -std=c11 -O1 ${PARSER_CFLAGS:-} -Itemplates/parser -o "$tmp/out/parsers/$t-parse" \
+		"$tmp/out/parsers/${t}_parser.c" templates/parser/stapgen_rt*.c || bad "$t parser does not compile"
+done
+stub() {
+	printf '#!/bin/sh\n%s\n' "$1" >"$tmp/bin/stap"
+	chmod +x "$tmp/bin/stap"
+}
+# exit_is STATUS STDERR-TEXT ARGS...: tcp_conn ARGS exits STATUS, says TEXT
+exit_is() {
+	n=$((n + 1))
+	want=$1 text=$2
+	shift 2
+	rc=0
+	(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/tcp_conn" "$@" >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+	[ "$rc" = "$want" ] || bad "tcp_conn $*: exit $rc, expected $want: $(head -n 3 "$tmp/stderr")"
+	[ -z "$text" ] || grep -qF -- "$text" "$tmp/stderr" || bad "tcp_conn $*: stderr lacks '$text': $(head -n 3 "$tmp/stderr")"
+}
+stub 'echo "Checking \"/lib/modules/$(uname -r)/build/.config\" failed with error: No such file or directory" >&2; exit 1'
+exit_is 1 'tcp_conn: stap failed (exit status 1)' --no-check --port 6379 -t 5
+exit_is 1 'build/.config" failed' --no-check --raw
+exit_is 1 'build/.config" failed' --no-check -o "$tmp/records"
+exit_is 1 'build/.config" failed' --no-check -F
+stub 'echo garbage; exit 0'
+exit_is 3 'tcp_conn: the parser exited with status 3' --no-check
+stub 'printf "@stapgen\ttcp_conn\t1\n@conn\t1700000000\t0\t0\t0\tsshd\t812\t22\t10.3.254.119\n@end\n"'
+exit_is 0 '' --no-check
+grep -q '^TIME ' "$tmp/stdout" && grep -q 'sshd *812' "$tmp/stdout" || bad "tcp_conn: no table from a good run: $(head -n 2 "$tmp/stdout")"
+exit_is 0 '' --no-check -f json
+# -t: timeout's SIGINT ends stap, which prints its end report and exits 0: so does the command
+stub 'trap "printf \"@conn\t1700000000\t0\t0\t0\tat_sigint\t812\t22\t10.0.0.1\n@end\n\"; exit 0" INT
+printf "@stapgen\ttcp_conn\t1\n"; while :; do sleep 0.1; done'
+exit_is 0 '' --no-check -t 1
+n=$((n + 1))
+grep -q 'at_sigint' "$tmp/stdout" || bad "tcp_conn -t 1: the record printed at SIGINT is missing: $(head -n 2 "$tmp/stdout")"
+# Ctrl-C (SIGINT to the whole process group, as a terminal sends it): stap
+# runs its end probes, the parser (which ignores it) prints their records,
+# and the command exits with stap's status, under dash and bash.
+# With -t 60, Ctrl-C still ends the run at once.
+for sh in dash bash dash-t bash-t; do
+	case $sh in *-t) sh=${sh%-t} t=60 ;; *) t=0 ;; esac
+	command -v "$sh" >/dev/null || continue
+	n=$((n + 1))
+	got=$(PATH="$tmp/bin:$PATH" python3 - "$sh" "$tmp/out/tcp_conn" "$t" <<'PY' 2>&1
+import os, signal, subprocess, sys, time
+def child():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)   # not ignored, as under a terminal
+    os.setsid()
+args = [sys.argv[1], sys.argv[2], "--no-check"]
+if sys.argv[3] != "0":
+    args += ["-t", sys.argv[3]]
+p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=child)
+time.sleep(1)
+os.killpg(p.pid, signal.SIGINT)
+out = p.communicate(timeout=20)[0].decode()
+print("rc=%d" % p.returncode)
+print(out)
+PY
+)
+	case $got in rc=0*at_sigint*) ;; *) bad "Ctrl-C ($sh, -t $t): $got";; esac
+done
+
+# ---- preflight: --check against fake roots (STAPGEN_ROOT) -----------------------
+rel=$(uname -r)
+root=$tmp/root
+stub 'case $1 in -V) echo "Systemtap translator/driver (version 9.9/0.188)"; echo "tested kernel versions: 2.6.32 ... 99.1.0";; esac'
+mkroot() {
+	rm -rf "$root"
+	mkdir -p "$root/proc" "$root/boot" "$root/lib/modules/$rel/build" "$root/usr/lib/debug/boot"
+	: >"$root/proc/modules"
+	printf 'CONFIG_KPROBES=y\nCONFIG_UPROBES=y\n' >"$root/boot/config-$rel"
+	: >"$root/lib/modules/$rel/build/.config"
+	: >"$root/usr/lib/debug/boot/vmlinux-$rel"
+}
+# check_is TOOL STATUS TEXT...: TOOL --check under the fake root exits STATUS, prints each TEXT
+check_is() {
+	tool=$1 want=$2
+	shift 2
+	n=$((n + 1))
+	rc=0
+	(cd "$tmp/cwd" && STAPGEN_ROOT=$root PATH="$tmp/bin:$PATH" sh "$tmp/out/$tool" --check >"$tmp/stdout" 2>&1) || rc=$?
+	[ "$rc" = "$want" ] || bad "$tool --check: exit $rc, expected $want: $(grep -v ': ok: ' "$tmp/stdout" | head -n 3)"
+	for text in "$@"; do
+		grep -qF -- "$text" "$tmp/stdout" || bad "$tool --check does not say '$text': $(head -n 20 "$tmp/stdout")"
+	done
+}
+mkroot
+check_is tcp_conn 0 "tcp_conn: ready" "ok: kernel debuginfo /usr/lib/debug/boot/vmlinux-$rel" "ok: kprobes"
+rm "$root/usr/lib/debug/boot/vmlinux-$rel"
+check_is tcp_conn 1 "missing: the kernel's debuginfo" "to fix: apt-get install linux-image-$rel-dbg"
+mkdir -p "$root/usr/lib/debug/lib/modules/$rel" && : >"$root/usr/lib/debug/lib/modules/$rel/vmlinux"
+check_is tcp_conn 0 "ok: kernel debuginfo /usr/lib/debug/lib/modules/$rel/vmlinux"
+rm "$root/lib/modules/$rel/build/.config"
+check_is tcp_conn 1 "missing: the kernel build tree /lib/modules/$rel/build" "to fix: apt-get install linux-headers-$rel"
+mkroot
+echo '# CONFIG_KPROBES is not set' >"$root/boot/config-$rel"
+check_is tcp_conn 1 "missing: kprobes, for kernel function probes: this kernel is built without CONFIG_KPROBES"
+rm "$root/boot/config-$rel"
+printf 'ffffffff81000000 T _stext\nffffffff81200000 T register_kprobe\n' >"$root/proc/kallsyms"
+check_is tcp_conn 0 "ok: kprobes"
+rm "$root/proc/modules"
+check_is tcp_conn 1 "missing: loadable kernel modules"
+# a tracepoint-only tool asks for neither debuginfo nor kprobes
+mkroot
+rm "$root/usr/lib/debug/boot/vmlinux-$rel" "$root/boot/config-$rel"
+check_is needs_tracepoint 0 "needs_tracepoint: ready"
+n=$((n + 1))
+! grep -q 'debuginfo\|kprobes' "$tmp/stdout" || bad "needs_tracepoint --check asks for DWARF or kprobes: $(cat "$tmp/stdout")"
+# a stap older than the kernel
+stub 'case $1 in -V) echo "Systemtap translator/driver (version 4.8/0.188)"; echo "tested kernel versions: 2.6.32 ... 3.0.0";; esac'
+check_is needs_tracepoint 1 "missing: a stap that knows this kernel: stap 4.8 is tested up to 3.0.0"
+# a prebuilt module needs staprun, not stap, the build tree or debuginfo
+n=$((n + 1))
+rc=0
+(STAPGEN_ROOT=$root PATH="$tmp/bin:$PATH" sh "$tmp/out/tcp_conn" --check --module "$tmp/mods/inject_text.ko" >"$tmp/stdout" 2>&1) || rc=$?
+[ "$rc" = 0 ] || bad "tcp_conn --check --module: exit $rc: $(cat "$tmp/stdout")"
+# the run refuses to start when not ready, naming the fix
+n=$((n + 1))
+rm -rf "$root/lib/modules"
+rc=0
+(cd "$tmp/cwd" && STAPGEN_ROOT=$root PATH="$tmp/bin:$PATH" sh "$tmp/out/tcp_conn" >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+[ "$rc" = 1 ] && grep -q "linux-headers-$rel" "$tmp/stderr" && grep -q 'not ready' "$tmp/stderr" ||
+	bad "tcp_conn not ready: exit $rc: $(cat "$tmp/stderr")"
+[ -z "$(ls -A "$tmp/cwd")" ] || bad "exit/preflight tests created files: $(ls -A "$tmp/cwd")"
 
 echo "commands: $n checks, $fail failed"
 [ "$fail" -eq 0 ]

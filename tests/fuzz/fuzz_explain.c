@@ -7,7 +7,7 @@
  * rest is "MAP\0STDERR", the map taken from the input too (its spec paths
  * are whatever it names: only regular files within the spec limit are read).
  *
- * Invariants: the result is -1 or the number of errors mapped (at most 51:
+ * Invariants: the result is -1 or the number of errors shown (at most 51:
  * 50 shown, the 51st stops it); the output is bounded (51 errors of at most
  * a 64 KiB message and a 300-byte excerpt each) and holds no raw control
  * character but tab and newline, no C1 and no bidirectional control. */

@@ -149,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	} else {
-		check_env env = { env_lookup, env_candidates, NULL, flags };
+		check_env env = { env_lookup, env_candidates, NULL, flags, NULL };
 		(void)check_expr(e, &env, &d);
 		if (!d.errors) {
 			strbuf sb = STRBUF_INIT;

@@ -115,6 +115,33 @@ static void one(const uint8_t *data, size_t size, const sg_tool *t, sg_format fm
 	fclose(in);
 }
 
+/* The same bytes as folded stacks: one graph, and (split in two) a
+ * differential one; never an I/O or allocation error. */
+static void folded(const uint8_t *data, size_t size, int inverted)
+{
+	static char empty[1];
+	size_t half = size / 2;
+	sg_svg_opts o = { .inverted = inverted, .normalize = inverted };
+	FILE *a = fmemopen(size ? (void *)data : empty, size ? size : 1, "r");
+	if (!a)
+		abort();
+	if (!size)
+		(void)fgetc(a);
+	if (sg_svg_folded(devnull, &o, a, "a", NULL, NULL, devnull) == 1)
+		abort();
+	fclose(a);
+	if (half < 1)
+		return;
+	a = fmemopen((void *)data, half, "r");
+	FILE *b = fmemopen((void *)(data + half), size - half, "r");
+	if (!a || !b)
+		abort();
+	if (sg_svg_folded(devnull, &o, a, "a", b, "b", devnull) == 1)
+		abort();
+	fclose(a);
+	fclose(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -127,5 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned fmt = SG_FMT_TABLE; fmt <= SG_FMT_SVG; fmt++)
 		if (f > SG_FMT_SVG || f == fmt)
 			one(data + 1, size - 1, t, (sg_format)fmt);
+	if (f >= SG_FMT_SVG)
+		folded(data + 1, size - 1, data[0] & 8);
 	return 0;
 }

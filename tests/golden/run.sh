@@ -86,6 +86,31 @@ for spec in "$here"/lang/*.yaml; do
 		{ echo "FAIL: lang/${name}_parser.c does not compile"; fail=$((fail + 1)); }
 done
 
+# explain/: real stap 4.8 stderr on a generated script (NAME.stderr, or
+# NAME.CASE.stderr, for the spec NAME.yaml; tapset paths written @TAPSET@ and
+# served by explain/tapset/, stand-ins holding the definitions' line numbers)
+# must give exactly NAME[.CASE].expected ("exit N", then stdout).
+for err in "$here"/explain/*.stderr; do
+	[ -e "$err" ] || continue
+	case_=$(basename "$err" .stderr)
+	name=${case_%%.*}
+	n=$((n + 1))
+	rm -rf "$tmp/explain"
+	LC_ALL=C "$stapgen" --kver 6.18.44 --out "$tmp/explain" "tests/golden/explain/$name.yaml" 2>"$tmp/stderr" ||
+		{ echo "FAIL: explain/$name.yaml:"; cat "$tmp/stderr"; fail=$((fail + 1)); continue; }
+	rc=0
+	sed 's#@TAPSET@#tests/golden/explain/tapset#g' "$err" |
+		LC_ALL=C "$stapgen" --explain "$tmp/explain/$name.stp.map" >"$tmp/out.txt" 2>&1 || rc=$?
+	{ echo "exit $rc"; cat "$tmp/out.txt"; } >"$tmp/actual"
+	if [ "${UPDATE:-0}" = 1 ]; then
+		cp "$tmp/actual" "$here/explain/$case_.expected"
+	elif ! diff -u "$here/explain/$case_.expected" "$tmp/actual" >"$tmp/diff" 2>&1; then
+		echo "FAIL: explain/$case_:"
+		cat "$tmp/diff"
+		fail=$((fail + 1))
+	fi
+done
+
 # Determinism: a second run into a fresh directory is byte-identical.
 env -i PATH="$PATH" LANG=de_DE.UTF-8 TZ=Asia/Tokyo "$stapgen" --kver "$kver" --out "$tmp/out2" \
 	$(find specs -name '*.yaml' | LC_ALL=C sort -r) 2>/dev/null

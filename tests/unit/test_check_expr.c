@@ -129,7 +129,7 @@ static expr *parse(fx *f, const char *text)
 
 static vtype check(fx *f, expr *e, unsigned flags)
 {
-	check_env env = { fake_lookup, fake_candidates, NULL, flags };
+	check_env env = { fake_lookup, fake_candidates, NULL, flags, NULL };
 	reset_diags(f);
 	return check_expr(e, &env, &f->d);
 }
@@ -741,7 +741,7 @@ static void test_deep_built_tree(void **state)
 		}
 	}
 	reset_diags(f);
-	check_env env = { fake_lookup, fake_candidates, NULL, 0 };
+	check_env env = { fake_lookup, fake_candidates, NULL, 0, NULL };
 	assert_int_equal(check_expr(chain, &env, &f->d), VT_UNKNOWN);
 	assert_int_equal(f->d.errors, 1);
 	assert_string_equal(diags(f),

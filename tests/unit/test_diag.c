@@ -117,6 +117,20 @@ static void test_colour_choice(void **state)
 	assert_int_equal(diag_color_choice("sometimes", 1, NULL), -1);
 }
 
+/* "nmae" is one transposition from "name"; "dma" is two edits away. */
+static void test_suggest_transposition(void **state)
+{
+	(void)state;
+	assert_int_equal(edit_distance("nmae", "name", 3), 1);
+	assert_int_equal(edit_distance("nmae", "dma", 3), 2);
+	assert_int_equal(edit_distance("kitten", "sitting", 5), 3);
+	assert_int_equal(edit_distance("abc", "abc", 2), 0);
+	assert_int_equal(edit_distance("ab", "ba", 2), 1);
+	const char *cands[] = { "dma", "name", "mode" };
+	assert_string_equal(diag_suggest("nmae", cands, 3), "name");
+	assert_null(diag_suggest("zzzzzz", cands, 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -124,6 +138,7 @@ int main(void)
 		cmocka_unit_test(test_cap_after_sorting),
 		cmocka_unit_test(test_colour),
 		cmocka_unit_test(test_colour_choice),
+		cmocka_unit_test(test_suggest_transposition),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

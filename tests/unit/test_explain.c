@@ -93,18 +93,113 @@ static void test_probe_point(void **state)
 	free(out);
 }
 
+/* Never silent: what cannot be mapped is passed on as stap wrote it (an
+ * error counts; stap's warnings and its "Pass 2" line alone do not). */
 static void test_unmapped_and_other_files(void **state)
 {
 	(void)state;
 	int n;
-	char *out = run("semantic error: something at /usr/share/systemtap/tapset/x.stp:3:4\n"
+	char *out = run("WARNING: Kernel function symbol table missing [man warning::symbols]\n"
+			"semantic error: something at /nonexistent/tapset/x.stp:3:4\n"
+			"        source: \tfoo\n"
 			"semantic error: elsewhere at out/t.stp:99:1\n"
 			"Pass 2: analysis failed.  [man error::pass2]\n",
 			&n);
+	assert_int_equal(n, 2);
+	assert_string_equal(out, "semantic error: something at /nonexistent/tapset/x.stp:3:4\n"
+				 "        source: \tfoo\n"
+				 "semantic error: elsewhere at out/t.stp:99:1\n");
+	free(out);
+	/* only the pass's failure: it is shown */
+	out = run("Pass 4: compilation failed.  [man error::pass4]\n", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(out, "Pass 4: compilation failed.  [man error::pass4]\n");
+	free(out);
+	out = run("WARNING: only a warning\n", &n);
 	assert_int_equal(n, 0);
 	assert_string_equal(out, "");
 	free(out);
 	assert_int_equal(explain_stap_errors("/nonexistent/x.stp.map", stdin, stdout), -1);
+}
+
+/* stap's list decides: "(similar: ...)" is ranked by stap, "(alternatives:
+ * ...)" is searched with transpositions counted as one edit. */
+static void test_suggestion_from_stap_list(void **state)
+{
+	(void)state;
+	int n;
+	char *out = run("semantic error: unable to find member 'nmae' for struct x "
+			"(alternatives: dma, name, mode): operator '->' at t.stp:10:36\n",
+			&n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(out, "for struct x; did you mean 'name'?\n"));
+	free(out);
+	out = run("WARNING: never-assigned local variable 'nmae' (similar: name, mode, dfd, filename, flags): "
+		  "identifier 'nmae' at t.stp:10:36\n",
+		  &n);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(out, ": warning: stap: never-assigned local variable 'nmae'; did you mean 'name'?\n"));
+	free(out);
+}
+
+/* ":L:C" without a file is stap's "the file named last". */
+static void test_elided_file(void **state)
+{
+	(void)state;
+	int n;
+	char *out = run("WARNING: never-assigned local variable 'port': identifier 'port' at t.stp:10:36\n"
+			"semantic error: unresolved type : identifier 'port' at :10:36\n",
+			&n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(out, "/t.yaml:5:14: error: stap: unresolved type\n"));
+	free(out);
+}
+
+/* An error inside `probe dw_syscall.openat = ...` of a tapset file: the
+ * spec probes syscall.openat, whose alias reaches it; an error in a tapset
+ * definition the spec does not use is only passed on. */
+static void test_tapset_alias_prefix(void **state)
+{
+	(void)state;
+	char spec[128], map[256], path[160];
+	snprintf(spec, sizeof spec, "%s/s.yaml", dir);
+	write_file("s.yaml", "tool: s\nprobes:\n  - on: syscall.openat\n");
+	snprintf(map, sizeof map, "17:7-17:21\t%s:3:9:14\n", spec);
+	write_file("s.stp.map", map);
+	write_file("sysc_openat.stp",
+		   "# stand-in\n"
+		   "probe dw_syscall.openat = kernel.function(\"sys_openat\").call\n"
+		   "{\n"
+		   "\tname = \"openat\"\n"
+		   "}\n"
+		   "function other:long()\n"
+		   "{\n"
+		   "\treturn 1\n"
+		   "}\n");
+	char err[1024];
+	snprintf(err, sizeof err,
+		 "semantic error: not accessible at this address: identifier '$dfd' at %s/sysc_openat.stp:4:2\n"
+		 "semantic error: unresolved: identifier 'x' at :8:9\n",
+		 dir);
+	snprintf(path, sizeof path, "%s/s.stp.map", dir);
+	FILE *in = fmemopen(err, strlen(err), "r");
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *o = open_memstream(&out, &outlen);
+	int n = explain_stap_errors(path, in, o);
+	fclose(in);
+	fclose(o);
+	assert_int_equal(n, 2);
+	char want[2048];
+	snprintf(want, sizeof want,
+		 "%s/s.yaml:3:9: error: stap: not accessible at this address (in tapset probe alias 'dw_syscall.openat', %s/sysc_openat.stp:4:2)\n"
+		 "    - on: syscall.openat\n"
+		 "          ^~~~~~~~~~~~~~\n"
+		 "semantic error: not accessible at this address: identifier '$dfd' at %s/sysc_openat.stp:4:2\n"
+		 "semantic error: unresolved: identifier 'x' at :8:9\n",
+		 dir, dir, dir);
+	assert_string_equal(out, want);
+	free(out);
 }
 
 int main(void)
@@ -113,6 +208,9 @@ int main(void)
 		cmocka_unit_test(test_member_with_suggestion),
 		cmocka_unit_test(test_probe_point),
 		cmocka_unit_test(test_unmapped_and_other_files),
+		cmocka_unit_test(test_suggestion_from_stap_list),
+		cmocka_unit_test(test_elided_file),
+		cmocka_unit_test(test_tapset_alias_prefix),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1392,7 +1392,7 @@ static void test_stack_table_json_csv(void **state)
 
 /* A minimal XML well-formedness check: one root element, balanced tags,
  * quoted attributes, known entities, valid UTF-8, no control characters. */
-static int xml_ok(const char *s, size_t n)
+static int xml_ok(const char *s, size_t n) /* and CDATA sections */
 {
     char stack[64][32];
     size_t depth = 0, i = 0, roots = 0;
@@ -1407,6 +1407,16 @@ static int xml_ok(const char *s, size_t n)
                 if (!e || i != 0)
                     return 0;
                 i = (size_t)(e - s) + 2;
+                continue;
+            }
+            if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+                const char *e = memmem(s + i + 9, n - i - 9, "]]>", 3);
+                if (!e || !depth)
+                    return 0;
+                for (j = i + 9; s + j < e; j++)
+                    if ((unsigned char)s[j] < 0x20 && s[j] != '\n' && s[j] != '\t')
+                        return 0;
+                i = (size_t)(e - s) + 3;
                 continue;
             }
             if (j < n && s[j] == '/') {
@@ -1546,7 +1556,10 @@ static void test_svg(void **state)
     assert_memory_equal(r.out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<svg ",
                         60);
     assert_non_null(strstr(r.out, "xmlns=\"http://www.w3.org/2000/svg\""));
-    assert_null(strstr(r.out, "<script"));
+    /* one fixed script; frame names are only in <title> and <text> */
+    assert_non_null(strstr(r.out, "<script type=\"text/ecmascript\"><![CDATA[\n(function () {"));
+    assert_null(strstr(strstr(r.out, "<script"), "ngx"));
+    assert_null(strstr(strstr(r.out, "<script") + 1, "<script"));
     /* title, block label, root frame */
     assert_non_null(strstr(r.out, ">sample_bt</text>"));
     assert_non_null(strstr(r.out, ">stacks 1970-01-01 00:00:00 (10 samples)</text>"));
@@ -1556,7 +1569,7 @@ static void test_svg(void **state)
     assert_non_null(strstr(r.out, "<title>main (10 samples, 100.00%)</title><rect x=\"10.0\""));
     assert_non_null(strstr(r.out, "<title>ngx_process_events_and_timers (8 samples, 80.00%)"));
     assert_non_null(strstr(r.out, "<title>ngx_http_core_run_phases (6 samples, 60.00%)"));
-    assert_non_null(strstr(r.out, "<title>schedule (6 samples, 60.00%)"));
+    assert_non_null(strstr(r.out, "<title>schedule (6 samples, 60.00%, kernel)"));
     /* alphabetical per level: epoll_wait (x 10.0, width 118.0) first, then
      * ngx_... from x 128.0 over 944.0 px, then the escaped name */
     assert_non_null(strstr(r.out, "<title>epoll_wait (1 sample, 10.00%)</title><rect x=\"10.0\" "));
@@ -1932,6 +1945,112 @@ static void test_main(void **state)
     unlink(in);
 }
 
+/* sg_svg_folded on folded text in memory: diag text into *err. */
+static char *svg_of_folded(const char *a, const char *b, const sg_svg_opts *o, int *rc, char **err)
+{
+    FILE *fa = fmemopen((void *)a, strlen(a), "r"), *fb = b ? fmemopen((void *)b, strlen(b), "r") : NULL;
+    char *out = NULL;
+    size_t outn = 0, errn = 0;
+    FILE *fo = open_memstream(&out, &outn), *fe = open_memstream(err, &errn);
+    assert_non_null(fa);
+    assert_non_null(fo);
+    assert_non_null(fe);
+    *rc = sg_svg_folded(fo, o, fa, "a", fb, "b", fe);
+    fclose(fo);
+    fclose(fe);
+    fclose(fa);
+    if (fb)
+        fclose(fb);
+    assert_xml(out, outn);
+    return out;
+}
+
+/* Folded input: counts saturate, bad lines are reported, a line of any
+ * length, empty input; the differential graph; options. */
+static void test_svg_folded(void **state)
+{
+    int rc;
+    char *out, *err, *big;
+    sg_svg_opts o;
+    size_t i;
+    (void)state;
+    memset(&o, 0, sizeof o);
+    out = svg_of_folded("m;f 9223372036854775807\nm;f 5\nm;g 1\nm;h 99999999999999999999\n"
+                        "m;i x\n", NULL, &o, &rc, &err);
+    assert_int_equal(rc, 3);
+    assert_non_null(strstr(out, "<title>f (9223372036854775807 samples, 100.00%)</title>"));
+    assert_non_null(strstr(err, "a:4: dropped: COUNT too large: m;h 99999999999999999999\n"));
+    assert_non_null(strstr(err, "a:5: dropped: COUNT is not a whole number: m;i x\n"));
+    free(out);
+    free(err);
+    out = svg_of_folded("", NULL, &o, &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, ">no stack samples</text>"));
+    assert_string_equal(err, "");
+    free(out);
+    free(err);
+    /* a frame of 200,000 bytes: no line limit, the label is cut */
+    big = malloc(200010);
+    assert_non_null(big);
+    memcpy(big, "m;", 2);
+    for (i = 2; i < 200002; i++)
+        big[i] = (char)('a' + i % 26);
+    memcpy(big + i, " 3\n", 4);
+    o.width = 300;
+    o.inverted = 1;
+    o.title = "<t>";
+    o.unit = "ms";
+    out = svg_of_folded(big, NULL, &o, &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "width=\"300\""));
+    assert_non_null(strstr(out, ">&lt;t&gt;</text>"));
+    assert_non_null(strstr(out, " (3 ms, 100.00%)</title>"));
+    assert_non_null(strstr(out, "..</text>"));
+    /* inverted: the root (data-d 0) is the first row */
+    assert_non_null(strstr(out, "data-d=\"0\" data-s=\"0\" data-n=\"3\"><title>all (3 ms, 100.00%)</title>"
+                                "<rect x=\"10.0\" y=\"60.0\""));
+    free(out);
+    free(err);
+    free(big);
+    /* diff: b's widths, a's counts as "before"; a stack only in a has no frame */
+    memset(&o, 0, sizeof o);
+    out = svg_of_folded("m;f 4\nm;g 2\nm;gone 6\n", "m;f 6\nm;g 1\n", &o, &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "<title>f (6 samples, 85.71%; before: 4, +2)</title>"));
+    assert_non_null(strstr(out, "<title>g (1 sample, 14.29%; before: 2, -1)</title>"));
+    assert_non_null(strstr(out, "<title>m (7 samples, 100.00%; before: 12, -5)</title>"));
+    assert_non_null(strstr(out, ">b vs a (7 samples; before: 12 samples)</text>"));
+    assert_null(strstr(out, "gone"));
+    free(out);
+    free(err);
+    /* all of b's stacks gone: no frames, still a document */
+    out = svg_of_folded("m;f 4\n", "", &o, &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(out, "class=\"f "));
+    free(out);
+    free(err);
+}
+
+/* The svg writer's kernel frames: marked only for svg, not -f folded. */
+static void test_svg_kernel(void **state)
+{
+    run_t r;
+    (void)state;
+    run_s("@report\tstacks\t0\n@bt\t\tschedule+0x1 [kernel]\\nsys_poll+0x2 [kernel]\t2\n"
+          "@bt\tpoll+0x1 [libc.so.6]\\nmain+0x2 [a]\t 0xffffffff81000000 : do_x+0x1/0x2\t3\n@report_end\tstacks\n",
+          SG_FMT_SVG, &r);
+    assert_non_null(strstr(r.out, "class=\"f k\" data-d=\"2\" data-s=\"3\" data-n=\"2\"><title>schedule (2 samples, 40.00%, kernel)"));
+    assert_non_null(strstr(r.out, "<title>do_x (3 samples, 60.00%, kernel)"));
+    assert_non_null(strstr(r.out, "class=\"f u\" data-d=\"2\" data-s=\"0\" data-n=\"3\"><title>poll (3 samples, 60.00%)"));
+    assert_non_null(strstr(r.out, "class=\"f s\""));
+    assert_null(strstr(r.out, "_[k]"));
+    run_free(&r);
+    run_s("@report\tstacks\t0\n@bt\t\tschedule+0x1 [kernel]\\nsys_poll+0x2 [kernel]\t2\n", SG_FMT_FOLDED,
+          &r);
+    assert_string_equal(r.out, "sys_poll;schedule 2\n");
+    run_free(&r);
+}
+
 static void test_main_stacks(void **state)
 {
     main_res res;
@@ -1956,7 +2075,7 @@ static void test_main_stacks(void **state)
         run_main_tool(&s_tool, a, &res);
         assert_int_equal(res.rc, 0);
         assert_xml(res.out, strlen(res.out));
-        assert_non_null(strstr(res.out, "<title>schedule (5 samples, 100.00%)</title>"));
+        assert_non_null(strstr(res.out, "<title>schedule (5 samples, 100.00%, kernel)</title>"));
         assert_string_equal(res.err, "");
     }
     {
@@ -2029,6 +2148,8 @@ int main(void)
         cmocka_unit_test(test_svg),
         cmocka_unit_test(test_svg_sections),
         cmocka_unit_test(test_svg_min_width),
+        cmocka_unit_test(test_svg_folded),
+        cmocka_unit_test(test_svg_kernel),
         cmocka_unit_test(test_stack_hostile),
         cmocka_unit_test(test_stack_bad_escape),
         cmocka_unit_test(test_writer_folded_direct),

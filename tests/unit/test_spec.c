@@ -167,6 +167,7 @@ static void test_kernel_alternatives(void **state)
 		"tool: t\nsummary: s\n"
 		"probes:\n"
 		"  - on:\n"
+		"      first:\n"
 		"      - { point: 'kernel.trace(\"block:block_rq_complete\")', kernel: '< 6.12' }\n"
 		"      - kernel.function(\"blk_mq_end_request\")\n"
 		"    let:\n"

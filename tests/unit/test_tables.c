@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/tapset_facts.h"
 #include "compile/compile.h"
 #include "expr/ast.h"
 
@@ -306,17 +307,41 @@ static void test_keywords(void **state)
 static void test_tool_options(void **state)
 {
 	(void)state;
-	static const struct { const char *flag, *alt; } opts[] = {
-#define OPT(flag, alt, arg, help) { flag, alt },
+	static const struct { const char *flag, *alt; bool target; } opts[] = {
+#define OPT(flag, alt, arg, help) { flag, alt, false },
+#define OPT_TARGET(flag, alt, arg, help) { flag, alt, true },
 #include "tables/tool_options.def"
+#undef OPT_TARGET
 #undef OPT
 	};
-	compiled c;
+	/* a tool that uses target(): it offers every option */
+	compiled c, plain;
 	compile(&c, "tool: t\nsummary: s\nprobes:\n  - on: begin\n"
-		    "    emit: { record: r, columns: { n: '1' } }\n");
+		    "    emit: { record: r, columns: { n: 'target()' } }\n");
 	assert_int_equal(c.rc, 0);
+	compile(&plain, "tool: t\nsummary: s\nprobes:\n  - on: begin\n"
+			"    emit: { record: r, columns: { n: '1' } }\n");
+	assert_int_equal(plain.rc, 0);
 	const char *cmd = sb_str(&c.out.command);
 	for (size_t i = 0; i < sizeof opts / sizeof *opts; i++) {
+		if (opts[i].target) {
+			/* only for tools that use target(); a parameter may take the flag */
+			char arm[64];
+			snprintf(arm, sizeof arm, "\t%s)", opts[i].flag);
+			assert_null(strstr(sb_str(&plain.out.command), arm));
+			snprintf(arm, sizeof arm, "`%s ", opts[i].flag);
+			assert_null(strstr(sb_str(&plain.out.doc), arm));
+			char text[512];
+			snprintf(text, sizeof text,
+				 "tool: t\nsummary: s\nparams:\n  x: { default: 1, help: h, flag: '%s' }\n"
+				 "probes:\n  - on: begin\n    emit: { record: r, columns: { n: 'target() + x' } }\n",
+				 opts[i].flag);
+			compiled p;
+			compile(&p, text);
+			assert_int_equal(p.rc, 0);
+			assert_null(strstr(sb_str(&p.out.command), "cmd=$2"));
+			done(&p);
+		}
 		const char *spell[] = { opts[i].flag, opts[i].alt };
 		for (size_t j = 0; j < 2 && spell[j]; j++) {
 			char want[64];
@@ -334,10 +359,34 @@ static void test_tool_options(void **state)
 				 "tool: t\nsummary: s\nparams:\n  x: { default: 1, help: h, flag: '%s' }\n"
 				 "probes:\n  - on: begin\n    emit: { record: r, columns: { n: '1' } }\n",
 				 spell[j]);
-			expect_error(text, "is one of every tool's own options");
+			if (!opts[i].target)
+				expect_error(text, "is one of every tool's own options");
 		}
 	}
 	done(&c);
+	done(&plain);
+}
+
+/* The README's table of tapset facts has a row for each fact, with its
+ * kernel range. */
+static void test_tapset_facts(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < n_tapset_facts; i++) {
+		const tapset_fact *f = &tapset_facts[i];
+		if (f->kind == FACT_HANDLED) {
+			in_readme("-d kernel");
+			continue;
+		}
+		char want[160];
+		const char *gt = strchr(f->construct, '>');
+		if (f->kind == FACT_DEFINE)
+			snprintf(want, sizeof want, "`-D%.*s` over %s | %s |", (int)(gt - f->construct),
+				 f->construct, gt + 1, f->kernels);
+		else
+			snprintf(want, sizeof want, "`%s` | %s |", f->construct, f->kernels);
+		in_readme(want);
+	}
 }
 
 int main(void)
@@ -350,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_reserved_fields),
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_tool_options),
+		cmocka_unit_test(test_tapset_facts),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

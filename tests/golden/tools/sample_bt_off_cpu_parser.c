@@ -51,6 +51,9 @@ const sg_tool sample_bt_off_cpu_tool = {
 	sample_bt_off_cpu_kinds, sizeof sample_bt_off_cpu_kinds / sizeof sample_bt_off_cpu_kinds[0],
 };
 
+/* -f svg: the stack records' COUNT is 'us' (its column's unit) */
+const sg_svg_opts sample_bt_off_cpu_svg = { .unit = "us" };
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sample_bt_off_cpu_handlers {
 	void (*on_stacks)(const sample_bt_off_cpu_rec_stacks *rec, void *ctx);
@@ -103,6 +106,6 @@ long sample_bt_off_cpu_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &sample_bt_off_cpu_tool);
+	return sg_main_svg(argc, argv, &sample_bt_off_cpu_tool, &sample_bt_off_cpu_svg);
 }
 #endif

@@ -1,0 +1,172 @@
+/* Tapset facts (gen/tables/tapset_facts.def): warnings for constructs known
+ * to break on the kernel a spec is generated for; alias_vars: declarations;
+ * the alias variables published in the doc page. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/tapset_facts.h"
+#include "compile/compile.h"
+#include "spec/kver.h"
+
+typedef struct compiled {
+	arena a;
+	char *diag;
+	size_t diaglen;
+	int rc;
+	stapgen_output out;
+} compiled;
+
+static void compile(compiled *c, const char *text, const char *kver)
+{
+	memset(c, 0, sizeof *c);
+	arena_init(&c->a);
+	FILE *f = open_memstream(&c->diag, &c->diaglen);
+	diag_sink d;
+	diag_init(&d, f);
+	char *copy = arena_strdup(&c->a, text);
+	source *src = source_new(&c->a, "t.yaml", copy, strlen(copy));
+	stapgen_options o = { .kver = kver };
+	c->rc = stapgen_compile(&c->a, src, &d, &o, &c->out);
+	fclose(f);
+}
+
+static void done(compiled *c)
+{
+	free(c->diag);
+	stapgen_output_free(&c->out);
+	arena_free(&c->a);
+}
+
+static unsigned count(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static const char *const facts_spec =
+	"tool: t\nsummary: s\n"
+	"stap_options: [-DMAXSTRINGLEN=4096]\n"
+	"probes:\n"
+	"  - on: ioblock.request\n"
+	"    emit: { record: r, columns: { dev: { value: devname, type: string } } }\n"
+	"  - on: { first: [{ point: netdev.receive, kernel: '< 6.12' }, kernel.function(\"__netif_receive_skb_core\")] }\n"
+	"    emit: { record: n, columns: { len: $skb->len } }\n"
+	"  - on: netdev.receive\n"
+	"    emit: { record: m, columns: { len: { value: length, type: long } } }\n";
+
+static void test_facts_by_kernel(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, facts_spec, "6.1.0-56-cloud-amd64");	/* none applies */
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(c.diag, "");
+	done(&c);
+	compile(&c, facts_spec, "6.12.117+deb12-cloud-amd64");
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(count(c.diag, ": warning: "), 3);
+	assert_int_equal(count(c.diag, "  hint: evidence: "), 3);
+	assert_non_null(strstr(c.diag, "t.yaml:3:16: warning: 'MAXSTRINGLEN>2000' is known to break on kernels >= 6.12, such as 6.12.117+deb12-cloud-amd64: "));
+	assert_non_null(strstr(c.diag, "t.yaml:6:49: warning: 'devname' is known to break on kernels >= 6.10"));
+	/* the fallback limited to < 6.12 is not generated for 6.12 */
+	assert_null(strstr(c.diag, "t.yaml:7:"));
+	assert_non_null(strstr(c.diag, "t.yaml:9:9: warning: 'netdev.receive' is known to break"));
+	done(&c);
+	compile(&c, facts_spec, "6.10.0");
+	assert_int_equal(count(c.diag, ": warning: "), 1);	/* devname only */
+	done(&c);
+	compile(&c, facts_spec, "portable");	/* may run anywhere */
+	assert_int_equal(count(c.diag, ": warning: "), 3);
+	assert_non_null(strstr(c.diag, "where a portable script may run"));
+	assert_null(strstr(c.diag, "t.yaml:7:"));	/* %( kernel_v < 6.12 %) */
+	done(&c);
+	/* -DMAXSTRINGLEN=2000 is what sample_bt uses on 6.12: no warning */
+	compile(&c, "tool: t\nsummary: s\nstap_options: [-DMAXSTRINGLEN=2000]\n"
+		    "probes: [{ on: begin, emit: { record: r, columns: { a: '1' } } }]\n",
+		    "6.12.117+deb12-cloud-amd64");
+	assert_string_equal(c.diag, "");
+	done(&c);
+}
+
+/* Every fact names a kernel range that parses, what breaks and evidence. */
+static void test_facts_table(void **state)
+{
+	(void)state;
+	assert_true(n_tapset_facts >= 4);
+	for (unsigned i = 0; i < n_tapset_facts; i++) {
+		const tapset_fact *f = &tapset_facts[i];
+		kver_range r;
+		if (f->kernels[0])
+			assert_true(kver_range_parse(f->kernels, &r));
+		else
+			assert_int_equal(f->kind, FACT_HANDLED);
+		assert_true(strlen(f->construct) > 0);
+		assert_true(strlen(f->breaks) > 20);
+		assert_true(strlen(f->evidence) > 20);
+		if (f->kind == FACT_DEFINE)
+			assert_non_null(strchr(f->construct, '>'));
+	}
+}
+
+/* alias_vars: a variable the table lacks, typed; a type for one it has;
+ * an unknown name on a known alias hints at the declaration. */
+static void test_alias_vars(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c,
+		"tool: t\nsummary: s\n"
+		"probes:\n"
+		"  - on: syscall.openat\n"
+		"    alias_vars: { filename: string, newvar: long }\n"
+		"    emit: { record: r, columns: { path: filename, n: newvar } }\n",
+		"6.1.0-56-cloud-amd64");
+	assert_string_equal(c.diag, "");
+	assert_int_equal(c.rc, 0);
+	const char *stp = sb_str(&c.out.stp);
+	assert_non_null(strstr(stp, "text_str(filename)"));
+	assert_non_null(strstr(stp, "newvar"));
+	const char *doc = sb_str(&c.out.doc);
+	assert_non_null(strstr(doc, "## Tapset alias variables\n"));
+	assert_non_null(strstr(doc, "- `syscall.openat`: `name`, "));
+	assert_non_null(strstr(doc, "`filename` (string, declared), `newvar` (long, declared)\n"));
+	done(&c);
+	compile(&c,
+		"tool: t\nsummary: s\n"
+		"probes:\n"
+		"  - on: syscall.openat\n"
+		"    emit: { record: r, columns: { n: { value: zzzq, type: long } } }\n",
+		"6.1.0-56-cloud-amd64");
+	assert_int_equal(c.rc, 1);
+	assert_non_null(strstr(c.diag, "error: unknown name 'zzzq'\n"));
+	assert_non_null(strstr(c.diag, "hint: if your stap's tapset alias sets 'zzzq', declare it on the probe: 'alias_vars: { zzzq: long }'"));
+	done(&c);
+	compile(&c,
+		"tool: t\nsummary: s\n"
+		"probes:\n"
+		"  - on: kernel.function(\"vfs_read\")\n"
+		"    alias_vars: { x: long }\n"
+		"    emit: { record: r, columns: { x: x } }\n",
+		"6.1.0-56-cloud-amd64");
+	assert_int_equal(c.rc, 1);
+	assert_non_null(strstr(c.diag, "error: 'alias_vars' names variables a tapset alias sets"));
+	done(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_facts_by_kernel),
+		cmocka_unit_test(test_facts_table),
+		cmocka_unit_test(test_alias_vars),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
