@@ -16,6 +16,8 @@ Report SYN and accept queue overflows on a listening TCP port
 
 options:
   --port N               Listening port to watch (0 = every listener) (default: 0)
+  --distr                Only the queue-length histograms, no overflow lines (OpenResty's --distr) (default: 0)
+  --limit N              Print at most this many overflows (0 = all); the run still ends with -t or Ctrl-C (default: 0)
   -p PID                 target process: stap -x PID (target() in the script)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
@@ -45,6 +47,11 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "tcp_accept_queue: --port needs a value" >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "tcp_accept_queue: --port takes a number" >&2; exit 2;; esac
 		gvars="$gvars -G destport=$2"; shift 2;;
+	--distr) gvars="$gvars -G distr=1"; shift;;
+	--limit)
+		[ $# -ge 2 ] || { echo "tcp_accept_queue: --limit needs a value" >&2; exit 2; }
+		case $2 in ''|*[!0-9]*) echo "tcp_accept_queue: --limit takes a number" >&2; exit 2;; esac
+		gvars="$gvars -G max_events=$2"; shift 2;;
 	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "bad PID '$2'" >&2; exit 2;; esac
 		pid=$2; shift 2;;
