@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../templates/parser/stapgen_rt.h"
+#include "../spec/probe_point.h"
 #include "../util/text.h"
 #include "emit.h"
 
@@ -250,6 +251,8 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			snprintf(lhs, sizeof lhs, "-G %s=%s", p->name, arg);
 		sb_printf(&u, "  %-22s ", lhs);
 		usage_text(&u, p->help ? p->help : "");
+		if (p->point_arg)
+			sb_puts(&u, " (in the probe points: stap's argument; a built module keeps its own)");
 		if (p->required) {
 			sb_puts(&u, " (required)\n");
 			continue;
@@ -284,6 +287,20 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sb_puts(o, "}\n");
 	sb_puts(o, "stap_args='' syms='' gvars='' fmt=table secs='' raw=0 pid='' cmd='' out='' size='' bg=0\n"
 		   "build='' module='' check=0 nocheck=0\n");
+	if (s->npoint_args) {
+		/* a probe point's value: a strict allow-list (probe_point.h), so
+		 * it stays one word and inside the probe point's string */
+		sb_printf(o, "ppcheck() {\n"
+			     "\tcase $2 in ''|*[!%s]*) echo \"$tool: $1: '$2': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -\" >&2; exit 2;; esac\n"
+			     "\t[ ${#2} -le %d ] || { echo \"$tool: $1: longer than %d bytes\" >&2; exit 2; }\n"
+			     "}\nppgiven=''\n", PP_PARAM_CHARS, PP_PARAM_MAX, PP_PARAM_MAX);
+		for (unsigned i = 0; i < s->nparams; i++)
+			if (s->params[i].point_arg) {
+				sb_printf(o, "pp_%u=", s->params[i].point_arg);
+				sh_quote(o, s->params[i].required || !s->params[i].sval ? "" : s->params[i].sval);
+				sb_putc(o, '\n');
+			}
+	}
 	/* -f svg: the flame graph's subtitle is the command line */
 	sb_printf(o, "cmdline=\"%s${*:+ $*}\"\n", t);
 	sb_puts(o, "while [ $# -gt 0 ]; do\n\tcase $1 in\n");
@@ -297,6 +314,11 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		}
 		sb_printf(o, "\t%s)\n\t\t[ $# -ge 2 ] || { echo \"%s: %s needs a value\" >&2; exit 2; }\n",
 			  p->flag, t, p->flag);
+		if (p->point_arg) {	/* part of a probe point: checked, never -G */
+			sb_printf(o, "\t\tppcheck %s \"$2\"; pp_%u=$2; ppgiven=%s; shift 2;;\n", p->flag,
+				  p->point_arg, p->flag);
+			continue;
+		}
 		if (p->type != PT_STRING)
 			sb_printf(o, "\t\tcase $2 in ''|*[!0-9]*) echo \"%s: %s takes a number\" >&2; exit 2;; esac\n",
 				  t, p->flag);
@@ -333,13 +355,26 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "\t--no-check) nocheck=1; shift;;\n"
 		   "\t-d) cat \"$script\"; exit 0;;\n"
 		   "\t-h|--help) usage; exit 0;;\n"
-		   "\t-G) [ $# -ge 2 ] || { usage >&2; exit 2; }; gvars=\"$gvars -G $2\"; shift 2;;\n");
+		   "\t-G) [ $# -ge 2 ] || { usage >&2; exit 2; }");
+	sb_puts(o, s->npoint_args ? "\n" : "; ");
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const spec_param *p = &s->params[i];
+		if (p->point_arg)	/* -G NAME=VALUE of a probe point parameter */
+			sb_printf(o, "\t\tcase $2 in %s=*) ppcheck -G \"${2#%s=}\"; pp_%u=${2#%s=}; ppgiven=-G; shift 2; continue;; esac\n",
+				  p->name, p->name, p->point_arg, p->name);
+	}
+	sb_puts(o, s->npoint_args ? "\t\tgvars=\"$gvars -G $2\"; shift 2;;\n" : "gvars=\"$gvars -G $2\"; shift 2;;\n");
 	sb_printf(o, "\t*) echo \"%s: unknown option '$1'\" >&2; usage >&2; exit 2;;\n\tesac\ndone\n", t);
 	/* required parameters: given by their flag or as -G NAME=... */
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		if (!p->required)
 			continue;
+		if (p->point_arg) {
+			sb_printf(o, "[ -n \"$pp_%u\" ] || { echo \"%s: %s is required (see --help)\" >&2; exit 2; }\n",
+				  p->point_arg, t, p->flag ? p->flag : p->name);
+			continue;
+		}
 		sb_printf(o, "case \"$gvars \" in *\" -G %s=\"*) ;; *)\n\techo \"%s: ", p->name, t);
 		if (p->flag)
 			sb_printf(o, "%s", p->flag);
@@ -355,6 +390,15 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "[ -z \"$module\" ] || [ -z \"$stap_args\" ] || die \"-a: stap options do not apply to a built module (give them to --build-module)\"\n"
 		   "use_parse=1\n"
 		   "if [ \"$raw\" = 1 ] || [ -n \"$out\" ] || [ \"$bg\" = 1 ] || [ -n \"$build\" ]; then use_parse=0; fi\n");
+	if (s->npoint_args) {
+		sb_puts(o, "# the probe points are compiled into a module: its pattern is the one it was built with\n"
+			   "[ -z \"$module\" ] || [ -z \"$ppgiven\" ] || die \"$ppgiven: a module built with --build-module probes the pattern it was built with; give $ppgiven to --build-module\"\n");
+		/* stap SCRIPT ARG...: words without spaces (ppcheck), never globbed (set -f) */
+		sb_puts(o, "ppargs=\"");
+		for (unsigned i = 1; i <= s->npoint_args; i++)
+			sb_printf(o, "%s$pp_%u", i > 1 ? " " : "", i);
+		sb_puts(o, "\"\n");
+	}
 	sb_puts(o, "opts=");
 	strbuf so = STRBUF_INIT;
 	for (unsigned i = 0; i < nflags; i++)
@@ -377,7 +421,9 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "# shellcheck disable=SC2086 # the option lists are meant to split into words\n"
 		   "if [ -n \"$build\" ]; then\n"
 		   "\tmkdir -p \"$build\"\n"
-		   "\t(cd \"$build\" && stap -p4 -m \"$mod\" $opts $stap_args $syms $gvars \"$script\" >/dev/null) || exit\n"
+		   "\t(cd \"$build\" && stap -p4 -m \"$mod\" $opts $stap_args $syms $gvars \"$script\"");
+	sb_puts(o, s->npoint_args ? " $ppargs" : "");
+	sb_puts(o, " >/dev/null) || exit\n"
 		   "\techo \"$tool: built $build/$mod.ko; run it (staprun, no compiler needed): $0 --module $build/$mod.ko [options]\" >&2\n"
 		   "\texit 0\n"
 		   "fi\n"
@@ -402,8 +448,9 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "else\n"
 		   "\t[ \"$bg\" = 0 ] || set -- \"$@\" -F -m \"$mod\"\n"
 		   "\t# shellcheck disable=SC2086\n"
-		   "\tset -- \"$@\" $gvars \"$script\"\n"
-		   "fi\n"
+		   "\tset -- \"$@\" $gvars \"$script\"");
+	sb_puts(o, s->npoint_args ? " $ppargs\n" : "\n");
+	sb_puts(o, "fi\n"
 		   "if [ \"$bg\" = 1 ]; then\n"
 		   "\t\"$@\" || exit\n"
 		   "\tif [ -n \"$out\" ]; then\n"

@@ -105,7 +105,7 @@ out:
 }
 
 /* Before a run, stap's run modes, exit status. */
-static void run_modes(strbuf *o, const char *t, const tool_needs *n)
+static void run_modes(strbuf *o, const spec *s, const char *t, const tool_needs *n)
 {
 	sb_puts(o, "## Before the first run\n\n");
 	sb_printf(o, "`%s --check` lists what the tool needs and whether this host has it; every run "
@@ -150,6 +150,16 @@ static void run_modes(strbuf *o, const char *t, const tool_needs *n)
 	sb_puts(o, "With `--module`, parameter options and `-G NAME=VALUE` become the module's options "
 		   "(`staprun MODULE.ko NAME=VALUE`, as `stap -G` sets them); `-F` becomes `staprun -L` "
 		   "(or `-D` with `-o`).\n\n");
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const spec_param *p = &s->params[i];
+		if (!p->point_arg)
+			continue;
+		sb_printf(o, "`%s` is part of the probe points: the command passes it as stap's argument "
+			     "`@%u` (`stap %s.stp ... VALUE`), so stap compiles it in.  A module built with "
+			     "`--build-module` probes the value given then; `--module` runs it as built and "
+			     "refuses `%s`.  The value may hold only `A-Z a-z 0-9 _ * ? . @ / : + -`.\n\n",
+			  p->flag ? p->flag : p->name, p->point_arg, t, p->flag ? p->flag : "-G NAME=VALUE");
+	}
 	sb_puts(o, "Exit status: 0 done; 1 not ready (see `--check`); stap's status when it fails; "
 		   "2 bad options; 3 the parser found lines it could not use.\n\n");
 }
@@ -220,7 +230,7 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		sb_puts(o, ".\n\n");
 	}
 	free(flags);
-	run_modes(o, t, &needs);
+	run_modes(o, s, t, &needs);
 	sb_puts(o, "## Output\n\n");
 	for (unsigned i = 0; i < rs->nkinds; i++) {
 		const record_kind *k = &rs->kinds[i];

@@ -117,6 +117,17 @@ check_args "inject_text: -S needs -o FILE" inject_text -S 10
 check_args "inject_text: -S takes SIZE or SIZE,N" inject_text -o f -S 10,
 check_args "inject_text: -a: stap options do not apply to a built module (give them to --build-module)" \
 	inject_text --module m.ko -a -v
+# a probe point parameter: stap's positional argument, allow-listed, not for a built module
+check_args '[point_arg.stp][vfs_read*]' point_arg
+check_args '[point_arg.stp][tcp_*@net/ipv4/tcp.c:1]' point_arg --pattern 'tcp_*@net/ipv4/tcp.c:1'
+check_args '[point_arg.stp][foo?]' point_arg -G 'pattern=foo?'
+check_args "point_arg: --pattern: 'a;b': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg --pattern 'a;b'
+check_args "point_arg: --pattern: '\$(touch pwned_pp)': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg --pattern '$(touch pwned_pp)'
+check_args "point_arg: --pattern: 'a\")': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg --pattern 'a")'
+check_args "point_arg: -G: '': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg -G pattern=
+check_args '[m.ko]' point_arg --module m.ko
+check_args "point_arg: --pattern: a module built with --build-module probes the pattern it was built with; give --pattern to --build-module" \
+	point_arg --module m.ko --pattern x
 # -c CMD only for tools whose script uses target(); one word for stap
 check_args '[-c][ls -l /][needs_tracepoint.stp]' needs_tracepoint -c 'ls -l /'
 check_args "needs_tracepoint: -p and -c exclude each other" needs_tracepoint -c ls -p 1
