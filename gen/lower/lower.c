@@ -103,12 +103,26 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 	return guard_zero(L, in, agg);
 }
 
-/* A fresh copy of e (NULL rows: unchanged). */
+/* A statistic read in a probe: stap stops the run with an error on
+ * @sum/@min/@max/@avg of an empty aggregate (or key), so it reads 0 there:
+ * `@count(x[k]) ? @avg(x[k]) : 0`.  NULL if e is not one. */
+static expr *probe_agg(lower *L, const expr *e)
+{
+	if (e->kind != E_AGG || e->op == AGG_COUNT)
+		return NULL;
+	expr *cnt = node_like(L, e), *agg = node_like(L, e);
+	cnt->op = AGG_COUNT;
+	cnt->a = copy(L, e->a, NULL);
+	agg->a = copy(L, e->a, NULL);
+	return guard_zero(L, cnt, agg);
+}
+
+/* A fresh copy of e (NULL rows: a probe's, statistics guarded). */
 static expr *copy(lower *L, const expr *e, const row_ctx *rows)
 {
 	if (!e)
 		return NULL;
-	expr *n = rows ? row_agg(L, e, rows) : NULL;
+	expr *n = rows ? row_agg(L, e, rows) : probe_agg(L, e);
 	if (n)
 		return n;
 	n = node_like(L, e);
