@@ -287,7 +287,7 @@ static vtype chk_ident(checker *c, expr *e)
 		agg_only(c, e->loc, e->name);
 		return VT_UNKNOWN;
 	}
-	if (ni.kind == NAME_STATE && ni.nkeys > 0) {
+	if (ni.kind == NAME_STATE && ni.nkeys > 0 && !ni.row_value) {
 		err(c, e->loc, "state map '%s' takes %u key%s: write %s[...]", e->name,
 		    ni.nkeys, plural(ni.nkeys), e->name);
 		return VT_UNKNOWN;

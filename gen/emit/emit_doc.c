@@ -241,7 +241,12 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 #undef HIST
 		default: break;
 		}
+		const spec_report *kr = k->report;
 		sb_printf(o, "`@%s`: %s", k->name, what);
+		if (kr && !kr->hist && kr->nfrom == 1 && kr->from_maps && kr->from_maps[0] &&
+		    !kr->from_maps[0]->is_agg)
+			sb_printf(o, ", one row per entry of `%s` at that time (state the probes keep: "
+				     "entries not deleted yet)", kr->from[0]);
 		if (k->cls == REC_EVENT)
 			event_conditions(o, k);
 		if (k->report) {

@@ -330,9 +330,10 @@ static void emit_rows_report(stp *g, const lreport *lr)
 	bool direct = lr->direct;
 	if (direct) {
 		iter_over = r->from[0];
-		if (lr->sort && !key_sort) {
+		if (lr->value_sort)
+			sort_suffix = dir;
+		else if (lr->sort && !key_sort)
 			sort_suffix = arena_printf(g->a, " %s%s", agg_fn_text(lr->sort->op), dir);
-		}
 	} else {
 		iter_over = arena_printf(g->a, "_%s_sort", r->name);
 		for (unsigned i = 0; i < r->nfrom; i++) {
@@ -423,6 +424,9 @@ static void emit_clear(stp *g, const spec_report *r, const char *map)
 {
 	if (!r->every_param && !r->every_lit)
 		return;	/* only at the end: nothing comes after it */
+	const spec_map *m = spec_find_map(g->s, map);
+	if (m && !m->is_agg)
+		return;	/* state is the probes' (open files ...): reported, kept */
 	for (const spec_report *q = r + 1; q < g->s->reports + g->s->nreports; q++)
 		if (q->name && same_trigger(q, r) && report_uses(q, map))
 			return;

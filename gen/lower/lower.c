@@ -66,13 +66,35 @@ static expr *guard_zero(lower *L, expr *cond, expr *agg)
 }
 
 /* An aggregate statistic in a row, or NULL if `e` is not one to rewrite. */
+static expr *row_key_index(lower *L, const expr *id, const spec_map *k)
+{
+	expr *idx = new_node(L, E_INDEX, VT_UNKNOWN);
+	idx->a = copy(L, id, NULL);
+	idx->nargs = k->nkeys;
+	idx->args = arena_alloc(L->a, (k->nkeys + 1) * sizeof(expr *));
+	for (unsigned i = 0; i < k->nkeys; i++) {
+		idx->args[i] = new_node(L, E_IDENT, k->keys[i].type);
+		idx->args[i]->name = k->keys[i].name;
+	}
+	return idx;
+}
+
 static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 {
+	/* a report from a state map: its bare name is the row's value */
+	if (rows->keys && !rows->keys->is_agg && e->kind == E_IDENT && e->bind == NAME_STATE &&
+	    e->bind_ptr == rows->keys) {
+		expr *idx = row_key_index(L, e, rows->keys);
+		idx->type = e->type;
+		idx->loc = e->loc;
+		idx->span = e->span;
+		return idx;
+	}
 	if (!rows->keys || e->kind != E_AGG || !e->a || e->a->kind != E_IDENT)
 		return NULL;
 	const spec_map *m = e->a->bind_ptr;
-	expr *id = copy(L, e->a, NULL);
 	if (m && m->nkeys == 0) {
+		expr *id = copy(L, e->a, NULL);
 		/* A scalar aggregate (a total, say) is the same in every row; stap
 		 * reports @sum/@min/@max/@avg of an empty one as an error. */
 		if (e->op == AGG_COUNT)
@@ -82,15 +104,7 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 		cnt->a = agg->a = id;
 		return guard_zero(L, cnt, agg);
 	}
-	const spec_map *k = rows->keys;
-	expr *idx = new_node(L, E_INDEX, VT_UNKNOWN);
-	idx->a = id;
-	idx->nargs = k->nkeys;
-	idx->args = arena_alloc(L->a, (k->nkeys + 1) * sizeof(expr *));
-	for (unsigned i = 0; i < k->nkeys; i++) {
-		idx->args[i] = new_node(L, E_IDENT, k->keys[i].type);
-		idx->args[i]->name = k->keys[i].name;
-	}
+	expr *idx = row_key_index(L, e->a, rows->keys);
 	expr *agg = node_like(L, e);
 	agg->a = idx;
 	if (!may_lack_key(rows, m))
@@ -493,8 +507,11 @@ static lreport lower_report(lower *L, const spec_report *r)
 	/* One aggregate sorted by one of its own statistics: the idiom is
 	 * `foreach ([k] in agg @sum- limit N)`, no temporary array.  (Sorted by
 	 * another aggregate's statistic, the rows need the temporary array.) */
+	/* a state map sorted by its own value: `foreach ([k] in m-)` */
+	lr.value_sort = !km->is_agg && r->sort && r->sort->kind == E_IDENT &&
+			r->sort->bind == NAME_STATE && r->sort->bind_ptr == km;
 	lr.direct = r->nfrom == 1 &&
-		    (!so || lr.key_sort ||
+		    (!so || lr.key_sort || lr.value_sort ||
 		     (so->kind == E_AGG && so->a && so->a->kind == E_INDEX && so->a->a &&
 		      so->a->a->bind_ptr == km));
 	return lr;
