@@ -32,7 +32,7 @@ static bool uses_user_symbols(const spec *s)
 	return spec_calls(s, fns);
 }
 
-void emit_format_list(strbuf *o)
+void emit_format_list(strbuf *o, bool stacks, bool all)
 {
 	static const struct { const char *name; int stack; } f[] = {
 #define SG_FMT_NAME(e, name, stack, what) { name, stack },
@@ -40,11 +40,32 @@ void emit_format_list(strbuf *o)
 #undef SG_FMT_NAME
 	};
 	enum { N = sizeof f / sizeof *f };
+	unsigned n = 0, k = 0;
 	for (unsigned i = 0; i < N; i++)
-		sb_printf(o, "%s%s%s", i == 0 ? "" : i + 1 == N ? " or " : ", ", f[i].name,
-			  i == 0 ? " (default)" : "");
-	if (f[N - 1].stack)
+		n += all || stacks || !f[i].stack;
+	for (unsigned i = 0; i < N; i++) {
+		if (!(all || stacks || !f[i].stack))
+			continue;
+		sb_printf(o, "%s%s%s", k == 0 ? "" : k + 1 == n ? " or " : ", ", f[i].name,
+			  k == 0 ? " (default)" : "");
+		k++;
+	}
+	if (all && f[N - 1].stack)
 		sb_puts(o, " (stack tools)");
+}
+
+bool tool_has_stacks(const spec *s)
+{
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nemits; j++)
+			for (unsigned k = 0; k < s->probes[i].emits[j].ncols; k++)
+				if (s->probes[i].emits[j].cols[k].type == COL_STACK)
+					return true;
+	for (unsigned i = 0; i < s->nreports; i++)
+		for (unsigned k = 0; k < s->reports[i].ncols; k++)
+			if (s->reports[i].cols[k].type == COL_STACK)
+				return true;
+	return false;
 }
 
 /* Does a spec parameter take this flag?  (Only OPT_TARGET rows may be
@@ -57,24 +78,46 @@ bool param_has_flag(const spec *s, const char *flag)
 	return false;
 }
 
-/* Every tool's own options, in --help's layout. */
-static void emit_tool_options(strbuf *o, const spec *s, bool target)
+/* Markdown table cell text: no raw '|'. */
+static void md_text(strbuf *o, const char *t)
 {
-#define OPT(flag, alt, arg, help)                                                      \
-	{                                                                              \
-		char lhs[64];                                                          \
-		snprintf(lhs, sizeof lhs, "%s%s%s%s%s", flag, alt ? ", " : "", alt ? alt : "", \
-			 arg[0] ? " " : "", arg);                                      \
-		sb_printf(o, "  %-22s ", lhs);                                         \
-		if (help)                                                              \
-			sb_puts(o, help);                                              \
-		else                                                                   \
-			emit_format_list(o);                                           \
-		sb_putc(o, '\n');                                                      \
+	for (; *t; t++) {
+		if (*t == '|')
+			sb_putc(o, '\\');
+		sb_putc(o, *t);
 	}
+}
+
+/* One option: "  -f FORMAT   help" or a Markdown row (option, parameter,
+ * default, meaning: the doc page's table, whose other rows are parameters). */
+static void opt_row(strbuf *o, const char *flag, const char *alt, const char *arg, const char *help,
+		    bool md, bool stacks, bool all, bool target_only)
+{
+	char lhs[64];
+	snprintf(lhs, sizeof lhs, "%s%s%s%s%s", flag, alt ? ", " : "", alt ? alt : "",
+		 arg[0] ? " " : "", arg);
+	if (md)
+		sb_printf(o, "| `%s` | |%s| ", lhs, help ? " " : " table ");
+	else
+		sb_printf(o, "  %-22s ", lhs);
+	if (help && md)
+		md_text(o, help);
+	else if (help)
+		sb_puts(o, help);
+	else
+		emit_format_list(o, stacks, all);
+	if (all && target_only)
+		sb_puts(o, " (tools whose script uses target())");
+	sb_puts(o, md ? " |\n" : "\n");
+}
+
+void emit_tool_options(strbuf *o, const spec *s, bool target, bool md)
+{
+	bool stacks = !s || tool_has_stacks(s);
+#define OPT(flag, alt, arg, help) opt_row(o, flag, alt, arg, help, md, stacks, !s, false);
 #define OPT_TARGET(flag, alt, arg, help)                                               \
-	if (target && !param_has_flag(s, flag))                                        \
-		OPT(flag, alt, arg, help)
+	if (!s || (target && !param_has_flag(s, flag)))                                \
+		opt_row(o, flag, alt, arg, help, md, stacks, !s, true);
 #include "../tables/tool_options.def"
 #undef OPT_TARGET
 #undef OPT
@@ -237,7 +280,17 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	strbuf u = STRBUF_INIT;
 	sb_printf(&u, "usage: %s [options]\n\n", t);
 	usage_text(&u, s->summary ? s->summary : "");
-	sb_puts(&u, "\n\noptions:\n");
+	sb_puts(&u, "\n");
+	if (s->description && *s->description) {	/* line by line, each escaped */
+		sb_putc(&u, '\n');
+		for (const char *l = s->description; *l;) {
+			size_t n = strcspn(l, "\n");
+			text_escape(&u, l, n, false);
+			sb_putc(&u, '\n');
+			l += n + (l[n] == '\n');
+		}
+	}
+	sb_puts(&u, "\noptions:\n");
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		char lhs[96];
@@ -268,7 +321,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			sb_printf(&u, "%lld)\n", (long long)p->ival);
 		}
 	}
-	emit_tool_options(&u, s, needs.target);
+	emit_tool_options(&u, s, needs.target, false);
 	unsigned nflags;
 	const char **flags = stap_run_flags(s, &nflags);
 	if (nflags) {
@@ -327,13 +380,15 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 				  t, p->flag);
 		sb_printf(o, "\t\tgvars=\"$gvars -G %s=$2\"; shift 2;;\n", p->name);
 	}
-	sb_puts(o, "\t-p) [ $# -ge 2 ] || { usage >&2; exit 2; }\n"
-		   "\t\tcase $2 in ''|*[!0-9]*) echo \"bad PID '$2'\" >&2; exit 2;; esac\n");
-	if (uses_user_symbols(s))
-		sb_puts(o, "\t\texe=$(readlink -f \"/proc/$2/exe\") || { echo \"no process $2\" >&2; exit 1; }\n"
-			   "\t\t# user-space symbols: the executable and its shared libraries\n"
-			   "\t\tsyms=\"-d $exe --ldd\"\n");
-	sb_puts(o, "\t\tpid=$2; shift 2;;\n");
+	if (needs.target && !param_has_flag(s, "-p")) {	/* -p only where target() means it */
+		sb_puts(o, "\t-p) [ $# -ge 2 ] || { usage >&2; exit 2; }\n"
+			   "\t\tcase $2 in ''|*[!0-9]*) echo \"bad PID '$2'\" >&2; exit 2;; esac\n");
+		if (uses_user_symbols(s))
+			sb_puts(o, "\t\texe=$(readlink -f \"/proc/$2/exe\") || { echo \"no process $2\" >&2; exit 1; }\n"
+				   "\t\t# user-space symbols: the executable and its shared libraries\n"
+				   "\t\tsyms=\"-d $exe --ldd\"\n");
+		sb_puts(o, "\t\tpid=$2; shift 2;;\n");
+	}
 	if (opt_c && uses_user_symbols(s))	/* the libraries CMD loads, too */
 		sb_puts(o, "\t-c) [ $# -ge 2 ] || { usage >&2; exit 2; }; cmd=$2; syms=--ldd; shift 2;;\n");
 	else if (opt_c)
@@ -384,7 +439,20 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	}
 	sb_puts(o, "die() { echo \"$tool: $*\" >&2; exit 2; }\n"
 		   "[ -z \"$pid\" ] || [ -z \"$cmd\" ] || die \"-p and -c exclude each other\"\n"
-		   "[ -z \"$size\" ] || [ -n \"$out\" ] || die \"-S needs -o FILE\"\n"
+		   "[ -z \"$size\" ] || [ -n \"$out\" ] || die \"-S needs -o FILE\"\n");
+	{	/* -f: the formats this tool's records have */
+		strbuf pat = STRBUF_INIT;
+		bool stacks = tool_has_stacks(s);
+#define SG_FMT_PAT(e, name, stack, what) \
+		if (stacks || !stack) \
+			sb_printf(&pat, "%s%s", pat.len ? "|" : "", name);
+		SG_FORMATS(SG_FMT_PAT)
+#undef SG_FMT_PAT
+		sb_printf(o, "case $fmt in %s) ;; *) die \"-f: '$fmt': the formats of this tool are %s\";; esac\n",
+			  sb_str(&pat), sb_str(&pat));
+		sb_free(&pat);
+	}
+	sb_puts(o, ""
 		   "[ -z \"$secs\" ] || [ \"$bg\" = 0 ] || die \"-t and -F exclude each other\"\n"
 		   "[ -z \"$build\" ] || [ -z \"$module\" ] || die \"--build-module and --module exclude each other\"\n"
 		   "[ -z \"$module\" ] || [ -z \"$stap_args\" ] || die \"-a: stap options do not apply to a built module (give them to --build-module)\"\n"

@@ -204,22 +204,7 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 		sb_puts(o, " |\n");
 	}
 	/* every tool's own options (gen/tables/tool_options.def) */
-#define OPT(flag, alt, arg, help)                                                      \
-	{                                                                              \
-		sb_printf(o, "| `%s%s%s%s%s` | |%s| ", flag, alt ? ", " : "", alt ? alt : "", \
-			  arg[0] ? " " : "", arg, help ? " " : " table ");              \
-		if (help)                                                              \
-			md_cell(o, help);                                              \
-		else                                                                   \
-			emit_format_list(o);                                           \
-		sb_puts(o, " |\n");                                                    \
-	}
-#define OPT_TARGET(flag, alt, arg, help)                                               \
-	if (needs.target && !param_has_flag(s, flag))                                  \
-		OPT(flag, alt, arg, help)
-#include "../tables/tool_options.def"
-#undef OPT_TARGET
-#undef OPT
+	emit_tool_options(o, s, needs.target, true);
 	sb_putc(o, '\n');
 	unsigned nflags;
 	const char **flags = stap_run_flags(s, &nflags);

@@ -107,8 +107,14 @@ check_args '[-G][s=abc][-G][sw=1][inject_text.stp]' inject_text --s abc --sw
 check_args "inject_text: --s: spaces and quotes are not allowed" inject_text --s 'a b'
 check_args "inject_text: --s: spaces and quotes are not allowed" inject_text --s "a'b"
 check_args '[-G][s=*][inject_text.stp]' inject_text --s '*'
-check_args '[-v][-x][42][-G][d=7][inject_text.stp]' inject_text -p 42 -a -v -G d=7
-check_args '[-x][42][/m/inject_text.ko][d=7][s=abc][sw=1]' inject_text -p 42 --module /m/inject_text.ko -G d=7 --s abc --sw
+check_args '[-v][-G][d=7][inject_text.stp]' inject_text -a -v -G d=7
+check_args '[/m/inject_text.ko][d=7][s=abc][sw=1]' inject_text --module /m/inject_text.ko -G d=7 --s abc --sw
+# -p PID only for tools whose script uses target()
+check_args '[-v][-x][42][needs_tracepoint.stp]' needs_tracepoint -p 42 -a -v
+check_args '[-x][42][/m/x.ko]' needs_tracepoint -p 42 --module /m/x.ko
+check_args "inject_text: unknown option '-p'" inject_text -p 42
+# -f: only the formats the tool's records have
+check_args "inject_text: -f: 'svg': the formats of this tool are table|json|csv" inject_text -f svg
 check_args '[-L][m.ko][s=abc]' inject_text -F --module m.ko --s abc
 check_args '[-o][f][-S][10,3][-D][m.ko]' inject_text -F -o f -S 10,3 --module m.ko
 check_args '[-o][f][-S][10,3][-F][-m][inject_text][inject_text.stp]' inject_text -F -o f -S 10,3
