@@ -170,6 +170,17 @@ got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/inject_text" --no-chec
 [ -s "$tmp/mods/inject_text.ko" ] || bad "--build-module: no $tmp/mods/inject_text.ko ($got)"
 case $got in *"--module $tmp/mods/inject_text.ko"*) ;; *) bad "--build-module does not say how to run it: $got";; esac
 [ -z "$(ls -A "$tmp/cwd")" ] || bad "option tests created files: $(ls -A "$tmp/cwd")"
+# a probe point parameter is compiled into the module: stap -p4 gets it as its argument
+n=$((n + 1))
+cat >"$tmp/bin/stap" <<'STAP'
+#!/bin/sh
+for a in "$@"; do printf '[%s]' "${a##*/}" >&2; done
+m=''
+while [ $# -gt 0 ]; do [ "$1" = -m ] && m=$2; shift; done
+[ -n "$m" ] && echo module >"$m.ko"
+STAP
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/point_arg" --no-check --build-module "$tmp/mods" --pattern 'tcp_*' 2>&1)
+case $got in *'[point_arg.stp][tcp_*]'*) ;; *) bad "point_arg --build-module --pattern: $got";; esac
 
 # ---- exit status: stap's and the parser's --------------------------------------
 # The real stap cannot load modules on this host (no CONFIG_MODULES), so
