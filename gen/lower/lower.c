@@ -12,7 +12,22 @@ typedef struct lower {
 	const record_set *rs;
 	bool portable;
 	unsigned kv[3];
+	/* the probe being lowered: aggregate elements its statements so far
+	 * collected into (`lat[pid()]`), printed; not empty after that */
+	const char **collected;
+	unsigned ncollected;
 } lower;
+
+static bool was_collected(const lower *L, const expr *target)
+{
+	strbuf t = STRBUF_INIT;
+	expr_print_stap(&t, target);
+	bool found = false;
+	for (unsigned i = 0; i < L->ncollected && !found; i++)
+		found = !strcmp(L->collected[i], sb_str(&t));
+	sb_free(&t);
+	return found;
+}
 
 /* ---- copying, with the report rewrite ---------------------------------- */
 
@@ -119,10 +134,11 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 
 /* A statistic read in a probe: stap stops the run with an error on
  * @sum/@min/@max/@avg of an empty aggregate (or key), so it reads 0 there:
- * `@count(x[k]) ? @avg(x[k]) : 0`.  NULL if e is not one. */
+ * `@count(x[k]) ? @avg(x[k]) : 0`, unless the probe has just collected
+ * into x[k].  NULL if e is not one to guard. */
 static expr *probe_agg(lower *L, const expr *e)
 {
-	if (e->kind != E_AGG || e->op == AGG_COUNT)
+	if (e->kind != E_AGG || e->op == AGG_COUNT || was_collected(L, e->a))
 		return NULL;
 	expr *cnt = node_like(L, e), *agg = node_like(L, e);
 	cnt->op = AGG_COUNT;
@@ -449,10 +465,27 @@ static void lower_assign(body *b, lstmt_kind kind, const spec_assign *as)
 	lstmt *s = push(b, kind);
 	s->target = copy(b->L, as->target, NULL);
 	s->value = copy(b->L, as->value, NULL);
+	/* collects run unconditionally (filters come first, with `next`): the
+	 * element is not empty for every statement after this one, unless its
+	 * key reads a map (a store or delete could change that key) */
+	strbuf t = STRBUF_INIT;
+	expr_print_stap(&t, s->target);
+	const char *txt = sb_str(&t);
+	const char *br = strchr(txt, '[');
+	if (kind == LS_COLLECT && (!br || !strchr(br + 1, '['))) {
+		lower *L = b->L;
+		if ((L->ncollected & (L->ncollected - 1)) == 0)	/* 0, 1, 2, 4 ...: grow */
+			L->collected = arena_realloc(L->a, L->collected, L->ncollected * sizeof(char *),
+						     (L->ncollected ? 2 * L->ncollected : 1) * sizeof(char *));
+		L->collected[L->ncollected++] = arena_strdup(L->a, txt);
+	}
+	sb_free(&t);
 }
 
 static lprobe lower_probe(lower *L, const spec_probe *p)
 {
+	L->collected = NULL;
+	L->ncollected = 0;
 	body b = { L, p, arena_alloc(L->a, (p->nlets + 1) * sizeof(bool)),
 		   arena_alloc(L->a, (p->ndeletes + 1) * sizeof(bool)),
 		   NULL, 0, 0 };
@@ -519,7 +552,7 @@ static lreport lower_report(lower *L, const spec_report *r)
 
 const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const char *kver)
 {
-	lower L = { a, s, rs, false, { 0, 0, 0 } };
+	lower L = { a, s, rs, false, { 0, 0, 0 }, NULL, 0 };
 	L.portable = !kver_parse(kver, L.kv);
 	lprobe *probes = arena_alloc(a, (s->nprobes + 1) * sizeof *probes);
 	for (unsigned i = 0; i < s->nprobes; i++)

@@ -344,6 +344,30 @@ static void test_point_param(void **state)
 	done(&r);
 }
 
+/* Item 3: statistics read in probes are guarded against an empty
+ * aggregate in the lowering pass, except after the probe's own collect
+ * into the same element (whose key reads no map). */
+static void test_probe_stats_guard(void **state)
+{
+	(void)state;
+	run r;
+	compile(&r,
+		"tool: t\nsummary: s\nstate:\n  start: { key: [long], value: long }\n"
+		"aggregates:\n  lat: { key: [long] }\n"
+		"probes:\n  - on: kernel.function(\"f\")\n"
+		"    where: '@avg(lat[pid()]) < 1000'\n"
+		"    store: { 'start[tid()]': pid() }\n"
+		"    collect: { 'lat[pid()]': 1, 'lat[start[tid()]]': 2 }\n"
+		"    emit: { record: r, columns: { a: '@avg(lat[pid()])', b: '@max(lat[start[tid()]])' } }\n",
+		NULL);
+	assert_int_equal(r.errors, 0);
+	const char *t = sb_str(&r.stp);
+	assert_non_null(strstr(t, "\tif ((@count(lat[pid()]) ? @avg(lat[pid()]) : 0) >= 1000)\n\t\tnext\n"));
+	assert_non_null(strstr(t, "\t\t@avg(lat[pid()]),\n"));
+	assert_non_null(strstr(t, "@count(lat[start[tid()]]) ? @max(lat[start[tid()]]) : 0"));
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_string_literal_escaped),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_point_param),
+		cmocka_unit_test(test_probe_stats_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

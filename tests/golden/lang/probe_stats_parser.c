@@ -32,8 +32,22 @@ static const sg_field probe_stats_fields_read[] = {
 	{ "all_max_us", SG_LONG, "ALL_MAX_US", 0 },
 };
 
+/* @overall: one event */
+typedef struct probe_stats_rec_overall {
+	long long f_reads;
+	long long f_avg_us;
+	long long f_max_us;
+} probe_stats_rec_overall;
+
+static const sg_field probe_stats_fields_overall[] = {
+	{ "reads", SG_LONG, "READS", 0 },
+	{ "avg_us", SG_LONG, "AVG_US", 0 },
+	{ "max_us", SG_LONG, "MAX_US", 0 },
+};
+
 static const sg_kind probe_stats_kinds[] = {
 	{ "read", SG_EVENT, probe_stats_fields_read, 6, 0LL, 0LL, 0LL, NULL },
+	{ "overall", SG_EVENT, probe_stats_fields_overall, 3, 0LL, 0LL, 0LL, NULL },
 };
 
 const sg_tool probe_stats_tool = {
@@ -44,6 +58,7 @@ const sg_tool probe_stats_tool = {
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct probe_stats_handlers {
 	void (*on_read)(const probe_stats_rec_read *rec, void *ctx);
+	void (*on_overall)(const probe_stats_rec_overall *rec, void *ctx);
 } probe_stats_handlers;
 
 static void probe_stats_decode_read(const sg_value *v, probe_stats_rec_read *r)
@@ -54,6 +69,13 @@ static void probe_stats_decode_read(const sg_value *v, probe_stats_rec_read *r)
 	r->f_min_us = v[3].l;
 	r->f_reads = v[4].l;
 	r->f_all_max_us = v[5].l;
+}
+
+static void probe_stats_decode_overall(const sg_value *v, probe_stats_rec_overall *r)
+{
+	r->f_reads = v[0].l;
+	r->f_avg_us = v[1].l;
+	r->f_max_us = v[2].l;
 }
 
 /* Reads records until EOF, calling h for each.  Returns the number of
@@ -71,6 +93,11 @@ long probe_stats_parse(FILE *in, const char *in_name, FILE *diag,
 			probe_stats_rec_read rec;
 			probe_stats_decode_read(v, &rec);
 			h->on_read(&rec, ctx);
+		}
+		else if (k == &probe_stats_kinds[1] && h->on_overall) {
+			probe_stats_rec_overall rec;
+			probe_stats_decode_overall(v, &rec);
+			h->on_overall(&rec, ctx);
 		}
 	}
 	long dropped = (long)sg_reader_dropped(r);
