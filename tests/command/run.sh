@@ -1,9 +1,9 @@
 #!/bin/sh
 # The generated tool commands (out/<KVER>/<tool>): they run as root, so no
 # text from a spec may become shell code.  For the commands of every spec in
-# specs/, every valid spec of the hostile corpus (tests/hostile/valid/ and the
-# big ones tests/hostile/gen.sh writes) and the crafted specs in
-# tests/command/specs/:
+# specs/ and tests/golden/lang/, every valid spec of the hostile corpus
+# (tests/hostile/valid/ and the big ones tests/hostile/gen.sh writes) and the
+# crafted specs in tests/command/specs/:
 #   - `sh -n` and `shellcheck -s sh` (every severity) pass;
 #   - `TOOL -h`, under dash and bash, exits 0, creates no file (the crafted
 #     specs try to `touch pwned_*` from every text field) and prints the
@@ -26,7 +26,7 @@ bad() { printf 'FAIL: %s\n' "$*"; fail=$((fail + 1)); }
 
 command -v shellcheck >/dev/null || { echo "FAIL: shellcheck is not installed (make deps)"; exit 1; }
 "$here/../hostile/gen.sh" "$tmp/gen" || { echo "FAIL: gen.sh"; exit 1; }
-specs=$(find specs "$here/specs" "$here/../hostile/valid" "$tmp/gen/valid" -name '*.yaml' | LC_ALL=C sort)
+specs=$(find specs "$here/specs" tests/golden/lang "$here/../hostile/valid" "$tmp/gen/valid" -name '*.yaml' | LC_ALL=C sort)
 # shellcheck disable=SC2086
 "$stapgen" --kver "$kver" --out "$tmp/out" $specs 2>"$tmp/stderr" ||
 	{ bad "generating:"; cat "$tmp/stderr"; }
@@ -132,6 +132,8 @@ check_args "point_arg: --pattern: '\$(touch pwned_pp)': a probe point pattern ta
 check_args "point_arg: --pattern: 'a\")': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg --pattern 'a")'
 check_args "point_arg: -G: '': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg -G pattern=
 check_args '[m.ko]' point_arg --module m.ko
+check_args "point_param: --trigger is required (see --help)" point_param
+check_args '[point_param.stp][vfs_read*][ksys_read]' point_param --trigger ksys_read
 check_args "point_arg: --pattern: a module built with --build-module probes the pattern it was built with; give --pattern to --build-module" \
 	point_arg --module m.ko --pattern x
 # -c CMD only for tools whose script uses target(); one word for stap
