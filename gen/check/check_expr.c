@@ -272,8 +272,7 @@ static void agg_only(checker *c, srcloc loc, const char *name)
 	for (size_t i = 0; i < N && len < sizeof list; i++)	/* "@count, ... or @avg" */
 		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
 					i == 0 ? "" : i + 1 == N ? " or " : ", ", fns[i]);
-	err(c, loc, "aggregate '%s' can only be read with %s%s", name, list,
-	    flags(c) & CTX_REPORT ? "" : " in a report column");
+	err(c, loc, "aggregate '%s' can only be read with %s", name, list);
 }
 
 static vtype chk_ident(checker *c, expr *e)
@@ -288,7 +287,7 @@ static vtype chk_ident(checker *c, expr *e)
 		agg_only(c, e->loc, e->name);
 		return VT_UNKNOWN;
 	}
-	if (ni.kind == NAME_STATE && ni.nkeys > 0) {
+	if (ni.kind == NAME_STATE && ni.nkeys > 0 && !ni.row_value) {
 		err(c, e->loc, "state map '%s' takes %u key%s: write %s[...]", e->name,
 		    ni.nkeys, plural(ni.nkeys), e->name);
 		return VT_UNKNOWN;
@@ -680,8 +679,6 @@ static vtype join(checker *c, srcloc loc, const char *what, vtype a, vtype b)
 static vtype chk_agg(checker *c, expr *e)
 {
 	const char *fn = agg_fn_text(e->op);
-	if (!(flags(c) & CTX_REPORT))
-		err(c, e->loc, "'%s' can only be used in report columns", fn);
 	expr *x = e->a;
 	expr *id = !x ? NULL : x->kind == E_IDENT ? x :
 		   x->kind == E_INDEX && x->a && x->a->kind == E_IDENT ? x->a : NULL;
@@ -709,6 +706,10 @@ static vtype chk_agg(checker *c, expr *e)
 	if (x == id) {
 		bind(id, &ni);
 		id->type = VT_STAT;
+		/* a report row supplies the key; a probe has no row */
+		if (!(flags(c) & CTX_REPORT) && ni.nkeys)
+			err(c, id->loc, "aggregate '%s' has %u key%s: in a probe write %s(%s[...])", id->name,
+			    ni.nkeys, plural(ni.nkeys), fn, id->name);
 	} else {
 		x->type = chk_map_access(c, x, id, true);
 	}

@@ -24,6 +24,7 @@ typedef struct name_info {
 	vtype keys[CHECK_MAX_KEYS];
 	const char *stap_name;	/* how to print it in the .stp (NULL = as is) */
 	const void *ptr;	/* owner's object, stored in expr->bind_ptr */
+	bool row_value;		/* STATE: the map a report iterates; bare, the row's value */
 } name_info;
 
 /* What the expression may use, by where it appears. */

@@ -58,6 +58,9 @@ static bool lookup(void *ctx, const char *name, name_info *out)
 		out->kind = m->is_agg ? NAME_AGG : NAME_STATE;
 		out->type = m->value_type;
 		out->nkeys = m->nkeys;
+		/* in a row of a report from a state map, its bare name is the
+		 * row's value (lowered to m[keys]) */
+		out->row_value = sc->r && m == sc->keymap && !m->is_agg;
 		for (unsigned i = 0; i < m->nkeys; i++)
 			out->keys[i] = m->keys[i].type;
 		out->ptr = m;
@@ -392,7 +395,12 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 		const spec_map *m = spec_find_map(s, r->from[i]);
 		srcloc l = r->from_locs[i];
 		l.len = (unsigned)strlen(r->from[i]);
-		if (!m || !m->is_agg) {
+		if (m && !m->is_agg && r->nfrom == 1) {
+			/* a state map: its entries now (files still open ...) */
+			if (!m->nkeys)
+				diag_error(d, l, "state map '%s' has no key: a report from a state map needs a keyed one",
+					   m->name);
+		} else if (!m || !m->is_agg) {
 			const char *cands[64];
 			size_t n = 0;
 			for (unsigned j = 0; j < s->nmaps && n < 64; j++)
@@ -400,7 +408,8 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 					cands[n++] = s->maps[j].name;
 			const char *sug = m ? NULL : diag_suggest(r->from[i], cands, n);
 			if (m)
-				diag_error(d, l, "'from' lists aggregates; '%s' is a state map", r->from[i]);
+				diag_error(d, l, "'from' lists aggregates, or one state map alone; '%s' is a state map",
+					   r->from[i]);
 			else if (sug)
 				diag_error(d, l, "unknown aggregate '%s'; did you mean '%s'?", r->from[i], sug);
 			else
@@ -412,8 +421,8 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 			sc.keymap = m;
 			for (unsigned k = 0; k < m->nkeys; k++)
 				if (!m->keys[k].name) {
-					diag_error(d, l, "aggregate '%s' has unnamed keys; name them (key: {pid: long}) to list it in a report",
-						   m->name);
+					diag_error(d, l, "%s '%s' has unnamed keys; name them (key: {pid: long}) to list it in a report",
+						   m->is_agg ? "aggregate" : "state map", m->name);
 					break;
 				}
 		} else if (!same_keys(sc.keymap, m))

@@ -16,8 +16,15 @@ typedef struct emit_opts {
 void emit_stp(strbuf *out, arena *a, const struct lowered *lw, const emit_opts *o);
 void emit_doc(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
 void emit_command(strbuf *out, const spec *s, const emit_opts *o);
-/* "table (default), json, ... or svg (stack tools)" (SG_FORMATS) */
-void emit_format_list(strbuf *out);
+/* "table (default), json or csv", and folded/svg when `stacks` (SG_FORMATS);
+ * with all: every format, the stack ones marked "(stack tools)" */
+void emit_format_list(strbuf *out, bool stacks, bool all);
+/* Does the tool print stack columns (then -f folded and svg apply)? */
+bool tool_has_stacks(const spec *s);
+/* The tool command's own options (gen/tables/tool_options.def) as its
+ * --help lists them (md false) or as Markdown table rows (md true): for
+ * spec s, those it offers; for s NULL, every one (README's table). */
+void emit_tool_options(strbuf *out, const spec *s, bool target, bool md);
 /* Does one of the spec's parameters take this command-line flag? */
 bool param_has_flag(const spec *s, const char *flag);
 void emit_parser(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);

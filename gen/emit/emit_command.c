@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../templates/parser/stapgen_rt.h"
+#include "../spec/probe_point.h"
 #include "../util/text.h"
 #include "emit.h"
 
@@ -31,7 +32,7 @@ static bool uses_user_symbols(const spec *s)
 	return spec_calls(s, fns);
 }
 
-void emit_format_list(strbuf *o)
+void emit_format_list(strbuf *o, bool stacks, bool all)
 {
 	static const struct { const char *name; int stack; } f[] = {
 #define SG_FMT_NAME(e, name, stack, what) { name, stack },
@@ -39,11 +40,32 @@ void emit_format_list(strbuf *o)
 #undef SG_FMT_NAME
 	};
 	enum { N = sizeof f / sizeof *f };
+	unsigned n = 0, k = 0;
 	for (unsigned i = 0; i < N; i++)
-		sb_printf(o, "%s%s%s", i == 0 ? "" : i + 1 == N ? " or " : ", ", f[i].name,
-			  i == 0 ? " (default)" : "");
-	if (f[N - 1].stack)
+		n += all || stacks || !f[i].stack;
+	for (unsigned i = 0; i < N; i++) {
+		if (!(all || stacks || !f[i].stack))
+			continue;
+		sb_printf(o, "%s%s%s", k == 0 ? "" : k + 1 == n ? " or " : ", ", f[i].name,
+			  k == 0 ? " (default)" : "");
+		k++;
+	}
+	if (all && f[N - 1].stack)
 		sb_puts(o, " (stack tools)");
+}
+
+bool tool_has_stacks(const spec *s)
+{
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nemits; j++)
+			for (unsigned k = 0; k < s->probes[i].emits[j].ncols; k++)
+				if (s->probes[i].emits[j].cols[k].type == COL_STACK)
+					return true;
+	for (unsigned i = 0; i < s->nreports; i++)
+		for (unsigned k = 0; k < s->reports[i].ncols; k++)
+			if (s->reports[i].cols[k].type == COL_STACK)
+				return true;
+	return false;
 }
 
 /* Does a spec parameter take this flag?  (Only OPT_TARGET rows may be
@@ -56,24 +78,46 @@ bool param_has_flag(const spec *s, const char *flag)
 	return false;
 }
 
-/* Every tool's own options, in --help's layout. */
-static void emit_tool_options(strbuf *o, const spec *s, bool target)
+/* Markdown table cell text: no raw '|'. */
+static void md_text(strbuf *o, const char *t)
 {
-#define OPT(flag, alt, arg, help)                                                      \
-	{                                                                              \
-		char lhs[64];                                                          \
-		snprintf(lhs, sizeof lhs, "%s%s%s%s%s", flag, alt ? ", " : "", alt ? alt : "", \
-			 arg[0] ? " " : "", arg);                                      \
-		sb_printf(o, "  %-22s ", lhs);                                         \
-		if (help)                                                              \
-			sb_puts(o, help);                                              \
-		else                                                                   \
-			emit_format_list(o);                                           \
-		sb_putc(o, '\n');                                                      \
+	for (; *t; t++) {
+		if (*t == '|')
+			sb_putc(o, '\\');
+		sb_putc(o, *t);
 	}
+}
+
+/* One option: "  -f FORMAT   help" or a Markdown row (option, parameter,
+ * default, meaning: the doc page's table, whose other rows are parameters). */
+static void opt_row(strbuf *o, const char *flag, const char *alt, const char *arg, const char *help,
+		    bool md, bool stacks, bool all, bool target_only)
+{
+	char lhs[64];
+	snprintf(lhs, sizeof lhs, "%s%s%s%s%s", flag, alt ? ", " : "", alt ? alt : "",
+		 arg[0] ? " " : "", arg);
+	if (md)
+		sb_printf(o, "| `%s` | |%s| ", lhs, help ? " " : " table ");
+	else
+		sb_printf(o, "  %-22s ", lhs);
+	if (help && md)
+		md_text(o, help);
+	else if (help)
+		sb_puts(o, help);
+	else
+		emit_format_list(o, stacks, all);
+	if (all && target_only)
+		sb_puts(o, " (tools whose script uses target())");
+	sb_puts(o, md ? " |\n" : "\n");
+}
+
+void emit_tool_options(strbuf *o, const spec *s, bool target, bool md)
+{
+	bool stacks = !s || tool_has_stacks(s);
+#define OPT(flag, alt, arg, help) opt_row(o, flag, alt, arg, help, md, stacks, !s, false);
 #define OPT_TARGET(flag, alt, arg, help)                                               \
-	if (target && !param_has_flag(s, flag))                                        \
-		OPT(flag, alt, arg, help)
+	if (!s || (target && !param_has_flag(s, flag)))                                \
+		opt_row(o, flag, alt, arg, help, md, stacks, !s, true);
 #include "../tables/tool_options.def"
 #undef OPT_TARGET
 #undef OPT
@@ -236,7 +280,17 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	strbuf u = STRBUF_INIT;
 	sb_printf(&u, "usage: %s [options]\n\n", t);
 	usage_text(&u, s->summary ? s->summary : "");
-	sb_puts(&u, "\n\noptions:\n");
+	sb_puts(&u, "\n");
+	if (s->description && *s->description) {	/* line by line, each escaped */
+		sb_putc(&u, '\n');
+		for (const char *l = s->description; *l;) {
+			size_t n = strcspn(l, "\n");
+			text_escape(&u, l, n, false);
+			sb_putc(&u, '\n');
+			l += n + (l[n] == '\n');
+		}
+	}
+	sb_puts(&u, "\noptions:\n");
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		char lhs[96];
@@ -250,6 +304,8 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			snprintf(lhs, sizeof lhs, "-G %s=%s", p->name, arg);
 		sb_printf(&u, "  %-22s ", lhs);
 		usage_text(&u, p->help ? p->help : "");
+		if (p->point_arg)
+			sb_puts(&u, " (in the probe points: stap's argument; a built module keeps its own)");
 		if (p->required) {
 			sb_puts(&u, " (required)\n");
 			continue;
@@ -265,7 +321,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			sb_printf(&u, "%lld)\n", (long long)p->ival);
 		}
 	}
-	emit_tool_options(&u, s, needs.target);
+	emit_tool_options(&u, s, needs.target, false);
 	unsigned nflags;
 	const char **flags = stap_run_flags(s, &nflags);
 	if (nflags) {
@@ -284,6 +340,20 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sb_puts(o, "}\n");
 	sb_puts(o, "stap_args='' syms='' gvars='' fmt=table secs='' raw=0 pid='' cmd='' out='' size='' bg=0\n"
 		   "build='' module='' check=0 nocheck=0\n");
+	if (s->npoint_args) {
+		/* a probe point's value: a strict allow-list (probe_point.h), so
+		 * it stays one word and inside the probe point's string */
+		sb_printf(o, "ppcheck() {\n"
+			     "\tcase $2 in ''|*[!%s]*) echo \"$tool: $1: '$2': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -\" >&2; exit 2;; esac\n"
+			     "\t[ ${#2} -le %d ] || { echo \"$tool: $1: longer than %d bytes\" >&2; exit 2; }\n"
+			     "}\nppgiven=''\n", PP_PARAM_CHARS, PP_PARAM_MAX, PP_PARAM_MAX);
+		for (unsigned i = 0; i < s->nparams; i++)
+			if (s->params[i].point_arg) {
+				sb_printf(o, "pp_%u=", s->params[i].point_arg);
+				sh_quote(o, s->params[i].required || !s->params[i].sval ? "" : s->params[i].sval);
+				sb_putc(o, '\n');
+			}
+	}
 	/* -f svg: the flame graph's subtitle is the command line */
 	sb_printf(o, "cmdline=\"%s${*:+ $*}\"\n", t);
 	sb_puts(o, "while [ $# -gt 0 ]; do\n\tcase $1 in\n");
@@ -297,6 +367,11 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		}
 		sb_printf(o, "\t%s)\n\t\t[ $# -ge 2 ] || { echo \"%s: %s needs a value\" >&2; exit 2; }\n",
 			  p->flag, t, p->flag);
+		if (p->point_arg) {	/* part of a probe point: checked, never -G */
+			sb_printf(o, "\t\tppcheck %s \"$2\"; pp_%u=$2; ppgiven=%s; shift 2;;\n", p->flag,
+				  p->point_arg, p->flag);
+			continue;
+		}
 		if (p->type != PT_STRING)
 			sb_printf(o, "\t\tcase $2 in ''|*[!0-9]*) echo \"%s: %s takes a number\" >&2; exit 2;; esac\n",
 				  t, p->flag);
@@ -305,13 +380,15 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 				  t, p->flag);
 		sb_printf(o, "\t\tgvars=\"$gvars -G %s=$2\"; shift 2;;\n", p->name);
 	}
-	sb_puts(o, "\t-p) [ $# -ge 2 ] || { usage >&2; exit 2; }\n"
-		   "\t\tcase $2 in ''|*[!0-9]*) echo \"bad PID '$2'\" >&2; exit 2;; esac\n");
-	if (uses_user_symbols(s))
-		sb_puts(o, "\t\texe=$(readlink -f \"/proc/$2/exe\") || { echo \"no process $2\" >&2; exit 1; }\n"
-			   "\t\t# user-space symbols: the executable and its shared libraries\n"
-			   "\t\tsyms=\"-d $exe --ldd\"\n");
-	sb_puts(o, "\t\tpid=$2; shift 2;;\n");
+	if (needs.target && !param_has_flag(s, "-p")) {	/* -p only where target() means it */
+		sb_puts(o, "\t-p) [ $# -ge 2 ] || { usage >&2; exit 2; }\n"
+			   "\t\tcase $2 in ''|*[!0-9]*) echo \"bad PID '$2'\" >&2; exit 2;; esac\n");
+		if (uses_user_symbols(s))
+			sb_puts(o, "\t\texe=$(readlink -f \"/proc/$2/exe\") || { echo \"no process $2\" >&2; exit 1; }\n"
+				   "\t\t# user-space symbols: the executable and its shared libraries\n"
+				   "\t\tsyms=\"-d $exe --ldd\"\n");
+		sb_puts(o, "\t\tpid=$2; shift 2;;\n");
+	}
 	if (opt_c && uses_user_symbols(s))	/* the libraries CMD loads, too */
 		sb_puts(o, "\t-c) [ $# -ge 2 ] || { usage >&2; exit 2; }; cmd=$2; syms=--ldd; shift 2;;\n");
 	else if (opt_c)
@@ -333,13 +410,26 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "\t--no-check) nocheck=1; shift;;\n"
 		   "\t-d) cat \"$script\"; exit 0;;\n"
 		   "\t-h|--help) usage; exit 0;;\n"
-		   "\t-G) [ $# -ge 2 ] || { usage >&2; exit 2; }; gvars=\"$gvars -G $2\"; shift 2;;\n");
+		   "\t-G) [ $# -ge 2 ] || { usage >&2; exit 2; }");
+	sb_puts(o, s->npoint_args ? "\n" : "; ");
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const spec_param *p = &s->params[i];
+		if (p->point_arg)	/* -G NAME=VALUE of a probe point parameter */
+			sb_printf(o, "\t\tcase $2 in %s=*) ppcheck -G \"${2#%s=}\"; pp_%u=${2#%s=}; ppgiven=-G; shift 2; continue;; esac\n",
+				  p->name, p->name, p->point_arg, p->name);
+	}
+	sb_puts(o, s->npoint_args ? "\t\tgvars=\"$gvars -G $2\"; shift 2;;\n" : "gvars=\"$gvars -G $2\"; shift 2;;\n");
 	sb_printf(o, "\t*) echo \"%s: unknown option '$1'\" >&2; usage >&2; exit 2;;\n\tesac\ndone\n", t);
 	/* required parameters: given by their flag or as -G NAME=... */
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		if (!p->required)
 			continue;
+		if (p->point_arg) {
+			sb_printf(o, "[ -n \"$pp_%u\" ] || { echo \"%s: %s is required (see --help)\" >&2; exit 2; }\n",
+				  p->point_arg, t, p->flag ? p->flag : p->name);
+			continue;
+		}
 		sb_printf(o, "case \"$gvars \" in *\" -G %s=\"*) ;; *)\n\techo \"%s: ", p->name, t);
 		if (p->flag)
 			sb_printf(o, "%s", p->flag);
@@ -349,12 +439,34 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	}
 	sb_puts(o, "die() { echo \"$tool: $*\" >&2; exit 2; }\n"
 		   "[ -z \"$pid\" ] || [ -z \"$cmd\" ] || die \"-p and -c exclude each other\"\n"
-		   "[ -z \"$size\" ] || [ -n \"$out\" ] || die \"-S needs -o FILE\"\n"
+		   "[ -z \"$size\" ] || [ -n \"$out\" ] || die \"-S needs -o FILE\"\n");
+	{	/* -f: the formats this tool's records have */
+		strbuf pat = STRBUF_INIT;
+		bool stacks = tool_has_stacks(s);
+#define SG_FMT_PAT(e, name, stack, what) \
+		if (stacks || !stack) \
+			sb_printf(&pat, "%s%s", pat.len ? "|" : "", name);
+		SG_FORMATS(SG_FMT_PAT)
+#undef SG_FMT_PAT
+		sb_printf(o, "case $fmt in %s) ;; *) die \"-f: '$fmt': the formats of this tool are %s\";; esac\n",
+			  sb_str(&pat), sb_str(&pat));
+		sb_free(&pat);
+	}
+	sb_puts(o, ""
 		   "[ -z \"$secs\" ] || [ \"$bg\" = 0 ] || die \"-t and -F exclude each other\"\n"
 		   "[ -z \"$build\" ] || [ -z \"$module\" ] || die \"--build-module and --module exclude each other\"\n"
 		   "[ -z \"$module\" ] || [ -z \"$stap_args\" ] || die \"-a: stap options do not apply to a built module (give them to --build-module)\"\n"
 		   "use_parse=1\n"
 		   "if [ \"$raw\" = 1 ] || [ -n \"$out\" ] || [ \"$bg\" = 1 ] || [ -n \"$build\" ]; then use_parse=0; fi\n");
+	if (s->npoint_args) {
+		sb_puts(o, "# the probe points are compiled into a module: its pattern is the one it was built with\n"
+			   "[ -z \"$module\" ] || [ -z \"$ppgiven\" ] || die \"$ppgiven: a module built with --build-module probes the pattern it was built with; give $ppgiven to --build-module\"\n");
+		/* stap SCRIPT ARG...: words without spaces (ppcheck), never globbed (set -f) */
+		sb_puts(o, "ppargs=\"");
+		for (unsigned i = 1; i <= s->npoint_args; i++)
+			sb_printf(o, "%s$pp_%u", i > 1 ? " " : "", i);
+		sb_puts(o, "\"\n");
+	}
 	sb_puts(o, "opts=");
 	strbuf so = STRBUF_INIT;
 	for (unsigned i = 0; i < nflags; i++)
@@ -377,7 +489,9 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "# shellcheck disable=SC2086 # the option lists are meant to split into words\n"
 		   "if [ -n \"$build\" ]; then\n"
 		   "\tmkdir -p \"$build\"\n"
-		   "\t(cd \"$build\" && stap -p4 -m \"$mod\" $opts $stap_args $syms $gvars \"$script\" >/dev/null) || exit\n"
+		   "\t(cd \"$build\" && stap -p4 -m \"$mod\" $opts $stap_args $syms $gvars \"$script\"");
+	sb_puts(o, s->npoint_args ? " $ppargs" : "");
+	sb_puts(o, " >/dev/null) || exit\n"
 		   "\techo \"$tool: built $build/$mod.ko; run it (staprun, no compiler needed): $0 --module $build/$mod.ko [options]\" >&2\n"
 		   "\texit 0\n"
 		   "fi\n"
@@ -402,8 +516,9 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "else\n"
 		   "\t[ \"$bg\" = 0 ] || set -- \"$@\" -F -m \"$mod\"\n"
 		   "\t# shellcheck disable=SC2086\n"
-		   "\tset -- \"$@\" $gvars \"$script\"\n"
-		   "fi\n"
+		   "\tset -- \"$@\" $gvars \"$script\"");
+	sb_puts(o, s->npoint_args ? " $ppargs\n" : "\n");
+	sb_puts(o, "fi\n"
 		   "if [ \"$bg\" = 1 ]; then\n"
 		   "\t\"$@\" || exit\n"
 		   "\tif [ -n \"$out\" ]; then\n"

@@ -1,12 +1,14 @@
 /* The .stp emitter.  The script should read as if an expert wrote it:
  * parameters as settable globals, filters before the work they guard,
  * statistics aggregates, sorted and limited foreach, one record per line. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../templates/parser/stapgen_rt.h"
 #include "../lower/lower.h"
 #include "../spec/kver.h"
+#include "../spec/probe_point.h"
 #include "emit.h"
 
 typedef struct stp {
@@ -170,6 +172,34 @@ static void emit_branch(stp *g, const lstmt *st)
 	emit_record(g, 2, st);
 }
 
+/* @N, or, when the parameter has a default, `%( $# >= N %? @N %: "DEFAULT" %)`:
+ * the script also runs without the argument (stap script.stp, a module). */
+static void point_arg(strbuf *o, const spec_param *pa)
+{
+	if (pa->required) {
+		sb_printf(o, "@%u", pa->point_arg);
+		return;
+	}
+	sb_printf(o, "%%( $# >= %u %%? @%u %%: \"", pa->point_arg, pa->point_arg);
+	stap_string_literal(o, pa->sval ? pa->sval : "", pa->sval ? strlen(pa->sval) : 0);
+	sb_puts(o, "\" %)");
+}
+
+/* A probe point with its @param(NAME)s as stap's positional arguments. */
+static void point_text(stp *g, const char *t)
+{
+	const char *name, *at;
+	size_t nl;
+	while ((at = probe_point_param(t, &name, &nl))) {
+		sb_putn(g->o, t, (size_t)(at - t));
+		char buf[72];
+		snprintf(buf, sizeof buf, "%.*s", (int)(nl < 64 ? nl : 64), name);
+		point_arg(g->o, spec_find_param(g->s, buf));
+		t = name + nl + 1;
+	}
+	sb_puts(g->o, t);
+}
+
 static void emit_probe(stp *g, const lprobe *lp)
 {
 	const spec_probe *p = lp->p;
@@ -189,12 +219,14 @@ static void emit_probe(stp *g, const lprobe *lp)
 		if (g->portable && pt->range.n) {
 			sb_puts(g->o, "%( ");
 			kver_range_stap(g->o, &pt->range);
-			sb_printf(g->o, " %%? %s%s %%)\n", pt->text, sep);
+			sb_puts(g->o, " %? ");
+			point_text(g, pt->text);
+			sb_printf(g->o, "%s %%)\n", sep);
 			continue;
 		}
 		unsigned l, c;
 		out_pos(g, &l, &c);
-		sb_puts(g->o, pt->text);
+		point_text(g, pt->text);
 		map_from(g, l, c, pt->loc);
 		sb_puts(g->o, last ? "\n" : p->each ? ",\n" : " !,\n");
 	}
@@ -298,9 +330,10 @@ static void emit_rows_report(stp *g, const lreport *lr)
 	bool direct = lr->direct;
 	if (direct) {
 		iter_over = r->from[0];
-		if (lr->sort && !key_sort) {
+		if (lr->value_sort)
+			sort_suffix = dir;
+		else if (lr->sort && !key_sort)
 			sort_suffix = arena_printf(g->a, " %s%s", agg_fn_text(lr->sort->op), dir);
-		}
 	} else {
 		iter_over = arena_printf(g->a, "_%s_sort", r->name);
 		for (unsigned i = 0; i < r->nfrom; i++) {
@@ -391,6 +424,9 @@ static void emit_clear(stp *g, const spec_report *r, const char *map)
 {
 	if (!r->every_param && !r->every_lit)
 		return;	/* only at the end: nothing comes after it */
+	const spec_map *m = spec_find_map(g->s, map);
+	if (m && !m->is_agg)
+		return;	/* state is the probes' (open files ...): reported, kept */
 	for (const spec_report *q = r + 1; q < g->s->reports + g->s->nreports; q++)
 		if (q->name && same_trigger(q, r) && report_uses(q, map))
 			return;
@@ -475,14 +511,19 @@ static void emit_header(stp *g, const emit_opts *o)
 	if (s->guru)
 		sb_puts(g->o, "#\n# GURU MODE: this script may change kernel state (stap -g).\n");
 	if (s->nparams) {
-		sb_puts(g->o, "#\n# Parameters (stap -G name=value, or staprun tool.ko name=value):\n");
+		sb_puts(g->o, s->npoint_args ? "#\n# Parameters (stap -G name=value, or staprun tool.ko name=value;\n"
+					      "# @N: stap's Nth argument after the script, fixed when the module is built):\n"
+					    : "#\n# Parameters (stap -G name=value, or staprun tool.ko name=value):\n");
 		for (unsigned i = 0; i < s->nparams; i++) {
 			const spec_param *p = &s->params[i];
 			const char *t = p->type == PT_INT ? "int" : p->type == PT_STRING ? "string"
 				      : p->type == PT_SWITCH ? "0/1"
 				      : p->unit_ms ? "ms" : "seconds";
-			sb_printf(g->o, "#   %-12s %-8s %s%s\n", p->name, t, p->help ? p->help : "",
-				  p->required ? " (required)" : "");
+			char arg[16] = "";
+			if (p->point_arg)
+				snprintf(arg, sizeof arg, " (@%u)", p->point_arg);
+			sb_printf(g->o, "#   %-12s %-8s %s%s%s\n", p->name, t, p->help ? p->help : "",
+				  p->required ? " (required)" : "", arg);
 		}
 	}
 	unsigned nflags;
@@ -517,7 +558,7 @@ static void required_checks(stp *g)
 {
 	for (unsigned i = 0; i < g->s->nparams; i++) {
 		const spec_param *p = &g->s->params[i];
-		if (!p->required)
+		if (!p->required || p->point_arg)	/* stap refuses a missing @N */
 			continue;
 		sb_printf(g->o, "\tif (%s == %s)\n\t\terror(\"%s: parameter %s is required (", p->name,
 			  unset_value(p), g->s->tool, p->name);
@@ -538,7 +579,11 @@ static void emit_globals(stp *g)
 	const spec *s = g->s;
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
-		if (p->required) {	/* a value no -G gives: see required_checks() */
+		if (p->point_arg) {	/* stap's positional argument */
+			sb_printf(g->o, "global %s = ", p->name);
+			point_arg(g->o, p);
+			sb_puts(g->o, "\t# stap SCRIPT VALUE: fixed at compile time\n");
+		} else if (p->required) {	/* a value no -G gives: see required_checks() */
 			sb_printf(g->o, "global %s = %s\t# required\n", p->name, unset_value(p));
 		} else if (p->type == PT_STRING) {
 			sb_printf(g->o, "global %s = \"", p->name);

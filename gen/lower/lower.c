@@ -12,7 +12,22 @@ typedef struct lower {
 	const record_set *rs;
 	bool portable;
 	unsigned kv[3];
+	/* the probe being lowered: aggregate elements its statements so far
+	 * collected into (`lat[pid()]`), printed; not empty after that */
+	const char **collected;
+	unsigned ncollected;
 } lower;
+
+static bool was_collected(const lower *L, const expr *target)
+{
+	strbuf t = STRBUF_INIT;
+	expr_print_stap(&t, target);
+	bool found = false;
+	for (unsigned i = 0; i < L->ncollected && !found; i++)
+		found = !strcmp(L->collected[i], sb_str(&t));
+	sb_free(&t);
+	return found;
+}
 
 /* ---- copying, with the report rewrite ---------------------------------- */
 
@@ -66,13 +81,35 @@ static expr *guard_zero(lower *L, expr *cond, expr *agg)
 }
 
 /* An aggregate statistic in a row, or NULL if `e` is not one to rewrite. */
+static expr *row_key_index(lower *L, const expr *id, const spec_map *k)
+{
+	expr *idx = new_node(L, E_INDEX, VT_UNKNOWN);
+	idx->a = copy(L, id, NULL);
+	idx->nargs = k->nkeys;
+	idx->args = arena_alloc(L->a, (k->nkeys + 1) * sizeof(expr *));
+	for (unsigned i = 0; i < k->nkeys; i++) {
+		idx->args[i] = new_node(L, E_IDENT, k->keys[i].type);
+		idx->args[i]->name = k->keys[i].name;
+	}
+	return idx;
+}
+
 static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 {
+	/* a report from a state map: its bare name is the row's value */
+	if (rows->keys && !rows->keys->is_agg && e->kind == E_IDENT && e->bind == NAME_STATE &&
+	    e->bind_ptr == rows->keys) {
+		expr *idx = row_key_index(L, e, rows->keys);
+		idx->type = e->type;
+		idx->loc = e->loc;
+		idx->span = e->span;
+		return idx;
+	}
 	if (!rows->keys || e->kind != E_AGG || !e->a || e->a->kind != E_IDENT)
 		return NULL;
 	const spec_map *m = e->a->bind_ptr;
-	expr *id = copy(L, e->a, NULL);
 	if (m && m->nkeys == 0) {
+		expr *id = copy(L, e->a, NULL);
 		/* A scalar aggregate (a total, say) is the same in every row; stap
 		 * reports @sum/@min/@max/@avg of an empty one as an error. */
 		if (e->op == AGG_COUNT)
@@ -82,15 +119,7 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 		cnt->a = agg->a = id;
 		return guard_zero(L, cnt, agg);
 	}
-	const spec_map *k = rows->keys;
-	expr *idx = new_node(L, E_INDEX, VT_UNKNOWN);
-	idx->a = id;
-	idx->nargs = k->nkeys;
-	idx->args = arena_alloc(L->a, (k->nkeys + 1) * sizeof(expr *));
-	for (unsigned i = 0; i < k->nkeys; i++) {
-		idx->args[i] = new_node(L, E_IDENT, k->keys[i].type);
-		idx->args[i]->name = k->keys[i].name;
-	}
+	expr *idx = row_key_index(L, e->a, rows->keys);
 	expr *agg = node_like(L, e);
 	agg->a = idx;
 	if (!may_lack_key(rows, m))
@@ -103,12 +132,27 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 	return guard_zero(L, in, agg);
 }
 
-/* A fresh copy of e (NULL rows: unchanged). */
+/* A statistic read in a probe: stap stops the run with an error on
+ * @sum/@min/@max/@avg of an empty aggregate (or key), so it reads 0 there:
+ * `@count(x[k]) ? @avg(x[k]) : 0`, unless the probe has just collected
+ * into x[k].  NULL if e is not one to guard. */
+static expr *probe_agg(lower *L, const expr *e)
+{
+	if (e->kind != E_AGG || e->op == AGG_COUNT || was_collected(L, e->a))
+		return NULL;
+	expr *cnt = node_like(L, e), *agg = node_like(L, e);
+	cnt->op = AGG_COUNT;
+	cnt->a = copy(L, e->a, NULL);
+	agg->a = copy(L, e->a, NULL);
+	return guard_zero(L, cnt, agg);
+}
+
+/* A fresh copy of e (NULL rows: a probe's, statistics guarded). */
 static expr *copy(lower *L, const expr *e, const row_ctx *rows)
 {
 	if (!e)
 		return NULL;
-	expr *n = rows ? row_agg(L, e, rows) : NULL;
+	expr *n = rows ? row_agg(L, e, rows) : probe_agg(L, e);
 	if (n)
 		return n;
 	n = node_like(L, e);
@@ -421,10 +465,27 @@ static void lower_assign(body *b, lstmt_kind kind, const spec_assign *as)
 	lstmt *s = push(b, kind);
 	s->target = copy(b->L, as->target, NULL);
 	s->value = copy(b->L, as->value, NULL);
+	/* collects run unconditionally (filters come first, with `next`): the
+	 * element is not empty for every statement after this one, unless its
+	 * key reads a map (a store or delete could change that key) */
+	strbuf t = STRBUF_INIT;
+	expr_print_stap(&t, s->target);
+	const char *txt = sb_str(&t);
+	const char *br = strchr(txt, '[');
+	if (kind == LS_COLLECT && (!br || !strchr(br + 1, '['))) {
+		lower *L = b->L;
+		if ((L->ncollected & (L->ncollected - 1)) == 0)	/* 0, 1, 2, 4 ...: grow */
+			L->collected = arena_realloc(L->a, L->collected, L->ncollected * sizeof(char *),
+						     (L->ncollected ? 2 * L->ncollected : 1) * sizeof(char *));
+		L->collected[L->ncollected++] = arena_strdup(L->a, txt);
+	}
+	sb_free(&t);
 }
 
 static lprobe lower_probe(lower *L, const spec_probe *p)
 {
+	L->collected = NULL;
+	L->ncollected = 0;
 	body b = { L, p, arena_alloc(L->a, (p->nlets + 1) * sizeof(bool)),
 		   arena_alloc(L->a, (p->ndeletes + 1) * sizeof(bool)),
 		   NULL, 0, 0 };
@@ -479,8 +540,11 @@ static lreport lower_report(lower *L, const spec_report *r)
 	/* One aggregate sorted by one of its own statistics: the idiom is
 	 * `foreach ([k] in agg @sum- limit N)`, no temporary array.  (Sorted by
 	 * another aggregate's statistic, the rows need the temporary array.) */
+	/* a state map sorted by its own value: `foreach ([k] in m-)` */
+	lr.value_sort = !km->is_agg && r->sort && r->sort->kind == E_IDENT &&
+			r->sort->bind == NAME_STATE && r->sort->bind_ptr == km;
 	lr.direct = r->nfrom == 1 &&
-		    (!so || lr.key_sort ||
+		    (!so || lr.key_sort || lr.value_sort ||
 		     (so->kind == E_AGG && so->a && so->a->kind == E_INDEX && so->a->a &&
 		      so->a->a->bind_ptr == km));
 	return lr;
@@ -488,7 +552,7 @@ static lreport lower_report(lower *L, const spec_report *r)
 
 const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const char *kver)
 {
-	lower L = { a, s, rs, false, { 0, 0, 0 } };
+	lower L = { a, s, rs, false, { 0, 0, 0 }, NULL, 0 };
 	L.portable = !kver_parse(kver, L.kv);
 	lprobe *probes = arena_alloc(a, (s->nprobes + 1) * sizeof *probes);
 	for (unsigned i = 0; i < s->nprobes; i++)

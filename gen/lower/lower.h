@@ -64,6 +64,7 @@ typedef struct lreport {
 	 * directly, `foreach ([k] in agg @sum- limit N)` */
 	bool direct;
 	const char *key_sort;	/* sorted by this key column */
+	bool value_sort;	/* a state map sorted by its value: `foreach ([k] in m-)` */
 } lreport;
 
 typedef struct lowered {

@@ -1,6 +1,7 @@
 #include "probe_point.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "../check/check_expr.h"
@@ -27,7 +28,21 @@ size_t probe_point_validate(const char *s, size_t len, const char **why)
 		}
 		if (i < len && s[i] == '(') {
 			i++;
-			if (i < len && s[i] == '"') {
+			if (len - i > 7 && !memcmp(s + i, "@param(", 7)) {
+				i += 7;
+				size_t ns = i;
+				while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+					i++;
+				if (i == ns || !isalpha((unsigned char)s[ns])) {
+					*why = "expected a parameter name in @param(...)";
+					return i + 1;
+				}
+				if (i >= len || s[i] != ')') {
+					*why = "expected ')' after the @param name";
+					return i + 1;
+				}
+				i++;
+			} else if (i < len && s[i] == '"') {
 				i++;
 				while (i < len && s[i] != '"') {
 					unsigned char c = (unsigned char)s[i];
@@ -67,6 +82,32 @@ size_t probe_point_validate(const char *s, size_t len, const char **why)
 		}
 		i++;
 	}
+}
+
+const char *probe_point_param(const char *s, const char **name, size_t *nlen)
+{
+	bool str = false;
+	for (; *s; s++) {
+		if (*s == '"')
+			str = !str;
+		else if (!str && !strncmp(s, "@param(", 7)) {
+			*name = s + 7;
+			*nlen = strcspn(*name, ")");
+			return s;
+		}
+	}
+	return NULL;
+}
+
+const char *probe_point_param_value_bad(const char *v)
+{
+	if (!*v)
+		return "it is empty";
+	if (strlen(v) > PP_PARAM_MAX)
+		return "it is longer than 256 bytes";
+	if (v[strspn(v, PP_PARAM_CHARS)])
+		return "it holds a character outside A-Z a-z 0-9 _ * ? . @ / : + -";
+	return NULL;
 }
 
 static int starts(const char *s, const char *p)

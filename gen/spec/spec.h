@@ -28,6 +28,9 @@ typedef struct spec_param {
 	const char *help;
 	const char *flag;	/* command-line option, e.g. "--port" */
 	bool required;		/* no default: the tool refuses to start without it */
+	/* used as `@param(NAME)` in a probe point: stap's positional argument
+	 * @N (N = point_arg), fixed at compile time; 0: not */
+	unsigned point_arg;
 } spec_param;
 
 typedef struct spec_keycol {
@@ -189,6 +192,7 @@ typedef struct spec {
 	bool guru;
 	spec_param *params;
 	unsigned nparams;
+	unsigned npoint_args;	/* parameters used in probe points (@1 ... @N) */
 	spec_map *maps;		/* state maps and aggregates, one namespace */
 	unsigned nmaps;
 	spec_probe *probes;

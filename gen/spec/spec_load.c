@@ -1,5 +1,6 @@
 /* YAML tree -> spec model: shapes, types, required keys, defaults, and the
  * syntax of every expression.  Name resolution is check_spec.c's job. */
+#include <stdio.h>
 #include <string.h>
 
 #include "../check/check_expr.h"
@@ -409,6 +410,46 @@ static void load_alts(loader *L, spec_let *l, const ynode *seq)
 		l->e = l->alts[0].e;
 }
 
+/* `@param(NAME)` in a probe point: NAME must be a string parameter whose
+ * default (the value a run without the option probes) is a valid value. */
+static bool load_point_params(loader *L, const ynode *it, const char *txt)
+{
+	const char *name, *at = txt;
+	size_t nl;
+	bool ok = true;
+	while ((at = probe_point_param(at, &name, &nl))) {
+		srcloc loc = yaml_scalar_loc(it, (size_t)(name - txt));
+		loc.len = (unsigned)nl;
+		char buf[72];
+		snprintf(buf, sizeof buf, "%.*s", (int)(nl < 64 ? nl : 64), name);
+		spec_param *pa = NULL;
+		for (unsigned i = 0; i < L->s->nparams && !pa; i++)
+			if (L->s->params[i].name && !strcmp(L->s->params[i].name, buf))
+				pa = &L->s->params[i];
+		at = name + nl;
+		if (!pa) {
+			diag_error(L->c.d, loc, "unknown parameter '%s' in @param(...)", buf);
+			ok = false;
+			continue;
+		}
+		if (pa->type != PT_STRING) {
+			diag_error(L->c.d, loc, "@param(%s): a probe point takes a string parameter", buf);
+			diag_note(L->c.d, pa->loc, "'%s' is declared here", buf);
+			ok = false;
+			continue;
+		}
+		const char *why;
+		if (!pa->required && (why = probe_point_param_value_bad(pa->sval ? pa->sval : ""))) {
+			diag_error(L->c.d, loc, "@param(%s): its default '%.64s' cannot be part of a probe point: %s",
+				   buf, pa->sval ? pa->sval : "", why);
+			ok = false;
+			continue;
+		}
+		pa->point_arg = 1;	/* numbered in spec_load(), in the order of params */
+	}
+	return ok;
+}
+
 static void load_probe(loader *L, spec_probe *p, const ynode *n)
 {
 	static const char *const keys[] = { "on", "alias_vars", "let", "where", "store", "collect",
@@ -473,6 +514,8 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 				diag_error(L->c.d, yaml_scalar_loc(it, bad - 1), "%s", why);
 				continue;
 			}
+			if (!load_point_params(L, it, txt))
+				continue;
 			p->points[p->npoints].text = txt;
 			p->points[p->npoints].loc = it->loc;
 			p->points[p->npoints].range = range;
@@ -935,6 +978,9 @@ spec *spec_load(arena *a, const source *src, diag_sink *d)
 		for (size_t i = 0; i < p->value->nitems; i++)
 			load_probe(&L, &s->probes[s->nprobes++], p->value->items[i]);
 	}
+	for (unsigned i = 0; i < s->nparams; i++)	/* stap's @1, @2 ... */
+		if (s->params[i].point_arg)
+			s->params[i].point_arg = ++s->npoint_args;
 	if ((p = ynode_get(root, "reports"))) {
 		if (p->value->kind != YN_SEQ) {
 			diag_error(d, p->value->loc, "'reports' must be a list of reports");

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The generated tool commands (out/<KVER>/<tool>): they run as root, so no
 # text from a spec may become shell code.  For the commands of every spec in
-# specs/, every valid spec of the hostile corpus (tests/hostile/valid/ and the
-# big ones tests/hostile/gen.sh writes) and the crafted specs in
-# tests/command/specs/:
+# specs/ and tests/golden/lang/, every valid spec of the hostile corpus
+# (tests/hostile/valid/ and the big ones tests/hostile/gen.sh writes) and the
+# crafted specs in tests/command/specs/:
 #   - `sh -n` and `shellcheck -s sh` (every severity) pass;
 #   - `TOOL -h`, under dash and bash, exits 0, creates no file (the crafted
 #     specs try to `touch pwned_*` from every text field) and prints the
@@ -26,7 +26,7 @@ bad() { printf 'FAIL: %s\n' "$*"; fail=$((fail + 1)); }
 
 command -v shellcheck >/dev/null || { echo "FAIL: shellcheck is not installed (make deps)"; exit 1; }
 "$here/../hostile/gen.sh" "$tmp/gen" || { echo "FAIL: gen.sh"; exit 1; }
-specs=$(find specs "$here/specs" "$here/../hostile/valid" "$tmp/gen/valid" -name '*.yaml' | LC_ALL=C sort)
+specs=$(find specs "$here/specs" tests/golden/lang "$here/../hostile/valid" "$tmp/gen/valid" -name '*.yaml' | LC_ALL=C sort)
 # shellcheck disable=SC2086
 "$stapgen" --kver "$kver" --out "$tmp/out" $specs 2>"$tmp/stderr" ||
 	{ bad "generating:"; cat "$tmp/stderr"; }
@@ -107,8 +107,14 @@ check_args '[-G][s=abc][-G][sw=1][inject_text.stp]' inject_text --s abc --sw
 check_args "inject_text: --s: spaces and quotes are not allowed" inject_text --s 'a b'
 check_args "inject_text: --s: spaces and quotes are not allowed" inject_text --s "a'b"
 check_args '[-G][s=*][inject_text.stp]' inject_text --s '*'
-check_args '[-v][-x][42][-G][d=7][inject_text.stp]' inject_text -p 42 -a -v -G d=7
-check_args '[-x][42][/m/inject_text.ko][d=7][s=abc][sw=1]' inject_text -p 42 --module /m/inject_text.ko -G d=7 --s abc --sw
+check_args '[-v][-G][d=7][inject_text.stp]' inject_text -a -v -G d=7
+check_args '[/m/inject_text.ko][d=7][s=abc][sw=1]' inject_text --module /m/inject_text.ko -G d=7 --s abc --sw
+# -p PID only for tools whose script uses target()
+check_args '[-v][-x][42][needs_tracepoint.stp]' needs_tracepoint -p 42 -a -v
+check_args '[-x][42][/m/x.ko]' needs_tracepoint -p 42 --module /m/x.ko
+check_args "inject_text: unknown option '-p'" inject_text -p 42
+# -f: only the formats the tool's records have
+check_args "inject_text: -f: 'svg': the formats of this tool are table|json|csv" inject_text -f svg
 check_args '[-L][m.ko][s=abc]' inject_text -F --module m.ko --s abc
 check_args '[-o][f][-S][10,3][-D][m.ko]' inject_text -F -o f -S 10,3 --module m.ko
 check_args '[-o][f][-S][10,3][-F][-m][inject_text][inject_text.stp]' inject_text -F -o f -S 10,3
@@ -117,6 +123,19 @@ check_args "inject_text: -S needs -o FILE" inject_text -S 10
 check_args "inject_text: -S takes SIZE or SIZE,N" inject_text -o f -S 10,
 check_args "inject_text: -a: stap options do not apply to a built module (give them to --build-module)" \
 	inject_text --module m.ko -a -v
+# a probe point parameter: stap's positional argument, allow-listed, not for a built module
+check_args '[point_arg.stp][vfs_read*]' point_arg
+check_args '[point_arg.stp][tcp_*@net/ipv4/tcp.c:1]' point_arg --pattern 'tcp_*@net/ipv4/tcp.c:1'
+check_args '[point_arg.stp][foo?]' point_arg -G 'pattern=foo?'
+check_args "point_arg: --pattern: 'a;b': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg --pattern 'a;b'
+check_args "point_arg: --pattern: '\$(touch pwned_pp)': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg --pattern '$(touch pwned_pp)'
+check_args "point_arg: --pattern: 'a\")': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg --pattern 'a")'
+check_args "point_arg: -G: '': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg -G pattern=
+check_args '[m.ko]' point_arg --module m.ko
+check_args "point_param: --trigger is required (see --help)" point_param
+check_args '[point_param.stp][vfs_read*][ksys_read]' point_param --trigger ksys_read
+check_args "point_arg: --pattern: a module built with --build-module probes the pattern it was built with; give --pattern to --build-module" \
+	point_arg --module m.ko --pattern x
 # -c CMD only for tools whose script uses target(); one word for stap
 check_args '[-c][ls -l /][needs_tracepoint.stp]' needs_tracepoint -c 'ls -l /'
 check_args "needs_tracepoint: -p and -c exclude each other" needs_tracepoint -c ls -p 1
@@ -153,6 +172,17 @@ got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/inject_text" --no-chec
 [ -s "$tmp/mods/inject_text.ko" ] || bad "--build-module: no $tmp/mods/inject_text.ko ($got)"
 case $got in *"--module $tmp/mods/inject_text.ko"*) ;; *) bad "--build-module does not say how to run it: $got";; esac
 [ -z "$(ls -A "$tmp/cwd")" ] || bad "option tests created files: $(ls -A "$tmp/cwd")"
+# a probe point parameter is compiled into the module: stap -p4 gets it as its argument
+n=$((n + 1))
+cat >"$tmp/bin/stap" <<'STAP'
+#!/bin/sh
+for a in "$@"; do printf '[%s]' "${a##*/}" >&2; done
+m=''
+while [ $# -gt 0 ]; do [ "$1" = -m ] && m=$2; shift; done
+[ -n "$m" ] && echo module >"$m.ko"
+STAP
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/point_arg" --no-check --build-module "$tmp/mods" --pattern 'tcp_*' 2>&1)
+case $got in *'[point_arg.stp][tcp_*]'*) ;; *) bad "point_arg --build-module --pattern: $got";; esac
 
 # ---- exit status: stap's and the parser's --------------------------------------
 # The real stap cannot load modules on this host (no CONFIG_MODULES), so

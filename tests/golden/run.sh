@@ -61,8 +61,8 @@ for spec in "$here"/errors/*.yaml; do
 done
 
 # lang/: specs that exercise the spec language (not tools): NAME.yaml must
-# generate exactly NAME.stp, NAME_parser.c and NAME.md, and the parser must
-# compile.
+# generate exactly NAME.stp, NAME_parser.c, NAME.md and the command NAME.cmd,
+# and the parser must compile.
 for spec in "$here"/lang/*.yaml; do
 	[ -e "$spec" ] || continue
 	base=${spec%.yaml}
@@ -70,7 +70,8 @@ for spec in "$here"/lang/*.yaml; do
 	rm -rf "$tmp/lang"
 	LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/lang" "tests/golden/lang/$name.yaml" 2>"$tmp/stderr" ||
 		{ echo "FAIL: lang/$name.yaml:"; cat "$tmp/stderr"; fail=$((fail + 1)); continue; }
-	for f in "$tmp/lang/$name.stp" "$tmp/lang/parsers/${name}_parser.c" "$tmp/lang/doc/$name.md"; do
+	cp "$tmp/lang/$name" "$tmp/lang/$name.cmd"	# the command
+	for f in "$tmp/lang/$name.stp" "$tmp/lang/parsers/${name}_parser.c" "$tmp/lang/doc/$name.md" "$tmp/lang/$name.cmd"; do
 		n=$((n + 1))
 		if [ "${UPDATE:-0}" = 1 ]; then
 			cp "$f" "$here/lang/"

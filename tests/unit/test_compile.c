@@ -427,17 +427,18 @@ static void test_walker_sees_every_site(void **state)
 	done(&c);
 }
 
-/* The command loads user-space symbols whenever any expression
- * symbolizes user addresses, wherever it sits (here: only in a filter and
- * in a value's second alternative). */
+/* The command's -p (offered where target() is used) loads user-space
+ * symbols whenever any expression symbolizes user addresses, wherever it
+ * sits (here: only in a filter and in a value's second alternative). */
 static void test_user_symbols_anywhere(void **state)
 {
 	(void)state;
 	static const char *const specs[] = {
 		"tool: t\nsummary: s\nprobes:\n  - on: timer.profile\n"
-		"    where: 'usymname(uaddr()) != \"\"'\n"
+		"    where: [ 'usymname(uaddr()) != \"\"', 'pid() == target()' ]\n"
 		"    emit: { record: r, columns: { a: '1' } }\n",
 		"tool: t\nsummary: s\nprobes:\n  - on: timer.profile\n"
+		"    where: pid() == target()\n"
 		"    let:\n      v:\n        - { kernel: '< 3.0', value: '\"\"' }\n"
 		"        - 'sprint_ustack(ubacktrace())'\n"
 		"    emit: { record: r, columns: { v: v } }\n",

@@ -12,6 +12,7 @@
 #include "compile/compile.h"
 #include "emit/emit.h"
 #include "lower/lower.h"
+#include "spec/probe_point.h"
 #include "spec/spec.h"
 
 typedef struct run {
@@ -307,6 +308,66 @@ static void test_all_errors_reported(void **state)
 	done(&r);
 }
 
+/* Item 1: @param(NAME) in a probe point is stap's positional argument,
+ * with the default in the script; no value can leave the string. */
+static void test_point_param(void **state)
+{
+	(void)state;
+	const char *why;
+	assert_int_equal(probe_point_validate("kernel.function(@param(p)).call", 31, &why), 0);
+	assert_int_not_equal(probe_point_validate("kernel.function(@param(p).call", 30, &why), 0);
+	assert_int_not_equal(probe_point_validate("kernel.function(@param(1x))", 27, &why), 0);
+	const char *name;
+	size_t nl;
+	assert_null(probe_point_param("kernel.function(\"@param(x)\")", &name, &nl));
+	assert_non_null(probe_point_param("process(\"/a\").function(@param(fn))", &name, &nl));
+	assert_int_equal(nl, 2);
+	assert_null(probe_point_param_value_bad("tcp_*@net/ipv4/tcp.c:10"));
+	assert_non_null(probe_point_param_value_bad(""));
+	assert_non_null(probe_point_param_value_bad("a\")"));
+	assert_non_null(probe_point_param_value_bad("a b"));
+	assert_non_null(probe_point_param_value_bad("a$(id)"));
+	run r;
+	compile(&r,
+		"tool: t\nsummary: s\nparams:\n"
+		"  fn: { type: string, default: 'vfs_*', help: h, flag: --fn }\n"
+		"  exe: { type: string, required: true, help: h }\n"
+		"probes:\n"
+		"  - on: process(@param(exe)).function(@param(fn))\n"
+		"    emit: { record: r, columns: { f: ppfunc(), p: fn } }\n",
+		NULL);
+	assert_int_equal(r.errors, 0);
+	assert_non_null(strstr(sb_str(&r.stp),
+			       "probe process(@2).function(%( $# >= 1 %? @1 %: \"vfs_*\" %))\n"));
+	assert_non_null(strstr(sb_str(&r.stp), "global fn = %( $# >= 1 %? @1 %: \"vfs_*\" %)"));
+	assert_null(strstr(sb_str(&r.stp), "is required"));	/* stap refuses a missing @2 */
+	done(&r);
+}
+
+/* Item 3: statistics read in probes are guarded against an empty
+ * aggregate in the lowering pass, except after the probe's own collect
+ * into the same element (whose key reads no map). */
+static void test_probe_stats_guard(void **state)
+{
+	(void)state;
+	run r;
+	compile(&r,
+		"tool: t\nsummary: s\nstate:\n  start: { key: [long], value: long }\n"
+		"aggregates:\n  lat: { key: [long] }\n"
+		"probes:\n  - on: kernel.function(\"f\")\n"
+		"    where: '@avg(lat[pid()]) < 1000'\n"
+		"    store: { 'start[tid()]': pid() }\n"
+		"    collect: { 'lat[pid()]': 1, 'lat[start[tid()]]': 2 }\n"
+		"    emit: { record: r, columns: { a: '@avg(lat[pid()])', b: '@max(lat[start[tid()]])' } }\n",
+		NULL);
+	assert_int_equal(r.errors, 0);
+	const char *t = sb_str(&r.stp);
+	assert_non_null(strstr(t, "\tif ((@count(lat[pid()]) ? @avg(lat[pid()]) : 0) >= 1000)\n\t\tnext\n"));
+	assert_non_null(strstr(t, "\t\t@avg(lat[pid()]),\n"));
+	assert_non_null(strstr(t, "@count(lat[start[tid()]]) ? @max(lat[start[tid()]]) : 0"));
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +380,8 @@ int main(void)
 		cmocka_unit_test(test_stap_options),
 		cmocka_unit_test(test_string_literal_escaped),
 		cmocka_unit_test(test_all_errors_reported),
+		cmocka_unit_test(test_point_param),
+		cmocka_unit_test(test_probe_stats_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "check/tapset_facts.h"
 #include "compile/compile.h"
+#include "emit/emit.h"
 #include "expr/ast.h"
 
 static char *readme;
@@ -174,9 +175,9 @@ static const sg_tool one_tool = { "t", "t.yaml", one_kind, 1 };
 static void test_formats(void **state)
 {
 	(void)state;
-	compiled c;
-	compile(&c, "tool: t\nsummary: s\nprobes:\n  - on: begin\n"
-		    "    emit: { record: r, columns: { n: '1' } }\n");
+	compiled c;	/* a stack tool: it offers every format */
+	compile(&c, "tool: t\nsummary: s\nprobes:\n  - on: timer.profile\n"
+		    "    emit: { record: r, columns: { s: { value: 'sprint_backtrace()', type: stack } } }\n");
 	assert_int_equal(c.rc, 0);
 	static const char *const formats[] = {
 #define SG_FMT_NAME(e, name, stack, what) name,
@@ -339,7 +340,11 @@ static void test_tool_options(void **state)
 			compiled p;
 			compile(&p, text);
 			assert_int_equal(p.rc, 0);
-			assert_null(strstr(sb_str(&p.out.command), "cmd=$2"));
+			/* the parameter's arm only */
+			snprintf(arm, sizeof arm, "\t%s)", opts[i].flag);
+			const char *first = strstr(sb_str(&p.out.command), arm);
+			assert_non_null(first);
+			assert_null(strstr(first + 1, arm));
 			done(&p);
 		}
 		const char *spell[] = { opts[i].flag, opts[i].alt };
@@ -363,8 +368,54 @@ static void test_tool_options(void **state)
 				expect_error(text, "is one of every tool's own options");
 		}
 	}
+	/* every case arm of a command is a table row or a parameter's flag */
+	for (const char *l = strstr(cmd, "\ncase $1 in") ? cmd : cmd; (l = strstr(l, "\n\t-"));) {
+		l += 2;
+		size_t n = strcspn(l, ")\n ");
+		if (l[n] != ')')
+			continue;
+		char arm[64];
+		snprintf(arm, sizeof arm, "%.*s", (int)(n < 63 ? n : 63), l);
+		for (char *w = strtok(arm, "|"); w; w = strtok(NULL, "|")) {
+			bool found = false;
+			for (size_t i = 0; i < sizeof opts / sizeof *opts && !found; i++)
+				found = !strcmp(w, opts[i].flag) || (opts[i].alt && !strcmp(w, opts[i].alt));
+			if (!found)
+				fail_msg("the command's option %s is not in tool_options.def", w);
+		}
+	}
 	done(&c);
 	done(&plain);
+}
+
+/* Item 11: README's table of the command's options is the one the doc
+ * pages use, from the same function; -h shows the description; -f offers
+ * folded and svg only to tools with stack columns. */
+static void test_tool_options_agree(void **state)
+{
+	(void)state;
+	strbuf t = STRBUF_INIT;
+	emit_tool_options(&t, NULL, true, true);
+	if (!strstr(readme, sb_str(&t)))
+		fail_msg("README.md's table of the command's options is not:\n%s", sb_str(&t));
+	sb_free(&t);
+	compiled c, st;
+	compile(&c, "tool: t\nsummary: s\ndescription: |\n  first line\n  second line\n"
+		    "probes:\n  - on: begin\n    emit: { record: r, columns: { n: '1' } }\n");
+	assert_int_equal(c.rc, 0);
+	const char *cmd = sb_str(&c.out.command);
+	assert_non_null(strstr(cmd, "\nfirst line\nsecond line\n"));
+	assert_non_null(strstr(cmd, "-f FORMAT              table (default), json or csv\n"));
+	assert_non_null(strstr(cmd, "case $fmt in table|json|csv) ;;"));
+	assert_null(strstr(cmd, "\t-p)"));
+	assert_null(strstr(sb_str(&c.out.doc), "`-p "));
+	compile(&st, "tool: t\nsummary: s\nprobes:\n  - on: timer.profile\n"
+		     "    emit: { record: r, columns: { s: { value: 'sprint_backtrace()', type: stack } } }\n");
+	assert_int_equal(st.rc, 0);
+	assert_non_null(strstr(sb_str(&st.out.command), "table (default), json, csv, folded or svg\n"));
+	assert_non_null(strstr(sb_str(&st.out.doc), "table (default), json, csv, folded or svg |"));
+	done(&c);
+	done(&st);
 }
 
 /* The README's table of tapset facts has a row for each fact, with its
@@ -399,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_reserved_fields),
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_tool_options),
+		cmocka_unit_test(test_tool_options_agree),
 		cmocka_unit_test(test_tapset_facts),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

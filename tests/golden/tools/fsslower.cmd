@@ -14,13 +14,15 @@ usage: fsslower [options]
 
 Trace VFS reads and writes of regular files slower than a threshold
 
+Latency is measured from vfs_read()/vfs_write() entry to return, so it includes page-cache copies, file-system locks and any disk wait.  Pipes, sockets and devices are skipped.  -p PID traces one process.
+
 options:
   --min MS               Report operations slower than this many milliseconds (default: 10)
-  -p PID                 target process: stap -x PID (target() in the script)
+  -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -72,6 +74,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

@@ -15,10 +15,9 @@ usage: hello_world [options]
 Print one greeting when the probes start (the smallest spec)
 
 options:
-  -p PID                 target process: stap -x PID (target() in the script)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -40,9 +39,6 @@ build='' module='' check=0 nocheck=0
 cmdline="hello_world${*:+ $*}"
 while [ $# -gt 0 ]; do
 	case $1 in
-	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }
-		case $2 in ''|*[!0-9]*) echo "bad PID '$2'" >&2; exit 2;; esac
-		pid=$2; shift 2;;
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
@@ -65,6 +61,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

@@ -14,13 +14,15 @@ usage: iotime [options]
 
 Time spent reading and writing each file, per process (us), with bytes and calls
 
+Each read or write is timed from the VFS entry (vfs.read, vfs.write) to its return, so time blocked on the disk, a pipe or a socket counts, and so do page-cache hits (fast).  Calls that failed count with 0 bytes. Paths are resolved from the file's dentry and mount (pipes and sockets have none worth reading).  With -p PID (or -c CMD) only that process. The table is printed at the end (Ctrl-C, -t or the end of -c CMD), most total time first.
+
 options:
   -l N                   Rows shown, most time first (0 = all) (default: 20)
-  -p PID                 target process: stap -x PID (target() in the script)
+  -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -74,6 +76,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

@@ -17,10 +17,9 @@ Top processes by bytes read and written through the VFS
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Processes shown per report (default: 15)
-  -p PID                 target process: stap -x PID (target() in the script)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -50,9 +49,6 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "iotop: -l needs a value" >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "iotop: -l takes a number" >&2; exit 2;; esac
 		gvars="$gvars -G top=$2"; shift 2;;
-	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }
-		case $2 in ''|*[!0-9]*) echo "bad PID '$2'" >&2; exit 2;; esac
-		pid=$2; shift 2;;
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
@@ -75,6 +71,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

@@ -14,12 +14,13 @@ usage: ip_nf_top [options]
 
 Packets and bytes per IPv4 source/destination pair, at netfilter PRE_ROUTING
 
+The tool registers its own netfilter hook (stap's netfilter.ipv4.pre_routing probe; it only reads, every verdict stays ACCEPT), so it sees every IPv4 packet received, loopback included, GRO'd lists too, before routing and before iptables/nftables rules of later priority.  BYTES are IP lengths (header included).  The totals are printed once, at the end (Ctrl-C or -t); -l keeps the top N pairs by bytes (0 = every pair).
+
 options:
   -l N                   Address pairs shown per report, most bytes first (0 = all) (default: 0)
-  -p PID                 target process: stap -x PID (target() in the script)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -45,9 +46,6 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "ip_nf_top: -l needs a value" >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "ip_nf_top: -l takes a number" >&2; exit 2;; esac
 		gvars="$gvars -G top=$2"; shift 2;;
-	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }
-		case $2 in ''|*[!0-9]*) echo "bad PID '$2'" >&2; exit 2;; esac
-		pid=$2; shift 2;;
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
@@ -70,6 +68,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

@@ -14,12 +14,13 @@ usage: ip_rcv [options]
 
 Print the source and destination of each received IPv4 packet
 
+Probes ip_rcv(), where the network stack hands every IPv4 packet a device received (loopback included) to IP, before netfilter and routing.  Drivers that deliver GRO'd packet lists on 4.19+ go through ip_list_rcv() instead and are not seen: use nettop or ip_nf_top for totals that include them.  LEN is the IP packet's length in bytes (the skb's, header included).  --proto keeps one IP protocol (6 = TCP, 17 = UDP, 1 = ICMP).
+
 options:
   --proto N              Only this IP protocol number (0 = all) (default: 0)
-  -p PID                 target process: stap -x PID (target() in the script)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -45,9 +46,6 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "ip_rcv: --proto needs a value" >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "ip_rcv: --proto takes a number" >&2; exit 2;; esac
 		gvars="$gvars -G proto=$2"; shift 2;;
-	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }
-		case $2 in ''|*[!0-9]*) echo "bad PID '$2'" >&2; exit 2;; esac
-		pid=$2; shift 2;;
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
@@ -70,6 +68,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

@@ -14,13 +14,14 @@ usage: nettop [options]
 
 Packets and bytes received and transmitted, per device and process
 
+Received packets are counted where the device layer hands them to the stack (the net:netif_receive_skb tracepoint, else __netif_receive_skb_core(), which NAPI/GRO drivers do not bypass), transmitted ones at the tapset's netdev.transmit (dev_queue_xmit()). The process is the one running when the packet passed: the sender for most transmits, but for received packets often whoever was on the CPU when the softirq ran (or ksoftirqd), so RX per process is a hint, RX per device exact.  RX bytes exclude the link-layer header, TX bytes include it; GSO/GRO packets count once with their full length.  Each report holds the counts since the previous one.
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Rows per report, most bytes first (0 = all) (default: 10)
-  -p PID                 target process: stap -x PID (target() in the script)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -50,9 +51,6 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "nettop: -l needs a value" >&2; exit 2; }
 		case $2 in ''|*[!0-9]*) echo "nettop: -l takes a number" >&2; exit 2;; esac
 		gvars="$gvars -G top=$2"; shift 2;;
-	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }
-		case $2 in ''|*[!0-9]*) echo "bad PID '$2'" >&2; exit 2;; esac
-		pid=$2; shift 2;;
 	-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;
 	-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args="$stap_args $2"; shift 2;;
 	-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;
@@ -75,6 +73,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

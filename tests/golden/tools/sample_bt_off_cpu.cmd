@@ -19,11 +19,11 @@ options:
   -u                     Record user-space stacks (default: 0)
   -k                     Record kernel-space stacks (default: 0)
   -l N                   Distinct stacks reported (default: 1024)
-  -p PID                 target process: stap -x PID (target() in the script)
+  -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json, csv, folded or svg
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -86,6 +86,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv|folded|svg) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv|folded|svg";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

@@ -14,16 +14,18 @@ usage: sample_bt_vfs [options]
 
 Sample a process's user stacks on VFS reads/writes, weighted by bytes or latency (-p PID)
 
+Every vfs read or write of the process (-p PID or -c CMD; without one nothing is sampled) adds its user backtrace with a weight: the bytes it moved, or with --latency the microseconds from the VFS entry to its return.  -r keeps reads only, -w writes only (neither: both).  This is file I/O as the program asked for it, page-cache hits included, and pipes and sockets too: not disk I/O.  TOTAL is bytes (or us), the flame graph's width; CALLS counts the calls behind it.
+
 options:
   -r                     Only reads (default: 0)
   -w                     Only writes (default: 0)
   --latency              Weigh by time in the VFS call (us) instead of bytes (default: 0)
   -l N                   Distinct stacks reported (default: 1024)
-  -p PID                 target process: stap -x PID (target() in the script)
+  -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json, csv, folded or svg
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -83,6 +85,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv|folded|svg) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv|folded|svg";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

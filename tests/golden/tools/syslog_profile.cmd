@@ -14,14 +14,16 @@ usage: syslog_profile [options]
 
 Count and time the system calls of one program (--comm NAME, -p PID or -c CMD)
 
+A call is timed from the raw_syscalls sys_enter tracepoint to sys_exit (on kernels where stap resolves no tracepoint, the x86-64 dispatcher x64_sys_call() and its return), so blocking calls include the time asleep.  Calls that never return (exit, a successful execve's old program) are not counted.  The table is printed at the end (Ctrl-C, -t or the end of -c CMD), most total time first.  Without --comm, -p or -c every process is profiled.
+
 options:
   --comm STR             Only processes with this command name (empty = all) (default: "")
   -l N                   System calls shown (0 = all) (default: 0)
-  -p PID                 target process: stap -x PID (target() in the script)
+  -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -79,6 +81,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"

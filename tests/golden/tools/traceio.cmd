@@ -14,14 +14,16 @@ usage: traceio [options]
 
 Bytes read and written per process through the VFS, in human units
 
+Counts what read(2), write(2) and the other VFS read/write paths returned (vfs.read.return, vfs.write.return): page-cache hits, pipes and sockets included, so this is what processes asked for, not disk I/O (iotop and disktop show that).  READ and WRITTEN are human-readable (K, M, G: powers of 1024); READ_BYTES and WRITE_BYTES are exact.  Each report holds the counts since the previous one; for totals over a whole run, give an interval longer than the run (-i 1h -t 60).
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Processes shown per report, most bytes first (0 = all) (default: 10)
-  -p PID                 target process: stap -x PID (target() in the script)
+  -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
-  -f FORMAT              table (default), json, csv, folded or svg (stack tools)
+  -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
   -o FILE                write the script's records to FILE (stap -o), unparsed: PARSER FILE reads them later
   -S SIZE[,N]            with -o: start a new FILE.K after SIZE MB, keep the last N files (stap -S)
@@ -77,6 +79,7 @@ done
 die() { echo "$tool: $*" >&2; exit 2; }
 [ -z "$pid" ] || [ -z "$cmd" ] || die "-p and -c exclude each other"
 [ -z "$size" ] || [ -n "$out" ] || die "-S needs -o FILE"
+case $fmt in table|json|csv) ;; *) die "-f: '$fmt': the formats of this tool are table|json|csv";; esac
 [ -z "$secs" ] || [ "$bg" = 0 ] || die "-t and -F exclude each other"
 [ -z "$build" ] || [ -z "$module" ] || die "--build-module and --module exclude each other"
 [ -z "$module" ] || [ -z "$stap_args" ] || die "-a: stap options do not apply to a built module (give them to --build-module)"
