@@ -332,6 +332,12 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 	}
 	for (unsigned i = 0; i < p->ndeletes; i++)
 		check_target(&sc, p->deletes[i], flags, false, "a 'delete' target", d);
+	if (p->exit_when) {
+		vtype t = check(&sc, p->exit_when, flags, d);
+		if (t != VT_UNKNOWN && t != VT_LONG)
+			diag_error(d, p->exit_when->loc, "'exit' must be a condition (long), not a %s",
+				   vtype_name(t));
+	}
 	for (unsigned i = 0; i < p->nemits; i++) {
 		spec_emit *em = &p->emits[i];
 		if (em->when) {

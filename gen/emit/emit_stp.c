@@ -255,6 +255,11 @@ static void emit_probe(stp *g, const lprobe *lp)
 			put_expr(g, st->target);
 			sb_putc(g->o, '\n');
 			break;
+		case LS_EXIT:
+			sb_puts(g->o, "\tif (");
+			put_expr_from(g, st->value, st->origin);
+			sb_puts(g->o, ")\n\t\texit()\n");
+			break;
 		case LS_RECORD: {
 			if (!st->when) {
 				emit_record(g, 1, st);

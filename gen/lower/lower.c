@@ -508,6 +508,12 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 	for (unsigned i = 0; i < p->ndeletes; i++)
 		if (!b.del_done[i])
 			lower_delete(&b, i);
+	if (p->exit_when) {	/* last: the records of this event are printed first */
+		needs(&b, p->exit_when);
+		lstmt *s = push(&b, LS_EXIT);
+		s->value = copy(L, p->exit_when, NULL);
+		s->origin = p->exit_when;
+	}
 	return (lprobe){ p, b.st, b.n };
 }
 

@@ -19,6 +19,7 @@ typedef enum {
 	LS_COLLECT,	/* target <<< value */
 	LS_DELETE,	/* delete target */
 	LS_RECORD,	/* printf of one of the probe's records, maybe under `if` */
+	LS_EXIT,	/* if (cond) exit(): the end probes run, the tool stops */
 } lstmt_kind;
 
 /* One kernel alternative of a value, for portable scripts. */

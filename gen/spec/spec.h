@@ -128,6 +128,7 @@ typedef struct spec_probe {
 	unsigned ncollects;
 	expr **deletes;
 	unsigned ndeletes;
+	expr *exit_when;	/* `exit:`: stop the tool (stap's exit()) once this holds */
 	spec_emit *emits;	/* `emit:` one mapping, or a list of them, in order */
 	unsigned nemits;
 	unsigned ctx;		/* CTX_* flags derived from the probe points */
@@ -226,6 +227,7 @@ typedef enum {
 	SX_DELETE,
 	SX_EMIT_COLUMN,
 	SX_EMIT_WHEN,
+	SX_EXIT,
 	SX_REPORT_SORT,
 	SX_REPORT_COLUMN,
 } spec_site;

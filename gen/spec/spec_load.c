@@ -453,7 +453,7 @@ static bool load_point_params(loader *L, const ynode *it, const char *txt)
 static void load_probe(loader *L, spec_probe *p, const ynode *n)
 {
 	static const char *const keys[] = { "on", "alias_vars", "let", "where", "store", "collect",
-					    "delete", "emit", NULL };
+					    "delete", "emit", "exit", NULL };
 	p->loc = n->loc;
 	if (!schema_is_map(&L->c, n, "a probe"))
 		return;
@@ -617,7 +617,10 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		diag_error(L->c.d, ep->value->loc, "'emit' must be a mapping or a list of mappings, not a %s",
 			   ynode_kind_name(ep->value));
 	}
-	if (!ep && !p->nstores && !p->ncollects && !p->ndeletes && p->npoints)
+	const ypair *xp = ynode_get(n, "exit");
+	if (xp)
+		p->exit_when = load_expr(L, xp->value, "an exit condition");
+	if (!ep && !p->nstores && !p->ncollects && !p->ndeletes && !xp && p->npoints)
 		diag_error(L->c.d, n->loc, "this probe does nothing: give it 'emit', 'store', 'collect' or 'delete'");
 }
 

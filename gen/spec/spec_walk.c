@@ -37,6 +37,8 @@ void probe_exprs(const spec_probe *p, spec_expr_fn fn, void *ctx)
 			if (em->cols[i].e)
 				fn(em->cols[i].e, SX_EMIT_COLUMN, i, ctx);
 	}
+	if (p->exit_when)
+		fn(p->exit_when, SX_EXIT, 0, ctx);
 }
 
 void report_exprs(const spec_report *r, spec_expr_fn fn, void *ctx)

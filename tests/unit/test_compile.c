@@ -416,6 +416,7 @@ static void test_walker_sees_every_site(void **state)
 	assert_int_equal(n[SX_REPORT_SORT], 2);
 	assert_int_equal(n[SX_REPORT_COLUMN], 7);
 	assert_int_equal(n[SX_EMIT_WHEN], 0);
+	assert_int_equal(n[SX_EXIT], 0);
 	done(&c);
 	/* every record's condition and columns */
 	compile(&c, opens_spec, "6.1.0-56-cloud-amd64", NULL);

@@ -17,7 +17,7 @@ Report SYN and accept queue overflows on a listening TCP port
 options:
   --port N               Listening port to watch (0 = every listener) (default: 0)
   --distr                Only the queue-length histograms, no overflow lines (OpenResty's --distr) (default: 0)
-  --limit N              Print at most this many overflows (0 = all); the run still ends with -t or Ctrl-C (default: 0)
+  --limit N              Stop after this many overflows (0 = run until -t or Ctrl-C); the histograms print at the end (default: 0)
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
