@@ -160,7 +160,7 @@ valgrind-helpers: $(HELPER_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
-		check-entry check-commands check-install check-helpers check-live-unit
+		check-entry check-commands check-install check-helpers check-live-unit check-validate-unit
 	@echo "make check: all passed"
 
 check-asan:

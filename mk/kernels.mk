@@ -54,7 +54,7 @@ HOST_KVERS = $(filter-out $(VALIDATE_HOST_SKIP),$(FIXTURE_KVERS))
 KERNELS_MISSING = $(foreach k,$(KERNELS),$(if $(wildcard $(KCACHE)/$(call kver_of,$(k))/.stapgen-primed),,$(k)))
 STAP_BIN := $(firstword $(wildcard $(addsuffix /stap,$(subst :, ,$(PATH)))))
 
-.PHONY: kernels kernels-prune validate validate-clean _validate _validate-cells
+.PHONY: kernels kernels-prune validate validate-clean _validate _validate-cells check-validate-unit
 
 # ---- fixtures ----------------------------------------------------------------
 kernels: $(addprefix kernel-fetch/,$(KERNELS))
@@ -134,6 +134,10 @@ endif
 
 $(VDIR)/stubs/%/.stapgen-stub: scripts/validate-stub.sh
 	@./scripts/validate-stub.sh "$*" $(VDIR)/stubs/$*
+
+# the cell and matrix scripts themselves (stap -p1, no kernel tree): make check
+check-validate-unit:
+	@sh tests/validate/run.sh
 
 validate-clean:
 	rm -rf $(VDIR)

@@ -81,6 +81,7 @@ BEGIN {
 		NK[key] = n
 		st = R[key, "status"]
 		if (R[key, "stap"] != "") { if (CS[c] == "") CS[c] = R[key, "stap"]; if (CM[c] == "p2" && CK[c] !~ /@/) stapv = R[key, "stap"] }
+		if (st == "pass" && R[key, "first_attempt"] != "") RT[++nrt] = T[t] " on " CK[c] ": " R[key, "first_attempt"]
 		if (st == "pass" && CM[c] == "p1") np1++
 		else if (st == "pass") npass++
 		else if (st == "unsupported" || st == "not-triggerable") nuns++
@@ -118,6 +119,7 @@ BEGIN {
 		for (c = 1; c <= nc; c++) {
 			key = t SUBSEP c; st = R[key, "status"]; s = R[key, "seconds"]
 			if (st == "pass") cell = (CM[c] == "p1" ? "p1 pass" : CM[c] == "live" ? "live pass" : "pass") " " s "s"
+			if (st == "pass" && R[key, "first_attempt"] != "") cell = cell " (second attempt; first: " mdesc(short(R[key, "first_attempt"], 120)) ")"
 			else if (st == "unsupported") cell = "unsupported: " mdesc(short(R[key, "reason"], 80))
 			else if (st == "not-triggerable") cell = "not triggerable: " mdesc(short(R[key, "reason"], 100))
 			else {
@@ -141,7 +143,8 @@ BEGIN {
 		print "\n## Failures\n" > md
 		for (i = 1; i <= nf; i++) {
 			key = FL[i]
-			printf "### %s on %s\n\n", R[key, "tool"], R[key, "kernel"] > md
+			split(key, kp, SUBSEP)
+			printf "### %s on %s\n\n", T[kp[1]], CK[kp[2]] > md
 			printf "```\n%s\n", R[key, "error"] > md
 			if (R[key, "source"] != "") printf "source: %s\n", R[key, "source"] > md
 			if (R[key, "detail"] != "") printf "%s\n", R[key, "detail"] > md
@@ -150,7 +153,7 @@ BEGIN {
 			if (R[key, "spec_error"] != "")
 				printf "In the spec (`stapgen --explain`):\n\n```\n%s\n```\n", R[key, "spec_error"] > md
 			if (R[key, "script"] != "")
-				printf "Script `%s`; full stap output in `%s/cells/%s/%s.log`.\n\n", R[key, "script"], vdir, R[key, "kernel"], R[key, "tool"] > md
+				printf "Script `%s`; full stap output in `%s/cells/%s/%s.log`.\n\n", R[key, "script"], vdir, CK[kp[2]], T[kp[1]] > md
 			else print "" > md
 		}
 	}
@@ -187,6 +190,22 @@ BEGIN {
 	printf "\n  ],\n  \"summary\": {\"cells\": %d, \"pass\": %d, \"p1_pass\": %d, \"unsupported\": %d, \"fail\": %d, \"serial_seconds\": %.2f, \"max_rss_kb\": %d}\n}\n", \
 		nt * nc, npass, np1, nuns, nfail, serial, maxrss > js
 	close(md); close(js)
+	# the failures again, last, with the end of the stap output: CI keeps only
+	# the tail of a log, and that tail must say what failed
+	for (i = 1; i <= nf && i <= 8; i++) {
+		key = FL[i]
+		split(key, kp, SUBSEP)
+		printf "validate: FAIL %s on %s: %s\n", T[kp[1]], CK[kp[2]], short(R[key, "error"], 300)
+		if (R[key, "detail"] != "") printf "validate:   %s\n", short(R[key, "detail"], 300)
+		if (R[key, "script"] == "") continue
+		split(key, kp, SUBSEP)
+		lf = vdir "/cells/" CK[kp[2]] "/" T[kp[1]] ".log"; nl = 0
+		while ((getline gl < lf) > 0) LT[++nl % 12] = gl
+		close(lf)
+		for (j = (nl > 12 ? nl - 11 : 1); j <= nl; j++) printf "validate:   | %s\n", short(LT[j % 12], 240)
+	}
+	for (i = 1; i <= nrt; i++) printf "validate: warning: passed on the second attempt: %s\n", short(RT[i], 400)
+	if (nf > 8) printf "validate: ... and %d more failures (%s/matrix.md)\n", nf - 8, vdir
 	printf "validate: %d cells: %d pass, %d p1 pass, %d unsupported, %d FAIL; serial sum %.1f s -> %s/matrix.md\n", \
 		nt * nc, npass, np1, nuns, nfail, serial, vdir
 	exit (nfail > 0 || ngen > 0)

@@ -1,0 +1,57 @@
+#!/bin/sh
+# tests/validate/run.sh — validate-cell.sh and validate-matrix.sh with the real
+# stap at -p1 (no kernel tree needed): a cell that passes, one that fails
+# twice (FAIL, both attempts recorded), one whose stap fails only the first
+# time (pass, marked as a second attempt), and the matrix's closing lines,
+# which must name each failure (CI keeps only the tail of its log).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fails=0
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1" >&2; fails=$((fails + 1)); }
+kver=6.1.0-99-test
+sd=$t/gen/$kver
+mkdir -p "$sd"
+"$root/scripts/validate-stub.sh" "$kver" "$t/tree" >/dev/null || { bad "validate-stub.sh"; exit 1; }
+printf 'probe begin { println("hi"); exit() }\n' >"$sd/good.stp"
+printf 'probe begin { exit() }\nprobe begin { x = }\n' >"$sd/broken.stp"
+cp "$sd/good.stp" "$sd/flaky.stp"
+
+# a stap that fails the first time it runs flaky.stp, then is the real one
+real=$(command -v stap) || { echo "skip: no stap"; exit 77; }
+mkdir -p "$t/bin"
+cat >"$t/bin/stap" <<EOS
+#!/bin/sh
+for a; do case \$a in */flaky.stp) [ -e "$t/flaked" ] || { : >"$t/flaked"; echo "ERROR: simulated cache race" >&2; exit 1; } ;; esac; done
+exec "$real" "\$@"
+EOS
+chmod +x "$t/bin/stap"
+
+for tool in good broken flaky; do
+	PATH=$t/bin:$PATH "$root/scripts/validate-cell.sh" p1 "$kver" "$tool" "$sd" "$t/tree" "$t/sd" \
+		"$t/cells/$kver/$tool" >"$t/$tool.line" 2>&1
+done
+rec() { sed -n "s/^$2=//p" "$t/cells/$kver/$1.rec"; }
+[ "$(rec good status)" = pass ] && [ -z "$(rec good first_attempt)" ] && ok "a passing cell is a plain pass" || bad "good: $(cat "$t/good.line")"
+[ "$(rec broken status)" = FAIL ] && rec broken first_attempt | grep -q '^exit 1: .*parse error' &&
+	[ -f "$t/cells/$kver/broken.first.log" ] && ok "a cell failing twice is FAIL, the first attempt kept" || bad "broken: $(cat "$t/cells/$kver/broken.rec")"
+grep -q 'broken: FAIL: .*parse error' "$t/broken.line" && ok "its line says why" || bad "broken line: $(cat "$t/broken.line")"
+[ "$(rec flaky status)" = pass ] && rec flaky first_attempt | grep -q 'simulated cache race' &&
+	grep -q 'p1 pass on the second attempt (first: exit 1: ERROR: simulated cache race' "$t/flaky.line" &&
+	ok "a cell passing on the second attempt says so" || bad "flaky: $(cat "$t/flaky.line")"
+
+out=$(KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$t" "p1:$kver" "good broken flaky" 2>&1); rc=$?
+[ $rc = 1 ] && ok "the matrix fails on a FAIL cell" || bad "matrix exit $rc"
+last=$(printf '%s\n' "$out" | tail -n 1)
+case $last in "validate: 3 cells: 0 pass, 2 p1 pass, 0 unsupported, 1 FAIL;"*) ok "summary last" ;; *) bad "last line: $last" ;; esac
+printf '%s\n' "$out" | grep -q "^validate: FAIL broken on $kver: .*parse error" &&
+	printf '%s\n' "$out" | grep -q '^validate:   | .*parse error' &&
+	ok "the failure and the end of its stap output close the log" || bad "tail: $out"
+printf '%s\n' "$out" | grep -q "^validate: warning: passed on the second attempt: flaky on $kver" &&
+	grep -q 'flaky | p1 pass .* (second attempt; first: exit 1' "$t/matrix.md" &&
+	ok "second attempts are listed, in the log and the matrix" || bad "retry listing: $out"
+[ $fails = 0 ] || exit 1
+echo "validate scripts: all passed"
