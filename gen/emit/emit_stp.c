@@ -256,6 +256,10 @@ static void emit_probe(stp *g, const lprobe *lp)
 			sb_putc(g->o, '\n');
 			break;
 		case LS_EXIT:
+			if (!st->value) {
+				sb_puts(g->o, "\texit()\n");
+				break;
+			}
 			sb_puts(g->o, "\tif (");
 			put_expr_from(g, st->value, st->origin);
 			sb_puts(g->o, ")\n\t\texit()\n");

@@ -508,11 +508,14 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 	for (unsigned i = 0; i < p->ndeletes; i++)
 		if (!b.del_done[i])
 			lower_delete(&b, i);
-	if (p->exit_when) {	/* last: the records of this event are printed first */
-		needs(&b, p->exit_when);
+	/* last: the records of this event are printed first.  A constant
+	 * condition is folded: `exit: 1` is a plain exit(), `exit: 0` none. */
+	const expr *ew = p->exit_when;
+	if (ew && !(ew->kind == E_INT && ew->ival == 0)) {
+		needs(&b, ew);
 		lstmt *s = push(&b, LS_EXIT);
-		s->value = copy(L, p->exit_when, NULL);
-		s->origin = p->exit_when;
+		s->value = ew->kind == E_INT ? NULL : copy(L, ew, NULL);
+		s->origin = ew;
 	}
 	return (lprobe){ p, b.st, b.n };
 }

@@ -12,7 +12,7 @@ usage() {
 	cat <<'EOF'
 usage: hello_world [options]
 
-Print one greeting when the probes start (the smallest spec)
+Print one greeting and exit (the smallest spec)
 
 options:
   -t SECONDS             stop after SECONDS (the end report still prints)
