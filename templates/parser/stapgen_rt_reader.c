@@ -60,6 +60,7 @@ struct sg_reader {
     int nul;
     unsigned long lineno, dropped, records, shown;
     int done, ioerr, summarized;
+    int rawnum;        /* sg_reader_rawnum: event numbers as their wire text */
     /* report framing: the open @report block, if any */
     char *block;       /* its name: SG_MAX_LINE + 1 */
     size_t blen;
@@ -169,7 +170,9 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->name = malloc(nlen + 1);
     r->klen = malloc((tool->nkinds ? tool->nkinds : 1) * sizeof *r->klen);
     r->cap = SG_READ_BLOCK + SG_MAX_LINE + 2;
-    r->buf = calloc(1, r->cap + 16); /* 16: number fields are loaded 8 bytes at a time */
+    /* SG_RD_PAD: number fields are loaded 8 bytes at a time, and writers
+     * load strings and numbers 16 or 24 bytes at a time (sg_reader_rawnum) */
+    r->buf = calloc(1, r->cap + SG_RD_PAD);
     r->vals = calloc(maxf, sizeof *r->vals);
     r->tabs = malloc((maxf + 1) * sizeof *r->tabs);
     r->block = malloc(SG_MAX_LINE + 1);
@@ -197,6 +200,12 @@ void sg_reader_free(sg_reader *r)
     free(r->tabs);
     free(r->block);
     free(r);
+}
+
+void sg_reader_rawnum(sg_reader *r, int on)
+{
+    if (r)
+        r->rawnum = on;
 }
 
 unsigned long sg_reader_dropped(const sg_reader *r) { return r ? r->dropped : 0; }
@@ -416,6 +425,40 @@ static int parse_ll(const char *s, size_t n, long long *out)
     else
         *out = (long long)v;
     return 0;
+}
+
+/* Nonzero if the 1..8 bytes at s (8 bytes readable) are all digits. */
+static int swar_isdigits(const char *s, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    unsigned long long x;
+    memcpy(&x, s, 8);
+    if (n < 8)
+        x = (x << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
+    return ((x & 0xF0F0F0F0F0F0F0F0ull) |
+            (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) == 0x3333333333333333ull;
+#else
+    size_t i;
+    for (i = 0; i < n; i++)
+        if ((unsigned)(unsigned char)s[i] - '0' > 9)
+            return 0;
+    return 1;
+#endif
+}
+
+/* Nonzero if s[0..n) (s + n + 8 readable) is a number as sg_fmt_ll prints
+ * it, of at most 16 digits (so within int64): "0" or -?[1-9][0-9]*.  Such
+ * text is valid as it stands and is copied out instead of parsed. */
+static int num_canonical(const char *s, size_t n)
+{
+    size_t i = n && s[0] == '-', d = n - i;
+    if (d == 0 || d > 16)
+        return 0;
+    if (s[i] == '0')
+        return d == 1 && i == 0; /* "0"; not "-0" or "007" */
+    if (d <= 8)
+        return swar_isdigits(s + i, d);
+    return swar_isdigits(s + i, d - 8) && swar_isdigits(s + n - 8, 8);
 }
 
 static int hexval(char c)
@@ -709,6 +752,10 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
         const sg_field *fields = k->fields;
         const size_t *tabs = r->tabs, nf = k->nfields, nspec = r->nspec;
         sg_value *vals = r->vals;
+        /* the tool's events only (the built-ins' numbers are read by the
+         * reader and the writer core) */
+        int raw = r->rawnum && k->cls == SG_EVENT && k >= r->tool->kinds &&
+                  k < r->tool->kinds + r->tool->nkinds;
         for (i = 0; i < nf; i++) {
             size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
             char *start = p + so;
@@ -727,6 +774,11 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                 vals[i].l = 0;
                 vals[i].s = start;
                 vals[i].slen = olen;
+            } else if (raw && fields[i].type == SG_LONG && num_canonical(start, flen)) {
+                /* valid as it stands: the writer copies the text */
+                vals[i].l = 0;
+                vals[i].s = start;
+                vals[i].slen = flen;
             } else {
                 int rc = parse_ll(start, flen, &vals[i].l);
                 vals[i].s = NULL;

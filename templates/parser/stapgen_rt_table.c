@@ -93,7 +93,7 @@ static void w_row_line(sg_writer *w, const sg_kind *k, const sg_value *v, const 
             sb_put(&w->sb, "  ", 2);
         if (f->type == SG_LONG) { /* right-aligned, straight into the output */
             char num[24];
-            size_t n = sg_fmt_ll(num, v[i].l);
+            size_t n = sg_num_at(num, w->rawnum, &v[i]);
             w_pad(w, num, n, n, wd[i], 1, last);
             continue;
         }
