@@ -942,8 +942,10 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
     if (w && fmt == SG_FMT_SVG)
         sg_writer_svg(w, &so);
     if (r && w && (fmt == SG_FMT_TABLE || fmt == SG_FMT_JSON || fmt == SG_FMT_CSV)) {
-        /* these print an event's numbers: copied as they stand when canonical */
-        sg_reader_rawnum(r, 1);
+        /* these print an event's numbers: copied as they stand when
+         * canonical (the table shows times as local time: it needs them
+         * parsed) */
+        sg_reader_rawnum(r, fmt == SG_FMT_TABLE ? SG_RAW_LONG : SG_RAW_TIME);
         w->rawnum = 1;
     }
     if (!r || !w) {

@@ -61,7 +61,7 @@ static void csv_record(sg_writer *w, const sg_kind *k, const sg_value *v, int bl
         return;
     }
     /* an event: its size bounded first, then written without checks */
-    need = 2 * strlen(k->name) + 5;
+    need = 2 * strlen(k->name) + 5 + 16; /* 16: sg_csv_str_pad_at's stores */
     for (i = 0; i < nf; i++) {
         size_t n = v[i].s ? v[i].slen : 0;
         if (!sg_is_str(k->fields[i].type))
@@ -79,7 +79,8 @@ static void csv_record(sg_writer *w, const sg_kind *k, const sg_value *v, int bl
     for (i = 0; i < nf; i++) {
         *o++ = ',';
         if (sg_is_str(k->fields[i].type))
-            o = sg_csv_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
+            o = w->rawnum && v[i].s ? sg_csv_str_pad_at(o, v[i].s, v[i].slen)
+                                    : sg_csv_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
         else
             o += sg_num_at(o, w->rawnum, &v[i]);
     }

@@ -126,11 +126,14 @@ void sg_sb_free(sg_sb *b);
 /* Bytes readable past the end of the reader's buffer (and so past every
  * string and number it returns). */
 #define SG_RD_PAD 32
-/* Raw-number mode (sg_main, for table, JSON and CSV): a long field of an
- * event whose wire text is already canonical (sg_num_canonical) comes with
- * s/slen = that text and l unset; other numbers as usual (s NULL).  Every
- * value's s then has SG_RD_PAD bytes readable past s + slen. */
-void sg_reader_rawnum(sg_reader *r, int on);
+/* Raw-number mode (sg_main, for table, JSON and CSV): a long field (with
+ * SG_RAW_TIME also a time field) of an event whose wire text is already
+ * canonical (as sg_fmt_ll prints it) comes with s/slen = that text and l
+ * unset; other numbers as usual (s NULL).  Every value's s then has
+ * SG_RD_PAD bytes readable past s + slen.  mode: 0 (off) or SG_RAW_*. */
+#define SG_RAW_LONG 1
+#define SG_RAW_TIME 3 /* long and time fields */
+void sg_reader_rawnum(sg_reader *r, int mode);
 
 /* A number at o (room for 24 bytes): its text in raw-number mode (w->rawnum
  * and s set), else formatted; returns the length. */
@@ -172,6 +175,12 @@ char *sg_json_str_at(char *o, const char *s, size_t n);
 /* RFC 4180 field. */
 void sg_csv_str(sg_sb *b, const char *s, size_t n);
 char *sg_csv_str_at(char *o, const char *s, size_t n);
+/* The _pad versions of the above load and store 16 bytes at a time: for
+ * strings from the reader (SG_RD_PAD bytes readable past s + n), with 16
+ * bytes more room at o. */
+size_t sg_render_str_pad(sg_sb *b, const char *s, size_t n);
+char *sg_json_str_pad_at(char *o, const char *s, size_t n);
+char *sg_csv_str_pad_at(char *o, const char *s, size_t n);
 /* XML character data / attribute value. */
 void sg_xml_text(sg_sb *b, const char *s, size_t n);
 #define SG_SNIP_MAX 60

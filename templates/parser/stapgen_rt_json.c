@@ -126,7 +126,8 @@ static void json_record(sg_writer *w, const sg_kind *k, const sg_value *v, int b
             memcpy(o, st->pre.p + st->keyoff[i], kl);
         o += kl;
         if (sg_is_str(k->fields[i].type))
-            o = sg_json_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
+            o = w->rawnum && v[i].s ? sg_json_str_pad_at(o, v[i].s, v[i].slen)
+                                    : sg_json_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
         else
             o += sg_num_at(o, w->rawnum, &v[i]);
     }

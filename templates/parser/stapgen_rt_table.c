@@ -98,7 +98,10 @@ static void w_row_line(sg_writer *w, const sg_kind *k, const sg_value *v, const 
             continue;
         }
         /* left-aligned: rendered in place, padded after */
-        cw = sg_cell_to(w, &w->sb, f->type, &v[i]);
+        if (f->type == SG_STRING && w->rawnum && v[i].s)
+            cw = sg_render_str_pad(&w->sb, v[i].s, v[i].slen);
+        else
+            cw = sg_cell_to(w, &w->sb, f->type, &v[i]);
         if (!last && cw < wd[i])
             sb_rep(&w->sb, ' ', wd[i] - cw);
     }
