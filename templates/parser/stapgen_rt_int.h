@@ -178,7 +178,7 @@ char *sg_csv_str_at(char *o, const char *s, size_t n);
 /* The _pad versions of the above load and store 16 bytes at a time: for
  * strings from the reader (SG_RD_PAD bytes readable past s + n), with 16
  * bytes more room at o. */
-size_t sg_render_str_pad(sg_sb *b, const char *s, size_t n);
+char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width); /* room: 4 * n + 16 */
 char *sg_json_str_pad_at(char *o, const char *s, size_t n);
 char *sg_csv_str_pad_at(char *o, const char *s, size_t n);
 /* XML character data / attribute value. */

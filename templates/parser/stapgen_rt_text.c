@@ -207,14 +207,10 @@ static int is_bidi(unsigned long cp)
  * invalid UTF-8) C-escaped byte by byte, so a record stays on one line and
  * reads in the order it was written.  Returns the display width
  * (code points; East Asian wide characters are counted as 1). */
-static size_t render_str(sg_sb *b, const char *str, size_t n, int pad)
+static char *render_at(char *o, const char *str, size_t n, int pad, size_t *width)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, w = 0;
-    char *o;
-    if (n > ((size_t)-1 - 32) / 4 || !sb_reserve(b, 4 * n + (pad ? 16 : 0)))
-        return 0;
-    o = b->p + b->n;
     if (pad) {
         /* the plain prefix; '"' is plain here, so it may stop short */
         i = w = plain_run(o, str, n, 0);
@@ -254,13 +250,24 @@ static size_t render_str(sg_sb *b, const char *str, size_t n, int pad)
             }
         }
     }
-    b->n = (size_t)(o - b->p);
+    *width = w;
+    return o;
+}
+
+size_t sg_render_str(sg_sb *b, const char *s, size_t n)
+{
+    size_t w;
+    if (n > ((size_t)-1 - 1) / 4 || !sb_reserve(b, 4 * n))
+        return 0;
+    b->n = (size_t)(render_at(b->p + b->n, s, n, 0, &w) - b->p);
     b->p[b->n] = '\0';
     return w;
 }
 
-size_t sg_render_str(sg_sb *b, const char *s, size_t n) { return render_str(b, s, n, 0); }
-size_t sg_render_str_pad(sg_sb *b, const char *s, size_t n) { return render_str(b, s, n, 1); }
+char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width)
+{
+    return render_at(o, s, n, 1, width);
+}
 
 /* JSON string body (no quotes); invalid UTF-8 bytes become \u00XX of the
  * byte. */
