@@ -3,13 +3,13 @@
  * count). */
 #include "stapgen_rt_int.h"
 
-static void csv_value(sg_sb *b, const sg_field *f, const sg_value *v)
+static void csv_value(sg_writer *w, const sg_field *f, const sg_value *v)
 {
-    sb_putc(b, ',');
+    sb_putc(&w->sb, ',');
     if (sg_is_str(f->type))
-        sg_csv_str(b, v->s ? v->s : "", v->s ? v->slen : 0);
+        sg_csv_str(&w->sb, v->s ? v->s : "", v->s ? v->slen : 0);
     else
-        sb_ll(b, v->l);
+        sb_num(&w->sb, w->rawnum, v);
 }
 
 static void csv_header(sg_writer *w, const sg_kind *k)
@@ -55,17 +55,17 @@ static void csv_record(sg_writer *w, const sg_kind *k, const sg_value *v, int bl
     if (block) {
         csv_head(w, k, block);
         for (i = 0; i < nf; i++)
-            csv_value(b, &k->fields[i], &v[i]);
+            csv_value(w, &k->fields[i], &v[i]);
         sb_put(b, "\r\n", 2);
         w_emit(w);
         return;
     }
     /* an event: its size bounded first, then written without checks */
-    need = 2 * strlen(k->name) + 5;
+    need = 2 * strlen(k->name) + 5 + 16; /* 16: sg_csv_str_pad_at's stores */
     for (i = 0; i < nf; i++) {
         size_t n = v[i].s ? v[i].slen : 0;
         if (!sg_is_str(k->fields[i].type))
-            need += 21;
+            need += 25;
         else if (n > ((size_t)-1 / 4 - need) / 2 - 3)
             need = (size_t)-1 / 4;
         else
@@ -79,9 +79,10 @@ static void csv_record(sg_writer *w, const sg_kind *k, const sg_value *v, int bl
     for (i = 0; i < nf; i++) {
         *o++ = ',';
         if (sg_is_str(k->fields[i].type))
-            o = sg_csv_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
+            o = w->rawnum && v[i].s ? sg_csv_str_pad_at(o, v[i].s, v[i].slen)
+                                    : sg_csv_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
         else
-            o += sg_fmt_ll(o, v[i].l);
+            o += sg_num_at(o, w->rawnum, &v[i]);
     }
     o[0] = '\r';
     o[1] = '\n';
@@ -112,7 +113,7 @@ static void csv_hist(sg_writer *w, const sg_kind *k, const sg_value *keys, const
         m = sg_hist_bounds(k, e[j].bucket, &lo, &hi);
         csv_head(w, k, 1);
         for (f = 0; f < nkeys; f++)
-            csv_value(&w->sb, &k->fields[f], &keys[f]);
+            csv_value(w, &k->fields[f], &keys[f]);
         sb_putc(&w->sb, ',');
         if (m & 1)
             sb_ll(&w->sb, lo);

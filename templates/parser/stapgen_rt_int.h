@@ -123,6 +123,37 @@ static inline void sb_ll(sg_sb *b, long long v)
 void sg_sb_printf(sg_sb *b, const char *fmt, ...) SG_PRINTF(2, 3);
 void sg_sb_free(sg_sb *b);
 
+/* Bytes readable past the end of the reader's buffer (and so past every
+ * string and number it returns). */
+#define SG_RD_PAD 32
+/* Raw-number mode (sg_main, for table, JSON and CSV): a long field (with
+ * SG_RAW_TIME also a time field) of an event whose wire text is already
+ * canonical (as sg_fmt_ll prints it) comes with s/slen = that text and l
+ * unset; other numbers as usual (s NULL).  Every value's s then has
+ * SG_RD_PAD bytes readable past s + slen.  mode: 0 (off) or SG_RAW_*. */
+#define SG_RAW_LONG 1
+#define SG_RAW_TIME 3 /* long and time fields */
+void sg_reader_rawnum(sg_reader *r, int mode);
+
+/* A number at o (room for 24 bytes): its text in raw-number mode (w->rawnum
+ * and s set), else formatted; returns the length. */
+static inline size_t sg_num_at(char *o, int rawnum, const sg_value *v)
+{
+    if (rawnum && v->s) {
+        memcpy(o, v->s, 24); /* fixed size: no call; at most 17 bytes are used */
+        return v->slen;
+    }
+    return sg_fmt_ll(o, v->l);
+}
+
+static inline void sb_num(sg_sb *b, int rawnum, const sg_value *v)
+{
+    if (!sb_reserve(b, 24))
+        return;
+    b->n += sg_num_at(b->p + b->n, rawnum, v);
+    b->p[b->n] = '\0';
+}
+
 /* ---- kinds --------------------------------------------------------------- */
 int sg_is_builtin(const sg_kind *k);
 static inline int sg_is_str(sg_type t) { return t == SG_STRING || t == SG_STACK; }
@@ -144,6 +175,12 @@ char *sg_json_str_at(char *o, const char *s, size_t n);
 /* RFC 4180 field. */
 void sg_csv_str(sg_sb *b, const char *s, size_t n);
 char *sg_csv_str_at(char *o, const char *s, size_t n);
+/* The _pad versions of the above load and store 16 bytes at a time: for
+ * strings from the reader (SG_RD_PAD bytes readable past s + n), with 16
+ * bytes more room at o. */
+char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width); /* room: 4 * n + 16 */
+char *sg_json_str_pad_at(char *o, const char *s, size_t n);
+char *sg_csv_str_pad_at(char *o, const char *s, size_t n);
 /* XML character data / attribute value. */
 void sg_xml_text(sg_sb *b, const char *s, size_t n);
 #define SG_SNIP_MAX 60
@@ -219,6 +256,9 @@ struct sg_writer {
     FILE *out;
     const sg_tool *tool;
     sg_format fmt;
+    /* values come from sg_reader_next in raw-number mode (set by sg_main):
+     * see sg_reader_rawnum */
+    int rawnum;
     const sg_fmt_ops *ops;
     void *fst; /* the format's own state */
     sg_svg_opts svgo; /* svg */

@@ -37,12 +37,12 @@ static const sg_kstate *json_pre(sg_writer *w, const sg_kind *k)
     return st;
 }
 
-static void json_value(sg_sb *b, const sg_field *f, const sg_value *v)
+static void json_value(sg_writer *w, const sg_field *f, const sg_value *v)
 {
     if (sg_is_str(f->type))
-        sg_json_str(b, v->s ? v->s : "", v->s ? v->slen : 0);
+        sg_json_str(&w->sb, v->s ? v->s : "", v->s ? v->slen : 0);
     else
-        sb_ll(b, v->l);
+        sb_num(&w->sb, w->rawnum, v);
 }
 
 /* The record's start; block: with its report name and time. */
@@ -83,7 +83,7 @@ static void json_fields(sg_writer *w, const sg_kind *k, const sg_kstate *st, con
             sg_json_str(b, k->fields[i].name, strlen(k->fields[i].name));
             sb_putc(b, ':');
         }
-        json_value(b, &k->fields[i], &v[i]);
+        json_value(w, &k->fields[i], &v[i]);
     }
 }
 
@@ -105,7 +105,7 @@ static void json_record(sg_writer *w, const sg_kind *k, const sg_value *v, int b
     for (i = 0; i < nf; i++) {
         size_t n = v[i].s ? v[i].slen : 0;
         if (!sg_is_str(k->fields[i].type))
-            need += 20;
+            need += 24;
         else if (n > ((size_t)-1 / 2 - need) / 6 - 1)
             need = (size_t)-1 / 2;
         else
@@ -126,9 +126,10 @@ static void json_record(sg_writer *w, const sg_kind *k, const sg_value *v, int b
             memcpy(o, st->pre.p + st->keyoff[i], kl);
         o += kl;
         if (sg_is_str(k->fields[i].type))
-            o = sg_json_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
+            o = w->rawnum && v[i].s ? sg_json_str_pad_at(o, v[i].s, v[i].slen)
+                                    : sg_json_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
         else
-            o += sg_fmt_ll(o, v[i].l);
+            o += sg_num_at(o, w->rawnum, &v[i]);
     }
     o[0] = '}';
     o[1] = '\n';

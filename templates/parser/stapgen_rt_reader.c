@@ -60,11 +60,15 @@ struct sg_reader {
     int nul;
     unsigned long lineno, dropped, records, shown;
     int done, ioerr, summarized;
+    int rawnum;        /* sg_reader_rawnum: SG_RAW_*, 0 = off */
+    int kinds_first;   /* no tool kind is named like a built-in */
     /* report framing: the open @report block, if any */
     char *block;       /* its name: SG_MAX_LINE + 1 */
     size_t blen;
     unsigned long bline; /* its @report line; 0 = no block open */
 };
+
+static const sg_kind *rd_builtin(const char *name, size_t n);
 
 static void rd_diag(sg_reader *r, const char *what, const char *msg)
 {
@@ -169,7 +173,9 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->name = malloc(nlen + 1);
     r->klen = malloc((tool->nkinds ? tool->nkinds : 1) * sizeof *r->klen);
     r->cap = SG_READ_BLOCK + SG_MAX_LINE + 2;
-    r->buf = calloc(1, r->cap + 16); /* 16: number fields are loaded 8 bytes at a time */
+    /* SG_RD_PAD: number fields are loaded 8 bytes at a time, and writers
+     * load strings and numbers 16 or 24 bytes at a time (sg_reader_rawnum) */
+    r->buf = calloc(1, r->cap + SG_RD_PAD);
     r->vals = calloc(maxf, sizeof *r->vals);
     r->tabs = malloc((maxf + 1) * sizeof *r->tabs);
     r->block = malloc(SG_MAX_LINE + 1);
@@ -181,8 +187,12 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     for (i = 0; i < nlen; i++) /* it starts every diagnostic: no escape sequences */
         if ((unsigned char)r->name[i] < 0x20 || r->name[i] == 0x7f)
             r->name[i] = '?';
-    for (i = 0; i < tool->nkinds; i++)
+    r->kinds_first = 1;
+    for (i = 0; i < tool->nkinds; i++) {
         r->klen[i] = strlen(tool->kinds[i].name);
+        if (rd_builtin(tool->kinds[i].name, r->klen[i]))
+            r->kinds_first = 0;
+    }
     return r;
 }
 
@@ -197,6 +207,12 @@ void sg_reader_free(sg_reader *r)
     free(r->tabs);
     free(r->block);
     free(r);
+}
+
+void sg_reader_rawnum(sg_reader *r, int mode)
+{
+    if (r)
+        r->rawnum = mode;
 }
 
 unsigned long sg_reader_dropped(const sg_reader *r) { return r ? r->dropped : 0; }
@@ -324,16 +340,28 @@ static const size_t rd_builtin_len[] = {
 };
 #define RD_NBUILTINS (sizeof rd_builtins / sizeof rd_builtins[0])
 
-static const sg_kind *rd_lookup(const sg_reader *r, const char *name, size_t n)
+static const sg_kind *rd_builtin(const char *name, size_t n)
 {
     size_t i;
     for (i = 0; i < RD_NBUILTINS; i++)
         if (rd_builtin_len[i] == n && memcmp(rd_builtins[i]->name, name, n) == 0)
             return rd_builtins[i];
-    for (i = 0; i < r->tool->nkinds; i++)
-        if (r->klen[i] == n && memcmp(r->tool->kinds[i].name, name, n) == 0)
-            return &r->tool->kinds[i];
     return NULL;
+}
+
+/* A built-in wins over a tool kind of the same name.  Tool records are the
+ * many: their kinds are tried first when no name is shared. */
+static const sg_kind *rd_lookup(const sg_reader *r, const char *name, size_t n)
+{
+    size_t i;
+    const sg_kind *k;
+    if (!r->kinds_first && (k = rd_builtin(name, n)) != NULL)
+        return k;
+    for (i = 0; i < r->tool->nkinds; i++)
+        if (r->klen[i] == n && r->tool->kinds[i].name[0] == name[0] &&
+            memcmp(r->tool->kinds[i].name, name, n) == 0)
+            return &r->tool->kinds[i];
+    return r->kinds_first ? rd_builtin(name, n) : NULL;
 }
 
 /* The value of the 1..8 decimal digits at s (8 bytes readable), or -1 if
@@ -416,6 +444,40 @@ static int parse_ll(const char *s, size_t n, long long *out)
     else
         *out = (long long)v;
     return 0;
+}
+
+/* Nonzero if the 1..8 bytes at s (8 bytes readable) are all digits. */
+static int swar_isdigits(const char *s, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    unsigned long long x;
+    memcpy(&x, s, 8);
+    if (n < 8)
+        x = (x << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
+    return ((x & 0xF0F0F0F0F0F0F0F0ull) |
+            (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) == 0x3333333333333333ull;
+#else
+    size_t i;
+    for (i = 0; i < n; i++)
+        if ((unsigned)(unsigned char)s[i] - '0' > 9)
+            return 0;
+    return 1;
+#endif
+}
+
+/* Nonzero if s[0..n) (s + n + 8 readable) is a number as sg_fmt_ll prints
+ * it, of at most 16 digits (so within int64): "0" or -?[1-9][0-9]*.  Such
+ * text is valid as it stands and is copied out instead of parsed. */
+static int num_canonical(const char *s, size_t n)
+{
+    size_t i = n && s[0] == '-', d = n - i;
+    if (d == 0 || d > 16)
+        return 0;
+    if (s[i] == '0')
+        return d == 1 && i == 0; /* "0"; not "-0" or "007" */
+    if (d <= 8)
+        return swar_isdigits(s + i, d);
+    return swar_isdigits(s + i, d - 8) && swar_isdigits(s + n - 8, 8);
 }
 
 static int hexval(char c)
@@ -612,21 +674,20 @@ static void rd_scan(sg_reader *r, const char *p, size_t len)
     while (i < len) {
         __m128i x;
         unsigned t, sp;
-        if (len - i >= 16) {
-            x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        } else {
-            char tail[16];
-            memset(tail, 'a', sizeof tail);
-            memcpy(tail, p + i, len - i);
-            x = _mm_loadu_si128((const __m128i *)(const void *)tail);
-        }
+        /* the line is in the reader's buffer, SG_RD_PAD readable past it:
+         * the last 16 bytes may run past the line, then masked */
+        x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vtab));
         /* signed: bytes >= 0x80 are below 0x20 too */
         sp = (unsigned)_mm_movemask_epi8(_mm_or_si128(
             _mm_cmplt_epi8(x, vsp), _mm_or_si128(_mm_cmpeq_epi8(x, vdel), _mm_cmpeq_epi8(x, vbs))));
+        if (len - i < 16) {
+            t &= (1u << (len - i)) - 1;
+            sp &= (1u << (len - i)) - 1;
+        }
         if (sp & ~t) {
             unsigned m = sp & ~t;
-            if (_mm_movemask_epi8(_mm_cmpeq_epi8(x, vz)))
+            if ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vz)) & m)
                 nul = 1;
             while (m) {
                 if (nspec < RD_NSPEC)
@@ -709,6 +770,12 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
         const sg_field *fields = k->fields;
         const size_t *tabs = r->tabs, nf = k->nfields, nspec = r->nspec;
         sg_value *vals = r->vals;
+        /* the tool's events only (the built-ins' numbers are read by the
+         * reader and the writer core) */
+        int raw = k->cls == SG_EVENT && k >= r->tool->kinds &&
+                          k < r->tool->kinds + r->tool->nkinds
+                      ? r->rawnum
+                      : 0;
         for (i = 0; i < nf; i++) {
             size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
             char *start = p + so;
@@ -727,6 +794,12 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                 vals[i].l = 0;
                 vals[i].s = start;
                 vals[i].slen = olen;
+            } else if (raw && (fields[i].type == SG_LONG || raw == SG_RAW_TIME) &&
+                       num_canonical(start, flen)) {
+                /* valid as it stands: the writer copies the text */
+                vals[i].l = 0;
+                vals[i].s = start;
+                vals[i].slen = flen;
             } else {
                 int rc = parse_ll(start, flen, &vals[i].l);
                 vals[i].s = NULL;

@@ -93,7 +93,7 @@ static void w_row_line(sg_writer *w, const sg_kind *k, const sg_value *v, const 
             sb_put(&w->sb, "  ", 2);
         if (f->type == SG_LONG) { /* right-aligned, straight into the output */
             char num[24];
-            size_t n = sg_fmt_ll(num, v[i].l);
+            size_t n = sg_num_at(num, w->rawnum, &v[i]);
             w_pad(w, num, n, n, wd[i], 1, last);
             continue;
         }
@@ -103,6 +103,92 @@ static void w_row_line(sg_writer *w, const sg_kind *k, const sg_value *v, const 
             sb_rep(&w->sb, ' ', wd[i] - cw);
     }
     sb_putc(&w->sb, '\n');
+}
+
+static const char spaces32[33] = "                                ";
+
+/* n spaces at o (room for at least 32); returns the end. */
+static inline char *spaces_at(char *o, size_t n)
+{
+    if (n <= 32)
+        memcpy(o, spaces32, 32); /* fixed size: no call */
+    else
+        memset(o, ' ', n);
+    return o + n;
+}
+
+/* w_row_line for values from the reader in raw-number mode (w->rawnum):
+ * the line's size bounded first, then written in place; a cell the fast
+ * path does not cover goes through sg_cell_to. */
+static void w_row_line_raw(sg_writer *w, const sg_kind *k, const sg_value *v, const size_t *wd,
+                           int kindcol)
+{
+    sg_sb *b = &w->sb;
+    size_t i, nf = k->nfields, kl = kindcol ? strlen(k->name) : 0, need = 2 + kl + w->kind_w + 34;
+    char *o;
+    /* a line holds at most SG_MAX_LINE bytes of strings: no overflow */
+    for (i = 0; i < nf; i++)
+        need += 2 + wd[i] + 64 + 32 + (v[i].s ? 4 * v[i].slen : 0);
+    if (!sb_reserve(b, need)) {
+        w_emit(w);
+        return;
+    }
+    o = b->p + b->n;
+    if (kindcol) {
+        size_t kw = str_width(k->name);
+        memcpy(o, k->name, kl);
+        o += kl;
+        if (nf) {
+            if (kw < w->kind_w)
+                o = spaces_at(o, w->kind_w - kw);
+            o[0] = ' ';
+            o[1] = ' ';
+            o += 2;
+        }
+    }
+    for (i = 0; i < nf; i++) {
+        sg_type t = k->fields[i].type;
+        size_t cw;
+        if (i) {
+            o[0] = ' ';
+            o[1] = ' ';
+            o += 2;
+        }
+        if (t == SG_LONG) { /* right-aligned */
+            char num[24];
+            const char *s = v[i].s;
+            size_t n = v[i].slen;
+            if (!s) {
+                n = sg_fmt_ll(num, v[i].l);
+                s = num;
+            }
+            if (n < wd[i])
+                o = spaces_at(o, wd[i] - n);
+            memcpy(o, s, 24); /* fixed size (at most 20 bytes used) */
+            o += n;
+            continue;
+        }
+        if (t == SG_STRING) {
+            o = sg_render_str_pad_at(o, v[i].s, v[i].slen, &cw);
+        } else if (t == SG_TIME && w->tcache_ok && w->tcache_t == v[i].l) {
+            memcpy(o, w->tcache, sizeof w->tcache); /* the last time formatted */
+            o += w->tcache_n;
+            cw = w->tcache_n;
+        } else {
+            b->n = (size_t)(o - b->p);
+            cw = sg_cell_to(w, b, t, &v[i]);
+            if (!sb_reserve(b, need)) {
+                w_emit(w);
+                return;
+            }
+            o = b->p + b->n;
+        }
+        if (i + 1 < nf && cw < wd[i])
+            o = spaces_at(o, wd[i] - cw);
+    }
+    o[0] = '\n';
+    o[1] = '\0';
+    b->n = (size_t)(o + 1 - b->p);
 }
 
 static void table_event(sg_writer *w, const sg_kind *k, const sg_value *v)
@@ -117,7 +203,10 @@ static void table_event(sg_writer *w, const sg_kind *k, const sg_value *v)
         w_header(w, k, wd, w->multi_event);
         st->header_ok = 1;
     }
-    w_row_line(w, k, v, wd, w->multi_event);
+    if (w->rawnum)
+        w_row_line_raw(w, k, v, wd, w->multi_event);
+    else
+        w_row_line(w, k, v, wd, w->multi_event);
     w->last_was_event = 1;
     w_emit(w);
 }

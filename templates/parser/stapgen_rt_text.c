@@ -148,6 +148,52 @@ static inline char *put_oct(char *o, unsigned char c)
     return o + 4;
 }
 
+#ifdef SG_TEXT_SSE2
+/* Bytes of x that JSON, the table and CSV may not take as they are: controls
+ * (tab included), DEL, non-ASCII, '\\' and '"' (CSV: and ','). */
+static inline unsigned special_mask(__m128i x, int comma)
+{
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), /* signed */
+                                          _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+                             _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                          _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+    if (comma)
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+/* The length of the run of s[0, n) without special_mask bytes, and that run
+ * copied to o; 16-byte loads and stores (SG_RD_PAD readable past s + n, 16
+ * bytes of room past o + n). */
+static size_t plain_run(char *o, const char *s, size_t n, int comma)
+{
+    size_t i = 0;
+    while (i < n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned m = special_mask(x, comma);
+        _mm_storeu_si128((__m128i *)(void *)(o + i), x);
+        if (n - i < 16)
+            m |= 1u << (n - i); /* the end of the string stops the run */
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+    return n;
+}
+#else
+static size_t plain_run(char *o, const char *s, size_t n, int comma)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || (comma && c == ','))
+            break;
+        o[i] = (char)c;
+    }
+    return i;
+}
+#endif
+
 /* Bidirectional controls (U+061C, U+200E/F, U+202A-E, U+2066-9): shown as
  * themselves they reorder the text after them on a terminal. */
 static int is_bidi(unsigned long cp)
@@ -161,14 +207,15 @@ static int is_bidi(unsigned long cp)
  * invalid UTF-8) C-escaped byte by byte, so a record stays on one line and
  * reads in the order it was written.  Returns the display width
  * (code points; East Asian wide characters are counted as 1). */
-size_t sg_render_str(sg_sb *b, const char *str, size_t n)
+static char *render_at(char *o, const char *str, size_t n, int pad, size_t *width)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, w = 0;
-    char *o;
-    if (n > ((size_t)-1 - 1) / 4 || !sb_reserve(b, 4 * n))
-        return 0;
-    o = b->p + b->n;
+    if (pad) {
+        /* the plain prefix; '"' is plain here, so it may stop short */
+        i = w = plain_run(o, str, n, 0);
+        o += i;
+    }
     while (i < n) {
         unsigned char c = s[i];
         if (c >= 0x20 && c < 0x7f && c != '\\') {
@@ -203,17 +250,31 @@ size_t sg_render_str(sg_sb *b, const char *str, size_t n)
             }
         }
     }
-    b->n = (size_t)(o - b->p);
+    *width = w;
+    return o;
+}
+
+size_t sg_render_str(sg_sb *b, const char *s, size_t n)
+{
+    size_t w;
+    if (n > ((size_t)-1 - 1) / 4 || !sb_reserve(b, 4 * n))
+        return 0;
+    b->n = (size_t)(render_at(b->p + b->n, s, n, 0, &w) - b->p);
     b->p[b->n] = '\0';
     return w;
 }
 
-/* JSON string literal; invalid UTF-8 bytes become \u00XX of the byte. */
-char *sg_json_str_at(char *o, const char *str, size_t n)
+char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width)
+{
+    return render_at(o, s, n, 1, width);
+}
+
+/* JSON string body (no quotes); invalid UTF-8 bytes become \u00XX of the
+ * byte. */
+static char *json_body(char *o, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
-    *o++ = '"';
     while (i < n) {
         unsigned char c;
 #ifdef SG_TEXT_SSE2
@@ -280,6 +341,25 @@ char *sg_json_str_at(char *o, const char *str, size_t n)
             i += len;
         }
     }
+    return o;
+}
+
+char *sg_json_str_at(char *o, const char *s, size_t n)
+{
+    *o++ = '"';
+    o = json_body(o, s, n);
+    *o++ = '"';
+    return o;
+}
+
+char *sg_json_str_pad_at(char *o, const char *s, size_t n)
+{
+    size_t i;
+    *o++ = '"';
+    i = plain_run(o, s, n, 0);
+    o += i;
+    if (i < n)
+        o = json_body(o, s + i, n - i);
     *o++ = '"';
     return o;
 }
@@ -313,6 +393,20 @@ char *sg_csv_str_at(char *o, const char *s, size_t n)
     }
     *o++ = '"';
     return o;
+}
+
+char *sg_csv_str_pad_at(char *o, const char *s, size_t n)
+{
+    /* a field without ',', '"', CR or LF stands as it is; plain_run stops
+     * at more bytes than those, the rest is looked at by sg_csv_str_at */
+    size_t i = plain_run(o, s, n, 1), j;
+    if (i == n)
+        return o + n;
+    for (j = i; j < n; j++)
+        if (s[j] == ',' || s[j] == '"' || s[j] == '\r' || s[j] == '\n')
+            return sg_csv_str_at(o, s, n);
+    memcpy(o + i, s + i, n - i);
+    return o + n;
 }
 
 void sg_csv_str(sg_sb *b, const char *s, size_t n)
