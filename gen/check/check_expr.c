@@ -16,6 +16,49 @@ static const tapset_func tapset_table[] = {
 };
 #define NTAPSET (sizeof tapset_table / sizeof *tapset_table)
 
+/* Functions a generated script defines itself (gen/tables/script_funcs.def). */
+static const tapset_func script_table[] = {
+#define SF(n, r, na, fl, sum, def) \
+	{ #n, VT_##r, na, { VT_VOID, VT_VOID, VT_VOID, VT_VOID }, (fl) | TF_SCRIPT },
+#include "tables/script_funcs.def"
+#undef SF
+};
+static const char *const script_defs[] = {
+#define SF(n, r, na, fl, sum, def) def,
+#include "tables/script_funcs.def"
+#undef SF
+};
+static const char *const script_sums[] = {
+#define SF(n, r, na, fl, sum, def) sum,
+#include "tables/script_funcs.def"
+#undef SF
+};
+#define NSCRIPT (sizeof script_table / sizeof *script_table)
+
+unsigned script_func_count(void)
+{
+	return NSCRIPT;
+}
+
+const tapset_func *script_func(unsigned i, const char **summary, const char **definition)
+{
+	if (i >= NSCRIPT)
+		return NULL;
+	if (summary)
+		*summary = script_sums[i];
+	if (definition)
+		*definition = script_defs[i];
+	return &script_table[i];
+}
+
+int script_func_index(const char *name)
+{
+	for (unsigned i = 0; name && i < NSCRIPT; i++)
+		if (!strcmp(script_table[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 /* stap built-ins that are not tapset functions (print_format family). */
 static const char *const builtin_names[] = { "sprint", "sprintf" };
 #define NBUILTIN (sizeof builtin_names / sizeof *builtin_names)
@@ -33,6 +76,11 @@ const tapset_func *tapset_func_overloads(const char *name, size_t *n)
 	*n = 0;
 	if (!name)
 		return NULL;
+	int si = script_func_index(name);
+	if (si >= 0) {
+		*n = 1;
+		return &script_table[si];
+	}
 	const tapset_func *f = bsearch(name, tapset_table, NTAPSET,
 				       sizeof *tapset_table, cmp_func);
 	if (!f)
@@ -60,6 +108,16 @@ size_t tapset_func_names(const char **out, size_t max)
 		if (nm[0] == '_' || (i > 0 && !strcmp(tapset_table[i - 1].name, nm)))
 			continue;
 		out[k++] = nm;
+	}
+	/* the script's own functions, in their sorted places */
+	for (size_t i = 0; i < NSCRIPT && k < max; i++) {
+		size_t at = k;
+		while (at > 0 && strcmp(out[at - 1], script_table[i].name) > 0) {
+			out[at] = out[at - 1];
+			at--;
+		}
+		out[at] = script_table[i].name;
+		k++;
 	}
 	return k;
 }

@@ -72,7 +72,15 @@ enum {
 	TF_GURU = 1 << 2,		/* changes kernel state: guru only */
 	TF_WRITES = 1 << 3,		/* with TF_GURU: writes memory/registers,
 					 * signals, delays, runs commands */
+	TF_SCRIPT = 1 << 4,		/* defined by the generated script itself
+					 * (gen/tables/script_funcs.def) */
 };
+/* The functions a generated script defines (gen/tables/script_funcs.def):
+ * how many, the i-th with its summary and stap definition, the index of a
+ * name (-1 if it is not one).  tapset_func_lookup() finds them too. */
+unsigned script_func_count(void);
+const tapset_func *script_func(unsigned i, const char **summary, const char **definition);
+int script_func_index(const char *name);
 /* The first signature of `name` (overloads by arity follow it), or NULL. */
 const tapset_func *tapset_func_lookup(const char *name);
 /* All signatures of `name` (adjacent, by ascending arity); *n = count. */

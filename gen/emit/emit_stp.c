@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../templates/parser/stapgen_rt.h"
+#include "../check/check_expr.h"
 #include "../lower/lower.h"
 #include "../spec/kver.h"
 #include "../spec/probe_point.h"
@@ -657,6 +658,11 @@ void emit_stp(strbuf *out, arena *a, const lowered *lw, const emit_opts *o)
 		}
 	}
 	emit_globals(&g);
+	for (unsigned i = 0; i < script_func_count(); i++) {
+		const char *def;
+		if ((lw->script_funcs >> i & 1) && script_func(i, NULL, &def))
+			sb_printf(out, "%s\n", def);
+	}
 	sb_puts(out, "probe begin\n{\n");
 	required_checks(&g);
 	sb_printf(out, "\tprintf(\"@stapgen\\t%s\\t%d\\n\")\n}\n\n", s->tool,

@@ -16,6 +16,7 @@ typedef struct lower {
 	 * collected into (`lat[pid()]`), printed; not empty after that */
 	const char **collected;
 	unsigned ncollected;
+	unsigned script_funcs;	/* lowered.script_funcs */
 } lower;
 
 static bool was_collected(const lower *L, const expr *target)
@@ -156,6 +157,11 @@ static expr *copy(lower *L, const expr *e, const row_ctx *rows)
 	if (n)
 		return n;
 	n = node_like(L, e);
+	if (e->kind == E_CALL) {
+		int si = script_func_index(e->name);
+		if (si >= 0)
+			L->script_funcs |= 1u << si;
+	}
 	n->a = copy(L, e->a, rows);
 	n->b = copy(L, e->b, rows);
 	n->c = copy(L, e->c, rows);
@@ -561,7 +567,7 @@ static lreport lower_report(lower *L, const spec_report *r)
 
 const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const char *kver)
 {
-	lower L = { a, s, rs, false, { 0, 0, 0 }, NULL, 0 };
+	lower L = { a, s, rs, false, { 0, 0, 0 }, NULL, 0, 0 };
 	L.portable = !kver_parse(kver, L.kv);
 	lprobe *probes = arena_alloc(a, (s->nprobes + 1) * sizeof *probes);
 	for (unsigned i = 0; i < s->nprobes; i++)
@@ -570,6 +576,7 @@ const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const c
 	for (unsigned i = 0; i < s->nreports; i++)
 		reports[i] = lower_report(&L, &s->reports[i]);
 	lowered *lw = arena_alloc(a, sizeof *lw);
-	*lw = (lowered){ s, rs, L.portable, { L.kv[0], L.kv[1], L.kv[2] }, probes, reports };
+	*lw = (lowered){ s, rs, L.portable, { L.kv[0], L.kv[1], L.kv[2] }, probes, reports,
+			 L.script_funcs };
 	return lw;
 }

@@ -75,6 +75,7 @@ typedef struct lowered {
 	unsigned kv[3];		/* otherwise the target kernel's version */
 	const lprobe *probes;	/* one per s->probes */
 	const lreport *reports;	/* one per s->reports */
+	unsigned script_funcs;	/* bit i: calls script_func(i), the script defines it */
 } lowered;
 
 const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const char *kver);

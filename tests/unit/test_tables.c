@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check_expr.h"
 #include "check/tapset_facts.h"
 #include "compile/compile.h"
 #include "emit/emit.h"
@@ -440,9 +441,41 @@ static void test_tapset_facts(void **state)
 	}
 }
 
+/* Functions a script defines itself: none shadows a tapset function (stap
+ * would see two definitions once that tapset file is pulled in), each is
+ * found by the checker's lookup, and the README lists each with its summary. */
+static const char *const tapset_names[] = {
+#define TF(n, r, na, a1, a2, a3, a4, fl) #n,
+#include "check/tapset_funcs.def"
+#undef TF
+};
+
+static void test_script_funcs(void **state)
+{
+	(void)state;
+	assert_true(script_func_count() > 0);
+	for (unsigned i = 0; i < script_func_count(); i++) {
+		const char *sum, *def;
+		const tapset_func *f = script_func(i, &sum, &def);
+		assert_non_null(f);
+		for (size_t j = 0; j < sizeof tapset_names / sizeof *tapset_names; j++)
+			if (!strcmp(tapset_names[j], f->name))
+				fail_msg("script function %s is also a tapset function", f->name);
+		assert_ptr_equal(tapset_func_lookup(f->name), f);
+		assert_true(f->flags & TF_SCRIPT);
+		char want[256];
+		snprintf(want, sizeof want, "function %s:", f->name);
+		assert_non_null(strstr(def, want));
+		snprintf(want, sizeof want, "`%s()`: %s", f->name, sum);
+		in_readme(want);
+	}
+	assert_int_equal(script_func_index("cmdline_str"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_script_funcs),
 		cmocka_unit_test(test_aggs),
 		cmocka_unit_test(test_hist_kinds),
 		cmocka_unit_test(test_formats),
