@@ -668,41 +668,53 @@ static void rd_scan(sg_reader *r, const char *p, size_t len)
     size_t i = 0, ntab = 0, nspec = 0, tcap = r->maxf + 1;
     int nul = 0;
 #ifdef SG_SCAN_SSE2
-    const __m128i vtab = _mm_set1_epi8('\t'), vsp = _mm_set1_epi8(0x20),
-                  vdel = _mm_set1_epi8(0x7f), vbs = _mm_set1_epi8('\\'),
+    /* 32 bytes a step, one test for "anything but plain bytes" (the tab is
+     * below 0x20 too); tabs and NULs are told apart only in the steps that
+     * have such a byte: most steps of a long line have none. */
+    const __m128i vtab = _mm_set1_epi8('\t'), vsh = _mm_set1_epi8(0x60),
+                  vlim = _mm_set1_epi8(-34), vbs = _mm_set1_epi8('\\'),
                   vz = _mm_setzero_si128();
     while (i < len) {
-        __m128i x;
-        unsigned t, sp;
-        /* the line is in the reader's buffer, SG_RD_PAD readable past it:
-         * the last 16 bytes may run past the line, then masked */
-        x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vtab));
-        /* signed: bytes >= 0x80 are below 0x20 too */
-        sp = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_cmplt_epi8(x, vsp), _mm_or_si128(_mm_cmpeq_epi8(x, vdel), _mm_cmpeq_epi8(x, vbs))));
-        if (len - i < 16) {
-            t &= (1u << (len - i)) - 1;
-            sp &= (1u << (len - i)) - 1;
-        }
-        if (sp & ~t) {
-            unsigned m = sp & ~t;
-            if ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vz)) & m)
-                nul = 1;
-            while (m) {
-                if (nspec < RD_NSPEC)
-                    r->spec[nspec] = (unsigned)(i + (size_t)__builtin_ctz(m));
-                nspec++;
-                m &= m - 1;
+        __m128i x0, x1, b0, b1;
+        unsigned long long m, t;
+        /* the line is in the reader's buffer, SG_RD_PAD (32) readable past
+         * it: the last step may run past the line, then masked */
+        x0 = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+        /* + 0x60 takes the plain range 0x20..0x7e to -128..-34 (signed):
+         * controls, DEL and bytes >= 0x80 land above it; then the '\\' */
+        b0 = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(x0, vsh), vlim), _mm_cmpeq_epi8(x0, vbs));
+        b1 = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(x1, vsh), vlim), _mm_cmpeq_epi8(x1, vbs));
+        m = (unsigned)_mm_movemask_epi8(b0) |
+            (unsigned long long)(unsigned)_mm_movemask_epi8(b1) << 16;
+        if (SG_UNLIKELY(len - i < 32))
+            m &= (1ull << (len - i)) - 1;
+        if (m) {
+            t = m & ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x0, vtab)) |
+                     (unsigned long long)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x1, vtab))
+                         << 16);
+            m &= ~t;
+            if (m) {
+                unsigned long long z =
+                    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x0, vz)) |
+                    (unsigned long long)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x1, vz)) << 16;
+                if (z & m)
+                    nul = 1;
+                do {
+                    if (nspec < RD_NSPEC)
+                        r->spec[nspec] = (unsigned)(i + (size_t)__builtin_ctzll(m));
+                    nspec++;
+                    m &= m - 1;
+                } while (m);
+            }
+            while (t) {
+                if (ntab < tcap)
+                    r->tabs[ntab] = i + (size_t)__builtin_ctzll(t);
+                ntab++;
+                t &= t - 1;
             }
         }
-        while (t) {
-            if (ntab < tcap)
-                r->tabs[ntab] = i + (size_t)__builtin_ctz(t);
-            ntab++;
-            t &= t - 1;
-        }
-        i += 16;
+        i += 32;
     }
 #else
     for (; i < len; i++) {
