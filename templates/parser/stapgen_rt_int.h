@@ -327,6 +327,11 @@ typedef struct sg_fent {
     unsigned long long hash;
     long long count;
     long long count2; /* svg --diff: the count in the first file */
+    /* added by a fold: its cache entry + 1 (0: none, or the cache started
+     * over since); borrowed: s is that entry's folded stack, not owned */
+    size_t ce;
+    size_t rank;      /* scratch of sg_fold_sort */
+    int borrowed;
 } sg_fent;
 
 typedef struct sg_fmap {
@@ -351,6 +356,9 @@ sg_fmap *sg_fold_block(sg_fold *f);
 sg_fmap *sg_fold_events(sg_fold *f);
 void sg_fmap_clear(sg_fmap *m);
 void sg_fmap_sort(sg_fmap *m);
+/* The same for a map of fold f (f NULL: any map): the same order, found
+ * from the order the fold keeps of the folded stacks it has seen. */
+void sg_fold_sort(sg_fold *f, sg_fmap *m);
 static inline long long sg_sat_add(long long a, long long b)
 {
     return b > LLONG_MAX - a ? LLONG_MAX : a + b;
