@@ -5,7 +5,9 @@
  * whole input (events): memory grows with the distinct stacks, never with
  * the input.  A record's stack strings seen before are not folded again: a
  * cache maps them (as they arrived) to their folded stack and its place in
- * the map.  The maps borrow the cache's folded stacks (no copy per block),
+ * the map.  In raw-stack mode (sg_main) the cache is keyed on the stack
+ * texts as they arrived, escaped, and asked by the reader first: a record
+ * seen before is neither unescaped nor folded again.  The maps borrow the cache's folded stacks (no copy per block),
  * and the cache keeps its folded stacks in order, so that sorting a block
  * is sorting numbers (sg_fold_sort). */
 #include "stapgen_rt_int.h"
@@ -19,6 +21,7 @@ typedef struct sg_fcent {
     unsigned long long h;  /* of the key */
     char *key;             /* kind pointer, then per stack field: length, bytes */
     size_t keyn;
+    int raw;               /* the key holds the stack texts as they arrived */
     char *fold;            /* the folded stack (NULL: the record does not count) */
     size_t foldn;
     unsigned long long fh; /* its hash in the maps */
@@ -36,6 +39,12 @@ struct sg_fold {
     sg_fcent *c;
     size_t nc, cap, *slot, nslot, bytes;
     sg_sb key;
+    /* raw-stack mode: what sg_fold_known told the reader of the record
+     * now read (SG_STK_*, 0: not asked): the entry it found, or the hash of
+     * the raw key left in key */
+    int asked;
+    size_t hit;
+    unsigned long long pend_h;
     /* sg_fold_sort: the cache entries with a fold that were in a sorted
      * map, in the maps' order; scratch */
     size_t *ord, nord, ordcap;
@@ -329,20 +338,94 @@ static void cache_clear(sg_fold *f)
 
 /* The cache entry of a record's stacks, made (folded) if new; NULL when out
  * of memory (then w->err is set). */
-static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v)
+/* The key of kind k with the stack values of v: its hash (the raw keys'
+ * differ) and length. */
+static unsigned long long key_hash(const sg_kind *k, const sg_value *v, int raw, size_t *keyn)
 {
-    sg_sb *key = &f->key;
-    size_t i, mask, slot, keyn = sizeof k;
-    unsigned long long h = (unsigned long long)(size_t)k;
-    sg_fcent *e;
-    /* the key: the kind, then each stack field's length and bytes; hashed
-     * and compared where the values are, copied only into a new entry */
+    size_t i;
+    unsigned long long h = (unsigned long long)(size_t)k ^ (raw ? 0x524157ull : 0);
+    *keyn = sizeof k;
     for (i = 0; i < k->nfields; i++)
         if (k->fields[i].type == SG_STACK) {
             size_t n = v[i].s ? v[i].slen : 0;
             h = sg_hash(v[i].s, n, h);
-            keyn += sizeof n + n;
+            *keyn += sizeof n + n;
         }
+    return h;
+}
+
+/* The key into f->key. */
+static void key_make(sg_fold *f, const sg_kind *k, const sg_value *v)
+{
+    size_t i;
+    f->key.n = 0;
+    sb_put(&f->key, (const char *)&k, sizeof k);
+    for (i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == SG_STACK) {
+            size_t n = v[i].s ? v[i].slen : 0;
+            sb_put(&f->key, (const char *)&n, sizeof n);
+            sb_put(&f->key, v[i].s, n);
+        }
+}
+
+int sg_fold_known(void *ctx, const sg_kind *k, const sg_value *v)
+{
+    sg_fold *f = sg_writer_fold(ctx);
+    size_t keyn, slot, mask;
+    unsigned long long h;
+    if (!f)
+        return 0;
+    h = key_hash(k, v, 1, &keyn);
+    f->asked = SG_STK_ASKED;
+    if (f->nslot) {
+        mask = f->nslot - 1;
+        for (slot = (size_t)(h & mask); f->slot[slot]; slot = (slot + 1) & mask) {
+            const sg_fcent *e = &f->c[f->slot[slot] - 1];
+            if (e->h == h && e->raw && e->keyn == keyn && key_eq(e->key, k, v)) {
+                f->asked = SG_STK_RAW;
+                f->hit = f->slot[slot] - 1;
+                return 1;
+            }
+        }
+    }
+    /* new: the raw key is kept for the entry this record makes, if it is
+     * valid (the reader unescapes it now, in place) */
+    f->pend_h = h;
+    key_make(f, k, v);
+    return 0;
+}
+
+/* The first stack field's SG_STK_* (0 if none). */
+static long long stack_mode(const sg_kind *k, const sg_value *v)
+{
+    size_t i;
+    for (i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == SG_STACK)
+            return v[i].l;
+    return 0;
+}
+
+static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v)
+{
+    sg_sb *key = &f->key;
+    size_t i, mask, slot, keyn;
+    unsigned long long h;
+    sg_fcent *e;
+    /* raw-stack mode: sg_fold_known was asked about this very record (the
+     * reader asks about each record with stacks before it returns it) */
+    int raw = f->asked && stack_mode(k, v) == f->asked ? f->asked : 0;
+    f->asked = 0;
+    if (raw == SG_STK_RAW)
+        return &f->c[f->hit];
+    if (raw) {
+        h = f->pend_h;
+        keyn = key->n;
+    } else {
+        /* the key: the kind, then each stack field's length and bytes;
+         * hashed and compared where the values are, copied only into a new
+         * entry */
+        h = key_hash(k, v, 0, &keyn);
+    }
     if (f->nslot && (f->nc + 1) * 2 > f->nslot && f->bytes < SG_FOLD_CACHE_BYTES / 2) {
         /* grow */
         size_t ns = f->nslot * 2, *nt = calloc(ns, sizeof *nt);
@@ -371,18 +454,13 @@ static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_
     mask = f->nslot - 1;
     for (slot = (size_t)(h & mask); f->slot[slot]; slot = (slot + 1) & mask) {
         e = &f->c[f->slot[slot] - 1];
-        if (e->h == h && e->keyn == keyn && key_eq(e->key, k, v))
+        /* (a raw key asked about is not there) */
+        if (!raw && !e->raw && e->h == h && e->keyn == keyn && key_eq(e->key, k, v))
             return e;
     }
     /* a new entry: its key */
-    key->n = 0;
-    sb_put(key, (const char *)&k, sizeof k);
-    for (i = 0; i < k->nfields; i++)
-        if (k->fields[i].type == SG_STACK) {
-            size_t n = v[i].s ? v[i].slen : 0;
-            sb_put(key, (const char *)&n, sizeof n);
-            sb_put(key, v[i].s, n);
-        }
+    if (!raw)
+        key_make(f, k, v);
     if (key->oom) {
         key->oom = 0;
         w->err = 1;
@@ -401,6 +479,7 @@ static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_
     e = &f->c[f->nc];
     memset(e, 0, sizeof *e);
     e->rank = NO_RANK;
+    e->raw = raw != 0;
     e->h = h;
     e->keyn = key->n;
     e->key = malloc(key->n);
@@ -630,6 +709,13 @@ static sg_fold *folded_state(sg_writer *w)
     if (!w->fst)
         w->fst = sg_fold_new();
     return w->fst;
+}
+
+sg_fold *sg_writer_fold(sg_writer *w)
+{
+    if (w->fmt == SG_FMT_FOLDED)
+        return folded_state(w);
+    return w->fmt == SG_FMT_SVG ? sg_svg_fold(w) : NULL;
 }
 
 static void folded_record(sg_writer *w, const sg_kind *k, const sg_value *v)

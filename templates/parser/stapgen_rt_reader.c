@@ -61,6 +61,8 @@ struct sg_reader {
     unsigned long lineno, dropped, records, shown;
     int done, ioerr, summarized;
     int rawnum;        /* sg_reader_rawnum: SG_RAW_*, 0 = off */
+    sg_known_fn known; /* sg_reader_rawstack, NULL = off */
+    void *known_ctx;
     int kinds_first;   /* no tool kind is named like a built-in */
     /* report framing: the open @report block, if any */
     char *block;       /* its name: SG_MAX_LINE + 1 */
@@ -213,6 +215,14 @@ void sg_reader_rawnum(sg_reader *r, int mode)
 {
     if (r)
         r->rawnum = mode;
+}
+
+void sg_reader_rawstack(sg_reader *r, sg_known_fn known, void *ctx)
+{
+    if (r) {
+        r->known = known;
+        r->known_ctx = ctx;
+    }
 }
 
 unsigned long sg_reader_dropped(const sg_reader *r) { return r ? r->dropped : 0; }
@@ -788,12 +798,34 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                           k < r->tool->kinds + r->tool->nkinds
                       ? r->rawnum
                       : 0;
+        /* raw-stack mode: stack texts the writer has seen in a valid record
+         * are neither checked nor unescaped again */
+        long long stk = 0;
+        if (r->known) {
+            for (i = 0; i < nf; i++)
+                if (fields[i].type == SG_STACK) {
+                    size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
+                    vals[i].s = p + so;
+                    vals[i].slen = eo - so;
+                    vals[i].l = 0;
+                    stk = SG_STK_ASKED;
+                }
+            if (stk && r->known(r->known_ctx, k, vals))
+                stk = SG_STK_RAW;
+        }
         for (i = 0; i < nf; i++) {
             size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
             char *start = p + so;
             size_t flen = eo - so;
             if (sg_is_str(fields[i].type)) {
                 size_t olen = flen;
+                if (stk == SG_STK_RAW && fields[i].type == SG_STACK) {
+                    start[flen] = '\0';
+                    vals[i].l = SG_STK_RAW;
+                    vals[i].s = start;
+                    vals[i].slen = flen;
+                    continue;
+                }
                 /* escaped bytes in this field? (r->spec is ascending) */
                 while (si < nspec && si < RD_NSPEC && r->spec[si] < so)
                     si++;
@@ -803,7 +835,7 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                     return NULL;
                 }
                 start[olen] = '\0';
-                vals[i].l = 0;
+                vals[i].l = fields[i].type == SG_STACK ? stk : 0;
                 vals[i].s = start;
                 vals[i].slen = olen;
             } else if (raw && (fields[i].type == SG_LONG || raw == SG_RAW_TIME) &&

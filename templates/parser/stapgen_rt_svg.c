@@ -639,6 +639,12 @@ static sg_svg *svg_state(sg_writer *w)
     return s;
 }
 
+sg_fold *sg_svg_fold(sg_writer *w)
+{
+    sg_svg *s = svg_state(w);
+    return s ? s->fold : NULL;
+}
+
 void sg_writer_svg(sg_writer *w, const sg_svg_opts *o)
 {
     if (!w || !o)
