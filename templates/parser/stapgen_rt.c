@@ -948,6 +948,9 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
         sg_reader_rawnum(r, fmt == SG_FMT_TABLE ? SG_RAW_LONG : SG_RAW_TIME);
         w->rawnum = 1;
     }
+    if (r && w && (fmt == SG_FMT_FOLDED || fmt == SG_FMT_SVG))
+        /* the fold cache tells the reader which stack texts it has seen */
+        sg_reader_rawstack(r, sg_fold_known, w);
     if (!r || !w) {
         fprintf(stderr, "%s: cannot start (out of memory or bad tool descriptor)\n", prog);
         rc = 1;

@@ -5,7 +5,11 @@
  * whole input (events): memory grows with the distinct stacks, never with
  * the input.  A record's stack strings seen before are not folded again: a
  * cache maps them (as they arrived) to their folded stack and its place in
- * the map. */
+ * the map.  In raw-stack mode (sg_main) the cache is keyed on the stack
+ * texts as they arrived, escaped, and asked by the reader first: a record
+ * seen before is neither unescaped nor folded again.  The maps borrow the cache's folded stacks (no copy per block),
+ * and the cache keeps its folded stacks in order, so that sorting a block
+ * is sorting numbers (sg_fold_sort). */
 #include "stapgen_rt_int.h"
 
 /* The fold cache's size, raw and folded bytes: past it, it starts over. */
@@ -17,13 +21,17 @@ typedef struct sg_fcent {
     unsigned long long h;  /* of the key */
     char *key;             /* kind pointer, then per stack field: length, bytes */
     size_t keyn;
+    int raw;               /* the key holds the stack texts as they arrived */
     char *fold;            /* the folded stack (NULL: the record does not count) */
     size_t foldn;
     unsigned long long fh; /* its hash in the maps */
     const sg_fmap *map;    /* the map (and generation) where it was added last */
     unsigned long gen;
     size_t idx;
+    size_t rank;           /* its place in sg_fold.ord; NO_RANK: not there yet */
 } sg_fcent;
+
+#define NO_RANK ((size_t)-1)
 
 struct sg_fold {
     sg_fmap block, events;
@@ -31,6 +39,21 @@ struct sg_fold {
     sg_fcent *c;
     size_t nc, cap, *slot, nslot, bytes;
     sg_sb key;
+    /* raw-stack mode: what sg_fold_known told the reader of the record
+     * now read (SG_STK_*, 0: not asked): the entry it found, or the hash of
+     * the raw key left in key */
+    int asked;
+    size_t hit;
+    unsigned long long pend_h;
+    /* sg_fold_sort: the cache entries with a fold that were in a sorted
+     * map, in the maps' order; scratch */
+    size_t *ord, nord, ordcap;
+    size_t *pos, poscap;      /* by rank: map index + 1 (kept all 0) */
+    sg_fcent **fresh;
+    size_t freshcap;
+    size_t *ord2, ord2cap;
+    sg_fent *tmpe;
+    size_t tmpecap;
 };
 
 /* ---- the maps ---- */
@@ -40,7 +63,8 @@ void sg_fmap_clear(sg_fmap *m)
     size_t i;
     unsigned long gen = m->gen;
     for (i = 0; i < m->n; i++)
-        free(m->e[i].s);
+        if (!m->e[i].borrowed)
+            free(m->e[i].s);
     free(m->e);
     free(m->slot);
     memset(m, 0, sizeof *m);
@@ -48,9 +72,10 @@ void sg_fmap_clear(sg_fmap *m)
 }
 
 /* Adds count c to stack s[0..n) of hash h; its index, or (size_t)-1 on
- * allocation failure. */
+ * allocation failure.  lend: s itself, a folded stack of cache entry ce - 1,
+ * which a new entry borrows; NULL: a new entry copies s. */
 static size_t fmap_add(sg_fmap *m, const char *s, size_t n, unsigned long long h, long long c,
-                       long long c2)
+                       long long c2, char *lend, size_t ce)
 {
     size_t i, mask, slot;
     sg_fent *e;
@@ -87,11 +112,18 @@ static size_t fmap_add(sg_fmap *m, const char *s, size_t n, unsigned long long h
         m->cap = nc;
     }
     e = &m->e[m->n];
-    e->s = malloc(n + 1);
-    if (!e->s)
-        return (size_t)-1;
-    memcpy(e->s, s, n);
-    e->s[n] = '\0';
+    e->ce = lend ? ce : 0;
+    e->borrowed = lend != NULL;
+    e->rank = 0;
+    if (lend) {
+        e->s = lend;
+    } else {
+        e->s = malloc(n + 1);
+        if (!e->s)
+            return (size_t)-1;
+        memcpy(e->s, s, n);
+        e->s[n] = '\0';
+    }
     e->n = n;
     e->hash = h;
     e->count = c;
@@ -100,32 +132,37 @@ static size_t fmap_add(sg_fmap *m, const char *s, size_t n, unsigned long long h
     return m->n - 1;
 }
 
-/* Frame by frame, bytewise within a frame: ';' sorts before every byte.
- * The first difference is found a word at a time. */
-static int fent_cmp(const void *a, const void *b)
+/* Folded stacks in order: frame by frame, bytewise within a frame: ';'
+ * sorts before every byte.  The first difference is found a word at a time. */
+static int fold_cmp(const char *x, size_t xn, const char *y, size_t yn)
 {
-    const sg_fent *x = a, *y = b;
-    size_t i = 0, n = x->n < y->n ? x->n : y->n;
+    size_t i = 0, n = xn < yn ? xn : yn;
     unsigned char c, d;
     while (n - i >= 8) {
         unsigned long long p, q;
-        memcpy(&p, x->s + i, 8);
-        memcpy(&q, y->s + i, 8);
+        memcpy(&p, x + i, 8);
+        memcpy(&q, y + i, 8);
         if (p != q)
             break;
         i += 8;
     }
-    while (i < n && x->s[i] == y->s[i])
+    while (i < n && x[i] == y[i])
         i++;
     if (i == n)
-        return x->n < y->n ? -1 : x->n > y->n;
-    c = (unsigned char)x->s[i];
-    d = (unsigned char)y->s[i];
+        return xn < yn ? -1 : xn > yn;
+    c = (unsigned char)x[i];
+    d = (unsigned char)y[i];
     if (c == ';')
         return -1;
     if (d == ';')
         return 1;
     return c < d ? -1 : 1;
+}
+
+static int fent_cmp(const void *a, const void *b)
+{
+    const sg_fent *x = a, *y = b;
+    return fold_cmp(x->s, x->n, y->s, y->n);
 }
 
 void sg_fmap_sort(sg_fmap *m)
@@ -265,9 +302,30 @@ static int key_eq(const char *key, const sg_kind *k, const sg_value *v)
     return 1;
 }
 
+/* The maps' entries that borrow folded stacks of the cache take them over:
+ * the cache is about to start over. */
+static void maps_unborrow(sg_fold *f)
+{
+    sg_fmap *maps[2];
+    size_t i, j;
+    maps[0] = &f->block;
+    maps[1] = &f->events;
+    for (j = 0; j < 2; j++)
+        for (i = 0; i < maps[j]->n; i++) {
+            sg_fent *e = &maps[j]->e[i];
+            if (e->borrowed) {
+                f->c[e->ce - 1].fold = NULL;
+                e->borrowed = 0;
+            }
+            e->ce = 0;
+        }
+}
+
 static void cache_clear(sg_fold *f)
 {
     size_t i;
+    maps_unborrow(f);
+    f->nord = 0;
     for (i = 0; i < f->nc; i++) {
         free(f->c[i].key);
         free(f->c[i].fold);
@@ -280,20 +338,94 @@ static void cache_clear(sg_fold *f)
 
 /* The cache entry of a record's stacks, made (folded) if new; NULL when out
  * of memory (then w->err is set). */
-static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v)
+/* The key of kind k with the stack values of v: its hash (the raw keys'
+ * differ) and length. */
+static unsigned long long key_hash(const sg_kind *k, const sg_value *v, int raw, size_t *keyn)
 {
-    sg_sb *key = &f->key;
-    size_t i, mask, slot, keyn = sizeof k;
-    unsigned long long h = (unsigned long long)(size_t)k;
-    sg_fcent *e;
-    /* the key: the kind, then each stack field's length and bytes; hashed
-     * and compared where the values are, copied only into a new entry */
+    size_t i;
+    unsigned long long h = (unsigned long long)(size_t)k ^ (raw ? 0x524157ull : 0);
+    *keyn = sizeof k;
     for (i = 0; i < k->nfields; i++)
         if (k->fields[i].type == SG_STACK) {
             size_t n = v[i].s ? v[i].slen : 0;
             h = sg_hash(v[i].s, n, h);
-            keyn += sizeof n + n;
+            *keyn += sizeof n + n;
         }
+    return h;
+}
+
+/* The key into f->key. */
+static void key_make(sg_fold *f, const sg_kind *k, const sg_value *v)
+{
+    size_t i;
+    f->key.n = 0;
+    sb_put(&f->key, (const char *)&k, sizeof k);
+    for (i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == SG_STACK) {
+            size_t n = v[i].s ? v[i].slen : 0;
+            sb_put(&f->key, (const char *)&n, sizeof n);
+            sb_put(&f->key, v[i].s, n);
+        }
+}
+
+int sg_fold_known(void *ctx, const sg_kind *k, const sg_value *v)
+{
+    sg_fold *f = sg_writer_fold(ctx);
+    size_t keyn, slot, mask;
+    unsigned long long h;
+    if (!f)
+        return 0;
+    h = key_hash(k, v, 1, &keyn);
+    f->asked = SG_STK_ASKED;
+    if (f->nslot) {
+        mask = f->nslot - 1;
+        for (slot = (size_t)(h & mask); f->slot[slot]; slot = (slot + 1) & mask) {
+            const sg_fcent *e = &f->c[f->slot[slot] - 1];
+            if (e->h == h && e->raw && e->keyn == keyn && key_eq(e->key, k, v)) {
+                f->asked = SG_STK_RAW;
+                f->hit = f->slot[slot] - 1;
+                return 1;
+            }
+        }
+    }
+    /* new: the raw key is kept for the entry this record makes, if it is
+     * valid (the reader unescapes it now, in place) */
+    f->pend_h = h;
+    key_make(f, k, v);
+    return 0;
+}
+
+/* The first stack field's SG_STK_* (0 if none). */
+static long long stack_mode(const sg_kind *k, const sg_value *v)
+{
+    size_t i;
+    for (i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == SG_STACK)
+            return v[i].l;
+    return 0;
+}
+
+static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v)
+{
+    sg_sb *key = &f->key;
+    size_t i, mask, slot, keyn;
+    unsigned long long h;
+    sg_fcent *e;
+    /* raw-stack mode: sg_fold_known was asked about this very record (the
+     * reader asks about each record with stacks before it returns it) */
+    int raw = f->asked && stack_mode(k, v) == f->asked ? f->asked : 0;
+    f->asked = 0;
+    if (raw == SG_STK_RAW)
+        return &f->c[f->hit];
+    if (raw) {
+        h = f->pend_h;
+        keyn = key->n;
+    } else {
+        /* the key: the kind, then each stack field's length and bytes;
+         * hashed and compared where the values are, copied only into a new
+         * entry */
+        h = key_hash(k, v, 0, &keyn);
+    }
     if (f->nslot && (f->nc + 1) * 2 > f->nslot && f->bytes < SG_FOLD_CACHE_BYTES / 2) {
         /* grow */
         size_t ns = f->nslot * 2, *nt = calloc(ns, sizeof *nt);
@@ -322,18 +454,13 @@ static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_
     mask = f->nslot - 1;
     for (slot = (size_t)(h & mask); f->slot[slot]; slot = (slot + 1) & mask) {
         e = &f->c[f->slot[slot] - 1];
-        if (e->h == h && e->keyn == keyn && key_eq(e->key, k, v))
+        /* (a raw key asked about is not there) */
+        if (!raw && !e->raw && e->h == h && e->keyn == keyn && key_eq(e->key, k, v))
             return e;
     }
     /* a new entry: its key */
-    key->n = 0;
-    sb_put(key, (const char *)&k, sizeof k);
-    for (i = 0; i < k->nfields; i++)
-        if (k->fields[i].type == SG_STACK) {
-            size_t n = v[i].s ? v[i].slen : 0;
-            sb_put(key, (const char *)&n, sizeof n);
-            sb_put(key, v[i].s, n);
-        }
+    if (!raw)
+        key_make(f, k, v);
     if (key->oom) {
         key->oom = 0;
         w->err = 1;
@@ -351,6 +478,8 @@ static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_
     }
     e = &f->c[f->nc];
     memset(e, 0, sizeof *e);
+    e->rank = NO_RANK;
+    e->raw = raw != 0;
     e->h = h;
     e->keyn = key->n;
     e->key = malloc(key->n);
@@ -375,7 +504,8 @@ static sg_fcent *cache_get(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_
             e->fh = sg_hash(e->fold, e->foldn, 0x464f4c44ull);
         }
     }
-    f->bytes += key->n + e->foldn + sizeof *e + 2 * sizeof(size_t);
+    /* with its slots and its places in ord and pos */
+    f->bytes += key->n + e->foldn + sizeof *e + 4 * sizeof(size_t);
     f->slot[slot] = ++f->nc;
     return e;
 }
@@ -393,7 +523,7 @@ static void fold_add(sg_writer *w, sg_fold *f, sg_fmap *m, const sg_kind *k, con
         m->e[e->idx].count = sg_sat_add(m->e[e->idx].count, c);
         return;
     }
-    e->idx = fmap_add(m, e->fold, e->foldn, e->fh, c, 0);
+    e->idx = fmap_add(m, e->fold, e->foldn, e->fh, c, 0, e->fold, (size_t)(e - f->c) + 1);
     if (e->idx == (size_t)-1) {
         w->err = 1;
         e->map = NULL;
@@ -401,6 +531,130 @@ static void fold_add(sg_writer *w, sg_fold *f, sg_fmap *m, const sg_kind *k, con
     }
     e->map = m;
     e->gen = m->gen;
+}
+
+/* ---- sorting a map by the cache's order ---- */
+
+static int fresh_cmp(const void *a, const void *b)
+{
+    const sg_fcent *x = *(sg_fcent *const *)a, *y = *(sg_fcent *const *)b;
+    return fold_cmp(x->fold, x->foldn, y->fold, y->foldn);
+}
+
+static int rank_cmp(const void *a, const void *b)
+{
+    const sg_fent *x = a, *y = b;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* Room for n items of size sz at *p (capacity *cap); 0 when out of memory. */
+static int scratch(void *p, size_t *cap, size_t n, size_t sz)
+{
+    void *q;
+    if (n <= *cap)
+        return 1;
+    if (n > (size_t)-1 / 2 / sz)
+        return 0;
+    q = realloc(*(void **)p, 2 * n * sz);
+    if (!q)
+        return 0;
+    *(void **)p = q;
+    *cap = 2 * n;
+    return 1;
+}
+
+/* Gives every entry of m a rank (the place of its cache entry in f->ord,
+ * which takes in the cache entries new to it: sorted, then merged by binary
+ * search).  0: some entry has no cache entry (the cache started over since
+ * it was added), or out of memory. */
+static int rank_map(sg_fold *f, sg_fmap *m)
+{
+    size_t i, j, nf = 0, lo, o;
+    for (i = 0; i < m->n; i++) {
+        if (!m->e[i].ce)
+            return 0;
+        nf += f->c[m->e[i].ce - 1].rank == NO_RANK;
+    }
+    if (nf) {
+        if (!scratch(&f->fresh, &f->freshcap, nf, sizeof *f->fresh) ||
+            !scratch(&f->ord, &f->ordcap, f->nord + nf, sizeof *f->ord) ||
+            !scratch(&f->ord2, &f->ord2cap, f->nord + nf, sizeof *f->ord2))
+            return 0;
+        for (i = j = 0; i < m->n; i++)
+            if (f->c[m->e[i].ce - 1].rank == NO_RANK)
+                f->fresh[j++] = &f->c[m->e[i].ce - 1];
+        qsort(f->fresh, nf, sizeof *f->fresh, fresh_cmp);
+        /* merged into ord2: each new one after the old ones not above it */
+        for (i = lo = o = 0; i < nf; i++) {
+            const sg_fcent *x = f->fresh[i];
+            size_t hi = f->nord;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                const sg_fcent *y = &f->c[f->ord[mid]];
+                if (fold_cmp(y->fold, y->foldn, x->fold, x->foldn) <= 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            while (o < lo + i) {
+                f->ord2[o] = f->ord[o - i];
+                o++;
+            }
+            f->ord2[o++] = (size_t)(x - f->c);
+        }
+        for (; o < f->nord + nf; o++)
+            f->ord2[o] = f->ord[o - nf];
+        {
+            size_t *t = f->ord, tc = f->ordcap;
+            f->ord = f->ord2;
+            f->ordcap = f->ord2cap;
+            f->ord2 = t;
+            f->ord2cap = tc;
+        }
+        f->nord += nf;
+        for (o = 0; o < f->nord; o++)
+            f->c[f->ord[o]].rank = o;
+    }
+    for (i = 0; i < m->n; i++)
+        m->e[i].rank = f->c[m->e[i].ce - 1].rank;
+    return 1;
+}
+
+/* f->pos for every rank, all 0. */
+static int pos_room(sg_fold *f)
+{
+    size_t n = f->nord * 2;
+    if (f->nord <= f->poscap)
+        return 1;
+    free(f->pos);
+    f->pos = n / 2 == f->nord ? calloc(n, sizeof *f->pos) : NULL;
+    f->poscap = f->pos ? n : 0;
+    return f->pos != NULL;
+}
+
+void sg_fold_sort(sg_fold *f, sg_fmap *m)
+{
+    size_t i, j;
+    if (!f || m->n < 2 || !rank_map(f, m)) {
+        sg_fmap_sort(m);
+        return;
+    }
+    /* entries of m hold different folded stacks, so different ranks: when
+     * the ranks are not many more than the entries, placed by rank */
+    if (f->nord / 8 <= m->n + 128 && pos_room(f) &&
+        scratch(&f->tmpe, &f->tmpecap, m->n, sizeof *f->tmpe)) {
+        for (i = 0; i < m->n; i++)
+            f->pos[m->e[i].rank] = i + 1;
+        for (i = j = 0; i < f->nord; i++)
+            if (f->pos[i]) {
+                f->tmpe[j++] = m->e[f->pos[i] - 1];
+                f->pos[i] = 0;
+            }
+        memcpy(m->e, f->tmpe, m->n * sizeof *m->e);
+    } else {
+        qsort(m->e, m->n, sizeof *m->e, rank_cmp);
+    }
+    m->gen++; /* the indices changed */
 }
 
 sg_fold *sg_fold_new(void) { return calloc(1, sizeof(sg_fold)); }
@@ -414,6 +668,11 @@ void sg_fold_free(sg_fold *f)
     cache_clear(f);
     free(f->c);
     free(f->slot);
+    free(f->ord);
+    free(f->ord2);
+    free(f->pos);
+    free(f->fresh);
+    free(f->tmpe);
     sg_sb_free(&f->key);
     free(f);
 }
@@ -422,7 +681,7 @@ void sg_fold_kmark(sg_fold *f) { f->kmark = 1; }
 
 size_t sg_fmap_add(sg_fmap *m, const char *s, size_t n, long long c, long long c2)
 {
-    return fmap_add(m, s, n, sg_hash(s, n, 0x464f4c44ull), c, c2);
+    return fmap_add(m, s, n, sg_hash(s, n, 0x464f4c44ull), c, c2, NULL, 0);
 }
 
 sg_fmap *sg_fold_block(sg_fold *f) { return &f->block; }
@@ -452,6 +711,13 @@ static sg_fold *folded_state(sg_writer *w)
     return w->fst;
 }
 
+sg_fold *sg_writer_fold(sg_writer *w)
+{
+    if (w->fmt == SG_FMT_FOLDED)
+        return folded_state(w);
+    return w->fmt == SG_FMT_SVG ? sg_svg_fold(w) : NULL;
+}
+
 static void folded_record(sg_writer *w, const sg_kind *k, const sg_value *v)
 {
     sg_fold_record(w, folded_state(w), k, v);
@@ -460,7 +726,7 @@ static void folded_record(sg_writer *w, const sg_kind *k, const sg_value *v)
 static void fold_print(sg_writer *w, sg_fmap *m)
 {
     size_t i;
-    sg_fmap_sort(m);
+    sg_fold_sort(w->fst, m);
     for (i = 0; i < m->n; i++) {
         sb_put(&w->sb, m->e[i].s, m->e[i].n);
         sb_putc(&w->sb, ' ');

@@ -134,6 +134,16 @@ void sg_sb_free(sg_sb *b);
 #define SG_RAW_LONG 1
 #define SG_RAW_TIME 3 /* long and time fields */
 void sg_reader_rawnum(sg_reader *r, int mode);
+/* Raw-stack mode (sg_main, for folded and svg): before it unescapes the
+ * stack fields of a record, the reader hands them as they arrived (s/slen =
+ * the wire text, the other values unset) to known(ctx, kind, values).
+ * Nonzero: the same text was a valid record's before, so it is valid; the
+ * stack fields stay the wire text (l = SG_STK_RAW).  0: they are checked and
+ * unescaped as usual (l = SG_STK_ASKED).  Otherwise a stack field's l is 0. */
+#define SG_STK_RAW 1
+#define SG_STK_ASKED 2
+typedef int (*sg_known_fn)(void *ctx, const sg_kind *k, const sg_value *v);
+void sg_reader_rawstack(sg_reader *r, sg_known_fn known, void *ctx);
 
 /* A number at o (room for 24 bytes): its text in raw-number mode (w->rawnum
  * and s set), else formatted; returns the length. */
@@ -327,6 +337,11 @@ typedef struct sg_fent {
     unsigned long long hash;
     long long count;
     long long count2; /* svg --diff: the count in the first file */
+    /* added by a fold: its cache entry + 1 (0: none, or the cache started
+     * over since); borrowed: s is that entry's folded stack, not owned */
+    size_t ce;
+    size_t rank;      /* scratch of sg_fold_sort */
+    int borrowed;
 } sg_fent;
 
 typedef struct sg_fmap {
@@ -344,6 +359,13 @@ void sg_fold_free(sg_fold *f);
 void sg_fold_record(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *v);
 /* svg: frames of kernel backtraces get the suffix "_[k]" (not for -f folded). */
 void sg_fold_kmark(sg_fold *f);
+/* The fold state of a folded or svg writer (NULL: another format, or out of
+ * memory); svg's from stapgen_rt_svg.c. */
+sg_fold *sg_writer_fold(sg_writer *w);
+sg_fold *sg_svg_fold(sg_writer *w);
+/* sg_known_fn of raw-stack mode, ctx = the writer: whether the fold cache
+ * holds a record of kind k with these stack texts (as they arrived). */
+int sg_fold_known(void *ctx, const sg_kind *k, const sg_value *v);
 /* Adds counts c, c2 to stack s[0, n) (no ';' inside a frame); its index or
  * (size_t)-1 on allocation failure. */
 size_t sg_fmap_add(sg_fmap *m, const char *s, size_t n, long long c, long long c2);
@@ -351,6 +373,9 @@ sg_fmap *sg_fold_block(sg_fold *f);
 sg_fmap *sg_fold_events(sg_fold *f);
 void sg_fmap_clear(sg_fmap *m);
 void sg_fmap_sort(sg_fmap *m);
+/* The same for a map of fold f (f NULL: any map): the same order, found
+ * from the order the fold keeps of the folded stacks it has seen. */
+void sg_fold_sort(sg_fold *f, sg_fmap *m);
 static inline long long sg_sat_add(long long a, long long b)
 {
     return b > LLONG_MAX - a ? LLONG_MAX : a + b;

@@ -58,9 +58,12 @@ struct sg_reader {
     size_t *tabs, ntab, nspec;
     unsigned spec[RD_NSPEC];
     int nul;
+    int lazy;          /* rd_scan kept no spec: rd_specs per string field */
     unsigned long lineno, dropped, records, shown;
     int done, ioerr, summarized;
     int rawnum;        /* sg_reader_rawnum: SG_RAW_*, 0 = off */
+    sg_known_fn known; /* sg_reader_rawstack, NULL = off */
+    void *known_ctx;
     int kinds_first;   /* no tool kind is named like a built-in */
     /* report framing: the open @report block, if any */
     char *block;       /* its name: SG_MAX_LINE + 1 */
@@ -213,6 +216,14 @@ void sg_reader_rawnum(sg_reader *r, int mode)
 {
     if (r)
         r->rawnum = mode;
+}
+
+void sg_reader_rawstack(sg_reader *r, sg_known_fn known, void *ctx)
+{
+    if (r) {
+        r->known = known;
+        r->known_ctx = ctx;
+    }
 }
 
 unsigned long sg_reader_dropped(const sg_reader *r) { return r ? r->dropped : 0; }
@@ -659,50 +670,130 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
     return NULL;
 }
 
+#ifdef SG_SCAN_SSE2
+/* The bytes of x0, x1 (32 bytes) a text_str() string holds only escaped,
+ * tabs included: + 0x60 takes the plain range 0x20..0x7e to -128..-34
+ * (signed), controls, DEL and bytes >= 0x80 land above it; then the '\\'. */
+static inline unsigned long long rd_notplain(__m128i x0, __m128i x1)
+{
+    const __m128i vsh = _mm_set1_epi8(0x60), vlim = _mm_set1_epi8(-34),
+                  vbs = _mm_set1_epi8('\\');
+    __m128i b0 = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(x0, vsh), vlim), _mm_cmpeq_epi8(x0, vbs));
+    __m128i b1 = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(x1, vsh), vlim), _mm_cmpeq_epi8(x1, vbs));
+    return (unsigned)_mm_movemask_epi8(b0) | (unsigned long long)(unsigned)_mm_movemask_epi8(b1) << 16;
+}
+
+/* After a lazy rd_scan: r->spec for string field p[so..eo) alone. */
+static void rd_specs(sg_reader *r, const char *p, size_t so, size_t eo)
+{
+    size_t i = so, nspec = 0;
+    while (i < eo) {
+        /* SG_RD_PAD readable past the line, as in rd_scan */
+        unsigned long long m =
+            rd_notplain(_mm_loadu_si128((const __m128i *)(const void *)(p + i)),
+                        _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16)));
+        if (eo - i < 32)
+            m &= (1ull << (eo - i)) - 1;
+        while (m) {
+            if (nspec < RD_NSPEC)
+                r->spec[nspec] = (unsigned)(i + (size_t)__builtin_ctzll(m));
+            nspec++;
+            m &= m - 1;
+        }
+        i += 32;
+    }
+    r->nspec = nspec;
+}
+#endif
+
 /* One pass over line p[0..len): its tabs, whether it holds a NUL, and where
  * the bytes are that a text_str() string holds only escaped (controls, DEL,
  * non-ASCII, the backslash; tabs aside): a string field without one is used
- * as it stands. */
-static void rd_scan(sg_reader *r, const char *p, size_t len)
+ * as it stands.  specs 0 (raw-stack mode, where most stack fields are not
+ * unescaped): tabs and NULs only, the rest per field by rd_specs. */
+static void rd_scan(sg_reader *r, const char *p, size_t len, int specs)
 {
     size_t i = 0, ntab = 0, nspec = 0, tcap = r->maxf + 1;
     int nul = 0;
+    (void)specs; /* without SSE2 the specs are found in the one pass */
+    r->lazy = 0;
 #ifdef SG_SCAN_SSE2
-    const __m128i vtab = _mm_set1_epi8('\t'), vsp = _mm_set1_epi8(0x20),
-                  vdel = _mm_set1_epi8(0x7f), vbs = _mm_set1_epi8('\\'),
-                  vz = _mm_setzero_si128();
-    while (i < len) {
-        __m128i x;
-        unsigned t, sp;
-        /* the line is in the reader's buffer, SG_RD_PAD readable past it:
-         * the last 16 bytes may run past the line, then masked */
-        x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vtab));
-        /* signed: bytes >= 0x80 are below 0x20 too */
-        sp = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_cmplt_epi8(x, vsp), _mm_or_si128(_mm_cmpeq_epi8(x, vdel), _mm_cmpeq_epi8(x, vbs))));
-        if (len - i < 16) {
-            t &= (1u << (len - i)) - 1;
-            sp &= (1u << (len - i)) - 1;
+    if (!specs) {
+        const __m128i vtab = _mm_set1_epi8('\t'), vz = _mm_setzero_si128();
+        r->lazy = 1;
+        while (i < len) {
+            __m128i t0, t1;
+            unsigned long long m, t;
+            const __m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)(p + i)),
+                          x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+            t0 = _mm_cmpeq_epi8(x0, vtab);
+            t1 = _mm_cmpeq_epi8(x1, vtab);
+            m = (unsigned)_mm_movemask_epi8(_mm_or_si128(t0, _mm_cmpeq_epi8(x0, vz))) |
+                (unsigned long long)(unsigned)_mm_movemask_epi8(
+                    _mm_or_si128(t1, _mm_cmpeq_epi8(x1, vz)))
+                    << 16;
+            if (SG_UNLIKELY(len - i < 32))
+                m &= (1ull << (len - i)) - 1;
+            if (m) {
+                t = m & ((unsigned)_mm_movemask_epi8(t0) |
+                         (unsigned long long)(unsigned)_mm_movemask_epi8(t1) << 16);
+                if (m & ~t)
+                    nul = 1;
+                while (t) {
+                    if (ntab < tcap)
+                        r->tabs[ntab] = i + (size_t)__builtin_ctzll(t);
+                    ntab++;
+                    t &= t - 1;
+                }
+            }
+            i += 32;
         }
-        if (sp & ~t) {
-            unsigned m = sp & ~t;
-            if ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vz)) & m)
-                nul = 1;
-            while (m) {
-                if (nspec < RD_NSPEC)
-                    r->spec[nspec] = (unsigned)(i + (size_t)__builtin_ctz(m));
-                nspec++;
-                m &= m - 1;
+        r->ntab = ntab;
+        r->nspec = 0;
+        r->nul = nul;
+        return;
+    }
+
+    /* 32 bytes a step, one test for "anything but plain bytes" (the tab is
+     * below 0x20 too); tabs and NULs are told apart only in the steps that
+     * have such a byte: most steps of a long line have none. */
+    const __m128i vtab = _mm_set1_epi8('\t'), vz = _mm_setzero_si128();
+    while (i < len) {
+        __m128i x0, x1;
+        unsigned long long m, t;
+        /* the line is in the reader's buffer, SG_RD_PAD (32) readable past
+         * it: the last step may run past the line, then masked */
+        x0 = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+        m = rd_notplain(x0, x1);
+        if (SG_UNLIKELY(len - i < 32))
+            m &= (1ull << (len - i)) - 1;
+        if (m) {
+            t = m & ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x0, vtab)) |
+                     (unsigned long long)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x1, vtab))
+                         << 16);
+            m &= ~t;
+            if (m) {
+                unsigned long long z =
+                    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x0, vz)) |
+                    (unsigned long long)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x1, vz)) << 16;
+                if (z & m)
+                    nul = 1;
+                do {
+                    if (nspec < RD_NSPEC)
+                        r->spec[nspec] = (unsigned)(i + (size_t)__builtin_ctzll(m));
+                    nspec++;
+                    m &= m - 1;
+                } while (m);
+            }
+            while (t) {
+                if (ntab < tcap)
+                    r->tabs[ntab] = i + (size_t)__builtin_ctzll(t);
+                ntab++;
+                t &= t - 1;
             }
         }
-        while (t) {
-            if (ntab < tcap)
-                r->tabs[ntab] = i + (size_t)__builtin_ctz(t);
-            ntab++;
-            t &= t - 1;
-        }
-        i += 16;
+        i += 32;
     }
 #else
     for (; i < len; i++) {
@@ -742,7 +833,7 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
         snprintf(why, whysz, "empty line");
         return NULL;
     }
-    rd_scan(r, p, len);
+    rd_scan(r, p, len, r->known == NULL);
     if (r->nul) {
         snprintf(why, whysz, "NUL byte in line");
         return NULL;
@@ -768,7 +859,8 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
     }
     {
         const sg_field *fields = k->fields;
-        const size_t *tabs = r->tabs, nf = k->nfields, nspec = r->nspec;
+        const size_t *tabs = r->tabs, nf = k->nfields;
+        size_t nspec = r->nspec;
         sg_value *vals = r->vals;
         /* the tool's events only (the built-ins' numbers are read by the
          * reader and the writer core) */
@@ -776,12 +868,41 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                           k < r->tool->kinds + r->tool->nkinds
                       ? r->rawnum
                       : 0;
+        /* raw-stack mode: stack texts the writer has seen in a valid record
+         * are neither checked nor unescaped again */
+        long long stk = 0;
+        if (r->known) {
+            for (i = 0; i < nf; i++)
+                if (fields[i].type == SG_STACK) {
+                    size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
+                    vals[i].s = p + so;
+                    vals[i].slen = eo - so;
+                    vals[i].l = 0;
+                    stk = SG_STK_ASKED;
+                }
+            if (stk && r->known(r->known_ctx, k, vals))
+                stk = SG_STK_RAW;
+        }
         for (i = 0; i < nf; i++) {
             size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
             char *start = p + so;
             size_t flen = eo - so;
             if (sg_is_str(fields[i].type)) {
                 size_t olen = flen;
+                if (stk == SG_STK_RAW && fields[i].type == SG_STACK) {
+                    start[flen] = '\0';
+                    vals[i].l = SG_STK_RAW;
+                    vals[i].s = start;
+                    vals[i].slen = flen;
+                    continue;
+                }
+#ifdef SG_SCAN_SSE2
+                if (r->lazy) {
+                    rd_specs(r, p, so, eo);
+                    nspec = r->nspec;
+                    si = 0;
+                }
+#endif
                 /* escaped bytes in this field? (r->spec is ascending) */
                 while (si < nspec && si < RD_NSPEC && r->spec[si] < so)
                     si++;
@@ -791,7 +912,7 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                     return NULL;
                 }
                 start[olen] = '\0';
-                vals[i].l = 0;
+                vals[i].l = fields[i].type == SG_STACK ? stk : 0;
                 vals[i].s = start;
                 vals[i].slen = olen;
             } else if (raw && (fields[i].type == SG_LONG || raw == SG_RAW_TIME) &&

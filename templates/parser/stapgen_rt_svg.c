@@ -374,7 +374,7 @@ static void svg_graph(sg_writer *w, sg_svg *s, sg_fmap *m, const char *label, si
     double px = width - 2 * SG_SVG_PAD;
     double y = s->ngraphs ? s->y : svg_top(w), gy = y + 24;
     size_t j;
-    sg_fmap_sort(m);
+    sg_fold_sort(s->fold, m); /* a map of s->fold, or one of its own */
     if (!svg_layout(m->e, m->n, px, &l))
         w->err = 1;
     sb_puts(&b, "<g class=\"graph\" data-t=\"");
@@ -637,6 +637,12 @@ static sg_svg *svg_state(sg_writer *w)
         w->fst = s;
     }
     return s;
+}
+
+sg_fold *sg_svg_fold(sg_writer *w)
+{
+    sg_svg *s = svg_state(w);
+    return s ? s->fold : NULL;
 }
 
 void sg_writer_svg(sg_writer *w, const sg_svg_opts *o)

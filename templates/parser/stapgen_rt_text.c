@@ -504,10 +504,15 @@ static inline int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-static inline int is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+/* 1 for the hex digits: backtraces are mostly addresses and offsets, and a
+ * table is one load a digit instead of three ranges. */
+static const unsigned char hex_digit[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+};
+
+static inline int is_hex(char c) { return hex_digit[(unsigned char)c]; }
 
 static size_t hex_run(const char *s, size_t n)
 {
@@ -610,7 +615,28 @@ static char *fold_name(char *o, const char *str, size_t n, size_t *w)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, wd = 0;
     while (i < n) {
-        unsigned char c = s[i];
+        unsigned char c;
+#ifdef SG_TEXT_SSE2
+        /* names are mostly printable ASCII: 16 bytes copied at a time up to
+         * the first that is not (only within s: it may be anyone's string);
+         * + 0x5f takes 0x21..0x7e to -128..-35 (signed), the rest above */
+        while (n - i >= 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(x, _mm_set1_epi8(0x5f)), _mm_set1_epi8(-35)),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8(';'))));
+            size_t k = m ? (size_t)__builtin_ctz(m) : 16;
+            _mm_storeu_si128((__m128i *)(void *)o, x); /* room: 4 bytes for each left */
+            o += k;
+            i += k;
+            wd += k;
+            if (m)
+                break;
+        }
+        if (i == n)
+            break;
+#endif
+        c = s[i];
         if (c < 0x80) {
             *o++ = c <= 0x20 || c == 0x7f || c == ';' ? '_' : (char)c;
             wd++;
