@@ -14,7 +14,7 @@ usage: execve [options]
 
 Log every program executed (time, ids, command, file, arguments)
 
-Reported once the new program is in place, so COMM and ARGS are the new program's; failed execs are not shown.  ARGS reads as a shell would take it back: an argument with blanks, quotes or other special characters is in single quotes ('a b'), an empty one is ''.  -p PID shows the execs of that process and of its direct children (the commands a shell runs, say).
+Reported once the new program is in place, so COMM and ARGS are the new program's; failed execs are not shown.  ARGS reads as a shell would take it back: an argument with blanks, quotes or other special characters is quoted ('a b', "it's"), an empty one is ''.  -p PID shows the execs of that process and of its direct children (the commands a shell runs, say).
 
 options:
   -p PID                 trace this process: stap -x PID (target() is PID)
