@@ -53,5 +53,13 @@ printf '%s\n' "$out" | grep -q "^validate: FAIL broken on $kver: .*parse error" 
 printf '%s\n' "$out" | grep -q "^validate: warning: passed on the second attempt: flaky on $kver" &&
 	grep -q 'flaky | p1 pass .* (second attempt; first: exit 1' "$t/matrix.md" &&
 	ok "second attempts are listed, in the log and the matrix" || bad "retry listing: $out"
+# a live column where a LIVE_TOOLS run checked only one tool: the others
+# are "not run", not failures
+mkdir -p "$t/l/cells/$kver@live"
+printf 'kernel=%s\ntool=good\nmode=live\nstatus=pass\nseconds=1\n' "$kver" >"$t/l/cells/$kver@live/good.rec"
+out=$(KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$t/l" "live:$kver@live" "good broken" 2>&1); rc=$?
+[ $rc = 0 ] && printf '%s\n' "$out" | grep -q ' 0 FAIL, 1 live not run (LIVE_TOOLS);' &&
+	grep -q '^| broken | not run |' "$t/l/matrix.md" &&
+	ok "live tests a run left out are 'not run'" || bad "live not run: exit $rc: $out"
 [ $fails = 0 ] || exit 1
 echo "validate scripts: all passed"
