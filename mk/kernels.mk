@@ -38,6 +38,7 @@ VALIDATE_JOBS ?=
 # time limit in seconds.
 VALIDATE_STAP_FLAGS ?=
 VALIDATE_TIMEOUT ?= 600
+# VALIDATE_NO_RETRY=1: do not run a failing cell a second time (docs/kernels.md)
 export VALIDATE_STAP_FLAGS VALIDATE_TIMEOUT VALIDATE_TOTAL
 
 VDIR := out/validation
