@@ -51,8 +51,10 @@ export KCACHE
 kver_of = $(if $(filter linux-image-%,$(notdir $(1))),$(notdir $(realpath $(KCACHE)/by-meta/$(1))),$(1))
 FIXTURE_KVERS = $(foreach k,$(KERNELS),$(call kver_of,$(k)))
 HOST_KVERS = $(filter-out $(VALIDATE_HOST_SKIP),$(FIXTURE_KVERS))
-# entries whose tree is not ready (never fetched, or fetch interrupted)
-KERNELS_MISSING = $(foreach k,$(KERNELS),$(if $(wildcard $(KCACHE)/$(call kver_of,$(k))/.stapgen-primed),,$(k)))
+# entries whose tree is not ready (never fetched, fetch interrupted, or its
+# tracepoint cache primed by other code: toolchain.sh's PRIME_FORMAT)
+PRIME_FORMAT := $(shell sed -n 's/^PRIME_FORMAT=//p' scripts/live/toolchain.sh)
+KERNELS_MISSING = $(foreach k,$(KERNELS),$(if $(shell grep -sx 'prime=$(PRIME_FORMAT)' $(KCACHE)/$(call kver_of,$(k))/.stapgen-primed),,$(k)))
 STAP_BIN := $(firstword $(wildcard $(addsuffix /stap,$(subst :, ,$(PATH)))))
 
 .PHONY: kernels kernels-prune validate validate-clean _validate _validate-cells check-validate-unit

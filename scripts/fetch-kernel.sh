@@ -158,25 +158,24 @@ ready() { [ -e "$dest/.stapgen-ready" ] && grep -qx "format=$FORMAT" "$dest/.sta
 # Failed queries are cached too, so the cache is private to this tree (and
 # discarded with it), never ~/.systemtap.
 prime() {
-	[ -e "$dest/.stapgen-primed" ] && return 0
+	tc=$(dirname "$0")/live/toolchain.sh
+	# a stamp from other priming code is primed again (toolchain.sh)
+	"$tc" primed host "$dest" && return 0
 	rm -rf "$dest/stap.tmp"
 	mkdir -p "$dest/stap.tmp"
 	say "$kver: building stap's tracepoint cache (one-off: ~180 small kbuild modules, 1.5-6 min on 2 cores)"
 	# through the host toolchain: with the patched runtime where this kernel
 	# needs it (stap keys tracepoint queries on the runtime too), so the -p2
 	# cells and the live module builds share this one cache
-	if SYSTEMTAP_DIR=$dest/stap.tmp "$(dirname "$0")/live/toolchain.sh" stap host "$kver" -p2 -r "$dest/build" \
-		-e 'probe kernel.trace("sched:sched_switch") { println($next->pid) }' \
-		>/dev/null 2>"$dest/prime.log"; then
-		res=ok
-	else
-		res="FAIL (kernel.trace probes do not resolve with stap $(stap -V 2>&1 | sed -n '1s/^[^(]*(version \([^/,)]*\).*/\1/p'))"
-		say "$kver: note: tracepoints: $res; see $dest/prime.log (ordered '!' fallbacks still work)"
-	fi
+	"$tc" prime host "$kver" "$dest/stap.tmp"
+	res=$(sed -n 's/^tracepoints=//p' "$dest/stap.tmp/.stapgen-primed")
+	[ "$res" = ok ] || say "$kver: note: tracepoints: $res (ordered '!' fallbacks still work)"
 	rm -rf "$dest/stap"
 	mv "$dest/stap.tmp" "$dest/stap"
-	echo "tracepoints=$res" >"$dest/.stapgen-primed"
-	say "$kver: tracepoint cache ready"
+	# the stamp is the tree's (make's prerequisite of the -p2 cells)
+	mv "$dest/stap/.stapgen-primed" "$dest/.stapgen-primed.tmp"
+	mv "$dest/.stapgen-primed.tmp" "$dest/.stapgen-primed"
+	say "$kver: tracepoint cache ready ($(sed -n 's/^failed_headers=//p' "$dest/.stapgen-primed") trace-event headers do not build for this kernel)"
 }
 
 if [ $prime_only = 1 ]; then

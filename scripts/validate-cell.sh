@@ -77,7 +77,7 @@ else
 	run_stap() {
 		rm -f "$tfile"
 		if [ -x /usr/bin/time ]; then
-			SYSTEMTAP_DIR=$stapdir /usr/bin/time -f '%e %M' -o "$tfile" \
+			SYSTEMTAP_DIR=$sysdir /usr/bin/time -f '%e %M' -o "$tfile" \
 				timeout "${VALIDATE_TIMEOUT:-600}" \
 				"$@" -"$mode" -r "$tree" ${VALIDATE_STAP_FLAGS:-} $flags "$script" \
 				>"$out.out" 2>"$out.log"
@@ -89,13 +89,14 @@ else
 			fi
 		else
 			s0=$(date +%s.%N)
-			SYSTEMTAP_DIR=$stapdir timeout "${VALIDATE_TIMEOUT:-600}" \
+			SYSTEMTAP_DIR=$sysdir timeout "${VALIDATE_TIMEOUT:-600}" \
 				"$@" -"$mode" -r "$tree" ${VALIDATE_STAP_FLAGS:-} $flags "$script" \
 				>"$out.out" 2>"$out.log"
 			rc=$?
 			secs=$(echo "$s0 $(date +%s.%N)" | awk '{printf "%.2f", $2 - $1}') rss=
 		fi
 	}
+	sysdir=$stapdir
 	run_stap "$@"
 	# A failure is run once more.  Concurrent cells share one SYSTEMTAP_DIR,
 	# where stap builds type/tracepoint query modules on first use; a cold CI
@@ -107,10 +108,42 @@ else
 		rc1=$rc
 		mv "$out.log" "$out.first.log"
 		first=$(grep -m1 -E '(^|[a-z] )error: |^ERROR: ' "$out.first.log" || tail -n1 "$out.first.log")
+		# A probe point that did not resolve may be a tracepoint whose query
+		# module once failed to build: stap caches that failure for good.
+		# The second attempt gets a private copy of the cache without its
+		# cached failures (next to it: the sid chroot sees the cache only).
+		priv=
+		if [ "$mode" = p2 ] && [ -d "$stapdir/cache" ] &&
+			grep -q 'while resolving probe point' "$out.first.log"; then
+			priv=$(mktemp -d "$stapdir.retry.XXXXXX")
+			cp -a "$stapdir/." "$priv/"
+			find "$priv/cache" -name 'tracequery_*.o' -size 0 -exec sh -c \
+				'for o; do rm -f "$o" "${o%.o}_hash.log"; done' sh {} +
+			sysdir=$priv
+		fi
 		run_stap "$@"
 		retried=1
 		put first_attempt "exit $rc1: $(echo "$first" | cut -c1-300) (full output: $out.first.log)"
+		if [ -n "$priv" ]; then
+			# the queries that built this time replace their cached failures
+			# in the shared cache (renamed in: cells may be reading it)
+			healed='' nb=0
+			for o in $(cd "$stapdir/cache" && find . -name 'tracequery_*.o' -size 0); do
+				nb=$((nb + 1))
+				[ -s "$priv/cache/$o" ] || continue
+				h=$(sed -n 's/^Header Path: //p' "$stapdir/cache/${o%.o}_hash.log" 2>/dev/null | sed 's,.*/include/,,')
+				healed="$healed ${h:-$o}"
+				cp "$priv/cache/$o" "$stapdir/cache/$o.heal.$$" &&
+					mv "$stapdir/cache/$o.heal.$$" "$stapdir/cache/$o"
+			done
+			put retry_cache "second attempt with a private copy of $stapdir without its $nb cached tracepoint-query failures; built this time (now in the shared cache too):${healed:- none}"
+			rm -rf "$priv"
+		fi
 	fi
+	# for a FAIL's report: the state of this kernel's tracepoint queries
+	st=$stapdir/.stapgen-primed
+	[ -f "$st" ] || st=$(dirname "$stapdir")/.stapgen-primed
+	[ "$rc" != 0 ] && [ -f "$st" ] && put tracepoint_cache "$(sed -n 's/^tracepoints=//p' "$st"); $(sed -n 's/^failed_headers=//p' "$st") trace-event headers do not build ($stapdir/failed-headers.txt)"
 	rm -f "$tfile"
 	put seconds "$secs"
 	put max_rss_kb "$rss"

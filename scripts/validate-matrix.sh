@@ -204,6 +204,9 @@ BEGIN {
 		split(key, kp, SUBSEP)
 		printf "validate: FAIL %s on %s: %s\n", T[kp[1]], CK[kp[2]], short(R[key, "error"], 300)
 		if (R[key, "detail"] != "") printf "validate:   %s\n", short(R[key, "detail"], 300)
+		if (R[key, "first_attempt"] != "") printf "validate:   first attempt: %s\n", short(R[key, "first_attempt"], 300)
+		if (R[key, "retry_cache"] != "") printf "validate:   %s\n", short(R[key, "retry_cache"], 300)
+		if (R[key, "error"] ~ /resolving probe point/ && R[key, "tracepoint_cache"] != "") printf "validate:   tracepoint cache: %s\n", short(R[key, "tracepoint_cache"], 300)
 		if (R[key, "script"] == "") continue
 		split(key, kp, SUBSEP)
 		lf = vdir "/cells/" CK[kp[2]] "/" T[kp[1]] ".log"; nl = 0

@@ -6,6 +6,8 @@
 #        toolchain.sh root TOOLCHAIN                 print the root whose staprun/libc the guest uses
 #        toolchain.sh id TOOLCHAIN KVER              one line naming the stap (for cache keys, matrix)
 #        toolchain.sh sysdir TOOLCHAIN KVER          SYSTEMTAP_DIR for it, its tracepoint cache primed
+#        toolchain.sh prime TOOLCHAIN KVER DIR       prime DIR as SYSTEMTAP_DIR (writes its stamp)
+#        toolchain.sh primed TOOLCHAIN DIR           exit 0 if DIR was primed by this code
 #
 # TOOLCHAIN:
 #   host  the host's stap (Debian bookworm: 4.8).  For kernels whose
@@ -164,7 +166,59 @@ stap_id() {
 
 # stap caches tracepoint queries (failures too) under SYSTEMTAP_DIR, keyed on
 # the tree: one directory per (kernel, toolchain), primed once before
-# parallel stap runs share it.
+# parallel stap runs share it.  PRIME_FORMAT is in every primed stamp: a
+# cache primed by other code is primed again.
+PRIME_FORMAT=2
+
+# The headers whose tracepoint query is cached as a failure (an empty
+# object), one per line.
+failed_headers() {
+	find "$1/cache" -name 'tracequery_*.o' -size 0 2>/dev/null | while read -r o; do
+		sed -n 's/^Header Path: //p' "${o%.o}_hash.log" 2>/dev/null | sed 's,.*/include/,,'
+	done | sort
+}
+
+# prime KVER DIR: builds stap's tracepoint queries for KVER with this
+# toolchain into SYSTEMTAP_DIR=DIR (new or empty) and writes DIR's stamp.
+# A header that fails is built a second time, verbosely: a failure is cached
+# for good, so one that came from a busy machine (and not from the header)
+# must not stay; the second build's compiler errors are kept in
+# DIR/prime-errors.txt, the headers that still fail in
+# DIR/failed-headers.txt.
+prime() {
+	kver=$1 d=$2
+	kd=$cache/kernels/$kver
+	probe='probe kernel.trace("sched:sched_switch") { println($next->pid) }'
+	SYSTEMTAP_DIR=$d "$0" stap "$tc" "$kver" -p2 -r "$kd/build" -e "$probe" \
+		>/dev/null 2>"$d/prime.log" && r=ok || r=FAIL
+	failed_headers "$d" >"$d/failed-first.txt"
+	recovered=
+	if [ -s "$d/failed-first.txt" ]; then
+		find "$d/cache" -name 'tracequery_*.o' -size 0 | while read -r o; do
+			rm -f "$o" "${o%.o}_hash.log"
+		done
+		# --vp 04: pass 2 at verbosity 4 shows kbuild's output
+		SYSTEMTAP_DIR=$d "$0" stap "$tc" "$kver" -p2 --vp 04 -r "$kd/build" -e "$probe" \
+			>/dev/null 2>"$d/prime2.log" && r=ok
+		grep -E '(error|Error [0-9]+):' "$d/prime2.log" | head -n 400 >"$d/prime-errors.txt" || :
+		gzip -f "$d/prime2.log"
+		failed_headers "$d" >"$d/failed-headers.txt"
+		recovered=$(comm -23 "$d/failed-first.txt" "$d/failed-headers.txt" | tr '\n' ' ')
+		[ -z "$recovered" ] || say "$kver: $(stap_id "$kver"): tracepoint queries that failed once and built the second time: $recovered"
+	else
+		: >"$d/failed-headers.txt"
+	fi
+	[ $r = ok ] || r="FAIL (kernel.trace probes do not resolve with $(stap_id "$kver"); see $d/prime.log)"
+	{
+		echo "prime=$PRIME_FORMAT"
+		echo "tracepoints=$r"
+		echo "failed_headers=$(wc -l <"$d/failed-headers.txt")"
+		echo "recovered=$recovered"
+	} >"$d/.stapgen-primed"
+}
+
+primed() { grep -qsx "prime=$PRIME_FORMAT" "$1/.stapgen-primed"; }
+
 sysdir() {
 	kver=$1
 	kd=$cache/kernels/$kver
@@ -173,19 +227,16 @@ sysdir() {
 	# toolchain when the kernel is fetched
 	d=$kd/stap-$tc
 	if [ "$tc" = host ]; then
-		[ -e "$kd/.stapgen-primed" ] || "$here/../fetch-kernel.sh" --prime-only "$kver" >/dev/null
+		primed "$kd" || "$here/../fetch-kernel.sh" --prime-only "$kver" >/dev/null
 		echo "$kd/stap"; return 0
 	fi
-	if [ ! -e "$d/.stapgen-primed" ]; then
+	if ! primed "$d"; then
 		exec 7>"$kd/.lock-prime-$tc"
 		flock 7
-		if [ ! -e "$d/.stapgen-primed" ]; then
+		if ! primed "$d"; then
 			rm -rf "$d.tmp"; mkdir -p "$d.tmp"
 			say "$kver: priming $(stap_id "$kver")'s tracepoint cache (one-off, 1.5-6 min)"
-			if SYSTEMTAP_DIR=$d.tmp "$0" stap "$tc" "$kver" -p2 -r "$kd/build" \
-				-e 'probe kernel.trace("sched:sched_switch") { println($next->pid) }' \
-				>/dev/null 2>"$d.tmp/prime.log"; then r=ok; else r="FAIL (kernel.trace probes do not resolve)"; fi
-			echo "tracepoints=$r" >"$d.tmp/.stapgen-primed"
+			prime "$kver" "$d.tmp"
 			rm -rf "$d"; mv "$d.tmp" "$d"
 		fi
 		flock -u 7
@@ -195,6 +246,9 @@ sysdir() {
 
 case $cmd:$tc in
 sysdir:*) [ "$tc" = host ] || ensure_sid; sysdir "$1" ;;
+# prime TOOLCHAIN KVER DIR (fetch-kernel.sh's host cache: it renames DIR)
+prime:*) [ "$tc" = host ] || ensure_sid; prime "$1" "$2" ;;
+primed:*) primed "$1" ;;
 ensure:host) host_runtime "$1" >/dev/null ;;
 ensure:sid) ensure_sid ;;
 stap:host)

@@ -53,6 +53,40 @@ printf '%s\n' "$out" | grep -q "^validate: FAIL broken on $kver: .*parse error" 
 printf '%s\n' "$out" | grep -q "^validate: warning: passed on the second attempt: flaky on $kver" &&
 	grep -q 'flaky | p1 pass .* (second attempt; first: exit 1' "$t/matrix.md" &&
 	ok "second attempts are listed, in the log and the matrix" || bad "retry listing: $out"
+# p2: a tracepoint whose query failure stap cached (an empty object) does
+# not resolve; the second attempt runs on a private copy of the cache without
+# cached failures, and what built there replaces the failure in the shared
+# cache.  The stand-in "stap" plays that cache: an empty query object fails
+# the probe point, a missing one is built.
+pk=6.1.0-98-test
+mkdir -p "$t/p2/bin" "$t/p2/cache/kernels/$pk/build" "$t/p2/gen/$pk"
+printf 'probe kernel.trace("raw_syscalls:sys_enter") { exit() }\n' >"$t/p2/gen/$pk/tp.stp"
+sc=$t/p2/cache/kernels/$pk/stap/cache/ab
+mkdir -p "$sc"
+: >"$sc/tracequery_1.o"
+printf 'Header Path: %s/include/trace/events/syscalls.h\n' "$t/p2/cache/kernels/$pk/build" >"$sc/tracequery_1_hash.log"
+printf 'prime=2\ntracepoints=ok\nfailed_headers=1\n' >"$t/p2/cache/kernels/$pk/.stapgen-primed"
+cat >"$t/p2/bin/stap" <<EOS
+#!/bin/sh
+case "\$1" in -V) exec "$real" -V ;; esac
+o=\$SYSTEMTAP_DIR/cache/ab/tracequery_1.o
+if [ -e "\$o" ] && [ ! -s "\$o" ]; then
+	echo "semantic error: while resolving probe point: identifier 'kernel' at tp.stp:1:7" >&2
+	exit 1
+fi
+[ -e "\$o" ] || echo ELF >"\$o"
+echo "# probes"
+EOS
+chmod +x "$t/p2/bin/stap"
+sdir=$t/p2/cache/kernels/$pk/stap
+PATH=$t/p2/bin:$PATH STAPGEN_CACHE=$t/p2/cache "$root/scripts/validate-cell.sh" p2 "$pk" tp \
+	"$t/p2/gen/$pk" "$t/p2/cache/kernels/$pk/build" "$sdir" "$t/p2/cells/$pk/tp" >"$t/tp.line" 2>&1
+prec() { sed -n "s/^$1=//p" "$t/p2/cells/$pk/tp.rec"; }
+[ "$(prec status)" = pass ] && prec retry_cache | grep -q 'without its 1 cached tracepoint-query failures; built this time (now in the shared cache too): trace/events/syscalls.h' &&
+	[ -s "$sc/tracequery_1.o" ] && [ -z "$(ls -d "$sdir".retry.* 2>/dev/null)" ] &&
+	ok "a cached tracepoint-query failure is rebuilt on the second attempt and healed" ||
+	bad "p2 retry: $(cat "$t/tp.line" "$t/p2/cells/$pk/tp.rec" 2>&1)"
+
 # a live column where a LIVE_TOOLS run checked only one tool: the others
 # are "not run", not failures
 mkdir -p "$t/l/cells/$kver@live"
