@@ -143,7 +143,7 @@ else
 	# for a FAIL's report: the state of this kernel's tracepoint queries
 	st=$stapdir/.stapgen-primed
 	[ -f "$st" ] || st=$(dirname "$stapdir")/.stapgen-primed
-	[ "$rc" != 0 ] && [ -f "$st" ] && put tracepoint_cache "$(sed -n 's/^tracepoints=//p' "$st"); $(sed -n 's/^failed_headers=//p' "$st") trace-event headers do not build ($stapdir/failed-headers.txt)"
+	[ "$rc" != 0 ] && [ -f "$st" ] && put tracepoint_cache "$(sed -n 's/^tracepoints=//p' "$st"); $(sed -n 's/^failed_headers=//p' "$st") trace-event headers do not build: $(sed 's,^trace/events/,,' "$stapdir/failed-headers.txt" 2>/dev/null | tr '\n' ' ')(compiler errors: $stapdir/prime-errors.txt)"
 	rm -f "$tfile"
 	put seconds "$secs"
 	put max_rss_kb "$rss"

@@ -206,7 +206,7 @@ BEGIN {
 		if (R[key, "detail"] != "") printf "validate:   %s\n", short(R[key, "detail"], 300)
 		if (R[key, "first_attempt"] != "") printf "validate:   first attempt: %s\n", short(R[key, "first_attempt"], 300)
 		if (R[key, "retry_cache"] != "") printf "validate:   %s\n", short(R[key, "retry_cache"], 300)
-		if (R[key, "error"] ~ /resolving probe point/ && R[key, "tracepoint_cache"] != "") printf "validate:   tracepoint cache: %s\n", short(R[key, "tracepoint_cache"], 300)
+		if (R[key, "error"] ~ /resolving probe point/ && R[key, "tracepoint_cache"] != "") printf "validate:   tracepoint cache: %s\n", short(R[key, "tracepoint_cache"], 600)
 		if (R[key, "script"] == "") continue
 		split(key, kp, SUBSEP)
 		lf = vdir "/cells/" CK[kp[2]] "/" T[kp[1]] ".log"; nl = 0
