@@ -178,7 +178,8 @@ failed_headers() {
 	done | sort
 }
 
-# prime KVER DIR: builds stap's tracepoint queries for KVER with this
+# prime KVER DIR (its variables are its own: sysdir's d, kd and kver
+# survive it): builds stap's tracepoint queries for KVER with this
 # toolchain into SYSTEMTAP_DIR=DIR (new or empty) and writes DIR's stamp.
 # A header that fails is built a second time, verbosely: a failure is cached
 # for good, so one that came from a busy machine (and not from the header)
@@ -186,40 +187,40 @@ failed_headers() {
 # DIR/prime-errors.txt, the headers that still fail in
 # DIR/failed-headers.txt.
 prime() {
-	kver=$1 d=$2
-	kd=$cache/kernels/$kver
+	pk=$1 pd=$2
+	pkd=$cache/kernels/$pk
 	probe='probe kernel.trace("sched:sched_switch") { println($next->pid) }'
-	SYSTEMTAP_DIR=$d "$0" stap "$tc" "$kver" -p2 -r "$kd/build" -e "$probe" \
-		>/dev/null 2>"$d/prime.log" && r=ok || r=FAIL
-	failed_headers "$d" >"$d/failed-first.txt"
+	SYSTEMTAP_DIR=$pd "$0" stap "$tc" "$pk" -p2 -r "$pkd/build" -e "$probe" \
+		>/dev/null 2>"$pd/prime.log" && r=ok || r=FAIL
+	failed_headers "$pd" >"$pd/failed-first.txt"
 	recovered=
 	# every query failing is the toolchain's, not the machine's (stap 4.8
 	# on >= 6.12: COUNT_ARGS clashes): a second build would fail the same
-	nq=$(find "$d/cache" -name 'tracequery_*.o' | wc -l)
-	if [ -s "$d/failed-first.txt" ] && [ "$(wc -l <"$d/failed-first.txt")" -lt "$nq" ]; then
-		find "$d/cache" -name 'tracequery_*.o' -size 0 | while read -r o; do
+	nq=$(find "$pd/cache" -name 'tracequery_*.o' | wc -l)
+	if [ -s "$pd/failed-first.txt" ] && [ "$(wc -l <"$pd/failed-first.txt")" -lt "$nq" ]; then
+		find "$pd/cache" -name 'tracequery_*.o' -size 0 | while read -r o; do
 			rm -f "$o" "${o%.o}_hash.log"
 		done
 		# --vp 04: pass 2 at verbosity 4 shows kbuild's output
-		SYSTEMTAP_DIR=$d "$0" stap "$tc" "$kver" -p2 --vp 04 -r "$kd/build" -e "$probe" \
-			>/dev/null 2>"$d/prime2.log" && r=ok
-		grep -E '(error|Error [0-9]+):' "$d/prime2.log" | head -n 400 >"$d/prime-errors.txt" || :
-		gzip -f "$d/prime2.log"
-		failed_headers "$d" >"$d/failed-headers.txt"
-		recovered=$(comm -23 "$d/failed-first.txt" "$d/failed-headers.txt" | tr '\n' ' ')
-		[ -z "$recovered" ] || say "$kver: $(stap_id "$kver"): tracepoint queries that failed once and built the second time: $recovered"
+		SYSTEMTAP_DIR=$pd "$0" stap "$tc" "$pk" -p2 --vp 04 -r "$pkd/build" -e "$probe" \
+			>/dev/null 2>"$pd/prime2.log" && r=ok
+		grep -E '(error|Error [0-9]+):' "$pd/prime2.log" | head -n 400 >"$pd/prime-errors.txt" || :
+		gzip -f "$pd/prime2.log"
+		failed_headers "$pd" >"$pd/failed-headers.txt"
+		recovered=$(comm -23 "$pd/failed-first.txt" "$pd/failed-headers.txt" | tr '\n' ' ')
+		[ -z "$recovered" ] || say "$pk: $(stap_id "$pk"): tracepoint queries that failed once and built the second time: $recovered"
 	else
-		cp "$d/failed-first.txt" "$d/failed-headers.txt"
-		[ ! -s "$d/failed-headers.txt" ] ||
-			echo "not built a second time: every query failed (see prime.log)" >"$d/prime-errors.txt"
+		cp "$pd/failed-first.txt" "$pd/failed-headers.txt"
+		[ ! -s "$pd/failed-headers.txt" ] ||
+			echo "not built a second time: every query failed (see prime.log)" >"$pd/prime-errors.txt"
 	fi
-	[ $r = ok ] || r="FAIL (kernel.trace probes do not resolve with $(stap_id "$kver"); see ${d%.tmp}/prime.log)"
+	[ $r = ok ] || r="FAIL (kernel.trace probes do not resolve with $(stap_id "$pk"); see ${pd%.tmp}/prime.log)"
 	{
 		echo "prime=$PRIME_FORMAT"
 		echo "tracepoints=$r"
-		echo "failed_headers=$(wc -l <"$d/failed-headers.txt")"
+		echo "failed_headers=$(wc -l <"$pd/failed-headers.txt")"
 		echo "recovered=$recovered"
-	} >"$d/.stapgen-primed"
+	} >"$pd/.stapgen-primed"
 }
 
 primed() { grep -qsx "prime=$PRIME_FORMAT" "$1/.stapgen-primed"; }
