@@ -242,7 +242,7 @@ sysdir() {
 		if ! primed "$d"; then
 			rm -rf "$d.tmp"; mkdir -p "$d.tmp"
 			say "$kver: priming $(stap_id "$kver")'s tracepoint cache (one-off, 1.5-6 min)"
-			prime "$kver" "$d.tmp"
+			(prime "$kver" "$d.tmp")  # a subshell: nothing of it leaks into sysdir
 			rm -rf "$d"; mv "$d.tmp" "$d"
 		fi
 		flock -u 7
