@@ -117,8 +117,7 @@ else
 			grep -q 'while resolving probe point' "$out.first.log"; then
 			priv=$(mktemp -d "$stapdir.retry.XXXXXX")
 			cp -a "$stapdir/." "$priv/"
-			find "$priv/cache" -name 'tracequery_*.o' -size 0 -exec sh -c \
-				'for o; do rm -f "$o" "${o%.o}_hash.log"; done' sh {} +
+			"$tcsh" forget-failures "$tc" "$priv"
 			sysdir=$priv
 		fi
 		run_stap "$@"
@@ -127,16 +126,17 @@ else
 		if [ -n "$priv" ]; then
 			# the queries that built this time replace their cached failures
 			# in the shared cache (renamed in: cells may be reading it)
-			healed='' nb=0
+			"$tcsh" failed-headers "$tc" "$stapdir" >"$out.failed.tmp"
 			for o in $(cd "$stapdir/cache" && find . -name 'tracequery_*.o' -size 0); do
-				nb=$((nb + 1))
 				[ -s "$priv/cache/$o" ] || continue
-				h=$(sed -n 's/^Header Path: //p' "$stapdir/cache/${o%.o}_hash.log" 2>/dev/null | sed 's,.*/include/,,')
-				healed="$healed ${h:-$o}"
 				cp "$priv/cache/$o" "$stapdir/cache/$o.heal.$$" &&
 					mv "$stapdir/cache/$o.heal.$$" "$stapdir/cache/$o"
 			done
-			put retry_cache "second attempt with a private copy of $stapdir without its $nb cached tracepoint-query failures; built this time (now in the shared cache too):${healed:- none}"
+			# the headers failed before and not now
+			healed=$("$tcsh" failed-headers "$tc" "$stapdir" | comm -13 - "$out.failed.tmp" | tr '\n' ' ' | sed 's/ $//')
+			nb=$(wc -l <"$out.failed.tmp")
+			rm -f "$out.failed.tmp"
+			put retry_cache "second attempt with a private copy of $stapdir without its $nb cached tracepoint-query failures; built this time (now in the shared cache too): ${healed:-none}"
 			rm -rf "$priv"
 		fi
 	fi

@@ -8,6 +8,8 @@
 #        toolchain.sh sysdir TOOLCHAIN KVER          SYSTEMTAP_DIR for it, its tracepoint cache primed
 #        toolchain.sh prime TOOLCHAIN KVER DIR       prime DIR as SYSTEMTAP_DIR (writes its stamp)
 #        toolchain.sh primed TOOLCHAIN DIR           exit 0 if DIR was primed by this code
+#        toolchain.sh failed-headers TOOLCHAIN DIR   headers whose tracepoint query DIR caches as failed
+#        toolchain.sh forget-failures TOOLCHAIN DIR  delete those cached failures
 #
 # TOOLCHAIN:
 #   host  the host's stap (Debian bookworm: 4.8).  For kernels whose
@@ -171,11 +173,18 @@ stap_id() {
 PRIME_FORMAT=2
 
 # The headers whose tracepoint query is cached as a failure (an empty
-# object), one per line.
+# object) in SYSTEMTAP_DIR $1, one per line, sorted.
 failed_headers() {
 	find "$1/cache" -name 'tracequery_*.o' -size 0 2>/dev/null | while read -r o; do
 		sed -n 's/^Header Path: //p' "${o%.o}_hash.log" 2>/dev/null | sed 's,.*/include/,,'
 	done | sort
+}
+
+# Deletes the cached failures of SYSTEMTAP_DIR $1: stap builds them again.
+forget_failures() {
+	find "$1/cache" -name 'tracequery_*.o' -size 0 | while read -r o; do
+		rm -f "$o" "${o%.o}_hash.log"
+	done
 }
 
 # prime KVER DIR (its variables are its own: sysdir's d, kd and kver
@@ -198,9 +207,7 @@ prime() {
 	# on >= 6.12: COUNT_ARGS clashes): a second build would fail the same
 	nq=$(find "$pd/cache" -name 'tracequery_*.o' | wc -l)
 	if [ -s "$pd/failed-first.txt" ] && [ "$(wc -l <"$pd/failed-first.txt")" -lt "$nq" ]; then
-		find "$pd/cache" -name 'tracequery_*.o' -size 0 | while read -r o; do
-			rm -f "$o" "${o%.o}_hash.log"
-		done
+		forget_failures "$pd"
 		# --vp 04: pass 2 at verbosity 4 shows kbuild's output
 		SYSTEMTAP_DIR=$pd "$0" stap "$tc" "$pk" -p2 --vp 04 -r "$pkd/build" -e "$probe" \
 			>/dev/null 2>"$pd/prime2.log" && r=ok
@@ -208,9 +215,10 @@ prime() {
 		gzip -f "$pd/prime2.log"
 		failed_headers "$pd" >"$pd/failed-headers.txt"
 		recovered=$(comm -23 "$pd/failed-first.txt" "$pd/failed-headers.txt" | tr '\n' ' ')
+		rm -f "$pd/failed-first.txt"
 		[ -z "$recovered" ] || say "$pk: $(stap_id "$pk"): tracepoint queries that failed once and built the second time: $recovered"
 	else
-		cp "$pd/failed-first.txt" "$pd/failed-headers.txt"
+		mv "$pd/failed-first.txt" "$pd/failed-headers.txt"
 		[ ! -s "$pd/failed-headers.txt" ] ||
 			echo "not built a second time: every query failed (see prime.log)" >"$pd/prime-errors.txt"
 	fi
@@ -255,6 +263,8 @@ sysdir:*) [ "$tc" = host ] || ensure_sid; sysdir "$1" ;;
 # prime TOOLCHAIN KVER DIR (fetch-kernel.sh's host cache: it renames DIR)
 prime:*) [ "$tc" = host ] || ensure_sid; prime "$1" "$2" ;;
 primed:*) primed "$1" ;;
+failed-headers:*) failed_headers "$1" ;;
+forget-failures:*) forget_failures "$1" ;;
 ensure:host) host_runtime "$1" >/dev/null ;;
 ensure:sid) ensure_sid ;;
 stap:host)
