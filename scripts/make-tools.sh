@@ -19,14 +19,23 @@ for p in templates/parser/stapgen_rt*.[ch]; do
 	cp "$p" "$tmp" && mv -f "$tmp" "$out/parsers/$f"
 done
 CC=${CC:-cc}
+export CC
+cflags="-std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes"
+# the runtime is compiled once, then linked into every parser
+rt=$(mktemp -d "$out/parsers/.rt.XXXXXX") || exit 1
+trap 'rm -rf "$rt"' EXIT
+trap 'exit 130' INT TERM
+# shellcheck disable=SC2086 # cflags is a list of words
+"$(dirname "$0")/rt-objs.sh" "$rt" $cflags || {
+	echo "make-tools: error: the parser runtime does not compile" >&2; exit 1; }
 n=0
 for src in "$out"/parsers/*_parser.c; do
 	[ -e "$src" ] || continue
 	tool=$(basename "$src" _parser.c)
 	bin=$out/parsers/$tool-parse
 	tmp=$(mktemp "$out/parsers/.$tool-parse.XXXXXX")
-	if $CC -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-		-o "$tmp" "$src" "$out"/parsers/stapgen_rt*.c; then
+	# shellcheck disable=SC2086
+	if $CC $cflags -I"$out/parsers" -o "$tmp" "$src" "$rt"/*.o; then
 		mv -f "$tmp" "$bin"
 		n=$((n + 1))
 	else

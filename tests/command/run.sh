@@ -191,10 +191,12 @@ case $got in *'[point_arg.stp][tcp_*]'*) ;; *) bad "point_arg --build-module --p
 # cannot use, one that prints a run and one that runs until SIGINT (-t).
 CC=${CC:-cc}
 mkdir -p "$tmp/out/parsers"
+# shellcheck disable=SC2086 # PARSER_CFLAGS is a list of options
+CC=$CC ./scripts/rt-objs.sh "$tmp/rt" -std=c11 -O1 ${PARSER_CFLAGS:-} || bad "the parser runtime does not compile"
 for t in tcp_conn needs_tracepoint; do
 	# shellcheck disable=SC2086
 	$CC -std=c11 -O1 ${PARSER_CFLAGS:-} -Itemplates/parser -o "$tmp/out/parsers/$t-parse" \
-		"$tmp/out/parsers/${t}_parser.c" templates/parser/stapgen_rt*.c || bad "$t parser does not compile"
+		"$tmp/out/parsers/${t}_parser.c" "$tmp"/rt/*.o || bad "$t parser does not compile"
 done
 stub() {
 	printf '#!/bin/sh\n%s\n' "$1" >"$tmp/bin/stap"

@@ -118,6 +118,9 @@ say "e2e: kernel $kver, systemtap $stapv, BPF smoke test: $(cat "$tmp/smoke.out"
 # compiled exactly as scripts/make-tools.sh does, $tmp/out/parsers/TOOL-parse.
 mkdir -p "$tmp/gen" "$tmp/out/parsers"
 cp templates/parser/stapgen_rt*.[ch] "$tmp/out/parsers/"
+pcflags="-std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes"
+# shellcheck disable=SC2086 # pcflags is a list of options
+CC=$CC ./scripts/rt-objs.sh "$tmp/rt" $pcflags || { say "FAIL: the parser runtime does not compile"; exit 1; }
 gen() {
 	sed "s|@TARGET@|$target|g" "$2" >"$tmp/gen/$1.yaml"
 	gen_tool=$(sed -n 's/^tool:[[:space:]]*\([A-Za-z0-9_]*\).*/\1/p' "$2" | head -n 1)
@@ -125,9 +128,9 @@ gen() {
 		say "FAIL: $1: stapgen failed:"; sed 's/^/  | /' "$tmp/$1.gen"; return 1; }
 }
 build_parser() {
-	$CC -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-		-o "$tmp/out/parsers/$2-parse" "$tmp/out/parsers/${2}_parser.c" \
-		"$tmp/out/parsers/"stapgen_rt*.c >"$tmp/$1.cc" 2>&1 || {
+	# shellcheck disable=SC2086
+	$CC $pcflags -I"$tmp/out/parsers" -o "$tmp/out/parsers/$2-parse" "$tmp/out/parsers/${2}_parser.c" \
+		"$tmp"/rt/*.o >"$tmp/$1.cc" 2>&1 || {
 		say "FAIL: $1: the generated parser does not compile:"; sed 's/^/  | /' "$tmp/$1.cc"; return 1; }
 }
 

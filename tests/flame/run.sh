@@ -11,10 +11,12 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 CC=${CC:-cc}
 "$stapgen" --kver flame-test --out "$tmp/out" specs/cpu/sample_bt.yaml specs/cpu/sample_bt_off_cpu.yaml \
 	2>/dev/null || { echo "FAIL: generator"; exit 1; }
-# shellcheck disable=SC2086 # PARSER_CFLAGS is a list of options
+cflags="-std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes ${PARSER_CFLAGS:-}"
+# shellcheck disable=SC2086 # cflags is a list of options
+CC=$CC ./scripts/rt-objs.sh "$tmp/rt" $cflags || { echo "FAIL: the parser runtime does not compile"; exit 1; }
+# shellcheck disable=SC2086
 for t in sample_bt sample_bt_off_cpu; do
-	$CC -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes ${PARSER_CFLAGS:-} \
-		-Itemplates/parser -o "$tmp/$t" "$tmp/out/parsers/${t}_parser.c" templates/parser/stapgen_rt*.c ||
+	$CC $cflags -Itemplates/parser -o "$tmp/$t" "$tmp/out/parsers/${t}_parser.c" "$tmp"/rt/*.o ||
 		{ echo "FAIL: $t parser does not compile"; exit 1; }
 done
 python3 "$here/check_svg.py" "$tmp/sample_bt" "$tmp/sample_bt_off_cpu" "$here"

@@ -183,10 +183,12 @@ for spec in "$here"/valid/*.yaml "$tmp"/gen/valid/*.yaml; do
 	[ "$rc" -eq 0 ] || bad "$base: exit $rc, expected 0: $(head -n 3 "$tmp/stderr")"
 done
 # what they generate compiles (e.g. int64 edges as C constants)
+CC=$CC ./scripts/rt-objs.sh "$tmp/rt0" -std=c11 -O0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes ||
+	bad "the parser runtime does not compile"
 for src in "$tmp"/valid-out/parsers/*_parser.c; do
 	n=$((n + 1))
 	$CC -std=c11 -O0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Itemplates/parser \
-		-o "$tmp/valid-parse" "$src" templates/parser/stapgen_rt*.c ||
+		-o "$tmp/valid-parse" "$src" "$tmp"/rt0/*.o ||
 		bad "$(basename "$src"): generated parser does not compile"
 done
 # CRLF line endings: every spec, converted, generates the same files
@@ -220,10 +222,13 @@ diff -r "$tmp/serial" "$tmp/parallel" >"$tmp/diff" || { bad "parallel runs diffe
 
 # ---- generated result parsers ------------------------------------------------------
 "$stapgen" --kver "$kver" --out "$tmp/p" $specs 2>/dev/null
+# shellcheck disable=SC2086 # PARSER_CFLAGS is a list of options
+CC=$CC ./scripts/rt-objs.sh "$tmp/rt1" -std=c11 -O1 -Wall -Wextra -Werror ${PARSER_CFLAGS:-} ||
+	bad "the parser runtime does not compile"
 for src in "$tmp"/p/parsers/*_parser.c; do
 	tool=$(basename "$src" _parser.c)
 	$CC -std=c11 -O1 -Wall -Wextra -Werror ${PARSER_CFLAGS:-} -Itemplates/parser \
-		-o "$tmp/p/$tool-parse" "$src" templates/parser/stapgen_rt*.c ||
+		-o "$tmp/p/$tool-parse" "$src" "$tmp"/rt1/*.o ||
 		bad "$tool parser does not compile"
 done
 for in in "$here"/parser/*.in "$tmp"/gen/parser/*.in; do

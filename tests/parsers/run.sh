@@ -11,13 +11,16 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 CC=${CC:-cc}
 "$stapgen" --kver parser-test --out "$tmp/out" $(find specs -name '*.yaml' | LC_ALL=C sort) 2>/dev/null ||
 	{ echo "FAIL: generator"; exit 1; }
+# shellcheck disable=SC2086 # PARSER_CFLAGS is a list of options
+CC=$CC ./scripts/rt-objs.sh "$tmp/rt" -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	${PARSER_CFLAGS:-} || { echo "FAIL: the parser runtime does not compile"; exit 1; }
 fail=0 n=0
 for dir in "$here"/*/; do
 	tool=$(basename "$dir")
 	src=$tmp/out/parsers/${tool}_parser.c
 	[ -e "$src" ] || { echo "FAIL: no parser generated for $tool"; fail=$((fail + 1)); continue; }
 	$CC -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes ${PARSER_CFLAGS:-} \
-		-Itemplates/parser -o "$tmp/$tool-parse" "$src" templates/parser/stapgen_rt*.c ||
+		-Itemplates/parser -o "$tmp/$tool-parse" "$src" "$tmp"/rt/*.o ||
 		{ echo "FAIL: $tool parser does not compile"; fail=$((fail + 1)); continue; }
 	for in in "$dir"*.in; do
 		[ -e "$in" ] || continue
