@@ -43,12 +43,19 @@ check-live-unit: live-lint
 
 # One boot per kernel; all kernels run even if one fails; the matrix is
 # rewritten with the live columns; the exit status says whether all passed.
+# The kernels are fetched one at a time, then LIVE_PARALLEL of them run at
+# once: one kernel's modules build while another's guest runs.  Builds and
+# guests share one CPU slot per core (live.py's cpu_slot), so a guest never
+# runs on a busier machine than it would alone.
+LIVE_PARALLEL ?= 2
 live: $(STAPGEN) live-deps
-	@rc=0; for e in $(LIVE_KERNELS); do k=$${e%%:*} t=$${e##*:}; \
+	@rc=0; runs=; for e in $(LIVE_KERNELS); do k=$${e%%:*} t=$${e##*:}; \
 		kv=$$(./scripts/fetch-kernel.sh "$$k" | tail -n1) || { rc=1; continue; }; \
-		$(LIVE_PY) run --kver "$$kv" --toolchain "$$t" --timeout $(LIVE_TIMEOUT) \
-			$(if $(LIVE_TOOLS),--tools $(LIVE_TOOLS)) || rc=1; \
+		runs="$$runs $$kv:$$t"; \
 	done; \
+	[ -z "$$runs" ] || printf '%s\n' $$runs | xargs -P $(LIVE_PARALLEL) -I{} sh -c 'e=$$1; \
+		exec $(LIVE_PY) run --kver "$${e%:*}" --toolchain "$${e##*:}" --timeout $(LIVE_TIMEOUT) \
+			$(if $(LIVE_TOOLS),--tools $(LIVE_TOOLS))' sh {} || rc=1; \
 	if [ -n "$$(cat $(GEN_TOOLS_FILES) 2>/dev/null)" ]; then $(MAKE) --no-print-directory validate-matrix || rc=1; fi; \
 	exit $$rc
 

@@ -16,6 +16,8 @@ spec's `live:` section (docs/live.md).
 import argparse
 import base64
 import concurrent.futures
+import contextlib
+import fcntl
 import hashlib
 import io
 import json
@@ -44,6 +46,32 @@ def say(msg):
 def die(msg):
     print("live: error: " + msg, file=sys.stderr)
     sys.exit(1)
+
+
+@contextlib.contextmanager
+def cpu_slot():
+    """Hold one of this machine's CPU slots (one per core, a flock on
+    CACHE/cpu-slots/N) shared by every live.py running here.  A stap -p4
+    build and a guest (one TCG vCPU thread) each hold one, so make live can
+    build one kernel's modules while another kernel's guest runs without
+    either taking a core from the other: the guest's timing stays as it is
+    when it runs alone, and no core idles while a guest boots."""
+    d = os.path.join(CACHE, "cpu-slots")
+    os.makedirs(d, exist_ok=True)
+    while True:
+        for i in range(os.cpu_count() or 1):
+            f = open(os.path.join(d, str(i)), "w")
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                f.close()
+                continue
+            try:
+                yield
+            finally:
+                f.close()
+            return
+        time.sleep(0.2)
 
 
 # ---- specs and their live: sections -------------------------------------------
@@ -323,8 +351,8 @@ def build_module(kver, tc, name, script, sysdir, stap_id, extra=()):
     if os.path.exists(ko):
         return ko, 0.0, True
     os.makedirs(cdir, exist_ok=True)
-    t0 = time.time()
-    with tempfile.TemporaryDirectory(dir=cdir, prefix=".build.") as tmp:
+    with cpu_slot(), tempfile.TemporaryDirectory(dir=cdir, prefix=".build.") as tmp:
+        t0 = time.time()
         shutil.copy(script, os.path.join(tmp, name + ".stp"))
         p = subprocess.run([os.path.join(ROOT, "scripts/live/toolchain.sh"), "stap", tc, kver,
                             "-p4", "-r", os.path.join(kdir, "build"), "-m", name]
@@ -441,13 +469,14 @@ def boot(out, kver, img, timeout):
            "-serial", "file:" + con, "-serial", "file:" + resf,
            "-kernel", vmlinuz, "-initrd", img,
            "-append", "console=ttyS0 panic=-1 oops=panic loglevel=4"]
-    t0 = time.time()
-    try:
-        subprocess.run(cmd, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
-        hung = False
-    except subprocess.TimeoutExpired:
-        hung = True
-    took = time.time() - t0
+    with cpu_slot():
+        t0 = time.time()
+        try:
+            subprocess.run(cmd, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+            hung = False
+        except subprocess.TimeoutExpired:
+            hung = True
+        took = time.time() - t0
     data = open(resf, "rb").read() if os.path.exists(resf) else b""
     resdir = os.path.join(out, "results")
     shutil.rmtree(resdir, ignore_errors=True)
@@ -708,19 +737,21 @@ def cmd_run(a):
     write_cells(kver, stap_id, tests, verdicts, all_tools(), a.tools)
     write_examples(out, kver, stap_id, runs, verdicts)
 
-    rc = 0
+    # one write: another kernel's run may be printing next to this one
+    rc, report = 0, []
     for v in verdicts:
         ok = (v["status"] == "pass") != bool(v["expect_fail"])
         if v["expect_fail"] and v["status"] == "FAIL" and not any(v["expect_fail"] in m for m in v["fails"]):
             ok = False
             v["fails"].append("self-test: the failure does not name %r" % v["expect_fail"])
         tag = v["status"] if not v["expect_fail"] else ("expected FAIL" if v["status"] == "FAIL" else "UNEXPECTED pass")
-        print("live: %-28s %-13s %s" % (v["id"] + (" " + v["name"] if v["name"] else "")[:28], tag, kver))
-        for m in v.get("fails", []):
-            print("      %s:%d: %s" % (v["spec"], v["line"], m))
+        report.append("live: %-28s %-13s %s" % (v["id"] + (" " + v["name"] if v["name"] else "")[:28], tag, kver))
+        report += ["      %s:%d: %s" % (v["spec"], v["line"], m) for m in v.get("fails", [])]
         v["ok"] = ok
         if not ok:
             rc = 1
+    sys.stdout.write("".join(l + "\n" for l in report))
+    sys.stdout.flush()
     n_ok = sum(1 for v in verdicts if v.get("ok"))
     say("%s: %d/%d as expected; %.0fs in all" % (kver, n_ok, len(verdicts), time.time() - T0))
     return rc
