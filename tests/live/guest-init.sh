@@ -36,6 +36,9 @@ mke2fs -q /dev/loop0 >/dev/null && mkdir -p /mnt/disk && mount -t ext2 /dev/loop
 #            the probes started the gate opens (target() is its pid).
 #   MODE flight: staprun -L (load, start, detach), the workload, then
 #            staprun -A (attach: the buffered output arrives) and SIGINT.
+#   MODE cmd: the generated command, as a user runs a built module:
+#            TOOL --module TOOL.ko -f json OPTION... -c CMD; its JSON is
+#            checked as it printed it (OPTIONs are the command's flags).
 # SIGINT: the module's end probes run and print their reports; bounded.
 stop_staprun() {
 	kill -INT $spid 2>/dev/null
@@ -70,6 +73,12 @@ run_test() {
 		(cd /tmp/work && timeout -s INT 120 staprun -c "$cmd" "/live/modules/$mod.ko" "$@") \
 			>"$d/raw" 2>"$d/stderr"
 		echo $? >"$d/rc"
+		;;
+	cmd)
+		(cd /tmp/work && timeout -s INT 120 "/live/cmd/$mod" --module "/live/modules/$mod.ko" \
+			-f json "$@" -c "$cmd") >"$d/json" 2>"$d/stderr"
+		echo $? >"$d/rc"
+		: >"$d/raw"
 		;;
 	flight)
 		staprun -L "/live/modules/$mod.ko" "$@" >"$d/load.out" 2>"$d/stderr"
@@ -115,7 +124,9 @@ run_test() {
 	esac
 	echo $(( $(date +%s) - t0 )) >"$d/seconds"
 	p=/live/parsers/$mod-parse
-	if [ -x "$p" ]; then
+	if [ "$mode" = cmd ]; then
+		echo 0 >"$d/parse.rc"   # the command ran the parser; its status is the command's
+	elif [ -x "$p" ]; then
 		"$p" -f json <"$d/raw" >"$d/json" 2>"$d/parse.stderr"
 		echo $? >"$d/parse.rc"
 		"$p" -f table <"$d/raw" >"$d/table" 2>/dev/null

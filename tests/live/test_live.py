@@ -90,7 +90,8 @@ SPEC = """\
 tool: t
 summary: s
 params:
-  destport: { type: int, default: 0, help: h }
+  destport: { type: int, default: 0, help: h, flag: --port }
+  quiet: { type: int, default: 0, help: h }
 probes:
   - on: kernel.function("inet_csk_accept").return
     emit:
@@ -127,7 +128,7 @@ class SpecValidation(unittest.TestCase):
 
     def test_unknown_column(self):
         self.assertError("run: x\nexpect:\n  - record: conn\n    where: { prot: 1 }\n",
-                         "record 'conn' has no column 'prot' (has: port)", line=14)
+                         "record 'conn' has no column 'prot' (has: port)", line=15)
 
     def test_unknown_param(self):
         self.assertError("params: { dport: 1 }\nrun: x\nexpect: []\n", "no parameter 'dport' in the spec")
@@ -138,6 +139,15 @@ class SpecValidation(unittest.TestCase):
 
     def test_mode(self):
         self.assertError("run: x\nmode: y\nexpect: []\n", "mode is bg (default), c (staprun -c)")
+
+    def test_via(self):
+        self.assertError("run: x\nvia: stap\nexpect: []\n", "via is staprun (default")
+        self.assertError("run: x\nvia: command\nexpect: []\n", "via: command needs mode: c")
+        _, tests = self.load("run: x\nvia: command\nmode: c\nparams: { destport: 80, quiet: 1 }\nexpect: []\n")
+        # each parameter by its flag, or -G NAME=VALUE without one
+        self.assertEqual(tests[0]["argv"], ["--port", "80", "-G", "quiet=1"])
+        self.assertIn("the command exited 1", live.check_test({"expect": [], "via": "command"},
+                                                              result([], rc=1))[0])
 
     def test_not_triggerable_stands_alone(self):
         _, tests = self.load("not_triggerable: needs a real NIC\n")
