@@ -49,29 +49,46 @@ def die(msg):
 
 
 @contextlib.contextmanager
-def cpu_slot():
+def cpu_slot(guest=False):
     """Hold one of this machine's CPU slots (one per core, a flock on
     CACHE/cpu-slots/N) shared by every live.py running here.  A stap -p4
     build and a guest (one TCG vCPU thread) each hold one, so make live can
     build one kernel's modules while another kernel's guest runs without
     either taking a core from the other: the guest's timing stays as it is
-    when it runs alone, and no core idles while a guest boots."""
+    when it runs alone, and no core idles while a guest runs.  A guest goes
+    first: while one waits (a shared flock on CACHE/cpu-slots/guest), builds
+    take no free slot, or a busy build pool would keep it waiting for all
+    its modules (seen: 231 s)."""
     d = os.path.join(CACHE, "cpu-slots")
     os.makedirs(d, exist_ok=True)
-    while True:
-        for i in range(os.cpu_count() or 1):
-            f = open(os.path.join(d, str(i)), "w")
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                f.close()
-                continue
-            try:
-                yield
-            finally:
-                f.close()
-            return
-        time.sleep(0.2)
+    waiting = open(os.path.join(d, "guest"), "w")
+    try:
+        if guest:
+            fcntl.flock(waiting, fcntl.LOCK_SH)
+        while True:
+            if not guest:
+                try:    # no guest waiting?
+                    fcntl.flock(waiting, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(waiting, fcntl.LOCK_UN)
+                except BlockingIOError:
+                    time.sleep(0.2)
+                    continue
+            for i in range(os.cpu_count() or 1):
+                f = open(os.path.join(d, str(i)), "w")
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    f.close()
+                    continue
+                waiting.close()
+                try:
+                    yield
+                finally:
+                    f.close()
+                return
+            time.sleep(0.2)
+    finally:
+        waiting.close()
 
 
 # ---- specs and their live: sections -------------------------------------------
@@ -492,7 +509,7 @@ def boot(out, kver, img, timeout):
            "-serial", "file:" + con, "-serial", "file:" + resf,
            "-kernel", vmlinuz, "-initrd", img,
            "-append", "console=ttyS0 panic=-1 oops=panic loglevel=4"]
-    with cpu_slot():
+    with cpu_slot(guest=True):
         t0 = time.time()
         try:
             subprocess.run(cmd, timeout=timeout, stdin=subprocess.DEVNULL, check=False)

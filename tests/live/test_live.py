@@ -4,8 +4,10 @@ fact substitution, failure messages, and the validation of live: sections.
 No kernel needed: `make check` runs these."""
 import os
 import sys
+import contextlib
 import tempfile
 import textwrap
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -168,6 +170,60 @@ class Specs(unittest.TestCase):
             self.assertEqual(live.script_flags(f.name), ["-DMAXACTION=100", "-d", "kernel"])
         finally:
             os.unlink(f.name)
+
+
+class CpuSlots(unittest.TestCase):
+    """make live's CPU slots: one holder per core, and a waiting guest goes
+    before waiting builds."""
+
+    def setUp(self):
+        self.saved = live.CACHE
+        live.CACHE = tempfile.mkdtemp()
+
+    def tearDown(self):
+        import shutil
+        shutil.rmtree(live.CACHE)
+        live.CACHE = self.saved
+
+    def test_guest_goes_first(self):
+        order, got = [], threading.Event()
+
+        def take(who, release):
+            with live.cpu_slot(guest=(who == "guest")):
+                order.append(who)
+                got.set()
+                release.wait(10)
+
+        held = [live.cpu_slot() for _ in range(os.cpu_count() or 1)]
+        for h in held:
+            h.__enter__()
+        free_b, free_g = threading.Event(), threading.Event()
+        b = threading.Thread(target=take, args=("build", free_b))
+        g = threading.Thread(target=take, args=("guest", free_g))
+        b.start()
+        g.start()
+        # on a failure below: let both threads finish before tearDown
+        def cleanup():
+            free_b.set()
+            free_g.set()
+            while held:
+                held.pop().__exit__(None, None, None)
+            b.join(10)
+            g.join(10)
+        self.addCleanup(cleanup)
+        # both wait: every slot is held (1 s of their polling at 0.2 s)
+        self.assertFalse(got.wait(1))
+        # one slot frees: the guest takes it, the build keeps waiting
+        held.pop().__exit__(None, None, None)
+        self.assertTrue(got.wait(10))
+        got.clear()
+        self.assertEqual(order, ["guest"])
+        self.assertFalse(got.wait(1))
+        # the guest is done: its slot goes to the build
+        free_g.set()
+        g.join(10)
+        self.assertTrue(got.wait(10))
+        self.assertEqual(order, ["guest", "build"])
 
 
 if __name__ == "__main__":
