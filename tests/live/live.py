@@ -779,13 +779,15 @@ def cmd_run(a):
 
     # one write: another kernel's run may be printing next to this one
     rc, report = 0, []
+    width = max([28] + [len(v["id"]) + 1 + len(v["name"]) for v in verdicts])
     for v in verdicts:
         ok = (v["status"] == "pass") != bool(v["expect_fail"])
         if v["expect_fail"] and v["status"] == "FAIL" and not any(v["expect_fail"] in m for m in v["fails"]):
             ok = False
             v["fails"].append("self-test: the failure does not name %r" % v["expect_fail"])
         tag = v["status"] if not v["expect_fail"] else ("expected FAIL" if v["status"] == "FAIL" else "UNEXPECTED pass")
-        report.append("live: %-28s %-13s %s" % (v["id"] + (" " + v["name"] if v["name"] else "")[:28], tag, kver))
+        label = v["id"] + (" " + v["name"] if v["name"] else "")
+        report.append("live: %-*s %-13s %s" % (width, label, tag, kver))
         report += ["      %s:%d: %s" % (v["spec"], v["line"], m) for m in v.get("fails", [])]
         v["ok"] = ok
         if not ok:
