@@ -14,7 +14,7 @@ usage: syslog_profile [options]
 
 Count and time the system calls of one program (--comm NAME, -p PID or -c CMD)
 
-A call is timed from the raw_syscalls sys_enter tracepoint to sys_exit (on kernels where stap resolves no tracepoint, the x86-64 dispatcher x64_sys_call() and its return), so blocking calls include the time asleep.  Calls that never return (exit, a successful execve's old program) are not counted.  The table is printed at the end (Ctrl-C, -t or the end of -c CMD), most total time first.  Without --comm, -p or -c every process is profiled.
+A call is timed from the raw_syscalls sys_enter tracepoint to sys_exit (on kernels where stap resolves no tracepoint, the x86-64 dispatcher x64_sys_call() and its return), so blocking calls include the time asleep.  Calls that never return (exit, a successful execve's old program) are not counted.  The table is printed at the end (Ctrl-C, -t or the end of -c CMD), most total time first.  Without --comm, -p or -c every process is profiled.  Both handlers run on every system call of the machine: where they take over half of a CPU for about a second (a tight loop of cheap calls on a slow machine), stap's overload protection stops the tool with "probe overhead exceeded threshold".
 
 options:
   --comm STR             Only processes with this command name (empty = all) (default: "")
