@@ -30,7 +30,7 @@ LDLIBS_GEN := -lyaml
 GEN_C := $(sort $(wildcard gen/*/*.c))
 GEN_MAIN := gen/main.c
 GEN_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(GEN_C)) \
-	$(BUILD)/gen/expr/parser.o $(BUILD)/gen/expr/lexer.o
+	$(BUILD)/gen/expr/parser.o $(BUILD)/gen/expr/lexer.o $(BUILD)/gen/cmd_runtime.o
 STAPGEN := $(BUILD)/stapgen
 
 TEST_C := $(sort $(wildcard tests/unit/test_*.c))
@@ -49,6 +49,15 @@ $(BUILD)/gen/expr/parser.c $(BUILD)/gen/expr/parser.h &: gen/expr/parser.y
 $(BUILD)/gen/expr/lexer.c $(BUILD)/gen/expr/lexer.h &: gen/expr/lexer.l $(BUILD)/gen/expr/parser.h
 	@mkdir -p $(dir $@)
 	flex --header-file=$(BUILD)/gen/expr/lexer.h -o $(BUILD)/gen/expr/lexer.c $<
+
+# The tool commands' shared runtime, as a C string the generator writes
+# beside every command (lib/stapgen-cmd.sh).
+CMD_RT := templates/command/stapgen-cmd.sh
+$(BUILD)/gen/cmd_runtime.c: $(CMD_RT) scripts/text2c.awk
+	@mkdir -p $(dir $@)
+	LC_ALL=C awk -v name=stapgen_cmd_runtime -f scripts/text2c.awk $(CMD_RT) >$@.tmp && mv -f $@.tmp $@
+$(BUILD)/gen/cmd_runtime.o: $(BUILD)/gen/cmd_runtime.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # Generated scanner/parser code is not ours to lint: relax only what flex emits.
 $(BUILD)/gen/expr/lexer.o: $(BUILD)/gen/expr/lexer.c

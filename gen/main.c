@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "compile/compile.h"
+#include "emit/emit.h"
 #include "explain/explain.h"
 #include "util/arena.h"
 #include "util/diag.h"
@@ -281,21 +282,22 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 	const spec_unsupported *u = res.unsupported;
 	char *pdir = arena_printf(&a, "%s/parsers", o->outdir);
 	char *ddir = arena_printf(&a, "%s/doc", o->outdir);
+	char *ldir = arena_printf(&a, "%s/lib", o->outdir);
 	char *stp_name = arena_printf(&a, "%s.stp", s->tool);
 	char *uns_name = arena_printf(&a, "%s.unsupported", s->tool);
 	char *par_name = arena_printf(&a, "%s_parser.c", s->tool);
 	char *doc_name = arena_printf(&a, "%s.md", s->tool);
 	char *map_name = arena_printf(&a, "%s.stp.map", s->tool);
 	rc = 2;
-	out_file files[5];
+	out_file files[6];
 	size_t nfiles = 0;
 	memset(files, 0, sizeof files);
 	/* directories this run creates go again if it fails */
-	const char *dirs[] = { o->outdir, pdir, ddir };
-	int existed[3];
-	for (size_t i = 0; i < 3; i++)
+	const char *dirs[] = { o->outdir, pdir, ddir, ldir };
+	int existed[4];
+	for (size_t i = 0; i < 4; i++)
 		existed[i] = access(dirs[i], F_OK) == 0;
-	if (mkdirs(pdir) || mkdirs(ddir)) {
+	if (mkdirs(pdir) || mkdirs(ddir) || mkdirs(ldir)) {
 		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", o->outdir, strerror(errno));
 	} else {
 		int ok = !write_tmp(&files[nfiles++], o->outdir, u ? uns_name : stp_name,
@@ -307,7 +309,10 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 			 (u || !write_tmp(&files[nfiles++], o->outdir, map_name, sb_str(&res.map),
 					  res.map.len, 0644)) &&
 			 (u || !write_tmp(&files[nfiles++], o->outdir, s->tool, sb_str(&res.command),
-					  res.command.len, 0755));
+					  res.command.len, 0755)) &&
+			 /* every command's runtime: the same text for each tool */
+			 (u || !write_tmp(&files[nfiles++], ldir, "stapgen-cmd.sh", stapgen_cmd_runtime,
+					  stapgen_cmd_runtime_len, 0644));
 		if (!commit_outputs(files, nfiles, ok)) {
 			/* the other outcome's file, from an earlier run, is now stale */
 			char *stale = arena_printf(&a, "%s/%s", o->outdir, u ? stp_name : uns_name);
@@ -315,7 +320,7 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 			rc = 0;
 		}
 	}
-	for (size_t i = 3; rc && i-- > 0;)
+	for (size_t i = 4; rc && i-- > 0;)
 		if (!existed[i])
 			rmdir(dirs[i]);	/* only if still empty */
 out:

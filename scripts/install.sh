@@ -1,7 +1,8 @@
 #!/bin/sh
 # make install: stapgen and the helpers into PREFIX/bin, and every tool
 # generated for one kernel release (make tools' OUT/KVER):
-#   PREFIX/lib/stapgen/KVER/TOOL, TOOL.stp, TOOL.stp.map, parsers/TOOL-parse
+#   PREFIX/lib/stapgen/KVER/TOOL, TOOL.stp, TOOL.stp.map, parsers/TOOL-parse,
+#                               lib/stapgen-cmd.sh (the commands' runtime)
 #   PREFIX/bin/TOOL               runs lib/stapgen/$(uname -r)/TOOL if installed, else KVER's
 #   PREFIX/share/man/man1/TOOL.1  the doc page as a man page (scripts/md2man.awk)
 #   PREFIX/share/doc/stapgen/KVER/TOOL.md
@@ -25,7 +26,9 @@ if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
 else
 	date=$(date -u +%Y-%m-%d)
 fi
-install -d "$destdir$bindir" "$destdir$libdir/parsers" "$destdir$mandir" "$destdir$docdir"
+install -d "$destdir$bindir" "$destdir$libdir/parsers" "$destdir$libdir/lib" "$destdir$mandir" "$destdir$docdir"
+# the runtime every command sources from its own directory
+install -m 644 "$out/lib/stapgen-cmd.sh" "$destdir$libdir/lib/stapgen-cmd.sh"
 progs=''
 for f in "$@"; do
 	install -m 755 "$f" "$destdir$bindir/"

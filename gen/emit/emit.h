@@ -16,6 +16,10 @@ typedef struct emit_opts {
 void emit_stp(strbuf *out, arena *a, const struct lowered *lw, const emit_opts *o);
 void emit_doc(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
 void emit_command(strbuf *out, const spec *s, const emit_opts *o);
+/* The runtime every command sources (templates/command/stapgen-cmd.sh),
+ * written beside the commands as lib/stapgen-cmd.sh. */
+extern const char stapgen_cmd_runtime[];
+extern const size_t stapgen_cmd_runtime_len;
 /* "table (default), json or csv", and folded/svg when `stacks` (SG_FORMATS);
  * with all: every format, the stack ones marked "(stack tools)" */
 void emit_format_list(strbuf *out, bool stacks, bool all);

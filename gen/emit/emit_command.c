@@ -157,126 +157,135 @@ static void usage_heredoc(strbuf *o, const strbuf *u)
 		  delim);
 }
 
-/* The preflight: only the checks this tool needs (tool_needs_of). */
-static void emit_preflight(strbuf *o, const spec *s, const emit_opts *opt)
+/* need_level as the runtime reads it: 0 no, 1 needed, 2 only by a fallback */
+static int need_word(need_level n)
 {
-	tool_needs n = tool_needs_of(s, opt->kver);
-	unsigned kv[3];
-	sb_puts(o, "# ---- preflight: what this tool needs from the host (--check runs it alone).\n"
-		   "# STAPGEN_ROOT=DIR looks for the files below under DIR instead of / (tests).\n"
-		   "root=${STAPGEN_ROOT:-}\n"
-		   "rel=$(uname -r)\n"
-		   "bad=0 pkgs=''\n"
-		   "say() { if [ \"$check\" = 1 ]; then echo \"$tool: $*\"; else echo \"$tool: $*\" >&2; fi; }\n"
-		   "ok() { [ \"$check\" = 0 ] || echo \"$tool: ok: $*\"; }\n"
-		   "# miss WHAT [DEBIAN-PACKAGE]\n"
-		   "miss() { bad=1; say \"missing: $1\"; [ -z \"${2:-}\" ] || pkgs=\"$pkgs $2\"; }\n");
-	if (n.kprobes || n.uprobes)
-		sb_puts(o, "# kfeature CONFIG_X SYMBOL WHAT [warn]: is the kernel built with CONFIG_X?\n"
-			   "kfeature() {\n"
-			   "\tif [ -r \"$root/boot/config-$rel\" ]; then\n"
-			   "\t\thave=$(grep -c \"^$1=y\" \"$root/boot/config-$rel\" || :)\n"
-			   "\telif [ -r \"$root/proc/config.gz\" ]; then\n"
-			   "\t\thave=$(gzip -dc \"$root/proc/config.gz\" | grep -c \"^$1=y\" || :)\n"
-			   "\telif [ -r \"$root/proc/kallsyms\" ]; then\n"
-			   "\t\thave=$(grep -c \" [Tt] $2\\$\" \"$root/proc/kallsyms\" || :)\n"
-			   "\telse\n"
-			   "\t\tsay \"warning: cannot tell whether this kernel has $1 (no /boot/config-$rel, /proc/config.gz or /proc/kallsyms)\"\n"
-			   "\t\treturn\n"
-			   "\tfi\n"
-			   "\tif [ \"$have\" != 0 ]; then\n"
-			   "\t\tok \"$3 ($1)\"\n"
-			   "\telif [ -n \"${4:-}\" ]; then\n"
-			   "\t\tsay \"warning: this kernel has no $1: $3 (only for fallback probe points)\"\n"
-			   "\telse\n"
-			   "\t\tmiss \"$3: this kernel is built without $1 (no package adds it: it needs a kernel built with $1=y)\"\n"
-			   "\tfi\n"
-			   "}\n");
-	sb_puts(o, "preflight() {\n");
-	if (kver_parse(opt->kver, kv)) {
-		sb_puts(o, "\tcase $rel in \"$gen_kver\") ;; *) say \"warning: generated for kernel $gen_kver, this one is $rel (make tools KVER=$rel)\";; esac\n");
-	}
-	sb_puts(o, "\tif [ \"$use_parse\" = 1 ]; then\n"
-		   "\t\tif [ -x \"$parse\" ]; then ok \"parser $parse\"; else miss \"the parser $parse (make tools builds it)\"; fi\n"
-		   "\tfi\n"
-		   "\tif [ -z \"$build\" ]; then\n"
-		   "\t\tif [ -e \"$root/proc/modules\" ]; then\n"
-		   "\t\t\tok \"loadable kernel modules\"\n"
-		   "\t\telse\n"
-		   "\t\t\tmiss \"loadable kernel modules (no /proc/modules): the tool runs as a kernel module, this kernel is built without CONFIG_MODULES\"\n"
-		   "\t\tfi\n"
-		   "\t\t[ \"$(id -u)\" = 0 ] || say \"warning: not root: staprun needs root or the stapusr group\"\n");
-	if (n.kprobes)
-		sb_printf(o, "\t\tkfeature CONFIG_KPROBES register_kprobe \"kprobes, for kernel function probes\"%s\n",
-			  n.kprobes == NEED_MAYBE ? " warn" : "");
-	if (n.uprobes)
-		sb_printf(o, "\t\tkfeature CONFIG_UPROBES uprobe_register \"uprobes, for user-space probes\"%s\n",
-			  n.uprobes == NEED_MAYBE ? " warn" : "");
-	sb_puts(o, "\tfi\n"
-		   "\tif [ -n \"$module\" ]; then\n"
-		   "\t\tif command -v staprun >/dev/null; then ok \"staprun\"; else miss \"staprun, which runs a built module\" systemtap-runtime; fi\n"
-		   "\t\tif [ -r \"$module\" ]; then ok \"module $module\"; else miss \"the module $module\"; fi\n"
-		   "\t\treturn\n"
-		   "\tfi\n"
-		   "\tif [ -e \"$root/lib/modules/$rel/build/.config\" ]; then\n"
-		   "\t\tok \"kernel build tree /lib/modules/$rel/build\"\n"
-		   "\telse\n"
-		   "\t\tmiss \"the kernel build tree /lib/modules/$rel/build (stap compiles the tool against it)\" \"linux-headers-$rel\"\n"
-		   "\tfi\n");
-	if (n.kdebug) {
-		sb_puts(o, "\tdbg=''\n"
-			   "\tfor f in /usr/lib/debug/boot/vmlinux-$rel /usr/lib/debug/lib/modules/$rel/vmlinux \\\n"
-			   "\t\t/boot/vmlinux-$rel /lib/modules/$rel/build/vmlinux; do\n"
-			   "\t\tif [ -z \"$dbg\" ] && [ -e \"$root$f\" ]; then dbg=$f; fi\n"
-			   "\tdone\n"
-			   "\tif [ -n \"$dbg\" ]; then\n"
-			   "\t\tok \"kernel debuginfo $dbg\"\n"
-			   "\telif [ -n \"${DEBUGINFOD_URLS:-}\" ]; then\n"
-			   "\t\tsay \"warning: no local kernel debuginfo: stap will ask debuginfod ($DEBUGINFOD_URLS)\"\n");
-		if (n.kdebug == NEED_MAYBE)
-			sb_puts(o, "\telse\n"
-				   "\t\tsay \"warning: no kernel debuginfo (vmlinux with DWARF): only needed if a fallback probe point is used (linux-image-$rel-dbg)\"\n");
+	return n == NEED_YES ? 1 : n == NEED_MAYBE ? 2 : 0;
+}
+
+/* tool_opt: one case arm per parameter that has a flag. */
+static void emit_tool_opt(strbuf *o, const spec *s)
+{
+	sb_puts(o, "# tool_opt ARG...: the spec's own options (sg_shift: the words used)\n"
+		   "tool_opt() {\n\tcase $1 in\n");
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const spec_param *p = &s->params[i];
+		if (!p->flag)
+			continue;
+		if (p->type == PT_SWITCH) {
+			sb_printf(o, "\t%s) sg_setg %s 1; sg_shift=1 ;;\n", p->flag, p->name);
+			continue;
+		}
+		sb_printf(o, "\t%s)\n\t\tsg_val \"$@\"\n", p->flag);
+		if (p->point_arg)	/* part of a probe point: checked, never -G */
+			sb_printf(o, "\t\tsg_ppcheck %s \"$2\"\n\t\tpp_%u=$2 sg_ppgiven=%s\n", p->flag,
+				  p->point_arg, p->flag);
 		else
-			sb_puts(o, "\telse\n"
-				   "\t\tmiss \"the kernel's debuginfo, a vmlinux with DWARF (BTF is not enough for stap): the tool probes kernel functions or reads kernel structures\" \"linux-image-$rel-dbg\"\n");
-		sb_puts(o, "\tfi\n");
+			sb_printf(o, "\t\t%s %s \"$2\"\n\t\tsg_setg %s \"$2\"\n",
+				  p->type == PT_STRING ? "sg_str" : "sg_uint", p->flag, p->name);
+		sb_puts(o, "\t\tsg_shift=2 ;;\n");
 	}
-	sb_puts(o, "\tif ! command -v stap >/dev/null; then\n"
-		   "\t\tmiss \"stap\" systemtap\n"
-		   "\t\treturn\n"
-		   "\tfi\n"
-		   "\tver=$(stap -V 2>&1 || :)\n"
-		   "\ttop=$(echo \"$ver\" | sed -n 's/^tested kernel versions: .*\\.\\.\\. *//p')\n"
-		   "\tif [ -z \"$top\" ]; then\n"
-		   "\t\tsay \"warning: cannot tell which kernels this stap supports (stap -V)\"\n"
-		   "\telif awk -v a=\"$rel\" -v b=\"$top\" 'BEGIN { split(a, x, /[.-]/); split(b, y, /[.-]/)\n"
-		   "\t\texit !(x[1] + 0 > y[1] + 0 || (x[1] + 0 == y[1] + 0 && x[2] + 0 > y[2] + 0)) }'; then\n"
-		   "\t\tmiss \"a stap that knows this kernel: $(echo \"$ver\" | sed -n 's/^Systemtap translator\\/driver (version \\([^/ ]*\\).*/stap \\1/p') is tested up to $top, this kernel is $rel: a newer systemtap (a later Debian release's)\"\n"
-		   "\telse\n"
-		   "\t\tok \"stap (tested up to $top)\"\n"
-		   "\tfi\n"
-		   "}\n");
+	sb_puts(o, "\t*) return 1 ;;\n\tesac\n}\n");
+}
+
+/* tool_global: -G NAME=VALUE, checked as the parameter's type. */
+static void emit_tool_global(strbuf *o, const spec *s)
+{
+	sb_puts(o, "# tool_global NAME VALUE: -G NAME=VALUE, checked as that parameter\n"
+		   "tool_global() {\n\tcase $1 in\n");
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const spec_param *p = &s->params[i];
+		if (p->point_arg)
+			sb_printf(o, "\t%s) sg_ppcheck -G \"$2\"; pp_%u=$2 sg_ppgiven=-G ;;\n", p->name,
+				  p->point_arg);
+		else
+			sb_printf(o, "\t%s) %s \"-G $1\" \"$2\"; sg_setg \"$1\" \"$2\" ;;\n", p->name,
+				  p->type == PT_STRING ? "sg_str" : "sg_uint");
+	}
+	sb_puts(o, "\t*) return 1 ;;\n\tesac\n}\n");
+}
+
+/* tool_required: given by their flag or as -G NAME=... */
+static void emit_tool_required(strbuf *o, const spec *s)
+{
+	sb_puts(o, "tool_required() {\n");
+	unsigned n = 0;
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const spec_param *p = &s->params[i];
+		if (!p->required)
+			continue;
+		n++;
+		if (p->point_arg)
+			sb_printf(o, "\t[ -n \"$pp_%u\" ]", p->point_arg);
+		else
+			sb_printf(o, "\tsg_given_p %s", p->name);
+		if (p->flag)
+			sb_printf(o, " || sg_die \"%s is required (see --help)\"\n", p->flag);
+		else
+			sb_printf(o, " || sg_die \"-G %s=VALUE is required (see --help)\"\n", p->name);
+	}
+	if (!n)
+		sb_puts(o, "\t:\n");
+	sb_puts(o, "}\n");
 }
 
 void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 {
 	const char *t = s->tool;
 	tool_needs needs = tool_needs_of(s, opt->kver);
-	bool opt_c = needs.target && !param_has_flag(s, "-c");
-	sb_puts(o, "#!/bin/sh\n");
+	sb_puts(o, "#!/bin/sh\n"
+		   "# shellcheck disable=SC2034 # the sg_* settings are read by lib/stapgen-cmd.sh\n");
 	sb_printf(o, "# %s: run %s.stp and print its records.\n", t, t);
 	sb_printf(o, "# Generated by stapgen from %s for kernel %s.  Do not edit.\n", opt->spec_path,
 		  opt->kver);
-	/* -f: the option lists below are split into words, never globbed */
-	sb_puts(o, "set -euf\n");
-	sb_printf(o, "tool=%s\n", t);
-	sb_puts(o, "here=$(cd \"$(dirname \"$0\")\" && pwd)\n");
-	sb_printf(o, "script=$here/%s.stp\nparse=$here/parsers/%s-parse\n", t, t);
-	/* the kernel module's name when built (-m): at most 55 bytes */
-	sb_printf(o, "mod=%.55s\n", t);
-	sb_puts(o, "gen_kver=");
+	sb_puts(o, "# The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.\n");
+	/* -f: the word lists are split, never globbed */
+	sb_puts(o, "set -euf\nunset CDPATH\n");
+	sb_printf(o, "tool=%s\nspec=", t);
+	sh_quote(o, opt->spec_path);
+	sb_puts(o, "\ngen_kver=");
 	sh_quote(o, opt->kver);
 	sb_putc(o, '\n');
+
+	unsigned nflags;
+	const char **flags = stap_run_flags(s, &nflags);
+	strbuf words = STRBUF_INIT;	/* each flag one quoted word */
+	for (unsigned i = 0; i < nflags; i++) {
+		if (i)
+			sb_putc(&words, ' ');
+		sh_quote(&words, flags[i]);
+	}
+	sb_puts(o, "sg_flags=");
+	sh_quote(o, sb_str(&words));
+	sb_free(&words);
+	sb_putc(o, '\n');
+	{	/* -f: the formats this tool's records have */
+		strbuf pat = STRBUF_INIT;
+		bool stacks = tool_has_stacks(s);
+#define SG_FMT_PAT(e, name, stack, what) \
+		if (stacks || !stack) \
+			sb_printf(&pat, "%s%s", pat.len ? "|" : "", name);
+		SG_FORMATS(SG_FMT_PAT)
+#undef SG_FMT_PAT
+		sb_printf(o, "sg_formats='%s'\n", sb_str(&pat));
+		sb_free(&pat);
+	}
+	sb_printf(o, "sg_target=%d sg_usyms=%d\n", needs.target, needs.target && uses_user_symbols(s));
+	sb_printf(o, "sg_need_kprobes=%d sg_need_uprobes=%d sg_need_kdebug=%d\n",
+		  need_word(needs.kprobes), need_word(needs.uprobes), need_word(needs.kdebug));
+	sb_printf(o, "sg_npp=%u\n", s->npoint_args);
+	if (s->npoint_args) {
+		/* a probe point's value: a strict allow-list (probe_point.h), so
+		 * it stays one word and inside the probe point's string */
+		sb_printf(o, "sg_ppchars='%s' sg_ppmax=%d\n", PP_PARAM_CHARS, PP_PARAM_MAX);
+		for (unsigned i = 0; i < s->nparams; i++)
+			if (s->params[i].point_arg) {
+				sb_printf(o, "pp_%u=", s->params[i].point_arg);
+				sh_quote(o, s->params[i].required || !s->params[i].sval ? "" : s->params[i].sval);
+				sb_putc(o, '\n');
+			}
+	}
+
 	strbuf u = STRBUF_INIT;
 	sb_printf(&u, "usage: %s [options]\n\n", t);
 	usage_text(&u, s->summary ? s->summary : "");
@@ -322,8 +331,6 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		}
 	}
 	emit_tool_options(&u, s, needs.target, false);
-	unsigned nflags;
-	const char **flags = stap_run_flags(s, &nflags);
 	if (nflags) {
 		sb_puts(&u, "\nstap runs with:");
 		for (unsigned i = 0; i < nflags; i++) {
@@ -332,228 +339,24 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		}
 		sb_putc(&u, '\n');
 	}
+	free(flags);
 	sb_printf(&u, "\nexit status: 0 done; 1 not ready (--check says why) or stap failed (its status);\n"
-		      "2 bad options; 3 the parser found lines it could not use.\n");
+		      "2 bad options; 3 the parser found lines it could not use; 4 the records ended\n"
+		      "before the script's end report; 5 stap reported lost data.\n");
 	sb_puts(o, "usage() {\n");
 	usage_heredoc(o, &u);
 	sb_free(&u);
 	sb_puts(o, "}\n");
-	sb_puts(o, "stap_args='' syms='' gvars='' fmt=table secs='' raw=0 pid='' cmd='' out='' size='' bg=0\n"
-		   "build='' module='' check=0 nocheck=0\n");
-	if (s->npoint_args) {
-		/* a probe point's value: a strict allow-list (probe_point.h), so
-		 * it stays one word and inside the probe point's string */
-		sb_printf(o, "ppcheck() {\n"
-			     "\tcase $2 in ''|*[!%s]*) echo \"$tool: $1: '$2': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -\" >&2; exit 2;; esac\n"
-			     "\t[ ${#2} -le %d ] || { echo \"$tool: $1: longer than %d bytes\" >&2; exit 2; }\n"
-			     "}\nppgiven=''\n", PP_PARAM_CHARS, PP_PARAM_MAX, PP_PARAM_MAX);
-		for (unsigned i = 0; i < s->nparams; i++)
-			if (s->params[i].point_arg) {
-				sb_printf(o, "pp_%u=", s->params[i].point_arg);
-				sh_quote(o, s->params[i].required || !s->params[i].sval ? "" : s->params[i].sval);
-				sb_putc(o, '\n');
-			}
-	}
-	/* -f svg: the flame graph's subtitle is the command line */
-	sb_printf(o, "cmdline=\"%s${*:+ $*}\"\n", t);
-	sb_puts(o, "while [ $# -gt 0 ]; do\n\tcase $1 in\n");
-	for (unsigned i = 0; i < s->nparams; i++) {
-		const spec_param *p = &s->params[i];
-		if (!p->flag)
-			continue;
-		if (p->type == PT_SWITCH) {
-			sb_printf(o, "\t%s) gvars=\"$gvars -G %s=1\"; shift;;\n", p->flag, p->name);
-			continue;
-		}
-		sb_printf(o, "\t%s)\n\t\t[ $# -ge 2 ] || { echo \"%s: %s needs a value\" >&2; exit 2; }\n",
-			  p->flag, t, p->flag);
-		if (p->point_arg) {	/* part of a probe point: checked, never -G */
-			sb_printf(o, "\t\tppcheck %s \"$2\"; pp_%u=$2; ppgiven=%s; shift 2;;\n", p->flag,
-				  p->point_arg, p->flag);
-			continue;
-		}
-		if (p->type != PT_STRING)
-			sb_printf(o, "\t\tcase $2 in ''|*[!0-9]*) echo \"%s: %s takes a number\" >&2; exit 2;; esac\n",
-				  t, p->flag);
-		else	/* the value is one word of stap's command line */
-			sb_printf(o, "\t\tcase $2 in *[[:space:]\\'\\\"]*) echo \"%s: %s: spaces and quotes are not allowed\" >&2; exit 2;; esac\n",
-				  t, p->flag);
-		sb_printf(o, "\t\tgvars=\"$gvars -G %s=$2\"; shift 2;;\n", p->name);
-	}
-	if (needs.target && !param_has_flag(s, "-p")) {	/* -p only where target() means it */
-		sb_puts(o, "\t-p) [ $# -ge 2 ] || { usage >&2; exit 2; }\n"
-			   "\t\tcase $2 in ''|*[!0-9]*) echo \"bad PID '$2'\" >&2; exit 2;; esac\n");
-		if (uses_user_symbols(s))
-			sb_puts(o, "\t\texe=$(readlink -f \"/proc/$2/exe\") || { echo \"no process $2\" >&2; exit 1; }\n"
-				   "\t\t# user-space symbols: the executable and its shared libraries\n"
-				   "\t\tsyms=\"-d $exe --ldd\"\n");
-		sb_puts(o, "\t\tpid=$2; shift 2;;\n");
-	}
-	if (opt_c && uses_user_symbols(s))	/* the libraries CMD loads, too */
-		sb_puts(o, "\t-c) [ $# -ge 2 ] || { usage >&2; exit 2; }; cmd=$2; syms=--ldd; shift 2;;\n");
-	else if (opt_c)
-		sb_puts(o, "\t-c) [ $# -ge 2 ] || { usage >&2; exit 2; }; cmd=$2; shift 2;;\n");
-	sb_puts(o, ""
-		   "\t-t) [ $# -ge 2 ] || { usage >&2; exit 2; }; secs=$2; shift 2;;\n"
-		   "\t-a) [ $# -ge 2 ] || { usage >&2; exit 2; }; stap_args=\"$stap_args $2\"; shift 2;;\n"
-		   "\t-f) [ $# -ge 2 ] || { usage >&2; exit 2; }; fmt=$2; shift 2;;\n"
-		   "\t--raw) raw=1; shift;;\n"
-		   "\t-o) [ $# -ge 2 ] || { usage >&2; exit 2; }; out=$2; shift 2;;\n"
-		   "\t-S) [ $# -ge 2 ] || { usage >&2; exit 2; }\n");
-	sb_printf(o, "\t\tcase $2 in ''|*[!0-9,]*|,*|*,|*,*,*) echo \"%s: -S takes SIZE or SIZE,N\" >&2; exit 2;; esac\n", t);
-	sb_puts(o, ""
-		   "\t\tsize=$2; shift 2;;\n"
-		   "\t-F|--background) bg=1; shift;;\n"
-		   "\t--build-module) [ $# -ge 2 ] || { usage >&2; exit 2; }; build=$2; shift 2;;\n"
-		   "\t--module) [ $# -ge 2 ] || { usage >&2; exit 2; }; module=$2; shift 2;;\n"
-		   "\t--check) check=1; shift;;\n"
-		   "\t--no-check) nocheck=1; shift;;\n"
-		   "\t-d) cat \"$script\"; exit 0;;\n"
-		   "\t-h|--help) usage; exit 0;;\n"
-		   "\t-G) [ $# -ge 2 ] || { usage >&2; exit 2; }");
-	sb_puts(o, s->npoint_args ? "\n" : "; ");
-	for (unsigned i = 0; i < s->nparams; i++) {
-		const spec_param *p = &s->params[i];
-		if (p->point_arg)	/* -G NAME=VALUE of a probe point parameter */
-			sb_printf(o, "\t\tcase $2 in %s=*) ppcheck -G \"${2#%s=}\"; pp_%u=${2#%s=}; ppgiven=-G; shift 2; continue;; esac\n",
-				  p->name, p->name, p->point_arg, p->name);
-	}
-	sb_puts(o, s->npoint_args ? "\t\tgvars=\"$gvars -G $2\"; shift 2;;\n" : "gvars=\"$gvars -G $2\"; shift 2;;\n");
-	sb_printf(o, "\t*) echo \"%s: unknown option '$1'\" >&2; usage >&2; exit 2;;\n\tesac\ndone\n", t);
-	/* required parameters: given by their flag or as -G NAME=... */
-	for (unsigned i = 0; i < s->nparams; i++) {
-		const spec_param *p = &s->params[i];
-		if (!p->required)
-			continue;
-		if (p->point_arg) {
-			sb_printf(o, "[ -n \"$pp_%u\" ] || { echo \"%s: %s is required (see --help)\" >&2; exit 2; }\n",
-				  p->point_arg, t, p->flag ? p->flag : p->name);
-			continue;
-		}
-		sb_printf(o, "case \"$gvars \" in *\" -G %s=\"*) ;; *)\n\techo \"%s: ", p->name, t);
-		if (p->flag)
-			sb_printf(o, "%s", p->flag);
-		else
-			sb_printf(o, "-G %s=VALUE", p->name);
-		sb_puts(o, " is required (see --help)\" >&2; exit 2;;\nesac\n");
-	}
-	sb_puts(o, "die() { echo \"$tool: $*\" >&2; exit 2; }\n"
-		   "[ -z \"$pid\" ] || [ -z \"$cmd\" ] || die \"-p and -c exclude each other\"\n"
-		   "[ -z \"$size\" ] || [ -n \"$out\" ] || die \"-S needs -o FILE\"\n");
-	{	/* -f: the formats this tool's records have */
-		strbuf pat = STRBUF_INIT;
-		bool stacks = tool_has_stacks(s);
-#define SG_FMT_PAT(e, name, stack, what) \
-		if (stacks || !stack) \
-			sb_printf(&pat, "%s%s", pat.len ? "|" : "", name);
-		SG_FORMATS(SG_FMT_PAT)
-#undef SG_FMT_PAT
-		sb_printf(o, "case $fmt in %s) ;; *) die \"-f: '$fmt': the formats of this tool are %s\";; esac\n",
-			  sb_str(&pat), sb_str(&pat));
-		sb_free(&pat);
-	}
-	sb_puts(o, ""
-		   "[ -z \"$secs\" ] || [ \"$bg\" = 0 ] || die \"-t and -F exclude each other\"\n"
-		   "[ -z \"$build\" ] || [ -z \"$module\" ] || die \"--build-module and --module exclude each other\"\n"
-		   "[ -z \"$module\" ] || [ -z \"$stap_args\" ] || die \"-a: stap options do not apply to a built module (give them to --build-module)\"\n"
-		   "use_parse=1\n"
-		   "if [ \"$raw\" = 1 ] || [ -n \"$out\" ] || [ \"$bg\" = 1 ] || [ -n \"$build\" ]; then use_parse=0; fi\n");
-	if (s->npoint_args) {
-		sb_puts(o, "# the probe points are compiled into a module: its pattern is the one it was built with\n"
-			   "[ -z \"$module\" ] || [ -z \"$ppgiven\" ] || die \"$ppgiven: a module built with --build-module probes the pattern it was built with; give $ppgiven to --build-module\"\n");
-		/* stap SCRIPT ARG...: words without spaces (ppcheck), never globbed (set -f) */
-		sb_puts(o, "ppargs=\"");
-		for (unsigned i = 1; i <= s->npoint_args; i++)
-			sb_printf(o, "%s$pp_%u", i > 1 ? " " : "", i);
-		sb_puts(o, "\"\n");
-	}
-	sb_puts(o, "opts=");
-	strbuf so = STRBUF_INIT;
-	for (unsigned i = 0; i < nflags; i++)
-		sb_printf(&so, "%s%s", i ? " " : "", flags[i]);
-	free(flags);
-	sh_quote(o, sb_str(&so));
-	sb_free(&so);
-	sb_puts(o, "\n");
-	emit_preflight(o, s, opt);
-	sb_puts(o, "if [ \"$check\" = 1 ] || [ \"$nocheck\" = 0 ]; then\n"
-		   "\tpreflight\n"
-		   "\t[ -z \"$pkgs\" ] || say \"to fix: apt-get install$pkgs\"\n"
-		   "\tif [ \"$check\" = 1 ]; then\n"
-		   "\t\t[ \"$bad\" = 1 ] || echo \"$tool: ready\"\n"
-		   "\t\texit \"$bad\"\n"
-		   "\tfi\n"
-		   "\t[ \"$bad\" = 0 ] || { echo \"$tool: not ready (--check lists what it needs; --no-check runs anyway)\" >&2; exit 1; }\n"
-		   "fi\n");
-	sb_puts(o, "\n# ---- the run: the command line, as words\n"
-		   "# shellcheck disable=SC2086 # the option lists are meant to split into words\n"
-		   "if [ -n \"$build\" ]; then\n"
-		   "\tmkdir -p \"$build\"\n"
-		   "\t(cd \"$build\" && stap -p4 -m \"$mod\" $opts $stap_args $syms $gvars \"$script\"");
-	sb_puts(o, s->npoint_args ? " $ppargs" : "");
-	sb_puts(o, " >/dev/null) || exit\n"
-		   "\techo \"$tool: built $build/$mod.ko; run it (staprun, no compiler needed): $0 --module $build/$mod.ko [options]\" >&2\n"
-		   "\texit 0\n"
-		   "fi\n"
-		   "if [ -n \"$module\" ]; then\n"
-		   "\tset -- staprun\n"
-		   "\tmname=$(basename \"$module\" .ko)\n"
-		   "else\n"
-		   "\t# shellcheck disable=SC2086\n"
-		   "\tset -- stap $opts $stap_args $syms\n"
-		   "\tmname=$mod\n"
-		   "fi\n"
-		   "[ -z \"$pid\" ] || set -- \"$@\" -x \"$pid\"\n"
-		   "[ -z \"$cmd\" ] || set -- \"$@\" -c \"$cmd\"\n"
-		   "[ -z \"$out\" ] || set -- \"$@\" -o \"$out\"\n"
-		   "[ -z \"$size\" ] || set -- \"$@\" -S \"$size\"\n"
-		   "if [ -n \"$module\" ]; then\n"
-		   "\t# staprun -D (in the background, into -o FILE) or -L (load, start, detach)\n"
-		   "\tif [ \"$bg\" = 1 ] && [ -n \"$out\" ]; then set -- \"$@\" -D; elif [ \"$bg\" = 1 ]; then set -- \"$@\" -L; fi\n"
-		   "\tset -- \"$@\" \"$module\"\n"
-		   "\t# the parameters as module options: -G NAME=VALUE becomes NAME=VALUE\n"
-		   "\tfor g in $gvars; do [ \"$g\" = -G ] || set -- \"$@\" \"$g\"; done\n"
-		   "else\n"
-		   "\t[ \"$bg\" = 0 ] || set -- \"$@\" -F -m \"$mod\"\n"
-		   "\t# shellcheck disable=SC2086\n"
-		   "\tset -- \"$@\" $gvars \"$script\"");
-	sb_puts(o, s->npoint_args ? " $ppargs\n" : "\n");
-	sb_puts(o, "fi\n"
-		   "if [ \"$bg\" = 1 ]; then\n"
-		   "\t\"$@\" || exit\n"
-		   "\tif [ -n \"$out\" ]; then\n"
-		   "\t\techo \"$tool: running in the background, records into $out (with -S: $out.N); parse: $parse FILE; stop: kill PID, the pid printed above\" >&2\n"
-		   "\telse\n"
-		   "\t\techo \"$tool: running in the background; attach: staprun -A $mname | $parse -f $fmt (Ctrl-\\\\ detaches again, Ctrl-C stops it)\" >&2\n"
-		   "\tfi\n"
-		   "\texit 0\n"
-		   "fi\n"
-		   "# SIGINT lets stap run its end probes: the final report is printed.\n"
-		   "# --foreground: Ctrl-C still reaches stap (which takes a relayed second\n"
-		   "# SIGINT as one, as under sudo); the status is stap's, not 124.\n"
-		   "[ -z \"$secs\" ] || set -- timeout --foreground --preserve-status -s INT \"$secs\" \"$@\"\n"
-		   "if [ \"$use_parse\" = 0 ]; then\n"
-		   "\t\"$@\" || exit\n"
-		   "\texit 0\n"
-		   "fi\n"
-		   "# -f svg: the flame graph's subtitle is the command line\n"
-		   "parse_out() {\n"
-		   "\tif [ \"$fmt\" = svg ]; then \"$parse\" -f svg --subtitle \"$cmdline\"; else \"$parse\" -f \"$fmt\"; fi\n"
-		   "}\n"
-		   "# POSIX sh has no pipefail: each side of the pipe reports its exit status\n"
-		   "# on fd 3.  Ctrl-C is for stap alone (it then runs its end probes): the\n"
-		   "# shells wait (a trap, which their children do not inherit) and the\n"
-		   "# parser ignores it, reading on until stap is done.\n"
-		   "trap : INT\n"
-		   "exec 4>&1\n"
-		   "st=$(trap : INT\n"
-		   "\t{ { trap : INT; s=0; \"$@\" 3>&- 4>&- || s=$?; echo \"stap=$s\" >&3; } |\n"
-		   "\t{ trap '' INT; p=0; parse_out >&4 3>&- 4>&- || p=$?; echo \"parse=$p\" >&3; }; } 3>&1)\n"
-		   "exec 4>&-\n"
-		   "s=1 p=1\n"
-		   "for w in $st; do\n"
-		   "\tcase $w in stap=*) s=${w#stap=};; parse=*) p=${w#parse=};; esac\n"
-		   "done\n"
-		   "[ \"$s\" = 0 ] || { echo \"$tool: stap failed (exit status $s)\" >&2; exit \"$s\"; }\n"
-		   "[ \"$p\" = 0 ] || { echo \"$tool: the parser exited with status $p\" >&2; exit \"$p\"; }\n");
+	emit_tool_opt(o, s);
+	emit_tool_global(o, s);
+	emit_tool_required(o, s);
+	/* the runtime, from this command's own directory: never PATH or $PWD */
+	sb_puts(o, "case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac\n"
+		   "case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac\n"
+		   "sg_here=$(cd -P \"$sg_here\" && pwd -P) || exit 2\n"
+		   "[ -r \"$sg_here/lib/stapgen-cmd.sh\" ] ||\n"
+		   "\t{ echo \"$tool: missing $sg_here/lib/stapgen-cmd.sh (stapgen writes it beside the command)\" >&2; exit 2; }\n"
+		   "# shellcheck source=/dev/null\n"
+		   ". \"$sg_here/lib/stapgen-cmd.sh\"\n"
+		   "sg_main \"$@\"\n");
 }

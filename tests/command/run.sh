@@ -104,15 +104,15 @@ check_args() {
 	[ "$got" = "$want" ] || bad "$* -> '$got', expected '$want'"
 }
 check_args '[-G][s=abc][-G][sw=1][inject_text.stp]' inject_text --s abc --sw
-check_args "inject_text: --s: spaces and quotes are not allowed" inject_text --s 'a b'
-check_args "inject_text: --s: spaces and quotes are not allowed" inject_text --s "a'b"
+check_args "inject_text: --s: spaces, quotes, backslashes and control characters are not allowed" inject_text --s 'a b'
+check_args "inject_text: --s: spaces, quotes, backslashes and control characters are not allowed" inject_text --s "a'b"
 check_args '[-G][s=*][inject_text.stp]' inject_text --s '*'
 check_args '[-v][-G][d=7][inject_text.stp]' inject_text -a -v -G d=7
 check_args '[/m/inject_text.ko][d=7][s=abc][sw=1]' inject_text --module /m/inject_text.ko -G d=7 --s abc --sw
 # -p PID only for tools whose script uses target()
-check_args '[-v][-x][42][needs_tracepoint.stp]' needs_tracepoint -p 42 -a -v
-check_args '[-x][42][/m/x.ko]' needs_tracepoint -p 42 --module /m/x.ko
-check_args "inject_text: unknown option '-p'" inject_text -p 42
+check_args '[-v][-x][1][needs_tracepoint.stp]' needs_tracepoint -p 1 -a -v
+check_args '[-x][1][/m/x.ko]' needs_tracepoint -p 1 --module /m/x.ko
+check_args "inject_text: unknown option '-p' (see inject_text -h)" inject_text -p 1
 # -f: only the formats the tool's records have
 check_args "inject_text: -f: 'svg': the formats of this tool are table|json|csv" inject_text -f svg
 check_args '[-L][m.ko][s=abc]' inject_text -F --module m.ko --s abc
@@ -139,8 +139,103 @@ check_args "point_arg: --pattern: a module built with --build-module probes the 
 # -c CMD only for tools whose script uses target(); one word for stap
 check_args '[-c][ls -l /][needs_tracepoint.stp]' needs_tracepoint -c 'ls -l /'
 check_args "needs_tracepoint: -p and -c exclude each other" needs_tracepoint -c ls -p 1
-check_args "inject_text: unknown option '-c'" inject_text -c ls
-check_args "inject_text: unknown option '--nope'" inject_text --nope
+check_args "inject_text: unknown option '-c' (see inject_text -h)" inject_text -c ls
+check_args "inject_text: unknown option '--nope' (see inject_text -h)" inject_text --nope
+# ---- untrusted values reach stap as the one argument they mean (issue 16) --------
+# argv_of TOOL ARG...: the stand-in's argv line (no path stripping), and the
+# command's stderr in $tmp/argv.err
+argv_of() {
+	c=$tmp/out/$1
+	shift
+	(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$c" --no-check --raw "$@" 2>"$tmp/argv.err" | grep '^\[' | head -n 1)
+}
+# has_words LINE WORD...: LINE holds the WORDs as consecutive arguments
+has_words() {
+	l=$1
+	shift
+	w=''
+	for x in "$@"; do w="$w[$x]"; done
+	case $l in *"$w"*) return 0 ;; esac
+	return 1
+}
+# refuse STATUS TEXT TOOL ARG...: exits STATUS, says TEXT, runs no stap
+refuse() {
+	n=$((n + 1))
+	want=$1 text=$2
+	shift 2
+	t=$1
+	shift
+	rc=0
+	(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/$t" --no-check --raw "$@" >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+	[ "$rc" = "$want" ] || bad "$t $*: exit $rc, expected $want: $(head -n 2 "$tmp/stderr")"
+	grep -qF -- "$text" "$tmp/stderr" || bad "$t $*: stderr lacks '$text': $(head -n 2 "$tmp/stderr")"
+	! grep -q '^\[' "$tmp/stdout" || bad "$t $*: stap ran: $(head -n 1 "$tmp/stdout")"
+}
+# 1. the traced process's executable path: a directory named like options
+hd="$tmp/a -o $tmp/X -g -I $tmp/t"
+mkdir -p "$hd"
+cp /bin/sleep "$hd/sleep"
+"$hd/sleep" 60 &
+hp=$!
+cp /bin/sleep "$tmp/x (deleted)"
+"$tmp/x (deleted)" 60 &
+lp=$!
+cp /bin/sleep "$tmp/gone"
+"$tmp/gone" 60 &
+gp=$!
+cp /bin/sleep "$tmp/swapped"
+"$tmp/swapped" 60 &
+sp=$!
+sleep 0.3
+rm "$tmp/gone"
+cp /bin/true "$tmp/swapped.new" && mv -f "$tmp/swapped.new" "$tmp/swapped"
+for tool in sample_bt sample_bt_off_cpu sample_bt_vfs; do
+	n=$((n + 1))
+	got=$(argv_of "$tool" -p "$hp")
+	has_words "$got" -d "$hd/sleep" || bad "$tool -p: the executable is not one -d argument: $got"
+	has_words "$got" -x "$hp" || bad "$tool -p: no -x PID: $got"
+	for opt in -g -o -I --ldd "$tmp/X"; do
+		case $got in *"[$opt]"*) bad "$tool -p: the process's path added '$opt' to stap's argv: $got" ;; esac
+	done
+done
+n=$((n + 1))
+got=$(argv_of sample_bt -p "$lp")
+has_words "$got" -d "$tmp/x (deleted)" || bad "sample_bt -p: a live file named 'x (deleted)' is not loaded: $got"
+n=$((n + 1))
+got=$(argv_of sample_bt -p "$gp")
+case $got in *gone*|*'(deleted)'*) bad "sample_bt -p: a deleted executable reached stap: $got" ;; esac
+has_words "$got" -x "$gp" || bad "sample_bt -p (deleted exe): stap did not run: $got"
+grep -q "warning: no symbols for $tmp/gone (deleted)" "$tmp/argv.err" || bad "sample_bt -p: no warning for a deleted executable: $(cat "$tmp/argv.err")"
+n=$((n + 1))
+got=$(argv_of sample_bt -p "$sp")
+case $got in *swapped*) bad "sample_bt -p: a replaced executable's new file reached stap: $got" ;; esac
+grep -q "warning: no symbols for $tmp/swapped" "$tmp/argv.err" || bad "sample_bt -p: no warning for a replaced executable: $(cat "$tmp/argv.err")"
+kill "$hp" "$lp" "$gp" "$sp" 2>/dev/null
+wait "$hp" "$lp" "$gp" "$sp" 2>/dev/null
+refuse 1 "sample_bt: -p: no process 999999999" sample_bt -p 999999999
+refuse 2 "sample_bt: -p: '1 -g': takes a number" sample_bt -p '1 -g'
+# 2. -G NAME=VALUE is one global, checked as its parameter
+refuse 2 "tcp_conn: -G destport: '1 -o $tmp/P -c touch $tmp/P': takes a number" tcp_conn -G "destport=1 -o $tmp/P -c touch $tmp/P"
+refuse 2 "tcp_conn: -G: '-c/tmp/evil.sh': takes NAME=VALUE" tcp_conn --module m.ko -G -c/tmp/evil.sh
+refuse 2 "tcp_conn: -G: 'nosuch': this tool has no such parameter" tcp_conn --module m.ko -G nosuch=1
+refuse 2 "inject_text: -G s: spaces, quotes, backslashes and control characters are not allowed" inject_text -G 's=a b'
+refuse 2 "inject_text: -G s: spaces, quotes, backslashes and control characters are not allowed" inject_text --module m.ko -G 's=a -c/tmp/x'
+check_args '[m.ko][s=a=b]' inject_text --module m.ko -G 's=a=b'
+check_args '[-G][s=a=b][inject_text.stp]' inject_text -G 's=a=b'
+# 8. every option value checked, and passed as one argument
+for v in -5 abc --help 0 '' '1 2' 99999999999999999999; do
+	refuse 2 "inject_text: -t: " inject_text -t "$v"
+done
+refuse 2 "inject_text: -t needs a value" inject_text -t
+refuse 2 "inject_text: --module: '-V': a module file, NAME.ko" inject_text --module -V
+check_args '[./-V.ko]' inject_text --module -V.ko
+refuse 2 "inject_text: -o: an empty file name" inject_text -o ''
+check_args '[-o][-x][inject_text.stp]' inject_text -o -x
+refuse 2 "inject_text: -G: '-V': takes NAME=VALUE" inject_text -G -V
+# CDPATH with '.': cd prints the directory it chose; the script path stays one word
+n=$((n + 1))
+got=$(cd "$tmp" && CDPATH=".:$tmp" PATH="$tmp/bin:$PATH" sh out/inject_text --no-check --raw 2>&1)
+[ "$got" = "[$tmp/out/inject_text.stp]" ] || bad "CDPATH=.: stap got '$got'"
 # -f svg: the parser gets the command line as the flame graph's subtitle
 cat >"$tmp/out/parsers/sample_bt-parse" <<'PARSE'
 #!/bin/sh

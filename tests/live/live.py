@@ -442,6 +442,7 @@ def build_image(out, kver, tc, modules, tests, parsers):
             add_file(stage, os.path.join(gdir, t["tool"]), "/live/cmd/" + t["tool"])
             add_file(stage, os.path.join(gdir, "parsers", t["tool"] + "-parse"),
                      "/live/cmd/parsers/%s-parse" % t["tool"])
+            add_file(stage, os.path.join(gdir, "lib", "stapgen-cmd.sh"), "/live/cmd/lib/stapgen-cmd.sh")
     for lib in need:
         add_file(stage, os.path.join(root, lib.lstrip("/")), lib)
     add_file(stage, os.path.join(out, "live-work"), "/live/bin/live-work")

@@ -1,0 +1,423 @@
+# stapgen-cmd.sh: the runtime every generated tool command sources (POSIX sh).
+# shellcheck shell=sh disable=SC2154 # the command sets tool, sg_flags ... first
+#
+# A command defines its own part first, then sources this file from its own
+# directory (never through PATH or the current directory) and calls sg_main:
+#   tool gen_kver spec          names; the kernel release it was generated for
+#   sg_flags                    stap's flags, as quoted words (sg_q form)
+#   sg_formats                  its -f formats, '|'-separated
+#   sg_target sg_usyms          1: -p/-c offered; 1: load user symbols for -p/-c
+#   sg_need_kprobes sg_need_uprobes sg_need_kdebug
+#                               0 no, 1 needed, 2 only by a fallback probe point
+#   sg_npp                      number of probe point arguments (pp_1 ...)
+#   sg_ppchars sg_ppmax         the bytes and length a probe point argument may have
+#   usage                       prints -h
+#   tool_opt ARG...             one of the spec's options: sets sg_shift, or returns 1
+#   tool_global NAME VALUE      -G NAME=VALUE, checked as that parameter, or returns 1
+#   tool_required               exits 2 when a required parameter is missing
+#
+# Every value that comes from the command line, /proc or stap reaches stap or
+# staprun as exactly one argument: words are collected as quoted text
+# (sg_push) and only `eval "set -- ..."` turns them back into arguments.
+# Exit status: 0 done; 1 not ready, or stap failed (its status); 2 bad
+# options; 3 the parser found lines it could not use; 4 the records ended
+# before the script's end report; 5 stap reported lost data.
+sg_abi=1
+unset CDPATH
+
+# sg_q VALUE: sg_qv is VALUE as one single-quoted shell word.
+sg_q() {
+	sg_s=$1 sg_qv=
+	while :; do
+		case $sg_s in
+		*\'*) sg_qv="$sg_qv${sg_s%%\'*}'\\''"; sg_s=${sg_s#*\'} ;;
+		*) break ;;
+		esac
+	done
+	sg_qv="'$sg_qv$sg_s'"
+}
+# sg_push LIST WORD...: appends each WORD to the list variable LIST.
+sg_push() {
+	sg_l=$1
+	shift
+	for sg_w in "$@"; do
+		sg_q "$sg_w"
+		eval "$sg_l=\"\${$sg_l} \$sg_qv\""
+	done
+}
+# sg_shown TEXT: TEXT with every byte a terminal would act on as '?'.
+sg_shown() { printf '%s' "$1" | LC_ALL=C tr -c '[:print:]' '?'; }
+sg_die() { echo "$tool: $*" >&2; exit 2; }
+sg_warn() { echo "$tool: warning: $*" >&2; }
+# sg_val OPTION ARG...: the option has a value
+sg_val() { [ $# -ge 2 ] || sg_die "$1 needs a value (see $tool -h)"; }
+# sg_uint WHAT VALUE: a decimal number, at most 18 digits
+sg_uint() {
+	case $2 in
+	'' | *[!0-9]* | ???????????????????*) sg_die "$1: '$(sg_shown "$2")': takes a number" ;;
+	esac
+}
+# sg_pos WHAT VALUE: a number above 0
+sg_pos() {
+	sg_uint "$1" "$2"
+	case $2 in *[!0]*) ;; *) sg_die "$1: takes a number above 0" ;; esac
+}
+# sg_str WHAT VALUE: a string parameter: one word of a module's option
+# string, where the kernel splits at spaces and takes quotes
+sg_str() {
+	case $2 in
+	*[[:space:]\'\"\\]* | *[![:print:]]*) sg_die "$1: spaces, quotes, backslashes and control characters are not allowed" ;;
+	esac
+}
+# sg_setg NAME VALUE: a script global, for stap (-G) and for staprun
+sg_setg() {
+	sg_push sg_gstap -G "$1=$2"
+	sg_push sg_gmod "$1=$2"
+	sg_given="$sg_given $1 "
+}
+sg_given_p() { case $sg_given in *" $1 "*) return 0 ;; esac; return 1; }
+# sg_ppcheck WHAT VALUE: a probe point's value: a strict allow-list, so it
+# stays one word and inside the probe point's string
+# (sg_ppchars, sg_ppmax: the generator's table of them)
+sg_ppcheck() {
+	case $2 in
+	'' | *[!$sg_ppchars]*) sg_die "$1: '$(sg_shown "$2")': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" ;;
+	esac
+	[ ${#2} -le "$sg_ppmax" ] || sg_die "$1: longer than $sg_ppmax bytes"
+}
+# sg_path VALUE: VALUE as a path no program takes for an option
+sg_path() {
+	case $1 in -*) sg_pv=./$1 ;; *) sg_pv=$1 ;; esac
+}
+
+# sg_maps_syms PID: -d FILE for every executable file PID has mapped, if the
+# file at that path is the one mapped (/proc/PID/map_files): a path in another
+# mount namespace, or replaced since, names another file, and a FIFO or a
+# device is never opened.  The traced process chooses its paths: each is one
+# argument, and what is shown of it is escaped.
+sg_maps_syms() {
+	sg_seen=' '
+	[ -r "/proc/$1/maps" ] || { sg_warn "cannot read /proc/$1/maps: no user-space symbols"; return 0; }
+	# shellcheck disable=SC2034 # the offset is read to reach the fields after it
+	while read -r sg_r sg_perm sg_off sg_dev sg_ino sg_p; do
+		case $sg_perm in *x*) ;; *) continue ;; esac
+		case $sg_p in /*) ;; *) continue ;; esac
+		[ "$sg_ino" != 0 ] || continue
+		case $sg_seen in *" $sg_dev:$sg_ino "*) continue ;; esac
+		sg_seen="$sg_seen$sg_dev:$sg_ino "
+		# -ef (same device and inode): dash, bash and busybox sh have it
+		# shellcheck disable=SC3013
+		if [ -f "$sg_p" ] && [ "$sg_p" -ef "/proc/$1/map_files/$sg_r" ]; then
+			sg_push sg_syms -d "$sg_p"
+		else
+			sg_warn "no symbols for $(sg_shown "$sg_p"): the file at that path is not the one process $1 has mapped (deleted or replaced since, or in another mount namespace)"
+		fi
+	done <"/proc/$1/maps"
+}
+
+# ---- preflight: what the tool needs from the host (--check runs it alone).
+# STAPGEN_ROOT=DIR looks for the files below under DIR instead of / (tests).
+sg_say() { if [ "$sg_check" = 1 ]; then echo "$tool: $*"; else echo "$tool: $*" >&2; fi; }
+sg_ok() { [ "$sg_check" = 0 ] || echo "$tool: ok: $*"; }
+# sg_miss WHAT [DEBIAN-PACKAGE]
+sg_miss() { sg_bad=1; sg_say "missing: $1"; [ -z "${2:-}" ] || sg_pkgs="$sg_pkgs $2"; }
+# sg_kfeature CONFIG_X SYMBOL WHAT LEVEL: is the kernel built with CONFIG_X?
+sg_kfeature() {
+	if [ -r "$sg_root/boot/config-$sg_rel" ]; then
+		sg_have=$(grep -c "^$1=y" "$sg_root/boot/config-$sg_rel" || :)
+	elif [ -r "$sg_root/proc/config.gz" ]; then
+		sg_have=$(gzip -dc "$sg_root/proc/config.gz" | grep -c "^$1=y" || :)
+	elif [ -r "$sg_root/proc/kallsyms" ]; then
+		sg_have=$(grep -c " [Tt] $2\$" "$sg_root/proc/kallsyms" || :)
+	else
+		sg_say "warning: cannot tell whether this kernel has $1 (no /boot/config-$sg_rel, /proc/config.gz or /proc/kallsyms)"
+		return 0
+	fi
+	if [ "$sg_have" != 0 ]; then
+		sg_ok "$3 ($1)"
+	elif [ "$4" = 2 ]; then
+		sg_say "warning: this kernel has no $1: $3 (only for fallback probe points)"
+	else
+		sg_miss "$3: this kernel is built without $1 (no package adds it: it needs a kernel built with $1=y)"
+	fi
+}
+sg_preflight() {
+	case $gen_kver in
+	[0-9]*.[0-9]*)
+		case $sg_rel in "$gen_kver") ;; *) sg_say "warning: generated for kernel $gen_kver, this one is $(sg_shown "$sg_rel") (make tools KVER=$(sg_shown "$sg_rel"))" ;; esac ;;
+	esac
+	if [ "$sg_use_parse" = 1 ]; then
+		if [ -x "$sg_parse" ]; then sg_ok "parser $sg_parse"; else sg_miss "the parser $sg_parse (make tools builds it)"; fi
+	fi
+	if [ -z "$sg_build" ]; then
+		if [ -e "$sg_root/proc/modules" ]; then
+			sg_ok "loadable kernel modules"
+		else
+			sg_miss "loadable kernel modules (no /proc/modules): the tool runs as a kernel module, this kernel is built without CONFIG_MODULES"
+		fi
+		[ "$(id -u)" = 0 ] || sg_say "warning: not root: staprun needs root or the stapusr group"
+		[ "$sg_need_kprobes" = 0 ] || sg_kfeature CONFIG_KPROBES register_kprobe "kprobes, for kernel function probes" "$sg_need_kprobes"
+		[ "$sg_need_uprobes" = 0 ] || sg_kfeature CONFIG_UPROBES uprobe_register "uprobes, for user-space probes" "$sg_need_uprobes"
+	fi
+	if [ -n "$sg_module" ]; then
+		if command -v staprun >/dev/null; then sg_ok "staprun"; else sg_miss "staprun, which runs a built module" systemtap-runtime; fi
+		if [ -f "$sg_module" ] && [ -r "$sg_module" ]; then sg_ok "module $(sg_shown "$sg_module")"; else sg_miss "the module $(sg_shown "$sg_module") (a readable file)"; fi
+		return 0
+	fi
+	if [ -e "$sg_root/lib/modules/$sg_rel/build/.config" ]; then
+		sg_ok "kernel build tree /lib/modules/$sg_rel/build"
+	else
+		sg_miss "the kernel build tree /lib/modules/$sg_rel/build (stap compiles the tool against it)" "linux-headers-$sg_rel"
+	fi
+	if [ "$sg_need_kdebug" != 0 ]; then
+		sg_dbg=''
+		for sg_f in "/usr/lib/debug/boot/vmlinux-$sg_rel" "/usr/lib/debug/lib/modules/$sg_rel/vmlinux" \
+			"/boot/vmlinux-$sg_rel" "/lib/modules/$sg_rel/build/vmlinux"; do
+			if [ -z "$sg_dbg" ] && [ -e "$sg_root$sg_f" ]; then sg_dbg=$sg_f; fi
+		done
+		if [ -n "$sg_dbg" ]; then
+			sg_ok "kernel debuginfo $sg_dbg"
+		elif [ -n "${DEBUGINFOD_URLS:-}" ]; then
+			sg_say "warning: no local kernel debuginfo: stap will ask debuginfod ($(sg_shown "$DEBUGINFOD_URLS"))"
+		elif [ "$sg_need_kdebug" = 2 ]; then
+			sg_say "warning: no kernel debuginfo (vmlinux with DWARF): only needed if a fallback probe point is used (linux-image-$sg_rel-dbg)"
+		else
+			sg_miss "the kernel's debuginfo, a vmlinux with DWARF (BTF is not enough for stap): the tool probes kernel functions or reads kernel structures" "linux-image-$sg_rel-dbg"
+		fi
+	fi
+	if ! command -v stap >/dev/null; then
+		sg_miss "stap" systemtap
+		return 0
+	fi
+	sg_ver=$(stap -V 2>&1 || :)
+	sg_top=$(echo "$sg_ver" | sed -n 's/^tested kernel versions: .*\.\.\. *//p')
+	if [ -z "$sg_top" ]; then
+		sg_say "warning: cannot tell which kernels this stap supports (stap -V)"
+	elif awk -v a="$sg_rel" -v b="$sg_top" 'BEGIN { split(a, x, /[.-]/); split(b, y, /[.-]/)
+		exit !(x[1] + 0 > y[1] + 0 || (x[1] + 0 == y[1] + 0 && x[2] + 0 > y[2] + 0)) }'; then
+		sg_miss "a stap that knows this kernel: $(echo "$sg_ver" | sed -n 's/^Systemtap translator\/driver (version \([^/ ]*\).*/stap \1/p') is tested up to $sg_top, this kernel is $sg_rel: a newer systemtap (a later Debian release's)"
+	else
+		sg_ok "stap (tested up to $sg_top)"
+	fi
+}
+
+# ---- what stap says it lost: one line, and the exit status 5
+# sg_losses LOG: reads stap's stderr; sg_lost is the summary ('' for none)
+sg_losses() {
+	sg_lost=$(awk '
+		/^WARNING: There were [0-9]+ transport failures/ { t += $4 }
+		/^WARNING: Number of errors: [0-9]+, skipped probes: [0-9]+/ { e += $5; s += $8 }
+		/^ERROR: Array overflow/ { o = 1 }
+		/^ERROR: MAXACTION exceeded/ { m = 1 }
+		/^ERROR: probe overhead .* exceeded threshold/ { h = 1 }
+		/^ERROR: Skipped too many probes/ { k = 1 }
+		function add(x) { out = out (out == "" ? "" : "; ") x }
+		END {
+			if (t) add(t " batches of records lost in transport (stap -s enlarges the buffer)")
+			if (s) add(s " probe hits skipped")
+			if (e) add(e " probe errors")
+			if (o) add("a map was full (MAXMAPENTRIES): entries were not recorded")
+			if (m) add("a probe ran too long (MAXACTION): the run was stopped")
+			if (h) add("stap stopped the run: its probes took too much CPU time (overload protection)")
+			if (k) add("stap stopped the run: too many probe hits were skipped")
+			printf "%s", out
+		}' "$1" 2>/dev/null) || sg_lost=''
+}
+
+# ---- the command line
+sg_main() {
+	case $sg_abi in 1) ;; *) echo "$tool: this command needs stapgen-cmd.sh ABI 1" >&2; exit 2 ;; esac
+	sg_script=$sg_here/$tool.stp sg_parse=$sg_here/parsers/$tool-parse
+	# the kernel module's name when built (-m): at most 55 bytes
+	sg_mod=$(printf '%.55s' "$tool")
+	sg_a='' sg_syms='' sg_gstap='' sg_gmod='' sg_given=' ' sg_pp='' sg_ppgiven=''
+	sg_fmt=table sg_secs='' sg_raw=0 sg_pid='' sg_cmd='' sg_out='' sg_size='' sg_bg=0
+	sg_build='' sg_module='' sg_check=0 sg_nocheck=0
+	# -f svg: the flame graph's subtitle is the command line
+	sg_cmdline="$tool${*:+ $*}"
+	while [ $# -gt 0 ]; do
+		sg_shift=0
+		if tool_opt "$@"; then
+			shift "$sg_shift"
+			continue
+		fi
+		case $1 in
+		-p)
+			[ "$sg_target" = 1 ] || sg_die "unknown option '-p' (see $tool -h)"
+			sg_val "$@"
+			sg_uint -p "$2"
+			[ -d "/proc/$2" ] || { echo "$tool: -p: no process $2" >&2; exit 1; }
+			sg_pid=$2
+			shift 2 ;;
+		-c)
+			[ "$sg_target" = 1 ] || sg_die "unknown option '-c' (see $tool -h)"
+			sg_val "$@"
+			[ -n "$2" ] || sg_die "-c: an empty command"
+			sg_cmd=$2
+			shift 2 ;;
+		-t) sg_val "$@"; sg_pos -t "$2"; sg_secs=$2; shift 2 ;;
+		-a)
+			sg_val "$@"
+			# root's own stap options: split into words, never globbed (set -f)
+			for sg_w in $2; do sg_push sg_a "$sg_w"; done
+			shift 2 ;;
+		-f) sg_val "$@"; sg_fmt=$2; shift 2 ;;
+		--raw) sg_raw=1; shift ;;
+		-o) sg_val "$@"; [ -n "$2" ] || sg_die "-o: an empty file name"; sg_out=$2; shift 2 ;;
+		-S)
+			sg_val "$@"
+			case $2 in '' | *[!0-9,]* | ,* | *, | *,*,*) sg_die "-S takes SIZE or SIZE,N" ;; esac
+			sg_size=$2
+			shift 2 ;;
+		-F | --background) sg_bg=1; shift ;;
+		--build-module) sg_val "$@"; [ -n "$2" ] || sg_die "--build-module: an empty directory name"; sg_build=$2; shift 2 ;;
+		--module)
+			sg_val "$@"
+			case $2 in *.ko) ;; *) sg_die "--module: '$(sg_shown "$2")': a module file, NAME.ko" ;; esac
+			sg_module=$2
+			shift 2 ;;
+		--check) sg_check=1; shift ;;
+		--no-check) sg_nocheck=1; shift ;;
+		-d) cat "$sg_script"; exit 0 ;;
+		-h | --help) usage; exit 0 ;;
+		-V | --version) echo "$tool (generated by stapgen from $spec for kernel $gen_kver)"; exit 0 ;;
+		-G)
+			sg_val "$@"
+			case $2 in
+			[A-Za-z_]*=*) ;;
+			*) sg_die "-G: '$(sg_shown "$2")': takes NAME=VALUE" ;;
+			esac
+			sg_n=${2%%=*}
+			case $sg_n in *[!A-Za-z0-9_]*) sg_die "-G: '$(sg_shown "$sg_n")': not a parameter name" ;; esac
+			tool_global "$sg_n" "${2#*=}" || sg_die "-G: '$sg_n': this tool has no such parameter (see $tool -h)"
+			shift 2 ;;
+		*) sg_die "unknown option '$(sg_shown "$1")' (see $tool -h)" ;;
+		esac
+	done
+	tool_required
+	[ -z "$sg_pid" ] || [ -z "$sg_cmd" ] || sg_die "-p and -c exclude each other"
+	[ -z "$sg_size" ] || [ -n "$sg_out" ] || sg_die "-S needs -o FILE"
+	case "|$sg_formats|" in
+	*"|$sg_fmt|"*) ;;
+	*) sg_die "-f: '$(sg_shown "$sg_fmt")': the formats of this tool are $sg_formats" ;;
+	esac
+	[ -z "$sg_secs" ] || [ "$sg_bg" = 0 ] || sg_die "-t and -F exclude each other"
+	[ -z "$sg_build" ] || [ -z "$sg_module" ] || sg_die "--build-module and --module exclude each other"
+	[ -z "$sg_module" ] || [ -z "$sg_a" ] || sg_die "-a: stap options do not apply to a built module (give them to --build-module)"
+	if [ "$sg_npp" -gt 0 ]; then
+		[ -z "$sg_module" ] || [ -z "$sg_ppgiven" ] ||
+			sg_die "$sg_ppgiven: a module built with --build-module probes the pattern it was built with; give $sg_ppgiven to --build-module"
+		sg_i=1
+		while [ "$sg_i" -le "$sg_npp" ]; do
+			eval "sg_push sg_pp \"\$pp_$sg_i\""
+			sg_i=$((sg_i + 1))
+		done
+	fi
+	sg_use_parse=1
+	if [ "$sg_raw" = 1 ] || [ -n "$sg_out" ] || [ "$sg_bg" = 1 ] || [ -n "$sg_build" ]; then sg_use_parse=0; fi
+	sg_root=${STAPGEN_ROOT:-}
+	sg_rel=$(uname -r)
+	sg_bad=0 sg_pkgs=''
+	if [ "$sg_check" = 1 ] || [ "$sg_nocheck" = 0 ]; then
+		sg_preflight
+		[ -z "$sg_pkgs" ] || sg_say "to fix: apt-get install$sg_pkgs"
+		if [ "$sg_check" = 1 ]; then
+			[ "$sg_bad" = 1 ] || echo "$tool: ready"
+			exit "$sg_bad"
+		fi
+		[ "$sg_bad" = 0 ] || { echo "$tool: not ready (--check lists what it needs; --no-check runs anyway)" >&2; exit 1; }
+	fi
+	# user-space symbols: what the process has mapped (-p), or what CMD loads (-c)
+	if [ "$sg_usyms" = 1 ] && [ -z "$sg_module" ]; then
+		if [ -n "$sg_pid" ]; then sg_maps_syms "$sg_pid"; elif [ -n "$sg_cmd" ]; then sg_push sg_syms --ldd; fi
+	fi
+	sg_run
+}
+
+# ---- the run: the command line, as words
+sg_run() {
+	if [ -n "$sg_build" ]; then
+		sg_path "$sg_build"
+		mkdir -p "$sg_pv"
+		eval "set -- stap -p4 -m \"\$sg_mod\" $sg_flags $sg_a $sg_syms $sg_gstap \"\$sg_script\" $sg_pp"
+		(cd "$sg_pv" && "$@" >/dev/null) || exit
+		echo "$tool: built $sg_build/$sg_mod.ko; run it (staprun, no compiler needed): $0 --module $sg_build/$sg_mod.ko [options]" >&2
+		exit 0
+	fi
+	if [ -n "$sg_module" ]; then
+		set -- staprun
+		sg_mname=${sg_module##*/}
+		sg_mname=${sg_mname%.ko}
+	else
+		eval "set -- stap $sg_flags $sg_a $sg_syms"
+		sg_mname=$sg_mod
+	fi
+	[ -z "$sg_pid" ] || set -- "$@" -x "$sg_pid"
+	[ -z "$sg_cmd" ] || set -- "$@" -c "$sg_cmd"
+	[ -z "$sg_out" ] || set -- "$@" -o "$sg_out"
+	[ -z "$sg_size" ] || set -- "$@" -S "$sg_size"
+	if [ -n "$sg_module" ]; then
+		# staprun -D (in the background, into -o FILE) or -L (load, start, detach)
+		if [ "$sg_bg" = 1 ] && [ -n "$sg_out" ]; then set -- "$@" -D; elif [ "$sg_bg" = 1 ]; then set -- "$@" -L; fi
+		sg_path "$sg_module"
+		# the parameters as module options NAME=VALUE, as stap -G sets them
+		eval "set -- \"\$@\" \"\$sg_pv\" $sg_gmod"
+	else
+		[ "$sg_bg" = 0 ] || set -- "$@" -F -m "$sg_mod"
+		eval "set -- \"\$@\" $sg_gstap \"\$sg_script\" $sg_pp"
+	fi
+	if [ "$sg_bg" = 1 ]; then
+		"$@" || exit
+		if [ -n "$sg_out" ]; then
+			echo "$tool: running in the background, records into $sg_out (with -S: $sg_out.N); parse: $sg_parse FILE; stop: kill PID, the pid printed above" >&2
+		else
+			echo "$tool: running in the background; attach: staprun -A $sg_mname | $sg_parse -f $sg_fmt (Ctrl-\\ detaches again, Ctrl-C stops it)" >&2
+		fi
+		exit 0
+	fi
+	# SIGINT lets stap run its end probes: the final report is printed.
+	# --foreground: Ctrl-C still reaches stap (which takes a relayed second
+	# SIGINT as one, as under sudo); the status is stap's, not 124.
+	[ -z "$sg_secs" ] || set -- timeout --foreground --preserve-status -s INT "$sg_secs" "$@"
+	# stap's stderr goes to the terminal as it comes and into a log, read
+	# for what stap says it lost once the run is over
+	sg_tmp=$(mktemp -d "${TMPDIR:-/tmp}/$tool.XXXXXX") || exit 1
+	trap 'rm -rf "$sg_tmp"' EXIT
+	mkfifo "$sg_tmp/err" || exit 1
+	(trap '' INT; exec tee "$sg_tmp/err.log" <"$sg_tmp/err" >&2) &
+	sg_tee=$!
+	trap : INT
+	if [ "$sg_use_parse" = 0 ]; then
+		sg_s=0
+		"$@" 2>"$sg_tmp/err" || sg_s=$?
+		wait "$sg_tee" || :
+		sg_end "$sg_s" 0
+	fi
+	# POSIX sh has no pipefail: each side of the pipe reports its exit status
+	# on fd 3.  Ctrl-C is for stap alone (it then runs its end probes): the
+	# shells wait (a trap, which their children do not inherit) and the
+	# parser ignores it, reading on until stap is done.
+	exec 4>&1
+	sg_st=$(trap : INT
+		{ { trap : INT; s=0; "$@" 2>"$sg_tmp/err" 3>&- 4>&- || s=$?; echo "stap=$s" >&3; } |
+		{ trap '' INT; p=0; sg_parse_out >&4 3>&- 4>&- || p=$?; echo "parse=$p" >&3; }; } 3>&1)
+	exec 4>&-
+	wait "$sg_tee" || :
+	sg_s=1 sg_p=1
+	for sg_w in $sg_st; do
+		case $sg_w in stap=*) sg_s=${sg_w#stap=} ;; parse=*) sg_p=${sg_w#parse=} ;; esac
+	done
+	sg_end "$sg_s" "$sg_p"
+}
+sg_parse_out() {
+	if [ "$sg_fmt" = svg ]; then "$sg_parse" -f svg --subtitle "$sg_cmdline"; else "$sg_parse" -f "$sg_fmt"; fi
+}
+# sg_end STAP-STATUS PARSER-STATUS: the command's exit status
+sg_end() {
+	sg_losses "$sg_tmp/err.log"
+	[ -z "$sg_lost" ] || echo "$tool: lost data: $sg_lost; the figures are incomplete" >&2
+	[ "$1" = 0 ] || { echo "$tool: stap failed (exit status $1)" >&2; exit "$1"; }
+	[ -z "$sg_lost" ] || exit 5
+	[ "$2" = 0 ] || { echo "$tool: the parser exited with status $2" >&2; exit "$2"; }
+	exit 0
+}
