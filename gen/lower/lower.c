@@ -38,7 +38,38 @@ typedef struct row_ctx {
 	const spec_map *keys;	/* the rows' keys; NULL: copy as is */
 	const spec_report *r;
 	bool guard;		/* the row's key may be missing from any aggregate */
+	const char *const *key_vars;	/* lreport.key_vars */
 } row_ctx;
+
+/* A report's loop variable for `name`: the name itself, unless a global
+ * has it (stap binds a foreach variable to a global of that name, which the
+ * report would then overwrite: a filter parameter, say).  Spec names start
+ * with a letter and generated globals with one '_', so `__NAME` is no
+ * global's name. */
+static const char *loop_var(lower *L, const char *name)
+{
+	if (!spec_find_param(L->s, name) && !spec_find_map(L->s, name))
+		return name;
+	return arena_printf(L->a, "__%s", name);
+}
+
+static const char *const *key_vars_of(lower *L, const spec_map *m)
+{
+	const char **v = arena_alloc(L->a, (m->nkeys + 1) * sizeof *v);
+	for (unsigned i = 0; i < m->nkeys; i++)
+		v[i] = m->keys[i].name ? loop_var(L, m->keys[i].name) : "?";
+	return v;
+}
+
+/* The printed name of key column `kc` of the rows' map. */
+static const char *key_var(const row_ctx *rows, const void *kc)
+{
+	const spec_map *m = rows->keys;
+	if (!m || !rows->key_vars || (const spec_keycol *)kc < m->keys ||
+	    (const spec_keycol *)kc >= m->keys + m->nkeys)
+		return NULL;
+	return rows->key_vars[(const spec_keycol *)kc - m->keys];
+}
 
 /* Rows come from the report's `from` aggregates: with one, its keys are
  * all there; any other aggregate (same keys) may lack a row's key. */
@@ -82,8 +113,9 @@ static expr *guard_zero(lower *L, expr *cond, expr *agg)
 }
 
 /* An aggregate statistic in a row, or NULL if `e` is not one to rewrite. */
-static expr *row_key_index(lower *L, const expr *id, const spec_map *k)
+static expr *row_key_index(lower *L, const expr *id, const row_ctx *rows)
 {
+	const spec_map *k = rows->keys;
 	expr *idx = new_node(L, E_INDEX, VT_UNKNOWN);
 	idx->a = copy(L, id, NULL);
 	idx->nargs = k->nkeys;
@@ -91,6 +123,8 @@ static expr *row_key_index(lower *L, const expr *id, const spec_map *k)
 	for (unsigned i = 0; i < k->nkeys; i++) {
 		idx->args[i] = new_node(L, E_IDENT, k->keys[i].type);
 		idx->args[i]->name = k->keys[i].name;
+		if (rows->key_vars && k->keys[i].name && strcmp(rows->key_vars[i], k->keys[i].name))
+			idx->args[i]->emit_name = rows->key_vars[i];
 	}
 	return idx;
 }
@@ -100,7 +134,7 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 	/* a report from a state map: its bare name is the row's value */
 	if (rows->keys && !rows->keys->is_agg && e->kind == E_IDENT && e->bind == NAME_STATE &&
 	    e->bind_ptr == rows->keys) {
-		expr *idx = row_key_index(L, e, rows->keys);
+		expr *idx = row_key_index(L, e, rows);
 		idx->type = e->type;
 		idx->loc = e->loc;
 		idx->span = e->span;
@@ -120,7 +154,7 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 		cnt->a = agg->a = id;
 		return guard_zero(L, cnt, agg);
 	}
-	expr *idx = row_key_index(L, e->a, rows->keys);
+	expr *idx = row_key_index(L, e->a, rows);
 	expr *agg = node_like(L, e);
 	agg->a = idx;
 	if (!may_lack_key(rows, m))
@@ -157,6 +191,11 @@ static expr *copy(lower *L, const expr *e, const row_ctx *rows)
 	if (n)
 		return n;
 	n = node_like(L, e);
+	if (rows && e->kind == E_IDENT && e->bind == NAME_KEY) {
+		const char *v = key_var(rows, e->bind_ptr);
+		if (v && strcmp(v, e->name))
+			n->emit_name = v;
+	}
 	if (e->kind == E_CALL) {
 		int si = script_func_index(e->name);
 		if (si >= 0)
@@ -539,11 +578,18 @@ static const record_kind *kind_for_report(const lower *L, const spec_report *r)
 static lreport lower_report(lower *L, const spec_report *r)
 {
 	lreport lr = { .r = r, .rec = kind_for_report(L, r) };
-	if (!lr.rec || r->hist)
+	if (!lr.rec)
 		return lr;
+	if (r->hist) {
+		if (r->hist_map)
+			lr.key_vars = key_vars_of(L, r->hist_map);
+		lr.bucket_var = loop_var(L, "bucket");
+		return lr;
+	}
 	const spec_map *km = r->from_maps[0];
+	lr.key_vars = key_vars_of(L, km);
 	/* scalar aggregates: one row, read as they are */
-	row_ctx rows = { km->nkeys ? km : NULL, r, r->nfrom > 1 };
+	row_ctx rows = { km->nkeys ? km : NULL, r, r->nfrom > 1, lr.key_vars };
 	lr.sort = copy(L, r->sort, &rows);
 	const expr **vals = arena_alloc(L->a, (lr.rec->nfields + 1) * sizeof(expr *));
 	for (unsigned i = 0; i < lr.rec->nfields; i++)
