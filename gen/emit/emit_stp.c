@@ -365,7 +365,8 @@ static void emit_rows_report(stp *g, const lreport *lr)
 		if (key_sort && !strcmp(key_sort, km->keys[i].name))
 			sb_puts(&kl, dir);
 	}
-	const char *vsort = !direct ? dir : "";
+	/* sorted by a key: the key carries the one sort stap allows */
+	const char *vsort = !direct && !key_sort ? dir : "";
 	sb_printf(g->o, "\tforeach ([%s] in %s%s%s%s)\n", sb_str(&kl), iter_over, vsort,
 		  sort_suffix, limit_text(g, r));
 	sb_free(&kl);

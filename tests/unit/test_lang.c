@@ -191,10 +191,26 @@ static void test_no_local_captures_a_global(void **state)
 	done(&c);
 }
 
+/* Rows of two aggregates sorted by a key: stap takes one sort directive,
+ * on the key (`[pid-] in _t_sort-` is a parse error). */
+static void test_key_sort_of_two_aggregates(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, "tool: t\nsummary: s\naggregates:\n"
+		    "  reads: { key: { pid: long } }\n  writes: { key: { pid: long } }\n"
+		    "probes:\n  - on: timer.profile\n    collect: { 'reads[pid()]': 1, 'writes[pid()]': 1 }\n"
+		    "reports:\n  - { name: t, from: [reads, writes], sort: pid, columns: { pid: pid } }\n");
+	assert_string_equal(c.diag ? c.diag : "", "");
+	assert_non_null(strstr(sb_str(&c.out.stp), "\tforeach ([pid-] in _t_sort)\n"));
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_local_captures_a_global),
+		cmocka_unit_test(test_key_sort_of_two_aggregates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
