@@ -321,15 +321,12 @@ static void emit_rows_report(stp *g, const lreport *lr)
 	const record_kind *k = lr->rec;
 	const spec_map *km = r->from_maps[0];
 	if (km->nkeys == 0) {
-		/* scalar aggregates: one row, when anything was collected */
-		sb_printf(g->o, "\tif (@count(%s)", r->from[0]);
-		for (unsigned i = 1; i < r->nfrom; i++)
-			sb_printf(g->o, " || @count(%s)", r->from[i]);
-		sb_puts(g->o, ")\n");
+		/* scalar aggregates: one row, also in an idle interval (counts
+		 * of 0; lowering guards each statistic of an empty aggregate) */
 		const char **args = arena_alloc(g->a, (k->nfields + 1) * sizeof(char *));
 		for (unsigned i = 0; i < k->nfields; i++)
 			args[i] = expr_text(g, lr->vals[i]);
-		emit_record_printf(g, 2, k, args);
+		emit_record_printf(g, 1, k, args);
 		return;
 	}
 	const char *keys = key_list(g, km, lr->key_vars);

@@ -140,13 +140,14 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 		idx->span = e->span;
 		return idx;
 	}
-	if (!rows->keys || e->kind != E_AGG || !e->a || e->a->kind != E_IDENT)
+	if (e->kind != E_AGG || !e->a || e->a->kind != E_IDENT)
 		return NULL;
 	const spec_map *m = e->a->bind_ptr;
 	if (m && m->nkeys == 0) {
 		expr *id = copy(L, e->a, NULL);
-		/* A scalar aggregate (a total, say) is the same in every row; stap
-		 * reports @sum/@min/@max/@avg of an empty one as an error. */
+		/* A scalar aggregate (a total, say) is the same in every row, and
+		 * a report of scalar aggregates prints its row in every interval;
+		 * stap reports @sum/@min/@max/@avg of an empty one as an error. */
 		if (e->op == AGG_COUNT)
 			return NULL;
 		expr *cnt = node_like(L, e), *agg = node_like(L, e);
@@ -154,6 +155,8 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 		cnt->a = agg->a = id;
 		return guard_zero(L, cnt, agg);
 	}
+	if (!rows->keys)
+		return NULL;
 	expr *idx = row_key_index(L, e->a, rows);
 	expr *agg = node_like(L, e);
 	agg->a = idx;

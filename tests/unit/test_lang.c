@@ -206,11 +206,57 @@ static void test_key_sort_of_two_aggregates(void **state)
 	done(&c);
 }
 
+/* ---- reports of scalar aggregates ---------------------------------------- */
+
+static const char *const sizes_spec =
+	"tool: t\nsummary: s\naggregates: { reads: {}, writes: {} }\n"
+	"probes:\n"
+	"  - { on: vfs.read.return, collect: { reads: bytes_read } }\n"
+	"  - { on: vfs.write.return, collect: { writes: bytes_written } }\n"
+	"reports:\n"
+	"  - { name: sizes, every: 1s, from: [reads, writes], columns: { avg_read: '@avg(reads)', max_write: '@max(writes)' } }\n"
+	"  - { name: counts, every: 1s, from: [reads, writes], columns: { n: '@count(reads)', bytes: '@sum(writes)' } }\n";
+
+/* Item 2: with reads empty and writes not, the row must not read
+ * @avg(reads): each statistic is guarded by its own aggregate's count. */
+static void test_scalar_row_guards_each_aggregate(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, sizes_spec);
+	assert_string_equal(c.diag ? c.diag : "", "");
+	const char *t = sb_str(&c.out.stp);
+	assert_non_null(strstr(t, "@count(reads) ? @avg(reads) : 0"));
+	assert_non_null(strstr(t, "@count(writes) ? @max(writes) : 0"));
+	assert_non_null(strstr(t, "@count(writes) ? @sum(writes) : 0"));
+	/* no unguarded statistic anywhere */
+	for (const char *p = t; (p = strstr(p, "@avg(")); p++)
+		assert_true(p - t > 16 && !strncmp(p - 16, "@count(reads) ? ", 16));
+	done(&c);
+}
+
+/* Item 3: counters print their zeros in an idle interval: the row is not
+ * under `if (@count(...))`. */
+static void test_scalar_counts_print_zeros(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, sizes_spec);
+	const char *t = strstr(sb_str(&c.out.stp), "function _report_counts()");
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\tprintf(\"@report\\tcounts\\t%d\\n\", gettimeofday_s())\n"
+				  "\tprintf(\"@counts\\t%d\\t%d\\n\", @count(reads), @count(writes) ? @sum(writes) : 0)\n"));
+	assert_null(strstr(sb_str(&c.out.stp), "if (@count("));
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_local_captures_a_global),
 		cmocka_unit_test(test_key_sort_of_two_aggregates),
+		cmocka_unit_test(test_scalar_row_guards_each_aggregate),
+		cmocka_unit_test(test_scalar_counts_print_zeros),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
