@@ -6,6 +6,7 @@
 #include "../../templates/parser/stapgen_rt.h"
 #include "../spec/spec.h"
 #include "../spec/probe_point.h"
+#include "../spec/schema.h"
 #include "alias_vars.h"
 #include "check_expr.h"
 
@@ -73,8 +74,9 @@ static bool lookup(void *ctx, const char *name, name_info *out)
 				out->type = sc->p->avars[i].type;	/* declared */
 				return true;
 			}
-	if (sc->p && (sc->alias_unchecked ||
-		      (sc->alias_vars && alias_has_var(sc->alias_vars, name)))) {
+	/* a tapset global is no alias variable (stap would read the global) */
+	if (sc->p && !stap_is_tapset_global(name) &&
+	    (sc->alias_unchecked || (sc->alias_vars && alias_has_var(sc->alias_vars, name)))) {
 		out->kind = NAME_ALIASVAR;
 		out->type = VT_UNKNOWN;	/* tapset variables are untyped here */
 		return true;
@@ -111,7 +113,11 @@ static size_t candidates(void *ctx, const char **out, size_t max)
 static void unknown_hint(void *ctx, const char *name, diag_sink *d)
 {
 	scope *sc = ctx;
-	if (sc->p && sc->alias_vars)
+	/* alias_vars refuses such a name, as every spec name: say what works */
+	if (stap_is_tapset_global(name))
+		diag_hint(d, "'%s' is a global variable of the SystemTap tapsets, not an alias variable; a spec can neither read nor declare tapset globals: write its value instead (the tapset's source gives it)",
+			  name);
+	else if (sc->p && sc->alias_vars)
 		diag_hint(d, "if your stap's tapset alias sets '%s', declare it on the probe: 'alias_vars: { %s: long }' (or string)",
 			  name, name);
 }
