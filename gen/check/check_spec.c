@@ -115,7 +115,7 @@ static void unknown_hint(void *ctx, const char *name, diag_sink *d)
 	scope *sc = ctx;
 	/* alias_vars refuses such a name, as every spec name: say what works */
 	if (stap_is_tapset_global(name))
-		diag_hint(d, "'%s' is a global variable of the SystemTap tapsets, not an alias variable; a spec can neither read nor declare tapset globals: write its value instead (the tapset's source gives it)",
+		diag_hint(d, "'%s' is a global variable of the SystemTap tapsets, which a spec can neither read nor declare (in alias_vars neither): write its value instead (the tapset's source gives it)",
 			  name);
 	else if (sc->p && sc->alias_vars)
 		diag_hint(d, "if your stap's tapset alias sets '%s', declare it on the probe: 'alias_vars: { %s: long }' (or string)",
