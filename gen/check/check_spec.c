@@ -610,6 +610,8 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 			for (unsigned k = 0; k < s->probes[j].ncollects && !used; k++)
 				used = s->probes[j].collects[k].map == &s->maps[i];
 		}
+		for (unsigned k = 0; k < s->nrejected_writes && !used; k++)
+			used = !strcmp(s->rejected_writes[k], s->maps[i].name);
 		if (!used)
 			diag_warning(d, s->maps[i].loc, "'%s' is never written by any probe", s->maps[i].name);
 	}
