@@ -357,9 +357,61 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 	}
 	if (sc.alias_unchecked)
 		warn_unchecked_alias_vars(p, d);
-	for (unsigned i = 0; i < p->nlets; i++)
-		if (!p->lets[i].used)
-			diag_warning(d, p->lets[i].loc, "value '%s' is never used", p->lets[i].name);
+}
+
+static bool same_loc(srcloc a, srcloc b)
+{
+	return a.src == b.src && a.line == b.line && a.col == b.col;
+}
+
+/* The let of probe q written at l's place (a YAML alias of l's block). */
+static const spec_let *shared_let(const spec_probe *q, const spec_let *l)
+{
+	for (unsigned j = 0; j < q->nlets; j++)
+		if (same_loc(q->lets[j].loc, l->loc) && !strcmp(q->lets[j].name, l->name))
+			return &q->lets[j];
+	return NULL;
+}
+
+/* An unused value: one warning at its text.  A value shared by several
+ * probes through a YAML anchor has one text: it is warned about once,
+ * naming the probes, and only when none of them uses it. */
+static void warn_unused_lets(const spec *s, diag_sink *d)
+{
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nlets; j++) {
+			const spec_let *l = &s->probes[i].lets[j];
+			if (l->used)
+				continue;
+			bool first = true, used = false;
+			unsigned sharing = 0;
+			for (unsigned k = 0; k < s->nprobes && first && !used; k++) {
+				const spec_let *o = shared_let(&s->probes[k], l);
+				if (o && k < i)
+					first = false;	/* warned about (or not) there */
+				sharing += o != NULL;
+				used |= o && o->used;
+			}
+			if (!first || used)
+				continue;
+			if (sharing == 1) {
+				diag_warning(d, l->loc, "value '%s' is never used", l->name);
+				continue;
+			}
+			strbuf names = STRBUF_INIT;
+			unsigned shown = 0;
+			for (unsigned k = 0; k < s->nprobes; k++)
+				if (shared_let(&s->probes[k], l) && shown++ < 4)
+					sb_printf(&names, "%s%s (line %u)", shown > 1 ? ", " : "",
+						  s->probes[k].npoints ? s->probes[k].points[0].text : "?",
+						  s->probes[k].loc.line);
+			if (shown > 4)
+				sb_printf(&names, " and %u more", shown - 4);
+			diag_warning(d, l->loc,
+				     "value '%s' is never used by the %u probes that share it: %s",
+				     l->name, sharing, sb_str(&names));
+			sb_free(&names);
+		}
 }
 
 static bool same_keys(const spec_map *a, const spec_map *b)
@@ -546,6 +598,7 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 {
 	for (unsigned i = 0; i < s->nprobes; i++)
 		check_probe(s, &s->probes[i], d);
+	warn_unused_lets(s, d);
 	for (unsigned i = 0; i < s->nreports; i++) {
 		spec_report *r = &s->reports[i];
 		r->from_maps = arena_alloc(a, (r->nfrom + 1) * sizeof(spec_map *));
