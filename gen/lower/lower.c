@@ -215,6 +215,103 @@ static expr *copy(lower *L, const expr *e, const row_ctx *rows)
 	return n;
 }
 
+/* ---- @defined in a condition ---------------------------------------------
+ * stap 4.8 fails -p2 on a false `@defined($rq)` inside a longer condition
+ * (`@defined($rq) && $rq->q != 0`: the other operand's $rq is resolved
+ * too), while its own idiom folds the dead branch away first:
+ * choose_defined.stpm is `@defined(a) ? (a) : (b)`.  So in a condition's
+ * chain `c1 && @defined(x) && rest`, the rest goes under the @defined:
+ * `c1 && (@defined(x) ? rest : 0)`; likewise `!@defined(x) || rest` is
+ * `@defined(x) ? rest : 1`.  Only conditions: truth is all that counts. */
+
+static unsigned chain_len(const expr *e, int op)
+{
+	if (e->kind == E_BINARY && e->op == op)
+		return chain_len(e->a, op) + chain_len(e->b, op);
+	return 1;
+}
+
+static void chain_fill(expr *e, int op, expr **out, unsigned *n)
+{
+	if (e->kind == E_BINARY && e->op == op) {
+		chain_fill(e->a, op, out, n);
+		chain_fill(e->b, op, out, n);
+	} else
+		out[(*n)++] = e;
+}
+
+/* The @defined a link of the chain guards the rest with, or NULL. */
+static expr *chain_guard(expr *e, int op)
+{
+	if (op == OP_AND && e->kind == E_DEFINED)
+		return e;
+	if (op == OP_OR && e->kind == E_UNARY && e->op == OP_NOT && e->a && e->a->kind == E_DEFINED)
+		return e->a;
+	return NULL;
+}
+
+static expr *guard_defined(lower *L, expr *e);
+
+/* links [i, n) of a chain of op, with its guards */
+static expr *chain_build(lower *L, expr **links, unsigned i, unsigned n, int op, const expr *at)
+{
+	expr *acc = NULL;
+	for (; i < n; i++) {
+		expr *g = i + 1 < n ? chain_guard(links[i], op) : NULL;
+		expr *link = links[i];
+		if (g) {
+			link = new_node(L, E_TERNARY, VT_LONG);
+			link->a = g;
+			link->b = chain_build(L, links, i + 1, n, op, at);
+			link->c = new_node(L, E_INT, VT_LONG);
+			link->c->ival = op == OP_OR;
+			link->loc = at->loc;
+			link->span = at->span;
+			i = n;
+		}
+		if (acc) {
+			expr *b = new_node(L, E_BINARY, VT_LONG);
+			b->op = op;
+			b->a = acc;
+			b->b = link;
+			b->loc = at->loc;
+			b->span = at->span;
+			link = b;
+		}
+		acc = link;
+	}
+	return acc;
+}
+
+/* e: a copy this pass owns, rewritten in place where it has no guard. */
+static expr *guard_defined(lower *L, expr *e)
+{
+	if (!e)
+		return NULL;
+	if (e->kind == E_BINARY && (e->op == OP_AND || e->op == OP_OR)) {
+		unsigned n = chain_len(e, e->op), k = 0;
+		expr **links = arena_alloc(L->a, n * sizeof *links);
+		chain_fill(e, e->op, links, &k);
+		bool any = false;
+		for (unsigned i = 0; i < n; i++) {
+			links[i] = guard_defined(L, links[i]);
+			any |= i + 1 < n && chain_guard(links[i], e->op);
+		}
+		return any ? chain_build(L, links, 0, n, e->op, e) : e;
+	}
+	if (e->kind == E_UNARY && e->op == OP_NOT)
+		e->a = guard_defined(L, e->a);
+	else if (e->kind == E_TERNARY)
+		e->b = guard_defined(L, e->b), e->c = guard_defined(L, e->c);
+	return e;
+}
+
+/* A condition as the script tests it. */
+static expr *lower_cond(lower *L, const expr *e)
+{
+	return guard_defined(L, copy(L, e, NULL));
+}
+
 /* ---- negated filters: `if (a == b) next` reads better than `if (!(a != b)) next`,
  * and `if (destport != 0 && port != destport)` better than `if (!(destport == 0 || ...))` */
 static bool negates_cleanly(const expr *e, int depth)
@@ -223,6 +320,10 @@ static bool negates_cleanly(const expr *e, int depth)
 		return false;
 	if (e->kind == E_UNARY && e->op == OP_NOT)
 		return true;
+	if (e->kind == E_INT && !e->sval)
+		return true;
+	if (e->kind == E_TERNARY)	/* `@defined(x) ? x == 0 : 1` */
+		return negates_cleanly(e->b, depth + 1) && negates_cleanly(e->c, depth + 1);
 	if (e->kind == E_BINARY)
 		switch (e->op) {
 		case OP_EQ: case OP_NE: case OP_LT: case OP_GE: case OP_GT: case OP_LE:
@@ -240,6 +341,15 @@ static expr *negate(lower *L, expr *e)
 				      { OP_GE, OP_LT }, { OP_GT, OP_LE }, { OP_LE, OP_GT } };
 	if (e->kind == E_UNARY && e->op == OP_NOT)
 		return e->a;
+	if (e->kind == E_TERNARY && negates_cleanly(e, 0)) {
+		e->b = negate(L, e->b);
+		e->c = negate(L, e->c);
+		return e;
+	}
+	if (e->kind == E_INT && !e->sval) {
+		e->ival = !e->ival;
+		return e;
+	}
 	if (e->kind == E_BINARY) {
 		for (size_t i = 0; i < sizeof inv / sizeof inv[0]; i++)
 			if (e->op == inv[i][0]) {
@@ -500,7 +610,7 @@ static void lower_emit(body *b, const spec_emit *em)
 	s->rec = k;
 	s->args = args;
 	s->origins = origins;
-	s->when = copy(L, em->when, NULL);
+	s->when = lower_cond(L, em->when);
 	s->inner = inner;
 	s->ninner = ninner;
 	s->els = els;
@@ -543,7 +653,7 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 			if (!b.del_done[j] && delete_ready(&b, p->deletes[j]))
 				lower_delete(&b, j);
 		lstmt *s = push(&b, LS_FILTER);
-		s->value = negate(L, copy(L, p->filters[i], NULL));
+		s->value = negate(L, lower_cond(L, p->filters[i]));
 		s->origin = p->filters[i];
 	}
 	for (unsigned i = 0; i < p->nstores; i++)
@@ -562,7 +672,7 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 	if (ew && !(ew->kind == E_INT && ew->ival == 0)) {
 		needs(&b, ew);
 		lstmt *s = push(&b, LS_EXIT);
-		s->value = ew->kind == E_INT ? NULL : copy(L, ew, NULL);
+		s->value = ew->kind == E_INT ? NULL : lower_cond(L, ew);
 		s->origin = ew;
 	}
 	return (lprobe){ p, b.st, b.n };

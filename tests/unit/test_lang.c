@@ -250,6 +250,34 @@ static void test_scalar_counts_print_zeros(void **state)
 	done(&c);
 }
 
+/* ---- @defined inside a longer condition -------------------------------- */
+
+/* stap 4.8 resolves $rq in `@defined($rq) && $rq->x` before folding the
+ * false @defined; under `@defined($rq) ? ... : 0` (its own idiom) it folds
+ * first.  Filters, `when` and `exit` are lowered so, negated readably. */
+static void test_defined_guards_the_rest(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, "tool: t\nsummary: s\nprobes:\n"
+		    "  - on: kernel.function(\"blk_mq_start_request\")\n"
+		    "    where: [ '@defined($rq) && $rq->__data_len > 0',"
+		    " 'pid() > 1 && @defined($rq->q) && $rq->q != 0 && $rq->tag >= 0', '@defined($rq)' ]\n"
+		    "    emit: { record: r, when: '!@defined($rq) || $rq->tag < 0', columns: { n: '1' } }\n"
+		    "    exit: '@defined($rq) && $rq->tag == 7'\n");
+	assert_string_equal(c.diag ? c.diag : "", "");
+	const char *t = sb_str(&c.out.stp);
+	assert_non_null(strstr(t, "\tif (@defined($rq) ? $rq->__data_len <= 0 : 1)\n\t\tnext\n"
+				  "\tif (pid() <= 1 || (@defined($rq->q) ? $rq->q == 0 || $rq->tag < 0 : 1))\n\t\tnext\n"
+				  "\tif (!@defined($rq))\n\t\tnext\n"
+				  "\tif (@defined($rq) ? $rq->tag < 0 : 1)\n"));
+	assert_non_null(strstr(t, "\tif (@defined($rq) ? $rq->tag == 7 : 0)\n\t\texit()\n"));
+	/* nowhere is a $var beside a @defined outside its guard */
+	assert_null(strstr(t, "!@defined($rq) ||"));
+	assert_null(strstr(t, "@defined($rq) &&"));
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_key_sort_of_two_aggregates),
 		cmocka_unit_test(test_scalar_row_guards_each_aggregate),
 		cmocka_unit_test(test_scalar_counts_print_zeros),
+		cmocka_unit_test(test_defined_guards_the_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
