@@ -6,6 +6,7 @@
 #include "../../templates/parser/stapgen_rt.h"
 #include "../spec/spec.h"
 #include "../spec/probe_point.h"
+#include "../spec/schema.h"
 #include "alias_vars.h"
 #include "check_expr.h"
 
@@ -73,8 +74,9 @@ static bool lookup(void *ctx, const char *name, name_info *out)
 				out->type = sc->p->avars[i].type;	/* declared */
 				return true;
 			}
-	if (sc->p && (sc->alias_unchecked ||
-		      (sc->alias_vars && alias_has_var(sc->alias_vars, name)))) {
+	/* a tapset global is no alias variable (stap would read the global) */
+	if (sc->p && !stap_is_tapset_global(name) &&
+	    (sc->alias_unchecked || (sc->alias_vars && alias_has_var(sc->alias_vars, name)))) {
 		out->kind = NAME_ALIASVAR;
 		out->type = VT_UNKNOWN;	/* tapset variables are untyped here */
 		return true;
@@ -111,7 +113,11 @@ static size_t candidates(void *ctx, const char **out, size_t max)
 static void unknown_hint(void *ctx, const char *name, diag_sink *d)
 {
 	scope *sc = ctx;
-	if (sc->p && sc->alias_vars)
+	/* alias_vars refuses such a name, as every spec name: say what works */
+	if (stap_is_tapset_global(name))
+		diag_hint(d, "'%s' is a global variable of the SystemTap tapsets, which a spec can neither read nor declare (in alias_vars neither): write its value instead (the tapset's source gives it)",
+			  name);
+	else if (sc->p && sc->alias_vars)
 		diag_hint(d, "if your stap's tapset alias sets '%s', declare it on the probe: 'alias_vars: { %s: long }' (or string)",
 			  name, name);
 }
@@ -351,9 +357,61 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 	}
 	if (sc.alias_unchecked)
 		warn_unchecked_alias_vars(p, d);
-	for (unsigned i = 0; i < p->nlets; i++)
-		if (!p->lets[i].used)
-			diag_warning(d, p->lets[i].loc, "value '%s' is never used", p->lets[i].name);
+}
+
+static bool same_loc(srcloc a, srcloc b)
+{
+	return a.src == b.src && a.line == b.line && a.col == b.col;
+}
+
+/* The let of probe q written at l's place (a YAML alias of l's block). */
+static const spec_let *shared_let(const spec_probe *q, const spec_let *l)
+{
+	for (unsigned j = 0; j < q->nlets; j++)
+		if (same_loc(q->lets[j].loc, l->loc) && !strcmp(q->lets[j].name, l->name))
+			return &q->lets[j];
+	return NULL;
+}
+
+/* An unused value: one warning at its text.  A value shared by several
+ * probes through a YAML anchor has one text: it is warned about once,
+ * naming the probes, and only when none of them uses it. */
+static void warn_unused_lets(const spec *s, diag_sink *d)
+{
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nlets; j++) {
+			const spec_let *l = &s->probes[i].lets[j];
+			if (l->used)
+				continue;
+			bool first = true, used = false;
+			unsigned sharing = 0;
+			for (unsigned k = 0; k < s->nprobes && first && !used; k++) {
+				const spec_let *o = shared_let(&s->probes[k], l);
+				if (o && k < i)
+					first = false;	/* warned about (or not) there */
+				sharing += o != NULL;
+				used |= o && o->used;
+			}
+			if (!first || used)
+				continue;
+			if (sharing == 1) {
+				diag_warning(d, l->loc, "value '%s' is never used", l->name);
+				continue;
+			}
+			strbuf names = STRBUF_INIT;
+			unsigned shown = 0;
+			for (unsigned k = 0; k < s->nprobes; k++)
+				if (shared_let(&s->probes[k], l) && shown++ < 4)
+					sb_printf(&names, "%s%s (line %u)", shown > 1 ? ", " : "",
+						  s->probes[k].npoints ? s->probes[k].points[0].text : "?",
+						  s->probes[k].loc.line);
+			if (shown > 4)
+				sb_printf(&names, " and %u more", shown - 4);
+			diag_warning(d, l->loc,
+				     "value '%s' is never used by the %u probes that share it: %s",
+				     l->name, sharing, sb_str(&names));
+			sb_free(&names);
+		}
 }
 
 static bool same_keys(const spec_map *a, const spec_map *b)
@@ -540,6 +598,7 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 {
 	for (unsigned i = 0; i < s->nprobes; i++)
 		check_probe(s, &s->probes[i], d);
+	warn_unused_lets(s, d);
 	for (unsigned i = 0; i < s->nreports; i++) {
 		spec_report *r = &s->reports[i];
 		r->from_maps = arena_alloc(a, (r->nfrom + 1) * sizeof(spec_map *));
@@ -604,6 +663,8 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 			for (unsigned k = 0; k < s->probes[j].ncollects && !used; k++)
 				used = s->probes[j].collects[k].map == &s->maps[i];
 		}
+		for (unsigned k = 0; k < s->nrejected_writes && !used; k++)
+			used = !strcmp(s->rejected_writes[k], s->maps[i].name);
 		if (!used)
 			diag_warning(d, s->maps[i].loc, "'%s' is never written by any probe", s->maps[i].name);
 	}

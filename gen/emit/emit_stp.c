@@ -294,12 +294,12 @@ static void emit_probe(stp *g, const lprobe *lp)
 
 /* ---- reports ------------------------------------------------------------ */
 
-/* "pid, comm" */
-static const char *key_list(stp *g, const spec_map *m)
+/* "pid, comm": the loop variables of m's keys */
+static const char *key_list(stp *g, const spec_map *m, const char *const *vars)
 {
 	strbuf sb = STRBUF_INIT;
 	for (unsigned i = 0; i < m->nkeys; i++)
-		sb_printf(&sb, "%s%s", i ? ", " : "", m->keys[i].name ? m->keys[i].name : "?");
+		sb_printf(&sb, "%s%s", i ? ", " : "", vars[i]);
 	const char *r = arena_strdup(g->a, sb_str(&sb));
 	sb_free(&sb);
 	return r;
@@ -321,18 +321,15 @@ static void emit_rows_report(stp *g, const lreport *lr)
 	const record_kind *k = lr->rec;
 	const spec_map *km = r->from_maps[0];
 	if (km->nkeys == 0) {
-		/* scalar aggregates: one row, when anything was collected */
-		sb_printf(g->o, "\tif (@count(%s)", r->from[0]);
-		for (unsigned i = 1; i < r->nfrom; i++)
-			sb_printf(g->o, " || @count(%s)", r->from[i]);
-		sb_puts(g->o, ")\n");
+		/* scalar aggregates: one row, also in an idle interval (counts
+		 * of 0; lowering guards each statistic of an empty aggregate) */
 		const char **args = arena_alloc(g->a, (k->nfields + 1) * sizeof(char *));
 		for (unsigned i = 0; i < k->nfields; i++)
 			args[i] = expr_text(g, lr->vals[i]);
-		emit_record_printf(g, 2, k, args);
+		emit_record_printf(g, 1, k, args);
 		return;
 	}
-	const char *keys = key_list(g, km);
+	const char *keys = key_list(g, km, lr->key_vars);
 	const char *dir = r->sort_desc ? "-" : "+";
 	const char *iter_over;	/* the array the printing foreach walks */
 	const char *sort_suffix = "";
@@ -361,11 +358,12 @@ static void emit_rows_report(stp *g, const lreport *lr)
 	/* key columns sorted in place: [pid, comm-] */
 	strbuf kl = STRBUF_INIT;
 	for (unsigned i = 0; i < km->nkeys; i++) {
-		sb_printf(&kl, "%s%s", i ? ", " : "", km->keys[i].name);
+		sb_printf(&kl, "%s%s", i ? ", " : "", lr->key_vars[i]);
 		if (key_sort && !strcmp(key_sort, km->keys[i].name))
 			sb_puts(&kl, dir);
 	}
-	const char *vsort = !direct ? dir : "";
+	/* sorted by a key: the key carries the one sort stap allows */
+	const char *vsort = !direct && !key_sort ? dir : "";
 	sb_printf(g->o, "\tforeach ([%s] in %s%s%s%s)\n", sb_str(&kl), iter_over, vsort,
 		  sort_suffix, limit_text(g, r));
 	sb_free(&kl);
@@ -377,9 +375,12 @@ static void emit_rows_report(stp *g, const lreport *lr)
 		sb_printf(g->o, "\tdelete %s\n", iter_over);
 }
 
-static void emit_hist_report(stp *g, const spec_report *r, const record_kind *k)
+static void emit_hist_report(stp *g, const lreport *lr)
 {
+	const spec_report *r = lr->r;
+	const record_kind *k = lr->rec;
 	const spec_map *m = r->hist_map;
+	const char *b = lr->bucket_var;
 	static const char *const fns[] = {
 #define HIST(e, name, fn, doc) [HIST_##e] = fn,
 #include "../tables/hist_kinds.def"
@@ -389,11 +390,12 @@ static void emit_hist_report(stp *g, const spec_report *r, const record_kind *k)
 		? arena_printf(g->a, "%s(%%s, %lld, %lld, %lld)", fns[r->hist], (long long)r->lin_lo,
 			       (long long)r->lin_hi, (long long)r->lin_step)
 		: arena_printf(g->a, "%s(%%s)", fns[r->hist]);
-	const char *elem = m->nkeys ? arena_printf(g->a, "%s[%s]", m->name, key_list(g, m)) : m->name;
+	const char *keys = key_list(g, m, lr->key_vars);
+	const char *elem = m->nkeys ? arena_printf(g->a, "%s[%s]", m->name, keys) : m->name;
 	const char *h = arena_printf(g->a, hist, elem);
 	int ind = 1;
 	if (m->nkeys) {
-		sb_printf(g->o, "\tforeach ([%s] in %s)\n", key_list(g, m), m->name);
+		sb_printf(g->o, "\tforeach ([%s] in %s)\n", keys, m->name);
 		ind = 2;
 	} else {
 		/* stap reports an empty aggregate as an error: check first */
@@ -401,14 +403,14 @@ static void emit_hist_report(stp *g, const spec_report *r, const record_kind *k)
 		ind = 2;
 	}
 	sb_indent(g->o, ind);
-	sb_printf(g->o, "foreach (bucket in %s)\n", h);
+	sb_printf(g->o, "foreach (%s in %s)\n", b, h);
 	sb_indent(g->o, ind + 1);
-	sb_printf(g->o, "if (%s[bucket])\n", h);
+	sb_printf(g->o, "if (%s[%s])\n", h, b);
 	const char **args = arena_alloc(g->a, (k->nfields + 1) * sizeof(char *));
 	for (unsigned i = 0; i < m->nkeys; i++)
-		args[i] = m->keys[i].name;
-	args[m->nkeys] = "bucket";
-	args[m->nkeys + 1] = arena_printf(g->a, "%s[bucket]", h);
+		args[i] = lr->key_vars[i];
+	args[m->nkeys] = b;
+	args[m->nkeys + 1] = arena_printf(g->a, "%s[%s]", h, b);
 	emit_record_printf(g, ind + 2, k, args);
 }
 
@@ -452,7 +454,7 @@ static void emit_report_function(stp *g, const lreport *lr)
 	sb_printf(g->o, "function _report_%s()\n{\n", r->name);
 	sb_printf(g->o, "\tprintf(\"@report\\t%s\\t%%d\\n\", gettimeofday_s())\n", r->name);
 	if (r->hist)
-		emit_hist_report(g, r, k);
+		emit_hist_report(g, lr);
 	else
 		emit_rows_report(g, lr);
 	sb_printf(g->o, "\tprintf(\"@report_end\\t%s\\n\")\n", r->name);

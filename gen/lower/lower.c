@@ -38,7 +38,38 @@ typedef struct row_ctx {
 	const spec_map *keys;	/* the rows' keys; NULL: copy as is */
 	const spec_report *r;
 	bool guard;		/* the row's key may be missing from any aggregate */
+	const char *const *key_vars;	/* lreport.key_vars */
 } row_ctx;
+
+/* A report's loop variable for `name`: the name itself, unless a global
+ * has it (stap binds a foreach variable to a global of that name, which the
+ * report would then overwrite: a filter parameter, say).  Spec names start
+ * with a letter and generated globals with one '_', so `__NAME` is no
+ * global's name. */
+static const char *loop_var(lower *L, const char *name)
+{
+	if (!spec_find_param(L->s, name) && !spec_find_map(L->s, name))
+		return name;
+	return arena_printf(L->a, "__%s", name);
+}
+
+static const char *const *key_vars_of(lower *L, const spec_map *m)
+{
+	const char **v = arena_alloc(L->a, (m->nkeys + 1) * sizeof *v);
+	for (unsigned i = 0; i < m->nkeys; i++)
+		v[i] = m->keys[i].name ? loop_var(L, m->keys[i].name) : "?";
+	return v;
+}
+
+/* The printed name of key column `kc` of the rows' map. */
+static const char *key_var(const row_ctx *rows, const void *kc)
+{
+	const spec_map *m = rows->keys;
+	if (!m || !rows->key_vars || (const spec_keycol *)kc < m->keys ||
+	    (const spec_keycol *)kc >= m->keys + m->nkeys)
+		return NULL;
+	return rows->key_vars[(const spec_keycol *)kc - m->keys];
+}
 
 /* Rows come from the report's `from` aggregates: with one, its keys are
  * all there; any other aggregate (same keys) may lack a row's key. */
@@ -82,8 +113,9 @@ static expr *guard_zero(lower *L, expr *cond, expr *agg)
 }
 
 /* An aggregate statistic in a row, or NULL if `e` is not one to rewrite. */
-static expr *row_key_index(lower *L, const expr *id, const spec_map *k)
+static expr *row_key_index(lower *L, const expr *id, const row_ctx *rows)
 {
+	const spec_map *k = rows->keys;
 	expr *idx = new_node(L, E_INDEX, VT_UNKNOWN);
 	idx->a = copy(L, id, NULL);
 	idx->nargs = k->nkeys;
@@ -91,6 +123,8 @@ static expr *row_key_index(lower *L, const expr *id, const spec_map *k)
 	for (unsigned i = 0; i < k->nkeys; i++) {
 		idx->args[i] = new_node(L, E_IDENT, k->keys[i].type);
 		idx->args[i]->name = k->keys[i].name;
+		if (rows->key_vars && k->keys[i].name && strcmp(rows->key_vars[i], k->keys[i].name))
+			idx->args[i]->emit_name = rows->key_vars[i];
 	}
 	return idx;
 }
@@ -100,19 +134,20 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 	/* a report from a state map: its bare name is the row's value */
 	if (rows->keys && !rows->keys->is_agg && e->kind == E_IDENT && e->bind == NAME_STATE &&
 	    e->bind_ptr == rows->keys) {
-		expr *idx = row_key_index(L, e, rows->keys);
+		expr *idx = row_key_index(L, e, rows);
 		idx->type = e->type;
 		idx->loc = e->loc;
 		idx->span = e->span;
 		return idx;
 	}
-	if (!rows->keys || e->kind != E_AGG || !e->a || e->a->kind != E_IDENT)
+	if (e->kind != E_AGG || !e->a || e->a->kind != E_IDENT)
 		return NULL;
 	const spec_map *m = e->a->bind_ptr;
 	if (m && m->nkeys == 0) {
 		expr *id = copy(L, e->a, NULL);
-		/* A scalar aggregate (a total, say) is the same in every row; stap
-		 * reports @sum/@min/@max/@avg of an empty one as an error. */
+		/* A scalar aggregate (a total, say) is the same in every row, and
+		 * a report of scalar aggregates prints its row in every interval;
+		 * stap reports @sum/@min/@max/@avg of an empty one as an error. */
 		if (e->op == AGG_COUNT)
 			return NULL;
 		expr *cnt = node_like(L, e), *agg = node_like(L, e);
@@ -120,7 +155,9 @@ static expr *row_agg(lower *L, const expr *e, const row_ctx *rows)
 		cnt->a = agg->a = id;
 		return guard_zero(L, cnt, agg);
 	}
-	expr *idx = row_key_index(L, e->a, rows->keys);
+	if (!rows->keys)
+		return NULL;
+	expr *idx = row_key_index(L, e->a, rows);
 	expr *agg = node_like(L, e);
 	agg->a = idx;
 	if (!may_lack_key(rows, m))
@@ -157,6 +194,11 @@ static expr *copy(lower *L, const expr *e, const row_ctx *rows)
 	if (n)
 		return n;
 	n = node_like(L, e);
+	if (rows && e->kind == E_IDENT && e->bind == NAME_KEY) {
+		const char *v = key_var(rows, e->bind_ptr);
+		if (v && strcmp(v, e->name))
+			n->emit_name = v;
+	}
 	if (e->kind == E_CALL) {
 		int si = script_func_index(e->name);
 		if (si >= 0)
@@ -173,6 +215,103 @@ static expr *copy(lower *L, const expr *e, const row_ctx *rows)
 	return n;
 }
 
+/* ---- @defined in a condition ---------------------------------------------
+ * stap 4.8 fails -p2 on a false `@defined($rq)` inside a longer condition
+ * (`@defined($rq) && $rq->q != 0`: the other operand's $rq is resolved
+ * too), while its own idiom folds the dead branch away first:
+ * choose_defined.stpm is `@defined(a) ? (a) : (b)`.  So in a condition's
+ * chain `c1 && @defined(x) && rest`, the rest goes under the @defined:
+ * `c1 && (@defined(x) ? rest : 0)`; likewise `!@defined(x) || rest` is
+ * `@defined(x) ? rest : 1`.  Only conditions: truth is all that counts. */
+
+static unsigned chain_len(const expr *e, int op)
+{
+	if (e->kind == E_BINARY && e->op == op)
+		return chain_len(e->a, op) + chain_len(e->b, op);
+	return 1;
+}
+
+static void chain_fill(expr *e, int op, expr **out, unsigned *n)
+{
+	if (e->kind == E_BINARY && e->op == op) {
+		chain_fill(e->a, op, out, n);
+		chain_fill(e->b, op, out, n);
+	} else
+		out[(*n)++] = e;
+}
+
+/* The @defined a link of the chain guards the rest with, or NULL. */
+static expr *chain_guard(expr *e, int op)
+{
+	if (op == OP_AND && e->kind == E_DEFINED)
+		return e;
+	if (op == OP_OR && e->kind == E_UNARY && e->op == OP_NOT && e->a && e->a->kind == E_DEFINED)
+		return e->a;
+	return NULL;
+}
+
+static expr *guard_defined(lower *L, expr *e);
+
+/* links [i, n) of a chain of op, with its guards */
+static expr *chain_build(lower *L, expr **links, unsigned i, unsigned n, int op, const expr *at)
+{
+	expr *acc = NULL;
+	for (; i < n; i++) {
+		expr *g = i + 1 < n ? chain_guard(links[i], op) : NULL;
+		expr *link = links[i];
+		if (g) {
+			link = new_node(L, E_TERNARY, VT_LONG);
+			link->a = g;
+			link->b = chain_build(L, links, i + 1, n, op, at);
+			link->c = new_node(L, E_INT, VT_LONG);
+			link->c->ival = op == OP_OR;
+			link->loc = at->loc;
+			link->span = at->span;
+			i = n;
+		}
+		if (acc) {
+			expr *b = new_node(L, E_BINARY, VT_LONG);
+			b->op = op;
+			b->a = acc;
+			b->b = link;
+			b->loc = at->loc;
+			b->span = at->span;
+			link = b;
+		}
+		acc = link;
+	}
+	return acc;
+}
+
+/* e: a copy this pass owns, rewritten in place where it has no guard. */
+static expr *guard_defined(lower *L, expr *e)
+{
+	if (!e)
+		return NULL;
+	if (e->kind == E_BINARY && (e->op == OP_AND || e->op == OP_OR)) {
+		unsigned n = chain_len(e, e->op), k = 0;
+		expr **links = arena_alloc(L->a, n * sizeof *links);
+		chain_fill(e, e->op, links, &k);
+		bool any = false;
+		for (unsigned i = 0; i < n; i++) {
+			links[i] = guard_defined(L, links[i]);
+			any |= i + 1 < n && chain_guard(links[i], e->op);
+		}
+		return any ? chain_build(L, links, 0, n, e->op, e) : e;
+	}
+	if (e->kind == E_UNARY && e->op == OP_NOT)
+		e->a = guard_defined(L, e->a);
+	else if (e->kind == E_TERNARY)
+		e->b = guard_defined(L, e->b), e->c = guard_defined(L, e->c);
+	return e;
+}
+
+/* A condition as the script tests it. */
+static expr *lower_cond(lower *L, const expr *e)
+{
+	return guard_defined(L, copy(L, e, NULL));
+}
+
 /* ---- negated filters: `if (a == b) next` reads better than `if (!(a != b)) next`,
  * and `if (destport != 0 && port != destport)` better than `if (!(destport == 0 || ...))` */
 static bool negates_cleanly(const expr *e, int depth)
@@ -181,6 +320,10 @@ static bool negates_cleanly(const expr *e, int depth)
 		return false;
 	if (e->kind == E_UNARY && e->op == OP_NOT)
 		return true;
+	if (e->kind == E_INT && !e->sval)
+		return true;
+	if (e->kind == E_TERNARY)	/* `@defined(x) ? x == 0 : 1` */
+		return negates_cleanly(e->b, depth + 1) && negates_cleanly(e->c, depth + 1);
 	if (e->kind == E_BINARY)
 		switch (e->op) {
 		case OP_EQ: case OP_NE: case OP_LT: case OP_GE: case OP_GT: case OP_LE:
@@ -198,6 +341,15 @@ static expr *negate(lower *L, expr *e)
 				      { OP_GE, OP_LT }, { OP_GT, OP_LE }, { OP_LE, OP_GT } };
 	if (e->kind == E_UNARY && e->op == OP_NOT)
 		return e->a;
+	if (e->kind == E_TERNARY && negates_cleanly(e, 0)) {
+		e->b = negate(L, e->b);
+		e->c = negate(L, e->c);
+		return e;
+	}
+	if (e->kind == E_INT && !e->sval) {
+		e->ival = !e->ival;
+		return e;
+	}
 	if (e->kind == E_BINARY) {
 		for (size_t i = 0; i < sizeof inv / sizeof inv[0]; i++)
 			if (e->op == inv[i][0]) {
@@ -458,7 +610,7 @@ static void lower_emit(body *b, const spec_emit *em)
 	s->rec = k;
 	s->args = args;
 	s->origins = origins;
-	s->when = copy(L, em->when, NULL);
+	s->when = lower_cond(L, em->when);
 	s->inner = inner;
 	s->ninner = ninner;
 	s->els = els;
@@ -501,7 +653,7 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 			if (!b.del_done[j] && delete_ready(&b, p->deletes[j]))
 				lower_delete(&b, j);
 		lstmt *s = push(&b, LS_FILTER);
-		s->value = negate(L, copy(L, p->filters[i], NULL));
+		s->value = negate(L, lower_cond(L, p->filters[i]));
 		s->origin = p->filters[i];
 	}
 	for (unsigned i = 0; i < p->nstores; i++)
@@ -520,7 +672,7 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 	if (ew && !(ew->kind == E_INT && ew->ival == 0)) {
 		needs(&b, ew);
 		lstmt *s = push(&b, LS_EXIT);
-		s->value = ew->kind == E_INT ? NULL : copy(L, ew, NULL);
+		s->value = ew->kind == E_INT ? NULL : lower_cond(L, ew);
 		s->origin = ew;
 	}
 	return (lprobe){ p, b.st, b.n };
@@ -539,11 +691,18 @@ static const record_kind *kind_for_report(const lower *L, const spec_report *r)
 static lreport lower_report(lower *L, const spec_report *r)
 {
 	lreport lr = { .r = r, .rec = kind_for_report(L, r) };
-	if (!lr.rec || r->hist)
+	if (!lr.rec)
 		return lr;
+	if (r->hist) {
+		if (r->hist_map)
+			lr.key_vars = key_vars_of(L, r->hist_map);
+		lr.bucket_var = loop_var(L, "bucket");
+		return lr;
+	}
 	const spec_map *km = r->from_maps[0];
+	lr.key_vars = key_vars_of(L, km);
 	/* scalar aggregates: one row, read as they are */
-	row_ctx rows = { km->nkeys ? km : NULL, r, r->nfrom > 1 };
+	row_ctx rows = { km->nkeys ? km : NULL, r, r->nfrom > 1, lr.key_vars };
 	lr.sort = copy(L, r->sort, &rows);
 	const expr **vals = arena_alloc(L->a, (lr.rec->nfields + 1) * sizeof(expr *));
 	for (unsigned i = 0; i < lr.rec->nfields; i++)

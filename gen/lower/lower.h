@@ -66,6 +66,12 @@ typedef struct lreport {
 	bool direct;
 	const char *key_sort;	/* sorted by this key column */
 	bool value_sort;	/* a state map sorted by its value: `foreach ([k] in m-)` */
+	/* the loop variables: one per key of the rows' map (or the histogram's),
+	 * then the histogram's bucket.  A key's name, or `__NAME` when a global
+	 * of the script (a parameter, a map) has that name: stap would bind the
+	 * loop to the global and overwrite it. */
+	const char *const *key_vars;
+	const char *bucket_var;
 } lreport;
 
 typedef struct lowered {

@@ -202,6 +202,10 @@ typedef struct spec {
 	unsigned nreports;
 	spec_unsupported *unsupported;
 	unsigned nunsupported;
+	/* maps named by a store or collect entry that was rejected (its value
+	 * did not parse): not "never written", an error was said already */
+	const char **rejected_writes;
+	unsigned nrejected_writes;
 } spec;
 
 /* Reads and structurally validates a spec (keys, types, required fields,

@@ -336,6 +336,13 @@ static void load_emit(loader *L, const ynode *m, spec_emit *em)
 }
 
 /* `target: value` pairs, the target written as an expression in the key. */
+/* An action key with entries (loaded or rejected); `store: {}` has none. */
+static bool action_given(const ypair *a)
+{
+	return a && !(a->value->kind == YN_MAP && !a->value->npairs) &&
+	       !(a->value->kind == YN_SEQ && !a->value->nitems);
+}
+
 static void load_assigns(loader *L, const ynode *n, const char *what,
 			 spec_assign **out, unsigned *nout)
 {
@@ -352,8 +359,18 @@ static void load_assigns(loader *L, const ynode *n, const char *what,
 				   what);
 			continue;
 		}
-		if (as->target && as->value)
+		if (as->target && as->value) {
 			(*nout)++;
+			continue;
+		}
+		const expr *base = as->target && as->target->kind == E_INDEX ? as->target->a : as->target;
+		if (base && base->kind == E_IDENT && base->name) {
+			spec *s = L->s;
+			s->rejected_writes = arena_realloc(L->c.a, s->rejected_writes,
+							   s->nrejected_writes * sizeof(char *),
+							   (s->nrejected_writes + 1) * sizeof(char *));
+			s->rejected_writes[s->nrejected_writes++] = base->name;
+		}
 	}
 }
 
@@ -620,7 +637,9 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 	const ypair *xp = ynode_get(n, "exit");
 	if (xp)
 		p->exit_when = load_expr(L, xp->value, "an exit condition");
-	if (!ep && !p->nstores && !p->ncollects && !p->ndeletes && !xp && p->npoints)
+	/* by the keys given, not the entries loaded: a rejected entry has had
+	 * its error, "does nothing" would be a second one */
+	if (!ep && !action_given(sp) && !action_given(cp) && !action_given(dp) && !xp && p->npoints)
 		diag_error(L->c.d, n->loc, "this probe does nothing: give it 'emit', 'store', 'collect' or 'delete'");
 }
 
