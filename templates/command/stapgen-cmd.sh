@@ -213,7 +213,7 @@ sg_losses() {
 		/^ERROR: Skipped too many probes/ { k = 1 }
 		function add(x) { out = out (out == "" ? "" : "; ") x }
 		END {
-			if (t) add(t " batches of records lost in transport (stap -s enlarges the buffer)")
+			if (t) add(t " transport failures, records dropped (stap -s enlarges the buffer)")
 			if (s) add(s " probe hits skipped")
 			if (e) add(e " probe errors")
 			if (o) add("a map was full (MAXMAPENTRIES): entries were not recorded")

@@ -318,6 +318,19 @@ stub 'printf "@stapgen\ttcp_conn\t1\n@conn\t1700000000\t0\t0\t0\tsshd\t812\t22\t
 exit_is 0 '' --no-check
 grep -q '^TIME ' "$tmp/stdout" && grep -q 'sshd *812' "$tmp/stdout" || bad "tcp_conn: no table from a good run: $(head -n 2 "$tmp/stdout")"
 exit_is 0 '' --no-check -f json
+# stap's reports of lost data: one line, exit 5 (stap's status when it failed)
+stub 'printf "@stapgen\ttcp_conn\t1\n@end\n"; echo "WARNING: There were 12 transport failures. Try stap -s to increase the buffer size from 16." >&2'
+exit_is 5 'tcp_conn: lost data: 12 transport failures, records dropped (stap -s enlarges the buffer); the figures are incomplete' --no-check
+exit_is 5 'tcp_conn: lost data: 12 transport failures' --no-check --raw
+stub 'printf "@stapgen\ttcp_conn\t1\n@end\n"; echo "WARNING: Number of errors: 2, skipped probes: 3" >&2'
+exit_is 5 'tcp_conn: lost data: 3 probe hits skipped; 2 probe errors; the figures are incomplete' --no-check
+stub 'printf "@stapgen\ttcp_conn\t1\n"; echo "ERROR: Array overflow, check MAXMAPENTRIES near identifier '"'"'m'"'"' at x.stp:3:5" >&2; exit 1'
+exit_is 1 'tcp_conn: lost data: a map was full (MAXMAPENTRIES): entries were not recorded; the figures are incomplete' --no-check
+stub 'printf "@stapgen\ttcp_conn\t1\n@end\n"; echo "WARNING: something harmless" >&2'
+exit_is 0 '' --no-check
+n=$((n + 1))
+grep -q 'lost data' "$tmp/stderr" && bad "tcp_conn: a harmless warning reported as lost data"
+grep -q 'WARNING: something harmless' "$tmp/stderr" || bad "tcp_conn: stap's stderr is not shown: $(cat "$tmp/stderr")"
 # -t: timeout's SIGINT ends stap, which prints its end report and exits 0: so does the command
 stub 'trap "printf \"@conn\t1700000000\t0\t0\t0\tat_sigint\t812\t22\t10.0.0.1\n@end\n\"; exit 0" INT
 printf "@stapgen\ttcp_conn\t1\n"; while :; do sleep 0.1; done'
