@@ -241,7 +241,8 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sb_puts(o, "# The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.\n");
 	/* -f: the word lists are split, never globbed */
 	sb_puts(o, "set -euf\nunset CDPATH\n");
-	sb_printf(o, "tool=%s\nspec=", t);
+	/* the kernel module's name when built (-m): at most 55 bytes */
+	sb_printf(o, "tool=%s sg_mod=%.55s\nspec=", t, t);
 	sh_quote(o, opt->spec_path);
 	sb_puts(o, "\ngen_kver=");
 	sh_quote(o, opt->kver);

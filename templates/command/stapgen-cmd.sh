@@ -4,6 +4,7 @@
 # A command defines its own part first, then sources this file from its own
 # directory (never through PATH or the current directory) and calls sg_main:
 #   tool gen_kver spec          names; the kernel release it was generated for
+#   sg_mod                      the module's name when built (-m)
 #   sg_flags                    stap's flags, as quoted words (sg_q form)
 #   sg_formats                  its -f formats, '|'-separated
 #   sg_target sg_usyms          1: -p/-c offered; 1: load user symbols for -p/-c
@@ -228,8 +229,6 @@ sg_losses() {
 sg_main() {
 	case $sg_abi in 1) ;; *) echo "$tool: this command needs stapgen-cmd.sh ABI 1" >&2; exit 2 ;; esac
 	sg_script=$sg_here/$tool.stp sg_parse=$sg_here/parsers/$tool-parse
-	# the kernel module's name when built (-m): at most 55 bytes
-	sg_mod=$(printf '%.55s' "$tool")
 	sg_a='' sg_syms='' sg_gstap='' sg_gmod='' sg_given=' ' sg_pp='' sg_ppgiven=''
 	sg_fmt=table sg_secs='' sg_raw=0 sg_pid='' sg_cmd='' sg_out='' sg_size='' sg_bg=0
 	sg_build='' sg_module='' sg_check=0 sg_nocheck=0
@@ -316,9 +315,9 @@ sg_main() {
 	sg_use_parse=1
 	if [ "$sg_raw" = 1 ] || [ -n "$sg_out" ] || [ "$sg_bg" = 1 ] || [ -n "$sg_build" ]; then sg_use_parse=0; fi
 	sg_root=${STAPGEN_ROOT:-}
-	sg_rel=$(uname -r)
 	sg_bad=0 sg_pkgs=''
 	if [ "$sg_check" = 1 ] || [ "$sg_nocheck" = 0 ]; then
+		sg_rel=$(uname -r)
 		sg_preflight
 		[ -z "$sg_pkgs" ] || sg_say "to fix: apt-get install$sg_pkgs"
 		if [ "$sg_check" = 1 ]; then
@@ -331,40 +330,69 @@ sg_main() {
 	if [ "$sg_usyms" = 1 ] && [ -z "$sg_module" ]; then
 		if [ -n "$sg_pid" ]; then sg_maps_syms "$sg_pid"; elif [ -n "$sg_cmd" ]; then sg_push sg_syms --ldd; fi
 	fi
+	# shellcheck disable=SC2119
 	sg_run
 }
 
 # ---- the run: the command line, as words
+# sg_argv: sg_words, the program to run and its arguments, as quoted words
+sg_argv() {
+	sg_words=''
+	if [ -n "$sg_build" ]; then
+		sg_push sg_words stap -p4 -m "$sg_mod"
+		sg_words="$sg_words $sg_flags $sg_a $sg_syms $sg_gstap"
+		sg_push sg_words "$sg_script"
+		sg_words="$sg_words $sg_pp"
+		return 0
+	fi
+	if [ -n "$sg_module" ]; then
+		sg_words=staprun
+	else
+		sg_words="stap $sg_flags $sg_a $sg_syms"
+	fi
+	[ -z "$sg_pid" ] || sg_push sg_words -x "$sg_pid"
+	[ -z "$sg_cmd" ] || sg_push sg_words -c "$sg_cmd"
+	[ -z "$sg_out" ] || sg_push sg_words -o "$sg_out"
+	[ -z "$sg_size" ] || sg_push sg_words -S "$sg_size"
+	if [ -n "$sg_module" ]; then
+		# staprun -D (in the background, into -o FILE) or -L (load, start, detach)
+		if [ "$sg_bg" = 1 ] && [ -n "$sg_out" ]; then sg_words="$sg_words -D"; elif [ "$sg_bg" = 1 ]; then sg_words="$sg_words -L"; fi
+		sg_path "$sg_module"
+		# the parameters as module options NAME=VALUE, as stap -G sets them
+		sg_push sg_words "$sg_pv"
+		sg_words="$sg_words $sg_gmod"
+	else
+		[ "$sg_bg" = 0 ] || sg_push sg_words -F -m "$sg_mod"
+		sg_words="$sg_words $sg_gstap"
+		sg_push sg_words "$sg_script"
+		sg_words="$sg_words $sg_pp"
+	fi
+	# SIGINT lets stap run its end probes: the final report is printed.
+	# --foreground: Ctrl-C still reaches stap (which takes a relayed second
+	# SIGINT as one, as under sudo); the status is stap's, not 124.
+	if [ -n "$sg_secs" ] && [ "$sg_bg" = 0 ]; then
+		sg_cmdwords=$sg_words
+		sg_words=''
+		sg_push sg_words timeout --foreground --preserve-status -s INT "$sg_secs"
+		sg_words="$sg_words $sg_cmdwords"
+	fi
+}
+# shellcheck disable=SC2120 # its arguments are sg_argv's words (eval set --)
 sg_run() {
+	sg_argv
+	eval "set -- $sg_words"
 	if [ -n "$sg_build" ]; then
 		sg_path "$sg_build"
 		mkdir -p "$sg_pv"
-		eval "set -- stap -p4 -m \"\$sg_mod\" $sg_flags $sg_a $sg_syms $sg_gstap \"\$sg_script\" $sg_pp"
 		(cd "$sg_pv" && "$@" >/dev/null) || exit
 		echo "$tool: built $sg_build/$sg_mod.ko; run it (staprun, no compiler needed): $0 --module $sg_build/$sg_mod.ko [options]" >&2
 		exit 0
 	fi
 	if [ -n "$sg_module" ]; then
-		set -- staprun
 		sg_mname=${sg_module##*/}
 		sg_mname=${sg_mname%.ko}
 	else
-		eval "set -- stap $sg_flags $sg_a $sg_syms"
 		sg_mname=$sg_mod
-	fi
-	[ -z "$sg_pid" ] || set -- "$@" -x "$sg_pid"
-	[ -z "$sg_cmd" ] || set -- "$@" -c "$sg_cmd"
-	[ -z "$sg_out" ] || set -- "$@" -o "$sg_out"
-	[ -z "$sg_size" ] || set -- "$@" -S "$sg_size"
-	if [ -n "$sg_module" ]; then
-		# staprun -D (in the background, into -o FILE) or -L (load, start, detach)
-		if [ "$sg_bg" = 1 ] && [ -n "$sg_out" ]; then set -- "$@" -D; elif [ "$sg_bg" = 1 ]; then set -- "$@" -L; fi
-		sg_path "$sg_module"
-		# the parameters as module options NAME=VALUE, as stap -G sets them
-		eval "set -- \"\$@\" \"\$sg_pv\" $sg_gmod"
-	else
-		[ "$sg_bg" = 0 ] || set -- "$@" -F -m "$sg_mod"
-		eval "set -- \"\$@\" $sg_gstap \"\$sg_script\" $sg_pp"
 	fi
 	if [ "$sg_bg" = 1 ]; then
 		"$@" || exit
@@ -375,10 +403,6 @@ sg_run() {
 		fi
 		exit 0
 	fi
-	# SIGINT lets stap run its end probes: the final report is printed.
-	# --foreground: Ctrl-C still reaches stap (which takes a relayed second
-	# SIGINT as one, as under sudo); the status is stap's, not 124.
-	[ -z "$sg_secs" ] || set -- timeout --foreground --preserve-status -s INT "$sg_secs" "$@"
 	# stap's stderr goes to the terminal as it comes and into a log, read
 	# for what stap says it lost once the run is over
 	sg_tmp=$(mktemp -d "${TMPDIR:-/tmp}/$tool.XXXXXX") || exit 1

@@ -40,7 +40,7 @@ for c in $cmds; do
 done
 n=$((n + 1))
 # shellcheck disable=SC2086
-shellcheck -s sh -S style $cmds >"$tmp/sc" 2>&1 || { bad "shellcheck:"; head -n 60 "$tmp/sc"; }
+shellcheck -s sh -S style $cmds "$tmp/out/lib/stapgen-cmd.sh" >"$tmp/sc" 2>&1 || { bad "shellcheck:"; head -n 60 "$tmp/sc"; }
 
 # ---- -h runs nothing ------------------------------------------------------------
 # the spec's texts as shown by -h: the summary and every help, one per line

@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=exit_after
+tool=exit_after sg_mod=exit_after
 spec='tests/golden/lang/exit_after.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

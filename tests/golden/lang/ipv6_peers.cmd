@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=ipv6_peers
+tool=ipv6_peers sg_mod=ipv6_peers
 spec='tests/golden/lang/ipv6_peers.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

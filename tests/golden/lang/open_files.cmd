@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=open_files
+tool=open_files sg_mod=open_files
 spec='tests/golden/lang/open_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=point_param
+tool=point_param sg_mod=point_param
 spec='tests/golden/lang/point_param.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

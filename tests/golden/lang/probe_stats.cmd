@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=probe_stats
+tool=probe_stats sg_mod=probe_stats
 spec='tests/golden/lang/probe_stats.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

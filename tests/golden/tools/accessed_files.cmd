@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=accessed_files
+tool=accessed_files sg_mod=accessed_files
 spec='specs/fs/accessed_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''

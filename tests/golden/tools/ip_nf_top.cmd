@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=ip_nf_top
+tool=ip_nf_top sg_mod=ip_nf_top
 spec='specs/net/ip_nf_top.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

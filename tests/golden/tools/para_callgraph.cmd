@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=para_callgraph
+tool=para_callgraph sg_mod=para_callgraph
 spec='specs/kernel/para_callgraph.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=sample_bt
+tool=sample_bt sg_mod=sample_bt
 spec='specs/cpu/sample_bt.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''

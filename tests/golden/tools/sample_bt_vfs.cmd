@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=sample_bt_vfs
+tool=sample_bt_vfs sg_mod=sample_bt_vfs
 spec='specs/cpu/sample_bt_vfs.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'''

@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=strace_open
+tool=strace_open sg_mod=strace_open
 spec='specs/syscall/strace_open.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

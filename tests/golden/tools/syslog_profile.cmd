@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=syslog_profile
+tool=syslog_profile sg_mod=syslog_profile
 spec='specs/syscall/syslog_profile.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''

@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=tcp_accept_queue
+tool=tcp_accept_queue sg_mod=tcp_accept_queue
 spec='specs/net/tcp_accept_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=tcp_recv_queue
+tool=tcp_recv_queue sg_mod=tcp_recv_queue
 spec='specs/net/tcp_recv_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''

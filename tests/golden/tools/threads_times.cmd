@@ -5,7 +5,7 @@
 # The tool's options and needs are here; the rest is lib/stapgen-cmd.sh.
 set -euf
 unset CDPATH
-tool=threads_times
+tool=threads_times sg_mod=threads_times
 spec='specs/syscall/threads_times.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 sg_flags=''
