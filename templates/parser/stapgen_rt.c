@@ -685,8 +685,9 @@ static void usage(FILE *f, const char *prog, const sg_tool *tool)
           "  --normalize        with --diff: A's counts scaled to B's total first\n"
           "  -h, --help         show this help\n"
           "Lines that are not valid records are dropped and reported on stderr.\n"
-          "Exit status: 0 all lines were records, 3 some lines were dropped,\n"
-          "2 usage error, 1 I/O error.\n",
+          "Exit status: 0 all lines were records and the run's end report (@end) came,\n"
+          "3 some lines were dropped, 4 the input ended before @end (a run cut off:\n"
+          "figures incomplete; before 3), 2 usage error, 1 I/O error.\n",
           f);
 }
 
@@ -970,8 +971,17 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
         } else if (sg_writer_error(w)) {
             fprintf(stderr, "%s: out of memory, output incomplete\n", prog);
             rc = 1;
+        } else if (!sg_reader_ended(r)) {
+            /* what was read is printed; the figures lack the end report */
+            if (!sg_reader_lines(r))
+                fprintf(stderr, "%s: %s: the input is empty: the script printed nothing (no "
+                                "@stapgen, no end report @end); no figures\n", prog, in_name);
+            else
+                fprintf(stderr, "%s: %s: input ended before the script's end report (@end): "
+                                "the run was cut off; figures are incomplete\n", prog, in_name);
+            rc = SG_EXIT_CUT;
         } else if (sg_reader_dropped(r)) {
-            rc = 3;
+            rc = SG_EXIT_DROPPED;
         }
     }
     sg_writer_free(w);

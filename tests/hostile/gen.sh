@@ -91,13 +91,13 @@ head -c 100000 /dev/zero >"$s/binary_all_nul.yaml"
 # ---- parser inputs -----------------------------------------------------------
 # (for the tcp_conn parser: @conn TIME EUID UID GID CMD PID PORT SOURCE)
 conn='@conn\t1700000000\t0\t0\t0\tsshd\t812\t22\t10.0.0.1\n'
-{ printf "$conn"; rep 100000 x; printf '\n'; printf "$conn"; } >"$p/tcp_conn-overlong_100k.in"
-{ printf "$conn"; head -c 10000000 /dev/zero | tr '\0' '@'; printf '\n'; printf "$conn"; } \
+{ printf "$conn"; rep 100000 x; printf '\n'; printf "$conn@end\n"; } >"$p/tcp_conn-overlong_100k.in"
+{ printf "$conn"; head -c 10000000 /dev/zero | tr '\0' '@'; printf '\n'; printf "$conn@end\n"; } \
 	>"$p/tcp_conn-overlong_10m.in"
-awk 'BEGIN { for (i = 0; i < 200000; i++) printf "@conn\t%d\t0\t0\t0\tcmd\\t%d\\303\\251\t%d\t22\t10.0.%d.%d\n", 1700000000 + i, i, i, i % 256, i % 7 }' \
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "@conn\t%d\t0\t0\t0\tcmd\\t%d\\303\\251\t%d\t22\t10.0.%d.%d\n", 1700000000 + i, i, i, i % 256, i % 7; print "@end" }' \
 	>"$p/tcp_conn-many_records.in"
 awk 'BEGIN { for (i = 0; i < 500000; i++) printf "WARNING: garbage line %d\n", i }' >"$p/tcp_conn-many_dropped.in"
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%c", i % 256 }' >"$p/tcp_conn-binary.in"
 # (for the iotop parser: one report block with very many rows)
-awk 'BEGIN { print "@report\ttop\t1700000000"; for (i = 0; i < 300000; i++) printf "@top\t%d\tproc%d\t%d\t%d\t%d\t%d\n", i, i, i * 3, i * 5, i % 7, i % 11; print "@report_end\ttop" }' \
+awk 'BEGIN { print "@report\ttop\t1700000000"; for (i = 0; i < 300000; i++) printf "@top\t%d\tproc%d\t%d\t%d\t%d\t%d\n", i, i, i * 3, i * 5, i % 7, i % 11; print "@report_end\ttop"; print "@end" }' \
 	>"$p/iotop-huge_block.in"

@@ -1886,7 +1886,7 @@ static void test_main(void **state)
         assert_string_equal(buf, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\"}\n");
         unlink(outf);
     }
-    write_file(in, "junk\n@conn\t2\tb\n");
+    write_file(in, "junk\n@conn\t2\tb\n@end\n");
     {
         const char *a[] = {"p", "--format", "json", in, NULL};
         run_main(a, &res);
@@ -1943,6 +1943,72 @@ static void test_main(void **state)
         assert_non_null(strstr(res.err, "write error"));
     }
     unlink(in);
+}
+
+/* A stream without the script's end report (@end last) is a run cut off:
+ * everything read is printed, one line says so, exit SG_EXIT_CUT (4). */
+static void test_main_cut_off(void **state)
+{
+    main_res res;
+    char inbuf[] = "/tmp/test_rt_inXXXXXX", want[512];
+    const char *a[] = {"p", "-f", "json", inbuf, NULL};
+    int fd = mkstemp(inbuf);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@conn\t1\ta\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    assert_string_equal(res.out, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\"}\n");
+    snprintf(want, sizeof want, "p: %s: input ended before the script's end report (@end): the run "
+             "was cut off; figures are incomplete\n", inbuf);
+    assert_string_equal(res.err, want);
+    /* cut in the middle of a line: the line is dropped, 4 wins over 3 */
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@conn\t1\ta\n@conn\t2");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    assert_non_null(strstr(res.err, ":3: dropped: truncated last line"));
+    assert_non_null(strstr(res.err, "figures are incomplete\n"));
+    /* a run after a complete one, cut off; records after @end */
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@end\n@stapgen\ttcp_conn\t1\n@conn\t1\ta\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@end\n@conn\t1\ta\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    /* stap's warnings after @end are dropped lines, not records: 3 */
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@end\nWARNING: Number of errors: 0, skipped probes: 1\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_DROPPED);
+    /* two complete runs */
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@end\n@stapgen\ttcp_conn\t1\n@conn\t1\ta\n@end\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, 0);
+    assert_string_equal(res.err, "");
+    /* nothing at all */
+    write_file(inbuf, "");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    assert_string_equal(res.out, "");
+    snprintf(want, sizeof want, "p: %s: the input is empty: the script printed nothing (no @stapgen, "
+             "no end report @end); no figures\n", inbuf);
+    assert_string_equal(res.err, want);
+    /* an open report block cut off: its rows are printed */
+    {
+        const char *b[] = {"p", inbuf, NULL};
+        write_file(inbuf, "@stapgen\tsample_bt\t1\n@report\tstacks\t0\n@bt\tf+0x1 [a]\tg+0x1 [kernel]\t3\n");
+        run_main_tool(&s_tool, b, &res);
+        assert_int_equal(res.rc, SG_EXIT_CUT);
+        assert_non_null(strstr(res.out, "3"));
+        assert_non_null(strstr(res.err, "has no @report_end before the end of the input\n"));
+        assert_non_null(strstr(res.err, "figures are incomplete\n"));
+    }
+    {
+        const char *h[] = {"p", "--help", NULL};
+        run_main(h, &res);
+        assert_non_null(strstr(res.out, "4 the input ended before @end"));
+    }
+    unlink(inbuf);
 }
 
 /* sg_svg_folded on folded text in memory: diag text into *err. */
@@ -2085,7 +2151,7 @@ static void test_main_stacks(void **state)
         assert_non_null(strstr(res.out, "folded: stack records as 'root;...;leaf COUNT' lines"));
         assert_non_null(strstr(res.out, "svg: a flame graph of the stack records"));
     }
-    write_file(inbuf, "junk\n@report\tstacks\t0\n@bt\tf\tg\t1\n@report_end\tstacks\n");
+    write_file(inbuf, "junk\n@report\tstacks\t0\n@bt\tf\tg\t1\n@report_end\tstacks\n@end\n");
     {
         const char *a[] = {"p", "-ffolded", inbuf, NULL};
         run_main_tool(&s_tool, a, &res);
@@ -2139,6 +2205,7 @@ int main(void)
         cmocka_unit_test(test_bad_descriptors),
         cmocka_unit_test(test_writer_copies_values),
         cmocka_unit_test(test_main),
+        cmocka_unit_test(test_main_cut_off),
         cmocka_unit_test(test_frame_name),
         cmocka_unit_test(test_folded_frame_formats),
         cmocka_unit_test(test_folded_sum_and_order),
