@@ -235,6 +235,20 @@ int sg_svg_folded(FILE *out, const sg_svg_opts *o, FILE *a, const char *aname, F
 /* Exit statuses of sg_main besides 0, 1 (I/O error) and 2 (usage error). */
 #define SG_EXIT_DROPPED 3 /* some lines were dropped (everything valid printed) */
 #define SG_EXIT_CUT 4     /* the input ended before @end: figures incomplete */
+#define SG_EXIT_LOSS 5    /* sg_stap_log: stap reported lost data */
+
+/* Reads stap's stderr (as saved by `stap ... 2>FILE`) from in and prints on
+ * diag one line per kind of loss it reports, "PROG: KIND: N WHAT (MEANING)":
+ * transport failures (records dropped), prints without buffer space,
+ * skipped probes (with stap's reasons), probe errors, array and aggregation
+ * overflows, MAXACTION, and runs stopped by the overload protection or
+ * MAXSKIPPED.  The texts are SystemTap 4.8's ("WARNING: There were N
+ * transport failures. ...", "WARNING: Number of errors: N, skipped probes:
+ * M", "ERROR: Array overflow, check MAXMAPENTRIES ...", "ERROR: probe
+ * overhead (...) exceeded threshold (...) ..."); colour escapes are
+ * ignored, lines are looked at up to 4 KiB, memory is constant.  Returns 0
+ * (nothing lost), SG_EXIT_LOSS, or 1 on a read error. */
+int sg_stap_log(FILE *in, const char *prog, FILE *diag);
 
 /* Whole program: [-f table|json|csv|folded|svg] [-o FILE] [FILE|-], svg options
  * --width N, --inverted, --title T, --subtitle T, --unit U, and the folded

@@ -2011,6 +2011,146 @@ static void test_main_cut_off(void **state)
     unlink(inbuf);
 }
 
+/* sg_stap_log on text in memory: its lines into a malloc'ed string. */
+static char *stap_log_of(const char *log, size_t len, int *rc)
+{
+    FILE *fi, *fo;
+    char *out = NULL;
+    size_t outn = 0;
+    if (len == SIZE_MAX)
+        len = strlen(log);
+    fi = fmemopen((void *)(uintptr_t)log, len, "r");
+    fo = open_memstream(&out, &outn);
+    assert_non_null(fi);
+    assert_non_null(fo);
+    *rc = sg_stap_log(fi, "t-parse", fo);
+    fclose(fo);
+    fclose(fi);
+    return out;
+}
+
+/* stap's own texts (SystemTap 4.8: the runtime's _stp_warn/_stp_error
+ * through staprun, the translator's end-of-run summary). */
+static void test_stap_log(void **state)
+{
+    int rc;
+    char *out;
+    static const char log[] =
+        "WARNING: probe process(\"/bin/x\").function(\"y\") registration error (rc -5)\n"
+        "ERROR: Array overflow, check MAXMAPENTRIES near identifier 'counts' at /tmp/t.stp:12:9\n"
+        "ERROR: Array overflow, check size limit (100) near identifier 'seen' at /tmp/t.stp:14:3\n"
+        "WARNING: Number of errors: 2, skipped probes: 3\n"
+        "WARNING: Skipped due to global '__global_counts' lock timeout: 1\n"
+        "WARNING: Skipped due to reentrancy: 2\n"
+        "\033[1m\033[35mWARNING:\033[0m There were 12 transport failures. Try stap -s to increase "
+        "the buffer size from 16.\r\n"
+        "WARNING: /usr/bin/staprun exited with status: 1\n"
+        "Pass 5: run failed.  [man error::pass5]\n";
+    (void)state;
+    out = stap_log_of(log, sizeof log - 1, &rc);
+    assert_int_equal(rc, SG_EXIT_LOSS);
+    assert_string_equal(out,
+        "t-parse: lost data: 12 transport failures (records dropped: stap's buffers were full; "
+        "stap -s MB raises them)\n"
+        "t-parse: skipped probes: 3 probe hits not run (their records are missing; lock timeout: 1, "
+        "reentrancy: 2)\n"
+        "t-parse: probe errors: 2 handlers stopped at an error (the rest of each handler did not run; "
+        "see stap's ERROR lines)\n"
+        "t-parse: array overflow: 2 entries refused by a full map (MAXMAPENTRIES or the map's size "
+        "limit: they were not stored)\n");
+    free(out);
+    /* the run stopped by stap's protections; a kill before the summary:
+     * the reasons are the count */
+    out = stap_log_of("ERROR: probe overhead (1073741824 cycles) exceeded threshold (500000000 "
+                      "cycles) in last 1000000000 cycles\n"
+                      "WARNING: Skipped due to missed kprobe on 'kernel.function(\"vfs_read\")': 7\n"
+                      "ERROR: Skipped too many probes, check MAXSKIPPED or try again with stap -t for "
+                      "more details.\n"
+                      "ERROR: MAXACTION exceeded near keyword at /tmp/t.stp:3:5\n"
+                      "ERROR: Couldn't reserve any print buffer space\n", SIZE_MAX, &rc);
+    assert_int_equal(rc, SG_EXIT_LOSS);
+    assert_string_equal(out,
+        "t-parse: lost data: 1 record without print buffer space (not printed)\n"
+        "t-parse: skipped probes: 7 probe hits not run (their records are missing; missed kprobe: 7)\n"
+        "t-parse: MAXACTION exceeded: 1 handler stopped (a handler ran too many statements)\n"
+        "t-parse: stopped early: probe overhead exceeded stap's threshold (the run ended before its "
+        "time: STP_OVERLOAD_THRESHOLD per STP_OVERLOAD_INTERVAL)\n"
+        "t-parse: stopped early: too many skipped probes (MAXSKIPPED) (the run ended before its "
+        "time)\n");
+    free(out);
+    /* a clean run: stap's usual chatter, a zero summary */
+    out = stap_log_of("Pass 1: parsed user script and 484 library scripts\n"
+                      "WARNING: Number of errors: 0, skipped probes: 0\n"
+                      "WARNING: There were  transport failures\n"
+                      "ERROR: Array overflow near nothing\n", SIZE_MAX, &rc);
+    assert_int_equal(rc, 0);
+    assert_true(out == NULL || out[0] == '\0');
+    free(out);
+    /* hostile: counts past 2^64 saturate, an overlong line, NUL bytes, no
+     * final newline */
+    {
+        size_t n = 100000, len;
+        char *big = malloc(n + 200);
+        assert_non_null(big);
+        memset(big, 'x', n);
+        big[10] = '\0';
+        len = n + (size_t)sprintf(big + n, "\nWARNING: There were 99999999999999999999999 transport "
+                                            "failures. Try");
+        out = stap_log_of(big, len, &rc);
+        assert_int_equal(rc, SG_EXIT_LOSS);
+        assert_non_null(strstr(out, "lost data: 18446744073709551615 transport failures"));
+        free(out);
+        free(big);
+    }
+}
+
+static void test_main_stap_log(void **state)
+{
+    main_res res;
+    char inbuf[] = "/tmp/test_rt_inXXXXXX";
+    int fd = mkstemp(inbuf);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(inbuf, "WARNING: There were 3 transport failures. Try stap -s to increase the buffer "
+                      "size from 16.\n");
+    {
+        const char *a[] = {"p", "--stap-log", inbuf, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, SG_EXIT_LOSS);
+        assert_string_equal(res.out, "");
+        assert_string_equal(res.err, "p: lost data: 3 transport failures (records dropped: stap's "
+                                     "buffers were full; stap -s MB raises them)\n");
+    }
+    write_file(inbuf, "Pass 5: starting run.\n");
+    {
+        const char *a[] = {"p", "--stap-log=" , NULL};
+        char opt[64];
+        snprintf(opt, sizeof opt, "--stap-log=%s", inbuf);
+        a[1] = opt;
+        run_main(a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_string_equal(res.err, "");
+    }
+    {
+        const char *a[] = {"p", "--stap-log", inbuf, inbuf, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 2);
+        assert_non_null(strstr(res.err, "--stap-log FILE takes no other input or output"));
+    }
+    {
+        const char *a[] = {"p", "--stap-log", "/nonexistent/log", NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 1);
+    }
+    {
+        const char *a[] = {"p", "--stap-log", NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 2);
+    }
+    unlink(inbuf);
+}
+
 /* sg_svg_folded on folded text in memory: diag text into *err. */
 static char *svg_of_folded(const char *a, const char *b, const sg_svg_opts *o, int *rc, char **err)
 {
@@ -2206,6 +2346,8 @@ int main(void)
         cmocka_unit_test(test_writer_copies_values),
         cmocka_unit_test(test_main),
         cmocka_unit_test(test_main_cut_off),
+        cmocka_unit_test(test_stap_log),
+        cmocka_unit_test(test_main_stap_log),
         cmocka_unit_test(test_frame_name),
         cmocka_unit_test(test_folded_frame_formats),
         cmocka_unit_test(test_folded_sum_and_order),
