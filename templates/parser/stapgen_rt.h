@@ -155,6 +155,8 @@ long long sg_hist_nbuckets(const sg_kind *k);
  *          elided with "~"; LINEAR under/overflow labelled "<lo" / ">=x").
  *   json:  {"kind":..,[ "report":..,"ts":.., ]fields...}; histograms carry
  *          "buckets":[{"low":L,"high":H,"count":C}] with null for unbounded.
+ *          A string that is not valid UTF-8: U+FFFD for each bad byte, then
+ *          "NAME.hex":"<all its bytes in hex>"; valid UTF-8 is exact.
  *   csv:   RFC 4180 with CRLF; a header row when a kind first appears:
  *          kind[,report,ts],fields (histograms: keys...,low,high,count).
  *   In all three an SG_STACK value is a string: JSON and CSV print the raw

@@ -245,8 +245,23 @@ static void test_json_escaping(void **state)
     expect("@conn\t1\t\\001\\037\\177\\000x\\\"\\\\/\\u00e9\\303\\050\\355\\240\\200\\360\n",
            SG_FMT_JSON,
            "{\"kind\":\"conn\",\"pid\":1,\"comm\":"
-           "\"\\u0001\\u001f\\u007f\\u0000x\\\"\\\\/\xc3\xa9\\u00c3(\\u00ed\\u00a0\\u0080"
-           "\\u00f0\"}\n",
+           "\"\\u0001\\u001f\\u007f\\u0000x\\\"\\\\/\xc3\xa9\\ufffd(\\ufffd\\ufffd\\ufffd"
+           "\\ufffd\",\"comm.hex\":\"011f7f0078225c2fc3a9c328eda080f0\"}\n",
+           "", 0);
+    /* the byte \377 and the character U+00FF (\303\277) are told apart: the
+     * first is U+FFFD with the bytes in "comm.hex", the second exact */
+    expect("@conn\t1\ta\\377\n@conn\t2\ta\\303\\277\n@conn\t3\t\\357\\277\\275\n", SG_FMT_JSON,
+           "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\\ufffd\",\"comm.hex\":\"61ff\"}\n"
+           "{\"kind\":\"conn\",\"pid\":2,\"comm\":\"a\xc3\xbf\"}\n"
+           "{\"kind\":\"conn\",\"pid\":3,\"comm\":\"\xef\xbf\xbd\"}\n",
+           "", 0);
+    /* rows in a report block (another path) */
+    expect("@report\tsummary\t7\n@top\t\\200x\t1\t2\t0\n@top\tok\t1\t2\t0\n@report_end\tsummary\n",
+           SG_FMT_JSON,
+           "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":7,"
+           "\"comm\":\"\\ufffdx\",\"comm.hex\":\"8078\",\"pid\":1,\"bytes\":2,\"last\":0}\n"
+           "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":7,"
+           "\"comm\":\"ok\",\"pid\":1,\"bytes\":2,\"last\":0}\n",
            "", 0);
     /* C1 controls and line/paragraph separators are escaped, other UTF-8 kept */
     expect("@conn\t1\t\\u0085\\u2028\\u2029\\u00a0\\U0010FFFF\n", SG_FMT_JSON,
@@ -1885,6 +1900,14 @@ static void test_main(void **state)
         slurp(outf, buf, sizeof buf);
         assert_string_equal(buf, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\"}\n");
         unlink(outf);
+    }
+    /* the parser's own path (numbers and strings copied from the line) */
+    write_file(in, "@conn\t1\ta\\377\n@end\n");
+    {
+        const char *a[] = {"p", "-f", "json", in, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_string_equal(res.out, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\\ufffd\",\"comm.hex\":\"61ff\"}\n");
     }
     write_file(in, "junk\n@conn\t2\tb\n@end\n");
     {
