@@ -2212,6 +2212,30 @@ static void test_svg_folded(void **state)
     assert_non_null(strstr(err, "a:5: dropped: COUNT is not a whole number: m;i x\n"));
     free(out);
     free(err);
+    /* totals past INT64_MAX: every frame stays, counts exact (the offsets
+     * saturated and dropped b and c) */
+    out = svg_of_folded("m;a 9223372036854775807\nm;b 9223372036854775807\nc 9223372036854775807\n",
+                        NULL, &o, &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "data-s=\"0\" data-n=\"9223372036854775807\"><title>c "
+                                "(9223372036854775807 samples, 33.33%)</title>"));
+    assert_non_null(strstr(out, "data-s=\"9223372036854775807\" data-n=\"9223372036854775807\"><title>a "
+                                "(9223372036854775807 samples, 33.33%)</title>"));
+    assert_non_null(strstr(out, "data-s=\"18446744073709551614\" data-n=\"9223372036854775807\"><title>b "
+                                "(9223372036854775807 samples, 33.33%)</title>"));
+    assert_non_null(strstr(out, "<title>m (18446744073709551614 samples, 66.67%)</title>"));
+    assert_non_null(strstr(out, "<title>all (27670116110564327421 samples, 100.00%)</title>"));
+    assert_non_null(strstr(out, "data-t=\"27670116110564327421\""));
+    free(out);
+    free(err);
+    /* the same in a --diff, with a decrease past INT64_MAX */
+    out = svg_of_folded("m;a 9223372036854775807\nm;b 9223372036854775807\nm;c 9223372036854775807\n",
+                        "m;a 1\n", &o, &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "<title>m (1 sample, 100.00%; before: 27670116110564327421, "
+                                "-27670116110564327420)</title>"));
+    free(out);
+    free(err);
     out = svg_of_folded("", NULL, &o, &rc, &err);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, ">no stack samples</text>"));
