@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../emit/emit.h"
+#include "../check/record_size.h"
 #include "../check/tapset_facts.h"
 #include "../lower/lower.h"
 
@@ -36,8 +37,12 @@ static int compile(arena *a, const source *src, diag_sink *d, const stapgen_opti
 	if (!s)
 		return 1;
 	spec_check(a, s, d);
-	if (!d->errors)
+	record_set rs = { 0 };
+	if (!d->errors) {
 		tapset_facts_check(s, o->kver, d);
+		rs = records_of(a, s);
+		check_record_sizes(s, &rs, d);
+	}
 	out->spec = s;
 	if (s->guru && !o->guru)
 		diag_error(d, s->tool_loc,
@@ -50,7 +55,6 @@ static int compile(arena *a, const source *src, diag_sink *d, const stapgen_opti
 		return 0;
 	/* everything below reads the checked spec */
 	const spec *cs = s;
-	record_set rs = records_of(a, cs);
 	emit_opts eo = { o->kver, shown_path(a, src->path), &out->map };
 	out->unsupported = unsupported_for(cs, o->kver);
 	if (out->unsupported)

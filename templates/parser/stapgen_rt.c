@@ -683,10 +683,16 @@ static void usage(FILE *f, const char *prog, const sg_tool *tool)
           "  --diff A B         differential flame graph of folded files A -> B: widths\n"
           "                     from B, red where B grew, blue where it shrank\n"
           "  --normalize        with --diff: A's counts scaled to B's total first\n"
+          "  --stap-log FILE    read stap's stderr saved in FILE (- for stdin), not records:\n"
+          "                     print a line per kind of data stap lost (transport\n"
+          "                     failures, skipped probes, errors, full maps, a run\n"
+          "                     stopped early); exit 5 if any, else 0\n"
           "  -h, --help         show this help\n"
           "Lines that are not valid records are dropped and reported on stderr.\n"
-          "Exit status: 0 all lines were records, 3 some lines were dropped,\n"
-          "2 usage error, 1 I/O error.\n",
+          "Exit status: 0 all lines were records and the run's end report (@end) came,\n"
+          "3 some lines were dropped, 4 the input ended before @end (a run cut off:\n"
+          "figures incomplete; before 3), 5 (--stap-log) stap lost data, 2 usage\n"
+          "error, 1 I/O error.\n",
           f);
 }
 
@@ -757,6 +763,23 @@ static int svg_folded_main(const char *prog, const sg_svg_opts *so, const char *
     return rc;
 }
 
+/* --stap-log FILE */
+static int stap_log_main(const char *prog, const char *path)
+{
+    FILE *f = stdin;
+    int rc;
+    if (strcmp(path, "-") != 0 && !(f = fopen(path, "rb"))) {
+        fprintf(stderr, "%s: cannot open '%s': %s\n", prog, path, strerror(errno));
+        return 1;
+    }
+    rc = sg_stap_log(f, prog, stderr);
+    if (rc == 1)
+        fprintf(stderr, "%s: %s: read error\n", prog, f == stdin ? "<stdin>" : path);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
 int sg_main(int argc, char **argv, const sg_tool *tool)
 {
     return sg_main_svg(argc, argv, tool, NULL);
@@ -773,7 +796,7 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
     const sg_kind *k;
     const sg_value *v;
     int i, only_files = 0, rc = 0, live = 1, from_folded = 0, svg_opt = 0;
-    const char *diff_a = NULL, *diff_b = NULL;
+    const char *diff_a = NULL, *diff_b = NULL, *staplog = NULL;
     sg_svg_opts so;
     struct stat st;
 
@@ -824,6 +847,14 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
         }
         if (strcmp(a, "--normalize") == 0) {
             so.normalize = 1;
+            continue;
+        }
+        if ((m = opt_val(argc, argv, &i, '\0', "stap-log", &val)) != 0) {
+            if (m < 0) {
+                fprintf(stderr, "%s: option '%s' needs a value\n", prog, a);
+                goto usage_err;
+            }
+            staplog = val;
             continue;
         }
         if (strcmp(a, "--from-folded") == 0) {
@@ -911,6 +942,13 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
         fprintf(stderr, "%s: --diff A B takes no other input\n", prog);
         goto usage_err;
     }
+    if (staplog) {
+        if (inpath || from_folded || diff_a || outpath) {
+            fprintf(stderr, "%s: --stap-log FILE takes no other input or output\n", prog);
+            goto usage_err;
+        }
+        return stap_log_main(prog, staplog);
+    }
     if (from_folded || diff_a) {
         if (!so.title)
             so.title = diff_a ? "Differential flame graph" : "Flame graph";
@@ -970,8 +1008,17 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
         } else if (sg_writer_error(w)) {
             fprintf(stderr, "%s: out of memory, output incomplete\n", prog);
             rc = 1;
+        } else if (!sg_reader_ended(r)) {
+            /* what was read is printed; the figures lack the end report */
+            if (!sg_reader_lines(r))
+                fprintf(stderr, "%s: %s: the input is empty: the script printed nothing (no "
+                                "@stapgen, no end report @end); no figures\n", prog, in_name);
+            else
+                fprintf(stderr, "%s: %s: input ended before the script's end report (@end): "
+                                "the run was cut off; figures are incomplete\n", prog, in_name);
+            rc = SG_EXIT_CUT;
         } else if (sg_reader_dropped(r)) {
-            rc = 3;
+            rc = SG_EXIT_DROPPED;
         }
     }
     sg_writer_free(w);

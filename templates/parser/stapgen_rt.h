@@ -123,6 +123,11 @@ unsigned long sg_reader_dropped(const sg_reader *r);
 unsigned long sg_reader_records(const sg_reader *r);
 /* Nonzero if reading stopped on an I/O error (ferror on the input). */
 int sg_reader_error(const sg_reader *r);
+/* Nonzero if the last record read was @end: the script's end report came,
+ * the run was not cut off (killed, detached, a file of a run still going). */
+int sg_reader_ended(const sg_reader *r);
+/* Lines read so far (records and dropped lines). */
+unsigned long sg_reader_lines(const sg_reader *r);
 void sg_reader_free(sg_reader *r);
 
 /* Built-in kinds.  Fields: stapgen = tool (string), version (long);
@@ -150,6 +155,8 @@ long long sg_hist_nbuckets(const sg_kind *k);
  *          elided with "~"; LINEAR under/overflow labelled "<lo" / ">=x").
  *   json:  {"kind":..,[ "report":..,"ts":.., ]fields...}; histograms carry
  *          "buckets":[{"low":L,"high":H,"count":C}] with null for unbounded.
+ *          A string that is not valid UTF-8: U+FFFD for each bad byte, then
+ *          "NAME.hex":"<all its bytes in hex>"; valid UTF-8 is exact.
  *   csv:   RFC 4180 with CRLF; a header row when a kind first appears:
  *          kind[,report,ts],fields (histograms: keys...,low,high,count).
  *   In all three an SG_STACK value is a string: JSON and CSV print the raw
@@ -227,11 +234,31 @@ void sg_writer_svg(sg_writer *w, const sg_svg_opts *o);
 int sg_svg_folded(FILE *out, const sg_svg_opts *o, FILE *a, const char *aname, FILE *b,
                   const char *bname, FILE *diag);
 
+/* Exit statuses of sg_main besides 0, 1 (I/O error) and 2 (usage error). */
+#define SG_EXIT_DROPPED 3 /* some lines were dropped (everything valid printed) */
+#define SG_EXIT_CUT 4     /* the input ended before @end: figures incomplete */
+#define SG_EXIT_LOSS 5    /* sg_stap_log: stap reported lost data */
+
+/* Reads stap's stderr (as saved by `stap ... 2>FILE`) from in and prints on
+ * diag one line per kind of loss it reports, "PROG: KIND: N WHAT (MEANING)":
+ * transport failures (records dropped), prints without buffer space,
+ * skipped probes (with stap's reasons), probe errors, array and aggregation
+ * overflows, MAXACTION, and runs stopped by the overload protection or
+ * MAXSKIPPED.  The texts are SystemTap 4.8's ("WARNING: There were N
+ * transport failures. ...", "WARNING: Number of errors: N, skipped probes:
+ * M", "ERROR: Array overflow, check MAXMAPENTRIES ...", "ERROR: probe
+ * overhead (...) exceeded threshold (...) ..."); colour escapes are
+ * ignored, lines are looked at up to 4 KiB, memory is constant.  Returns 0
+ * (nothing lost), SG_EXIT_LOSS, or 1 on a read error. */
+int sg_stap_log(FILE *in, const char *prog, FILE *diag);
+
 /* Whole program: [-f table|json|csv|folded|svg] [-o FILE] [FILE|-], svg options
  * --width N, --inverted, --title T, --subtitle T, --unit U, and the folded
  * modes --from-folded [FILE] and --diff A B; --help; exit 0 = all
- * lines were records or built-ins, 3 = some lines were dropped (still printed
- * everything valid), 2 = usage error, 1 = I/O error. */
+ * lines were records or built-ins and the last record was @end,
+ * SG_EXIT_CUT = the input ended without @end (one line on stderr says so;
+ * it wins over SG_EXIT_DROPPED), SG_EXIT_DROPPED = some lines were dropped
+ * (still printed everything valid), 2 = usage error, 1 = I/O error. */
 int sg_main(int argc, char **argv, const sg_tool *tool);
 /* The same with the tool's svg defaults (the generator passes the unit of
  * a count column with 'unit:'); the command line's options override them. */

@@ -178,10 +178,15 @@ const char *sg_c_escape(unsigned char c);
 /* Table rendering of a string (printable as is, the rest C-escaped); returns
  * the display width. */
 size_t sg_render_str(sg_sb *b, const char *s, size_t n);
-/* JSON string literal (with the quotes). */
-void sg_json_str(sg_sb *b, const char *s, size_t n);
+/* JSON string literal (with the quotes); bytes that are not UTF-8 become
+ * U+FFFD: returns nonzero (_at: sets *bad) if there were any. */
+int sg_json_str(sg_sb *b, const char *s, size_t n);
 /* The same at o, room for 6 * n + 2 bytes; returns the end. */
-char *sg_json_str_at(char *o, const char *s, size_t n);
+char *sg_json_str_at(char *o, const char *s, size_t n, int *bad);
+/* The bytes in lowercase hex, quoted (the "NAME.hex" value of a string that
+ * is not UTF-8); _at: room for 2 * n + 2 bytes. */
+void sg_json_hex(sg_sb *b, const char *s, size_t n);
+char *sg_json_hex_at(char *o, const char *s, size_t n);
 /* RFC 4180 field. */
 void sg_csv_str(sg_sb *b, const char *s, size_t n);
 char *sg_csv_str_at(char *o, const char *s, size_t n);
@@ -189,7 +194,7 @@ char *sg_csv_str_at(char *o, const char *s, size_t n);
  * strings from the reader (SG_RD_PAD bytes readable past s + n), with 16
  * bytes more room at o. */
 char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width); /* room: 4 * n + 16 */
-char *sg_json_str_pad_at(char *o, const char *s, size_t n);
+char *sg_json_str_pad_at(char *o, const char *s, size_t n, int *bad);
 char *sg_csv_str_pad_at(char *o, const char *s, size_t n);
 /* XML character data / attribute value. */
 void sg_xml_text(sg_sb *b, const char *s, size_t n);

@@ -1,6 +1,9 @@
 /* stapgen_rt_json.c - the JSON lines writer: one object per record,
  * {"kind":..,[ "report":..,"ts":.., ]fields...}; histograms with
- * "buckets":[{"low":L,"high":H,"count":C}], null for an unbounded side. */
+ * "buckets":[{"low":L,"high":H,"count":C}], null for an unbounded side.
+ * A string that is not valid UTF-8 has U+FFFD for each byte that is not
+ * and, right after it, "NAME.hex": all its bytes in hex (no field name has
+ * a '.'); valid UTF-8 is written exact, without one. */
 #include "stapgen_rt_int.h"
 
 /* The fixed text of kind k's records: `{"kind":"NAME"` then `,"FIELD":` for
@@ -37,12 +40,22 @@ static const sg_kstate *json_pre(sg_writer *w, const sg_kind *k)
     return st;
 }
 
+/* ,"NAME.hex":"HEX" after a string that was not UTF-8 */
+static void json_hex(sg_sb *b, const char *name, const char *s, size_t n)
+{
+    sb_putc(b, ',');
+    sb_putc(b, '"');
+    sb_puts(b, name);
+    sb_puts(b, ".hex\":");
+    sg_json_hex(b, s ? s : "", s ? n : 0);
+}
+
 static void json_value(sg_writer *w, const sg_field *f, const sg_value *v)
 {
-    if (sg_is_str(f->type))
-        sg_json_str(&w->sb, v->s ? v->s : "", v->s ? v->slen : 0);
-    else
+    if (!sg_is_str(f->type))
         sb_num(&w->sb, w->rawnum, v);
+    else if (sg_json_str(&w->sb, v->s ? v->s : "", v->s ? v->slen : 0))
+        json_hex(&w->sb, f->name, v->s, v->slen);
 }
 
 /* The record's start; block: with its report name and time. */
@@ -58,9 +71,10 @@ static void json_head(sg_writer *w, const sg_kind *k, const sg_kstate *st, int b
     if (!block)
         return;
     sb_puts(b, ",\"report\":");
-    if (w->has_name)
-        sg_json_str(b, w->bname, w->bname_len);
-    else
+    if (w->has_name) {
+        if (sg_json_str(b, w->bname, w->bname_len))
+            json_hex(b, "report", w->bname, w->bname_len);
+    } else
         sb_puts(b, "null");
     sb_puts(b, ",\"ts\":");
     if (w->has_ts)
@@ -106,10 +120,10 @@ static void json_record(sg_writer *w, const sg_kind *k, const sg_value *v, int b
         size_t n = v[i].s ? v[i].slen : 0;
         if (!sg_is_str(k->fields[i].type))
             need += 24;
-        else if (n > ((size_t)-1 / 2 - need) / 6 - 1)
+        else if (n > ((size_t)-1 / 2 - need) / 8 - 1 - (st->keyoff[i + 1] - st->keyoff[i]))
             need = (size_t)-1 / 2;
-        else
-            need += 6 * n + 2;
+        else /* the value, and its "NAME.hex" if it is not UTF-8 */
+            need += 8 * n + 4 + (st->keyoff[i + 1] - st->keyoff[i]) + 4;
     }
     if (!sb_reserve(b, need)) {
         w_emit(w);
@@ -125,11 +139,20 @@ static void json_record(sg_writer *w, const sg_kind *k, const sg_value *v, int b
         else
             memcpy(o, st->pre.p + st->keyoff[i], kl);
         o += kl;
-        if (sg_is_str(k->fields[i].type))
-            o = w->rawnum && v[i].s ? sg_json_str_pad_at(o, v[i].s, v[i].slen)
-                                    : sg_json_str_at(o, v[i].s ? v[i].s : "", v[i].s ? v[i].slen : 0);
-        else
+        if (sg_is_str(k->fields[i].type)) {
+            int bad = 0;
+            const char *sv = v[i].s ? v[i].s : "";
+            size_t sn = v[i].s ? v[i].slen : 0;
+            o = w->rawnum && v[i].s ? sg_json_str_pad_at(o, sv, sn, &bad)
+                                    : sg_json_str_at(o, sv, sn, &bad);
+            if (SG_UNLIKELY(bad)) { /* ,"NAME.hex": from the key ,"NAME": */
+                memcpy(o, st->pre.p + st->keyoff[i], kl - 2);
+                memcpy(o + kl - 2, ".hex\":", 6);
+                o = sg_json_hex_at(o + kl + 4, sv, sn);
+            }
+        } else {
             o += sg_num_at(o, w->rawnum, &v[i]);
+        }
     }
     o[0] = '}';
     o[1] = '\n';

@@ -61,6 +61,7 @@ struct sg_reader {
     int lazy;          /* rd_scan kept no spec: rd_specs per string field */
     unsigned long lineno, dropped, records, shown;
     int done, ioerr, summarized;
+    int ended;         /* the last record was @end: the run's end report came */
     int rawnum;        /* sg_reader_rawnum: SG_RAW_*, 0 = off */
     sg_known_fn known; /* sg_reader_rawstack, NULL = off */
     void *known_ctx;
@@ -229,6 +230,8 @@ void sg_reader_rawstack(sg_reader *r, sg_known_fn known, void *ctx)
 unsigned long sg_reader_dropped(const sg_reader *r) { return r ? r->dropped : 0; }
 unsigned long sg_reader_records(const sg_reader *r) { return r ? r->records : 0; }
 int sg_reader_error(const sg_reader *r) { return r ? r->ioerr : 0; }
+int sg_reader_ended(const sg_reader *r) { return r ? r->ended : 0; }
+unsigned long sg_reader_lines(const sg_reader *r) { return r ? r->lineno : 0; }
 
 /* ========================================================================== */
 /* input                                                                      */
@@ -1072,6 +1075,9 @@ int sg_reader_next(sg_reader *r, const sg_kind **kind, const sg_value **vals)
         }
         if (k == &sg_kind_stapgen)
             rd_check_stapgen(r);
+        /* a run is complete when its @end is the last record: a new
+         * @stapgen or any record after it starts another, unfinished part */
+        r->ended = k == &sg_kind_end;
         r->records++;
         if (kind)
             *kind = k;

@@ -57,17 +57,80 @@ static int svg_width(const sg_writer *w)
     return wd < SG_SVG_MIN_WIDTH ? SG_SVG_MIN_WIDTH : wd > SG_SVG_MAX_WIDTH ? SG_SVG_MAX_WIDTH : wd;
 }
 
+/* Sums of counts: each stack's count is at most INT64_MAX (summed
+ * saturating), but a graph's total and its frames' offsets can pass it; in
+ * 64 bits the offsets saturated and every frame after that point had width
+ * 0 and was dropped.  128 bits hold any sum of up to 2^64 stacks exactly. */
+typedef struct sg_u128 {
+    unsigned long long hi, lo;
+} sg_u128;
+
+static sg_u128 u_add(sg_u128 a, long long b)
+{
+    unsigned long long ub = b > 0 ? (unsigned long long)b : 0;
+    a.lo += ub;
+    if (a.lo < ub)
+        a.hi++;
+    return a;
+}
+
+/* a - b, a >= b */
+static sg_u128 u_sub(sg_u128 a, sg_u128 b)
+{
+    sg_u128 r;
+    r.lo = a.lo - b.lo;
+    r.hi = a.hi - b.hi - (a.lo < b.lo);
+    return r;
+}
+
+static int u_cmp(sg_u128 a, sg_u128 b)
+{
+    if (a.hi != b.hi)
+        return a.hi < b.hi ? -1 : 1;
+    return a.lo < b.lo ? -1 : a.lo > b.lo;
+}
+
+static int u_zero(sg_u128 a) { return !a.hi && !a.lo; }
+static double u_dbl(sg_u128 a) { return (double)a.hi * 18446744073709551616.0 + (double)a.lo; }
+
+/* the decimal digits of a */
+static void sb_u128(sg_sb *b, sg_u128 a)
+{
+    char d[48];
+    size_t n = 0;
+    if (!a.hi && a.lo <= (unsigned long long)LLONG_MAX) {
+        sb_ll(b, (long long)a.lo);
+        return;
+    }
+    do { /* divide by 10 in 32-bit limbs */
+        unsigned long long l[4] = {a.hi >> 32, a.hi & 0xFFFFFFFFu, a.lo >> 32, a.lo & 0xFFFFFFFFu};
+        unsigned long long r = 0;
+        int i;
+        for (i = 0; i < 4; i++) {
+            unsigned long long cur = (r << 32) | l[i];
+            l[i] = cur / 10;
+            r = cur % 10;
+        }
+        a.hi = l[0] << 32 | l[1];
+        a.lo = l[2] << 32 | l[3];
+        d[n++] = (char)('0' + r);
+    } while (!u_zero(a));
+    while (n)
+        sb_putc(b, d[--n]);
+}
+
 typedef struct sg_frect {
     const char *name;
     size_t nlen, depth;     /* depth 0: the "all" root; nlen without "_[k]" */
-    long long start, count, count2;
+    sg_u128 start, count, count2;
     int kernel;
 } sg_frect;
 
 typedef struct sg_layout {
     sg_frect *r;
     size_t n, cap, maxdepth;
-    long long total, total2, maxdelta;
+    sg_u128 total, total2;
+    double maxdelta;
 } sg_layout;
 
 static int lay_push(sg_layout *l, const sg_frect *f)
@@ -89,7 +152,7 @@ static int lay_push(sg_layout *l, const sg_frect *f)
 typedef struct sg_open {
     const char *name;
     size_t nlen;
-    long long start, start2;
+    sg_u128 start, start2;
     int kernel;
 } sg_open;
 
@@ -101,10 +164,9 @@ static int kname(const char *s, size_t n)
 
 static int is_sep(const char *s, size_t n) { return n == 1 && s[0] == '-'; }
 
-static long long abs_delta(long long a, long long b)
+static double abs_delta(sg_u128 a, sg_u128 b)
 {
-    long long d = a > b ? a - b : b - a;
-    return d < 0 ? LLONG_MAX : d;
+    return u_cmp(a, b) >= 0 ? u_dbl(u_sub(a, b)) : u_dbl(u_sub(b, a));
 }
 
 /* Merges the sorted stacks e[0, n) into frames (a frame spans the
@@ -115,16 +177,16 @@ static int svg_layout(const sg_fent *e, size_t n, double px, sg_layout *l)
 {
     sg_open *op = NULL;
     size_t nop = 0, opcap = 0, i;
-    long long off = 0, off2 = 0;
+    sg_u128 off = {0, 0}, off2 = {0, 0};
     double scale;
     int ok = 1;
     sg_frect fr;
     memset(l, 0, sizeof *l);
     for (i = 0; i < n; i++) {
-        l->total = sg_sat_add(l->total, e[i].count);
-        l->total2 = sg_sat_add(l->total2, e[i].count2);
+        l->total = u_add(l->total, e[i].count);
+        l->total2 = u_add(l->total2, e[i].count2);
     }
-    scale = l->total > 0 ? px / (double)l->total : 0;
+    scale = !u_zero(l->total) ? px / u_dbl(l->total) : 0;
     for (i = 0; i <= n && ok; i++) {
         const char *p = i < n ? e[i].s : NULL, *end = p ? p + e[i].n : NULL, *q;
         size_t d = 0, fl;
@@ -138,9 +200,9 @@ static int svg_layout(const sg_fent *e, size_t n, double px, sg_layout *l)
         }
         while (nop > d) {
             const sg_open *o = &op[--nop];
-            fr.count = off - o->start;
-            fr.count2 = off2 - o->start2;
-            if (fr.count > 0 && (double)fr.count * scale >= SG_SVG_MIN_PX) {
+            fr.count = u_sub(off, o->start);
+            fr.count2 = u_sub(off2, o->start2);
+            if (!u_zero(fr.count) && u_dbl(fr.count) * scale >= SG_SVG_MIN_PX) {
                 fr.name = o->name;
                 fr.nlen = o->nlen;
                 fr.kernel = o->kernel;
@@ -178,15 +240,15 @@ static int svg_layout(const sg_fent *e, size_t n, double px, sg_layout *l)
             p = q ? q + 1 : NULL;
         }
         if (i < n) {
-            off = sg_sat_add(off, e[i].count);
-            off2 = sg_sat_add(off2, e[i].count2);
+            off = u_add(off, e[i].count);
+            off2 = u_add(off2, e[i].count2);
         }
     }
     free(op);
     fr.name = "all";
     fr.nlen = 3;
     fr.depth = 0;
-    fr.start = 0;
+    fr.start.hi = fr.start.lo = 0;
     fr.count = l->total;
     fr.count2 = l->total2;
     fr.kernel = 0;
@@ -211,11 +273,11 @@ static void svg_num(sg_sb *b, double v)
 }
 
 /* "N samples" / "1 sample" / "N us" */
-static void svg_amount(sg_sb *b, const sg_svg *s, long long n)
+static void svg_amount(sg_sb *b, const sg_svg *s, sg_u128 n)
 {
-    sb_ll(b, n);
+    sb_u128(b, n);
     if (strcmp(s->unit, "samples") == 0) {
-        sb_puts(b, n == 1 ? " sample" : " samples");
+        sb_puts(b, !n.hi && n.lo == 1 ? " sample" : " samples");
     } else {
         sb_putc(b, ' ');
         sg_xml_text(b, s->unit, strlen(s->unit));
@@ -223,9 +285,9 @@ static void svg_amount(sg_sb *b, const sg_svg *s, long long n)
 }
 
 /* p = part of total in hundredths of a percent, "12.34%" */
-static void svg_pct(sg_sb *b, long long part, long long total)
+static void svg_pct(sg_sb *b, sg_u128 part, sg_u128 total)
 {
-    long long pct = total > 0 ? (long long)((double)part * 10000.0 / (double)total + 0.5) : 0;
+    long long pct = !u_zero(total) ? (long long)(u_dbl(part) * 10000.0 / u_dbl(total) + 0.5) : 0;
     sb_ll(b, pct / 100);
     sb_putc(b, '.');
     sb_putc(b, (char)('0' + pct % 100 / 10));
@@ -255,12 +317,12 @@ static void svg_fill(sg_sb *b, const sg_svg *s, const sg_frect *f, const sg_layo
     if (cls == 's') {
         sb_puts(b, "rgb(160,160,160)");
     } else if (s->diff) {
-        long long d = abs_delta(f->count, f->count2);
-        long long v = l->maxdelta > 0 ? 250 - (long long)((double)d * 200.0 / (double)l->maxdelta + 0.5)
-                                      : 250;
-        if (f->count > f->count2)
+        double d = abs_delta(f->count, f->count2);
+        long long v = l->maxdelta > 0 ? 250 - (long long)(d * 200.0 / l->maxdelta + 0.5) : 250;
+        int c = u_cmp(f->count, f->count2);
+        if (c > 0)
             svg_rgb(b, 255, v, v);
-        else if (f->count < f->count2)
+        else if (c < 0)
             svg_rgb(b, v, v, 255);
         else
             svg_rgb(b, 250, 250, 250);
@@ -279,8 +341,8 @@ static void svg_fill(sg_sb *b, const sg_svg *s, const sg_frect *f, const sg_layo
 static void svg_frame(sg_sb *b, const sg_svg *s, const sg_frect *f, const sg_layout *l, double y,
                       double px)
 {
-    double scale = px / (double)l->total;
-    double x = SG_SVG_PAD + (double)f->start * scale, wd = (double)f->count * scale;
+    double scale = px / u_dbl(l->total);
+    double x = SG_SVG_PAD + u_dbl(f->start) * scale, wd = u_dbl(f->count) * scale;
     char cls = f->depth == 0 ? 'r' : is_sep(f->name, f->nlen) ? 's' : f->kernel ? 'k' : 'u';
     size_t fit, cps = 0, i, cut = f->nlen, k = 0;
     sb_puts(b, "<g class=\"f ");
@@ -288,9 +350,9 @@ static void svg_frame(sg_sb *b, const sg_svg *s, const sg_frect *f, const sg_lay
     sb_puts(b, "\" data-d=\"");
     sb_ll(b, (long long)f->depth);
     sb_puts(b, "\" data-s=\"");
-    sb_ll(b, f->start);
+    sb_u128(b, f->start);
     sb_puts(b, "\" data-n=\"");
-    sb_ll(b, f->count);
+    sb_u128(b, f->count);
     sb_puts(b, "\"><title>");
     sg_xml_text(b, f->name, f->nlen);
     sb_puts(b, " (");
@@ -299,11 +361,15 @@ static void svg_frame(sg_sb *b, const sg_svg *s, const sg_frect *f, const sg_lay
     svg_pct(b, f->count, l->total);
     if (s->diff) {
         sb_puts(b, "; before: ");
-        sb_ll(b, f->count2);
+        sb_u128(b, f->count2);
         sb_puts(b, ", ");
-        if (f->count >= f->count2)
+        if (u_cmp(f->count, f->count2) >= 0) {
             sb_putc(b, '+');
-        sb_ll(b, f->count - f->count2);
+            sb_u128(b, u_sub(f->count, f->count2));
+        } else {
+            sb_putc(b, '-');
+            sb_u128(b, u_sub(f->count2, f->count));
+        }
     }
     if (cls == 'k')
         sb_puts(b, ", kernel");
@@ -378,7 +444,7 @@ static void svg_graph(sg_writer *w, sg_svg *s, sg_fmap *m, const char *label, si
     if (!svg_layout(m->e, m->n, px, &l))
         w->err = 1;
     sb_puts(&b, "<g class=\"graph\" data-t=\"");
-    sb_ll(&b, l.total);
+    sb_u128(&b, l.total);
     sb_puts(&b, "\">\n<text class=\"label\" x=\"" SG_STR(SG_SVG_PAD) "\" y=\"");
     svg_num(&b, y + 16);
     sb_puts(&b, "\">");
@@ -398,7 +464,7 @@ static void svg_graph(sg_writer *w, sg_svg *s, sg_fmap *m, const char *label, si
     sb_puts(&b, "\" y=\"");
     svg_num(&b, y + 16);
     sb_puts(&b, "\" text-anchor=\"end\"></text>\n");
-    for (j = 0; j < l.n && l.total > 0; j++) {
+    for (j = 0; j < l.n && !u_zero(l.total); j++) {
         double d = w->svgo.inverted ? (double)l.r[j].depth : (double)(l.maxdepth - l.r[j].depth);
         svg_frame(&b, s, &l.r[j], &l, gy + d * SG_SVG_FRAME, px);
         if (b.n >= SG_OUT_CHUNK)

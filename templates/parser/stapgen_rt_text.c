@@ -269,9 +269,11 @@ char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width)
     return render_at(o, s, n, 1, width);
 }
 
-/* JSON string body (no quotes); invalid UTF-8 bytes become \u00XX of the
- * byte. */
-static char *json_body(char *o, const char *str, size_t n)
+/* JSON string body (no quotes).  JSON has no byte escape: a byte that is
+ * not part of valid UTF-8 becomes U+FFFD and *bad is set, so that the caller
+ * adds the exact bytes beside (sg_json_hex); \u00XX would read as the
+ * character U+00XX, like the real one. */
+static char *json_body(char *o, const char *str, size_t n, int *bad)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -328,8 +330,11 @@ static char *json_body(char *o, const char *str, size_t n)
              * readers), bidirectional controls (they reorder a terminal's
              * line), bytes that are not UTF-8 */
             if (!len) {
-                cp = c;
                 len = 1;
+                if (c >= 0x80) {
+                    cp = 0xFFFD;
+                    *bad = 1;
+                }
             }
             o[0] = '\\';
             o[1] = 'u';
@@ -344,31 +349,54 @@ static char *json_body(char *o, const char *str, size_t n)
     return o;
 }
 
-char *sg_json_str_at(char *o, const char *s, size_t n)
+char *sg_json_str_at(char *o, const char *s, size_t n, int *bad)
 {
     *o++ = '"';
-    o = json_body(o, s, n);
+    o = json_body(o, s, n, bad);
     *o++ = '"';
     return o;
 }
 
-char *sg_json_str_pad_at(char *o, const char *s, size_t n)
+char *sg_json_str_pad_at(char *o, const char *s, size_t n, int *bad)
 {
     size_t i;
     *o++ = '"';
     i = plain_run(o, s, n, 0);
     o += i;
     if (i < n)
-        o = json_body(o, s + i, n - i);
+        o = json_body(o, s + i, n - i, bad);
     *o++ = '"';
     return o;
 }
 
-void sg_json_str(sg_sb *b, const char *s, size_t n)
+int sg_json_str(sg_sb *b, const char *s, size_t n)
 {
+    int bad = 0;
     if (n > ((size_t)-1 - 3) / 6 || !sb_reserve(b, 6 * n + 2))
+        return 0;
+    b->n = (size_t)(sg_json_str_at(b->p + b->n, s, n, &bad) - b->p);
+    b->p[b->n] = '\0';
+    return bad;
+}
+
+char *sg_json_hex_at(char *o, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i;
+    *o++ = '"';
+    for (i = 0; i < n; i++) {
+        *o++ = hexd[u[i] >> 4];
+        *o++ = hexd[u[i] & 15];
+    }
+    *o++ = '"';
+    return o;
+}
+
+void sg_json_hex(sg_sb *b, const char *s, size_t n)
+{
+    if (n > ((size_t)-1 - 3) / 2 || !sb_reserve(b, 2 * n + 2))
         return;
-    b->n = (size_t)(sg_json_str_at(b->p + b->n, s, n) - b->p);
+    b->n = (size_t)(sg_json_hex_at(b->p + b->n, s, n) - b->p);
     b->p[b->n] = '\0';
 }
 

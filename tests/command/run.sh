@@ -312,8 +312,11 @@ exit_is 1 'tcp_conn: stap failed (exit status 1)' --no-check --port 6379 -t 5
 exit_is 1 'build/.config" failed' --no-check --raw
 exit_is 1 'build/.config" failed' --no-check -o "$tmp/records"
 exit_is 1 'build/.config" failed' --no-check -F
-stub 'echo garbage; exit 0'
+stub 'echo garbage; echo @end; exit 0'
 exit_is 3 'tcp_conn: the parser exited with status 3' --no-check
+# a run whose output stops before the end report (@end): the parser says so, exit 4
+stub 'printf "@stapgen\ttcp_conn\t1\n@conn\t1700000000\t0\t0\t0\tsshd\t812\t22\t10.3.254.119\n"'
+exit_is 4 "input ended before the script's end report (@end): the run was cut off" --no-check
 stub 'printf "@stapgen\ttcp_conn\t1\n@conn\t1700000000\t0\t0\t0\tsshd\t812\t22\t10.3.254.119\n@end\n"'
 exit_is 0 '' --no-check
 grep -q '^TIME ' "$tmp/stdout" && grep -q 'sshd *812' "$tmp/stdout" || bad "tcp_conn: no table from a good run: $(head -n 2 "$tmp/stdout")"

@@ -11,7 +11,8 @@
  * Invariant: every input line is either delivered as a record or counted as
  * dropped; the only other dropped input is a report block's missing
  * @report_end, reported at a @report, @stapgen or @end or at the end of the
- * input (lines <= records + dropped <= lines + those records + 1). */
+ * input (lines <= records + dropped <= lines + those records + 1).  The
+ * reader says the run ended exactly when the last record was @end. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -90,8 +91,10 @@ static void one(const uint8_t *data, size_t size, const sg_tool *t, sg_format fm
 	const sg_kind *k;
 	const sg_value *v;
 	unsigned long closers = 0;
+	const sg_kind *last = NULL;
 	while (sg_reader_next(r, &k, &v) == 1) {
 		closers += k == &sg_kind_report || k == &sg_kind_stapgen || k == &sg_kind_end;
+		last = k;
 		sg_writer_record(w, k, v);
 	}
 	sg_writer_finish(w);
@@ -104,6 +107,12 @@ static void one(const uint8_t *data, size_t size, const sg_tool *t, sg_format fm
 	if (got < lines || got > lines + closers + 1) {
 		fprintf(stderr, "fuzz_rt: %lu lines, %lu records + %lu dropped\n", lines,
 			sg_reader_records(r), sg_reader_dropped(r));
+		abort();
+	}
+	/* a run is complete exactly when its last record is @end */
+	if (!sg_reader_ended(r) != (last != &sg_kind_end)) {
+		fprintf(stderr, "fuzz_rt: ended %d, but the last record was %s\n", sg_reader_ended(r),
+			last ? last->name : "none");
 		abort();
 	}
 	if (sg_reader_error(r) || sg_writer_error(w)) {

@@ -78,9 +78,15 @@ head -c 100000 /dev/zero >"$s/binary_all_nul.yaml"
 { printf 'tool: big_probes\nsummary: s\naggregates:\n  n: { key: { pid: long } }\nprobes:\n';
   awk 'BEGIN { for (i = 0; i < 3000; i++) printf "  - on: kernel.function(\"f%d\")\n    let: { v: pid() + %d }\n    where: v > %d\n    collect: { \"n[pid()]\": v }\n", i, i, i }';
   printf "reports:\n  - name: top\n    from: n\n    columns: { pid: pid, total: '@sum(n)' }\n"; } >"$v/many_probes.yaml"
+# 5000 string columns: 500 records of 10 (one record of them all can print
+# more than stap's 8192 bytes of one printf: refused, below)
+{ printf 'tool: big_columns\nsummary: s\nprobes:\n  - on: kernel.function("vfs_read")\n    emit:\n';
+  awk 'BEGIN { for (i = 0; i < 5000; i++) { if (i % 10 == 0) printf "      - record: r%d\n        columns:\n", i / 10;
+	printf "          c%d: { value: \"execname() . \\\"%d\\\"\", type: string, title: C%d, width: 4 }\n", i, i, i } }'; } \
+	>"$v/many_columns.yaml"
 { printf 'tool: big_columns\nsummary: s\nprobes:\n  - on: kernel.function("vfs_read")\n    emit:\n      record: r\n      columns:\n';
   awk 'BEGIN { for (i = 0; i < 5000; i++) printf "        c%d: { value: \"execname() . \\\"%d\\\"\", type: string, title: C%d, width: 4 }\n", i, i, i }'; } \
-	>"$v/many_columns.yaml"
+	>"$s/many_columns_one_record.yaml"
 { printf 'tool: big_lets\nsummary: s\nprobes:\n  - on: begin\n    let:\n      v0: "1"\n';
   awk 'BEGIN { for (i = 1; i < 3000; i++) printf "      v%d: v%d + 1\n", i, i - 1 }';
   printf '    emit: { record: r, columns: { a: v2999 } }\n'; } >"$v/long_let_chain.yaml"
@@ -91,13 +97,13 @@ head -c 100000 /dev/zero >"$s/binary_all_nul.yaml"
 # ---- parser inputs -----------------------------------------------------------
 # (for the tcp_conn parser: @conn TIME EUID UID GID CMD PID PORT SOURCE)
 conn='@conn\t1700000000\t0\t0\t0\tsshd\t812\t22\t10.0.0.1\n'
-{ printf "$conn"; rep 100000 x; printf '\n'; printf "$conn"; } >"$p/tcp_conn-overlong_100k.in"
-{ printf "$conn"; head -c 10000000 /dev/zero | tr '\0' '@'; printf '\n'; printf "$conn"; } \
+{ printf "$conn"; rep 100000 x; printf '\n'; printf "$conn@end\n"; } >"$p/tcp_conn-overlong_100k.in"
+{ printf "$conn"; head -c 10000000 /dev/zero | tr '\0' '@'; printf '\n'; printf "$conn@end\n"; } \
 	>"$p/tcp_conn-overlong_10m.in"
-awk 'BEGIN { for (i = 0; i < 200000; i++) printf "@conn\t%d\t0\t0\t0\tcmd\\t%d\\303\\251\t%d\t22\t10.0.%d.%d\n", 1700000000 + i, i, i, i % 256, i % 7 }' \
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "@conn\t%d\t0\t0\t0\tcmd\\t%d\\303\\251\t%d\t22\t10.0.%d.%d\n", 1700000000 + i, i, i, i % 256, i % 7; print "@end" }' \
 	>"$p/tcp_conn-many_records.in"
 awk 'BEGIN { for (i = 0; i < 500000; i++) printf "WARNING: garbage line %d\n", i }' >"$p/tcp_conn-many_dropped.in"
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%c", i % 256 }' >"$p/tcp_conn-binary.in"
 # (for the iotop parser: one report block with very many rows)
-awk 'BEGIN { print "@report\ttop\t1700000000"; for (i = 0; i < 300000; i++) printf "@top\t%d\tproc%d\t%d\t%d\t%d\t%d\n", i, i, i * 3, i * 5, i % 7, i % 11; print "@report_end\ttop" }' \
+awk 'BEGIN { print "@report\ttop\t1700000000"; for (i = 0; i < 300000; i++) printf "@top\t%d\tproc%d\t%d\t%d\t%d\t%d\n", i, i, i * 3, i * 5, i % 7, i % 11; print "@report_end\ttop"; print "@end" }' \
 	>"$p/iotop-huge_block.in"

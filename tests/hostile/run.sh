@@ -245,7 +245,14 @@ for in in "$here"/parser/*.in "$tmp"/gen/parser/*.in; do
 		got=$(sed -n "s|^$in:\([0-9]*\): dropped: .*|\1|p" "$tmp/stderr" | tr '\n' ',' | sed 's/,$//')
 		[ "${got:--}" = "$want_lines" ] || bad "$base -f $fmt: dropped lines '${got:--}', expected '$want_lines'"
 		other=$(grep -v -e "^$in:[0-9]*: dropped: " -e "^$in: [0-9]* lines dropped in total" \
-			-e "^$in:[0-9]*: warning: " "$tmp/stderr" | head -n 1)
+			-e "^$in:[0-9]*: warning: " -e ": $in: input ended before the script's end report (@end): " \
+			-e ": $in: the input is empty: " "$tmp/stderr" | head -n 1)
+		cut=$(grep -c -e ": input ended before the script's end report (@end)" -e ": the input is empty: " "$tmp/stderr")
+		if [ "$want_rc" -eq 4 ]; then
+			[ "$cut" -eq 1 ] || bad "$base -f $fmt: $cut lines say the run was cut off, expected 1"
+		else
+			[ "$cut" -eq 0 ] || bad "$base -f $fmt: says the run was cut off"
+		fi
 		[ -z "$other" ] || bad "$base -f $fmt: unexpected diagnostic: $other"
 		if [ "$fmt" = json ]; then
 			[ "$(wc -l <"$tmp/stdout")" -eq "$want_records" ] ||

@@ -29,6 +29,8 @@ for dir in "$here"/*/; do
 			n=$((n + 1))
 			rc=0
 			TZ=UTC "$tmp/$tool-parse" -f "$fmt" "$in" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
+			# the parser names itself by its path: keep only its name
+			sed "s|^$tmp/||" "$tmp/stderr" >"$tmp/stderr.n" && mv "$tmp/stderr.n" "$tmp/stderr"
 			if [ "${UPDATE:-0}" = 1 ]; then
 				cp "$tmp/stdout" "$case_.$fmt"
 				[ "$fmt" = table ] && { cp "$tmp/stderr" "$case_.stderr"; echo "$rc" >"$case_.rc"; }

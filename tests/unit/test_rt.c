@@ -245,8 +245,23 @@ static void test_json_escaping(void **state)
     expect("@conn\t1\t\\001\\037\\177\\000x\\\"\\\\/\\u00e9\\303\\050\\355\\240\\200\\360\n",
            SG_FMT_JSON,
            "{\"kind\":\"conn\",\"pid\":1,\"comm\":"
-           "\"\\u0001\\u001f\\u007f\\u0000x\\\"\\\\/\xc3\xa9\\u00c3(\\u00ed\\u00a0\\u0080"
-           "\\u00f0\"}\n",
+           "\"\\u0001\\u001f\\u007f\\u0000x\\\"\\\\/\xc3\xa9\\ufffd(\\ufffd\\ufffd\\ufffd"
+           "\\ufffd\",\"comm.hex\":\"011f7f0078225c2fc3a9c328eda080f0\"}\n",
+           "", 0);
+    /* the byte \377 and the character U+00FF (\303\277) are told apart: the
+     * first is U+FFFD with the bytes in "comm.hex", the second exact */
+    expect("@conn\t1\ta\\377\n@conn\t2\ta\\303\\277\n@conn\t3\t\\357\\277\\275\n", SG_FMT_JSON,
+           "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\\ufffd\",\"comm.hex\":\"61ff\"}\n"
+           "{\"kind\":\"conn\",\"pid\":2,\"comm\":\"a\xc3\xbf\"}\n"
+           "{\"kind\":\"conn\",\"pid\":3,\"comm\":\"\xef\xbf\xbd\"}\n",
+           "", 0);
+    /* rows in a report block (another path) */
+    expect("@report\tsummary\t7\n@top\t\\200x\t1\t2\t0\n@top\tok\t1\t2\t0\n@report_end\tsummary\n",
+           SG_FMT_JSON,
+           "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":7,"
+           "\"comm\":\"\\ufffdx\",\"comm.hex\":\"8078\",\"pid\":1,\"bytes\":2,\"last\":0}\n"
+           "{\"kind\":\"top\",\"report\":\"summary\",\"ts\":7,"
+           "\"comm\":\"ok\",\"pid\":1,\"bytes\":2,\"last\":0}\n",
            "", 0);
     /* C1 controls and line/paragraph separators are escaped, other UTF-8 kept */
     expect("@conn\t1\t\\u0085\\u2028\\u2029\\u00a0\\U0010FFFF\n", SG_FMT_JSON,
@@ -1886,7 +1901,15 @@ static void test_main(void **state)
         assert_string_equal(buf, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\"}\n");
         unlink(outf);
     }
-    write_file(in, "junk\n@conn\t2\tb\n");
+    /* the parser's own path (numbers and strings copied from the line) */
+    write_file(in, "@conn\t1\ta\\377\n@end\n");
+    {
+        const char *a[] = {"p", "-f", "json", in, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_string_equal(res.out, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\\ufffd\",\"comm.hex\":\"61ff\"}\n");
+    }
+    write_file(in, "junk\n@conn\t2\tb\n@end\n");
     {
         const char *a[] = {"p", "--format", "json", in, NULL};
         run_main(a, &res);
@@ -1945,6 +1968,212 @@ static void test_main(void **state)
     unlink(in);
 }
 
+/* A stream without the script's end report (@end last) is a run cut off:
+ * everything read is printed, one line says so, exit SG_EXIT_CUT (4). */
+static void test_main_cut_off(void **state)
+{
+    main_res res;
+    char inbuf[] = "/tmp/test_rt_inXXXXXX", want[512];
+    const char *a[] = {"p", "-f", "json", inbuf, NULL};
+    int fd = mkstemp(inbuf);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@conn\t1\ta\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    assert_string_equal(res.out, "{\"kind\":\"conn\",\"pid\":1,\"comm\":\"a\"}\n");
+    snprintf(want, sizeof want, "p: %s: input ended before the script's end report (@end): the run "
+             "was cut off; figures are incomplete\n", inbuf);
+    assert_string_equal(res.err, want);
+    /* cut in the middle of a line: the line is dropped, 4 wins over 3 */
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@conn\t1\ta\n@conn\t2");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    assert_non_null(strstr(res.err, ":3: dropped: truncated last line"));
+    assert_non_null(strstr(res.err, "figures are incomplete\n"));
+    /* a run after a complete one, cut off; records after @end */
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@end\n@stapgen\ttcp_conn\t1\n@conn\t1\ta\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@end\n@conn\t1\ta\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    /* stap's warnings after @end are dropped lines, not records: 3 */
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@end\nWARNING: Number of errors: 0, skipped probes: 1\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_DROPPED);
+    /* two complete runs */
+    write_file(inbuf, "@stapgen\ttcp_conn\t1\n@end\n@stapgen\ttcp_conn\t1\n@conn\t1\ta\n@end\n");
+    run_main(a, &res);
+    assert_int_equal(res.rc, 0);
+    assert_string_equal(res.err, "");
+    /* nothing at all */
+    write_file(inbuf, "");
+    run_main(a, &res);
+    assert_int_equal(res.rc, SG_EXIT_CUT);
+    assert_string_equal(res.out, "");
+    snprintf(want, sizeof want, "p: %s: the input is empty: the script printed nothing (no @stapgen, "
+             "no end report @end); no figures\n", inbuf);
+    assert_string_equal(res.err, want);
+    /* an open report block cut off: its rows are printed */
+    {
+        const char *b[] = {"p", inbuf, NULL};
+        write_file(inbuf, "@stapgen\tsample_bt\t1\n@report\tstacks\t0\n@bt\tf+0x1 [a]\tg+0x1 [kernel]\t3\n");
+        run_main_tool(&s_tool, b, &res);
+        assert_int_equal(res.rc, SG_EXIT_CUT);
+        assert_non_null(strstr(res.out, "3"));
+        assert_non_null(strstr(res.err, "has no @report_end before the end of the input\n"));
+        assert_non_null(strstr(res.err, "figures are incomplete\n"));
+    }
+    {
+        const char *h[] = {"p", "--help", NULL};
+        run_main(h, &res);
+        assert_non_null(strstr(res.out, "4 the input ended before @end"));
+    }
+    unlink(inbuf);
+}
+
+/* sg_stap_log on text in memory: its lines into a malloc'ed string. */
+static char *stap_log_of(const char *log, size_t len, int *rc)
+{
+    FILE *fi, *fo;
+    char *out = NULL;
+    size_t outn = 0;
+    if (len == SIZE_MAX)
+        len = strlen(log);
+    fi = fmemopen((void *)(uintptr_t)log, len, "r");
+    fo = open_memstream(&out, &outn);
+    assert_non_null(fi);
+    assert_non_null(fo);
+    *rc = sg_stap_log(fi, "t-parse", fo);
+    fclose(fo);
+    fclose(fi);
+    return out;
+}
+
+/* stap's own texts (SystemTap 4.8: the runtime's _stp_warn/_stp_error
+ * through staprun, the translator's end-of-run summary). */
+static void test_stap_log(void **state)
+{
+    int rc;
+    char *out;
+    static const char log[] =
+        "WARNING: probe process(\"/bin/x\").function(\"y\") registration error (rc -5)\n"
+        "ERROR: Array overflow, check MAXMAPENTRIES near identifier 'counts' at /tmp/t.stp:12:9\n"
+        "ERROR: Array overflow, check size limit (100) near identifier 'seen' at /tmp/t.stp:14:3\n"
+        "WARNING: Number of errors: 2, skipped probes: 3\n"
+        "WARNING: Skipped due to global '__global_counts' lock timeout: 1\n"
+        "WARNING: Skipped due to reentrancy: 2\n"
+        "\033[1m\033[35mWARNING:\033[0m There were 12 transport failures. Try stap -s to increase "
+        "the buffer size from 16.\r\n"
+        "WARNING: /usr/bin/staprun exited with status: 1\n"
+        "Pass 5: run failed.  [man error::pass5]\n";
+    (void)state;
+    out = stap_log_of(log, sizeof log - 1, &rc);
+    assert_int_equal(rc, SG_EXIT_LOSS);
+    assert_string_equal(out,
+        "t-parse: lost data: 12 transport failures (records dropped: stap's buffers were full; "
+        "stap -s MB raises them)\n"
+        "t-parse: skipped probes: 3 probe hits not run (their records are missing; lock timeout: 1, "
+        "reentrancy: 2)\n"
+        "t-parse: probe errors: 2 handlers stopped at an error (the rest of each handler did not run; "
+        "see stap's ERROR lines)\n"
+        "t-parse: array overflow: 2 entries refused by a full map (MAXMAPENTRIES or the map's size "
+        "limit: they were not stored)\n");
+    free(out);
+    /* the run stopped by stap's protections; a kill before the summary:
+     * the reasons are the count */
+    out = stap_log_of("ERROR: probe overhead (1073741824 cycles) exceeded threshold (500000000 "
+                      "cycles) in last 1000000000 cycles\n"
+                      "WARNING: Skipped due to missed kprobe on 'kernel.function(\"vfs_read\")': 7\n"
+                      "ERROR: Skipped too many probes, check MAXSKIPPED or try again with stap -t for "
+                      "more details.\n"
+                      "ERROR: MAXACTION exceeded near keyword at /tmp/t.stp:3:5\n"
+                      "ERROR: Couldn't reserve any print buffer space\n", SIZE_MAX, &rc);
+    assert_int_equal(rc, SG_EXIT_LOSS);
+    assert_string_equal(out,
+        "t-parse: lost data: 1 record without print buffer space (not printed)\n"
+        "t-parse: skipped probes: 7 probe hits not run (their records are missing; missed kprobe: 7)\n"
+        "t-parse: MAXACTION exceeded: 1 handler stopped (a handler ran too many statements)\n"
+        "t-parse: stopped early: probe overhead exceeded stap's threshold (the run ended before its "
+        "time: STP_OVERLOAD_THRESHOLD per STP_OVERLOAD_INTERVAL)\n"
+        "t-parse: stopped early: too many skipped probes (MAXSKIPPED) (the run ended before its "
+        "time)\n");
+    free(out);
+    /* a clean run: stap's usual chatter, a zero summary */
+    out = stap_log_of("Pass 1: parsed user script and 484 library scripts\n"
+                      "WARNING: Number of errors: 0, skipped probes: 0\n"
+                      "WARNING: There were  transport failures\n"
+                      "ERROR: Array overflow near nothing\n", SIZE_MAX, &rc);
+    assert_int_equal(rc, 0);
+    assert_true(out == NULL || out[0] == '\0');
+    free(out);
+    /* hostile: counts past 2^64 saturate, an overlong line, NUL bytes, no
+     * final newline */
+    {
+        size_t n = 100000, len;
+        char *big = malloc(n + 200);
+        assert_non_null(big);
+        memset(big, 'x', n);
+        big[10] = '\0';
+        len = n + (size_t)sprintf(big + n, "\nWARNING: There were 99999999999999999999999 transport "
+                                            "failures. Try");
+        out = stap_log_of(big, len, &rc);
+        assert_int_equal(rc, SG_EXIT_LOSS);
+        assert_non_null(strstr(out, "lost data: 18446744073709551615 transport failures"));
+        free(out);
+        free(big);
+    }
+}
+
+static void test_main_stap_log(void **state)
+{
+    main_res res;
+    char inbuf[] = "/tmp/test_rt_inXXXXXX";
+    int fd = mkstemp(inbuf);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(inbuf, "WARNING: There were 3 transport failures. Try stap -s to increase the buffer "
+                      "size from 16.\n");
+    {
+        const char *a[] = {"p", "--stap-log", inbuf, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, SG_EXIT_LOSS);
+        assert_string_equal(res.out, "");
+        assert_string_equal(res.err, "p: lost data: 3 transport failures (records dropped: stap's "
+                                     "buffers were full; stap -s MB raises them)\n");
+    }
+    write_file(inbuf, "Pass 5: starting run.\n");
+    {
+        const char *a[] = {"p", "--stap-log=" , NULL};
+        char opt[64];
+        snprintf(opt, sizeof opt, "--stap-log=%s", inbuf);
+        a[1] = opt;
+        run_main(a, &res);
+        assert_int_equal(res.rc, 0);
+        assert_string_equal(res.err, "");
+    }
+    {
+        const char *a[] = {"p", "--stap-log", inbuf, inbuf, NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 2);
+        assert_non_null(strstr(res.err, "--stap-log FILE takes no other input or output"));
+    }
+    {
+        const char *a[] = {"p", "--stap-log", "/nonexistent/log", NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 1);
+    }
+    {
+        const char *a[] = {"p", "--stap-log", NULL};
+        run_main(a, &res);
+        assert_int_equal(res.rc, 2);
+    }
+    unlink(inbuf);
+}
+
 /* sg_svg_folded on folded text in memory: diag text into *err. */
 static char *svg_of_folded(const char *a, const char *b, const sg_svg_opts *o, int *rc, char **err)
 {
@@ -1981,6 +2210,30 @@ static void test_svg_folded(void **state)
     assert_non_null(strstr(out, "<title>f (9223372036854775807 samples, 100.00%)</title>"));
     assert_non_null(strstr(err, "a:4: dropped: COUNT too large: m;h 99999999999999999999\n"));
     assert_non_null(strstr(err, "a:5: dropped: COUNT is not a whole number: m;i x\n"));
+    free(out);
+    free(err);
+    /* totals past INT64_MAX: every frame stays, counts exact (the offsets
+     * saturated and dropped b and c) */
+    out = svg_of_folded("m;a 9223372036854775807\nm;b 9223372036854775807\nc 9223372036854775807\n",
+                        NULL, &o, &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "data-s=\"0\" data-n=\"9223372036854775807\"><title>c "
+                                "(9223372036854775807 samples, 33.33%)</title>"));
+    assert_non_null(strstr(out, "data-s=\"9223372036854775807\" data-n=\"9223372036854775807\"><title>a "
+                                "(9223372036854775807 samples, 33.33%)</title>"));
+    assert_non_null(strstr(out, "data-s=\"18446744073709551614\" data-n=\"9223372036854775807\"><title>b "
+                                "(9223372036854775807 samples, 33.33%)</title>"));
+    assert_non_null(strstr(out, "<title>m (18446744073709551614 samples, 66.67%)</title>"));
+    assert_non_null(strstr(out, "<title>all (27670116110564327421 samples, 100.00%)</title>"));
+    assert_non_null(strstr(out, "data-t=\"27670116110564327421\""));
+    free(out);
+    free(err);
+    /* the same in a --diff, with a decrease past INT64_MAX */
+    out = svg_of_folded("m;a 9223372036854775807\nm;b 9223372036854775807\nm;c 9223372036854775807\n",
+                        "m;a 1\n", &o, &rc, &err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "<title>m (1 sample, 100.00%; before: 27670116110564327421, "
+                                "-27670116110564327420)</title>"));
     free(out);
     free(err);
     out = svg_of_folded("", NULL, &o, &rc, &err);
@@ -2085,7 +2338,7 @@ static void test_main_stacks(void **state)
         assert_non_null(strstr(res.out, "folded: stack records as 'root;...;leaf COUNT' lines"));
         assert_non_null(strstr(res.out, "svg: a flame graph of the stack records"));
     }
-    write_file(inbuf, "junk\n@report\tstacks\t0\n@bt\tf\tg\t1\n@report_end\tstacks\n");
+    write_file(inbuf, "junk\n@report\tstacks\t0\n@bt\tf\tg\t1\n@report_end\tstacks\n@end\n");
     {
         const char *a[] = {"p", "-ffolded", inbuf, NULL};
         run_main_tool(&s_tool, a, &res);
@@ -2139,6 +2392,9 @@ int main(void)
         cmocka_unit_test(test_bad_descriptors),
         cmocka_unit_test(test_writer_copies_values),
         cmocka_unit_test(test_main),
+        cmocka_unit_test(test_main_cut_off),
+        cmocka_unit_test(test_stap_log),
+        cmocka_unit_test(test_main_stap_log),
         cmocka_unit_test(test_frame_name),
         cmocka_unit_test(test_folded_frame_formats),
         cmocka_unit_test(test_folded_sum_and_order),
