@@ -37,7 +37,7 @@ TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	check-commands check-flame check-browser check-install install valgrind clean deps fuzz kernels validate helpers \
+	check-commands check-fuzz-cmd check-flame check-browser check-install install valgrind clean deps fuzz kernels validate helpers \
 	check-helpers valgrind-helpers bench
 all: $(STAPGEN) helpers
 
@@ -156,6 +156,12 @@ check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
 	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
 check-commands: $(STAPGEN) ; @./tests/command/run.sh $(STAPGEN)
+# The commands' fuzzer: its committed corpus, then 5000 random cases (fixed
+# seed); FUZZ_CMD_EXECS=1000000 for a long run (docs/hostile-input.md).
+FUZZ_CMD_EXECS ?= 5000
+check-fuzz-cmd: $(STAPGEN)
+	@python3 tests/fuzz/cmd/fuzz_cmd.py $(STAPGEN) --replay tests/fuzz/cmd/corpus.jsonl
+	@python3 tests/fuzz/cmd/fuzz_cmd.py $(STAPGEN) --execs $(FUZZ_CMD_EXECS) --seed $${FUZZ_CMD_SEED:-1}
 check-install: $(STAPGEN) helpers ; @./tests/install/run.sh "$(MAKE)"
 
 # The test program is always built with cc (gcc): the expected inline chains
@@ -169,7 +175,7 @@ valgrind-helpers: $(HELPER_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
-		check-entry check-commands check-install check-helpers check-live-unit check-validate-unit
+		check-entry check-commands check-fuzz-cmd check-install check-helpers check-live-unit check-validate-unit
 	@echo "make check: all passed"
 
 check-asan:

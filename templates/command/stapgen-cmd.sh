@@ -202,29 +202,6 @@ sg_preflight() {
 	fi
 }
 
-# ---- what stap says it lost: one line, and the exit status 5
-# sg_losses LOG: reads stap's stderr; sg_lost is the summary ('' for none)
-sg_losses() {
-	sg_lost=$(awk '
-		/^WARNING: There were [0-9]+ transport failures/ { t += $4 }
-		/^WARNING: Number of errors: [0-9]+, skipped probes: [0-9]+/ { e += $5; s += $8 }
-		/^ERROR: Array overflow/ { o = 1 }
-		/^ERROR: MAXACTION exceeded/ { m = 1 }
-		/^ERROR: probe overhead .* exceeded threshold/ { h = 1 }
-		/^ERROR: Skipped too many probes/ { k = 1 }
-		function add(x) { out = out (out == "" ? "" : "; ") x }
-		END {
-			if (t) add(t " transport failures, records dropped (stap -s enlarges the buffer)")
-			if (s) add(s " probe hits skipped")
-			if (e) add(e " probe errors")
-			if (o) add("a map was full (MAXMAPENTRIES): entries were not recorded")
-			if (m) add("a probe ran too long (MAXACTION): the run was stopped")
-			if (h) add("stap stopped the run: its probes took too much CPU time (overload protection)")
-			if (k) add("stap stopped the run: too many probe hits were skipped")
-			printf "%s", out
-		}' "$1" 2>/dev/null) || sg_lost=''
-}
-
 # ---- the command line
 sg_main() {
 	case $sg_abi in 1) ;; *) echo "$tool: this command needs stapgen-cmd.sh ABI 1" >&2; exit 2 ;; esac
@@ -436,12 +413,18 @@ sg_run() {
 sg_parse_out() {
 	if [ "$sg_fmt" = svg ]; then "$sg_parse" -f svg --subtitle "$sg_cmdline"; else "$sg_parse" -f "$sg_fmt"; fi
 }
-# sg_end STAP-STATUS PARSER-STATUS: the command's exit status
+# sg_end STAP-STATUS PARSER-STATUS: the command's exit status.  What stap
+# says it lost (transport failures, skipped probes, a full map ...) the
+# parser sums up from stap's stderr, one line a kind (TOOL-parse --stap-log).
 sg_end() {
-	sg_losses "$sg_tmp/err.log"
-	[ -z "$sg_lost" ] || echo "$tool: lost data: $sg_lost; the figures are incomplete" >&2
+	sg_lost=0
+	if [ -x "$sg_parse" ]; then
+		"$sg_parse" --stap-log "$sg_tmp/err.log" || sg_lost=$?
+	else
+		sg_warn "no parser $sg_parse: what stap may have lost is not counted (make tools builds it)"
+	fi
 	[ "$1" = 0 ] || { echo "$tool: stap failed (exit status $1)" >&2; exit "$1"; }
-	[ -z "$sg_lost" ] || exit 5
+	[ "$sg_lost" = 0 ] || exit "$sg_lost"
 	[ "$2" = 0 ] || { echo "$tool: the parser exited with status $2" >&2; exit "$2"; }
 	exit 0
 }

@@ -792,6 +792,9 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
     sg_format fmt = SG_FMT_TABLE;
     FILE *in = stdin, *out = stdout;
     sg_reader *r;
+    /* messages name the program as a user calls it, not where it lives */
+    if (strrchr(prog, '/') && strrchr(prog, '/')[1])
+        prog = strrchr(prog, '/') + 1;
     sg_writer *w;
     const sg_kind *k;
     const sg_value *v;

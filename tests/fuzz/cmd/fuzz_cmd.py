@@ -360,13 +360,19 @@ def main():
         hs = {n: Harness(t) for n, t in tools.items()}
         findings = 0
         execs = ran = 0
+        for f in ("/tmp/pwned_fuzz", "/tmp/X", "/tmp/P"):
+            if os.path.exists(f):
+                os.unlink(f)
         t0 = time.time()
         if o.replay:
             cases = [json.loads(l) for l in open(o.replay) if l.strip()]
             for c in cases:
-                args = [a.encode("utf-8", "surrogateescape") for a in c["args"]]
+                # "@PIDn": the n-th process with a hostile executable path
+                args = [str(pids[int(a[4:])]).encode() if re.fullmatch(r"@PID\d+", a)
+                        else a.encode("utf-8", "surrogateescape") for a in c["args"]]
                 res = hs[c["tool"]].run([args])[0]
                 execs += 1
+                ran += res[2] is not None
                 bad = check(tools[c["tool"]], args, res, pids)
                 if bad:
                     findings += 1
