@@ -161,7 +161,8 @@ static void run_modes(strbuf *o, const spec *s, const char *t, const tool_needs 
 			  p->flag ? p->flag : p->name, p->point_arg, t, p->flag ? p->flag : "-G NAME=VALUE");
 	}
 	sb_puts(o, "Exit status: 0 done; 1 not ready (see `--check`); stap's status when it fails; "
-		   "2 bad options; 3 the parser found lines it could not use.\n\n");
+		   "2 bad options; 3 the parser found lines it could not use; 4 the records ended before "
+		   "the script's end report (the run was cut off); 5 stap reported lost data.\n\n");
 }
 
 void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *opt)
