@@ -124,16 +124,18 @@ BEGIN {
 		printf "| %s |", T[t] > md
 		for (c = 1; c <= nc; c++) {
 			key = t SUBSEP c; st = R[key, "status"]; s = R[key, "seconds"]
-			if (st == "pass") cell = (CM[c] == "p1" ? "p1 pass" : CM[c] == "live" ? "live pass" : "pass") " " s "s"
-			if (st == "pass" && R[key, "first_attempt"] != "") cell = cell " (second attempt; first: " mdesc(short(R[key, "first_attempt"], 120)) ")"
-			else if (st == "unsupported") cell = "unsupported: " mdesc(short(R[key, "reason"], 80))
+			# one if/else chain: every status gets exactly one rendering
+			if (st == "pass") {
+				cell = (CM[c] == "p1" ? "p1 pass" : CM[c] == "live" ? "live pass" : "pass") " " s "s"
+				if (R[key, "first_attempt"] != "") cell = cell " (second attempt; first: " mdesc(short(R[key, "first_attempt"], 120)) ")"
+			} else if (st == "unsupported") cell = "unsupported: " mdesc(short(R[key, "reason"], 80))
 			else if (st == "not-triggerable") cell = "not triggerable: " mdesc(short(R[key, "reason"], 100))
 			else if (st == "not-run") cell = "not run"
 			else {
 				e = R[key, "error"]; loc = R[key, "location"]
 				if (loc != "" && (p = index(e, " at " loc)) > 0) e = substr(e, 1, p - 1) substr(e, p + 4 + length(loc))
 				if (e ~ /while resolving probe point/ && R[key, "detail"] != "") e = e "; " R[key, "detail"]
-				cell = "**FAIL** " (s != "" ? s "s" : "") ": " mdesc(short(e, 150))
+				cell = "**FAIL**" (s != "" ? " " s "s" : "") ": " mdesc(short(e, 150))
 				if (loc != "") cell = cell " at `" mdesc(loc) "`"
 				if (R[key, "spec_error"] != "") {
 					se = R[key, "spec_error"]; sub(/: error: .*/, "", se)
@@ -185,12 +187,15 @@ BEGIN {
 	first = 1
 	for (t = 1; t <= nt; t++) for (c = 1; c <= nc; c++) {
 		key = t SUBSEP c
-		printf "%s\n    {", (first ? "" : ",") > js; first = 0
+		# "column": the kernels[] entry it belongs to (the record key
+		# "kernel" is the bare release, the same in every column of it)
+		printf "%s\n    {\"column\": \"%s\"", (first ? "" : ","), esc(CK[c]) > js; first = 0
 		for (j = 1; j <= NK[key]; j++) {
 			k = K[key, j]; v = R[key, k]
+			if (k == "column") continue
 			if (k == "seconds" || k == "max_rss_kb" || k == "exit") val = jnum(v)
 			else val = "\"" esc(v) "\""
-			printf "%s\"%s\": %s", (j > 1 ? ", " : ""), k, val > js
+			printf ", \"%s\": %s", k, val > js
 		}
 		printf "}" > js
 	}

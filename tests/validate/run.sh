@@ -3,7 +3,9 @@
 # stap at -p1 (no kernel tree needed): a cell that passes, one that fails
 # twice (FAIL, both attempts recorded), one whose stap fails only the first
 # time (pass, marked as a second attempt), and the matrix's closing lines,
-# which must name each failure (CI keeps only the tail of its log).
+# which must name each failure (CI keeps only the tail of its log); and the
+# text of every kind of matrix cell, matrix.md against matrix.json
+# (tests/validate/matrix-agree.py).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -95,5 +97,68 @@ out=$(KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$t/l" "live:$kver@live"
 [ $rc = 0 ] && printf '%s\n' "$out" | grep -q ' 0 FAIL, 1 live not run (LIVE_TOOLS);' &&
 	grep -q '^| broken | not run |' "$t/l/matrix.md" &&
 	ok "live tests a run left out are 'not run'" || bad "live not run: exit $rc: $out"
+
+# Every kind of cell the matrix renders, written in the record formats of
+# validate-cell.sh (p2, p1: pass, second attempt, unsupported, FAIL, timeout)
+# and live.py (pass, not-triggerable, FAIL), plus the records that are
+# missing (p2: FAIL "no result recorded"; live: "not run").  Each cell's text
+# in matrix.md is checked exactly, and matrix.md against matrix.json.
+m=$t/m k1=6.1.0-97-test p1k=3.10.0-1.test
+c2=$m/cells/$k1 cs=$m/cells/$k1@sid c1=$m/cells/$p1k cl=$m/cells/$k1@live
+mkdir -p "$c2" "$cs" "$c1" "$cl"
+r() {	# CELLDIR TOOL KERNEL MODE KEY=VALUE...: a record
+	f=$1/$2.rec; printf 'kernel=%s\ntool=%s\nmode=%s\nstap=4.8/0.188\n' "$3" "$2" "$4" >"$f"
+	shift 4; printf '%s\n' "$@" >>"$f"
+}
+r "$c2" alpha $k1 p2 status=pass seconds=1.5 max_rss_kb=1000 exit=0 'probes=kernel.function("x")'
+r "$cs" alpha $k1 p2 status=pass seconds=3 exit=0 'first_attempt=exit 1: ERROR: simulated race (full output: a.first.log)'
+r "$c1" alpha $p1k p1 status=pass seconds=0.3 exit=0
+r "$cl" alpha $k1 live status=pass tests=2 seconds=12
+r "$c2" beta $k1 p2 status=FAIL seconds=2.5 exit=1 \
+	"error=semantic error: while resolving probe point: identifier 'kernel' at /g/beta.stp:3:7" \
+	location=/g/beta.stp:3:7 'source=probe kernel.function("nosuch")' 'detail=semantic error: no match'
+r "$cs" beta $k1 p2 status=unsupported 'reason=needs 6.2 (a | b)' seconds=0
+r "$c1" beta $p1k p1 status=pass seconds=0.4 exit=0 'first_attempt=exit 1: ERROR: x'
+r "$cl" beta $k1 live status=not-triggerable 'reason=no such hardware' seconds=0
+r "$c2" gamma $k1 p2 status=FAIL seconds=600 exit=124 'error=timeout after 600s'
+# (gamma@sid: no record)
+r "$c1" gamma $p1k p1 status=FAIL seconds=0.2 exit=1 "error=parse error: expected 'probe' at /g/gamma.stp:2:1" \
+	location=/g/gamma.stp:2:1 'spec_error=specs/gamma.yaml:12:5: error: in probe: x'
+# shellcheck disable=SC2016  # backquotes in the error are data
+r "$cl" gamma $k1 live status=FAIL 'error=t1: field `pid` is 0 | want > 0' location=specs/gamma.yaml:40 seconds=7
+: >"$cl/.done"
+# (delta@live: no record, a LIVE_TOOLS run)
+r "$c2" delta $k1 p2 status=unsupported 'reason=no tracepoint' seconds=0
+r "$cs" delta $k1 p2 status=pass seconds=1 exit=0
+r "$c1" delta $p1k p1 status=unsupported 'reason=no tracepoint' seconds=0
+KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$m" "p2:$k1 p2:$k1@sid p1:$p1k live:$k1@live" "alpha beta gamma delta" >"$t/m.out" 2>&1
+rc=$?
+[ $rc = 1 ] && ok "matrix of every cell kind: exit 1 (it has FAILs)" || bad "matrix of every cell kind: exit $rc: $(cat "$t/m.out")"
+python3 "$here/matrix-agree.py" "$m" --dump >"$t/m.cells" 2>"$t/m.agree" &&
+	ok "matrix.md and matrix.json agree cell by cell" || bad "md/json disagree: $(cat "$t/m.agree")"
+tab=$(printf '\t')
+cat >"$t/m.want" <<EOF
+alpha${tab}$k1${tab}pass 1.5s
+alpha${tab}$k1@sid${tab}pass 3s (second attempt; first: exit 1: ERROR: simulated race (full output: a.first.log))
+alpha${tab}$p1k${tab}p1 pass 0.3s
+alpha${tab}$k1@live${tab}live pass 12s
+beta${tab}$k1${tab}**FAIL** 2.5s: semantic error: while resolving probe point: identifier 'kernel'; semantic error: no match at \`/g/beta.stp:3:7\`
+beta${tab}$k1@sid${tab}unsupported: needs 6.2 (a \| b)
+beta${tab}$p1k${tab}p1 pass 0.4s (second attempt; first: exit 1: ERROR: x)
+beta${tab}$k1@live${tab}not triggerable: no such hardware
+delta${tab}$k1${tab}unsupported: no tracepoint
+delta${tab}$k1@sid${tab}pass 1s
+delta${tab}$p1k${tab}unsupported: no tracepoint
+delta${tab}$k1@live${tab}not run
+gamma${tab}$k1${tab}**FAIL** 600s: timeout after 600s
+gamma${tab}$k1@sid${tab}**FAIL**: no result recorded
+gamma${tab}$p1k${tab}**FAIL** 0.2s: parse error: expected 'probe' at \`/g/gamma.stp:2:1\`; spec: \`specs/gamma.yaml:12:5\`
+gamma${tab}$k1@live${tab}**FAIL** 7s: t1: field 'pid' is 0 \| want > 0 at \`specs/gamma.yaml:40\`
+EOF
+diff "$t/m.want" "$t/m.cells" >"$t/m.diff" && ok "every cell of matrix.md says what its record says" ||
+	bad "matrix.md cells (want vs got): $(cat "$t/m.diff")"
+grep -q "^16 cells: 4 pass, 2 p1 pass, 4 unsupported, 5 FAIL\." "$m/matrix.md" &&
+	tail -n 1 "$t/m.out" | grep -q '^validate: 16 cells: 4 pass, 2 p1 pass, 4 unsupported, 5 FAIL, 1 live not run' &&
+	ok "the summary counts them" || bad "summary: $(grep cells: "$m/matrix.md"; tail -n 1 "$t/m.out")"
 [ $fails = 0 ] || exit 1
 echo "validate scripts: all passed"
