@@ -160,5 +160,74 @@ diff "$t/m.want" "$t/m.cells" >"$t/m.diff" && ok "every cell of matrix.md says w
 grep -q "^16 cells: 4 pass, 2 p1 pass, 4 unsupported, 5 FAIL\." "$m/matrix.md" &&
 	tail -n 1 "$t/m.out" | grep -q '^validate: 16 cells: 4 pass, 2 p1 pass, 4 unsupported, 5 FAIL, 1 live not run' &&
 	ok "the summary counts them" || bad "summary: $(grep cells: "$m/matrix.md"; tail -n 1 "$t/m.out")"
+
+# headers-only cells (VALIDATE_TREE=headers-only): a failing tool whose
+# script says it needs debuginfo is a "gap", run once; one that says "not
+# needed" is a FAIL (run twice, as any claimed cell); the matrix renders
+# them, counts the passes per column and does not fail on gaps.
+hk=6.1.0-96-test
+h=$t/h
+mkdir -p "$h/bin" "$h/gen/$hk" "$h/tree" "$h/sd"
+cat >"$h/bin/stap" <<EOS
+#!/bin/sh
+case "\$1" in -V) exec "$real" -V ;; esac
+for a; do case \$a in */ok*.stp) echo "# probes"; exit 0 ;; esac; done
+echo "semantic error: missing x86_64 kernel/module debuginfo [man warning::debuginfo] under '$h/tree'" >&2
+echo "semantic error: while resolving probe point: identifier 'kernel' at x.stp:3:7" >&2
+exit 1
+EOS
+chmod +x "$h/bin/stap"
+for n in needed okneeded notneeded oknotneeded; do
+	case $n in *notneeded) d='not needed (the build tree is enough)' ;; *) d=needed ;; esac
+	printf '# %s\n#\n# Kernel debuginfo: %s.\nprobe begin { exit() }\n' "$n" "$d" >"$h/gen/$hk/$n.stp"
+done
+printf 'needs 7.0\n' >"$h/gen/$hk/unsup.unsupported"
+for n in needed okneeded notneeded oknotneeded unsup; do
+	PATH=$h/bin:$PATH STAPGEN_CACHE=$h/cache VALIDATE_TREE=headers-only "$root/scripts/validate-cell.sh" p2 "$hk" "$n" \
+		"$h/gen/$hk" "$h/tree" "$h/sd" "$h/cells/$hk@headers-only/$n" >"$h/$n.line" 2>&1
+done
+hrec() { sed -n "s/^$2=//p" "$h/cells/$hk@headers-only/$1.rec"; }
+[ "$(hrec needed status)" = gap ] && [ "$(hrec needed tree)" = headers-only ] &&
+	[ ! -e "$h/cells/$hk@headers-only/needed.first.log" ] &&
+	hrec needed error | grep -q 'missing x86_64 kernel/module debuginfo' &&
+	grep -q "needed: gap (needs debuginfo): semantic error: missing x86_64" "$h/needed.line" &&
+	ok "headers-only: a tool needing debuginfo that fails is a gap, run once" ||
+	bad "headers-only gap: $(cat "$h/needed.line" "$h/cells/$hk@headers-only/needed.rec")"
+[ "$(hrec notneeded status)" = FAIL ] && [ -n "$(hrec notneeded first_attempt)" ] &&
+	[ "$(hrec oknotneeded status)" = pass ] && [ "$(hrec okneeded status)" = pass ] &&
+	[ "$(hrec unsup status)" = unsupported ] &&
+	ok "headers-only: a tool whose script says 'not needed' FAILs there" ||
+	bad "headers-only claimed: $(cat "$h/notneeded.line" "$h/oknotneeded.line")"
+mkdir -p "$h/cells/$hk"
+for n in needed okneeded notneeded oknotneeded; do
+	printf 'kernel=%s\ntool=%s\nmode=p2\nstatus=pass\nseconds=1\n' "$hk" "$n" >"$h/cells/$hk/$n.rec"
+done
+printf 'kernel=%s\ntool=unsup\nmode=p2\nstatus=unsupported\nreason=needs 7.0\nseconds=0\n' "$hk" >"$h/cells/$hk/unsup.rec"
+KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$h" "p2:$hk ho:$hk@headers-only" "needed okneeded notneeded oknotneeded unsup" >"$h/m.out" 2>&1
+rc=$?
+python3 "$here/matrix-agree.py" "$h" --dump >"$h/m.cells" 2>"$h/m.agree" &&
+	ok "headers-only: matrix.md and matrix.json agree" || bad "headers-only md/json: $(cat "$h/m.agree")"
+cat >"$h/m.want" <<EOF
+needed${tab}$hk${tab}pass 1s
+needed${tab}$hk@headers-only${tab}gap (needs debuginfo): semantic error: missing x86_64 kernel/module debuginfo [man warning::debuginfo] under '$h/tree'
+notneeded${tab}$hk${tab}pass 1s
+notneeded${tab}$hk@headers-only${tab}**FAIL** $(hrec notneeded seconds)s: semantic error: missing x86_64 kernel/module debuginfo [man warning::debuginfo] under '$h/tree' at \`x.stp:3:7\`
+okneeded${tab}$hk${tab}pass 1s
+okneeded${tab}$hk@headers-only${tab}pass $(hrec okneeded seconds)s
+oknotneeded${tab}$hk${tab}pass 1s
+oknotneeded${tab}$hk@headers-only${tab}pass $(hrec oknotneeded seconds)s
+unsup${tab}$hk${tab}unsupported: needs 7.0
+unsup${tab}$hk@headers-only${tab}unsupported: needs 7.0
+EOF
+diff "$h/m.want" "$h/m.cells" >"$h/m.diff" && ok "headers-only: every cell's text" || bad "headers-only cells (want vs got): $(cat "$h/m.diff")"
+[ $rc = 1 ] && grep -q "^validate: headers-only: 2 of 5 pass on $hk@host (stap [0-9.]*): 1 gap (needs debuginfo), 1 FAIL, 1 unsupported$" "$h/m.out" &&
+	tail -n 1 "$h/m.out" | grep -q '^validate: 10 cells: 6 pass, 0 p1 pass, 2 unsupported, 1 FAIL, 1 headers-only gaps;' &&
+	grep -q '^- headers-only: 2 of 5 pass on' "$h/matrix.md" &&
+	ok "headers-only: pass count per column; the claimed FAIL fails the matrix" || bad "headers-only summary: exit $rc: $(cat "$h/m.out")"
+rm "$h/cells/$hk@headers-only/notneeded.rec"
+cp "$h/cells/$hk@headers-only/needed.rec" "$h/cells/$hk@headers-only/notneeded.rec"
+sed -i 's/^tool=needed/tool=notneeded/' "$h/cells/$hk@headers-only/notneeded.rec"
+KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$h" "p2:$hk ho:$hk@headers-only" "needed okneeded notneeded oknotneeded unsup" >"$h/m.out" 2>&1 &&
+	ok "headers-only: gaps alone do not fail the matrix" || bad "headers-only gaps: exit $?: $(cat "$h/m.out")"
 [ $fails = 0 ] || exit 1
 echo "validate scripts: all passed"
