@@ -136,16 +136,18 @@ BEGIN {
 			} else if (st == "unsupported") cell = "unsupported: " mdesc(short(R[key, "reason"], 80))
 			else if (st == "not-triggerable") cell = "not triggerable: " mdesc(short(R[key, "reason"], 100))
 			else if (st == "not-run") cell = "not run"
-			else if (st == "gap" && CM[c] == "ho") cell = "gap (needs debuginfo): " mdesc(short(R[key, "error"], 120))
 			else {
 				e = R[key, "error"]; loc = R[key, "location"]
 				if (loc != "" && (p = index(e, " at " loc)) > 0) e = substr(e, 1, p - 1) substr(e, p + 4 + length(loc))
 				if (e ~ /while resolving probe point/ && R[key, "detail"] != "") e = e "; " R[key, "detail"]
-				cell = "**FAIL**" (s != "" ? " " s "s" : "") ": " mdesc(short(e, 150))
-				if (loc != "") cell = cell " at `" mdesc(loc) "`"
-				if (R[key, "spec_error"] != "") {
-					se = R[key, "spec_error"]; sub(/: error: .*/, "", se)
-					cell = cell "; spec: `" mdesc(se) "`"
+				if (st == "gap" && CM[c] == "ho") cell = "gap (needs debuginfo): " mdesc(short(e, 150))
+				else {
+					cell = "**FAIL**" (s != "" ? " " s "s" : "") ": " mdesc(short(e, 150))
+					if (loc != "") cell = cell " at `" mdesc(loc) "`"
+					if (R[key, "spec_error"] != "") {
+						se = R[key, "spec_error"]; sub(/: error: .*/, "", se)
+						cell = cell "; spec: `" mdesc(se) "`"
+					}
 				}
 			}
 			printf " %s |", cell > md
