@@ -2,7 +2,7 @@
 # fetch-kernel.sh — fetch one Debian kernel's debuginfo + headers WITHOUT
 # installing anything, and assemble a tree that `stap -r DIR` accepts.
 #
-# usage: fetch-kernel.sh [--prime-only] KERNEL
+# usage: fetch-kernel.sh [--prime-only|--headers-only] KERNEL
 #   KERNEL  a Debian meta package (linux-image-cloud-amd64-dbg,
 #           linux-image-6.12-cloud-amd64-dbg, ...) resolved through apt, or an
 #           exact release (6.1.0-56-cloud-amd64) whose -dbg package is fetched;
@@ -11,6 +11,7 @@
 #           list, lists and status under $STAPGEN_CACHE/apt/SUITE: nothing is
 #           added to the host's apt); without SUITE/ the host's apt is asked.
 #   --prime-only  only (re)build the tracepoint-query cache of a ready tree.
+#   --headers-only  only (re)assemble the headers-only tree of a ready tree.
 #
 # Environment: STAPGEN_CACHE (default ~/.cache/stapgen).  Layout:
 #   $STAPGEN_CACHE/kernels/.debs/*.deb          downloaded packages (kept)
@@ -19,6 +20,10 @@
 #   $STAPGEN_CACHE/kernels/<KVER>/stap/         SYSTEMTAP_DIR for this kernel
 #   $STAPGEN_CACHE/kernels/<KVER>/.stapgen-ready   written last (see below)
 #   $STAPGEN_CACHE/kernels/<KVER>/.stapgen-primed  tracepoint cache built
+#   $STAPGEN_CACHE/kernels/<KVER>/headers-only/  the same packages as a host
+#       without debuginfo has them: build -> the tree (no vmlinux with DWARF,
+#       no module debuginfo), root/boot/System.map-<KVER>, stap-<TOOLCHAIN>/
+#       (primed by toolchain.sh when a validate column needs it), .stapgen-ready
 #   $STAPGEN_CACHE/kernels/by-meta/<META>       -> ../<KVER>
 #   $STAPGEN_CACHE/kernels/by-meta/<SUITE>/<META> -> ../../<KVER>
 #   $STAPGEN_CACHE/apt/<SUITE>/                 that suite's apt configuration
@@ -35,9 +40,13 @@
 set -eu
 
 FORMAT=3            # bump when the assembly below changes: old trees re-assemble
-prime_only=0
-if [ "${1:-}" = --prime-only ]; then prime_only=1; shift; fi
-[ $# -eq 1 ] || { echo "usage: $0 [--prime-only] [SUITE/]META-PACKAGE|KVER" >&2; exit 2; }
+HO_FORMAT=1         # the same for the headers-only tree
+prime_only=0 ho_only=0
+case ${1:-} in
+--prime-only) prime_only=1; shift ;;
+--headers-only) ho_only=1; shift ;;
+esac
+[ $# -eq 1 ] || { echo "usage: $0 [--prime-only|--headers-only] [SUITE/]META-PACKAGE|KVER" >&2; exit 2; }
 entry=$1
 cache=${STAPGEN_CACHE:-$HOME/.cache/stapgen}
 kdir=$cache/kernels
@@ -178,9 +187,64 @@ prime() {
 	say "$kver: tracepoint cache ready ($(sed -n 's/^failed_headers=//p' "$dest/.stapgen-primed") trace-event headers do not build for this kernel)"
 }
 
+# ---- the headers-only tree ---------------------------------------------------
+# What a production host has: linux-headers-<KVER> and its -common and kbuild
+# packages, System.map from the image package in /boot, no vmlinux with
+# DWARF, no module debuginfo.  Made from the unpacked packages of the tree:
+# the arch directory (1-2 MB) is copied, because its Makefile includes
+# ../linux-headers-<ABI>-common by a relative path and its scripts link to
+# ../../lib/linux-kbuild-<X.Y>: those are linked, System.map hard-linked.
+# Assembled in .headers-only.XXXXXX (ready stamp inside) and renamed.
+ho_ready() { grep -qsx "format=$HO_FORMAT" "$dest/headers-only/.stapgen-ready"; }
+headers_only() {
+	ho_ready && return 0
+	rm -rf "$dest"/.headers-only.* 2>/dev/null || :
+	w=$(mktemp -d "$dest/.headers-only.XXXXXX")
+	trap 'rm -rf "$w"' EXIT
+	trap 'exit 130' INT TERM HUP
+	mkdir -p "$w/root/usr/src" "$w/root/usr/lib" "$w/root/boot"
+	for d in "$dest/root/usr/src"/*; do
+		n=$(basename "$d")
+		[ "$n" = "linux-headers-$kver" ] || ln -s "../../../../root/usr/src/$n" "$w/root/usr/src/$n"
+	done
+	for d in "$dest/root/usr/lib"/linux-kbuild-*; do
+		[ -e "$d" ] && ln -s "../../../../root/usr/lib/$(basename "$d")" "$w/root/usr/lib/"
+	done
+	hb=$w/root/usr/src/linux-headers-$kver
+	cp -a "$dest/root/usr/src/linux-headers-$kver" "$hb"
+	# the links to the debuginfo go; the package's own BTF-only vmlinux
+	# (6.12+: moved aside in the full tree) is back where a host has it
+	rm -f "$hb/vmlinux" "$hb/modules-debug" "$hb/System.map"
+	[ -e "$hb/vmlinux.headers" ] && mv "$hb/vmlinux.headers" "$hb/vmlinux"
+	map=$(readlink -f "$dest/build/System.map")
+	[ -s "$map" ] || die "$kver: no System.map in $dest/build"
+	ln "$map" "$w/root/boot/System.map-$kver" 2>/dev/null || cp "$map" "$w/root/boot/System.map-$kver"
+	ln "$w/root/boot/System.map-$kver" "$hb/System.map"
+	bad=$(find "$w" -type l \( -lname '/*' -o -lname '*lib/debug*' \) | head -n3)
+	[ -z "$bad" ] || die "$kver: headers-only tree: links to the host or the debuginfo: $bad"
+	ln -s "root/usr/src/linux-headers-$kver" "$w/build"
+	{
+		echo "format=$HO_FORMAT"
+		echo "kver=$kver"
+		echo "from=$(sed -n 's/^fetched=//p' "$dest/.stapgen-ready")"
+	} >"$w/.stapgen-ready"
+	# an older one goes aside (removed below, or by the next run)
+	[ -e "$dest/headers-only" ] && mv "$dest/headers-only" "$w.old"
+	chmod 755 "$w"
+	mv "$w" "$dest/headers-only"
+	trap - EXIT
+	rm -rf "$w.old"
+	say "$kver: headers-only tree ready: stap -r $dest/headers-only/build"
+}
+
 if [ $prime_only = 1 ]; then
 	ready || die "$kver is not fetched (run make kernels)"
 	prime
+	echo "$kver"; exit 0
+fi
+if [ $ho_only = 1 ]; then
+	ready || die "$kver is not fetched (run make kernels)"
+	headers_only
 	echo "$kver"; exit 0
 fi
 
@@ -197,6 +261,7 @@ if ready; then
 	say "$kver: cached at $dest"
 	set_meta_link
 	prime
+	headers_only
 	echo "$kver"; exit 0
 fi
 
@@ -318,4 +383,5 @@ trap - EXIT
 set_meta_link
 say "$kver: tree ready: stap -r $dest/build"
 prime
+headers_only
 echo "$kver"

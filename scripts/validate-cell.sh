@@ -13,7 +13,11 @@
 # Environment: VALIDATE_TOOLCHAIN (host, default: the host's stap; sid: Debian
 #              sid's stap in its chroot, scripts/live/toolchain.sh),
 #              VALIDATE_TIMEOUT (s, default 600), VALIDATE_STAP_FLAGS,
-#              VALIDATE_PROGRESS (counter file: prints [i/n]), VALIDATE_TOTAL.
+#              VALIDATE_PROGRESS (counter file: prints [i/n]), VALIDATE_TOTAL,
+#              VALIDATE_TREE=headers-only: TREE is a headers-only tree (no
+#              vmlinux with DWARF, no module debuginfo); a failure is status
+#              "gap" (expected: the tool needs debuginfo, not run twice)
+#              unless the script's header says "Kernel debuginfo: not needed".
 #
 # Always exits 0 once the record is written: a failing cell is a result, not a
 # build error (validate-matrix.sh decides the exit status).  The record is
@@ -31,6 +35,12 @@ put() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\t\r\n' '   ')" >>"$rec"
 
 tc=${VALIDATE_TOOLCHAIN:-host}
 retried=
+ho=${VALIDATE_TREE:-}
+case $ho in
+'') ;;
+headers-only) export STAPGEN_TREE=headers-only ;;
+*) echo "validate-cell: VALIDATE_TREE: unknown tree '$ho'" >&2; exit 2 ;;
+esac
 tcsh=$(cd "$(dirname "$0")" && pwd)/live/toolchain.sh
 if [ "$mode" = p1 ]; then
 	stap_version=$(stap -V 2>&1 | sed -n '1s/^Systemtap translator\/driver (version \([^)]*\)).*/\1/p')
@@ -40,6 +50,7 @@ fi
 script=$sdir/$tool.stp
 unsup=$sdir/$tool.unsupported
 put kernel "$kver"; put tool "$tool"; put mode "$mode"; put stap "$stap_version"
+[ -z "$ho" ] || put tree "$ho"
 
 # Which file is current: the newer of .stp / .unsupported (a stale one may linger).
 if [ -f "$unsup" ] && { [ ! -f "$script" ] || [ "$unsup" -nt "$script" ]; }; then
@@ -67,6 +78,13 @@ else
 	grep -q '%{' "$script" && flags="$flags -g"
 	flags=$(echo $flags)
 	put flags "$flags"
+	# what the generator says the tool needs (its --check says the same)
+	dbg=$(sed -n '1,60s/^# Kernel debuginfo: \(.*\)\.$/\1/p' "$script" | head -n1)
+	claimed=1
+	if [ -n "$ho" ]; then
+		put debuginfo "${dbg:-not stated}"
+		case $dbg in "not needed"*) ;; *) claimed= ;; esac
+	fi
 	tfile=$out.time.tmp
 	rm -f "$tfile"
 	# shellcheck disable=SC2086  # flags are word lists on purpose
@@ -104,7 +122,7 @@ else
 	# incompatibility fails twice; a cell that passes only on the second
 	# attempt says so in its record, its line and the matrix.
 	rm -f "$out.first.log"
-	if [ $rc != 0 ] && [ $rc != 124 ] && [ -z "${VALIDATE_NO_RETRY:-}" ]; then
+	if [ $rc != 0 ] && [ $rc != 124 ] && [ -z "${VALIDATE_NO_RETRY:-}" ] && [ -n "$claimed" ]; then
 		rc1=$rc
 		mv "$out.log" "$out.first.log"
 		first=$(grep -m1 -E '(^|[a-z] )error: |^ERROR: ' "$out.first.log" || tail -n1 "$out.first.log")
@@ -153,9 +171,16 @@ else
 		put status pass
 		# the probe points stap resolved (shows which '!' alternative was taken)
 		[ "$mode" = p2 ] && put probes "$(sed -n '/^# probes/,/^# /{/^#/d;s,^\([^ ]*\).*/\* <- \(.*\) \*/$,\1,p}' "$out.out" | head -n 20 | tr '\n' ' ')"
+	elif [ -z "$claimed" ]; then
+		# headers-only, and the tool says it needs debuginfo: a known gap
+		status=gap
+		put status gap
+		put reason "needs debuginfo (the script says: ${dbg:-not stated})"
 	else
 		status=FAIL
 		put status FAIL
+	fi
+	if [ $rc != 0 ]; then
 		# stap's first error, its "at FILE:LINE:COL" and the "source:" line
 		# that follows; plus the next different error (the reason, when the
 		# first is "while resolving probe point").
@@ -240,6 +265,7 @@ pass)
 	what=pass; [ "$mode" = p1 ] && what="p1 pass"
 	[ -n "$retried" ] && what="$what on the second attempt (first: $(sed -n 's/^first_attempt=//p' "$out.rec" | cut -c1-200))" ;;
 unsupported) what="unsupported: $(head -n1 "$unsup")" ;;
+gap) what="gap (needs debuginfo): $(sed -n 's/^error=//p' "$out.rec" | cut -c1-200)" ;;
 *)
 	e=$(sed -n 's/^error=//p' "$out.rec" | cut -c1-200)
 	l=$(sed -n 's/^location=//p' "$out.rec")
@@ -250,5 +276,6 @@ extra=
 [ -n "${rss:-}" ] && extra=", $((rss / 1024)) MB"
 [ "$status" = unsupported ] || extra=" (${secs}s$extra)"
 [ "$tc" = host ] || kver="$kver (stap $stap_version)"
+[ -z "$ho" ] || kver="$kver [$ho]"
 echo "validate: ${i}$kver $tool: $what$extra"
 exit 0

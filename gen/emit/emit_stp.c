@@ -11,6 +11,7 @@
 #include "../spec/kver.h"
 #include "../spec/probe_point.h"
 #include "emit.h"
+#include "records.h"
 
 typedef struct stp {
 	strbuf *o;
@@ -547,6 +548,12 @@ static void emit_header(stp *g, const emit_opts *o)
 		sb_putc(g->o, '\n');
 	}
 	free(flags);
+	/* what the tool's --check says too; make validate holds a "not
+	 * needed" to it on kernel trees without debuginfo (docs/kernels.md) */
+	need_level kd = tool_needs_of(s, o->kver).kdebug;
+	sb_printf(g->o, "#\n# Kernel debuginfo: %s.\n",
+		  kd == NEED_NO ? "not needed (the build tree is enough)"
+		  : kd == NEED_MAYBE ? "needed only if a fallback probe point is used" : "needed");
 	sb_puts(g->o, "#\n# Output: one record per line, '@kind' then TAB-separated fields;\n"
 		      "# strings are escaped with text_str().  Records:\n");
 	for (unsigned i = 0; i < g->rs->nkinds; i++) {

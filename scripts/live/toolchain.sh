@@ -27,6 +27,12 @@
 # gcc-12 stands in, through a directory of links put first in PATH; `id`
 # says so, and the matrix shows it.
 #
+# STAPGEN_TREE=headers-only: KVER's headers-only tree (fetch-kernel.sh), as
+# a host without debuginfo has it: sysdir and prime use its own caches
+# (kernels/KVER/headers-only/stap-TOOLCHAIN), and sid's stap sees its
+# System.map at /boot/System.map-KVER, where stap 5.6 looks for it (stap
+# 4.8 reads the tree's own).
+#
 # Fixtures follow the kernel fixtures' rules: a lock each, built in a
 # temporary directory and renamed into place with a ready stamp written last.
 set -eu
@@ -40,6 +46,12 @@ die() { echo "toolchain: error: $*" >&2; exit 1; }
 cmd=$1 tc=$2
 shift 2
 mkdir -p "$tdir"
+ho=
+case ${STAPGEN_TREE:-} in
+'') ;;
+headers-only) ho=/headers-only ;;
+*) die "STAPGEN_TREE: unknown tree '$STAPGEN_TREE' (headers-only)" ;;
+esac
 
 # The mirror debootstrap uses: the first non-security archive the host's apt
 # is configured with (deb822 or one-line format).
@@ -63,6 +75,8 @@ in_sid() {
 		mount --bind "$cache" "$root$cache"
 		# the working directory too (scripts passed by relative path)
 		case $cwd/ in "$cache"/*) ;; *) mkdir -p "$root$cwd"; mount --bind "$cwd" "$root$cwd";; esac
+		# a headers-only tree: its /boot (System.map-KVER) over the chroot /boot
+		if [ -n "${STAPGEN_BOOT:-}" ]; then mkdir -p "$root/boot"; mount --bind "$STAPGEN_BOOT" "$root/boot"; fi
 		exec chroot "$root" sh -c "cd \"\$0\" && exec \"\$@\"" "$cwd" "$@"' sh "$root" "$cache" "$PWD" "$@"
 }
 
@@ -197,7 +211,7 @@ forget_failures() {
 # DIR/failed-headers.txt.
 prime() {
 	pk=$1 pd=$2
-	pkd=$cache/kernels/$pk
+	pkd=$cache/kernels/$pk$ho
 	probe='probe kernel.trace("sched:sched_switch") { println($next->pid) }'
 	SYSTEMTAP_DIR=$pd "$0" stap "$tc" "$pk" -p2 -r "$pkd/build" -e "$probe" \
 		>/dev/null 2>"$pd/prime.log" && r=ok || r=FAIL
@@ -237,10 +251,14 @@ sysdir() {
 	kver=$1
 	kd=$cache/kernels/$kver
 	[ -e "$kd/.stapgen-ready" ] || die "kernel $kver is not fetched (make kernels)"
+	if [ -n "$ho" ]; then
+		[ -e "$kd$ho/.stapgen-ready" ] || "$here/../fetch-kernel.sh" --headers-only "$kver" >/dev/null
+		kd=$kd$ho
+	fi
 	# the host's is fetch-kernel.sh's, primed through this script's host
-	# toolchain when the kernel is fetched
+	# toolchain when the kernel is fetched (a headers-only tree's: below)
 	d=$kd/stap-$tc
-	if [ "$tc" = host ]; then
+	if [ "$tc" = host ] && [ -z "$ho" ]; then
 		primed "$kd" || "$here/../fetch-kernel.sh" --prime-only "$kver" >/dev/null
 		echo "$kd/stap"; return 0
 	fi
@@ -249,7 +267,7 @@ sysdir() {
 		flock 7
 		if ! primed "$d"; then
 			rm -rf "$d.tmp"; mkdir -p "$d.tmp"
-			say "$kver: priming $(stap_id "$kver")'s tracepoint cache (one-off, 1.5-6 min)"
+			say "$kver${ho:+ ($ho tree)}: priming $(stap_id "$kver")'s tracepoint cache (one-off, 1.5-6 min)"
 			(prime "$kver" "$d.tmp")  # a subshell: nothing of it leaks into sysdir
 			rm -rf "$d"; mv "$d.tmp" "$d"
 		fi
@@ -277,6 +295,7 @@ stap:sid)
 	kver=$1; shift
 	ensure_sid
 	shim=$(cc_shim "$tdir/sid/root" "$kver")
+	[ -z "$ho" ] || export STAPGEN_BOOT="$cache/kernels/$kver$ho/root/boot"
 	in_sid env PATH="${shim:+$shim:}/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" stap "$@" ;;
 root:host) echo / ;;
 root:sid) ensure_sid; echo "$tdir/sid/root" ;;

@@ -150,7 +150,7 @@ explain() {
 emap=$tmp/explain/tcp_conn.stp.map
 mkdir -p "$tmp/explain"
 "$stapgen" --kver "$kver" --out "$tmp/explain" specs/net/tcp_conn.yaml
-alt="semantic error: unable to find member '__sk_commn' for struct sock (alternatives: __sk_common, sk_lock): operator '->' at out/tcp_conn.stp:27:40"
+alt="semantic error: unable to find member '__sk_commn' for struct sock (alternatives: __sk_common, sk_lock): operator '->' at out/tcp_conn.stp:29:40"
 # 1 GiB of mapped errors: 50 shown, then "too many errors" and reading stops
 explain alternatives-1g 1 "yes \"$alt\" | head -c 1073741824" "$emap"
 grep -q "too many errors" "$tmp/stdout" || bad "explain-alternatives-1g: no 'too many errors'"
@@ -173,7 +173,7 @@ grep -q "fifo:17:40: error: stap: x" "$tmp/stdout" || bad "explain-spec-fifo: $(
 printf '27:9-27:58\t/dev/zero:17:40:49\n' >"$tmp/explain/z.stp.map"
 explain spec-dev-zero 1 "echo \"semantic error: x: operator '->' at z.stp:27:40\"" "$tmp/explain/z.stp.map"
 # terminal escapes in stap's message (it quotes names from the script) come out escaped
-explain escapes 1 "printf 'semantic error: \\033]0;pwned\\007 \\302\\233 \\342\\200\\256: operator at tcp_conn.stp:27:40\\n'" "$emap"
+explain escapes 1 "printf 'semantic error: \\033]0;pwned\\007 \\302\\233 \\342\\200\\256: operator at tcp_conn.stp:29:40\\n'" "$emap"
 grep -q 'stap: \\e\]0;pwned\\x07 \\u009B \\u202E' "$tmp/stdout" || bad "explain-escapes: $(head -n 1 "$tmp/stdout")"
 
 # ---- valid oddities -----------------------------------------------------------

@@ -3,7 +3,9 @@
 # stap at -p1 (no kernel tree needed): a cell that passes, one that fails
 # twice (FAIL, both attempts recorded), one whose stap fails only the first
 # time (pass, marked as a second attempt), and the matrix's closing lines,
-# which must name each failure (CI keeps only the tail of its log).
+# which must name each failure (CI keeps only the tail of its log); and the
+# text of every kind of matrix cell, matrix.md against matrix.json
+# (tests/validate/matrix-agree.py).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -95,5 +97,137 @@ out=$(KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$t/l" "live:$kver@live"
 [ $rc = 0 ] && printf '%s\n' "$out" | grep -q ' 0 FAIL, 1 live not run (LIVE_TOOLS);' &&
 	grep -q '^| broken | not run |' "$t/l/matrix.md" &&
 	ok "live tests a run left out are 'not run'" || bad "live not run: exit $rc: $out"
+
+# Every kind of cell the matrix renders, written in the record formats of
+# validate-cell.sh (p2, p1: pass, second attempt, unsupported, FAIL, timeout)
+# and live.py (pass, not-triggerable, FAIL), plus the records that are
+# missing (p2: FAIL "no result recorded"; live: "not run").  Each cell's text
+# in matrix.md is checked exactly, and matrix.md against matrix.json.
+m=$t/m k1=6.1.0-97-test p1k=3.10.0-1.test
+c2=$m/cells/$k1 cs=$m/cells/$k1@sid c1=$m/cells/$p1k cl=$m/cells/$k1@live
+mkdir -p "$c2" "$cs" "$c1" "$cl"
+r() {	# CELLDIR TOOL KERNEL MODE KEY=VALUE...: a record
+	f=$1/$2.rec; printf 'kernel=%s\ntool=%s\nmode=%s\nstap=4.8/0.188\n' "$3" "$2" "$4" >"$f"
+	shift 4; printf '%s\n' "$@" >>"$f"
+}
+r "$c2" alpha $k1 p2 status=pass seconds=1.5 max_rss_kb=1000 exit=0 'probes=kernel.function("x")'
+r "$cs" alpha $k1 p2 status=pass seconds=3 exit=0 'first_attempt=exit 1: ERROR: simulated race (full output: a.first.log)'
+r "$c1" alpha $p1k p1 status=pass seconds=0.3 exit=0
+r "$cl" alpha $k1 live status=pass tests=2 seconds=12
+r "$c2" beta $k1 p2 status=FAIL seconds=2.5 exit=1 \
+	"error=semantic error: while resolving probe point: identifier 'kernel' at /g/beta.stp:3:7" \
+	location=/g/beta.stp:3:7 'source=probe kernel.function("nosuch")' 'detail=semantic error: no match'
+r "$cs" beta $k1 p2 status=unsupported 'reason=needs 6.2 (a | b)' seconds=0
+r "$c1" beta $p1k p1 status=pass seconds=0.4 exit=0 'first_attempt=exit 1: ERROR: x'
+r "$cl" beta $k1 live status=not-triggerable 'reason=no such hardware' seconds=0
+r "$c2" gamma $k1 p2 status=FAIL seconds=600 exit=124 'error=timeout after 600s'
+# (gamma@sid: no record)
+r "$c1" gamma $p1k p1 status=FAIL seconds=0.2 exit=1 "error=parse error: expected 'probe' at /g/gamma.stp:2:1" \
+	location=/g/gamma.stp:2:1 'spec_error=specs/gamma.yaml:12:5: error: in probe: x'
+# shellcheck disable=SC2016  # backquotes in the error are data
+r "$cl" gamma $k1 live status=FAIL 'error=t1: field `pid` is 0 | want > 0' location=specs/gamma.yaml:40 seconds=7
+: >"$cl/.done"
+# (delta@live: no record, a LIVE_TOOLS run)
+r "$c2" delta $k1 p2 status=unsupported 'reason=no tracepoint' seconds=0
+r "$cs" delta $k1 p2 status=pass seconds=1 exit=0
+r "$c1" delta $p1k p1 status=unsupported 'reason=no tracepoint' seconds=0
+KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$m" "p2:$k1 p2:$k1@sid p1:$p1k live:$k1@live" "alpha beta gamma delta" >"$t/m.out" 2>&1
+rc=$?
+[ $rc = 1 ] && ok "matrix of every cell kind: exit 1 (it has FAILs)" || bad "matrix of every cell kind: exit $rc: $(cat "$t/m.out")"
+python3 "$here/matrix-agree.py" "$m" --dump >"$t/m.cells" 2>"$t/m.agree" &&
+	ok "matrix.md and matrix.json agree cell by cell" || bad "md/json disagree: $(cat "$t/m.agree")"
+tab=$(printf '\t')
+cat >"$t/m.want" <<EOF
+alpha${tab}$k1${tab}pass 1.5s
+alpha${tab}$k1@sid${tab}pass 3s (second attempt; first: exit 1: ERROR: simulated race (full output: a.first.log))
+alpha${tab}$p1k${tab}p1 pass 0.3s
+alpha${tab}$k1@live${tab}live pass 12s
+beta${tab}$k1${tab}**FAIL** 2.5s: semantic error: while resolving probe point: identifier 'kernel'; semantic error: no match at \`/g/beta.stp:3:7\`
+beta${tab}$k1@sid${tab}unsupported: needs 6.2 (a \| b)
+beta${tab}$p1k${tab}p1 pass 0.4s (second attempt; first: exit 1: ERROR: x)
+beta${tab}$k1@live${tab}not triggerable: no such hardware
+delta${tab}$k1${tab}unsupported: no tracepoint
+delta${tab}$k1@sid${tab}pass 1s
+delta${tab}$p1k${tab}unsupported: no tracepoint
+delta${tab}$k1@live${tab}not run
+gamma${tab}$k1${tab}**FAIL** 600s: timeout after 600s
+gamma${tab}$k1@sid${tab}**FAIL**: no result recorded
+gamma${tab}$p1k${tab}**FAIL** 0.2s: parse error: expected 'probe' at \`/g/gamma.stp:2:1\`; spec: \`specs/gamma.yaml:12:5\`
+gamma${tab}$k1@live${tab}**FAIL** 7s: t1: field 'pid' is 0 \| want > 0 at \`specs/gamma.yaml:40\`
+EOF
+diff "$t/m.want" "$t/m.cells" >"$t/m.diff" && ok "every cell of matrix.md says what its record says" ||
+	bad "matrix.md cells (want vs got): $(cat "$t/m.diff")"
+grep -q "^16 cells: 4 pass, 2 p1 pass, 4 unsupported, 5 FAIL\." "$m/matrix.md" &&
+	tail -n 1 "$t/m.out" | grep -q '^validate: 16 cells: 4 pass, 2 p1 pass, 4 unsupported, 5 FAIL, 1 live not run' &&
+	ok "the summary counts them" || bad "summary: $(grep cells: "$m/matrix.md"; tail -n 1 "$t/m.out")"
+
+# headers-only cells (VALIDATE_TREE=headers-only): a failing tool whose
+# script says it needs debuginfo is a "gap", run once; one that says "not
+# needed" is a FAIL (run twice, as any claimed cell); the matrix renders
+# them, counts the passes per column and does not fail on gaps.
+hk=6.1.0-96-test
+h=$t/h
+mkdir -p "$h/bin" "$h/gen/$hk" "$h/tree" "$h/sd"
+cat >"$h/bin/stap" <<EOS
+#!/bin/sh
+case "\$1" in -V) exec "$real" -V ;; esac
+for a; do case \$a in */ok*.stp) echo "# probes"; exit 0 ;; esac; done
+echo "semantic error: missing x86_64 kernel/module debuginfo [man warning::debuginfo] under '$h/tree'" >&2
+echo "semantic error: while resolving probe point: identifier 'kernel' at x.stp:3:7" >&2
+exit 1
+EOS
+chmod +x "$h/bin/stap"
+for n in needed okneeded notneeded oknotneeded; do
+	case $n in *notneeded) d='not needed (the build tree is enough)' ;; *) d=needed ;; esac
+	printf '# %s\n#\n# Kernel debuginfo: %s.\nprobe begin { exit() }\n' "$n" "$d" >"$h/gen/$hk/$n.stp"
+done
+printf 'needs 7.0\n' >"$h/gen/$hk/unsup.unsupported"
+for n in needed okneeded notneeded oknotneeded unsup; do
+	PATH=$h/bin:$PATH STAPGEN_CACHE=$h/cache VALIDATE_TREE=headers-only "$root/scripts/validate-cell.sh" p2 "$hk" "$n" \
+		"$h/gen/$hk" "$h/tree" "$h/sd" "$h/cells/$hk@headers-only/$n" >"$h/$n.line" 2>&1
+done
+hrec() { sed -n "s/^$2=//p" "$h/cells/$hk@headers-only/$1.rec"; }
+[ "$(hrec needed status)" = gap ] && [ "$(hrec needed tree)" = headers-only ] &&
+	[ ! -e "$h/cells/$hk@headers-only/needed.first.log" ] &&
+	hrec needed error | grep -q 'missing x86_64 kernel/module debuginfo' &&
+	grep -q "needed: gap (needs debuginfo): semantic error: missing x86_64" "$h/needed.line" &&
+	ok "headers-only: a tool needing debuginfo that fails is a gap, run once" ||
+	bad "headers-only gap: $(cat "$h/needed.line" "$h/cells/$hk@headers-only/needed.rec")"
+[ "$(hrec notneeded status)" = FAIL ] && [ -n "$(hrec notneeded first_attempt)" ] &&
+	[ "$(hrec oknotneeded status)" = pass ] && [ "$(hrec okneeded status)" = pass ] &&
+	[ "$(hrec unsup status)" = unsupported ] &&
+	ok "headers-only: a tool whose script says 'not needed' FAILs there" ||
+	bad "headers-only claimed: $(cat "$h/notneeded.line" "$h/oknotneeded.line")"
+mkdir -p "$h/cells/$hk"
+for n in needed okneeded notneeded oknotneeded; do
+	printf 'kernel=%s\ntool=%s\nmode=p2\nstatus=pass\nseconds=1\n' "$hk" "$n" >"$h/cells/$hk/$n.rec"
+done
+printf 'kernel=%s\ntool=unsup\nmode=p2\nstatus=unsupported\nreason=needs 7.0\nseconds=0\n' "$hk" >"$h/cells/$hk/unsup.rec"
+KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$h" "p2:$hk ho:$hk@headers-only" "needed okneeded notneeded oknotneeded unsup" >"$h/m.out" 2>&1
+rc=$?
+python3 "$here/matrix-agree.py" "$h" --dump >"$h/m.cells" 2>"$h/m.agree" &&
+	ok "headers-only: matrix.md and matrix.json agree" || bad "headers-only md/json: $(cat "$h/m.agree")"
+cat >"$h/m.want" <<EOF
+needed${tab}$hk${tab}pass 1s
+needed${tab}$hk@headers-only${tab}gap (needs debuginfo): semantic error: missing x86_64 kernel/module debuginfo [man warning::debuginfo] under '$h/tree'
+notneeded${tab}$hk${tab}pass 1s
+notneeded${tab}$hk@headers-only${tab}**FAIL** $(hrec notneeded seconds)s: semantic error: missing x86_64 kernel/module debuginfo [man warning::debuginfo] under '$h/tree' at \`x.stp:3:7\`
+okneeded${tab}$hk${tab}pass 1s
+okneeded${tab}$hk@headers-only${tab}pass $(hrec okneeded seconds)s
+oknotneeded${tab}$hk${tab}pass 1s
+oknotneeded${tab}$hk@headers-only${tab}pass $(hrec oknotneeded seconds)s
+unsup${tab}$hk${tab}unsupported: needs 7.0
+unsup${tab}$hk@headers-only${tab}unsupported: needs 7.0
+EOF
+diff "$h/m.want" "$h/m.cells" >"$h/m.diff" && ok "headers-only: every cell's text" || bad "headers-only cells (want vs got): $(cat "$h/m.diff")"
+[ $rc = 1 ] && grep -q "^validate: headers-only: 2 of 5 pass on $hk@host (stap [0-9.]*): 1 gap (needs debuginfo), 1 FAIL, 1 unsupported$" "$h/m.out" &&
+	tail -n 1 "$h/m.out" | grep -q '^validate: 10 cells: 6 pass, 0 p1 pass, 2 unsupported, 1 FAIL, 1 headers-only gaps;' &&
+	grep -q '^- headers-only: 2 of 5 pass on' "$h/matrix.md" &&
+	ok "headers-only: pass count per column; the claimed FAIL fails the matrix" || bad "headers-only summary: exit $rc: $(cat "$h/m.out")"
+rm "$h/cells/$hk@headers-only/notneeded.rec"
+cp "$h/cells/$hk@headers-only/needed.rec" "$h/cells/$hk@headers-only/notneeded.rec"
+sed -i 's/^tool=needed/tool=notneeded/' "$h/cells/$hk@headers-only/notneeded.rec"
+KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$h" "p2:$hk ho:$hk@headers-only" "needed okneeded notneeded oknotneeded unsup" >"$h/m.out" 2>&1 &&
+	ok "headers-only: gaps alone do not fail the matrix" || bad "headers-only gaps: exit $?: $(cat "$h/m.out")"
 [ $fails = 0 ] || exit 1
 echo "validate scripts: all passed"
