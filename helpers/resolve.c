@@ -93,7 +93,7 @@ static int proc_find_elf(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Ad
         return -1;
     }
     hlp_mapped_open(s->pid, s->foreign, &s->maps[i], &f);
-    if (f.fd < 0 || f.anon) {
+    if (f.fd < 0) { /* memfd or shm without map_files, a device: silently */
         if (!f.anon && !f.special)
             hlp_err("process %d: %s: %s", s->pid, name, f.why);
         hlp_mapped_free(&f);
@@ -102,8 +102,9 @@ static int proc_find_elf(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Ad
     if (f.deleted)
         hlp_err("process %d: %s: deleted or replaced since it was mapped: the mapped file is read",
                 s->pid, name);
-    /* the name libdwfl searches debug files beside */
-    *file_name = hlp_xstrdup(f.hostpath);
+    /* the name debug files are searched beside (a memfd's has no
+     * directory: what is found there must still match its build-id) */
+    *file_name = hlp_xstrdup(f.hostpath ? f.hostpath : f.path);
     fd = f.fd;
     f.fd = -1;
     hlp_mapped_free(&f);
@@ -214,6 +215,25 @@ static int safe_find_debuginfo(Dwfl_Module *mod, void **ud, const char *modname,
                                       debuginfo_file_name);
     if (fd >= 0)
         return fd;
+    /* a container's own debug directory, by build-id */
+    if (s->root && !(link && crc == 0) &&
+        (nbits = dwfl_module_build_id(mod, &bits, &vaddr)) > 1 && nbits <= 64) {
+        hlp_sb cand = {0};
+        const char *why;
+        int j;
+        hlp_sb_printf(&cand, "%s%s/.build-id/%02x/", s->root, s->debugdir, bits[0]);
+        for (j = 1; j < nbits; j++)
+            hlp_sb_printf(&cand, "%02x", bits[j]);
+        hlp_sb_puts(&cand, ".debug");
+        if ((fd = hlp_open_file(cand.s, &why)) >= 0) {
+            if (fd_build_id(fd, got) == (size_t)nbits && memcmp(got, bits, (size_t)nbits) == 0) {
+                *debuginfo_file_name = cand.s;
+                return fd;
+            }
+            close(fd);
+        }
+        hlp_sb_free(&cand);
+    }
     if (link && *link && file_name) {
         hlp_sb cand = {0};
         /* the directory as the process sees it, and as seen from here */
