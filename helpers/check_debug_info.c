@@ -18,10 +18,6 @@
 
 extern char **environ;
 
-/* /proc/PID/maps is read whole; a process with more mapped text than this
- * is not one we can help with. */
-#define MAPS_MAX (64u << 20)
-
 enum status { ST_OK, ST_REMOTE, ST_MISSING, ST_ERROR };
 
 typedef struct {
@@ -51,7 +47,8 @@ static int elf_has_dwarf(Elf *e)
  * (a stale debug file of another build does not count). */
 static int file_has_dwarf(const char *path, const unsigned char *id, size_t idlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC), ok = 0;
+    const char *why;
+    int fd = hlp_open_file(path, &why), ok = 0;
     Elf *e;
     if (fd < 0)
         return 0;
@@ -79,10 +76,10 @@ static void hex_id(char *buf, const unsigned char *id, size_t n)
     buf[2 * n] = '\0';
 }
 
-static int same_file(const char *a, const char *b)
+static int same_file(const char *a, const struct stat *y)
 {
-    struct stat x, y;
-    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+    struct stat x;
+    return stat(a, &x) == 0 && x.st_dev == y->st_dev && x.st_ino == y->st_ino;
 }
 
 /* Where the debuginfod client keeps what it fetched (its documented
@@ -206,12 +203,17 @@ static int package_of(const char *path, hlp_sb *pkg)
 
 /* ---- one file -------------------------------------------------------------- */
 
+/* Paths are printed escaped (hlp_sb_escaped): a newline in a name must not
+ * make two lines of one. */
 static void report(opts *o, enum status st, const char *path, const char *detail)
 {
     static const char *const names[] = {"ok", "remote", "missing", "error"};
-    fprintf(o->out, "%-8s %s (%s)\n", names[st], path, detail);
+    hlp_sb b = {0};
+    hlp_sb_escaped(&b, path);
+    fprintf(o->out, "%-8s %s (%s)\n", names[st], b.s, detail);
     if (st == ST_ERROR && o->out != stdout)
-        hlp_err("%s: %s", path, detail); /* the output file may never appear */
+        hlp_err("%s: %s", b.s, detail); /* the output file may never appear */
+    hlp_sb_free(&b);
     if (st == ST_MISSING)
         o->nmissing++;
     if (st == ST_ERROR)
@@ -219,11 +221,26 @@ static void report(opts *o, enum status st, const char *path, const char *detail
     o->nfiles++;
 }
 
-/* Checks one file.  quiet_nonelf: mapped data files (locale archives,
- * caches) are skipped rather than reported. */
-static void check_file(opts *o, const char *path, int quiet_nonelf)
+/* A file to check: a FILE argument or a process's mapped file. */
+typedef struct {
+    const char *path;     /* as printed: the process's view of it */
+    int fd;               /* open on it (hlp_open_file or map_files) */
+    const char *hostpath; /* path from here, for the debug files beside it;
+                             NULL if it has none (a memfd) */
+    const char *root;     /* "/proc/PID/root" for a process in another
+                             mount namespace, else NULL */
+    int pkg;              /* ask dpkg about path (it names a file here) */
+    int quiet_nonelf;     /* mapped data files (locale archives, caches)
+                             are skipped rather than reported */
+    const char *note;     /* appended to the detail, or NULL */
+} target;
+
+/* Checks one file; closes t->fd. */
+static void check_file(opts *o, const target *t)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *path = t->path;
+    int fd = t->fd;
+    struct stat self;
     Elf *e;
     const void *idp = NULL;
     unsigned char id[64];
@@ -234,15 +251,11 @@ static void check_file(opts *o, const char *path, int quiet_nonelf)
     GElf_Word crc;
     hlp_sb cand = {0}, detail = {0};
     enum status st = ST_MISSING;
-    if (fd < 0) {
-        hlp_sb_printf(&detail, "cannot open: %s", strerror(errno));
-        report(o, ST_ERROR, path, detail.s);
-        hlp_sb_free(&detail);
-        return;
-    }
+    if (fstat(fd, &self) != 0)
+        memset(&self, 0, sizeof self);
     e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     if (!e || elf_kind(e) != ELF_K_ELF) {
-        if (!quiet_nonelf)
+        if (!t->quiet_nonelf)
             report(o, ST_ERROR, path, "not an ELF file");
         if (e)
             elf_end(e);
@@ -266,28 +279,41 @@ static void check_file(opts *o, const char *path, int quiet_nonelf)
     elf_end(e);
     close(fd);
 
-    /* a separate debug file by build-id: DIR/.build-id/xx/rest.debug */
+    /* a separate debug file by build-id: DIR/.build-id/xx/rest.debug, and
+     * for a process in a container the container's DIR too (the build-id
+     * must match, so a file planted there cannot pass) */
     if (st != ST_OK && idn > 1) {
-        hlp_sb_printf(&cand, "%s/.build-id/%.2s/%s.debug", o->debugdir, idhex, idhex + 2);
-        if (file_has_dwarf(cand.s, id, (size_t)idn)) {
-            st = ST_OK;
-            hlp_sb_printf(&detail, "build-id: %s", cand.s);
+        int k;
+        for (k = 0; k < (t->root ? 2 : 1) && st != ST_OK; k++) {
+            cand.len = 0;
+            hlp_sb_printf(&cand, "%s%s/.build-id/%.2s/%s.debug", k ? t->root : "", o->debugdir,
+                          idhex, idhex + 2);
+            if (file_has_dwarf(cand.s, id, (size_t)idn)) {
+                st = ST_OK;
+                hlp_sb_printf(&detail, "build-id: %s", cand.s);
+            }
         }
     }
-    /* by .gnu_debuglink: beside the file, in .debug/, under DIR */
-    if (st != ST_OK && linkname) {
-        const char *slash = strrchr(path, '/');
-        size_t dlen = slash ? (size_t)(slash - path) : 0;
+    /* by .gnu_debuglink: beside the file, in .debug/, under DIR (and the
+     * container's DIR) */
+    if (st != ST_OK && linkname && t->hostpath) {
+        const char *hp = t->hostpath, *slash = strrchr(hp, '/'), *pslash = strrchr(path, '/');
+        size_t dlen = slash ? (size_t)(slash - hp) : 0, plen = pslash ? (size_t)(pslash - path) : 0;
         int k;
-        for (k = 0; k < 3 && st != ST_OK; k++) {
+        for (k = 0; k < 4 && st != ST_OK; k++) {
             cand.len = 0;
             if (k == 0)
-                hlp_sb_printf(&cand, "%.*s/%s", (int)dlen, path, linkname);
+                hlp_sb_printf(&cand, "%.*s/%s", (int)dlen, hp, linkname);
             else if (k == 1)
-                hlp_sb_printf(&cand, "%.*s/.debug/%s", (int)dlen, path, linkname);
+                hlp_sb_printf(&cand, "%.*s/.debug/%s", (int)dlen, hp, linkname);
+            else if (k == 2)
+                hlp_sb_printf(&cand, "%s%.*s/%s", o->debugdir, (int)plen, path, linkname);
+            else if (t->root)
+                hlp_sb_printf(&cand, "%s%s%.*s/%s", t->root, o->debugdir, (int)plen, path,
+                              linkname);
             else
-                hlp_sb_printf(&cand, "%s%.*s/%s", o->debugdir, (int)dlen, path, linkname);
-            if (!same_file(cand.s, path) && file_has_dwarf(cand.s, idn ? id : NULL, (size_t)idn)) {
+                break;
+            if (!same_file(cand.s, &self) && file_has_dwarf(cand.s, idn ? id : NULL, (size_t)idn)) {
                 st = ST_OK;
                 hlp_sb_printf(&detail, "debuglink: %s", cand.s);
             }
@@ -311,13 +337,18 @@ static void check_file(opts *o, const char *path, int quiet_nonelf)
         hlp_sb_puts(&detail, "no DWARF");
         if (idn > 0)
             hlp_sb_printf(&detail, ", build-id %s", idhex);
-        if (o->use_dpkg && package_of(path, &pkg))
+        if (o->use_dpkg && !t->pkg)
+            hlp_sb_puts(&detail, t->root ? "; package not asked: the process is in another mount namespace"
+                                         : "; package not asked: no file here has this path");
+        else if (o->use_dpkg && package_of(path, &pkg))
             hlp_sb_printf(&detail, "; package %s: install %s-dbgsym (or %s-dbg)", pkg.s, pkg.s,
                           pkg.s);
         else if (o->use_dpkg)
             hlp_sb_puts(&detail, "; no Debian package owns it");
         hlp_sb_free(&pkg);
     }
+    if (t->note)
+        hlp_sb_printf(&detail, "; %s", t->note);
     report(o, st, path, detail.s);
     hlp_sb_free(&cand);
     hlp_sb_free(&detail);
@@ -326,83 +357,67 @@ static void check_file(opts *o, const char *path, int quiet_nonelf)
 
 /* ---- a process's files ------------------------------------------------------ */
 
-/* Reads /proc/PID/maps whole (so a process exiting half-way cannot cut it)
- * and checks each mapped file once, in the order they first appear. */
+/* Checks each file process pid has mapped once (by device and inode), in
+ * the order they first appear, reading each through
+ * /proc/PID/map_files: the very file mapped, whatever its path shows now
+ * or in which mount namespace it lies. */
 static int check_pid(opts *o, int pid)
 {
-    char path[64], buf[65536];
-    hlp_sb maps = {0};
-    char **seen = NULL;
-    size_t nseen = 0, i;
-    int fd;
-    ssize_t r;
-    char *line;
-    snprintf(path, sizeof path, "/proc/%d/maps", pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        hlp_err("process %d: cannot read %s: %s", pid, path,
-                errno == ENOENT ? "no such process" : strerror(errno));
+    hlp_sb maps = {0}, note = {0}, root = {0};
+    hlp_map *v;
+    size_t n, i, j;
+    int foreign;
+    if (!hlp_maps_read(pid, &maps, &v, &n)) {
+        hlp_sb_free(&maps);
         return 0;
     }
-    while ((r = read(fd, buf, sizeof buf)) != 0) {
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            hlp_err("process %d: reading %s: %s", pid, path, strerror(errno));
-            close(fd);
-            hlp_sb_free(&maps);
-            return 0;
+    foreign = hlp_pid_foreign(pid);
+    if (foreign)
+        hlp_sb_printf(&root, "/proc/%d/root", pid);
+    for (i = 0; i < n; i++) {
+        hlp_mapped f;
+        target t;
+        if (v[i].name[0] != '/')
+            continue; /* anonymous, [heap], [stack], [vdso] */
+        for (j = 0; j < i && !(v[j].name[0] == '/' && v[j].inode == v[i].inode &&
+                               v[j].major == v[i].major && v[j].minor == v[i].minor);
+             j++)
+            ;
+        if (j < i)
+            continue;
+        hlp_mapped_open(pid, foreign, &v[i], &f);
+        /* memfd/shm memory is checked only if it holds ELF; a device's
+         * memory not at all */
+        if (f.special || (f.anon && f.fd < 0)) {
+            hlp_mapped_free(&f);
+            continue;
         }
-        if (maps.len + (size_t)r > MAPS_MAX) {
-            hlp_err("process %d: %s is larger than %u bytes", pid, path, (unsigned)MAPS_MAX);
-            close(fd);
-            hlp_sb_free(&maps);
-            return 0;
+        if (f.fd < 0) {
+            report(o, ST_ERROR, f.path, f.why);
+            hlp_mapped_free(&f);
+            continue;
         }
-        hlp_sb_put(&maps, buf, (size_t)r);
+        note.len = 0;
+        if (f.anon)
+            hlp_sb_puts(&note, "memory, no file: its mapping was read");
+        else if (f.deleted)
+            hlp_sb_puts(&note, "deleted or replaced since it was mapped: the mapped file was read");
+        memset(&t, 0, sizeof t);
+        t.path = f.path;
+        t.fd = f.fd;
+        f.fd = -1; /* check_file closes it */
+        t.hostpath = f.hostpath;
+        t.root = foreign ? root.s : NULL;
+        t.pkg = !foreign && !f.deleted && !f.anon;
+        t.quiet_nonelf = 1;
+        t.note = note.len ? note.s : NULL;
+        check_file(o, &t);
+        hlp_mapped_free(&f);
     }
-    close(fd);
-    if (!maps.len) {
-        /* a zombie or a kernel thread has no mappings */
-        hlp_err("process %d has no mappings (exited, or a kernel thread)", pid);
-        return 0;
-    }
-    /* "start-end perms offset dev inode   path": the path is the 6th field */
-    for (line = maps.s; line && *line;) {
-        char *nl = strchr(line, '\n'), *p = line;
-        int field;
-        size_t len;
-        if (nl)
-            *nl = '\0';
-        for (field = 0; field < 5 && *p; field++) {
-            while (*p && *p != ' ')
-                p++;
-            while (*p == ' ')
-                p++;
-        }
-        len = strlen(p);
-        if (field == 5 && p[0] == '/') {
-            int deleted = len > 10 && strcmp(p + len - 10, " (deleted)") == 0;
-            for (i = 0; i < nseen && strcmp(seen[i], p) != 0; i++)
-                ;
-            if (i == nseen) {
-                char **grown = realloc(seen, (nseen + 1) * sizeof *seen);
-                if (!grown) {
-                    hlp_err("out of memory");
-                    exit(HLP_ERR);
-                }
-                seen = grown;
-                seen[nseen++] = p;
-                if (deleted)
-                    report(o, ST_ERROR, p, "deleted since it was mapped: cannot be checked");
-                else
-                    check_file(o, p, 1);
-            }
-        }
-        line = nl ? nl + 1 : NULL;
-    }
-    free(seen);
+    free(v);
     hlp_sb_free(&maps);
+    hlp_sb_free(&note);
+    hlp_sb_free(&root);
     return 1;
 }
 
@@ -424,7 +439,8 @@ static void usage(FILE *f)
             "  missing  none: the Debian package owning the file (dpkg-query -S) is\n"
             "           named, with the debug package to install (PKG-dbgsym, or\n"
             "           PKG-dbg for the packages that ship one)\n"
-            "  error    the file cannot be read, is not ELF, or was deleted\n"
+            "  error    the file cannot be read, is not a regular file (a FIFO, a\n"
+            "           device), is not ELF, or was deleted and cannot be read\n"
             "  -p, --pid PID        check process PID's executable and libraries\n"
             "      --debug-dir DIR  where separate debug files are (default /usr/lib/debug)\n"
             "      --no-dpkg        do not ask dpkg which package owns a file\n"
@@ -509,8 +525,18 @@ int main(int argc, char **argv)
     if (pidarg)
         ok = check_pid(&o, pid);
     nerr_before = o.nerrors;
-    for (k = 0; k < nfiles; k++)
-        check_file(&o, files[k], 0);
+    for (k = 0; k < nfiles; k++) {
+        const char *why;
+        target t;
+        memset(&t, 0, sizeof t);
+        t.path = t.hostpath = files[k];
+        t.pkg = 1;
+        t.fd = hlp_open_file(files[k], &why);
+        if (t.fd < 0)
+            report(&o, ST_ERROR, files[k], why);
+        else
+            check_file(&o, &t);
+    }
     /* a FILE that cannot be checked is an error; in a process, a mapping
      * that vanished is only reported */
     if (nfiles && o.nerrors > nerr_before)

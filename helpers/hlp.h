@@ -55,4 +55,62 @@ FILE *hlp_out_open(const char *path);
 /* Finishes the output: 0 on success, 1 on a write error (reported). */
 int hlp_out_close(FILE *f, int ok);
 
+/* ---- files on an untrusted host --------------------------------------- */
+
+/* Opens PATH read-only without ever blocking: anything but a regular file
+ * (a FIFO, a device, a socket, a directory) is refused before it is opened
+ * (stat), and a FIFO swapped in meanwhile cannot block the open either
+ * (O_NONBLOCK, then fstat; O_NONBLOCK is cleared again).  Returns the fd,
+ * or -1 with *why set to a phrase: "a FIFO, not a regular file: not read"
+ * or "cannot open: REASON" (static storage, valid until the next call). */
+int hlp_open_file(const char *path, const char **why);
+/* "a FIFO", "a character device", ... for a non-regular file's mode. */
+const char *hlp_kind(unsigned mode);
+
+/* Appends s with control characters and '\\' as \ooo (as the kernel
+ * prints a newline in /proc/PID/maps: \012), so a hostile file name can
+ * neither split an output line nor write escape sequences to a terminal. */
+void hlp_sb_escaped(hlp_sb *b, const char *s);
+
+/* One line of /proc/PID/maps. */
+typedef struct {
+    unsigned long long start, end, offset, inode;
+    unsigned major, minor;
+    const char *name; /* the kernel's text: a newline in it is "\012", a
+                         deleted file ends in " (deleted)"; "" if none */
+} hlp_map;
+
+/* Reads /proc/PID/maps whole (so a process exiting half-way cannot cut it)
+ * into buf and parses it into *maps (*n of them; free *maps).  0 (and a
+ * message naming the process) on error. */
+int hlp_maps_read(int pid, hlp_sb *buf, hlp_map **maps, size_t *n);
+
+/* 1 if process pid sees another file system than this one (another mount
+ * namespace or root): its paths then do not name files here. */
+int hlp_pid_foreign(int pid);
+
+/* A file a process has mapped, as it sees it. */
+typedef struct {
+    int fd;         /* open, read-only, a regular file; -1 if not opened */
+    char *path;     /* the process's path of it (unescaped, without the
+                       " (deleted)" the kernel adds); for anon, the
+                       kernel's name ("/memfd:NAME") */
+    char *hostpath; /* the same path seen from here: PATH, or
+                       /proc/PID/root/PATH for a foreign process; NULL
+                       for anon */
+    int deleted;    /* the file at path is not the mapped one any more */
+    int anon;       /* memfd, SysV shm or shared /dev/zero: memory, not a file */
+    int special;    /* the mapped file is not a regular file (a device) */
+    const char *why; /* fd == -1 && !special && !anon: why it is not open */
+} hlp_mapped;
+
+/* Opens the file of mapping m of process pid (foreign: hlp_pid_foreign's
+ * answer): through
+ * /proc/PID/map_files/START-END (exactly the mapped file, even when it was
+ * deleted or lies in another mount namespace; needs CAP_SYS_ADMIN), else
+ * through /proc/PID/root/PATH if that is still the mapped file (same
+ * inode).  Never blocks (hlp_open_file).  Free with hlp_mapped_free(). */
+void hlp_mapped_open(int pid, int foreign, const hlp_map *m, hlp_mapped *f);
+void hlp_mapped_free(hlp_mapped *f);
+
 #endif

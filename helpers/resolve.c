@@ -3,6 +3,7 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,12 +56,243 @@ typedef struct {
     unsigned long long bias; /* -b */
     cache_ent *cache;
     size_t cap, count;
+    const char *debugdir; /* --debug-dir, or /usr/lib/debug */
+    /* -p: the process, and its maps as read at the start */
+    int pid, foreign;
+    char *root; /* "/proc/PID/root" if foreign, else NULL */
+    hlp_sb mapsbuf;
+    hlp_map *maps;
+    size_t nmaps;
 } session;
+
+/* The callbacks below get no argument of ours: there is one session. */
+static session *the_session;
+
+/* ---- opening files without trusting them ------------------------------------ */
+
+/* -p: a module's ELF file, read through /proc/PID/map_files (the very file
+ * mapped, also in another mount namespace or when deleted), never a FIFO
+ * or device (hlp_mapped_open).  libdwfl's dwfl_linux_proc_find_elf would
+ * open the path the process sees, here, with a blocking open(). */
+static int proc_find_elf(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr base,
+                         char **file_name, Elf **elfp)
+{
+    session *s = the_session;
+    Dwarf_Addr lo = 0, hi = 0;
+    hlp_mapped f;
+    size_t i;
+    int fd;
+    if (name[0] != '/') /* "[vdso: PID]": libdwfl reads it from memory */
+        return dwfl_linux_proc_find_elf(mod, ud, name, base, file_name, elfp);
+    dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
+    for (i = 0; i < s->nmaps; i++)
+        if (strcmp(s->maps[i].name, name) == 0 && s->maps[i].start >= lo && s->maps[i].end <= hi)
+            break;
+    if (i == s->nmaps) {
+        hlp_err("process %d: %s: not in its maps any more: not read", s->pid, name);
+        return -1;
+    }
+    hlp_mapped_open(s->pid, s->foreign, &s->maps[i], &f);
+    if (f.fd < 0) { /* memfd or shm without map_files, a device: silently */
+        if (!f.anon && !f.special)
+            hlp_err("process %d: %s: %s", s->pid, name, f.why);
+        hlp_mapped_free(&f);
+        return -1;
+    }
+    if (f.deleted)
+        hlp_err("process %d: %s: deleted or replaced since it was mapped: the mapped file is read",
+                s->pid, name);
+    /* the name debug files are searched beside (a memfd's has no
+     * directory: what is found there must still match its build-id) */
+    *file_name = hlp_xstrdup(f.hostpath ? f.hostpath : f.path);
+    fd = f.fd;
+    f.fd = -1;
+    hlp_mapped_free(&f);
+    return fd;
+}
+
+/* The CRC-32 (IEEE, as .gnu_debuglink uses) of the file at fd. */
+static int file_crc(int fd, GElf_Word *crc)
+{
+    static unsigned long tab[256];
+    unsigned char buf[65536];
+    unsigned long c = 0xffffffffUL;
+    ssize_t r, k;
+    unsigned i, j;
+    if (!tab[1])
+        for (i = 0; i < 256; i++) {
+            unsigned long v = i;
+            for (j = 0; j < 8; j++)
+                v = v & 1 ? 0xedb88320UL ^ (v >> 1) : v >> 1;
+            tab[i] = v;
+        }
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return 0;
+    while ((r = read(fd, buf, sizeof buf)) != 0) {
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return 0;
+        }
+        for (k = 0; k < r; k++)
+            c = tab[(c ^ buf[k]) & 0xff] ^ (c >> 8);
+    }
+    *crc = (GElf_Word)(c ^ 0xffffffffUL);
+    return 1;
+}
+
+/* The build-id of the ELF file at fd into id (at most 64 bytes). */
+static size_t fd_build_id(int fd, unsigned char *id)
+{
+    Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    const void *p;
+    ssize_t n = e ? dwelf_elf_gnu_build_id(e, &p) : -1;
+    size_t r = 0;
+    if (n > 0 && n <= 64) {
+        memcpy(id, p, (size_t)n);
+        r = (size_t)n;
+    }
+    if (e)
+        elf_end(e);
+    return r;
+}
+
+/* 1 if file's .gnu_debugaltlink names alt (a dwz multi-file): its
+ * build-id into id, *n. */
+static int alt_link(const char *file, const char *alt, unsigned char *id, size_t *n)
+{
+    const char *why;
+    int fd = hlp_open_file(file, &why), found = 0;
+    Elf *e;
+    Elf_Scn *scn = NULL;
+    size_t shstr;
+    if (fd < 0)
+        return 0;
+    e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    if (e && elf_getshdrstrndx(e, &shstr) == 0)
+        while (!found && (scn = elf_nextscn(e, scn)) != NULL) {
+            GElf_Shdr sh;
+            const char *nm;
+            Elf_Data *d;
+            size_t len;
+            if (!gelf_getshdr(scn, &sh) || !(nm = elf_strptr(e, shstr, sh.sh_name)) ||
+                strcmp(nm, ".gnu_debugaltlink") != 0 || !(d = elf_getdata(scn, NULL)) ||
+                !d->d_buf)
+                continue;
+            len = strnlen(d->d_buf, d->d_size);
+            if (len < d->d_size && strcmp(d->d_buf, alt) == 0 && d->d_size - len - 1 <= 64) {
+                *n = d->d_size - len - 1;
+                memcpy(id, (const char *)d->d_buf + len + 1, *n);
+                found = *n > 0;
+            }
+        }
+    if (e)
+        elf_end(e);
+    close(fd);
+    return found;
+}
+
+/* Separate debug files.  libdwfl's dwfl_standard_find_debuginfo opens the
+ * .gnu_debuglink candidates beside the file with a blocking open(): a FIFO
+ * put there by the file's owner would hang us.  So: build-id under the
+ * debug directories (absolute ones, chosen by root) by libdwfl; the
+ * debuglink (or dwz .gnu_debugaltlink) candidates here, with
+ * hlp_open_file and the same checks (build-id, else the CRC); then, with
+ * DEBUGINFOD_URLS, libdwfl again without names: build-id and debuginfod. */
+static int safe_find_debuginfo(Dwfl_Module *mod, void **ud, const char *modname, GElf_Addr base,
+                               const char *file_name, const char *link, GElf_Word crc,
+                               char **debuginfo_file_name)
+{
+    session *s = the_session;
+    const unsigned char *bits = NULL;
+    unsigned char want[64], got[64];
+    size_t nwant = 0, rootlen = s->root ? strlen(s->root) : 0;
+    GElf_Addr vaddr;
+    GElf_Word got32;
+    int fd, alt = 0, k, nbits;
+    const char *urls;
+    fd = dwfl_build_id_find_debuginfo(mod, ud, modname, base, file_name, link, crc,
+                                      debuginfo_file_name);
+    if (fd >= 0)
+        return fd;
+    /* a container's own debug directory, by build-id */
+    if (s->root && !(link && crc == 0) &&
+        (nbits = dwfl_module_build_id(mod, &bits, &vaddr)) > 1 && nbits <= 64) {
+        hlp_sb cand = {0};
+        const char *why;
+        int j;
+        hlp_sb_printf(&cand, "%s%s/.build-id/%02x/", s->root, s->debugdir, bits[0]);
+        for (j = 1; j < nbits; j++)
+            hlp_sb_printf(&cand, "%02x", bits[j]);
+        hlp_sb_puts(&cand, ".debug");
+        if ((fd = hlp_open_file(cand.s, &why)) >= 0) {
+            if (fd_build_id(fd, got) == (size_t)nbits && memcmp(got, bits, (size_t)nbits) == 0) {
+                *debuginfo_file_name = cand.s;
+                return fd;
+            }
+            close(fd);
+        }
+        hlp_sb_free(&cand);
+    }
+    if (link && *link && file_name) {
+        hlp_sb cand = {0};
+        /* the directory as the process sees it, and as seen from here */
+        const char *hdir = file_name, *hslash = strrchr(file_name, '/'), *pdir, *pslash;
+        size_t hlen = hslash ? (size_t)(hslash - hdir) : 0, plen;
+        pdir = rootlen && strncmp(hdir, s->root, rootlen) == 0 ? hdir + rootlen : hdir;
+        pslash = strrchr(pdir, '/');
+        plen = pslash ? (size_t)(pslash - pdir) : 0;
+        alt = crc == 0 && alt_link(file_name, link, want, &nwant);
+        if (!alt && (nbits = dwfl_module_build_id(mod, &bits, &vaddr)) > 0 && nbits <= 64) {
+            memcpy(want, bits, (size_t)nbits);
+            nwant = (size_t)nbits;
+        }
+        for (k = 0; k < 5; k++) {
+            const char *why;
+            cand.len = 0;
+            if (link[0] == '/') { /* an absolute alt link */
+                if (k == 0)
+                    hlp_sb_printf(&cand, "%s%s", s->root ? s->root : "", link);
+                else if (k == 1 && s->root)
+                    hlp_sb_puts(&cand, link);
+                else
+                    break;
+            } else if (k == 0) {
+                hlp_sb_printf(&cand, "%.*s/%s", (int)hlen, hdir, link);
+            } else if (k == 1) {
+                hlp_sb_printf(&cand, "%.*s/.debug/%s", (int)hlen, hdir, link);
+            } else if (k == 2) {
+                hlp_sb_printf(&cand, "%s%.*s/%s", s->debugdir, (int)plen, pdir, link);
+            } else if (k == 3 && s->root) {
+                hlp_sb_printf(&cand, "%s%s%.*s/%s", s->root, s->debugdir, (int)plen, pdir, link);
+            } else {
+                break;
+            }
+            if (strcmp(cand.s, file_name) == 0 || (fd = hlp_open_file(cand.s, &why)) < 0)
+                continue;
+            if (nwant ? fd_build_id(fd, got) == nwant && memcmp(got, want, nwant) == 0
+                      : !alt && file_crc(fd, &got32) && got32 == crc) {
+                *debuginfo_file_name = cand.s;
+                return fd;
+            }
+            close(fd);
+        }
+        hlp_sb_free(&cand);
+    }
+    urls = getenv("DEBUGINFOD_URLS");
+    if (!alt && urls && *urls)
+        return dwfl_standard_find_debuginfo(mod, ud, modname, base, NULL, NULL, 0,
+                                            debuginfo_file_name);
+    errno = 0;
+    return -1;
+}
 
 static int session_begin(session *s, const char *debugdir)
 {
+    the_session = s;
+    s->debugdir = debugdir ? debugdir : "/usr/lib/debug";
     memset(&s->cb, 0, sizeof s->cb);
-    s->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+    s->cb.find_debuginfo = safe_find_debuginfo;
     s->cb.section_address = dwfl_offline_section_address;
     if (debugdir) {
         /* the same search as the default, with DIR for /usr/lib/debug */
@@ -70,7 +302,7 @@ static int session_begin(session *s, const char *debugdir)
         memcpy(s->debugpath + 8, debugdir, n + 1);
         s->cb.debuginfo_path = &s->debugpath;
     }
-    s->cb.find_elf = s->elf_mode ? dwfl_build_id_find_elf : dwfl_linux_proc_find_elf;
+    s->cb.find_elf = s->elf_mode ? dwfl_build_id_find_elf : proc_find_elf;
     s->dwfl = dwfl_begin(&s->cb);
     if (!s->dwfl) {
         hlp_err("libdwfl: %s", dwfl_errmsg(-1));
@@ -92,10 +324,13 @@ static int open_pid(session *s, int pid)
     char path[64];
     int rc;
     snprintf(path, sizeof path, "/proc/%d/maps", pid);
-    if (access(path, R_OK) != 0) {
-        hlp_err("process %d: cannot read %s: %s", pid, path,
-                errno == ENOENT ? "no such process" : strerror(errno));
+    if (!hlp_maps_read(pid, &s->mapsbuf, &s->maps, &s->nmaps))
         return 0;
+    s->pid = pid;
+    s->foreign = hlp_pid_foreign(pid);
+    if (s->foreign) {
+        s->root = hlp_xmalloc(sizeof path);
+        snprintf(s->root, sizeof path, "/proc/%d/root", pid);
     }
     dwfl_report_begin(s->dwfl);
     rc = dwfl_linux_proc_report(s->dwfl, pid);
@@ -115,12 +350,13 @@ static int open_pid(session *s, int pid)
 
 static int open_elf(session *s, const char *file)
 {
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    const char *why;
+    int fd = hlp_open_file(file, &why);
     Elf *e;
     GElf_Ehdr eh;
     int type = -1;
     if (fd < 0) {
-        hlp_err("cannot open '%s': %s", file, strerror(errno));
+        hlp_err("'%s': %s", file, why);
         return 0;
     }
     e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -180,6 +416,9 @@ static void session_end(session *s)
         dwfl_end(s->dwfl);
     }
     free(s->debugpath);
+    free(s->root);
+    free(s->maps);
+    hlp_sb_free(&s->mapsbuf);
 }
 
 /* ---- looking up one address -------------------------------------------- */

@@ -70,17 +70,20 @@ objcopy --strip-debug --add-gnu-debuglink="$tmp/link.debug" "$tmp/link"
 linkid=$(build_id "$tmp/link")
 
 # start each variant; NAME_pid, NAME_leaf ... from what it prints
-start() {
-	"$tmp/$1" >"$tmp/$1.out" &
+start() { start_cmd "$1" "$tmp/$1"; }
+start_cmd() { # NAME COMMAND...
+	v=$1
+	shift
+	"$@" >"$tmp/$v.out" &
 	bgpids="$bgpids $!"
 	i=0
-	while ! grep -q '^main ' "$tmp/$1.out" 2>/dev/null; do
+	while ! grep -q '^main ' "$tmp/$v.out" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && { echo "helpers: FAIL: $1 did not start"; exit 1; }
+		[ $i -gt 100 ] && { echo "helpers: FAIL: $v did not start"; exit 1; }
 		sleep 0.05
 	done
 	for k in pid leaf mid outer outer_entry main; do
-		eval "${1}_$k=\$(awk -v k=$k '\$1 == k { print \$2 }' \"\$tmp/\$1.out\")"
+		eval "${v}_$k=\$(awk -v k=$k '\$1 == k { print \$2 }' \"\$tmp/\$v.out\")"
 	done
 }
 for v in inl_g inl o0_g o0 split link; do start $v; done
@@ -101,11 +104,12 @@ bias_of() { awk -v p="$2" '$6 == p && $3 == "00000000" { print "0x" substr($1, 1
 
 # ---- running a helper --------------------------------------------------------
 # h CMD ARGS... < input: stdout in $tmp/stdout, stderr in $tmp/stderr, $rc
+# (a helper that hangs is stopped after 120 s: exit 124, a failure)
 h() {
 	c=$1
 	shift
 	rc=0
-	$wrap "$bin/$c" "$@" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
+	timeout 120 $wrap "$bin/$c" "$@" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
 	if [ "$rc" = 99 ]; then
 		echo "FAIL: $c $*: valgrind or a sanitizer reported errors:"
 		head -n 40 "$tmp/stderr"
@@ -461,6 +465,132 @@ n=$((n + 1))
 h check-debug-info "$tmp/random" "$tmp/huge"
 expect "check-debug-info: garbage files" 1 "error    $tmp/random (not an ELF file)
 error    $tmp/huge (not an ELF file)"
+
+# ---- an untrusted host: FIFOs, other mount namespaces, odd mappings --------------------------
+# A helper run by root must not hang on a FIFO wherever a path comes from,
+# and must read the file a process has mapped, not what its path names here.
+limit=60 # these hung before the fix: fail rather than wait for ever
+# must_have NAME LINE: a line of stdout is LINE
+must_have() {
+	n=$((n + 1))
+	grep -Fxq -- "$2" "$tmp/stdout" || {
+		printf "FAIL: %s (exit %s): no line '%s' in:\n" "$1" "$rc" "$2"
+		head -n 20 "$tmp/stdout"
+		head -n 5 "$tmp/stderr"
+		fail=$((fail + 1))
+	}
+}
+# must_not NAME PATTERN: no line of stdout matches PATTERN (grep -E)
+must_not() {
+	n=$((n + 1))
+	if grep -Eq -- "$2" "$tmp/stdout"; then
+		echo "FAIL: $1: output has /$2/:"
+		grep -E -- "$2" "$tmp/stdout" | head -n 5
+		fail=$((fail + 1))
+	fi
+}
+mkfifo "$tmp/fifo2"
+h check-debug-info --no-dpkg "$tmp/fifo2"
+expect "check-debug-info: a FIFO argument" 1 "error    $tmp/fifo2 (a FIFO, not a regular file: not read)"
+h check-debug-info --no-dpkg /dev/null
+expect "check-debug-info: a device argument" 1 "error    /dev/null (a character device, not a regular file: not read)"
+for c in resolve-inlines resolve-src-lines; do
+	h $c -e "$tmp/fifo2" </dev/null
+	expect_err "$c: -e FIFO" 1 "fifo2': a FIFO, not a regular file"
+done
+# a .gnu_debuglink naming a FIFO beside the file (its owner can put one there)
+mkdir "$tmp/fl"
+cp "$tmp/link" "$tmp/fl/link"
+mkfifo "$tmp/fl/link.debug"
+h check-debug-info --no-dpkg "$tmp/fl/link"
+expect "check-debug-info: debuglink to a FIFO" 3 "missing  $tmp/fl/link (no DWARF, build-id $linkid)"
+h resolve-src-lines -e "$tmp/fl/link" <<EOF
+$(sym_addr "$tmp/fl/link" outer_entry) 1
+EOF
+expect "src-lines -e: debuglink to a FIFO" 0 "outer_entry 1"
+start_cmd fl "$tmp/fl/link"
+h resolve-inlines -p "$fl_pid" <<EOF
+$fl_leaf 1
+EOF
+expect "inlines -p: debuglink to a FIFO" 0 "outer_entry 1"
+
+# A mapping's file that the file at its path here does not match: run as
+# root in a mount namespace of its own (unshare), as a container would.
+if unshare --mount true 2>/dev/null; then
+	# here: $tmp/ct/prog is another program (host_func, no -g); the process
+	# sees prog.c's -g build at that path, on a tmpfs of its own
+	mkdir "$tmp/ct"
+	$PROG_CC -O0 -o "$tmp/ct/prog" "$here/other.c" || { echo "helpers: FAIL: cannot build other.c"; exit 1; }
+	start_cmd ct unshare --mount sh -c 'mount -t tmpfs stapgen "$1" && cp "$2" "$1/prog" && exec "$1/prog"' \
+		sh "$tmp/ct" "$tmp/inl_g"
+	h check-debug-info -p "$ct_pid"
+	n=$((n + 1))
+	[ "$(head -n 1 "$tmp/stdout")" = "ok       $tmp/ct/prog (DWARF in the file)" ] ||
+		{ echo "FAIL: check-debug-info -p: another mount namespace (exit $rc):"; cat "$tmp/stdout"; fail=$((fail + 1)); }
+	h resolve-src-lines -p "$ct_pid" <<EOF
+$ct_leaf 1
+EOF
+	expect "src-lines -p: another mount namespace" 0 "leaf_add ($src:$L_LEAF) 1"
+	h resolve-inlines -p "$ct_pid" <<EOF
+$ct_main;$ct_leaf 1
+EOF
+	expect "inlines -p: another mount namespace" 0 "main;outer_entry;mid_twice;leaf_add 1"
+	# here: a FIFO; the process runs a binary bind-mounted over it
+	mkfifo "$tmp/fifoexe"
+	start_cmd ff unshare --mount sh -c 'mount --bind "$2" "$1" && exec "$1"' sh "$tmp/fifoexe" "$tmp/inl_g"
+	h check-debug-info -p "$ff_pid" --no-dpkg
+	n=$((n + 1))
+	[ "$(head -n 1 "$tmp/stdout")" = "ok       $tmp/fifoexe (DWARF in the file)" ] ||
+		{ echo "FAIL: check-debug-info -p: mapped at a path that is a FIFO here (exit $rc):"; cat "$tmp/stdout"; fail=$((fail + 1)); }
+	h resolve-inlines -p "$ff_pid" <<EOF
+$ff_mid 1
+EOF
+	expect "inlines -p: mapped at a path that is a FIFO here" 0 "outer_entry;mid_twice 1"
+	h resolve-src-lines -p "$ff_pid" <<EOF
+$ff_mid 1
+EOF
+	expect "src-lines -p: mapped at a path that is a FIFO here" 0 "mid_twice ($src:$L_MID) 1"
+	# a file only the process's namespace has, without DWARF: dpkg here
+	# knows nothing about it
+	mkdir "$tmp/ct2"
+	$PROG_CC -o "$tmp/maps" "$here/maps.c" || { echo "helpers: FAIL: cannot build maps.c"; exit 1; }
+	start_cmd ct2 unshare --mount sh -c 'mount -t tmpfs stapgen "$1" && cp "$2" "$1/lib" && exec "$3" "$1/lib"' \
+		sh "$tmp/ct2" "$tmp/inl" "$tmp/maps"
+	h check-debug-info -p "$ct2_pid"
+	must_have "check-debug-info -p: no package asked for another namespace's file" \
+		"missing  $tmp/ct2/lib (no DWARF, build-id $(build_id "$tmp/inl"); package not asked: the process is in another mount namespace)"
+else
+	echo "helpers: SKIP: unshare --mount not permitted: the mount namespace tests did not run"
+fi
+
+# the file a process runs was replaced since: the mapped one is read
+cp "$tmp/inl_g" "$tmp/rp"
+start rp
+$PROG_CC -O0 -o "$tmp/rp.new" "$here/other.c" && mv "$tmp/rp.new" "$tmp/rp"
+h resolve-src-lines -p "$rp_pid" <<EOF
+$rp_leaf 1
+EOF
+expect "src-lines -p: executable replaced since" 0 "leaf_add ($src:$L_LEAF) 1"
+expect_err "src-lines -p: executable replaced: says so" 0 "rp \(deleted\): deleted or replaced since it was mapped"
+
+# memfd, SysV shm, /dev/zero; a live file named 'x (deleted)'; a newline in
+# a name; a file replaced since it was mapped; ELF bytes in a memfd
+$PROG_CC -o "$tmp/maps" "$here/maps.c" || { echo "helpers: FAIL: cannot build maps.c"; exit 1; }
+cp "$tmp/o0_g" "$tmp/x (deleted)"
+nl='
+'
+cp "$tmp/o0_g" "$tmp/nl${nl}name"
+cp "$tmp/o0_g" "$tmp/rep"
+start_cmd mp "$tmp/maps" "$tmp/x (deleted)" "$tmp/nl${nl}name" "$tmp/rep" -e "$tmp/o0_g"
+cp "$tmp/inl" "$tmp/rep.new" && mv "$tmp/rep.new" "$tmp/rep"
+h check-debug-info -p "$mp_pid" --no-dpkg
+must_have "check-debug-info: a live file named 'x (deleted)'" "ok       $tmp/x (deleted) (DWARF in the file)"
+must_have "check-debug-info: a newline in a name" "ok       $tmp/nl\\012name (DWARF in the file)"
+must_have "check-debug-info: a file replaced since it was mapped" \
+	"ok       $tmp/rep (DWARF in the file; deleted or replaced since it was mapped: the mapped file was read)"
+must_have "check-debug-info: ELF in a memfd" \
+	"ok       /memfd:stapgen-elf (DWARF in the file; memory, no file: its mapping was read)"
+must_not "check-debug-info: memfd, SysV shm, /dev/zero are not files" "stapgen-data|/SYSV|/dev/zero|^error"
 
 echo "helpers: $n tests, $fail failed"
 [ "$fail" -eq 0 ]
