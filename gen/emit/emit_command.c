@@ -123,6 +123,46 @@ void emit_tool_options(strbuf *o, const spec *s, bool target, bool md)
 #undef OPT
 }
 
+/* The command runs the script and the parser of its own set only: make
+ * tools may be replacing them while it starts (stapgen and make-tools.sh
+ * rename a set in under a lock, one file at a time).  Each is opened once
+ * and used through that descriptor (/proc/$$/fd/N: the same file even if
+ * renamed over), after checking it carries the set's id; on a mismatch it
+ * waits for the writer, or runs the command that replaced this one. */
+static void pin_set(strbuf *o, const char *id)
+{
+	sb_printf(o, "set_id=%s\n", id);
+	sb_puts(o, "# run only this command's set: the script and the parser are opened once and\n"
+		   "# must carry set_id (make tools may be replacing them right now)\n"
+		   "pin() {\n"
+		   "\trun_script=$script run_parse=$parse\n"
+		   "\texec 7<&- 8<&-\n"
+		   "\tif [ -e \"$script\" ]; then\n"
+		   "\t\tcommand exec 7<\"$script\" || return 1\n"
+		   "\t\trun_script=/proc/$$/fd/7\n"
+		   "\t\thead -n 12 \"$run_script\" | grep -qxF \"# stapgen set $set_id\" || return 1\n"
+		   "\tfi\n"
+		   "\tif [ -e \"$parse\" ]; then\n"
+		   "\t\tcommand exec 8<\"$parse\" || return 1\n"
+		   "\t\trun_parse=/proc/$$/fd/8\n"
+		   "\t\tgrep -qaF \"stapgen set $set_id\" \"$run_parse\" || return 1\n"
+		   "\tfi\n"
+		   "}\n"
+		   "tries=${STAPGEN_SET_TRIES:-0}\n"
+		   "until pin; do\n"
+		   "\ttries=$((tries + 1))\n"
+		   "\tif [ \"$tries\" -gt 10 ]; then\n"
+		   "\t\techo \"$tool: $script or $parse is not of this command's set $set_id (make tools)\" >&2\n"
+		   "\t\texit 1\n"
+		   "\tfi\n"
+		   "\tif ! grep -qxF \"set_id=$set_id\" \"$0\"; then\n"
+		   "\t\texport STAPGEN_SET_TRIES=\"$tries\"\n"
+		   "\t\texec \"$0\" \"$@\"\n"
+		   "\tfi\n"
+		   "\t[ \"$tries\" -le 3 ] || sleep 1\n"
+		   "done\n");
+}
+
 /* One line of the usage text.  Text from the spec is shown escaped where a
  * terminal would not show it as itself (control, C1 and bidirectional
  * characters); it becomes part of a quoted heredoc, which the shell never
@@ -197,7 +237,7 @@ static void emit_preflight(strbuf *o, const spec *s, const emit_opts *opt)
 		sb_puts(o, "\tcase $rel in \"$gen_kver\") ;; *) say \"warning: generated for kernel $gen_kver, this one is $rel (make tools KVER=$rel)\";; esac\n");
 	}
 	sb_puts(o, "\tif [ \"$use_parse\" = 1 ]; then\n"
-		   "\t\tif [ -x \"$parse\" ]; then ok \"parser $parse\"; else miss \"the parser $parse (make tools builds it)\"; fi\n"
+		   "\t\tif [ -x \"$run_parse\" ]; then ok \"parser $parse\"; else miss \"the parser $parse (make tools builds it)\"; fi\n"
 		   "\tfi\n"
 		   "\tif [ -z \"$build\" ]; then\n"
 		   "\t\tif [ -e \"$root/proc/modules\" ]; then\n"
@@ -277,6 +317,10 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sb_puts(o, "gen_kver=");
 	sh_quote(o, opt->kver);
 	sb_putc(o, '\n');
+	if (opt->set_id)
+		pin_set(o, opt->set_id);
+	else
+		sb_puts(o, "run_script=$script run_parse=$parse\n");
 	strbuf u = STRBUF_INIT;
 	sb_printf(&u, "usage: %s [options]\n\n", t);
 	usage_text(&u, s->summary ? s->summary : "");
@@ -408,7 +452,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "\t--module) [ $# -ge 2 ] || { usage >&2; exit 2; }; module=$2; shift 2;;\n"
 		   "\t--check) check=1; shift;;\n"
 		   "\t--no-check) nocheck=1; shift;;\n"
-		   "\t-d) cat \"$script\"; exit 0;;\n"
+		   "\t-d) cat \"$run_script\"; exit 0;;\n"
 		   "\t-h|--help) usage; exit 0;;\n"
 		   "\t-G) [ $# -ge 2 ] || { usage >&2; exit 2; }");
 	sb_puts(o, s->npoint_args ? "\n" : "; ");
@@ -489,7 +533,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "# shellcheck disable=SC2086 # the option lists are meant to split into words\n"
 		   "if [ -n \"$build\" ]; then\n"
 		   "\tmkdir -p \"$build\"\n"
-		   "\t(cd \"$build\" && stap -p4 -m \"$mod\" $opts $stap_args $syms $gvars \"$script\"");
+		   "\t(cd \"$build\" && stap -p4 -m \"$mod\" $opts $stap_args $syms $gvars \"$run_script\"");
 	sb_puts(o, s->npoint_args ? " $ppargs" : "");
 	sb_puts(o, " >/dev/null) || exit\n"
 		   "\techo \"$tool: built $build/$mod.ko; run it (staprun, no compiler needed): $0 --module $build/$mod.ko [options]\" >&2\n"
@@ -516,7 +560,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "else\n"
 		   "\t[ \"$bg\" = 0 ] || set -- \"$@\" -F -m \"$mod\"\n"
 		   "\t# shellcheck disable=SC2086\n"
-		   "\tset -- \"$@\" $gvars \"$script\"");
+		   "\tset -- \"$@\" $gvars \"$run_script\"");
 	sb_puts(o, s->npoint_args ? " $ppargs\n" : "\n");
 	sb_puts(o, "fi\n"
 		   "if [ \"$bg\" = 1 ]; then\n"
@@ -538,7 +582,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		   "fi\n"
 		   "# -f svg: the flame graph's subtitle is the command line\n"
 		   "parse_out() {\n"
-		   "\tif [ \"$fmt\" = svg ]; then \"$parse\" -f svg --subtitle \"$cmdline\"; else \"$parse\" -f \"$fmt\"; fi\n"
+		   "\tif [ \"$fmt\" = svg ]; then \"$run_parse\" -f svg --subtitle \"$cmdline\"; else \"$run_parse\" -f \"$fmt\"; fi\n"
 		   "}\n"
 		   "# POSIX sh has no pipefail: each side of the pipe reports its exit status\n"
 		   "# on fd 3.  Ctrl-C is for stap alone (it then runs its end probes): the\n"

@@ -94,7 +94,9 @@ cp "$tmp/bin/stap" "$tmp/bin/staprun"
 args() {
 	c=$tmp/out/$1
 	shift
-	(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$c" --no-check --raw "$@" 2>&1 | sed -e "s|$tmp/out/||g" -e 1q)
+	# the script goes to stap as the descriptor the command opened it on
+	(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$c" --no-check --raw "$@" 2>&1 |
+		sed -e "s|$tmp/out/||g" -e "s|\[/proc/[0-9]*/fd/7\]|[$(basename "$c").stp]|" -e 1q)
 }
 check_args() {
 	n=$((n + 1))
@@ -142,10 +144,12 @@ check_args "needs_tracepoint: -p and -c exclude each other" needs_tracepoint -c 
 check_args "inject_text: unknown option '-c'" inject_text -c ls
 check_args "inject_text: unknown option '--nope'" inject_text --nope
 # -f svg: the parser gets the command line as the flame graph's subtitle
-cat >"$tmp/out/parsers/sample_bt-parse" <<'PARSE'
+# (it carries the command's set: the command runs no parser of another set)
+cat >"$tmp/out/parsers/sample_bt-parse" <<PARSE
 #!/bin/sh
+# stapgen set $(sed -n 's/^set_id=//p' "$tmp/out/sample_bt")
 cat >/dev/null
-for a in "$@"; do printf '[%s]' "$a"; done
+for a in "\$@"; do printf '[%s]' "\$a"; done
 echo
 PARSE
 chmod +x "$tmp/out/parsers/sample_bt-parse"
@@ -182,7 +186,8 @@ while [ $# -gt 0 ]; do [ "$1" = -m ] && m=$2; shift; done
 [ -n "$m" ] && echo module >"$m.ko"
 STAP
 got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/point_arg" --no-check --build-module "$tmp/mods" --pattern 'tcp_*' 2>&1)
-case $got in *'[point_arg.stp][tcp_*]'*) ;; *) bad "point_arg --build-module --pattern: $got";; esac
+# the script: the descriptor the command opened it on (fd 7)
+case $got in *'[7][tcp_*]'*) ;; *) bad "point_arg --build-module --pattern: $got";; esac
 
 # ---- exit status: stap's and the parser's --------------------------------------
 # The real stap cannot load modules on this host (no CONFIG_MODULES), so

@@ -8,6 +8,36 @@ script=$here/ip_rcv.stp
 parse=$here/parsers/ip_rcv-parse
 mod=ip_rcv
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=4f1ef6b5217fc0b0
+# run only this command's set: the script and the parser are opened once and
+# must carry set_id (make tools may be replacing them right now)
+pin() {
+	run_script=$script run_parse=$parse
+	exec 7<&- 8<&-
+	if [ -e "$script" ]; then
+		command exec 7<"$script" || return 1
+		run_script=/proc/$$/fd/7
+		head -n 12 "$run_script" | grep -qxF "# stapgen set $set_id" || return 1
+	fi
+	if [ -e "$parse" ]; then
+		command exec 8<"$parse" || return 1
+		run_parse=/proc/$$/fd/8
+		grep -qaF "stapgen set $set_id" "$run_parse" || return 1
+	fi
+}
+tries=${STAPGEN_SET_TRIES:-0}
+until pin; do
+	tries=$((tries + 1))
+	if [ "$tries" -gt 10 ]; then
+		echo "$tool: $script or $parse is not of this command's set $set_id (make tools)" >&2
+		exit 1
+	fi
+	if ! grep -qxF "set_id=$set_id" "$0"; then
+		export STAPGEN_SET_TRIES="$tries"
+		exec "$0" "$@"
+	fi
+	[ "$tries" -le 3 ] || sleep 1
+done
 usage() {
 	cat <<'EOF'
 usage: ip_rcv [options]
@@ -59,7 +89,7 @@ while [ $# -gt 0 ]; do
 	--module) [ $# -ge 2 ] || { usage >&2; exit 2; }; module=$2; shift 2;;
 	--check) check=1; shift;;
 	--no-check) nocheck=1; shift;;
-	-d) cat "$script"; exit 0;;
+	-d) cat "$run_script"; exit 0;;
 	-h|--help) usage; exit 0;;
 	-G) [ $# -ge 2 ] || { usage >&2; exit 2; }; gvars="$gvars -G $2"; shift 2;;
 	*) echo "ip_rcv: unknown option '$1'" >&2; usage >&2; exit 2;;
@@ -107,7 +137,7 @@ kfeature() {
 preflight() {
 	case $rel in "$gen_kver") ;; *) say "warning: generated for kernel $gen_kver, this one is $rel (make tools KVER=$rel)";; esac
 	if [ "$use_parse" = 1 ]; then
-		if [ -x "$parse" ]; then ok "parser $parse"; else miss "the parser $parse (make tools builds it)"; fi
+		if [ -x "$run_parse" ]; then ok "parser $parse"; else miss "the parser $parse (make tools builds it)"; fi
 	fi
 	if [ -z "$build" ]; then
 		if [ -e "$root/proc/modules" ]; then
@@ -169,7 +199,7 @@ fi
 # shellcheck disable=SC2086 # the option lists are meant to split into words
 if [ -n "$build" ]; then
 	mkdir -p "$build"
-	(cd "$build" && stap -p4 -m "$mod" $opts $stap_args $syms $gvars "$script" >/dev/null) || exit
+	(cd "$build" && stap -p4 -m "$mod" $opts $stap_args $syms $gvars "$run_script" >/dev/null) || exit
 	echo "$tool: built $build/$mod.ko; run it (staprun, no compiler needed): $0 --module $build/$mod.ko [options]" >&2
 	exit 0
 fi
@@ -194,7 +224,7 @@ if [ -n "$module" ]; then
 else
 	[ "$bg" = 0 ] || set -- "$@" -F -m "$mod"
 	# shellcheck disable=SC2086
-	set -- "$@" $gvars "$script"
+	set -- "$@" $gvars "$run_script"
 fi
 if [ "$bg" = 1 ]; then
 	"$@" || exit
@@ -215,7 +245,7 @@ if [ "$use_parse" = 0 ]; then
 fi
 # -f svg: the flame graph's subtitle is the command line
 parse_out() {
-	if [ "$fmt" = svg ]; then "$parse" -f svg --subtitle "$cmdline"; else "$parse" -f "$fmt"; fi
+	if [ "$fmt" = svg ]; then "$run_parse" -f svg --subtitle "$cmdline"; else "$run_parse" -f "$fmt"; fi
 }
 # POSIX sh has no pipefail: each side of the pipe reports its exit status
 # on fd 3.  Ctrl-C is for stap alone (it then runs its end probes): the
