@@ -140,7 +140,7 @@ static void pin_set(strbuf *o, const char *id)
 		   "\tif [ -e \"$script\" ]; then\n"
 		   "\t\tcommand exec 7<\"$script\" || return 1\n"
 		   "\t\trun_script=/proc/$$/fd/7\n"
-		   "\t\thead -n 12 \"$run_script\" | grep -qxF \"# stapgen set $set_id\" || return 1\n"
+		   "\t\thead -n 12 \"$run_script\" | grep -qF \"(stapgen set $set_id).\" || return 1\n"
 		   "\tfi\n"
 		   "\tif [ -e \"$parse\" ]; then\n"
 		   "\t\tcommand exec 8<\"$parse\" || return 1\n"

@@ -17,7 +17,7 @@ pin() {
 	if [ -e "$script" ]; then
 		command exec 7<"$script" || return 1
 		run_script=/proc/$$/fd/7
-		head -n 12 "$run_script" | grep -qxF "# stapgen set $set_id" || return 1
+		head -n 12 "$run_script" | grep -qF "(stapgen set $set_id)." || return 1
 	fi
 	if [ -e "$parse" ]; then
 		command exec 8<"$parse" || return 1
