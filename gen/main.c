@@ -152,9 +152,12 @@ static void refuse(const char *path, const char *why, const struct stat *st)
 	struct passwd *pw = getpwuid(st->st_uid);
 	fputs("stapgen: error: refusing to write through ", stderr);
 	text_fputs(stderr, path);
-	fprintf(stderr, ": %s (owner %s, uid %u, mode %04o); only root or you may own it, "
-		"without group or world write\n", why, pw ? pw->pw_name : "?", (unsigned)st->st_uid,
-		(unsigned)(st->st_mode & 07777));
+	fprintf(stderr, ": %s (owner %s, uid %u", why, pw ? pw->pw_name : "?", (unsigned)st->st_uid);
+	if (S_ISLNK(st->st_mode))
+		fputs(")\n", stderr);
+	else
+		fprintf(stderr, ", mode %04o); only root or you may own it, without group or world "
+			"write\n", (unsigned)(st->st_mode & 07777));
 }
 
 static int check_dir(const char *path, int ours)

@@ -187,6 +187,23 @@ else
 			bad "--out $o refused: $(head -n 2 "$tmp/o")"
 		[ -x "$o/vers" ] || bad "--out $o: no command"
 	done
+	# the same rules for another user: its own directory is fine, one others may write is not
+	if command -v setpriv >/dev/null; then
+		mkdir -p "$tmp/nb/mine" "$tmp/nb/ww"
+		chown "$nobody" "$tmp/nb/mine"
+		chmod 777 "$tmp/nb/ww"
+		chmod 755 "$tmp" "$tmp/v1"
+		chmod 644 "$tmp/v1/vers.yaml"
+		as_nobody() { setpriv --reuid="$nobody" --regid="$(id -g nobody)" --clear-groups "$@"; }
+		n=$((n + 1))
+		as_nobody "$stapgen" --kver "$kver" --out "$tmp/nb/mine/out" "$tmp/v1/vers.yaml" >"$tmp/o" 2>&1 ||
+			bad "nobody into its own directory: $(head -n 2 "$tmp/o")"
+		n=$((n + 1))
+		rc=0
+		as_nobody "$stapgen" --kver "$kver" --out "$tmp/nb/ww" "$tmp/v1/vers.yaml" >"$tmp/o" 2>&1 || rc=$?
+		[ "$rc" = 2 ] && grep -qF "refusing to write through $tmp/nb/ww: writable by others" "$tmp/o" ||
+			bad "nobody into a 0777 directory: exit $rc: $(head -n 2 "$tmp/o")"
+	fi
 	# --check writes nothing: it does not look at --out
 	n=$((n + 1))
 	"$stapgen" --check --out "$tmp/ww" "$tmp/v1/vers.yaml" >"$tmp/o" 2>&1 || bad "--check looks at --out: $(head -n 2 "$tmp/o")"
