@@ -37,7 +37,7 @@ TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	check-commands check-fuzz-cmd check-flame check-browser check-install install valgrind clean deps fuzz kernels validate helpers \
+	check-commands check-fuzz-cmd check-flame check-browser check-install check-outdir install valgrind clean deps fuzz kernels validate helpers \
 	check-helpers valgrind-helpers bench
 all: $(STAPGEN) helpers
 
@@ -106,12 +106,19 @@ tools-only: $(STAPGEN)
 # make install [PREFIX=/usr/local] [DESTDIR=...] [KVER=...]: stapgen, the
 # helpers, and the tools generated for KVER (into OUT/KVER first) with their
 # parsers and man pages (scripts/install.sh).
+# Their values reach the scripts through the environment, each as one
+# argument: never pasted into the recipe, where a quote, a backtick or
+# $(...) in DESTDIR would end the string or run.
 PREFIX ?= /usr/local
 DESTDIR ?=
 OUT ?= out
+install: export DESTDIR := $(DESTDIR)
+install: export PREFIX := $(PREFIX)
+install: export OUT := $(OUT)
+install: export KVER := $(KVER)
 install: $(STAPGEN) helpers
-	@./scripts/make-tools.sh $(STAPGEN) "$(KVER)" "$(OUT)" $(SPECS)
-	@./scripts/install.sh "$(OUT)/$(KVER)" "$(KVER)" "$(DESTDIR)" "$(PREFIX)" $(STAPGEN) $(HELPER_BIN)
+	@./scripts/make-tools.sh $(STAPGEN) "$$KVER" "$$OUT" $(SPECS)
+	@./scripts/install.sh "$$OUT/$$KVER" "$$KVER" "$$DESTDIR" "$$PREFIX" $(STAPGEN) $(HELPER_BIN)
 
 # ---- tests ---------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
@@ -163,6 +170,14 @@ check-fuzz-cmd: $(STAPGEN)
 	@python3 tests/fuzz/cmd/fuzz_cmd.py $(STAPGEN) --replay tests/fuzz/cmd/corpus.jsonl
 	@python3 tests/fuzz/cmd/fuzz_cmd.py $(STAPGEN) --execs $(FUZZ_CMD_EXECS) --seed $${FUZZ_CMD_SEED:-1}
 check-install: $(STAPGEN) helpers ; @./tests/install/run.sh "$(MAKE)"
+# Two versions of one spec generated into one directory at once, and the
+# output directory's owner/mode/links (tests/outdir/run.sh).  make check runs
+# 100 rounds and 2 of make-tools.sh; `make check-outdir OUTDIR_ROUNDS=300
+# MT_ROUNDS=4` is the issue's figure (about 40 s).
+OUTDIR_ROUNDS ?= 100
+MT_ROUNDS ?= 2
+check-outdir: $(STAPGEN)
+	@MT_ROUNDS=$(MT_ROUNDS) ./tests/outdir/run.sh $(STAPGEN) $(OUTDIR_ROUNDS)
 
 # The test program is always built with cc (gcc): the expected inline chains
 # and lines are gcc's.  HELPER_WRAP runs every helper under valgrind.
@@ -175,7 +190,7 @@ valgrind-helpers: $(HELPER_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
-		check-entry check-commands check-fuzz-cmd check-install check-helpers check-live-unit check-validate-unit
+		check-entry check-commands check-fuzz-cmd check-outdir check-install check-helpers check-live-unit check-validate-unit
 	@echo "make check: all passed"
 
 check-asan:

@@ -4,7 +4,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -140,6 +142,73 @@ static char *read_file(arena *a, const char *path, size_t *len, int *status)
 	return buf;
 }
 
+/* A directory stapgen writes through must be one only root or the caller
+ * can change: else its owner, or anyone for a group/world-writable one,
+ * can swap the generated command (which root runs) after it is written.
+ * `ours`: stapgen makes this one (the output directory, parsers/, doc/), so
+ * a symbolic link there is refused whoever owns it; above it, a link owned
+ * by root or the caller (/var/run) is followed.  0, or -1 after a message. */
+static void refuse(const char *path, const char *why, const struct stat *st)
+{
+	struct passwd *pw = getpwuid(st->st_uid);
+	fputs("stapgen: error: refusing to write through ", stderr);
+	text_fputs(stderr, path);
+	fprintf(stderr, ": %s (owner %s, uid %u", why, pw ? pw->pw_name : "?", (unsigned)st->st_uid);
+	if (S_ISLNK(st->st_mode))
+		fputs(")\n", stderr);
+	else
+		fprintf(stderr, ", mode %04o); only root or you may own it, without group or world "
+			"write\n", (unsigned)(st->st_mode & 07777));
+}
+
+static int check_dir(const char *path, int ours)
+{
+	struct stat st;
+	if (lstat(path, &st))
+		return 0;	/* not there yet: mkdirs makes it, 0755 */
+	uid_t me = geteuid();
+	if (S_ISLNK(st.st_mode)) {
+		if (ours || (st.st_uid != 0 && st.st_uid != me)) {
+			refuse(path, "a symbolic link where a directory is expected", &st);
+			return -1;
+		}
+		if (stat(path, &st))
+			return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return 0;	/* mkdirs reports it */
+	if (st.st_uid != 0 && st.st_uid != me) {
+		refuse(path, "owned by another user", &st);
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		refuse(path, "writable by others (group or world, no sticky bit)", &st);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every existing directory on the way to path, and path itself (ours). */
+static int check_path(const char *path)
+{
+	char tmp[4096];
+	size_t n = strlen(path);
+	if (n >= sizeof tmp)
+		return 0;	/* mkdirs refuses it */
+	memcpy(tmp, path, n + 1);
+	while (n > 1 && tmp[n - 1] == '/')
+		tmp[--n] = '\0';
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/' && p[-1] != '/') {
+			*p = '\0';
+			int r = check_dir(tmp, 0);
+			*p = '/';
+			if (r)
+				return -1;
+		}
+	return check_dir(tmp, 1);
+}
+
 static int mkdirs(const char *path)
 {
 	char tmp[4096];
@@ -206,7 +275,7 @@ static int write_tmp(out_file *f, const char *dir, const char *name, const char 
  * failure (disk full, permissions) leaves the output directory as it was.
  * Each rename(2) is atomic: readers and parallel builds see the old file or
  * the new one, never half of one. */
-static int commit_outputs(out_file *f, size_t n, int ok)
+static int commit_outputs(out_file *f, size_t n, int ok, const char *stale_bin)
 {
 	/* the one way a rename into place fails once the files are written:
 	 * a directory in the way (it would fail after the others moved) */
@@ -216,6 +285,12 @@ static int commit_outputs(out_file *f, size_t n, int ok)
 			fprintf(stderr, "stapgen: error: cannot write %s: is a directory\n", f[i].path);
 			ok = 0;
 		}
+	}
+	/* the compiled parser of the old source goes first: a reader then
+	 * finds no parser rather than one of another set */
+	if (ok && stale_bin && unlink(stale_bin) && errno != ENOENT) {
+		fprintf(stderr, "stapgen: error: removing %s: %s\n", stale_bin, strerror(errno));
+		ok = 0;
 	}
 	for (size_t i = 0; ok && i < n; i++)
 		if (rename(f[i].tmp, f[i].path)) {
@@ -228,6 +303,53 @@ static int commit_outputs(out_file *f, size_t n, int ok)
 		if (f[i].written)
 			unlink(f[i].tmp);
 	return ok ? 0 : -1;
+}
+
+/* Two runs writing one tool (make -j, two make tools, another version of
+ * the spec) take turns: a tool's set is renamed in under an exclusive
+ * flock(2) on OUT/.TOOL.lock, which make-tools.sh holds too while it
+ * installs the compiled parser.  The fd, or -1 after a message. */
+static int lock_tool(const char *outdir, const char *tool)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/.%s.lock", outdir, tool) >= sizeof path) {
+		fprintf(stderr, "stapgen: error: output path too long: %s\n", outdir);
+		return -1;
+	}
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "stapgen: error: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX))
+		if (errno != EINTR) {
+			fprintf(stderr, "stapgen: error: cannot lock %s: %s\n", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+/* Does the file at path hold exactly data? */
+static int same_content(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	int same = !fstat(fd, &st) && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+	char buf[65536];
+	for (size_t off = 0; same && off < len;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || (size_t)r > len - off || memcmp(buf, data + off, (size_t)r))
+			same = 0;
+		else
+			off += (size_t)r;
+	}
+	close(fd);
+	return same;
 }
 
 typedef struct done_tool {
@@ -297,7 +419,9 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 	int existed[4];
 	for (size_t i = 0; i < 4; i++)
 		existed[i] = access(dirs[i], F_OK) == 0;
-	if (mkdirs(pdir) || mkdirs(ddir) || mkdirs(ldir)) {
+	if (check_dir(pdir, 1) || check_dir(ddir, 1) || check_dir(ldir, 1)) {
+		/* said why */
+	} else if (mkdirs(pdir) || mkdirs(ddir) || mkdirs(ldir)) {
 		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", o->outdir, strerror(errno));
 	} else {
 		int ok = !write_tmp(&files[nfiles++], o->outdir, u ? uns_name : stp_name,
@@ -313,12 +437,26 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 			 /* every command's runtime: the same text for each tool */
 			 (u || !write_tmp(&files[nfiles++], ldir, "stapgen-cmd.sh", stapgen_cmd_runtime,
 					  stapgen_cmd_runtime_len, 0644));
-		if (!commit_outputs(files, nfiles, ok)) {
-			/* the other outcome's file, from an earlier run, is now stale */
-			char *stale = arena_printf(&a, "%s/%s", o->outdir, u ? stp_name : uns_name);
-			unlink(stale);
+		int lk = ok ? lock_tool(o->outdir, s->tool) : -1;
+		if (lk < 0)
+			ok = 0;
+		/* a parser compiled from another source is not of this set */
+		char *bin = arena_printf(&a, "%s/%s-parse", pdir, s->tool);
+		if (ok && same_content(files[1].path, sb_str(&res.parser), res.parser.len))
+			bin = NULL;
+		if (!commit_outputs(files, nfiles, ok, bin)) {
+			/* the other outcome's files, from an earlier run, are now stale */
+			if (u) {
+				unlink(arena_printf(&a, "%s/%s", o->outdir, stp_name));
+				unlink(arena_printf(&a, "%s/%s", o->outdir, map_name));
+				unlink(arena_printf(&a, "%s/%s", o->outdir, s->tool));
+			} else {
+				unlink(arena_printf(&a, "%s/%s", o->outdir, uns_name));
+			}
 			rc = 0;
 		}
+		if (lk >= 0)
+			close(lk);	/* and with it the lock */
 	}
 	for (size_t i = 4; rc && i-- > 0;)
 		if (!existed[i])
@@ -383,6 +521,8 @@ int main(int argc, char **argv)
 		snprintf(outbuf, sizeof outbuf, "out/%s", o.kver);
 		o.outdir = outbuf;
 	}
+	if (!o.check_only && check_path(o.outdir))
+		return 2;
 	size_t nspecs = (size_t)(argc - optind);
 	seen_tools seen = { calloc(nspecs + 1, sizeof *seen.v), 0 };
 	if (!seen.v)

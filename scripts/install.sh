@@ -12,6 +12,9 @@ set -eu
 out=$1 kver=$2 destdir=$3 prefix=$4
 shift 4
 here=$(cd "$(dirname "$0")" && pwd)
+nl='
+'
+case $destdir$prefix$out in *"$nl"*) echo "install: DESTDIR, PREFIX and OUT may not hold a newline" >&2; exit 2 ;; esac
 case $prefix in /*) ;; *) echo "install: PREFIX must be an absolute path: $prefix" >&2; exit 2 ;; esac
 case $prefix$kver in
 *[!A-Za-z0-9_./+-]*) echo "install: PREFIX and KVER may hold only letters, digits and _ . / + -" >&2; exit 2 ;;

@@ -12,7 +12,11 @@ rc=0
 mkdir -p "$out/parsers"
 # The runtime (templates/parser/stapgen_rt*.[ch]) travels with the parsers so
 # out/<KVER>/parsers/ builds anywhere: cc TOOL_parser.c stapgen_rt*.c.
-rm -f "$out"/parsers/stapgen_rt*.[ch]
+# (each renamed over the old one: a make tools running beside this one keeps
+# compiling; only files no longer in templates/ go)
+for f in "$out"/parsers/stapgen_rt*.[ch]; do
+	[ -e "$f" ] && [ ! -e "templates/parser/$(basename "$f")" ] && rm -f "$f"
+done
 for p in templates/parser/stapgen_rt*.[ch]; do
 	f=$(basename "$p")
 	tmp=$(mktemp "$out/parsers/.$f.XXXXXX")
@@ -28,29 +32,48 @@ trap 'exit 130' INT TERM
 # shellcheck disable=SC2086 # cflags is a list of words
 "$(dirname "$0")/rt-objs.sh" "$rt" $cflags || {
 	echo "make-tools: error: the parser runtime does not compile" >&2; exit 1; }
+command -v flock >/dev/null || { echo "make-tools: error: flock is not installed (util-linux)" >&2; exit 1; }
+# A tool's parser is compiled from a copy of its source and renamed in under
+# the tool's lock (stapgen's, OUT/.TOOL.lock) only if that source is still
+# the current one: another run may have written another version meanwhile
+# (it then installs its own); so the parser is always of its set.
 n=0
 for src in "$out"/parsers/*_parser.c; do
 	[ -e "$src" ] || continue
 	tool=$(basename "$src" _parser.c)
 	bin=$out/parsers/$tool-parse
+	lock=$out/.$tool.lock
+	if [ ! -f "$lock" ] || [ -L "$lock" ]; then continue; fi	# not written by stapgen
+	snap=$rt/${tool}_parser.c
+	cp "$src" "$snap" || { rc=1; continue; }
 	tmp=$(mktemp "$out/parsers/.$tool-parse.XXXXXX")
 	# shellcheck disable=SC2086
-	if $CC $cflags -I"$out/parsers" -o "$tmp" "$src" "$rt"/*.o; then
-		mv -f "$tmp" "$bin"
-		n=$((n + 1))
+	if $CC $cflags -I"$out/parsers" -o "$tmp" "$snap" "$rt"/*.o; then
+		# shellcheck disable=SC2016 # expanded by that sh, from its arguments
+		if flock "$lock" sh -c 'if cmp -s "$1" "$2"; then mv -f "$3" "$4"; else rm -f "$3"; fi' \
+			sh "$snap" "$src" "$tmp" "$bin"; then
+			n=$((n + 1))
+		else
+			rm -f "$tmp"; rc=1
+		fi
 	else
 		rm -f "$tmp"
 		echo "make-tools: error: generated parser $src does not compile" >&2
 		rc=1
 	fi
+	rm -f "$snap"
 done
 # Doc pages gain the output of the latest live run on this kernel (make live).
 for ex in "$outroot/live/$kver/examples/"*.md; do
 	[ -f "$ex" ] || continue
-	page=$out/doc/$(basename "$ex")
-	[ -f "$page" ] || continue
-	tmp=$(mktemp "$out/doc/.page.XXXXXX")
-	{ cat "$page"; echo; cat "$ex"; } >"$tmp" && mv -f "$tmp" "$page"
+	tool=$(basename "$ex" .md)
+	page=$out/doc/$tool.md
+	if [ ! -f "$page" ] || [ ! -f "$out/.$tool.lock" ]; then continue; fi
+	# under the tool's lock, and once: a run beside this one may have added them
+	# shellcheck disable=SC2016
+	flock "$out/.$tool.lock" sh -c 'tail -n "$(wc -l <"$2")" "$1" | cmp -s - "$2" && exit
+		tmp=$(mktemp "$1.XXXXXX") && { cat "$1"; echo; cat "$2"; } >"$tmp" && mv -f "$tmp" "$1"' \
+		sh "$page" "$ex"
 done
 nstp=$(ls "$out"/*.stp 2>/dev/null | wc -l)
 nuns=$(ls "$out"/*.unsupported 2>/dev/null | wc -l)

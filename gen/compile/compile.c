@@ -1,6 +1,8 @@
 /* stapgen_compile: the pipeline, once.  See compile.h. */
 #include "compile.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../emit/emit.h"
@@ -30,6 +32,28 @@ static const char *shown_path(arena *a, const char *path)
 	return shown;
 }
 
+/* FNV-1a, 64 bits: tells versions apart, not a defence against a spec
+ * author (who writes both versions anyway). */
+static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\r')
+			continue;	/* a CRLF spec generates what its LF twin does */
+		h ^= (unsigned char)p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static void set_id_of(char out[17], const source *src, const char *path, const char *kver)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	h = fnv1a(h, path, strlen(path) + 1);
+	h = fnv1a(h, kver, strlen(kver) + 1);
+	h = fnv1a(h, src->text, src->len);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
 static int compile(arena *a, const source *src, diag_sink *d, const stapgen_options *o,
 		   stapgen_output *out)
 {
@@ -55,7 +79,8 @@ static int compile(arena *a, const source *src, diag_sink *d, const stapgen_opti
 		return 0;
 	/* everything below reads the checked spec */
 	const spec *cs = s;
-	emit_opts eo = { o->kver, shown_path(a, src->path), &out->map };
+	emit_opts eo = { o->kver, shown_path(a, src->path), &out->map, out->set_id };
+	set_id_of(out->set_id, src, eo.spec_path, o->kver);
 	out->unsupported = unsupported_for(cs, o->kver);
 	if (out->unsupported)
 		sb_printf(&out->stp, "%s\n", out->unsupported->reason);

@@ -26,6 +26,10 @@ typedef struct stapgen_output {
 	 * are empty and not to be written */
 	const spec_unsupported *unsupported;
 	strbuf stp, map, parser, command, doc;
+	/* The set's id, in the .stp, the parser and the command: a hash of
+	 * the spec text, its path and the kernel release, so files of two
+	 * versions of one spec never pass for one set (gen/main.c). */
+	char set_id[17];
 } stapgen_output;
 
 /* Compiles src; every problem is reported to d (a sorted sink is flushed

@@ -10,6 +10,9 @@ typedef struct emit_opts {
 	const char *kver;	/* kernel release the script is generated for */
 	const char *spec_path;	/* as shown in headers (relative, stable) */
 	strbuf *map;		/* if set, the .stp's source map is written here */
+	/* the tool's set: its command runs a script and a parser only when
+	 * they carry the same id (16 hex digits; see stapgen_output) */
+	const char *set_id;
 } emit_opts;
 
 /* The script, from the lowered spec (gen/lower); `a` is for scratch text. */

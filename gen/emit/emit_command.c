@@ -246,7 +246,8 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sh_quote(o, opt->spec_path);
 	sb_puts(o, "\ngen_kver=");
 	sh_quote(o, opt->kver);
-	sb_putc(o, '\n');
+	/* the set's id: its script and parser carry it too (sg_pin) */
+	sb_printf(o, "\nset_id=%s\n", opt->set_id ? opt->set_id : "");
 
 	unsigned nflags;
 	const char **flags = stap_run_flags(s, &nflags);

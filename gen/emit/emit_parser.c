@@ -134,6 +134,9 @@ void emit_parser(strbuf *o, const spec *s, const record_set *rs, const emit_opts
 	sb_printf(o, "const sg_tool %s_tool = {\n\t\"%s\", ", t, t);
 	c_string(o, opt->spec_path);
 	sb_printf(o, ",\n\t%s_kinds, sizeof %s_kinds / sizeof %s_kinds[0],\n};\n\n", t, t, t);
+	if (opt->set_id)
+		sb_printf(o, "/* the tool command runs this parser only with a script of its set */\n"
+			     "const char %s_set[] = \"stapgen set %s\";\n\n", t, opt->set_id);
 	svg_unit = stack_unit(rs);
 	if (svg_unit) {
 		sb_printf(o, "/* -f svg: the stack records' COUNT is '%s' (its column's unit) */\n"

@@ -76,6 +76,25 @@ rc=0
 ./scripts/install.sh "$tmp/out/$kver" "x'; touch pwned" "" "$p2" build/stapgen >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || bad "a KVER with a quote is accepted"
 
+# DESTDIR is one argument, whatever it holds: a backtick, quotes, a space,
+# $(...) (make's $$ is one $) run nothing and land in the path as written
+ok
+odd="$tmp/d \`touch pwned1\` \" ' \$(touch pwned2)"
+$make --no-print-directory install KVER=$kver DESTDIR="$tmp/d \`touch pwned1\` \" ' \$\$(touch pwned2)" \
+	PREFIX=$prefix OUT="$tmp/out" SPECS=specs/syscall/execve.yaml >"$tmp/log2" 2>&1 ||
+	bad "make install with an odd DESTDIR: $(tail -n 3 "$tmp/log2")"
+[ -x "$odd$prefix/lib/stapgen/$kver/execve" ] || bad "make install with an odd DESTDIR: not installed under it"
+for p in pwned1 pwned2; do
+	[ ! -e "$p" ] && [ ! -e "$tmp/$p" ] || bad "make install ran a command from DESTDIR ($p)"
+	rm -f "$p"
+done
+ok
+rc=0
+$make --no-print-directory install KVER=$kver DESTDIR="$tmp/nl
+x" PREFIX=$prefix OUT="$tmp/out" SPECS=specs/syscall/execve.yaml >"$tmp/log3" 2>&1 || rc=$?
+[ "$rc" != 0 ] && grep -q "may not hold a newline" "$tmp/log3" || bad "a DESTDIR with a newline: $(tail -n 2 "$tmp/log3")"
+[ ! -e "$tmp/nl" ] || bad "a DESTDIR with a newline: written"
+
 # md2man over the doc pages of every spec and the hostile ones
 ok
 # shellcheck disable=SC2046

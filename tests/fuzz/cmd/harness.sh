@@ -15,6 +15,8 @@ eval "$(sed '/^case \$0 in/,$d' "$cmd")"
 sg_here=$(cd "$(dirname "$cmd")" && pwd -P)
 # shellcheck source=/dev/null
 . "$sg_here/lib/stapgen-cmd.sh"
+# the script and parser as named: the model expects the script's path
+sg_pin_set() { sg_run_script=$sg_script sg_run_parse=$sg_parse; }
 # shellcheck disable=SC2120
 sg_run() {
 	sg_argv

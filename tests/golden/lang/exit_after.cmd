@@ -8,6 +8,7 @@ unset CDPATH
 tool=exit_after sg_mod=exit_after
 spec='tests/golden/lang/exit_after.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=f197c0f3a13dab7f
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

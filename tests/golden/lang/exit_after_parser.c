@@ -36,6 +36,9 @@ const sg_tool exit_after_tool = {
 	exit_after_kinds, sizeof exit_after_kinds / sizeof exit_after_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char exit_after_set[] = "stapgen set f197c0f3a13dab7f";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct exit_after_handlers {
 	void (*on_read)(const exit_after_rec_read *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=ipv6_peers sg_mod=ipv6_peers
 spec='tests/golden/lang/ipv6_peers.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=af4633ffb505e4e3
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

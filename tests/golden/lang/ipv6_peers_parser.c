@@ -39,6 +39,9 @@ const sg_tool ipv6_peers_tool = {
 	ipv6_peers_kinds, sizeof ipv6_peers_kinds / sizeof ipv6_peers_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char ipv6_peers_set[] = "stapgen set af4633ffb505e4e3";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ipv6_peers_handlers {
 	void (*on_pkt)(const ipv6_peers_rec_pkt *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=open_files sg_mod=open_files
 spec='tests/golden/lang/open_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=43d74e56d8e3bcf8
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -50,6 +50,9 @@ const sg_tool open_files_tool = {
 	open_files_kinds, sizeof open_files_kinds / sizeof open_files_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char open_files_set[] = "stapgen set 43d74e56d8e3bcf8";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct open_files_handlers {
 	void (*on_still_open)(const open_files_rec_still_open *rec, void *ctx);

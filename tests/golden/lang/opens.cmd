@@ -8,6 +8,7 @@ unset CDPATH
 tool=opens sg_mod=opens
 spec='tests/golden/lang/opens.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=c82d88fe2aa5d173
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -60,6 +60,9 @@ const sg_tool opens_tool = {
 	opens_kinds, sizeof opens_kinds / sizeof opens_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char opens_set[] = "stapgen set c82d88fe2aa5d173";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct opens_handlers {
 	void (*on_open)(const opens_rec_open *rec, void *ctx);

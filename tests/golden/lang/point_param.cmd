@@ -8,6 +8,7 @@ unset CDPATH
 tool=point_param sg_mod=point_param
 spec='tests/golden/lang/point_param.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=e1bf26473b0416a1
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

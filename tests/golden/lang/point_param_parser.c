@@ -40,6 +40,9 @@ const sg_tool point_param_tool = {
 	point_param_kinds, sizeof point_param_kinds / sizeof point_param_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char point_param_set[] = "stapgen set e1bf26473b0416a1";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct point_param_handlers {
 	void (*on_call)(const point_param_rec_call *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=probe_stats sg_mod=probe_stats
 spec='tests/golden/lang/probe_stats.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=e087428b6fc511e0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

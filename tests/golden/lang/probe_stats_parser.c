@@ -55,6 +55,9 @@ const sg_tool probe_stats_tool = {
 	probe_stats_kinds, sizeof probe_stats_kinds / sizeof probe_stats_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char probe_stats_set[] = "stapgen set e087428b6fc511e0";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct probe_stats_handlers {
 	void (*on_read)(const probe_stats_rec_read *rec, void *ctx);

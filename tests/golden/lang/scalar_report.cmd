@@ -8,6 +8,7 @@ unset CDPATH
 tool=scalar_report sg_mod=scalar_report
 spec='tests/golden/lang/scalar_report.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=47ecd833d534d137
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

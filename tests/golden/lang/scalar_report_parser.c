@@ -52,6 +52,9 @@ const sg_tool scalar_report_tool = {
 	scalar_report_kinds, sizeof scalar_report_kinds / sizeof scalar_report_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char scalar_report_set[] = "stapgen set 47ecd833d534d137";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct scalar_report_handlers {
 	void (*on_sizes)(const scalar_report_rec_sizes *rec, void *ctx);

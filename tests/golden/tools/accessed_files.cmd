@@ -8,6 +8,7 @@ unset CDPATH
 tool=accessed_files sg_mod=accessed_files
 spec='specs/fs/accessed_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=e52fb179ec5d1520
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

@@ -40,6 +40,9 @@ const sg_tool accessed_files_tool = {
 	accessed_files_kinds, sizeof accessed_files_kinds / sizeof accessed_files_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char accessed_files_set[] = "stapgen set e52fb179ec5d1520";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct accessed_files_handlers {
 	void (*on_files)(const accessed_files_rec_files *rec, void *ctx);

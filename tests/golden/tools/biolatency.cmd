@@ -8,6 +8,7 @@ unset CDPATH
 tool=biolatency sg_mod=biolatency
 spec='specs/io/biolatency.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=7e7d173002184e28
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -33,6 +33,9 @@ const sg_tool biolatency_tool = {
 	biolatency_kinds, sizeof biolatency_kinds / sizeof biolatency_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char biolatency_set[] = "stapgen set 7e7d173002184e28";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct biolatency_handlers {
 	void (*on_latency)(const biolatency_rec_latency *rec, void *ctx);

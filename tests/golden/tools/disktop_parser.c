@@ -47,6 +47,9 @@ const sg_tool disktop_tool = {
 	disktop_kinds, sizeof disktop_kinds / sizeof disktop_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char disktop_set[] = "stapgen set fc053e100a6a625d";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct disktop_handlers {
 	void (*on_top)(const disktop_rec_top *rec, void *ctx);

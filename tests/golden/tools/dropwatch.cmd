@@ -8,6 +8,7 @@ unset CDPATH
 tool=dropwatch sg_mod=dropwatch
 spec='specs/net/dropwatch.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=4db952560fbe4732
 sg_flags=''\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

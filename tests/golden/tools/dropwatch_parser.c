@@ -36,6 +36,9 @@ const sg_tool dropwatch_tool = {
 	dropwatch_kinds, sizeof dropwatch_kinds / sizeof dropwatch_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char dropwatch_set[] = "stapgen set 4db952560fbe4732";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct dropwatch_handlers {
 	void (*on_drops)(const dropwatch_rec_drops *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=execve sg_mod=execve
 spec='specs/syscall/execve.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=caf9a9851018bff9
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

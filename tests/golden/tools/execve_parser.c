@@ -46,6 +46,9 @@ const sg_tool execve_tool = {
 	execve_kinds, sizeof execve_kinds / sizeof execve_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char execve_set[] = "stapgen set caf9a9851018bff9";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct execve_handlers {
 	void (*on_exec)(const execve_rec_exec *rec, void *ctx);

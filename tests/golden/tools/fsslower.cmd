@@ -8,6 +8,7 @@ unset CDPATH
 tool=fsslower sg_mod=fsslower
 spec='specs/fs/fsslower.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=8117ba22c65a5a4b
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

@@ -48,6 +48,9 @@ const sg_tool fsslower_tool = {
 	fsslower_kinds, sizeof fsslower_kinds / sizeof fsslower_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char fsslower_set[] = "stapgen set 8117ba22c65a5a4b";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct fsslower_handlers {
 	void (*on_slow)(const fsslower_rec_slow *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=hello_world sg_mod=hello_world
 spec='specs/misc/hello_world.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=66e32f0df6f65236
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -32,6 +32,9 @@ const sg_tool hello_world_tool = {
 	hello_world_kinds, sizeof hello_world_kinds / sizeof hello_world_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char hello_world_set[] = "stapgen set 66e32f0df6f65236";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct hello_world_handlers {
 	void (*on_hello)(const hello_world_rec_hello *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=iotime sg_mod=iotime
 spec='specs/fs/iotime.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=0ae164fc3584b681
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

@@ -49,6 +49,9 @@ const sg_tool iotime_tool = {
 	iotime_kinds, sizeof iotime_kinds / sizeof iotime_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char iotime_set[] = "stapgen set 0ae164fc3584b681";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iotime_handlers {
 	void (*on_files)(const iotime_rec_files *rec, void *ctx);

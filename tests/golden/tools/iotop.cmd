@@ -8,6 +8,7 @@ unset CDPATH
 tool=iotop sg_mod=iotop
 spec='specs/io/iotop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=4cc66397054ec024
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -42,6 +42,9 @@ const sg_tool iotop_tool = {
 	iotop_kinds, sizeof iotop_kinds / sizeof iotop_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char iotop_set[] = "stapgen set 4cc66397054ec024";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iotop_handlers {
 	void (*on_top)(const iotop_rec_top *rec, void *ctx);

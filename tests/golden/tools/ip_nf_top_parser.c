@@ -41,6 +41,9 @@ const sg_tool ip_nf_top_tool = {
 	ip_nf_top_kinds, sizeof ip_nf_top_kinds / sizeof ip_nf_top_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char ip_nf_top_set[] = "stapgen set 69889843a2ae9614";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_nf_top_handlers {
 	void (*on_pairs)(const ip_nf_top_rec_pairs *rec, void *ctx);

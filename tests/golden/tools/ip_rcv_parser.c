@@ -44,6 +44,9 @@ const sg_tool ip_rcv_tool = {
 	ip_rcv_kinds, sizeof ip_rcv_kinds / sizeof ip_rcv_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char ip_rcv_set[] = "stapgen set 4f1ef6b5217fc0b0";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_rcv_handlers {
 	void (*on_packet)(const ip_rcv_rec_packet *rec, void *ctx);

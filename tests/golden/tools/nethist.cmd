@@ -8,6 +8,7 @@ unset CDPATH
 tool=nethist sg_mod=nethist
 spec='specs/net/nethist.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=42b4e06f41c6a98b
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

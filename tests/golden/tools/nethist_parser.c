@@ -36,6 +36,9 @@ const sg_tool nethist_tool = {
 	nethist_kinds, sizeof nethist_kinds / sizeof nethist_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char nethist_set[] = "stapgen set 42b4e06f41c6a98b";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct nethist_handlers {
 	void (*on_sizes)(const nethist_rec_sizes *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=nettop sg_mod=nettop
 spec='specs/net/nettop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=99b262bc00cf3c9b
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

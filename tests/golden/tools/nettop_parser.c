@@ -45,6 +45,9 @@ const sg_tool nettop_tool = {
 	nettop_kinds, sizeof nettop_kinds / sizeof nettop_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char nettop_set[] = "stapgen set 99b262bc00cf3c9b";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct nettop_handlers {
 	void (*on_top)(const nettop_rec_top *rec, void *ctx);

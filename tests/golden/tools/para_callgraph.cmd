@@ -8,6 +8,7 @@ unset CDPATH
 tool=para_callgraph sg_mod=para_callgraph
 spec='specs/kernel/para_callgraph.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=1283b4028b61c7f5
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

@@ -59,6 +59,9 @@ const sg_tool para_callgraph_tool = {
 	para_callgraph_kinds, sizeof para_callgraph_kinds / sizeof para_callgraph_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char para_callgraph_set[] = "stapgen set 1283b4028b61c7f5";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct para_callgraph_handlers {
 	void (*on_enter)(const para_callgraph_rec_enter *rec, void *ctx);

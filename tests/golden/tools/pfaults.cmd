@@ -8,6 +8,7 @@ unset CDPATH
 tool=pfaults sg_mod=pfaults
 spec='specs/mem/pfaults.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=f9f2d2521bddfe5a
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

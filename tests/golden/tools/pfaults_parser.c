@@ -42,6 +42,9 @@ const sg_tool pfaults_tool = {
 	pfaults_kinds, sizeof pfaults_kinds / sizeof pfaults_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char pfaults_set[] = "stapgen set f9f2d2521bddfe5a";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct pfaults_handlers {
 	void (*on_faults)(const pfaults_rec_faults *rec, void *ctx);

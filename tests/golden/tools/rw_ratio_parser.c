@@ -48,6 +48,9 @@ const sg_tool rw_ratio_tool = {
 	rw_ratio_kinds, sizeof rw_ratio_kinds / sizeof rw_ratio_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char rw_ratio_set[] = "stapgen set 6abb29749a082206";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct rw_ratio_handlers {
 	void (*on_rw)(const rw_ratio_rec_rw *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=sample_bt sg_mod=sample_bt
 spec='specs/cpu/sample_bt.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=63d78a21b151ee07
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv|folded|svg'
 sg_target=1 sg_usyms=1

@@ -51,6 +51,9 @@ const sg_tool sample_bt_off_cpu_tool = {
 	sample_bt_off_cpu_kinds, sizeof sample_bt_off_cpu_kinds / sizeof sample_bt_off_cpu_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char sample_bt_off_cpu_set[] = "stapgen set 3a1dc366696a76b5";
+
 /* -f svg: the stack records' COUNT is 'us' (its column's unit) */
 const sg_svg_opts sample_bt_off_cpu_svg = { .unit = "us" };
 

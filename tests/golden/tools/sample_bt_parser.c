@@ -37,6 +37,9 @@ const sg_tool sample_bt_tool = {
 	sample_bt_kinds, sizeof sample_bt_kinds / sizeof sample_bt_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char sample_bt_set[] = "stapgen set 63d78a21b151ee07";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sample_bt_handlers {
 	void (*on_stacks)(const sample_bt_rec_stacks *rec, void *ctx);

@@ -36,6 +36,9 @@ const sg_tool sample_bt_vfs_tool = {
 	sample_bt_vfs_kinds, sizeof sample_bt_vfs_kinds / sizeof sample_bt_vfs_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char sample_bt_vfs_set[] = "stapgen set 1897df3c5d4ca387";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sample_bt_vfs_handlers {
 	void (*on_stacks)(const sample_bt_vfs_rec_stacks *rec, void *ctx);

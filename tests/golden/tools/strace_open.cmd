@@ -8,6 +8,7 @@ unset CDPATH
 tool=strace_open sg_mod=strace_open
 spec='specs/syscall/strace_open.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=778de2eec5b8f49b
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

@@ -68,6 +68,9 @@ const sg_tool strace_open_tool = {
 	strace_open_kinds, sizeof strace_open_kinds / sizeof strace_open_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char strace_open_set[] = "stapgen set 778de2eec5b8f49b";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct strace_open_handlers {
 	void (*on_open)(const strace_open_rec_open *rec, void *ctx);

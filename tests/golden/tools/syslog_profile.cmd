@@ -8,6 +8,7 @@ unset CDPATH
 tool=syslog_profile sg_mod=syslog_profile
 spec='specs/syscall/syslog_profile.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=0a4266d57f9bbde9
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

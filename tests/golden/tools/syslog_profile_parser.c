@@ -40,6 +40,9 @@ const sg_tool syslog_profile_tool = {
 	syslog_profile_kinds, sizeof syslog_profile_kinds / sizeof syslog_profile_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char syslog_profile_set[] = "stapgen set 0a4266d57f9bbde9";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct syslog_profile_handlers {
 	void (*on_syscalls)(const syslog_profile_rec_syscalls *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=tcp_accept_queue sg_mod=tcp_accept_queue
 spec='specs/net/tcp_accept_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=ab6933b0b6b52058
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -69,6 +69,9 @@ const sg_tool tcp_accept_queue_tool = {
 	tcp_accept_queue_kinds, sizeof tcp_accept_queue_kinds / sizeof tcp_accept_queue_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char tcp_accept_queue_set[] = "stapgen set ab6933b0b6b52058";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_accept_queue_handlers {
 	void (*on_overflow)(const tcp_accept_queue_rec_overflow *rec, void *ctx);

@@ -47,6 +47,9 @@ const sg_tool tcp_conn_tool = {
 	tcp_conn_kinds, sizeof tcp_conn_kinds / sizeof tcp_conn_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char tcp_conn_set[] = "stapgen set 8744325da204d6ce";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_conn_handlers {
 	void (*on_conn)(const tcp_conn_rec_conn *rec, void *ctx);

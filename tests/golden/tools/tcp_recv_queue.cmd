@@ -8,6 +8,7 @@ unset CDPATH
 tool=tcp_recv_queue sg_mod=tcp_recv_queue
 spec='specs/net/tcp_recv_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=4a403162e3c41076
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -35,6 +35,9 @@ const sg_tool tcp_recv_queue_tool = {
 	tcp_recv_queue_kinds, sizeof tcp_recv_queue_kinds / sizeof tcp_recv_queue_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char tcp_recv_queue_set[] = "stapgen set 4a403162e3c41076";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_recv_queue_handlers {
 	void (*on_wait)(const tcp_recv_queue_rec_wait *rec, void *ctx);

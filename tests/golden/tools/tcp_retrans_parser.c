@@ -46,6 +46,9 @@ const sg_tool tcp_retrans_tool = {
 	tcp_retrans_kinds, sizeof tcp_retrans_kinds / sizeof tcp_retrans_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char tcp_retrans_set[] = "stapgen set cc842e5846359a29";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_retrans_handlers {
 	void (*on_retrans)(const tcp_retrans_rec_retrans *rec, void *ctx);

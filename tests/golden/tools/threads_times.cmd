@@ -8,6 +8,7 @@ unset CDPATH
 tool=threads_times sg_mod=threads_times
 spec='specs/syscall/threads_times.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=813254f6d0e182bf
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

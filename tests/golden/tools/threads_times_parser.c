@@ -40,6 +40,9 @@ const sg_tool threads_times_tool = {
 	threads_times_kinds, sizeof threads_times_kinds / sizeof threads_times_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char threads_times_set[] = "stapgen set 813254f6d0e182bf";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct threads_times_handlers {
 	void (*on_threads)(const threads_times_rec_threads *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=topsys sg_mod=topsys
 spec='specs/syscall/topsys.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=9245b60e1978fe1a
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

@@ -34,6 +34,9 @@ const sg_tool topsys_tool = {
 	topsys_kinds, sizeof topsys_kinds / sizeof topsys_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char topsys_set[] = "stapgen set 9245b60e1978fe1a";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct topsys_handlers {
 	void (*on_top)(const topsys_rec_top *rec, void *ctx);

@@ -8,6 +8,7 @@ unset CDPATH
 tool=traceio sg_mod=traceio
 spec='specs/io/traceio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
+set_id=49a4d67b01bafecf
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0

@@ -44,6 +44,9 @@ const sg_tool traceio_tool = {
 	traceio_kinds, sizeof traceio_kinds / sizeof traceio_kinds[0],
 };
 
+/* the tool command runs this parser only with a script of its set */
+const char traceio_set[] = "stapgen set 49a4d67b01bafecf";
+
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct traceio_handlers {
 	void (*on_top)(const traceio_rec_top *rec, void *ctx);
