@@ -1,4 +1,5 @@
 #include "records.h"
+#include "../check/check_expr.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -283,6 +284,14 @@ tool_needs tool_needs_of(const spec *s, const char *kver)
 		bool cast = false;
 		report_nodes(&s->reports[i], find_cast, &cast);
 		if (cast)
+			n.kdebug = NEED_YES;
+	}
+	/* a function the script defines for the spec may @cast(..., "kernel") too */
+	for (unsigned i = 0; i < script_func_count(); i++) {
+		const char *def;
+		const tapset_func *f = script_func(i, NULL, &def);
+		const char *name[] = { f->name, NULL };
+		if (strstr(def, "\"kernel\")") && spec_calls(s, name))
 			n.kdebug = NEED_YES;
 	}
 	return n;
