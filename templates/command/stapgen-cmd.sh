@@ -220,7 +220,8 @@ sg_pin() {
 	if [ -e "$sg_parse" ]; then
 		command exec 8<"$sg_parse" || return 1
 		sg_run_parse=/proc/$$/fd/8
-		grep -qaF "stapgen set $set_id" "$sg_run_parse" || return 1
+		# a binary: NUL bytes as line ends, for a grep that stops at them (busybox)
+		tr '\000' '\n' <"$sg_run_parse" | grep -qF "stapgen set $set_id" || return 1
 	fi
 }
 # sg_pin_set ARG...: waits for a writer to finish; runs the command that
