@@ -163,6 +163,12 @@ static int need_word(need_level n)
 	return n == NEED_YES ? 1 : n == NEED_MAYBE ? 2 : 0;
 }
 
+/* The runtime's check of a parameter's value, by its type. */
+static const char *value_check(const spec_param *p)
+{
+	return p->type == PT_STRING ? "sg_str" : "sg_uint";
+}
+
 /* tool_opt: one case arm per parameter that has a flag. */
 static void emit_tool_opt(strbuf *o, const spec *s)
 {
@@ -181,8 +187,8 @@ static void emit_tool_opt(strbuf *o, const spec *s)
 			sb_printf(o, "\t\tsg_ppcheck %s \"$2\"\n\t\tpp_%u=$2 sg_ppgiven=%s\n", p->flag,
 				  p->point_arg, p->flag);
 		else
-			sb_printf(o, "\t\t%s %s \"$2\"\n\t\tsg_setg %s \"$2\"\n",
-				  p->type == PT_STRING ? "sg_str" : "sg_uint", p->flag, p->name);
+			sb_printf(o, "\t\t%s %s \"$2\"\n\t\tsg_setg %s \"$2\"\n", value_check(p),
+				  p->flag, p->name);
 		sb_puts(o, "\t\tsg_shift=2 ;;\n");
 	}
 	sb_puts(o, "\t*) return 1 ;;\n\tesac\n}\n");
@@ -200,7 +206,7 @@ static void emit_tool_global(strbuf *o, const spec *s)
 				  p->point_arg);
 		else
 			sb_printf(o, "\t%s) %s \"-G $1\" \"$2\"; sg_setg \"$1\" \"$2\" ;;\n", p->name,
-				  p->type == PT_STRING ? "sg_str" : "sg_uint");
+				  value_check(p));
 	}
 	sb_puts(o, "\t*) return 1 ;;\n\tesac\n}\n");
 }

@@ -174,19 +174,17 @@ refuse() {
 	! grep -q '^\[' "$tmp/stdout" || bad "$t $*: stap ran: $(head -n 1 "$tmp/stdout")"
 }
 # 1. the traced process's executable path: a directory named like options
+# spawn PATH: runs a copy of sleep(1) at PATH; its pid in $!
+spawn() { cp /bin/sleep "$1" && { "$1" 60 & }; }
 hd="$tmp/a -o $tmp/X -g -I $tmp/t"
 mkdir -p "$hd"
-cp /bin/sleep "$hd/sleep"
-"$hd/sleep" 60 &
+spawn "$hd/sleep"
 hp=$!
-cp /bin/sleep "$tmp/x (deleted)"
-"$tmp/x (deleted)" 60 &
+spawn "$tmp/x (deleted)"
 lp=$!
-cp /bin/sleep "$tmp/gone"
-"$tmp/gone" 60 &
+spawn "$tmp/gone"
 gp=$!
-cp /bin/sleep "$tmp/swapped"
-"$tmp/swapped" 60 &
+spawn "$tmp/swapped"
 sp=$!
 sleep 0.3
 rm "$tmp/gone"

@@ -115,39 +115,35 @@ def expected(tool, args, pids):
     pid = cmd = out = size = build = module = secs = None
     bg = False
     pp = dict(tool.pp)
+
+    def setparam(kind, what, val):
+        """A parameter given by its flag or -G: a probe point's value, or a global."""
+        if kind == "pp":
+            pp[what] = val.decode("utf-8", "surrogateescape")
+        else:
+            gstap.extend([b"-G", what.encode() + b"=" + val])
+            gmod.append(what.encode() + b"=" + val)
+
     i = 0
     while i < len(args):
         o = args[i]
         v = args[i + 1] if i + 1 < len(args) else None
         s = o.decode("utf-8", "surrogateescape")
         if s in tool.switches:
-            gstap += [b"-G", tool.switches[s].encode() + b"=1"]
-            gmod.append(tool.switches[s].encode() + b"=1")
+            setparam("g", tool.switches[s], b"1")
             i += 1
-            continue
-        if s in tool.valued:
-            kind, what = tool.valued[s]
-            if kind == "pp":
-                pp[what] = v.decode("utf-8", "surrogateescape")
-            else:
-                gstap += [b"-G", what.encode() + b"=" + v]
-                gmod.append(what.encode() + b"=" + v)
+        elif s in tool.valued:
+            setparam(*tool.valued[s], v)
             i += 2
-            continue
-        if s in ("--raw", "--no-check"):
+        elif s == "-G":
+            name, _, val = v.partition(b"=")
+            setparam(*tool.globals[name.decode()], val)
+            i += 2
+        elif s in ("--raw", "--no-check"):
             i += 1
         elif s in ("-F", "--background"):
             bg = True
             i += 1
-        elif s == "-G":
-            name, _, val = v.partition(b"=")
-            kind, what = tool.globals[name.decode()]
-            if kind == "pp":
-                pp[what] = val.decode("utf-8", "surrogateescape")
-            else:
-                gstap += [b"-G", v]
-                gmod.append(v)
-            i += 2
         else:
             if s == "-p":
                 pid = v
@@ -204,9 +200,9 @@ def expected(tool, args, pids):
 
 
 class Harness:
-    def __init__(self, tool):
+    def __init__(self, tool, cwd):
         self.tool = tool
-        self.p = subprocess.Popen(["dash", os.path.join(HERE, "harness.sh"), tool.path],
+        self.p = subprocess.Popen(["dash", os.path.join(HERE, "harness.sh"), tool.path], cwd=cwd,
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   env=dict(os.environ, LC_ALL="C", PATH="/usr/bin:/bin"))
 
@@ -357,7 +353,9 @@ def main():
             tools[n] = Tool(out, n)
         procs = make_procs(tmp)
         pids = [p.pid for p in procs] + [999999999]
-        hs = {n: Harness(t) for n, t in tools.items()}
+        cwd = os.path.join(tmp, "cwd")
+        os.mkdir(cwd)
+        hs = {n: Harness(t, cwd) for n, t in tools.items()}
         findings = 0
         execs = ran = 0
         for f in ("/tmp/pwned_fuzz", "/tmp/X", "/tmp/P"):
@@ -401,8 +399,7 @@ def main():
         for h in hs.values():
             h.p.stdin.close()
             h.p.wait()
-        pwned = [f for f in os.listdir(tmp) if "pwned" in f] + \
-            [f for f in ("/tmp/pwned_fuzz", "/tmp/X", "/tmp/P") if os.path.exists(f)]
+        pwned = os.listdir(cwd) + [f for f in ("/tmp/pwned_fuzz", "/tmp/X", "/tmp/P") if os.path.exists(f)]
         if pwned:
             findings += 1
             print("FINDING: files created: %s" % pwned)
