@@ -18,6 +18,8 @@ LIVE_KERNELS ?= bullseye/linux-image-cloud-amd64-dbg:host linux-image-cloud-amd6
 LIVE_TIMEOUT ?= 900
 # only these tools (comma-separated); default all
 LIVE_TOOLS ?=
+# LIVE_REPEAT=N: each selected test N times in one guest (flake hunting)
+LIVE_REPEAT ?=
 LIVE_PY := /usr/bin/python3 tests/live/live.py
 LIVE_DEB_PKGS := qemu-system-x86 busybox-static debootstrap cpio kmod python3 python3-yaml
 
@@ -55,7 +57,7 @@ live: $(STAPGEN) live-deps
 	done; \
 	[ -z "$$runs" ] || printf '%s\n' $$runs | xargs -P $(LIVE_PARALLEL) -I{} sh -c 'e=$$1; \
 		exec $(LIVE_PY) run --kver "$${e%:*}" --toolchain "$${e##*:}" --timeout $(LIVE_TIMEOUT) \
-			$(if $(LIVE_TOOLS),--tools $(LIVE_TOOLS))' sh {} || rc=1; \
+			$(if $(LIVE_TOOLS),--tools $(LIVE_TOOLS)) $(if $(LIVE_REPEAT),--repeat $(LIVE_REPEAT))' sh {} || rc=1; \
 	if [ -n "$$(cat $(GEN_TOOLS_FILES) 2>/dev/null)" ]; then $(MAKE) --no-print-directory validate-matrix || rc=1; fi; \
 	exit $$rc
 

@@ -70,12 +70,12 @@ run_test() {
 		: >"$d/raw"
 		;;
 	c)
-		(cd /tmp/work && timeout -s INT 120 staprun -c "$cmd" "/live/modules/$mod.ko" "$@") \
+		(cd /tmp/work && LIVE_LINGER_MS=300 timeout -s INT 120 staprun -c "$cmd" "/live/modules/$mod.ko" "$@") \
 			>"$d/raw" 2>"$d/stderr"
 		echo $? >"$d/rc"
 		;;
 	cmd)
-		(cd /tmp/work && timeout -s INT 120 "/live/cmd/$mod" --module "/live/modules/$mod.ko" \
+		(cd /tmp/work && LIVE_LINGER_MS=300 timeout -s INT 120 "/live/cmd/$mod" --module "/live/modules/$mod.ko" \
 			-f json "$@" -c "$cmd") >"$d/json" 2>"$d/stderr"
 		echo $? >"$d/rc"
 		: >"$d/raw"

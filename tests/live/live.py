@@ -695,6 +695,9 @@ def cmd_run(a):
                     paths[os.path.basename(p)] = p
     if not tests:
         die("no live tests selected")
+    if a.repeat > 1:
+        # flake hunting: each test N times in the same guest, ids ID~1..ID~N
+        tests = [dict(t, id="%s~%d" % (t["id"], k)) for t in tests for k in range(1, a.repeat + 1)]
 
     # generate scripts + parsers for this kernel
     gen = os.path.join(out, "gen")
@@ -901,6 +904,7 @@ def main():
     r.add_argument("--tools", help="comma-separated tool names (default: all with live tests)")
     r.add_argument("--jobs", type=int, default=0)
     r.add_argument("--timeout", type=int, default=900, help="seconds before a guest counts as hung")
+    r.add_argument("--repeat", type=int, default=1, help="run each selected test N times (flake hunting)")
     r.add_argument("--no-selftest", dest="selftest", action="store_false")
     r.add_argument("--bench", action="store_true",
                    help="instead of the tests: the overhead benchmark (generated vs hand-written)")

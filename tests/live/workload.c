@@ -516,6 +516,18 @@ static const struct {
 	{ "bench-io", cmd_bench_io }, { "bench-tcp", cmd_bench_tcp },
 };
 
+/* stap 4.8's stapio can drop what the module printed in its reader's last
+ * poll interval (200 ms) when the `staprun -c` command exits: the tail of
+ * the output and the end report go with it (docs/live.md, "Cut-off
+ * output").  Under staprun -c the harness sets LIVE_LINGER_MS, and the
+ * workload stays that long after its last event. */
+static void linger(void)
+{
+	const char *ms = getenv("LIVE_LINGER_MS");
+	if (ms && *ms)
+		sleep_ms(num(ms));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -525,6 +537,7 @@ int main(int argc, char **argv)
 		fputc('\n', stderr);
 		return 2;
 	}
+	atexit(linger);		/* runs last: after the facts are written */
 	atexit(flush_facts);
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))
