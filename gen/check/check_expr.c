@@ -373,6 +373,11 @@ static vtype chk_target(checker *c, expr *e)
 		err(c, e->loc,
 		    "target variable '$%s' needs a kernel/module/process function or tracepoint probe",
 		    n);
+		if (f & CTX_MAYBE_TARGET)
+			diag_hint(c->d, "only some of the probe's points have $vars: give each point a 'let' that binds the value its own way ({ point: ..., let: { %s: ... } })",
+				  n);
+		else if (!(f & CTX_NO_EVENT))
+			diag_hint(c->d, "a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()");
 		return VT_UNKNOWN;
 	}
 	return n[0] == '$' ? VT_STRING : VT_LONG;	/* $$vars... pretty-print */

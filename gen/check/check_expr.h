@@ -72,6 +72,7 @@ enum {
 	TF_GURU = 1 << 2,		/* changes kernel state: guru only */
 	TF_WRITES = 1 << 3,		/* with TF_GURU: writes memory/registers,
 					 * signals, delays, runs commands */
+	TF_DWARF = 1 << 5,		/* reads the kernel's DWARF (no headers-only build) */
 	TF_SCRIPT = 1 << 4,		/* defined by the generated script itself
 					 * (gen/tables/script_funcs.def) */
 };

@@ -13,7 +13,11 @@
 typedef struct scope {
 	spec *s;
 	spec_probe *p;
+	spec_let *lets;		/* the values visible: the probe's or a point's */
 	unsigned nlets;		/* lets visible: those declared before */
+	/* the probe's points bind these (the binder's), and mark them used */
+	const spec_let *bound;
+	unsigned nbound;
 	const spec_report *r;
 	const spec_map *keymap;	/* report rows: key columns come from here */
 	const char *alias_vars;	/* union over the probe's points */
@@ -26,19 +30,36 @@ static vtype param_vtype(const spec_param *p)
 	return p->type == PT_STRING ? VT_STRING : VT_LONG;
 }
 
+/* A value the points bind is used: at every point that binds it. */
+static void mark_bound_used(spec_probe *p, const char *name)
+{
+	for (unsigned j = 0; j < p->npoints; j++)
+		for (unsigned i = 0; i < p->points[j].nlets; i++)
+			if (!strcmp(p->points[j].lets[i].name, name))
+				p->points[j].lets[i].used = true;
+}
+
 static bool lookup(void *ctx, const char *name, name_info *out)
 {
 	scope *sc = ctx;
 	memset(out, 0, sizeof *out);
 	if (sc->p)
 		for (unsigned i = sc->nlets; i-- > 0;)
-			if (!strcmp(sc->p->lets[i].name, name)) {
-				sc->p->lets[i].used = true;
+			if (!strcmp(sc->lets[i].name, name)) {
+				sc->lets[i].used = true;
 				out->kind = NAME_VALUE;
-				out->type = sc->p->lets[i].e ? sc->p->lets[i].e->type : VT_UNKNOWN;
-				out->ptr = &sc->p->lets[i];
+				out->type = sc->lets[i].e ? sc->lets[i].e->type : VT_UNKNOWN;
+				out->ptr = &sc->lets[i];
 				return true;
 			}
+	for (unsigned i = 0; i < sc->nbound; i++)
+		if (!strcmp(sc->bound[i].name, name)) {
+			mark_bound_used(sc->p, name);
+			out->kind = NAME_VALUE;
+			out->type = sc->bound[i].e ? sc->bound[i].e->type : VT_UNKNOWN;
+			out->ptr = &sc->bound[i];
+			return true;
+		}
 	if (sc->keymap)
 		for (unsigned i = 0; i < sc->keymap->nkeys; i++)
 			if (sc->keymap->keys[i].name && !strcmp(sc->keymap->keys[i].name, name)) {
@@ -90,7 +111,9 @@ static size_t candidates(void *ctx, const char **out, size_t max)
 	size_t n = 0;
 	if (sc->p)
 		for (unsigned i = 0; i < sc->nlets && n < max; i++)
-			out[n++] = sc->p->lets[i].name;
+			out[n++] = sc->lets[i].name;
+	for (unsigned i = 0; i < sc->nbound && n < max; i++)
+		out[n++] = sc->bound[i].name;
 	if (sc->keymap)
 		for (unsigned i = 0; i < sc->keymap->nkeys && n < max; i++)
 			if (sc->keymap->keys[i].name)
@@ -261,9 +284,95 @@ static void warn_unchecked_alias_vars(spec_probe *p, diag_sink *d)
 	probe_nodes(p, warn_unchecked, &u);
 }
 
+/* The values the alternatives bind: each checked in its point's own
+ * context (a tracepoint's $sk, a kprobe's pointer_arg(1)).  Every
+ * alternative binds the names, of the types, of the first that binds any
+ * (the binder); the probe's body reads them. */
+static void check_point_lets(spec *s, spec_probe *p, diag_sink *d)
+{
+	for (unsigned j = 0; j < p->npoints && !p->binder; j++)
+		if (p->points[j].nlets)
+			p->binder = &p->points[j];
+	const spec_point *b = p->binder;
+	if (!b)
+		return;
+	for (unsigned j = 0; j < p->npoints; j++) {
+		spec_point *pt = &p->points[j];
+		unsigned flags = probe_point_ctx(pt->text) | (s->guru ? CTX_GURU : 0);
+		scope ps = { .s = s, .p = p, .lets = pt->lets };
+		if (probe_point_is_alias(pt->text)) {
+			ps.alias_vars = alias_vars(pt->text);
+			ps.alias_unchecked = !ps.alias_vars;
+		}
+		for (unsigned i = 0; i < pt->nlets; i++) {
+			spec_let *l = &pt->lets[i];
+			for (unsigned k = 0; k < i; k++)
+				if (!strcmp(pt->lets[k].name, l->name)) {
+					diag_error(d, l->loc, "value '%s' is bound twice by this probe point", l->name);
+					diag_note(d, pt->lets[k].loc, "first bound here");
+				}
+			if (spec_find_param(s, l->name) || spec_find_map(s, l->name))
+				diag_error(d, l->loc, "value '%s' has the name of a %s", l->name,
+					   spec_find_param(s, l->name) ? "parameter" : "state map or aggregate");
+			for (unsigned k = 0; k < p->nlets; k++)
+				if (!strcmp(p->lets[k].name, l->name) && pt == b) {
+					diag_error(d, p->lets[k].loc,
+						   "value '%s' is bound by the probe's points: the probe cannot set it again",
+						   l->name);
+					diag_note(d, l->loc, "bound here");
+				}
+			ps.nlets = i;	/* a binding sees the point's bindings before it */
+			vtype t = check(&ps, l->e, flags, d);
+			for (unsigned k = 1; k < l->nalts; k++) {
+				vtype ta = check(&ps, l->alts[k].e, flags, d);
+				if (ta != VT_UNKNOWN && t != VT_UNKNOWN && ta != t)
+					diag_error(d, l->alts[k].e->loc,
+						   "alternatives of '%s' must have one type: this is a %s, the first a %s",
+						   l->name, vtype_name(ta), vtype_name(t));
+			}
+			if (t == VT_STAT || t == VT_VOID)
+				diag_error(d, l->e->loc, "value '%s' cannot hold a %s", l->name, vtype_name(t));
+		}
+	}
+	/* one set of names, one type each: the binder's */
+	for (unsigned j = 0; j < p->npoints; j++) {
+		const spec_point *pt = &p->points[j];
+		if (pt == b)
+			continue;
+		for (unsigned i = 0; i < b->nlets; i++) {
+			const spec_let *want = &b->lets[i], *got = NULL;
+			for (unsigned k = 0; k < pt->nlets && !got; k++)
+				if (!strcmp(pt->lets[k].name, want->name))
+					got = &pt->lets[k];
+			if (!got) {
+				diag_error(d, pt->loc, "probe point '%s' binds no '%s': every alternative of a probe binds the values another binds",
+					   pt->text, want->name);
+				diag_note(d, want->loc, "'%s' is bound here, by '%s'", want->name, b->text);
+				continue;
+			}
+			vtype tw = want->e ? want->e->type : VT_UNKNOWN, tg = got->e ? got->e->type : VT_UNKNOWN;
+			if (tw != VT_UNKNOWN && tg != VT_UNKNOWN && tw != tg) {
+				diag_error(d, got->e->loc, "'%s' is a %s here, a %s where '%s' binds it: the alternatives bind one type",
+					   got->name, vtype_name(tg), vtype_name(tw), b->text);
+				diag_note(d, want->e->loc, "bound as a %s here", vtype_name(tw));
+			}
+		}
+		for (unsigned k = 0; k < pt->nlets; k++) {
+			bool known = false;
+			for (unsigned i = 0; i < b->nlets && !known; i++)
+				known = !strcmp(b->lets[i].name, pt->lets[k].name);
+			if (!known) {
+				diag_error(d, pt->lets[k].loc, "only this alternative binds '%s': every alternative of a probe binds the same values",
+					   pt->lets[k].name);
+				diag_note(d, b->loc, "'%s' binds no '%s'", b->text, pt->lets[k].name);
+			}
+		}
+	}
+}
+
 static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 {
-	scope sc = { .s = s, .p = p };
+	scope sc = { .s = s, .p = p, .lets = p->lets };
 	/* Alias variables: a probe on tapset aliases may read what they set. */
 	for (unsigned i = 0; i < p->npoints; i++) {
 		if (!probe_point_is_alias(p->points[i].text))
@@ -289,6 +398,11 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 			if (!strcmp(p->lets[j].name, v->name))
 				diag_error(d, p->lets[j].loc, "value '%s' has the name of an alias variable",
 					   v->name);
+	}
+	check_point_lets(s, p, d);
+	if (p->binder) {
+		sc.bound = p->binder->lets;
+		sc.nbound = p->binder->nlets;
 	}
 	unsigned flags = p->ctx | (s->guru ? CTX_GURU : 0);
 	for (unsigned i = 0; i < p->nlets; i++) {
@@ -378,6 +492,24 @@ static const spec_let *shared_let(const spec_probe *q, const spec_let *l)
  * naming the probes, and only when none of them uses it. */
 static void warn_unused_lets(const spec *s, diag_sink *d)
 {
+	/* a binding: once for its text, unless a probe sharing it (a YAML
+	 * alias of the point list) uses it */
+	for (unsigned i = 0; i < s->nprobes; i++) {
+		const spec_point *b = s->probes[i].binder;
+		for (unsigned j = 0; b && j < b->nlets; j++) {
+			bool used = false, first = true;
+			for (unsigned k = 0; k < s->nprobes; k++) {
+				const spec_point *o = s->probes[k].binder;
+				if (!o || !same_loc(o->loc, b->loc))
+					continue;
+				first &= k >= i;
+				for (unsigned m = 0; m < o->nlets; m++)
+					used |= o->lets[m].used && !strcmp(o->lets[m].name, b->lets[j].name);
+			}
+			if (first && !used)
+				diag_warning(d, b->lets[j].loc, "value '%s' is bound but never used", b->lets[j].name);
+		}
+	}
 	for (unsigned i = 0; i < s->nprobes; i++)
 		for (unsigned j = 0; j < s->probes[i].nlets; j++) {
 			const spec_let *l = &s->probes[i].lets[j];

@@ -202,9 +202,45 @@ static void point_text(stp *g, const char *t)
 	sb_puts(g->o, t);
 }
 
+/* The alias of point j of a probe whose points bind values. */
+static void alias_name(stp *g, const lprobe *lp, unsigned j)
+{
+	sb_printf(g->o, "_p%u_%u", (unsigned)(lp - g->lw->probes) + 1, j + 1);
+}
+
+/* Points that bind values: one alias each, `probe _p1_2 = POINT { v = ... }`,
+ * so the body reads values each alternative computes its own way. */
+static void emit_aliases(stp *g, const lprobe *lp)
+{
+	const spec_probe *p = lp->p;
+	sb_printf(g->o, "# %s; each sets ", p->each ? "Each of these" : "The first of these that this kernel has");
+	for (unsigned i = 0; i < p->binder->nlets; i++)
+		sb_printf(g->o, "%s%s", i ? ", " : "", p->binder->lets[i].name);
+	sb_putc(g->o, '\n');
+	for (unsigned j = 0; j < p->npoints; j++) {
+		const spec_point *pt = &p->points[j];
+		if (!g->portable && !kver_range_match(&pt->range, g->kv))
+			continue;	/* not on this kernel */
+		sb_puts(g->o, "probe ");
+		alias_name(g, lp, j);
+		sb_puts(g->o, " = ");
+		unsigned l, c;
+		out_pos(g, &l, &c);
+		point_text(g, pt->text);
+		map_from(g, l, c, pt->loc);
+		sb_puts(g->o, "\n{\n");
+		for (unsigned i = 0; i < lp->points[j].nstmts; i++)
+			emit_let(g, 1, &lp->points[j].stmts[i]);
+		sb_puts(g->o, "}\n");
+	}
+	sb_putc(g->o, '\n');
+}
+
 static void emit_probe(stp *g, const lprobe *lp)
 {
 	const spec_probe *p = lp->p;
+	if (lp->points)
+		emit_aliases(g, lp);
 	sb_puts(g->o, "probe ");
 	bool first = true;
 	for (unsigned i = 0; i < p->npoints; i++) {
@@ -222,13 +258,19 @@ static void emit_probe(stp *g, const lprobe *lp)
 			sb_puts(g->o, "%( ");
 			kver_range_stap(g->o, &pt->range);
 			sb_puts(g->o, " %? ");
-			point_text(g, pt->text);
+			if (lp->points)
+				alias_name(g, lp, i);
+			else
+				point_text(g, pt->text);
 			sb_printf(g->o, "%s %%)\n", sep);
 			continue;
 		}
 		unsigned l, c;
 		out_pos(g, &l, &c);
-		point_text(g, pt->text);
+		if (lp->points)
+			alias_name(g, lp, i);
+		else
+			point_text(g, pt->text);
 		map_from(g, l, c, pt->loc);
 		sb_puts(g->o, last ? "\n" : p->each ? ",\n" : " !,\n");
 	}

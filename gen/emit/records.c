@@ -239,10 +239,43 @@ static unsigned point_needs(const char *p)
 	return PN_KDEBUG | PN_KPROBES;
 }
 
-static void find_cast(const expr *e, void *ctx)
+/* Whether an expression reads the kernel's DWARF: a @cast to a kernel type
+ * with no header to compile it from (`"kernel"`, or no module; a user
+ * binary's path is the process's own debuginfo), or a call of a tapset
+ * function that does. */
+static void find_dwarf(const expr *e, void *ctx)
 {
-	if (e->kind == E_CAST && !(e->name && e->name[0] == '/'))
+	if (e->kind == E_CAST && !(e->name && (e->name[0] == '/' || strchr(e->name, '<'))))
 		*(bool *)ctx = true;
+	if (e->kind == E_CALL && e->name) {
+		const tapset_func *f = tapset_func_lookup(e->name);
+		if (f && (f->flags & TF_DWARF))
+			*(bool *)ctx = true;
+	}
+}
+
+/* DWARF in a probe's body: everything but its points' bindings */
+typedef struct dwarf_site {
+	bool found;
+} dwarf_site;
+
+static void body_dwarf(const expr *e, spec_site site, unsigned idx, void *ctx)
+{
+	dwarf_site *ds = ctx;
+	if (site != SX_POINT_LET && !ds->found)
+		expr_walk(e, find_dwarf, &ds->found);
+}
+
+static bool lets_dwarf(const spec_let *lets, unsigned n)
+{
+	bool found = false;
+	for (unsigned i = 0; i < n; i++) {
+		if (lets[i].e && !lets[i].nalts)
+			expr_walk(lets[i].e, find_dwarf, &found);
+		for (unsigned k = 0; k < lets[i].nalts; k++)
+			expr_walk(lets[i].alts[k].e, find_dwarf, &found);
+	}
+	return found;
 }
 
 static void need_raise(need_level *l, need_level to)
@@ -260,10 +293,15 @@ tool_needs tool_needs_of(const spec *s, const char *kver)
 	for (unsigned i = 0; i < s->nprobes; i++) {
 		const spec_probe *p = &s->probes[i];
 		unsigned all = PN_KDEBUG | PN_KPROBES | PN_UPROBES, any = 0, npts = 0;
+		/* per alternative: its point, its bindings and the shared body */
+		dwarf_site body = { false };
+		probe_exprs(p, body_dwarf, &body);
 		for (unsigned j = 0; j < p->npoints; j++) {
 			if (!portable && !kver_range_match(&p->points[j].range, kv))
 				continue;
 			unsigned pn = point_needs(p->points[j].text);
+			if (body.found || lets_dwarf(p->points[j].lets, p->points[j].nlets))
+				pn |= PN_KDEBUG;
 			all &= pn;
 			any |= pn;
 			npts++;
@@ -275,15 +313,11 @@ tool_needs tool_needs_of(const spec *s, const char *kver)
 		need_raise(&n.kdebug, all & PN_KDEBUG ? NEED_YES : any & PN_KDEBUG ? NEED_MAYBE : NEED_NO);
 		need_raise(&n.kprobes, all & PN_KPROBES ? NEED_YES : any & PN_KPROBES ? NEED_MAYBE : NEED_NO);
 		need_raise(&n.uprobes, all & PN_UPROBES ? NEED_YES : any & PN_UPROBES ? NEED_MAYBE : NEED_NO);
-		bool cast = false;
-		probe_nodes(p, find_cast, &cast);
-		if (cast)	/* @cast reads the kernel's DWARF, whatever the probe */
-			n.kdebug = NEED_YES;
 	}
 	for (unsigned i = 0; i < s->nreports; i++) {
-		bool cast = false;
-		report_nodes(&s->reports[i], find_cast, &cast);
-		if (cast)
+		bool dwarf = false;
+		report_nodes(&s->reports[i], find_dwarf, &dwarf);
+		if (dwarf)
 			n.kdebug = NEED_YES;
 	}
 	/* a function the script defines for the spec may @cast(..., "kernel") too */

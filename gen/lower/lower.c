@@ -640,6 +640,36 @@ static void lower_assign(body *b, lstmt_kind kind, const spec_assign *as)
 	sb_free(&t);
 }
 
+/* An alternative's bindings: each value as written (or its alternative
+ * for the target kernel), in order; they are few and cheap, computed
+ * whichever the body needs. */
+static const lbinding *lower_bindings(lower *L, const spec_probe *p)
+{
+	if (!p->binder)
+		return NULL;
+	lbinding *pts = arena_alloc(L->a, p->npoints * sizeof *pts);
+	for (unsigned j = 0; j < p->npoints; j++) {
+		const spec_point *pt = &p->points[j];
+		lstmt *st = arena_alloc(L->a, (pt->nlets + 1) * sizeof *st);
+		for (unsigned i = 0; i < pt->nlets; i++) {
+			const spec_let *l = &pt->lets[i];
+			st[i].kind = LS_LET;
+			st[i].name = l->name;
+			if (!l->nalts || !L->portable) {
+				st[i].value = copy(L, l->nalts ? let_for_kernel(L, l) : l->e, NULL);
+				continue;
+			}
+			lalt *alts = arena_alloc(L->a, l->nalts * sizeof *alts);
+			for (unsigned k = 0; k < l->nalts; k++)
+				alts[k] = (lalt){ &l->alts[k].range, copy(L, l->alts[k].e, NULL) };
+			st[i].alts = alts;
+			st[i].nalts = l->nalts;
+		}
+		pts[j] = (lbinding){ st, pt->nlets };
+	}
+	return pts;
+}
+
 static lprobe lower_probe(lower *L, const spec_probe *p)
 {
 	L->collected = NULL;
@@ -675,7 +705,7 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 		s->value = ew->kind == E_INT ? NULL : lower_cond(L, ew);
 		s->origin = ew;
 	}
-	return (lprobe){ p, b.st, b.n };
+	return (lprobe){ p, b.st, b.n, lower_bindings(L, p) };
 }
 
 /* ---- reports -------------------------------------------------------------- */

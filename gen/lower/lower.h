@@ -50,10 +50,18 @@ typedef struct lstmt {
 	bool els;
 } lstmt;
 
+/* The values one probe point binds (LS_LET only), computed in the alias
+ * the emitter writes for that point, before the probe's body. */
+typedef struct lbinding {
+	const lstmt *stmts;
+	unsigned nstmts;
+} lbinding;
+
 typedef struct lprobe {
 	const spec_probe *p;
 	const lstmt *stmts;
 	unsigned nstmts;
+	const lbinding *points;	/* one per p->points; NULL: no point binds */
 } lprobe;
 
 typedef struct lreport {

@@ -58,14 +58,15 @@ typedef struct spec_alt {
 	expr *e;
 } spec_alt;
 
-typedef struct spec_let {
+typedef struct spec_let spec_let;
+struct spec_let {
 	const char *name;
 	srcloc loc;
 	expr *e;		/* the value (the first alternative's, if any) */
 	spec_alt *alts;		/* kernel alternatives, in order; NULL if none */
 	unsigned nalts;
 	bool used;		/* set by the checker */
-} spec_let;
+};
 
 /* target := value, where target is `map[k...]` or a bare scalar aggregate. */
 typedef struct spec_assign {
@@ -97,11 +98,17 @@ typedef struct spec_emit {
 	unsigned ncols;
 } spec_emit;
 
+/* One alternative of a probe.  Its own `let` binds the values that differ
+ * between alternatives (`sk` is `$sk` on a tracepoint, `pointer_arg(1)` on
+ * a kprobe): every alternative of the probe binds the same names, and the
+ * probe's body reads them like its own values. */
 typedef struct spec_point {
 	const char *text;	/* validated probe point, e.g. kernel.function("x").return */
 	srcloc loc;
 	kver_range range;	/* kernels it applies to (n == 0: all) */
 	const char *range_text;
+	struct spec_let *lets;	/* this alternative's bindings, in order */
+	unsigned nlets;
 } spec_point;
 
 /* `alias_vars: { NAME: long|string }`: variables of the probe's tapset alias
@@ -118,6 +125,9 @@ typedef struct spec_probe {
 	spec_point *points;	/* ordered fallbacks: the first that resolves */
 	unsigned npoints;
 	bool each;		/* `on: {each: [...]}`: every point, not the first */
+	/* the points bind values (spec_point.lets): the first point that does,
+	 * whose names and types every other one has (checked) */
+	const spec_point *binder;
 	spec_let *lets;
 	unsigned nlets;
 	expr **filters;
@@ -222,6 +232,7 @@ const spec_param *spec_find_param(const spec *s, const char *name);
  * Passes that look for something in "a probe's expressions" use these, so
  * none of them can forget a place an expression may sit. */
 typedef enum {
+	SX_POINT_LET,		/* a value one alternative (probe point) binds */
 	SX_LET,			/* a value, or each of its kernel alternatives */
 	SX_FILTER,
 	SX_STORE_TARGET,
@@ -237,7 +248,7 @@ typedef enum {
 } spec_site;
 
 /* fn(e, site, idx, ctx) for every top-level expression, in spec order:
- * values (every alternative), filters, stores, collects, deletes, each
+ * the points' bindings (idx: the point), values (every alternative), filters, stores, collects, deletes, each
  * emitted record's condition and columns; a report's sort, then its
  * columns.  idx indexes the site's list (for SX_EMIT_*: the emit's). */
 typedef void (*spec_expr_fn)(const expr *e, spec_site site, unsigned idx, void *ctx);

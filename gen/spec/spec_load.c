@@ -378,7 +378,8 @@ static void load_assigns(loader *L, const ynode *n, const char *what,
 static bool load_range_map(loader *L, const ynode *m, const char *key, const ynode **val,
 			   const char **rtext, kver_range *range, const char *what)
 {
-	const char *const keys[] = { key, "kernel", NULL };
+	/* a probe point may also bind values of its own */
+	const char *const keys[] = { key, "kernel", !strcmp(key, "point") ? "let" : NULL, NULL };
 	schema_check_keys(&L->c, m, what, keys);
 	const ypair *v = ynode_get(m, key), *k = ynode_get(m, "kernel");
 	if (!v) {
@@ -425,6 +426,27 @@ static void load_alts(loader *L, spec_let *l, const ynode *seq)
 		diag_error(L->c.d, seq->loc, "a value needs at least one alternative");
 	if (l->nalts)
 		l->e = l->alts[0].e;
+}
+
+/* `let: { NAME: value, ... }`, of a probe or of one of its points */
+static void load_lets(loader *L, const ynode *m, spec_let **out, unsigned *nout)
+{
+	if (!schema_is_map(&L->c, m, "'let'"))
+		return;
+	*out = arena_alloc(L->c.a, (m->npairs + 1) * sizeof(spec_let));
+	for (size_t i = 0; i < m->npairs; i++) {
+		spec_let *l = &(*out)[*nout];
+		if (!schema_ident(&L->c, m->pairs[i].key, "value name", &l->name))
+			continue;
+		l->loc = m->pairs[i].key->loc;
+		l->loc.len = (unsigned)m->pairs[i].key->len;
+		if (m->pairs[i].value->kind == YN_SEQ)
+			load_alts(L, l, m->pairs[i].value);
+		else
+			l->e = load_expr(L, m->pairs[i].value, "a value");
+		if (l->e)
+			(*nout)++;
+	}
 }
 
 /* `@param(NAME)` in a probe point: NAME must be a string parameter whose
@@ -515,10 +537,12 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 			const ynode *it = items[i];
 			const char *rtext = NULL;
 			kver_range range = { 0 };
-			if (it->kind == YN_MAP) {	/* { point: ..., kernel: "< 6.12" } */
+			const ypair *plet = NULL;
+			if (it->kind == YN_MAP) {	/* { point: ..., kernel: "< 6.12", let: {...} } */
+				plet = ynode_get(it, "let");
 				if (!load_range_map(L, it, "point", &it, &rtext, &range, "a probe point"))
 					continue;
-				if (i + 1 == cnt)
+				if (i + 1 == cnt && range.n)
 					diag_error(L->c.d, items[i]->loc,
 						   "the last probe point applies when no other does: it takes no 'kernel'");
 			}
@@ -537,6 +561,9 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 			p->points[p->npoints].loc = it->loc;
 			p->points[p->npoints].range = range;
 			p->points[p->npoints].range_text = rtext;
+			if (plet)
+				load_lets(L, plet->value, &p->points[p->npoints].lets,
+					  &p->points[p->npoints].nlets);
 			p->npoints++;
 			unsigned pc = probe_point_ctx(txt);
 			ctx &= pc;
@@ -570,23 +597,8 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		}
 	}
 	const ypair *lp = ynode_get(n, "let");
-	if (lp && schema_is_map(&L->c, lp->value, "'let'")) {
-		const ynode *m = lp->value;
-		p->lets = arena_alloc(L->c.a, (m->npairs + 1) * sizeof(spec_let));
-		for (size_t i = 0; i < m->npairs; i++) {
-			spec_let *l = &p->lets[p->nlets];
-			if (!schema_ident(&L->c, m->pairs[i].key, "value name", &l->name))
-				continue;
-			l->loc = m->pairs[i].key->loc;
-			l->loc.len = (unsigned)m->pairs[i].key->len;
-			if (m->pairs[i].value->kind == YN_SEQ)
-				load_alts(L, l, m->pairs[i].value);
-			else
-				l->e = load_expr(L, m->pairs[i].value, "a value");
-			if (l->e)
-				p->nlets++;
-		}
-	}
+	if (lp)
+		load_lets(L, lp->value, &p->lets, &p->nlets);
 	const ypair *wp = ynode_get(n, "where");
 	if (wp) {
 		size_t cnt;

@@ -3,6 +3,10 @@
 
 void probe_exprs(const spec_probe *p, spec_expr_fn fn, void *ctx)
 {
+	for (unsigned j = 0; j < p->npoints; j++)
+		for (unsigned i = 0; i < p->points[j].nlets; i++)
+			if (p->points[j].lets[i].e)
+				fn(p->points[j].lets[i].e, SX_POINT_LET, j, ctx);
 	for (unsigned i = 0; i < p->nlets; i++) {
 		const spec_let *l = &p->lets[i];
 		if (!l->nalts && l->e)

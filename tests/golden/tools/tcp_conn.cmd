@@ -8,11 +8,11 @@ unset CDPATH
 tool=tcp_conn sg_mod=tcp_conn
 spec='specs/net/tcp_conn.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=8744325da204d6ce
+set_id=38a04d170ecc45cf
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
