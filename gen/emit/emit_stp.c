@@ -598,10 +598,14 @@ static void emit_header(stp *g, const emit_opts *o)
 	free(flags);
 	/* what the tool's --check says too; make validate holds a "not
 	 * needed" to it on kernel trees without debuginfo (docs/kernels.md) */
-	need_level kd = tool_needs_of(s, o->kver).kdebug;
-	sb_printf(g->o, "#\n# Kernel debuginfo: %s.\n",
+	tool_needs tn = tool_needs_of(s, o->kver);
+	need_level kd = tn.kdebug;
+	sb_printf(g->o, "#\n# Kernel debuginfo: %s",
 		  kd == NEED_NO ? "not needed (the build tree is enough)"
 		  : kd == NEED_MAYBE ? "needed only if a fallback probe point is used" : "needed");
+	if (kd == NEED_YES && tn.kdebug_why[0])
+		sb_printf(g->o, ":\n#   %s (%s:%u)", tn.kdebug_why, o->spec_path, tn.kdebug_line);
+	sb_puts(g->o, ".\n");
 	sb_puts(g->o, "#\n# Output: one record per line, '@kind' then TAB-separated fields;\n"
 		      "# strings are escaped with text_str().  Records:\n");
 	for (unsigned i = 0; i < g->rs->nkinds; i++) {

@@ -242,40 +242,64 @@ static unsigned point_needs(const char *p)
 /* Whether an expression reads the kernel's DWARF: a @cast to a kernel type
  * with no header to compile it from (`"kernel"`, or no module; a user
  * binary's path is the process's own debuginfo), or a call of a tapset
- * function that does. */
+ * function that does.  The first such node is kept, for the reason. */
+typedef struct dwarf_find {
+	const expr *at;
+} dwarf_find;
+
 static void find_dwarf(const expr *e, void *ctx)
 {
+	dwarf_find *df = ctx;
+	if (df->at)
+		return;
 	if (e->kind == E_CAST && !(e->name && (e->name[0] == '/' || strchr(e->name, '<'))))
-		*(bool *)ctx = true;
+		df->at = e;
 	if (e->kind == E_CALL && e->name) {
 		const tapset_func *f = tapset_func_lookup(e->name);
 		if (f && (f->flags & TF_DWARF))
-			*(bool *)ctx = true;
+			df->at = e;
 	}
 }
 
 /* DWARF in a probe's body: everything but its points' bindings */
-typedef struct dwarf_site {
-	bool found;
-} dwarf_site;
-
 static void body_dwarf(const expr *e, spec_site site, unsigned idx, void *ctx)
 {
-	dwarf_site *ds = ctx;
-	if (site != SX_POINT_LET && !ds->found)
-		expr_walk(e, find_dwarf, &ds->found);
+	if (site != SX_POINT_LET)
+		expr_walk(e, find_dwarf, ctx);
 }
 
-static bool lets_dwarf(const spec_let *lets, unsigned n)
+static const expr *lets_dwarf(const spec_let *lets, unsigned n)
 {
-	bool found = false;
+	dwarf_find df = { NULL };
 	for (unsigned i = 0; i < n; i++) {
 		if (lets[i].e && !lets[i].nalts)
-			expr_walk(lets[i].e, find_dwarf, &found);
+			expr_walk(lets[i].e, find_dwarf, &df);
 		for (unsigned k = 0; k < lets[i].nalts; k++)
-			expr_walk(lets[i].alts[k].e, find_dwarf, &found);
+			expr_walk(lets[i].alts[k].e, find_dwarf, &df);
 	}
-	return found;
+	return df.at;
+}
+
+/* Why debuginfo is needed: the construct and its spec line. */
+static void dwarf_why(tool_needs *n, const char *what, const expr *e, srcloc loc)
+{
+	if (n->kdebug_why[0])
+		return;
+	if (e && e->kind == E_CAST)
+		snprintf(n->kdebug_why, sizeof n->kdebug_why, "@cast(..., \"%.40s\"%s) reads a kernel type from DWARF",
+			 e->sval ? e->sval : "", e->name ? ", \"kernel\"" : "");
+	else if (e)
+		snprintf(n->kdebug_why, sizeof n->kdebug_why, "the tapset function %.40s() reads the kernel's DWARF",
+			 e->name);
+	else
+		snprintf(n->kdebug_why, sizeof n->kdebug_why, "%.100s (%s) has no headers-only alternative",
+			 what, starts(what, "kernel.") || starts(what, "module(") ? "a DWARF probe point"
+										   : "a tapset alias of DWARF probes");
+	n->kdebug_line = e ? e->loc.line : loc.line;
+	/* spec text: one line, safe in a stap comment and a Markdown code span */
+	for (char *c = n->kdebug_why; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '`')
+			*c = '?';
 }
 
 static void need_raise(need_level *l, need_level to)
@@ -287,21 +311,29 @@ static void need_raise(need_level *l, need_level to)
 tool_needs tool_needs_of(const spec *s, const char *kver)
 {
 	static const char *const target_fns[] = { "target", NULL };
-	tool_needs n = { NEED_NO, NEED_NO, NEED_NO, spec_calls(s, target_fns) };
+	tool_needs n = { NEED_NO, NEED_NO, NEED_NO, spec_calls(s, target_fns), "", 0 };
 	unsigned kv[3];
 	bool portable = !kver_parse(kver, kv);
 	for (unsigned i = 0; i < s->nprobes; i++) {
 		const spec_probe *p = &s->probes[i];
 		unsigned all = PN_KDEBUG | PN_KPROBES | PN_UPROBES, any = 0, npts = 0;
 		/* per alternative: its point, its bindings and the shared body */
-		dwarf_site body = { false };
+		dwarf_find body = { NULL };
 		probe_exprs(p, body_dwarf, &body);
+		const spec_point *why_pt = NULL;
+		const expr *why_e = NULL;
 		for (unsigned j = 0; j < p->npoints; j++) {
-			if (!portable && !kver_range_match(&p->points[j].range, kv))
+			const spec_point *pt = &p->points[j];
+			if (!portable && !kver_range_match(&pt->range, kv))
 				continue;
-			unsigned pn = point_needs(p->points[j].text);
-			if (body.found || lets_dwarf(p->points[j].lets, p->points[j].nlets))
+			unsigned pn = point_needs(pt->text);
+			const expr *e = body.at ? body.at : lets_dwarf(pt->lets, pt->nlets);
+			if (e)
 				pn |= PN_KDEBUG;
+			if ((pn & PN_KDEBUG) && !why_pt) {	/* the first alternative's reason */
+				why_pt = pt;
+				why_e = point_needs(pt->text) & PN_KDEBUG ? NULL : e;
+			}
 			all &= pn;
 			any |= pn;
 			npts++;
@@ -310,23 +342,31 @@ tool_needs tool_needs_of(const spec *s, const char *kver)
 			continue;
 		if (p->each)	/* every point is probed */
 			all = any;
+		if (all & PN_KDEBUG)
+			dwarf_why(&n, why_pt->text, why_e, why_pt->loc);
 		need_raise(&n.kdebug, all & PN_KDEBUG ? NEED_YES : any & PN_KDEBUG ? NEED_MAYBE : NEED_NO);
 		need_raise(&n.kprobes, all & PN_KPROBES ? NEED_YES : any & PN_KPROBES ? NEED_MAYBE : NEED_NO);
 		need_raise(&n.uprobes, all & PN_UPROBES ? NEED_YES : any & PN_UPROBES ? NEED_MAYBE : NEED_NO);
 	}
 	for (unsigned i = 0; i < s->nreports; i++) {
-		bool dwarf = false;
-		report_nodes(&s->reports[i], find_dwarf, &dwarf);
-		if (dwarf)
+		dwarf_find df = { NULL };
+		report_nodes(&s->reports[i], find_dwarf, &df);
+		if (df.at) {
+			dwarf_why(&n, NULL, df.at, df.at->loc);
 			n.kdebug = NEED_YES;
+		}
 	}
 	/* a function the script defines for the spec may @cast(..., "kernel") too */
 	for (unsigned i = 0; i < script_func_count(); i++) {
 		const char *def;
 		const tapset_func *f = script_func(i, NULL, &def);
 		const char *name[] = { f->name, NULL };
-		if (strstr(def, "\"kernel\")") && spec_calls(s, name))
+		if (strstr(def, "\"kernel\")") && spec_calls(s, name)) {
+			if (!n.kdebug_why[0])
+				snprintf(n.kdebug_why, sizeof n.kdebug_why,
+					 "%.40s() (defined by the script) reads a kernel type from DWARF", f->name);
 			n.kdebug = NEED_YES;
+		}
 	}
 	return n;
 }

@@ -64,6 +64,10 @@ typedef struct tool_needs {
 	need_level kprobes;	/* CONFIG_KPROBES: kernel.function, kprobe.*, tapset aliases */
 	need_level uprobes;	/* CONFIG_UPROBES: process(...).function/statement/mark */
 	bool target;		/* the script uses target(): -p / -c */
+	/* kdebug == NEED_YES: the first construct that needs it, and its spec
+	 * line (0: none known) */
+	char kdebug_why[200];
+	unsigned kdebug_line;
 } tool_needs;
 tool_needs tool_needs_of(const spec *s, const char *kver);
 

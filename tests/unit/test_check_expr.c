@@ -580,7 +580,8 @@ static void test_address_of(void **state)
 	bad(f, "&$x->y", 0,
 	    "spec.yaml:1:2: error: target variable '$x' needs a kernel/module/process function or tracepoint probe\n"
 	    "  &$x->y\n"
-	    "   ^~\n");
+	    "   ^~\n"
+	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 }
 
 static void test_contexts(void **state)
@@ -589,7 +590,13 @@ static void test_contexts(void **state)
 	bad(f, "$sk != 0", 0,
 	    "spec.yaml:1:1: error: target variable '$sk' needs a kernel/module/process function or tracepoint probe\n"
 	    "  $sk != 0\n"
-	    "  ^~~\n");
+	    "  ^~~\n"
+	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
+	bad(f, "$skb->len", CTX_MAYBE_TARGET,
+	    "spec.yaml:1:1: error: target variable '$skb' needs a kernel/module/process function or tracepoint probe\n"
+	    "  $skb->len\n"
+	    "  ^~~~\n"
+	    "  hint: only some of the probe's points have $vars: give each point a 'let' that binds the value its own way ({ point: ..., let: { skb: ... } })\n");
 	bad(f, "$$vars", CTX_NO_EVENT,
 	    "spec.yaml:1:1: error: target variable '$$vars' needs a kernel/module/process function or tracepoint probe\n"
 	    "  $$vars\n"
@@ -597,7 +604,8 @@ static void test_contexts(void **state)
 	bad(f, "kernel_string($rq->q->disk->disk_name)", 0,
 	    "spec.yaml:1:15: error: target variable '$rq' needs a kernel/module/process function or tracepoint probe\n"
 	    "  kernel_string($rq->q->disk->disk_name)\n"
-	    "                ^~~\n");
+	    "                ^~~\n"
+	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 	bad(f, "$return < 0", TGT,
 	    "spec.yaml:1:1: error: '$return' is only available in .return probes\n"
 	    "  $return < 0\n"
@@ -613,7 +621,8 @@ static void test_contexts(void **state)
 	bad(f, "@defined($sk)", 0,
 	    "spec.yaml:1:10: error: target variable '$sk' needs a kernel/module/process function or tracepoint probe\n"
 	    "  @defined($sk)\n"
-	    "           ^~~\n");
+	    "           ^~~\n"
+	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 	bad(f, "@cast(comm, \"sock\")->x", 0,
 	    "spec.yaml:1:7: error: @cast needs a pointer (long), got string\n"
 	    "  @cast(comm, \"sock\")->x\n"
