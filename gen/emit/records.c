@@ -302,6 +302,18 @@ static void dwarf_why(tool_needs *n, const char *what, const expr *e, srcloc loc
 			*c = '?';
 }
 
+typedef struct call_find {
+	const char *name;
+	const expr *at;
+} call_find;
+
+static void find_call(const expr *e, void *ctx)
+{
+	call_find *cf = ctx;
+	if (!cf->at && e->kind == E_CALL && e->name && !strcmp(e->name, cf->name))
+		cf->at = e;
+}
+
 static void need_raise(need_level *l, need_level to)
 {
 	if (to > *l)
@@ -362,9 +374,16 @@ tool_needs tool_needs_of(const spec *s, const char *kver)
 		const tapset_func *f = script_func(i, NULL, &def);
 		const char *name[] = { f->name, NULL };
 		if (strstr(def, "\"kernel\")") && spec_calls(s, name)) {
-			if (!n.kdebug_why[0])
+			if (!n.kdebug_why[0]) {
 				snprintf(n.kdebug_why, sizeof n.kdebug_why,
 					 "%.40s() (defined by the script) reads a kernel type from DWARF", f->name);
+				call_find cf = { f->name, NULL };
+				for (unsigned k = 0; k < s->nprobes && !cf.at; k++)
+					probe_nodes(&s->probes[k], find_call, &cf);
+				for (unsigned k = 0; k < s->nreports && !cf.at; k++)
+					report_nodes(&s->reports[k], find_call, &cf);
+				n.kdebug_line = cf.at ? cf.at->loc.line : 0;
+			}
 			n.kdebug = NEED_YES;
 		}
 	}
