@@ -48,7 +48,7 @@ const sg_tool tcp_conn_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_conn_set[] = "stapgen set 1b6985716776d612";
+const char tcp_conn_set[] = "stapgen set dabfc777c76913fa";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_conn_handlers {
