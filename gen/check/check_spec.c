@@ -203,6 +203,19 @@ static const spec_map *check_target(scope *sc, expr *t, unsigned flags, bool wan
 	return m;
 }
 
+/* What a column of type t needs when its value is of the other kind (NULL:
+ * a plain long or string column). */
+static const char *col_type_need(col_type t)
+{
+	switch (t) {
+#define COLT(e, name, str, sg, doc, word, need) case COL_##e: return need;
+#include "../tables/col_types.def"
+#undef COLT
+	case COL_AUTO: break;
+	}
+	return NULL;
+}
+
 static void check_columns(scope *sc, spec_column *cols, unsigned ncols, unsigned flags,
 			  diag_sink *d)
 {
@@ -239,14 +252,14 @@ static void check_columns(scope *sc, spec_column *cols, unsigned ncols, unsigned
 		col_type want = t == VT_LONG ? COL_LONG : COL_STRING;
 		if (c->type == COL_AUTO)
 			c->type = want;
-		else if (c->type == COL_TIME && want != COL_LONG)
-			diag_error(d, c->e->loc, "a 'time' column needs a long (epoch seconds)");
-		else if (c->type == COL_STACK && want != COL_STRING)
-			diag_error(d, c->e->loc,
-				   "a 'stack' column needs a symbolic backtrace string, e.g. sprint_ustack(stk)");
-		else if (c->type != COL_TIME && c->type != COL_STACK && c->type != want)
-			diag_error(d, c->e->loc, "column '%s' is declared %s but its value is a %s",
-				   c->name, c->type == COL_LONG ? "long" : "string", vtype_name(t));
+		else if (col_is_str(c->type) != col_is_str(want)) {
+			const char *need = col_type_need(c->type);
+			if (need)
+				diag_error(d, c->e->loc, "%s", need);
+			else
+				diag_error(d, c->e->loc, "column '%s' is declared %s but its value is a %s",
+					   c->name, c->type == COL_LONG ? "long" : "string", vtype_name(t));
+		}
 	}
 }
 
@@ -664,10 +677,9 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 static const char *col_type_word(col_type t)
 {
 	switch (t) {
-	case COL_LONG: return "a long";
-	case COL_STRING: return "a string";
-	case COL_TIME: return "a time";
-	case COL_STACK: return "a stack";
+#define COLT(e, name, str, sg, doc, word, need) case COL_##e: return word;
+#include "../tables/col_types.def"
+#undef COLT
 	case COL_AUTO: break;
 	}
 	return "unknown";

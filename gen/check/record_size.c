@@ -28,7 +28,7 @@ unsigned long record_max_bytes(const record_kind *k, long maxstringlen)
 	unsigned long n = 1 + strlen(k->name) + 1;
 	for (unsigned i = 0; i < k->nfields; i++) {
 		const record_field *f = &k->fields[i];
-		if (f->type == COL_STRING || f->type == COL_STACK)
+		if (col_is_str(f->type))
 			n += 1 + (unsigned long)(maxstringlen - 1);
 		else
 			n += 1 + 20;	/* %d of an int64: "-9223372036854775808" */
@@ -56,7 +56,7 @@ void check_record_sizes(const spec *s, const record_set *rs, diag_sink *d)
 		if (n <= STP_PRINTF_MAX)
 			continue;
 		for (unsigned j = 0; j < k->nfields; j++)
-			nstr += k->fields[j].type == COL_STRING || k->fields[j].type == COL_STACK;
+			nstr += col_is_str(k->fields[j].type);
 		fixed = n - (unsigned long)nstr * (unsigned long)(msl - 1);
 		diag_error(d, record_loc(s, k),
 			   "record '%s' can be %lu bytes long (%u string or stack column%s of up to "

@@ -9,11 +9,12 @@
 static const char *type_name(col_type t)
 {
 	switch (t) {
-	case COL_STRING: return "string";
-	case COL_TIME: return "time (epoch seconds)";
-	case COL_STACK: return "stack";
-	default: return "long";
+#define COLT(e, name, str, sg, doc, word, need) case COL_##e: return doc;
+#include "../tables/col_types.def"
+#undef COLT
+	case COL_AUTO: break;
 	}
+	return "long";
 }
 
 /* Markdown table cells: no raw '|' or newlines from spec text. */

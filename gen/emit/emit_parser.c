@@ -7,8 +7,13 @@
 
 static const char *sg_type(col_type t)
 {
-	return t == COL_STRING ? "SG_STRING" : t == COL_TIME ? "SG_TIME"
-	     : t == COL_STACK ? "SG_STACK" : "SG_LONG";
+	switch (t) {
+#define COLT(e, name, str, sg, doc, word, need) case COL_##e: return sg;
+#include "../tables/col_types.def"
+#undef COLT
+	case COL_AUTO: break;
+	}
+	return "SG_LONG";
 }
 
 static const char *sg_class(record_class c)
@@ -100,7 +105,7 @@ void emit_parser(strbuf *o, const spec *s, const record_set *rs, const emit_opts
 		sb_printf(o, "typedef struct %s_rec_%s {\n", t, k->name);
 		for (unsigned j = 0; j < k->nfields; j++) {
 			const record_field *f = &k->fields[j];
-			if (f->type == COL_STRING || f->type == COL_STACK)
+			if (col_is_str(f->type))
 				sb_printf(o, "\tconst char *f_%s;\t/* not NUL-safe: use len_%s */\n"
 					     "\tsize_t len_%s;\n", f->name, f->name, f->name);
 			else
@@ -158,7 +163,7 @@ void emit_parser(strbuf *o, const spec *s, const record_set *rs, const emit_opts
 			  k->name, t, k->name);
 		for (unsigned j = 0; j < k->nfields; j++) {
 			const record_field *f = &k->fields[j];
-			if (f->type == COL_STRING || f->type == COL_STACK)
+			if (col_is_str(f->type))
 				sb_printf(o, "\tr->f_%s = v[%u].s;\n\tr->len_%s = v[%u].slen;\n", f->name,
 					  j, f->name, j);
 			else

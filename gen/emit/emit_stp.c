@@ -115,7 +115,7 @@ static void emit_record_printf_from(stp *g, int indent, const record_kind *k,
 	size_t width = (size_t)indent * 8 + fmt.len + 1;
 	const char **shown = arena_alloc(g->a, (k->nfields + 1) * sizeof(char *));
 	for (unsigned i = 0; i < k->nfields; i++) {
-		bool str = k->fields[i].type == COL_STRING || k->fields[i].type == COL_STACK;
+		bool str = col_is_str(k->fields[i].type);
 		shown[i] = str ? arena_printf(g->a, "text_str(%s)", args[i]) : args[i];
 		width += strlen(shown[i]) + 2;
 	}

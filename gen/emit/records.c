@@ -155,7 +155,7 @@ record_set records_of(arena *a, const spec *s)
 
 const char *record_field_conv(const record_field *f)
 {
-	return f->type == COL_STRING || f->type == COL_STACK ? "%s" : "%d";
+	return col_is_str(f->type) ? "%s" : "%d";
 }
 
 struct calls_ctx {

@@ -75,8 +75,26 @@ typedef struct spec_assign {
 	const spec_map *map;	/* resolved by the checker */
 } spec_assign;
 
-/* COL_STACK: a symbolic backtrace (sprint_stack() & co.), one frame per line. */
-typedef enum { COL_AUTO, COL_LONG, COL_STRING, COL_TIME, COL_STACK } col_type;
+/* Column types (gen/tables/col_types.def); COL_STACK: a symbolic backtrace
+ * (sprint_stack() & co.), one frame per line; COL_INET: an IP address. */
+typedef enum {
+	COL_AUTO,
+#define COLT(e, name, str, sg, doc, word, need) COL_##e,
+#include "../tables/col_types.def"
+#undef COLT
+} col_type;
+
+/* Printed as a string (text_str(), %s) rather than a number. */
+static inline bool col_is_str(col_type t)
+{
+	switch (t) {
+#define COLT(e, name, str, sg, doc, word, need) case COL_##e: return str;
+#include "../tables/col_types.def"
+#undef COLT
+	case COL_AUTO: break;
+	}
+	return false;
+}
 
 typedef struct spec_column {
 	const char *name;

@@ -258,7 +258,12 @@ static void load_maps(loader *L, const ynode *n, bool is_agg)
 static void load_column(loader *L, spec_column *col, const ynode *k, const ynode *v)
 {
 	static const char *const keys[] = { "value", "type", "title", "width", "unit", NULL };
-	static const char *const ctypes[] = { "long", "string", "time", "stack", NULL };
+	static const char *const ctypes[] = {
+#define COLT(e, name, str, sg, doc, word, need) name,
+#include "../tables/col_types.def"
+#undef COLT
+		NULL
+	};
 	col->loc = k->loc;
 	if (!schema_ident(&L->c, k, "column name", &col->name))
 		return;

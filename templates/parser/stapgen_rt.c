@@ -308,7 +308,7 @@ size_t sg_cell(sg_writer *w, sg_type t, const sg_value *v)
 size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v)
 {
     size_t start = b->n;
-    if (t == SG_STRING)
+    if (sg_is_text(t))
         return sg_render_str(b, v->s ? v->s : "", v->s ? v->slen : 0);
     if (t == SG_STACK) {
         size_t wd = 0;

@@ -51,12 +51,20 @@ extern "C" {
  * e.g. "schedule+0x25 [kernel]", " 0xffffffff81234567 : schedule+0x25/0x80
  * [kernel]", "0x7f3a2c1d4e5f [libc.so.6+0x1e4e5f]" or "0x7f3a2c1d4e5f".  Its
  * frame names (see "folded" below) are what the table shows; JSON and CSV get
- * the string as is. */
+ * the string as is.
+ *
+ * SG_INET: an IP address, a string on the wire (escaped like SG_STRING) as
+ * SystemTap's format_ipaddr() prints it.  IPv6 text (stap prints all eight
+ * groups, "0000:0000:0000:0000:0000:ffff:7f00:0001") is delivered in its
+ * RFC 5952 form, "::1", "fe80::1", IPv4-mapped "::ffff:127.0.0.1" (what ss
+ * prints); IPv4 "a.b.c.d" and any other text ("*unknown address family*")
+ * as it came. */
 typedef enum {
     SG_LONG,
     SG_STRING,
     SG_TIME, /* epoch seconds on the wire */
-    SG_STACK
+    SG_STACK,
+    SG_INET
 } sg_type;
 
 typedef struct sg_field {

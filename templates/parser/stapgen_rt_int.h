@@ -166,7 +166,9 @@ static inline void sb_num(sg_sb *b, int rawnum, const sg_value *v)
 
 /* ---- kinds --------------------------------------------------------------- */
 int sg_is_builtin(const sg_kind *k);
-static inline int sg_is_str(sg_type t) { return t == SG_STRING || t == SG_STACK; }
+static inline int sg_is_str(sg_type t) { return t == SG_STRING || t == SG_STACK || t == SG_INET; }
+/* Shown as the text itself (a stack is shown as its frame names). */
+static inline int sg_is_text(sg_type t) { return t == SG_STRING || t == SG_INET; }
 static inline int sg_is_hist(const sg_kind *k)
 {
     return k->cls == SG_HIST_LOG2 || k->cls == SG_HIST_LINEAR;
@@ -207,6 +209,17 @@ int sg_frame_name(const char *s, size_t n, size_t *off, size_t *len);
  * returns the number of frames, *width (if given) grows by the display width. */
 size_t sg_fold_stack(sg_sb *b, const char *s, size_t n, int sep, size_t *width);
 unsigned long long sg_hash(const void *p, size_t n, unsigned long long seed);
+/* Longest IPv6 text sg_inet6_canon reads ("0000:...:0000:255.255.255.255"),
+ * longest it writes (eight groups of four digits). */
+#define SG_INET6_MAX_TEXT 45
+#define SG_INET6_MAX_CANON 39
+/* IPv6 text s[0, n) (RFC 4291 2.2: groups of 1-4 hex digits, at most one
+ * "::", the last 32 bits possibly a dotted quad) in its RFC 5952 form at o
+ * (room for SG_INET6_MAX_CANON + 1, NUL-terminated): lowercase, no leading
+ * zeros, "::" for the first longest run of two or more zero groups,
+ * IPv4-mapped as "::ffff:a.b.c.d".  Returns its length, 0 (o unchanged)
+ * if s is anything else. */
+size_t sg_inet6_canon(char *o, const char *s, size_t n);
 unsigned long long sg_fnv1a(const char *s, size_t n);
 
 /* ---- writer core (stapgen_rt.c) -------------------------------------------- */

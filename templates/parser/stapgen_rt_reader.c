@@ -35,6 +35,8 @@
 #define SG_GETC(f) getc(f)
 #endif
 
+/* One SG_INET field's rewritten text, NUL and SG_RD_PAD readable bytes. */
+#define RD_INET_SLOT (SG_INET6_MAX_CANON + 1 + SG_RD_PAD)
 /* Bytes read per read(2); the buffer also holds one whole line. */
 #define SG_READ_BLOCK (256u << 10)
 /* Offsets of escaped-only bytes kept per line by rd_scan. */
@@ -53,6 +55,9 @@ struct sg_reader {
     int in_eof;        /* the stream is exhausted (or failed) */
     sg_value *vals;
     size_t maxf;
+    /* the RFC 5952 text of a record's SG_INET fields (one slot each, the
+     * most any kind has): it may be longer than the wire text */
+    char *inet;
     /* rd_scan of the current line: tab offsets (the first maxf + 1 kept),
      * offsets of bytes a string holds only escaped (the first RD_NSPEC) */
     size_t *tabs, ntab, nspec;
@@ -108,7 +113,8 @@ static int check_tool(const sg_tool *t, FILE *diag)
                 goto bad;
             }
             if (k->fields[j].type != SG_LONG && k->fields[j].type != SG_STRING &&
-                k->fields[j].type != SG_TIME && k->fields[j].type != SG_STACK) {
+                k->fields[j].type != SG_TIME && k->fields[j].type != SG_STACK &&
+                k->fields[j].type != SG_INET) {
                 why = "bad field type";
                 goto bad;
             }
@@ -157,12 +163,18 @@ static int rd_fd(FILE *in)
 sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FILE *diag)
 {
     sg_reader *r;
-    size_t i, maxf = 2, nlen;
+    size_t i, j, maxf = 2, maxinet = 0, nlen;
     if (!in || !check_tool(tool, diag))
         return NULL;
-    for (i = 0; i < tool->nkinds; i++)
+    for (i = 0; i < tool->nkinds; i++) {
+        size_t ninet = 0;
         if (tool->kinds[i].nfields > maxf)
             maxf = tool->kinds[i].nfields;
+        for (j = 0; j < tool->kinds[i].nfields; j++)
+            ninet += tool->kinds[i].fields[j].type == SG_INET;
+        if (ninet > maxinet)
+            maxinet = ninet;
+    }
     r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
@@ -183,7 +195,9 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->vals = calloc(maxf, sizeof *r->vals);
     r->tabs = malloc((maxf + 1) * sizeof *r->tabs);
     r->block = malloc(SG_MAX_LINE + 1);
-    if (!r->name || !r->klen || !r->buf || !r->vals || !r->tabs || !r->block) {
+    r->inet = maxinet ? calloc(maxinet, RD_INET_SLOT) : NULL;
+    if (!r->name || !r->klen || !r->buf || !r->vals || !r->tabs || !r->block ||
+        (maxinet && !r->inet)) {
         sg_reader_free(r);
         return NULL;
     }
@@ -210,6 +224,7 @@ void sg_reader_free(sg_reader *r)
     free(r->vals);
     free(r->tabs);
     free(r->block);
+    free(r->inet);
     free(r);
 }
 
@@ -828,7 +843,7 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
     char q[SG_SNIP_MAX + 8], fwhy[160];
     char *end;
     const sg_kind *k;
-    size_t nlen, got, i, si = 0;
+    size_t nlen, got, i, si = 0, ninet = 0;
 
     if (len && p[len - 1] == '\r')
         len--;
@@ -918,6 +933,15 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                 vals[i].l = fields[i].type == SG_STACK ? stk : 0;
                 vals[i].s = start;
                 vals[i].slen = olen;
+                if (fields[i].type == SG_INET) {
+                    /* IPv6 text as RFC 5952 writes it; anything else as it is */
+                    char *o = r->inet + ninet++ * RD_INET_SLOT;
+                    size_t n = sg_inet6_canon(o, start, olen);
+                    if (n) {
+                        vals[i].s = o;
+                        vals[i].slen = n;
+                    }
+                }
             } else if (raw && (fields[i].type == SG_LONG || raw == SG_RAW_TIME) &&
                        num_canonical(start, flen)) {
                 /* valid as it stands: the writer copies the text */

@@ -168,7 +168,7 @@ static void w_row_line_raw(sg_writer *w, const sg_kind *k, const sg_value *v, co
             o += n;
             continue;
         }
-        if (t == SG_STRING) {
+        if (sg_is_text(t)) {
             o = sg_render_str_pad_at(o, v[i].s, v[i].slen, &cw);
         } else if (t == SG_TIME && w->tcache_ok && w->tcache_t == v[i].l) {
             memcpy(o, w->tcache, sizeof w->tcache); /* the last time formatted */

@@ -794,3 +794,144 @@ unsigned long long sg_hash(const void *p, size_t n, unsigned long long seed)
     h ^= h >> 32;
     return h;
 }
+
+/* ========================================================================== */
+/* IP addresses (SG_INET)                                                     */
+/* ========================================================================== */
+
+static unsigned hex_val(char c)
+{
+    return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+}
+
+/* A dotted quad that is all of s[0, n): 1-3 decimal digits a part, no
+ * leading zero (inet_pton's rule), each at most 255. */
+static int dotted_quad(const char *s, size_t n, unsigned long *out)
+{
+    unsigned long a = 0;
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0;
+        size_t d = 0;
+        if (part) {
+            if (i >= n || s[i] != '.')
+                return 0;
+            i++;
+        }
+        while (i < n && s[i] >= '0' && s[i] <= '9' && d < 4) {
+            v = v * 10 + (unsigned)(s[i] - '0');
+            i++;
+            d++;
+        }
+        if (d == 0 || d > 3 || v > 255 || (d > 1 && s[i - d] == '0'))
+            return 0;
+        a = a << 8 | v;
+    }
+    *out = a;
+    return i == n;
+}
+
+static char *put_group(char *o, unsigned g)
+{
+    static const char hx[] = "0123456789abcdef";
+    int shift = 12;
+    while (shift > 0 && !(g >> shift & 0xf))
+        shift -= 4;
+    for (; shift >= 0; shift -= 4)
+        *o++ = hx[g >> shift & 0xf];
+    return o;
+}
+
+size_t sg_inet6_canon(char *o, const char *s, size_t n)
+{
+    unsigned g[8];
+    int ng = 0, gap = -1, i, best = -1, bestlen = 1;
+    size_t p = 0;
+    char *start = o;
+    if (n < 2 || n > SG_INET6_MAX_TEXT)
+        return 0;
+    if (s[0] == ':') {
+        if (s[1] != ':')
+            return 0;
+        gap = 0;
+        p = 2;
+    }
+    while (p < n) {
+        size_t q = p;
+        unsigned v = 0;
+        while (q < n && q - p < 5 && is_hex(s[q]))
+            v = v << 4 | hex_val(s[q++]);
+        if (q < n && s[q] == '.') { /* the last 32 bits as a dotted quad */
+            unsigned long a;
+            if (ng > 6 || !dotted_quad(s + p, n - p, &a))
+                return 0;
+            g[ng++] = (unsigned)(a >> 16);
+            g[ng++] = (unsigned)(a & 0xffff);
+            break;
+        }
+        if (q == p || q - p > 4 || ng == 8)
+            return 0;
+        g[ng++] = v;
+        if (q == n)
+            break;
+        if (s[q] != ':' || q + 1 == n) /* a ':' ends nothing */
+            return 0;
+        p = q + 1;
+        if (s[p] == ':') {
+            if (gap >= 0)
+                return 0;
+            gap = ng;
+            p++;
+        }
+    }
+    if (gap < 0 ? ng != 8 : ng > 7)
+        return 0;
+    if (gap >= 0) { /* the "::" stands for the groups missing */
+        int tail = ng - gap;
+        memmove(g + 8 - tail, g + gap, (size_t)tail * sizeof *g);
+        for (i = gap; i < 8 - tail; i++)
+            g[i] = 0;
+    }
+    /* RFC 5952 5: IPv4-mapped addresses end in their dotted quad */
+    if (!g[0] && !g[1] && !g[2] && !g[3] && !g[4] && g[5] == 0xffff) {
+        memcpy(o, "::ffff:", 7);
+        o += 7;
+        for (i = 0; i < 4; i++) {
+            unsigned b = g[6 + i / 2] >> (i % 2 ? 0 : 8) & 0xff;
+            if (i)
+                *o++ = '.';
+            if (b >= 100)
+                *o++ = (char)('0' + b / 100);
+            if (b >= 10)
+                *o++ = (char)('0' + b / 10 % 10);
+            *o++ = (char)('0' + b % 10);
+        }
+        *o = '\0';
+        return (size_t)(o - start);
+    }
+    /* RFC 5952 4.2: "::" for the longest run of two or more zero groups,
+     * the first of equal runs */
+    for (i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && !g[j])
+            j++;
+        if (j - i > bestlen) {
+            best = i;
+            bestlen = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    for (i = 0; i < 8; i++) {
+        if (i == best) {
+            *o++ = ':';
+            *o++ = ':';
+            i += bestlen - 1;
+            continue;
+        }
+        if (i && i != best + bestlen)
+            *o++ = ':';
+        o = put_group(o, g[i]);
+    }
+    *o = '\0';
+    return (size_t)(o - start);
+}

@@ -1,7 +1,8 @@
 /* libFuzzer harness: arbitrary bytes as the output of a stap script, read
  * with sg_reader and written with sg_writer, for a tool descriptor with an
  * event kind, a report row kind, a log2 and a linear histogram, and a stack
- * event and stack row kind (for the folded and SVG flame graph formats).
+ * event and stack row kind (for the folded and SVG flame graph formats), and
+ * an event kind with two IP address fields (SG_INET: IPv6 text rewritten).
  *
  * The first byte picks the format (bits 0-2: 0 table, 1 json, 2 csv,
  * 3 folded, 4 svg, 5-7 all five) and, with bit 3, a descriptor whose linear
@@ -53,6 +54,12 @@ static const sg_field stk_fields[] = {
 	{ "n", SG_LONG, "N", 0 },
 };
 
+static const sg_field sock_fields[] = {
+	{ "saddr", SG_INET, "SADDR", 39 },
+	{ "port", SG_LONG, "PORT", 0 },
+	{ "daddr", SG_INET, "DADDR", 0 },
+};
+
 static const sg_kind kinds[] = {
 	{ "conn", SG_EVENT, conn_fields, 3, 0, 0, 0, NULL },
 	{ "top", SG_ROW, top_fields, 3, 0, 0, 0, "top" },
@@ -60,6 +67,7 @@ static const sg_kind kinds[] = {
 	{ "lin", SG_HIST_LINEAR, lin_fields, 3, 0, 100, 10, "sizes" },
 	{ "smp", SG_EVENT, smp_fields, 2, 0, 0, 0, NULL },
 	{ "stk", SG_ROW, stk_fields, 4, 0, 0, 0, "stacks" },
+	{ "sock", SG_EVENT, sock_fields, 3, 0, 0, 0, NULL },
 };
 static const sg_kind kinds_edge[] = {
 	{ "conn", SG_EVENT, conn_fields, 3, 0, 0, 0, NULL },
@@ -69,9 +77,10 @@ static const sg_kind kinds_edge[] = {
 	  (long long)(ULLONG_MAX / 1000), "sizes" },
 	{ "smp", SG_EVENT, smp_fields, 2, 0, 0, 0, NULL },
 	{ "stk", SG_ROW, stk_fields, 4, 0, 0, 0, "stacks" },
+	{ "sock", SG_EVENT, sock_fields, 3, 0, 0, 0, NULL },
 };
-static const sg_tool tool = { "fuzz", "specs/fuzz.yaml", kinds, 6 };
-static const sg_tool tool_edge = { "fuzz", "specs/fuzz.yaml", kinds_edge, 6 };
+static const sg_tool tool = { "fuzz", "specs/fuzz.yaml", kinds, 7 };
+static const sg_tool tool_edge = { "fuzz", "specs/fuzz.yaml", kinds_edge, 7 };
 
 static FILE *devnull;
 

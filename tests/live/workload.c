@@ -198,22 +198,100 @@ static int cmd_tcp(int argc, char **argv)
 	return 0;
 }
 
-/* overflow PORT N: a listener with backlog 1 that never accepts, and N
+/* A dual-stack listener: AF_INET6 on [::] with IPV6_V6ONLY off (what nginx,
+ * sshd and most daemons that bind [::] get), so IPv4 clients arrive as
+ * IPv4-mapped peers (::ffff:127.0.0.1). */
+static int listener6(int port, int backlog)
+{
+	int one = 1, off = 0, fd = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port),
+				  .sin6_addr = IN6ADDR_ANY_INIT };
+	if (fd < 0)
+		die("socket(AF_INET6)");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) < 0)
+		die("IPV6_V6ONLY");
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, backlog) < 0)
+		die("listen on [::]:%d", port);
+	return fd;
+}
+
+/* ::1 (mapped = 0) or ::ffff:127.0.0.1 (mapped = 1), port. */
+static struct sockaddr_in6 loopback6(int port, int mapped)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	if (mapped) {
+		a.sin6_addr.s6_addr[10] = 0xff;
+		a.sin6_addr.s6_addr[11] = 0xff;
+		a.sin6_addr.s6_addr[12] = 127;
+		a.sin6_addr.s6_addr[15] = 1;
+	} else {
+		a.sin6_addr = in6addr_loopback;
+	}
+	return a;
+}
+
+/* tcp6 PORT: a dual-stack listener on [::]:PORT accepts two connections,
+ * the first from an IPv4 socket to 127.0.0.1 (its peer: ::ffff:127.0.0.1),
+ * the second from an IPv6 socket to ::1. */
+static int cmd_tcp6(int argc, char **argv)
+{
+	if (argc != 2)
+		die("usage: tcp6 PORT");
+	int port = (int)num(argv[1]);
+	int lfd = listener6(port, 16);
+	fact("server_pid", "%d", getpid());
+	fact("port", "%d", port);
+	for (int v6 = 0; v6 < 2; v6++) {
+		int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in a4 = loopback(port);
+		struct sockaddr_in6 a6 = loopback6(port, 0);
+		if (fd < 0)
+			die("socket");
+		if (v6 ? connect(fd, (struct sockaddr *)&a6, sizeof a6)
+		       : connect(fd, (struct sockaddr *)&a4, sizeof a4))
+			die("connect to %s port %d", v6 ? "::1" : "127.0.0.1", port);
+		struct sockaddr_in6 peer;
+		socklen_t len = sizeof peer;
+		int cfd = accept(lfd, (struct sockaddr *)&peer, &len);
+		if (cfd < 0)
+			die("accept");
+		if (peer.sin6_family != AF_INET6)
+			die("accept: peer of family %d on an AF_INET6 listener", peer.sin6_family);
+		char text[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &peer.sin6_addr, text, sizeof text);
+		fact(v6 ? "peer_v6" : "peer_v4", "%s", text);
+		fact(v6 ? "client_port_v6" : "client_port_v4", "%d", ntohs(peer.sin6_port));
+		close(cfd);
+		close(fd);
+	}
+	close(lfd);
+	return 0;
+}
+
+/* overflow [-6] PORT N: a listener with backlog 1 that never accepts, and N
  * clients: the accept queue overflows, the kernel drops their handshakes
- * and the clients retransmit their SYNs (after 1 s). */
+ * and the clients retransmit their SYNs (after 1 s).  -6: the listener is
+ * dual-stack on [::], the clients IPv6 sockets, to ::ffff:127.0.0.1 and
+ * ::1 in turn. */
 static int cmd_overflow(int argc, char **argv)
 {
-	if (argc != 3)
-		die("usage: overflow PORT N");
-	int port = (int)num(argv[1]), n = (int)num(argv[2]);
-	int lfd = listener(port, 1);
+	int six = argc == 4 && !strcmp(argv[1], "-6");
+	if (argc != 3 + six)
+		die("usage: overflow [-6] PORT N");
+	int port = (int)num(argv[1 + six]), n = (int)num(argv[2 + six]);
+	int lfd = six ? listener6(port, 1) : listener(port, 1);
 	int *fds = calloc((size_t)n, sizeof *fds);
 	for (int i = 0; i < n; i++) {
+		/* -6: IPv6 sockets, to ::ffff:127.0.0.1 (even i) and ::1 (odd i) */
 		struct sockaddr_in a = loopback(port);
-		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		struct sockaddr_in6 a6 = loopback6(port, i % 2 == 0);
+		fds[i] = socket(six ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (fds[i] < 0)
 			die("socket");
-		if (connect(fds[i], (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS)
+		if ((six ? connect(fds[i], (struct sockaddr *)&a6, sizeof a6)
+			 : connect(fds[i], (struct sockaddr *)&a, sizeof a)) < 0 &&
+		    errno != EINPROGRESS)
 			die("connect");
 		errno = 0;
 	}
@@ -509,7 +587,7 @@ static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 } cmds[] = {
-	{ "tcp", cmd_tcp },	      { "overflow", cmd_overflow },   { "write", cmd_write },
+	{ "tcp", cmd_tcp },	      { "tcp6", cmd_tcp6 },	      { "overflow", cmd_overflow },   { "write", cmd_write },
 	{ "dio", cmd_dio },	      { "exec", cmd_exec },	      { "udp-drop", cmd_udp_drop },
 	{ "read-zero", cmd_read_zero }, { "naps", cmd_naps },	      { "syscalls", cmd_syscalls },
 	{ "faults", cmd_faults },     { "slow-read", cmd_slow_read }, { "threads", cmd_threads },

@@ -15,7 +15,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <unistd.h>
+#include <arpa/inet.h>
 
 #include <cmocka.h>
 
@@ -1089,7 +1089,7 @@ static void test_bad_descriptors(void **state)
             {"bucket", SG_LONG, NULL, 0},
             {"count", SG_STACK, NULL, 0},
         };
-        static const sg_field bad_type[] = {{"x", (sg_type)(SG_STACK + 1), NULL, 0}};
+        static const sg_field bad_type[] = {{"x", (sg_type)(SG_INET + 1), NULL, 0}};
         static const sg_kind k1[] = {{"h", SG_HIST_LOG2, stack_count, 2, 0, 0, 0, "r"}};
         static const sg_kind k2[] = {{"e", SG_EVENT, bad_type, 1, 0, 0, 0, NULL}};
         const sg_tool t4 = {"x", NULL, k1, 1}, t5 = {"x", NULL, k2, 1};
@@ -2348,6 +2348,202 @@ static void test_main_stacks(void **state)
     unlink(inbuf);
 }
 
+
+/* ---- SG_INET: IP addresses --------------------------------------------------- */
+
+static void test_inet6_canon(void **state)
+{
+    static const struct { const char *in, *out; } cases[] = {
+        /* what stap's format_ipaddr() prints ("%pI6": eight groups in full) */
+        {"0000:0000:0000:0000:0000:ffff:7f00:0001", "::ffff:127.0.0.1"},
+        {"0000:0000:0000:0000:0000:0000:0000:0001", "::1"},
+        {"0000:0000:0000:0000:0000:0000:0000:0000", "::"},
+        {"fe80:0000:0000:0000:0000:0000:0000:0001", "fe80::1"},
+        {"2001:0db8:0000:0000:0001:0000:0000:0001", "2001:db8::1:0:0:1"}, /* the first of equal runs */
+        {"2001:0db8:0000:0001:0000:0000:0000:0001", "2001:db8:0:1::1"},   /* the longest run */
+        {"2001:0db8:0000:0001:0001:0001:0001:0001", "2001:db8:0:1:1:1:1:1"}, /* no "::" for one group */
+        {"0000:0000:0000:0000:0000:ffff:0a03:fe77", "::ffff:10.3.254.119"},
+        {"0000:0000:0000:0000:0000:ffff:0000:0000", "::ffff:0.0.0.0"},
+        {"0000:0000:0000:0000:ffff:ffff:7f00:0001", "::ffff:ffff:7f00:1"}, /* not mapped */
+        {"0000:0000:0000:0000:0000:0000:7f00:0001", "::7f00:1"},           /* IPv4-compatible: hex */
+        {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+        {"FE80:0000:0000:0000:ABCD:0000:0000:0000", "fe80::abcd:0:0:0"},
+        {"0001:0000:0000:0000:0000:0000:0000:0000", "1::"},
+        /* other text forms of RFC 4291, e.g. a newer stap's "%pI6c" */
+        {"::1", "::1"},
+        {"::ffff:127.0.0.1", "::ffff:127.0.0.1"},
+        {"::ffff:7f00:1", "::ffff:127.0.0.1"}, /* longer than it came */
+        {"::FFFF:255.255.255.255", "::ffff:255.255.255.255"},
+        {"1::2:3:4:5:6:7", "1:0:2:3:4:5:6:7"},  /* longer: "::" for one group */
+        {"1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0"},
+        {"0:0:0:0:0:0:1.2.3.4", "::102:304"},
+        {"0000:0000:0000:0000:0000:0000:255.255.255.255", "::ffff:ffff"},
+        /* not IPv6 text: 0, left as it came */
+        {"127.0.0.1", NULL},
+        {"*unknown address family*", NULL},
+        {"", NULL},
+        {":", NULL},
+        {"::", "::"},
+        {":::", NULL},
+        {":1", NULL},
+        {"1:", NULL},
+        {"::1:", NULL},
+        {"1::2::3", NULL},
+        {"1:2:3:4:5:6:7", NULL},              /* seven groups, no "::" */
+        {"1:2:3:4:5:6:7:8:9", NULL},
+        {"1::2:3:4:5:6:7:8", NULL},           /* "::" for no group */
+        {"1:2:3:4:5:6:7:8::", NULL},
+        {"00000::1", NULL},                   /* five digits */
+        {"g::1", NULL},
+        {"::1 ", NULL},
+        {"::1%lo", NULL},
+        {"::ffff:127.0.0.01", NULL},          /* a leading zero */
+        {"::ffff:256.0.0.1", NULL},
+        {"::ffff:1.2.3", NULL},
+        {"::ffff:1.2.3.4.5", NULL},
+        {"::1.2.3.4:5", NULL},
+        {"1:2:3:4:5:6:7:1.2.3.4", NULL},      /* nine groups */
+        {"::ffff:1.2.3.", NULL},
+        {"::ffff:.1.2.3", NULL},
+        {"::12345.1.1.1", NULL},
+        {"0000:0000:0000:0000:0000:0000:0000:0000:", NULL},
+        {"0000:0000:0000:0000:0000:0000:0000:00000", NULL}, /* 46 bytes */
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char o[SG_INET6_MAX_CANON + 1] = "untouched";
+        size_t n = sg_inet6_canon(o, cases[i].in, strlen(cases[i].in));
+        if (!cases[i].out) {
+            if (n)
+                fail_msg("'%s' gave '%s', wanted no address", cases[i].in, o);
+            assert_string_equal(o, "untouched");
+            continue;
+        }
+        if (!n || strcmp(o, cases[i].out) || n != strlen(o))
+            fail_msg("'%s' gave '%s' (%zu), wanted '%s'", cases[i].in, n ? o : "", n, cases[i].out);
+    }
+}
+
+/* Against libc: sg_inet6_canon takes what inet_pton(AF_INET6) takes, gives
+ * the same address, and the text inet_ntop writes (but for the deprecated
+ * IPv4-compatible ::a.b.c.d, which RFC 5952 writes in hex).  Random
+ * address-like strings, and mutations of random addresses' texts. */
+static void test_inet6_canon_vs_libc(void **state)
+{
+    static const char alpha[] = "0123456789abcdefABCDEF::::....0000fx %";
+    unsigned long long seed = 0x5eed1234abcdULL;
+    unsigned long agreed = 0;
+    (void)state;
+    for (int it = 0; it < 400000; it++) {
+        char s[64], o[SG_INET6_MAX_CANON + 1], want[INET6_ADDRSTRLEN];
+        unsigned char a[16], b[16];
+        size_t n = 0;
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        if (it % 2) { /* a real address written some way, then maybe mutated */
+            for (int j = 0; j < 16; j++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                a[j] = (seed >> 40) % 4 ? 0 : (unsigned char)(seed >> 32);
+            }
+            if (it % 6 == 1)
+                memcpy(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12);
+            if (it % 4 == 1)
+                n = (size_t)sprintf(s, "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x",
+                                    a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
+                                    a[11], a[12], a[13], a[14], a[15]);
+            else
+                n = strlen(inet_ntop(AF_INET6, a, s, sizeof s));
+            if ((seed >> 20) % 3 == 0 && n) { /* one byte changed, dropped or added */
+                size_t at = (size_t)(seed >> 8) % n;
+                char c = alpha[(seed >> 30) % (sizeof alpha - 1)];
+                switch ((seed >> 50) % 3) {
+                case 0: s[at] = c; break;
+                case 1: memmove(s + at, s + at + 1, n - at); n--; break;
+                default: memmove(s + at + 1, s + at, n - at + 1); s[at] = c; n++; break;
+                }
+            }
+        } else {
+            n = (size_t)(seed >> 58) % 48;
+            for (size_t j = 0; j < n; j++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                s[j] = alpha[(seed >> 33) % (sizeof alpha - 1)];
+            }
+        }
+        s[n] = '\0';
+        size_t got = sg_inet6_canon(o, s, n);
+        int ok = inet_pton(AF_INET6, s, b) == 1;
+        if (!ok) {
+            if (got)
+                fail_msg("'%s': libc refuses it, we gave '%s'", s, o);
+            continue;
+        }
+        if (!got)
+            fail_msg("'%s': libc takes it, we did not", s);
+        assert_int_equal(got, strlen(o));
+        assert_int_equal(inet_pton(AF_INET6, o, a), 1);
+        if (memcmp(a, b, 16))
+            fail_msg("'%s' gave '%s': another address", s, o);
+        inet_ntop(AF_INET6, b, want, sizeof want);
+        static const unsigned char zero12[12];
+        if (!memcmp(b, zero12, 12) && (b[12] | b[13]))
+            continue; /* glibc writes ::a.b.c.d */
+        if (strcmp(o, want))
+            fail_msg("'%s' gave '%s', libc writes '%s'", s, o, want);
+        agreed++;
+    }
+    assert_true(agreed > 100000);
+}
+
+static const sg_field inet_fields[] = {
+    {"saddr", SG_INET, "SADDR", 0},
+    {"port", SG_LONG, "PORT", 0},
+    {"daddr", SG_INET, "DADDR", 0},
+};
+static const sg_kind inet_kinds[] = {
+    {"retrans", SG_EVENT, inet_fields, 3, 0, 0, 0, NULL},
+    {"pairs", SG_ROW, inet_fields, 3, 0, 0, 0, "pairs"},
+};
+static const sg_tool inet_tool = {"tcp_retrans", NULL, inet_kinds, 2};
+
+/* Records with address fields, through the reader to each format: IPv6 in
+ * RFC 5952 form, IPv4 and other text as it came, escapes undone first;
+ * buffered rows keep their addresses past the next record. */
+static void test_inet_records(void **state)
+{
+    static const char in[] =
+        "@retrans\t0000:0000:0000:0000:0000:ffff:7f00:0001\t80\t0000:0000:0000:0000:0000:0000:0000:0001\n"
+        "@retrans\t127.0.0.1\t22\t*unknown address family*\n"
+        "@retrans\t::ffff:7f00:1\t1\t\\060000:0000:0000:0000:0000:0000:0000:0001\n"
+        "@retrans\t1::2::3\t2\tfe80:0000:0000:0000:0000:0000:0000:00\\t1\n"
+        "@report\tpairs\t0\n"
+        "@pairs\tfe80:0000:0000:0000:0000:0000:0000:0001\t3\t0000:0000:0000:0000:0000:ffff:0a00:0001\n"
+        "@pairs\t0000:0000:0000:0000:0000:0000:0000:0000\t4\t10.0.0.2\n"
+        "@report_end\tpairs\n"
+        "@end\n";
+    run_t r;
+    (void)state;
+    run_tool(&inet_tool, in, sizeof in - 1, SG_FMT_JSON, &r);
+    assert_string_equal(
+        r.out,
+        "{\"kind\":\"retrans\",\"saddr\":\"::ffff:127.0.0.1\",\"port\":80,\"daddr\":\"::1\"}\n"
+        "{\"kind\":\"retrans\",\"saddr\":\"127.0.0.1\",\"port\":22,\"daddr\":\"*unknown address family*\"}\n"
+        "{\"kind\":\"retrans\",\"saddr\":\"::ffff:127.0.0.1\",\"port\":1,\"daddr\":\"::1\"}\n"
+        "{\"kind\":\"retrans\",\"saddr\":\"1::2::3\",\"port\":2,\"daddr\":\"fe80:0000:0000:0000:0000:0000:0000:00\\t1\"}\n"
+        "{\"kind\":\"pairs\",\"report\":\"pairs\",\"ts\":0,\"saddr\":\"fe80::1\",\"port\":3,\"daddr\":\"::ffff:10.0.0.1\"}\n"
+        "{\"kind\":\"pairs\",\"report\":\"pairs\",\"ts\":0,\"saddr\":\"::\",\"port\":4,\"daddr\":\"10.0.0.2\"}\n");
+    assert_string_equal(r.err, "");
+    assert_int_equal(r.dropped, 0);
+    run_free(&r);
+    run_tool(&inet_tool, in, sizeof in - 1, SG_FMT_CSV, &r);
+    assert_non_null(strstr(r.out, "retrans,::ffff:127.0.0.1,80,::1\r\n"));
+    assert_non_null(strstr(r.out, "pairs,pairs,0,fe80::1,3,::ffff:10.0.0.1\r\n"));
+    run_free(&r);
+    run_tool(&inet_tool, in, sizeof in - 1, SG_FMT_TABLE, &r);
+    assert_non_null(strstr(r.out, "::ffff:127.0.0.1    80  ::1\n"));
+    assert_non_null(strstr(r.out, "fe80::1     3  ::ffff:10.0.0.1\n"));
+    assert_null(strstr(r.out, "0000:0000:0000:0000:0000:ffff"));
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2410,6 +2606,9 @@ int main(void)
         cmocka_unit_test(test_stack_bad_escape),
         cmocka_unit_test(test_writer_folded_direct),
         cmocka_unit_test(test_main_stacks),
+        cmocka_unit_test(test_inet6_canon),
+        cmocka_unit_test(test_inet6_canon_vs_libc),
+        cmocka_unit_test(test_inet_records),
     };
     return cmocka_run_group_tests(tests, setup_tz, NULL);
 }

@@ -133,6 +133,48 @@ static void test_aggs(void **state)
 	}
 }
 
+/* ---- column types ---------------------------------------------------------- */
+
+/* Each type: the README names it, a spec may declare it, and the parser and
+ * the doc page get its runtime type and its text. */
+static void test_col_types(void **state)
+{
+	(void)state;
+	static const struct { const char *name, *sg, *doc; int str, rt; } types[] = {
+#define COLT(e, name, str, sg, doc, word, need) { name, sg, doc, str, SG_##e },	/* the runtime has it */
+#include "tables/col_types.def"
+#undef COLT
+	};
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+		char want[256];
+		snprintf(want, sizeof want, "`%s`", types[i].name);
+		in_readme(want);
+		compiled c;
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\nprobes:\n  - on: timer.profile\n"
+			 "    emit: { record: r, columns: { c: { value: '%s', type: %s } } }\n",
+			 types[i].str ? "execname()" : "pid()", types[i].name);
+		compile(&c, text);
+		assert_string_equal(c.diag ? c.diag : "", "");
+		snprintf(want, sizeof want, "{ \"c\", %s,", types[i].sg);
+		assert_non_null(strstr(sb_str(&c.out.parser), want));
+		snprintf(want, sizeof want, "| `c` | %s |", types[i].doc);
+		assert_non_null(strstr(sb_str(&c.out.doc), want));
+		assert_non_null(strstr(sb_str(&c.out.stp), types[i].str ? "text_str(execname())" : "pid())"));
+		done(&c);
+		/* a value of the other kind is refused */
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\nprobes:\n  - on: timer.profile\n"
+			 "    emit: { record: r, columns: { c: { value: '%s', type: %s } } }\n",
+			 types[i].str ? "pid()" : "execname()", types[i].name);
+		compile(&c, text);
+		assert_non_null(c.diag);
+		assert_non_null(strstr(c.diag, "error:"));
+		done(&c);
+	}
+}
+
 /* ---- histogram kinds ------------------------------------------------------- */
 
 static void test_hist_kinds(void **state)
@@ -484,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_script_funcs),
 		cmocka_unit_test(test_aggs),
 		cmocka_unit_test(test_hist_kinds),
+		cmocka_unit_test(test_col_types),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_builtin_kinds),
 		cmocka_unit_test(test_reserved_fields),

@@ -8,7 +8,7 @@ unset CDPATH
 tool=ip_nf_top sg_mod=ip_nf_top
 spec='specs/net/ip_nf_top.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=69889843a2ae9614
+set_id=a8278ab27dbb918c
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -25,8 +25,8 @@ typedef struct ip_nf_top_rec_pairs {
 } ip_nf_top_rec_pairs;
 
 static const sg_field ip_nf_top_fields_pairs[] = {
-	{ "saddr", SG_STRING, "SOURCE", 15 },
-	{ "daddr", SG_STRING, "DESTINATION", 15 },
+	{ "saddr", SG_INET, "SOURCE", 15 },
+	{ "daddr", SG_INET, "DESTINATION", 15 },
 	{ "protocol", SG_LONG, "PROTO", 5 },
 	{ "packets", SG_LONG, "PACKETS", 8 },
 	{ "bytes", SG_LONG, "BYTES", 10 },
@@ -42,7 +42,7 @@ const sg_tool ip_nf_top_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ip_nf_top_set[] = "stapgen set 69889843a2ae9614";
+const char ip_nf_top_set[] = "stapgen set a8278ab27dbb918c";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_nf_top_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=ip_rcv sg_mod=ip_rcv
 spec='specs/net/ip_rcv.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=4f1ef6b5217fc0b0
+set_id=6c82bfec84e97c5c
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -29,8 +29,8 @@ typedef struct ip_rcv_rec_packet {
 static const sg_field ip_rcv_fields_packet[] = {
 	{ "time", SG_TIME, "TIME", 0 },
 	{ "dev", SG_STRING, "DEV", 8 },
-	{ "saddr", SG_STRING, "SOURCE", 15 },
-	{ "daddr", SG_STRING, "DESTINATION", 15 },
+	{ "saddr", SG_INET, "SOURCE", 15 },
+	{ "daddr", SG_INET, "DESTINATION", 15 },
 	{ "protocol", SG_LONG, "PROTO", 5 },
 	{ "len", SG_LONG, "LEN", 6 },
 };
@@ -45,7 +45,7 @@ const sg_tool ip_rcv_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ip_rcv_set[] = "stapgen set 4f1ef6b5217fc0b0";
+const char ip_rcv_set[] = "stapgen set 6c82bfec84e97c5c";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_rcv_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_conn sg_mod=tcp_conn
 spec='specs/net/tcp_conn.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=38a04d170ecc45cf
+set_id=1b036c161683266d
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

@@ -35,7 +35,7 @@ static const sg_field tcp_conn_fields_conn[] = {
 	{ "comm", SG_STRING, "CMD", 16 },
 	{ "pid", SG_LONG, "PID", 7 },
 	{ "port", SG_LONG, "PORT", 6 },
-	{ "source", SG_STRING, "IP_SOURCE", 39 },
+	{ "source", SG_INET, "IP_SOURCE", 39 },
 };
 
 static const sg_kind tcp_conn_kinds[] = {
@@ -48,7 +48,7 @@ const sg_tool tcp_conn_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_conn_set[] = "stapgen set 38a04d170ecc45cf";
+const char tcp_conn_set[] = "stapgen set 1b036c161683266d";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_conn_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_retrans sg_mod=tcp_retrans
 spec='specs/net/tcp_retrans.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=cc842e5846359a29
+set_id=045c0ead9eb05535
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0

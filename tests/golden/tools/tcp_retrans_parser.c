@@ -29,9 +29,9 @@ typedef struct tcp_retrans_rec_retrans {
 
 static const sg_field tcp_retrans_fields_retrans[] = {
 	{ "time", SG_TIME, "TIME", 0 },
-	{ "saddr", SG_STRING, "SADDR", 39 },
+	{ "saddr", SG_INET, "SADDR", 39 },
 	{ "sport", SG_LONG, "SPORT", 5 },
-	{ "daddr", SG_STRING, "DADDR", 39 },
+	{ "daddr", SG_INET, "DADDR", 39 },
 	{ "dport", SG_LONG, "DPORT", 5 },
 	{ "state", SG_STRING, "STATE", 15 },
 	{ "rto_ms", SG_LONG, "RTO_MS", 6 },
@@ -47,7 +47,7 @@ const sg_tool tcp_retrans_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_retrans_set[] = "stapgen set cc842e5846359a29";
+const char tcp_retrans_set[] = "stapgen set 045c0ead9eb05535";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_retrans_handlers {
