@@ -335,6 +335,10 @@ if command -v busybox >/dev/null; then
 	(cd "$tmp/cwd" && PATH="$tmp/bin:$tmp/bb" busybox sh "$tmp/out/tcp_conn" --no-check >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
 	[ "$rc" = 0 ] && grep -q 'sshd *812' "$tmp/stdout" ||
 		bad "tcp_conn under busybox: exit $rc: $(head -n 3 "$tmp/stderr")"
+	# what the command shows of a value is escaped, not all '?' (busybox's tr)
+	n=$((n + 1))
+	got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$tmp/bb" busybox sh "$tmp/out/tcp_conn" -f "$(printf 'no-such.1\033')" 2>&1)
+	[ "$got" = "tcp_conn: -f: 'no-such.1?': the formats of this tool are table|json|csv" ] || bad "busybox: a shown value: $got"
 else
 	bad "busybox is not installed (make deps)"
 fi
