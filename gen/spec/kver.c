@@ -28,10 +28,13 @@ static bool version(const char *s, unsigned v[3], const char **end)
 	return s != NULL;
 }
 
+/* The version ends the release or is followed by what distributions put
+ * after it: "-957.27.2.el7.x86_64", "-91-generic", "+deb12-cloud-amd64",
+ * ".el7", "_1", "~bpo12" ("6.1abc" is no release). */
 bool kver_parse(const char *release, unsigned v[3])
 {
 	const char *end;
-	return version(release, v, &end);
+	return version(release, v, &end) && (!*end || strchr("-+._~", *end));
 }
 
 bool kver_range_parse(const char *text, kver_range *r)

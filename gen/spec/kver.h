@@ -16,7 +16,9 @@ typedef struct kver_range {
 	unsigned n;		/* 0 = every kernel */
 } kver_range;
 
-/* Leading "X.Y[.Z]" of a release; false when it has none ("portable"). */
+/* Leading "X.Y[.Z]" of a release, up to its end or one of - + . _ ~
+ * ("3.10.0-957.27.2.el7.x86_64" is 3.10.0); false when it has none
+ * ("portable"). */
 bool kver_parse(const char *release, unsigned v[3]);
 bool kver_range_parse(const char *text, kver_range *r);
 bool kver_range_match(const kver_range *r, const unsigned v[3]);

@@ -47,8 +47,9 @@ sg_push() {
 		eval "$sg_l=\"\${$sg_l} \$sg_qv\""
 	done
 }
-# sg_shown TEXT: TEXT with every byte a terminal would act on as '?'.
-sg_shown() { printf '%s' "$1" | LC_ALL=C tr -c '[:print:]' '?'; }
+# sg_shown TEXT: TEXT with every byte a terminal would act on as '?'
+# (printable ASCII as a range: busybox's tr -c '[:print:]' turns every byte)
+sg_shown() { printf '%s' "$1" | LC_ALL=C tr -c '\040-\176' '?'; }
 sg_die() { echo "$tool: $*" >&2; exit 2; }
 sg_warn() { echo "$tool: warning: $*" >&2; }
 # sg_val OPTION ARG...: the option has a value
@@ -121,8 +122,123 @@ sg_maps_syms() {
 # STAPGEN_ROOT=DIR looks for the files below under DIR instead of / (tests).
 sg_say() { if [ "$sg_check" = 1 ]; then echo "$tool: $*"; else echo "$tool: $*" >&2; fi; }
 sg_ok() { [ "$sg_check" = 0 ] || echo "$tool: ok: $*"; }
-# sg_miss WHAT [DEBIAN-PACKAGE]
-sg_miss() { sg_bad=1; sg_say "missing: $1"; [ -z "${2:-}" ] || sg_pkgs="$sg_pkgs $2"; }
+# sg_miss WHAT [PACKAGE...]: the packages go into the install line (sg_fix)
+sg_miss() {
+	sg_bad=1
+	sg_say "missing: $1"
+	shift
+	for sg_w in "$@"; do sg_pkgs="$sg_pkgs $sg_w"; done
+}
+# sg_osval VALUE: sg_v is an os-release VALUE without its quotes, or '' if
+# it is not of the form os-release gives IDs (a-z 0-9 . _ -, and spaces
+# between ID_LIKE's words).  The file is text, never sourced.
+sg_osval() {
+	sg_v=$1
+	case $sg_v in
+	\"*\") sg_v=${sg_v#\"} sg_v=${sg_v%\"} ;;
+	\'*\') sg_v=${sg_v#\'} sg_v=${sg_v%\'} ;;
+	esac
+	case $sg_v in *[!a-z0-9._\ -]*) sg_v='' ;; esac
+}
+# sg_distro: which distribution's packages and paths to name, from
+# /etc/os-release (else /usr/lib/os-release): its ID, else the first word
+# of ID_LIKE stapgen knows.  Sets sg_os (debian ubuntu rh suse, '' unknown),
+# sg_osname (what is shown), the build tree (sg_tree) and debuginfo path
+# (sg_dbgpath) it installs, and their packages (sg_hpkg, sg_dpkg).
+sg_distro() {
+	sg_id='' sg_like='' sg_osver='' sg_code='' sg_os='' sg_rawid=''
+	sg_f=$sg_root/etc/os-release
+	[ -f "$sg_f" ] || sg_f=$sg_root/usr/lib/os-release
+	if [ -f "$sg_f" ] && [ -r "$sg_f" ]; then
+		while IFS= read -r sg_line || [ -n "$sg_line" ]; do
+			case $sg_line in
+			ID=*) sg_rawid=${sg_line#ID=}; sg_osval "$sg_rawid"; case $sg_v in *' '*) sg_v='' ;; esac; sg_id=$sg_v ;;
+			ID_LIKE=*) sg_osval "${sg_line#ID_LIKE=}"; sg_like=$sg_v ;;
+			VERSION_ID=*) sg_osval "${sg_line#VERSION_ID=}"; sg_osver=${sg_v%%.*} ;;
+			VERSION_CODENAME=*) sg_osval "${sg_line#VERSION_CODENAME=}"; sg_code=$sg_v ;;
+			esac
+		done <"$sg_f"
+	fi
+	case $sg_osver in '' | *[!0-9]*) sg_osver=0 ;; esac
+	for sg_w in $sg_id $sg_like; do
+		case $sg_w in
+		debian) sg_os=debian ;;
+		ubuntu) sg_os=ubuntu ;;
+		rhel | centos | rocky | almalinux | ol | fedora) sg_os=rh ;;
+		sles | sled | suse | opensuse*) sg_os=suse ;;
+		*) continue ;;
+		esac
+		break
+	done
+	sg_osname=${sg_id:-$(sg_shown "$sg_rawid")}
+	sg_arch=$(uname -m)
+	sg_tree=/lib/modules/$sg_rel/build
+	case $sg_os in
+	debian | ubuntu)
+		sg_hpkg=linux-headers-$sg_rel sg_dbgpath=/usr/lib/debug/boot/vmlinux-$sg_rel
+		if [ "$sg_os" = debian ]; then sg_dpkg=linux-image-$sg_rel-dbg; else sg_dpkg=linux-image-$sg_rel-dbgsym; fi ;;
+	rh)
+		sg_tree=/usr/src/kernels/$sg_rel sg_hpkg=kernel-devel-$sg_rel
+		sg_dbgpath=/usr/lib/debug/lib/modules/$sg_rel/vmlinux
+		sg_dpkg="kernel-debuginfo-$sg_rel kernel-debuginfo-common-$sg_arch-$sg_rel"
+		# yum up to RHEL 7 (and Amazon Linux 2), dnf since
+		if [ "$sg_id" != fedora ] && [ "$sg_osver" -le 7 ]; then sg_pm=yum; else sg_pm=dnf; fi ;;
+	suse)
+		# REL is VERSION-FLAVOR: 5.14.21-150500.55.39-default
+		sg_tree=/usr/src/linux-${sg_rel%-*}-obj/$sg_arch/${sg_rel##*-}
+		sg_hpkg=kernel-${sg_rel##*-}-devel-${sg_rel%-*}
+		sg_dbgpath=/usr/lib/debug/boot/vmlinux-$sg_rel.debug
+		sg_dpkg=kernel-${sg_rel##*-}-debuginfo-${sg_rel%-*} ;;
+	*) sg_hpkg='' sg_dpkg='' sg_dbgpath=/usr/lib/debug/lib/modules/$sg_rel/vmlinux ;;
+	esac
+}
+# sg_dfix: sg_dcmd is the command that installs the kernel's debuginfo
+sg_dfix() {
+	case $sg_os in
+	debian) sg_dcmd="apt-get install $sg_dpkg" ;;
+	ubuntu) sg_dcmd="apt-get install $sg_dpkg, from Ubuntu's ddebs archive" ;;
+	rh) if [ "$sg_pm" = yum ]; then sg_dcmd=debuginfo-install; else sg_dcmd='dnf debuginfo-install'; fi
+		sg_dcmd="$sg_dcmd kernel-$sg_rel (it enables the debuginfo repository and installs $sg_dpkg)" ;;
+	suse) sg_dcmd="zypper --plus-content debug install $sg_dpkg" ;;
+	*) sg_dcmd="this distribution's debuginfo package of kernel $sg_rel" ;;
+	esac
+}
+# sg_fix: how to install what is missing (sg_pkgs), one line a command
+sg_fix() {
+	[ -n "$sg_pkgs" ] || [ "$sg_kmiss" = 1 ] || return 0
+	sg_sys='' sg_dbg=''
+	for sg_w in $sg_pkgs; do
+		case " $sg_dpkg " in *" $sg_w "*) sg_dbg="$sg_dbg $sg_w" ;; *) sg_sys="$sg_sys $sg_w" ;; esac
+	done
+	sg_dfix
+	case $sg_os in
+	debian | ubuntu)
+		sg_say "to fix: apt-get install$sg_sys$sg_dbg"
+		[ "$sg_os" = debian ] || [ -z "$sg_dbg" ] ||
+			sg_say "note: $sg_dpkg is in Ubuntu's debug symbol archive (ddebs), which apt does not have by default: apt-get install ubuntu-dbgsym-keyring, add the ddebs archive's suites ${sg_code:-CODENAME} and ${sg_code:-CODENAME}-updates under /etc/apt/sources.list.d/, apt-get update" ;;
+	rh)
+		[ -z "$sg_sys" ] || sg_say "to fix: $sg_pm install$sg_sys"
+		if [ -n "$sg_dbg" ]; then
+			sg_say "to fix: $sg_dcmd"
+			if [ "$sg_id" = rhel ]; then
+				if [ "$sg_osver" -le 7 ]; then sg_w=rhel-$sg_osver-server-debug-rpms; else sg_w=rhel-$sg_osver-for-$sg_arch-baseos-debug-rpms; fi
+				sg_say "note: on RHEL the debuginfo repository comes with the subscription: subscription-manager repos --enable=$sg_w"
+			fi
+		fi ;;
+	suse)
+		if [ -n "$sg_dbg" ]; then sg_w='zypper --plus-content debug install'; else sg_w='zypper install'; fi
+		sg_say "to fix: $sg_w$sg_sys$sg_dbg" ;;
+	*)
+		sg_say "to fix: install this kernel's build tree and debuginfo from this distribution's packages${sg_sys:+, and$sg_sys}: stapgen names the packages of Debian, Ubuntu, RHEL, CentOS, Rocky, Alma, Oracle Linux, Fedora and SUSE, not of this one (ID=${sg_osname:-none} in /etc/os-release)" ;;
+	esac
+}
+# sg_relmatch GEN REL: a tool generated for release GEN serves release REL:
+# the same, or GEN is REL up to one of its . - + _ ~ (3.10.0-957 and
+# 3.10.0-957.el7 serve 3.10.0-957.27.2.el7.x86_64, 3.10.0-9 does not)
+sg_relmatch() {
+	case $2 in "$1" | "$1"[-.+_~]*) return 0 ;; esac
+	return 1
+}
 # sg_kfeature CONFIG_X SYMBOL WHAT LEVEL: is the kernel built with CONFIG_X?
 sg_kfeature() {
 	if [ -r "$sg_root/boot/config-$sg_rel" ]; then
@@ -146,8 +262,10 @@ sg_kfeature() {
 sg_preflight() {
 	case $gen_kver in
 	[0-9]*.[0-9]*)
-		case $sg_rel in "$gen_kver") ;; *) sg_say "warning: generated for kernel $gen_kver, this one is $(sg_shown "$sg_rel") (make tools KVER=$(sg_shown "$sg_rel"))" ;; esac ;;
+		sg_relmatch "$gen_kver" "$sg_rel" ||
+			sg_say "warning: generated for kernel $gen_kver, this one is $(sg_shown "$sg_rel") (make tools KVER=$(sg_shown "$sg_rel"))" ;;
 	esac
+	sg_distro
 	if [ "$sg_use_parse" = 1 ]; then
 		if [ -x "$sg_parse" ]; then sg_ok "parser $sg_parse"; else sg_miss "the parser $sg_parse (make tools builds it)"; fi
 	fi
@@ -166,15 +284,19 @@ sg_preflight() {
 		if [ -f "$sg_module" ] && [ -r "$sg_module" ]; then sg_ok "module $(sg_shown "$sg_module")"; else sg_miss "the module $(sg_shown "$sg_module") (a readable file)"; fi
 		return 0
 	fi
-	if [ -e "$sg_root/lib/modules/$sg_rel/build/.config" ]; then
+	# the distribution's tree, and /lib/modules/REL/build (a link to it there)
+	if [ -e "$sg_root$sg_tree/.config" ]; then
+		sg_ok "kernel build tree $sg_tree"
+	elif [ -e "$sg_root/lib/modules/$sg_rel/build/.config" ]; then
 		sg_ok "kernel build tree /lib/modules/$sg_rel/build"
 	else
-		sg_miss "the kernel build tree /lib/modules/$sg_rel/build (stap compiles the tool against it)" "linux-headers-$sg_rel"
+		sg_kmiss=1
+		sg_miss "the kernel build tree $sg_tree (stap compiles the tool against it${sg_hpkg:+: $sg_hpkg})" ${sg_hpkg:+"$sg_hpkg"}
 	fi
 	if [ "$sg_need_kdebug" != 0 ]; then
 		sg_dbg=''
-		for sg_f in "/usr/lib/debug/boot/vmlinux-$sg_rel" "/usr/lib/debug/lib/modules/$sg_rel/vmlinux" \
-			"/boot/vmlinux-$sg_rel" "/lib/modules/$sg_rel/build/vmlinux"; do
+		for sg_f in "$sg_dbgpath" "/usr/lib/debug/boot/vmlinux-$sg_rel" "/usr/lib/debug/lib/modules/$sg_rel/vmlinux" \
+			"/usr/lib/debug/boot/vmlinux-$sg_rel.debug" "/boot/vmlinux-$sg_rel" "/lib/modules/$sg_rel/build/vmlinux"; do
 			if [ -z "$sg_dbg" ] && [ -e "$sg_root$sg_f" ]; then sg_dbg=$sg_f; fi
 		done
 		if [ -n "$sg_dbg" ]; then
@@ -182,9 +304,12 @@ sg_preflight() {
 		elif [ -n "${DEBUGINFOD_URLS:-}" ]; then
 			sg_say "warning: no local kernel debuginfo: stap will ask debuginfod ($(sg_shown "$DEBUGINFOD_URLS"))"
 		elif [ "$sg_need_kdebug" = 2 ]; then
-			sg_say "warning: no kernel debuginfo (vmlinux with DWARF): only needed if a fallback probe point is used (linux-image-$sg_rel-dbg)"
+			sg_dfix
+			sg_say "warning: no kernel debuginfo ($sg_dbgpath, a vmlinux with DWARF): only needed if a fallback probe point is used (to install: $sg_dcmd)"
 		else
-			sg_miss "the kernel's debuginfo, a vmlinux with DWARF (BTF is not enough for stap): the tool probes kernel functions or reads kernel structures" "linux-image-$sg_rel-dbg"
+			sg_kmiss=1
+			# shellcheck disable=SC2086 # sg_dpkg: its packages, as words
+			sg_miss "the kernel's debuginfo $sg_dbgpath, a vmlinux with DWARF (BTF is not enough for stap): the tool probes kernel functions or reads kernel structures${sg_dpkg:+ ($sg_dpkg)}" $sg_dpkg
 		fi
 	fi
 	if ! command -v stap >/dev/null; then
@@ -197,7 +322,7 @@ sg_preflight() {
 		sg_say "warning: cannot tell which kernels this stap supports (stap -V)"
 	elif awk -v a="$sg_rel" -v b="$sg_top" 'BEGIN { split(a, x, /[.-]/); split(b, y, /[.-]/)
 		exit !(x[1] + 0 > y[1] + 0 || (x[1] + 0 == y[1] + 0 && x[2] + 0 > y[2] + 0)) }'; then
-		sg_miss "a stap that knows this kernel: $(echo "$sg_ver" | sed -n 's/^Systemtap translator\/driver (version \([^/ ]*\).*/stap \1/p') is tested up to $sg_top, this kernel is $sg_rel: a newer systemtap (a later Debian release's)"
+		sg_miss "a stap that knows this kernel: $(echo "$sg_ver" | sed -n 's/^Systemtap translator\/driver (version \([^/ ]*\).*/stap \1/p') is tested up to $sg_top, this kernel is $sg_rel: a newer systemtap (a later release of this distribution's, or one built from source)"
 	else
 		sg_ok "stap (tested up to $sg_top)"
 	fi
@@ -333,11 +458,11 @@ sg_main() {
 	sg_use_parse=1
 	if [ "$sg_raw" = 1 ] || [ -n "$sg_out" ] || [ "$sg_bg" = 1 ] || [ -n "$sg_build" ]; then sg_use_parse=0; fi
 	sg_root=${STAPGEN_ROOT:-}
-	sg_bad=0 sg_pkgs=''
+	sg_bad=0 sg_pkgs='' sg_kmiss=0
 	if [ "$sg_check" = 1 ] || [ "$sg_nocheck" = 0 ]; then
 		sg_rel=$(uname -r)
 		sg_preflight
-		[ -z "$sg_pkgs" ] || sg_say "to fix: apt-get install$sg_pkgs"
+		sg_fix
 		if [ "$sg_check" = 1 ]; then
 			[ "$sg_bad" = 1 ] || echo "$tool: ready"
 			exit "$sg_bad"
@@ -388,13 +513,49 @@ sg_argv() {
 	# SIGINT lets stap run its end probes: the final report is printed.
 	# --foreground: Ctrl-C still reaches stap (which takes a relayed second
 	# SIGINT as one, as under sudo); the status is stap's, not 124.
+	# Without GNU timeout (busybox), sg_timer does the same in sh.
 	if [ -n "$sg_secs" ] && [ "$sg_bg" = 0 ]; then
 		sg_cmdwords=$sg_words
 		sg_words=''
-		sg_push sg_words timeout --foreground --preserve-status -s INT "$sg_secs"
+		if timeout --foreground --preserve-status -s INT 1 true >/dev/null 2>&1; then
+			sg_push sg_words timeout --foreground --preserve-status -s INT "$sg_secs"
+		else
+			sg_push sg_words sh -c "$sg_timer" sh "$sg_secs"
+		fi
 		sg_words="$sg_words $sg_cmdwords"
 	fi
 }
+# sg_timer: sh -c's script: SECS PROGRAM ARG... runs PROGRAM in this
+# process (exec: it stays in the foreground, gets Ctrl-C itself, and its
+# status is the command's) and sends it SIGINT after SECS seconds.  Each
+# second the timer checks that the process is still PROGRAM (its pid and
+# start time, /proc/PID/stat's 22nd field): it never signals a process
+# that took PROGRAM's pid, and ends within a second of it.  It holds none
+# of PROGRAM's files (the pipe to the parser, stderr's log).
+# shellcheck disable=SC2016 # expanded by that sh, not here
+sg_timer='p=$$ n=$1
+shift
+started() {
+	s=
+	read -r st <"/proc/$p/stat" || return 0
+	set -- ${st##*[)]}
+	[ $# -ge 20 ] || return 0
+	s=${20}
+}
+started
+t=$s
+(
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		sleep 1
+		i=$((i + 1))
+		started
+		[ -n "$t" ] && [ "$s" = "$t" ] || exit 0
+	done
+	kill -s INT "$p"
+) </dev/null >/dev/null 2>&1 &
+exec "$@"'
+
 # shellcheck disable=SC2120 # its arguments are sg_argv's words (eval set --)
 sg_run() {
 	# a private directory: this set's script and parser, and stap's stderr

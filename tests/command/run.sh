@@ -335,8 +335,23 @@ if command -v busybox >/dev/null; then
 	(cd "$tmp/cwd" && PATH="$tmp/bin:$tmp/bb" busybox sh "$tmp/out/tcp_conn" --no-check >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
 	[ "$rc" = 0 ] && grep -q 'sshd *812' "$tmp/stdout" ||
 		bad "tcp_conn under busybox: exit $rc: $(head -n 3 "$tmp/stderr")"
+	# what the command shows of a value is escaped, not all '?' (busybox's tr)
+	n=$((n + 1))
+	got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$tmp/bb" busybox sh "$tmp/out/tcp_conn" -f "$(printf 'no-such.1\033')" 2>&1)
+	[ "$got" = "tcp_conn: -f: 'no-such.1?': the formats of this tool are table|json|csv" ] || bad "busybox: a shown value: $got"
 else
 	bad "busybox is not installed (make deps)"
+fi
+# -t under busybox's tools (its timeout has no --foreground): the command's
+# own timer sends SIGINT; stap prints its end report; the status is stap's
+n=$((n + 1))
+stub 'trap "printf \"@conn\t1700000000\t0\t0\t0\tat_sigint\t812\t22\t10.0.0.1\n@end\n\"; exit 0" INT
+printf "@stapgen\ttcp_conn\t1\n"; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done; exit 7'
+if command -v busybox >/dev/null; then
+	rc=0
+	(cd "$tmp/cwd" && PATH="$tmp/bin:$tmp/bb" busybox sh "$tmp/out/tcp_conn" --no-check -t 1 >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+	[ "$rc" = 0 ] && grep -q 'at_sigint' "$tmp/stdout" ||
+		bad "tcp_conn -t 1 under busybox: exit $rc: $(head -n 3 "$tmp/stdout" "$tmp/stderr")"
 fi
 # stap's reports of lost data: one line, exit 5 (stap's status when it failed)
 stub 'printf "@stapgen\ttcp_conn\t1\n@end\n"; echo "WARNING: There were 12 transport failures. Try stap -s to increase the buffer size from 16." >&2'
@@ -362,11 +377,17 @@ grep -q 'at_sigint' "$tmp/stdout" || bad "tcp_conn -t 1: the record printed at S
 # runs its end probes, the parser (which ignores it) prints their records,
 # and the command exits with stap's status, under dash and bash.
 # With -t 60, Ctrl-C still ends the run at once.
-for sh in dash bash dash-t bash-t; do
-	case $sh in *-t) sh=${sh%-t} t=60 ;; *) t=0 ;; esac
+# -T: the same with a timeout(1) that has no --foreground (busybox's): the
+# command's own timer.
+mkdir -p "$tmp/oldtimeout"
+printf '#!/bin/sh\necho "timeout: unrecognized option: foreground" >&2; exit 1\n' >"$tmp/oldtimeout/timeout"
+chmod +x "$tmp/oldtimeout/timeout"
+for sh in dash bash dash-t bash-t dash-T bash-T; do
+	p=$tmp/bin:$PATH
+	case $sh in *-t) sh=${sh%-t} t=60 ;; *-T) sh=${sh%-T} t=60 p=$tmp/oldtimeout:$p ;; *) t=0 ;; esac
 	command -v "$sh" >/dev/null || continue
 	n=$((n + 1))
-	got=$(PATH="$tmp/bin:$PATH" python3 - "$sh" "$tmp/out/tcp_conn" "$t" <<'PY' 2>&1
+	got=$(PATH="$p" python3 - "$sh" "$tmp/out/tcp_conn" "$t" <<'PY' 2>&1
 import os, signal, subprocess, sys, time
 def child():
     signal.signal(signal.SIGINT, signal.SIG_DFL)   # not ignored, as under a terminal
@@ -382,37 +403,86 @@ print("rc=%d" % p.returncode)
 print(out)
 PY
 )
-	case $got in rc=0*at_sigint*) ;; *) bad "Ctrl-C ($sh, -t $t): $got";; esac
+	case $got in rc=0*at_sigint*) ;; *) bad "Ctrl-C ($sh, -t $t, PATH=$p): $got";; esac
 done
+# the timer's SIGINT, and a stap that ends first: no timer is left behind
+for sh in dash bash; do
+	n=$((n + 1))
+	rc=0
+	(cd "$tmp/cwd" && PATH="$tmp/oldtimeout:$tmp/bin:$PATH" "$sh" "$tmp/out/tcp_conn" --no-check -t 1 >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+	[ "$rc" = 0 ] && grep -q 'at_sigint' "$tmp/stdout" || bad "tcp_conn -t 1 ($sh, own timer): exit $rc: $(head -n 3 "$tmp/stdout" "$tmp/stderr")"
+done
+stub 'printf "@stapgen\ttcp_conn\t1\n@end\n"; exit 0'
+n=$((n + 1))
+rc=0
+(cd "$tmp/cwd" && PATH="$tmp/oldtimeout:$tmp/bin:$PATH" sh "$tmp/out/tcp_conn" --no-check -t 5 >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+[ "$rc" = 0 ] || bad "tcp_conn -t 5 (own timer), stap ends first: exit $rc: $(head -n 3 "$tmp/stderr")"
+sleep 1.5
+# (its argv: sh -c SCRIPT sh SECS stap ...)
+! ps -eo args | grep -q '^sh -c p=\$\$ n=\$1.* sh 5 stap .*/tcp_conn\.stp' || bad "the -t timer outlived stap: $(ps -eo pid,args | grep 'p=\$\$')"
 
 # ---- preflight: --check against fake roots (STAPGEN_ROOT) -----------------------
-rel=$(uname -r)
+# A stand-in uname in $tmp/ubin reports the release in $tmp/rel (the
+# distributions' own), so each fake root is that distribution's host.
+mkdir -p "$tmp/ubin"
+cat >"$tmp/ubin/uname" <<UNAME
+#!/bin/sh
+case \$1 in -r) cat "$tmp/rel" ;; -m) echo x86_64 ;; *) exec uname "\$@" ;; esac
+UNAME
+chmod +x "$tmp/ubin/uname"
+PATH_UNAME="$tmp/ubin:$tmp/bin:$PATH"
+rel=6.1.0-56-cloud-amd64
+echo "$rel" >"$tmp/rel"
 root=$tmp/root
 stub 'case $1 in -V) echo "Systemtap translator/driver (version 9.9/0.188)"; echo "tested kernel versions: 2.6.32 ... 99.1.0";; esac'
-mkroot() {
+# os_release TEXT: the fake root's /etc/os-release
+os_release() { mkdir -p "$root/etc" && printf '%s\n' "$1" >"$root/etc/os-release"; }
+DEBIAN12='PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+VERSION_ID="12"
+VERSION_CODENAME=bookworm
+ID=debian'
+# bare REL: a root with modules, kprobes and an os-release, nothing to build with
+bare() {
 	rm -rf "$root"
-	mkdir -p "$root/proc" "$root/boot" "$root/lib/modules/$rel/build" "$root/usr/lib/debug/boot"
+	echo "$1" >"$tmp/rel"
+	mkdir -p "$root/proc" "$root/boot"
 	: >"$root/proc/modules"
-	printf 'CONFIG_KPROBES=y\nCONFIG_UPROBES=y\n' >"$root/boot/config-$rel"
+	printf 'CONFIG_KPROBES=y\nCONFIG_UPROBES=y\n' >"$root/boot/config-$1"
+	os_release "$DEBIAN12"
+}
+mkroot() {
+	bare "$rel"
+	mkdir -p "$root/lib/modules/$rel/build" "$root/usr/lib/debug/boot"
 	: >"$root/lib/modules/$rel/build/.config"
 	: >"$root/usr/lib/debug/boot/vmlinux-$rel"
 }
+# touch_in FILE...: creates each FILE (a path on the host) in the fake root
+touch_in() { for f in "$@"; do mkdir -p "$root${f%/*}" && : >"$root$f"; done; }
 # check_is TOOL STATUS TEXT...: TOOL --check under the fake root exits STATUS, prints each TEXT
 check_is() {
 	tool=$1 want=$2
 	shift 2
 	n=$((n + 1))
 	rc=0
-	(cd "$tmp/cwd" && STAPGEN_ROOT=$root PATH="$tmp/bin:$PATH" sh "$tmp/out/$tool" --check >"$tmp/stdout" 2>&1) || rc=$?
+	(cd "$tmp/cwd" && STAPGEN_ROOT=$root PATH="$PATH_UNAME" sh "$tmp/out/$tool" --check >"$tmp/stdout" 2>&1) || rc=$?
 	[ "$rc" = "$want" ] || bad "$tool --check: exit $rc, expected $want: $(grep -v ': ok: ' "$tmp/stdout" | head -n 3)"
 	for text in "$@"; do
 		grep -qF -- "$text" "$tmp/stdout" || bad "$tool --check does not say '$text': $(head -n 20 "$tmp/stdout")"
 	done
 }
+# lacks TEXT...: the last check's output says none of them
+lacks() {
+	n=$((n + 1))
+	for text in "$@"; do
+		! grep -qF -- "$text" "$tmp/stdout" || bad "--check says '$text': $(head -n 20 "$tmp/stdout")"
+	done
+}
 mkroot
 check_is tcp_conn 0 "tcp_conn: ready" "ok: kernel debuginfo /usr/lib/debug/boot/vmlinux-$rel" "ok: kprobes"
+# the release is the one the tool was generated for: no warning
+lacks "generated for kernel"
 rm "$root/usr/lib/debug/boot/vmlinux-$rel"
-check_is tcp_conn 1 "missing: the kernel's debuginfo" "to fix: apt-get install linux-image-$rel-dbg"
+check_is tcp_conn 1 "missing: the kernel's debuginfo /usr/lib/debug/boot/vmlinux-$rel" "to fix: apt-get install linux-image-$rel-dbg"
 mkdir -p "$root/usr/lib/debug/lib/modules/$rel" && : >"$root/usr/lib/debug/lib/modules/$rel/vmlinux"
 check_is tcp_conn 0 "ok: kernel debuginfo /usr/lib/debug/lib/modules/$rel/vmlinux"
 rm "$root/lib/modules/$rel/build/.config"
@@ -431,19 +501,194 @@ rm "$root/usr/lib/debug/boot/vmlinux-$rel" "$root/boot/config-$rel"
 check_is needs_tracepoint 0 "needs_tracepoint: ready"
 n=$((n + 1))
 ! grep -q 'debuginfo\|kprobes' "$tmp/stdout" || bad "needs_tracepoint --check asks for DWARF or kprobes: $(cat "$tmp/stdout")"
+
+# ---- each distribution's packages, paths and commands (issue 17) ----------------
+# The generator's sg_need_kdebug (0 no, 1 needed, 2 only for a fallback
+# probe point) is the contract: copies of tcp_conn with each level.
+for lv in 0 1 2; do
+	sed "s/sg_need_kdebug=[0-9]/sg_need_kdebug=$lv/" "$tmp/out/tcp_conn" >"$tmp/out/kdebug$lv"
+	chmod +x "$tmp/out/kdebug$lv"
+done
+# distro NAME REL TREE DEBUGINFO OS-RELEASE FIX-LINE...: on a bare root of
+# that distribution, --check names the build tree and debuginfo paths it
+# installs and the FIX-LINEs (its packages and commands); with the files at
+# those paths the tool is ready; a tool that needs debuginfo only for a
+# fallback probe point warns (with the command) but is ready; one that needs
+# none does not mention it.
+distro() {
+	d=$1 drel=$2 dtree=$3 ddbg=$4 dos=$5
+	shift 5
+	bare "$drel"
+	os_release "$dos"
+	check_is kdebug1 1 "missing: the kernel build tree $dtree " "missing: the kernel's debuginfo $ddbg," "$@"
+	n=$((n + 1))
+	# every message one line, each starting with the tool's name; nothing of Debian's elsewhere
+	! grep -v '^tcp_conn: ' "$tmp/stdout" | grep -q . || bad "$d: a message of several lines: $(cat "$tmp/stdout")"
+	case $d in debian* | ubuntu* | mint*) ;; *) lacks apt-get -dbg ;; esac
+	touch_in "$dtree/.config"
+	check_is kdebug1 1 "ok: kernel build tree $dtree"
+	lacks "missing: the kernel build tree"
+	check_is kdebug2 0 "warning: no kernel debuginfo ($ddbg, a vmlinux with DWARF): only needed if a fallback probe point is used (to install: "
+	check_is kdebug0 0 "tcp_conn: ready"
+	lacks debuginfo
+	touch_in "$ddbg"
+	check_is kdebug1 0 "ok: kernel debuginfo $ddbg" "tcp_conn: ready"
+}
+r=3.10.0-957.27.2.el7.x86_64
+distro rhel7 "$r" "/usr/src/kernels/$r" "/usr/lib/debug/lib/modules/$r/vmlinux" 'NAME="Red Hat Enterprise Linux Server"
+VERSION="7.9 (Maipo)"
+ID="rhel"
+ID_LIKE="fedora"
+VERSION_ID="7.9"' \
+	"missing: the kernel build tree /usr/src/kernels/$r (stap compiles the tool against it: kernel-devel-$r)" \
+	"tcp_conn: to fix: yum install kernel-devel-$r" \
+	"tcp_conn: to fix: debuginfo-install kernel-$r (it enables the debuginfo repository and installs kernel-debuginfo-$r kernel-debuginfo-common-x86_64-$r)" \
+	"tcp_conn: note: on RHEL the debuginfo repository comes with the subscription: subscription-manager repos --enable=rhel-7-server-debug-rpms"
+distro centos7 "$r" "/usr/src/kernels/$r" "/usr/lib/debug/lib/modules/$r/vmlinux" 'NAME="CentOS Linux"
+ID="centos"
+ID_LIKE="rhel fedora"
+VERSION_ID="7"' \
+	"tcp_conn: to fix: yum install kernel-devel-$r" "tcp_conn: to fix: debuginfo-install kernel-$r "
+lacks subscription-manager
+r=5.14.0-362.8.1.el9_3.x86_64
+distro rhel9 "$r" "/usr/src/kernels/$r" "/usr/lib/debug/lib/modules/$r/vmlinux" 'NAME="Red Hat Enterprise Linux"
+ID="rhel"
+ID_LIKE="fedora"
+VERSION_ID="9.3"' \
+	"tcp_conn: to fix: dnf install kernel-devel-$r" \
+	"tcp_conn: to fix: dnf debuginfo-install kernel-$r (it enables the debuginfo repository and installs kernel-debuginfo-$r kernel-debuginfo-common-x86_64-$r)" \
+	"subscription-manager repos --enable=rhel-9-for-x86_64-baseos-debug-rpms"
+distro rocky9 "$r" "/usr/src/kernels/$r" "/usr/lib/debug/lib/modules/$r/vmlinux" 'ID="rocky"
+ID_LIKE="rhel centos fedora"
+VERSION_ID="9.3"' \
+	"tcp_conn: to fix: dnf install kernel-devel-$r" "tcp_conn: to fix: dnf debuginfo-install kernel-$r "
+distro alma8 "$r" "/usr/src/kernels/$r" "/usr/lib/debug/lib/modules/$r/vmlinux" 'ID="almalinux"
+ID_LIKE="rhel centos fedora"
+VERSION_ID="8.9"' \
+	"tcp_conn: to fix: dnf install kernel-devel-$r"
+r=6.5.6-300.fc39.x86_64
+distro fedora39 "$r" "/usr/src/kernels/$r" "/usr/lib/debug/lib/modules/$r/vmlinux" 'NAME="Fedora Linux"
+VERSION="39 (Server Edition)"
+ID=fedora
+VERSION_ID=39' \
+	"tcp_conn: to fix: dnf install kernel-devel-$r" \
+	"tcp_conn: to fix: dnf debuginfo-install kernel-$r (it enables the debuginfo repository and installs kernel-debuginfo-$r kernel-debuginfo-common-x86_64-$r)"
+lacks subscription-manager
+r=5.15.0-91-generic
+UBUNTU2204='PRETTY_NAME="Ubuntu 22.04.3 LTS"
+NAME="Ubuntu"
+VERSION_ID="22.04"
+VERSION_CODENAME=jammy
+ID=ubuntu
+ID_LIKE=debian'
+distro ubuntu2204 "$r" "/lib/modules/$r/build" "/usr/lib/debug/boot/vmlinux-$r" "$UBUNTU2204" \
+	"missing: the kernel build tree /lib/modules/$r/build (stap compiles the tool against it: linux-headers-$r)" \
+	"tcp_conn: to fix: apt-get install linux-headers-$r linux-image-$r-dbgsym" \
+	"tcp_conn: note: linux-image-$r-dbgsym is in Ubuntu's debug symbol archive (ddebs), which apt does not have by default: apt-get install ubuntu-dbgsym-keyring, add the ddebs archive's suites jammy and jammy-updates under /etc/apt/sources.list.d/, apt-get update"
+distro mint21 "$r" "/lib/modules/$r/build" "/usr/lib/debug/boot/vmlinux-$r" 'ID=linuxmint
+ID_LIKE="ubuntu debian"
+VERSION_CODENAME=virginia' \
+	"tcp_conn: to fix: apt-get install linux-headers-$r linux-image-$r-dbgsym"
+r=6.1.0-18-amd64
+distro debian12 "$r" "/lib/modules/$r/build" "/usr/lib/debug/boot/vmlinux-$r" "$DEBIAN12" \
+	"tcp_conn: to fix: apt-get install linux-headers-$r linux-image-$r-dbg"
+lacks ddebs dbgsym
+r=5.14.21-150500.55.39-default
+v=5.14.21-150500.55.39
+distro sles15 "$r" "/usr/src/linux-$v-obj/x86_64/default" "/usr/lib/debug/boot/vmlinux-$r.debug" 'NAME="SLES"
+VERSION="15-SP5"
+VERSION_ID="15.5"
+ID="sles"
+ID_LIKE="suse"' \
+	"missing: the kernel build tree /usr/src/linux-$v-obj/x86_64/default (stap compiles the tool against it: kernel-default-devel-$v)" \
+	"tcp_conn: to fix: zypper --plus-content debug install kernel-default-devel-$v kernel-default-debuginfo-$v"
+distro leap155 "$r" "/usr/src/linux-$v-obj/x86_64/default" "/usr/lib/debug/boot/vmlinux-$r.debug" 'ID="opensuse-leap"
+ID_LIKE="suse opensuse"
+VERSION_ID="15.5"' \
+	"tcp_conn: to fix: zypper --plus-content debug install kernel-default-devel-$v kernel-default-debuginfo-$v"
+# only the build tree missing: no debuginfo repository in the command
+bare "$r"
+os_release 'ID="sles"'
+touch_in "/usr/lib/debug/boot/vmlinux-$r.debug"
+check_is kdebug1 1 "tcp_conn: to fix: zypper install kernel-default-devel-$v"
+bare 3.10.0-957.27.2.el7.x86_64
+os_release 'ID="centos"'
+touch_in /usr/src/kernels/3.10.0-957.27.2.el7.x86_64/.config
+check_is kdebug1 1 "tcp_conn: to fix: debuginfo-install kernel-3.10.0-957.27.2.el7.x86_64 "
+lacks "yum install"
+# /usr/lib/os-release when /etc has none
+bare "$r"
+rm "$root/etc/os-release"
+mkdir -p "$root/usr/lib" && printf 'ID="sles"\n' >"$root/usr/lib/os-release"
+check_is kdebug1 1 "tcp_conn: to fix: zypper --plus-content debug install kernel-default-devel-$v kernel-default-debuginfo-$v"
+# a distribution stapgen does not know, and none at all: the gaps, no package names
+for dos in 'ID=arch' ''; do
+	bare 6.6.7-arch1-1
+	if [ -n "$dos" ]; then os_release "$dos"; else rm "$root/etc/os-release"; fi
+	check_is kdebug1 1 "missing: the kernel build tree /lib/modules/6.6.7-arch1-1/build (stap compiles the tool against it)" \
+		"tcp_conn: to fix: install this kernel's build tree and debuginfo from this distribution's packages: stapgen names the packages of Debian, Ubuntu, RHEL, CentOS, Rocky, Alma, Oracle Linux, Fedora and SUSE, not of this one (ID=${dos#ID=}"
+	lacks apt-get yum dnf zypper
+done
+# os-release is text, never run: hostile values are not executed, break no
+# quoting and reach the terminal escaped
+for dos in 'ID=$(touch pwned_id)' 'ID="rhel"; touch pwned_id2; "' "ID='x'\\''\$(touch pwned_id3)'" \
+	'ID=`touch pwned_id4`' "$(printf 'ID=\033]0;retitled\007\nID_LIKE="debian $(touch pwned_like)"')" \
+	'ID="debian' 'ID=ubuntu debian' 'ID=RHEL'; do
+	bare 5.15.0-91-generic
+	os_release "$dos"
+	check_is kdebug1 1 "to fix: install this kernel's build tree"
+	n=$((n + 1))
+	[ -z "$(ls -A "$tmp/cwd")" ] || bad "os-release '$dos' ran: $(ls -A "$tmp/cwd")"
+	rm -f "$tmp/cwd"/*
+	! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$tmp/stdout" || bad "os-release '$dos': a control byte reached the terminal: $(od -c "$tmp/stdout" | head -n 5)"
+done
+bare 5.15.0-91-generic
+os_release "$(printf 'ID=\033]0;retitled\007')"
+check_is kdebug1 1 "not of this one (ID=?]0;retitled? in /etc/os-release)"
+
+# ---- releases as users write them (issue 17): a tool generated for KVER serves
+# the running release REL when KVER is REL up to one of its . - + _ ~
+# rel_ok KVER REL [warn]: no warning (or the warning) that the tool is another kernel's
+rel_ok() {
+	n=$((n + 1))
+	k=$1 r=$2
+	[ -d "$tmp/k/$k" ] || "$stapgen" --kver "$k" --out "$tmp/k/$k" "$here/specs/needs_tracepoint.yaml" 2>/dev/null || bad "generating for KVER=$k"
+	echo "$r" >"$tmp/rel"
+	out=$(STAPGEN_ROOT=$root PATH="$PATH_UNAME" sh "$tmp/k/$k/needs_tracepoint" --check 2>&1)
+	case ${3:-},$out in
+	warn,*"warning: generated for kernel $k, this one is $r (make tools KVER=$r)"*) ;;
+	warn,*) bad "KVER=$k on $r: no warning: $out" ;;
+	*"generated for kernel"*) bad "KVER=$k on $r: a false warning: $out" ;;
+	esac
+}
+rel_ok 3.10.0-957 3.10.0-957.27.2.el7.x86_64
+rel_ok 3.10.0-957.27.2.el7.x86_64 3.10.0-957.27.2.el7.x86_64
+rel_ok 3.10.0-957.27.2.el7 3.10.0-957.27.2.el7.x86_64
+rel_ok 5.15.0-91-generic 5.15.0-91-generic
+rel_ok 5.15.0-91 5.15.0-91-generic
+rel_ok 6.12.117+deb12-cloud-amd64 6.12.117+deb12-cloud-amd64
+rel_ok 3.10.0-957 3.10.0-9570.el7.x86_64 warn
+rel_ok 3.10.0-957 3.10.0-1160.el7.x86_64 warn
+rel_ok 5.15.0-91-generic 5.15.0-92-generic warn
+rel_ok 5.15.0-91-generic 5.15.0-91 warn
+rel_ok 6.1 6.12.0 warn
+
+# ---- the rest of the preflight
+rel=6.1.0-56-cloud-amd64
+mkroot
 # a stap older than the kernel
 stub 'case $1 in -V) echo "Systemtap translator/driver (version 4.8/0.188)"; echo "tested kernel versions: 2.6.32 ... 3.0.0";; esac'
 check_is needs_tracepoint 1 "missing: a stap that knows this kernel: stap 4.8 is tested up to 3.0.0"
 # a prebuilt module needs staprun, not stap, the build tree or debuginfo
 n=$((n + 1))
 rc=0
-(STAPGEN_ROOT=$root PATH="$tmp/bin:$PATH" sh "$tmp/out/tcp_conn" --check --module "$tmp/mods/inject_text.ko" >"$tmp/stdout" 2>&1) || rc=$?
+(STAPGEN_ROOT=$root PATH="$PATH_UNAME" sh "$tmp/out/tcp_conn" --check --module "$tmp/mods/inject_text.ko" >"$tmp/stdout" 2>&1) || rc=$?
 [ "$rc" = 0 ] || bad "tcp_conn --check --module: exit $rc: $(cat "$tmp/stdout")"
 # the run refuses to start when not ready, naming the fix
 n=$((n + 1))
 rm -rf "$root/lib/modules"
 rc=0
-(cd "$tmp/cwd" && STAPGEN_ROOT=$root PATH="$tmp/bin:$PATH" sh "$tmp/out/tcp_conn" >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+(cd "$tmp/cwd" && STAPGEN_ROOT=$root PATH="$PATH_UNAME" sh "$tmp/out/tcp_conn" >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
 [ "$rc" = 1 ] && grep -q "linux-headers-$rel" "$tmp/stderr" && grep -q 'not ready' "$tmp/stderr" ||
 	bad "tcp_conn not ready: exit $rc: $(cat "$tmp/stderr")"
 [ -z "$(ls -A "$tmp/cwd")" ] || bad "exit/preflight tests created files: $(ls -A "$tmp/cwd")"
