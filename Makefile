@@ -162,7 +162,7 @@ check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
 check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
 	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
-check-commands: $(STAPGEN) ; @./tests/command/run.sh $(STAPGEN)
+check-commands: $(STAPGEN) ; @./tests/command/run.sh $(STAPGEN) && sh tests/command/headers_only.sh $(STAPGEN)
 # The commands' fuzzer: its committed corpus, then 5000 random cases (fixed
 # seed); FUZZ_CMD_EXECS=1000000 for a long run (docs/hostile-input.md).
 FUZZ_CMD_EXECS ?= 5000
