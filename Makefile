@@ -36,7 +36,7 @@ STAPGEN := $(BUILD)/stapgen
 TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
-.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
+.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-portable check-entry \
 	check-commands check-fuzz-cmd check-flame check-browser check-install check-outdir install valgrind clean deps fuzz kernels validate helpers \
 	check-helpers valgrind-helpers bench
 all: $(STAPGEN) helpers
@@ -159,6 +159,8 @@ check-browser: $(STAPGEN)
 	@BROWSER_REQUIRED=$(BROWSER_REQUIRED) ./tests/flame/browser.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-e2e: $(STAPGEN) ; @./tests/e2e/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
+# make tools' parsers: static, each run in an empty chroot (root; 77 = skipped)
+check-portable: $(STAPGEN) ; @./tests/portable/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
 	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
@@ -190,7 +192,8 @@ valgrind-helpers: $(HELPER_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
-		check-entry check-commands check-fuzz-cmd check-outdir check-install check-helpers check-live-unit check-validate-unit
+		check-entry check-commands check-fuzz-cmd check-outdir check-install check-helpers check-live-unit check-validate-unit \
+		check-portable
 	@echo "make check: all passed"
 
 check-asan:
