@@ -36,19 +36,35 @@ STAPGEN := $(BUILD)/stapgen
 TEST_C := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
-.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-entry \
-	check-commands check-fuzz-cmd check-flame check-browser check-install check-outdir install valgrind clean deps fuzz kernels validate helpers \
+.PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-portable check-entry \
+	check-commands check-fuzz-cmd check-flame check-browser check-install check-outdir install valgrind clean deps deps-tools dist check-dist fuzz kernels validate helpers \
 	check-helpers valgrind-helpers bench
 all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
+# From git, bison (3.6 or newer: parser.y says why) and flex write the parser
+# and the scanner.  A make dist tarball carries their output in PREGEN: it is
+# used unless the grammar is newer (edited since), so no bison or flex needed.
+PREGEN := gen/expr/generated
 $(BUILD)/gen/expr/parser.c $(BUILD)/gen/expr/parser.h &: gen/expr/parser.y
 	@mkdir -p $(dir $@)
-	bison -Wall -Werror --defines=$(BUILD)/gen/expr/parser.h -o $(BUILD)/gen/expr/parser.c $<
+	@if [ -f $(PREGEN)/parser.c ] && [ ! $(PREGEN)/parser.c -ot $< ]; then \
+		echo "cp $(PREGEN)/parser.[ch] $(BUILD)/gen/expr/"; \
+		cp $(PREGEN)/parser.c $(PREGEN)/parser.h $(BUILD)/gen/expr/; \
+	else set -x; bison -Wall -Werror --defines=$(BUILD)/gen/expr/parser.h -o $(BUILD)/gen/expr/parser.c $<; fi
 
 $(BUILD)/gen/expr/lexer.c $(BUILD)/gen/expr/lexer.h &: gen/expr/lexer.l $(BUILD)/gen/expr/parser.h
 	@mkdir -p $(dir $@)
-	flex --header-file=$(BUILD)/gen/expr/lexer.h -o $(BUILD)/gen/expr/lexer.c $<
+	@if [ -f $(PREGEN)/lexer.c ] && [ ! $(PREGEN)/lexer.c -ot $< ]; then \
+		echo "cp $(PREGEN)/lexer.[ch] $(BUILD)/gen/expr/"; \
+		cp $(PREGEN)/lexer.c $(PREGEN)/lexer.h $(BUILD)/gen/expr/; \
+	else set -x; flex --header-file=$(BUILD)/gen/expr/lexer.h -o $(BUILD)/gen/expr/lexer.c $<; fi
+
+# make dist [DISTDIR=.]: DISTDIR/stapgen-VERSION.tar.gz, the tracked files and
+# PREGEN (scripts/dist.sh)
+DISTDIR ?= .
+dist: $(BUILD)/gen/expr/parser.c $(BUILD)/gen/expr/lexer.c
+	@./scripts/dist.sh $(BUILD)/gen/expr "$(DISTDIR)"
 
 # The tool commands' shared runtime, as a C string the generator writes
 # beside every command (lib/stapgen-cmd.sh).
@@ -97,7 +113,7 @@ $(BUILD)/helpers/resolve-src-lines: $(BUILD)/helpers/resolve_src_lines.o $(BUILD
 
 # ---- tools ---------------------------------------------------------------
 SPECS := $(sort $(shell find specs -name '*.yaml'))
-tools: deps
+tools: deps-tools
 	@$(MAKE) --no-print-directory tools-only
 tools-only: $(STAPGEN)
 	@./scripts/make-tools.sh $(STAPGEN) "$(KVER)" out $(SPECS)
@@ -159,6 +175,11 @@ check-browser: $(STAPGEN)
 	@BROWSER_REQUIRED=$(BROWSER_REQUIRED) ./tests/flame/browser.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-e2e: $(STAPGEN) ; @./tests/e2e/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-hostile: $(STAPGEN) ; @./tests/hostile/run.sh $(STAPGEN)
+# make tools' parsers: static, each run in an empty chroot (root; 77 = skipped)
+check-portable: $(STAPGEN) ; @./tests/portable/run.sh $(STAPGEN) || [ $$? -eq 77 ]
+# make dist's tarball builds and makes every tool without bison or flex (77:
+# not a git checkout)
+check-dist: $(STAPGEN) ; @./tests/dist/run.sh $(STAPGEN) || [ $$? -eq 77 ]
 check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
 	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
@@ -190,7 +211,8 @@ valgrind-helpers: $(HELPER_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
-		check-entry check-commands check-fuzz-cmd check-outdir check-install check-helpers check-live-unit check-validate-unit
+		check-entry check-commands check-fuzz-cmd check-outdir check-install check-helpers check-live-unit check-validate-unit \
+		check-portable check-dist
 	@echo "make check: all passed"
 
 check-asan:
@@ -207,14 +229,20 @@ bench: $(STAPGEN)
 	@nice -n 10 ./scripts/bench.sh $(STAPGEN)
 
 # ---- environment -----------------------------------------------------------
-DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \
+# make tools needs only TOOLS_PKGS: a compiler (with the static C library, for
+# the parsers), libyaml, and bison and flex unless PREGEN has their output.
+# make check and make deps add the tests' packages.
+TOOLS_PKGS := build-essential libyaml-dev $(if $(wildcard $(PREGEN)/parser.c),,flex bison)
+DEB_PKGS := $(TOOLS_PKGS) libcmocka-dev systemtap \
 	clang libclang-rt-14-dev valgrind time python3 python3-yaml libdw-dev libelf-dev shellcheck \
 	busybox-static
 deps:
 	@./scripts/deps.sh $(DEB_PKGS)
+deps-tools:
+	@./scripts/deps.sh $(TOOLS_PKGS)
 
 clean:
-	rm -rf build build-asan out
+	rm -rf build build-asan out stapgen-*.tar.gz
 
 include mk/fuzz.mk
 include mk/kernels.mk

@@ -5,6 +5,7 @@
 #   BENCH_MB=48     size of each synthetic input (scripts/bench-gen.py)
 #   BENCH_RUNS=3    runs per measurement; the fastest counts
 #   RT_DIR=templates/parser   the runtime to build the parsers with
+#   PARSER_LDFLAGS=-static    how they link (as make tools: PARSER_LDFLAGS= for dynamic)
 # Inputs are cached in build/bench/ (regenerated when bench-gen.py changes).
 set -eu
 stapgen=$1
@@ -32,7 +33,8 @@ rm -rf "$out"
 	specs/cpu/sample_bt.yaml >/dev/null 2>&1 || true
 for t in tcp_conn execve sample_bt; do
 	[ -e "$out/parsers/${t}_parser.c" ] || { echo "bench: no parser for $t" >&2; exit 1; }
-	$CC -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -I"$rt" \
+	# shellcheck disable=SC2086 # PARSER_LDFLAGS: make-tools.sh's, static by default
+	$CC -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes ${PARSER_LDFLAGS--static} -I"$rt" \
 		-o "$dir/$t-parse" "$out/parsers/${t}_parser.c" "$rt"/stapgen_rt*.c
 done
 

@@ -5,6 +5,11 @@
 set -u
 check_only=0
 [ "${1:-}" = "--check" ] && { check_only=1; shift; }
+# Elsewhere (RHEL: dnf) the names differ: say what to have, and go on.
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps: not a Debian system: not checking for the Debian packages$(printf ' %s' "$@") (install their equivalents)" >&2
+	exit 0
+fi
 missing=
 for p in "$@"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -25,6 +25,13 @@ done
 CC=${CC:-cc}
 export CC
 cflags="-std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes"
+# Parsers link statically, so out/<KVER>/ copied to any x86_64 Linux host runs
+# (dynamic ones need the build host's glibc: 2.34 on Debian 12, where RHEL 7
+# has 2.17).  Static glibc, not musl: as fast as the dynamic build, musl's
+# stdio and malloc made them 2-5x slower (docs/performance.md); no NSS,
+# iconv or dlopen in the runtime, which static glibc cannot do.
+# PARSER_LDFLAGS= links them dynamically.
+ldflags=${PARSER_LDFLAGS--static}
 # the runtime is compiled once, then linked into every parser
 rt=$(mktemp -d "$out/parsers/.rt.XXXXXX") || exit 1
 trap 'rm -rf "$rt"' EXIT
@@ -32,6 +39,13 @@ trap 'exit 130' INT TERM
 # shellcheck disable=SC2086 # cflags is a list of words
 "$(dirname "$0")/rt-objs.sh" "$rt" $cflags || {
 	echo "make-tools: error: the parser runtime does not compile" >&2; exit 1; }
+# shellcheck disable=SC2086 # ldflags is a list of words
+if [ -n "$ldflags" ] && ! printf 'int main(void) { return 0; }\n' |
+	$CC -x c -o "$rt/probe" $ldflags - 2>"$rt/probe.err"; then
+	echo "make-tools: error: $CC $ldflags cannot link: no static C library (Debian/Ubuntu: libc6-dev; RHEL: glibc-static); PARSER_LDFLAGS= links the parsers dynamically (they then need this host's glibc or newer):" >&2
+	sed 's/^/  /' "$rt/probe.err" >&2
+	exit 1
+fi
 command -v flock >/dev/null || { echo "make-tools: error: flock is not installed (util-linux)" >&2; exit 1; }
 # A tool's parser is compiled from a copy of its source and renamed in under
 # the tool's lock (stapgen's, OUT/.TOOL.lock) only if that source is still
@@ -48,7 +62,7 @@ for src in "$out"/parsers/*_parser.c; do
 	cp "$src" "$snap" || { rc=1; continue; }
 	tmp=$(mktemp "$out/parsers/.$tool-parse.XXXXXX")
 	# shellcheck disable=SC2086
-	if $CC $cflags -I"$out/parsers" -o "$tmp" "$snap" "$rt"/*.o; then
+	if $CC $cflags $ldflags -I"$out/parsers" -o "$tmp" "$snap" "$rt"/*.o; then
 		# shellcheck disable=SC2016 # expanded by that sh, from its arguments
 		if flock "$lock" sh -c 'if cmp -s "$1" "$2"; then mv -f "$3" "$4"; else rm -f "$3"; fi' \
 			sh "$snap" "$src" "$tmp" "$bin"; then

@@ -8,7 +8,13 @@
  * Locations are byte offsets into the expression text; they become file
  * positions through the caller's expr_locmap only when reported. */
 
-%require "3.8"
+/* Bison 3.6 or newer (RHEL 9's 3.7.4, Debian 11's 3.7.5): parse.error
+ * custom with yypcontext_expected_tokens() and the YYerror token the scanner
+ * returns are 3.6's (api.location.type in C is 3.4's).  3.0 (RHEL 8's 3.0.4)
+ * has only parse.error verbose: at most 4 expected tokens, no "expecting
+ * expression" for the many an operand may start with, and a lexical error
+ * would be reported twice.  There, build from a make dist tarball. */
+%require "3.6"
 %define api.pure full
 %define api.prefix {expr_yy}
 %define api.token.prefix {TOK_}

@@ -25,6 +25,7 @@ import os
 import re
 import shlex
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -394,8 +395,28 @@ def build_module(kver, tc, name, script, sysdir, stap_id, extra=()):
     return ko, time.time() - t0, False
 
 
+def has_interp(path):
+    """Whether the ELF file PATH names a program interpreter (is dynamically
+    linked): make tools' parsers are static, and ldd fails on those."""
+    with open(path, "rb") as f:
+        h = f.read(64)
+        if h[:4] != b"\x7fELF" or h[4] != 2:  # only 64-bit ELF here
+            return True
+        end = "<" if h[5] == 1 else ">"
+        phoff, = struct.unpack(end + "Q", h[32:40])
+        phentsize, phnum = struct.unpack(end + "HH", h[54:58])
+        for i in range(phnum):
+            f.seek(phoff + i * phentsize)
+            p_type, = struct.unpack(end + "I", f.read(4))
+            if p_type == 3:  # PT_INTERP
+                return True
+    return False
+
+
 def libs_of(root, binary):
     """Shared libraries (paths inside ROOT) that BINARY (a path inside ROOT) needs."""
+    if not has_interp(os.path.join(root, binary.lstrip("/"))):
+        return []
     cmd = ["ldd", binary] if root == "/" else ["chroot", root, "ldd", binary]
     out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout
     libs = re.findall(r"(/\S+) \(0x", out)

@@ -3,6 +3,7 @@
 fact substitution, failure messages, and the validation of live: sections.
 No kernel needed: `make check` runs these."""
 import os
+import subprocess
 import sys
 import contextlib
 import tempfile
@@ -170,6 +171,25 @@ class Specs(unittest.TestCase):
             self.assertEqual(live.script_flags(f.name), ["-DMAXACTION=100", "-d", "kernel"])
         finally:
             os.unlink(f.name)
+
+
+class Libs(unittest.TestCase):
+    """The guest gets the libraries of what it runs: none for make tools'
+    static parsers (ldd fails on them), libc for a dynamic program."""
+
+    def build(self, d, name, *flags):
+        src = os.path.join(d, "m.c")
+        with open(src, "w") as f:
+            f.write("int main(void) { return 0; }\n")
+        out = os.path.join(d, name)
+        subprocess.run(["cc", "-o", out, src] + list(flags), check=True)
+        return out
+
+    def test_static_and_dynamic(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.assertEqual(live.libs_of("/", self.build(d, "static", "-static")), [])
+            libs = live.libs_of("/", self.build(d, "dynamic"))
+            self.assertTrue(any("libc.so" in lib for lib in libs), libs)
 
 
 class CpuSlots(unittest.TestCase):
