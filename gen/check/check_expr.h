@@ -38,6 +38,8 @@ enum {
 	 * inside @defined() and @choose_defined(), which stap resolves per point. */
 	CTX_MAYBE_TARGET = 1 << 5,
 	CTX_MAYBE_RETURN = 1 << 6,
+	/* @entry(): any .return probe, a kprobe's (no $vars) too */
+	CTX_ENTRY = 1 << 7,
 };
 
 typedef struct check_env {

@@ -157,7 +157,7 @@ static void bad(fx *f, const char *text, unsigned flags, const char *want)
 }
 
 #define TGT CTX_TARGET
-#define RET (CTX_TARGET | CTX_RETURN)
+#define RET (CTX_TARGET | CTX_RETURN | CTX_ENTRY)
 #define REP (CTX_REPORT | CTX_NO_EVENT)
 
 /* ---- types -------------------------------------------------------------- */
@@ -228,6 +228,7 @@ static void test_types(void **state)
 		{ "@entry(gettimeofday_us())", RET, VT_LONG },
 		{ "gettimeofday_us() - @entry(gettimeofday_us())", RET, VT_LONG },
 		{ "@entry(comm)", RET, VT_STRING },
+		{ "@entry(pointer_arg(1))", CTX_ENTRY, VT_LONG },	/* a kprobe's .return */
 		/* reports */
 		{ "@sum(io_read) / 1024", REP, VT_LONG },
 		{ "@count(lat) + @min(lat) + @max(lat) + @avg(lat)", REP, VT_LONG },
@@ -610,6 +611,11 @@ static void test_contexts(void **state)
 	    "spec.yaml:1:1: error: '$return' is only available in .return probes\n"
 	    "  $return < 0\n"
 	    "  ^~~~~~~\n");
+	bad(f, "$return < 0", CTX_ENTRY,
+	    "spec.yaml:1:1: error: '$return' is only available in .return probes\n"
+	    "  $return < 0\n"
+	    "  ^~~~~~~\n"
+	    "  hint: a kprobe's .return reads its return value with returnval()\n");
 	bad(f, "gettimeofday_us() - @entry(gettimeofday_us())", TGT,
 	    "spec.yaml:1:21: error: @entry is only available in .return probes\n"
 	    "  gettimeofday_us() - @entry(gettimeofday_us())\n"

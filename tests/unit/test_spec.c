@@ -368,6 +368,27 @@ static void test_probe_stats_guard(void **state)
 	done(&r);
 }
 
+/* @entry() works in a kretprobe (kprobe.function("f").return) as in a
+ * DWARF .return: a headers-only alternative times its call with it. */
+static void test_entry_in_kretprobe(void **state)
+{
+	(void)state;
+	run r;
+	compile(&r,
+		"tool: t\nsummary: s\n"
+		"probes:\n  - on:\n      first:\n"
+		"        - { point: 'kprobe.function(\"vfs_read\").return', let: { n: returnval() } }\n"
+		"        - { point: vfs.read.return, let: { n: ret } }\n"
+		"    let: { us: 'gettimeofday_us() - @entry(gettimeofday_us())' }\n"
+		"    emit: { record: r, columns: { n: n, us: us } }\n",
+		NULL);
+	assert_string_equal(r.diag ? r.diag : "", "");
+	assert_true(r.s->probes[0].ctx & CTX_ENTRY);
+	assert_false(r.s->probes[0].ctx & CTX_RETURN);	/* no $return in a kprobe */
+	assert_non_null(strstr(sb_str(&r.stp), "us = gettimeofday_us() - @entry(gettimeofday_us())\n"));
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_point_param),
 		cmocka_unit_test(test_probe_stats_guard),
+		cmocka_unit_test(test_entry_in_kretprobe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,7 +48,7 @@ const sg_tool disktop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char disktop_set[] = "stapgen set fc053e100a6a625d";
+const char disktop_set[] = "stapgen set 6452e9048a9819bd";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct disktop_handlers {

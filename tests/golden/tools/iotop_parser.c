@@ -43,7 +43,7 @@ const sg_tool iotop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char iotop_set[] = "stapgen set 4cc66397054ec024";
+const char iotop_set[] = "stapgen set a9582a94e8b43968";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iotop_handlers {

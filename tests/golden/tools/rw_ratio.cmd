@@ -8,11 +8,11 @@ unset CDPATH
 tool=rw_ratio sg_mod=rw_ratio
 spec='specs/io/rw_ratio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=6abb29749a082206
+set_id=e80b4dc55553a8e9
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'

@@ -49,7 +49,7 @@ const sg_tool rw_ratio_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char rw_ratio_set[] = "stapgen set 6abb29749a082206";
+const char rw_ratio_set[] = "stapgen set e80b4dc55553a8e9";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct rw_ratio_handlers {

@@ -8,11 +8,11 @@ unset CDPATH
 tool=traceio sg_mod=traceio
 spec='specs/io/traceio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=49a4d67b01bafecf
+set_id=be20dd268689ca07
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
