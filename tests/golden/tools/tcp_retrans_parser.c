@@ -47,7 +47,7 @@ const sg_tool tcp_retrans_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_retrans_set[] = "stapgen set cc842e5846359a29";
+const char tcp_retrans_set[] = "stapgen set 38d006b3a5ce0a56";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_retrans_handlers {
