@@ -45,7 +45,7 @@ const sg_tool ip_rcv_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ip_rcv_set[] = "stapgen set 4f1ef6b5217fc0b0";
+const char ip_rcv_set[] = "stapgen set 3c7942613b616443";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_rcv_handlers {
