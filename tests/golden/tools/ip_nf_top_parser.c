@@ -42,7 +42,7 @@ const sg_tool ip_nf_top_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ip_nf_top_set[] = "stapgen set 69889843a2ae9614";
+const char ip_nf_top_set[] = "stapgen set f36e2bc71a6ce9e3";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_nf_top_handlers {
