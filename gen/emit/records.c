@@ -218,8 +218,9 @@ static bool starts(const char *s, const char *prefix)
 /* One probe point: which of the host's facilities it needs. */
 static unsigned point_needs(const char *p)
 {
+	/* netfilter.* registers a netfilter hook: neither kprobes nor DWARF */
 	static const char *const none[] = { "begin", "end", "error", "never", "timer.", "perf.",
-					    "procfs", "kernel.trace(", NULL };
+					    "procfs", "kernel.trace(", "netfilter.", NULL };
 	for (unsigned i = 0; none[i]; i++)
 		if (starts(p, none[i]))
 			return 0;

@@ -8,11 +8,11 @@ unset CDPATH
 tool=ip_nf_top sg_mod=ip_nf_top
 spec='specs/net/ip_nf_top.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=a8278ab27dbb918c
+set_id=c70a19edee4c8f83
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=0 sg_need_uprobes=0 sg_need_kdebug=0
 sg_npp=0
 usage() {
 	cat <<'EOF'

@@ -8,11 +8,11 @@ unset CDPATH
 tool=ip_rcv sg_mod=ip_rcv
 spec='specs/net/ip_rcv.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=6c82bfec84e97c5c
+set_id=dbdc0de402e92847
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'

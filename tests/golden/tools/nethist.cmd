@@ -8,11 +8,11 @@ unset CDPATH
 tool=nethist sg_mod=nethist
 spec='specs/net/nethist.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=42b4e06f41c6a98b
+set_id=bb99a87428356a13
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
@@ -20,7 +20,7 @@ usage: nethist [options]
 
 Histogram of packet sizes (bytes, log2 buckets) received and transmitted
 
-Sizes are skb lengths at the device layer (__netif_receive_skb_core() and __dev_queue_xmit()), link-layer header excluded on receive; GSO/GRO packets count once with their full length.
+Sizes are skb lengths at the device layer (the net:netif_receive_skb and net:net_dev_queue tracepoints, else __netif_receive_skb_core() and __dev_queue_xmit()), link-layer header excluded on receive; GSO/GRO packets count once with their full length.
 
 options:
   -i SECONDS             Time between histograms (default: 10)

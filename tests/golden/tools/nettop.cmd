@@ -8,11 +8,11 @@ unset CDPATH
 tool=nettop sg_mod=nettop
 spec='specs/net/nettop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=99b262bc00cf3c9b
+set_id=d72f4ece29119096
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
@@ -20,7 +20,7 @@ usage: nettop [options]
 
 Packets and bytes received and transmitted, per device and process
 
-Received packets are counted where the device layer hands them to the stack (the net:netif_receive_skb tracepoint, else __netif_receive_skb_core(), which NAPI/GRO drivers do not bypass), transmitted ones at the tapset's netdev.transmit (dev_queue_xmit()). The process is the one running when the packet passed: the sender for most transmits, but for received packets often whoever was on the CPU when the softirq ran (or ksoftirqd), so RX per process is a hint, RX per device exact.  RX bytes exclude the link-layer header, TX bytes include it; GSO/GRO packets count once with their full length.  Each report holds the counts since the previous one.
+Received packets are counted where the device layer hands them to the stack (the net:netif_receive_skb tracepoint, else __netif_receive_skb_core(), which NAPI/GRO drivers do not bypass), transmitted ones where dev_queue_xmit() queues them (the net:net_dev_queue tracepoint, else the tapset's netdev.transmit). The process is the one running when the packet passed: the sender for most transmits, but for received packets often whoever was on the CPU when the softirq ran (or ksoftirqd), so RX per process is a hint, RX per device exact.  RX bytes exclude the link-layer header, TX bytes include it; GSO/GRO packets count once with their full length.  Each report holds the counts since the previous one.
 
 options:
   -i SECONDS             Time between reports (default: 5)

@@ -8,11 +8,11 @@ unset CDPATH
 tool=tcp_recv_queue sg_mod=tcp_recv_queue
 spec='specs/net/tcp_recv_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=4a403162e3c41076
+set_id=ae285f7e55151ac3
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
