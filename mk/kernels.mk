@@ -29,8 +29,11 @@ P1_KVERS ?= 3.10.0-957.el7.x86_64 4.18.0-553.el8_10.x86_64 5.14.0-503.11.1.el9_5
 # the cache).  Their cells are columns <release>@<toolchain>.
 VALIDATE_TOOLCHAINS ?= sid bullseye
 # The releases (make patterns) a toolchain's column is run for; unset: all.
-# Stap 4.4 is bullseye's (5.10) and older than 6.1's own (4.8).
-VALIDATE_KVERS_bullseye ?= 5.10.% 6.1.%
+# Stap 4.4 is bullseye's (5.10).  On 6.1 its type and tracepoint query
+# modules have no MODULE_LICENSE(), which 6.1's modpost refuses: every
+# @cast(..., "kernel<...>") fails, in 6+ tools' tapsets (docs/kernels.md);
+# VALIDATE_KVERS_bullseye='5.10.% 6.1.%' shows it.
+VALIDATE_KVERS_bullseye ?= 5.10.%
 # Releases (make patterns) the host's stap does not run -p2 cells for: stap
 # 4.8 cannot build its kernel type and tracepoint query modules against 7.x
 # headers (every @cast(..., "kernel<...>") and kernel.trace fails), and
