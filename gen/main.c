@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "check/stap_version.h"
 #include "compile/compile.h"
 #include "emit/emit.h"
 #include "explain/explain.h"
@@ -36,6 +37,10 @@ static const char usage[] =
 	"  -c, --check         check the specs only; write nothing\n"
 	"  -g, --guru          allow specs that declare 'guru: true'\n"
 	"  -W, --werror        treat warnings as errors\n"
+	"      --stap-version V  generate for stap release V (e.g. 4.0): a construct\n"
+	"                      that release does not accept yet is an error at the\n"
+	"                      spec line that needs it (default: the version of\n"
+	"                      the stap in PATH; none there: no check)\n"
 	"      --color[=WHEN]  colour diagnostics: auto (default: on a terminal,\n"
 	"                      unless NO_COLOR is set), always or never\n"
 	"  -e, --explain MAP   read stap's errors on stdin for the script whose\n"
@@ -51,6 +56,7 @@ static const char usage[] =
 typedef struct opts {
 	const char *kver;
 	const char *outdir;
+	const char *stap_version;	/* NULL: no stap-version check */
 	int check_only, guru, werror;
 	int color;
 } opts;
@@ -376,6 +382,33 @@ static void check_unique(const spec *s, diag_sink *d, void *ctx)
 		}
 }
 
+/* The version of the stap in PATH ("4.8" of "Systemtap translator/driver
+ * (version 4.8/0.188, ...)") into buf; NULL if there is none. */
+static const char *host_stap_version(char *buf, size_t n)
+{
+	FILE *p = popen("stap -V 2>&1", "r");
+	if (!p)
+		return NULL;
+	char line[512] = "";
+	if (!fgets(line, sizeof line, p))
+		line[0] = 0;
+	while (fgetc(p) != EOF)
+		;	/* the rest, so stap never sees a closed pipe */
+	pclose(p);
+	const char *v = strstr(line, "(version ");
+	if (!v)
+		return NULL;
+	v += 9;
+	size_t len = strcspn(v, "/,) \n");
+	if (len == 0 || len >= n)
+		return NULL;
+	memcpy(buf, v, len);
+	buf[len] = 0;
+	/* "4.8" of "4.8.1-rc": the releases the table names */
+	unsigned sv[3];
+	return stap_version_parse(buf, sv) ? buf : NULL;
+}
+
 static int compile_one(const char *path, const opts *o, seen_tools *seen)
 {
 	arena a;
@@ -393,7 +426,8 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 	if (!text)
 		goto out;
 	source *src = source_new(&a, path, text, len);
-	stapgen_options so = { o->kver, o->guru, o->werror, o->check_only, check_unique, seen };
+	stapgen_options so = { o->kver, o->guru, o->werror, o->check_only, o->stap_version,
+			       check_unique, seen };
 	rc = stapgen_compile(&a, src, &d, &so, &res);
 	if (rc)
 		goto out;
@@ -475,6 +509,7 @@ int main(int argc, char **argv)
 		{ "werror", no_argument, NULL, 'W' },	{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },	{ "explain", required_argument, NULL, 'e' },
 		{ "color", optional_argument, NULL, 'C' },
+		{ "stap-version", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	opts o = { 0 };
@@ -488,6 +523,7 @@ int main(int argc, char **argv)
 		case 'g': o.guru = 1; break;
 		case 'W': o.werror = 1; break;
 		case 'C': color = optarg ? optarg : "always"; break;
+		case 'S': o.stap_version = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': puts("stapgen " STAPGEN_VERSION); return 0;
 		case 'e': {
@@ -507,6 +543,16 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	unsigned sv[3];
+	char hostv[32];
+	if (o.stap_version && !stap_version_parse(o.stap_version, sv)) {
+		fputs("stapgen: error: --stap-version takes a stap release such as 4.0 or 4.4, not '", stderr);
+		text_fputs(stderr, o.stap_version);
+		fputs("'\n", stderr);
+		return 2;
+	}
+	if (!o.stap_version)
+		o.stap_version = host_stap_version(hostv, sizeof hostv);
 	struct utsname un;
 	if (!o.kver)
 		o.kver = uname(&un) == 0 ? un.release : "unknown";

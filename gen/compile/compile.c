@@ -7,6 +7,7 @@
 
 #include "../emit/emit.h"
 #include "../check/record_size.h"
+#include "../check/stap_version.h"
 #include "../check/tapset_facts.h"
 #include "../lower/lower.h"
 
@@ -64,6 +65,9 @@ static int compile(arena *a, const source *src, diag_sink *d, const stapgen_opti
 	record_set rs = { 0 };
 	if (!d->errors) {
 		tapset_facts_check(s, o->kver, d);
+		unsigned sv[3], kv[3];
+		if (o->stap_version && stap_version_parse(o->stap_version, sv))
+			stap_version_check(s, sv, o->stap_version, !o->kver || !kver_parse(o->kver, kv), d);
 		rs = records_of(a, s);
 		check_record_sizes(s, &rs, d);
 	}

@@ -13,6 +13,9 @@ typedef struct stapgen_options {
 	bool guru;		/* allow specs that declare 'guru: true' */
 	bool werror;		/* warnings count as errors */
 	bool check_only;	/* stop after checking */
+	/* the stap release the script is for (gen/check/stap_version.h);
+	 * NULL: no stap-version check */
+	const char *stap_version;
 	/* Called with the checked spec (errors or not) before anything is
 	 * emitted, for the caller's own checks (main: one tool defined by two
 	 * specs); errors it reports to d stop the compile. */

@@ -21,6 +21,13 @@
 #         once into $STAPGEN_CACHE/toolchains/sid (needs root: chroot, mounts).
 #         The cache is bind-mounted at the same path inside, so tree paths
 #         and SYSTEMTAP_DIR mean the same on both sides.
+#   bullseye  Debian bullseye's stap (4.4) with gcc-10, a chroot built the
+#         same way into $STAPGEN_CACHE/toolchains/bullseye: the oldest stap
+#         this machine reaches (-p2 cells only: its -p4 fails on 5.10).
+#         6.1's kbuild passes gcc-12 options (-mharden-sls=all,
+#         -ftrivial-auto-var-init=zero) that gcc-10 rejects, so every type
+#         and tracepoint query failed: the chroot also gets bookworm's
+#         gcc-12 (and with it bookworm's libc; stap 4.4 runs on it).
 #
 # Each kernel's kbuild calls the compiler its .kernelvariables names (gcc-10
 # for 5.10, gcc-12 for 6.x, gcc-16 for 7.x).  Where a toolchain lacks it, its
@@ -63,10 +70,11 @@ mirror() {
 	} | tr ' ' '\n' | grep -v -e security -e '^$' | head -n1
 }
 
-# Run a command in the sid chroot, in a private mount namespace so the bind
-# mounts vanish with it.
-in_sid() {
-	root=$tdir/sid/root
+# Run a command in chroot toolchain $1 (sid, bullseye), in a private mount
+# namespace so the bind mounts vanish with it.
+in_root() {
+	root=$tdir/$1/root
+	shift
 	unshare -m sh -eu -c '
 		root=$1 cache=$2 cwd=$3; shift 3
 		mount --rbind /dev "$root/dev"
@@ -80,38 +88,59 @@ in_sid() {
 		exec chroot "$root" sh -c "cd \"\$0\" && exec \"\$@\"" "$cwd" "$@"' sh "$root" "$cache" "$PWD" "$@"
 }
 
-SID_FORMAT=2   # bump when the chroot's package list changes: it is rebuilt
-sid_ready() { grep -qsx "format=$SID_FORMAT" "$tdir/sid/.stapgen-ready"; }
+# The chroot toolchains: their Debian suite is their name.  FORMAT: bump
+# when a chroot's package list changes: it is rebuilt.
+chroot_format() { case $1 in sid) echo 2 ;; bullseye) echo 2 ;; esac; }
+chroot_pkgs() {
+	case $1 in
+	sid) echo "systemtap make gcc gcc-12 gcc-16 libc6-dev kmod xz-utils" ;;
+	bullseye) echo "systemtap make gcc gcc-10 libc6-dev kmod xz-utils" ;;
+	esac
+}
+# "SUITE PACKAGES" installed from another suite, pinned below the chroot's own
+chroot_extra() { case $1 in bullseye) echo "bookworm gcc-12" ;; esac; }
+chroot_ready() { grep -qsx "format=$(chroot_format "$1")" "$tdir/$1/.stapgen-ready"; }
 
-ensure_sid() {
-	sid_ready && return 0
-	[ "$(id -u)" = 0 ] || die "the sid toolchain needs root (debootstrap, chroot)"
+ensure_chroot() {
+	c=$1
+	chroot_ready "$c" && return 0
+	[ "$(id -u)" = 0 ] || die "the $c toolchain needs root (debootstrap, chroot)"
 	command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
-	exec 8>"$tdir/.lock-sid"
-	flock -n 8 || { say "sid: waiting for another build"; flock 8; }
-	sid_ready && return 0
+	exec 8>"$tdir/.lock-$c"
+	flock -n 8 || { say "$c: waiting for another build"; flock 8; }
+	chroot_ready "$c" && return 0
 	m=$(mirror)
 	[ -n "$m" ] || die "no Debian mirror in the host's apt sources"
-	rm -rf "$tdir"/.sid.*
-	work=$(mktemp -d "$tdir/.sid.XXXXXX")
+	rm -rf "$tdir/.$c".*
+	work=$(mktemp -d "$tdir/.$c.XXXXXX")
 	t0=$(date +%s)
-	say "sid: debootstrap (minbase, ~1 min)"
-	debootstrap --variant=minbase sid "$work/root" "$m" >"$work/debootstrap.log" 2>&1 ||
+	say "$c: debootstrap (minbase, ~1 min)"
+	debootstrap --variant=minbase "$c" "$work/root" "$m" >"$work/debootstrap.log" 2>&1 ||
 		die "debootstrap failed: see $work/debootstrap.log"
-	say "sid: installing systemtap, gcc-12, gcc-16 ($(( $(date +%s) - t0 ))s)"
+	say "$c: installing $(chroot_pkgs "$c") ($(( $(date +%s) - t0 ))s)"
 	# The reachable snapshot serves a sid Release file past its Valid-Until.
 	if ! unshare -m sh -c 'mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" &&
 		chroot "$1" sh -c "apt-get -q -o Acquire::Check-Valid-Until=false update &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-			systemtap make gcc gcc-12 gcc-16 libc6-dev kmod xz-utils"' sh "$work/root" \
-		>"$work/install.log" 2>&1; then
-		die "installing stap in the sid chroot failed: see $work/install.log"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $2"' \
+		sh "$work/root" "$(chroot_pkgs "$c")" >"$work/install.log" 2>&1; then
+		die "installing stap in the $c chroot failed: see $work/install.log"
+	fi
+	x=$(chroot_extra "$c")
+	if [ -n "$x" ]; then
+		say "$c: installing ${x#* } from ${x%% *} ($(( $(date +%s) - t0 ))s)"
+		echo "deb $m ${x%% *} main" >"$work/root/etc/apt/sources.list.d/${x%% *}.list"
+		printf 'Package: *\nPin: release n=%s\nPin-Priority: 100\n' "${x%% *}" \
+			>"$work/root/etc/apt/preferences.d/${x%% *}"
+		unshare -m sh -c 'mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" &&
+			chroot "$1" sh -c "apt-get -q update && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends -t $2 $3"' sh "$work/root" "${x%% *}" "${x#* }" \
+			>>"$work/install.log" 2>&1 || die "installing ${x#* } in the $c chroot failed: see $work/install.log"
 	fi
 	v=$(chroot "$work/root" stap -V 2>&1 | sed -n '1s/.*(version \([^/,)]*\).*/\1/p')
-	{ echo "format=$SID_FORMAT"; echo "stap=$v"; echo "mirror-suite=sid"; echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } >"$work/.stapgen-ready"
-	rm -rf "$tdir/sid"
-	mv "$work" "$tdir/sid"
-	say "sid: ready, stap $v ($(( $(date +%s) - t0 ))s)"
+	{ echo "format=$(chroot_format "$c")"; echo "stap=$v"; echo "mirror-suite=$c"; echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } >"$work/.stapgen-ready"
+	rm -rf "${tdir:?}/$c"
+	mv "$work" "$tdir/$c"
+	say "$c: ready, stap $v ($(( $(date +%s) - t0 ))s)"
 }
 
 # The compiler KVER's kbuild calls: gcc-N.
@@ -121,26 +150,30 @@ kernel_cc() {
 
 # For a toolchain whose root (/ or the chroot) lacks KVER's compiler: a
 # directory (path as seen inside that root; '' = the host) holding gcc-N and
-# x86_64-linux-gnu-gcc-N as links to its gcc-12.  Prints nothing when the
-# compiler is there.
+# x86_64-linux-gnu-gcc-N as links to its gcc-12 (bullseye's: gcc-10).
+# Prints nothing when the compiler is there.
 cc_shim() {
 	r=$1 cc=$(kernel_cc "$2")
 	[ -n "$cc" ] || return 0
 	[ -x "$r/usr/bin/$cc" ] && return 0
+	sub=$(stand_in "$r")
 	# the host's in the cache; a chroot's inside it
 	if [ -z "$r" ]; then d=$tdir/cc/$cc; else d=/usr/local/lib/stapgen-cc/$cc; fi
 	if [ ! -e "$r$d/$cc" ]; then
 		mkdir -p "$r$d"
-		ln -sfn /usr/bin/gcc-12 "$r$d/$cc"
-		ln -sfn /usr/bin/gcc-12 "$r$d/x86_64-linux-gnu-$cc"
+		ln -sfn "/usr/bin/$sub" "$r$d/$cc"
+		ln -sfn "/usr/bin/$sub" "$r$d/x86_64-linux-gnu-$cc"
 	fi
 	echo "$d"
 }
 
-# "gcc-12 standing in for gcc-10", or the compiler's name.
+# the compiler standing in for a missing one in root $1
+stand_in() { if [ -x "$1/usr/bin/gcc-12" ]; then echo gcc-12; else echo gcc-10; fi; }
+
+# "gcc-12 for gcc-10" (a stand-in), or the compiler's name.
 cc_note() {
 	cc=$(kernel_cc "$2")
-	if [ -n "$(cc_shim "$1" "$2")" ]; then echo "gcc-12 for $cc"; else echo "${cc:-gcc}"; fi
+	if [ -n "$(cc_shim "$1" "$2")" ]; then echo "$(stand_in "$1") for $cc"; else echo "${cc:-gcc}"; fi
 }
 
 # The runtime directory host stap needs for KVER ('' = the installed one).
@@ -175,7 +208,7 @@ stap_id() {
 	      rt=$(host_runtime "$1")
 	      if [ -n "$rt" ]; then echo "stap $v (host) + task_work_cancel_func patch, $(cc_note "" "$1")"
 	      else echo "stap $v (host), $(cc_note "" "$1")"; fi ;;
-	sid)  echo "stap $(sed -n 's/^stap=//p' "$tdir/sid/.stapgen-ready") (sid chroot), $(cc_note "$tdir/sid/root" "$1")" ;;
+	sid|bullseye) echo "stap $(sed -n 's/^stap=//p' "$tdir/$tc/.stapgen-ready") ($tc chroot), $(cc_note "$tdir/$tc/root" "$1")" ;;
 	*) die "unknown toolchain '$tc'" ;;
 	esac
 }
@@ -277,28 +310,28 @@ sysdir() {
 }
 
 case $cmd:$tc in
-sysdir:*) [ "$tc" = host ] || ensure_sid; sysdir "$1" ;;
+sysdir:*) [ "$tc" = host ] || ensure_chroot "$tc"; sysdir "$1" ;;
 # prime TOOLCHAIN KVER DIR (fetch-kernel.sh's host cache: it renames DIR)
-prime:*) [ "$tc" = host ] || ensure_sid; prime "$1" "$2" ;;
+prime:*) [ "$tc" = host ] || ensure_chroot "$tc"; prime "$1" "$2" ;;
 primed:*) primed "$1" ;;
 failed-headers:*) failed_headers "$1" ;;
 forget-failures:*) forget_failures "$1" ;;
 ensure:host) host_runtime "$1" >/dev/null ;;
-ensure:sid) ensure_sid ;;
+ensure:sid|ensure:bullseye) ensure_chroot "$tc" ;;
 stap:host)
 	kver=$1; shift
 	rt=$(host_runtime "$kver")
 	shim=$(cc_shim "" "$kver")
 	[ -z "$shim" ] || PATH=$shim:$PATH
 	if [ -n "$rt" ]; then exec stap -R "$rt" "$@"; else exec stap "$@"; fi ;;
-stap:sid)
+stap:sid|stap:bullseye)
 	kver=$1; shift
-	ensure_sid
-	shim=$(cc_shim "$tdir/sid/root" "$kver")
+	ensure_chroot "$tc"
+	shim=$(cc_shim "$tdir/$tc/root" "$kver")
 	[ -z "$ho" ] || export STAPGEN_BOOT="$cache/kernels/$kver$ho/root/boot"
-	in_sid env PATH="${shim:+$shim:}/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" stap "$@" ;;
+	in_root "$tc" env PATH="${shim:+$shim:}/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" stap "$@" ;;
 root:host) echo / ;;
-root:sid) ensure_sid; echo "$tdir/sid/root" ;;
+root:sid|root:bullseye) ensure_chroot "$tc"; echo "$tdir/$tc/root" ;;
 id:*) stap_id "$1" ;;
 *) die "unknown command or toolchain: $cmd $tc" ;;
 esac

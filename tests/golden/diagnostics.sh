@@ -3,6 +3,8 @@
 # diagnostics.test holds many small failing specs, each a "### title" line,
 # the spec, a "---" line and the exact output of `stapgen --check t.yaml`
 # for it: "exit N", then stderr.  Cases are separated by blank lines.
+# A spec whose first line is "# stapgen: OPTIONS" is checked with those
+# options too (e.g. --stap-version 4.0).
 # UPDATE=1 rewrites the expectations in place (review the diff).
 set -u
 stapgen=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -32,7 +34,9 @@ while [ "$i" -le "$count" ]; do
 	mkdir -p "$tmp/run$i"
 	cp "$tmp/$i.yaml" "$tmp/run$i/t.yaml"
 	rc=0
-	(cd "$tmp/run$i" && LC_ALL=C "$stapgen" --check --color=never t.yaml) >/dev/null 2>"$tmp/err" || rc=$?
+	args=$(sed -n '1s/^# stapgen: //p' "$tmp/$i.yaml")
+	# shellcheck disable=SC2086  # a word list on purpose
+	(cd "$tmp/run$i" && LC_ALL=C "$stapgen" --check --color=never $args t.yaml) >/dev/null 2>"$tmp/err" || rc=$?
 	{ echo "exit $rc"; cat "$tmp/err"; } >"$tmp/$i.got"
 	if [ "${UPDATE:-0}" = 1 ]; then
 		{ echo "### $(cat "$tmp/$i.title")"; cat "$tmp/$i.yaml"; echo "---"; cat "$tmp/$i.got"

@@ -240,5 +240,24 @@ sed -i 's/^tool=needed/tool=notneeded/' "$h/cells/$hk@headers-only/notneeded.rec
 sed 's/^tool=needed/tool=okneeded/' "$h/cells/$hk@headers-only/needed.rec" >"$h/cells/$hk@headers-only/okneeded.rec"
 KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$h" "p2:$hk ho:$hk@headers-only" "needed okneeded notneeded oknotneeded unsup" >"$h/m.out" 2>&1 &&
 	ok "headers-only: gaps alone do not fail the matrix" || bad "headers-only gaps: exit $?: $(cat "$h/m.out")"
+
+# A toolchain column's cell for a spec that uses a construct newer than that
+# stap (gen/tables/stap_versions.def) is unsupported, naming the fact; no
+# stap runs.  The toolchain is a stamp only (no chroot is built).
+v=$t/stapver
+mkdir -p "$v/cache/toolchains/bullseye" "$v/spec"
+printf 'format=2\nstap=4.4\n' >"$v/cache/toolchains/bullseye/.stapgen-ready"
+printf 'tool: umod_t\nsummary: s\nprobes:\n  - on: timer.s(1)\n    emit: { record: s, columns: { n: %s } }\n' \
+	"'umodaddr(0)'" >"$v/spec/umod_t.yaml"
+if "$root/build/stapgen" --stap-version 4.8 -k "$kver" -o "$v/gen" "$v/spec/umod_t.yaml" 2>"$v/gen.err"; then
+	STAPGEN_CACHE=$v/cache STAPGEN=$root/build/stapgen VALIDATE_TOOLCHAIN=bullseye PATH=/nonexistent:$PATH \
+		"$root/scripts/validate-cell.sh" p2 "$kver" umod_t "$v/gen" /nonexistent /nonexistent "$v/cells/umod_t" >"$v/line" 2>&1
+	grep -qx "reason=stap 4.4: 'umodaddr' needs stap 4.5 or later; generating for stap 4.4" "$v/cells/umod_t.rec" &&
+		grep -qx 'status=unsupported' "$v/cells/umod_t.rec" && grep -q "umod_t: unsupported: stap 4.4: 'umodaddr'" "$v/line" &&
+		ok "a toolchain cell is unsupported by the stap-version fact its spec hits" ||
+		bad "stap-version cell: $(cat "$v/line" "$v/cells/umod_t.rec" 2>&1)"
+else
+	bad "stap-version cell: generating: $(cat "$v/gen.err")"
+fi
 [ $fails = 0 ] || exit 1
 echo "validate scripts: all passed"
