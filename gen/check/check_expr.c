@@ -367,6 +367,8 @@ static vtype chk_target(checker *c, expr *e)
 	if (ret) {
 		if (!(f & CTX_RETURN)) {
 			err(c, e->loc, "'$%s' is only available in .return probes", n);
+			if (f & CTX_ENTRY)	/* a kretprobe: no DWARF for $return */
+				diag_hint(c->d, "a kprobe .return reads its return value with returnval()");
 			return VT_UNKNOWN;
 		}
 	} else if (!(f & CTX_TARGET)) {
@@ -845,7 +847,7 @@ static vtype chk_node(checker *c, expr *e)
 		c->in_defined--;
 		return VT_LONG;
 	case E_ENTRY:
-		if (!(flags(c) & CTX_RETURN)) {
+		if (!(flags(c) & (CTX_RETURN | CTX_ENTRY))) {
 			err(c, e->loc, "@entry is only available in .return probes");
 			value(c, e->a);
 			return VT_UNKNOWN;

@@ -38,6 +38,9 @@ enum {
 	 * inside @defined() and @choose_defined(), which stap resolves per point. */
 	CTX_MAYBE_TARGET = 1 << 5,
 	CTX_MAYBE_RETURN = 1 << 6,
+	/* @entry() alone: every .return point, kprobe.function(...).return
+	 * too (stap saves the value in an entry probe; no $return there) */
+	CTX_ENTRY = 1 << 7,
 };
 
 typedef struct check_env {

@@ -140,10 +140,12 @@ unsigned probe_point_ctx(const char *s)
 	if (starts(s, "begin") || starts(s, "end") || starts(s, "error") ||
 	    starts(s, "never") || (starts(s, "timer.") && !starts(s, "timer.profile")))
 		return CTX_NO_EVENT;
-	if (starts(s, "timer.profile") || starts(s, "perf.") || starts(s, "kprobe."))
+	if (starts(s, "timer.profile") || starts(s, "perf."))
 		return 0;
+	if (starts(s, "kprobe."))	/* returnval(), not $return */
+		return ends(s, ".return") ? CTX_ENTRY : 0;
 	unsigned ctx = CTX_TARGET;
 	if (ends(s, ".return"))
-		ctx |= CTX_RETURN;
+		ctx |= CTX_RETURN | CTX_ENTRY;
 	return ctx;
 }

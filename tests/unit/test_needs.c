@@ -87,6 +87,8 @@ static void test_needs(void **state)
 	expect("kernel.function(\"vfs_read\")", "pid()", YES, NO, YES, false);
 	expect("vfs.read", "pid()", YES, NO, YES, false);
 	expect("kprobe.function(\"vfs_read\")", "pid()", YES, NO, NO, false);
+	/* a kretprobe saves @entry() values without DWARF */
+	expect("kprobe.function(\"vfs_read\").return", "@entry(pointer_arg(1))", YES, NO, NO, false);
 	expect("[kernel.trace(\"block:block_rq_complete\"), kernel.function(\"blk_mq_end_request\")]",
 	       "pid()", MAYBE, NO, MAYBE, false);
 	expect("{ each: [kernel.trace(\"block:block_rq_complete\"), kernel.function(\"blk_mq_end_request\")] }",
