@@ -228,6 +228,7 @@ static void test_types(void **state)
 		{ "@entry(gettimeofday_us())", RET, VT_LONG },
 		{ "gettimeofday_us() - @entry(gettimeofday_us())", RET, VT_LONG },
 		{ "@entry(comm)", RET, VT_STRING },
+		{ "@entry(pointer_arg(1))", CTX_ENTRY, VT_LONG },
 		/* reports */
 		{ "@sum(io_read) / 1024", REP, VT_LONG },
 		{ "@count(lat) + @min(lat) + @max(lat) + @avg(lat)", REP, VT_LONG },
@@ -580,7 +581,8 @@ static void test_address_of(void **state)
 	bad(f, "&$x->y", 0,
 	    "spec.yaml:1:2: error: target variable '$x' needs a kernel/module/process function or tracepoint probe\n"
 	    "  &$x->y\n"
-	    "   ^~\n");
+	    "   ^~\n"
+	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 }
 
 static void test_contexts(void **state)
@@ -589,7 +591,14 @@ static void test_contexts(void **state)
 	bad(f, "$sk != 0", 0,
 	    "spec.yaml:1:1: error: target variable '$sk' needs a kernel/module/process function or tracepoint probe\n"
 	    "  $sk != 0\n"
-	    "  ^~~\n");
+	    "  ^~~\n"
+	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
+	/* a kprobe .return: @entry() yes, $return no (returnval()) */
+	bad(f, "$return", CTX_ENTRY,
+	    "spec.yaml:1:1: error: '$return' is only available in .return probes\n"
+	    "  $return\n"
+	    "  ^~~~~~~\n"
+	    "  hint: a kprobe .return reads its return value with returnval()\n");
 	bad(f, "$$vars", CTX_NO_EVENT,
 	    "spec.yaml:1:1: error: target variable '$$vars' needs a kernel/module/process function or tracepoint probe\n"
 	    "  $$vars\n"
@@ -597,7 +606,8 @@ static void test_contexts(void **state)
 	bad(f, "kernel_string($rq->q->disk->disk_name)", 0,
 	    "spec.yaml:1:15: error: target variable '$rq' needs a kernel/module/process function or tracepoint probe\n"
 	    "  kernel_string($rq->q->disk->disk_name)\n"
-	    "                ^~~\n");
+	    "                ^~~\n"
+	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 	bad(f, "$return < 0", TGT,
 	    "spec.yaml:1:1: error: '$return' is only available in .return probes\n"
 	    "  $return < 0\n"
@@ -613,7 +623,8 @@ static void test_contexts(void **state)
 	bad(f, "@defined($sk)", 0,
 	    "spec.yaml:1:10: error: target variable '$sk' needs a kernel/module/process function or tracepoint probe\n"
 	    "  @defined($sk)\n"
-	    "           ^~~\n");
+	    "           ^~~\n"
+	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 	bad(f, "@cast(comm, \"sock\")->x", 0,
 	    "spec.yaml:1:7: error: @cast needs a pointer (long), got string\n"
 	    "  @cast(comm, \"sock\")->x\n"
