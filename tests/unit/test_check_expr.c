@@ -598,6 +598,12 @@ static void test_contexts(void **state)
 	    "  $skb->len\n"
 	    "  ^~~~\n"
 	    "  hint: only some of the probe's points have $vars: give each point a 'let' that binds the value its own way ({ point: ..., let: { skb: ... } })\n");
+	/* a kprobe .return: @entry() yes, $return no (returnval()) */
+	bad(f, "$return", CTX_ENTRY,
+	    "spec.yaml:1:1: error: '$return' is only available in .return probes\n"
+	    "  $return\n"
+	    "  ^~~~~~~\n"
+	    "  hint: a kprobe's .return reads its return value with returnval()\n");
 	bad(f, "$$vars", CTX_NO_EVENT,
 	    "spec.yaml:1:1: error: target variable '$$vars' needs a kernel/module/process function or tracepoint probe\n"
 	    "  $$vars\n"

@@ -12,7 +12,7 @@ set_id=caf9a9851018bff9
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
-sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'

@@ -8,11 +8,11 @@ unset CDPATH
 tool=para_callgraph sg_mod=para_callgraph
 spec='specs/kernel/para_callgraph.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=1283b4028b61c7f5
+set_id=94ba96f37a54f79c
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=1
 sg_ppchars='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?.@/:+-' sg_ppmax=256
 pp_1='vfs_read'
@@ -22,7 +22,7 @@ usage: para_callgraph [options]
 
 Calls and returns of the kernel functions matching a pattern, by call depth, with each call's time
 
-Each call (enter) and return (leave) of a kernel function matching --pattern (a stap wildcard: 'vfs_*', 'tcp_*', '*@fs/read_write.c'), with the thread, its depth among the traced calls (thread_indent_depth(), as para-callgraph.stp indents), and on a return the time the call took.  With -p PID or -c CMD only that process.  The pattern is compiled into the script: stap is given it as its first argument, and a module built with --build-module probes the pattern it was built with.  Wide patterns put a kprobe and a kretprobe on every match: start narrow.
+Each call (enter) and return (leave) of a kernel function matching --pattern (a stap wildcard: 'vfs_*', 'tcp_*', '*@fs/read_write.c'), with the thread, its depth among the traced calls (thread_indent_depth(), as para-callgraph.stp indents), and on a return the time the call took.  With -p PID or -c CMD only that process.  The pattern is compiled into the script: stap is given it as its first argument, and a module built with --build-module probes the pattern it was built with.  Wide patterns put a kprobe and a kretprobe on every match: start narrow.  The pattern matches the kernel's symbol names; a pattern with @FILE needs the kernel's debuginfo.
 
 options:
   --pattern STR          Kernel functions to trace (a stap wildcard, e.g. 'vfs_*') (in the probe points: stap's argument; a built module keeps its own) (default: "vfs_read")

@@ -8,11 +8,11 @@ unset CDPATH
 tool=pfaults sg_mod=pfaults
 spec='specs/mem/pfaults.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=f9f2d2521bddfe5a
+set_id=568a188ffd7f3800
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'

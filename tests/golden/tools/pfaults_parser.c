@@ -43,7 +43,7 @@ const sg_tool pfaults_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char pfaults_set[] = "stapgen set f9f2d2521bddfe5a";
+const char pfaults_set[] = "stapgen set 568a188ffd7f3800";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct pfaults_handlers {

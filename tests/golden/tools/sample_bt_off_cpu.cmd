@@ -8,11 +8,11 @@ unset CDPATH
 tool=sample_bt_off_cpu sg_mod=sample_bt_off_cpu
 spec='specs/cpu/sample_bt_off_cpu.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=3a1dc366696a76b5
+set_id=838e355e1c16f1b7
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv|folded|svg'
 sg_target=1 sg_usyms=1
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'

@@ -8,11 +8,11 @@ unset CDPATH
 tool=sample_bt_vfs sg_mod=sample_bt_vfs
 spec='specs/cpu/sample_bt_vfs.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=1897df3c5d4ca387
+set_id=c8df040f92ec570b
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'''
 sg_formats='table|json|csv|folded|svg'
 sg_target=1 sg_usyms=1
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'

@@ -8,11 +8,11 @@ unset CDPATH
 tool=strace_open sg_mod=strace_open
 spec='specs/syscall/strace_open.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=778de2eec5b8f49b
+set_id=70ff5a96baa9e18f
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
