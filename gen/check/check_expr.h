@@ -74,6 +74,9 @@ enum {
 					 * signals, delays, runs commands */
 	TF_SCRIPT = 1 << 4,		/* defined by the generated script itself
 					 * (gen/tables/script_funcs.def) */
+	TF_DWARF = 1 << 5,		/* reads the kernel's DWARF: fails to compile
+					 * on a headers-only kernel tree (rules in
+					 * scripts/gen-tapset-funcs.sh) */
 };
 /* The functions a generated script defines (gen/tables/script_funcs.def):
  * how many, the i-th with its summary and stap definition, the index of a
