@@ -38,7 +38,7 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-portable check-entry \
 	check-commands check-fuzz-cmd check-flame check-browser check-install check-outdir install valgrind clean deps deps-tools dist check-dist fuzz kernels validate helpers \
-	check-helpers valgrind-helpers bench
+	check-helpers valgrind-helpers bench check-tapset-rules
 all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
@@ -184,6 +184,10 @@ check-entry: $(BUILD)/gen/main.o $(GEN_OBJ)
 	@./tests/entry/run.sh $(BUILD) "$(CC)" $(CFLAGS_ALL)
 
 check-commands: $(STAPGEN) ; @./tests/command/run.sh $(STAPGEN) && sh tests/command/headers_only.sh $(STAPGEN)
+# The TF_DWARF rules of scripts/gen-tapset-funcs.sh on a fake tapset tree;
+# tests/tapset-dwarf/run.sh (by hand: slow, needs the kernel cache) checks
+# the real table against stap.
+check-tapset-rules: ; @./tests/tapset-dwarf/rules.sh
 # The commands' fuzzer: its committed corpus, then 5000 random cases (fixed
 # seed); FUZZ_CMD_EXECS=1000000 for a long run (docs/hostile-input.md).
 FUZZ_CMD_EXECS ?= 5000
@@ -212,7 +216,7 @@ valgrind-helpers: $(HELPER_BIN)
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
 		check-entry check-commands check-fuzz-cmd check-outdir check-install check-helpers check-live-unit check-validate-unit \
-		check-portable check-dist
+		check-portable check-dist check-tapset-rules
 	@echo "make check: all passed"
 
 check-asan:

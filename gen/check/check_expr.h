@@ -74,9 +74,11 @@ enum {
 	TF_GURU = 1 << 2,		/* changes kernel state: guru only */
 	TF_WRITES = 1 << 3,		/* with TF_GURU: writes memory/registers,
 					 * signals, delays, runs commands */
-	TF_DWARF = 1 << 5,		/* reads the kernel's DWARF (no headers-only build) */
 	TF_SCRIPT = 1 << 4,		/* defined by the generated script itself
 					 * (gen/tables/script_funcs.def) */
+	TF_DWARF = 1 << 5,		/* reads the kernel's DWARF: fails to compile
+					 * on a headers-only kernel tree (rules in
+					 * scripts/gen-tapset-funcs.sh) */
 };
 /* The functions a generated script defines (gen/tables/script_funcs.def):
  * how many, the i-th with its summary and stap definition, the index of a

@@ -832,6 +832,40 @@ static void test_tapset_table(void **state)
 	assert_null(tapset_func_overloads("AAA", NULL));
 }
 
+/* TF_DWARF in the committed table (scripts/gen-tapset-funcs.sh; checked
+ * against stap on a headers-only tree by tests/tapset-dwarf/run.sh). */
+static void test_tapset_dwarf(void **state)
+{
+	(void)state;
+	static const char *const dwarf[] = {
+		"__file_filename",	/* @cast(.., "file", "kernel") */
+		"NFS_I",		/* module chain "kernel:nfs" */
+		"fullpath_struct_path",	/* calls task_dentry_path() */
+		"task_rlimit_nofile",	/* calls a private function */
+		"Py3Object_Repr",	/* @cast without a module */
+	};
+	static const char *const headers[] = {
+		"inet_get_ip_source",	/* kernel<net/ip.h><net/inet_sock.h> */
+		"execname",		/* embedded C */
+		"__ip_skb_saddr",	/* a header @cast in a macro */
+		"__get_skb_tcphdr",	/* the DWARF branch is for kernel_v < 2.6.21 */
+		"real_mount",		/* only under @defined(DWARF) */
+		"task_execname", "pid", "kernel_string",
+	};
+	for (size_t i = 0; i < sizeof dwarf / sizeof *dwarf; i++) {
+		const tapset_func *f = tapset_func_lookup(dwarf[i]);
+		assert_non_null(f);
+		if (!(f->flags & TF_DWARF))
+			fail_msg("%s: no TF_DWARF", dwarf[i]);
+	}
+	for (size_t i = 0; i < sizeof headers / sizeof *headers; i++) {
+		const tapset_func *f = tapset_func_lookup(headers[i]);
+		assert_non_null(f);
+		if (f->flags & TF_DWARF)
+			fail_msg("%s: TF_DWARF", headers[i]);
+	}
+}
+
 /* Sorted by (name, arity), unique, args beyond nargs are VOID: what the
  * bsearch and the overload walk rely on. */
 static void test_tapset_table_order(void **state)
@@ -879,6 +913,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_maps_and_aggregates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deep_built_tree, setup, teardown),
 		cmocka_unit_test(test_tapset_table),
+		cmocka_unit_test(test_tapset_dwarf),
 		cmocka_unit_test(test_tapset_table_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
