@@ -209,7 +209,7 @@ bench: $(STAPGEN)
 # ---- environment -----------------------------------------------------------
 DEB_PKGS := build-essential flex bison libyaml-dev libcmocka-dev systemtap \
 	clang libclang-rt-14-dev valgrind time python3 python3-yaml libdw-dev libelf-dev shellcheck \
-	busybox-static
+	busybox-static rpm cpio
 deps:
 	@./scripts/deps.sh $(DEB_PKGS)
 
