@@ -21,6 +21,11 @@ export STAPGEN_CACHE
 # kernel), 7.2 (sid).
 KERNELS ?= bullseye/linux-image-cloud-amd64-dbg linux-image-cloud-amd64-dbg \
 	linux-image-6.12-cloud-amd64-dbg sid/linux-image-cloud-amd64-dbg
+# Entries dir:ROOT, rpm:GLOB and deb:GLOB are the users' own kernels: a
+# directory laid out as an installed system, RPMs (kernel-devel,
+# kernel-debuginfo), .deb/.ddeb files; scripts/kernel-source.sh assembles
+# them into $(KCACHE)/<release>@<kind> (column <release>@<kind>, host stap
+# only; a tree without debuginfo is validated as headers-only).
 # Releases we cannot fetch: their scripts must at least pass stap -p1.
 P1_KVERS ?= 3.10.0-957.el7.x86_64 4.18.0-553.el8_10.x86_64 5.14.0-503.11.1.el9_5.x86_64
 # Other staps to run the -p2 cells with, besides the host's (toolchains of
@@ -64,7 +69,24 @@ export KCACHE
 # fetch-kernel.sh leaves in $(KCACHE)/by-meta/ (no apt call, so validate stays
 # fast and offline), an exact release as itself.
 kver_of = $(if $(filter linux-image-%,$(notdir $(1))),$(notdir $(realpath $(KCACHE)/by-meta/$(1))),$(1))
-FIXTURE_KVERS = $(foreach k,$(KERNELS),$(call kver_of,$(k)))
+# the Debian entries, and the users' kernel sources (dir:, rpm:, deb:)
+SRC_PATTERNS := dir:% rpm:% deb:%
+DEB_KERNELS = $(filter-out $(SRC_PATTERNS),$(KERNELS))
+SRC_ENTRIES = $(filter $(SRC_PATTERNS),$(KERNELS))
+# a source's tree id, RELEASE@KIND, through the link kernel-source.sh
+# leaves in $(KCACHE)/by-source/ (keyed by the entry's sha256)
+src_id = $(notdir $(realpath $(KCACHE)/by-source/$(shell printf '%s' '$(1)' | sha256sum | cut -c1-16)))
+SRC_IDS := $(foreach e,$(SRC_ENTRIES),$(call src_id,$(e)))
+src_rel = $(firstword $(subst @, ,$(1)))
+src_kind = $(lastword $(subst @, ,$(1)))
+# a tree without debuginfo: validated as headers-only (gaps, not FAILs)
+src_ho = $(shell grep -sqx 'debuginfo=none' $(KCACHE)/$(1)/.stapgen-ready && echo headers-only)
+# Kinds whose columns do not run the kernel.trace tools (so no tracepoint
+# cache is primed for them, ~2.5 min each): their cells are "not run".
+VALIDATE_SOURCE_NO_TRACE ?=
+FIXTURE_KVERS = $(foreach k,$(DEB_KERNELS),$(call kver_of,$(k)))
+# releases scripts are generated for: the fixtures' and the sources'
+GEN_KVERS = $(FIXTURE_KVERS) $(filter-out $(FIXTURE_KVERS),$(sort $(foreach s,$(SRC_IDS),$(call src_rel,$(s)))))
 HOST_KVERS = $(filter-out $(VALIDATE_HOST_SKIP),$(FIXTURE_KVERS))
 # the releases toolchain $(1) has a column for
 tc_kvers = $(if $(VALIDATE_KVERS_$(1)),$(filter $(VALIDATE_KVERS_$(1)),$(FIXTURE_KVERS)),$(FIXTURE_KVERS))
@@ -78,14 +100,17 @@ ho_col = $(call ho_kver,$(1))$(if $(filter host,$(call ho_tc,$(1))),,@$(call ho_
 # entries whose tree is not ready (never fetched, fetch interrupted, or its
 # tracepoint cache primed by other code: toolchain.sh's PRIME_FORMAT)
 PRIME_FORMAT := $(shell sed -n 's/^PRIME_FORMAT=//p' scripts/live/toolchain.sh)
-KERNELS_MISSING = $(foreach k,$(KERNELS),$(if $(shell grep -sx 'prime=$(PRIME_FORMAT)' $(KCACHE)/$(call kver_of,$(k))/.stapgen-primed),,$(k)))
+KERNELS_MISSING = $(foreach k,$(DEB_KERNELS),$(if $(shell grep -sx 'prime=$(PRIME_FORMAT)' $(KCACHE)/$(call kver_of,$(k))/.stapgen-primed),,$(k)))
 STAP_BIN := $(firstword $(wildcard $(addsuffix /stap,$(subst :, ,$(PATH)))))
 
-.PHONY: kernels kernels-prune validate validate-clean _validate _validate-cells check-validate-unit
+.PHONY: kernels _kernels-ready validate-sources kernels-prune validate validate-clean _validate _validate-cells check-validate-unit
 
 # ---- fixtures ----------------------------------------------------------------
-kernels: $(addprefix kernel-fetch/,$(KERNELS))
-	@echo "kernels: ready: $(foreach k,$(KERNELS),$(KCACHE)/$(call kver_of,$(k))/build)"
+kernels: $(addprefix kernel-fetch/,$(DEB_KERNELS))
+	@$(foreach e,$(SRC_ENTRIES),./scripts/kernel-source.sh '$(e)' >/dev/null &&) :
+	@$(MAKE) --no-print-directory _kernels-ready
+_kernels-ready:
+	@echo "kernels: ready: $(foreach k,$(DEB_KERNELS),$(KCACHE)/$(call kver_of,$(k))/build) $(foreach s,$(SRC_IDS),$(KCACHE)/$(s)/build)"
 kernel-fetch/%:
 	@./scripts/fetch-kernel.sh "$*" >/dev/null
 
@@ -96,10 +121,11 @@ kernel-fetch/%:
 # changed.  Then the matrix, always; the exit status comes last.
 validate: $(STAPGEN) $(if $(VALIDATE_TOOLCHAINS),live-deps)
 	@$(if $(KERNELS_MISSING),set -e; for k in $(KERNELS_MISSING); do ./scripts/fetch-kernel.sh "$$k" >/dev/null; done)
+	@$(foreach e,$(SRC_ENTRIES),./scripts/kernel-source.sh --no-prime '$(e)' >/dev/null &&) :
 	@$(MAKE) --no-print-directory _validate
 
 _validate:
-	@rc=0; ./scripts/validate-gen.sh $(STAPGEN) $(VDIR)/gen "$(FIXTURE_KVERS) $(P1_KVERS)" $(SPECS) || rc=1; \
+	@rc=0; ./scripts/validate-gen.sh $(STAPGEN) $(VDIR)/gen "$(GEN_KVERS) $(P1_KVERS)" $(SPECS) || rc=1; \
 	jobs='$(VALIDATE_JOBS)'; \
 	[ -n "$$jobs" ] || jobs=$$(awk -v n=$$(nproc) '/^MemAvailable:/ { j = int($$2 / 614400); \
 		if (j > n) j = n; if (j < 1) j = 1; print j }' /proc/meminfo); \
@@ -116,14 +142,31 @@ _validate:
 # Matrix columns: p2 with each stap, p1, and the live runs that have results.
 MATRIX_COLUMNS = $(foreach k,$(FIXTURE_KVERS),$(if $(filter $(k),$(HOST_KVERS)),p2:$(k)) \
 		$(foreach t,$(VALIDATE_TOOLCHAINS),$(if $(filter $(k),$(call tc_kvers,$(t))),p2:$(k)@$(t)))) \
+	$(addprefix src:,$(SRC_IDS)) \
 	$(foreach p,$(HO_PAIRS),ho:$(call ho_col,$(p))) \
 	$(addprefix p1:,$(P1_KVERS)) \
 	$(foreach k,$(FIXTURE_KVERS),$(if $(wildcard $(VDIR)/cells/$(k)@live/.done),live:$(k)@live))
 validate-matrix:
 	@tools=$$(cat $(GEN_TOOLS_FILES)); ./scripts/validate-matrix.sh $(VDIR) "$(MATRIX_COLUMNS)" "$$tools"
 
+# ---- the users' kernel sources, tested on a repackaged Debian kernel --------
+# scripts/repackage-kernel.sh turns the fetched SOURCE_FIXTURE kernel into a
+# RHEL-layout directory, RPMs and .debs + an Ubuntu-style .ddeb; validate
+# runs with them as dir:, rpm: and deb: entries next to KERNELS, and
+# tests/validate/source-agree.py fails unless each source column's verdicts
+# are the Debian column's (the headers-only one for SOURCE_FIXTURE_HO=--headers-only).
+SOURCE_FIXTURE ?= linux-image-cloud-amd64-dbg
+SOURCE_FIXTURE_HO ?=
+SOURCE_FIXTURE_DIR = $(STAPGEN_CACHE)/source-fixtures/$(call kver_of,$(SOURCE_FIXTURE))$(if $(SOURCE_FIXTURE_HO),-headers-only)
+SOURCE_FIXTURES = dir:$(SOURCE_FIXTURE_DIR)/rhel-root rpm:$(SOURCE_FIXTURE_DIR)/rpm/*.rpm deb:$(SOURCE_FIXTURE_DIR)/deb/*
+validate-sources: $(STAPGEN)
+	@$(if $(call kver_of,$(SOURCE_FIXTURE)),,echo "validate-sources: $(SOURCE_FIXTURE) is not fetched (make kernels)" >&2; exit 1)
+	@./scripts/repackage-kernel.sh $(call kver_of,$(SOURCE_FIXTURE)) $(SOURCE_FIXTURE_DIR) $(SOURCE_FIXTURE_HO) >/dev/null
+	@rc=0; $(MAKE) --no-print-directory validate KERNELS="$(KERNELS) $(SOURCE_FIXTURES)" || rc=1; \
+	python3 tests/validate/source-agree.py $(VDIR) || rc=1; exit $$rc
+
 # ---- one rule per cell (evaluated in pass 3, after generation) ---------------
-GEN_TOOLS_FILES = $(foreach k,$(FIXTURE_KVERS) $(P1_KVERS),$(VDIR)/gen/$(k)/.tools)
+GEN_TOOLS_FILES = $(foreach k,$(GEN_KVERS) $(P1_KVERS),$(VDIR)/gen/$(k)/.tools)
 VALIDATE_TOOLS = $(sort $(shell cat $(GEN_TOOLS_FILES) 2>/dev/null))
 cell_script = $(wildcard $(VDIR)/gen/$(1)/$(2).stp $(VDIR)/gen/$(1)/$(2).unsupported)
 
@@ -154,7 +197,30 @@ $(KCACHE)/$(call ho_kver,$(1))/headers-only/stap-$(call ho_tc,$(1))/.stapgen-pri
 	@STAPGEN_TREE=headers-only ./scripts/live/toolchain.sh sysdir $(call ho_tc,$(1)) $(call ho_kver,$(1)) >/dev/null
 endef
 
+# $(1) source tree id RELEASE@KIND, $(2) tool: stap -p2 with the host's stap
+# on that tree (headers-only when it has no debuginfo); the tracepoint cache
+# is primed first, unless the kind's kernel.trace tools are not run.
+define src_cell_rule
+$(VDIR)/cells/$(1)/$(2).rec: $(call cell_script,$(call src_rel,$(1)),$(2)) $(KCACHE)/$(1)/$(if $(filter $(call src_kind,$(1)),$(VALIDATE_SOURCE_NO_TRACE)),.stapgen-ready,.stapgen-primed) $(STAP_BIN) scripts/validate-cell.sh
+	@VALIDATE_TREE=$(call src_ho,$(1)) VALIDATE_PROGRESS=$(VDIR)/.progress ./scripts/validate-cell.sh p2 $(1) $(2) $(VDIR)/gen/$(call src_rel,$(1)) $(KCACHE)/$(1)/build $(KCACHE)/$(1)/stap $(VDIR)/cells/$(1)/$(2)
+_validate-cells: $(VDIR)/cells/$(1)/$(2).rec
+endef
+define src_skip_rule
+$(VDIR)/cells/$(1)/$(2).rec: $(call cell_script,$(call src_rel,$(1)),$(2)) mk/kernels.mk
+	@mkdir -p $$(@D) && printf 'kernel=%s\ntool=%s\nmode=p2\nstatus=not-run\nreason=%s\nseconds=0\n' '$(1)' '$(2)' \
+		'a kernel.trace tool; VALIDATE_SOURCE_NO_TRACE has $(call src_kind,$(1))' >$$@.tmp && mv $$@.tmp $$@
+_validate-cells: $(VDIR)/cells/$(1)/$(2).rec
+endef
+define src_prime_rule
+$(KCACHE)/$(1)/.stapgen-primed:
+	@./scripts/kernel-source.sh --prime-id $(1) >/dev/null
+endef
+# the tools whose script for release $(1) has a kernel.trace probe
+trace_tools = $(basename $(notdir $(shell grep -l 'kernel\.trace' $(VDIR)/gen/$(1)/*.stp 2>/dev/null)))
+
 ifneq ($(filter _validate-cells,$(MAKECMDGOALS)),)
+$(foreach s,$(SRC_IDS),$(eval $(call src_prime_rule,$(s)))$(foreach t,$(VALIDATE_TOOLS),$(eval \
+	$(call $(if $(and $(filter $(call src_kind,$(s)),$(VALIDATE_SOURCE_NO_TRACE)),$(filter $(t),$(call trace_tools,$(call src_rel,$(s))))),src_skip_rule,src_cell_rule),$(s),$(t)))))
 $(foreach p,$(HO_PAIRS),$(eval $(call ho_prime_rule,$(p)))$(foreach t,$(VALIDATE_TOOLS),$(eval $(call ho_cell_rule,$(p),$(t)))))
 $(foreach k,$(HOST_KVERS),$(foreach t,$(VALIDATE_TOOLS),$(eval \
 	$(call cell_rule,p2,$(k),$(t),$(KCACHE)/$(k)/build,$(KCACHE)/$(k)/.stapgen-primed,$(KCACHE)/$(k)/stap))))
@@ -178,7 +244,7 @@ $(VDIR)/stubs/%/.stapgen-stub: scripts/validate-stub.sh
 
 # the cell and matrix scripts themselves (stap -p1, no kernel tree): make check
 check-validate-unit:
-	@sh tests/validate/run.sh
+	@sh tests/validate/run.sh && sh tests/validate/sources.sh
 
 validate-clean:
 	rm -rf $(VDIR)
@@ -187,10 +253,10 @@ validate-clean:
 # moved a meta package to a new ABI, say).
 kernels-prune:
 	@$(if $(KERNELS_MISSING),echo "kernels-prune: not fetched: $(KERNELS_MISSING) (run make kernels first)" >&2; exit 1)
-	@keep=" $(FIXTURE_KVERS) "; vers=; \
+	@keep=" $(FIXTURE_KVERS) $(SRC_IDS) "; vers=; \
 	for k in $(FIXTURE_KVERS); do vers="$$vers $$(sed -n 's/^version=//p' $(KCACHE)/$$k/.stapgen-ready | sed 's/:/%3a/')"; done; \
 	for d in $(KCACHE)/*/; do k=$$(basename "$$d"); \
-		case $$k in by-meta) continue;; esac; \
+		case $$k in by-meta|by-source) continue;; esac; \
 		case "$$keep" in *" $$k "*) ;; *) echo "kernels-prune: $$d"; rm -rf "$$d";; esac; \
 	done; \
 	for f in $(KCACHE)/.debs/*.deb; do [ -e "$$f" ] || continue; v=$${f#*_}; v=$${v%_*}; \

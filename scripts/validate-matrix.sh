@@ -22,18 +22,26 @@ for c in $cols; do
 	# RELEASE[@TOOLCHAIN]@headers-only (cells/<column>/<tool>.rec each)
 	m=${c%%:*} k=${c#*:} kb=${k%%@*} tc=
 	case ${k%@headers-only} in *@*) tc=${k#*@}; tc=${tc%@headers-only} ;; esac
+	# src: a user's kernel source (scripts/kernel-source.sh): the tree
+	# RELEASE@KIND is its own cache directory, its stamp names the source
+	sd=$kb src=- dbg=-
+	[ "$m" = src ] && { sd=$k tc=; }
 	ver=- pk=-
-	if [ "$m" != p1 ] && [ -f "${KCACHE:-/nonexistent}/$kb/.stapgen-ready" ]; then
-		ver=$(sed -n 's/^version=//p' "$KCACHE/$kb/.stapgen-ready")
-		pk=$(sed -n 's/^packages=//p' "$KCACHE/$kb/.stapgen-ready" | tr ' ' ',')
+	if [ "$m" != p1 ] && [ -f "${KCACHE:-/nonexistent}/$sd/.stapgen-ready" ]; then
+		ver=$(sed -n 's/^version=//p' "$KCACHE/$sd/.stapgen-ready")
+		pk=$(sed -n 's/^packages=//p' "$KCACHE/$sd/.stapgen-ready" | tr ' ' ',')
+		if [ "$m" = src ]; then
+			src=$(sed -n 's/^source=//p' "$KCACHE/$sd/.stapgen-ready")
+			dbg=$(sed -n 's/^debuginfo=//p' "$KCACHE/$sd/.stapgen-ready")
+		fi
 	fi
 	tp=-
-	primed=$KCACHE/$kb/.stapgen-primed
+	primed=$KCACHE/$sd/.stapgen-primed
 	[ -n "$tc" ] && primed=$KCACHE/$kb/stap-$tc/.stapgen-primed
 	[ "$m" = ho ] && primed=$KCACHE/$kb/headers-only/stap-${tc:-host}/.stapgen-primed
-	{ [ "$m" = p2 ] || [ "$m" = ho ]; } && [ -f "$primed" ] &&
+	{ [ "$m" = p2 ] || [ "$m" = ho ] || [ "$m" = src ]; } && [ -f "$primed" ] &&
 		tp=$(sed -n 's/^tracepoints=//p' "$primed" | tr ' ' '_')
-	echo "$m $k $ver $pk $tp $vdir/gen/$kb/.gen.log" >>"$meta"
+	echo "$m $k ${ver:--} ${pk:--} $tp $vdir/gen/$kb/.gen.log ${src:--} ${dbg:--}" >>"$meta"
 done
 
 rc=0
@@ -57,6 +65,9 @@ BEGIN {
 	while ((getline line < metaf) > 0) {
 		split(line, f, " ")
 		nc++; CM[nc] = f[1]; CK[nc] = f[2]; CV[nc] = f[3]; CP[nc] = f[4]; CT[nc] = f[5]
+		CSRC[nc] = f[7]; CDBG[nc] = f[8]
+		# a source without debuginfo is a headers-only column (gaps)
+		HO[nc] = (CM[nc] == "ho" || (CM[nc] == "src" && CDBG[nc] == "none"))
 		gsub(/_/, " ", CT[nc])
 		GL[nc] = ""; ngl = 0
 		while ((getline gl < f[6]) > 0) if (++ngl <= 40) GL[nc] = GL[nc] gl "\n"
@@ -93,10 +104,10 @@ BEGIN {
 		else if (st == "pass") npass++
 		else if (st == "unsupported" || st == "not-triggerable") nuns++
 		else if (st == "not-run") nnr++
-		else if (st == "gap" && CM[c] == "ho") ngap++
+		else if (st == "gap" && HO[c]) ngap++
 		else { nfail++; FL[++nf] = key }
 		# headers-only columns: how many tools pass there
-		if (CM[c] == "ho") { HN[c, st]++ }
+		if (HO[c]) { HN[c, st]++ }
 		serial += R[key, "seconds"] + 0
 		if (R[key, "max_rss_kb"] + 0 > maxrss) maxrss = R[key, "max_rss_kb"] + 0
 	}
@@ -109,18 +120,19 @@ BEGIN {
 	print "tree can be fetched; `live` is the tool built with `stap -p4`, loaded with `staprun` in a QEMU guest" > md
 	print "booting the real image of that kernel, driven by a workload, its parsed records checked value by value" > md
 	print "against the `live:` expectations of its spec (docs/live.md).\n" > md
-	print "| column | kernel | check | stap | Debian package version | tracepoints |" > md
+	print "| column | kernel | check | stap | package version | tracepoints |" > md
 	print "|---|---|---|---|---|---|" > md
 	for (c = 1; c <= nc; c++) {
 		kb = CK[c]; sub(/@.*/, "", kb)
 		printf "| %s | `%s` | %s | %s | %s | %s |\n", c, kb, \
-			(CM[c] == "p2" ? "stap -p2 (fetched tree)" : CM[c] == "ho" ? "stap -p2, headers-only tree (no vmlinux with DWARF, no module debuginfo)" : CM[c] == "live" ? "live run (QEMU, stap -p4 + staprun)" : "stap -p1 only (no tree)"), \
-			(CS[c] != "" ? mdesc(CS[c]) : "-"), CV[c], (CM[c] == "p2" || CM[c] == "ho" ? mdesc(CT[c]) : "-") > md
+			(CM[c] == "p2" ? "stap -p2 (fetched tree)" : CM[c] == "ho" ? "stap -p2, headers-only tree (no vmlinux with DWARF, no module debuginfo)" : CM[c] == "live" ? "live run (QEMU, stap -p4 + staprun)" : CM[c] == "src" ? "stap -p2, tree from `" mdesc(CSRC[c]) "`" (CDBG[c] == "none" ? " (headers-only: no debuginfo)" : " (debuginfo `" mdesc(CDBG[c]) "`)") : "stap -p1 only (no tree)"), \
+			(CS[c] != "" ? mdesc(CS[c]) : "-"), mdesc(CV[c]), (CM[c] == "p2" || CM[c] == "ho" || CM[c] == "src" ? mdesc(CT[c]) : "-") > md
 	}
 	printf "\n| tool |" > md
 	for (c = 1; c <= nc; c++) {
 		kb = CK[c]; sub(/@.*/, "", kb); sv = CS[c]; sub(/[\/, ].*/, "", sv)
-		printf " %s: %s %s%s |", c, kb, (CM[c] == "ho" ? "p2 headers-only" : CM[c]), (CM[c] == "p2" || CM[c] == "ho" ? " (stap " sv ")" : "") > md
+		ck = CM[c] == "ho" ? "p2 headers-only" : CM[c] == "src" ? "p2 from " substr(CK[c], index(CK[c], "@") + 1) (HO[c] ? ", headers-only" : "") : CM[c]
+		printf " %s: %s %s%s |", c, kb, ck, (CM[c] == "p2" || CM[c] == "ho" || CM[c] == "src" ? " (stap " sv ")" : "") > md
 	}
 	printf "\n|---|" > md
 	for (c = 1; c <= nc; c++) printf "---|" > md
@@ -140,7 +152,7 @@ BEGIN {
 				e = R[key, "error"]; loc = R[key, "location"]
 				if (loc != "" && (p = index(e, " at " loc)) > 0) e = substr(e, 1, p - 1) substr(e, p + 4 + length(loc))
 				if (e ~ /while resolving probe point/ && R[key, "detail"] != "") e = e "; " R[key, "detail"]
-				if (st == "gap" && CM[c] == "ho") cell = "gap (needs debuginfo): " mdesc(short(e, 150))
+				if (st == "gap" && HO[c]) cell = "gap (needs debuginfo): " mdesc(short(e, 150))
 				else {
 					cell = "**FAIL**" (s != "" ? " " s "s" : "") ": " mdesc(short(e, 150))
 					if (loc != "") cell = cell " at `" mdesc(loc) "`"
@@ -157,9 +169,10 @@ BEGIN {
 	printf "\n%d cells: %d pass, %d p1 pass, %d unsupported, %d FAIL%s. Serial sum of cell times %.1f s; largest stap RSS %d MB.\n", \
 		nt * nc, npass, np1, nuns, nfail, (ngap ? ", " ngap " headers-only gaps" : ""), serial, maxrss / 1024 > md
 	nho = 0
-	for (c = 1; c <= nc; c++) if (CM[c] == "ho") {
+	for (c = 1; c <= nc; c++) if (HO[c]) {
 		kb = CK[c]; sub(/@.*/, "", kb); sv = CS[c]; sub(/[\/, ].*/, "", sv)
 		tcn = CK[c]; sub(/@headers-only$/, "", tcn); tcn = (tcn ~ /@/ ? substr(tcn, index(tcn, "@") + 1) : "host")
+		if (CM[c] == "src") tcn = tcn " (" CSRC[c] ")"
 		HL[++nho] = sprintf("headers-only: %d of %d pass on %s@%s (stap %s): %d gap (needs debuginfo), %d FAIL, %d unsupported", \
 			HN[c, "pass"], nt, kb, tcn, sv, HN[c, "gap"], nt - HN[c, "pass"] - HN[c, "gap"] - HN[c, "unsupported"], HN[c, "unsupported"])
 		HC[nho] = c
@@ -198,9 +211,13 @@ BEGIN {
 
 	# ---- matrix.json ----
 	printf "{\n  \"stap\": \"%s\",\n  \"kernels\": [", esc(stapv) > js
-	for (c = 1; c <= nc; c++)
+	for (c = 1; c <= nc; c++) {
+		# a source column: "check": "p2", and what it was made from
+		ck = CM[c] == "ho" ? "p2\", \"tree\": \"headers-only" : CM[c] != "src" ? CM[c] : \
+			"p2\", " (HO[c] ? "\"tree\": \"headers-only\", " : "") "\"source\": \"" esc(CSRC[c]) "\", \"kernel\": \"" esc(substr(CK[c], 1, index(CK[c], "@") - 1)) "\", \"debuginfo\": \"" esc(CDBG[c])
 		printf "%s\n    {\"release\": \"%s\", \"check\": \"%s\", \"package_version\": \"%s\", \"packages\": \"%s\", \"tracepoints\": \"%s\", \"generator_errors\": \"%s\"}", \
-			(c > 1 ? "," : ""), esc(CK[c]), (CM[c] == "ho" ? "p2\", \"tree\": \"headers-only" : CM[c]), esc(CV[c]), esc(CP[c]), esc(CT[c]), jstr(GL[c]) > js
+			(c > 1 ? "," : ""), esc(CK[c]), ck, esc(CV[c]), esc(CP[c]), esc(CT[c]), jstr(GL[c]) > js
+	}
 	printf "\n  ],\n  \"tools\": [" > js
 	for (t = 1; t <= nt; t++) printf "%s\"%s\"", (t > 1 ? ", " : ""), esc(T[t]) > js
 	printf "],\n  \"cells\": [" > js
@@ -249,7 +266,7 @@ BEGIN {
 	if (nf > 8) printf "validate: ... and %d more failures (%s/matrix.md)\n", nf - 8, vdir
 	for (i = 1; i <= nho; i++) printf "validate: %s\n", HL[i]
 	printf "validate: %d cells: %d pass, %d p1 pass, %d unsupported, %d FAIL%s%s; serial sum %.1f s -> %s/matrix.md\n", \
-		nt * nc, npass, np1, nuns, nfail, (ngap ? ", " ngap " headers-only gaps" : ""), (nnr ? ", " nnr " live not run (LIVE_TOOLS)" : ""), serial, vdir
+		nt * nc, npass, np1, nuns, nfail, (ngap ? ", " ngap " headers-only gaps" : ""), (nnr ? ", " nnr " not run (LIVE_TOOLS, VALIDATE_SOURCE_NO_TRACE)" : ""), serial, vdir
 	exit (nfail > 0 || ngen > 0)
 }' || rc=$?
 rm -f "$meta"

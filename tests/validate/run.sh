@@ -94,7 +94,7 @@ prec() { sed -n "s/^$1=//p" "$t/p2/cells/$pk/tp.rec"; }
 mkdir -p "$t/l/cells/$kver@live"
 printf 'kernel=%s\ntool=good\nmode=live\nstatus=pass\nseconds=1\n' "$kver" >"$t/l/cells/$kver@live/good.rec"
 out=$(KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$t/l" "live:$kver@live" "good broken" 2>&1); rc=$?
-[ $rc = 0 ] && printf '%s\n' "$out" | grep -q ' 0 FAIL, 1 live not run (LIVE_TOOLS);' &&
+[ $rc = 0 ] && printf '%s\n' "$out" | grep -q ' 0 FAIL, 1 not run (LIVE_TOOLS, VALIDATE_SOURCE_NO_TRACE);' &&
 	grep -q '^| broken | not run |' "$t/l/matrix.md" &&
 	ok "live tests a run left out are 'not run'" || bad "live not run: exit $rc: $out"
 
@@ -158,7 +158,7 @@ EOF
 diff "$t/m.want" "$t/m.cells" >"$t/m.diff" && ok "every cell of matrix.md says what its record says" ||
 	bad "matrix.md cells (want vs got): $(cat "$t/m.diff")"
 grep -q "^16 cells: 4 pass, 2 p1 pass, 4 unsupported, 5 FAIL\." "$m/matrix.md" &&
-	tail -n 1 "$t/m.out" | grep -q '^validate: 16 cells: 4 pass, 2 p1 pass, 4 unsupported, 5 FAIL, 1 live not run' &&
+	tail -n 1 "$t/m.out" | grep -q '^validate: 16 cells: 4 pass, 2 p1 pass, 4 unsupported, 5 FAIL, 1 not run' &&
 	ok "the summary counts them" || bad "summary: $(grep cells: "$m/matrix.md"; tail -n 1 "$t/m.out")"
 
 # headers-only cells (VALIDATE_TREE=headers-only): a failing tool whose
