@@ -602,7 +602,8 @@ static void emit_header(stp *g, const emit_opts *o)
 	need_level kd = tn.kdebug;
 	sb_printf(g->o, "#\n# Kernel debuginfo: %s",
 		  kd == NEED_NO ? "not needed (the build tree is enough)"
-		  : kd == NEED_MAYBE ? "needed only if a fallback probe point is used" : "needed");
+		  : kd == NEED_MAYBE ? "needed only if a fallback probe point is used"
+		  : tn.ksyms_only ? "needed for kernel symbols (the script builds without it)" : "needed");
 	if (kd == NEED_YES && tn.kdebug_why[0])
 		sb_printf(g->o, ":\n#   %s (%s:%u)", tn.kdebug_why, o->spec_path, tn.kdebug_line);
 	sb_puts(g->o, ".\n");

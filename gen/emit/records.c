@@ -182,17 +182,18 @@ bool spec_calls(const spec *s, const char *const fns[])
 	return c.found;
 }
 
+/* Functions that print kernel symbols.  stap includes the kernel's symbols
+ * and unwind data only when a probe sits in the kernel's own code
+ * (kernel.function): a backtrace from timer.profile, or symdata() of an
+ * address in a tracepoint probe, prints bare addresses unless stap is given
+ * -d kernel (both seen on 6.1 in make live: sample_bt, dropwatch). */
+static const char *const kstack_fns[] = { "backtrace", "print_backtrace", "sprint_backtrace",
+					  "print_stack", "sprint_stack", "callers",
+					  "print_syms", "sprint_syms", "symname", "symdata",
+					  "symfile", "symline", "symfileline", NULL };
+
 const char **stap_run_flags(const spec *s, unsigned *n)
 {
-	/* stap includes the kernel's symbols and unwind data only when a probe
-	 * sits in the kernel's own code (kernel.function): a backtrace from
-	 * timer.profile, or symdata() of an address in a tracepoint probe,
-	 * prints bare addresses unless stap is given -d kernel (both seen on
-	 * 6.1 in make live: sample_bt, dropwatch). */
-	static const char *const kstack_fns[] = { "backtrace", "print_backtrace", "sprint_backtrace",
-						  "print_stack", "sprint_stack", "callers",
-						  "print_syms", "sprint_syms", "symname", "symdata",
-						  "symfile", "symline", "symfileline", NULL };
 	const char **flags = malloc((s->nstap_options + 2) * sizeof *flags);
 	if (!flags)
 		abort();
@@ -324,7 +325,7 @@ static void need_raise(need_level *l, need_level to)
 tool_needs tool_needs_of(const spec *s, const char *kver)
 {
 	static const char *const target_fns[] = { "target", NULL };
-	tool_needs n = { NEED_NO, NEED_NO, NEED_NO, spec_calls(s, target_fns), "", 0 };
+	tool_needs n = { NEED_NO, NEED_NO, NEED_NO, spec_calls(s, target_fns), "", 0, false };
 	unsigned kv[3];
 	bool portable = !kver_parse(kver, kv);
 	for (unsigned i = 0; i < s->nprobes; i++) {
@@ -387,6 +388,27 @@ tool_needs tool_needs_of(const spec *s, const char *kver)
 			}
 			n.kdebug = NEED_YES;
 		}
+	}
+	/* Kernel symbols without vmlinux come from System.map, and stap 4.8
+	 * and 5.6 then name the wrong functions on a KASLR kernel (make live,
+	 * modules built on the headers-only trees of 6.1 and 6.12: read_zero's
+	 * stacks as btrfs_get_root_ref): the script builds, its output is
+	 * wrong.  The tool asks for the debuginfo (vmlinux) for that. */
+	if (n.kdebug != NEED_YES && spec_calls(s, kstack_fns)) {
+		n.kdebug = NEED_YES;
+		n.ksyms_only = true;
+		call_find cf = { NULL, NULL };
+		for (unsigned k = 0; kstack_fns[k] && !cf.at; k++) {
+			cf.name = kstack_fns[k];
+			for (unsigned j = 0; j < s->nprobes && !cf.at; j++)
+				probe_nodes(&s->probes[j], find_call, &cf);
+			for (unsigned j = 0; j < s->nreports && !cf.at; j++)
+				report_nodes(&s->reports[j], find_call, &cf);
+		}
+		snprintf(n.kdebug_why, sizeof n.kdebug_why,
+			 "%.40s() prints kernel symbols, which stap takes from vmlinux (from System.map they are wrong on a KASLR kernel)",
+			 cf.at ? cf.at->name : "a stack function");
+		n.kdebug_line = cf.at ? cf.at->loc.line : 0;
 	}
 	return n;
 }

@@ -68,6 +68,9 @@ typedef struct tool_needs {
 	 * line (0: none known) */
 	char kdebug_why[200];
 	unsigned kdebug_line;
+	/* kdebug is NEED_YES only for correct kernel symbols: the script
+	 * builds without debuginfo (its output names the wrong functions) */
+	bool ksyms_only;
 } tool_needs;
 tool_needs tool_needs_of(const spec *s, const char *kver);
 

@@ -371,11 +371,28 @@ def script_flags(script):
     return flags
 
 
-def build_module(kver, tc, name, script, sysdir, stap_id, extra=()):
+def headers_only_ok(script):
+    """Whether the script's header says it builds without the kernel's
+    debuginfo ("not needed", or only by a fallback): such a module is built
+    on the headers-only tree, as a host without debuginfo builds it."""
+    with open(script, encoding="utf-8", errors="replace") as f:
+        for line in [next(f, "") for _ in range(60)]:
+            m = re.match(r"# Kernel debuginfo: ([^:.]*)", line)
+            if m:
+                return m.group(1).startswith(("not needed", "needed only if"))
+    return False
+
+
+def build_module(kver, tc, name, script, sysdir, stap_id, extra=(), tree="build"):
     """stap -p4 -m NAME for KVER, with the script's own flags (and extra);
-    cached by script + flags + tree + stap."""
+    cached by script + flags + tree + stap.  TREE: "build" (the full tree)
+    or "headers-only" (kernels/KVER/headers-only/build, its own cache)."""
     kdir = os.path.join(CACHE, "kernels", kver)
-    key = file_hash(script, os.path.join(kdir, ".stapgen-ready"), extra=stap_id + name + " ".join(extra))
+    env = dict(os.environ, SYSTEMTAP_DIR=sysdir)
+    if tree == "headers-only":
+        kdir = os.path.join(kdir, "headers-only")
+        env["STAPGEN_TREE"] = "headers-only"
+    key = file_hash(script, os.path.join(kdir, ".stapgen-ready"), extra=stap_id + name + " ".join(extra) + tree)
     cdir = os.path.join(CACHE, "modules", kver)
     ko = os.path.join(cdir, "%s-%s.ko" % (name, key))
     if os.path.exists(ko):
@@ -387,7 +404,7 @@ def build_module(kver, tc, name, script, sysdir, stap_id, extra=()):
         p = subprocess.run([os.path.join(ROOT, "scripts/live/toolchain.sh"), "stap", tc, kver,
                             "-p4", "-r", os.path.join(kdir, "build"), "-m", name]
                            + script_flags(script) + list(extra) + [name + ".stp"],
-                           cwd=tmp, env=dict(os.environ, SYSTEMTAP_DIR=sysdir),
+                           cwd=tmp, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if p.returncode != 0 or not os.path.exists(os.path.join(tmp, name + ".ko")):
             return None, time.time() - t0, p.stdout
@@ -750,7 +767,17 @@ def cmd_run(a):
         # the benchmark measures cost: stap's overload protection would stop
         # every syscall-heavy run under TCG (tool and hand-written alike)
         extra = ["-DSTP_NO_OVERLOAD"] if a.bench else []
-        futs = {ex.submit(build_module, kver, tc, n, scripts[n], sysdir, stap_id, extra): n for n in names}
+        # --headers-only: every module whose script builds without debuginfo
+        # is built on the headers-only tree (with that tree's primed cache)
+        trees = {n: "headers-only" if a.headers_only and not n.startswith("seed_") and headers_only_ok(scripts[n])
+                 else "build" for n in names}
+        if a.headers_only:
+            ho_sysdir = toolchain("sysdir", tc, kver, env=dict(os.environ, STAPGEN_TREE="headers-only"))
+            say("%s: %d of %d modules built on the headers-only tree" %
+                (kver, sum(t == "headers-only" for t in trees.values()), len(names)))
+        futs = {ex.submit(build_module, kver, tc, n, scripts[n],
+                          ho_sysdir if trees[n] == "headers-only" else sysdir, stap_id, extra, trees[n]): n
+                for n in names}
         done = 0
         for f in concurrent.futures.as_completed(futs):
             n = futs[f]
@@ -780,6 +807,7 @@ def cmd_run(a):
     verdicts = []
     for t in runs:
         v = {"id": t["id"], "tool": t["tool"], "name": t.get("name", ""), "spec": t["spec"],
+             "tree": trees.get(t["module"], "build"),
              "line": t["line"], "kernel": kver, "stap": stap_id, "expect_fail": t.get("expect_fail") or ""}
         if t["module"] in build_fail:
             v.update(status="FAIL", fails=["stap -p4 failed: " + build_fail[t["module"]]])
@@ -812,7 +840,8 @@ def cmd_run(a):
             v["fails"].append("self-test: the failure does not name %r" % v["expect_fail"])
         tag = v["status"] if not v["expect_fail"] else ("expected FAIL" if v["status"] == "FAIL" else "UNEXPECTED pass")
         label = v["id"] + (" " + v["name"] if v["name"] else "")
-        report.append("live: %-*s %-13s %s" % (width, label, tag, kver))
+        report.append("live: %-*s %-13s %s%s" % (width, label, tag, kver,
+                                                " (headers only)" if v["tree"] == "headers-only" else ""))
         report += ["      %s:%d: %s" % (v["spec"], v["line"], m) for m in v.get("fails", [])]
         v["ok"] = ok
         if not ok:
@@ -925,6 +954,8 @@ def main():
     r.add_argument("--tools", help="comma-separated tool names (default: all with live tests)")
     r.add_argument("--jobs", type=int, default=0)
     r.add_argument("--timeout", type=int, default=900, help="seconds before a guest counts as hung")
+    r.add_argument("--headers-only", action="store_true",
+                   help="build each module whose script needs no debuginfo on the kernel's headers-only tree")
     r.add_argument("--repeat", type=int, default=1, help="run each selected test N times (flake hunting)")
     r.add_argument("--no-selftest", dest="selftest", action="store_false")
     r.add_argument("--bench", action="store_true",

@@ -12,7 +12,7 @@ set_id=4db952560fbe4732
 sg_flags=''\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
-sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
+sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=0
 usage() {
 	cat <<'EOF'

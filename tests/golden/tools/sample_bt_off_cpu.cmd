@@ -12,7 +12,7 @@ set_id=838e355e1c16f1b7
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv|folded|svg'
 sg_target=1 sg_usyms=1
-sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
+sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=0
 usage() {
 	cat <<'EOF'
