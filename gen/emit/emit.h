@@ -6,6 +6,9 @@
 
 struct lowered;
 
+/* stapgen's version: `stapgen -V`, and each tool command's -V */
+#define STAPGEN_VERSION "0.1.0"
+
 typedef struct emit_opts {
 	const char *kver;	/* kernel release the script is generated for */
 	const char *spec_path;	/* as shown in headers (relative, stable) */

@@ -254,6 +254,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sh_quote(o, opt->kver);
 	/* the set's id: its script and parser carry it too (sg_pin) */
 	sb_printf(o, "\nset_id=%s\n", opt->set_id ? opt->set_id : "");
+	sb_puts(o, "sg_version=" STAPGEN_VERSION "\n");
 
 	unsigned nflags;
 	const char **flags = stap_run_flags(s, &nflags);
@@ -307,7 +308,9 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			l += n + (l[n] == '\n');
 		}
 	}
-	sb_puts(&u, "\noptions:\n");
+	/* the tool's own options first, then every tool's */
+	if (s->nparams)
+		sb_puts(&u, "\noptions:\n");
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		char lhs[96];
@@ -338,6 +341,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			sb_printf(&u, "%lld)\n", (long long)p->ival);
 		}
 	}
+	sb_puts(&u, "\ncommon options:\n");
 	emit_tool_options(&u, s, needs.target, false);
 	if (nflags) {
 		sb_puts(&u, "\nstap runs with:");

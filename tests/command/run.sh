@@ -64,6 +64,22 @@ for sh in dash bash; do
 		grep -q -- "^  -h, --help  " "$tmp/help" || bad "$tool -h ($sh): help text cut short"
 	done
 done
+# the toolkits' conventions (issue 20): -h lists the tool's own options, then
+# the common ones; -V prints one line; an unknown option is one line naming -h
+for c in $cmds; do
+	n=$((n + 1))
+	tool=$(basename "$c")
+	sh "$c" -h >"$tmp/help" 2>&1
+	grep -q -- '^  -V, --version  ' "$tmp/help" || bad "$tool -h: no -V, --version"
+	own=$(grep -n '^options:$' "$tmp/help" | cut -d: -f1)
+	common=$(grep -n '^common options:$' "$tmp/help" | cut -d: -f1)
+	[ -n "$common" ] || bad "$tool -h: no 'common options:' block"
+	[ -z "$own" ] || [ -z "$common" ] || [ "$own" -lt "$common" ] || bad "$tool -h: its own options after the common ones"
+	v=$(sh "$c" -V 2>&1)
+	case $v in "$tool (stapgen "[0-9]*", from "*" for kernel $kver, set "*")") ;; *) bad "$tool -V: '$v'" ;; esac
+	[ "$(sh "$c" --no-such-option 2>&1)" = "$tool: unknown option '--no-such-option' (see $tool -h)" ] ||
+		bad "$tool --no-such-option: $(sh "$c" --no-such-option 2>&1 | head -n 3)"
+done
 # the crafted specs' texts arrive verbatim (those without escapes)
 for spec in "$here"/specs/*.yaml; do
 	tool=$(basename "$spec" .yaml)

@@ -416,7 +416,7 @@ static void test_tool_options(void **state)
 				expect_error(text, "is one of every tool's own options");
 		}
 	}
-	/* every case arm of the runtime is a table row (or -V, --version) */
+	/* every case arm of the runtime is a table row */
 	for (const char *l = main_fn; (l = strstr(l, "\n\t\t-"));) {
 		l += 3;
 		size_t n = strcspn(l, ")\n");
@@ -425,7 +425,7 @@ static void test_tool_options(void **state)
 		char arm[64];
 		snprintf(arm, sizeof arm, "%.*s", (int)(n < 63 ? n : 63), l);
 		for (char *w = strtok(arm, "| "); w; w = strtok(NULL, "| ")) {
-			bool found = !strcmp(w, "-V") || !strcmp(w, "--version");
+			bool found = false;
 			for (size_t i = 0; i < sizeof opts / sizeof *opts && !found; i++)
 				found = !strcmp(w, opts[i].flag) || (opts[i].alt && !strcmp(w, opts[i].alt));
 			if (!found)

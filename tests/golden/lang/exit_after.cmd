@@ -9,6 +9,7 @@ tool=exit_after sg_mod=exit_after
 spec='tests/golden/lang/exit_after.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=f197c0f3a13dab7f
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -22,6 +23,8 @@ The first N reads, then stop
 
 options:
   -n N                   Stop after this many reads (0 = never) (default: 10)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -35,6 +38,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

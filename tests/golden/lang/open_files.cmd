@@ -9,6 +9,7 @@ tool=open_files sg_mod=open_files
 spec='tests/golden/lang/open_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=43d74e56d8e3bcf8
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -23,6 +24,8 @@ Files opened and not closed yet, by process and descriptor
 options:
   -i SECONDS             Time between reports (0 = only at the end) (default: 0)
   -l N                   Rows per report (0 = all) (default: 20)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -36,6 +39,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

@@ -9,6 +9,7 @@ tool=opens sg_mod=opens
 spec='tests/golden/lang/opens.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=c82d88fe2aa5d173
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -22,6 +23,8 @@ File opens, and the opens that failed
 
 options:
   --pid N                Only this process (0 = all) (default: 0)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -35,6 +38,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

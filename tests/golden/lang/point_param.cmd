@@ -9,6 +9,7 @@ tool=point_param sg_mod=point_param
 spec='tests/golden/lang/point_param.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=e1bf26473b0416a1
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -29,6 +30,8 @@ function's name.  The pattern is fixed when stap compiles the script.
 options:
   --pattern STR          Kernel functions to trace (a stap wildcard) (in the probe points: stap's argument; a built module keeps its own) (default: "vfs_read*")
   --trigger STR          Only while inside this function (in the probe points: stap's argument; a built module keeps its own) (required)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -42,6 +45,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

@@ -9,6 +9,7 @@ tool=probe_stats sg_mod=probe_stats
 spec='tests/golden/lang/probe_stats.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=e087428b6fc511e0
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -20,7 +21,7 @@ usage: probe_stats [options]
 
 Each read's latency, with the process's running average so far
 
-options:
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -34,6 +35,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

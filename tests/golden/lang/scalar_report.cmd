@@ -9,6 +9,7 @@ tool=scalar_report sg_mod=scalar_report
 spec='tests/golden/lang/scalar_report.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=47ecd833d534d137
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -22,6 +23,8 @@ Read and write sizes per second, and the commands that read
 
 options:
   --comm STR             Only this command (empty = all) (default: "")
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -35,6 +38,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

@@ -9,6 +9,7 @@ tool=accessed_files sg_mod=accessed_files
 spec='specs/fs/accessed_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=e52fb179ec5d1520
+sg_version=0.1.0
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
@@ -24,6 +25,8 @@ Paths are resolved from the file's dentry and mount (as /proc/PID/fd shows them)
 
 options:
   -l N                   Files shown per report (default: 10)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
@@ -39,6 +42,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXMAPENTRIES=16384

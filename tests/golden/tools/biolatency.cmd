@@ -9,6 +9,7 @@ tool=biolatency sg_mod=biolatency
 spec='specs/io/biolatency.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=7e7d173002184e28
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -23,6 +24,8 @@ Block I/O latency histogram (microseconds, log2 buckets)
 options:
   -i SECONDS             Time between histograms (default: 1)
   -c N                   Stop after this many histograms (0 = run until interrupted) (default: 0)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -36,6 +39,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

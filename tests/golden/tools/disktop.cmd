@@ -9,6 +9,7 @@ tool=disktop sg_mod=disktop
 spec='specs/io/disktop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=fc053e100a6a625d
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -25,6 +26,8 @@ Counts the bytes returned by vfs_read() and vfs_write() per process and device. 
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Rows shown per report (default: 10)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -38,6 +41,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

@@ -9,6 +9,7 @@ tool=dropwatch sg_mod=dropwatch
 spec='specs/net/dropwatch.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=4db952560fbe4732
+sg_version=0.1.0
 sg_flags=''\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -25,6 +26,8 @@ A drop is an skb freed with kfree_skb() (consume_skb() frees are normal and not 
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Locations shown per report (default: 20)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -38,6 +41,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -d kernel

@@ -9,6 +9,7 @@ tool=execve sg_mod=execve
 spec='specs/syscall/execve.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=caf9a9851018bff9
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
@@ -22,7 +23,7 @@ Log every program executed (time, ids, command, file, arguments)
 
 Reported once the new program is in place, so COMM and ARGS are the new program's; failed execs are not shown.  ARGS reads as a shell would take it back: an argument with blanks, quotes or other special characters is quoted ('a b', "it's"), an empty one is ''.  -p PID shows the execs of that process and of its direct children (the commands a shell runs, say).
 
-options:
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
@@ -38,6 +39,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

@@ -9,6 +9,7 @@ tool=fsslower sg_mod=fsslower
 spec='specs/fs/fsslower.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=8117ba22c65a5a4b
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
@@ -24,6 +25,8 @@ Latency is measured from vfs_read()/vfs_write() entry to return, so it includes 
 
 options:
   --min MS               Report operations slower than this many milliseconds (default: 10)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
@@ -39,6 +42,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

@@ -9,6 +9,7 @@ tool=iotime sg_mod=iotime
 spec='specs/fs/iotime.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=0ae164fc3584b681
+sg_version=0.1.0
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
@@ -24,6 +25,8 @@ Each read or write is timed from the VFS entry (vfs.read, vfs.write) to its retu
 
 options:
   -l N                   Rows shown, most time first (0 = all) (default: 20)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
@@ -39,6 +42,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXMAPENTRIES=16384

@@ -9,6 +9,7 @@ tool=iotop sg_mod=iotop
 spec='specs/io/iotop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=4cc66397054ec024
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -23,6 +24,8 @@ Top processes by bytes read and written through the VFS
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Processes shown per report (default: 15)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -36,6 +39,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

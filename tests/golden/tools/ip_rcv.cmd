@@ -9,6 +9,7 @@ tool=ip_rcv sg_mod=ip_rcv
 spec='specs/net/ip_rcv.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=6c82bfec84e97c5c
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -24,6 +25,8 @@ Probes ip_rcv(), where the network stack hands every IPv4 packet a device receiv
 
 options:
   --proto N              Only this IP protocol number (0 = all) (default: 0)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -37,6 +40,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

@@ -9,6 +9,7 @@ tool=nettop sg_mod=nettop
 spec='specs/net/nettop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=99b262bc00cf3c9b
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -25,6 +26,8 @@ Received packets are counted where the device layer hands them to the stack (the
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Rows per report, most bytes first (0 = all) (default: 10)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -38,6 +41,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

@@ -9,6 +9,7 @@ tool=pfaults sg_mod=pfaults
 spec='specs/mem/pfaults.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=f9f2d2521bddfe5a
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
@@ -25,6 +26,8 @@ Counts handle_mm_fault() calls that resolved a fault: major faults had to wait f
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Processes shown per report (default: 20)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
@@ -40,6 +43,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

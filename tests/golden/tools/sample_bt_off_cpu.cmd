@@ -9,6 +9,7 @@ tool=sample_bt_off_cpu sg_mod=sample_bt_off_cpu
 spec='specs/cpu/sample_bt_off_cpu.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=3a1dc366696a76b5
+sg_version=0.1.0
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv|folded|svg'
 sg_target=1 sg_usyms=1
@@ -25,6 +26,8 @@ options:
   -u                     Record user-space stacks (default: 0)
   -k                     Record kernel-space stacks (default: 0)
   -l N                   Distinct stacks reported (default: 1024)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
@@ -40,6 +43,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXSTRINGLEN=2000 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d kernel

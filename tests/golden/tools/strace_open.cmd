@@ -9,6 +9,7 @@ tool=strace_open sg_mod=strace_open
 spec='specs/syscall/strace_open.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=778de2eec5b8f49b
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
@@ -24,6 +25,8 @@ Probes the return of do_sys_openat2() (5.6+; do_sys_open() before), where open(2
 
 options:
   --comm STR             Only processes with this command name (empty = all) (default: "")
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
@@ -39,6 +42,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

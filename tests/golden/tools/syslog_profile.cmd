@@ -9,6 +9,7 @@ tool=syslog_profile sg_mod=syslog_profile
 spec='specs/syscall/syslog_profile.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=0a4266d57f9bbde9
+sg_version=0.1.0
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0
@@ -25,6 +26,8 @@ A call is timed from the raw_syscalls sys_enter tracepoint to sys_exit (on kerne
 options:
   --comm STR             Only processes with this command name (empty = all) (default: "")
   -l N                   System calls shown (0 = all) (default: 0)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
   -t SECONDS             stop after SECONDS (the end report still prints)
@@ -40,6 +43,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXMAPENTRIES=16384

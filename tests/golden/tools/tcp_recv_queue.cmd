@@ -9,6 +9,7 @@ tool=tcp_recv_queue sg_mod=tcp_recv_queue
 spec='specs/net/tcp_recv_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=4a403162e3c41076
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -24,6 +25,8 @@ Zero-length segments (pure ACKs, FIN) are ignored; out-of-order data is counted 
 
 options:
   --dport N              Only sockets on this local port (0 = all ports) (default: 0)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -37,6 +40,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);

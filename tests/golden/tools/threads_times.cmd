@@ -9,6 +9,7 @@ tool=threads_times sg_mod=threads_times
 spec='specs/syscall/threads_times.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=813254f6d0e182bf
+sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0
@@ -25,6 +26,8 @@ Each CPU is sampled every millisecond (perf cpu-clock; timer.profile, HZ per sec
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Threads shown per report (default: 20)
+
+common options:
   -t SECONDS             stop after SECONDS (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
@@ -38,6 +41,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
