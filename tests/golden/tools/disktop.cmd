@@ -8,7 +8,7 @@ unset CDPATH
 tool=disktop sg_mod=disktop
 spec='specs/io/disktop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=fc053e100a6a625d
+set_id=35829dea453827fb
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'

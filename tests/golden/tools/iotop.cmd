@@ -8,7 +8,7 @@ unset CDPATH
 tool=iotop sg_mod=iotop
 spec='specs/io/iotop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=4cc66397054ec024
+set_id=30c76412495d137f
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'

@@ -8,7 +8,7 @@ unset CDPATH
 tool=pfaults sg_mod=pfaults
 spec='specs/mem/pfaults.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=f9f2d2521bddfe5a
+set_id=5f05038fa00e3497
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'

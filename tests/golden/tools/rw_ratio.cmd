@@ -8,7 +8,7 @@ unset CDPATH
 tool=rw_ratio sg_mod=rw_ratio
 spec='specs/io/rw_ratio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=6abb29749a082206
+set_id=7fd8cae6851ccfd1
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'

@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_conn sg_mod=tcp_conn
 spec='specs/net/tcp_conn.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=1b036c161683266d
+set_id=20029c515e1add77
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
