@@ -10,6 +10,7 @@
 #   sg_flags                    stap's flags, as quoted words (sg_q form)
 #   sg_formats                  its -f formats, '|'-separated
 #   sg_target sg_usyms          1: -p/-c offered; 1: load user symbols for -p/-c
+#   sg_needtarget               1: a probe's filter is X == target(): -p/-c required
 #   sg_need_kprobes sg_need_uprobes sg_need_kdebug
 #                               0 no, 1 needed, 2 only by a fallback probe point
 #   sg_npp                      number of probe point arguments (pp_1 ...)
@@ -18,6 +19,7 @@
 #   tool_opt ARG...             one of the spec's options: sets sg_shift, or returns 1
 #   tool_global NAME VALUE      -G NAME=VALUE, checked as that parameter, or returns 1
 #   tool_required               exits 2 when a required parameter is missing
+#   tool_pos WORD               a positional [interval [count]] (sg_npos so far), or returns 1
 #
 # Every value that comes from the command line, /proc or stap reaches stap or
 # staprun as exactly one argument: words are collected as quoted text
@@ -375,7 +377,8 @@ sg_main() {
 	sg_pin_set "$@"
 	sg_a='' sg_syms='' sg_gstap='' sg_gmod='' sg_given=' ' sg_pp='' sg_ppgiven=''
 	sg_fmt=table sg_secs='' sg_raw=0 sg_pid='' sg_cmd='' sg_out='' sg_size='' sg_bg=0
-	sg_build='' sg_module='' sg_check=0 sg_nocheck=0
+	# shellcheck disable=SC2034 # sg_npos: read by the command's tool_pos
+	sg_build='' sg_module='' sg_check=0 sg_nocheck=0 sg_npos=0
 	# -f svg: the flame graph's subtitle is the command line
 	sg_cmdline="$tool${*:+ $*}"
 	while [ $# -gt 0 ]; do
@@ -434,11 +437,18 @@ sg_main() {
 			case $sg_n in *[!A-Za-z0-9_]*) sg_die "-G: '$(sg_shown "$sg_n")': not a parameter name" ;; esac
 			tool_global "$sg_n" "${2#*=}" || sg_die "-G: '$sg_n': this tool has no such parameter (see $tool -h)"
 			shift 2 ;;
-		*) sg_die "unknown option '$(sg_shown "$1")' (see $tool -h)" ;;
+		*)
+			case $1 in -*) sg_die "unknown option '$(sg_shown "$1")' (see $tool -h)" ;; esac
+			# the toolkits' [interval [count]], for tools with periodic reports
+			if tool_pos "$1"; then shift; continue; fi
+			sg_die "unexpected argument '$(sg_shown "$1")' (see $tool -h)" ;;
 		esac
 	done
 	tool_required
 	[ -z "$sg_pid" ] || [ -z "$sg_cmd" ] || sg_die "-p and -c exclude each other"
+	# a tool whose filters hold only for the target traces nothing without one
+	[ "$sg_needtarget" = 0 ] || [ -n "$sg_pid$sg_cmd" ] || [ "$sg_check" = 1 ] || [ -n "$sg_build" ] ||
+		sg_die "-p PID or -c 'CMD' is required: the tool traces one process (its probes' filters compare with target())"
 	[ -z "$sg_size" ] || [ -n "$sg_out" ] || sg_die "-S needs -o FILE"
 	case "|$sg_formats|" in
 	*"|$sg_fmt|"*) ;;

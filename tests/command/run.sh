@@ -60,7 +60,7 @@ for sh in dash bash; do
 		[ "$rc" -eq 0 ] || bad "$tool -h ($sh): exit $rc: $(head -n 2 "$tmp/err")"
 		[ -s "$tmp/err" ] && bad "$tool -h ($sh): stderr: $(head -n 2 "$tmp/err")"
 		[ -z "$(ls -A "$tmp/cwd")" ] || bad "$tool -h ($sh) created files: $(ls -A "$tmp/cwd" | tr '\n' ' ')"
-		head -n 1 "$tmp/help" | grep -qx "usage: $tool \[options\]" || bad "$tool -h ($sh): no usage line"
+		head -n 1 "$tmp/help" | grep -qx "usage: $tool \[options\]\( \[interval\( \[count\]\)\?\]\)\?" || bad "$tool -h ($sh): no usage line"
 		grep -q -- "^  -h, --help  " "$tmp/help" || bad "$tool -h ($sh): help text cut short"
 	done
 done
@@ -159,6 +159,27 @@ check_args '[-c][ls -l /][needs_tracepoint.stp]' needs_tracepoint -c 'ls -l /'
 check_args "needs_tracepoint: -p and -c exclude each other" needs_tracepoint -c ls -p 1
 check_args "inject_text: unknown option '-c' (see inject_text -h)" inject_text -c ls
 check_args "inject_text: unknown option '--nope' (see inject_text -h)" inject_text --nope
+# the toolkits' positional [interval [count]] (issue 20): tools with a
+# report every `interval`; the words set those parameters, as -G does
+check_args '[-G][interval=1][-G][count=3][biolatency.stp]' biolatency 1 3
+check_args '[-G][count=2][-G][interval=1][-G][count=3][biolatency.stp]' biolatency -c 2 1 3
+check_args '[-G][interval=2][iotop.stp]' iotop 2
+check_args "biolatency: unexpected argument '4' (see biolatency -h)" biolatency 1 3 4
+check_args "iotop: unexpected argument '3' (see iotop -h)" iotop 2 3
+check_args "biolatency: interval: takes a number above 0" biolatency 0
+check_args "biolatency: count: 'x': takes a number" biolatency 1 x
+check_args "biolatency: interval: 'x;y': takes a number" biolatency 'x;y'
+check_args "tcp_conn: unexpected argument '5' (see tcp_conn -h)" tcp_conn 5
+# a tool whose filters compare with target() refuses to start without a
+# target, naming the options (issue 20); one whose filter is
+# `target() == 0 || ...` runs without
+check_args "sample_bt: -p PID or -c 'CMD' is required: the tool traces one process (its probes' filters compare with target())" sample_bt -k
+check_args "sample_bt_vfs: -p PID or -c 'CMD' is required: the tool traces one process (its probes' filters compare with target())" sample_bt_vfs
+check_args "needs_tracepoint: -p PID or -c 'CMD' is required: the tool traces one process (its probes' filters compare with target())" needs_tracepoint
+check_args '[-c][true][needs_tracepoint.stp]' needs_tracepoint -c true
+check_args '[-DMAXMAPENTRIES=16384][accessed_files.stp]' accessed_files
+n=$((n + 1))
+grep -q "^It traces one process: -p PID or -c 'CMD' is required.$" "$tmp/out/sample_bt" || bad "sample_bt -h does not say it needs -p or -c"
 # ---- untrusted values reach stap as the one argument they mean (issue 16) --------
 # argv_of TOOL ARG...: the stand-in's argv line (no path stripping), and the
 # command's stderr in $tmp/argv.err
@@ -264,10 +285,10 @@ echo
 PARSE
 chmod +x "$tmp/out/parsers/sample_bt-parse"
 n=$((n + 1))
-got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -k -l 5 -f svg 2>/dev/null)
-[ "$got" = '[-f][svg][--subtitle][sample_bt --no-check -k -l 5 -f svg]' ] || bad "sample_bt -f svg -> '$got'"
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -c true -k -l 5 -f svg 2>/dev/null)
+[ "$got" = '[-f][svg][--subtitle][sample_bt --no-check -c true -k -l 5 -f svg]' ] || bad "sample_bt -f svg -> '$got'"
 n=$((n + 1))
-got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -f folded 2>/dev/null)
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -c true -f folded 2>/dev/null)
 [ "$got" = '[-f][folded]' ] || bad "sample_bt -f folded -> '$got'"
 [ -z "$(ls -A "$tmp/cwd")" ] || bad "option tests created files: $(ls -A "$tmp/cwd")"
 

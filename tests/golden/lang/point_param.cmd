@@ -12,7 +12,7 @@ set_id=e1bf26473b0416a1
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=2
 sg_ppchars='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?.@/:+-' sg_ppmax=256
@@ -79,6 +79,10 @@ tool_global() {
 }
 tool_required() {
 	[ -n "$pp_2" ] || sg_die "--trigger is required (see --help)"
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

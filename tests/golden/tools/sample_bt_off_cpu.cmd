@@ -12,7 +12,7 @@ set_id=3a1dc366696a76b5
 sg_version=0.1.0
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv|folded|svg'
-sg_target=1 sg_usyms=1
+sg_target=1 sg_usyms=1 sg_needtarget=1
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=0
 usage() {
@@ -20,6 +20,7 @@ usage() {
 usage: sample_bt_off_cpu [options]
 
 Off-CPU time of a process (-p PID) by backtrace, with its distribution
+It traces one process: -p PID or -c 'CMD' is required.
 
 options:
   --min N                Ignore off-CPU intervals shorter than this (microseconds) (default: 4)
@@ -83,6 +84,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -12,7 +12,7 @@ set_id=1897df3c5d4ca387
 sg_version=0.1.0
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'''
 sg_formats='table|json|csv|folded|svg'
-sg_target=1 sg_usyms=1
+sg_target=1 sg_usyms=1 sg_needtarget=1
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=0
 usage() {
@@ -20,6 +20,7 @@ usage() {
 usage: sample_bt_vfs [options]
 
 Sample a process's user stacks on VFS reads/writes, weighted by bytes or latency (-p PID)
+It traces one process: -p PID or -c 'CMD' is required.
 
 Every vfs read or write of the process (-p PID or -c CMD; without one nothing is sampled) adds its user backtrace with a weight: the bytes it moved, or with --latency the microseconds from the VFS entry to its return.  -r keeps reads only, -w writes only (neither: both).  This is file I/O as the program asked for it, page-cache hits included, and pipes and sockets too: not disk I/O.  TOTAL is bytes (or us), the flame graph's width; CALLS counts the calls behind it.
 
@@ -81,6 +82,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac
