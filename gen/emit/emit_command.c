@@ -358,6 +358,19 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			l += n + (l[n] == '\n');
 		}
 	}
+	if (s->nexamples) {	/* as the toolkits show them: the line, what it does */
+		sb_puts(&u, "\nexamples:\n");
+		for (unsigned i = 0; i < s->nexamples; i++) {
+			size_t at = u.len;
+			sb_puts(&u, "  ");
+			usage_text(&u, s->examples[i].run);
+			while (u.len - at < 32)
+				sb_putc(&u, ' ');
+			sb_puts(&u, " # ");
+			usage_text(&u, s->examples[i].what);
+			sb_putc(&u, '\n');
+		}
+	}
 	/* the tool's own options first, then every tool's */
 	if (s->nparams)
 		sb_puts(&u, "\noptions:\n");

@@ -210,6 +210,12 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 			if (s->params[j].point_arg == i + 1)
 				sb_printf(o, " %s", s->params[j].name);
 	sb_printf(o, " | parsers/%s-parse [-f FORMAT]\n```\n\n", t);
+	if (s->nexamples) {
+		sb_puts(o, "Examples:\n\n```\n");
+		for (unsigned i = 0; i < s->nexamples; i++)
+			sb_printf(o, "%-32s # %s\n", s->examples[i].run, s->examples[i].what);
+		sb_puts(o, "```\n\n");
+	}
 	if (needs.target_required)
 		sb_puts(o, "It traces one process: `-p PID` or `-c 'CMD'` is required (its probes' filters "
 			   "compare with `target()`); without one it refuses to start (exit status 2).\n\n");

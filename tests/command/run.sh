@@ -180,6 +180,36 @@ check_args '[-c][true][needs_tracepoint.stp]' needs_tracepoint -c true
 check_args '[-DMAXMAPENTRIES=16384][accessed_files.stp]' accessed_files
 n=$((n + 1))
 grep -q "^It traces one process: -p PID or -c 'CMD' is required.$" "$tmp/out/sample_bt" || bad "sample_bt -h does not say it needs -p or -c"
+# every spec's examples (issue 20): -h shows them, and each one's option
+# parsing runs against the stand-in stap, which it must reach (-p PID: a
+# live process of ours stands in for the example's)
+sleep 60 &
+ep=$!
+for spec in specs/*/*.yaml; do
+	tool=$(sed -n 's/^tool: *//p' "$spec")
+	sh "$tmp/out/$tool" -h | sed -n '/^examples:$/,/^$/p' | sed -e '1d' -e '/^$/d' -e 's/^  //' -e 's/ *# .*$//' >"$tmp/examples"
+	n=$((n + 1))
+	[ -s "$tmp/examples" ] || bad "$tool -h shows no examples"
+	while IFS= read -r run; do
+		n=$((n + 1))
+		eval "set -- $run"
+		[ "$1" = "$tool" ] || { bad "$tool: an example runs '$1'"; continue; }
+		shift
+		w=''
+		for a in "$@"; do
+			if [ "$w" = -p ]; then a=$ep; fi
+			w=$a
+			set -- "$@" "$a"
+			shift
+		done
+		rc=0
+		out=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/$tool" --no-check --raw "$@" 2>"$tmp/stderr") || rc=$?
+		[ "$rc" = 0 ] && case $out in '['*) true ;; *) false ;; esac ||
+			bad "$tool: example '$run' (-p $ep): exit $rc: $(head -n 2 "$tmp/stderr") $out"
+	done <"$tmp/examples"
+done
+kill "$ep" 2>/dev/null
+wait "$ep" 2>/dev/null
 # ---- untrusted values reach stap as the one argument they mean (issue 16) --------
 # argv_of TOOL ARG...: the stand-in's argv line (no path stripping), and the
 # command's stderr in $tmp/argv.err

@@ -8,7 +8,7 @@ unset CDPATH
 tool=accessed_files sg_mod=accessed_files
 spec='specs/fs/accessed_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=e52fb179ec5d1520
+set_id=f92e0484921fec32
 sg_version=0.1.0
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: accessed_files [options]
 Top files read and written by a process (or by all), keyed by path
 
 Paths are resolved from the file's dentry and mount (as /proc/PID/fd shows them) once an access has passed the process filter.  Page-cache hits count: this is what the process asked for, not disk I/O.
+
+examples:
+  accessed_files -p 1234 -t 10   # the files process 1234 reads and writes, for 10 s
+  accessed_files -l 20           # the top 20 files of all processes, until Ctrl-C
 
 options:
   -l N                   Files shown per report (default: 10)

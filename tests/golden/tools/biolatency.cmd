@@ -8,7 +8,7 @@ unset CDPATH
 tool=biolatency sg_mod=biolatency
 spec='specs/io/biolatency.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=7e7d173002184e28
+set_id=7febf6285423e1e6
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -20,6 +20,11 @@ usage() {
 usage: biolatency [options] [interval [count]]
 
 Block I/O latency histogram (microseconds, log2 buckets)
+
+examples:
+  biolatency                     # a block I/O latency histogram every second
+  biolatency 5 3                 # three histograms, 5 s apart
+  biolatency -t 30 -f json       # 30 s of histograms as JSON lines
 
 options:
   -i SECONDS             Time between histograms (default: 1)

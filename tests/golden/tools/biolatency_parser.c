@@ -34,7 +34,7 @@ const sg_tool biolatency_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char biolatency_set[] = "stapgen set 7e7d173002184e28";
+const char biolatency_set[] = "stapgen set 7febf6285423e1e6";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct biolatency_handlers {

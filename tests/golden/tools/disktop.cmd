@@ -8,7 +8,7 @@ unset CDPATH
 tool=disktop sg_mod=disktop
 spec='specs/io/disktop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=35829dea453827fb
+set_id=c970093fb9cca886
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: disktop [options] [interval]
 Top processes by bytes read and written per block device (VFS level)
 
 Counts the bytes returned by vfs_read() and vfs_write() per process and device.  Page-cache hits count too: this is file I/O as the process sees it, not the requests that reach the disk (see biolatency for those).
+
+examples:
+  disktop                        # top processes by disk-backed bytes, every 5 s
+  disktop 1 -l 5                 # the top 5 every second
 
 options:
   -i SECONDS             Time between reports (default: 5)

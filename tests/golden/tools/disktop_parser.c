@@ -48,7 +48,7 @@ const sg_tool disktop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char disktop_set[] = "stapgen set 35829dea453827fb";
+const char disktop_set[] = "stapgen set c970093fb9cca886";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct disktop_handlers {

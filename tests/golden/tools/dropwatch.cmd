@@ -8,7 +8,7 @@ unset CDPATH
 tool=dropwatch sg_mod=dropwatch
 spec='specs/net/dropwatch.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=4db952560fbe4732
+set_id=f5f9a1c1bb333420
 sg_version=0.1.0
 sg_flags=''\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: dropwatch [options] [interval]
 Count dropped packets by kernel location (and drop reason), periodically
 
 A drop is an skb freed with kfree_skb() (consume_skb() frees are normal and not counted).  LOCATION is the caller, as function+offset/size. REASON is the kernel's enum skb_drop_reason (5.17 and later; 0 before).
+
+examples:
+  dropwatch                      # dropped packets by kernel location, every 5 s
+  dropwatch 1 -l 5               # the top 5 drop locations every second
 
 options:
   -i SECONDS             Time between reports (default: 5)

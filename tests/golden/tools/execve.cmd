@@ -8,7 +8,7 @@ unset CDPATH
 tool=execve sg_mod=execve
 spec='specs/syscall/execve.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=caf9a9851018bff9
+set_id=98bbb6f1c0f59a57
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: execve [options]
 Log every program executed (time, ids, command, file, arguments)
 
 Reported once the new program is in place, so COMM and ARGS are the new program's; failed execs are not shown.  ARGS reads as a shell would take it back: an argument with blanks, quotes or other special characters is quoted ('a b', "it's"), an empty one is ''.  -p PID shows the execs of that process and of its direct children (the commands a shell runs, say).
+
+examples:
+  execve                         # every program executed
+  execve -p 1234                 # the programs process 1234 and its children run
 
 common options:
   -p PID                 trace this process: stap -x PID (target() is PID)

@@ -8,7 +8,7 @@ unset CDPATH
 tool=fsslower sg_mod=fsslower
 spec='specs/fs/fsslower.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=8117ba22c65a5a4b
+set_id=6817e4a66da0b076
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: fsslower [options]
 Trace VFS reads and writes of regular files slower than a threshold
 
 Latency is measured from vfs_read()/vfs_write() entry to return, so it includes page-cache copies, file-system locks and any disk wait.  Pipes, sockets and devices are skipped.  -p PID traces one process.
+
+examples:
+  fsslower                       # VFS reads and writes slower than 10 ms
+  fsslower --min 1 -p 1234       # those of process 1234 slower than 1 ms
 
 options:
   --min MS               Report operations slower than this many milliseconds (default: 10)

@@ -49,7 +49,7 @@ const sg_tool fsslower_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char fsslower_set[] = "stapgen set 8117ba22c65a5a4b";
+const char fsslower_set[] = "stapgen set 6817e4a66da0b076";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct fsslower_handlers {

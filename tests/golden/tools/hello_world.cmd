@@ -8,7 +8,7 @@ unset CDPATH
 tool=hello_world sg_mod=hello_world
 spec='specs/misc/hello_world.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=66e32f0df6f65236
+set_id=d63b444956a717d2
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -20,6 +20,9 @@ usage() {
 usage: hello_world [options]
 
 Print one greeting and exit (the smallest spec)
+
+examples:
+  hello_world                    # print the greeting and exit
 
 common options:
   -t SECONDS             stop after SECONDS (the end report still prints)

@@ -8,7 +8,7 @@ unset CDPATH
 tool=iotime sg_mod=iotime
 spec='specs/fs/iotime.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=0ae164fc3584b681
+set_id=e44f9b1b75605261
 sg_version=0.1.0
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: iotime [options]
 Time spent reading and writing each file, per process (us), with bytes and calls
 
 Each read or write is timed from the VFS entry (vfs.read, vfs.write) to its return, so time blocked on the disk, a pipe or a socket counts, and so do page-cache hits (fast).  Calls that failed count with 0 bytes. Paths are resolved from the file's dentry and mount (pipes and sockets have none worth reading).  With -p PID (or -c CMD) only that process. The table is printed at the end (Ctrl-C, -t or the end of -c CMD), most total time first.
+
+examples:
+  iotime -t 30                   # time per process and file over 30 s
+  iotime -p 1234 -l 5            # the 5 files process 1234 spends most time on
 
 options:
   -l N                   Rows shown, most time first (0 = all) (default: 20)

@@ -8,7 +8,7 @@ unset CDPATH
 tool=iotop sg_mod=iotop
 spec='specs/io/iotop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=30c76412495d137f
+set_id=09edc5ea44c3b15c
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -20,6 +20,10 @@ usage() {
 usage: iotop [options] [interval]
 
 Top processes by bytes read and written through the VFS
+
+examples:
+  iotop                          # top processes by VFS bytes, every 5 s
+  iotop 2 -l 10 -f json -t 30    # the top 10 every 2 s as JSON lines, for 30 s
 
 options:
   -i SECONDS             Time between reports (default: 5)

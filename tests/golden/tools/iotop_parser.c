@@ -43,7 +43,7 @@ const sg_tool iotop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char iotop_set[] = "stapgen set 30c76412495d137f";
+const char iotop_set[] = "stapgen set 09edc5ea44c3b15c";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iotop_handlers {

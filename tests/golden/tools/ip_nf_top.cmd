@@ -8,7 +8,7 @@ unset CDPATH
 tool=ip_nf_top sg_mod=ip_nf_top
 spec='specs/net/ip_nf_top.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=a8278ab27dbb918c
+set_id=c7f63658013d5eeb
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: ip_nf_top [options]
 Packets and bytes per IPv4 source/destination pair, at netfilter PRE_ROUTING
 
 The tool registers its own netfilter hook (stap's netfilter.ipv4.pre_routing probe; it only reads, every verdict stays ACCEPT), so it sees every IPv4 packet received, loopback included, GRO'd lists too, before routing and before iptables/nftables rules of later priority.  BYTES are IP lengths (header included).  The totals are printed once, at the end (Ctrl-C or -t); -l keeps the top N pairs by bytes (0 = every pair).
+
+examples:
+  ip_nf_top -t 10                # packets and bytes per address pair, 10 s
+  ip_nf_top -l 10                # the top 10 pairs, at Ctrl-C
 
 options:
   -l N                   Address pairs shown per report, most bytes first (0 = all) (default: 0)

@@ -42,7 +42,7 @@ const sg_tool ip_nf_top_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ip_nf_top_set[] = "stapgen set a8278ab27dbb918c";
+const char ip_nf_top_set[] = "stapgen set c7f63658013d5eeb";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_nf_top_handlers {

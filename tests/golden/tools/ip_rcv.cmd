@@ -8,7 +8,7 @@ unset CDPATH
 tool=ip_rcv sg_mod=ip_rcv
 spec='specs/net/ip_rcv.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=6c82bfec84e97c5c
+set_id=f2e1f65db1ef8f74
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: ip_rcv [options]
 Print the source and destination of each received IPv4 packet
 
 Probes ip_rcv(), where the network stack hands every IPv4 packet a device received (loopback included) to IP, before netfilter and routing.  Drivers that deliver GRO'd packet lists on 4.19+ go through ip_list_rcv() instead and are not seen: use nettop or ip_nf_top for totals that include them.  LEN is the IP packet's length in bytes (the skb's, header included).  --proto keeps one IP protocol (6 = TCP, 17 = UDP, 1 = ICMP).
+
+examples:
+  ip_rcv                         # each received IPv4 packet
+  ip_rcv --proto 6               # TCP packets only
 
 options:
   --proto N              Only this IP protocol number (0 = all) (default: 0)

@@ -45,7 +45,7 @@ const sg_tool ip_rcv_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ip_rcv_set[] = "stapgen set 6c82bfec84e97c5c";
+const char ip_rcv_set[] = "stapgen set f2e1f65db1ef8f74";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_rcv_handlers {

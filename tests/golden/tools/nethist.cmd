@@ -8,7 +8,7 @@ unset CDPATH
 tool=nethist sg_mod=nethist
 spec='specs/net/nethist.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=42b4e06f41c6a98b
+set_id=459ad0fe1bb5ba29
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: nethist [options] [interval [count]]
 Histogram of packet sizes (bytes, log2 buckets) received and transmitted
 
 Sizes are skb lengths at the device layer (__netif_receive_skb_core() and __dev_queue_xmit()), link-layer header excluded on receive; GSO/GRO packets count once with their full length.
+
+examples:
+  nethist                        # packet size histograms every 10 s
+  nethist 1 5                    # five histograms, one a second
 
 options:
   -i SECONDS             Time between histograms (default: 10)

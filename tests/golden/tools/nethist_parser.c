@@ -37,7 +37,7 @@ const sg_tool nethist_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char nethist_set[] = "stapgen set 42b4e06f41c6a98b";
+const char nethist_set[] = "stapgen set 459ad0fe1bb5ba29";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct nethist_handlers {

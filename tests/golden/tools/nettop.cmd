@@ -8,7 +8,7 @@ unset CDPATH
 tool=nettop sg_mod=nettop
 spec='specs/net/nettop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=99b262bc00cf3c9b
+set_id=fc9b33bbaaa4a010
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: nettop [options] [interval]
 Packets and bytes received and transmitted, per device and process
 
 Received packets are counted where the device layer hands them to the stack (the net:netif_receive_skb tracepoint, else __netif_receive_skb_core(), which NAPI/GRO drivers do not bypass), transmitted ones at the tapset's netdev.transmit (dev_queue_xmit()). The process is the one running when the packet passed: the sender for most transmits, but for received packets often whoever was on the CPU when the softirq ran (or ksoftirqd), so RX per process is a hint, RX per device exact.  RX bytes exclude the link-layer header, TX bytes include it; GSO/GRO packets count once with their full length.  Each report holds the counts since the previous one.
+
+examples:
+  nettop                         # packets and bytes per device and process, every 5 s
+  nettop 1 -l 5                  # the top 5 every second
 
 options:
   -i SECONDS             Time between reports (default: 5)

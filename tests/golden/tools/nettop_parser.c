@@ -46,7 +46,7 @@ const sg_tool nettop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char nettop_set[] = "stapgen set 99b262bc00cf3c9b";
+const char nettop_set[] = "stapgen set fc9b33bbaaa4a010";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct nettop_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=para_callgraph sg_mod=para_callgraph
 spec='specs/kernel/para_callgraph.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=1283b4028b61c7f5
+set_id=8f37ead769dcec6b
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -24,6 +24,10 @@ usage: para_callgraph [options]
 Calls and returns of the kernel functions matching a pattern, by call depth, with each call's time
 
 Each call (enter) and return (leave) of a kernel function matching --pattern (a stap wildcard: 'vfs_*', 'tcp_*', '*@fs/read_write.c'), with the thread, its depth among the traced calls (thread_indent_depth(), as para-callgraph.stp indents), and on a return the time the call took.  With -p PID or -c CMD only that process.  The pattern is compiled into the script: stap is given it as its first argument, and a module built with --build-module probes the pattern it was built with.  Wide patterns put a kprobe and a kretprobe on every match: start narrow.
+
+examples:
+  para_callgraph --pattern 'vfs_*' -p 1234 # calls of the vfs_ functions made by process 1234
+  para_callgraph -c 'ls /'       # the vfs_read calls of one ls run
 
 options:
   --pattern STR          Kernel functions to trace (a stap wildcard, e.g. 'vfs_*') (in the probe points: stap's argument; a built module keeps its own) (default: "vfs_read")

@@ -60,7 +60,7 @@ const sg_tool para_callgraph_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char para_callgraph_set[] = "stapgen set 1283b4028b61c7f5";
+const char para_callgraph_set[] = "stapgen set 8f37ead769dcec6b";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct para_callgraph_handlers {

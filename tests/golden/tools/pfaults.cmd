@@ -8,7 +8,7 @@ unset CDPATH
 tool=pfaults sg_mod=pfaults
 spec='specs/mem/pfaults.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=5f05038fa00e3497
+set_id=fe4f0fabccc7b40e
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: pfaults [options] [interval]
 Top processes by page faults (minor/major) and average fault time
 
 Counts handle_mm_fault() calls that resolved a fault: major faults had to wait for I/O (swap-in, file read), minor ones did not.  Faults the kernel retries (VM_FAULT_RETRY) count once, on the attempt that completes them; failed faults (SIGSEGV, SIGBUS, OOM) are not counted.  -p PID traces one process.
+
+examples:
+  pfaults                        # top processes by page faults, every 5 s
+  pfaults -p 1234 1              # process 1234's page faults, every second
 
 options:
   -i SECONDS             Time between reports (default: 5)

@@ -43,7 +43,7 @@ const sg_tool pfaults_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char pfaults_set[] = "stapgen set 5f05038fa00e3497";
+const char pfaults_set[] = "stapgen set fe4f0fabccc7b40e";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct pfaults_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=rw_ratio sg_mod=rw_ratio
 spec='specs/io/rw_ratio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=7fd8cae6851ccfd1
+set_id=9f7fc01ef35906d3
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: rw_ratio [options] [interval]
 Reads vs writes per process (calls, bytes, time in the VFS)
 
 Counts vfs_read()/vfs_write() calls that did not fail.  Time is measured from entry to return, page-cache copies and blocking included.  -p PID traces one process.
+
+examples:
+  rw_ratio                       # reads vs writes per process, every 5 s
+  rw_ratio -p 1234 1             # process 1234's, every second
 
 options:
   -i SECONDS             Time between reports (default: 5)

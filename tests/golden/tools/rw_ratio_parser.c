@@ -49,7 +49,7 @@ const sg_tool rw_ratio_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char rw_ratio_set[] = "stapgen set 7fd8cae6851ccfd1";
+const char rw_ratio_set[] = "stapgen set 9f7fc01ef35906d3";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct rw_ratio_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=sample_bt sg_mod=sample_bt
 spec='specs/cpu/sample_bt.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=63d78a21b151ee07
+set_id=7091cfc59dd64346
 sg_version=0.1.0
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv|folded|svg'
@@ -21,6 +21,10 @@ usage: sample_bt [options]
 
 Sample the on-CPU backtraces of a process (-p PID), for flame graphs
 It traces one process: -p PID or -c 'CMD' is required.
+
+examples:
+  sample_bt -p 1234 -u -t 10 -f svg # 10 s of on-CPU user stacks of process 1234, as a flame graph
+  sample_bt -p 1234 -u -k -t 5 -f folded # user and kernel stacks, folded for another flame graph tool
 
 options:
   -u                     Sample user-space stacks (default: 0)

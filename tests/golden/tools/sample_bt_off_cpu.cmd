@@ -8,7 +8,7 @@ unset CDPATH
 tool=sample_bt_off_cpu sg_mod=sample_bt_off_cpu
 spec='specs/cpu/sample_bt_off_cpu.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=3a1dc366696a76b5
+set_id=d37be06b59748eeb
 sg_version=0.1.0
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv|folded|svg'
@@ -21,6 +21,10 @@ usage: sample_bt_off_cpu [options]
 
 Off-CPU time of a process (-p PID) by backtrace, with its distribution
 It traces one process: -p PID or -c 'CMD' is required.
+
+examples:
+  sample_bt_off_cpu -p 1234 -u -t 10 -f svg # where process 1234 waits off-CPU, as a flame graph
+  sample_bt_off_cpu -p 1234 -k --min 100 -t 5 # kernel stacks of waits of 100 us or more
 
 options:
   --min N                Ignore off-CPU intervals shorter than this (microseconds) (default: 4)

@@ -52,7 +52,7 @@ const sg_tool sample_bt_off_cpu_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char sample_bt_off_cpu_set[] = "stapgen set 3a1dc366696a76b5";
+const char sample_bt_off_cpu_set[] = "stapgen set d37be06b59748eeb";
 
 /* -f svg: the stack records' COUNT is 'us' (its column's unit) */
 const sg_svg_opts sample_bt_off_cpu_svg = { .unit = "us" };

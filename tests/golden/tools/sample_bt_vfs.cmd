@@ -8,7 +8,7 @@ unset CDPATH
 tool=sample_bt_vfs sg_mod=sample_bt_vfs
 spec='specs/cpu/sample_bt_vfs.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=1897df3c5d4ca387
+set_id=fb459dbdeb16a81a
 sg_version=0.1.0
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'''
 sg_formats='table|json|csv|folded|svg'
@@ -23,6 +23,10 @@ Sample a process's user stacks on VFS reads/writes, weighted by bytes or latency
 It traces one process: -p PID or -c 'CMD' is required.
 
 Every vfs read or write of the process (-p PID or -c CMD; without one nothing is sampled) adds its user backtrace with a weight: the bytes it moved, or with --latency the microseconds from the VFS entry to its return.  -r keeps reads only, -w writes only (neither: both).  This is file I/O as the program asked for it, page-cache hits included, and pipes and sockets too: not disk I/O.  TOTAL is bytes (or us), the flame graph's width; CALLS counts the calls behind it.
+
+examples:
+  sample_bt_vfs -p 1234 -r -t 10 -f svg # user stacks of process 1234's VFS reads, weighted by bytes
+  sample_bt_vfs -p 1234 --latency -t 10 # the same for reads and writes, weighted by time spent
 
 options:
   -r                     Only reads (default: 0)

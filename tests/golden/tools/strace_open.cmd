@@ -8,7 +8,7 @@ unset CDPATH
 tool=strace_open sg_mod=strace_open
 spec='specs/syscall/strace_open.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=778de2eec5b8f49b
+set_id=610b1f5d03a65e9e
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: strace_open [options]
 Trace file opens per process, with flags and result (fd or error)
 
 Probes the return of do_sys_openat2() (5.6+; do_sys_open() before), where open(2), openat(2), openat2(2) and creat(2) meet, so every open variant is seen once, with its result.  Paths are as the caller passed them (relative paths stay relative); on 64-bit kernels the flags include O_LARGEFILE, which the kernel adds to every open.  With -p PID (or -c CMD) only that process; --comm NAME only processes with that command name.
+
+examples:
+  strace_open --comm nginx       # the opens of processes named nginx
+  strace_open -c 'ls /'          # the opens of one ls run
 
 options:
   --comm STR             Only processes with this command name (empty = all) (default: "")

@@ -69,7 +69,7 @@ const sg_tool strace_open_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char strace_open_set[] = "stapgen set 778de2eec5b8f49b";
+const char strace_open_set[] = "stapgen set 610b1f5d03a65e9e";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct strace_open_handlers {

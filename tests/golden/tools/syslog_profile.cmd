@@ -8,7 +8,7 @@ unset CDPATH
 tool=syslog_profile sg_mod=syslog_profile
 spec='specs/syscall/syslog_profile.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=0a4266d57f9bbde9
+set_id=7dcbbcd3ef7e0f9d
 sg_version=0.1.0
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: syslog_profile [options]
 Count and time the system calls of one program (--comm NAME, -p PID or -c CMD)
 
 A call is timed from the raw_syscalls sys_enter tracepoint to sys_exit (on kernels where stap resolves no tracepoint, the x86-64 dispatcher x64_sys_call() and its return), so blocking calls include the time asleep.  Calls that never return (exit, a successful execve's old program) are not counted.  The table is printed at the end (Ctrl-C, -t or the end of -c CMD), most total time first.  Without --comm, -p or -c every process is profiled.  Both handlers run on every system call of the machine: where they take over half of a CPU for about a second (a tight loop of cheap calls on a slow machine), stap's overload protection stops the tool with "probe overhead exceeded threshold".
+
+examples:
+  syslog_profile --comm rsyslogd -t 10 # the system calls of rsyslogd, counted and timed for 10 s
+  syslog_profile -p 1234 -l 10   # the top 10 system calls of process 1234
 
 options:
   --comm STR             Only processes with this command name (empty = all) (default: "")

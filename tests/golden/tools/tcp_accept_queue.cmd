@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_accept_queue sg_mod=tcp_accept_queue
 spec='specs/net/tcp_accept_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=ab6933b0b6b52058
+set_id=85cd10a4a5eb0638
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -20,6 +20,10 @@ usage() {
 usage: tcp_accept_queue [options]
 
 Report SYN and accept queue overflows on a listening TCP port
+
+examples:
+  tcp_accept_queue --port 80     # SYN and accept queue overflows on port 80
+  tcp_accept_queue --port 6379 --distr -t 10 # and the queue length distributions, for 10 s
 
 options:
   --port N               Listening port to watch (0 = every listener) (default: 0)

@@ -70,7 +70,7 @@ const sg_tool tcp_accept_queue_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_accept_queue_set[] = "stapgen set ab6933b0b6b52058";
+const char tcp_accept_queue_set[] = "stapgen set 85cd10a4a5eb0638";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_accept_queue_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_conn sg_mod=tcp_conn
 spec='specs/net/tcp_conn.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=20029c515e1add77
+set_id=8373f57243c8d1ab
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -20,6 +20,10 @@ usage() {
 usage: tcp_conn [options]
 
 Log accepted TCP connections (time, ids, command, port, peer address)
+
+examples:
+  tcp_conn                       # every accepted TCP connection
+  tcp_conn --port 6379 -f json   # those on port 6379, as JSON lines
 
 options:
   --port N               Only connections accepted on this local port (0 = all ports) (default: 0)

@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_recv_queue sg_mod=tcp_recv_queue
 spec='specs/net/tcp_recv_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=4a403162e3c41076
+set_id=72ce7634ba1e8fa2
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,9 @@ usage: tcp_recv_queue [options]
 Histogram of TCP receive-queue wait (us) for sockets on a local port
 
 Zero-length segments (pure ACKs, FIN) are ignored; out-of-order data is counted when it reaches the receive queue.  The histogram is printed when tracing ends (-t SECONDS or Ctrl-C).
+
+examples:
+  tcp_recv_queue --dport 80 -t 10 # receive-queue wait on local port 80, for 10 s
 
 options:
   --dport N              Only sockets on this local port (0 = all ports) (default: 0)

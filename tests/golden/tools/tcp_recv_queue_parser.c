@@ -36,7 +36,7 @@ const sg_tool tcp_recv_queue_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_recv_queue_set[] = "stapgen set 4a403162e3c41076";
+const char tcp_recv_queue_set[] = "stapgen set 72ce7634ba1e8fa2";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_recv_queue_handlers {

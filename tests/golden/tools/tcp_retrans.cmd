@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_retrans sg_mod=tcp_retrans
 spec='specs/net/tcp_retrans.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=045c0ead9eb05535
+set_id=7e50777c115265e5
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -20,6 +20,10 @@ usage() {
 usage: tcp_retrans [options]
 
 Log TCP retransmissions (addresses, ports, state, RTO)
+
+examples:
+  tcp_retrans                    # every TCP retransmission
+  tcp_retrans --port 443         # retransmissions on local port 443
 
 options:
   --port N               Only connections with this port at either end (0 = all) (default: 0)

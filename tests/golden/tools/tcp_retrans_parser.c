@@ -47,7 +47,7 @@ const sg_tool tcp_retrans_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_retrans_set[] = "stapgen set 045c0ead9eb05535";
+const char tcp_retrans_set[] = "stapgen set 7e50777c115265e5";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_retrans_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=threads_times sg_mod=threads_times
 spec='specs/syscall/threads_times.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=813254f6d0e182bf
+set_id=435d2800b43c6232
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: threads_times [options] [interval]
 Top threads by CPU samples, with the share spent in user and kernel mode
 
 Each CPU is sampled every millisecond (perf cpu-clock; timer.profile, HZ per second, where perf is unavailable); a sample counts for the thread it interrupts, in USER or KERNEL by the mode it interrupted.  Idle time is not shown.
+
+examples:
+  threads_times                  # top threads by CPU samples, every 5 s
+  threads_times 1 -l 10          # the top 10 every second
 
 options:
   -i SECONDS             Time between reports (default: 5)

@@ -8,7 +8,7 @@ unset CDPATH
 tool=topsys sg_mod=topsys
 spec='specs/syscall/topsys.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=9245b60e1978fe1a
+set_id=addf979b1e4147f5
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: topsys [options] [interval]
 Top system calls by count per interval (all processes, -p PID or --comm NAME)
 
 Counts 64-bit system calls by number; names come from the tapset's syscall table when the report is printed.
+
+examples:
+  topsys                         # top system calls every 5 s
+  topsys --comm nginx 1          # those of nginx, every second
 
 options:
   -i SECONDS             Time between reports (default: 5)

@@ -8,7 +8,7 @@ unset CDPATH
 tool=traceio sg_mod=traceio
 spec='specs/io/traceio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=49a4d67b01bafecf
+set_id=0661b0f175bced20
 sg_version=0.1.0
 sg_flags=''
 sg_formats='table|json|csv'
@@ -22,6 +22,10 @@ usage: traceio [options] [interval]
 Bytes read and written per process through the VFS, in human units
 
 Counts what read(2), write(2) and the other VFS read/write paths returned (vfs.read.return, vfs.write.return): page-cache hits, pipes and sockets included, so this is what processes asked for, not disk I/O (iotop and disktop show that).  READ and WRITTEN are human-readable (K, M, G: powers of 1024); READ_BYTES and WRITE_BYTES are exact.  Each report holds the counts since the previous one; for totals over a whole run, give an interval longer than the run (-i 1h -t 60).
+
+examples:
+  traceio                        # bytes per process in human units, every 5 s
+  traceio 10 -l 5                # the top 5 every 10 s
 
 options:
   -i SECONDS             Time between reports (default: 5)

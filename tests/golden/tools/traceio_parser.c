@@ -45,7 +45,7 @@ const sg_tool traceio_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char traceio_set[] = "stapgen set 49a4d67b01bafecf";
+const char traceio_set[] = "stapgen set 0661b0f175bced20";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct traceio_handlers {
