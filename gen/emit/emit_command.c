@@ -9,6 +9,8 @@
 #include "../util/text.h"
 #include "emit.h"
 
+static void usage_text(strbuf *u, const char *s);
+
 /* 'text' for sh, with embedded quotes closed and reopened. */
 static void sh_quote(strbuf *o, const char *s)
 {
@@ -299,6 +301,14 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	/* the set's id: its script and parser carry it too (sg_pin) */
 	sb_printf(o, "\nset_id=%s\n", opt->set_id ? opt->set_id : "");
 	sb_puts(o, "sg_version=" STAPGEN_VERSION "\n");
+	{	/* the line shown once the probes are armed: the summary, escaped */
+		strbuf sum = STRBUF_INIT;
+		usage_text(&sum, s->summary ? s->summary : "");
+		sb_puts(o, "# shellcheck disable=SC2016,SC1003 # text: never expanded\nsg_summary=");
+		sh_quote(o, sb_str(&sum));
+		sb_putc(o, '\n');
+		sb_free(&sum);
+	}
 
 	unsigned nflags;
 	const char **flags = stap_run_flags(s, &nflags);

@@ -7,6 +7,7 @@
 #   sg_mod                      the module's name when built (-m)
 #   set_id                      the id stapgen gave this tool's set of files
 #   sg_version                  the version of stapgen that wrote it (-V)
+#   sg_summary                  the spec's summary ("Tracing: ..." once armed)
 #   sg_flags                    stap's flags, as quoted words (sg_q form)
 #   sg_formats                  its -f formats, '|'-separated
 #   sg_target sg_usyms          1: -p/-c offered; 1: load user symbols for -p/-c
@@ -521,31 +522,37 @@ sg_argv() {
 		sg_push sg_words "$sg_run_script"
 		sg_words="$sg_words $sg_pp"
 	fi
-	# SIGINT lets stap run its end probes: the final report is printed.
-	# --foreground: Ctrl-C still reaches stap (which takes a relayed second
-	# SIGINT as one, as under sudo); the status is stap's, not 124.
-	# Without GNU timeout (busybox), sg_timer does the same in sh.
-	if [ -n "$sg_secs" ] && [ "$sg_bg" = 0 ]; then
+	# The watcher (sg_watch) runs the command; a parsed run's parser
+	# creates sg_tmp/armed on the script's first record (its begin probe:
+	# the probes are armed): then "Tracing: ..." is shown, and -t SECONDS
+	# counts from there, not from stap's start (which includes compiling).
+	# Unparsed runs (--raw, -o) have no such signal: -t counts from the start.
+	if [ "$sg_bg" = 0 ] && { [ -n "$sg_secs" ] || [ "$sg_use_parse" = 1 ]; }; then
 		sg_cmdwords=$sg_words
 		sg_words=''
-		if timeout --foreground --preserve-status -s INT 1 true >/dev/null 2>&1; then
-			sg_push sg_words timeout --foreground --preserve-status -s INT "$sg_secs"
+		if [ "$sg_use_parse" = 1 ]; then
+			sg_push sg_words sh -c "$sg_watch" sh "${sg_secs:-0}" "$sg_tmp/armed" \
+				"Tracing: $sg_summary... Hit Ctrl-C to end."
 		else
-			sg_push sg_words sh -c "$sg_timer" sh "$sg_secs"
+			sg_push sg_words sh -c "$sg_watch" sh "$sg_secs" '' ''
 		fi
 		sg_words="$sg_words $sg_cmdwords"
 	fi
 }
-# sg_timer: sh -c's script: SECS PROGRAM ARG... runs PROGRAM in this
-# process (exec: it stays in the foreground, gets Ctrl-C itself, and its
-# status is the command's) and sends it SIGINT after SECS seconds.  Each
-# second the timer checks that the process is still PROGRAM (its pid and
-# start time, /proc/PID/stat's 22nd field): it never signals a process
-# that took PROGRAM's pid, and ends within a second of it.  It holds none
-# of PROGRAM's files (the pipe to the parser, stderr's log).
+# sg_watch: sh -c's script: SECS FILE MESSAGE PROGRAM ARG... runs PROGRAM
+# in this process (exec: it stays in the foreground, gets Ctrl-C itself,
+# and its status is the command's).  In the background it waits for FILE
+# (none: it does not wait), shows MESSAGE on fd 5 (the terminal's stderr),
+# then after SECS seconds (0: never) sends PROGRAM SIGINT, which lets stap
+# run its end probes: the final report is printed.  Each tick it checks
+# that the process is still PROGRAM (its pid and start time,
+# /proc/PID/stat's 22nd field): it never signals a process that took
+# PROGRAM's pid, and ends within a tick of it.  It holds none of PROGRAM's
+# files (the pipe to the parser, stderr's log).  No GNU timeout: busybox's
+# has no --foreground, and it would count from stap's start.
 # shellcheck disable=SC2016 # expanded by that sh, not here
-sg_timer='p=$$ n=$1
-shift
+sg_watch='p=$$ n=$1 f=$2 m=$3
+shift 3
 started() {
 	s=
 	read -r st <"/proc/$p/stat" || return 0
@@ -556,16 +563,27 @@ started() {
 started
 t=$s
 (
-	i=0
-	while [ "$i" -lt "$n" ]; do
-		sleep 1
-		i=$((i + 1))
+	# a tick of 0.2 s where sleep takes fractions (GNU, busybox), else 1 s
+	if sleep 0.01 2>/dev/null; then d=0.2 k=5; else d=1 k=1; fi
+	tick() {
+		sleep "$d"
 		started
 		[ -n "$t" ] && [ "$s" = "$t" ] || exit 0
+	}
+	if [ -n "$f" ]; then
+		until [ -e "$f" ]; do tick; done
+		printf "%s\n" "$m" >&5
+	fi
+	exec 5>&-
+	[ "$n" -gt 0 ] || exit 0
+	i=0
+	while [ "$i" -lt $((n * k)) ]; do
+		tick
+		i=$((i + 1))
 	done
 	kill -s INT "$p"
 ) </dev/null >/dev/null 2>&1 &
-exec "$@"'
+exec "$@" 5>&-'
 
 # shellcheck disable=SC2120 # its arguments are sg_argv's words (eval set --)
 sg_run() {
@@ -623,7 +641,7 @@ sg_run() {
 	# parser ignores it, reading on until stap is done.
 	exec 4>&1
 	sg_st=$(trap : INT
-		{ { trap : INT; s=0; "$@" 2>"$sg_tmp/err" 3>&- 4>&- || s=$?; echo "stap=$s" >&3; } |
+		{ { trap : INT; s=0; "$@" 5>&2 2>"$sg_tmp/err" 3>&- 4>&- || s=$?; echo "stap=$s" >&3; } |
 		{ trap '' INT; p=0; sg_parse_out >&4 3>&- 4>&- || p=$?; echo "parse=$p" >&3; }; } 3>&1)
 	exec 4>&-
 	wait "$sg_tee" || :
@@ -634,7 +652,11 @@ sg_run() {
 	sg_end "$sg_s" "$sg_p"
 }
 sg_parse_out() {
-	if [ "$sg_fmt" = svg ]; then "$sg_run_parse" -f svg --subtitle "$sg_cmdline"; else "$sg_run_parse" -f "$sg_fmt"; fi
+	if [ "$sg_fmt" = svg ]; then
+		"$sg_run_parse" --armed "$sg_tmp/armed" -f svg --subtitle "$sg_cmdline"
+	else
+		"$sg_run_parse" --armed "$sg_tmp/armed" -f "$sg_fmt"
+	fi
 }
 # sg_end STAP-STATUS PARSER-STATUS: the command's exit status.  What stap
 # says it lost (transport failures, skipped probes, a full map ...) the

@@ -10,6 +10,8 @@ spec='tests/golden/lang/exit_after.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=f197c0f3a13dab7f
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='The first N reads, then stop'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='tests/golden/lang/ipv6_peers.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=af4633ffb505e4e3
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='IPv6 packets as ip6_rcv_finish takes them in, with their addresses'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='tests/golden/lang/open_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=43d74e56d8e3bcf8
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Files opened and not closed yet, by process and descriptor'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

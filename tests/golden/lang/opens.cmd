@@ -10,6 +10,8 @@ spec='tests/golden/lang/opens.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=c82d88fe2aa5d173
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='File opens, and the opens that failed'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='tests/golden/lang/point_bindings.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=f253b07ccc87315f
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='TCP retransmissions, with or without the kernel'\''s debuginfo'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

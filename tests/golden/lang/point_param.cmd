@@ -10,6 +10,8 @@ spec='tests/golden/lang/point_param.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=e1bf26473b0416a1
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Calls and returns of the kernel functions matching a pattern'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='tests/golden/lang/probe_stats.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=e087428b6fc511e0
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Each read'\''s latency, with the process'\''s running average so far'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

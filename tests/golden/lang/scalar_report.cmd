@@ -10,6 +10,8 @@ spec='tests/golden/lang/scalar_report.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=47ecd833d534d137
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Read and write sizes per second, and the commands that read'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='specs/fs/accessed_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=f92e0484921fec32
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top files read and written by a process (or by all), keyed by path'
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

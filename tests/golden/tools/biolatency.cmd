@@ -10,6 +10,8 @@ spec='specs/io/biolatency.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=7febf6285423e1e6
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Block I/O latency histogram (microseconds, log2 buckets)'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

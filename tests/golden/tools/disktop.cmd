@@ -10,6 +10,8 @@ spec='specs/io/disktop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=c970093fb9cca886
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top processes by bytes read and written per block device (VFS level)'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

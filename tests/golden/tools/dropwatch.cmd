@@ -10,6 +10,8 @@ spec='specs/net/dropwatch.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=f5f9a1c1bb333420
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Count dropped packets by kernel location (and drop reason), periodically'
 sg_flags=''\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='specs/syscall/execve.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=98bbb6f1c0f59a57
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Log every program executed (time, ids, command, file, arguments)'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='specs/fs/fsslower.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=6817e4a66da0b076
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Trace VFS reads and writes of regular files slower than a threshold'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='specs/misc/hello_world.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=d63b444956a717d2
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Print one greeting and exit (the smallest spec)'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='specs/fs/iotime.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=e44f9b1b75605261
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Time spent reading and writing each file, per process (us), with bytes and calls'
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

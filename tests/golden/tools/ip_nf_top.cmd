@@ -10,6 +10,8 @@ spec='specs/net/ip_nf_top.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=c7f63658013d5eeb
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Packets and bytes per IPv4 source/destination pair, at netfilter PRE_ROUTING'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

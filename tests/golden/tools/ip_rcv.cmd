@@ -10,6 +10,8 @@ spec='specs/net/ip_rcv.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=f2e1f65db1ef8f74
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Print the source and destination of each received IPv4 packet'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

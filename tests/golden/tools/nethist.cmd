@@ -10,6 +10,8 @@ spec='specs/net/nethist.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=459ad0fe1bb5ba29
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Histogram of packet sizes (bytes, log2 buckets) received and transmitted'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

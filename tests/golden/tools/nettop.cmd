@@ -10,6 +10,8 @@ spec='specs/net/nettop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=fc9b33bbaaa4a010
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Packets and bytes received and transmitted, per device and process'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

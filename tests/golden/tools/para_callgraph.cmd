@@ -10,6 +10,8 @@ spec='specs/kernel/para_callgraph.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=8f37ead769dcec6b
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Calls and returns of the kernel functions matching a pattern, by call depth, with each call'\''s time'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='specs/mem/pfaults.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=fe4f0fabccc7b40e
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top processes by page faults (minor/major) and average fault time'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='specs/io/rw_ratio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=9f7fc01ef35906d3
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Reads vs writes per process (calls, bytes, time in the VFS)'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

@@ -10,6 +10,8 @@ spec='specs/cpu/sample_bt_vfs.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=fb459dbdeb16a81a
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Sample a process'\''s user stacks on VFS reads/writes, weighted by bytes or latency (-p PID)'
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'''
 sg_formats='table|json|csv|folded|svg'
 sg_target=1 sg_usyms=1 sg_needtarget=1

@@ -10,6 +10,8 @@ spec='specs/syscall/strace_open.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=610b1f5d03a65e9e
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Trace file opens per process, with flags and result (fd or error)'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

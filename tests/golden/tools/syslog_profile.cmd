@@ -10,6 +10,8 @@ spec='specs/syscall/syslog_profile.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=7dcbbcd3ef7e0f9d
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Count and time the system calls of one program (--comm NAME, -p PID or -c CMD)'
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

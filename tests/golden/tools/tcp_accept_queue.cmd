@@ -10,6 +10,8 @@ spec='specs/net/tcp_accept_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=85cd10a4a5eb0638
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Report SYN and accept queue overflows on a listening TCP port'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

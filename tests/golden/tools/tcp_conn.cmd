@@ -10,6 +10,8 @@ spec='specs/net/tcp_conn.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=8373f57243c8d1ab
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Log accepted TCP connections (time, ids, command, port, peer address)'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

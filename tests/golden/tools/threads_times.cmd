@@ -10,6 +10,8 @@ spec='specs/syscall/threads_times.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=435d2800b43c6232
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top threads by CPU samples, with the share spent in user and kernel mode'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0

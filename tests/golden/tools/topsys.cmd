@@ -10,6 +10,8 @@ spec='specs/syscall/topsys.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=addf979b1e4147f5
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top system calls by count per interval (all processes, -p PID or --comm NAME)'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0

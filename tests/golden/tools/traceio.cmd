@@ -10,6 +10,8 @@ spec='specs/io/traceio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=0661b0f175bced20
 sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Bytes read and written per process through the VFS, in human units'
 sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0
