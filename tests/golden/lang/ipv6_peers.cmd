@@ -24,7 +24,7 @@ usage: ipv6_peers [options]
 IPv6 packets as ip6_rcv_finish takes them in, with their addresses
 
 common options:
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse

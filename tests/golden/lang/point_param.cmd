@@ -34,7 +34,7 @@ options:
   --trigger STR          Only while inside this function (in the probe points: stap's argument; a built module keeps its own) (required)
 
 common options:
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse

@@ -33,7 +33,7 @@ options:
   -c N                   Stop after this many histograms (0 = run until interrupted) (default: 0)
 
 common options:
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse

@@ -35,7 +35,7 @@ options:
 common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse

@@ -34,7 +34,7 @@ options:
   -l N                   Rows per report, most bytes first (0 = all) (default: 10)
 
 common options:
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse

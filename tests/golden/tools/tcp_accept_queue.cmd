@@ -33,7 +33,7 @@ options:
   --limit N              Stop after this many overflows (0 = run until -t or Ctrl-C); the histograms print at the end (default: 0)
 
 common options:
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse

@@ -34,7 +34,7 @@ options:
   -l N                   Threads shown per report (default: 20)
 
 common options:
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
