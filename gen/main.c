@@ -21,7 +21,6 @@
 #include "util/strbuf.h"
 #include "util/text.h"
 
-#define STAPGEN_VERSION "0.1.0"
 #define MAX_SPEC_BYTES (1024 * 1024)
 
 static const char usage[] =

@@ -738,6 +738,91 @@ static int cmp_name_index(const void *x, const void *y)
 	return c ? c : (i > j) - (i < j);
 }
 
+/* ---- one title per meaning (gen/tables/col_titles.def) ---------------- */
+static const struct { const char *fn, *title; } col_titles[] = {
+#define TITLE(fn, title) { fn, title },
+#include "../tables/col_titles.def"
+#undef TITLE
+};
+
+/* The table's title for a call F() of its functions, else NULL. */
+static const char *call_title(const expr *e, const char **fn)
+{
+	if (!e || e->kind != E_CALL || e->nargs || !e->name)
+		return NULL;
+	for (size_t i = 0; i < sizeof col_titles / sizeof *col_titles; i++)
+		if (!strcmp(e->name, col_titles[i].fn)) {
+			*fn = col_titles[i].fn;
+			return col_titles[i].title;
+		}
+	return NULL;
+}
+
+/* The meaning of a probe's value: a call, or a named value bound to one. */
+static const char *probe_value_title(const spec_probe *p, const expr *e, const char **fn)
+{
+	if (e && e->kind == E_IDENT && e->name && p)
+		for (unsigned i = 0; i < p->nlets; i++)
+			if (p->lets[i].name && !strcmp(p->lets[i].name, e->name))
+				return call_title(p->lets[i].e, fn);
+	return call_title(e, fn);
+}
+
+/* The meaning of a report row's key column: what the probes collect at
+ * that key's position of the aggregate. */
+static const char *key_title(const spec *s, const spec_report *r, const expr *e, const char **fn)
+{
+	if (!e || e->kind != E_IDENT || !e->name || !r->from_maps)
+		return call_title(e, fn);
+	for (unsigned j = 0; j < r->nfrom; j++) {
+		const spec_map *m = r->from_maps[j];
+		if (!m)
+			continue;
+		for (unsigned ki = 0; ki < m->nkeys; ki++) {
+			if (!m->keys[ki].name || strcmp(m->keys[ki].name, e->name))
+				continue;
+			for (unsigned pi = 0; pi < s->nprobes; pi++)
+				for (unsigned c = 0; c < s->probes[pi].ncollects; c++) {
+					const spec_assign *as = &s->probes[pi].collects[c];
+					const char *t;
+					if (as->map == m && as->target && as->target->kind == E_INDEX &&
+					    ki < as->target->nargs &&
+					    (t = probe_value_title(&s->probes[pi], as->target->args[ki], fn)))
+						return t;
+				}
+		}
+	}
+	return NULL;
+}
+
+static void check_title(diag_sink *d, const spec_column *col, const char *want, const char *fn)
+{
+	/* only titles a spec gives: a column's name is the spec's own choice */
+	if (!want || !col->name || !col->title || !strcmp(col->title, want))
+		return;
+	diag_warning(d, col->loc, "column '%s' is %s(), titled '%s': every tool titles %s() '%s'",
+		     col->name, fn, col->title, fn, want);
+	diag_hint(d, "title: %s (gen/tables/col_titles.def: one title per meaning)", want);
+}
+
+static void check_titles(const spec *s, diag_sink *d)
+{
+	const char *fn = NULL;
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nemits; j++)
+			for (unsigned k = 0; k < s->probes[i].emits[j].ncols; k++) {
+				const spec_column *col = &s->probes[i].emits[j].cols[k];
+				const char *want = probe_value_title(&s->probes[i], col->e, &fn);
+				check_title(d, col, want, fn);
+			}
+	for (unsigned i = 0; i < s->nreports; i++)
+		for (unsigned k = 0; k < s->reports[i].ncols; k++) {
+			const spec_column *col = &s->reports[i].cols[k];
+			const char *want = key_title(s, &s->reports[i], col->e, &fn);
+			check_title(d, col, want, fn);
+		}
+}
+
 void spec_check(arena *a, spec *s, diag_sink *d)
 {
 	for (unsigned i = 0; i < s->nprobes; i++)
@@ -812,4 +897,5 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 		if (!used)
 			diag_warning(d, s->maps[i].loc, "'%s' is never written by any probe", s->maps[i].name);
 	}
+	check_titles(s, d);
 }

@@ -6,6 +6,9 @@
 
 struct lowered;
 
+/* stapgen's version: `stapgen -V`, and each tool command's -V */
+#define STAPGEN_VERSION "0.1.0"
+
 typedef struct emit_opts {
 	const char *kver;	/* kernel release the script is generated for */
 	const char *spec_path;	/* as shown in headers (relative, stable) */
@@ -26,6 +29,11 @@ extern const size_t stapgen_cmd_runtime_len;
 /* "table (default), json or csv", and folded/svg when `stacks` (SG_FORMATS);
  * with all: every format, the stack ones marked "(stack tools)" */
 void emit_format_list(strbuf *out, bool stacks, bool all);
+/* The parameters a periodic report's `every:` and `count:` name (the first
+ * such report): the command's positional [interval [count]].  NULL: none. */
+const spec_param *tool_interval_param(const spec *s, const spec_param **count);
+/* "TOOL [options]", with " [interval [count]]" when the tool has them */
+void emit_usage_line(strbuf *out, const spec *s);
 /* Does the tool print stack columns (then -f folded and svg apply)? */
 bool tool_has_stacks(const spec *s);
 /* The tool command's own options (gen/tables/tool_options.def) as its

@@ -9,6 +9,8 @@
 #include "../util/text.h"
 #include "emit.h"
 
+static void usage_text(strbuf *u, const char *s);
+
 /* 'text' for sh, with embedded quotes closed and reopened. */
 static void sh_quote(strbuf *o, const char *s)
 {
@@ -66,6 +68,29 @@ bool tool_has_stacks(const spec *s)
 			if (s->reports[i].cols[k].type == COL_STACK)
 				return true;
 	return false;
+}
+
+const spec_param *tool_interval_param(const spec *s, const spec_param **count)
+{
+	*count = NULL;
+	for (unsigned i = 0; i < s->nreports; i++)
+		if (s->reports[i].every_param && !s->reports[i].every_param->point_arg) {
+			const spec_param *c = s->reports[i].count_param;
+			if (c && !c->point_arg && c->type == PT_INT)
+				*count = c;
+			return s->reports[i].every_param;
+		}
+	return NULL;
+}
+
+void emit_usage_line(strbuf *o, const spec *s)
+{
+	const spec_param *c, *iv = tool_interval_param(s, &c);
+	sb_printf(o, "%s [options]", s->tool);
+	if (iv)
+		sb_printf(o, " [%s%s%s]", iv->name, c ? " [" : "", c ? c->name : "");
+	if (iv && c)
+		sb_putc(o, ']');
 }
 
 /* Does a spec parameter take this flag?  (Only OPT_TARGET rows may be
@@ -211,6 +236,27 @@ static void emit_tool_global(strbuf *o, const spec *s)
 	sb_puts(o, "\t*) return 1 ;;\n\tesac\n}\n");
 }
 
+/* tool_pos: the positional [interval [count]] of the toolkits, for a tool
+ * whose report comes every `interval` (sg_npos: the words taken so far). */
+static void emit_tool_pos(strbuf *o, const spec *s)
+{
+	const spec_param *c, *iv = tool_interval_param(s, &c);
+	sb_puts(o, "# tool_pos WORD: a positional argument ([interval [count]]), or returns 1\n"
+		   "tool_pos() {\n");
+	if (!iv) {
+		sb_puts(o, "\treturn 1\n}\n");
+		return;
+	}
+	sb_printf(o, "\tcase $sg_npos in\n\t0)\n\t\tsg_pos %s \"$1\"\n", iv->name);
+	if (iv->unit_ms)	/* seconds, as the toolkits take it; the parameter is in ms */
+		sb_printf(o, "\t\tsg_setg %s \"${1#\"${1%%%%[!0]*}\"}000\" ;;\n", iv->name);
+	else
+		sb_printf(o, "\t\tsg_setg %s \"$1\" ;;\n", iv->name);
+	if (c)
+		sb_printf(o, "\t1) sg_uint %s \"$1\"; sg_setg %s \"$1\" ;;\n", c->name, c->name);
+	sb_puts(o, "\t*) return 1 ;;\n\tesac\n\tsg_npos=$((sg_npos + 1))\n}\n");
+}
+
 /* tool_required: given by their flag or as -G NAME=... */
 static void emit_tool_required(strbuf *o, const spec *s)
 {
@@ -254,6 +300,15 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	sh_quote(o, opt->kver);
 	/* the set's id: its script and parser carry it too (sg_pin) */
 	sb_printf(o, "\nset_id=%s\n", opt->set_id ? opt->set_id : "");
+	sb_puts(o, "sg_version=" STAPGEN_VERSION "\n");
+	{	/* the line shown once the probes are armed: the summary, escaped */
+		strbuf sum = STRBUF_INIT;
+		usage_text(&sum, s->summary ? s->summary : "");
+		sb_puts(o, "# shellcheck disable=SC2016,SC1003 # text: never expanded\nsg_summary=");
+		sh_quote(o, sb_str(&sum));
+		sb_putc(o, '\n');
+		sb_free(&sum);
+	}
 
 	unsigned nflags;
 	const char **flags = stap_run_flags(s, &nflags);
@@ -278,7 +333,9 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		sb_printf(o, "sg_formats='%s'\n", sb_str(&pat));
 		sb_free(&pat);
 	}
-	sb_printf(o, "sg_target=%d sg_usyms=%d\n", needs.target, needs.target && uses_user_symbols(s));
+	/* sg_needtarget: a filter holds only for the target: -p or -c is required */
+	sb_printf(o, "sg_target=%d sg_usyms=%d sg_needtarget=%d\n", needs.target,
+		  needs.target && uses_user_symbols(s), needs.target_required);
 	sb_printf(o, "sg_need_kprobes=%d sg_need_uprobes=%d sg_need_kdebug=%d\n",
 		  need_word(needs.kprobes), need_word(needs.uprobes), need_word(needs.kdebug));
 	sb_printf(o, "sg_npp=%u\n", s->npoint_args);
@@ -295,9 +352,13 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	}
 
 	strbuf u = STRBUF_INIT;
-	sb_printf(&u, "usage: %s [options]\n\n", t);
+	sb_puts(&u, "usage: ");
+	emit_usage_line(&u, s);
+	sb_puts(&u, "\n\n");
 	usage_text(&u, s->summary ? s->summary : "");
 	sb_puts(&u, "\n");
+	if (needs.target_required)
+		sb_puts(&u, "It traces one process: -p PID or -c 'CMD' is required.\n");
 	if (s->description && *s->description) {	/* line by line, each escaped */
 		sb_putc(&u, '\n');
 		for (const char *l = s->description; *l;) {
@@ -307,7 +368,22 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			l += n + (l[n] == '\n');
 		}
 	}
-	sb_puts(&u, "\noptions:\n");
+	if (s->nexamples) {	/* as the toolkits show them: the line, what it does */
+		sb_puts(&u, "\nexamples:\n");
+		for (unsigned i = 0; i < s->nexamples; i++) {
+			size_t at = u.len;
+			sb_puts(&u, "  ");
+			usage_text(&u, s->examples[i].run);
+			while (u.len - at < 32)
+				sb_putc(&u, ' ');
+			sb_puts(&u, " # ");
+			usage_text(&u, s->examples[i].what);
+			sb_putc(&u, '\n');
+		}
+	}
+	/* the tool's own options first, then every tool's */
+	if (s->nparams)
+		sb_puts(&u, "\noptions:\n");
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		char lhs[96];
@@ -338,6 +414,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 			sb_printf(&u, "%lld)\n", (long long)p->ival);
 		}
 	}
+	sb_puts(&u, "\ncommon options:\n");
 	emit_tool_options(&u, s, needs.target, false);
 	if (nflags) {
 		sb_puts(&u, "\nstap runs with:");
@@ -358,6 +435,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	emit_tool_opt(o, s);
 	emit_tool_global(o, s);
 	emit_tool_required(o, s);
+	emit_tool_pos(o, s);
 	/* the runtime, from this command's own directory: never PATH or $PWD */
 	sb_puts(o, "case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac\n"
 		   "case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac\n"

@@ -322,10 +322,27 @@ static void need_raise(need_level *l, need_level to)
 		*l = to;
 }
 
+static bool is_target_call(const expr *e)
+{
+	return e && e->kind == E_CALL && e->name && !strcmp(e->name, "target") && !e->nargs;
+}
+
+bool filter_needs_target(const expr *e)
+{
+	if (!e || e->kind != E_BINARY)
+		return false;
+	if (e->op == OP_AND)
+		return filter_needs_target(e->a) || filter_needs_target(e->b);
+	return e->op == OP_EQ && (is_target_call(e->a) || is_target_call(e->b));
+}
+
 tool_needs tool_needs_of(const spec *s, const char *kver)
 {
 	static const char *const target_fns[] = { "target", NULL };
-	tool_needs n = { NEED_NO, NEED_NO, NEED_NO, spec_calls(s, target_fns), "", 0, false };
+	tool_needs n = { NEED_NO, NEED_NO, NEED_NO, spec_calls(s, target_fns), false, "", 0, false };
+	for (unsigned i = 0; i < s->nprobes; i++)
+		for (unsigned j = 0; j < s->probes[i].nfilters; j++)
+			n.target_required |= filter_needs_target(s->probes[i].filters[j]);
 	unsigned kv[3];
 	bool portable = !kver_parse(kver, kv);
 	for (unsigned i = 0; i < s->nprobes; i++) {

@@ -64,6 +64,9 @@ typedef struct tool_needs {
 	need_level kprobes;	/* CONFIG_KPROBES: kernel.function, kprobe.*, tapset aliases */
 	need_level uprobes;	/* CONFIG_UPROBES: process(...).function/statement/mark */
 	bool target;		/* the script uses target(): -p / -c */
+	/* a probe's filter holds only for the target (X == target(), not
+	 * under ||): without -p/-c the tool would trace nothing */
+	bool target_required;
 	/* kdebug == NEED_YES: the first construct that needs it, and its spec
 	 * line (0: none known) */
 	char kdebug_why[200];
@@ -73,6 +76,8 @@ typedef struct tool_needs {
 	bool ksyms_only;
 } tool_needs;
 tool_needs tool_needs_of(const spec *s, const char *kver);
+/* Does this filter hold only when X == target() (through && only)? */
+bool filter_needs_target(const expr *e);
 
 /* The printf conversion for a field: %d or %s (strings go through text_str). */
 const char *record_field_conv(const record_field *f);

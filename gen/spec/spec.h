@@ -208,6 +208,15 @@ typedef struct spec_unsupported {
 	srcloc loc;
 } spec_unsupported;
 
+/* `examples:`: a command line a user runs, and what it does (-h, doc page;
+ * tests/command/run.sh runs each one's option parsing) */
+typedef struct spec_example {
+	const char *run;
+	const char *what;
+	srcloc loc;
+} spec_example;
+#define SPEC_MAX_EXAMPLES 16
+
 typedef struct spec {
 	const char *path;
 	const source *src;
@@ -230,6 +239,8 @@ typedef struct spec {
 	unsigned nreports;
 	spec_unsupported *unsupported;
 	unsigned nunsupported;
+	spec_example *examples;
+	unsigned nexamples;
 	/* maps named by a store or collect entry that was rejected (its value
 	 * did not parse): not "never written", an error was said already */
 	const char **rejected_writes;

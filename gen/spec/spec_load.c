@@ -949,6 +949,68 @@ static void load_options(loader *L, const ynode *n)
 	}
 }
 
+/* examples: [{ run: "TOOL ARGS", what: "one sentence" }]: the run is words
+ * of the tool's command line (quotes allowed), no other shell syntax, so a
+ * test can run each one's option parsing */
+static void load_examples(loader *L, const ynode *n)
+{
+	static const char *const keys[] = { "run", "what", NULL };
+	size_t cnt;
+	if (n->kind != YN_SEQ) {
+		diag_error(L->c.d, n->loc, "'examples' must be a list of { run: ..., what: ... }");
+		return;
+	}
+	const ynode *const *items = schema_list(&L->c, n, &cnt);
+	L->s->examples = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_example));
+	for (size_t i = 0; i < cnt; i++) {
+		const ynode *it = items[i];
+		if (i == SPEC_MAX_EXAMPLES) {
+			diag_error(L->c.d, it->loc, "too many examples (%zu; limit %d)", cnt, SPEC_MAX_EXAMPLES);
+			break;
+		}
+		if (!schema_is_map(&L->c, it, "an example"))
+			continue;
+		schema_check_keys(&L->c, it, "an example", keys);
+		const ypair *r = ynode_get(it, "run"), *w = ynode_get(it, "what");
+		if (!r || !w) {
+			diag_error(L->c.d, it->loc, "an example is missing required key '%s'", r ? "what" : "run");
+			continue;
+		}
+		spec_example *e = &L->s->examples[L->s->nexamples];
+		e->loc = r->value->loc;
+		e->run = schema_line(&L->c, r->value, "an example's 'run'");
+		e->what = schema_line(&L->c, w->value, "an example's 'what'");
+		if (!e->run || !e->what)
+			continue;
+		size_t tl = L->s->tool ? strlen(L->s->tool) : 0;
+		if (tl && (strncmp(e->run, L->s->tool, tl) || (e->run[tl] && e->run[tl] != ' '))) {
+			diag_error(L->c.d, r->value->loc, "an example runs the tool: it starts with '%s'",
+				   L->s->tool);
+			continue;
+		}
+		size_t bad = strcspn(e->run, ";&|<>$`()\\{}#\t");
+		if (e->run[bad]) {
+			srcloc at = yaml_scalar_loc(r->value, bad);
+			diag_error(L->c.d, at, "an example is the tool's words only: '%c' is shell syntax",
+				   e->run[bad]);
+			continue;
+		}
+		char q = 0;	/* quotes closed: each run is words a shell splits */
+		for (const char *c = e->run; *c; c++)
+			if (q ? *c == q : (*c == '\'' || *c == '"'))
+				q = q ? 0 : *c;
+		if (q) {
+			diag_error(L->c.d, r->value->loc, "an example's quote %c is not closed", q);
+			continue;
+		}
+		if (strlen(e->run) > 200) {
+			diag_error(L->c.d, r->value->loc, "an example's 'run' is longer than 200 bytes");
+			continue;
+		}
+		L->s->nexamples++;
+	}
+}
+
 spec *spec_load(arena *a, const source *src, diag_sink *d)
 {
 	ynode *root = yaml_load(a, src, NULL, d);
@@ -962,7 +1024,7 @@ spec *spec_load(arena *a, const source *src, diag_sink *d)
 	}
 	static const char *const keys[] = { "tool", "summary", "description", "params", "state",
 					    "aggregates", "probes", "reports", "kernels",
-					    "stap_options", "guru",
+					    "stap_options", "guru", "examples",
 					    /* the live tests' expectations: read by tests/live/live.py */
 					    "live", NULL };
 	spec *s = L.s = arena_alloc(a, sizeof *s);
@@ -1033,6 +1095,8 @@ spec *spec_load(arena *a, const source *src, diag_sink *d)
 		load_kernels(&L, p->value);
 	if ((p = ynode_get(root, "stap_options")))
 		load_options(&L, p->value);
+	if ((p = ynode_get(root, "examples")))
+		load_examples(&L, p->value);
 	return s;
 }
 

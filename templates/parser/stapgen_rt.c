@@ -11,11 +11,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ========================================================================== */
 /* built-in kinds                                                             */
@@ -687,6 +689,8 @@ static void usage(FILE *f, const char *prog, const sg_tool *tool)
           "                     print a line per kind of data stap lost (transport\n"
           "                     failures, skipped probes, errors, full maps, a run\n"
           "                     stopped early); exit 5 if any, else 0\n"
+          "  --armed FILE       create FILE when the script's first record (@stapgen,\n"
+          "                     from its begin probe) arrives: the probes are armed\n"
           "  -h, --help         show this help\n"
           "Lines that are not valid records are dropped and reported on stderr.\n"
           "Exit status: 0 all lines were records and the run's end report (@end) came,\n"
@@ -799,7 +803,7 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
     const sg_kind *k;
     const sg_value *v;
     int i, only_files = 0, rc = 0, live = 1, from_folded = 0, svg_opt = 0;
-    const char *diff_a = NULL, *diff_b = NULL, *staplog = NULL;
+    const char *diff_a = NULL, *diff_b = NULL, *staplog = NULL, *armed = NULL;
     sg_svg_opts so;
     struct stat st;
 
@@ -858,6 +862,14 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
                 goto usage_err;
             }
             staplog = val;
+            continue;
+        }
+        if ((m = opt_val(argc, argv, &i, '\0', "armed", &val)) != 0) {
+            if (m < 0) {
+                fprintf(stderr, "%s: option '%s' needs a value\n", prog, a);
+                goto usage_err;
+            }
+            armed = val;
             continue;
         }
         if (strcmp(a, "--from-folded") == 0) {
@@ -1002,6 +1014,14 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
                 sg_writer_flush(w);
             if (!sg_reader_next(r, &k, &v))
                 break;
+            if (armed && k == &sg_kind_stapgen) {
+                /* the script's first record, from its begin probe: the
+                 * probes are armed; the tool command waits for FILE */
+                int fd = open(armed, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+                if (fd >= 0)
+                    close(fd);
+                armed = NULL;
+            }
             sg_writer_record(w, k, v);
         }
         sg_writer_finish(w);

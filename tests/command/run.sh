@@ -60,9 +60,25 @@ for sh in dash bash; do
 		[ "$rc" -eq 0 ] || bad "$tool -h ($sh): exit $rc: $(head -n 2 "$tmp/err")"
 		[ -s "$tmp/err" ] && bad "$tool -h ($sh): stderr: $(head -n 2 "$tmp/err")"
 		[ -z "$(ls -A "$tmp/cwd")" ] || bad "$tool -h ($sh) created files: $(ls -A "$tmp/cwd" | tr '\n' ' ')"
-		head -n 1 "$tmp/help" | grep -qx "usage: $tool \[options\]" || bad "$tool -h ($sh): no usage line"
+		head -n 1 "$tmp/help" | grep -qx "usage: $tool \[options\]\( \[interval\( \[count\]\)\?\]\)\?" || bad "$tool -h ($sh): no usage line"
 		grep -q -- "^  -h, --help  " "$tmp/help" || bad "$tool -h ($sh): help text cut short"
 	done
+done
+# the toolkits' conventions (issue 20): -h lists the tool's own options, then
+# the common ones; -V prints one line; an unknown option is one line naming -h
+for c in $cmds; do
+	n=$((n + 1))
+	tool=$(basename "$c")
+	sh "$c" -h >"$tmp/help" 2>&1
+	grep -q -- '^  -V, --version  ' "$tmp/help" || bad "$tool -h: no -V, --version"
+	own=$(grep -n '^options:$' "$tmp/help" | cut -d: -f1)
+	common=$(grep -n '^common options:$' "$tmp/help" | cut -d: -f1)
+	[ -n "$common" ] || bad "$tool -h: no 'common options:' block"
+	[ -z "$own" ] || [ -z "$common" ] || [ "$own" -lt "$common" ] || bad "$tool -h: its own options after the common ones"
+	v=$(sh "$c" -V 2>&1)
+	case $v in "$tool (stapgen "[0-9]*", from "*" for kernel $kver, set "*")") ;; *) bad "$tool -V: '$v'" ;; esac
+	[ "$(sh "$c" --no-such-option 2>&1)" = "$tool: unknown option '--no-such-option' (see $tool -h)" ] ||
+		bad "$tool --no-such-option: $(sh "$c" --no-such-option 2>&1 | head -n 3)"
 done
 # the crafted specs' texts arrive verbatim (those without escapes)
 for spec in "$here"/specs/*.yaml; do
@@ -143,6 +159,57 @@ check_args '[-c][ls -l /][needs_tracepoint.stp]' needs_tracepoint -c 'ls -l /'
 check_args "needs_tracepoint: -p and -c exclude each other" needs_tracepoint -c ls -p 1
 check_args "inject_text: unknown option '-c' (see inject_text -h)" inject_text -c ls
 check_args "inject_text: unknown option '--nope' (see inject_text -h)" inject_text --nope
+# the toolkits' positional [interval [count]] (issue 20): tools with a
+# report every `interval`; the words set those parameters, as -G does
+check_args '[-G][interval=1][-G][count=3][biolatency.stp]' biolatency 1 3
+check_args '[-G][count=2][-G][interval=1][-G][count=3][biolatency.stp]' biolatency -c 2 1 3
+check_args '[-G][interval=2][iotop.stp]' iotop 2
+check_args "biolatency: unexpected argument '4' (see biolatency -h)" biolatency 1 3 4
+check_args "iotop: unexpected argument '3' (see iotop -h)" iotop 2 3
+check_args "biolatency: interval: takes a number above 0" biolatency 0
+check_args "biolatency: count: 'x': takes a number" biolatency 1 x
+check_args "biolatency: interval: 'x;y': takes a number" biolatency 'x;y'
+check_args "tcp_conn: unexpected argument '5' (see tcp_conn -h)" tcp_conn 5
+# a tool whose filters compare with target() refuses to start without a
+# target, naming the options (issue 20); one whose filter is
+# `target() == 0 || ...` runs without
+check_args "sample_bt: -p PID or -c 'CMD' is required: the tool traces one process (its probes' filters compare with target())" sample_bt -k
+check_args "sample_bt_vfs: -p PID or -c 'CMD' is required: the tool traces one process (its probes' filters compare with target())" sample_bt_vfs
+check_args "needs_tracepoint: -p PID or -c 'CMD' is required: the tool traces one process (its probes' filters compare with target())" needs_tracepoint
+check_args '[-c][true][needs_tracepoint.stp]' needs_tracepoint -c true
+check_args '[-DMAXMAPENTRIES=16384][accessed_files.stp]' accessed_files
+n=$((n + 1))
+grep -q "^It traces one process: -p PID or -c 'CMD' is required.$" "$tmp/out/sample_bt" || bad "sample_bt -h does not say it needs -p or -c"
+# every spec's examples (issue 20): -h shows them, and each one's option
+# parsing runs against the stand-in stap, which it must reach (-p PID: a
+# live process of ours stands in for the example's)
+sleep 60 &
+ep=$!
+for spec in specs/*/*.yaml; do
+	tool=$(sed -n 's/^tool: *//p' "$spec")
+	sh "$tmp/out/$tool" -h | sed -n '/^examples:$/,/^$/p' | sed -e '1d' -e '/^$/d' -e 's/^  //' -e 's/ *# .*$//' >"$tmp/examples"
+	n=$((n + 1))
+	[ -s "$tmp/examples" ] || bad "$tool -h shows no examples"
+	while IFS= read -r run; do
+		n=$((n + 1))
+		eval "set -- $run"
+		[ "$1" = "$tool" ] || { bad "$tool: an example runs '$1'"; continue; }
+		shift
+		w=''
+		for a in "$@"; do
+			if [ "$w" = -p ]; then a=$ep; fi
+			w=$a
+			set -- "$@" "$a"
+			shift
+		done
+		rc=0
+		out=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/$tool" --no-check --raw "$@" 2>"$tmp/stderr") || rc=$?
+		[ "$rc" = 0 ] && case $out in '['*) true ;; *) false ;; esac ||
+			bad "$tool: example '$run' (-p $ep): exit $rc: $(head -n 2 "$tmp/stderr") $out"
+	done <"$tmp/examples"
+done
+kill "$ep" 2>/dev/null
+wait "$ep" 2>/dev/null
 # ---- untrusted values reach stap as the one argument they mean (issue 16) --------
 # argv_of TOOL ARG...: the stand-in's argv line (no path stripping), and the
 # command's stderr in $tmp/argv.err
@@ -241,6 +308,7 @@ case $got in "[${TMPDIR:-/tmp}/inject_text."*"/inject_text.stp]") ;; *) bad "CDP
 cat >"$tmp/out/parsers/sample_bt-parse" <<PARSE
 #!/bin/sh
 [ "\$1" != --stap-log ] || exit 0
+[ "\$1" != --armed ] || shift 2
 # stapgen set $(sed -n 's/^set_id=//p' "$tmp/out/sample_bt")
 cat >/dev/null
 for a in "\$@"; do printf '[%s]' "\$a"; done
@@ -248,10 +316,10 @@ echo
 PARSE
 chmod +x "$tmp/out/parsers/sample_bt-parse"
 n=$((n + 1))
-got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -k -l 5 -f svg 2>/dev/null)
-[ "$got" = '[-f][svg][--subtitle][sample_bt --no-check -k -l 5 -f svg]' ] || bad "sample_bt -f svg -> '$got'"
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -c true -k -l 5 -f svg 2>/dev/null)
+[ "$got" = '[-f][svg][--subtitle][sample_bt --no-check -c true -k -l 5 -f svg]' ] || bad "sample_bt -f svg -> '$got'"
 n=$((n + 1))
-got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -f folded 2>/dev/null)
+got=$(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/sample_bt" --no-check -c true -f folded 2>/dev/null)
 [ "$got" = '[-f][folded]' ] || bad "sample_bt -f folded -> '$got'"
 [ -z "$(ls -A "$tmp/cwd")" ] || bad "option tests created files: $(ls -A "$tmp/cwd")"
 
@@ -373,6 +441,27 @@ printf "@stapgen\ttcp_conn\t1\n"; while :; do sleep 0.1; done'
 exit_is 0 '' --no-check -t 1
 n=$((n + 1))
 grep -q 'at_sigint' "$tmp/stdout" || bad "tcp_conn -t 1: the record printed at SIGINT is missing: $(head -n 2 "$tmp/stdout")"
+# -t counts from the moment the probes are armed (the script's first record,
+# @stapgen, reaches the parser), not from stap's start, which includes
+# compiling: a stand-in that takes 2 s to start (SIGINT then ends it with
+# nothing, as it would stap) still gets its whole second (issue 20); the
+# armed line comes from the summary, on stderr.
+stub 'trap "exit 1" INT
+i=0; while [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+trap "printf \"@conn\t1700000000\t0\t0\t0\tat_sigint\t812\t22\t10.0.0.1\n@end\n\"; exit 0" INT
+printf "@stapgen\ttcp_conn\t1\n"; while :; do sleep 0.1; done'
+exit_is 0 'Tracing: Log accepted TCP connections (time, ids, command, port, peer address)... Hit Ctrl-C to end.' --no-check -t 1
+n=$((n + 1))
+grep -q 'at_sigint' "$tmp/stdout" || bad "tcp_conn -t 1, a slow start: the run ended before the probes were armed: $(head -n 2 "$tmp/stdout" "$tmp/stderr")"
+if command -v busybox >/dev/null; then
+	n=$((n + 1))
+	rc=0
+	(cd "$tmp/cwd" && PATH="$tmp/bin:$tmp/bb" busybox sh "$tmp/out/tcp_conn" --no-check -t 1 >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+	[ "$rc" = 0 ] && grep -q 'at_sigint' "$tmp/stdout" && grep -q '^Tracing: ' "$tmp/stderr" ||
+		bad "tcp_conn -t 1 under busybox, a slow start: exit $rc: $(head -n 3 "$tmp/stdout" "$tmp/stderr")"
+fi
+stub 'trap "printf \"@conn\t1700000000\t0\t0\t0\tat_sigint\t812\t22\t10.0.0.1\n@end\n\"; exit 0" INT
+printf "@stapgen\ttcp_conn\t1\n"; while :; do sleep 0.1; done'
 # Ctrl-C (SIGINT to the whole process group, as a terminal sends it): stap
 # runs its end probes, the parser (which ignores it) prints their records,
 # and the command exits with stap's status, under dash and bash.
@@ -418,8 +507,8 @@ rc=0
 (cd "$tmp/cwd" && PATH="$tmp/oldtimeout:$tmp/bin:$PATH" sh "$tmp/out/tcp_conn" --no-check -t 5 >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
 [ "$rc" = 0 ] || bad "tcp_conn -t 5 (own timer), stap ends first: exit $rc: $(head -n 3 "$tmp/stderr")"
 sleep 1.5
-# (its argv: sh -c SCRIPT sh SECS stap ...)
-! ps -eo args | grep -q '^sh -c p=\$\$ n=\$1.* sh 5 stap .*/tcp_conn\.stp' || bad "the -t timer outlived stap: $(ps -eo pid,args | grep 'p=\$\$')"
+# (its argv: sh -c SCRIPT sh SECS FILE MESSAGE stap ...)
+! ps -eo args | grep -q '^sh -c p=\$\$ n=\$1.* sh 5 .* stap .*/tcp_conn\.stp' || bad "the -t timer outlived stap: $(ps -eo pid,args | grep 'p=\$\$')"
 
 # ---- preflight: --check against fake roots (STAPGEN_ROOT) -----------------------
 # A stand-in uname in $tmp/ubin reports the release in $tmp/rel (the

@@ -57,6 +57,10 @@ class Tool:
         self.flags = shlex.split(shlex.split(re.search(r"^sg_flags=(.*)$", text, re.M).group(1))[0])
         self.mod = re.search(r"^tool=\S+ sg_mod=(\S+)$", text, re.M).group(1)
         self.target = "sg_target=1" in text
+        self.summary = shlex.split(re.search(r"^sg_summary=(.*)$", text, re.M).group(1))[0].encode(
+            "utf-8", "surrogateescape")
+        rt = open(os.path.join(out, "lib", "stapgen-cmd.sh"), encoding="utf-8", errors="surrogateescape").read()
+        self.watch = re.search(r"^sg_watch='([^']*)'$", rt, re.M).group(1).encode("utf-8", "surrogateescape")
         self.usyms = "sg_usyms=1" in text
         self.formats = re.search(r"^sg_formats='([^']*)'", text, re.M).group(1).split("|")
         self.pp = {}   # N -> default
@@ -113,7 +117,7 @@ def expected(tool, args, pids):
     """The command line the tool must run for args, if it accepts them."""
     a, syms, gstap, gmod = [], [], [], []
     pid = cmd = out = size = build = module = secs = None
-    bg = False
+    bg = raw = False
     pp = dict(tool.pp)
 
     def setparam(kind, what, val):
@@ -140,6 +144,7 @@ def expected(tool, args, pids):
             setparam(*tool.globals[name.decode()], val)
             i += 2
         elif s in ("--raw", "--no-check"):
+            raw = raw or s == "--raw"
             i += 1
         elif s in ("-F", "--background"):
             bg = True
@@ -194,8 +199,14 @@ def expected(tool, args, pids):
         if bg:
             w += [b"-F", b"-m", tool.mod.encode()]
         w += gstap + [script] + ppw
-    if secs is not None and not bg:
-        w = [b"timeout", b"--foreground", b"--preserve-status", b"-s", b"INT", secs] + w
+    # the watcher: a parsed run waits for the parser's armed file, shows the
+    # summary line, then counts -t; an unparsed one counts -t from the start
+    parsed = not (raw or out is not None or bg)
+    if parsed:
+        w = [b"sh", b"-c", tool.watch, b"sh", secs or b"0", b"/SGTMP/armed",
+             b"Tracing: " + tool.summary + b"... Hit Ctrl-C to end."] + w
+    elif secs is not None and not bg:
+        w = [b"sh", b"-c", tool.watch, b"sh", secs, b"", b""] + w
     return w
 
 

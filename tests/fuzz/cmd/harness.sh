@@ -19,6 +19,7 @@ sg_here=$(cd "$(dirname "$cmd")" && pwd -P)
 sg_pin_set() { sg_run_script=$sg_script sg_run_parse=$sg_parse; }
 # shellcheck disable=SC2120
 sg_run() {
+	sg_tmp=/SGTMP
 	sg_argv
 	eval "set -- $sg_words"
 	{

@@ -9,9 +9,12 @@ tool=point_param sg_mod=point_param
 spec='tests/golden/lang/point_param.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
 set_id=e1bf26473b0416a1
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Calls and returns of the kernel functions matching a pattern'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=2
 sg_ppchars='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?.@/:+-' sg_ppmax=256
@@ -29,7 +32,9 @@ function's name.  The pattern is fixed when stap compiles the script.
 options:
   --pattern STR          Kernel functions to trace (a stap wildcard) (in the probe points: stap's argument; a built module keeps its own) (default: "vfs_read*")
   --trigger STR          Only while inside this function (in the probe points: stap's argument; a built module keeps its own) (required)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -42,6 +47,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -75,6 +81,10 @@ tool_global() {
 }
 tool_required() {
 	[ -n "$pp_2" ] || sg_die "--trigger is required (see --help)"
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

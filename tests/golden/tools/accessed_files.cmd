@@ -8,10 +8,13 @@ unset CDPATH
 tool=accessed_files sg_mod=accessed_files
 spec='specs/fs/accessed_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=e52fb179ec5d1520
+set_id=f92e0484921fec32
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top files read and written by a process (or by all), keyed by path'
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=0
 usage() {
@@ -22,11 +25,17 @@ Top files read and written by a process (or by all), keyed by path
 
 Paths are resolved from the file's dentry and mount (as /proc/PID/fd shows them) once an access has passed the process filter.  Page-cache hits count: this is what the process asked for, not disk I/O.
 
+examples:
+  accessed_files -p 1234 -t 10   # the files process 1234 reads and writes, for 10 s
+  accessed_files -l 20           # the top 20 files of all processes, until Ctrl-C
+
 options:
   -l N                   Files shown per report (default: 10)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -39,6 +48,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXMAPENTRIES=16384
@@ -68,6 +78,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -8,22 +8,32 @@ unset CDPATH
 tool=biolatency sg_mod=biolatency
 spec='specs/io/biolatency.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=be6456a97e5a534a
+set_id=d73857744c9c5678
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Block I/O latency histogram (microseconds, log2 buckets)'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: biolatency [options]
+usage: biolatency [options] [interval [count]]
 
 Block I/O latency histogram (microseconds, log2 buckets)
+
+examples:
+  biolatency                     # a block I/O latency histogram every second
+  biolatency 5 3                 # three histograms, 5 s apart
+  biolatency -t 30 -f json       # 30 s of histograms as JSON lines
 
 options:
   -i SECONDS             Time between histograms (default: 1)
   -c N                   Stop after this many histograms (0 = run until interrupted) (default: 0)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -36,6 +46,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -69,6 +80,17 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	1) sg_uint count "$1"; sg_setg count "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -8,24 +8,33 @@ unset CDPATH
 tool=disktop sg_mod=disktop
 spec='specs/io/disktop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=6452e9048a9819bd
+set_id=d28e593364526226
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top processes by bytes read and written per block device (VFS level)'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: disktop [options]
+usage: disktop [options] [interval]
 
 Top processes by bytes read and written per block device (VFS level)
 
 Counts the bytes returned by vfs_read() and vfs_write() per process and device.  Page-cache hits count too: this is file I/O as the process sees it, not the requests that reach the disk (see biolatency for those).
 
+examples:
+  disktop                        # top processes by disk-backed bytes, every 5 s
+  disktop 1 -l 5                 # the top 5 every second
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Rows shown per report (default: 10)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -38,6 +47,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -71,6 +81,16 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -31,7 +31,7 @@ static const sg_field disktop_fields_top[] = {
 	{ "uid", SG_LONG, "UID", 6 },
 	{ "pid", SG_LONG, "PID", 7 },
 	{ "ppid", SG_LONG, "PPID", 7 },
-	{ "comm", SG_STRING, "CMD", 16 },
+	{ "comm", SG_STRING, "COMM", 16 },
 	{ "device", SG_STRING, "DEVICE", 8 },
 	{ "read_kb", SG_LONG, "KB_READ", 0 },
 	{ "write_kb", SG_LONG, "KB_WRITTEN", 0 },
@@ -48,7 +48,7 @@ const sg_tool disktop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char disktop_set[] = "stapgen set 6452e9048a9819bd";
+const char disktop_set[] = "stapgen set d28e593364526226";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct disktop_handlers {

@@ -8,24 +8,33 @@ unset CDPATH
 tool=dropwatch sg_mod=dropwatch
 spec='specs/net/dropwatch.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=4db952560fbe4732
+set_id=f5f9a1c1bb333420
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Count dropped packets by kernel location (and drop reason), periodically'
 sg_flags=''\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: dropwatch [options]
+usage: dropwatch [options] [interval]
 
 Count dropped packets by kernel location (and drop reason), periodically
 
 A drop is an skb freed with kfree_skb() (consume_skb() frees are normal and not counted).  LOCATION is the caller, as function+offset/size. REASON is the kernel's enum skb_drop_reason (5.17 and later; 0 before).
 
+examples:
+  dropwatch                      # dropped packets by kernel location, every 5 s
+  dropwatch 1 -l 5               # the top 5 drop locations every second
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Locations shown per report (default: 20)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -38,6 +47,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -d kernel
@@ -73,6 +83,16 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

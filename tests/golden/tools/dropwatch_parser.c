@@ -37,7 +37,7 @@ const sg_tool dropwatch_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char dropwatch_set[] = "stapgen set 4db952560fbe4732";
+const char dropwatch_set[] = "stapgen set f5f9a1c1bb333420";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct dropwatch_handlers {

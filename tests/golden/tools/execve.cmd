@@ -8,10 +8,13 @@ unset CDPATH
 tool=execve sg_mod=execve
 spec='specs/syscall/execve.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=caf9a9851018bff9
+set_id=98bbb6f1c0f59a57
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Log every program executed (time, ids, command, file, arguments)'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
@@ -22,10 +25,14 @@ Log every program executed (time, ids, command, file, arguments)
 
 Reported once the new program is in place, so COMM and ARGS are the new program's; failed execs are not shown.  ARGS reads as a shell would take it back: an argument with blanks, quotes or other special characters is quoted ('a b', "it's"), an empty one is ''.  -p PID shows the execs of that process and of its direct children (the commands a shell runs, say).
 
-options:
+examples:
+  execve                         # every program executed
+  execve -p 1234                 # the programs process 1234 and its children run
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -38,6 +45,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -59,6 +67,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

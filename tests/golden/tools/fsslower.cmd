@@ -8,10 +8,13 @@ unset CDPATH
 tool=fsslower sg_mod=fsslower
 spec='specs/fs/fsslower.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=d7adae308231ebe7
+set_id=73e93537d550efb2
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Trace VFS reads and writes of regular files slower than a threshold'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
@@ -22,11 +25,17 @@ Trace VFS reads and writes of regular files slower than a threshold
 
 Latency is measured from vfs_read()/vfs_write() entry to return, so it includes page-cache copies, file-system locks and any disk wait.  Pipes, sockets and devices are skipped.  -p PID traces one process.
 
+examples:
+  fsslower                       # VFS reads and writes slower than 10 ms
+  fsslower --min 1 -p 1234       # those of process 1234 slower than 1 ms
+
 options:
   --min MS               Report operations slower than this many milliseconds (default: 10)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -39,6 +48,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -66,6 +76,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

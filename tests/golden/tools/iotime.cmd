@@ -8,10 +8,13 @@ unset CDPATH
 tool=iotime sg_mod=iotime
 spec='specs/fs/iotime.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=0ae164fc3584b681
+set_id=e44f9b1b75605261
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Time spent reading and writing each file, per process (us), with bytes and calls'
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=0
 usage() {
@@ -22,11 +25,17 @@ Time spent reading and writing each file, per process (us), with bytes and calls
 
 Each read or write is timed from the VFS entry (vfs.read, vfs.write) to its return, so time blocked on the disk, a pipe or a socket counts, and so do page-cache hits (fast).  Calls that failed count with 0 bytes. Paths are resolved from the file's dentry and mount (pipes and sockets have none worth reading).  With -p PID (or -c CMD) only that process. The table is printed at the end (Ctrl-C, -t or the end of -c CMD), most total time first.
 
+examples:
+  iotime -t 30                   # time per process and file over 30 s
+  iotime -p 1234 -l 5            # the 5 files process 1234 spends most time on
+
 options:
   -l N                   Rows shown, most time first (0 = all) (default: 20)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -39,6 +48,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXMAPENTRIES=16384
@@ -68,6 +78,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -50,7 +50,7 @@ const sg_tool iotime_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char iotime_set[] = "stapgen set 0ae164fc3584b681";
+const char iotime_set[] = "stapgen set e44f9b1b75605261";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iotime_handlers {

@@ -8,22 +8,31 @@ unset CDPATH
 tool=iotop sg_mod=iotop
 spec='specs/io/iotop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=a9582a94e8b43968
+set_id=be83e34fc6602bf0
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top processes by bytes read and written through the VFS'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: iotop [options]
+usage: iotop [options] [interval]
 
 Top processes by bytes read and written through the VFS
+
+examples:
+  iotop                          # top processes by VFS bytes, every 5 s
+  iotop 2 -l 10 -f json -t 30    # the top 10 every 2 s as JSON lines, for 30 s
 
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Processes shown per report (default: 15)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -36,6 +45,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -69,6 +79,16 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -26,7 +26,7 @@ typedef struct iotop_rec_top {
 
 static const sg_field iotop_fields_top[] = {
 	{ "pid", SG_LONG, "PID", 7 },
-	{ "comm", SG_STRING, "COMMAND", 16 },
+	{ "comm", SG_STRING, "COMM", 16 },
 	{ "read_kb", SG_LONG, "KB_READ", 0 },
 	{ "write_kb", SG_LONG, "KB_WRITTEN", 0 },
 	{ "reads", SG_LONG, "READS", 0 },
@@ -43,7 +43,7 @@ const sg_tool iotop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char iotop_set[] = "stapgen set a9582a94e8b43968";
+const char iotop_set[] = "stapgen set be83e34fc6602bf0";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iotop_handlers {

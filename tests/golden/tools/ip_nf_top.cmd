@@ -8,10 +8,13 @@ unset CDPATH
 tool=ip_nf_top sg_mod=ip_nf_top
 spec='specs/net/ip_nf_top.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=c70a19edee4c8f83
+set_id=9a5fd2d66ac955f8
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Packets and bytes per IPv4 source/destination pair, at netfilter PRE_ROUTING'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=0 sg_need_uprobes=0 sg_need_kdebug=0
 sg_npp=0
 usage() {
@@ -22,9 +25,15 @@ Packets and bytes per IPv4 source/destination pair, at netfilter PRE_ROUTING
 
 The tool registers its own netfilter hook (stap's netfilter.ipv4.pre_routing probe; it only reads, every verdict stays ACCEPT), so it sees every IPv4 packet received, loopback included, GRO'd lists too, before routing and before iptables/nftables rules of later priority.  BYTES are IP lengths (header included).  The totals are printed once, at the end (Ctrl-C or -t); -l keeps the top N pairs by bytes (0 = every pair).
 
+examples:
+  ip_nf_top -t 10                # packets and bytes per address pair, 10 s
+  ip_nf_top -l 10                # the top 10 pairs, at Ctrl-C
+
 options:
   -l N                   Address pairs shown per report, most bytes first (0 = all) (default: 0)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -37,6 +46,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -64,6 +74,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -42,7 +42,7 @@ const sg_tool ip_nf_top_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ip_nf_top_set[] = "stapgen set c70a19edee4c8f83";
+const char ip_nf_top_set[] = "stapgen set 9a5fd2d66ac955f8";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_nf_top_handlers {

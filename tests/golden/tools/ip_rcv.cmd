@@ -8,10 +8,13 @@ unset CDPATH
 tool=ip_rcv sg_mod=ip_rcv
 spec='specs/net/ip_rcv.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=dbdc0de402e92847
+set_id=fbe9bcd3c27b43f3
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Print the source and destination of each received IPv4 packet'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
@@ -22,9 +25,15 @@ Print the source and destination of each received IPv4 packet
 
 Probes ip_rcv(), where the network stack hands every IPv4 packet a device received (loopback included) to IP, before netfilter and routing.  Drivers that deliver GRO'd packet lists on 4.19+ go through ip_list_rcv() instead and are not seen: use nettop or ip_nf_top for totals that include them.  LEN is the IP packet's length in bytes (the skb's, header included).  --proto keeps one IP protocol (6 = TCP, 17 = UDP, 1 = ICMP).
 
+examples:
+  ip_rcv                         # each received IPv4 packet
+  ip_rcv --proto 6               # TCP packets only
+
 options:
   --proto N              Only this IP protocol number (0 = all) (default: 0)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -37,6 +46,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -64,6 +74,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -8,24 +8,33 @@ unset CDPATH
 tool=nethist sg_mod=nethist
 spec='specs/net/nethist.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=bb99a87428356a13
+set_id=84234d3ffd29ea41
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Histogram of packet sizes (bytes, log2 buckets) received and transmitted'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: nethist [options]
+usage: nethist [options] [interval [count]]
 
 Histogram of packet sizes (bytes, log2 buckets) received and transmitted
 
 Sizes are skb lengths at the device layer (the net:netif_receive_skb and net:net_dev_queue tracepoints, else __netif_receive_skb_core() and __dev_queue_xmit()), link-layer header excluded on receive; GSO/GRO packets count once with their full length.
 
+examples:
+  nethist                        # packet size histograms every 10 s
+  nethist 1 5                    # five histograms, one a second
+
 options:
   -i SECONDS             Time between histograms (default: 10)
   -c N                   Stop after this many reports (0 = run until interrupted) (default: 0)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -38,6 +47,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -71,6 +81,17 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	1) sg_uint count "$1"; sg_setg count "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -8,24 +8,33 @@ unset CDPATH
 tool=nettop sg_mod=nettop
 spec='specs/net/nettop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=d72f4ece29119096
+set_id=e96cb571bf8e1e77
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Packets and bytes received and transmitted, per device and process'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: nettop [options]
+usage: nettop [options] [interval]
 
 Packets and bytes received and transmitted, per device and process
 
 Received packets are counted where the device layer hands them to the stack (the net:netif_receive_skb tracepoint, else __netif_receive_skb_core(), which NAPI/GRO drivers do not bypass), transmitted ones where dev_queue_xmit() queues them (the net:net_dev_queue tracepoint, else the tapset's netdev.transmit). The process is the one running when the packet passed: the sender for most transmits, but for received packets often whoever was on the CPU when the softirq ran (or ksoftirqd), so RX per process is a hint, RX per device exact.  RX bytes exclude the link-layer header, TX bytes include it; GSO/GRO packets count once with their full length.  Each report holds the counts since the previous one.
 
+examples:
+  nettop                         # packets and bytes per device and process, every 5 s
+  nettop 1 -l 5                  # the top 5 every second
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Rows per report, most bytes first (0 = all) (default: 10)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -38,6 +47,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -71,6 +81,16 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

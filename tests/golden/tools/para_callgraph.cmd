@@ -8,10 +8,13 @@ unset CDPATH
 tool=para_callgraph sg_mod=para_callgraph
 spec='specs/kernel/para_callgraph.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=94ba96f37a54f79c
+set_id=875e6c1fdafd497c
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Calls and returns of the kernel functions matching a pattern, by call depth, with each call'\''s time'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=1
 sg_ppchars='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?.@/:+-' sg_ppmax=256
@@ -24,11 +27,17 @@ Calls and returns of the kernel functions matching a pattern, by call depth, wit
 
 Each call (enter) and return (leave) of a kernel function matching --pattern (a stap wildcard: 'vfs_*', 'tcp_*', '*@fs/read_write.c'), with the thread, its depth among the traced calls (thread_indent_depth(), as para-callgraph.stp indents), and on a return the time the call took.  With -p PID or -c CMD only that process.  The pattern is compiled into the script: stap is given it as its first argument, and a module built with --build-module probes the pattern it was built with.  Wide patterns put a kprobe and a kretprobe on every match: start narrow.  The pattern matches the kernel's symbol names; a pattern with @FILE needs the kernel's debuginfo.
 
+examples:
+  para_callgraph --pattern 'vfs_*' -p 1234 # calls of the vfs_ functions made by process 1234
+  para_callgraph -c 'ls /'       # the vfs_read calls of one ls run
+
 options:
   --pattern STR          Kernel functions to trace (a stap wildcard, e.g. 'vfs_*') (in the probe points: stap's argument; a built module keeps its own) (default: "vfs_read")
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -41,6 +50,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -68,6 +78,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

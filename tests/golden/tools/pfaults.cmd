@@ -8,26 +8,35 @@ unset CDPATH
 tool=pfaults sg_mod=pfaults
 spec='specs/mem/pfaults.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=568a188ffd7f3800
+set_id=0f99d3b10afcb214
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top processes by page faults (minor/major) and average fault time'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: pfaults [options]
+usage: pfaults [options] [interval]
 
 Top processes by page faults (minor/major) and average fault time
 
 Counts handle_mm_fault() calls that resolved a fault: major faults had to wait for I/O (swap-in, file read), minor ones did not.  Faults the kernel retries (VM_FAULT_RETRY) count once, on the attempt that completes them; failed faults (SIGSEGV, SIGBUS, OOM) are not counted.  -p PID traces one process.
 
+examples:
+  pfaults                        # top processes by page faults, every 5 s
+  pfaults -p 1234 1              # process 1234's page faults, every second
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Processes shown per report (default: 20)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -40,6 +49,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -73,6 +83,16 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

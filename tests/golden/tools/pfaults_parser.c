@@ -26,7 +26,7 @@ typedef struct pfaults_rec_faults {
 
 static const sg_field pfaults_fields_faults[] = {
 	{ "pid", SG_LONG, "PID", 7 },
-	{ "comm", SG_STRING, "COMMAND", 16 },
+	{ "comm", SG_STRING, "COMM", 16 },
 	{ "minor", SG_LONG, "MINOR", 8 },
 	{ "major", SG_LONG, "MAJOR", 8 },
 	{ "minor_avg_us", SG_LONG, "MINOR_AVG_US", 12 },
@@ -43,7 +43,7 @@ const sg_tool pfaults_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char pfaults_set[] = "stapgen set 568a188ffd7f3800";
+const char pfaults_set[] = "stapgen set 0f99d3b10afcb214";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct pfaults_handlers {

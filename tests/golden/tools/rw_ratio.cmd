@@ -8,26 +8,35 @@ unset CDPATH
 tool=rw_ratio sg_mod=rw_ratio
 spec='specs/io/rw_ratio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=e80b4dc55553a8e9
+set_id=8f87101ad812d3d0
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Reads vs writes per process (calls, bytes, time in the VFS)'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: rw_ratio [options]
+usage: rw_ratio [options] [interval]
 
 Reads vs writes per process (calls, bytes, time in the VFS)
 
 Counts vfs_read()/vfs_write() calls that did not fail.  Time is measured from entry to return, page-cache copies and blocking included.  -p PID traces one process.
 
+examples:
+  rw_ratio                       # reads vs writes per process, every 5 s
+  rw_ratio -p 1234 1             # process 1234's, every second
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Processes shown per report (default: 15)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -40,6 +49,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -73,6 +83,16 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

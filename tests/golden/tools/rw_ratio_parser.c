@@ -29,7 +29,7 @@ typedef struct rw_ratio_rec_rw {
 
 static const sg_field rw_ratio_fields_rw[] = {
 	{ "pid", SG_LONG, "PID", 7 },
-	{ "comm", SG_STRING, "COMMAND", 16 },
+	{ "comm", SG_STRING, "COMM", 16 },
 	{ "reads", SG_LONG, "READS", 8 },
 	{ "writes", SG_LONG, "WRITES", 8 },
 	{ "read_kb", SG_LONG, "KB_READ", 9 },
@@ -49,7 +49,7 @@ const sg_tool rw_ratio_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char rw_ratio_set[] = "stapgen set e80b4dc55553a8e9";
+const char rw_ratio_set[] = "stapgen set 8f87101ad812d3d0";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct rw_ratio_handlers {

@@ -8,10 +8,13 @@ unset CDPATH
 tool=sample_bt sg_mod=sample_bt
 spec='specs/cpu/sample_bt.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=63d78a21b151ee07
+set_id=7091cfc59dd64346
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Sample the on-CPU backtraces of a process (-p PID), for flame graphs'
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv|folded|svg'
-sg_target=1 sg_usyms=1
+sg_target=1 sg_usyms=1 sg_needtarget=1
 sg_need_kprobes=0 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=0
 usage() {
@@ -19,14 +22,21 @@ usage() {
 usage: sample_bt [options]
 
 Sample the on-CPU backtraces of a process (-p PID), for flame graphs
+It traces one process: -p PID or -c 'CMD' is required.
+
+examples:
+  sample_bt -p 1234 -u -t 10 -f svg # 10 s of on-CPU user stacks of process 1234, as a flame graph
+  sample_bt -p 1234 -u -k -t 5 -f folded # user and kernel stacks, folded for another flame graph tool
 
 options:
   -u                     Sample user-space stacks (default: 0)
   -k                     Sample kernel-space stacks (default: 0)
   -l N                   Distinct stacks reported (default: 1024)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json, csv, folded or svg
   --raw                  print the script's records, do not parse
@@ -39,6 +49,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXSTRINGLEN=2000 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d kernel
@@ -72,6 +83,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -8,10 +8,13 @@ unset CDPATH
 tool=sample_bt_off_cpu sg_mod=sample_bt_off_cpu
 spec='specs/cpu/sample_bt_off_cpu.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=838e355e1c16f1b7
+set_id=e4e53d460b1a5355
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Off-CPU time of a process (-p PID) by backtrace, with its distribution'
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'' '\''-d'\'' '\''kernel'\'''
 sg_formats='table|json|csv|folded|svg'
-sg_target=1 sg_usyms=1
+sg_target=1 sg_usyms=1 sg_needtarget=1
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
 sg_npp=0
 usage() {
@@ -19,15 +22,22 @@ usage() {
 usage: sample_bt_off_cpu [options]
 
 Off-CPU time of a process (-p PID) by backtrace, with its distribution
+It traces one process: -p PID or -c 'CMD' is required.
+
+examples:
+  sample_bt_off_cpu -p 1234 -u -t 10 -f svg # where process 1234 waits off-CPU, as a flame graph
+  sample_bt_off_cpu -p 1234 -k --min 100 -t 5 # kernel stacks of waits of 100 us or more
 
 options:
   --min N                Ignore off-CPU intervals shorter than this (microseconds) (default: 4)
   -u                     Record user-space stacks (default: 0)
   -k                     Record kernel-space stacks (default: 0)
   -l N                   Distinct stacks reported (default: 1024)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json, csv, folded or svg
   --raw                  print the script's records, do not parse
@@ -40,6 +50,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXSTRINGLEN=2000 -DMAXMAPENTRIES=20480 -DMAXACTION=100000 -d kernel
@@ -79,6 +90,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -8,10 +8,13 @@ unset CDPATH
 tool=sample_bt_vfs sg_mod=sample_bt_vfs
 spec='specs/cpu/sample_bt_vfs.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=c8df040f92ec570b
+set_id=8e78166f5abdede6
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Sample a process'\''s user stacks on VFS reads/writes, weighted by bytes or latency (-p PID)'
 sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACTION=100000'\'''
 sg_formats='table|json|csv|folded|svg'
-sg_target=1 sg_usyms=1
+sg_target=1 sg_usyms=1 sg_needtarget=1
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
@@ -19,17 +22,24 @@ usage() {
 usage: sample_bt_vfs [options]
 
 Sample a process's user stacks on VFS reads/writes, weighted by bytes or latency (-p PID)
+It traces one process: -p PID or -c 'CMD' is required.
 
 Every vfs read or write of the process (-p PID or -c CMD; without one nothing is sampled) adds its user backtrace with a weight: the bytes it moved, or with --latency the microseconds from the VFS entry to its return.  -r keeps reads only, -w writes only (neither: both).  This is file I/O as the program asked for it, page-cache hits included, and pipes and sockets too: not disk I/O.  TOTAL is bytes (or us), the flame graph's width; CALLS counts the calls behind it.
+
+examples:
+  sample_bt_vfs -p 1234 -r -t 10 -f svg # user stacks of process 1234's VFS reads, weighted by bytes
+  sample_bt_vfs -p 1234 --latency -t 10 # the same for reads and writes, weighted by time spent
 
 options:
   -r                     Only reads (default: 0)
   -w                     Only writes (default: 0)
   --latency              Weigh by time in the VFS call (us) instead of bytes (default: 0)
   -l N                   Distinct stacks reported (default: 1024)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json, csv, folded or svg
   --raw                  print the script's records, do not parse
@@ -42,6 +52,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXSTRINGLEN=2000 -DMAXMAPENTRIES=20480 -DMAXACTION=100000
@@ -77,6 +88,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

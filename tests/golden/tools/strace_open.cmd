@@ -8,10 +8,13 @@ unset CDPATH
 tool=strace_open sg_mod=strace_open
 spec='specs/syscall/strace_open.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=70ff5a96baa9e18f
+set_id=f20fdcb3ade8dab2
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Trace file opens per process, with flags and result (fd or error)'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
@@ -22,11 +25,17 @@ Trace file opens per process, with flags and result (fd or error)
 
 Probes the return of do_sys_openat2() (5.6+; do_sys_open() before), where open(2), openat(2), openat2(2) and creat(2) meet, so every open variant is seen once, with its result.  Paths are as the caller passed them (relative paths stay relative); on 64-bit kernels the flags include O_LARGEFILE, which the kernel adds to every open.  With -p PID (or -c CMD) only that process; --comm NAME only processes with that command name.
 
+examples:
+  strace_open --comm nginx       # the opens of processes named nginx
+  strace_open -c 'ls /'          # the opens of one ls run
+
 options:
   --comm STR             Only processes with this command name (empty = all) (default: "")
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -39,6 +48,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -66,6 +76,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -8,10 +8,13 @@ unset CDPATH
 tool=syslog_profile sg_mod=syslog_profile
 spec='specs/syscall/syslog_profile.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=0a4266d57f9bbde9
+set_id=7dcbbcd3ef7e0f9d
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Count and time the system calls of one program (--comm NAME, -p PID or -c CMD)'
 sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
@@ -22,12 +25,18 @@ Count and time the system calls of one program (--comm NAME, -p PID or -c CMD)
 
 A call is timed from the raw_syscalls sys_enter tracepoint to sys_exit (on kernels where stap resolves no tracepoint, the x86-64 dispatcher x64_sys_call() and its return), so blocking calls include the time asleep.  Calls that never return (exit, a successful execve's old program) are not counted.  The table is printed at the end (Ctrl-C, -t or the end of -c CMD), most total time first.  Without --comm, -p or -c every process is profiled.  Both handlers run on every system call of the machine: where they take over half of a CPU for about a second (a tight loop of cheap calls on a slow machine), stap's overload protection stops the tool with "probe overhead exceeded threshold".
 
+examples:
+  syslog_profile --comm rsyslogd -t 10 # the system calls of rsyslogd, counted and timed for 10 s
+  syslog_profile -p 1234 -l 10   # the top 10 system calls of process 1234
+
 options:
   --comm STR             Only processes with this command name (empty = all) (default: "")
   -l N                   System calls shown (0 = all) (default: 0)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -40,6 +49,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 stap runs with: -DMAXMAPENTRIES=16384
@@ -75,6 +85,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

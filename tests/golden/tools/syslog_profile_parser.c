@@ -41,7 +41,7 @@ const sg_tool syslog_profile_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char syslog_profile_set[] = "stapgen set 0a4266d57f9bbde9";
+const char syslog_profile_set[] = "stapgen set 7dcbbcd3ef7e0f9d";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct syslog_profile_handlers {

@@ -8,10 +8,13 @@ unset CDPATH
 tool=tcp_accept_queue sg_mod=tcp_accept_queue
 spec='specs/net/tcp_accept_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=929df8c19520a6c1
+set_id=29504c864258e625
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Report SYN and accept queue overflows on a listening TCP port'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
@@ -20,11 +23,17 @@ usage: tcp_accept_queue [options]
 
 Report SYN and accept queue overflows on a listening TCP port
 
+examples:
+  tcp_accept_queue --port 80     # SYN and accept queue overflows on port 80
+  tcp_accept_queue --port 6379 --distr -t 10 # and the queue length distributions, for 10 s
+
 options:
   --port N               Listening port to watch (0 = every listener) (default: 0)
   --distr                Only the queue-length histograms, no overflow lines (OpenResty's --distr) (default: 0)
   --limit N              Stop after this many overflows (0 = run until -t or Ctrl-C); the histograms print at the end (default: 0)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -37,6 +46,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -72,6 +82,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

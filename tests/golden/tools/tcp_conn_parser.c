@@ -32,7 +32,7 @@ static const sg_field tcp_conn_fields_conn[] = {
 	{ "euid", SG_LONG, "EUID", 6 },
 	{ "uid", SG_LONG, "UID", 6 },
 	{ "gid", SG_LONG, "GID", 6 },
-	{ "comm", SG_STRING, "CMD", 16 },
+	{ "comm", SG_STRING, "COMM", 16 },
 	{ "pid", SG_LONG, "PID", 7 },
 	{ "port", SG_LONG, "PORT", 6 },
 	{ "source", SG_INET, "IP_SOURCE", 39 },
@@ -48,7 +48,7 @@ const sg_tool tcp_conn_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_conn_set[] = "stapgen set 1b036c161683266d";
+const char tcp_conn_set[] = "stapgen set 8373f57243c8d1ab";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_conn_handlers {

@@ -8,10 +8,13 @@ unset CDPATH
 tool=tcp_recv_queue sg_mod=tcp_recv_queue
 spec='specs/net/tcp_recv_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=ae285f7e55151ac3
+set_id=839a514cadd4ea91
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Histogram of TCP receive-queue wait (us) for sockets on a local port'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
@@ -22,9 +25,14 @@ Histogram of TCP receive-queue wait (us) for sockets on a local port
 
 Zero-length segments (pure ACKs, FIN) are ignored; out-of-order data is counted when it reaches the receive queue.  The histogram is printed when tracing ends (-t SECONDS or Ctrl-C).
 
+examples:
+  tcp_recv_queue --dport 80 -t 10 # receive-queue wait on local port 80, for 10 s
+
 options:
   --dport N              Only sockets on this local port (0 = all ports) (default: 0)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -37,6 +45,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -64,6 +73,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

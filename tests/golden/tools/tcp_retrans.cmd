@@ -8,10 +8,13 @@ unset CDPATH
 tool=tcp_retrans sg_mod=tcp_retrans
 spec='specs/net/tcp_retrans.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=a80bf877bf767118
+set_id=c2bfe3760113d9aa
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Log TCP retransmissions (addresses, ports, state, RTO)'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
@@ -20,9 +23,15 @@ usage: tcp_retrans [options]
 
 Log TCP retransmissions (addresses, ports, state, RTO)
 
+examples:
+  tcp_retrans                    # every TCP retransmission
+  tcp_retrans --port 443         # retransmissions on local port 443
+
 options:
   --port N               Only connections with this port at either end (0 = all) (default: 0)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -35,6 +44,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -62,6 +72,10 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	return 1
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

@@ -8,24 +8,33 @@ unset CDPATH
 tool=threads_times sg_mod=threads_times
 spec='specs/syscall/threads_times.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=813254f6d0e182bf
+set_id=435d2800b43c6232
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top threads by CPU samples, with the share spent in user and kernel mode'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=0 sg_usyms=0
+sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=0 sg_need_uprobes=0 sg_need_kdebug=0
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: threads_times [options]
+usage: threads_times [options] [interval]
 
 Top threads by CPU samples, with the share spent in user and kernel mode
 
 Each CPU is sampled every millisecond (perf cpu-clock; timer.profile, HZ per second, where perf is unavailable); a sample counts for the thread it interrupts, in USER or KERNEL by the mode it interrupted.  Idle time is not shown.
 
+examples:
+  threads_times                  # top threads by CPU samples, every 5 s
+  threads_times 1 -l 10          # the top 10 every second
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Threads shown per report (default: 20)
-  -t SECONDS             stop after SECONDS (the end report still prints)
+
+common options:
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -38,6 +47,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -71,6 +81,16 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

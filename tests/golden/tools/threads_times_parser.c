@@ -41,7 +41,7 @@ const sg_tool threads_times_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char threads_times_set[] = "stapgen set 813254f6d0e182bf";
+const char threads_times_set[] = "stapgen set 435d2800b43c6232";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct threads_times_handlers {

@@ -8,27 +8,36 @@ unset CDPATH
 tool=topsys sg_mod=topsys
 spec='specs/syscall/topsys.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=9245b60e1978fe1a
+set_id=addf979b1e4147f5
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Top system calls by count per interval (all processes, -p PID or --comm NAME)'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=2 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: topsys [options]
+usage: topsys [options] [interval]
 
 Top system calls by count per interval (all processes, -p PID or --comm NAME)
 
 Counts 64-bit system calls by number; names come from the tapset's syscall table when the report is printed.
 
+examples:
+  topsys                         # top system calls every 5 s
+  topsys --comm nginx 1          # those of nginx, every second
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   System calls shown per report (default: 20)
   --comm STR             Only processes with this command name (empty = all) (default: "")
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -41,6 +50,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -80,6 +90,16 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

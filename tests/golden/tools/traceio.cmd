@@ -8,26 +8,35 @@ unset CDPATH
 tool=traceio sg_mod=traceio
 spec='specs/io/traceio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=be20dd268689ca07
+set_id=de8ecf8a1d92a9b8
+sg_version=0.1.0
+# shellcheck disable=SC2016,SC1003 # text: never expanded
+sg_summary='Bytes read and written per process through the VFS, in human units'
 sg_flags=''
 sg_formats='table|json|csv'
-sg_target=1 sg_usyms=0
+sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=2
 sg_npp=0
 usage() {
 	cat <<'EOF'
-usage: traceio [options]
+usage: traceio [options] [interval]
 
 Bytes read and written per process through the VFS, in human units
 
 Counts what read(2), write(2) and the other VFS read/write paths returned (vfs.read.return, vfs.write.return): page-cache hits, pipes and sockets included, so this is what processes asked for, not disk I/O (iotop and disktop show that).  READ and WRITTEN are human-readable (K, M, G: powers of 1024); READ_BYTES and WRITE_BYTES are exact.  Each report holds the counts since the previous one; for totals over a whole run, give an interval longer than the run (-i 1h -t 60).
 
+examples:
+  traceio                        # bytes per process in human units, every 5 s
+  traceio 10 -l 5                # the top 5 every 10 s
+
 options:
   -i SECONDS             Time between reports (default: 5)
   -l N                   Processes shown per report, most bytes first (0 = all) (default: 10)
+
+common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
   -c 'CMD'               run CMD and trace it: stap -c CMD (target() is its pid); the run ends when CMD exits
-  -t SECONDS             stop after SECONDS (the end report still prints)
+  -t SECONDS             stop SECONDS after the probes are armed (the end report still prints)
   -a 'STAP ARGS'         extra arguments for stap
   -f FORMAT              table (default), json or csv
   --raw                  print the script's records, do not parse
@@ -40,6 +49,7 @@ options:
   --no-check             skip that check before running
   -d                     print the generated script and exit
   -G NAME=VALUE          set a script global (stap -G; staprun NAME=VALUE with --module)
+  -V, --version          print the version (stapgen's, the spec, the kernel) and exit
   -h, --help             show this help
 
 exit status: 0 done; 1 not ready (--check says why) or stap failed (its status);
@@ -73,6 +83,16 @@ tool_global() {
 }
 tool_required() {
 	:
+}
+# tool_pos WORD: a positional argument ([interval [count]]), or returns 1
+tool_pos() {
+	case $sg_npos in
+	0)
+		sg_pos interval "$1"
+		sg_setg interval "$1" ;;
+	*) return 1 ;;
+	esac
+	sg_npos=$((sg_npos + 1))
 }
 case $0 in */*) sg_here=${0%/*} ;; *) sg_here=. ;; esac
 case $sg_here in /*) ;; *) sg_here=./$sg_here ;; esac

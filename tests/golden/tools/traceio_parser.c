@@ -45,7 +45,7 @@ const sg_tool traceio_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char traceio_set[] = "stapgen set be20dd268689ca07";
+const char traceio_set[] = "stapgen set de8ecf8a1d92a9b8";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct traceio_handlers {
