@@ -12,8 +12,8 @@ git rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
 for f in parser.c parser.h lexer.c lexer.h; do
 	[ -f "$gendir/$f" ] || { echo "dist: error: $gendir/$f missing (make it first)" >&2; exit 1; }
 done
-ver=$(sed -n 's/^#define STAPGEN_VERSION "\(.*\)"$/\1/p' gen/main.c)
-[ -n "$ver" ] || { echo "dist: error: no STAPGEN_VERSION in gen/main.c" >&2; exit 1; }
+ver=$(sed -n 's/^#define STAPGEN_VERSION "\(.*\)"$/\1/p' gen/emit/emit.h)
+[ -n "$ver" ] || { echo "dist: error: no STAPGEN_VERSION in gen/emit/emit.h" >&2; exit 1; }
 name=stapgen-$ver
 stage=$(mktemp -d) tmp=
 trap 'rm -rf "$stage" ${tmp:+"$tmp"}' EXIT
