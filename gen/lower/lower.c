@@ -403,7 +403,8 @@ static void let_dep(const expr *e, void *ctx)
 	if (e->kind != E_IDENT || e->bind != NAME_VALUE || !e->bind_ptr)
 		return;
 	const spec_let *l = e->bind_ptr;
-	if (l >= b->p->lets && l < b->p->lets + b->p->nlets && !b->let_done[l - b->p->lets])
+	/* a point's binding is no value of the body (and lets may be NULL) */
+	if (b->p->nlets && l >= b->p->lets && l < b->p->lets + b->p->nlets && !b->let_done[l - b->p->lets])
 		lower_let(b, (unsigned)(l - b->p->lets));
 }
 
@@ -525,7 +526,7 @@ static void count_let(const expr *e, void *ctx)
 	if (e->kind != E_IDENT || e->bind != NAME_VALUE || !e->bind_ptr)
 		return;
 	const spec_let *l = e->bind_ptr;
-	if (l < u->p->lets || l >= u->p->lets + u->p->nlets)
+	if (!u->p->nlets || l < u->p->lets || l >= u->p->lets + u->p->nlets)
 		return;
 	unsigned k = (unsigned)(l - u->p->lets);
 	if (u->seen[k] != u->emit) {
