@@ -296,9 +296,12 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 			else if (r->limit_lit)
 				sb_printf(o, ", top %lld", (long long)r->limit_lit);
 		}
-		sb_puts(o, ".\n\n| field | type | table title |\n|---|---|---|\n");
+		sb_puts(o, ".\n\n| field | type | unit | table title |\n|---|---|---|---|\n");
 		for (unsigned j = 0; j < k->nfields; j++) {
 			sb_printf(o, "| `%s` | %s | ", k->fields[j].name, type_name(k->fields[j].type));
+			/* the column's unit; none: a count or a name */
+			md_cell(o, k->fields[j].unit ? k->fields[j].unit : "");
+			sb_puts(o, " | ");
 			md_cell(o, k->fields[j].title);
 			sb_puts(o, " |\n");
 		}

@@ -147,7 +147,7 @@ record_set records_of(arena *a, const spec *s)
 			f->title = upper(a, f->name);
 		}
 		const char *unit = r->hist_unit ? r->hist_unit : "value";
-		k->fields[k->nfields++] = (record_field){ "bucket", COL_LONG, upper(a, unit), 0, NULL, NULL };
+		k->fields[k->nfields++] = (record_field){ "bucket", COL_LONG, upper(a, unit), 0, NULL, r->hist_unit };
 		k->fields[k->nfields++] = (record_field){ "count", COL_LONG, "COUNT", 0, NULL, NULL };
 	}
 	return rs;

@@ -8,7 +8,7 @@ unset CDPATH
 tool=biolatency sg_mod=biolatency
 spec='specs/io/biolatency.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=d73857744c9c5678
+set_id=e5ff12a7c76f0a4f
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Block I/O latency histogram (microseconds, log2 buckets)'
@@ -22,6 +22,8 @@ usage() {
 usage: biolatency [options] [interval [count]]
 
 Block I/O latency histogram (microseconds, log2 buckets)
+
+Measures the latency of every block I/O request, from issue to the device until completion (the block_rq_issue and block_rq_complete tracepoints, or the request functions on older kernels), and prints it as a log2 histogram in microseconds every interval.  Time spent queued before the issue is not counted.
 
 examples:
   biolatency                     # a block I/O latency histogram every second

@@ -8,7 +8,7 @@ unset CDPATH
 tool=hello_world sg_mod=hello_world
 spec='specs/misc/hello_world.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=d63b444956a717d2
+set_id=2a1d354a297aeb97
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Print one greeting and exit (the smallest spec)'
@@ -22,6 +22,8 @@ usage() {
 usage: hello_world [options]
 
 Print one greeting and exit (the smallest spec)
+
+Prints one greeting and exits: the smallest spec, useful to check that stap, the kernel build tree and the generated parser work on this host before running a real tool.
 
 examples:
   hello_world                    # print the greeting and exit

@@ -33,7 +33,7 @@ const sg_tool hello_world_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char hello_world_set[] = "stapgen set d63b444956a717d2";
+const char hello_world_set[] = "stapgen set 2a1d354a297aeb97";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct hello_world_handlers {

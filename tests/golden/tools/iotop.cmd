@@ -8,7 +8,7 @@ unset CDPATH
 tool=iotop sg_mod=iotop
 spec='specs/io/iotop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=be83e34fc6602bf0
+set_id=47d8002388d5a226
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Top processes by bytes read and written through the VFS'
@@ -22,6 +22,8 @@ usage() {
 usage: iotop [options] [interval]
 
 Top processes by bytes read and written through the VFS
+
+Counts the bytes every process reads and writes through the VFS (the returns of vfs_read and vfs_write, so page-cache hits count too) and prints the top processes every interval.  Only successful reads and writes are counted.
 
 examples:
   iotop                          # top processes by VFS bytes, every 5 s

@@ -8,7 +8,7 @@ unset CDPATH
 tool=sample_bt sg_mod=sample_bt
 spec='specs/cpu/sample_bt.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=7091cfc59dd64346
+set_id=846eb62daf1e661c
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Sample the on-CPU backtraces of a process (-p PID), for flame graphs'
@@ -23,6 +23,8 @@ usage: sample_bt [options]
 
 Sample the on-CPU backtraces of a process (-p PID), for flame graphs
 It traces one process: -p PID or -c 'CMD' is required.
+
+Samples the backtraces of one process (-p PID) on every CPU at the profiling timer's rate while it runs, and counts each distinct stack. At the end it prints the most frequent stacks (user-space, kernel-space or both); -f folded feeds a flame graph tool, -f svg draws one.
 
 examples:
   sample_bt -p 1234 -u -t 10 -f svg # 10 s of on-CPU user stacks of process 1234, as a flame graph

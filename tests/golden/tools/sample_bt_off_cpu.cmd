@@ -8,7 +8,7 @@ unset CDPATH
 tool=sample_bt_off_cpu sg_mod=sample_bt_off_cpu
 spec='specs/cpu/sample_bt_off_cpu.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=e4e53d460b1a5355
+set_id=a3234b12884ad54b
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Off-CPU time of a process (-p PID) by backtrace, with its distribution'
@@ -23,6 +23,8 @@ usage: sample_bt_off_cpu [options]
 
 Off-CPU time of a process (-p PID) by backtrace, with its distribution
 It traces one process: -p PID or -c 'CMD' is required.
+
+Measures how long the threads of one process (-p PID) are off the CPU (sleeping, blocked or waiting) and where: at the sched_switch tracepoint it records the backtrace of the thread leaving the CPU and, when the thread runs again, adds the time it was away to that stack.  At the end it prints the stacks with their total off-CPU microseconds and a log2 histogram of the intervals; intervals shorter than --min are ignored.
 
 examples:
   sample_bt_off_cpu -p 1234 -u -t 10 -f svg # where process 1234 waits off-CPU, as a flame graph

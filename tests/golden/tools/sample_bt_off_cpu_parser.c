@@ -52,7 +52,7 @@ const sg_tool sample_bt_off_cpu_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char sample_bt_off_cpu_set[] = "stapgen set e4e53d460b1a5355";
+const char sample_bt_off_cpu_set[] = "stapgen set a3234b12884ad54b";
 
 /* -f svg: the stack records' COUNT is 'us' (its column's unit) */
 const sg_svg_opts sample_bt_off_cpu_svg = { .unit = "us" };

@@ -38,7 +38,7 @@ const sg_tool sample_bt_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char sample_bt_set[] = "stapgen set 7091cfc59dd64346";
+const char sample_bt_set[] = "stapgen set 846eb62daf1e661c";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sample_bt_handlers {

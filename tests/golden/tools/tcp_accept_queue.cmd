@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_accept_queue sg_mod=tcp_accept_queue
 spec='specs/net/tcp_accept_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=29504c864258e625
+set_id=496fbcbb415e7049
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Report SYN and accept queue overflows on a listening TCP port'
@@ -22,6 +22,8 @@ usage() {
 usage: tcp_accept_queue [options]
 
 Report SYN and accept queue overflows on a listening TCP port
+
+Watches every SYN that reaches a listening TCP socket and prints a line when the listener's SYN queue or accept queue is over its limit, so the SYN is dropped (or answered with a SYN cookie) and clients see connect timeouts.  The queue lengths seen by every SYN are summarised as log2 histograms when tracing ends (--distr: only those).  It probes tcp_conn_request (tcp_v4_conn_request on older kernels).
 
 examples:
   tcp_accept_queue --port 80     # SYN and accept queue overflows on port 80

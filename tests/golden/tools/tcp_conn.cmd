@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_conn sg_mod=tcp_conn
 spec='specs/net/tcp_conn.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=8373f57243c8d1ab
+set_id=30c3e03e3a8809cf
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Log accepted TCP connections (time, ids, command, port, peer address)'
@@ -22,6 +22,8 @@ usage() {
 usage: tcp_conn [options]
 
 Log accepted TCP connections (time, ids, command, port, peer address)
+
+Prints one line for every TCP connection accepted on this host, IPv4 and IPv6: when, the process that accepted it (uid, pid, command), the local port and the peer's address.  It probes the return of inet_csk_accept, so only connections a process has taken off the accept queue are shown.
 
 examples:
   tcp_conn                       # every accepted TCP connection

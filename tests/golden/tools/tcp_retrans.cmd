@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_retrans sg_mod=tcp_retrans
 spec='specs/net/tcp_retrans.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=c2bfe3760113d9aa
+set_id=b8410f59ca941cb3
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Log TCP retransmissions (addresses, ports, state, RTO)'
@@ -22,6 +22,8 @@ usage() {
 usage: tcp_retrans [options]
 
 Log TCP retransmissions (addresses, ports, state, RTO)
+
+Prints one line for every TCP segment the kernel retransmits, IPv4 and IPv6: the connection's addresses and ports, its TCP state and the retransmission timeout (RTO) the kernel now uses for it.  It probes tcp_retransmit_skb; many retransmissions on one connection point at loss or a slow peer.
 
 examples:
   tcp_retrans                    # every TCP retransmission
