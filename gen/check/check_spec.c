@@ -297,6 +297,33 @@ static void warn_unchecked_alias_vars(spec_probe *p, diag_sink *d)
 	probe_nodes(p, warn_unchecked, &u);
 }
 
+/* Value i of sc->lets (a probe's or a point's): its name, then its type
+ * (one for every kernel alternative), seeing only the values before it. */
+static void check_value(scope *sc, unsigned i, unsigned flags, const char *twice,
+			const char *first, diag_sink *d)
+{
+	spec_let *l = &sc->lets[i];
+	for (unsigned k = 0; k < i; k++)
+		if (!strcmp(sc->lets[k].name, l->name)) {
+			diag_error(d, l->loc, "value '%s' %s", l->name, twice);
+			diag_note(d, sc->lets[k].loc, "%s", first);
+		}
+	if (spec_find_param(sc->s, l->name) || spec_find_map(sc->s, l->name))
+		diag_error(d, l->loc, "value '%s' has the name of a %s", l->name,
+			   spec_find_param(sc->s, l->name) ? "parameter" : "state map or aggregate");
+	sc->nlets = i;
+	vtype t = check(sc, l->e, flags, d);
+	for (unsigned k = 1; k < l->nalts; k++) {
+		vtype ta = check(sc, l->alts[k].e, flags, d);
+		if (ta != VT_UNKNOWN && t != VT_UNKNOWN && ta != t)
+			diag_error(d, l->alts[k].e->loc,
+				   "alternatives of '%s' must have one type: this is a %s, the first a %s",
+				   l->name, vtype_name(ta), vtype_name(t));
+	}
+	if (t == VT_STAT || t == VT_VOID)
+		diag_error(d, l->e->loc, "value '%s' cannot hold a %s", l->name, vtype_name(t));
+}
+
 /* The values the alternatives bind: each checked in its point's own
  * context (a tracepoint's $sk, a kprobe's pointer_arg(1)).  Every
  * alternative binds the names, of the types, of the first that binds any
@@ -318,33 +345,14 @@ static void check_point_lets(spec *s, spec_probe *p, diag_sink *d)
 			ps.alias_unchecked = !ps.alias_vars;
 		}
 		for (unsigned i = 0; i < pt->nlets; i++) {
-			spec_let *l = &pt->lets[i];
-			for (unsigned k = 0; k < i; k++)
-				if (!strcmp(pt->lets[k].name, l->name)) {
-					diag_error(d, l->loc, "value '%s' is bound twice by this probe point", l->name);
-					diag_note(d, pt->lets[k].loc, "first bound here");
-				}
-			if (spec_find_param(s, l->name) || spec_find_map(s, l->name))
-				diag_error(d, l->loc, "value '%s' has the name of a %s", l->name,
-					   spec_find_param(s, l->name) ? "parameter" : "state map or aggregate");
-			for (unsigned k = 0; k < p->nlets; k++)
-				if (!strcmp(p->lets[k].name, l->name) && pt == b) {
+			check_value(&ps, i, flags, "is bound twice by this probe point", "first bound here", d);
+			for (unsigned k = 0; pt == b && k < p->nlets; k++)
+				if (!strcmp(p->lets[k].name, pt->lets[i].name)) {
 					diag_error(d, p->lets[k].loc,
 						   "value '%s' is bound by the probe's points: the probe cannot set it again",
-						   l->name);
-					diag_note(d, l->loc, "bound here");
+						   pt->lets[i].name);
+					diag_note(d, pt->lets[i].loc, "bound here");
 				}
-			ps.nlets = i;	/* a binding sees the point's bindings before it */
-			vtype t = check(&ps, l->e, flags, d);
-			for (unsigned k = 1; k < l->nalts; k++) {
-				vtype ta = check(&ps, l->alts[k].e, flags, d);
-				if (ta != VT_UNKNOWN && t != VT_UNKNOWN && ta != t)
-					diag_error(d, l->alts[k].e->loc,
-						   "alternatives of '%s' must have one type: this is a %s, the first a %s",
-						   l->name, vtype_name(ta), vtype_name(t));
-			}
-			if (t == VT_STAT || t == VT_VOID)
-				diag_error(d, l->e->loc, "value '%s' cannot hold a %s", l->name, vtype_name(t));
 		}
 	}
 	/* one set of names, one type each: the binder's */
@@ -418,28 +426,8 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 		sc.nbound = p->binder->nlets;
 	}
 	unsigned flags = p->ctx | (s->guru ? CTX_GURU : 0);
-	for (unsigned i = 0; i < p->nlets; i++) {
-		spec_let *l = &p->lets[i];
-		for (unsigned j = 0; j < i; j++)
-			if (!strcmp(p->lets[j].name, l->name)) {
-				diag_error(d, l->loc, "value '%s' is defined twice in this probe", l->name);
-				diag_note(d, p->lets[j].loc, "first defined here");
-			}
-		if (spec_find_param(s, l->name) || spec_find_map(s, l->name))
-			diag_error(d, l->loc, "value '%s' has the name of a %s", l->name,
-				   spec_find_param(s, l->name) ? "parameter" : "state map or aggregate");
-		sc.nlets = i;	/* a value sees only the values before it */
-		vtype t = check(&sc, l->e, flags, d);
-		for (unsigned k = 1; k < l->nalts; k++) {
-			vtype ta = check(&sc, l->alts[k].e, flags, d);
-			if (ta != VT_UNKNOWN && t != VT_UNKNOWN && ta != t)
-				diag_error(d, l->alts[k].e->loc,
-					   "alternatives of '%s' must have one type: this is a %s, the first a %s",
-					   l->name, vtype_name(ta), vtype_name(t));
-		}
-		if (t == VT_STAT || t == VT_VOID)
-			diag_error(d, l->e->loc, "value '%s' cannot hold a %s", l->name, vtype_name(t));
-	}
+	for (unsigned i = 0; i < p->nlets; i++)
+		check_value(&sc, i, flags, "is defined twice in this probe", "first defined here", d);
 	sc.nlets = p->nlets;
 	for (unsigned i = 0; i < p->nfilters; i++) {
 		vtype t = check(&sc, p->filters[i], flags, d);

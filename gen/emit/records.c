@@ -160,26 +160,32 @@ const char *record_field_conv(const record_field *f)
 
 struct calls_ctx {
 	const char *const *fns;
-	bool found;
+	const expr *first;	/* the first call found, in spec order */
 };
 
 static void find_calls(const expr *e, void *ctx)
 {
 	struct calls_ctx *c = ctx;
-	if (e->kind == E_CALL)
+	if (e->kind == E_CALL && !c->first)
 		for (unsigned i = 0; c->fns[i]; i++)
 			if (!strcmp(e->name, c->fns[i]))
-				c->found = true;
+				c->first = e;
+}
+
+/* The first call of one of fns in the spec's probes and reports, or NULL. */
+static const expr *first_call(const spec *s, const char *const fns[])
+{
+	struct calls_ctx c = { fns, NULL };
+	for (unsigned i = 0; i < s->nprobes && !c.first; i++)
+		probe_nodes(&s->probes[i], find_calls, &c);
+	for (unsigned i = 0; i < s->nreports && !c.first; i++)
+		report_nodes(&s->reports[i], find_calls, &c);
+	return c.first;
 }
 
 bool spec_calls(const spec *s, const char *const fns[])
 {
-	struct calls_ctx c = { fns, false };
-	for (unsigned i = 0; i < s->nprobes; i++)
-		probe_nodes(&s->probes[i], find_calls, &c);
-	for (unsigned i = 0; i < s->nreports; i++)
-		report_nodes(&s->reports[i], find_calls, &c);
-	return c.found;
+	return first_call(s, fns) != NULL;
 }
 
 /* Functions that print kernel symbols.  stap includes the kernel's symbols
@@ -304,18 +310,6 @@ static void dwarf_why(tool_needs *n, const char *what, const expr *e, srcloc loc
 			*c = '?';
 }
 
-typedef struct call_find {
-	const char *name;
-	const expr *at;
-} call_find;
-
-static void find_call(const expr *e, void *ctx)
-{
-	call_find *cf = ctx;
-	if (!cf->at && e->kind == E_CALL && e->name && !strcmp(e->name, cf->name))
-		cf->at = e;
-}
-
 static void need_raise(need_level *l, need_level to)
 {
 	if (to > *l)
@@ -392,16 +386,12 @@ tool_needs tool_needs_of(const spec *s, const char *kver)
 		const char *def;
 		const tapset_func *f = script_func(i, NULL, &def);
 		const char *name[] = { f->name, NULL };
-		if (strstr(def, "\"kernel\")") && spec_calls(s, name)) {
+		const expr *call = strstr(def, "\"kernel\")") ? first_call(s, name) : NULL;
+		if (call) {
 			if (!n.kdebug_why[0]) {
 				snprintf(n.kdebug_why, sizeof n.kdebug_why,
 					 "%.40s() (defined by the script) reads a kernel type from DWARF", f->name);
-				call_find cf = { f->name, NULL };
-				for (unsigned k = 0; k < s->nprobes && !cf.at; k++)
-					probe_nodes(&s->probes[k], find_call, &cf);
-				for (unsigned k = 0; k < s->nreports && !cf.at; k++)
-					report_nodes(&s->reports[k], find_call, &cf);
-				n.kdebug_line = cf.at ? cf.at->loc.line : 0;
+				n.kdebug_line = call->loc.line;
 			}
 			n.kdebug = NEED_YES;
 		}
@@ -411,21 +401,14 @@ tool_needs tool_needs_of(const spec *s, const char *kver)
 	 * modules built on the headers-only trees of 6.1 and 6.12: read_zero's
 	 * stacks as btrfs_get_root_ref): the script builds, its output is
 	 * wrong.  The tool asks for the debuginfo (vmlinux) for that. */
-	if (n.kdebug != NEED_YES && spec_calls(s, kstack_fns)) {
+	const expr *ksym = n.kdebug != NEED_YES ? first_call(s, kstack_fns) : NULL;
+	if (ksym) {
 		n.kdebug = NEED_YES;
 		n.ksyms_only = true;
-		call_find cf = { NULL, NULL };
-		for (unsigned k = 0; kstack_fns[k] && !cf.at; k++) {
-			cf.name = kstack_fns[k];
-			for (unsigned j = 0; j < s->nprobes && !cf.at; j++)
-				probe_nodes(&s->probes[j], find_call, &cf);
-			for (unsigned j = 0; j < s->nreports && !cf.at; j++)
-				report_nodes(&s->reports[j], find_call, &cf);
-		}
 		snprintf(n.kdebug_why, sizeof n.kdebug_why,
 			 "%.40s() prints kernel symbols, which stap takes from vmlinux (from System.map they are wrong on a KASLR kernel)",
-			 cf.at ? cf.at->name : "a stack function");
-		n.kdebug_line = cf.at ? cf.at->loc.line : 0;
+			 ksym->name);
+		n.kdebug_line = ksym->loc.line;
 	}
 	return n;
 }
