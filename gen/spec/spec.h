@@ -127,6 +127,7 @@ typedef struct spec_point {
 	const char *range_text;
 	struct spec_let *lets;	/* this alternative's bindings, in order */
 	unsigned nlets;
+	const char *note;	/* what this alternative sees differently (doc page) */
 } spec_point;
 
 /* `alias_vars: { NAME: long|string }`: variables of the probe's tapset alias

@@ -383,8 +383,9 @@ static void load_assigns(loader *L, const ynode *n, const char *what,
 static bool load_range_map(loader *L, const ynode *m, const char *key, const ynode **val,
 			   const char **rtext, kver_range *range, const char *what)
 {
-	/* a probe point may also bind values of its own */
-	const char *const keys[] = { key, "kernel", !strcmp(key, "point") ? "let" : NULL, NULL };
+	/* a probe point may also bind values of its own, and say what it sees */
+	bool pt = !strcmp(key, "point");
+	const char *const keys[] = { key, "kernel", pt ? "let" : NULL, pt ? "note" : NULL, NULL };
 	schema_check_keys(&L->c, m, what, keys);
 	const ypair *v = ynode_get(m, key), *k = ynode_get(m, "kernel");
 	if (!v) {
@@ -542,9 +543,10 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 			const ynode *it = items[i];
 			const char *rtext = NULL;
 			kver_range range = { 0 };
-			const ypair *plet = NULL;
+			const ypair *plet = NULL, *pnote = NULL;
 			if (it->kind == YN_MAP) {	/* { point: ..., kernel: "< 6.12", let: {...} } */
 				plet = ynode_get(it, "let");
+				pnote = ynode_get(it, "note");
 				if (!load_range_map(L, it, "point", &it, &rtext, &range, "a probe point"))
 					continue;
 				if (i + 1 == cnt && range.n)
@@ -569,6 +571,8 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 			if (plet)
 				load_lets(L, plet->value, &p->points[p->npoints].lets,
 					  &p->points[p->npoints].nlets);
+			if (pnote)
+				p->points[p->npoints].note = schema_string(&L->c, pnote->value, "'note'");
 			p->npoints++;
 			unsigned pc = probe_point_ctx(txt);
 			ctx &= pc;

@@ -65,6 +65,10 @@ ok
 m=$root/share/man/man8/tcp_conn.8
 MANWIDTH=80 man -l "$m" 2>/dev/null | grep -q '^ *time *time (epoch seconds); table column TIME' ||
 	bad "tcp_conn.8: FIELDS lacks time's type"
+# the spec's notes on its probe alternatives: under REQUIREMENTS
+ok
+sed -n '/^\.SH REQUIREMENTS/,/^\.SH OPTIONS/p' "$m" | grep -q 'inet_csk_accept() is global' ||
+	bad "tcp_conn.8: REQUIREMENTS lacks the probe alternatives' notes"
 # stapgen's own page, from its --help
 ok
 m=$root/share/man/man1/stapgen.1

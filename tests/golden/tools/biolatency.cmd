@@ -8,7 +8,7 @@ unset CDPATH
 tool=biolatency sg_mod=biolatency
 spec='specs/io/biolatency.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=e5ff12a7c76f0a4f
+set_id=1ca354265f6847e5
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Block I/O latency histogram (microseconds, log2 buckets)'

@@ -34,7 +34,7 @@ const sg_tool biolatency_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char biolatency_set[] = "stapgen set e5ff12a7c76f0a4f";
+const char biolatency_set[] = "stapgen set 1ca354265f6847e5";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct biolatency_handlers {

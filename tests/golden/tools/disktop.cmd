@@ -8,7 +8,7 @@ unset CDPATH
 tool=disktop sg_mod=disktop
 spec='specs/io/disktop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=d28e593364526226
+set_id=2b4725e1caa4a85b
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Top processes by bytes read and written per block device (VFS level)'

@@ -48,7 +48,7 @@ const sg_tool disktop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char disktop_set[] = "stapgen set d28e593364526226";
+const char disktop_set[] = "stapgen set 2b4725e1caa4a85b";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct disktop_handlers {

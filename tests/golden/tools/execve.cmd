@@ -8,7 +8,7 @@ unset CDPATH
 tool=execve sg_mod=execve
 spec='specs/syscall/execve.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=98bbb6f1c0f59a57
+set_id=0c79b71d2e64bc1f
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Log every program executed (time, ids, command, file, arguments)'

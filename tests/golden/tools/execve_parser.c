@@ -47,7 +47,7 @@ const sg_tool execve_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char execve_set[] = "stapgen set 98bbb6f1c0f59a57";
+const char execve_set[] = "stapgen set 0c79b71d2e64bc1f";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct execve_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=fsslower sg_mod=fsslower
 spec='specs/fs/fsslower.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=73e93537d550efb2
+set_id=78ee01a09fdbe32e
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Trace VFS reads and writes of regular files slower than a threshold'

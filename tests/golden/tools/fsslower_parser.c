@@ -49,7 +49,7 @@ const sg_tool fsslower_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char fsslower_set[] = "stapgen set 73e93537d550efb2";
+const char fsslower_set[] = "stapgen set 78ee01a09fdbe32e";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct fsslower_handlers {

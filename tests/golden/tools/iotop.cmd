@@ -8,7 +8,7 @@ unset CDPATH
 tool=iotop sg_mod=iotop
 spec='specs/io/iotop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=47d8002388d5a226
+set_id=54b1fb28dc91a746
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Top processes by bytes read and written through the VFS'

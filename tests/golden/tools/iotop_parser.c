@@ -43,7 +43,7 @@ const sg_tool iotop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char iotop_set[] = "stapgen set 47d8002388d5a226";
+const char iotop_set[] = "stapgen set 54b1fb28dc91a746";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iotop_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=ip_rcv sg_mod=ip_rcv
 spec='specs/net/ip_rcv.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=fbe9bcd3c27b43f3
+set_id=506cf2d5bbb64d30
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Print the source and destination of each received IPv4 packet'

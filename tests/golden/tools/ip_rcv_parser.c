@@ -45,7 +45,7 @@ const sg_tool ip_rcv_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ip_rcv_set[] = "stapgen set fbe9bcd3c27b43f3";
+const char ip_rcv_set[] = "stapgen set 506cf2d5bbb64d30";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_rcv_handlers {

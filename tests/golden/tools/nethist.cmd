@@ -8,7 +8,7 @@ unset CDPATH
 tool=nethist sg_mod=nethist
 spec='specs/net/nethist.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=84234d3ffd29ea41
+set_id=098c6eb6717e193b
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Histogram of packet sizes (bytes, log2 buckets) received and transmitted'

@@ -37,7 +37,7 @@ const sg_tool nethist_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char nethist_set[] = "stapgen set 84234d3ffd29ea41";
+const char nethist_set[] = "stapgen set 098c6eb6717e193b";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct nethist_handlers {

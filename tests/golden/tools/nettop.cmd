@@ -8,7 +8,7 @@ unset CDPATH
 tool=nettop sg_mod=nettop
 spec='specs/net/nettop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=e96cb571bf8e1e77
+set_id=5d3c070bba73b139
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Packets and bytes received and transmitted, per device and process'

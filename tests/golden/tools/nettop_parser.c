@@ -46,7 +46,7 @@ const sg_tool nettop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char nettop_set[] = "stapgen set e96cb571bf8e1e77";
+const char nettop_set[] = "stapgen set 5d3c070bba73b139";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct nettop_handlers {

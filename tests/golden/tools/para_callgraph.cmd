@@ -8,7 +8,7 @@ unset CDPATH
 tool=para_callgraph sg_mod=para_callgraph
 spec='specs/kernel/para_callgraph.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=875e6c1fdafd497c
+set_id=f08c6eb998fb45ec
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Calls and returns of the kernel functions matching a pattern, by call depth, with each call'\''s time'

@@ -60,7 +60,7 @@ const sg_tool para_callgraph_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char para_callgraph_set[] = "stapgen set 875e6c1fdafd497c";
+const char para_callgraph_set[] = "stapgen set f08c6eb998fb45ec";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct para_callgraph_handlers {

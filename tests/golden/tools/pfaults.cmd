@@ -8,7 +8,7 @@ unset CDPATH
 tool=pfaults sg_mod=pfaults
 spec='specs/mem/pfaults.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=0f99d3b10afcb214
+set_id=7228e199a7792705
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Top processes by page faults (minor/major) and average fault time'

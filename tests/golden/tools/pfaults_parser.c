@@ -43,7 +43,7 @@ const sg_tool pfaults_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char pfaults_set[] = "stapgen set 0f99d3b10afcb214";
+const char pfaults_set[] = "stapgen set 7228e199a7792705";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct pfaults_handlers {

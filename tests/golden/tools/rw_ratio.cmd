@@ -8,7 +8,7 @@ unset CDPATH
 tool=rw_ratio sg_mod=rw_ratio
 spec='specs/io/rw_ratio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=8f87101ad812d3d0
+set_id=c4a1ae86badeb678
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Reads vs writes per process (calls, bytes, time in the VFS)'

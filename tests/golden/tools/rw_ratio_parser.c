@@ -49,7 +49,7 @@ const sg_tool rw_ratio_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char rw_ratio_set[] = "stapgen set 8f87101ad812d3d0";
+const char rw_ratio_set[] = "stapgen set c4a1ae86badeb678";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct rw_ratio_handlers {

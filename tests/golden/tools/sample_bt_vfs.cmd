@@ -8,7 +8,7 @@ unset CDPATH
 tool=sample_bt_vfs sg_mod=sample_bt_vfs
 spec='specs/cpu/sample_bt_vfs.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=8e78166f5abdede6
+set_id=ad76d6296a37c240
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Sample a process'\''s user stacks on VFS reads/writes, weighted by bytes or latency (-p PID)'

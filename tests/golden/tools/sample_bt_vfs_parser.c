@@ -37,7 +37,7 @@ const sg_tool sample_bt_vfs_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char sample_bt_vfs_set[] = "stapgen set 8e78166f5abdede6";
+const char sample_bt_vfs_set[] = "stapgen set ad76d6296a37c240";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sample_bt_vfs_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=strace_open sg_mod=strace_open
 spec='specs/syscall/strace_open.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=f20fdcb3ade8dab2
+set_id=8f42bea9a24d7caf
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Trace file opens per process, with flags and result (fd or error)'

@@ -69,7 +69,7 @@ const sg_tool strace_open_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char strace_open_set[] = "stapgen set f20fdcb3ade8dab2";
+const char strace_open_set[] = "stapgen set 8f42bea9a24d7caf";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct strace_open_handlers {

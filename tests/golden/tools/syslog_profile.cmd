@@ -8,7 +8,7 @@ unset CDPATH
 tool=syslog_profile sg_mod=syslog_profile
 spec='specs/syscall/syslog_profile.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=7dcbbcd3ef7e0f9d
+set_id=b8b5fcdd46ea394a
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Count and time the system calls of one program (--comm NAME, -p PID or -c CMD)'

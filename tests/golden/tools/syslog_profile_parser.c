@@ -41,7 +41,7 @@ const sg_tool syslog_profile_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char syslog_profile_set[] = "stapgen set 7dcbbcd3ef7e0f9d";
+const char syslog_profile_set[] = "stapgen set b8b5fcdd46ea394a";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct syslog_profile_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_accept_queue sg_mod=tcp_accept_queue
 spec='specs/net/tcp_accept_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=496fbcbb415e7049
+set_id=89912afb41f68691
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Report SYN and accept queue overflows on a listening TCP port'

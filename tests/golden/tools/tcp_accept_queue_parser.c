@@ -70,7 +70,7 @@ const sg_tool tcp_accept_queue_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_accept_queue_set[] = "stapgen set 496fbcbb415e7049";
+const char tcp_accept_queue_set[] = "stapgen set 89912afb41f68691";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_accept_queue_handlers {

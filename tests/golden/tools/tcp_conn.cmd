@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_conn sg_mod=tcp_conn
 spec='specs/net/tcp_conn.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=30c3e03e3a8809cf
+set_id=422159ba8df8ddcc
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Log accepted TCP connections (time, ids, command, port, peer address)'

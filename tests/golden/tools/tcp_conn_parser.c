@@ -48,7 +48,7 @@ const sg_tool tcp_conn_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_conn_set[] = "stapgen set 30c3e03e3a8809cf";
+const char tcp_conn_set[] = "stapgen set 422159ba8df8ddcc";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_conn_handlers {

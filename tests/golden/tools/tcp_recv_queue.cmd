@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_recv_queue sg_mod=tcp_recv_queue
 spec='specs/net/tcp_recv_queue.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=839a514cadd4ea91
+set_id=57c3831d97f741eb
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Histogram of TCP receive-queue wait (us) for sockets on a local port'

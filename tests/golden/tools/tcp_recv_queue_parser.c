@@ -36,7 +36,7 @@ const sg_tool tcp_recv_queue_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_recv_queue_set[] = "stapgen set 839a514cadd4ea91";
+const char tcp_recv_queue_set[] = "stapgen set 57c3831d97f741eb";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_recv_queue_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=tcp_retrans sg_mod=tcp_retrans
 spec='specs/net/tcp_retrans.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=b8410f59ca941cb3
+set_id=1b0bb5b3560badc4
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Log TCP retransmissions (addresses, ports, state, RTO)'

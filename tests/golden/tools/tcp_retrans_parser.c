@@ -47,7 +47,7 @@ const sg_tool tcp_retrans_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char tcp_retrans_set[] = "stapgen set b8410f59ca941cb3";
+const char tcp_retrans_set[] = "stapgen set 1b0bb5b3560badc4";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_retrans_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=topsys sg_mod=topsys
 spec='specs/syscall/topsys.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=addf979b1e4147f5
+set_id=d3c737ec6cdf7399
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Top system calls by count per interval (all processes, -p PID or --comm NAME)'

@@ -35,7 +35,7 @@ const sg_tool topsys_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char topsys_set[] = "stapgen set addf979b1e4147f5";
+const char topsys_set[] = "stapgen set d3c737ec6cdf7399";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct topsys_handlers {

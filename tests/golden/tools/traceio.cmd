@@ -8,7 +8,7 @@ unset CDPATH
 tool=traceio sg_mod=traceio
 spec='specs/io/traceio.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=de8ecf8a1d92a9b8
+set_id=4b6c06428a4db7a2
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Bytes read and written per process through the VFS, in human units'

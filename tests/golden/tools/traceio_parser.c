@@ -45,7 +45,7 @@ const sg_tool traceio_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char traceio_set[] = "stapgen set de8ecf8a1d92a9b8";
+const char traceio_set[] = "stapgen set 4b6c06428a4db7a2";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct traceio_handlers {
