@@ -8,7 +8,7 @@
 #   make bench                  parser throughput per format (docs/performance.md)
 #   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
 #   make helpers                check-debug-info, resolve-inlines, resolve-src-lines
-#   make install                stapgen, helpers, KVER's tools and man pages (PREFIX, DESTDIR)
+#   make install                stapgen, helpers, KVER's tools as TOOL-stap, man pages, completion (PREFIX, DESTDIR)
 #   make deps                   install build dependencies (Debian, as root)
 
 SHELL := /bin/sh
@@ -126,12 +126,15 @@ tools-only: $(STAPGEN)
 # argument: never pasted into the recipe, where a quote, a backtick or
 # $(...) in DESTDIR would end the string or run.
 PREFIX ?= /usr/local
+# the installed commands' suffix: biolatency-stap, not libbpf-tools' biolatency
+TOOL_SUFFIX ?= -stap
 DESTDIR ?=
 OUT ?= out
 install: export DESTDIR := $(DESTDIR)
 install: export PREFIX := $(PREFIX)
 install: export OUT := $(OUT)
 install: export KVER := $(KVER)
+install: export TOOL_SUFFIX := $(TOOL_SUFFIX)
 install: $(STAPGEN) helpers
 	@./scripts/make-tools.sh $(STAPGEN) "$$KVER" "$$OUT" $(SPECS)
 	@./scripts/install.sh "$$OUT/$$KVER" "$$KVER" "$$DESTDIR" "$$PREFIX" $(STAPGEN) $(HELPER_BIN)

@@ -438,23 +438,25 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 	char *pdir = arena_printf(&a, "%s/parsers", o->outdir);
 	char *ddir = arena_printf(&a, "%s/doc", o->outdir);
 	char *ldir = arena_printf(&a, "%s/lib", o->outdir);
+	char *cdir = arena_printf(&a, "%s/completion", o->outdir);
 	char *stp_name = arena_printf(&a, "%s.stp", s->tool);
 	char *uns_name = arena_printf(&a, "%s.unsupported", s->tool);
 	char *par_name = arena_printf(&a, "%s_parser.c", s->tool);
 	char *doc_name = arena_printf(&a, "%s.md", s->tool);
 	char *map_name = arena_printf(&a, "%s.stp.map", s->tool);
+	char *comp_name = arena_printf(&a, "%s.bash", s->tool);
 	rc = 2;
-	out_file files[6];
+	out_file files[7];
 	size_t nfiles = 0;
 	memset(files, 0, sizeof files);
 	/* directories this run creates go again if it fails */
-	const char *dirs[] = { o->outdir, pdir, ddir, ldir };
-	int existed[4];
-	for (size_t i = 0; i < 4; i++)
+	const char *dirs[] = { o->outdir, pdir, ddir, ldir, cdir };
+	int existed[5];
+	for (size_t i = 0; i < 5; i++)
 		existed[i] = access(dirs[i], F_OK) == 0;
-	if (check_dir(pdir, 1) || check_dir(ddir, 1) || check_dir(ldir, 1)) {
+	if (check_dir(pdir, 1) || check_dir(ddir, 1) || check_dir(ldir, 1) || check_dir(cdir, 1)) {
 		/* said why */
-	} else if (mkdirs(pdir) || mkdirs(ddir) || mkdirs(ldir)) {
+	} else if (mkdirs(pdir) || mkdirs(ddir) || mkdirs(ldir) || mkdirs(cdir)) {
 		fprintf(stderr, "stapgen: error: cannot create %s: %s\n", o->outdir, strerror(errno));
 	} else {
 		int ok = !write_tmp(&files[nfiles++], o->outdir, u ? uns_name : stp_name,
@@ -469,7 +471,9 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 					  res.command.len, 0755)) &&
 			 /* every command's runtime: the same text for each tool */
 			 (u || !write_tmp(&files[nfiles++], ldir, "stapgen-cmd.sh", stapgen_cmd_runtime,
-					  stapgen_cmd_runtime_len, 0644));
+					  stapgen_cmd_runtime_len, 0644)) &&
+			 (u || !write_tmp(&files[nfiles++], cdir, comp_name, sb_str(&res.completion),
+					  res.completion.len, 0644));
 		int lk = ok ? lock_tool(o->outdir, s->tool) : -1;
 		if (lk < 0)
 			ok = 0;
@@ -483,6 +487,7 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 				unlink(arena_printf(&a, "%s/%s", o->outdir, stp_name));
 				unlink(arena_printf(&a, "%s/%s", o->outdir, map_name));
 				unlink(arena_printf(&a, "%s/%s", o->outdir, s->tool));
+				unlink(arena_printf(&a, "%s/%s", cdir, comp_name));
 			} else {
 				unlink(arena_printf(&a, "%s/%s", o->outdir, uns_name));
 			}
@@ -491,7 +496,7 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 		if (lk >= 0)
 			close(lk);	/* and with it the lock */
 	}
-	for (size_t i = 4; rc && i-- > 0;)
+	for (size_t i = 5; rc && i-- > 0;)
 		if (!existed[i])
 			rmdir(dirs[i]);	/* only if still empty */
 out:

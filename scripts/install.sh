@@ -1,18 +1,23 @@
 #!/bin/sh
 # make install: stapgen and the helpers into PREFIX/bin, and every tool
-# generated for one kernel release (make tools' OUT/KVER):
+# generated for one kernel release (make tools' OUT/KVER).  What is on PATH
+# or in man's index is TOOL-stap (TOOL_SUFFIX; docs/install.md says why):
+# libbpf-tools and bcc own biolatency, fsslower ...
 #   PREFIX/lib/stapgen/KVER/TOOL, TOOL.stp, TOOL.stp.map, parsers/TOOL-parse,
 #                               lib/stapgen-cmd.sh (the commands' runtime)
-#   PREFIX/bin/TOOL               runs lib/stapgen/$(uname -r)/TOOL if installed, else KVER's
-#   PREFIX/share/man/man8/TOOL.8  the doc page as a man page (scripts/md2man.awk): the
-#                                 tools need root, so section 8, as bcc's
+#   PREFIX/bin/TOOL-stap          runs the installed TOOL generated for the running
+#                                 kernel (sg_relmatch, as the commands match), else KVER's
+#   PREFIX/share/man/man8/TOOL-stap.8  the doc page as a man page (scripts/md2man.awk):
+#                                 the tools need root, so section 8, as bcc's
 #   PREFIX/share/man/man1/stapgen.1  stapgen --help as a man page (scripts/help2man.awk)
+#   PREFIX/share/bash-completion/completions/TOOL-stap  stapgen's completion/TOOL.bash
 #   PREFIX/share/doc/stapgen/KVER/TOOL.md
 # Everything is written under DESTDIR; the paths inside the files are PREFIX's.
-# usage: install.sh OUTDIR KVER DESTDIR PREFIX PROGRAM...
+# usage: [TOOL_SUFFIX=-stap] install.sh OUTDIR KVER DESTDIR PREFIX PROGRAM...
 set -eu
 out=$1 kver=$2 destdir=$3 prefix=$4
 shift 4
+suffix=${TOOL_SUFFIX--stap}
 here=$(cd "$(dirname "$0")" && pwd)
 nl='
 '
@@ -21,18 +26,22 @@ case $prefix in /*) ;; *) echo "install: PREFIX must be an absolute path: $prefi
 case $prefix$kver in
 *[!A-Za-z0-9_./+-]*) echo "install: PREFIX and KVER may hold only letters, digits and _ . / + -" >&2; exit 2 ;;
 esac
+case $suffix in
+*[!A-Za-z0-9_.+-]*) echo "install: TOOL_SUFFIX may hold only letters, digits and _ . + -" >&2; exit 2 ;;
+esac
 [ -d "$out" ] || { echo "install: no $out (make tools KVER=$kver)" >&2; exit 1; }
 bindir=$prefix/bin
 libdir=$prefix/lib/stapgen/$kver
 mandir=$prefix/share/man/man8
 man1dir=$prefix/share/man/man1
 docdir=$prefix/share/doc/stapgen/$kver
+compdir=$prefix/share/bash-completion/completions
 if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
 	date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
 else
 	date=$(date -u +%Y-%m-%d)
 fi
-install -d "$destdir$bindir" "$destdir$libdir/parsers" "$destdir$libdir/lib" "$destdir$mandir" "$destdir$man1dir" "$destdir$docdir"
+install -d "$destdir$bindir" "$destdir$libdir/parsers" "$destdir$libdir/lib" "$destdir$mandir" "$destdir$man1dir" "$destdir$docdir" "$destdir$compdir"
 # the runtime every command sources from its own directory
 install -m 644 "$out/lib/stapgen-cmd.sh" "$destdir$libdir/lib/stapgen-cmd.sh"
 progs=''
@@ -55,36 +64,57 @@ siblings() {
 	for c in "$out"/*; do
 		if [ ! -f "$c" ] || [ ! -x "$c" ]; then continue; fi
 		s=$(basename "$c")
-		[ "$s" != "$1" ] && [ -n "$d" ] && [ "$(specdir "$s")" = "$d" ] && printf '%s ' "$s"
+		[ "$s" != "$1" ] && [ -n "$d" ] && [ "$(specdir "$s")" = "$d" ] && printf '%s ' "$s$suffix"
 	done
 }
 n=0
 for cmd in "$out"/*; do
 	if [ ! -f "$cmd" ] || [ ! -x "$cmd" ]; then continue; fi
 	tool=$(basename "$cmd")
-	case " $progs " in *" $tool "*)
-		echo "install: a tool named $tool would replace bin/$tool: skipped" >&2
+	prog=$tool$suffix
+	case " $progs " in *" $prog "*)
+		echo "install: a tool named $tool would replace bin/$prog: skipped" >&2
 		continue ;;
 	esac
 	[ -x "$out/parsers/$tool-parse" ] || { echo "install: $tool has no compiled parser (make tools)" >&2; exit 1; }
+	comp=$out/completion/$tool.bash
+	grep -qx "complete -F _stapgen_$tool $tool" "$comp" 2>/dev/null ||
+		{ echo "install: $comp: not stapgen's completion of $tool (make tools)" >&2; exit 1; }
 	install -m 755 "$cmd" "$destdir$libdir/$tool"
 	install -m 644 "$out/$tool.stp" "$destdir$libdir/$tool.stp"
 	[ ! -f "$out/$tool.stp.map" ] || install -m 644 "$out/$tool.stp.map" "$destdir$libdir/$tool.stp.map"
 	install -m 755 "$out/parsers/$tool-parse" "$destdir$libdir/parsers/$tool-parse"
 	install -m 644 "$out/doc/$tool.md" "$destdir$docdir/$tool.md"
-	LC_ALL=C awk -v section=8 -v date="$date" -v siblings="$(siblings "$tool")" \
-		-f "$here/md2man.awk" "$out/doc/$tool.md" >"$destdir$mandir/$tool.8"
-	chmod 644 "$destdir$mandir/$tool.8"
-	cat >"$destdir$bindir/$tool" <<WRAP
+	LC_ALL=C awk -v section=8 -v date="$date" -v prog="$prog" -v siblings="$(siblings "$tool")" \
+		-f "$here/md2man.awk" "$out/doc/$tool.md" >"$destdir$mandir/$prog.8"
+	chmod 644 "$destdir$mandir/$prog.8"
+	# the completion, for the installed name (bash-completion loads
+	# completions/NAME when NAME is completed)
+	sed "s/^complete -F _stapgen_$tool $tool\$/complete -F _stapgen_$tool $prog/" "$comp" \
+		>"$destdir$compdir/$prog"
+	chmod 644 "$destdir$compdir/$prog"
+	# The wrapper: of the installed generations of the tool, the one whose
+	# release serves the running one (the commands' sg_relmatch: equal, or
+	# the release cut at one of . - + _ ~), the closest (longest) first;
+	# else KVER's, whose preflight then warns.
+	cat >"$destdir$bindir/$prog" <<WRAP
 #!/bin/sh
-# $tool: the stapgen tool generated for the running kernel, else for $kver
-# (installed by make install).
+# $prog: the stapgen tool $tool generated for the running kernel, else for
+# $kver (installed by make install).
+set -eu
 d='$prefix/lib/stapgen'
-k=\$(uname -r)
-[ -x "\$d/\$k/$tool" ] || k='$kver'
-exec "\$d/\$k/$tool" "\$@"
+# shellcheck source=/dev/null
+. "\$d/$kver/lib/stapgen-cmd.sh"
+rel=\$(uname -r) k=''
+for g in "\$d"/*/$tool; do
+	g=\${g%/$tool} g=\${g##*/}
+	if [ -x "\$d/\$g/$tool" ] && sg_relmatch "\$g" "\$rel" && [ \${#g} -gt \${#k} ]; then k=\$g; fi
+done
+# -h names the command $prog
+export STAPGEN_PROG='$prog'
+exec "\$d/\${k:-$kver}/$tool" "\$@"
 WRAP
-	chmod 755 "$destdir$bindir/$tool"
+	chmod 755 "$destdir$bindir/$prog"
 	n=$((n + 1))
 done
-echo "make install: stapgen, $n tools for $kver, their man pages, under $destdir$prefix"
+echo "make install: stapgen, $n tools for $kver as TOOL$suffix, their man pages and completions, under $destdir$prefix"

@@ -92,6 +92,7 @@ static int compile(arena *a, const source *src, diag_sink *d, const stapgen_opti
 		emit_stp(&out->stp, a, lower_spec(a, cs, &rs, o->kver), &eo);
 	emit_parser(&out->parser, cs, &rs, &eo);
 	emit_command(&out->command, cs, &eo);
+	emit_completion(&out->completion, cs, &eo);
 	emit_doc(&out->doc, cs, &rs, &eo);
 	return 0;
 }
@@ -112,4 +113,5 @@ void stapgen_output_free(stapgen_output *out)
 	sb_free(&out->parser);
 	sb_free(&out->command);
 	sb_free(&out->doc);
+	sb_free(&out->completion);
 }

@@ -28,7 +28,7 @@ typedef struct stapgen_output {
 	/* the spec refuses this kernel: stp holds the reason, map and command
 	 * are empty and not to be written */
 	const spec_unsupported *unsupported;
-	strbuf stp, map, parser, command, doc;
+	strbuf stp, map, parser, command, doc, completion;
 	/* The set's id, in the .stp, the parser and the command: a hash of
 	 * the spec text, its path and the kernel release, so files of two
 	 * versions of one spec never pass for one set (gen/main.c). */

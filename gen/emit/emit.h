@@ -22,6 +22,9 @@ typedef struct emit_opts {
 void emit_stp(strbuf *out, arena *a, const struct lowered *lw, const emit_opts *o);
 void emit_doc(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
 void emit_command(strbuf *out, const spec *s, const emit_opts *o);
+/* The command's bash completion (completion/TOOL.bash): a function and
+ * `complete -F _stapgen_TOOL TOOL`, the line make install renames. */
+void emit_completion(strbuf *out, const spec *s, const emit_opts *o);
 /* The runtime every command sources (templates/command/stapgen-cmd.sh),
  * written beside the commands as lib/stapgen-cmd.sh. */
 extern const char stapgen_cmd_runtime[];

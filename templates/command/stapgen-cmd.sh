@@ -57,7 +57,7 @@ sg_shown() { printf '%s' "$1" | LC_ALL=C tr -c '\040-\176' '?'; }
 sg_die() { echo "$tool: $*" >&2; exit 2; }
 sg_warn() { echo "$tool: warning: $*" >&2; }
 # sg_val OPTION ARG...: the option has a value
-sg_val() { [ $# -ge 2 ] || sg_die "$1 needs a value (see $tool -h)"; }
+sg_val() { [ $# -ge 2 ] || sg_die "$1 needs a value (see $sg_prog -h)"; }
 # sg_uint WHAT VALUE: a decimal number, at most 18 digits
 sg_uint() {
 	case $2 in
@@ -372,8 +372,23 @@ sg_pin_set() {
 }
 
 # ---- the command line
+# sg_named: the usage text with the command named as installed (sg_prog):
+# its usage line and example lines start with the tool's name (an
+# example's "# what" column stays where it was)
+sg_named() {
+	if [ "$sg_prog" = "$tool" ]; then cat; return; fi
+	sg_w='' sg_i=${#tool}
+	while [ "$sg_i" -lt ${#sg_prog} ]; do sg_w="$sg_w " sg_i=$((sg_i + 1)); done
+	sed -e "s/^usage: $tool /usage: $sg_prog /" -e "s/^  $tool\$/  $sg_prog/" \
+		-e "/^  $tool /{s/^  $tool /  $sg_prog /;s/$sg_w\( #\)/\1/;}"
+}
 sg_main() {
 	case $sg_abi in 1) ;; *) echo "$tool: this command needs stapgen-cmd.sh ABI 1" >&2; exit 2 ;; esac
+	# STAPGEN_PROG: the name make install's bin/ wrapper runs the tool as
+	# (TOOL-stap), for -h and "see ... -h"; not passed on to what it runs
+	sg_prog=$tool
+	case ${STAPGEN_PROG:-} in '' | *[!A-Za-z0-9_.+-]*) ;; *) sg_prog=$STAPGEN_PROG ;; esac
+	unset STAPGEN_PROG
 	sg_script=$sg_here/$tool.stp sg_parse=$sg_here/parsers/$tool-parse
 	sg_pin_set "$@"
 	sg_a='' sg_syms='' sg_gstap='' sg_gmod='' sg_given=' ' sg_pp='' sg_ppgiven=''
@@ -390,14 +405,14 @@ sg_main() {
 		fi
 		case $1 in
 		-p)
-			[ "$sg_target" = 1 ] || sg_die "unknown option '-p' (see $tool -h)"
+			[ "$sg_target" = 1 ] || sg_die "unknown option '-p' (see $sg_prog -h)"
 			sg_val "$@"
 			sg_uint -p "$2"
 			[ -d "/proc/$2" ] || { echo "$tool: -p: no process $2" >&2; exit 1; }
 			sg_pid=$2
 			shift 2 ;;
 		-c)
-			[ "$sg_target" = 1 ] || sg_die "unknown option '-c' (see $tool -h)"
+			[ "$sg_target" = 1 ] || sg_die "unknown option '-c' (see $sg_prog -h)"
 			sg_val "$@"
 			[ -n "$2" ] || sg_die "-c: an empty command"
 			sg_cmd=$2
@@ -426,7 +441,7 @@ sg_main() {
 		--check) sg_check=1; shift ;;
 		--no-check) sg_nocheck=1; shift ;;
 		-d) cat "$sg_run_script"; exit 0 ;;
-		-h | --help) usage; exit 0 ;;
+		-h | --help) usage | sg_named; exit 0 ;;
 		-V | --version) echo "$tool (stapgen $sg_version, from $spec for kernel $gen_kver, set $set_id)"; exit 0 ;;
 		-G)
 			sg_val "$@"
@@ -436,13 +451,13 @@ sg_main() {
 			esac
 			sg_n=${2%%=*}
 			case $sg_n in *[!A-Za-z0-9_]*) sg_die "-G: '$(sg_shown "$sg_n")': not a parameter name" ;; esac
-			tool_global "$sg_n" "${2#*=}" || sg_die "-G: '$sg_n': this tool has no such parameter (see $tool -h)"
+			tool_global "$sg_n" "${2#*=}" || sg_die "-G: '$sg_n': this tool has no such parameter (see $sg_prog -h)"
 			shift 2 ;;
 		*)
-			case $1 in -*) sg_die "unknown option '$(sg_shown "$1")' (see $tool -h)" ;; esac
+			case $1 in -*) sg_die "unknown option '$(sg_shown "$1")' (see $sg_prog -h)" ;; esac
 			# the toolkits' [interval [count]], for tools with periodic reports
 			if tool_pos "$1"; then shift; continue; fi
-			sg_die "unexpected argument '$(sg_shown "$1")' (see $tool -h)" ;;
+			sg_die "unexpected argument '$(sg_shown "$1")' (see $sg_prog -h)" ;;
 		esac
 	done
 	tool_required

@@ -360,7 +360,7 @@ CC=${CC:-cc}
 mkdir -p "$tmp/out/parsers"
 # shellcheck disable=SC2086 # PARSER_CFLAGS is a list of options
 CC=$CC ./scripts/rt-objs.sh "$tmp/rt" -std=c11 -O1 ${PARSER_CFLAGS:-} || bad "the parser runtime does not compile"
-for t in tcp_conn needs_tracepoint; do
+for t in tcp_conn needs_tracepoint biolatency; do
 	# shellcheck disable=SC2086
 	$CC -std=c11 -O1 ${PARSER_CFLAGS:-} -Itemplates/parser -o "$tmp/out/parsers/$t-parse" \
 		"$tmp/out/parsers/${t}_parser.c" "$tmp"/rt/*.o || bad "$t parser does not compile"
@@ -739,6 +739,46 @@ done
 bare 5.15.0-91-generic
 os_release "$(printf 'ID=\033]0;retitled\007')"
 check_is kdebug1 1 "not of this one (ID=?]0;retitled? in /etc/os-release)"
+
+# ---- `biolatency 1 3`: three one-second intervals (issue 20).  The
+# stand-in stap runs the script's timer as the script writes it (checked
+# first: probe timer.s(1), a report every `interval` ticks, exit() after
+# `count` reports) with the -G values it is given, ticking without sleeping;
+# the command prints each report as a histogram.
+n=$((n + 1))
+sed -n '/^probe timer.s(1)$/,/^}$/p' "$tmp/out/biolatency.stp" >"$tmp/timer"
+printf '%s\n' 'probe timer.s(1)' '{' '	if (!interval || ++_latency_ticks < interval)' '		next' \
+	'	_latency_ticks = 0' '	_report_latency()' '	if (count && ++_latency_reports >= count)' '		exit()' '}' |
+	cmp -s - "$tmp/timer" || bad "biolatency.stp's timer is not the one the stand-in runs: $(cat "$tmp/timer")"
+stub 'iv=1 cnt=0
+for a in "$@"; do case $a in interval=*) iv=${a#*=} ;; count=*) cnt=${a#*=} ;; esac; done
+printf "@stapgen\tbiolatency\t1\n"
+ticks=0 k=0 r=0
+while [ "$ticks" -lt 100 ]; do
+	ticks=$((ticks + 1)) k=$((k + 1))
+	[ "$k" -lt "$iv" ] && continue
+	k=0 r=$((r + 1))
+	printf "@report\tlatency\t%d\n@latency\t6\t%d\n@report_end\tlatency\n" $((1700000000 + ticks)) "$r"
+	[ "$cnt" -gt 0 ] && [ "$r" -ge "$cnt" ] && break
+done
+printf "@end\n"
+echo "$ticks" >"'"$tmp"'/ticks"'
+# intervals SECS COUNT TICKS TS...: `biolatency SECS COUNT` ran TICKS
+# one-second ticks and printed COUNT histograms, at the seconds TS (after
+# 1700000000)
+intervals() {
+	n=$((n + 1))
+	rm -f "$tmp/ticks"
+	rc=0
+	(cd "$tmp/cwd" && PATH="$tmp/bin:$PATH" sh "$tmp/out/biolatency" --no-check -f json "$1" "$2" >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+	got=$(sed -n 's/.*"ts":17000000\([0-9]*\)[,}].*/\1/p' "$tmp/stdout" | tr '\n' ' ')
+	want="$1 $2 $3"
+	shift 3
+	[ "$rc" = 0 ] && [ "$(cat "$tmp/ticks" 2>/dev/null) $got" = "${want##* } $* " ] ||
+		bad "biolatency $want: exit $rc, $(cat "$tmp/ticks" 2>/dev/null) ticks, histograms at $got(expected ${want##* } ticks, at $*): $(head -n 3 "$tmp/stderr" "$tmp/stdout")"
+}
+intervals 1 3 3 01 02 03
+intervals 2 3 6 02 04 06
 
 # ---- releases as users write them (issue 17): a tool generated for KVER serves
 # the running release REL when KVER is REL up to one of its . - + _ ~

@@ -1,9 +1,14 @@
 #!/bin/sh
 # make install into a temporary DESTDIR: stapgen, the helpers, every tool of
-# one KVER (command, script, compiled parser), bin/ wrappers, man pages that
-# (section 8, bcc's sections; stapgen's own in 1) that `man -l` renders without warnings; the installed command finds its script
-# and parser.  Then scripts/install.sh again with only a PREFIX (no DESTDIR),
-# so the bin/ wrapper really runs.  And md2man.awk over the hostile specs'
+# one KVER (command, script, compiled parser), bin/TOOL-stap wrappers (never
+# bin/TOOL: libbpf-tools' and bcc's names), man pages TOOL-stap.8 (section 8,
+# bcc's sections, named as installed; stapgen's own in 1) that `man -l`
+# renders without warnings, bash completions (loaded in bash --norc: each
+# tool's own options and the common ones, values); the installed command
+# finds its script and parser.  Then scripts/install.sh again with only a
+# PREFIX (no DESTDIR), so the bin/ wrapper really runs, and picks the
+# generation for the running kernel (a fake uname -r) as the commands match
+# releases.  And md2man.awk over the hostile specs'
 # doc pages: nothing from a spec becomes a roff request or a raw control
 # character; every spec's page renders without a groff warning.
 # usage: run.sh MAKE
@@ -20,7 +25,8 @@ dest=$tmp/dest
 prefix=/usr/local
 # three tools (compiling every parser takes a minute here); every spec's doc
 # page goes through md2man below
-specs="specs/net/tcp_conn.yaml specs/cpu/sample_bt.yaml specs/syscall/execve.yaml"
+# (tcp_retrans: a sibling of tcp_conn in specs/net, for SEE ALSO)
+specs="specs/net/tcp_conn.yaml specs/net/tcp_retrans.yaml specs/cpu/sample_bt.yaml specs/syscall/execve.yaml"
 $make --no-print-directory install KVER=$kver DESTDIR="$dest" PREFIX=$prefix OUT="$tmp/out" SPECS="$specs" \
 	>"$tmp/log" 2>&1 || { bad "make install:"; tail -n 20 "$tmp/log"; exit 1; }
 root=$dest$prefix
@@ -33,16 +39,21 @@ tools=$(cd "$tmp/out/$kver" && for f in *; do [ -f "$f" ] && [ -x "$f" ] && echo
 [ -n "$tools" ] || bad "no tools generated"
 for t in $tools; do
 	ok
-	for f in "lib/stapgen/$kver/$t" "lib/stapgen/$kver/parsers/$t-parse" "bin/$t"; do
+	for f in "lib/stapgen/$kver/$t" "lib/stapgen/$kver/parsers/$t-parse" "bin/$t-stap"; do
 		[ -x "$root/$f" ] || bad "not installed (executable): $f"
 	done
-	for f in "lib/stapgen/$kver/$t.stp" "share/man/man8/$t.8" "share/doc/stapgen/$kver/$t.md"; do
+	for f in "lib/stapgen/$kver/$t.stp" "share/man/man8/$t-stap.8" "share/doc/stapgen/$kver/$t.md" \
+		"share/bash-completion/completions/$t-stap"; do
 		[ -f "$root/$f" ] || bad "not installed: $f"
+	done
+	# nothing under the other toolkits' names
+	for f in "bin/$t" "share/man/man8/$t.8" "share/bash-completion/completions/$t"; do
+		[ ! -e "$root/$f" ] || bad "installed under the tool's own name: $f"
 	done
 	# the man page: section 8 (the tools need root), bcc's sections in
 	# their order, rendered without a warning from man or groff
-	man=$root/share/man/man8/$t.8
-	up=$(echo "$t" | tr '[:lower:]' '[:upper:]')
+	man=$root/share/man/man8/$t-stap.8
+	up=$(echo "$t-stap" | tr '[:lower:]' '[:upper:]')
 	head -n 1 "$man" | grep -q "^\.TH $up 8 " || bad "$t.8: not .TH $up 8: $(head -n 1 "$man")"
 	got=$(sed -n 's/^\.SH //p' "$man" | grep -x -e NAME -e SYNOPSIS -e DESCRIPTION -e REQUIREMENTS -e OPTIONS \
 		-e EXAMPLES -e FIELDS -e SOURCE -e 'SEE ALSO' | tr '\n' ,)
@@ -59,10 +70,21 @@ for t in $tools; do
 	grep -q -- "; [0-9]* s; " "$tmp/man.txt" && bad "$t.8: an option's cells run together"
 	w=$(preconv "$man" | groff -man -Tutf8 -ww -z 2>&1)
 	[ -z "$w" ] || bad "groff warnings for $t.8: $(echo "$w" | head -n 3)"
+	# named as installed: NAME, SYNOPSIS, EXAMPLES say TOOL-stap
+	sed -n '/^NAME/,/^SYNOPSIS/p' "$tmp/man.txt" | grep -q "^ *$t-stap  *- " || bad "$t.8: NAME is not $t-stap"
+	sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' "$tmp/man.txt" | grep -q "^ *$t-stap \[options\]" ||
+		bad "$t.8: SYNOPSIS is not $t-stap"
+	sed -n '/^EXAMPLES/,/^[A-Z]/p' "$tmp/man.txt" | grep -q "^ *$t-stap" || bad "$t.8: EXAMPLES do not run $t-stap"
+	sed -n '/^SYNOPSIS/,/^DESCRIPTION/p;/^EXAMPLES/,/^FIELDS/p' "$tmp/man.txt" | grep -q "^ *$t\( \|\$\)" &&
+		bad "$t.8: a command line runs $t, not $t-stap"
 done
+# SEE ALSO names the sibling as installed
+ok
+MANWIDTH=80 man -l "$root/share/man/man8/tcp_conn-stap.8" 2>/dev/null | sed -n '/^SEE ALSO/,$p' |
+	grep -q 'tcp_retrans-stap(8)' || bad "tcp_conn-stap.8: SEE ALSO lacks tcp_retrans-stap(8)"
 # the interval tool's options and a field with its unit
 ok
-m=$root/share/man/man8/tcp_conn.8
+m=$root/share/man/man8/tcp_conn-stap.8
 MANWIDTH=80 man -l "$m" 2>/dev/null | grep -q '^ *time *time (epoch seconds); table column TIME' ||
 	bad "tcp_conn.8: FIELDS lacks time's type"
 # the spec's notes on its probe alternatives: under REQUIREMENTS
@@ -79,7 +101,52 @@ w=$(preconv "$m" 2>&1 | groff -man -Tutf8 -ww -z 2>&1)
 # the wrappers are shell the rest of the tests hold to
 ok
 # shellcheck disable=SC2046
-shellcheck -s sh $(for t in $tools; do echo "$root/bin/$t"; done) || bad "shellcheck of the bin/ wrappers"
+shellcheck -s sh $(for t in $tools; do echo "$root/bin/$t-stap"; done) || bad "shellcheck of the bin/ wrappers"
+ok
+# shellcheck disable=SC2046
+shellcheck -s bash $(for t in $tools; do echo "$root/share/bash-completion/completions/$t-stap"; done) ||
+	bad "shellcheck of the completions"
+
+# ---- the completions, loaded as bash-completion loads them
+# comp TOOL WORD...: COMPREPLY, one a line, for the command line TOOL-stap
+# WORD..., the last word being completed
+comp() {
+	bash --norc -c '
+		f=$1 t=$2; shift 2
+		. "$f" || exit 1
+		complete -p "$t-stap" >/dev/null || { echo "no completion for $t-stap"; exit 1; }
+		complete -p "$t" >/dev/null 2>&1 && { echo "a completion for $t"; exit 1; }
+		COMP_WORDS=("$t-stap" "$@"); COMP_CWORD=$#
+		"_stapgen_$t"
+		printf "%s\n" "${COMPREPLY[@]}"' bash "$root/share/bash-completion/completions/$1-stap" "$@"
+}
+for t in $tools; do
+	ok
+	comp "$t" '' >"$tmp/comp" 2>&1 || bad "completing $t-stap: $(head -n 3 "$tmp/comp")"
+	# every option -h lists: the tool's own first, then the common ones
+	STAPGEN_ROOT=$tmp/noroot "$lib/$t" -h | sed -n '/^options:$/,/^$/p;/^common options:$/,/^$/p' |
+		sed -n 's/^  \(-[-A-Za-z0-9]*\)\(, \(--[-a-z]*\)\)\{0,1\}.*/\1 \3/p' >"$tmp/opts"
+	[ -s "$tmp/opts" ] || bad "$t -h: no options read"
+	# shellcheck disable=SC2013 # the words of the file
+	for o in $(cat "$tmp/opts"); do
+		grep -qx -- "$o" "$tmp/comp" || bad "completing $t-stap: no $o"
+	done
+	comp "$t" -f '' | grep -qx json || bad "completing $t-stap -f: no json"
+	# -G: the parameters' NAME= (a tool without parameters offers none)
+	STAPGEN_ROOT=$tmp/noroot "$lib/$t" -h | grep -q '^options:$' && {
+		comp "$t" -G '' | grep -q '=$' || bad "completing $t-stap -G: no NAME="; }
+	: >"$tmp/a file"
+	comp "$t" -o "$tmp/a" | grep -qx "$tmp/a file" || bad "completing $t-stap -o: not the file"
+done
+ok
+# -p: process ids (1 is one); -c: commands (sample_bt's
+# -p and -c are the common ones; tcp_conn has neither)
+comp sample_bt -p '' | grep -qx '1' || bad "completing sample_bt-stap -p: no pid 1"
+comp sample_bt -c ech | grep -qx 'echo' || bad "completing sample_bt-stap -c: no echo"
+comp tcp_conn '-' | grep -qx -e '-p' -e '-c' && bad "completing tcp_conn-stap: -p/-c, which it has not"
+comp tcp_conn --port '' | grep -q . && bad "completing tcp_conn-stap --port: something offered for a number"
+comp sample_bt --module "$tmp/out/" >"$tmp/comp"
+grep -qx "$tmp/out/$kver" "$tmp/comp" || bad "completing --module: no directory"
 # the installed command finds its script and its parser
 ok
 "$lib/tcp_conn" -d | grep -q '^probe ' || bad "installed tcp_conn -d does not print its script"
@@ -94,7 +161,60 @@ printf '@stapgen\ttcp_conn\t1\n@conn\t1700000000\t0\t0\t0\tsshd\t812\t22\t10.3.2
 ok
 p2=$tmp/prefix
 ./scripts/install.sh "$tmp/out/$kver" "$kver" "" "$p2" build/stapgen >/dev/null || bad "install.sh with PREFIX only"
-"$p2/bin/tcp_conn" -d | grep -q '^probe ' || bad "the bin/tcp_conn wrapper does not reach the tool"
+"$p2/bin/tcp_conn-stap" -d | grep -q '^probe ' || bad "the bin/tcp_conn-stap wrapper does not reach the tool"
+# -h and its examples name the installed command; so does the hint
+ok
+"$p2/bin/tcp_conn-stap" -h >"$tmp/h" 2>&1
+grep -q '^usage: tcp_conn-stap \[options\]' "$tmp/h" && grep -q '^  tcp_conn-stap --port' "$tmp/h" ||
+	bad "tcp_conn-stap -h: $(head -n 1 "$tmp/h")"
+grep -q '^  tcp_conn ' "$tmp/h" && bad "tcp_conn-stap -h: an example runs tcp_conn"
+"$p2/bin/tcp_conn-stap" --bogus 2>&1 | grep -q "(see tcp_conn-stap -h)" || bad "tcp_conn-stap --bogus: not 'see tcp_conn-stap -h'"
+
+# ---- the wrapper picks the generation for the running kernel, as the
+# commands match releases (sg_relmatch: equal, or the release cut at one of
+# . - + _ ~), the closest first; else KVER's.  uname -r is a stand-in.
+mkdir -p "$tmp/ubin"
+real_uname=$(command -v uname)
+printf '#!/bin/sh\ncase $1 in -r) cat "%s" ;; *) exec "%s" "$@" ;; esac\n' "$tmp/rel" "$real_uname" >"$tmp/ubin/uname"
+chmod +x "$tmp/ubin/uname"
+# a generation: a stand-in tcp_conn that says which it is
+gen() {
+	mkdir -p "$p2/lib/stapgen/$1"
+	printf '#!/bin/sh\necho "generation %s"\n' "$1" >"$p2/lib/stapgen/$1/tcp_conn"
+	chmod +x "$p2/lib/stapgen/$1/tcp_conn"
+}
+# picks REL GEN: on release REL the wrapper runs generation GEN
+picks() {
+	ok
+	echo "$1" >"$tmp/rel"
+	got=$(PATH="$tmp/ubin:$PATH" "$p2/bin/tcp_conn-stap" -V 2>&1)
+	case $2,$got in
+	"$kver",*"$kver"*) ;;
+	*,"generation $2") ;;
+	*) bad "on $1 the wrapper ran: $got (not $2)" ;;
+	esac
+}
+gen 3.10.0-957
+gen 5.15.0-91
+picks 3.10.0-957.27.2.el7.x86_64 3.10.0-957
+picks 3.10.0-957.el7.x86_64 3.10.0-957
+picks 3.10.0-9570.el7.x86_64 "$kver"
+picks 3.10.0-1160.el7.x86_64 "$kver"
+picks 5.15.0-91-generic 5.15.0-91
+picks 5.15.0-92-generic "$kver"
+picks "$kver" "$kver"
+gen 3.10.0-957.27.2.el7
+picks 3.10.0-957.27.2.el7.x86_64 3.10.0-957.27.2.el7
+gen 5.15.0-91-generic
+picks 5.15.0-91-generic 5.15.0-91-generic
+# a generation without this tool (another tool's directory) is passed over
+mkdir -p "$p2/lib/stapgen/3.10.0-957.27.2.el7.x86_64"
+picks 3.10.0-957.27.2.el7.x86_64 3.10.0-957.27.2.el7
+rm -rf "$p2/lib/stapgen/3.10.0-957" "$p2/lib/stapgen/3.10.0-957.27.2.el7" "$p2/lib/stapgen/5.15.0-91"*
+ok
+rc=0
+TOOL_SUFFIX='a b' ./scripts/install.sh "$tmp/out/$kver" "$kver" "" "$p2" build/stapgen >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || bad "a TOOL_SUFFIX with a space is accepted"
 ok
 rc=0
 ./scripts/install.sh "$tmp/out/$kver" "$kver" "" "relative" build/stapgen >/dev/null 2>&1 || rc=$?
