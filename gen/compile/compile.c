@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../emit/emit.h"
-#include "../check/record_size.h"
+#include "../lower/record_size.h"
 #include "../check/stap_version.h"
 #include "../check/tapset_facts.h"
 #include "../lower/lower.h"

@@ -2,7 +2,7 @@
 #ifndef STAPGEN_EMIT_H
 #define STAPGEN_EMIT_H
 #include "../util/strbuf.h"
-#include "records.h"
+#include "../lower/records.h"
 
 struct lowered;
 

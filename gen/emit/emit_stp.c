@@ -11,7 +11,7 @@
 #include "../spec/kver.h"
 #include "../spec/probe_point.h"
 #include "emit.h"
-#include "records.h"
+#include "../lower/records.h"
 
 typedef struct stp {
 	strbuf *o;

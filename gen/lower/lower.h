@@ -9,7 +9,7 @@
 #define STAPGEN_LOWER_H
 #include <stdbool.h>
 
-#include "../emit/records.h"
+#include "records.h"
 #include "../spec/spec.h"
 
 typedef enum {
