@@ -101,7 +101,7 @@ static void dump_spec(strbuf *sb, const spec *s)
 {
 	for (unsigned i = 0; i < s->nprobes; i++) {
 		const spec_probe *p = &s->probes[i];
-		sb_printf(sb, "probe %u ctx %u\n", i, p->ctx);
+		sb_printf(sb, "probe %u points %u\n", i, p->npoints);
 		for (unsigned j = 0; j < p->nlets; j++)
 			sb_printf(sb, "  let %s used %d e %p nalts %u\n", p->lets[j].name, p->lets[j].used,
 				  (const void *)p->lets[j].e, p->lets[j].nalts);

@@ -95,7 +95,7 @@ static void test_loads_model(void **state)
 	assert_int_equal(r.s->nprobes, 1);
 	assert_int_equal(r.s->probes[0].nlets, 3);
 	assert_int_equal(r.s->probes[0].nfilters, 2);
-	assert_true(r.s->probes[0].ctx & CTX_RETURN);
+	assert_true(probe_ctx(&r.s->probes[0]) & CTX_RETURN);
 	done(&r);
 }
 
@@ -383,8 +383,8 @@ static void test_entry_in_kretprobe(void **state)
 		"    emit: { record: r, columns: { n: n, us: us } }\n",
 		NULL);
 	assert_string_equal(r.diag ? r.diag : "", "");
-	assert_true(r.s->probes[0].ctx & CTX_ENTRY);
-	assert_false(r.s->probes[0].ctx & CTX_RETURN);	/* no $return in a kprobe */
+	assert_true(probe_ctx(&r.s->probes[0]) & CTX_ENTRY);
+	assert_false(probe_ctx(&r.s->probes[0]) & CTX_RETURN);	/* no $return in a kprobe */
 	assert_non_null(strstr(sb_str(&r.stp), "us = gettimeofday_us() - @entry(gettimeofday_us())\n"));
 	done(&r);
 }
