@@ -443,8 +443,9 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 	char *par_name = arena_printf(&a, "%s_parser.c", s->tool);
 	char *doc_name = arena_printf(&a, "%s.md", s->tool);
 	char *map_name = arena_printf(&a, "%s.stp.map", s->tool);
+	char *flags_name = arena_printf(&a, "%s.flags", s->tool);
 	rc = 2;
-	out_file files[6];
+	out_file files[7];
 	size_t nfiles = 0;
 	memset(files, 0, sizeof files);
 	/* directories this run creates go again if it fails */
@@ -465,6 +466,8 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 				    0644) &&
 			 (u || !write_tmp(&files[nfiles++], o->outdir, map_name, sb_str(&res.map),
 					  res.map.len, 0644)) &&
+			 (u || !write_tmp(&files[nfiles++], o->outdir, flags_name, sb_str(&res.flags),
+					  res.flags.len, 0644)) &&
 			 (u || !write_tmp(&files[nfiles++], o->outdir, s->tool, sb_str(&res.command),
 					  res.command.len, 0755)) &&
 			 /* every command's runtime: the same text for each tool */
@@ -482,6 +485,7 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 			if (u) {
 				unlink(arena_printf(&a, "%s/%s", o->outdir, stp_name));
 				unlink(arena_printf(&a, "%s/%s", o->outdir, map_name));
+				unlink(arena_printf(&a, "%s/%s", o->outdir, flags_name));
 				unlink(arena_printf(&a, "%s/%s", o->outdir, s->tool));
 			} else {
 				unlink(arena_printf(&a, "%s/%s", o->outdir, uns_name));

@@ -46,7 +46,7 @@ spec() {
 }
 spec 1
 spec 2
-files="vers.stp vers.stp.map vers parsers/vers_parser.c doc/vers.md"
+files="vers.stp vers.stp.map vers.flags vers parsers/vers_parser.c doc/vers.md"
 # which version a file of $tmp/out is: 1, 2, or x (neither)
 which() {
 	if cmp -s "$tmp/out/$1" "$tmp/ref1/$1"; then echo 1

@@ -191,7 +191,7 @@ static void test_checked_spec_unchanged(void **state)
 		record_set rs = records_of(&c.a, c.out.spec);
 		strbuf again = STRBUF_INIT;
 		emit_opts eo = { kvers[k], "t.yaml", NULL, c.out.set_id };
-		emit_stp(&again, &c.a, lower_spec(&c.a, c.out.spec, &rs, kvers[k]), &eo);
+		emit_stp(&again, &c.a, plan_build(&c.a, c.out.spec, &rs, kvers[k]), &eo);
 		assert_string_equal(sb_str(&again), sb_str(&c.out.stp));
 		sb_free(&after);
 		dump_spec(&after, c.out.spec);

@@ -131,7 +131,7 @@ static void test_emit_twice(void **state)
 	record_set rs = records_of(&r.a, r.s);
 	emit_opts o = { "6.1.0-56-cloud-amd64", "t.yaml", NULL, r.out.set_id };
 	strbuf again = STRBUF_INIT;
-	emit_stp(&again, &r.a, lower_spec(&r.a, r.s, &rs, o.kver), &o);
+	emit_stp(&again, &r.a, plan_build(&r.a, r.s, &rs, o.kver), &o);
 	assert_string_equal(sb_str(&again), sb_str(&r.stp));
 	assert_non_null(strstr(sb_str(&again), "\tsk = $return\n"));
 	sb_free(&again);
