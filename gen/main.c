@@ -445,8 +445,9 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 	char *doc_name = arena_printf(&a, "%s.md", s->tool);
 	char *map_name = arena_printf(&a, "%s.stp.map", s->tool);
 	char *comp_name = arena_printf(&a, "%s.bash", s->tool);
+	char *flags_name = arena_printf(&a, "%s.flags", s->tool);
 	rc = 2;
-	out_file files[7];
+	out_file files[8];	/* stp, parser, doc, map, flags, command, runtime, completion */
 	size_t nfiles = 0;
 	memset(files, 0, sizeof files);
 	/* directories this run creates go again if it fails */
@@ -467,6 +468,8 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 				    0644) &&
 			 (u || !write_tmp(&files[nfiles++], o->outdir, map_name, sb_str(&res.map),
 					  res.map.len, 0644)) &&
+			 (u || !write_tmp(&files[nfiles++], o->outdir, flags_name, sb_str(&res.flags),
+					  res.flags.len, 0644)) &&
 			 (u || !write_tmp(&files[nfiles++], o->outdir, s->tool, sb_str(&res.command),
 					  res.command.len, 0755)) &&
 			 /* every command's runtime: the same text for each tool */
@@ -486,6 +489,7 @@ static int compile_one(const char *path, const opts *o, seen_tools *seen)
 			if (u) {
 				unlink(arena_printf(&a, "%s/%s", o->outdir, stp_name));
 				unlink(arena_printf(&a, "%s/%s", o->outdir, map_name));
+				unlink(arena_printf(&a, "%s/%s", o->outdir, flags_name));
 				unlink(arena_printf(&a, "%s/%s", o->outdir, s->tool));
 				unlink(arena_printf(&a, "%s/%s", cdir, comp_name));
 			} else {

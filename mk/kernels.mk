@@ -48,7 +48,7 @@ VALIDATE_HOST_SKIP ?= 7.%
 # stap) that also get a headers-only -p2 column: the tree without vmlinux and
 # module debuginfo, as most hosts have it (fetch-kernel.sh assembles one per
 # kernel).  A failure there is an expected gap (status "gap", not a FAIL of
-# validate) unless the script says "Kernel debuginfo: not needed".  Each pair
+# validate) unless its plan (TOOL.flags) says debuginfo=not-needed.  Each pair
 # costs a tracepoint-cache priming (~1.5 min) plus its cells: 6.1 with
 # bookworm's stap and 6.12 with sid's by default (docs/kernels.md).
 VALIDATE_HEADERS_ONLY ?= 6.1.%@host 6.12.%@sid
@@ -168,7 +168,8 @@ validate-sources: $(STAPGEN)
 # ---- one rule per cell (evaluated in pass 3, after generation) ---------------
 GEN_TOOLS_FILES = $(foreach k,$(GEN_KVERS) $(P1_KVERS),$(VDIR)/gen/$(k)/.tools)
 VALIDATE_TOOLS = $(sort $(shell cat $(GEN_TOOLS_FILES) 2>/dev/null))
-cell_script = $(wildcard $(VDIR)/gen/$(1)/$(2).stp $(VDIR)/gen/$(1)/$(2).unsupported)
+# a cell is its script and its plan (TOOL.flags: the stap options, the needs)
+cell_script = $(wildcard $(VDIR)/gen/$(1)/$(2).stp $(VDIR)/gen/$(1)/$(2).flags $(VDIR)/gen/$(1)/$(2).unsupported)
 
 # $(1) mode, $(2) release, $(3) tool, $(4) stap -r tree, $(5) its ready stamp,
 # $(6) SYSTEMTAP_DIR

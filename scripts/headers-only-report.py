@@ -42,7 +42,7 @@ def main():
            "Measured with `%s` (docs/kernels.md, \"Headers-only trees and columns\"):" % cmd,
            "`stap -p2` of each generated script against a tree with the kernel headers, kbuild",
            "and `System.map` but no `vmlinux` with DWARF and no module debuginfo, as most hosts",
-           "have it.  \"script says\" is the script's `# Kernel debuginfo:` header line (the",
+           "have it.  \"script says\" is the `debuginfo=` of the tool's `<tool>.flags` (the",
            "generator's analysis, also behind the tool's `--check`).  A failure is stap's first",
            "error line (and the reason stap gave next, for \"while resolving probe point\").",
            "Paths: `$KCACHE` is `$STAPGEN_CACHE/kernels`; script paths are the generated",

@@ -5,7 +5,8 @@
 #
 # usage: validate-gen.sh STAPGEN GENDIR "KVER..." SPEC...
 #   For each KVER runs `STAPGEN --guru --kver KVER --out GENDIR/KVER.new SPEC...`
-#   (a fresh directory), then syncs GENDIR/KVER/<tool>.stp and <tool>.unsupported
+#   (a fresh directory), then syncs GENDIR/KVER/<tool>.stp, <tool>.flags and
+#   <tool>.unsupported
 #   from it: new or changed files are moved in, identical ones are left alone
 #   (mtime kept), files of tools the generator no longer produces are removed.
 #   Writes GENDIR/KVER/.tools (tool names, one a line) and
@@ -28,7 +29,7 @@ for kver in $kvers; do
 	if [ $rc -ge 2 ]; then rm -rf "$new"; continue; fi
 	# One checksum pass over both sides decides what to move and what to drop.
 	# shellcheck disable=SC2046
-	sha256sum $(for f in "$new"/*.stp "$new"/*.unsupported "$dir"/*.stp "$dir"/*.unsupported; do
+	sha256sum $(for f in "$new"/*.stp "$new"/*.flags "$new"/*.unsupported "$dir"/*.stp "$dir"/*.flags "$dir"/*.unsupported; do
 		[ -e "$f" ] && echo "$f"; done) </dev/null 2>/dev/null |
 	awk -v new="$new/" -v dir="$dir/" '
 		{ sum = $1; path = substr($0, 67) }
@@ -37,7 +38,7 @@ for kver in $kvers; do
 		END {
 			printf "" > (dir ".tools")
 			for (n in N) {
-				t = n; sub(/\.(stp|unsupported)$/, "", t); print t > (dir ".tools")
+				t = n; if (sub(/\.(stp|unsupported)$/, "", t)) print t > (dir ".tools")
 				if (D[n] != N[n]) print "mv " n
 			}
 			for (n in D) if (!(n in N)) print "rm " n

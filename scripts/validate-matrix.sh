@@ -178,7 +178,7 @@ BEGIN {
 		HC[nho] = c
 	}
 	if (nho) {
-		print "\nA headers-only column is the tree a host without the kernel'\''s debuginfo has (`linux-headers-<release>`, `System.map`): a `gap` is a tool that needs the debuginfo (its script says `Kernel debuginfo: needed`), not a failure of `make validate`; a tool whose script says `not needed` must pass there.\n" > md
+		print "\nA headers-only column is the tree a host without the kernel'\''s debuginfo has (`linux-headers-<release>`, `System.map`): a `gap` is a tool that needs the debuginfo (its `TOOL.flags` says `debuginfo=needed`), not a failure of `make validate`; a tool whose plan says `not-needed` must pass there.\n" > md
 		for (i = 1; i <= nho; i++) printf "- %s\n", HL[i] > md
 	}
 	if (nf > 0) {

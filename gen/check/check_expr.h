@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "../expr/ast.h"
+#include "../spec/spec.h"
 
 typedef enum {
 	NAME_NONE = 0,
@@ -16,7 +17,7 @@ typedef enum {
 	NAME_ALIASVAR,	/* a variable provided by a tapset probe alias */
 } name_kind;
 
-#define CHECK_MAX_KEYS 8
+#define CHECK_MAX_KEYS SPEC_MAX_KEYS
 typedef struct name_info {
 	name_kind kind;
 	vtype type;		/* value type (for STATE/AGG: element type) */
@@ -41,6 +42,9 @@ enum {
 	/* @entry(): any .return probe, a kprobe's (no $vars) too */
 	CTX_ENTRY = 1 << 7,
 };
+
+/* The CTX_* flags a probe's body is checked with (check_spec.c). */
+unsigned probe_ctx(const spec_probe *p);
 
 typedef struct check_env {
 	/* Resolve a bare identifier; false if unknown. */

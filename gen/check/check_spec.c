@@ -391,6 +391,27 @@ static void check_point_lets(spec *s, spec_probe *p, diag_sink *d)
 	}
 }
 
+/* The CTX_* flags a probe's body is checked with: what all of its points
+ * give ($vars only when each point has them; no event if one has none),
+ * and CTX_MAYBE_* for what only some give (@defined() may test it). */
+unsigned probe_ctx(const spec_probe *p)
+{
+	if (!p->npoints)
+		return 0;
+	unsigned ctx = ~0u, maybe = 0;
+	for (unsigned i = 0; i < p->npoints; i++) {
+		unsigned pc = probe_point_ctx(p->points[i].text);
+		ctx &= pc;
+		if (pc & CTX_NO_EVENT)
+			ctx |= CTX_NO_EVENT;
+		if (pc & CTX_TARGET)
+			maybe |= CTX_MAYBE_TARGET;
+		if (pc & CTX_RETURN)
+			maybe |= CTX_MAYBE_RETURN;
+	}
+	return (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN)) | maybe;
+}
+
 static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 {
 	scope sc = { .s = s, .p = p, .lets = p->lets };
@@ -425,7 +446,7 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 		sc.bound = p->binder->lets;
 		sc.nbound = p->binder->nlets;
 	}
-	unsigned flags = p->ctx | (s->guru ? CTX_GURU : 0);
+	unsigned flags = probe_ctx(p) | (s->guru ? CTX_GURU : 0);
 	for (unsigned i = 0; i < p->nlets; i++)
 		check_value(&sc, i, flags, "is defined twice in this probe", "first defined here", d);
 	sc.nlets = p->nlets;

@@ -1,4 +1,4 @@
-/* stapgen_compile: the pipeline, once.  See compile.h. */
+/* stapgen_compile: the pipeline, once (load, check, plan, emit).  See compile.h. */
 #include "compile.h"
 
 #include <stdint.h>
@@ -6,21 +6,10 @@
 #include <string.h>
 
 #include "../emit/emit.h"
-#include "../check/record_size.h"
+#include "../lower/record_size.h"
 #include "../check/stap_version.h"
 #include "../check/tapset_facts.h"
-#include "../lower/lower.h"
-
-static const spec_unsupported *unsupported_for(const spec *s, const char *kver)
-{
-	unsigned v[3];
-	if (!kver_parse(kver, v))
-		return NULL;	/* portable: the script checks kernel_v itself */
-	for (unsigned i = 0; i < s->nunsupported; i++)
-		if (kver_range_match(&s->unsupported[i].range, v))
-			return &s->unsupported[i];
-	return NULL;
-}
+#include "../lower/plan.h"
 
 /* The spec's path lands in comments and C strings: keep it to harmless bytes. */
 static const char *shown_path(arena *a, const char *path)
@@ -62,14 +51,14 @@ static int compile(arena *a, const source *src, diag_sink *d, const stapgen_opti
 	if (!s)
 		return 1;
 	spec_check(a, s, d);
-	record_set rs = { 0 };
+	record_set *rs = arena_alloc(a, sizeof *rs);
 	if (!d->errors) {
 		tapset_facts_check(s, o->kver, d);
 		unsigned sv[3], kv[3];
 		if (o->stap_version && stap_version_parse(o->stap_version, sv))
 			stap_version_check(s, sv, o->stap_version, !o->kver || !kver_parse(o->kver, kv), d);
-		rs = records_of(a, s);
-		check_record_sizes(s, &rs, d);
+		*rs = records_of(a, s);
+		check_record_sizes(s, rs, d);
 	}
 	out->spec = s;
 	if (s->guru && !o->guru)
@@ -85,15 +74,18 @@ static int compile(arena *a, const source *src, diag_sink *d, const stapgen_opti
 	const spec *cs = s;
 	emit_opts eo = { o->kver, shown_path(a, src->path), &out->map, out->set_id };
 	set_id_of(out->set_id, src, eo.spec_path, o->kver);
-	out->unsupported = unsupported_for(cs, o->kver);
-	if (out->unsupported)
+	const tool_plan *pl = plan_build(a, cs, rs, o->kver);
+	out->unsupported = pl->unsupported;
+	if (out->unsupported) {
 		sb_printf(&out->stp, "%s\n", out->unsupported->reason);
-	else
-		emit_stp(&out->stp, a, lower_spec(a, cs, &rs, o->kver), &eo);
-	emit_parser(&out->parser, cs, &rs, &eo);
-	emit_command(&out->command, cs, &eo);
-	emit_completion(&out->completion, cs, &eo);
-	emit_doc(&out->doc, cs, &rs, &eo);
+	} else {
+		emit_stp(&out->stp, a, pl, &eo);
+		emit_flags(&out->flags, pl, &eo);
+	}
+	emit_parser(&out->parser, pl, &eo);
+	emit_command(&out->command, pl, &eo);
+	emit_completion(&out->completion, pl, &eo);
+	emit_doc(&out->doc, pl, &eo);
 	return 0;
 }
 
@@ -114,4 +106,5 @@ void stapgen_output_free(stapgen_output *out)
 	sb_free(&out->command);
 	sb_free(&out->doc);
 	sb_free(&out->completion);
+	sb_free(&out->flags);
 }

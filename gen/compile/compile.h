@@ -29,6 +29,7 @@ typedef struct stapgen_output {
 	 * are empty and not to be written */
 	const spec_unsupported *unsupported;
 	strbuf stp, map, parser, command, doc, completion;
+	strbuf flags;	/* TOOL.flags, the plan's sidecar (empty with unsupported) */
 	/* The set's id, in the .stp, the parser and the command: a hash of
 	 * the spec text, its path and the kernel release, so files of two
 	 * versions of one spec never pass for one set (gen/main.c). */

@@ -1,10 +1,9 @@
-/* Emitters: a checked spec -> .stp script text, C parser source text. */
+/* Emitters: a tool's plan (gen/lower/plan.h) -> .stp script, C parser
+ * source, tool command, doc page and the plan's sidecar (TOOL.flags). */
 #ifndef STAPGEN_EMIT_H
 #define STAPGEN_EMIT_H
 #include "../util/strbuf.h"
-#include "records.h"
-
-struct lowered;
+#include "../lower/plan.h"
 
 /* stapgen's version: `stapgen -V`, and each tool command's -V */
 #define STAPGEN_VERSION "0.1.0"
@@ -18,13 +17,16 @@ typedef struct emit_opts {
 	const char *set_id;
 } emit_opts;
 
-/* The script, from the lowered spec (gen/lower); `a` is for scratch text. */
-void emit_stp(strbuf *out, arena *a, const struct lowered *lw, const emit_opts *o);
-void emit_doc(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
-void emit_command(strbuf *out, const spec *s, const emit_opts *o);
+/* The script; `a` is for scratch text. */
+void emit_stp(strbuf *out, arena *a, const tool_plan *pl, const emit_opts *o);
+void emit_doc(strbuf *out, const tool_plan *pl, const emit_opts *o);
+void emit_command(strbuf *out, const tool_plan *pl, const emit_opts *o);
 /* The command's bash completion (completion/TOOL.bash): a function and
  * `complete -F _stapgen_TOOL TOOL`, the line make install renames. */
-void emit_completion(strbuf *out, const spec *s, const emit_opts *o);
+void emit_completion(strbuf *out, const tool_plan *pl, const emit_opts *o);
+/* TOOL.flags, beside the script: key=value lines for scripts to read (the
+ * stap options, what the tool needs), so none parses the script's header. */
+void emit_flags(strbuf *out, const tool_plan *pl, const emit_opts *o);
 /* The runtime every command sources (templates/command/stapgen-cmd.sh),
  * written beside the commands as lib/stapgen-cmd.sh. */
 extern const char stapgen_cmd_runtime[];
@@ -45,6 +47,6 @@ bool tool_has_stacks(const spec *s);
 void emit_tool_options(strbuf *out, const spec *s, bool target, bool md);
 /* Does one of the spec's parameters take this command-line flag? */
 bool param_has_flag(const spec *s, const char *flag);
-void emit_parser(strbuf *out, const spec *s, const record_set *rs, const emit_opts *o);
+void emit_parser(strbuf *out, const tool_plan *pl, const emit_opts *o);
 
 #endif

@@ -281,10 +281,13 @@ static void emit_tool_required(strbuf *o, const spec *s)
 	sb_puts(o, "}\n");
 }
 
-void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
+void emit_command(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 {
+	const spec *s = pl->s;
 	const char *t = s->tool;
-	tool_needs needs = tool_needs_of(s, opt->kver);
+	const tool_needs needs = pl->needs;
+	const char *const *flags = pl->stap_flags;
+	const unsigned nflags = pl->nstap_flags;
 	sb_puts(o, "#!/bin/sh\n"
 		   "# shellcheck disable=SC2034 # the sg_* settings are read by lib/stapgen-cmd.sh\n");
 	sb_printf(o, "# %s: run %s.stp and print its records.\n", t, t);
@@ -310,8 +313,6 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		sb_free(&sum);
 	}
 
-	unsigned nflags;
-	const char **flags = stap_run_flags(s, &nflags);
 	strbuf words = STRBUF_INIT;	/* each flag one quoted word */
 	for (unsigned i = 0; i < nflags; i++) {
 		if (i)
@@ -424,7 +425,6 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 		}
 		sb_putc(&u, '\n');
 	}
-	free(flags);
 	sb_printf(&u, "\nexit status: 0 done; 1 not ready (--check says why) or stap failed (its status);\n"
 		      "2 bad options; 3 the parser found lines it could not use; 4 the records ended\n"
 		      "before the script's end report; 5 stap reported lost data.\n");

@@ -218,10 +218,12 @@ static void alternatives(strbuf *o, const spec *s)
 		sb_putc(o, '\n');
 }
 
-void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *opt)
+void emit_doc(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 {
+	const spec *s = pl->s;
+	const record_set *rs = pl->rs;
 	const char *t = s->tool;
-	tool_needs needs = tool_needs_of(s, opt->kver);
+	const tool_needs needs = pl->needs;
 	sb_printf(o, "# %s\n\n", t);
 	md_cell(o, s->summary);
 	sb_puts(o, "\n\n");
@@ -286,15 +288,12 @@ void emit_doc(strbuf *o, const spec *s, const record_set *rs, const emit_opts *o
 	/* every tool's own options (gen/tables/tool_options.def) */
 	emit_tool_options(o, s, needs.target, true);
 	sb_putc(o, '\n');
-	unsigned nflags;
-	const char **flags = stap_run_flags(s, &nflags);
-	if (nflags) {
+	if (pl->nstap_flags) {
 		sb_puts(o, "stap runs with");
-		for (unsigned i = 0; i < nflags; i++)
-			sb_printf(o, " `%s`", flags[i]);
+		for (unsigned i = 0; i < pl->nstap_flags; i++)
+			sb_printf(o, " `%s`", pl->stap_flags[i]);
 		sb_puts(o, ".\n\n");
 	}
-	free(flags);
 	run_modes(o, s, t, &needs);
 	sb_puts(o, "## Output\n\n");
 	for (unsigned i = 0; i < rs->nkinds; i++) {

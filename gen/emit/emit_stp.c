@@ -11,16 +11,15 @@
 #include "../spec/kver.h"
 #include "../spec/probe_point.h"
 #include "emit.h"
-#include "records.h"
 
 typedef struct stp {
 	strbuf *o;
 	arena *a;		/* scratch text only: the model is read, never written */
 	const spec *s;
 	const record_set *rs;
+	const tool_plan *pl;
 	const lowered *lw;
 	bool portable;		/* emit %( kernel_v %) conditionals, not choices */
-	const unsigned *kv;	/* the target kernel's version otherwise */
 	/* source map: which spec text each stretch of the script came from */
 	strbuf *map;
 	size_t scanned, line_start;
@@ -219,7 +218,7 @@ static void emit_aliases(stp *g, const lprobe *lp)
 	sb_putc(g->o, '\n');
 	for (unsigned j = 0; j < p->npoints; j++) {
 		const spec_point *pt = &p->points[j];
-		if (!g->portable && !kver_range_match(&pt->range, g->kv))
+		if (!lp->point_on[j])
 			continue;	/* not on this kernel */
 		sb_puts(g->o, "probe ");
 		alias_name(g, lp, j);
@@ -246,7 +245,7 @@ static void emit_probe(stp *g, const lprobe *lp)
 	for (unsigned i = 0; i < p->npoints; i++) {
 		const spec_point *pt = &p->points[i];
 		bool last = i + 1 == p->npoints;
-		if (!g->portable && !kver_range_match(&pt->range, g->kv))
+		if (!lp->point_on[i])
 			continue;	/* not on this kernel */
 		if (!first)
 			sb_puts(g->o, "      ");
@@ -457,37 +456,6 @@ static void emit_hist_report(stp *g, const lreport *lr)
 	emit_record_printf(g, ind + 2, k, args);
 }
 
-static bool same_trigger(const spec_report *a, const spec_report *b)
-{
-	return a->every_param == b->every_param && a->every_lit == b->every_lit &&
-	       a->at_end == b->at_end;
-}
-
-static bool report_uses(const spec_report *r, const char *map)
-{
-	if (r->hist_map && !strcmp(r->hist_map->name, map))
-		return true;
-	for (unsigned i = 0; i < r->nfrom; i++)
-		if (!strcmp(r->from[i], map))
-			return true;
-	return false;
-}
-
-/* Reports run in spec order on a trigger; the last one that reads an
- * aggregate clears it, so the next interval starts afresh. */
-static void emit_clear(stp *g, const spec_report *r, const char *map)
-{
-	if (!r->every_param && !r->every_lit)
-		return;	/* only at the end: nothing comes after it */
-	const spec_map *m = spec_find_map(g->s, map);
-	if (m && !m->is_agg)
-		return;	/* state is the probes' (open files ...): reported, kept */
-	for (const spec_report *q = r + 1; q < g->s->reports + g->s->nreports; q++)
-		if (q->name && same_trigger(q, r) && report_uses(q, map))
-			return;
-	sb_printf(g->o, "\tdelete %s\n", map);
-}
-
 static void emit_report_function(stp *g, const lreport *lr)
 {
 	const spec_report *r = lr->r;
@@ -501,49 +469,31 @@ static void emit_report_function(stp *g, const lreport *lr)
 	else
 		emit_rows_report(g, lr);
 	sb_printf(g->o, "\tprintf(\"@report_end\\t%s\\n\")\n", r->name);
-	if (r->hist && r->hist_map)
-		emit_clear(g, r, r->hist_map->name);
-	for (unsigned i = 0; i < r->nfrom; i++)
-		if (!(r->hist_map && !strcmp(r->hist_map->name, r->from[i])))
-			emit_clear(g, r, r->from[i]);
+	for (unsigned i = 0; i < lr->nclears; i++)
+		sb_printf(g->o, "\tdelete %s\n", lr->clears[i]);
 	sb_puts(g->o, "}\n\n");
 }
 
 /* One timer probe per distinct period; its reports run in spec order. */
 static void emit_report_timers(stp *g)
 {
-	const spec *s = g->s;
-	for (unsigned i = 0; i < s->nreports; i++) {
-		const spec_report *r = &s->reports[i];
-		if (!r->name || !(r->every_param || r->every_lit))
-			continue;
-		bool seen = false;
-		for (unsigned j = 0; j < i && !seen; j++)
-			seen = s->reports[j].name && s->reports[j].every_param == r->every_param &&
-			       s->reports[j].every_lit == r->every_lit;
-		if (seen)
-			continue;
-		if (r->every_param) {
+	for (unsigned i = 0; i < g->lw->ntimers; i++) {
+		const ltimer *t = &g->lw->timers[i];
+		if (t->every_param) {
 			/* A run-time interval cannot be a timer literal: tick and count. */
-			sb_printf(g->o, "probe timer.%s(1)\n{\n", r->every_param->unit_ms ? "ms" : "s");
-			sb_printf(g->o, "\tif (!%s || ++_%s_ticks < %s)\n\t\tnext\n", r->every_param->name,
-				  r->name, r->every_param->name);
-			sb_printf(g->o, "\t_%s_ticks = 0\n", r->name);
-		} else if (r->every_lit % 1000 == 0) {
-			sb_printf(g->o, "probe timer.s(%lld)\n{\n", (long long)(r->every_lit / 1000));
+			sb_printf(g->o, "probe timer.%s(1)\n{\n", t->every_param->unit_ms ? "ms" : "s");
+			sb_printf(g->o, "\tif (!%s || ++_%s_ticks < %s)\n\t\tnext\n", t->every_param->name,
+				  t->first->name, t->every_param->name);
+			sb_printf(g->o, "\t_%s_ticks = 0\n", t->first->name);
+		} else if (t->every_lit % 1000 == 0) {
+			sb_printf(g->o, "probe timer.s(%lld)\n{\n", (long long)(t->every_lit / 1000));
 		} else {
-			sb_printf(g->o, "probe timer.ms(%lld)\n{\n", (long long)r->every_lit);
+			sb_printf(g->o, "probe timer.ms(%lld)\n{\n", (long long)t->every_lit);
 		}
-		for (unsigned j = i; j < s->nreports; j++) {
-			const spec_report *q = &s->reports[j];
-			if (!q->name || q->every_param != r->every_param || q->every_lit != r->every_lit)
-				continue;
-			sb_printf(g->o, "\t_report_%s()\n", q->name);
-		}
-		for (unsigned j = i; j < s->nreports; j++) {
-			const spec_report *q = &s->reports[j];
-			if (!q->name || q->every_param != r->every_param || q->every_lit != r->every_lit)
-				continue;
+		for (unsigned j = 0; j < t->nreports; j++)
+			sb_printf(g->o, "\t_report_%s()\n", t->reports[j]->r->name);
+		for (unsigned j = 0; j < t->nreports; j++) {
+			const spec_report *q = t->reports[j]->r;
 			if (q->count_param)
 				sb_printf(g->o, "\tif (%s && ++_%s_reports >= %s)\n\t\texit()\n",
 					  q->count_param->name, q->name, q->count_param->name);
@@ -587,25 +537,22 @@ static void emit_header(stp *g, const emit_opts *o)
 				  p->required ? " (required)" : "", arg);
 		}
 	}
-	unsigned nflags;
-	const char **flags = stap_run_flags(s, &nflags);
-	if (nflags) {
+	/* for the reader: scripts read TOOL.flags (emit_flags) */
+	if (g->pl->nstap_flags) {
 		sb_puts(g->o, "#\n# Run with:");
-		for (unsigned i = 0; i < nflags; i++)
-			sb_printf(g->o, " %s", flags[i]);
+		for (unsigned i = 0; i < g->pl->nstap_flags; i++)
+			sb_printf(g->o, " %s", g->pl->stap_flags[i]);
 		sb_putc(g->o, '\n');
 	}
-	free(flags);
-	/* what the tool's --check says too; make validate holds a "not
-	 * needed" to it on kernel trees without debuginfo (docs/kernels.md) */
-	tool_needs tn = tool_needs_of(s, o->kver);
-	need_level kd = tn.kdebug;
+	/* what the tool's --check says too */
+	const tool_needs *tn = &g->pl->needs;
+	need_level kd = tn->kdebug;
 	sb_printf(g->o, "#\n# Kernel debuginfo: %s",
 		  kd == NEED_NO ? "not needed (the build tree is enough)"
 		  : kd == NEED_MAYBE ? "needed only if a fallback probe point is used"
-		  : tn.ksyms_only ? "needed for kernel symbols (the script builds without it)" : "needed");
-	if (kd == NEED_YES && tn.kdebug_why[0])
-		sb_printf(g->o, ":\n#   %s (%s:%u)", tn.kdebug_why, o->spec_path, tn.kdebug_line);
+		  : tn->ksyms_only ? "needed for kernel symbols (the script builds without it)" : "needed");
+	if (kd == NEED_YES && tn->kdebug_why[0])
+		sb_printf(g->o, ":\n#   %s (%s:%u)", tn->kdebug_why, o->spec_path, tn->kdebug_line);
 	sb_puts(g->o, ".\n");
 	sb_puts(g->o, "#\n# Output: one record per line, '@kind' then TAB-separated fields;\n"
 		      "# strings are escaped with text_str().  Records:\n");
@@ -686,11 +633,8 @@ static void emit_globals(stp *g)
 		const spec_report *r = &s->reports[i];
 		if (!r->name)
 			continue;
-		bool first_of_period = true;	/* one tick counter per timer probe */
-		for (unsigned j = 0; j < i; j++)
-			if (s->reports[j].name && s->reports[j].every_param == r->every_param)
-				first_of_period = false;
-		if (r->every_param && first_of_period)
+		const ltimer *t = g->lw->reports[i].timer;	/* one tick counter per timer */
+		if (t && t->every_param && t->first == r)
 			sb_printf(g->o, "global _%s_ticks\n", r->name), any = true;
 		if (r->count_param || r->count_lit)
 			sb_printf(g->o, "global _%s_reports\n", r->name), any = true;
@@ -701,10 +645,11 @@ static void emit_globals(stp *g)
 		sb_putc(g->o, '\n');
 }
 
-void emit_stp(strbuf *out, arena *a, const lowered *lw, const emit_opts *o)
+void emit_stp(strbuf *out, arena *a, const tool_plan *pl, const emit_opts *o)
 {
-	const spec *s = lw->s;
-	stp g = { out, a, s, lw->rs, lw, lw->portable, lw->kv, o->map, 0, 0, 1 };
+	const lowered *lw = pl->lw;
+	const spec *s = pl->s;
+	stp g = { out, a, s, pl->rs, pl, lw, lw->portable, o->map, 0, 0, 1 };
 	emit_header(&g, o);
 	if (g.portable && s->nunsupported) {
 		for (unsigned i = 0; i < s->nunsupported; i++) {

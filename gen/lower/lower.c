@@ -706,7 +706,10 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 		s->value = ew->kind == E_INT ? NULL : lower_cond(L, ew);
 		s->origin = ew;
 	}
-	return (lprobe){ p, b.st, b.n, lower_bindings(L, p) };
+	bool *on = arena_alloc(L->a, (p->npoints + 1) * sizeof *on);
+	for (unsigned j = 0; j < p->npoints; j++)
+		on[j] = L->portable || kver_range_match(&p->points[j].range, L->kv);
+	return (lprobe){ p, b.st, b.n, lower_bindings(L, p), on };
 }
 
 /* ---- reports -------------------------------------------------------------- */
@@ -719,11 +722,57 @@ static const record_kind *kind_for_report(const lower *L, const spec_report *r)
 	return NULL;
 }
 
+static bool same_trigger(const spec_report *a, const spec_report *b)
+{
+	return a->every_param == b->every_param && a->every_lit == b->every_lit &&
+	       a->at_end == b->at_end;
+}
+
+static bool report_uses(const spec_report *r, const char *map)
+{
+	if (r->hist_map && !strcmp(r->hist_map->name, map))
+		return true;
+	for (unsigned i = 0; i < r->nfrom; i++)
+		if (!strcmp(r->from[i], map))
+			return true;
+	return false;
+}
+
+/* Reports run in spec order on a trigger; the last one that reads an
+ * aggregate clears it, so the next interval starts afresh. */
+static void add_clear(lower *L, const spec_report *r, const char *map, const char **clears,
+		      unsigned *n)
+{
+	if (!r->every_param && !r->every_lit)
+		return;	/* only at the end: nothing comes after it */
+	const spec_map *m = spec_find_map(L->s, map);
+	if (m && !m->is_agg)
+		return;	/* state is the probes' (open files ...): reported, kept */
+	for (const spec_report *q = r + 1; q < L->s->reports + L->s->nreports; q++)
+		if (q->name && same_trigger(q, r) && report_uses(q, map))
+			return;
+	clears[(*n)++] = map;
+}
+
+static void report_clears(lower *L, const spec_report *r, lreport *lr)
+{
+	const char **clears = arena_alloc(L->a, (r->nfrom + 2) * sizeof *clears);
+	unsigned n = 0;
+	if (r->hist && r->hist_map)
+		add_clear(L, r, r->hist_map->name, clears, &n);
+	for (unsigned i = 0; i < r->nfrom; i++)
+		if (!(r->hist_map && !strcmp(r->hist_map->name, r->from[i])))
+			add_clear(L, r, r->from[i], clears, &n);
+	lr->clears = clears;
+	lr->nclears = n;
+}
+
 static lreport lower_report(lower *L, const spec_report *r)
 {
 	lreport lr = { .r = r, .rec = kind_for_report(L, r) };
 	if (!lr.rec)
 		return lr;
+	report_clears(L, r, &lr);
 	if (r->hist) {
 		if (r->hist_map)
 			lr.key_vars = key_vars_of(L, r->hist_map);
@@ -755,6 +804,36 @@ static lreport lower_report(lower *L, const spec_report *r)
 	return lr;
 }
 
+/* One timer per distinct period of the named periodic reports, in the
+ * order of their first reports; each runs its reports in spec order. */
+static ltimer *lower_timers(lower *L, lreport *reports, unsigned *nt)
+{
+	const spec *s = L->s;
+	ltimer *t = arena_alloc(L->a, (s->nreports + 1) * sizeof *t);
+	for (unsigned i = 0; i < s->nreports; i++) {
+		const spec_report *r = &s->reports[i];
+		if (!r->name || !(r->every_param || r->every_lit))
+			continue;
+		bool seen = false;
+		for (unsigned k = 0; k < *nt && !seen; k++)
+			seen = t[k].every_param == r->every_param && t[k].every_lit == r->every_lit;
+		if (seen)
+			continue;
+		const lreport **runs = arena_alloc(L->a, (s->nreports + 1) * sizeof *runs);
+		unsigned n = 0;
+		for (unsigned j = i; j < s->nreports; j++) {
+			const spec_report *q = &s->reports[j];
+			if (q->name && q->every_param == r->every_param && q->every_lit == r->every_lit)
+				runs[n++] = &reports[j];
+		}
+		t[*nt] = (ltimer){ r->every_param, r->every_lit, r, runs, n };
+		for (unsigned k = 0; k < n; k++)
+			reports[runs[k] - reports].timer = &t[*nt];
+		(*nt)++;
+	}
+	return t;
+}
+
 const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const char *kver)
 {
 	lower L = { a, s, rs, false, { 0, 0, 0 }, NULL, 0, 0 };
@@ -765,8 +844,10 @@ const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const c
 	lreport *reports = arena_alloc(a, (s->nreports + 1) * sizeof *reports);
 	for (unsigned i = 0; i < s->nreports; i++)
 		reports[i] = lower_report(&L, &s->reports[i]);
+	unsigned nt = 0;
+	ltimer *timers = lower_timers(&L, reports, &nt);
 	lowered *lw = arena_alloc(a, sizeof *lw);
 	*lw = (lowered){ s, rs, L.portable, { L.kv[0], L.kv[1], L.kv[2] }, probes, reports,
-			 L.script_funcs };
+			 timers, nt, L.script_funcs };
 	return lw;
 }

@@ -9,7 +9,7 @@
 #define STAPGEN_LOWER_H
 #include <stdbool.h>
 
-#include "../emit/records.h"
+#include "records.h"
 #include "../spec/spec.h"
 
 typedef enum {
@@ -62,7 +62,12 @@ typedef struct lprobe {
 	const lstmt *stmts;
 	unsigned nstmts;
 	const lbinding *points;	/* one per p->points; NULL: no point binds */
+	/* one per p->points: probed on the target kernel (a portable script
+	 * probes each, under its %( kernel_v %)) */
+	const bool *point_on;
 } lprobe;
+
+struct ltimer;
 
 typedef struct lreport {
 	const spec_report *r;
@@ -80,7 +85,23 @@ typedef struct lreport {
 	 * loop to the global and overwrite it. */
 	const char *const *key_vars;
 	const char *bucket_var;
+	const struct ltimer *timer;	/* the timer that runs it; NULL: only at the end */
+	/* the aggregates it deletes once printed: those it is the last report
+	 * of its trigger to read (the next interval starts afresh) */
+	const char *const *clears;
+	unsigned nclears;
 } lreport;
+
+/* One timer probe per distinct period of the periodic reports. */
+typedef struct ltimer {
+	const spec_param *every_param;	/* a run-time interval: ticks, counted */
+	int64_t every_lit;		/* otherwise the period, ms */
+	/* the first report it runs; with every_param its name names the tick
+	 * counter, _NAME_ticks */
+	const spec_report *first;
+	const lreport *const *reports;	/* what it runs, in spec order */
+	unsigned nreports;
+} ltimer;
 
 typedef struct lowered {
 	const spec *s;
@@ -89,9 +110,13 @@ typedef struct lowered {
 	unsigned kv[3];		/* otherwise the target kernel's version */
 	const lprobe *probes;	/* one per s->probes */
 	const lreport *reports;	/* one per s->reports */
+	const ltimer *timers;	/* in the order of their first reports */
+	unsigned ntimers;
 	unsigned script_funcs;	/* bit i: calls script_func(i), the script defines it */
 } lowered;
 
+/* kver: the target kernel's release, parsed here and only here (not a
+ * version: a portable script).  Callers outside the tests use plan_build. */
 const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const char *kver);
 
 #endif

@@ -46,9 +46,10 @@ typedef struct spec_map {
 	srcloc loc;
 	bool is_agg;
 	spec_keycol *keys;
-	unsigned nkeys;
+	unsigned nkeys;		/* at most SPEC_MAX_KEYS */
 	vtype value_type;	/* state maps */
 } spec_map;
+#define SPEC_MAX_KEYS 8
 
 /* One kernel-dependent alternative of a value. */
 typedef struct spec_alt {
@@ -160,7 +161,6 @@ typedef struct spec_probe {
 	expr *exit_when;	/* `exit:`: stop the tool (stap's exit()) once this holds */
 	spec_emit *emits;	/* `emit:` one mapping, or a list of them, in order */
 	unsigned nemits;
-	unsigned ctx;		/* CTX_* flags derived from the probe points */
 	spec_alias_var *avars;
 	unsigned navars;
 } spec_probe;

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../check/check_expr.h"
 #include "probe_point.h"
 #include "schema.h"
 #include "kver.h"
@@ -233,9 +232,9 @@ static void load_map(loader *L, const ynode *k, const ynode *v, bool is_agg)
 				m->nkeys++;
 			}
 		}
-		if (m->nkeys > CHECK_MAX_KEYS) {
-			diag_error(L->c.d, kp->key->loc, "at most %d keys are supported", CHECK_MAX_KEYS);
-			m->nkeys = CHECK_MAX_KEYS;
+		if (m->nkeys > SPEC_MAX_KEYS) {
+			diag_error(L->c.d, kp->key->loc, "at most %d keys are supported", SPEC_MAX_KEYS);
+			m->nkeys = SPEC_MAX_KEYS;
 		}
 	}
 	const ypair *vp = ynode_get(v, "value");
@@ -538,7 +537,6 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		}
 		const ynode *const *items = schema_list(&L->c, ov, &cnt);
 		p->points = arena_alloc(L->c.a, (cnt + 1) * sizeof(spec_point));
-		unsigned ctx = ~0u, maybe = 0;
 		for (size_t i = 0; i < cnt; i++) {
 			const ynode *it = items[i];
 			const char *rtext = NULL;
@@ -574,18 +572,9 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 			if (pnote)
 				p->points[p->npoints].note = schema_string(&L->c, pnote->value, "'note'");
 			p->npoints++;
-			unsigned pc = probe_point_ctx(txt);
-			ctx &= pc;
-			if (pc & CTX_NO_EVENT)
-				ctx |= CTX_NO_EVENT;
-			if (pc & CTX_TARGET)
-				maybe |= CTX_MAYBE_TARGET;
-			if (pc & CTX_RETURN)
-				maybe |= CTX_MAYBE_RETURN;
 		}
 		if (cnt == 0)
 			diag_error(L->c.d, on->value->loc, "'on' lists no probe point");
-		p->ctx = p->npoints ? (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN)) | maybe : 0;
 	}
 	const ypair *av = ynode_get(n, "alias_vars");
 	if (av && schema_is_map(&L->c, av->value, "'alias_vars'")) {

@@ -1,11 +1,12 @@
 #!/bin/sh
 # tests/command/headers_only.sh STAPGEN: every tool's --check on a host with
 # the kernel headers and no debuginfo (a fake Debian 12 root) says "ready"
-# exactly when its script's "# Kernel debuginfo:" line says the debuginfo
-# is not needed (or only by a fallback); a tool that prints kernel symbols
-# builds without it but needs it for the symbols (docs/headers-only.md).  make validate holds that line to
-# `stap -p2` on each kernel's headers-only tree, both ways
-# (scripts/validate-cell.sh): so --check, the script and stap cannot drift.
+# exactly when its plan (TOOL.flags, beside the script) says
+# debuginfo=not-needed (or only-if-fallback); a tool that prints kernel
+# symbols (debuginfo=symbols) builds without it but needs it for the symbols
+# (docs/headers-only.md).  make validate holds that word to `stap -p2` on
+# each kernel's headers-only tree, both ways (scripts/validate-cell.sh): so
+# --check, the plan and stap cannot drift.
 set -u
 stapgen=${1:?usage: headers_only.sh STAPGEN}
 case $stapgen in /*) ;; *) stapgen=$(pwd)/$stapgen ;; esac
@@ -37,22 +38,22 @@ for stp in "$tmp"/out/*.stp; do
 	id=$(sed -n 's/^set_id=//p' "$tmp/out/$tool")
 	printf '#!/bin/sh\n# stapgen set %s\n' "$id" >"$tmp/out/parsers/$tool-parse"
 	chmod +x "$tmp/out/parsers/$tool-parse"
-	said=$(sed -n '1,60s/^# Kernel debuginfo: \([^:.]*\).*/\1/p' "$stp" | head -n 1)
+	said=$(sed -n 's/^debuginfo=//p' "$tmp/out/$tool.flags" 2>/dev/null | head -n 1)
 	case $said in
-	"not needed"* | "needed only if"*) want=0 ;;
-	needed | "needed for kernel symbols"*) want=1 ;;
-	*) bad "$tool: no '# Kernel debuginfo:' line in its script"; continue ;;
+	not-needed | only-if-fallback) want=0 ;;
+	needed | symbols) want=1 ;;
+	*) bad "$tool: no debuginfo= in $tool.flags"; continue ;;
 	esac
 	# the command carries the same analysis
 	lv=$(sed -n 's/.*sg_need_kdebug=\([0-9]\).*/\1/p' "$tmp/out/$tool")
-	case $said/$lv in "not needed"*/0 | "needed only if"*/2 | needed/1 | "needed for kernel symbols"*/1) ;;
-	*) bad "$tool: the script says '$said', the command's sg_need_kdebug=$lv" ;;
+	case $said/$lv in not-needed/0 | only-if-fallback/2 | needed/1 | symbols/1) ;;
+	*) bad "$tool: its plan says debuginfo=$said, the command's sg_need_kdebug=$lv" ;;
 	esac
 	n=$((n + 1))
 	rc=0
 	STAPGEN_ROOT=$tmp/root PATH="$tmp/bin:$PATH" sh "$tmp/out/$tool" --check >"$tmp/check.out" 2>&1 || rc=$?
 	if [ "$rc" != "$want" ]; then
-		bad "$tool --check without debuginfo: exit $rc, expected $want (the script says '$said'): $(grep -v ': ok: ' "$tmp/check.out" | head -n 3)"
+		bad "$tool --check without debuginfo: exit $rc, expected $want (its plan says debuginfo=$said): $(grep -v ': ok: ' "$tmp/check.out" | head -n 3)"
 	elif [ "$want" = 1 ] && ! grep -q "missing: the kernel's debuginfo" "$tmp/check.out"; then
 		bad "$tool --check: not ready, but not for the debuginfo: $(grep -v ': ok: ' "$tmp/check.out" | head -n 3)"
 	elif [ "$want" = 1 ] && ! grep -q "to fix: apt-get install linux-image-$rel-dbg" "$tmp/check.out"; then

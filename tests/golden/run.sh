@@ -1,7 +1,7 @@
 #!/bin/sh
 # Golden tests.
-#  tools/:  the generated .stp, parser source, command, doc page and bash
-#           completion for every spec in specs/,
+#  tools/:  the generated .stp, .flags, parser source, command, doc page and
+#           bash completion for every spec in specs/,
 #           for a fixed kernel release, must match byte for byte.
 #  errors/: each NAME.yaml must fail with exactly NAME.expected on stderr
 #           (first line of NAME.expected: "exit N").
@@ -16,7 +16,7 @@ fail=0 n=0
 
 LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/out" $(find specs -name '*.yaml' | LC_ALL=C sort) \
 	2>"$tmp/stderr" || { echo "FAIL: generating specs/:"; cat "$tmp/stderr"; exit 1; }
-for f in "$tmp"/out/*.stp "$tmp"/out/parsers/*_parser.c "$tmp"/out/doc/*.md "$tmp"/out/completion/*.bash $(find "$tmp/out" -maxdepth 1 -type f -perm -u+x | LC_ALL=C sort); do
+for f in "$tmp"/out/*.stp "$tmp"/out/*.flags "$tmp"/out/parsers/*_parser.c "$tmp"/out/doc/*.md "$tmp"/out/completion/*.bash $(find "$tmp/out" -maxdepth 1 -type f -perm -u+x | LC_ALL=C sort); do
 	name=$(basename "$f")
 	case $name in *.*) ;; *) name=$name.cmd;; esac	# the tool commands
 	n=$((n + 1))

@@ -354,33 +354,42 @@ def file_hash(*paths, extra=""):
     return h.hexdigest()[:16]
 
 
+def plan_of(script):
+    """The plan stapgen writes beside a script (TOOL.flags: key=value lines):
+    its stap options and needs.  None for the hand-written scripts of
+    tests/live/bench, which have none; a generated script without one is an
+    error (an older stapgen's output: regenerate)."""
+    path = script[:-len(".stp")] + ".flags" if script.endswith(".stp") else script + ".flags"
+    if not os.path.exists(path):
+        if os.path.dirname(os.path.abspath(script)) == os.path.join(ROOT, "tests/live/bench"):
+            return None
+        raise SystemExit("live: %s: no %s beside it (regenerate the tools)" % (script, os.path.basename(path)))
+    plan = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            k, sep, v = line.rstrip("\n").partition("=")
+            if sep:
+                plan.setdefault(k, v)
+    return plan
+
+
 def script_flags(script):
-    """The stap options the script's header asks for, as validate-cell.sh reads them."""
-    flags = []
+    """The stap options the script runs with, from its plan (as
+    validate-cell.sh reads them): -g for a guru spec, and for embedded C."""
+    plan = plan_of(script)
+    flags = (plan or {}).get("stap_flags", "").split()
     with open(script, encoding="utf-8", errors="replace") as f:
-        head = [next(f, "") for _ in range(40)]
-        rest = f.read()
-    for line in head:
-        m = re.match(r"\s*(?:#|//)\s*(?:Run with|stap-flags):\s*(.*)", line)
-        if m:
-            flags += m.group(1).split()
-        if re.match(r"#\s*GURU MODE", line):
+        if "%{" in f.read() and "-g" not in flags:
             flags.append("-g")
-    if "%{" in "".join(head) + rest and "-g" not in flags:
-        flags.append("-g")
     return flags
 
 
 def headers_only_ok(script):
-    """Whether the script's header says it builds without the kernel's
-    debuginfo ("not needed", or only by a fallback): such a module is built
-    on the headers-only tree, as a host without debuginfo builds it."""
-    with open(script, encoding="utf-8", errors="replace") as f:
-        for line in [next(f, "") for _ in range(60)]:
-            m = re.match(r"# Kernel debuginfo: ([^:.]*)", line)
-            if m:
-                return m.group(1).startswith(("not needed", "needed only if"))
-    return False
+    """Whether the script's plan says it builds without the kernel's
+    debuginfo (debuginfo=not-needed, or only-if-fallback): such a module is
+    built on the headers-only tree, as a host without debuginfo builds it."""
+    plan = plan_of(script)
+    return bool(plan) and plan.get("debuginfo") in ("not-needed", "only-if-fallback")
 
 
 def build_module(kver, tc, name, script, sysdir, stap_id, extra=(), tree="build"):

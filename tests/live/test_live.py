@@ -164,13 +164,29 @@ class Specs(unittest.TestCase):
             spec, tests = live.load_tests(p)
             self.assertTrue(tests, "%s has no live: section" % p)
 
-    def test_header_flags(self):
-        with tempfile.NamedTemporaryFile("w", suffix=".stp", delete=False) as f:
-            f.write("#!/usr/bin/env stap\n#\n# Run with: -DMAXACTION=100 -d kernel\n\nprobe begin {}\n")
-        try:
-            self.assertEqual(live.script_flags(f.name), ["-DMAXACTION=100", "-d", "kernel"])
-        finally:
-            os.unlink(f.name)
+    def test_plan_flags(self):
+        """The options and needs come from TOOL.flags, not the header comment."""
+        with tempfile.TemporaryDirectory() as d:
+            stp = os.path.join(d, "t.stp")
+            with open(stp, "w") as f:
+                f.write("#!/usr/bin/env stap\n#\n# Run with: -DNOT=1\n"
+                        "#\n# Kernel debuginfo: not needed (the build tree is enough).\n\nprobe begin {}\n")
+            with self.assertRaises(SystemExit):
+                live.script_flags(stp)
+            with open(os.path.join(d, "t.flags"), "w") as f:
+                f.write("tool=t\nstap_flags=-DMAXACTION=100 -d kernel -g\ndebuginfo=needed\n")
+            self.assertEqual(live.script_flags(stp), ["-DMAXACTION=100", "-d", "kernel", "-g"])
+            self.assertFalse(live.headers_only_ok(stp))
+            with open(os.path.join(d, "t.flags"), "w") as f:
+                f.write("tool=t\nstap_flags=\ndebuginfo=only-if-fallback\n")
+            self.assertEqual(live.script_flags(stp), [])
+            self.assertTrue(live.headers_only_ok(stp))
+
+    def test_hand_written_scripts_have_no_plan(self):
+        for n in ("seed_nethist", "seed_accessed_files"):
+            stp = os.path.join(live.ROOT, "tests/live/bench", n + ".stp")
+            self.assertIsNone(live.plan_of(stp))
+            self.assertFalse(live.headers_only_ok(stp))
 
 
 class Libs(unittest.TestCase):

@@ -101,7 +101,7 @@ static void dump_spec(strbuf *sb, const spec *s)
 {
 	for (unsigned i = 0; i < s->nprobes; i++) {
 		const spec_probe *p = &s->probes[i];
-		sb_printf(sb, "probe %u ctx %u\n", i, p->ctx);
+		sb_printf(sb, "probe %u points %u\n", i, p->npoints);
 		for (unsigned j = 0; j < p->nlets; j++)
 			sb_printf(sb, "  let %s used %d e %p nalts %u\n", p->lets[j].name, p->lets[j].used,
 				  (const void *)p->lets[j].e, p->lets[j].nalts);
@@ -191,7 +191,7 @@ static void test_checked_spec_unchanged(void **state)
 		record_set rs = records_of(&c.a, c.out.spec);
 		strbuf again = STRBUF_INIT;
 		emit_opts eo = { kvers[k], "t.yaml", NULL, c.out.set_id };
-		emit_stp(&again, &c.a, lower_spec(&c.a, c.out.spec, &rs, kvers[k]), &eo);
+		emit_stp(&again, &c.a, plan_build(&c.a, c.out.spec, &rs, kvers[k]), &eo);
 		assert_string_equal(sb_str(&again), sb_str(&c.out.stp));
 		sb_free(&after);
 		dump_spec(&after, c.out.spec);

@@ -1,5 +1,5 @@
 /* The command's preflight asks only for what the tool needs
- * (tool_needs_of in gen/emit/records.c): kprobes and the kernel's DWARF
+ * (tool_needs_of in gen/lower/records.c, once per plan): kprobes and the kernel's DWARF
  * for kernel.function and tapset aliases (a warning when only a fallback
  * point needs them), DWARF for @cast wherever it is, uprobes for process
  * probes, nothing extra for tracepoints and timers; probe points outside

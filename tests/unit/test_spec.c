@@ -95,7 +95,7 @@ static void test_loads_model(void **state)
 	assert_int_equal(r.s->nprobes, 1);
 	assert_int_equal(r.s->probes[0].nlets, 3);
 	assert_int_equal(r.s->probes[0].nfilters, 2);
-	assert_true(r.s->probes[0].ctx & CTX_RETURN);
+	assert_true(probe_ctx(&r.s->probes[0]) & CTX_RETURN);
 	done(&r);
 }
 
@@ -131,7 +131,7 @@ static void test_emit_twice(void **state)
 	record_set rs = records_of(&r.a, r.s);
 	emit_opts o = { "6.1.0-56-cloud-amd64", "t.yaml", NULL, r.out.set_id };
 	strbuf again = STRBUF_INIT;
-	emit_stp(&again, &r.a, lower_spec(&r.a, r.s, &rs, o.kver), &o);
+	emit_stp(&again, &r.a, plan_build(&r.a, r.s, &rs, o.kver), &o);
 	assert_string_equal(sb_str(&again), sb_str(&r.stp));
 	assert_non_null(strstr(sb_str(&again), "\tsk = $return\n"));
 	sb_free(&again);
@@ -383,8 +383,8 @@ static void test_entry_in_kretprobe(void **state)
 		"    emit: { record: r, columns: { n: n, us: us } }\n",
 		NULL);
 	assert_string_equal(r.diag ? r.diag : "", "");
-	assert_true(r.s->probes[0].ctx & CTX_ENTRY);
-	assert_false(r.s->probes[0].ctx & CTX_RETURN);	/* no $return in a kprobe */
+	assert_true(probe_ctx(&r.s->probes[0]) & CTX_ENTRY);
+	assert_false(probe_ctx(&r.s->probes[0]) & CTX_RETURN);	/* no $return in a kprobe */
 	assert_non_null(strstr(sb_str(&r.stp), "us = gettimeofday_us() - @entry(gettimeofday_us())\n"));
 	done(&r);
 }

@@ -18,9 +18,14 @@ kver=6.1.0-99-test
 sd=$t/gen/$kver
 mkdir -p "$sd"
 "$root/scripts/validate-stub.sh" "$kver" "$t/tree" >/dev/null || { bad "validate-stub.sh"; exit 1; }
-printf 'probe begin { println("hi"); exit() }\n' >"$sd/good.stp"
+# the options come from the plan beside the script (TOOL.flags), never from
+# its header comment (stap would refuse this one)
+printf '#\n# Run with: --no-such-option\nprobe begin { println("hi"); exit() }\n' >"$sd/good.stp"
 printf 'probe begin { exit() }\nprobe begin { x = }\n' >"$sd/broken.stp"
 cp "$sd/good.stp" "$sd/flaky.stp"
+for tool in good broken flaky; do
+	printf 'tool=%s\nstap_flags=-DMAXACTION=100\ndebuginfo=not-needed\n' "$tool" >"$sd/$tool.flags"
+done
 
 # a stap that fails the first time it runs flaky.stp, then is the real one
 real=$(command -v stap) || { echo "skip: no stap"; exit 77; }
@@ -38,6 +43,16 @@ for tool in good broken flaky; do
 done
 rec() { sed -n "s/^$2=//p" "$t/cells/$kver/$1.rec"; }
 [ "$(rec good status)" = pass ] && [ -z "$(rec good first_attempt)" ] && ok "a passing cell is a plain pass" || bad "good: $(cat "$t/good.line")"
+[ "$(rec good flags)" = -DMAXACTION=100 ] && ok "stap's options are the plan's (TOOL.flags), not the header's" ||
+	bad "good flags: $(rec good flags)"
+# a script without its plan (an older stapgen's output) is a FAIL that says so
+mkdir -p "$t/noplan"
+cp "$sd/good.stp" "$t/noplan/noplan.stp"
+PATH=$t/bin:$PATH "$root/scripts/validate-cell.sh" p1 "$kver" noplan "$t/noplan" "$t/tree" "$t/sd" \
+	"$t/noplan-cell/noplan" >"$t/noplan.line" 2>&1
+[ "$(sed -n 's/^status=//p' "$t/noplan-cell/noplan.rec")" = FAIL ] &&
+	grep -q '^error=no noplan.flags beside the script' "$t/noplan-cell/noplan.rec" &&
+	ok "a script without TOOL.flags is a FAIL naming the file" || bad "noplan: $(cat "$t/noplan-cell/noplan.rec")"
 [ "$(rec broken status)" = FAIL ] && rec broken first_attempt | grep -q '^exit 1: .*parse error' &&
 	[ -f "$t/cells/$kver/broken.first.log" ] && ok "a cell failing twice is FAIL, the first attempt kept" || bad "broken: $(cat "$t/cells/$kver/broken.rec")"
 grep -q 'broken: FAIL: .*parse error' "$t/broken.line" && ok "its line says why" || bad "broken line: $(cat "$t/broken.line")"
@@ -63,6 +78,7 @@ printf '%s\n' "$out" | grep -q "^validate: warning: passed on the second attempt
 pk=6.1.0-98-test
 mkdir -p "$t/p2/bin" "$t/p2/cache/kernels/$pk/build" "$t/p2/gen/$pk"
 printf 'probe kernel.trace("raw_syscalls:sys_enter") { exit() }\n' >"$t/p2/gen/$pk/tp.stp"
+printf 'tool=tp\nstap_flags=\ndebuginfo=not-needed\n' >"$t/p2/gen/$pk/tp.flags"
 sc=$t/p2/cache/kernels/$pk/stap/cache/ab
 mkdir -p "$sc"
 : >"$sc/tracequery_1.o"
@@ -179,11 +195,12 @@ EOS
 chmod +x "$h/bin/stap"
 for n in needed okneeded notneeded oknotneeded maybe; do
 	case $n in
-	*notneeded) d='not needed (the build tree is enough)' ;;
-	maybe) d='needed only if a fallback probe point is used' ;;
-	*) d='needed:\n#   kernel.function("f") is a DWARF probe point (x.yaml:3)' ;;
+	*notneeded) d=not-needed ;;
+	maybe) d=only-if-fallback ;;
+	*) d='needed\ndebuginfo_why=kernel.function("f") is a DWARF probe point' ;;
 	esac
-	printf "# %s\\n#\\n# Kernel debuginfo: $d.\\nprobe begin { exit() }\\n" "$n" >"$h/gen/$hk/$n.stp"
+	printf "# %s\\nprobe begin { exit() }\\n" "$n" >"$h/gen/$hk/$n.stp"
+	printf "tool=%s\\nstap_flags=\\ndebuginfo=$d\\n" "$n" >"$h/gen/$hk/$n.flags"
 done
 printf 'needs 7.0\n' >"$h/gen/$hk/unsup.unsupported"
 for n in needed okneeded notneeded oknotneeded unsup maybe; do
@@ -198,13 +215,13 @@ hrec() { sed -n "s/^$2=//p" "$h/cells/$hk@headers-only/$1.rec"; }
 	ok "headers-only: a tool needing debuginfo that fails is a gap, run once" ||
 	bad "headers-only gap: $(cat "$h/needed.line" "$h/cells/$hk@headers-only/needed.rec")"
 [ "$(hrec notneeded status)" = FAIL ] && [ -n "$(hrec notneeded first_attempt)" ] &&
-	[ "$(hrec maybe status)" = FAIL ] && [ "$(hrec maybe debuginfo)" = "needed only if a fallback probe point is used" ] &&
+	[ "$(hrec maybe status)" = FAIL ] && [ "$(hrec maybe debuginfo)" = only-if-fallback ] &&
 	[ "$(hrec oknotneeded status)" = pass ] && [ "$(hrec unsup status)" = unsupported ] &&
 	ok "headers-only: a tool whose script says 'not needed' or 'only if a fallback' FAILs there" ||
 	bad "headers-only claimed: $(cat "$h/notneeded.line" "$h/oknotneeded.line" "$h/maybe.line")"
 # the other drift: the script asks for debuginfo, stap does without
 [ "$(hrec okneeded status)" = FAIL ] && [ "$(hrec okneeded debuginfo)" = needed ] &&
-	hrec okneeded error | grep -q "^passes without debuginfo, yet the script says 'Kernel debuginfo: needed'" &&
+	hrec okneeded error | grep -q "^passes without debuginfo, yet its plan says debuginfo=needed " &&
 	ok "headers-only: a tool whose script says 'needed' and that passes there FAILs" ||
 	bad "headers-only unclaimed pass: $(cat "$h/okneeded.line" "$h/cells/$hk@headers-only/okneeded.rec")"
 rm "$h/cells/$hk@headers-only/maybe.rec"
@@ -223,7 +240,7 @@ needed${tab}$hk@headers-only${tab}gap (needs debuginfo): semantic error: missing
 notneeded${tab}$hk${tab}pass 1s
 notneeded${tab}$hk@headers-only${tab}**FAIL** $(hrec notneeded seconds)s: semantic error: missing x86_64 kernel/module debuginfo [man warning::debuginfo] under '$h/tree' at \`x.stp:3:7\`
 okneeded${tab}$hk${tab}pass 1s
-okneeded${tab}$hk@headers-only${tab}**FAIL** $(hrec okneeded seconds)s: passes without debuginfo, yet the script says 'Kernel debuginfo: needed' (its --check would ask for debuginfo)
+okneeded${tab}$hk@headers-only${tab}**FAIL** $(hrec okneeded seconds)s: passes without debuginfo, yet its plan says debuginfo=needed (its --check would ask for debuginfo)
 oknotneeded${tab}$hk${tab}pass 1s
 oknotneeded${tab}$hk@headers-only${tab}pass $(hrec oknotneeded seconds)s
 unsup${tab}$hk${tab}unsupported: needs 7.0

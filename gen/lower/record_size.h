@@ -2,7 +2,7 @@
  * prints in one piece. */
 #ifndef STAPGEN_RECORD_SIZE_H
 #define STAPGEN_RECORD_SIZE_H
-#include "../emit/records.h"
+#include "records.h"
 
 /* SystemTap's runtime formats one printf into a buffer of STP_BUFFER_SIZE
  * bytes (runtime/transport/transport.h, 8192 in 4.8 and 5.x) and cuts what

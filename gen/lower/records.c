@@ -1,4 +1,5 @@
 #include "records.h"
+#include "lower.h"
 #include "../check/check_expr.h"
 
 #include <ctype.h>
@@ -198,11 +199,9 @@ static const char *const kstack_fns[] = { "backtrace", "print_backtrace", "sprin
 					  "print_syms", "sprint_syms", "symname", "symdata",
 					  "symfile", "symline", "symfileline", NULL };
 
-const char **stap_run_flags(const spec *s, unsigned *n)
+const char *const *stap_run_flags(arena *a, const spec *s, unsigned *n)
 {
-	const char **flags = malloc((s->nstap_options + 2) * sizeof *flags);
-	if (!flags)
-		abort();
+	const char **flags = arena_alloc(a, (s->nstap_options + 3) * sizeof *flags);
 	*n = 0;
 	for (unsigned i = 0; i < s->nstap_options; i++)
 		flags[(*n)++] = s->stap_options[i];
@@ -330,15 +329,13 @@ bool filter_needs_target(const expr *e)
 	return e->op == OP_EQ && (is_target_call(e->a) || is_target_call(e->b));
 }
 
-tool_needs tool_needs_of(const spec *s, const char *kver)
+tool_needs tool_needs_of(const spec *s, const lowered *lw)
 {
 	static const char *const target_fns[] = { "target", NULL };
 	tool_needs n = { NEED_NO, NEED_NO, NEED_NO, spec_calls(s, target_fns), false, "", 0, false };
 	for (unsigned i = 0; i < s->nprobes; i++)
 		for (unsigned j = 0; j < s->probes[i].nfilters; j++)
 			n.target_required |= filter_needs_target(s->probes[i].filters[j]);
-	unsigned kv[3];
-	bool portable = !kver_parse(kver, kv);
 	for (unsigned i = 0; i < s->nprobes; i++) {
 		const spec_probe *p = &s->probes[i];
 		unsigned all = PN_KDEBUG | PN_KPROBES | PN_UPROBES, any = 0, npts = 0;
@@ -349,7 +346,7 @@ tool_needs tool_needs_of(const spec *s, const char *kver)
 		const expr *why_e = NULL;
 		for (unsigned j = 0; j < p->npoints; j++) {
 			const spec_point *pt = &p->points[j];
-			if (!portable && !kver_range_match(&pt->range, kv))
+			if (!lw->probes[i].point_on[j])
 				continue;
 			unsigned pn = point_needs(pt->text);
 			const expr *e = body.at ? body.at : lets_dwarf(pt->lets, pt->nlets);

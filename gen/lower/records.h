@@ -50,14 +50,14 @@ const record_kind *record_event_kind(const record_set *rs, const char *name);
 bool spec_calls(const spec *s, const char *const fns[]);
 
 /* The stap options a script is run (and built) with: the spec's
- * stap_options, plus what the script's constructs need.  A malloc'ed
- * array of *n strings (owned by the spec) for the caller to free. */
-const char **stap_run_flags(const spec *s, unsigned *n);
+ * stap_options, plus what the script's constructs need (*n of them, in a).
+ * plan_build asks once; the emitters read the plan's. */
+const char *const *stap_run_flags(arena *a, const spec *s, unsigned *n);
 
 /* What running a tool needs from the host, for the command's preflight:
  * NEED_NO, NEED_MAYBE (only some fallback probe points need it: a warning)
- * or NEED_YES.  Probe points that do not apply to kver are left out
- * (every point counts when kver is not a version). */
+ * or NEED_YES.  Probe points lowering left out for the target kernel are
+ * left out (a portable script counts every point). */
 typedef enum { NEED_NO, NEED_MAYBE, NEED_YES } need_level;
 typedef struct tool_needs {
 	need_level kdebug;	/* the kernel's DWARF: kernel.function, tapset aliases, @cast */
@@ -75,7 +75,8 @@ typedef struct tool_needs {
 	 * builds without debuginfo (its output names the wrong functions) */
 	bool ksyms_only;
 } tool_needs;
-tool_needs tool_needs_of(const spec *s, const char *kver);
+struct lowered;
+tool_needs tool_needs_of(const spec *s, const struct lowered *lw);
 /* Does this filter hold only when X == target() (through && only)? */
 bool filter_needs_target(const expr *e);
 
