@@ -130,7 +130,7 @@ typedef struct spec_point {
 } spec_point;
 
 /* `alias_vars: { NAME: long|string }`: variables of the probe's tapset alias
- * that gen/check/alias_vars.def lacks (another stap's tapset), or a type for
+ * that gen/tables/alias_vars.def lacks (another stap's tapset), or a type for
  * one it has. */
 typedef struct spec_alias_var {
 	const char *name;

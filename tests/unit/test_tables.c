@@ -549,7 +549,7 @@ static void test_tapset_facts(void **state)
  * found by the checker's lookup, and the README lists each with its summary. */
 static const char *const tapset_names[] = {
 #define TF(n, r, na, a1, a2, a3, a4, fl) #n,
-#include "check/tapset_funcs.def"
+#include "tables/tapset_funcs.def"
 #undef TF
 };
 
