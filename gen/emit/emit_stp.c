@@ -103,6 +103,19 @@ static void emit_let(stp *g, int indent, const lstmt *l)
 	sb_putc(g->o, '\n');
 }
 
+/* The protocol's own record kinds (gen/tables/wire_tags.def), which the
+ * parser runtime reads from the same table. */
+enum {
+#define WIRE(n, fields, what) W_##n,
+#include "../tables/wire_tags.def"
+#undef WIRE
+};
+static const char *const wire_tag[] = {
+#define WIRE(n, fields, what) [W_##n] = #n,
+#include "../tables/wire_tags.def"
+#undef WIRE
+};
+
 /* printf("@kind\t%d\t%s\n", a, text_str(b)) for one record's fields. */
 static void emit_record_printf_from(stp *g, int indent, const record_kind *k,
 				    const char *const *args, const expr *const *origins)
@@ -495,12 +508,12 @@ static void emit_report_function(stp *g, const lreport *lr)
 	if (!k)
 		return;
 	sb_printf(g->o, "function _report_%s()\n{\n", r->name);
-	sb_printf(g->o, "\tprintf(\"@report\\t%s\\t%%d\\n\", gettimeofday_s())\n", r->name);
+	sb_printf(g->o, "\tprintf(\"@%s\\t%s\\t%%d\\n\", gettimeofday_s())\n", wire_tag[W_report], r->name);
 	if (r->hist)
 		emit_hist_report(g, lr);
 	else
 		emit_rows_report(g, lr);
-	sb_printf(g->o, "\tprintf(\"@report_end\\t%s\\n\")\n", r->name);
+	sb_printf(g->o, "\tprintf(\"@%s\\t%s\\n\")\n", wire_tag[W_report_end], r->name);
 	if (r->hist && r->hist_map)
 		emit_clear(g, r, r->hist_map->name);
 	for (unsigned i = 0; i < r->nfrom; i++)
@@ -727,7 +740,7 @@ void emit_stp(strbuf *out, arena *a, const lowered *lw, const emit_opts *o)
 	}
 	sb_puts(out, "probe begin\n{\n");
 	required_checks(&g);
-	sb_printf(out, "\tprintf(\"@stapgen\\t%s\\t%d\\n\")\n}\n\n", s->tool,
+	sb_printf(out, "\tprintf(\"@%s\\t%s\\t%d\\n\")\n}\n\n", wire_tag[W_stapgen], s->tool,
 		  SG_PROTOCOL_VERSION);
 	for (unsigned i = 0; i < s->nprobes; i++)
 		emit_probe(&g, &lw->probes[i]);
@@ -738,5 +751,5 @@ void emit_stp(strbuf *out, arena *a, const lowered *lw, const emit_opts *o)
 	for (unsigned i = 0; i < s->nreports; i++)
 		if (s->reports[i].name && s->reports[i].at_end)
 			sb_printf(out, "\t_report_%s()\n", s->reports[i].name);
-	sb_puts(out, "\tprintf(\"@end\\n\")\n}\n");
+	sb_printf(out, "\tprintf(\"@%s\\n\")\n}\n", wire_tag[W_end]);
 }

@@ -19,6 +19,7 @@
 #include "compile/compile.h"
 #include "emit/emit.h"
 #include "expr/ast.h"
+#include "spec/probe_point.h"
 
 static char *readme;
 
@@ -256,9 +257,9 @@ static void test_builtin_kinds(void **state)
 {
 	(void)state;
 	static const struct { const char *name; const sg_kind *rt; } kinds[] = {
-#define SG_KIND_ENTRY(n) { #n, &sg_kind_##n },
-		SG_BUILTIN_KINDS(SG_KIND_ENTRY)
-#undef SG_KIND_ENTRY
+#define WIRE(n, fields, what) { #n, &sg_kind_##n },	/* the runtime has it */
+#include "tables/wire_tags.def"
+#undef WIRE
 	};
 	compiled c;
 	compile(&c, "tool: t\nsummary: s\naggregates:\n  a: {}\n"
@@ -318,6 +319,99 @@ static void test_reserved_fields(void **state)
 		expect_error(text, "is reserved for the output formats");
 	}
 	free(out);
+}
+
+/* ---- probe families ------------------------------------------------------------ */
+
+/* Each row (gen/tables/probe_families.def): its example is of the family
+ * (no earlier row hides it), its context and needs are consistent, and the
+ * readers follow it: the checker's context, the command's needs line, the
+ * doc page's alias list. */
+static void test_probe_families(void **state)
+{
+	(void)state;
+	unsigned n = probe_family_count();
+	assert_true(n > 0);
+	const probe_family *last = probe_family_at(n - 1);
+	assert_string_equal(last->prefix, "");	/* every point has a family */
+	assert_null(last->contains);
+	for (unsigned i = 0; i < n; i++) {
+		const probe_family *f = probe_family_at(i);
+		assert_non_null(f->what);
+		assert_true(f->what[0]);
+		assert_int_equal(strncmp(f->example, f->prefix, strlen(f->prefix)), 0);
+		if (probe_point_family(f->example) != f)
+			fail_msg("probe family row %u (%s): its example %s is taken by row '%s'", i,
+				 f->prefix, f->example, probe_point_family(f->example)->prefix);
+		assert_int_equal(probe_point_is_alias(f->example), f->kind == PF_ALIAS);
+		assert_int_equal(probe_point_ctx(f->example), f->ctx);
+		/* no event, no facility: begin, end and timers need nothing */
+		if (f->ctx & CTX_NO_EVENT) {
+			assert_int_equal(f->needs, 0);
+			assert_int_equal(f->ctx_return, f->ctx);
+		}
+		/* a .return point may read no less than the entry */
+		assert_int_equal(f->ctx & ~f->ctx_return & ~(unsigned)CTX_NO_EVENT, 0);
+		/* the tool's command asks for exactly the row's needs */
+		compiled c;
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\nprobes:\n  - on: '%s'\n"
+			 "    emit: { record: r, columns: { n: '1' } }\n", f->example);
+		compile(&c, text);
+		if (c.rc != 0)
+			fail_msg("row %u's example %s does not compile:\n%s", i, f->example,
+				 c.diag ? c.diag : "");
+		char want[128];
+		snprintf(want, sizeof want, "sg_need_kprobes=%d sg_need_uprobes=%d sg_need_kdebug=%d\n",
+			 !!(f->needs & PF_KPROBES), !!(f->needs & PF_UPROBES), !!(f->needs & PF_KDEBUG));
+		if (!strstr(sb_str(&c.out.command), want))
+			fail_msg("row %u (%s): the command does not say %s", i, f->example, want);
+		/* the doc page lists the tapset aliases a tool probes */
+		snprintf(want, sizeof want, "`%s`", f->example);
+		const char *doc = sb_str(&c.out.doc);
+		const char *al = strstr(doc, "alias");
+		assert_int_equal(al && strstr(al, want) != NULL, f->kind == PF_ALIAS);
+		done(&c);
+	}
+}
+
+/* Each wire tag (gen/tables/wire_tags.def): the runtime's reader takes a
+ * line of it as that built-in kind.  In table order the tags make a run
+ * (@stapgen, @report, @report_end, @end), so no framing drops one. */
+static void test_wire_tags_reader(void **state)
+{
+	(void)state;
+	static const sg_kind *const kinds[] = {
+#define WIRE(n, fields, what) &sg_kind_##n,
+#include "tables/wire_tags.def"
+#undef WIRE
+	};
+	enum { N = sizeof kinds / sizeof *kinds };
+	char *in = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&in, &len);
+	for (size_t i = 0; i < N; i++) {
+		fprintf(f, "@%s", kinds[i]->name);
+		for (size_t j = 0; j < kinds[i]->nfields; j++)	/* tool t, version 1, report t */
+			fputs(kinds[i]->fields[j].type == SG_STRING ? "\tt" : "\t1", f);
+		fputc('\n', f);
+	}
+	fclose(f);
+	FILE *rd_in = fmemopen(in, len, "r");
+	sg_reader *r = sg_reader_new(rd_in, "t", &one_tool, NULL);
+	assert_non_null(r);
+	for (size_t i = 0; i < N; i++) {
+		const sg_kind *got = NULL;
+		const sg_value *v;
+		assert_int_equal(sg_reader_next(r, &got, &v), 1);
+		if (got != kinds[i])
+			fail_msg("the reader does not take @%s as its built-in kind", kinds[i]->name);
+	}
+	assert_int_equal(sg_reader_dropped(r), 0);
+	sg_reader_free(r);
+	fclose(rd_in);
+	free(in);
 }
 
 /* ---- keywords ------------------------------------------------------------------ */
@@ -579,6 +673,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_script_funcs),
+		cmocka_unit_test(test_probe_families),
+		cmocka_unit_test(test_wire_tags_reader),
 		cmocka_unit_test(test_aggs),
 		cmocka_unit_test(test_hist_kinds),
 		cmocka_unit_test(test_col_types),
