@@ -28,9 +28,12 @@ static void sh_quote(strbuf *o, const char *s)
  * target's executable and libraries (-d EXE --ldd). */
 static bool uses_user_symbols(const spec *s)
 {
-	static const char *const fns[] = { "ubacktrace", "sprint_ubacktrace", "sprint_ustack",
-					   "print_ustack", "ucallers", "usymname", "usymdata",
-					   "print_ubacktrace", NULL };
+	static const char *const fns[] = {	/* gen/tables/sym_funcs.def */
+#define SYMF(kernel, user) #user,
+#include "../tables/sym_funcs.def"
+#undef SYMF
+		NULL,
+	};
 	return spec_calls(s, fns);
 }
 

@@ -189,15 +189,13 @@ bool spec_calls(const spec *s, const char *const fns[])
 	return first_call(s, fns) != NULL;
 }
 
-/* Functions that print kernel symbols.  stap includes the kernel's symbols
- * and unwind data only when a probe sits in the kernel's own code
- * (kernel.function): a backtrace from timer.profile, or symdata() of an
- * address in a tracepoint probe, prints bare addresses unless stap is given
- * -d kernel (both seen on 6.1 in make live: sample_bt, dropwatch). */
-static const char *const kstack_fns[] = { "backtrace", "print_backtrace", "sprint_backtrace",
-					  "print_stack", "sprint_stack", "callers",
-					  "print_syms", "sprint_syms", "symname", "symdata",
-					  "symfile", "symline", "symfileline", NULL };
+/* Functions that print kernel symbols (gen/tables/sym_funcs.def). */
+static const char *const kstack_fns[] = {
+#define SYMF(kernel, user) #kernel,
+#include "../tables/sym_funcs.def"
+#undef SYMF
+	NULL,
+};
 
 const char **stap_run_flags(const spec *s, unsigned *n)
 {

@@ -414,6 +414,65 @@ static void test_wire_tags_reader(void **state)
 	free(in);
 }
 
+/* ---- symbol functions ---------------------------------------------------------- */
+
+/* A call of one as a column value, in a timer.profile probe (the target's,
+ * with user): the compiled tool.  NULL when the function returns nothing
+ * (it cannot be a value: no reader sees it in a spec). */
+static bool sym_call(compiled *c, const char *fn, bool user)
+{
+	const tapset_func *f = tapset_func_lookup(fn);
+	if (!f)
+		fail_msg("%s (gen/tables/sym_funcs.def) is not a tapset function", fn);
+	if (f->ret == VT_VOID)
+		return false;
+	char args[64] = "";
+	for (unsigned i = 0; i < f->nargs && i < 4; i++) {
+		strcat(args, i ? ", " : "");
+		strcat(args, f->args[i] == VT_STRING ? "\"x\"" : "0");
+	}
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "tool: t\nsummary: s\nprobes:\n  - on: timer.profile\n"
+		 "    emit: { record: r, columns: { %s v: '%s(%s)' } }\n",
+		 user ? "p: target()," : "", fn, args);
+	compile(c, text);
+	if (c->rc != 0)
+		fail_msg("a call of %s does not compile:\n%s", fn, c->diag ? c->diag : "");
+	return true;
+}
+
+/* Every row: both functions are tapset functions; a kernel one runs stap
+ * with -d kernel and asks for vmlinux, a user one loads the target's
+ * symbols (the command's sg_usyms). */
+static void test_sym_funcs(void **state)
+{
+	(void)state;
+	static const char *const fns[][2] = {
+#define SYMF(kernel, user) { #kernel, #user },
+#include "tables/sym_funcs.def"
+#undef SYMF
+	};
+	unsigned seen = 0;
+	for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+		compiled c;
+		if (sym_call(&c, fns[i][0], false)) {
+			if (!strstr(sb_str(&c.out.stp), "# Run with: -d kernel"))
+				fail_msg("%s(): the script does not run with -d kernel", fns[i][0]);
+			assert_non_null(strstr(sb_str(&c.out.command), "sg_need_kdebug=1"));
+			done(&c);
+			seen++;
+		}
+		if (sym_call(&c, fns[i][1], true)) {
+			if (!strstr(sb_str(&c.out.command), "sg_usyms=1"))
+				fail_msg("%s(): the command does not load the target's symbols", fns[i][1]);
+			done(&c);
+			seen++;
+		}
+	}
+	assert_true(seen > 0);
+}
+
 /* ---- keywords ------------------------------------------------------------------ */
 
 static void test_keywords(void **state)
@@ -674,6 +733,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_script_funcs),
 		cmocka_unit_test(test_probe_families),
+		cmocka_unit_test(test_sym_funcs),
 		cmocka_unit_test(test_wire_tags_reader),
 		cmocka_unit_test(test_aggs),
 		cmocka_unit_test(test_hist_kinds),
