@@ -27,7 +27,7 @@ typedef struct scope {
 
 static vtype param_vtype(const spec_param *p)
 {
-	return p->type == PT_STRING ? VT_STRING : VT_LONG;
+	return param_type_of(p).str ? VT_STRING : VT_LONG;
 }
 
 /* A value the points bind is used: at every point that binds it. */

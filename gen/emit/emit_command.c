@@ -194,7 +194,7 @@ static int need_word(need_level n)
 /* The runtime's check of a parameter's value, by its type. */
 static const char *value_check(const spec_param *p)
 {
-	return p->type == PT_STRING ? "sg_str" : "sg_uint";
+	return param_type_of(p).check;
 }
 
 /* tool_opt: one case arm per parameter that has a flag. */
@@ -390,8 +390,7 @@ void emit_command(strbuf *o, const spec *s, const emit_opts *opt)
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		char lhs[96];
-		const char *arg = p->type == PT_STRING ? "STR" : p->type == PT_INT ? "N"
-				: p->type == PT_SWITCH ? "" : p->unit_ms ? "MS" : "SECONDS";
+		const char *arg = param_type_of(p).arg;
 		if (p->flag && p->type == PT_SWITCH)
 			snprintf(lhs, sizeof lhs, "%s", p->flag);
 		else if (p->flag)

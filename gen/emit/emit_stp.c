@@ -590,9 +590,7 @@ static void emit_header(stp *g, const emit_opts *o)
 					    : "#\n# Parameters (stap -G name=value, or staprun tool.ko name=value):\n");
 		for (unsigned i = 0; i < s->nparams; i++) {
 			const spec_param *p = &s->params[i];
-			const char *t = p->type == PT_INT ? "int" : p->type == PT_STRING ? "string"
-				      : p->type == PT_SWITCH ? "0/1"
-				      : p->unit_ms ? "ms" : "seconds";
+			const char *t = param_type_of(p).word;
 			char arg[16] = "";
 			if (p->point_arg)
 				snprintf(arg, sizeof arg, " (@%u)", p->point_arg);
@@ -635,7 +633,7 @@ static void emit_header(stp *g, const emit_opts *o)
 /* What a required parameter holds until stap -G sets it. */
 static const char *unset_value(const spec_param *p)
 {
-	return p->type == PT_STRING ? "\"\"" : "0x8000000000000000";
+	return param_type_of(p).str ? "\"\"" : "0x8000000000000000";
 }
 
 /* A required parameter nobody set stops the run before it starts. */

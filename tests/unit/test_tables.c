@@ -473,6 +473,60 @@ static void test_sym_funcs(void **state)
 	assert_true(seen > 0);
 }
 
+/* ---- parameter types ------------------------------------------------------------ */
+
+/* Every row, and a duration in ms: the loader takes the name, and the
+ * command's check and --help, the .stp's comment and the doc page's
+ * default show the row's texts. */
+static void test_param_types(void **state)
+{
+	(void)state;
+	static const struct { const char *name; int str; const char *check, *arg, *arg_ms, *word, *word_ms, *unit, *unit_ms; } rows[] = {
+#define PTYPE(e, name, str, check, arg, arg_ms, word, word_ms, unit, unit_ms) \
+	{ name, str, check, arg, arg_ms, word, word_ms, unit, unit_ms },
+#include "tables/param_types.def"
+#undef PTYPE
+	};
+	for (size_t i = 0; i < 2 * sizeof rows / sizeof *rows; i++) {
+		size_t r = i / 2;
+		bool ms = i % 2;
+		if (ms && !rows[r].arg_ms && !rows[r].word_ms && !rows[r].unit_ms)
+			continue;	/* no unit: nothing else to check */
+		const char *def = rows[r].str ? "abc" : !strcmp(rows[r].name, "switch") ? "false"
+				: !strcmp(rows[r].name, "duration") ? (ms ? "7ms" : "7s") : "7";
+		compiled c;
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\nparams:\n  v: { type: %s, default: %s, help: h, flag: --vv%s }\n"
+			 "probes:\n  - on: timer.profile\n    emit: { record: r, columns: { v: v } }\n",
+			 rows[r].name, def, ms ? ", unit: ms" : "");
+		compile(&c, text);
+		if (c.rc != 0)
+			fail_msg("a %s parameter does not compile:\n%s", rows[r].name, c.diag ? c.diag : "");
+		const char *arg = ms && rows[r].arg_ms ? rows[r].arg_ms : rows[r].arg;
+		const char *word = ms && rows[r].word_ms ? rows[r].word_ms : rows[r].word;
+		const char *unit = ms && rows[r].unit_ms ? rows[r].unit_ms : rows[r].unit;
+		char want[128];
+		snprintf(want, sizeof want, "#   v            %-8s h", word);
+		if (!strstr(sb_str(&c.out.stp), want))
+			fail_msg("%s: the .stp does not say '%s'", rows[r].name, want);
+		snprintf(want, sizeof want, "  --vv%s%s ", *arg ? " " : "", arg);
+		if (!strstr(sb_str(&c.out.command), want))
+			fail_msg("%s: --help does not say '%s'", rows[r].name, want);
+		if (*arg) {	/* a switch takes no value to check */
+			snprintf(want, sizeof want, "\t\t%s --vv \"$2\"\n", rows[r].check);
+			if (!strstr(sb_str(&c.out.command), want))
+				fail_msg("%s: the command does not check with '%s'", rows[r].name, want);
+		}
+		if (!rows[r].str && *arg) {
+			snprintf(want, sizeof want, "| 7%s |", unit);
+			if (!strstr(sb_str(&c.out.doc), want))
+				fail_msg("%s: the doc page does not say '%s'", rows[r].name, want);
+		}
+		done(&c);
+	}
+}
+
 /* ---- keywords ------------------------------------------------------------------ */
 
 static void test_keywords(void **state)
@@ -733,6 +787,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_script_funcs),
 		cmocka_unit_test(test_probe_families),
+		cmocka_unit_test(test_param_types),
 		cmocka_unit_test(test_sym_funcs),
 		cmocka_unit_test(test_wire_tags_reader),
 		cmocka_unit_test(test_aggs),
