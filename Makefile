@@ -75,6 +75,14 @@ $(BUILD)/gen/cmd_runtime.c: $(CMD_RT) scripts/text2c.awk
 $(BUILD)/gen/cmd_runtime.o: $(BUILD)/gen/cmd_runtime.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+# The tables the parser runtime shares with the generator (column types,
+# histogram kinds, wire tags), as a header of the runtime: it travels with
+# stapgen_rt*.[ch] into out/<KVER>/parsers/ (scripts/rt-tables.sh).
+RT_TABLES_DEF := gen/tables/col_types.def gen/tables/hist_kinds.def gen/tables/wire_tags.def
+RT_TABLES := templates/parser/stapgen_rt_tables.h
+$(RT_TABLES): $(RT_TABLES_DEF) scripts/rt-tables.sh
+	./scripts/rt-tables.sh $@ $(RT_TABLES_DEF)
+
 # Generated scanner/parser code is not ours to lint: relax only what flex emits.
 $(BUILD)/gen/expr/lexer.o: $(BUILD)/gen/expr/lexer.c
 	$(CC) $(CFLAGS_ALL) -Wno-sign-compare -Wno-unused-function -Wno-shadow -c -o $@ $<
@@ -83,7 +91,7 @@ $(BUILD)/gen/expr/parser.o: $(BUILD)/gen/expr/parser.c $(BUILD)/gen/expr/lexer.h
 
 # -Wcast-qual: passes read the structures before them through const
 # pointers; a cast that drops const would let one write them after all.
-$(BUILD)/%.o: %.c $(BUILD)/gen/expr/parser.h $(BUILD)/gen/expr/lexer.h
+$(BUILD)/%.o: %.c $(BUILD)/gen/expr/parser.h $(BUILD)/gen/expr/lexer.h $(RT_TABLES)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wcast-qual -MMD -MP -c -o $@ $<
 
@@ -115,7 +123,7 @@ $(BUILD)/helpers/resolve-src-lines: $(BUILD)/helpers/resolve_src_lines.o $(BUILD
 SPECS := $(sort $(shell find specs -name '*.yaml'))
 tools: deps-tools
 	@$(MAKE) --no-print-directory tools-only
-tools-only: $(STAPGEN)
+tools-only: $(STAPGEN) $(RT_TABLES)
 	@./scripts/make-tools.sh $(STAPGEN) "$(KVER)" out $(SPECS)
 
 # ---- install ---------------------------------------------------------------
@@ -135,7 +143,7 @@ install: export PREFIX := $(PREFIX)
 install: export OUT := $(OUT)
 install: export KVER := $(KVER)
 install: export TOOL_SUFFIX := $(TOOL_SUFFIX)
-install: $(STAPGEN) helpers
+install: $(STAPGEN) $(RT_TABLES) helpers
 	@./scripts/make-tools.sh $(STAPGEN) "$$KVER" "$$OUT" $(SPECS)
 	@./scripts/install.sh "$$OUT/$$KVER" "$$KVER" "$$DESTDIR" "$$PREFIX" $(STAPGEN) $(HELPER_BIN)
 
@@ -146,7 +154,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(GEN_OBJ)
 
 # The parser runtime: templates/parser/stapgen_rt*.c (see stapgen_rt_int.h).
 RT_C := $(sort $(wildcard templates/parser/stapgen_rt*.c))
-RT_H := $(wildcard templates/parser/stapgen_rt*.h)
+RT_H := $(sort $(wildcard templates/parser/stapgen_rt*.h) $(RT_TABLES))
 RT_OBJ := $(patsubst templates/parser/%.c,$(BUILD)/rt/%.o,$(RT_C))
 $(BUILD)/rt/%.o: templates/parser/%.c $(RT_H)
 	@mkdir -p $(dir $@)

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Regenerates gen/check/tapset_funcs.def, the table of SystemTap tapset
+# Regenerates gen/tables/tapset_funcs.def, the table of SystemTap tapset
 # function signatures the expression checker uses, from installed tapsets.
 #
-#   scripts/gen-tapset-funcs.sh [TAPSET_DIR] > gen/check/tapset_funcs.def
+#   scripts/gen-tapset-funcs.sh [TAPSET_DIR] > gen/tables/tapset_funcs.def
 #
 # TAPSET_DIR defaults to /usr/share/systemtap/tapset; ARCH (default x86_64)
 # picks the architecture subdirectories.  The output is checked in so the

@@ -9,7 +9,7 @@ typedef struct alias_entry {
 
 static const alias_entry table[] = {
 #define ALIAS(n, v) { n, v },
-#include "alias_vars.def"
+#include "../tables/alias_vars.def"
 #undef ALIAS
 };
 

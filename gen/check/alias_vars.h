@@ -1,4 +1,4 @@
-/* Variables that tapset probe aliases set (gen/check/alias_vars.def). */
+/* Variables that tapset probe aliases set (gen/tables/alias_vars.def). */
 #ifndef STAPGEN_ALIAS_VARS_H
 #define STAPGEN_ALIAS_VARS_H
 #include <stdbool.h>

@@ -11,7 +11,7 @@
 static const tapset_func tapset_table[] = {
 #define TF(n, r, na, a1, a2, a3, a4, fl) \
 	{ #n, VT_##r, na, { VT_##a1, VT_##a2, VT_##a3, VT_##a4 }, fl },
-#include "tapset_funcs.def"
+#include "../tables/tapset_funcs.def"
 #undef TF
 };
 #define NTAPSET (sizeof tapset_table / sizeof *tapset_table)

@@ -64,7 +64,7 @@ typedef struct check_env {
  * expression's type, VT_UNKNOWN if it had errors. */
 vtype check_expr(expr *e, const check_env *env, diag_sink *d);
 
-/* Tapset function signature table (gen/check/tapset_funcs.def). */
+/* Tapset function signature table (gen/tables/tapset_funcs.def). */
 typedef struct tapset_func {
 	const char *name;
 	vtype ret;

@@ -27,7 +27,7 @@ typedef struct scope {
 
 static vtype param_vtype(const spec_param *p)
 {
-	return p->type == PT_STRING ? VT_STRING : VT_LONG;
+	return param_type_of(p).str ? VT_STRING : VT_LONG;
 }
 
 /* A value the points bind is used: at every point that binds it. */
@@ -877,9 +877,9 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 		first[ord[i]] = dup[ord[i]] ? first[ord[i - 1]] : ord[i];
 	}
 	static const char *const reserved[] = {
-#define SG_KIND_NAME(n) #n,
-		SG_BUILTIN_KINDS(SG_KIND_NAME)
-#undef SG_KIND_NAME
+#define WIRE(n, fields, what) #n,
+#include "../tables/wire_tags.def"
+#undef WIRE
 		NULL,
 	};
 	for (unsigned i = 0; i < n; i++) {

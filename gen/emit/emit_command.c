@@ -28,9 +28,12 @@ static void sh_quote(strbuf *o, const char *s)
  * target's executable and libraries (-d EXE --ldd). */
 static bool uses_user_symbols(const spec *s)
 {
-	static const char *const fns[] = { "ubacktrace", "sprint_ubacktrace", "sprint_ustack",
-					   "print_ustack", "ucallers", "usymname", "usymdata",
-					   "print_ubacktrace", NULL };
+	static const char *const fns[] = {	/* gen/tables/sym_funcs.def */
+#define SYMF(kernel, user) #user,
+#include "../tables/sym_funcs.def"
+#undef SYMF
+		NULL,
+	};
 	return spec_calls(s, fns);
 }
 
@@ -191,7 +194,7 @@ static int need_word(need_level n)
 /* The runtime's check of a parameter's value, by its type. */
 static const char *value_check(const spec_param *p)
 {
-	return p->type == PT_STRING ? "sg_str" : "sg_uint";
+	return param_type_of(p).check;
 }
 
 /* tool_opt: one case arm per parameter that has a flag. */
@@ -388,8 +391,7 @@ void emit_command(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		char lhs[96];
-		const char *arg = p->type == PT_STRING ? "STR" : p->type == PT_INT ? "N"
-				: p->type == PT_SWITCH ? "" : p->unit_ms ? "MS" : "SECONDS";
+		const char *arg = param_type_of(p).arg;
 		if (p->flag && p->type == PT_SWITCH)
 			snprintf(lhs, sizeof lhs, "%s", p->flag);
 		else if (p->flag)

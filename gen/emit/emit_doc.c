@@ -279,8 +279,7 @@ void emit_doc(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 			md_cell(o, p->sval ? p->sval : "");
 			sb_puts(o, "`");
 		} else
-			sb_printf(o, "%lld%s", (long long)p->ival,
-				  p->type == PT_DURATION ? (p->unit_ms ? " ms" : " s") : "");
+			sb_printf(o, "%lld%s", (long long)p->ival, param_type_of(p).unit);
 		sb_puts(o, " | ");
 		md_cell(o, p->help);
 		sb_puts(o, " |\n");

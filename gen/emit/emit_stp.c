@@ -102,6 +102,19 @@ static void emit_let(stp *g, int indent, const lstmt *l)
 	sb_putc(g->o, '\n');
 }
 
+/* The protocol's own record kinds (gen/tables/wire_tags.def), which the
+ * parser runtime reads from the same table. */
+enum {
+#define WIRE(n, fields, what) W_##n,
+#include "../tables/wire_tags.def"
+#undef WIRE
+};
+static const char *const wire_tag[] = {
+#define WIRE(n, fields, what) [W_##n] = #n,
+#include "../tables/wire_tags.def"
+#undef WIRE
+};
+
 /* printf("@kind\t%d\t%s\n", a, text_str(b)) for one record's fields. */
 static void emit_record_printf_from(stp *g, int indent, const record_kind *k,
 				    const char *const *args, const expr *const *origins)
@@ -463,12 +476,12 @@ static void emit_report_function(stp *g, const lreport *lr)
 	if (!k)
 		return;
 	sb_printf(g->o, "function _report_%s()\n{\n", r->name);
-	sb_printf(g->o, "\tprintf(\"@report\\t%s\\t%%d\\n\", gettimeofday_s())\n", r->name);
+	sb_printf(g->o, "\tprintf(\"@%s\\t%s\\t%%d\\n\", gettimeofday_s())\n", wire_tag[W_report], r->name);
 	if (r->hist)
 		emit_hist_report(g, lr);
 	else
 		emit_rows_report(g, lr);
-	sb_printf(g->o, "\tprintf(\"@report_end\\t%s\\n\")\n", r->name);
+	sb_printf(g->o, "\tprintf(\"@%s\\t%s\\n\")\n", wire_tag[W_report_end], r->name);
 	for (unsigned i = 0; i < lr->nclears; i++)
 		sb_printf(g->o, "\tdelete %s\n", lr->clears[i]);
 	sb_puts(g->o, "}\n\n");
@@ -527,9 +540,7 @@ static void emit_header(stp *g, const emit_opts *o)
 					    : "#\n# Parameters (stap -G name=value, or staprun tool.ko name=value):\n");
 		for (unsigned i = 0; i < s->nparams; i++) {
 			const spec_param *p = &s->params[i];
-			const char *t = p->type == PT_INT ? "int" : p->type == PT_STRING ? "string"
-				      : p->type == PT_SWITCH ? "0/1"
-				      : p->unit_ms ? "ms" : "seconds";
+			const char *t = param_type_of(p).word;
 			char arg[16] = "";
 			if (p->point_arg)
 				snprintf(arg, sizeof arg, " (@%u)", p->point_arg);
@@ -569,7 +580,7 @@ static void emit_header(stp *g, const emit_opts *o)
 /* What a required parameter holds until stap -G sets it. */
 static const char *unset_value(const spec_param *p)
 {
-	return p->type == PT_STRING ? "\"\"" : "0x8000000000000000";
+	return param_type_of(p).str ? "\"\"" : "0x8000000000000000";
 }
 
 /* A required parameter nobody set stops the run before it starts. */
@@ -672,7 +683,7 @@ void emit_stp(strbuf *out, arena *a, const tool_plan *pl, const emit_opts *o)
 	}
 	sb_puts(out, "probe begin\n{\n");
 	required_checks(&g);
-	sb_printf(out, "\tprintf(\"@stapgen\\t%s\\t%d\\n\")\n}\n\n", s->tool,
+	sb_printf(out, "\tprintf(\"@%s\\t%s\\t%d\\n\")\n}\n\n", wire_tag[W_stapgen], s->tool,
 		  SG_PROTOCOL_VERSION);
 	for (unsigned i = 0; i < s->nprobes; i++)
 		emit_probe(&g, &lw->probes[i]);
@@ -683,5 +694,5 @@ void emit_stp(strbuf *out, arena *a, const tool_plan *pl, const emit_opts *o)
 	for (unsigned i = 0; i < s->nreports; i++)
 		if (s->reports[i].name && s->reports[i].at_end)
 			sb_printf(out, "\t_report_%s()\n", s->reports[i].name);
-	sb_puts(out, "\tprintf(\"@end\\n\")\n}\n");
+	sb_printf(out, "\tprintf(\"@%s\\n\")\n}\n", wire_tag[W_end]);
 }

@@ -1,6 +1,7 @@
 #include "records.h"
 #include "lower.h"
 #include "../check/check_expr.h"
+#include "../spec/probe_point.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -189,15 +190,13 @@ bool spec_calls(const spec *s, const char *const fns[])
 	return first_call(s, fns) != NULL;
 }
 
-/* Functions that print kernel symbols.  stap includes the kernel's symbols
- * and unwind data only when a probe sits in the kernel's own code
- * (kernel.function): a backtrace from timer.profile, or symdata() of an
- * address in a tracepoint probe, prints bare addresses unless stap is given
- * -d kernel (both seen on 6.1 in make live: sample_bt, dropwatch). */
-static const char *const kstack_fns[] = { "backtrace", "print_backtrace", "sprint_backtrace",
-					  "print_stack", "sprint_stack", "callers",
-					  "print_syms", "sprint_syms", "symname", "symdata",
-					  "symfile", "symline", "symfileline", NULL };
+/* Functions that print kernel symbols (gen/tables/sym_funcs.def). */
+static const char *const kstack_fns[] = {
+#define SYMF(kernel, user) #kernel,
+#include "../tables/sym_funcs.def"
+#undef SYMF
+	NULL,
+};
 
 const char *const *stap_run_flags(arena *a, const spec *s, unsigned *n)
 {
@@ -214,36 +213,11 @@ const char *const *stap_run_flags(arena *a, const spec *s, unsigned *n)
 
 /* ---- what a tool needs from the host ---------------------------------------- */
 
-enum { PN_KDEBUG = 1, PN_KPROBES = 2, PN_UPROBES = 4 };
-
-static bool starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
-/* One probe point: which of the host's facilities it needs. */
+/* One probe point: which of the host's facilities it needs (its family's
+ * row of gen/tables/probe_families.def). */
 static unsigned point_needs(const char *p)
 {
-	/* netfilter.* registers a netfilter hook: neither kprobes nor DWARF */
-	static const char *const none[] = { "begin", "end", "error", "never", "timer.", "perf.",
-					    "procfs", "kernel.trace(", "netfilter.", NULL };
-	for (unsigned i = 0; none[i]; i++)
-		if (starts(p, none[i]))
-			return 0;
-	if (starts(p, "kprobe.") || starts(p, "kernel.data("))
-		return PN_KPROBES;
-	if (starts(p, "process")) {
-		static const char *const up[] = { ".function(", ".statement(", ".mark(", ".plt",
-						  ".provider(", NULL };
-		for (unsigned i = 0; up[i]; i++)
-			if (strstr(p, up[i]))
-				return PN_UPROBES;
-		return 0;
-	}
-	/* kernel.function, kernel.statement, module(...), and the tapset
-	 * aliases (syscall.*, vfs.*, scheduler.* ...), which stand for
-	 * DWARF probes: counted as such */
-	return PN_KDEBUG | PN_KPROBES;
+	return probe_point_family(p)->needs;
 }
 
 /* Whether an expression reads the kernel's DWARF: a @cast to a kernel type
@@ -300,8 +274,7 @@ static void dwarf_why(tool_needs *n, const char *what, const expr *e, srcloc loc
 			 e->name);
 	else
 		snprintf(n->kdebug_why, sizeof n->kdebug_why, "%.100s (%s) has no headers-only alternative",
-			 what, starts(what, "kernel.") || starts(what, "module(") ? "a DWARF probe point"
-										   : "a tapset alias of DWARF probes");
+			 what, probe_point_family(what)->what);
 	n->kdebug_line = e ? e->loc.line : loc.line;
 	/* spec text: one line, safe in a stap comment and a Markdown code span */
 	for (char *c = n->kdebug_why; *c; c++)
@@ -338,7 +311,7 @@ tool_needs tool_needs_of(const spec *s, const lowered *lw)
 			n.target_required |= filter_needs_target(s->probes[i].filters[j]);
 	for (unsigned i = 0; i < s->nprobes; i++) {
 		const spec_probe *p = &s->probes[i];
-		unsigned all = PN_KDEBUG | PN_KPROBES | PN_UPROBES, any = 0, npts = 0;
+		unsigned all = PF_KDEBUG | PF_KPROBES | PF_UPROBES, any = 0, npts = 0;
 		/* per alternative: its point, its bindings and the shared body */
 		dwarf_find body = { NULL };
 		probe_exprs(p, body_dwarf, &body);
@@ -351,10 +324,10 @@ tool_needs tool_needs_of(const spec *s, const lowered *lw)
 			unsigned pn = point_needs(pt->text);
 			const expr *e = body.at ? body.at : lets_dwarf(pt->lets, pt->nlets);
 			if (e)
-				pn |= PN_KDEBUG;
-			if ((pn & PN_KDEBUG) && !why_pt) {	/* the first alternative's reason */
+				pn |= PF_KDEBUG;
+			if ((pn & PF_KDEBUG) && !why_pt) {	/* the first alternative's reason */
 				why_pt = pt;
-				why_e = point_needs(pt->text) & PN_KDEBUG ? NULL : e;
+				why_e = point_needs(pt->text) & PF_KDEBUG ? NULL : e;
 			}
 			all &= pn;
 			any |= pn;
@@ -364,11 +337,11 @@ tool_needs tool_needs_of(const spec *s, const lowered *lw)
 			continue;
 		if (p->each)	/* every point is probed */
 			all = any;
-		if (all & PN_KDEBUG)
+		if (all & PF_KDEBUG)
 			dwarf_why(&n, why_pt->text, why_e, why_pt->loc);
-		need_raise(&n.kdebug, all & PN_KDEBUG ? NEED_YES : any & PN_KDEBUG ? NEED_MAYBE : NEED_NO);
-		need_raise(&n.kprobes, all & PN_KPROBES ? NEED_YES : any & PN_KPROBES ? NEED_MAYBE : NEED_NO);
-		need_raise(&n.uprobes, all & PN_UPROBES ? NEED_YES : any & PN_UPROBES ? NEED_MAYBE : NEED_NO);
+		need_raise(&n.kdebug, all & PF_KDEBUG ? NEED_YES : any & PF_KDEBUG ? NEED_MAYBE : NEED_NO);
+		need_raise(&n.kprobes, all & PF_KPROBES ? NEED_YES : any & PF_KPROBES ? NEED_MAYBE : NEED_NO);
+		need_raise(&n.uprobes, all & PF_UPROBES ? NEED_YES : any & PF_UPROBES ? NEED_MAYBE : NEED_NO);
 	}
 	for (unsigned i = 0; i < s->nreports; i++) {
 		dwarf_find df = { NULL };

@@ -123,30 +123,40 @@ static int ends(const char *s, const char *p)
 	return n >= m && strncmp(s + n - m, p, m) == 0;
 }
 
+static const probe_family families[] = {
+#define PF(prefix, contains, kind, ctx, ret, needs, what, example) \
+	{ prefix, contains, kind, ctx, ret, needs, what, example },
+#include "../tables/probe_families.def"
+#undef PF
+};
+
+unsigned probe_family_count(void)
+{
+	return sizeof families / sizeof *families;
+}
+
+const probe_family *probe_family_at(unsigned i)
+{
+	return i < probe_family_count() ? &families[i] : NULL;
+}
+
+const probe_family *probe_point_family(const char *s)
+{
+	unsigned n = probe_family_count();
+	for (unsigned i = 0; i + 1 < n; i++)
+		if (starts(s, families[i].prefix) &&
+		    (!families[i].contains || strstr(s, families[i].contains)))
+			return &families[i];
+	return &families[n - 1];	/* "": every other point */
+}
+
 int probe_point_is_alias(const char *s)
 {
-	static const char *const builtin[] = {
-		"kernel.", "module(", "process", "kprobe.", "timer.", "begin",
-		"end", "error", "never", "perf.", "procfs", "netfilter.", NULL,
-	};
-	for (size_t i = 0; builtin[i]; i++)
-		if (starts(s, builtin[i]))
-			return 0;
-	return 1;
+	return probe_point_family(s)->kind == PF_ALIAS;
 }
 
 unsigned probe_point_ctx(const char *s)
 {
-	if (starts(s, "begin") || starts(s, "end") || starts(s, "error") ||
-	    starts(s, "never") || (starts(s, "timer.") && !starts(s, "timer.profile")))
-		return CTX_NO_EVENT;
-	if (starts(s, "timer.profile") || starts(s, "perf."))
-		return 0;
-	/* a kretprobe has @entry() but no $vars, so no $return (returnval()) */
-	if (starts(s, "kprobe."))
-		return ends(s, ".return") ? CTX_ENTRY : 0;
-	unsigned ctx = CTX_TARGET;
-	if (ends(s, ".return"))
-		ctx |= CTX_RETURN | CTX_ENTRY;
-	return ctx;
+	const probe_family *f = probe_point_family(s);
+	return ends(s, ".return") ? f->ctx_return : f->ctx;
 }

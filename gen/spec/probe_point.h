@@ -29,9 +29,27 @@ const char *probe_point_param(const char *s, const char **name, size_t *nlen);
 /* NULL when v is a valid value, else why not. */
 const char *probe_point_param_value_bad(const char *v);
 
+/* A probe family (gen/tables/probe_families.def): what a point is by how
+ * it starts, the context its probe gives and what the host needs for it. */
+enum { PF_BUILTIN, PF_ALIAS };
+enum { PF_KDEBUG = 1, PF_KPROBES = 2, PF_UPROBES = 4 };
+typedef struct probe_family {
+	const char *prefix, *contains;
+	int kind;		/* PF_BUILTIN or PF_ALIAS */
+	unsigned ctx, ctx_return;	/* CTX_* (check_expr.h); ctx_return: a ".return" point */
+	unsigned needs;		/* PF_KDEBUG | PF_KPROBES | PF_UPROBES */
+	const char *what;	/* the family in a message */
+	const char *example;	/* a point of the family */
+} probe_family;
+/* The family of a probe point (never NULL: the table's last row matches all). */
+const probe_family *probe_point_family(const char *s);
+/* The table's rows, in order (for tests). */
+unsigned probe_family_count(void);
+const probe_family *probe_family_at(unsigned i);
+
 /* CTX_* flags (check_expr.h) a probe point gives the expressions of its probe. */
 unsigned probe_point_ctx(const char *s);
-/* The tapset alias name for alias probes (e.g. "vfs.read.return"), else NULL. */
+/* Whether the point is a tapset alias (e.g. "vfs.read.return"), not stap's own. */
 int probe_point_is_alias(const char *s);
 
 #endif

@@ -176,7 +176,7 @@ static const char *const stap_keywords[] = {
 
 static const char *const tapset_globals[] = {
 #define TG(n) n,
-#include "../check/tapset_globals.def"
+#include "../tables/tapset_globals.def"
 #undef TG
 };
 

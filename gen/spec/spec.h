@@ -15,8 +15,21 @@
  * shell code that `make check` runs through shellcheck. */
 #define SPEC_MAX_PARAMS 128
 
-/* PT_SWITCH: an on/off option (0 or 1); its flag takes no argument. */
-typedef enum { PT_INT, PT_STRING, PT_DURATION, PT_SWITCH } param_type;
+/* Parameter types (gen/tables/param_types.def); PT_SWITCH: an on/off
+ * option (0 or 1); its flag takes no argument. */
+typedef enum {
+#define PTYPE(e, name, str, check, arg, arg_ms, word, word_ms, unit, unit_ms) PT_##e,
+#include "../tables/param_types.def"
+#undef PTYPE
+} param_type;
+
+/* A row of param_types.def; the *_ms texts already chosen for a duration
+ * in ms (param_type_of()). */
+typedef struct param_type_row {
+	const char *name;
+	bool str;
+	const char *check, *arg, *word, *unit;
+} param_type_row;
 
 typedef struct spec_param {
 	const char *name;
@@ -32,6 +45,24 @@ typedef struct spec_param {
 	 * @N (N = point_arg), fixed at compile time; 0: not */
 	unsigned point_arg;
 } spec_param;
+
+/* The table's row for p's type, with its texts for p's unit. */
+static inline param_type_row param_type_of(const spec_param *p)
+{
+	static const struct { param_type_row r; const char *arg_ms, *word_ms, *unit_ms; } rows[] = {
+#define PTYPE(e, name, str, check, arg, arg_ms, word, word_ms, unit, unit_ms) \
+	{ { name, str, check, arg, word, unit }, arg_ms, word_ms, unit_ms },
+#include "../tables/param_types.def"
+#undef PTYPE
+	};
+	param_type_row r = rows[p->type].r;
+	if (p->unit_ms) {
+		r.arg = rows[p->type].arg_ms ? rows[p->type].arg_ms : r.arg;
+		r.word = rows[p->type].word_ms ? rows[p->type].word_ms : r.word;
+		r.unit = rows[p->type].unit_ms ? rows[p->type].unit_ms : r.unit;
+	}
+	return r;
+}
 
 typedef struct spec_keycol {
 	const char *name;	/* NULL for anonymous state-map keys */
@@ -132,7 +163,7 @@ typedef struct spec_point {
 } spec_point;
 
 /* `alias_vars: { NAME: long|string }`: variables of the probe's tapset alias
- * that gen/check/alias_vars.def lacks (another stap's tapset), or a type for
+ * that gen/tables/alias_vars.def lacks (another stap's tapset), or a type for
  * one it has. */
 typedef struct spec_alias_var {
 	const char *name;

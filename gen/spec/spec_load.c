@@ -56,7 +56,12 @@ static void load_params(loader *L, const ynode *n)
 {
 	static const char *const keys[] = { "type", "default", "help", "flag", "unit", "required",
 					    NULL };
-	static const char *const types[] = { "int", "string", "duration", "switch", NULL };
+	static const char *const types[] = {	/* gen/tables/param_types.def */
+#define PTYPE(e, name, str, check, arg, arg_ms, word, word_ms, unit, unit_ms) name,
+#include "../tables/param_types.def"
+#undef PTYPE
+		NULL,
+	};
 	static const char *const units[] = { "s", "ms", NULL };
 	if (!schema_is_map(&L->c, n, "'params'"))
 		return;

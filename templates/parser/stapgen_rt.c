@@ -38,9 +38,11 @@ const sg_kind sg_kind_end = {"end", SG_EVENT, NULL, 0, 0, 0, 0, NULL};
 
 int sg_is_builtin(const sg_kind *k)
 {
-#define SG_BUILTIN_IS(n) k == &sg_kind_##n ||
-    return SG_BUILTIN_KINDS(SG_BUILTIN_IS) 0;
-#undef SG_BUILTIN_IS
+#define WIRE(n, fields, what) k == &sg_kind_##n ||
+    return
+#include "stapgen_rt_tables.h"
+        0;
+#undef WIRE
 }
 
 /* ========================================================================== */

@@ -25,10 +25,14 @@ extern "C" {
 #endif
 
 #define SG_PROTOCOL_VERSION 1
-/* The protocol's own record kinds, X(name): @stapgen TOOL VERSION starts a
- * run, @report NAME EPOCH / @report_end NAME frame a report, @end ends a run.
- * stapgen refuses tool records of these names. */
-#define SG_BUILTIN_KINDS(X) X(stapgen) X(report) X(report_end) X(end)
+/* The protocol's own record kinds: @stapgen TOOL VERSION starts a run,
+ * @report NAME EPOCH / @report_end NAME frame a report, @end ends a run.
+ * They are the rows of gen/tables/wire_tags.def, which stapgen_rt_tables.h
+ * (generated; shipped with the runtime) carries: a reader does
+ *   #define WIRE(name, fields, meaning) ...
+ *   #include "stapgen_rt_tables.h"
+ *   #undef WIRE
+ * stapgen writes them and refuses tool records of these names. */
 /* Names the JSON and CSV writers add to records, X(name): no field may use them. */
 #define SG_RESERVED_FIELDS(X) X(kind) X(report) X(ts)
 /* Longest accepted line, in bytes, not counting the '\n'. */
@@ -59,12 +63,13 @@ extern "C" {
  * RFC 5952 form, "::1", "fe80::1", IPv4-mapped "::ffff:127.0.0.1" (what ss
  * prints); IPv4 "a.b.c.d" and any other text ("*unknown address family*")
  * as it came. */
+/* The column types: the rows of gen/tables/col_types.def (SG_TIME: epoch
+ * seconds on the wire). */
 typedef enum {
-    SG_LONG,
-    SG_STRING,
-    SG_TIME, /* epoch seconds on the wire */
-    SG_STACK,
-    SG_INET
+#define COLT(e, name, str, sg, doc, word, need) SG_##e,
+#include "stapgen_rt_tables.h"
+#undef COLT
+    SG_NTYPES
 } sg_type;
 
 typedef struct sg_field {
@@ -74,7 +79,16 @@ typedef struct sg_field {
     int width;          /* table width hint (a minimum), 0 = auto */
 } sg_field;
 
-typedef enum { SG_EVENT, SG_ROW, SG_HIST_LOG2, SG_HIST_LINEAR } sg_class;
+/* A record's class: an event, a report row, or one histogram kind per row
+ * of gen/tables/hist_kinds.def (SG_HIST_LOG2, SG_HIST_LINEAR). */
+typedef enum {
+    SG_EVENT,
+    SG_ROW,
+#define HIST(e, name, fn, doc) SG_HIST_##e,
+#include "stapgen_rt_tables.h"
+#undef HIST
+    SG_NCLASSES
+} sg_class;
 
 typedef struct sg_kind {
     const char *name;            /* wire tag without '@' */
@@ -140,7 +154,9 @@ void sg_reader_free(sg_reader *r);
 
 /* Built-in kinds.  Fields: stapgen = tool (string), version (long);
  * report = report (string), ts (time); report_end = report (string); end = none. */
-extern const sg_kind sg_kind_stapgen, sg_kind_report, sg_kind_report_end, sg_kind_end;
+#define WIRE(n, fields, what) extern const sg_kind sg_kind_##n;
+#include "stapgen_rt_tables.h"
+#undef WIRE
 
 /* Histogram bucket bounds: [*low, *high).  Each function returns a mask:
  * bit 0 set = *low is valid (else unbounded below), bit 1 = *high is valid. */

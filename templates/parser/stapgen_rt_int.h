@@ -166,12 +166,22 @@ static inline void sb_num(sg_sb *b, int rawnum, const sg_value *v)
 
 /* ---- kinds --------------------------------------------------------------- */
 int sg_is_builtin(const sg_kind *k);
-static inline int sg_is_str(sg_type t) { return t == SG_STRING || t == SG_STACK || t == SG_INET; }
+/* A string on the wire: col_types.def's third column. */
+static inline int sg_is_str(sg_type t)
+{
+    switch (t) {
+#define COLT(e, name, str, sg, doc, word, need) case SG_##e: return str;
+#include "stapgen_rt_tables.h"
+#undef COLT
+    case SG_NTYPES: break;
+    }
+    return 0;
+}
 /* Shown as the text itself (a stack is shown as its frame names). */
-static inline int sg_is_text(sg_type t) { return t == SG_STRING || t == SG_INET; }
+static inline int sg_is_text(sg_type t) { return sg_is_str(t) && t != SG_STACK; }
 static inline int sg_is_hist(const sg_kind *k)
 {
-    return k->cls == SG_HIST_LOG2 || k->cls == SG_HIST_LINEAR;
+    return k->cls > SG_ROW && k->cls < SG_NCLASSES;
 }
 
 /* ---- text (stapgen_rt_text.c) -------------------------------------------- */

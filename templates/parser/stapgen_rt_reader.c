@@ -112,9 +112,7 @@ static int check_tool(const sg_tool *t, FILE *diag)
                 why = "field without a name";
                 goto bad;
             }
-            if (k->fields[j].type != SG_LONG && k->fields[j].type != SG_STRING &&
-                k->fields[j].type != SG_TIME && k->fields[j].type != SG_STACK &&
-                k->fields[j].type != SG_INET) {
+            if ((unsigned)k->fields[j].type >= SG_NTYPES) {
                 why = "bad field type";
                 goto bad;
             }
@@ -357,15 +355,16 @@ int sg_reader_ready(const sg_reader *r)
 /* records                                                                    */
 /* ========================================================================== */
 
+/* the protocol's own kinds (gen/tables/wire_tags.def) */
 static const sg_kind *const rd_builtins[] = {
-#define SG_BUILTIN_REF(n) &sg_kind_##n,
-    SG_BUILTIN_KINDS(SG_BUILTIN_REF)
-#undef SG_BUILTIN_REF
+#define WIRE(n, fields, what) &sg_kind_##n,
+#include "stapgen_rt_tables.h"
+#undef WIRE
 };
 static const size_t rd_builtin_len[] = {
-#define SG_BUILTIN_LEN(n) sizeof #n - 1,
-    SG_BUILTIN_KINDS(SG_BUILTIN_LEN)
-#undef SG_BUILTIN_LEN
+#define WIRE(n, fields, what) sizeof #n - 1,
+#include "stapgen_rt_tables.h"
+#undef WIRE
 };
 #define RD_NBUILTINS (sizeof rd_builtins / sizeof rd_builtins[0])
 

@@ -360,7 +360,7 @@ CC=${CC:-cc}
 mkdir -p "$tmp/out/parsers"
 # shellcheck disable=SC2086 # PARSER_CFLAGS is a list of options
 CC=$CC ./scripts/rt-objs.sh "$tmp/rt" -std=c11 -O1 ${PARSER_CFLAGS:-} || bad "the parser runtime does not compile"
-for t in tcp_conn needs_tracepoint biolatency; do
+for t in tcp_conn needs_tracepoint biolatency ip_nf_top; do
 	# shellcheck disable=SC2086
 	$CC -std=c11 -O1 ${PARSER_CFLAGS:-} -Itemplates/parser -o "$tmp/out/parsers/$t-parse" \
 		"$tmp/out/parsers/${t}_parser.c" "$tmp"/rt/*.o || bad "$t parser does not compile"
@@ -595,6 +595,13 @@ rm "$root/usr/lib/debug/boot/vmlinux-$rel" "$root/boot/config-$rel"
 check_is needs_tracepoint 0 "needs_tracepoint: ready"
 n=$((n + 1))
 ! grep -q 'debuginfo\|kprobes' "$tmp/stdout" || bad "needs_tracepoint --check asks for DWARF or kprobes: $(cat "$tmp/stdout")"
+# a netfilter hook (ip_nf_top) needs neither kprobes nor debuginfo
+# (gen/tables/probe_families.def): ready on a kernel without CONFIG_KPROBES
+mkroot
+rm "$root/usr/lib/debug/boot/vmlinux-$rel"
+echo '# CONFIG_KPROBES is not set' >"$root/boot/config-$rel"
+check_is ip_nf_top 0 "ip_nf_top: ready"
+lacks "kprobes" "debuginfo"
 
 # ---- each distribution's packages, paths and commands (issue 17) ----------------
 # The generator's sg_need_kdebug (0 no, 1 needed, 2 only for a fallback

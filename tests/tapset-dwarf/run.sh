@@ -1,5 +1,5 @@
 #!/bin/sh
-# Checks TF_DWARF of gen/check/tapset_funcs.def against real stap: each
+# Checks TF_DWARF of gen/tables/tapset_funcs.def against real stap: each
 # function of sample.txt is called from a `probe begin` and elaborated
 # (stap -p2, which resolves @cast types: header ones by compiling a small
 # module) against a kernel tree with headers but no DWARF.  TF_DWARF must
@@ -22,7 +22,7 @@ set -eu
 LC_ALL=C; export LC_ALL
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-DEF=$ROOT/gen/check/tapset_funcs.def
+DEF=$ROOT/gen/tables/tapset_funcs.def
 
 if [ "${1:-}" = --one ]; then	# one function: prints its results.tsv row
 	tree=$2; full=$3; fn=$4

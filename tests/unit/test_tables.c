@@ -19,6 +19,7 @@
 #include "compile/compile.h"
 #include "emit/emit.h"
 #include "expr/ast.h"
+#include "spec/probe_point.h"
 
 static char *readme;
 
@@ -256,9 +257,9 @@ static void test_builtin_kinds(void **state)
 {
 	(void)state;
 	static const struct { const char *name; const sg_kind *rt; } kinds[] = {
-#define SG_KIND_ENTRY(n) { #n, &sg_kind_##n },
-		SG_BUILTIN_KINDS(SG_KIND_ENTRY)
-#undef SG_KIND_ENTRY
+#define WIRE(n, fields, what) { #n, &sg_kind_##n },	/* the runtime has it */
+#include "tables/wire_tags.def"
+#undef WIRE
 	};
 	compiled c;
 	compile(&c, "tool: t\nsummary: s\naggregates:\n  a: {}\n"
@@ -318,6 +319,212 @@ static void test_reserved_fields(void **state)
 		expect_error(text, "is reserved for the output formats");
 	}
 	free(out);
+}
+
+/* ---- probe families ------------------------------------------------------------ */
+
+/* Each row (gen/tables/probe_families.def): its example is of the family
+ * (no earlier row hides it), its context and needs are consistent, and the
+ * readers follow it: the checker's context, the command's needs line, the
+ * doc page's alias list. */
+static void test_probe_families(void **state)
+{
+	(void)state;
+	unsigned n = probe_family_count();
+	assert_true(n > 0);
+	const probe_family *last = probe_family_at(n - 1);
+	assert_string_equal(last->prefix, "");	/* every point has a family */
+	assert_null(last->contains);
+	for (unsigned i = 0; i < n; i++) {
+		const probe_family *f = probe_family_at(i);
+		assert_non_null(f->what);
+		assert_true(f->what[0]);
+		assert_int_equal(strncmp(f->example, f->prefix, strlen(f->prefix)), 0);
+		if (probe_point_family(f->example) != f)
+			fail_msg("probe family row %u (%s): its example %s is taken by row '%s'", i,
+				 f->prefix, f->example, probe_point_family(f->example)->prefix);
+		assert_int_equal(probe_point_is_alias(f->example), f->kind == PF_ALIAS);
+		assert_int_equal(probe_point_ctx(f->example), f->ctx);
+		/* no event, no facility: begin, end and timers need nothing */
+		if (f->ctx & CTX_NO_EVENT) {
+			assert_int_equal(f->needs, 0);
+			assert_int_equal(f->ctx_return, f->ctx);
+		}
+		/* a .return point may read no less than the entry */
+		assert_int_equal(f->ctx & ~f->ctx_return & ~(unsigned)CTX_NO_EVENT, 0);
+		/* the tool's command asks for exactly the row's needs */
+		compiled c;
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\nprobes:\n  - on: '%s'\n"
+			 "    emit: { record: r, columns: { n: '1' } }\n", f->example);
+		compile(&c, text);
+		if (c.rc != 0)
+			fail_msg("row %u's example %s does not compile:\n%s", i, f->example,
+				 c.diag ? c.diag : "");
+		char want[128];
+		snprintf(want, sizeof want, "sg_need_kprobes=%d sg_need_uprobes=%d sg_need_kdebug=%d\n",
+			 !!(f->needs & PF_KPROBES), !!(f->needs & PF_UPROBES), !!(f->needs & PF_KDEBUG));
+		if (!strstr(sb_str(&c.out.command), want))
+			fail_msg("row %u (%s): the command does not say %s", i, f->example, want);
+		/* the doc page lists the tapset aliases a tool probes */
+		snprintf(want, sizeof want, "`%s`", f->example);
+		const char *doc = sb_str(&c.out.doc);
+		const char *al = strstr(doc, "alias");
+		assert_int_equal(al && strstr(al, want) != NULL, f->kind == PF_ALIAS);
+		done(&c);
+	}
+}
+
+/* Each wire tag (gen/tables/wire_tags.def): the runtime's reader takes a
+ * line of it as that built-in kind.  In table order the tags make a run
+ * (@stapgen, @report, @report_end, @end), so no framing drops one. */
+static void test_wire_tags_reader(void **state)
+{
+	(void)state;
+	static const sg_kind *const kinds[] = {
+#define WIRE(n, fields, what) &sg_kind_##n,
+#include "tables/wire_tags.def"
+#undef WIRE
+	};
+	enum { N = sizeof kinds / sizeof *kinds };
+	char *in = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&in, &len);
+	for (size_t i = 0; i < N; i++) {
+		fprintf(f, "@%s", kinds[i]->name);
+		for (size_t j = 0; j < kinds[i]->nfields; j++)	/* tool t, version 1, report t */
+			fputs(kinds[i]->fields[j].type == SG_STRING ? "\tt" : "\t1", f);
+		fputc('\n', f);
+	}
+	fclose(f);
+	FILE *rd_in = fmemopen(in, len, "r");
+	sg_reader *r = sg_reader_new(rd_in, "t", &one_tool, NULL);
+	assert_non_null(r);
+	for (size_t i = 0; i < N; i++) {
+		const sg_kind *got = NULL;
+		const sg_value *v;
+		assert_int_equal(sg_reader_next(r, &got, &v), 1);
+		if (got != kinds[i])
+			fail_msg("the reader does not take @%s as its built-in kind", kinds[i]->name);
+	}
+	assert_int_equal(sg_reader_dropped(r), 0);
+	sg_reader_free(r);
+	fclose(rd_in);
+	free(in);
+}
+
+/* ---- symbol functions ---------------------------------------------------------- */
+
+/* A call of one as a column value, in a timer.profile probe (the target's,
+ * with user): the compiled tool.  NULL when the function returns nothing
+ * (it cannot be a value: no reader sees it in a spec). */
+static bool sym_call(compiled *c, const char *fn, bool user)
+{
+	const tapset_func *f = tapset_func_lookup(fn);
+	if (!f)
+		fail_msg("%s (gen/tables/sym_funcs.def) is not a tapset function", fn);
+	if (f->ret == VT_VOID)
+		return false;
+	char args[64] = "";
+	for (unsigned i = 0; i < f->nargs && i < 4; i++) {
+		strcat(args, i ? ", " : "");
+		strcat(args, f->args[i] == VT_STRING ? "\"x\"" : "0");
+	}
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "tool: t\nsummary: s\nprobes:\n  - on: timer.profile\n"
+		 "    emit: { record: r, columns: { %s v: '%s(%s)' } }\n",
+		 user ? "p: target()," : "", fn, args);
+	compile(c, text);
+	if (c->rc != 0)
+		fail_msg("a call of %s does not compile:\n%s", fn, c->diag ? c->diag : "");
+	return true;
+}
+
+/* Every row: both functions are tapset functions; a kernel one runs stap
+ * with -d kernel and asks for vmlinux, a user one loads the target's
+ * symbols (the command's sg_usyms). */
+static void test_sym_funcs(void **state)
+{
+	(void)state;
+	static const char *const fns[][2] = {
+#define SYMF(kernel, user) { #kernel, #user },
+#include "tables/sym_funcs.def"
+#undef SYMF
+	};
+	unsigned seen = 0;
+	for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+		compiled c;
+		if (sym_call(&c, fns[i][0], false)) {
+			if (!strstr(sb_str(&c.out.stp), "# Run with: -d kernel"))
+				fail_msg("%s(): the script does not run with -d kernel", fns[i][0]);
+			assert_non_null(strstr(sb_str(&c.out.command), "sg_need_kdebug=1"));
+			done(&c);
+			seen++;
+		}
+		if (sym_call(&c, fns[i][1], true)) {
+			if (!strstr(sb_str(&c.out.command), "sg_usyms=1"))
+				fail_msg("%s(): the command does not load the target's symbols", fns[i][1]);
+			done(&c);
+			seen++;
+		}
+	}
+	assert_true(seen > 0);
+}
+
+/* ---- parameter types ------------------------------------------------------------ */
+
+/* Every row, and a duration in ms: the loader takes the name, and the
+ * command's check and --help, the .stp's comment and the doc page's
+ * default show the row's texts. */
+static void test_param_types(void **state)
+{
+	(void)state;
+	static const struct { const char *name; int str; const char *check, *arg, *arg_ms, *word, *word_ms, *unit, *unit_ms; } rows[] = {
+#define PTYPE(e, name, str, check, arg, arg_ms, word, word_ms, unit, unit_ms) \
+	{ name, str, check, arg, arg_ms, word, word_ms, unit, unit_ms },
+#include "tables/param_types.def"
+#undef PTYPE
+	};
+	for (size_t i = 0; i < 2 * sizeof rows / sizeof *rows; i++) {
+		size_t r = i / 2;
+		bool ms = i % 2;
+		if (ms && !rows[r].arg_ms && !rows[r].word_ms && !rows[r].unit_ms)
+			continue;	/* no unit: nothing else to check */
+		const char *def = rows[r].str ? "abc" : !strcmp(rows[r].name, "switch") ? "false"
+				: !strcmp(rows[r].name, "duration") ? (ms ? "7ms" : "7s") : "7";
+		compiled c;
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "tool: t\nsummary: s\nparams:\n  v: { type: %s, default: %s, help: h, flag: --vv%s }\n"
+			 "probes:\n  - on: timer.profile\n    emit: { record: r, columns: { v: v } }\n",
+			 rows[r].name, def, ms ? ", unit: ms" : "");
+		compile(&c, text);
+		if (c.rc != 0)
+			fail_msg("a %s parameter does not compile:\n%s", rows[r].name, c.diag ? c.diag : "");
+		const char *arg = ms && rows[r].arg_ms ? rows[r].arg_ms : rows[r].arg;
+		const char *word = ms && rows[r].word_ms ? rows[r].word_ms : rows[r].word;
+		const char *unit = ms && rows[r].unit_ms ? rows[r].unit_ms : rows[r].unit;
+		char want[128];
+		snprintf(want, sizeof want, "#   v            %-8s h", word);
+		if (!strstr(sb_str(&c.out.stp), want))
+			fail_msg("%s: the .stp does not say '%s'", rows[r].name, want);
+		snprintf(want, sizeof want, "  --vv%s%s ", *arg ? " " : "", arg);
+		if (!strstr(sb_str(&c.out.command), want))
+			fail_msg("%s: --help does not say '%s'", rows[r].name, want);
+		if (*arg) {	/* a switch takes no value to check */
+			snprintf(want, sizeof want, "\t\t%s --vv \"$2\"\n", rows[r].check);
+			if (!strstr(sb_str(&c.out.command), want))
+				fail_msg("%s: the command does not check with '%s'", rows[r].name, want);
+		}
+		if (!rows[r].str && *arg) {
+			snprintf(want, sizeof want, "| 7%s |", unit);
+			if (!strstr(sb_str(&c.out.doc), want))
+				fail_msg("%s: the doc page does not say '%s'", rows[r].name, want);
+		}
+		done(&c);
+	}
 }
 
 /* ---- keywords ------------------------------------------------------------------ */
@@ -549,7 +756,7 @@ static void test_tapset_facts(void **state)
  * found by the checker's lookup, and the README lists each with its summary. */
 static const char *const tapset_names[] = {
 #define TF(n, r, na, a1, a2, a3, a4, fl) #n,
-#include "check/tapset_funcs.def"
+#include "tables/tapset_funcs.def"
 #undef TF
 };
 
@@ -579,6 +786,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_script_funcs),
+		cmocka_unit_test(test_probe_families),
+		cmocka_unit_test(test_param_types),
+		cmocka_unit_test(test_sym_funcs),
+		cmocka_unit_test(test_wire_tags_reader),
 		cmocka_unit_test(test_aggs),
 		cmocka_unit_test(test_hist_kinds),
 		cmocka_unit_test(test_col_types),
