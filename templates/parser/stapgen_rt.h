@@ -1,10 +1,11 @@
 /* stapgen_rt.h - runtime shared by every generated stapgen result parser.
  *
  * make tools copies the runtime, stapgen_rt*.[ch] (this header, the internal
- * stapgen_rt_int.h, and stapgen_rt.c with its stapgen_rt_*.c: reader, text,
- * one writer per output format), next to each generated <tool>_parser.c;
- * build a parser with `cc <tool>_parser.c stapgen_rt*.c`.  Self-contained:
- * C11 + libc (plus localtime_r/fileno/read from POSIX), no project headers.
+ * stapgen_rt_int.h, and stapgen_rt.c with its stapgen_rt_*.c: the command
+ * line, reader, text, one writer per output format), next to each generated
+ * <tool>_parser.c; build a parser with `cc <tool>_parser.c stapgen_rt*.c`.
+ * Self-contained: C11 + libc (plus localtime_r/fileno/read from POSIX), no
+ * project headers.
  *
  * Wire format (protocol v1), one record per line:
  *   @<kind>\t<field>\t<field>...\n

@@ -4,7 +4,8 @@
  * generated parsers and compiled with them:
  *   stapgen_rt.c         built-in kinds, histogram buckets, the writer core
  *                        (report blocks, histogram grouping, the format
- *                        table) and sg_main
+ *                        table)
+ *   stapgen_rt_main.c    the command line: sg_main, sg_main_svg
  *   stapgen_rt_reader.c  the reader: input blocks, lines, record syntax,
  *                        unescaping, validation, report framing
  *   stapgen_rt_text.c    text helpers: UTF-8, escaping for each output,
