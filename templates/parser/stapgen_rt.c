@@ -230,7 +230,6 @@ sg_writer *sg_writer_new(FILE *out, const sg_tool *tool, sg_format fmt)
         return NULL;
     w->out = out;
     w->tool = tool;
-    w->fmt = fmt;
     w->ops = sg_fmt_table[fmt];
     w->kind_w = 4;
     if (tool && tool->kinds) {
@@ -618,6 +617,26 @@ void sg_writer_record(sg_writer *w, const sg_kind *k, const sg_value *v)
     if (!w->in_block)
         sg_block_open(w, k->report, k->report ? strlen(k->report) : 0, 0, 0);
     w_block_add(w, k, v);
+}
+
+void sg_writer_svg(sg_writer *w, const sg_svg_opts *o)
+{
+    if (!w || !o)
+        return;
+    w->svgo = *o;
+    if (w->ops->svg_opts)
+        w->ops->svg_opts(w);
+}
+
+void sg_writer_reader(sg_writer *w, sg_reader *r)
+{
+    if (w->ops->rawnum) {
+        sg_reader_rawnum(r, w->ops->rawnum);
+        w->rawnum = 1;
+    }
+    if (w->ops->fold)
+        /* the fold cache tells the reader which stack texts it has seen */
+        sg_reader_rawstack(r, sg_fold_known, w);
 }
 
 void sg_writer_finish(sg_writer *w)

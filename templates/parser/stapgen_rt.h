@@ -233,7 +233,8 @@ typedef struct sg_svg_opts {
                            * scaled to the second's total */
 } sg_svg_opts;
 
-/* Sets the svg options (copied; strings must outlive the writer). */
+/* Sets the svg options (copied; strings must outlive the writer); writers of
+ * other formats ignore them. */
 void sg_writer_svg(sg_writer *w, const sg_svg_opts *o);
 
 /* Standalone flame graphs from folded stacks ("frame;...;frame COUNT" lines):

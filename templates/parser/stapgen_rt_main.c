@@ -368,18 +368,9 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
     }
     r = sg_reader_new(in, in_name, tool, stderr);
     w = sg_writer_new(out, tool, fmt);
-    if (w && fmt == SG_FMT_SVG)
-        sg_writer_svg(w, &so);
-    if (r && w && (fmt == SG_FMT_TABLE || fmt == SG_FMT_JSON || fmt == SG_FMT_CSV)) {
-        /* these print an event's numbers: copied as they stand when
-         * canonical (the table shows times as local time: it needs them
-         * parsed) */
-        sg_reader_rawnum(r, fmt == SG_FMT_TABLE ? SG_RAW_LONG : SG_RAW_TIME);
-        w->rawnum = 1;
-    }
-    if (r && w && (fmt == SG_FMT_FOLDED || fmt == SG_FMT_SVG))
-        /* the fold cache tells the reader which stack texts it has seen */
-        sg_reader_rawstack(r, sg_fold_known, w);
+    sg_writer_svg(w, &so);
+    if (r && w)
+        sg_writer_reader(w, r);
     if (!r || !w) {
         fprintf(stderr, "%s: cannot start (out of memory or bad tool descriptor)\n", prog);
         rc = 1;
