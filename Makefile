@@ -169,9 +169,11 @@ $(BUILD)/tests/test_tables $(BUILD)/tests/test_rt: $(BUILD)/tests/%: tests/unit/
 check-unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 
+# selftest.sh: a failure names the golden's line and the update command
 check-golden: $(STAPGEN)
 	@./tests/golden/run.sh $(STAPGEN)
 	@./tests/golden/diagnostics.sh $(STAPGEN)
+	@./tests/golden/selftest.sh $(STAPGEN)
 
 check-parsers: $(STAPGEN)
 	@./tests/parsers/run.sh $(STAPGEN)

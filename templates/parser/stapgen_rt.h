@@ -1,10 +1,11 @@
 /* stapgen_rt.h - runtime shared by every generated stapgen result parser.
  *
  * make tools copies the runtime, stapgen_rt*.[ch] (this header, the internal
- * stapgen_rt_int.h, and stapgen_rt.c with its stapgen_rt_*.c: reader, text,
- * one writer per output format), next to each generated <tool>_parser.c;
- * build a parser with `cc <tool>_parser.c stapgen_rt*.c`.  Self-contained:
- * C11 + libc (plus localtime_r/fileno/read from POSIX), no project headers.
+ * stapgen_rt_int.h, and stapgen_rt.c with its stapgen_rt_*.c: the command
+ * line, reader, text, one writer per output format), next to each generated
+ * <tool>_parser.c; build a parser with `cc <tool>_parser.c stapgen_rt*.c`.
+ * Self-contained: C11 + libc (plus localtime_r/fileno/read from POSIX), no
+ * project headers.
  *
  * Wire format (protocol v1), one record per line:
  *   @<kind>\t<field>\t<field>...\n
@@ -248,7 +249,8 @@ typedef struct sg_svg_opts {
                            * scaled to the second's total */
 } sg_svg_opts;
 
-/* Sets the svg options (copied; strings must outlive the writer). */
+/* Sets the svg options (copied; strings must outlive the writer); writers of
+ * other formats ignore them. */
 void sg_writer_svg(sg_writer *w, const sg_svg_opts *o);
 
 /* Standalone flame graphs from folded stacks ("frame;...;frame COUNT" lines):

@@ -128,5 +128,5 @@ static void csv_hist(sg_writer *w, const sg_kind *k, const sg_value *keys, const
 }
 
 const sg_fmt_ops sg_fmt_CSV = {
-    NULL, csv_event, NULL, csv_rows, csv_hist, NULL, NULL, NULL,
+    NULL, csv_event, NULL, csv_rows, csv_hist, NULL, NULL, NULL, NULL, NULL, SG_RAW_TIME,
 };

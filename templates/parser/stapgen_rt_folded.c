@@ -713,9 +713,7 @@ static sg_fold *folded_state(sg_writer *w)
 
 sg_fold *sg_writer_fold(sg_writer *w)
 {
-    if (w->fmt == SG_FMT_FOLDED)
-        return folded_state(w);
-    return w->fmt == SG_FMT_SVG ? sg_svg_fold(w) : NULL;
+    return w->ops->fold ? w->ops->fold(w) : NULL;
 }
 
 static void folded_record(sg_writer *w, const sg_kind *k, const sg_value *v)
@@ -756,5 +754,6 @@ static void folded_free(sg_writer *w)
 }
 
 const sg_fmt_ops sg_fmt_FOLDED = {
-    folded_record, NULL, folded_block, NULL, NULL, NULL, folded_finish, folded_free,
+    folded_record, NULL, folded_block, NULL, NULL, NULL, folded_finish, folded_free, folded_state,
+    NULL, 0,
 };

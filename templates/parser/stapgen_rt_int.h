@@ -4,7 +4,8 @@
  * generated parsers and compiled with them:
  *   stapgen_rt.c         built-in kinds, histogram buckets, the writer core
  *                        (report blocks, histogram grouping, the format
- *                        table) and sg_main
+ *                        table)
+ *   stapgen_rt_main.c    the command line: sg_main, sg_main_svg
  *   stapgen_rt_reader.c  the reader: input blocks, lines, record syntax,
  *                        unescaping, validation, report framing
  *   stapgen_rt_text.c    text helpers: UTF-8, escaping for each output,
@@ -269,8 +270,11 @@ typedef struct sg_xkind {
 } sg_xkind;
 
 typedef struct sg_chunk sg_chunk;
+typedef struct sg_fold sg_fold; /* folded/svg state: maps and a fold cache */
 
-/* A writer for one output format: called by the core, every hook optional. */
+/* A writer for one output format: called by the core, every hook optional.
+ * What a format does differently is said here: the writer keeps no format
+ * to test. */
 typedef struct sg_fmt_ops {
     /* every tool record, instead of the core's event streaming and report
      * buffering (folded, svg) */
@@ -284,6 +288,13 @@ typedef struct sg_fmt_ops {
     void (*block_end)(sg_writer *w);
     void (*finish)(sg_writer *w); /* after the last block */
     void (*free)(sg_writer *w);   /* the format's state (w->fst) */
+    /* its fold state (folded, svg): the reader then skips the unescaping of
+     * stack texts the fold cache has seen (sg_reader_rawstack) */
+    sg_fold *(*fold)(sg_writer *w);
+    void (*svg_opts)(sg_writer *w); /* w->svgo was set (sg_writer_svg) */
+    /* the raw-number mode of the reader it takes (0: none, SG_RAW_*):
+     * numbers it prints as they arrived */
+    int rawnum;
 } sg_fmt_ops;
 
 #define SG_FMT_DECL(e, name, stack, what) extern const sg_fmt_ops sg_fmt_##e;
@@ -293,7 +304,6 @@ SG_FORMATS(SG_FMT_DECL)
 struct sg_writer {
     FILE *out;
     const sg_tool *tool;
-    sg_format fmt;
     /* values come from sg_reader_next in raw-number mode (set by sg_main):
      * see sg_reader_rawnum */
     int rawnum;
@@ -336,6 +346,9 @@ static inline sg_kstate *sg_kst(sg_writer *w, const sg_kind *k)
 void sg_block_open(sg_writer *w, const char *name, size_t nlen, int has_ts, long long ts);
 /* Writes the buffered output and fflush()es the stream. */
 void sg_writer_flush(sg_writer *w);
+/* Sets r's modes for what w's format prints (its rawnum and fold hooks):
+ * sg_main calls it once, before the first record. */
+void sg_writer_reader(sg_writer *w, sg_reader *r);
 /* Nonzero if sg_reader_next returns without reading the stream. */
 int sg_reader_ready(const sg_reader *r);
 
@@ -380,7 +393,6 @@ typedef struct sg_fmap {
     unsigned long gen; /* changes whenever entries move or go */
 } sg_fmap;
 
-typedef struct sg_fold sg_fold; /* folded/svg state: maps and a fold cache */
 sg_fold *sg_fold_new(void);
 void sg_fold_free(sg_fold *f);
 /* Adds a stack record to the open block's map (rows) or the events' map. */
@@ -388,9 +400,8 @@ void sg_fold_record(sg_writer *w, sg_fold *f, const sg_kind *k, const sg_value *
 /* svg: frames of kernel backtraces get the suffix "_[k]" (not for -f folded). */
 void sg_fold_kmark(sg_fold *f);
 /* The fold state of a folded or svg writer (NULL: another format, or out of
- * memory); svg's from stapgen_rt_svg.c. */
+ * memory): the format's fold hook. */
 sg_fold *sg_writer_fold(sg_writer *w);
-sg_fold *sg_svg_fold(sg_writer *w);
 /* sg_known_fn of raw-stack mode, ctx = the writer: whether the fold cache
  * holds a record of kind k with these stack texts (as they arrived). */
 int sg_fold_known(void *ctx, const sg_kind *k, const sg_value *v);

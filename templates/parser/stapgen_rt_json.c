@@ -217,5 +217,5 @@ static void json_hist(sg_writer *w, const sg_kind *k, const sg_value *keys, cons
 }
 
 const sg_fmt_ops sg_fmt_JSON = {
-    NULL, json_event, NULL, json_rows, json_hist, NULL, NULL, NULL,
+    NULL, json_event, NULL, json_rows, json_hist, NULL, NULL, NULL, NULL, NULL, SG_RAW_TIME,
 };

@@ -705,17 +705,14 @@ static sg_svg *svg_state(sg_writer *w)
     return s;
 }
 
-sg_fold *sg_svg_fold(sg_writer *w)
+static sg_fold *svg_fold(sg_writer *w)
 {
     sg_svg *s = svg_state(w);
     return s ? s->fold : NULL;
 }
 
-void sg_writer_svg(sg_writer *w, const sg_svg_opts *o)
+static void svg_opts(sg_writer *w)
 {
-    if (!w || !o)
-        return;
-    w->svgo = *o;
     if (w->fst)
         svg_unit(w, w->fst);
 }
@@ -757,7 +754,7 @@ static void svg_free(sg_writer *w)
 }
 
 const sg_fmt_ops sg_fmt_SVG = {
-    svg_record, NULL, svg_block, NULL, NULL, NULL, svg_finish, svg_free,
+    svg_record, NULL, svg_block, NULL, NULL, NULL, svg_finish, svg_free, svg_fold, svg_opts, 0,
 };
 
 /* ---- flame graphs of folded files ---- */

@@ -383,4 +383,6 @@ static void table_block_end(sg_writer *w)
 
 const sg_fmt_ops sg_fmt_TABLE = {
     NULL, table_event, table_block_begin, table_rows, hist_table, table_block_end, NULL, NULL,
+    /* times are printed as local time: parsed, not raw */
+    NULL, NULL, SG_RAW_LONG,
 };

@@ -41,7 +41,21 @@ def golden(name, out):
     if os.environ.get('UPDATE') == '1':
         open(path, 'wb').write(out)
         return
-    check(os.path.exists(path) and open(path, 'rb').read() == out, 'golden %s differs' % name)
+    global checks
+    checks += 1
+    if os.path.exists(path) and open(path, 'rb').read() == out:
+        return
+    # the first differing line, as FILE:LINE, and the command that updates it
+    want = open(path, 'rb').read().split(b'\n') if os.path.exists(path) else []
+    got = out.split(b'\n')
+    i = next((k for k in range(max(len(want), len(got)))
+              if k >= len(want) or k >= len(got) or want[k] != got[k]), len(got) - 1)
+    line = lambda ls: ls[i].decode(errors='replace')[:200] if i < len(ls) else '(end of file)'
+    rel = os.path.relpath(path)
+    fails.append('golden %s differs\n%s:%d: expected: %s\n%s:%d: got:      %s\n'
+                 'to update: %s'
+                 % (name, rel, i + 1, line(want), rel, i + 1, line(got),
+                    os.environ.get('GOLDEN_UPDATE_CMD', 'UPDATE=1 tests/flame/run.sh STAPGEN')))
 
 
 def parse(out, what):

@@ -19,4 +19,4 @@ for t in sample_bt sample_bt_off_cpu; do
 	$CC $cflags -Itemplates/parser -o "$tmp/$t" "$tmp/out/parsers/${t}_parser.c" "$tmp"/rt/*.o ||
 		{ echo "FAIL: $t parser does not compile"; exit 1; }
 done
-python3 "$here/check_svg.py" "$tmp/sample_bt" "$tmp/sample_bt_off_cpu" "$here"
+GOLDEN_UPDATE_CMD="UPDATE=1 $0 $1" python3 "$here/check_svg.py" "$tmp/sample_bt" "$tmp/sample_bt_off_cpu" "$here"

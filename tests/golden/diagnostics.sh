@@ -6,20 +6,26 @@
 # A spec whose first line is "# stapgen: OPTIONS" is checked with those
 # options too (e.g. --stap-version 4.0).
 # UPDATE=1 rewrites the expectations in place (review the diff).
+# A mismatch names the first differing line of diagnostics.test (lib.sh).
 set -u
 stapgen=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+# shellcheck disable=SC2034 # read by golden_fail
+golden_update_cmd="UPDATE=1 $0 $1"
 file=$here/diagnostics.test
+name=$(dirname "$0")/diagnostics.test	# as the user opens it
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-# split: case N -> $tmp/N.title, $tmp/N.yaml, $tmp/N.expected
+# split: case N -> $tmp/N.title, $tmp/N.yaml, $tmp/N.expected, and
+# $tmp/N.off: the line of its "---" (line k of N.expected is off + k)
 awk -v dir="$tmp" '
 	function close_case() { if (n) { close(y); close(e) } }
 	/^### / { close_case(); n++; part = "spec"; t = dir "/" n ".title";
 		print substr($0, 5) > t; close(t)
 		y = dir "/" n ".yaml"; e = dir "/" n ".expected"; printf "" > y; printf "" > e; next }
 	!n { next }	# the header comment
-	part == "spec" && $0 == "---" { part = "exp"; next }
+	part == "spec" && $0 == "---" { part = "exp"; o = dir "/" n ".off"; print FNR > o; close(o); next }
 	part == "spec" { print > y; next }
 	{ print > e }
 	END { close_case(); print n > (dir "/count") }' "$file"
@@ -41,9 +47,9 @@ while [ "$i" -le "$count" ]; do
 	if [ "${UPDATE:-0}" = 1 ]; then
 		{ echo "### $(cat "$tmp/$i.title")"; cat "$tmp/$i.yaml"; echo "---"; cat "$tmp/$i.got"
 		  [ "$i" -lt "$count" ] && echo; } >>"$tmp/new"
-	elif ! diff -u "$tmp/$i.want" "$tmp/$i.got" >"$tmp/diff"; then
-		echo "FAIL: diagnostics.test: $(cat "$tmp/$i.title"):"
-		cat "$tmp/diff"
+	elif ! cmp -s "$tmp/$i.want" "$tmp/$i.got"; then
+		golden_fail "diagnostics.test: $(cat "$tmp/$i.title"):" "$tmp/$i.want" "$tmp/$i.got" "$name" \
+			"$(cat "$tmp/$i.off" 2>/dev/null || echo 0)" 0
 		fail=$((fail + 1))
 	fi
 	[ "$rc" -eq 1 ] || { echo "FAIL: diagnostics.test: $(cat "$tmp/$i.title"): exit $rc, not 1"; fail=$((fail + 1)); }

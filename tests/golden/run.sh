@@ -1,14 +1,19 @@
 #!/bin/sh
 # Golden tests.
-#  tools/:  the generated .stp, .flags, parser source, command, doc page and
-#           bash completion for every spec in specs/,
-#           for a fixed kernel release, must match byte for byte.
+#  tools/:  the generated .stp, its source map (.stp.map), .flags, the parser
+#           source, the doc page, the command and its bash completion for
+#           every spec in specs/, for a fixed kernel release, must match
+#           byte for byte.
 #  errors/: each NAME.yaml must fail with exactly NAME.expected on stderr
 #           (first line of NAME.expected: "exit N").
 # UPDATE=1 rewrites the expectations (review the diff before committing).
+# A mismatch names the golden's first differing line (tests/golden/lib.sh).
 set -u
 stapgen=$1
 here=$(dirname "$0")
+. "$here/lib.sh"
+# shellcheck disable=SC2034 # read by golden_fail
+golden_update_cmd="UPDATE=1 $0 $1"
 kver=6.1.0-56-cloud-amd64
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -16,22 +21,23 @@ fail=0 n=0
 
 LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/out" $(find specs -name '*.yaml' | LC_ALL=C sort) \
 	2>"$tmp/stderr" || { echo "FAIL: generating specs/:"; cat "$tmp/stderr"; exit 1; }
-for f in "$tmp"/out/*.stp "$tmp"/out/*.flags "$tmp"/out/parsers/*_parser.c "$tmp"/out/doc/*.md "$tmp"/out/completion/*.bash $(find "$tmp/out" -maxdepth 1 -type f -perm -u+x | LC_ALL=C sort); do
+for f in "$tmp"/out/*.stp "$tmp"/out/*.stp.map "$tmp"/out/*.flags "$tmp"/out/parsers/*_parser.c "$tmp"/out/doc/*.md "$tmp"/out/completion/*.bash $(find "$tmp/out" -maxdepth 1 -type f -perm -u+x | LC_ALL=C sort); do
 	name=$(basename "$f")
 	case $name in *.*) ;; *) name=$name.cmd;; esac	# the tool commands
 	n=$((n + 1))
 	if [ "${UPDATE:-0}" = 1 ]; then
 		cp "$f" "$here/tools/$name"
-	elif ! diff -u "$here/tools/$name" "$f" >"$tmp/diff" 2>&1; then
-		echo "FAIL: tools/$name differs from the generated file:"
-		head -n 60 "$tmp/diff"
+	elif ! cmp -s "$here/tools/$name" "$f"; then
+		golden_fail "tools/$name differs from the generated file:" "$here/tools/$name" "$f" \
+			"$here/tools/$name" 0 60
 		fail=$((fail + 1))
 	fi
 done
 for exp in "$here"/tools/*; do
 	[ -e "$tmp/out/$(basename "$exp" .cmd)" ] || [ -e "$tmp/out/parsers/$(basename "$exp")" ] ||
 		[ -e "$tmp/out/doc/$(basename "$exp")" ] || [ -e "$tmp/out/completion/$(basename "$exp")" ] || {
-		echo "FAIL: tools/$(basename "$exp") was not generated"; fail=$((fail + 1)); }
+		echo "FAIL: tools/$(basename "$exp") was not generated (its spec is gone? git rm it)"
+		fail=$((fail + 1)); }
 done
 
 for spec in "$here"/errors/*.yaml; do
@@ -44,9 +50,8 @@ for spec in "$here"/errors/*.yaml; do
 	{ echo "exit $rc"; cat "$tmp/err.txt"; } >"$tmp/actual"
 	if [ "${UPDATE:-0}" = 1 ]; then
 		cp "$tmp/actual" "$base.expected"
-	elif ! diff -u "$base.expected" "$tmp/actual" >"$tmp/diff" 2>&1; then
-		echo "FAIL: errors/$(basename "$spec"):"
-		cat "$tmp/diff"
+	elif ! cmp -s "$base.expected" "$tmp/actual"; then
+		golden_fail "errors/$(basename "$spec"):" "$base.expected" "$tmp/actual" "$base.expected" 0 0
 		fail=$((fail + 1))
 	fi
 	# nothing a terminal would act on reaches stderr (C0 but tab/LF, DEL, C1, bidi)
@@ -62,7 +67,7 @@ for spec in "$here"/errors/*.yaml; do
 done
 
 # lang/: specs that exercise the spec language (not tools): NAME.yaml must
-# generate exactly NAME.stp, NAME_parser.c, NAME.md and the command NAME.cmd,
+# generate exactly NAME.stp, NAME.stp.map, NAME_parser.c, NAME.md and the command NAME.cmd,
 # and the parser must compile.
 for spec in "$here"/lang/*.yaml; do
 	[ -e "$spec" ] || continue
@@ -72,13 +77,13 @@ for spec in "$here"/lang/*.yaml; do
 	LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/lang" "tests/golden/lang/$name.yaml" 2>"$tmp/stderr" ||
 		{ echo "FAIL: lang/$name.yaml:"; cat "$tmp/stderr"; fail=$((fail + 1)); continue; }
 	cp "$tmp/lang/$name" "$tmp/lang/$name.cmd"	# the command
-	for f in "$tmp/lang/$name.stp" "$tmp/lang/parsers/${name}_parser.c" "$tmp/lang/doc/$name.md" "$tmp/lang/$name.cmd"; do
+	for f in "$tmp/lang/$name.stp" "$tmp/lang/$name.stp.map" "$tmp/lang/parsers/${name}_parser.c" "$tmp/lang/doc/$name.md" "$tmp/lang/$name.cmd"; do
 		n=$((n + 1))
 		if [ "${UPDATE:-0}" = 1 ]; then
 			cp "$f" "$here/lang/"
-		elif ! diff -u "$here/lang/$(basename "$f")" "$f" >"$tmp/diff" 2>&1; then
-			echo "FAIL: lang/$(basename "$f") differs from the generated file:"
-			head -n 60 "$tmp/diff"
+		elif ! cmp -s "$here/lang/$(basename "$f")" "$f"; then
+			golden_fail "lang/$(basename "$f") differs from the generated file:" \
+				"$here/lang/$(basename "$f")" "$f" "$here/lang/$(basename "$f")" 0 60
 			fail=$((fail + 1))
 		fi
 	done
@@ -106,9 +111,9 @@ for err in "$here"/explain/*.stderr; do
 	{ echo "exit $rc"; cat "$tmp/out.txt"; } >"$tmp/actual"
 	if [ "${UPDATE:-0}" = 1 ]; then
 		cp "$tmp/actual" "$here/explain/$case_.expected"
-	elif ! diff -u "$here/explain/$case_.expected" "$tmp/actual" >"$tmp/diff" 2>&1; then
-		echo "FAIL: explain/$case_:"
-		cat "$tmp/diff"
+	elif ! cmp -s "$here/explain/$case_.expected" "$tmp/actual"; then
+		golden_fail "explain/$case_:" "$here/explain/$case_.expected" "$tmp/actual" \
+			"$here/explain/$case_.expected" 0 0
 		fail=$((fail + 1))
 	fi
 done

@@ -6,6 +6,9 @@
 set -u
 stapgen=$1
 here=$(dirname "$0")
+. "$here/../golden/lib.sh"	# golden_fail: the first differing line, the update command
+# shellcheck disable=SC2034 # read by golden_fail
+golden_update_cmd="UPDATE=1 $0 $1"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 CC=${CC:-cc}
@@ -36,17 +39,19 @@ for dir in "$here"/*/; do
 				[ "$fmt" = table ] && { cp "$tmp/stderr" "$case_.stderr"; echo "$rc" >"$case_.rc"; }
 				continue
 			fi
-			if ! diff -u "$case_.$fmt" "$tmp/stdout" >"$tmp/diff"; then
-				echo "FAIL: $tool/$(basename "$case_") -f $fmt:"; head -n 40 "$tmp/diff"
+			if ! cmp -s "$case_.$fmt" "$tmp/stdout"; then
+				golden_fail "$tool/$(basename "$case_") -f $fmt:" "$case_.$fmt" "$tmp/stdout" "$case_.$fmt" 0 40
 				fail=$((fail + 1))
 			fi
 			if [ "$fmt" = table ]; then
-				if ! diff -u "$case_.stderr" "$tmp/stderr" >"$tmp/diff"; then
-					echo "FAIL: $tool/$(basename "$case_") stderr:"; cat "$tmp/diff"
+				if ! cmp -s "$case_.stderr" "$tmp/stderr"; then
+					golden_fail "$tool/$(basename "$case_") stderr:" "$case_.stderr" "$tmp/stderr" \
+						"$case_.stderr" 0 0
 					fail=$((fail + 1))
 				fi
 				[ "$rc" = "$(cat "$case_.rc")" ] || {
-					echo "FAIL: $tool/$(basename "$case_"): exit $rc, expected $(cat "$case_.rc")"
+					echo "FAIL: $tool/$(basename "$case_"): exit $rc, expected $(cat "$case_.rc") ($case_.rc)"
+					echo "to update: $golden_update_cmd"
 					fail=$((fail + 1)); }
 			fi
 		done

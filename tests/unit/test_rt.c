@@ -1329,6 +1329,62 @@ static void test_folded_sum_and_order(void **state)
     expect_s("", SG_FMT_FOLDED, "");
 }
 
+/* What a format does differently comes from its row of the format table:
+ * the fold state exactly for the stack formats (SG_FORMATS' stack column),
+ * and svg options are ignored by a writer of another format (a folded
+ * writer once took its fold state for svg's and wrote into it). */
+static void test_format_table_behaviour(void **state)
+{
+    static const int stack[] = {
+#define SG_FMT_STACK(e, name, st, what) st,
+        SG_FORMATS(SG_FMT_STACK)
+#undef SG_FMT_STACK
+    };
+    static const char in[] = "@stapgen\tsample_bt\t1\n@smp\t1\tfoo\\nmain\tnginx\t10\n"
+                             "@one\tbar\\nmain\t0\n@end\n";
+    size_t f;
+    (void)state;
+    for (f = 0; f < SG_NFORMATS; f++) {
+        char *out = NULL;
+        size_t len = 0;
+        FILE *fo = open_memstream(&out, &len), *fi = fmemopen((void *)(uintptr_t)in, sizeof in - 1, "r");
+        sg_svg_opts o;
+        sg_reader *rd;
+        sg_writer *w;
+        const sg_kind *k;
+        const sg_value *v;
+        run_t ref;
+        memset(&o, 0, sizeof o);
+        o.unit = "us";
+        o.width = 300;
+        assert_non_null(fo);
+        assert_non_null(fi);
+        w = sg_writer_new(fo, &s_tool, (sg_format)f);
+        rd = sg_reader_new(fi, "in", &s_tool, NULL);
+        assert_non_null(w);
+        assert_non_null(rd);
+        assert_int_equal(sg_writer_fold(w) != NULL, stack[f]);
+        sg_writer_reader(w, rd);
+        while (sg_reader_next(rd, &k, &v)) {
+            sg_writer_record(w, k, v);
+            if (f != SG_FMT_SVG)
+                sg_writer_svg(w, &o); /* after the fold state exists */
+        }
+        sg_writer_finish(w);
+        assert_int_equal(sg_writer_error(w), 0);
+        sg_writer_free(w);
+        sg_reader_free(rd);
+        fclose(fi);
+        fclose(fo);
+        if (f != SG_FMT_SVG) {
+            run_s(in, (sg_format)f, &ref);
+            assert_string_equal(out, ref.out);
+            run_free(&ref);
+        }
+        free(out);
+    }
+}
+
 /* Two stack fields: user stack (declared first) at the root, "-" between. */
 static void test_folded_two_stacks(void **state)
 {
@@ -2594,6 +2650,7 @@ int main(void)
         cmocka_unit_test(test_frame_name),
         cmocka_unit_test(test_folded_frame_formats),
         cmocka_unit_test(test_folded_sum_and_order),
+        cmocka_unit_test(test_format_table_behaviour),
         cmocka_unit_test(test_folded_two_stacks),
         cmocka_unit_test(test_stack_table_json_csv),
         cmocka_unit_test(test_xml_ok_checker),
