@@ -673,12 +673,14 @@ static void check_report(spec *s, spec_report *r, diag_sink *d)
 				break;
 			}
 		/* the keys are columns of the histogram's rows, beside these */
-		static const char *const taken[] = { "bucket", "count", "kind", "report", "ts", NULL };
+		/* bucket: the wire's; buckets, low, high: JSON's and CSV's */
+		static const char *const taken[] = { "bucket", "buckets", "low", "high", "count",
+						     "kind", "report", "ts", NULL };
 		for (unsigned k = 0; k < m->nkeys; k++)
 			for (unsigned j = 0; m->keys[k].name && taken[j]; j++)
 				if (!strcmp(m->keys[k].name, taken[j]))
 					diag_error(d, m->keys[k].loc,
-						   "key '%s' of aggregate '%s' is also a column of its histogram rows (bucket, count, kind, report, ts); rename the key",
+						   "key '%s' of aggregate '%s' is also a column of its histogram rows (bucket, buckets, low, high, count, kind, report, ts); rename the key",
 						   taken[j], m->name);
 	}
 }

@@ -194,6 +194,37 @@ static void requirements(strbuf *o, const tool_needs *n, const char *spec_path)
 	sb_puts(o, "\n\n");
 }
 
+/* A histogram's FIELDS: one vocabulary for JSON (the keys, then buckets[]
+ * of {low, high, count}), CSV (a row per bucket: the keys, low, high,
+ * count) and the table (bcc's "usecs : count distribution" header over
+ * "low -> high : count |***|" rows, the keys as key=value above it). */
+static void hist_fields(strbuf *o, const record_kind *k)
+{
+	unsigned nk = k->nfields - 2;
+	const record_field *b = &k->fields[nk];
+	for (unsigned j = 0; j < nk; j++) {
+		sb_printf(o, "| `%s` | %s |  | ", k->fields[j].name, type_name(k->fields[j].type));
+		md_cell(o, k->fields[j].title);
+		sb_puts(o, "= |\n");
+	}
+	sb_puts(o, "| `buckets` | list of {`low`, `high`, `count`} |  |  |\n");
+	for (int end = 0; end < 2; end++) {
+		sb_printf(o, "| `%s` | long | ", end ? "high" : "low");
+		md_cell(o, b->unit ? b->unit : "");
+		sb_puts(o, " | ");
+		md_cell(o, b->title);
+		sb_puts(o, " |\n");
+	}
+	sb_puts(o, "| `count` | long |  | ");
+	md_cell(o, k->fields[nk + 1].title);
+	sb_puts(o, " |\n\n");
+	sb_puts(o, "JSON: one object per histogram, its buckets with a count in `buckets`; CSV: "
+		   "one row per bucket.  A bucket holds `low` to `high` - 1 (the table prints "
+		   "`low -> high-1` under the unit word, with the count and a bar scaled to the "
+		   "largest count); an unbounded end is null in JSON, an empty cell in CSV, "
+		   "`<high` or `>=low` in the table.\n\n");
+}
+
 /* The spec's notes on its probe alternatives: what a headers-only kprobe or
  * tracepoint sees differently from the DWARF point it stands in for. */
 static void alternatives(strbuf *o, const spec *s)
@@ -327,6 +358,10 @@ void emit_doc(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 				sb_printf(o, ", top %lld", (long long)r->limit_lit);
 		}
 		sb_puts(o, ".\n\n| field | type | unit | table title |\n|---|---|---|---|\n");
+		if (k->cls != REC_EVENT && k->cls != REC_ROW) {
+			hist_fields(o, k);
+			continue;
+		}
 		for (unsigned j = 0; j < k->nfields; j++) {
 			sb_printf(o, "| `%s` | %s | ", k->fields[j].name, type_name(k->fields[j].type));
 			/* the column's unit; none: a count or a name */

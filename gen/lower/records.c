@@ -146,13 +146,27 @@ record_set records_of(arena *a, const spec *s)
 			f->name = r->hist_map->keys[j].name ? r->hist_map->keys[j].name
 							    : arena_printf(a, "key%u", j + 1);
 			f->type = r->hist_map->keys[j].type == VT_LONG ? COL_LONG : COL_STRING;
-			f->title = upper(a, f->name);
+			f->title = f->name; /* the table's title line: "port=80" */
 		}
-		const char *unit = r->hist_unit ? r->hist_unit : "value";
-		k->fields[k->nfields++] = (record_field){ "bucket", COL_LONG, upper(a, unit), 0, NULL, r->hist_unit };
-		k->fields[k->nfields++] = (record_field){ "count", COL_LONG, "COUNT", 0, NULL, NULL };
+		/* the bucket's title is bcc's unit word, the table's "usecs : count" */
+		k->fields[k->nfields++] = (record_field){ "bucket", COL_LONG, hist_unit_word(r->hist_unit), 0,
+							  NULL, r->hist_unit };
+		k->fields[k->nfields++] = (record_field){ "count", COL_LONG, "count", 0, NULL, NULL };
 	}
 	return rs;
+}
+
+const char *hist_unit_word(const char *unit)
+{
+	static const struct { const char *unit, *word; } w[] = {
+		{ "ns", "nsecs" }, { "us", "usecs" }, { "ms", "msecs" }, { "s", "secs" },
+	};
+	if (!unit)
+		return "value";
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (!strcmp(unit, w[i].unit))
+			return w[i].word;
+	return unit;
 }
 
 const char *record_field_conv(const record_field *f)

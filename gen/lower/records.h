@@ -82,5 +82,7 @@ bool filter_needs_target(const expr *e);
 
 /* The printf conversion for a field: %d or %s (strings go through text_str). */
 const char *record_field_conv(const record_field *f);
+/* A histogram's unit as bcc names it in its header: us -> usecs; NULL -> value. */
+const char *hist_unit_word(const char *unit);
 
 #endif

@@ -97,14 +97,19 @@ long long sg_hist_nbuckets(const sg_kind *k)
     return (long long)n + 2;
 }
 
+/* The smallest value of @hist_log bucket b.  stap puts v < 0 in bucket
+ * 128 - (msb(-v) + 1): -1 in 63, -3..-2 in 62, -7..-4 in 61, ..., so bucket
+ * b < 64 holds -(2^(64-b)) + 1 .. -(2^(63-b)); 0 holds INT64_MIN alone. */
 static long long log2_low(long long b)
 {
     if (b == 64)
         return 0;
     if (b == 0)
         return LLONG_MIN;
+    if (b == 1)
+        return LLONG_MIN + 1;
     if (b < 64)
-        return -(1LL << (63 - b));
+        return 1 - (1LL << (64 - b));
     return 1LL << (b - 65);
 }
 

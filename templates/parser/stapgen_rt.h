@@ -47,8 +47,6 @@ extern "C" {
 #endif
 /* How many dropped-line messages a reader prints before it only counts. */
 #define SG_DIAG_MAX 20
-/* Width of a histogram bar in the table format. */
-#define SG_HIST_WIDTH 50
 
 /* SG_STACK: a string on the wire (text_str() escaped, like SG_STRING) holding a
  * SystemTap symbolic backtrace as sprint_backtrace(), sprint_ubacktrace(),
@@ -176,14 +174,16 @@ long long sg_hist_nbuckets(const sg_kind *k);
  *   table: header per event kind (again after a report block); a KIND column
  *          when the tool has several event kinds; blocks start with
  *          "== <report> <local time> ==" and every section ends with an empty
- *          line; histograms as stap ASCII art (runs of > 3 empty buckets
- *          elided with "~"; LINEAR under/overflow labelled "<lo" / ">=x").
+ *          line; histograms as bcc's ("usecs : count distribution" over
+ *          "lo -> hi : n |***|" rows, hi inclusive; runs of > 3 empty
+ *          buckets elided with "~"; LINEAR under/overflow "<lo" / ">=x").
  *   json:  {"kind":..,[ "report":..,"ts":.., ]fields...}; histograms carry
  *          "buckets":[{"low":L,"high":H,"count":C}] with null for unbounded.
  *          A string that is not valid UTF-8: U+FFFD for each bad byte, then
  *          "NAME.hex":"<all its bytes in hex>"; valid UTF-8 is exact.
- *   csv:   RFC 4180 with CRLF; a header row when a kind first appears:
- *          kind[,report,ts],fields (histograms: keys...,low,high,count).
+ *   csv:   RFC 4180 with CRLF; one header for the stream: kind[,report,ts]
+ *          and the union of the tool's kinds' columns (histograms:
+ *          keys...,low,high,count); a cell a kind lacks is empty.
  *   In all three an SG_STACK value is a string: JSON and CSV print the raw
  *   backtrace (newlines escaped / quoted); the table prints its frame names
  *   root first, ';'-separated, as in the folded format below.

@@ -1,6 +1,7 @@
 /* stapgen_rt_table.c - the table writer: aligned columns (a header per
  * event kind, again after each report block), report blocks under
- * "== <report> <local time> ==", histograms as stap's ASCII art. */
+ * "== <report> <local time> ==", histograms as bcc prints them
+ * ("usecs : count distribution", "lo -> hi : n |***  |"). */
 #include "stapgen_rt_int.h"
 
 static const char *f_title(const sg_field *f) { return f->title ? f->title : f->name; }
@@ -240,7 +241,9 @@ static void table_rows(sg_writer *w, const sg_kgroup *g)
     free(wd);
 }
 
-static void hist_label(sg_sb *b, const sg_kind *k, long long bucket)
+/* A bucket's range as bcc prints it, "lo -> hi" with hi inclusive:
+ * lo into b, hi into h; an open end as "<hi" or ">=lo" in b alone. */
+static void hist_label(sg_sb *b, sg_sb *h, const sg_kind *k, long long bucket)
 {
     long long lo = 0, hi = 0;
     int m = sg_hist_bounds(k, bucket, &lo, &hi);
@@ -248,24 +251,43 @@ static void hist_label(sg_sb *b, const sg_kind *k, long long bucket)
         sg_sb_printf(b, "?%lld", bucket);
     else if (!(m & 1))
         sg_sb_printf(b, "<%lld", hi);
-    else if (k->cls == SG_HIST_LINEAR && bucket == sg_hist_nbuckets(k) - 1)
+    else if (!(m & 2))
         sg_sb_printf(b, ">=%lld", lo);
-    else
+    else {
         sb_ll(b, lo);
+        sb_ll(h, hi - 1); /* hi > lo: no overflow */
+    }
 }
+
+/* bcc's layout: "%10d -> %-10d : %-8d |%-40s|", the columns widened for
+ * longer values (then the bar is 20 wide, as bcc's for 64-bit values). */
+#define SG_HIST_NUMW 10
+#define SG_HIST_CNTW 8
+#define SG_HIST_BAR 40
 
 typedef struct sg_hline {
     long long bucket, count;
     int tilde;
 } sg_hline;
 
+static void put_pad(sg_sb *b, const sg_sb *s, size_t w, int right)
+{
+    if (right)
+        sb_rep(b, ' ', w - s->n);
+    sb_put(b, s->p ? s->p : "", s->n);
+    if (!right)
+        sb_rep(b, ' ', w - s->n);
+}
+
 static void hist_table(sg_writer *w, const sg_kind *k, const sg_value *keys, const sg_hent *e,
                        size_t n)
 {
-    size_t i, nkeys = k->nfields - 2, nl = 0, lw = 5, first = n, last = 0;
+    size_t i, nkeys = k->nfields - 2, nl = 0, nw = SG_HIST_NUMW, cw = SG_HIST_CNTW, bw, ul,
+              first = n, last = 0;
     long long max = 0;
     sg_hline *ln;
-    static const char dashes[] = "--------------------------------------------------";
+    sg_sb hb = {NULL, 0, 0, 0};
+    const char *unit;
     sb_puts(&w->sb, k->name);
     for (i = 0; i < nkeys; i++) {
         sb_putc(&w->sb, ' ');
@@ -319,40 +341,64 @@ static void hist_table(sg_writer *w, const sg_kind *k, const sg_value *keys, con
         if (ln[i].tilde)
             continue;
         w->tmp.n = 0;
-        hist_label(&w->tmp, k, ln[i].bucket);
-        if (w->tmp.n > lw)
-            lw = w->tmp.n;
+        hb.n = 0;
+        hist_label(&w->tmp, &hb, k, ln[i].bucket);
+        if (w->tmp.n > nw)
+            nw = w->tmp.n;
+        if (hb.n > nw)
+            nw = hb.n;
+        w->tmp.n = 0;
+        sb_ll(&w->tmp, ln[i].count);
+        if (w->tmp.n > cw)
+            cw = w->tmp.n;
     }
-    sb_rep(&w->sb, ' ', lw - 5);
-    sb_puts(&w->sb, "value |");
-    sb_puts(&w->sb, dashes);
-    sb_puts(&w->sb, " count\n");
+    bw = nw > SG_HIST_NUMW ? SG_HIST_BAR / 2 : SG_HIST_BAR;
+    /* "     usecs               : count     distribution": the unit word
+     * ends over the low ends (5 letters), "distribution" over the bar */
+    unit = k->fields[nkeys].title ? k->fields[nkeys].title : "value";
+    ul = strlen(unit);
+    sb_rep(&w->sb, ' ', nw - 5);
+    sb_puts(&w->sb, unit);
+    sb_rep(&w->sb, ' ', ul < nw + 9 ? nw + 9 - ul : 0);
+    sb_puts(&w->sb, " : count");
+    sb_rep(&w->sb, ' ', cw - 3);
+    sb_puts(&w->sb, "distribution\n");
     for (i = 0; i < nl; i++) {
         size_t bar;
         if (ln[i].tilde) {
-            sb_rep(&w->sb, ' ', lw + 1);
+            sb_rep(&w->sb, ' ', nw - 1);
             sb_puts(&w->sb, "~\n");
             continue;
         }
         w->tmp.n = 0;
-        hist_label(&w->tmp, k, ln[i].bucket);
-        sb_rep(&w->sb, ' ', lw - w->tmp.n);
-        sb_put(&w->sb, w->tmp.p ? w->tmp.p : "", w->tmp.n);
+        hb.n = 0;
+        hist_label(&w->tmp, &hb, k, ln[i].bucket);
+        put_pad(&w->sb, &w->tmp, nw, 1);
+        sb_puts(&w->sb, hb.n ? " -> " : "    ");
+        put_pad(&w->sb, &hb, nw, 0);
+        sb_puts(&w->sb, " : ");
+        w->tmp.n = 0;
+        sb_ll(&w->tmp, ln[i].count);
+        put_pad(&w->sb, &w->tmp, cw, 0);
         sb_puts(&w->sb, " |");
+        /* scaled to the largest count; a count > 0 shows at least one star */
         bar = 0;
         if (ln[i].count > 0) {
-            bar = (size_t)((double)ln[i].count * SG_HIST_WIDTH / (double)max);
+            bar = (size_t)((double)ln[i].count * (double)bw / (double)max);
             if (bar < 1)
                 bar = 1;
-            if (bar > SG_HIST_WIDTH)
-                bar = SG_HIST_WIDTH;
+            if (bar > bw)
+                bar = bw;
         }
-        sb_rep(&w->sb, '@', bar);
-        sb_rep(&w->sb, ' ', SG_HIST_WIDTH - bar);
-        sg_sb_printf(&w->sb, " %lld\n", ln[i].count);
+        sb_rep(&w->sb, '*', bar);
+        sb_rep(&w->sb, ' ', bw - bar);
+        sb_puts(&w->sb, "|\n");
         w_emit(w);
     }
     sb_putc(&w->sb, '\n');
+    if (hb.oom)
+        w->sb.oom = 1;
+    sg_sb_free(&hb);
     w_emit(w);
     free(ln);
 }

@@ -32,8 +32,8 @@ static const sg_field top_fields[] = {
     {"last", SG_TIME, "LAST", 0},
 };
 static const sg_field lat_fields[] = {
-    {"comm", SG_STRING, "COMM", 0},
-    {"bucket", SG_LONG, NULL, 0},
+    {"comm", SG_STRING, "comm", 0},
+    {"bucket", SG_LONG, "usecs", 0}, /* the unit word, as stapgen titles a us histogram */
     {"count", SG_LONG, NULL, 0},
 };
 static const sg_field sz_fields[] = {
@@ -47,6 +47,11 @@ static const sg_kind t_kinds[] = {
     {"sz", SG_HIST_LINEAR, sz_fields, 2, 0, 100, 10, "summary"},
 };
 static const sg_tool t_tool = {"tcp_conn", "specs/net/tcp_conn.yaml", t_kinds, 4};
+/* t_tool's one CSV header: kind, report and ts (it has reports), then the
+ * union of its kinds' columns in order of first appearance: conn's pid and
+ * comm, top's bytes and last (its comm and pid are conn's), the buckets'
+ * low, high and count.  A cell a kind lacks is empty. */
+#define T_CSV_HEAD "kind,report,ts,pid,comm,bytes,last,low,high,count\r\n"
 
 /* a second tool with two event kinds (table gets a KIND column) */
 static const sg_field call_fields[] = {
@@ -177,10 +182,10 @@ static void test_events_csv(void **state)
 {
     (void)state;
     expect(EVENTS, SG_FMT_CSV,
-           "kind,pid,comm\r\n"
-           "conn,12,bash\r\n"
-           "conn,345678,sshd\r\n"
-           "conn,-1,\r\n",
+           T_CSV_HEAD
+           "conn,,,12,bash,,,,,\r\n"
+           "conn,,,345678,sshd,,,,,\r\n"
+           "conn,,,-1,,,,,,\r\n",
            "", 0);
 }
 
@@ -205,8 +210,8 @@ static void test_tab_newline_roundtrip(void **state)
            "     1  ba\\tsh\\nx\n",
            "", 0);
     expect("@conn\t1\tba\\tsh\\nx\n", SG_FMT_CSV,
-           "kind,pid,comm\r\n"
-           "conn,1,\"ba\tsh\nx\"\r\n",
+           T_CSV_HEAD
+           "conn,,,1,\"ba\tsh\nx\",,,,,\r\n",
            "", 0);
 }
 
@@ -294,10 +299,10 @@ static void test_csv_quoting(void **state)
 {
     (void)state;
     expect("@conn\t1\ta,\\\"b\\\"\n@conn\t2\tx\\ry\n@conn\t3\tplain \\\"q\n", SG_FMT_CSV,
-           "kind,pid,comm\r\n"
-           "conn,1,\"a,\"\"b\"\"\"\r\n"
-           "conn,2,\"x\ry\"\r\n"
-           "conn,3,\"plain \"\"q\"\r\n",
+           T_CSV_HEAD
+           "conn,,,1,\"a,\"\"b\"\"\",,,,,\r\n"
+           "conn,,,2,\"x\ry\",,,,,\r\n"
+           "conn,,,3,\"plain \"\"q\",,,,,\r\n",
            "", 0);
 }
 
@@ -341,9 +346,9 @@ static void test_rows_csv(void **state)
 {
     (void)state;
     expect(ROWS, SG_FMT_CSV,
-           "kind,report,ts,comm,pid,bytes,last\r\n"
-           "top,summary,1700000000,bash,12,4096,1700000000\r\n"
-           "top,summary,1700000000,sshd,345,10,1699999999\r\n",
+           T_CSV_HEAD
+           "top,summary,1700000000,12,bash,4096,1700000000,,,\r\n"
+           "top,summary,1700000000,345,sshd,10,1699999999,,,\r\n",
            "", 0);
 }
 
@@ -413,9 +418,9 @@ static void test_report_framing(void **state)
     expect("@report\tsummary\t1\n@top\ta\t1\t1\t1\n@report\tsummary\t2\n@top\tb\t2\t2\t2\n"
            "@report_end\tsummary\n",
            SG_FMT_CSV,
-           "kind,report,ts,comm,pid,bytes,last\r\n"
-           "top,summary,1,a,1,1,1\r\n"
-           "top,summary,2,b,2,2,2\r\n",
+           T_CSV_HEAD
+           "top,summary,1,1,a,1,1,,,\r\n"
+           "top,summary,2,2,b,2,2,,,\r\n",
            "in:3: dropped: report \"summary\" opened at line 1 has no @report_end before this @report\n",
            1);
     /* stray @report_end: none open, or another report's */
@@ -438,14 +443,14 @@ static void test_report_framing(void **state)
            "in:2: dropped: report \"summary\" opened at line 1 has no @report_end before @end\n"
            "in:5: dropped: report \"summary\" opened at line 4 has no @report_end before @stapgen\n",
            2);
-    /* events may come anywhere; a well-framed stream is clean */
+    /* events may come anywhere; a well-framed stream is clean, its CSV
+     * one header (no second one mid-stream for the report's rows) */
     expect("@report\tsummary\t0\n@conn\t1\tx\n@top\tc\t3\t4\t5\n@report_end\tsummary\n@conn\t2\ty\n",
            SG_FMT_CSV,
-           "kind,pid,comm\r\n"
-           "conn,1,x\r\n"
-           "kind,report,ts,comm,pid,bytes,last\r\n"
-           "top,summary,0,c,3,4,5\r\n"
-           "conn,2,y\r\n",
+           T_CSV_HEAD
+           "conn,,,1,x,,,,,\r\n"
+           "top,summary,0,3,c,4,5,,,\r\n"
+           "conn,,,2,y,,,,,\r\n",
            "", 0);
 }
 
@@ -490,14 +495,15 @@ static void test_log2_table(void **state)
     expect(LOG2, SG_FMT_TABLE,
            "== summary 2023-11-14 22:13:20 ==\n"
            "lat comm=bash\n"
-           "value |-------------------------------------------------- count\n"
-           "    1 |@@@@@@@@@@@@@@@@@@@@@@@@@                          3\n"
-           "    2 |                                                   0\n"
-           "    4 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 6\n"
+           /* bcc's header and rows; 3 of the largest 6 is half the bar */
+           "     usecs               : count     distribution\n"
+           "         1 -> 1          : 3        |********************                    |\n"
+           "         2 -> 3          : 0        |                                        |\n"
+           "         4 -> 7          : 6        |****************************************|\n"
            "\n"
            "lat comm=sshd\n"
-           "value |-------------------------------------------------- count\n"
-           "    0 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 1\n"
+           "     usecs               : count     distribution\n"
+           "         0 -> 0          : 1        |****************************************|\n"
            "\n",
            "", 0);
 }
@@ -517,20 +523,22 @@ static void test_log2_csv(void **state)
 {
     (void)state;
     expect(LOG2, SG_FMT_CSV,
-           "kind,report,ts,comm,low,high,count\r\n"
-           "lat,summary,1700000000,bash,1,2,3\r\n"
-           "lat,summary,1700000000,bash,4,8,6\r\n"
-           "lat,summary,1700000000,sshd,0,1,1\r\n",
+           T_CSV_HEAD
+           "lat,summary,1700000000,,bash,,,1,2,3\r\n"
+           "lat,summary,1700000000,,bash,,,4,8,6\r\n"
+           "lat,summary,1700000000,,sshd,,,0,1,1\r\n",
            "", 0);
 }
 
-/* Negative values, out-of-order and duplicate buckets, small bars, gaps. */
+/* Negative values, out-of-order and duplicate buckets, small bars, gaps.
+ * stap's @hist_log puts v < 0 in bucket 128 - (msb(-v) + 1): -1 in 63,
+ * -3 and -2 in 62 (runtime/stat-common.c, _stp_val_to_bucket). */
 static void test_log2_negative_and_gaps(void **state)
 {
     (void)state;
     expect("@report\tsummary\t0\n"
            "@lat\tx\t80\t1\n"  /* [32768, 65536) */
-           "@lat\tx\t62\t100\n" /* [-2, -1) */
+           "@lat\tx\t62\t100\n" /* [-3, -1) */
            "@lat\tx\t63\t40\n"  /* [-1, 0) */
            "@lat\tx\t62\t100\n" /* duplicate: summed */
            "@lat\tx\t66\t0\n"
@@ -538,19 +546,38 @@ static void test_log2_negative_and_gaps(void **state)
            SG_FMT_TABLE,
            "== summary 1970-01-01 00:00:00 ==\n"
            "lat comm=x\n"
-           "value |-------------------------------------------------- count\n"
-           "   -2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 200\n"
-           "   -1 |@@@@@@@@@@                                         40\n"
-           "    0 |                                                   0\n"
-           "      ~\n"
-           "16384 |                                                   0\n"
-           "32768 |@                                                  1\n"
+           "     usecs               : count     distribution\n"
+           "        -3 -> -2         : 200      |****************************************|\n"
+           "        -1 -> -1         : 40       |********                                |\n"
+           "         0 -> 0          : 0        |                                        |\n"
+           "         ~\n"
+           "     16384 -> 32767      : 0        |                                        |\n"
+           /* 1 of 200 is 0.2 of a star: a count shows at least one */
+           "     32768 -> 65535      : 1        |*                                       |\n"
            "\n",
+           "", 0);
+    expect("@report\tsummary\t0\n@lat\tx\t62\t1\n@lat\tx\t61\t2\n@report_end\tsummary\n",
+           SG_FMT_JSON,
+           "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":0,\"comm\":\"x\",\"buckets\":["
+           "{\"low\":-7,\"high\":-3,\"count\":2},{\"low\":-3,\"high\":-1,\"count\":1}]}\n",
            "", 0);
     expect("@report\tsummary\t0\n@lat\tx\t0\t1\n@lat\tx\t127\t2\n@report_end\tsummary\n", SG_FMT_JSON,
            "{\"kind\":\"lat\",\"report\":\"summary\",\"ts\":0,\"comm\":\"x\",\"buckets\":["
-           "{\"low\":-9223372036854775808,\"high\":-4611686018427387904,\"count\":1},"
+           "{\"low\":-9223372036854775808,\"high\":-9223372036854775807,\"count\":1},"
            "{\"low\":4611686018427387904,\"high\":null,\"count\":2}]}\n",
+           "", 0);
+    /* 20-digit ends widen both columns (bcc's 64-bit layout: a 20-star bar) */
+    expect("@report\tsummary\t0\n@lat\tx\t0\t1\n@lat\tx\t127\t2\n@report_end\tsummary\n",
+           SG_FMT_TABLE,
+           "== summary 1970-01-01 00:00:00 ==\n"
+           "lat comm=x\n"
+           "                usecs                          : count     distribution\n"
+           " -9223372036854775808 -> -9223372036854775808  : 1        |**********          |\n"
+           " -9223372036854775807 -> -4611686018427387904  : 0        |                    |\n"
+           "                    ~\n"
+           "  2305843009213693952 -> 4611686018427387903   : 0        |                    |\n"
+           ">=4611686018427387904                          : 2        |********************|\n"
+           "\n",
            "", 0);
 }
 
@@ -558,7 +585,7 @@ static const char LINEAR[] = "@report\tsummary\t1700000000\n"
                              "@sz\t11\t1\n"
                              "@sz\t1\t5\n"
                              "@sz\t0\t2\n"
-                             "@sz\t12\t9\n" /* out of range: dropped */
+                             "@sz\t12\t9\n" /* the overflow bucket */
                              "@report_end\tsummary\n";
 
 static void test_linear_table(void **state)
@@ -569,14 +596,15 @@ static void test_linear_table(void **state)
     expect(LINEAR, SG_FMT_TABLE,
            "== summary 2023-11-14 22:13:20 ==\n"
            "sz\n"
-           "value |-------------------------------------------------- count\n"
-           "   <0 |@@@@@@@@@@@                                        2\n"
-           "    0 |@@@@@@@@@@@@@@@@@@@@@@@@@@@                        5\n"
-           "   10 |                                                   0\n"
-           "      ~\n"
-           "   90 |                                                   0\n"
-           "  100 |@@@@@                                              1\n"
-           ">=110 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 9\n"
+           /* no unit: bcc's "value"; the open ends as <low and >=high */
+           "     value               : count     distribution\n"
+           "        <0               : 2        |********                                |\n"
+           "         0 -> 9          : 5        |**********************                  |\n"
+           "        10 -> 19         : 0        |                                        |\n"
+           "         ~\n"
+           "        90 -> 99         : 0        |                                        |\n"
+           "       100 -> 109        : 1        |****                                    |\n"
+           "     >=110               : 9        |****************************************|\n"
            "\n",
            "", 0);
 }
@@ -590,11 +618,11 @@ static void test_linear_json_csv(void **state)
            "{\"low\":100,\"high\":110,\"count\":1},{\"low\":110,\"high\":null,\"count\":9}]}\n",
            "", 0);
     expect(LINEAR, SG_FMT_CSV,
-           "kind,report,ts,low,high,count\r\n"
-           "sz,summary,1700000000,,0,2\r\n"
-           "sz,summary,1700000000,0,10,5\r\n"
-           "sz,summary,1700000000,100,110,1\r\n"
-           "sz,summary,1700000000,110,,9\r\n",
+           T_CSV_HEAD
+           "sz,summary,1700000000,,,,,,0,2\r\n"
+           "sz,summary,1700000000,,,,,0,10,5\r\n"
+           "sz,summary,1700000000,,,,,100,110,1\r\n"
+           "sz,summary,1700000000,,,,,110,,9\r\n",
            "", 0);
 }
 
@@ -619,6 +647,118 @@ static void test_mixed_block(void **state)
            "", 0);
 }
 
+/* ---- histogram text edge cases (bcc's layout) ----------------------------- */
+
+/* A linear histogram reaching below zero, @hist_linear(v, -20, 20, 10). */
+static const sg_field ms_fields[] = {
+    {"bucket", SG_LONG, "msecs", 0},
+    {"count", SG_LONG, "count", 0},
+};
+static const sg_kind h_kinds[] = {
+    {"lat", SG_HIST_LOG2, lat_fields, 3, 0, 0, 0, "r"},
+    {"neg", SG_HIST_LINEAR, ms_fields, 2, -20, 20, 10, "r"},
+};
+static const sg_tool h_tool = {"hists", NULL, h_kinds, 2};
+
+static void expect_h(const char *in, sg_format fmt, const char *out)
+{
+    run_t r;
+    run_tool(&h_tool, in, strlen(in), fmt, &r);
+    assert_string_equal(r.err, "");
+    assert_int_equal(r.dropped, 0);
+    assert_string_equal(r.out, out);
+    run_free(&r);
+}
+
+/* Only zero counts: no rows to scale, no header over nothing. */
+static void test_hist_empty(void **state)
+{
+    static const char in[] = "@report\tr\t0\n@lat\tx\t65\t0\n@report_end\tr\n";
+    (void)state;
+    expect_h(in, SG_FMT_TABLE, "== r 1970-01-01 00:00:00 ==\nlat comm=x\n(no data)\n\n");
+    expect_h(in, SG_FMT_JSON,
+             "{\"kind\":\"lat\",\"report\":\"r\",\"ts\":0,\"comm\":\"x\",\"buckets\":[]}\n");
+    expect_h(in, SG_FMT_CSV, "kind,report,ts,comm,low,high,count\r\n");
+}
+
+/* One bucket: the whole bar. */
+static void test_hist_one_bucket(void **state)
+{
+    static const char in[] = "@report\tr\t0\n@neg\t4\t7\n@report_end\tr\n";
+    (void)state;
+    expect_h(in, SG_FMT_TABLE,
+             "== r 1970-01-01 00:00:00 ==\n"
+             "neg\n"
+             "     msecs               : count     distribution\n"
+             "        10 -> 19         : 7        |****************************************|\n"
+             "\n");
+    expect_h(in, SG_FMT_JSON,
+             "{\"kind\":\"neg\",\"report\":\"r\",\"ts\":0,\"buckets\":[{\"low\":10,\"high\":20,"
+             "\"count\":7}]}\n");
+    expect_h(in, SG_FMT_CSV, "kind,report,ts,comm,low,high,count\r\nneg,r,0,,10,20,7\r\n");
+}
+
+/* Negative buckets of a linear histogram, its underflow and overflow. */
+static void test_hist_linear_negative(void **state)
+{
+    static const char in[] = "@report\tr\t0\n@neg\t0\t1\n@neg\t1\t4\n@neg\t2\t8\n@neg\t5\t2\n"
+                             "@neg\t6\t1\n@report_end\tr\n";
+    (void)state;
+    expect_h(in, SG_FMT_TABLE,
+             "== r 1970-01-01 00:00:00 ==\n"
+             "neg\n"
+             "     msecs               : count     distribution\n"
+             "      <-20               : 1        |*****                                   |\n"
+             "       -20 -> -11        : 4        |********************                    |\n"
+             "       -10 -> -1         : 8        |****************************************|\n"
+             "         0 -> 9          : 0        |                                        |\n"
+             "        10 -> 19         : 0        |                                        |\n"
+             "        20 -> 29         : 2        |**********                              |\n"
+             "      >=30               : 1        |*****                                   |\n"
+             "\n");
+    expect_h(in, SG_FMT_JSON,
+             "{\"kind\":\"neg\",\"report\":\"r\",\"ts\":0,\"buckets\":["
+             "{\"low\":null,\"high\":-20,\"count\":1},{\"low\":-20,\"high\":-10,\"count\":4},"
+             "{\"low\":-10,\"high\":0,\"count\":8},{\"low\":20,\"high\":30,\"count\":2},"
+             "{\"low\":30,\"high\":null,\"count\":1}]}\n");
+}
+
+/* A count wider than bcc's 8 columns widens the column, header included. */
+static void test_hist_wide_count(void **state)
+{
+    static const char in[] = "@report\tr\t0\n@lat\tx\t65\t123456789012\n@lat\tx\t67\t1\n"
+                             "@report_end\tr\n";
+    (void)state;
+    expect_h(in, SG_FMT_TABLE,
+             "== r 1970-01-01 00:00:00 ==\n"
+             "lat comm=x\n"
+             "     usecs               : count         distribution\n"
+             "         1 -> 1          : 123456789012 |****************************************|\n"
+             "         2 -> 3          : 0            |                                        |\n"
+             "         4 -> 7          : 1            |*                                       |\n"
+             "\n");
+}
+
+/* The bar is count * 40 / the largest count, rounded down, at least one
+ * star for a count; the largest need not be the last bucket. */
+static void test_hist_bar_scale(void **state)
+{
+    static const char in[] = "@report\tr\t0\n@lat\tx\t65\t1\n@lat\tx\t66\t10\n@lat\tx\t67\t20\n"
+                             "@lat\tx\t68\t40\n@lat\tx\t69\t80\n@lat\tx\t70\t79\n@report_end\tr\n";
+    (void)state;
+    expect_h(in, SG_FMT_TABLE,
+             "== r 1970-01-01 00:00:00 ==\n"
+             "lat comm=x\n"
+             "     usecs               : count     distribution\n"
+             "         1 -> 1          : 1        |*                                       |\n"
+             "         2 -> 3          : 10       |*****                                   |\n"
+             "         4 -> 7          : 20       |**********                              |\n"
+             "         8 -> 15         : 40       |********************                    |\n"
+             "        16 -> 31         : 80       |****************************************|\n"
+             "        32 -> 63         : 79       |*************************************** |\n"
+             "\n");
+}
+
 static void test_hist_bounds(void **state)
 {
     long long lo = 0, hi = 0;
@@ -633,8 +773,16 @@ static void test_hist_bounds(void **state)
     assert_true(lo == 1 && hi == 2);
     assert_int_equal(sg_hist_bounds(&t_kinds[2], 63, &lo, &hi), 3);
     assert_true(lo == -1 && hi == 0);
+    /* stap's negative buckets: 62 holds -3..-2, 61 -7..-4, 1 the values
+     * down to INT64_MIN + 1, 0 INT64_MIN alone */
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], 62, &lo, &hi), 3);
+    assert_true(lo == -3 && hi == -1);
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], 61, &lo, &hi), 3);
+    assert_true(lo == -7 && hi == -3);
     assert_int_equal(sg_hist_bounds(&t_kinds[2], 1, &lo, &hi), 3);
-    assert_true(lo == -(1LL << 62) && hi == -(1LL << 61));
+    assert_true(lo == LLONG_MIN + 1 && hi == 1 - (1LL << 62));
+    assert_int_equal(sg_hist_bounds(&t_kinds[2], 0, &lo, &hi), 3);
+    assert_true(lo == LLONG_MIN && hi == LLONG_MIN + 1);
     assert_int_equal(sg_hist_bounds(&t_kinds[2], 127, &lo, &hi), 1);
     assert_true(lo == 1LL << 62);
     assert_int_equal(sg_hist_bounds(&t_kinds[2], 128, &lo, &hi), -1);
@@ -736,8 +884,8 @@ static void test_bad_escapes_more(void **state)
            "@conn\t1\t\\1a\n"
            "@conn\t1\tok\\\\\n",
            SG_FMT_CSV,
-           "kind,pid,comm\r\n"
-           "conn,1,ok\\\r\n",
+           T_CSV_HEAD
+           "conn,,,1,ok\\,,,,,\r\n",
            "in:1: dropped: @conn: field 'comm': bad escape \"\\\\400\" (octal > \\377)\n"
            "in:2: dropped: @conn: field 'comm': bad escape \"\\\\uD800\" (invalid code point)\n"
            "in:3: dropped: @conn: field 'comm': bad escape \"\\\\U00110000\" (invalid code point)\n"
@@ -757,8 +905,8 @@ static void test_hex_escapes(void **state)
            "@conn\t3\t\\x4g\n"
            "@conn\t4\ta\\x\n",
            SG_FMT_CSV,
-           "kind,pid,comm\r\n"
-           "conn,1,caf\xc3\xa9\r\n",
+           T_CSV_HEAD
+           "conn,,,1,caf\xc3\xa9,,,,,\r\n",
            "in:2: dropped: @conn: field 'comm': bad escape \"\\\\x4\" (needs 2 hex digits)\n"
            "in:3: dropped: @conn: field 'comm': bad escape \"\\\\x4g\" (needs 2 hex digits)\n"
            "in:4: dropped: @conn: field 'comm': bad escape \"\\\\x\" (needs 2 hex digits)\n",
@@ -789,8 +937,8 @@ static void test_hist_bad_rows(void **state)
     (void)state;
     expect("@report\tsummary\t0\n@lat\ta\t-1\t1\n@lat\ta\t128\t1\n@lat\ta\t64\t-3\n@lat\ta\t64\t2\n"
            "@report_end\tsummary\n", SG_FMT_CSV,
-           "kind,report,ts,comm,low,high,count\r\n"
-           "lat,summary,0,a,0,1,2\r\n",
+           T_CSV_HEAD
+           "lat,summary,0,,a,,,0,1,2\r\n",
            "in:2: dropped: @lat: bucket -1 out of range 0..127\n"
            "in:3: dropped: @lat: bucket 128 out of range 0..127\n"
            "in:4: dropped: @lat: negative count -3\n",
@@ -831,8 +979,8 @@ static void test_overlong_line(void **state)
     run_n(in, len, SG_FMT_CSV, &r);
     assert_int_equal(r.dropped, 0);
     assert_int_equal(r.records, 2);
-    assert_int_equal(r.outlen, strlen("kind,pid,comm\r\n") + strlen("conn,1,\r\n") + SG_MAX_LINE - 8 +
-                                   strlen("conn,2,ok\r\n"));
+    assert_int_equal(r.outlen, strlen(T_CSV_HEAD) + strlen("conn,,,1,,,,,,\r\n") + SG_MAX_LINE - 8 +
+                                   strlen("conn,,,2,ok,,,,,\r\n"));
     run_free(&r);
     free(in);
     in = make_long_line(SG_MAX_LINE - 7, &len);
@@ -1058,12 +1206,13 @@ static void test_multi_event_kinds(void **state)
     assert_int_equal(r.dropped, 0);
     run_free(&r);
     run_tool(&t2_tool, in, sizeof in - 1, SG_FMT_CSV, &r);
-    assert_string_equal(r.out, "kind,ts,func\r\n"
-                               "call,0,main\r\n"
-                               "call,1,foo\r\n"
-                               "kind,func,ret\r\n"
-                               "return,foo,-1\r\n"
-                               "return,main,0\r\n");
+    /* one header, the union of call's and return's columns (csv.DictReader
+     * reads the first line as the names of every row's cells) */
+    assert_string_equal(r.out, "kind,ts,func,ret\r\n"
+                               "call,0,main,\r\n"
+                               "call,1,foo,\r\n"
+                               "return,,foo,-1\r\n"
+                               "return,,main,0\r\n");
     run_free(&r);
 }
 
@@ -1164,7 +1313,7 @@ static const sg_field smp_fields[] = {
 /* no long after the stack: COUNT 1 */
 static const sg_field one_fields[] = {
     {"stack", SG_STACK, "STACK", 0},
-    {"ts", SG_TIME, "TS", 0},
+    {"at", SG_TIME, "TS", 0}, /* not "ts": the CSV's report time (stapgen refuses it) */
 };
 static const sg_field nost_fields[] = {
     {"comm", SG_STRING, "COMM", 0},
@@ -1427,12 +1576,12 @@ static void test_stack_table_json_csv(void **state)
              "\"q\",x;a_b_c                                     2\n"
              "\n"
              "sth stack=main;f\n"
-             "value |-------------------------------------------------- count\n"
-             "    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 2\n"
+             "     value               : count     distribution\n"
+             "         1 -> 1          : 2        |****************************************|\n"
              "\n"
              "sth stack=main;f\n"
-             "value |-------------------------------------------------- count\n"
-             "    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 3\n"
+             "     value               : count     distribution\n"
+             "         1 -> 1          : 3        |****************************************|\n"
              "\n"
              "KIND  STACK  TS\n"
              "one   main;f  1970-01-01 00:00:00\n");
@@ -1447,18 +1596,17 @@ static void test_stack_table_json_csv(void **state)
              "[{\"low\":1,\"high\":2,\"count\":2}]}\n"
              "{\"kind\":\"sth\",\"report\":\"stacks\",\"ts\":0,\"stack\":\"f+0x1\\nmain\",\"buckets\":"
              "[{\"low\":1,\"high\":2,\"count\":3}]}\n"
-             "{\"kind\":\"one\",\"stack\":\"f+0x1 [m]\\nmain+0x2 [m]\",\"ts\":0}\n");
+             "{\"kind\":\"one\",\"stack\":\"f+0x1 [m]\\nmain+0x2 [m]\",\"at\":0}\n");
     expect_s(in, SG_FMT_CSV,
-             "kind,report,ts,ustack,kstack,count\r\n"
+             /* one header: bt's columns, smp's, one's, top's, sth's bounds */
+             "kind,report,ts,ustack,kstack,count,pid,stack,comm,us,at,n,low,high\r\n"
              "bt,stacks,0,\" 0x1 : ngx_worker+0x1/0x2 [/usr/sbin/nginx]\n"
              " 0x2 : main+0x1/0x2 [/usr/sbin/nginx]\n\",\"schedule+0x25 [kernel]\n"
-             "entry_SYSCALL_64+0x10 [kernel]\n\",5\r\n"
-             "bt,stacks,0,\"a;b c+0x1\n\"\"q\"\",x\",,2\r\n"
-             "kind,report,ts,stack,low,high,count\r\n"
-             "sth,stacks,0,\"f\nmain\",1,2,2\r\n"
-             "sth,stacks,0,\"f+0x1\nmain\",1,2,3\r\n"
-             "kind,stack,ts\r\n"
-             "one,\"f+0x1 [m]\nmain+0x2 [m]\",0\r\n");
+             "entry_SYSCALL_64+0x10 [kernel]\n\",5,,,,,,,,\r\n"
+             "bt,stacks,0,\"a;b c+0x1\n\"\"q\"\",x\",,2,,,,,,,,\r\n"
+             "sth,stacks,0,,,2,,\"f\nmain\",,,,,1,2\r\n"
+             "sth,stacks,0,,,3,,\"f+0x1\nmain\",,,,,1,2\r\n"
+             "one,,,,,,,\"f+0x1 [m]\nmain+0x2 [m]\",,,0,,,\r\n");
 }
 
 /* A minimal XML well-formedness check: one root element, balanced tags,
@@ -1938,7 +2086,7 @@ static void test_main(void **state)
         const char *a[] = {"p", "--format=csv", "--", in, NULL};
         run_main(a, &res);
         assert_int_equal(res.rc, 0);
-        assert_string_equal(res.out, "kind,pid,comm\r\nconn,1,a\r\n");
+        assert_string_equal(res.out, T_CSV_HEAD "conn,,,1,a,,,,,\r\n");
     }
     {
         const char *a[] = {"p", in, NULL};
@@ -2590,7 +2738,9 @@ static void test_inet_records(void **state)
     assert_int_equal(r.dropped, 0);
     run_free(&r);
     run_tool(&inet_tool, in, sizeof in - 1, SG_FMT_CSV, &r);
-    assert_non_null(strstr(r.out, "retrans,::ffff:127.0.0.1,80,::1\r\n"));
+    /* one header for events and rows: an event's report and ts are empty */
+    assert_true(!strncmp(r.out, "kind,report,ts,saddr,port,daddr\r\n", 33));
+    assert_non_null(strstr(r.out, "\nretrans,,,::ffff:127.0.0.1,80,::1\r\n"));
     assert_non_null(strstr(r.out, "pairs,pairs,0,fe80::1,3,::ffff:10.0.0.1\r\n"));
     run_free(&r);
     run_tool(&inet_tool, in, sizeof in - 1, SG_FMT_TABLE, &r);
@@ -2623,6 +2773,11 @@ int main(void)
         cmocka_unit_test(test_log2_json),
         cmocka_unit_test(test_log2_csv),
         cmocka_unit_test(test_log2_negative_and_gaps),
+        cmocka_unit_test(test_hist_empty),
+        cmocka_unit_test(test_hist_one_bucket),
+        cmocka_unit_test(test_hist_linear_negative),
+        cmocka_unit_test(test_hist_wide_count),
+        cmocka_unit_test(test_hist_bar_scale),
         cmocka_unit_test(test_linear_table),
         cmocka_unit_test(test_linear_json_csv),
         cmocka_unit_test(test_mixed_block),

@@ -20,8 +20,8 @@ typedef struct biolatency_rec_latency {
 } biolatency_rec_latency;
 
 static const sg_field biolatency_fields_latency[] = {
-	{ "bucket", SG_LONG, "US", 0 },
-	{ "count", SG_LONG, "COUNT", 0 },
+	{ "bucket", SG_LONG, "usecs", 0 },
+	{ "count", SG_LONG, "count", 0 },
 };
 
 static const sg_kind biolatency_kinds[] = {

@@ -22,9 +22,9 @@ typedef struct nethist_rec_sizes {
 } nethist_rec_sizes;
 
 static const sg_field nethist_fields_sizes[] = {
-	{ "direction", SG_STRING, "DIRECTION", 0 },
-	{ "bucket", SG_LONG, "BYTES", 0 },
-	{ "count", SG_LONG, "COUNT", 0 },
+	{ "direction", SG_STRING, "direction", 0 },
+	{ "bucket", SG_LONG, "bytes", 0 },
+	{ "count", SG_LONG, "count", 0 },
 };
 
 static const sg_kind nethist_kinds[] = {

@@ -37,8 +37,8 @@ typedef struct sample_bt_off_cpu_rec_distribution {
 } sample_bt_off_cpu_rec_distribution;
 
 static const sg_field sample_bt_off_cpu_fields_distribution[] = {
-	{ "bucket", SG_LONG, "US", 0 },
-	{ "count", SG_LONG, "COUNT", 0 },
+	{ "bucket", SG_LONG, "usecs", 0 },
+	{ "count", SG_LONG, "count", 0 },
 };
 
 static const sg_kind sample_bt_off_cpu_kinds[] = {

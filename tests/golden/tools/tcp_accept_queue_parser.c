@@ -40,9 +40,9 @@ typedef struct tcp_accept_queue_rec_syn_queue {
 } tcp_accept_queue_rec_syn_queue;
 
 static const sg_field tcp_accept_queue_fields_syn_queue[] = {
-	{ "port", SG_LONG, "PORT", 0 },
-	{ "bucket", SG_LONG, "VALUE", 0 },
-	{ "count", SG_LONG, "COUNT", 0 },
+	{ "port", SG_LONG, "port", 0 },
+	{ "bucket", SG_LONG, "value", 0 },
+	{ "count", SG_LONG, "count", 0 },
 };
 
 /* @accept_queue: one histogram bucket */
@@ -53,9 +53,9 @@ typedef struct tcp_accept_queue_rec_accept_queue {
 } tcp_accept_queue_rec_accept_queue;
 
 static const sg_field tcp_accept_queue_fields_accept_queue[] = {
-	{ "port", SG_LONG, "PORT", 0 },
-	{ "bucket", SG_LONG, "VALUE", 0 },
-	{ "count", SG_LONG, "COUNT", 0 },
+	{ "port", SG_LONG, "port", 0 },
+	{ "bucket", SG_LONG, "value", 0 },
+	{ "count", SG_LONG, "count", 0 },
 };
 
 static const sg_kind tcp_accept_queue_kinds[] = {

@@ -21,9 +21,9 @@ typedef struct tcp_recv_queue_rec_wait {
 } tcp_recv_queue_rec_wait;
 
 static const sg_field tcp_recv_queue_fields_wait[] = {
-	{ "port", SG_LONG, "PORT", 0 },
-	{ "bucket", SG_LONG, "US", 0 },
-	{ "count", SG_LONG, "COUNT", 0 },
+	{ "port", SG_LONG, "port", 0 },
+	{ "bucket", SG_LONG, "usecs", 0 },
+	{ "count", SG_LONG, "count", 0 },
 };
 
 static const sg_kind tcp_recv_queue_kinds[] = {
