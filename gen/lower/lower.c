@@ -671,6 +671,48 @@ static const lbinding *lower_bindings(lower *L, const spec_probe *p)
 	return pts;
 }
 
+/* Whether e reads the map m (an entry, `in`, a statistic, or a scalar by name). */
+typedef struct reads_map {
+	const spec_map *m;
+	bool found;
+} reads_map;
+
+static void find_reads_map(const expr *e, void *ctx)
+{
+	reads_map *rm = ctx;
+	if (e->bind_ptr == rm->m && (e->bind == NAME_STATE || e->bind == NAME_AGG))
+		rm->found = true;
+	if (e->kind == E_IN && e->name && !strcmp(e->name, rm->m->name))
+		rm->found = true;
+}
+
+/* A value is the event's: one that reads a map this probe stores or
+ * collects into reads it as it was before them (`prev: oldsec[dev]` then
+ * `store: { oldsec[dev]: sector }`; `max: @max(times[f])` then a collect
+ * into times[f]), so it is computed before the first of them, not at its
+ * first use after them. */
+static void lower_snapshot_lets(body *b)
+{
+	const spec_probe *p = b->p;
+	for (unsigned k = 0; k < p->nlets; k++) {
+		if (b->let_done[k] || !p->lets[k].used)
+			continue;
+		bool reads = false;
+		for (unsigned w = 0; w < p->nstores + p->ncollects && !reads; w++) {
+			const spec_assign *as = w < p->nstores ? &p->stores[w] : &p->collects[w - p->nstores];
+			if (!as->map)
+				continue;
+			reads_map rm = { as->map, false };
+			expr_walk(p->lets[k].e, find_reads_map, &rm);
+			for (unsigned j = 0; j < p->lets[k].nalts && !rm.found; j++)
+				expr_walk(p->lets[k].alts[j].e, find_reads_map, &rm);
+			reads = rm.found;
+		}
+		if (reads)
+			lower_let(b, k);
+	}
+}
+
 static lprobe lower_probe(lower *L, const spec_probe *p)
 {
 	L->collected = NULL;
@@ -687,6 +729,7 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 		s->value = negate(L, lower_cond(L, p->filters[i]));
 		s->origin = p->filters[i];
 	}
+	lower_snapshot_lets(&b);
 	for (unsigned i = 0; i < p->nstores; i++)
 		lower_assign(&b, LS_STORE, &p->stores[i]);
 	for (unsigned i = 0; i < p->ncollects; i++)

@@ -788,6 +788,12 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 		diag_error(L->c.d, n->loc, "a report needs 'columns' or a 'histogram'");
 	if (r->hist && r->ncols)
 		diag_error(L->c.d, n->loc, "a report has either 'columns' or a 'histogram', not both");
+	/* a histogram report prints every key's histogram: sort and limit
+	 * were dropped without a word */
+	for (const char *const *k = (const char *const[]){ "sort", "limit", NULL }; r->hist && *k; k++)
+		if ((p = ynode_get(n, *k)))
+			diag_error(L->c.d, p->key->loc,
+				   "'%s' applies to a report's rows; a histogram report prints every key's histogram", *k);
 	if (r->ncols && !r->nfrom)
 		diag_error(L->c.d, n->loc, "a report with 'columns' needs 'from': the aggregates it lists");
 }
