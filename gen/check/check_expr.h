@@ -40,6 +40,9 @@ enum {
 	CTX_MAYBE_RETURN = 1 << 6,
 	/* @entry(): any .return probe, a kprobe's (no $vars) too */
 	CTX_ENTRY = 1 << 7,
+	/* a user-space SDT marker (process(...).mark): its $vars are only
+	 * $arg1..$argN and $$parms/$$vars */
+	CTX_MARK = 1 << 8,
 };
 
 typedef struct check_env {

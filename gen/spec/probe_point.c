@@ -145,6 +145,12 @@ unsigned probe_point_ctx(const char *s)
 	/* a kretprobe has @entry() but no $vars, so no $return (returnval()) */
 	if (starts(s, "kprobe."))
 		return ends(s, ".return") ? CTX_ENTRY : 0;
+	/* process.begin/.end, process("P").thread.begin ...: a task, no $vars */
+	if (starts(s, "process") && !strstr(s, ".function(") && !strstr(s, ".statement(") &&
+	    !strstr(s, ".mark(") && !strstr(s, ".syscall"))
+		return 0;
+	if (starts(s, "process") && strstr(s, ".mark("))
+		return CTX_TARGET | CTX_MARK;
 	unsigned ctx = CTX_TARGET;
 	if (ends(s, ".return"))
 		ctx |= CTX_RETURN | CTX_ENTRY;

@@ -574,6 +574,8 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 			ctx &= pc;
 			if (pc & CTX_NO_EVENT)
 				ctx |= CTX_NO_EVENT;
+			if (pc & CTX_MARK)	/* any marker point: its $vars are $argN */
+				maybe |= CTX_MARK;
 			if (pc & CTX_TARGET)
 				maybe |= CTX_MAYBE_TARGET;
 			if (pc & CTX_RETURN)
@@ -581,7 +583,7 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		}
 		if (cnt == 0)
 			diag_error(L->c.d, on->value->loc, "'on' lists no probe point");
-		p->ctx = p->npoints ? (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN)) | maybe : 0;
+		p->ctx = p->npoints ? (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN | CTX_MARK)) | maybe : 0;
 	}
 	const ypair *av = ynode_get(n, "alias_vars");
 	if (av && schema_is_map(&L->c, av->value, "'alias_vars'")) {
