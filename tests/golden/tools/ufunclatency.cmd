@@ -8,7 +8,7 @@ unset CDPATH
 tool=ufunclatency sg_mod=ufunclatency
 spec='specs/user/ufunclatency.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=5eff3c913509ae24
+set_id=58b8d1936b543d95
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Latency of the user-space functions matching a pattern, a log2 histogram per function'

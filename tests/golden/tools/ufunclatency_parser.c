@@ -54,7 +54,7 @@ const sg_tool ufunclatency_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ufunclatency_set[] = "stapgen set 5eff3c913509ae24";
+const char ufunclatency_set[] = "stapgen set 58b8d1936b543d95";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ufunclatency_handlers {
