@@ -253,7 +253,7 @@ bench: $(STAPGEN)
 TOOLS_PKGS := build-essential libyaml-dev $(if $(wildcard $(PREGEN)/parser.c),,flex bison)
 DEB_PKGS := $(TOOLS_PKGS) libcmocka-dev systemtap \
 	clang libclang-rt-14-dev valgrind time python3 python3-yaml libdw-dev libelf-dev shellcheck \
-	busybox-static rpm cpio
+	busybox-static rpm cpio systemtap-sdt-dev
 deps:
 	@./scripts/deps.sh $(DEB_PKGS)
 deps-tools:

@@ -84,6 +84,15 @@ elif [ "$mode" = p2 ] && [ "$tc" != host ] && [ -f "$script" ] && svfact=$(sv_fa
 	put reason "$svfact"
 	put seconds 0
 	secs=0 rss=
+elif [ "$mode" = p2 ] && [ -f "$script" ] &&
+	ubin=$(plan_get user_binary) && [ -n "$ubin" ] &&
+	uroot=$("$tcsh" root "$tc" 2>/dev/null) && [ ! -e "${uroot%/}$ubin" ]; then
+	# a uprobe script's p2 reads the probed binary: not in this toolchain's root
+	status=unsupported
+	put status unsupported
+	put reason "the probed binary $ubin is not in the $tc toolchain's root (stap -p2 reads it)"
+	put seconds 0
+	secs=0 rss=
 elif [ ! -f "$script" ]; then
 	status=FAIL
 	put status FAIL

@@ -353,6 +353,19 @@ static vtype chk_ident(checker *c, expr *e)
 	return ni.type;
 }
 
+/* $arg1 ... $arg12 (sys/sdt.h takes at most 12), $$parms, $$vars (with $ or $$ after) */
+static bool mark_arg(const char *n)
+{
+	if (!strncmp(n, "$parms", 6) || !strncmp(n, "$vars", 5))
+		return true;
+	if (strncmp(n, "arg", 3) || n[3] < '1' || n[3] > '9')
+		return false;
+	int v = n[3] - '0';
+	if (n[4] >= '0' && n[4] <= '9')
+		v = v * 10 + n[4] - '0';
+	return v <= 12 && !n[n[4] >= '0' && n[4] <= '9' ? 5 : 4];
+}
+
 static vtype chk_target(checker *c, expr *e)
 {
 	const char *n = e->name ? e->name : "";
@@ -379,7 +392,13 @@ static vtype chk_target(checker *c, expr *e)
 			diag_hint(c->d, "only some of the probe's points have $vars: give each point a 'let' that binds the value its own way ({ point: ..., let: { %s: ... } })",
 				  n);
 		else if (!(f & CTX_NO_EVENT))
-			diag_hint(c->d, "a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()");
+			diag_hint(c->d, "kprobes, process.begin/.end, timer.profile and perf probes have no $vars; a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()");
+		return VT_UNKNOWN;
+	}
+	if ((f & CTX_MARK) && !mark_arg(n)) {
+		err(c, e->loc, "'$%s' is not an argument of an SDT marker: a .mark probe reads $arg1 ... $arg12 (and $$parms)",
+		    n);
+		diag_hint(c->d, "'readelf -n BINARY' lists a binary's markers; their arguments have no names, only positions");
 		return VT_UNKNOWN;
 	}
 	return n[0] == '$' ? VT_STRING : VT_LONG;	/* $$vars... pretty-print */

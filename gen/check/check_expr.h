@@ -41,6 +41,9 @@ enum {
 	CTX_MAYBE_RETURN = 1 << 6,
 	/* @entry(): any .return probe, a kprobe's (no $vars) too */
 	CTX_ENTRY = 1 << 7,
+	/* a user-space SDT marker (process(...).mark): its $vars are only
+	 * $arg1..$argN and $$parms/$$vars */
+	CTX_MARK = 1 << 8,
 };
 
 /* The CTX_* flags a probe's body is checked with (check_spec.c). */

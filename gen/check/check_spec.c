@@ -404,12 +404,14 @@ unsigned probe_ctx(const spec_probe *p)
 		ctx &= pc;
 		if (pc & CTX_NO_EVENT)
 			ctx |= CTX_NO_EVENT;
+		if (pc & CTX_MARK)	/* any marker point: its $vars are $argN */
+			maybe |= CTX_MARK;
 		if (pc & CTX_TARGET)
 			maybe |= CTX_MAYBE_TARGET;
 		if (pc & CTX_RETURN)
 			maybe |= CTX_MAYBE_RETURN;
 	}
-	return (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN)) | maybe;
+	return (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN | CTX_MARK)) | maybe;
 }
 
 static void check_probe(spec *s, spec_probe *p, diag_sink *d)

@@ -191,6 +191,19 @@ static void requirements(strbuf *o, const tool_needs *n, const char *spec_path)
 			sb_printf(o, ": %s (`%s:%u`)", n->kdebug_why, spec_path, n->kdebug_line);
 		sb_putc(o, '.');
 	}
+	if (n->usyms || n->umark) {
+		sb_printf(o, "  In user space (`%s`):", n->ubinary);
+		if (n->usyms)
+			sb_puts(o, " the binary's symbol table (a binary stripped of its symbols probes nothing "
+				   "by name: install its `-dbgsym`/`-dbg` package)");
+		if (n->udebug != NEED_NO)
+			sb_puts(o, n->udebug == NEED_YES ? " and its DWARF (a `$var` is read by name)"
+							 : " and its DWARF where a fallback point reads a `$var`");
+		if (n->umark)
+			sb_printf(o, "%s its SDT markers (`readelf -n` lists them under `.note.stapsdt`)",
+				  n->usyms ? ";" : "");
+		sb_putc(o, '.');
+	}
 	sb_puts(o, "\n\n");
 }
 

@@ -35,4 +35,11 @@ void emit_flags(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 			  n->kdebug_line);
 	sb_printf(o, "kprobes=%s\nuprobes=%s\n", level_word(n->kprobes), level_word(n->uprobes));
 	sb_printf(o, "target=%d\ntarget_required=%d\n", n->target, n->target_required);
+	/* the binary a uprobe script's stap -p2 reads (validate-cell.sh); a path
+	 * with a control character is left out rather than break the format */
+	bool safe = n->ubinary_path[0] != '\0';
+	for (const char *c = n->ubinary_path; *c; c++)
+		safe &= (unsigned char)*c >= 0x20 && *c != 0x7f;
+	if (safe)
+		sb_printf(o, "user_binary=%s\n", n->ubinary_path);
 }

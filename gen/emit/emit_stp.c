@@ -565,6 +565,15 @@ static void emit_header(stp *g, const emit_opts *o)
 	if (kd == NEED_YES && tn->kdebug_why[0])
 		sb_printf(g->o, ":\n#   %s (%s:%u)", tn->kdebug_why, o->spec_path, tn->kdebug_line);
 	sb_puts(g->o, ".\n");
+	if (tn->usyms || tn->umark)	/* what uprobes need of the probed binary */
+		sb_printf(g->o, "# User space (%s): %s%s%s%s.\n", tn->ubinary,
+			  tn->usyms ? "the binary's symbol table" : "",
+			  tn->udebug == NEED_YES ? " and DWARF ($vars by name)"
+			  : tn->udebug == NEED_MAYBE ? " (DWARF if a fallback point is used)" : "",
+			  tn->usyms && tn->umark ? "; " : "", tn->umark ? "its SDT markers (.note.stapsdt)" : "");
+	/* make validate's p2 needs this file in the toolchain's root */
+	if (tn->ubinary_path[0])
+		sb_printf(g->o, "# User binary: %s\n", tn->ubinary_path);
 	sb_puts(g->o, "#\n# Output: one record per line, '@kind' then TAB-separated fields;\n"
 		      "# strings are escaped with text_str().  Records:\n");
 	for (unsigned i = 0; i < g->rs->nkinds; i++) {

@@ -316,10 +316,59 @@ bool filter_needs_target(const expr *e)
 	return e->op == OP_EQ && (is_target_call(e->a) || is_target_call(e->b));
 }
 
+/* a $var other than $return: the probed binary's DWARF */
+static void find_uvar(const expr *e, void *ctx)
+{
+	if (e->kind == E_TARGET && e->name && strcmp(e->name, "return"))
+		*(bool *)ctx = true;
+}
+
+static void body_uvar(const expr *e, spec_site site, unsigned idx, void *ctx)
+{
+	expr_walk(e, find_uvar, ctx);
+}
+
+/* User-space points: what they need of the probed binary. */
+static void user_needs(tool_needs *n, const spec *s, const spec_probe *p, const spec_point *pt)
+{
+	const char *t = pt->text;
+	if (strncmp(t, "process", 7))
+		return;
+	bool fn = strstr(t, ".function(") || strstr(t, ".statement(");
+	bool mark = strstr(t, ".mark(") != NULL;
+	if (!fn && !mark)
+		return;
+	if (!n->ubinary[0] && !strncmp(t, "process(", 8)) {
+		size_t len = 0;
+		for (int depth = 1; t[8 + len] && depth; len++)	/* @param(x) nests */
+			depth += t[8 + len] == '(' ? 1 : t[8 + len] == ')' ? -1 : 0;
+		snprintf(n->ubinary, sizeof n->ubinary, "%.*s", (int)(len > 100 ? 100 : len - 1), t + 8);
+		const char *b = n->ubinary;
+		if (b[0] == '"')
+			snprintf(n->ubinary_path, sizeof n->ubinary_path, "%.*s", (int)strcspn(b + 1, "\""), b + 1);
+		else if (!strncmp(b, "@param(", 7))
+			for (unsigned i = 0; i < s->nparams; i++)
+				if (!strncmp(s->params[i].name, b + 7, strcspn(b + 7, ")")) &&
+				    !s->params[i].name[strcspn(b + 7, ")")] && s->params[i].sval)
+					snprintf(n->ubinary_path, sizeof n->ubinary_path, "%s", s->params[i].sval);
+	}
+	n->umark |= mark;
+	if (!fn)
+		return;
+	n->usyms = true;
+	bool uvar = false;
+	probe_exprs(p, body_uvar, &uvar);
+	for (unsigned i = 0; i < pt->nlets; i++)
+		expr_walk(pt->lets[i].e, find_uvar, &uvar);
+	if (uvar)
+		need_raise(&n->udebug, p->npoints > 1 && !p->each ? NEED_MAYBE : NEED_YES);
+}
+
 tool_needs tool_needs_of(const spec *s, const lowered *lw)
 {
 	static const char *const target_fns[] = { "target", NULL };
-	tool_needs n = { NEED_NO, NEED_NO, NEED_NO, spec_calls(s, target_fns), false, "", 0, false };
+	tool_needs n = { .kdebug = NEED_NO, .kprobes = NEED_NO, .uprobes = NEED_NO,
+			 .target = spec_calls(s, target_fns), .udebug = NEED_NO };
 	for (unsigned i = 0; i < s->nprobes; i++)
 		for (unsigned j = 0; j < s->probes[i].nfilters; j++)
 			n.target_required |= filter_needs_target(s->probes[i].filters[j]);
@@ -335,6 +384,7 @@ tool_needs tool_needs_of(const spec *s, const lowered *lw)
 			const spec_point *pt = &p->points[j];
 			if (!lw->probes[i].point_on[j])
 				continue;
+			user_needs(&n, s, p, pt);
 			unsigned pn = point_needs(pt->text);
 			const expr *e = body.at ? body.at : lets_dwarf(pt->lets, pt->nlets);
 			if (e)

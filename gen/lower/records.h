@@ -74,6 +74,17 @@ typedef struct tool_needs {
 	/* kdebug is NEED_YES only for correct kernel symbols: the script
 	 * builds without debuginfo (its output names the wrong functions) */
 	bool ksyms_only;
+	/* user space: a process(...).function/.statement point needs the
+	 * binary's symbol table (usyms), its DWARF when the probe reads a
+	 * $var by name (udebug); a .mark point its SDT notes (umark).
+	 * ubinary: the first such point's process argument as the spec
+	 * wrote it ("/usr/bin/python3.11", @param(binary)) */
+	bool usyms, umark;
+	need_level udebug;
+	char ubinary[120];
+	/* the path stap resolves without arguments: the literal, or the
+	 * parameter's default ("" when neither is known) */
+	char ubinary_path[260];
 } tool_needs;
 struct lowered;
 tool_needs tool_needs_of(const spec *s, const struct lowered *lw);

@@ -114,7 +114,7 @@ LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map_
 CONDS = {"eq", "ne", "ge", "gt", "le", "lt", "approx", "within", "match", "contains", "any"}
 TEST_KEYS = {"name", "params", "run", "mode", "via", "expect", "kernels", "expect_fail", "not_triggerable"}
 EXPECT_KEYS = {"record", "where", "count", "sum", "why"}
-META_COLS = {"kind", "report", "ts", "samples", "buckets"}
+META_COLS = {"kind", "report", "ts", "samples", "buckets", "low_min", "high_max"}
 
 
 class SpecError(Exception):
@@ -131,7 +131,11 @@ def spec_records(spec):
     for r in spec.get("reports") or []:
         cols = set((r.get("columns") or {}).keys())
         if "histogram" in r:
-            cols |= {"buckets", "samples"}
+            cols |= {"buckets", "samples", "low_min", "high_max"}
+            # a keyed aggregate: one histogram per key, the key columns named
+            key = ((spec.get("aggregates") or {}).get(r["histogram"].get("of")) or {}).get("key")
+            if isinstance(key, dict):
+                cols |= set(key)
         recs.setdefault(r["name"], set()).update(cols)
     return recs
 
@@ -392,7 +396,7 @@ def headers_only_ok(script):
     return bool(plan) and plan.get("debuginfo") in ("not-needed", "only-if-fallback")
 
 
-def build_module(kver, tc, name, script, sysdir, stap_id, extra=(), tree="build"):
+def build_module(kver, tc, name, script, sysdir, stap_id, extra=(), tree="build", args=()):
     """stap -p4 -m NAME for KVER, with the script's own flags (and extra);
     cached by script + flags + tree + stap.  TREE: "build" (the full tree)
     or "headers-only" (kernels/KVER/headers-only/build, its own cache)."""
@@ -401,7 +405,7 @@ def build_module(kver, tc, name, script, sysdir, stap_id, extra=(), tree="build"
     if tree == "headers-only":
         kdir = os.path.join(kdir, "headers-only")
         env["STAPGEN_TREE"] = "headers-only"
-    key = file_hash(script, os.path.join(kdir, ".stapgen-ready"), extra=stap_id + name + " ".join(extra) + tree)
+    key = file_hash(script, os.path.join(kdir, ".stapgen-ready"), extra=stap_id + name + " ".join(extra) + tree + "\0".join(args))
     cdir = os.path.join(CACHE, "modules", kver)
     ko = os.path.join(cdir, "%s-%s.ko" % (name, key))
     if os.path.exists(ko):
@@ -412,7 +416,7 @@ def build_module(kver, tc, name, script, sysdir, stap_id, extra=(), tree="build"
         shutil.copy(script, os.path.join(tmp, name + ".stp"))
         p = subprocess.run([os.path.join(ROOT, "scripts/live/toolchain.sh"), "stap", tc, kver,
                             "-p4", "-r", os.path.join(kdir, "build"), "-m", name]
-                           + script_flags(script) + list(extra) + [name + ".stp"],
+                           + script_flags(script) + list(extra) + [name + ".stp"] + list(args),
                            cwd=tmp, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if p.returncode != 0 or not os.path.exists(os.path.join(tmp, name + ".ko")):
@@ -455,6 +459,31 @@ def add_file(stage, src, dst):
     shutil.copy2(src, d, follow_symlinks=True)
 
 
+PYTHON = "/usr/bin/python3.11"
+PYTHON_FILES = ["/usr/lib/python3.11/os.py", "/usr/lib/python3.11/encodings/__init__.py",
+                "/usr/lib/python3.11/encodings/aliases.py", "/usr/lib/python3.11/encodings/utf_8.py"]
+
+
+def workload_path(kver):
+    """Where the workload is, on the host and in the guest alike: uprobe
+    modules name the binary by path (stap -p4 reads it, the guest runs it).
+    Under the cache, which the toolchain chroots see at the same path."""
+    return os.path.join(CACHE, "uprobe-bin", kver, "live-work")
+
+
+def point_args(script, params):
+    """The test's values of the script's probe point parameters, as stap's
+    positional arguments (global NAME = %( $# >= N %? @N ...), in order."""
+    args = {}
+    with open(script, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"global (\w+) = %\( \$# >= (\d+) %\? @\d+ %: (\S+) %\)", line)
+            if m:
+                args[int(m.group(2))] = str(params[m.group(1)]) if m.group(1) in params else \
+                    m.group(3).strip('"')
+    return [args[k] for k in sorted(args)]
+
+
 def build_image(out, kver, tc, modules, tests, parsers):
     stage = os.path.join(out, "initramfs")
     shutil.rmtree(stage, ignore_errors=True)
@@ -493,6 +522,17 @@ def build_image(out, kver, tc, modules, tests, parsers):
     for lib in need:
         add_file(stage, os.path.join(root, lib.lstrip("/")), lib)
     add_file(stage, os.path.join(out, "live-work"), "/live/bin/live-work")
+    # uprobe tests probe the workload by the path their module was built
+    # with: the guest has it there too
+    add_file(stage, os.path.join(out, "live-work"), workload_path(kver))
+    if any("python3" in t.get("run", "") for t in tests):
+        # Debian's python3.11 (its SDT markers) and what it reads to start
+        # with -I -S: the encodings package and os.py (its prefix landmark)
+        add_file(stage, PYTHON, PYTHON)
+        for lib in libs_of("/", PYTHON):
+            add_file(stage, lib, lib)
+        for f in PYTHON_FILES:
+            add_file(stage, f, f)
     for name, ko in modules.items():
         add_file(stage, ko, "/live/modules/%s.ko" % name)
     # kernel modules the workloads need, dependencies first
@@ -606,6 +646,11 @@ def collect(resdir, t):
             continue
         if "buckets" in r:
             r["samples"] = sum(b.get("count", 0) for b in r["buckets"])
+            # the range the samples lie in: [low_min, high_max)
+            used = [b for b in r["buckets"] if b.get("count")]
+            if used:
+                r["low_min"] = min(b["low"] for b in used)
+                r["high_max"] = max(b["high"] for b in used)
         rows.append(r)
     num = lambda s, dflt: int(s.strip()) if s.strip().lstrip("-").isdigit() else dflt
     err = read(os.path.join(d, "stderr"))
@@ -757,6 +802,15 @@ def cmd_run(a):
     gdir = os.path.join(gen, kver)
     sh(["cc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o",
         os.path.join(out, "live-work"), os.path.join(ROOT, "tests/live/workload.c")])
+    wp = workload_path(kver)
+    os.makedirs(os.path.dirname(wp), exist_ok=True)
+    shutil.copy2(os.path.join(out, "live-work"), wp + ".tmp")
+    os.replace(wp + ".tmp", wp)
+    for t in tests:
+        if "run" in t:
+            t["run"] = t["run"].replace("{workload}", wp)
+        if t.get("params"):
+            t["params"] = {k: str(v).replace("{workload}", wp) for k, v in t["params"].items()}
 
     # tracepoint cache for this (kernel, stap): primed once, before parallel builds
     sysdir = toolchain("sysdir", tc, kver)
@@ -784,8 +838,14 @@ def cmd_run(a):
             ho_sysdir = toolchain("sysdir", tc, kver, env=dict(os.environ, STAPGEN_TREE="headers-only"))
             say("%s: %d of %d modules built on the headers-only tree" %
                 (kver, sum(t == "headers-only" for t in trees.values()), len(names)))
+        # probe point parameters: the first test's values (one module per tool)
+        pargs = {}
+        for t in runs:
+            if t["module"] in scripts and t["module"] not in pargs and not t["module"].startswith("seed_"):
+                pargs[t["module"]] = point_args(scripts[t["module"]], t.get("params") or {})
         futs = {ex.submit(build_module, kver, tc, n, scripts[n],
-                          ho_sysdir if trees[n] == "headers-only" else sysdir, stap_id, extra, trees[n]): n
+                          ho_sysdir if trees[n] == "headers-only" else sysdir, stap_id, extra, trees[n],
+                          pargs.get(n, ())): n
                 for n in names}
         done = 0
         for f in concurrent.futures.as_completed(futs):

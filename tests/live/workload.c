@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sdt.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -425,6 +426,33 @@ static int cmd_naps(int argc, char **argv)
 	return 0;
 }
 
+/* ucalls N MS: the user-space probes' workload.  live_work_nap() is called
+ * N times and sleeps MS each time; noinline and external, so it is one
+ * symbol a uprobe finds by name.  Each call fires the SDT markers
+ * live_work:nap__start(i, ms, "nap") and live_work:nap__done(i). */
+__attribute__((noinline)) long live_work_nap(long i, long ms)
+{
+	const char *what = "nap";
+	DTRACE_PROBE3(live_work, nap__start, i, ms, what);
+	sleep_ms(ms);
+	DTRACE_PROBE1(live_work, nap__done, i);
+	__asm__ volatile("" ::: "memory");	/* keep the call and its return */
+	return i;
+}
+
+static int cmd_ucalls(int argc, char **argv)
+{
+	if (argc != 3)
+		die("usage: ucalls N MS");
+	long n = num(argv[1]), ms = num(argv[2]), sum = 0;
+	for (long i = 0; i < n; i++)
+		sum += live_work_nap(i, ms);
+	fact("pid", "%d", getpid());
+	fact("ucalls", "%ld", n);
+	fact("usum", "%ld", sum);
+	return 0;
+}
+
 /* syscalls N: N getppid(2) calls, in bursts of 500 with a rest after each
  * twice as long as the burst took.  A tool probing every system call spends
  * most of an unbroken getppid loop in its handlers; under QEMU's software
@@ -591,7 +619,7 @@ static const struct {
 	{ "dio", cmd_dio },	      { "exec", cmd_exec },	      { "udp-drop", cmd_udp_drop },
 	{ "read-zero", cmd_read_zero }, { "naps", cmd_naps },	      { "syscalls", cmd_syscalls },
 	{ "faults", cmd_faults },     { "slow-read", cmd_slow_read }, { "threads", cmd_threads },
-	{ "bench-io", cmd_bench_io }, { "bench-tcp", cmd_bench_tcp },
+	{ "bench-io", cmd_bench_io }, { "bench-tcp", cmd_bench_tcp }, { "ucalls", cmd_ucalls },
 };
 
 /* stap 4.8's stapio can drop what the module printed in its reader's last
