@@ -6,7 +6,7 @@
 #   make check-browser          flame graph SVG in headless Chromium (apt-get install chromium)
 #   make valgrind               memcheck of the generator over all specs, and of the helpers
 #   make bench                  parser throughput per format (docs/performance.md)
-#   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
+#   make kernels / validate     fetch real kernels, stap -p2 matrix (docs/kernels.md)
 #   make helpers                check-debug-info, resolve-inlines, resolve-src-lines
 #   make install                stapgen, helpers, KVER's tools and man pages (PREFIX, DESTDIR)
 #   make deps                   install build dependencies (Debian, as root)
