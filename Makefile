@@ -6,7 +6,7 @@
 #   make check-browser          flame graph SVG in headless Chromium (apt-get install chromium)
 #   make valgrind               memcheck of the generator over all specs, and of the helpers
 #   make bench                  parser throughput per format (docs/performance.md)
-#   make kernels / validate     fetch real kernels, stap -p2 matrix (see README)
+#   make kernels / validate     fetch real kernels, stap -p2 matrix (docs/kernels.md)
 #   make helpers                check-debug-info, resolve-inlines, resolve-src-lines
 #   make install                stapgen, helpers, KVER's tools as TOOL-stap, man pages, completion (PREFIX, DESTDIR)
 #   make deps                   install build dependencies (Debian, as root)
@@ -38,7 +38,7 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-portable check-entry \
 	check-commands check-fuzz-cmd check-flame check-browser check-install check-outdir install valgrind clean deps deps-tools dist check-dist fuzz kernels validate helpers \
-	check-helpers valgrind-helpers bench check-tapset-rules
+	check-helpers valgrind-helpers bench check-tapset-rules check-docs
 all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
@@ -227,10 +227,14 @@ HELPER_VG := valgrind -q --tool=memcheck --leak-check=full --show-leak-kinds=all
 valgrind-helpers: $(HELPER_BIN)
 	@HELPER_WRAP='$(HELPER_VG)' ./tests/helpers/run.sh $(BUILD)/helpers
 
+# Every relative link and #anchor of README.md and docs/*.md resolves (and
+# the checker fails on broken ones: its self-test).
+check-docs: ; @python3 tests/docs/links.py --self-test && python3 tests/docs/links.py && echo "check-docs: links ok"
+
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
 		check-entry check-commands check-fuzz-cmd check-outdir check-install check-helpers check-live-unit check-validate-unit \
-		check-portable check-dist check-tapset-rules
+		check-portable check-dist check-tapset-rules check-docs
 	@echo "make check: all passed"
 
 check-asan:

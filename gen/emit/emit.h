@@ -43,7 +43,7 @@ void emit_usage_line(strbuf *out, const spec *s);
 bool tool_has_stacks(const spec *s);
 /* The tool command's own options (gen/tables/tool_options.def) as its
  * --help lists them (md false) or as Markdown table rows (md true): for
- * spec s, those it offers; for s NULL, every one (README's table). */
+ * spec s, those it offers; for s NULL, every one (docs/commands.md's table). */
 void emit_tool_options(strbuf *out, const spec *s, bool target, bool md);
 /* Does one of the spec's parameters take this command-line flag? */
 bool param_has_flag(const spec *s, const char *flag);

@@ -582,7 +582,7 @@ static void test_address_of(void **state)
 	    "spec.yaml:1:2: error: target variable '$x' needs a kernel/module/process function or tracepoint probe\n"
 	    "  &$x->y\n"
 	    "   ^~\n"
-	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
+	    "  hint: kprobes, process.begin/.end, timer.profile and perf probes have no $vars; a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 }
 
 static void test_contexts(void **state)
@@ -592,7 +592,7 @@ static void test_contexts(void **state)
 	    "spec.yaml:1:1: error: target variable '$sk' needs a kernel/module/process function or tracepoint probe\n"
 	    "  $sk != 0\n"
 	    "  ^~~\n"
-	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
+	    "  hint: kprobes, process.begin/.end, timer.profile and perf probes have no $vars; a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 	bad(f, "$skb->len", CTX_MAYBE_TARGET,
 	    "spec.yaml:1:1: error: target variable '$skb' needs a kernel/module/process function or tracepoint probe\n"
 	    "  $skb->len\n"
@@ -612,7 +612,7 @@ static void test_contexts(void **state)
 	    "spec.yaml:1:15: error: target variable '$rq' needs a kernel/module/process function or tracepoint probe\n"
 	    "  kernel_string($rq->q->disk->disk_name)\n"
 	    "                ^~~\n"
-	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
+	    "  hint: kprobes, process.begin/.end, timer.profile and perf probes have no $vars; a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 	bad(f, "$return < 0", TGT,
 	    "spec.yaml:1:1: error: '$return' is only available in .return probes\n"
 	    "  $return < 0\n"
@@ -634,7 +634,7 @@ static void test_contexts(void **state)
 	    "spec.yaml:1:10: error: target variable '$sk' needs a kernel/module/process function or tracepoint probe\n"
 	    "  @defined($sk)\n"
 	    "           ^~~\n"
-	    "  hint: a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
+	    "  hint: kprobes, process.begin/.end, timer.profile and perf probes have no $vars; a kprobe reads its arguments with pointer_arg(N), int_arg(N), ulong_arg(N) and its return value with returnval()\n");
 	bad(f, "@cast(comm, \"sock\")->x", 0,
 	    "spec.yaml:1:7: error: @cast needs a pointer (long), got string\n"
 	    "  @cast(comm, \"sock\")->x\n"

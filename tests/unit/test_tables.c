@@ -1,7 +1,7 @@
 /* The shared lists (the .def files in gen/tables, the SG_ lists in
- * stapgen_rt.h): for every entry, the generator, the runtime and the README
- * agree.  A list edited in one place only fails here.  Links the runtime
- * (see the Makefile). */
+ * stapgen_rt.h): for every entry, the generator, the runtime and the docs
+ * (README.md and the docs/ pages of doc_files) agree.  A list edited in
+ * one place only fails here.  Links the runtime (see the Makefile). */
 #include "../../templates/parser/stapgen_rt.h"
 #include <unistd.h>
 
@@ -21,17 +21,28 @@
 #include "expr/ast.h"
 #include "spec/probe_point.h"
 
+/* The user's docs: the README and the pages it links for the reference. */
+static const char *const doc_files[] = {
+	"README.md", "docs/spec-reference.md", "docs/protocol.md", "docs/commands.md",
+};
+#define DOC_FILES "README.md, docs/spec-reference.md, docs/protocol.md or docs/commands.md"
 static char *readme;
 
 static int setup(void **state)
 {
 	(void)state;
-	FILE *f = fopen("README.md", "r");
-	if (!f)
-		return -1;
-	static char buf[1 << 18];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
+	static char buf[1 << 19];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof doc_files / sizeof *doc_files; i++) {
+		FILE *f = fopen(doc_files[i], "r");
+		if (!f)
+			return -1;
+		n += fread(buf + n, 1, sizeof buf - 1 - n, f);
+		fclose(f);
+		if (n >= sizeof buf - 1)
+			return -1;	/* the docs outgrew the buffer: raise it */
+		buf[n++] = '\n';
+	}
 	buf[n] = '\0';
 	readme = buf;
 	return 0;
@@ -40,7 +51,7 @@ static int setup(void **state)
 static void in_readme(const char *what)
 {
 	if (!strstr(readme, what))
-		fail_msg("README.md does not mention '%s'", what);
+		fail_msg("none of " DOC_FILES " mentions '%s'", what);
 }
 
 typedef struct compiled {
@@ -136,7 +147,7 @@ static void test_aggs(void **state)
 
 /* ---- column types ---------------------------------------------------------- */
 
-/* Each type: the README names it, a spec may declare it, and the parser and
+/* Each type: the docs name it, a spec may declare it, and the parser and
  * the doc page get its runtime type and its text. */
 static void test_col_types(void **state)
 {
@@ -699,7 +710,7 @@ static void test_col_titles(void **state)
 	assert_true(n >= 20);
 }
 
-/* Item 11: README's table of the command's options is the one the doc
+/* Item 11: docs/commands.md's table of the command's options is the one the doc
  * pages use, from the same function; -h shows the description; -f offers
  * folded and svg only to tools with stack columns. */
 static void test_tool_options_agree(void **state)
@@ -708,7 +719,7 @@ static void test_tool_options_agree(void **state)
 	strbuf t = STRBUF_INIT;
 	emit_tool_options(&t, NULL, true, true);
 	if (!strstr(readme, sb_str(&t)))
-		fail_msg("README.md's table of the command's options is not:\n%s", sb_str(&t));
+		fail_msg("docs/commands.md's table of the command's options is not:\n%s", sb_str(&t));
 	sb_free(&t);
 	compiled c, st;
 	compile(&c, "tool: t\nsummary: s\ndescription: |\n  first line\n  second line\n"
@@ -729,7 +740,7 @@ static void test_tool_options_agree(void **state)
 	done(&st);
 }
 
-/* The README's table of tapset facts has a row for each fact, with its
+/* docs/spec-reference.md's table of tapset facts has a row for each fact, with its
  * kernel range. */
 static void test_tapset_facts(void **state)
 {
@@ -753,7 +764,7 @@ static void test_tapset_facts(void **state)
 
 /* Functions a script defines itself: none shadows a tapset function (stap
  * would see two definitions once that tapset file is pulled in), each is
- * found by the checker's lookup, and the README lists each with its summary. */
+ * found by the checker's lookup, and docs/spec-reference.md lists each with its summary. */
 static const char *const tapset_names[] = {
 #define TF(n, r, na, a1, a2, a3, a4, fl) #n,
 #include "tables/tapset_funcs.def"
