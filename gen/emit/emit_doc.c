@@ -238,6 +238,20 @@ static void hist_fields(strbuf *o, const record_kind *k)
 		   "`<high` or `>=low` in the table.\n\n");
 }
 
+/* An earlier point with the same text and note (a YAML anchor shares one
+ * `on:` between probes): listed once. */
+static bool note_seen(const spec *s, unsigned pi, unsigned pj)
+{
+	const spec_point *pt = &s->probes[pi].points[pj];
+	for (unsigned i = 0; i <= pi; i++)
+		for (unsigned j = 0; j < s->probes[i].npoints && (i < pi || j < pj); j++) {
+			const spec_point *q = &s->probes[i].points[j];
+			if (q->note && !strcmp(q->note, pt->note) && !strcmp(q->text, pt->text))
+				return true;
+		}
+	return false;
+}
+
 /* The spec's notes on its probe alternatives: what a headers-only kprobe or
  * tracepoint sees differently from the DWARF point it stands in for. */
 static void alternatives(strbuf *o, const spec *s)
@@ -246,7 +260,7 @@ static void alternatives(strbuf *o, const spec *s)
 	for (unsigned i = 0; i < s->nprobes; i++)
 		for (unsigned j = 0; j < s->probes[i].npoints; j++) {
 			const spec_point *pt = &s->probes[i].points[j];
-			if (!pt->note)
+			if (!pt->note || note_seen(s, i, j))
 				continue;
 			if (!any)
 				sb_puts(o, "**Probe alternatives** (stap uses the first that resolves on "
