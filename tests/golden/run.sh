@@ -66,31 +66,33 @@ for spec in "$here"/errors/*.yaml; do
 	rm -rf "$tmp/err-out"
 done
 
-# lang/: specs that exercise the spec language (not tools): NAME.yaml must
-# generate exactly NAME.stp, NAME.stp.map, NAME_parser.c, NAME.md and the command NAME.cmd,
-# and the parser must compile.
-for spec in "$here"/lang/*.yaml; do
+# lang/: specs that exercise the spec language (not tools); corpus/: scripts
+# of SystemTap's examples written as specs (docs/corpus.md).  NAME.yaml must
+# generate exactly NAME.stp, NAME.stp.map, NAME_parser.c, NAME.md and the
+# command NAME.cmd, and the parser must compile.
+for spec in "$here"/lang/*.yaml "$here"/corpus/*.yaml; do
 	[ -e "$spec" ] || continue
 	base=${spec%.yaml}
 	name=$(basename "$base")
+	dir=$(basename "$(dirname "$spec")")
 	rm -rf "$tmp/lang"
-	LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/lang" "tests/golden/lang/$name.yaml" 2>"$tmp/stderr" ||
-		{ echo "FAIL: lang/$name.yaml:"; cat "$tmp/stderr"; fail=$((fail + 1)); continue; }
+	LC_ALL=C "$stapgen" --kver "$kver" --out "$tmp/lang" "tests/golden/$dir/$name.yaml" 2>"$tmp/stderr" ||
+		{ echo "FAIL: $dir/$name.yaml:"; cat "$tmp/stderr"; fail=$((fail + 1)); continue; }
 	cp "$tmp/lang/$name" "$tmp/lang/$name.cmd"	# the command
 	for f in "$tmp/lang/$name.stp" "$tmp/lang/$name.stp.map" "$tmp/lang/parsers/${name}_parser.c" "$tmp/lang/doc/$name.md" "$tmp/lang/$name.cmd"; do
 		n=$((n + 1))
 		if [ "${UPDATE:-0}" = 1 ]; then
-			cp "$f" "$here/lang/"
-		elif ! cmp -s "$here/lang/$(basename "$f")" "$f"; then
-			golden_fail "lang/$(basename "$f") differs from the generated file:" \
-				"$here/lang/$(basename "$f")" "$f" "$here/lang/$(basename "$f")" 0 60
+			cp "$f" "$here/$dir/"
+		elif ! cmp -s "$here/$dir/$(basename "$f")" "$f"; then
+			golden_fail "$dir/$(basename "$f") differs from the generated file:" \
+				"$here/$dir/$(basename "$f")" "$f" "$here/$dir/$(basename "$f")" 0 60
 			fail=$((fail + 1))
 		fi
 	done
 	n=$((n + 1))
 	${CC:-cc} -std=c11 -fsyntax-only -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		-Itemplates/parser "$tmp/lang/parsers/${name}_parser.c" ||
-		{ echo "FAIL: lang/${name}_parser.c does not compile"; fail=$((fail + 1)); }
+		{ echo "FAIL: $dir/${name}_parser.c does not compile"; fail=$((fail + 1)); }
 done
 
 # explain/: real stap 4.8 stderr on a generated script (NAME.stderr, or
