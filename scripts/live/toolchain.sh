@@ -328,7 +328,20 @@ stap:sid|stap:bullseye)
 	kver=$1; shift
 	ensure_chroot "$tc"
 	shim=$(cc_shim "$tdir/$tc/root" "$kver")
-	[ -z "$ho" ] || export STAPGEN_BOOT="$cache/kernels/$kver$ho/root/boot"
+	# stap 5.6 takes the kernel's functions from /boot/System.map-KVER, not
+	# the build tree's System.map: without it no kprobe or uretprobe check
+	# sees the kernel ("process return probes not available")
+	if [ -n "$ho" ]; then
+		export STAPGEN_BOOT="$cache/kernels/$kver$ho/root/boot"
+	elif sm=$(readlink -f "$cache/kernels/$kver/build/System.map" 2>/dev/null) && [ -f "$sm" ]; then
+		# a /boot of one link, System.map-KVER (the cache is at the same
+		# path inside, so the absolute link resolves there too)
+		bd=$cache/kernels/$kver/sysmap-boot
+		if [ "$(readlink "$bd/System.map-$kver" 2>/dev/null)" != "$sm" ]; then
+			mkdir -p "$bd" && ln -sfn "$sm" "$bd/.System.map.$$" && mv -f "$bd/.System.map.$$" "$bd/System.map-$kver"
+		fi
+		export STAPGEN_BOOT="$bd"
+	fi
 	in_root "$tc" env PATH="${shim:+$shim:}/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" stap "$@" ;;
 root:host) echo / ;;
 root:sid|root:bullseye) ensure_chroot "$tc"; echo "$tdir/$tc/root" ;;
