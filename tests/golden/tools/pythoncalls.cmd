@@ -8,7 +8,7 @@ unset CDPATH
 tool=pythoncalls sg_mod=pythoncalls
 spec='specs/user/pythoncalls.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=f6480cd63e69c28a
+set_id=74a68304ed179be7
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Python function calls and their latency, per function, through the interpreter'\''s USDT markers'
