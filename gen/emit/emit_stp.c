@@ -636,6 +636,8 @@ static void emit_globals(stp *g)
 		const ltotal *t = i >= s->nmaps ? &g->lw->totals[i - s->nmaps] : NULL;
 		const spec_map *m = t ? t->m : &s->maps[i];
 		sb_printf(g->o, "global %s", m->name);
+		if (m->size)	/* stap allocates it when it loads; full: "Array overflow" */
+			sb_printf(g->o, "[%lld]", (long long)m->size);
 		if (m->nkeys) {
 			sb_puts(g->o, "\t\t# [");
 			for (unsigned j = 0; j < m->nkeys; j++)
@@ -661,8 +663,11 @@ static void emit_globals(stp *g)
 			sb_printf(g->o, "global _%s_ticks\n", r->name), any = true;
 		if (r->count_param || r->count_lit)
 			sb_printf(g->o, "global _%s_reports\n", r->name), any = true;
-		if (needs_sort_array(&g->lw->reports[i]))
-			sb_printf(g->o, "global _%s_sort\n", r->name), any = true;
+		const lreport *lr = &g->lw->reports[i];
+		if (needs_sort_array(lr) && lr->iter_size)
+			sb_printf(g->o, "global %s[%lld]\n", lr->iter, (long long)lr->iter_size), any = true;
+		else if (needs_sort_array(lr))
+			sb_printf(g->o, "global %s\n", lr->iter), any = true;
 	}
 	if (s->nmaps || g->lw->ntotals || any)
 		sb_putc(g->o, '\n');

@@ -941,6 +941,19 @@ static int total_stat(const expr *sort)
 	return sort->op;
 }
 
+/* Entries for the union of a report's `from` keys: the sum of their sizes
+ * when each has one, else 0 (MAXMAPENTRIES, as each of them). */
+static int64_t from_size(const spec_report *r)
+{
+	int64_t n = 0;
+	for (unsigned i = 0; i < r->nfrom; i++) {
+		if (!r->from_maps[i]->size)
+			return 0;
+		n += r->from_maps[i]->size;
+	}
+	return n;
+}
+
 static bool clears_map(const lreport *lr, const spec_map *m)
 {
 	for (unsigned i = 0; i < lr->nclears; i++)
@@ -1009,6 +1022,7 @@ static void plan_totals(lower *L)
 		*m = *r->from_maps[0];
 		m->name = arena_printf(L->a, "_%s_total", r->name);
 		m->is_agg = true;
+		m->size = from_size(r);
 		L->totals[L->ntotals] = (ltotal){ m, r, t, n };
 		L->report_total[i] = &L->totals[L->ntotals++];
 	}
@@ -1049,6 +1063,7 @@ static lreport lower_report(lower *L, const spec_report *r)
 		     (so->kind == E_AGG && so->a && so->a->kind == E_INDEX && so->a->a &&
 		      so->a->a->bind_ptr == km));
 	lr.iter = lr.direct ? r->from[0] : arena_printf(L->a, "_%s_sort", r->name);
+	lr.iter_size = lr.direct ? 0 : from_size(r);
 	const ltotal *tot = L->report_total[r - L->s->reports];
 	if (tot) {
 		/* sorted by its total's statistic: @sum(_top_total[pid, comm]) */
@@ -1067,6 +1082,7 @@ static lreport lower_report(lower *L, const spec_report *r)
 		lr.total = tot;
 		lr.direct = true;
 		lr.iter = tot->m->name;
+		lr.iter_size = 0;	/* declared with the spec's maps */
 		if (r->every_param || r->every_lit) {	/* cleared with its terms */
 			const char **c = arena_alloc(L->a, (lr.nclears + 1) * sizeof *c);
 			memcpy(c, lr.clears, lr.nclears * sizeof *c);

@@ -93,6 +93,9 @@ typedef struct lreport {
 	 * report's total, or the temporary sort array `_NAME_sort` */
 	const char *iter;
 	const ltotal *total;	/* sorted by this total (direct): NULL otherwise */
+	/* the entries of the sort array or total (`global _x_sort[N]`): the sum
+	 * of its aggregates' `size:` when each has one; 0: MAXMAPENTRIES */
+	int64_t iter_size;
 	/* the loop variables: one per key of the rows' map (or the histogram's),
 	 * then the histogram's bucket.  A key's name, or `__NAME` when a global
 	 * of the script (a parameter, a map) has that name: stap would bind the

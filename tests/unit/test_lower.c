@@ -15,6 +15,7 @@
  *   sum sort: a total collected with its terms, sorted direct  test_report_sort_total
  *   ... not when it would differ from the sum                  test_report_sort_total_kept
  *   ... a key or value it shares computed once (__NAME)       test_report_sort_total_shared
+ *   sort array / total sized with the sum of `size:`s          test_report_sort_sizes
  * probes (probe_agg, lower_probe):
  *   statistic in a probe: @count(x[k]) ? @avg(x[k]) : 0       test_probe_stat_guard
  *   ... not after the probe's own collect into x[k]            test_probe_stat_after_collect
@@ -337,6 +338,37 @@ static void test_report_sort_total_shared(void **state)
 	assert_string_equal(shape(&t, &lw->probes[0]), "LCC");
 	assert_string_equal(txt(&t, lw->probes[0].stmts[0].value), "gettimeofday_ns()");
 	assert_string_equal(txt(&t, lw->probes[0].stmts[2].value), "__value");
+	done(&t);
+}
+
+static void test_report_sort_sizes(void **state)
+{
+	(void)state;
+	lt t;
+	const char *sized = HEAD "aggregates:\n  r: { key: { pid: long }, size: 100 }\n"
+		"  w: { key: { pid: long }, size: 20 }\n  u: { key: { pid: long } }\n"
+		"probes:\n" RET "    collect: { 'r[pid()]': 1, 'w[pid()]': 1, 'u[pid()]': 1 }\n"
+		"reports:\n"
+		"  - { name: x, every: 1s, from: [r, w], sort: '@sum(r) + @sum(w)', columns: { pid: pid } }\n"
+		"  - { name: y, from: [r, w], sort: '@sum(r) * @sum(w)', columns: { pid: pid } }\n"
+		"  - { name: z, from: [r, u], sort: '@sum(r) * @sum(u)', columns: { pid: pid } }\n";
+	const lowered *lw = lower_text(&t, sized, KV61);
+	assert_int_equal(t.out.spec->maps[0].size, 100);
+	assert_int_equal(t.out.spec->maps[2].size, 0);
+	/* r and w are read by y too: no total for x, sort arrays all */
+	assert_int_equal(lw->ntotals, 0);
+	assert_int_equal(lw->reports[0].iter_size, 120);
+	assert_int_equal(lw->reports[1].iter_size, 120);
+	assert_int_equal(lw->reports[2].iter_size, 0);	/* u: MAXMAPENTRIES */
+	done(&t);
+	lw = lower_text(&t, HEAD "aggregates:\n  r: { key: { pid: long }, size: 100 }\n"
+			"  w: { key: { pid: long }, size: 20 }\n"
+			"probes:\n" RET "    collect: { 'r[pid()]': 1, 'w[pid()]': 1 }\n"
+			"reports:\n  - { name: x, every: 1s, from: [r, w], sort: '@sum(r) + @sum(w)',"
+			" columns: { pid: pid } }\n", KV61);
+	assert_int_equal(lw->ntotals, 1);
+	assert_int_equal(lw->totals[0].m->size, 120);
+	assert_int_equal(lw->reports[0].iter_size, 0);	/* declared as a map */
 	done(&t);
 }
 
@@ -934,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_report_sort_total),
 		cmocka_unit_test(test_report_sort_total_kept),
 		cmocka_unit_test(test_report_sort_total_shared),
+		cmocka_unit_test(test_report_sort_sizes),
 		cmocka_unit_test(test_loop_var_renamed),
 		cmocka_unit_test(test_report_histogram),
 		cmocka_unit_test(test_probe_stat_guard),
