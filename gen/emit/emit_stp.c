@@ -386,18 +386,16 @@ static void emit_rows_report(stp *g, const lreport *lr)
 	}
 	const char *keys = key_list(g, km, lr->key_vars);
 	const char *dir = r->sort_desc ? "-" : "+";
-	const char *iter_over;	/* the array the printing foreach walks */
+	const char *iter_over = lr->iter;	/* the array the printing foreach walks */
 	const char *sort_suffix = "";
 	const char *key_sort = lr->key_sort;
 	bool direct = lr->direct;
 	if (direct) {
-		iter_over = r->from[0];
 		if (lr->value_sort)
 			sort_suffix = dir;
 		else if (lr->sort && !key_sort)
 			sort_suffix = arena_printf(g->a, " %s%s", agg_fn_text(lr->sort->op), dir);
 	} else {
-		iter_over = arena_printf(g->a, "_%s_sort", r->name);
 		for (unsigned i = 0; i < r->nfrom; i++) {
 			sb_printf(g->o, "\tforeach ([%s] in %s)\n", keys, r->from[i]);
 			if (i > 0)
@@ -634,9 +632,12 @@ static void emit_globals(stp *g)
 	}
 	if (s->nparams)
 		sb_putc(g->o, '\n');
-	for (unsigned i = 0; i < s->nmaps; i++) {
-		const spec_map *m = &s->maps[i];
+	for (unsigned i = 0; i < s->nmaps + g->lw->ntotals; i++) {
+		const ltotal *t = i >= s->nmaps ? &g->lw->totals[i - s->nmaps] : NULL;
+		const spec_map *m = t ? t->m : &s->maps[i];
 		sb_printf(g->o, "global %s", m->name);
+		if (m->size)	/* stap allocates it when it loads; full: "Array overflow" */
+			sb_printf(g->o, "[%lld]", (long long)m->size);
 		if (m->nkeys) {
 			sb_puts(g->o, "\t\t# [");
 			for (unsigned j = 0; j < m->nkeys; j++)
@@ -646,6 +647,10 @@ static void emit_globals(stp *g)
 			sb_printf(g->o, "] %s", m->is_agg ? "<<< long" : vtype_name(m->value_type));
 		} else if (m->is_agg)
 			sb_puts(g->o, "\t\t# <<< long");
+		for (unsigned j = 0; t && j < t->nterms; j++)	/* what it totals, for whom */
+			sb_printf(g->o, "%s%s", j ? " + " : ": ", t->terms[j]->name);
+		if (t)
+			sb_printf(g->o, " (report %s sorts it)", t->r->name);
 		sb_putc(g->o, '\n');
 	}
 	bool any = false;
@@ -658,10 +663,13 @@ static void emit_globals(stp *g)
 			sb_printf(g->o, "global _%s_ticks\n", r->name), any = true;
 		if (r->count_param || r->count_lit)
 			sb_printf(g->o, "global _%s_reports\n", r->name), any = true;
-		if (needs_sort_array(&g->lw->reports[i]))
-			sb_printf(g->o, "global _%s_sort\n", r->name), any = true;
+		const lreport *lr = &g->lw->reports[i];
+		if (needs_sort_array(lr) && lr->iter_size)
+			sb_printf(g->o, "global %s[%lld]\n", lr->iter, (long long)lr->iter_size), any = true;
+		else if (needs_sort_array(lr))
+			sb_printf(g->o, "global %s\n", lr->iter), any = true;
 	}
-	if (s->nmaps || any)
+	if (s->nmaps || g->lw->ntotals || any)
 		sb_putc(g->o, '\n');
 }
 

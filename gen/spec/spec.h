@@ -79,8 +79,12 @@ typedef struct spec_map {
 	spec_keycol *keys;
 	unsigned nkeys;		/* at most SPEC_MAX_KEYS */
 	vtype value_type;	/* state maps */
+	/* `size:`: the entries stap allocates, `global name[N]`; 0: stap's
+	 * MAXMAPENTRIES (2048 unless -DMAXMAPENTRIES) */
+	int64_t size;
 } spec_map;
 #define SPEC_MAX_KEYS 8
+#define SPEC_MAX_MAP_SIZE 1000000	/* stap allocates it all when it loads */
 
 /* One kernel-dependent alternative of a value. */
 typedef struct spec_alt {

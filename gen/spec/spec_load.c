@@ -191,8 +191,8 @@ static const vtype type_values[] = { VT_LONG, VT_STRING, VT_STACK };
 
 static void load_map(loader *L, const ynode *k, const ynode *v, bool is_agg)
 {
-	static const char *const state_keys[] = { "key", "value", NULL };
-	static const char *const agg_keys[] = { "key", NULL };
+	static const char *const state_keys[] = { "key", "value", "size", NULL };
+	static const char *const agg_keys[] = { "key", "size", NULL };
 	spec_map *m = &L->s->maps[L->s->nmaps];
 	if (!schema_ident(&L->c, k, is_agg ? "aggregate name" : "state name", &m->name))
 		return;
@@ -246,6 +246,18 @@ static void load_map(loader *L, const ynode *k, const ynode *v, bool is_agg)
 	if (vp) {
 		int t = schema_enum(&L->c, vp->value, "value type", type_names);
 		m->value_type = t < 0 ? VT_UNKNOWN : type_values[t];
+	}
+	const ypair *sp = ynode_get(v, "size");
+	int64_t n = 0;
+	if (sp && schema_int(&L->c, sp->value, "'size'", &n)) {
+		if (!m->nkeys)
+			diag_error(L->c.d, sp->key->loc, "'size' needs a map with keys ('key:'): "
+				   "stap sizes arrays, not scalars");
+		else if (n < 1 || n > SPEC_MAX_MAP_SIZE)
+			diag_error(L->c.d, sp->value->loc, "'size' must be between 1 and %d (entries)",
+				   SPEC_MAX_MAP_SIZE);
+		else
+			m->size = n;
 	}
 done:
 	L->s->nmaps++;
