@@ -13,26 +13,32 @@
 # Knobs (make VAR=... or environment):
 STAPGEN_CACHE ?= $(HOME)/.cache/stapgen
 export STAPGEN_CACHE
+# The kernels, the releases checked at -p1 only and the stap toolchains are
+# the rows of mk/matrix.list (MATRIX_LIST), read here, in mk/live.mk, by
+# scripts/live/toolchain.sh and by tests/live/live.py.
+MATRIX_LIST := mk/matrix.list
+# matrix_rows KEYWORD,FIELDS: the FIELDS (awk print arguments) of its rows
+matrix_rows = $(shell awk '{ sub(/\#.*/, "") } $$1 == "$(1)" { print $(2) }' $(MATRIX_LIST))
 # Debian -dbg meta packages (resolved through apt at `make kernels` time) or
 # exact releases (6.1.0-56-cloud-amd64); SUITE/ in front resolves the entry in
-# that Debian suite through a private apt configuration (scripts/fetch-kernel.sh),
-# without it the host's apt (bookworm) is asked.  The four lines a Debian user
-# lives in: 5.10 (bullseye), 6.1 (bookworm), 6.12 (bookworm-security, trixie's
-# kernel), 7.2 (sid).
-KERNELS ?= bullseye/linux-image-cloud-amd64-dbg linux-image-cloud-amd64-dbg \
-	linux-image-6.12-cloud-amd64-dbg sid/linux-image-cloud-amd64-dbg
+# that suite through a private apt configuration (scripts/fetch-kernel.sh),
+# without it the host's apt (bookworm) is asked.
+MATRIX_KERNELS := $(call matrix_rows,kernel,$$2)
+KERNELS ?= $(MATRIX_KERNELS)
 # Entries dir:ROOT, rpm:GLOB and deb:GLOB are the users' own kernels: a
 # directory laid out as an installed system, RPMs (kernel-devel,
 # kernel-debuginfo), .deb/.ddeb files; scripts/kernel-source.sh assembles
 # them into $(KCACHE)/<release>@<kind> (column <release>@<kind>, host stap
 # only; a tree without debuginfo is validated as headers-only).
 # Releases we cannot fetch: their scripts must at least pass stap -p1.
-P1_KVERS ?= 3.10.0-957.el7.x86_64 4.18.0-553.el8_10.x86_64 5.14.0-503.11.1.el9_5.x86_64
-# Other staps to run the -p2 cells with, besides the host's (toolchains of
-# scripts/live/toolchain.sh: sid = Debian sid's stap 5.6, bullseye =
-# bullseye's 4.4, the oldest reachable here; each a chroot built once into
-# the cache).  Their cells are columns <release>@<toolchain>.
-VALIDATE_TOOLCHAINS ?= sid bullseye
+MATRIX_P1 := $(call matrix_rows,p1,$$2)
+P1_KVERS ?= $(MATRIX_P1)
+# Other staps to run the -p2 cells with, besides the host's: every chroot
+# toolchain of the list (sid = Debian sid's stap 5.6, bullseye = bullseye's
+# 4.4, the oldest reachable here).  Their cells are columns
+# <release>@<toolchain>.
+MATRIX_CHROOTS := $(call matrix_rows,toolchain,$$2 == "host" ? "" : $$2)
+VALIDATE_TOOLCHAINS ?= $(MATRIX_CHROOTS)
 # The releases (make patterns) a toolchain's column is run for; unset: all.
 # Stap 4.4 is bullseye's (5.10).  On 6.1 its type and tracepoint query
 # modules have no MODULE_LICENSE(), which 6.1's modpost refuses: every
@@ -245,7 +251,7 @@ $(VDIR)/stubs/%/.stapgen-stub: scripts/validate-stub.sh
 
 # the cell and matrix scripts themselves (stap -p1, no kernel tree): make check
 check-validate-unit:
-	@sh tests/validate/run.sh && sh tests/validate/sources.sh
+	@sh tests/validate/run.sh && sh tests/validate/sources.sh && sh tests/validate/matrix-list.sh
 
 validate-clean:
 	rm -rf $(VDIR)
@@ -263,3 +269,6 @@ kernels-prune:
 	for f in $(KCACHE)/.debs/*.deb; do [ -e "$$f" ] || continue; v=$${f#*_}; v=$${v%_*}; \
 		case " $$vers " in *" $$v "*) ;; *) echo "kernels-prune: $$f"; rm -f "$$f";; esac; \
 	done
+
+# print-VAR: a variable's value (tests/validate/matrix-list.sh reads them)
+print-%: ; @echo '$($*)'

@@ -8,12 +8,12 @@
 #   make bench-overhead generated tools vs the seeds' hand-written scripts, same guest
 #
 # Knobs:
-# KERNELS entry:toolchain pairs.  host = this machine's stap (+ the runtime
-# patch where the kernel needs it), sid = Debian sid's stap 5.6 in a chroot.
-# 5.10 and 6.1 with stap 4.8 (6.1's own release; 5.10's own 4.4 cannot build
-# modules for 5.10.223), 6.12 and 7.2 with stap 5.6 (4.8 cannot build for them).
-LIVE_KERNELS ?= bullseye/linux-image-cloud-amd64-dbg:host linux-image-cloud-amd64-dbg:host \
-	linux-image-6.12-cloud-amd64-dbg:sid sid/linux-image-cloud-amd64-dbg:sid
+# ENTRY:TOOLCHAIN pairs, by default the kernel rows of mk/matrix.list (each
+# with the toolchain that builds its modules).  host = this machine's stap
+# (+ the runtime patch where the kernel needs it), sid = Debian sid's stap
+# 5.6 in a chroot.
+MATRIX_LIVE := $(call matrix_rows,kernel,$$2 ":" $$3)
+LIVE_KERNELS ?= $(MATRIX_LIVE)
 # seconds before a guest counts as hung (it is killed and reported)
 LIVE_TIMEOUT ?= 900
 # only these tools (comma-separated); default all

@@ -23,6 +23,8 @@
 #    for `system`; WRITES for the ones that change kernel/process state;
 #    STACK for backtrace producers (raw ones return the `stack` type);
 #    NEEDS_EVENT for functions about the current task/probe point;
+#    VOLATILE for clocks, counters and random numbers (two reads in one
+#    event differ: lowering computes such a value once);
 #  - DWARF: the function reads the kernel's DWARF, so it fails to compile
 #    against a kernel tree with headers only (checked against real stap by
 #    tests/tapset-dwarf/run.sh).  A script body (of a public or private
@@ -289,6 +291,8 @@ function finish(    ret, i, o, parts, oargs, flags, key, rec, a, untyped, d) {
 		flags = flags "|TF_STACK"
 	if (fname ~ /^(pid|tid|ppid|pgrp|sid|execname|pexecname|uid|gid|euid|egid|cmdline_str|cmdline_args|cmdline_arg|cmdline_argv|pp|ppfunc|probefunc|probemod|caller|caller_addr|backtrace|ubacktrace|callers|ucallers|sprint_backtrace|sprint_ubacktrace|print_backtrace|print_ubacktrace|task_current|addr|uaddr|register|u_register|user_mode|is_return|probe_type|ns_pid|ns_tid|ns_ppid|ns_pgid|ns_sid|ns_uid|ns_gid|ns_euid|ns_egid|returnval|returnstr|int_arg|uint_arg|long_arg|ulong_arg|longlong_arg|ulonglong_arg|pointer_arg|s32_arg|u32_arg|s64_arg|u64_arg)$/)
 		flags = flags "|TF_NEEDS_EVENT"
+	if (fname ~ /^(gettimeofday_|local_clock_|cpu_clock_|ktime_get_|read_stopwatch_)/ || fname ~ /^(get_cycles|jiffies|randint)$/)
+		flags = flags "|TF_VOLATILE"
 	sub(/^\|/, "", flags)
 	if (flags == "") flags = "0"
 	key = fname "|" fnargs

@@ -86,6 +86,8 @@ enum {
 	TF_DWARF = 1 << 5,		/* reads the kernel's DWARF: fails to compile
 					 * on a headers-only kernel tree (rules in
 					 * scripts/gen-tapset-funcs.sh) */
+	TF_VOLATILE = 1 << 6,		/* two calls in one event differ: clocks,
+					 * counters, random numbers */
 };
 /* The functions a generated script defines (gen/tables/script_funcs.def):
  * how many, the i-th with its summary and stap definition, the index of a

@@ -630,16 +630,12 @@ static bool has_total(const lower *L, const spec_map *m)
 	return false;
 }
 
-/* Calls whose value changes between two reads in the same event. */
+/* Calls whose value changes between two reads in the same event (the
+ * TF_VOLATILE column of gen/tables/tapset_funcs.def). */
 static bool unstable_call(const expr *e)
 {
-	static const char *const prefixes[] = { "gettimeofday_", "local_clock_", "cpu_clock_",
-						"get_cycles", "jiffies", "randint", "ktime_get_",
-						"read_stopwatch_" };
-	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-		if (e->kind == E_CALL && e->name && !strncmp(e->name, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
+	const tapset_func *f = e->kind == E_CALL && e->name ? tapset_func_lookup(e->name) : NULL;
+	return f && (f->flags & TF_VOLATILE);
 }
 
 /* The same when read twice in a row, cheap, and short to print twice: a

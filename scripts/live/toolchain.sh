@@ -17,6 +17,7 @@
 #         Debian's 6.1.x through a stable backport), a copy of its runtime with
 #         scripts/live/stap-4.8-task_work_cancel_func.patch applied, passed
 #         with -R; other kernels get the runtime as installed.
+#   (the toolchains are rows of mk/matrix.list, with each chroot's packages)
 #   sid   Debian sid's stap (5.6) with gcc-12 and gcc-16, in a debootstrap chroot built
 #         once into $STAPGEN_CACHE/toolchains/sid (needs root: chroot, mounts).
 #         The cache is bind-mounted at the same path inside, so tree paths
@@ -88,17 +89,17 @@ in_root() {
 		exec chroot "$root" sh -c "cd \"\$0\" && exec \"\$@\"" "$cwd" "$@"' sh "$root" "$cache" "$PWD" "$@"
 }
 
-# The chroot toolchains: their Debian suite is their name.  FORMAT: bump
-# when a chroot's package list changes: it is rebuilt.
-chroot_format() { case $1 in sid) echo 2 ;; bullseye) echo 2 ;; esac; }
-chroot_pkgs() {
-	case $1 in
-	sid) echo "systemtap make gcc gcc-12 gcc-16 libc6-dev kmod xz-utils" ;;
-	bullseye) echo "systemtap make gcc gcc-10 libc6-dev kmod xz-utils" ;;
-	esac
-}
+# The chroot toolchains, from mk/matrix.list (one row each): their Debian
+# suite is their name; FORMAT is bumped there when a package list changes,
+# and the chroot is rebuilt.
+list=$here/../../mk/matrix.list
+[ -r "$list" ] || die "cannot read $list"
+# row KEYWORD NAME: the fields after the name of that row (empty if none)
+row() { awk -v k="$1" -v n="$2" '{ sub(/#.*/, "") } $1 == k && $2 == n { $1 = $2 = ""; sub(/^ +/, ""); print; exit }' "$list"; }
+chroot_format() { row toolchain "$1" | cut -d' ' -f1; }
+chroot_pkgs() { row toolchain "$1" | cut -d' ' -f2-; }
 # "SUITE PACKAGES" installed from another suite, pinned below the chroot's own
-chroot_extra() { case $1 in bullseye) echo "bookworm gcc-12" ;; esac; }
+chroot_extra() { row extra "$1"; }
 chroot_ready() { grep -qsx "format=$(chroot_format "$1")" "$tdir/$1/.stapgen-ready"; }
 
 ensure_chroot() {
@@ -208,8 +209,7 @@ stap_id() {
 	      rt=$(host_runtime "$1")
 	      if [ -n "$rt" ]; then echo "stap $v (host) + task_work_cancel_func patch, $(cc_note "" "$1")"
 	      else echo "stap $v (host), $(cc_note "" "$1")"; fi ;;
-	sid|bullseye) echo "stap $(sed -n 's/^stap=//p' "$tdir/$tc/.stapgen-ready") ($tc chroot), $(cc_note "$tdir/$tc/root" "$1")" ;;
-	*) die "unknown toolchain '$tc'" ;;
+	*) echo "stap $(sed -n 's/^stap=//p' "$tdir/$tc/.stapgen-ready") ($tc chroot), $(cc_note "$tdir/$tc/root" "$1")" ;;
 	esac
 }
 
@@ -309,6 +309,8 @@ sysdir() {
 	echo "$d"
 }
 
+[ -n "$(row toolchain "$tc")" ] ||
+	die "unknown toolchain '$tc' (mk/matrix.list has: $(awk '$1 == "toolchain" { printf "%s%s", s, $2; s = " " }' "$list"))"
 case $cmd:$tc in
 sysdir:*) [ "$tc" = host ] || ensure_chroot "$tc"; sysdir "$1" ;;
 # prime TOOLCHAIN KVER DIR (fetch-kernel.sh's host cache: it renames DIR)
@@ -317,14 +319,14 @@ primed:*) primed "$1" ;;
 failed-headers:*) failed_headers "$1" ;;
 forget-failures:*) forget_failures "$1" ;;
 ensure:host) host_runtime "$1" >/dev/null ;;
-ensure:sid|ensure:bullseye) ensure_chroot "$tc" ;;
+ensure:*) ensure_chroot "$tc" ;;
 stap:host)
 	kver=$1; shift
 	rt=$(host_runtime "$kver")
 	shim=$(cc_shim "" "$kver")
 	[ -z "$shim" ] || PATH=$shim:$PATH
 	if [ -n "$rt" ]; then exec stap -R "$rt" "$@"; else exec stap "$@"; fi ;;
-stap:sid|stap:bullseye)
+stap:*)
 	kver=$1; shift
 	ensure_chroot "$tc"
 	shim=$(cc_shim "$tdir/$tc/root" "$kver")
@@ -344,7 +346,7 @@ stap:sid|stap:bullseye)
 	fi
 	in_root "$tc" env PATH="${shim:+$shim:}/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" stap "$@" ;;
 root:host) echo / ;;
-root:sid|root:bullseye) ensure_chroot "$tc"; echo "$tdir/$tc/root" ;;
+root:*) ensure_chroot "$tc"; echo "$tdir/$tc/root" ;;
 id:*) stap_id "$1" ;;
 *) die "unknown command or toolchain: $cmd $tc" ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """live.py - run every tool for real on a real kernel in QEMU, check its values.
 
-usage: live.py run --kver KVER --toolchain host|sid [--out DIR] [--tools T,...]
+usage: live.py run --kver KVER --toolchain TOOLCHAIN (a row of mk/matrix.list) [--out DIR] [--tools T,...]
        live.py lint                      check every spec's live: section
        live.py matrix DIR...             merge verdicts into out/validation/matrix.{md,json}
 
@@ -42,6 +42,26 @@ T0 = time.time()
 
 def say(msg):
     print("live: [%3ds] %s" % (time.time() - T0, msg), file=sys.stderr, flush=True)
+
+
+def matrix_toolchains():
+    """The toolchain names of mk/matrix.list (the kernels' and toolchains'
+    one list), host first."""
+    names = []
+    with open(os.path.join(ROOT, "mk", "matrix.list"), encoding="utf-8") as f:
+        for line in f:
+            w = line.split("#", 1)[0].split()
+            if len(w) >= 2 and w[0] == "toolchain":
+                names.append(w[1])
+    return names
+
+
+def kernel_matches(kver, prefix):
+    """A test's `kernels:` entry names a release or a release's leading
+    components: "6.1" is 6.1.0-57-cloud-amd64, not 6.12.118 (a prefix must end
+    where a component does)."""
+    return kver == prefix or (kver.startswith(prefix) and
+                              (prefix[-1] in ".-+~" or kver[len(prefix)] in ".-+~"))
 
 
 def die(msg):
@@ -770,7 +790,7 @@ def cmd_run(a):
             die(str(e))
         for t in ts:
             ks = t.get("kernels")
-            if ks and not any(kver.startswith(k) for k in ks):
+            if ks and not any(kernel_matches(kver, str(k)) for k in ks):
                 continue
             if a.tools and t["tool"] not in a.tools.split(","):
                 continue
@@ -1018,7 +1038,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
     r.add_argument("--kver", required=True)
-    r.add_argument("--toolchain", required=True, choices=["host", "sid"])
+    r.add_argument("--toolchain", required=True, choices=matrix_toolchains())
     r.add_argument("--out")
     r.add_argument("--tools", help="comma-separated tool names (default: all with live tests)")
     r.add_argument("--jobs", type=int, default=0)

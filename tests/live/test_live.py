@@ -27,6 +27,37 @@ CONN = [{"kind": "conn", "port": 18080, "pid": 104, "comm": "live-work", "source
         {"kind": "conn", "port": 22, "pid": 1, "comm": "sshd", "source": "10.0.0.1"}]
 
 
+class KernelFilter(unittest.TestCase):
+    def test_prefix_ends_at_a_component(self):
+        m = live.kernel_matches
+        self.assertTrue(m("6.1.0-57-cloud-amd64", "6.1"))
+        self.assertTrue(m("6.1.0-57-cloud-amd64", "6.1."))
+        self.assertTrue(m("6.1.0-57-cloud-amd64", "6.1.0-57-cloud-amd64"))
+        self.assertFalse(m("6.12.118+deb12-cloud-amd64", "6.1"))
+        self.assertTrue(m("6.12.118+deb12-cloud-amd64", "6.12"))
+        self.assertFalse(m("5.10.0-32-cloud-amd64", "6.1"))
+        self.assertFalse(m("6.1", "6.1.0"))
+
+    def test_toolchains_come_from_the_matrix_list(self):
+        names = live.matrix_toolchains()
+        self.assertEqual(names[0], "host")
+        self.assertIn("sid", names)
+        # every kernel row's live toolchain is a toolchain row
+        with open(os.path.join(live.ROOT, "mk", "matrix.list"), encoding="utf-8") as f:
+            rows = [ln.split("#", 1)[0].split() for ln in f]
+        kernels = [w for w in rows if w and w[0] == "kernel"]
+        self.assertTrue(kernels)
+        for w in kernels:
+            self.assertEqual(len(w), 3, w)
+            self.assertIn(w[2], names, w)
+        # and live.py's --toolchain takes exactly those
+        r = subprocess.run([sys.executable, live.__file__, "run", "--kver", "x", "--toolchain", "nope"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        for n in names:
+            self.assertIn("'%s'" % n, r.stderr)
+
+
 class Conditions(unittest.TestCase):
     def test_scalars(self):
         self.assertTrue(live.holds(18080, "18080"))

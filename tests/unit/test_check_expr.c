@@ -821,7 +821,17 @@ static void test_tapset_table(void **state)
 	f = tapset_func_lookup("task_ns_pid");
 	assert_int_equal(f->flags & (TF_GURU | TF_WRITES), TF_GURU);
 	f = tapset_func_lookup("gettimeofday_us");
-	assert_int_equal(f->flags, 0);
+	assert_int_equal(f->flags, TF_VOLATILE);
+	/* clocks, counters and random numbers are volatile; the task's are not */
+	static const char *const volatile_fns[] = { "local_clock_ns", "cpu_clock_us", "get_cycles",
+						    "jiffies", "randint", "ktime_get_ns" };
+	for (size_t i = 0; i < sizeof volatile_fns / sizeof *volatile_fns; i++) {
+		f = tapset_func_lookup(volatile_fns[i]);
+		if (!f || !(f->flags & TF_VOLATILE))
+			fail_msg("%s is not marked volatile", volatile_fns[i]);
+	}
+	assert_false(tapset_func_lookup("pid")->flags & TF_VOLATILE);
+	assert_false(tapset_func_lookup("execname")->flags & TF_VOLATILE);
 	assert_non_null(tapset_func_lookup("__tcp_skb_dport"));
 
 	assert_null(tapset_func_lookup("no_such_function"));
