@@ -332,10 +332,8 @@ static void body_uvar(const expr *e, spec_site site, unsigned idx, void *ctx)
 static void user_needs(tool_needs *n, const spec *s, const spec_probe *p, const spec_point *pt)
 {
 	const char *t = pt->text;
-	if (strncmp(t, "process", 7))
-		return;
-	bool fn = strstr(t, ".function(") || strstr(t, ".statement(");
-	bool mark = strstr(t, ".mark(") != NULL;
+	unsigned pn = probe_point_family(t)->needs;
+	bool fn = pn & PF_USYMS, mark = pn & PF_UMARK;
 	if (!fn && !mark)
 		return;
 	if (!n->ubinary[0] && !strncmp(t, "process(", 8)) {

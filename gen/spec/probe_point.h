@@ -32,12 +32,13 @@ const char *probe_point_param_value_bad(const char *v);
 /* A probe family (gen/tables/probe_families.def): what a point is by how
  * it starts, the context its probe gives and what the host needs for it. */
 enum { PF_BUILTIN, PF_ALIAS };
-enum { PF_KDEBUG = 1, PF_KPROBES = 2, PF_UPROBES = 4 };
+/* PF_USYMS: the probed binary's symbol table; PF_UMARK: its SDT notes */
+enum { PF_KDEBUG = 1, PF_KPROBES = 2, PF_UPROBES = 4, PF_USYMS = 8, PF_UMARK = 16 };
 typedef struct probe_family {
 	const char *prefix, *contains;
 	int kind;		/* PF_BUILTIN or PF_ALIAS */
 	unsigned ctx, ctx_return;	/* CTX_* (check_expr.h); ctx_return: a ".return" point */
-	unsigned needs;		/* PF_KDEBUG | PF_KPROBES | PF_UPROBES */
+	unsigned needs;		/* PF_KDEBUG | PF_KPROBES | PF_UPROBES | PF_USYMS | PF_UMARK */
 	const char *what;	/* the family in a message */
 	const char *example;	/* a point of the family */
 } probe_family;

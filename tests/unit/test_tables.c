@@ -378,6 +378,10 @@ static void test_probe_families(void **state)
 			 !!(f->needs & PF_KPROBES), !!(f->needs & PF_UPROBES), !!(f->needs & PF_KDEBUG));
 		if (!strstr(sb_str(&c.out.command), want))
 			fail_msg("row %u (%s): the command does not say %s", i, f->example, want);
+		/* and the user-space preflight reads the binary's symbols or notes */
+		assert_int_equal(strstr(sb_str(&c.out.stp), "the binary's symbol table") != NULL,
+				 !!(f->needs & PF_USYMS));
+		assert_int_equal(strstr(sb_str(&c.out.stp), "SDT markers") != NULL, !!(f->needs & PF_UMARK));
 		/* the doc page lists the tapset aliases a tool probes */
 		snprintf(want, sizeof want, "`%s`", f->example);
 		const char *doc = sb_str(&c.out.doc);
