@@ -350,7 +350,8 @@ void emit_command(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 		for (unsigned i = 0; i < s->nparams; i++)
 			if (s->params[i].point_arg) {
 				sb_printf(o, "pp_%u=", s->params[i].point_arg);
-				sh_quote(o, s->params[i].required || !s->params[i].sval ? "" : s->params[i].sval);
+				const char *def = pl->params[i].def;
+				sh_quote(o, def ? def : "");
 				sb_putc(o, '\n');
 			}
 	}
@@ -407,14 +408,14 @@ void emit_command(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 			continue;
 		}
 		sb_puts(&u, " (default: ");
-		if (p->type == PT_STRING) {
+		const plan_param *pp = plan_param_of(pl, p);
+		if (pp->str) {
 			/* as a C-style string: a newline in it shows as \n */
-			const char *v = p->sval ? p->sval : "";
 			sb_putc(&u, '"');
-			text_escape(&u, v, strlen(v), true);
+			text_escape(&u, pp->def, strlen(pp->def), true);
 			sb_puts(&u, "\")\n");
 		} else {
-			sb_printf(&u, "%lld)\n", (long long)p->ival);
+			sb_printf(&u, "%s)\n", pp->def);
 		}
 	}
 	sb_puts(&u, "\ncommon options:\n");

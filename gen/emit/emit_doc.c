@@ -323,21 +323,22 @@ void emit_doc(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 	sb_puts(o, "| option | parameter | default | meaning |\n|---|---|---|---|\n");
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
+		const plan_param *pp = &pl->params[i];
 		sb_printf(o, "| `%s` | `%s` | ", p->flag ? p->flag : "-G", p->name);
 		if (p->type == PT_SWITCH) {
-			sb_printf(o, "%s | ", p->ival ? "on" : "off");
+			sb_printf(o, "%s | ", strcmp(pp->def ? pp->def : "0", "0") ? "on" : "off");
 			md_cell(o, p->help);
 			sb_puts(o, " |\n");
 			continue;
 		}
-		if (p->required) {
+		if (!pp->def) {
 			sb_puts(o, "required");
-		} else if (p->type == PT_STRING) {
+		} else if (pp->str) {
 			sb_puts(o, "`");
-			md_cell(o, p->sval ? p->sval : "");
+			md_cell(o, pp->def);
 			sb_puts(o, "`");
 		} else
-			sb_printf(o, "%lld%s", (long long)p->ival, param_type_of(p).unit);
+			sb_printf(o, "%s%s", pp->def, param_type_of(p).unit);
 		sb_puts(o, " | ");
 		md_cell(o, p->help);
 		sb_puts(o, " |\n");

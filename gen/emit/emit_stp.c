@@ -188,14 +188,15 @@ static void emit_branch(stp *g, const lstmt *st)
 
 /* @N, or, when the parameter has a default, `%( $# >= N %? @N %: "DEFAULT" %)`:
  * the script also runs without the argument (stap script.stp, a module). */
-static void point_arg(strbuf *o, const spec_param *pa)
+static void point_arg(strbuf *o, const tool_plan *pl, const spec_param *pa)
 {
-	if (pa->required) {
+	const char *def = plan_param_of(pl, pa)->def;
+	if (!def) {
 		sb_printf(o, "@%u", pa->point_arg);
 		return;
 	}
 	sb_printf(o, "%%( $# >= %u %%? @%u %%: \"", pa->point_arg, pa->point_arg);
-	stap_string_literal(o, pa->sval ? pa->sval : "", pa->sval ? strlen(pa->sval) : 0);
+	stap_string_literal(o, def, strlen(def));
 	sb_puts(o, "\" %)");
 }
 
@@ -208,7 +209,7 @@ static void point_text(stp *g, const char *t)
 		sb_putn(g->o, t, (size_t)(at - t));
 		char buf[72];
 		snprintf(buf, sizeof buf, "%.*s", (int)(nl < 64 ? nl : 64), name);
-		point_arg(g->o, spec_find_param(g->s, buf));
+		point_arg(g->o, g->pl, spec_find_param(g->s, buf));
 		t = name + nl + 1;
 	}
 	sb_puts(g->o, t);
@@ -616,18 +617,19 @@ static void emit_globals(stp *g)
 	const spec *s = g->s;
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
+		const plan_param *pp = plan_param_of(g->pl, p);
 		if (p->point_arg) {	/* stap's positional argument */
 			sb_printf(g->o, "global %s = ", p->name);
-			point_arg(g->o, p);
+			point_arg(g->o, g->pl, p);
 			sb_puts(g->o, "\t# stap SCRIPT VALUE: fixed at compile time\n");
 		} else if (p->required) {	/* a value no -G gives: see required_checks() */
 			sb_printf(g->o, "global %s = %s\t# required\n", p->name, unset_value(p));
-		} else if (p->type == PT_STRING) {
+		} else if (pp->str) {
 			sb_printf(g->o, "global %s = \"", p->name);
-			stap_string_literal(g->o, p->sval ? p->sval : "", p->sval ? strlen(p->sval) : 0);
+			stap_string_literal(g->o, pp->def, strlen(pp->def));
 			sb_puts(g->o, "\"\n");
 		} else {
-			sb_printf(g->o, "global %s = %lld\n", p->name, (long long)p->ival);
+			sb_printf(g->o, "global %s = %s\n", p->name, pp->def);
 		}
 	}
 	if (s->nparams)

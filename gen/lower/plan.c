@@ -11,6 +11,23 @@ static const spec_unsupported *unsupported_for(const spec *s, const lowered *lw)
 	return NULL;
 }
 
+static const plan_param *params_of(arena *a, const spec *s)
+{
+	plan_param *pp = arena_alloc(a, (s->nparams ? s->nparams : 1) * sizeof *pp);
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const spec_param *p = &s->params[i];
+		pp[i].p = p;
+		pp[i].str = p->type == PT_STRING;
+		if (p->required)
+			pp[i].def = NULL;
+		else if (pp[i].str)
+			pp[i].def = p->sval ? p->sval : "";
+		else
+			pp[i].def = arena_printf(a, "%lld", (long long)p->ival);
+	}
+	return pp;
+}
+
 const tool_plan *plan_build(arena *a, const spec *s, const record_set *rs, const char *kver)
 {
 	tool_plan *pl = arena_alloc(a, sizeof *pl);
@@ -20,5 +37,6 @@ const tool_plan *plan_build(arena *a, const spec *s, const record_set *rs, const
 	pl->unsupported = unsupported_for(s, pl->lw);
 	pl->needs = tool_needs_of(s, pl->lw);
 	pl->stap_flags = stap_run_flags(a, s, &pl->nstap_flags);
+	pl->params = params_of(a, s);
 	return pl;
 }

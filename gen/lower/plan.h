@@ -9,6 +9,16 @@
 #include "lower.h"
 #include "records.h"
 
+/* A parameter as the outputs print its default, decided once: `def` is
+ * the default as text (a string's own text; an int or a duration in its
+ * unit, in decimal; a switch "0" or "1"), NULL for a required parameter.
+ * Each output quotes it by its own rules when `str` (a string). */
+typedef struct plan_param {
+	const spec_param *p;
+	const char *def;
+	bool str;
+} plan_param;
+
 typedef struct tool_plan {
 	const spec *s;
 	const record_set *rs;
@@ -19,7 +29,14 @@ typedef struct tool_plan {
 	tool_needs needs;
 	const char *const *stap_flags;	/* stap_run_flags(): the -D, -d ... it runs with */
 	unsigned nstap_flags;
+	const plan_param *params;	/* one per s->params, in order */
 } tool_plan;
+
+/* The plan's entry for one of the spec's parameters. */
+static inline const plan_param *plan_param_of(const tool_plan *pl, const spec_param *p)
+{
+	return &pl->params[p - pl->s->params];
+}
 
 /* rs: the spec's records (records_of), already held to their sizes;
  * kver: the target kernel's release, or a name that is no version. */

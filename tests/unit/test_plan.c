@@ -160,12 +160,59 @@ static void test_flags_sidecar(void **state)
 	done(&c);
 }
 
+/* Each parameter's default is decided once, in the plan, and every output
+ * prints that one text its own way: stap, the command's --help, the doc. */
+static void test_param_defaults(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c,
+		"tool: t\nsummary: s\n"
+		"params:\n"
+		"  name: { type: string, default: 'a\"b', help: h }\n"
+		"  port: { type: int, default: 8080, help: h }\n"
+		"  wait: { type: duration, default: 250ms, unit: ms, help: h }\n"
+		"  verbose: { type: switch, flag: -v, help: h }\n"
+		"  who: { type: string, required: true, help: h }\n"
+		"probes:\n  - on: 'kernel.trace(\"sched:sched_process_exit\")'\n"
+		"    where: 'execname() == name && pid() != port && verbose + wait > 0 && who != \"\"'\n"
+		"    emit: { record: r, columns: { n: 'pid()' } }\n",
+		"6.1.0-56-cloud-amd64");
+	const spec *s = c.out.spec;
+	assert_int_equal(s->nparams, 5);
+	const char *want[] = { "a\"b", "8080", "250", "0", NULL };
+	for (unsigned i = 0; i < 5; i++) {
+		const plan_param *pp = plan_param_of(c.pl, &s->params[i]);
+		assert_ptr_equal(pp->p, &s->params[i]);
+		if (!want[i])
+			assert_null(pp->def);
+		else
+			assert_string_equal(pp->def, want[i]);
+		assert_int_equal(pp->str, s->params[i].type == PT_STRING);
+	}
+	const char *stp = sb_str(&c.out.stp);
+	assert_non_null(strstr(stp, "global name = \"a\\\"b\"\n"));
+	assert_non_null(strstr(stp, "global port = 8080\n"));
+	assert_non_null(strstr(stp, "global wait = 250\n"));
+	const char *cmd = sb_str(&c.out.command);
+	assert_non_null(strstr(cmd, "(default: \"a\\\"b\")"));
+	assert_non_null(strstr(cmd, "(default: 8080)"));
+	assert_non_null(strstr(cmd, " (required)"));
+	const char *doc = sb_str(&c.out.doc);
+	assert_non_null(strstr(doc, "| `-G` | `port` | 8080 |"));
+	assert_non_null(strstr(doc, "| `-G` | `wait` | 250 ms |"));
+	assert_non_null(strstr(doc, "| `-v` | `verbose` | off |"));
+	assert_non_null(strstr(doc, "| `-G` | `who` | required |"));
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_points_for_kernel),
 		cmocka_unit_test(test_timers_and_clears),
 		cmocka_unit_test(test_flags_sidecar),
+		cmocka_unit_test(test_param_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
