@@ -38,7 +38,7 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_C))
 
 .PHONY: all tools tools-only check check-unit check-golden check-parsers check-asan check-hostile check-portable check-entry \
 	check-commands check-fuzz-cmd check-flame check-browser check-install check-outdir install valgrind clean deps deps-tools dist check-dist fuzz kernels validate helpers \
-	check-helpers valgrind-helpers bench check-tapset-rules check-docs
+	check-helpers valgrind-helpers bench check-tapset-rules check-docs check-layers
 all: $(STAPGEN) helpers
 
 # ---- the generator -------------------------------------------------------
@@ -229,12 +229,13 @@ valgrind-helpers: $(HELPER_BIN)
 
 # Every relative link and #anchor of README.md and docs/*.md resolves (and
 # the checker fails on broken ones: its self-test).
+check-layers: ; @sh tests/layers/run.sh --self-test && sh tests/layers/run.sh
 check-docs: ; @python3 tests/docs/links.py --self-test && python3 tests/docs/links.py && echo "check-docs: links ok"
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-golden check-parsers check-flame check-fuzz-replay check-hostile \
 		check-entry check-commands check-fuzz-cmd check-outdir check-install check-helpers check-live-unit check-validate-unit \
-		check-portable check-dist check-tapset-rules check-docs
+		check-portable check-dist check-tapset-rules check-docs check-layers
 	@echo "make check: all passed"
 
 check-asan:

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "../expr/ast.h"
+#include "../spec/probe_ctx.h"
 #include "../spec/spec.h"
 
 typedef enum {
@@ -28,23 +29,7 @@ typedef struct name_info {
 	bool row_value;		/* STATE: the map a report iterates; bare, the row's value */
 } name_info;
 
-/* What the expression may use, by where it appears. */
-enum {
-	CTX_TARGET = 1 << 0,	/* $vars, @cast, @defined: DWARF/tracepoint probes */
-	CTX_RETURN = 1 << 1,	/* $return and @entry(): .return probes */
-	CTX_REPORT = 1 << 2,	/* @count/@sum/@min/@max/@avg over aggregates */
-	CTX_GURU = 1 << 3,	/* guru mode granted (reserved for writes) */
-	CTX_NO_EVENT = 1 << 4,	/* timer/begin/end/report: no pid()/execname() meaning */
-	/* Some, not all, of a probe's points give $vars / $return: allowed
-	 * inside @defined() and @choose_defined(), which stap resolves per point. */
-	CTX_MAYBE_TARGET = 1 << 5,
-	CTX_MAYBE_RETURN = 1 << 6,
-	/* @entry(): any .return probe, a kprobe's (no $vars) too */
-	CTX_ENTRY = 1 << 7,
-	/* a user-space SDT marker (process(...).mark): its $vars are only
-	 * $arg1..$argN and $$parms/$$vars */
-	CTX_MARK = 1 << 8,
-};
+/* The CTX_* flags: gen/spec/probe_ctx.h (the probe families give them). */
 
 /* The CTX_* flags a probe's body is checked with (check_spec.c). */
 unsigned probe_ctx(const spec_probe *p);

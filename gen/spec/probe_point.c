@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "../check/check_expr.h"
+#include "probe_ctx.h"
 
 static int name_char(int c)
 {
