@@ -15,6 +15,8 @@
 #   sg_need_kprobes sg_need_uprobes sg_need_kdebug
 #                               0 no, 1 needed, 2 only by a fallback probe point
 #   sg_npp                      number of probe point arguments (pp_1 ...)
+#   sg_ubin sg_ubin_pp          the binary a function uprobe probes: its path, or
+#                               the probe point argument holding it (0: none)
 #   sg_ppchars sg_ppmax         the bytes and length a probe point argument may have
 #   usage                       prints -h
 #   tool_opt ARG...             one of the spec's options: sets sg_shift, or returns 1
@@ -263,6 +265,60 @@ sg_kfeature() {
 		sg_miss "$3: this kernel is built without $1 (no package adds it: it needs a kernel built with $1=y)"
 	fi
 }
+# sg_upkg PATH: sg_up is how to install PATH's debug symbols on this
+# distribution, naming its package when the package manager knows the file.
+sg_upkg() {
+	sg_pk=''
+	case $sg_os in
+	debian | ubuntu)
+		for sg_w in "$1" "${1#/usr}" "/usr$1"; do
+			[ -n "$sg_pk" ] || sg_pk=$(dpkg -S "$sg_w" 2>/dev/null | sed -n '/^diversion /d; s/[:,].*//p' | head -n 1) || sg_pk=''
+		done ;;
+	rh | suse) sg_pk=$(rpm -qf --qf '%{NAME}\n' "$1" 2>/dev/null | head -n 1) || sg_pk='' ;;
+	esac
+	case $sg_pk in *[!a-zA-Z0-9.+_-]*) sg_pk='' ;; esac
+	case $sg_os in
+	debian) sg_up="apt-get install ${sg_pk:-PACKAGE}-dbgsym, from Debian's debug archive (its ${sg_code:-CODENAME}-debug suite; a few packages have ${sg_pk:-PACKAGE}-dbg instead)" ;;
+	ubuntu) sg_up="apt-get install ${sg_pk:-PACKAGE}-dbgsym, from Ubuntu's ddebs archive" ;;
+	rh) sg_up="debuginfo-install ${sg_pk:-PACKAGE}" ;;
+	suse) sg_up="zypper --plus-content debug install ${sg_pk:-PACKAGE}-debuginfo" ;;
+	*) sg_up="this distribution's debug symbols of ${sg_pk:-the package that has it}" ;;
+	esac
+	[ -n "$sg_pk" ] || sg_up="$sg_up (PACKAGE: the one that has it; the package manager does not know the file)"
+}
+# sg_usymcheck: stap finds a function uprobe's function by name in the
+# binary's symbol table (.symtab), its separate debug file (by build id), or
+# only among the exported ones (.dynsym); none of them: nothing to probe.
+sg_usymcheck() {
+	sg_ub=$sg_ubin
+	[ "$sg_ubin_pp" = 0 ] || eval "sg_ub=\${pp_$sg_ubin_pp}"
+	[ -n "$sg_ub" ] || return 0
+	sg_us=$(sg_shown "$sg_ub")
+	case $sg_ub in */*) ;; *) sg_ub=$(command -v -- "$sg_ub" 2>/dev/null) || sg_ub=$sg_us ;; esac	# stap looks a bare name up in PATH
+	if [ ! -f "$sg_root$sg_ub" ]; then
+		sg_miss "the binary $sg_us the tool probes (no such file)"
+		return 0
+	fi
+	if ! command -v readelf >/dev/null; then
+		sg_say "warning: cannot tell whether $sg_us has a symbol table (no readelf: binutils)"
+		return 0
+	fi
+	if ! sg_sec=$(LC_ALL=C readelf -S -W "$sg_root$sg_ub" 2>/dev/null); then
+		sg_miss "the binary $sg_us the tool probes: not an ELF file (readelf -S fails)"
+		return 0
+	fi
+	case $sg_sec in *' .symtab '*) sg_ok "symbol table of $sg_us"; return 0 ;; esac
+	sg_bid=$(LC_ALL=C readelf -n "$sg_root$sg_ub" 2>/dev/null | sed -n 's/^ *Build ID: *\([0-9a-f][0-9a-f]*\)$/\1/p' | head -n 1) || sg_bid=''
+	if [ -n "$sg_bid" ]; then
+		sg_w=/usr/lib/debug/.build-id/$(printf '%.2s' "$sg_bid")/${sg_bid#??}.debug
+		if [ -f "$sg_root$sg_w" ]; then sg_ok "debug symbols of $sg_us ($sg_w)"; return 0; fi
+	fi
+	sg_upkg "$sg_ub"
+	case $sg_sec in
+	*' .dynsym '*) sg_say "warning: $sg_us has no symbol table (.symtab), only its exported functions (.dynsym): a function it does not export is not found; its symbols: $sg_up" ;;
+	*) sg_miss "a symbol table in $sg_us: it is stripped (no .symtab, no .dynsym), so no function in it can be probed by name; its symbols: $sg_up" ;;
+	esac
+}
 sg_preflight() {
 	case $gen_kver in
 	[0-9]*.[0-9]*)
@@ -316,6 +372,7 @@ sg_preflight() {
 			sg_miss "the kernel's debuginfo $sg_dbgpath, a vmlinux with DWARF (BTF is not enough for stap): the tool probes kernel functions or reads kernel structures${sg_dpkg:+ ($sg_dpkg)}" $sg_dpkg
 		fi
 	fi
+	[ "$sg_need_uprobes" = 0 ] || sg_usymcheck
 	if ! command -v stap >/dev/null; then
 		sg_miss "stap" systemtap
 		return 0

@@ -49,6 +49,11 @@ for stp in "$tmp"/out/*.stp; do
 	case $said/$lv in not-needed/0 | only-if-fallback/2 | needed/1 | symbols/1) ;;
 	*) bad "$tool: its plan says debuginfo=$said, the command's sg_need_kdebug=$lv" ;;
 	esac
+	# the user-space binary it probes is there, as on a host it runs on
+	ub=$(sed -n 's/^user_binary=//p' "$tmp/out/$tool.flags")
+	if [ -n "$ub" ] && [ -f "$ub" ] && [ ! -e "$tmp/root$ub" ]; then
+		mkdir -p "$tmp/root${ub%/*}" && cp "$ub" "$tmp/root$ub"
+	fi
 	n=$((n + 1))
 	rc=0
 	STAPGEN_ROOT=$tmp/root PATH="$tmp/bin:$PATH" sh "$tmp/out/$tool" --check >"$tmp/check.out" 2>&1 || rc=$?

@@ -360,7 +360,7 @@ CC=${CC:-cc}
 mkdir -p "$tmp/out/parsers"
 # shellcheck disable=SC2086 # PARSER_CFLAGS is a list of options
 CC=$CC ./scripts/rt-objs.sh "$tmp/rt" -std=c11 -O1 ${PARSER_CFLAGS:-} || bad "the parser runtime does not compile"
-for t in tcp_conn needs_tracepoint biolatency ip_nf_top; do
+for t in tcp_conn needs_tracepoint biolatency ip_nf_top ufunclatency; do
 	# shellcheck disable=SC2086
 	$CC -std=c11 -O1 ${PARSER_CFLAGS:-} -Itemplates/parser -o "$tmp/out/parsers/$t-parse" \
 		"$tmp/out/parsers/${t}_parser.c" "$tmp"/rt/*.o || bad "$t parser does not compile"
@@ -832,6 +832,44 @@ rc=0
 (cd "$tmp/cwd" && STAPGEN_ROOT=$root PATH="$PATH_UNAME" sh "$tmp/out/tcp_conn" >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
 [ "$rc" = 1 ] && grep -q "linux-headers-$rel" "$tmp/stderr" && grep -q 'not ready' "$tmp/stderr" ||
 	bad "tcp_conn not ready: exit $rc: $(cat "$tmp/stderr")"
+# a function uprobe's binary: its symbol table, or its debug file by build
+# id; exported functions only (.dynsym) is a warning, none a miss; each
+# names the package with the symbols (dpkg -S, a stub here)
+mkroot
+stub 'case $1 in -V) echo "Systemtap translator/driver (version 9.9/0.188)"; echo "tested kernel versions: 2.6.32 ... 99.1.0";; esac'
+printf '#!/bin/sh\ncase $2 in /opt/dynonly | /opt/stripped) echo "coreutils: $2" ;; *) exit 1 ;; esac\n' >"$tmp/bin/dpkg"
+chmod +x "$tmp/bin/dpkg"
+mkdir -p "$root/opt"
+printf 'int main(void) { return 0; }\n' | $CC -x c -o "$root/opt/withsyms" - || bad "cc: a binary with symbols"
+cp /bin/true "$root/opt/dynonly"
+objcopy -R .symtab -R .dynsym /bin/true "$root/opt/stripped" || bad "objcopy: a stripped binary"
+# ucheck BINARY STATUS TEXT...: ufunclatency --check --binary BINARY
+ucheck() {
+	ub=$1 want=$2
+	shift 2
+	n=$((n + 1))
+	rc=0
+	(cd "$tmp/cwd" && STAPGEN_ROOT=$root PATH="$PATH_UNAME" sh "$tmp/out/ufunclatency" --check --binary "$ub" >"$tmp/stdout" 2>&1) || rc=$?
+	[ "$rc" = "$want" ] || bad "ufunclatency --check --binary $ub: exit $rc, expected $want: $(grep -v ': ok: ' "$tmp/stdout" | head -n 3)"
+	for text in "$@"; do
+		grep -qF -- "$text" "$tmp/stdout" || bad "ufunclatency --check --binary $ub does not say '$text': $(head -n 20 "$tmp/stdout")"
+	done
+}
+ucheck /opt/withsyms 0 "ok: symbol table of /opt/withsyms" "ufunclatency: ready"
+ucheck /opt/stripped 1 "missing: a symbol table in /opt/stripped: it is stripped (no .symtab, no .dynsym)" \
+	"its symbols: apt-get install coreutils-dbgsym, from Debian's debug archive (its bookworm-debug suite"
+ucheck /opt/dynonly 0 "warning: /opt/dynonly has no symbol table (.symtab), only its exported functions (.dynsym)" \
+	"apt-get install coreutils-dbgsym" "ufunclatency: ready"
+ucheck /opt/nosuch 1 "missing: the binary /opt/nosuch the tool probes (no such file)"
+# the package manager does not know the file: the message says so
+cp "$root/opt/stripped" "$root/opt/unowned"
+ucheck /opt/unowned 1 "apt-get install PACKAGE-dbgsym" "the package manager does not know the file"
+# its separate debug file, by build id, is as good as a symbol table
+bid=$(LC_ALL=C readelf -n /bin/true | sed -n 's/^ *Build ID: *//p')
+mkdir -p "$root/usr/lib/debug/.build-id/${bid%"${bid#??}"}"
+: >"$root/usr/lib/debug/.build-id/${bid%"${bid#??}"}/${bid#??}.debug"
+ucheck /opt/stripped 0 "ok: debug symbols of /opt/stripped (/usr/lib/debug/.build-id/" "ufunclatency: ready"
+rm "$tmp/bin/dpkg"
 [ -z "$(ls -A "$tmp/cwd")" ] || bad "exit/preflight tests created files: $(ls -A "$tmp/cwd")"
 
 echo "commands: $n checks, $fail failed"

@@ -453,6 +453,54 @@ static int cmd_ucalls(int argc, char **argv)
 	return 0;
 }
 
+/* ufuncs N MS M: live_work_nap() N times (MS each), then live_work_tick()
+ * M times: two functions of known call counts for ucalls. */
+__attribute__((noinline)) long live_work_tick(long i)
+{
+	__asm__ volatile("" ::: "memory");	/* keep the call and its return */
+	return i + 1;
+}
+
+static int cmd_ufuncs(int argc, char **argv)
+{
+	if (argc != 4)
+		die("usage: ufuncs N MS M");
+	long n = num(argv[1]), ms = num(argv[2]), m = num(argv[3]), sum = 0;
+	for (long i = 0; i < n; i++)
+		sum += live_work_nap(i, ms);
+	for (long i = 0; i < m; i++)
+		sum += live_work_tick(i);
+	fact("pid", "%d", getpid());
+	fact("usum", "%ld", sum);
+	return 0;
+}
+
+/* malloc K S L: K malloc(S) (each written to), then all but L of them
+ * freed: L blocks of S bytes outstanding at exit.  The pointers live in a
+ * global, so the compiler cannot pair a malloc with its free away. */
+static void *blocks[4096];
+
+static int cmd_malloc(int argc, char **argv)
+{
+	if (argc != 4)
+		die("usage: malloc K S L");
+	long k = num(argv[1]), size = num(argv[2]), l = num(argv[3]);
+	if (k > (long)(sizeof blocks / sizeof blocks[0]) || l > k)
+		die("malloc: K at most %zu, L at most K", sizeof blocks / sizeof blocks[0]);
+	for (long i = 0; i < k; i++) {
+		blocks[i] = malloc((size_t)size);
+		if (!blocks[i])
+			die("malloc: out of memory");
+		memset(blocks[i], (int)i, (size_t)size);
+	}
+	for (long i = l; i < k; i++)
+		free(blocks[i]);
+	fact("pid", "%d", getpid());
+	fact("allocs", "%ld", k);
+	fact("leaked", "%ld", l);
+	return 0;
+}
+
 /* syscalls N: N getppid(2) calls, in bursts of 500 with a rest after each
  * twice as long as the burst took.  A tool probing every system call spends
  * most of an unbroken getppid loop in its handlers; under QEMU's software
@@ -620,6 +668,7 @@ static const struct {
 	{ "read-zero", cmd_read_zero }, { "naps", cmd_naps },	      { "syscalls", cmd_syscalls },
 	{ "faults", cmd_faults },     { "slow-read", cmd_slow_read }, { "threads", cmd_threads },
 	{ "bench-io", cmd_bench_io }, { "bench-tcp", cmd_bench_tcp }, { "ucalls", cmd_ucalls },
+	{ "ufuncs", cmd_ufuncs },     { "malloc", cmd_malloc },
 };
 
 /* stap 4.8's stapio can drop what the module printed in its reader's last
