@@ -86,7 +86,7 @@ elif [ "$mode" = p2 ] && [ "$tc" != host ] && [ -f "$script" ] && svfact=$(sv_fa
 	secs=0 rss=
 elif [ "$mode" = p2 ] && [ -f "$script" ] &&
 	ubin=$(plan_get user_binary) && [ -n "$ubin" ] &&
-	uroot=$("$tcsh" root "$tc" 2>/dev/null) && [ ! -e "${uroot%/}$ubin" ]; then
+	uroot=$("$tcsh" root "$tc" 2>/dev/null) && [ ! -s "${uroot%/}$ubin" ]; then
 	# a uprobe script's p2 reads the probed binary: not in this toolchain's root
 	status=unsupported
 	put status unsupported

@@ -80,6 +80,25 @@ run_test() {
 		echo $? >"$d/rc"
 		: >"$d/raw"
 		;;
+	cmdx)
+		# the command's -p PID: the run waits until the probes are armed,
+		# the command stops itself (-t) after the run is over
+		rm -f /tmp/go
+		(cd /tmp/work && while [ ! -e /tmp/go ]; do sleep 0.1; done; eval "exec timeout 120 $cmd") \
+			>"$d/work.out" 2>&1 &
+		tpid=$!
+		echo "$tpid" >"$d/target"
+		# armed: the command says "Tracing: ..." once its parser has read
+		# the begin probe's record, as a user sees it
+		(n=0; until grep -q "^Tracing: " "$d/stderr" 2>/dev/null || [ $n -gt 1200 ]; do n=$((n + 1)); sleep 0.1; done
+		 sleep 0.5; touch /tmp/go) &
+		(cd /tmp && LIVE_LINGER_MS=300 timeout -s INT 150 "/live/cmd/$mod" --module "/live/modules/$mod.ko" \
+			-f json "$@" -p "$tpid" -t 8) >"$d/json" 2>"$d/stderr"
+		echo $? >"$d/rc"
+		wait $tpid
+		echo $? >"$d/work.rc"
+		: >"$d/raw"
+		;;
 	flight)
 		staprun -L "/live/modules/$mod.ko" "$@" >"$d/load.out" 2>"$d/stderr"
 		echo $? >"$d/load.rc"
@@ -124,7 +143,7 @@ run_test() {
 	esac
 	echo $(( $(date +%s) - t0 )) >"$d/seconds"
 	p=/live/parsers/$mod-parse
-	if [ "$mode" = cmd ]; then
+	if [ "$mode" = cmd ] || [ "$mode" = cmdx ]; then
 		echo 0 >"$d/parse.rc"   # the command ran the parser; its status is the command's
 	elif [ -x "$p" ]; then
 		"$p" -f json <"$d/raw" >"$d/json" 2>"$d/parse.stderr"

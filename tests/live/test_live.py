@@ -177,9 +177,21 @@ class SpecValidation(unittest.TestCase):
     def test_via(self):
         self.assertError("run: x\nvia: stap\nexpect: []\n", "via is staprun (default")
         self.assertError("run: x\nvia: command\nexpect: []\n", "via: command needs mode: c")
+        self.assertError("run: x\nvia: command\nmode: bg\nexpect: []\n", "or x (its -p PID)")
+        _, tests = self.load("run: x\nvia: command\nmode: x\nexpect: []\n")
+        self.assertEqual(tests[0]["mode"], "x")
         _, tests = self.load("run: x\nvia: command\nmode: c\nparams: { destport: 80, quiet: 1 }\nexpect: []\n")
         # each parameter by its flag, or -G NAME=VALUE without one
         self.assertEqual(tests[0]["argv"], ["--port", "80", "-G", "quiet=1"])
+        # a probe point's parameter is the module's (--build-module), not the run's
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+            f.write(SPEC.replace('kernel.function("inet_csk_accept").return', 'process(@param(quiet)).function("f")')
+                    % "  run: x\n  via: command\n  mode: x\n  params: { destport: 80, quiet: 1 }\n  expect: []\n")
+        try:
+            _, tests = live.load_tests(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(tests[0]["argv"], ["--port", "80"])
         self.assertIn("the command exited 1", live.check_test({"expect": [], "via": "command"},
                                                               result([], rc=1))[0])
 

@@ -623,6 +623,44 @@ static int cmd_bench_io(int argc, char **argv)
 	return 0;
 }
 
+/* bench-ufuncs SECONDS: live_work_tick() as many times as fit in SECONDS
+ * (ops = calls): one uprobe and one uretprobe hit per op under ucalls. */
+static int cmd_bench_ufuncs(int argc, char **argv)
+{
+	if (argc != 2)
+		die("usage: bench-ufuncs SECONDS");
+	double end = now_ms() + 1000.0 * (double)num(argv[1]);
+	long ops = 0, sum = 0;
+	while (now_ms() < end)
+		for (int i = 0; i < 64; i++, ops++)
+			sum += live_work_tick(i);
+	fact("pid", "%d", getpid());
+	fact("ops", "%ld", ops);
+	fact("usum", "%ld", sum);
+	return 0;
+}
+
+/* bench-malloc SECONDS: malloc(64) and its free, as many pairs as fit in
+ * SECONDS (ops = pairs): under umalloc three probe hits per op (malloc's
+ * entry and return, free's entry). */
+static int cmd_bench_malloc(int argc, char **argv)
+{
+	if (argc != 2)
+		die("usage: bench-malloc SECONDS");
+	double end = now_ms() + 1000.0 * (double)num(argv[1]);
+	long ops = 0;
+	while (now_ms() < end)
+		for (int i = 0; i < 64; i++, ops++) {
+			blocks[0] = malloc(64);
+			if (!blocks[0])
+				die("malloc: out of memory");
+			free(blocks[0]);
+		}
+	fact("pid", "%d", getpid());
+	fact("ops", "%ld", ops);
+	return 0;
+}
+
 /* bench-tcp PORT SECONDS: bytes through one loopback connection in 1 KiB
  * writes (TCP_NODELAY: many small segments), for SECONDS (ops = bytes). */
 static int cmd_bench_tcp(int argc, char **argv)
@@ -668,7 +706,8 @@ static const struct {
 	{ "read-zero", cmd_read_zero }, { "naps", cmd_naps },	      { "syscalls", cmd_syscalls },
 	{ "faults", cmd_faults },     { "slow-read", cmd_slow_read }, { "threads", cmd_threads },
 	{ "bench-io", cmd_bench_io }, { "bench-tcp", cmd_bench_tcp }, { "ucalls", cmd_ucalls },
-	{ "ufuncs", cmd_ufuncs },     { "malloc", cmd_malloc },
+	{ "ufuncs", cmd_ufuncs },     { "malloc", cmd_malloc },	      { "bench-ufuncs", cmd_bench_ufuncs },
+	{ "bench-malloc", cmd_bench_malloc },
 };
 
 /* stap 4.8's stapio can drop what the module printed in its reader's last

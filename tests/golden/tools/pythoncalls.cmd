@@ -8,7 +8,7 @@ unset CDPATH
 tool=pythoncalls sg_mod=pythoncalls
 spec='specs/user/pythoncalls.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=74a68304ed179be7
+set_id=4202cf31f25edfe4
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Python function calls and their latency, per function, through the interpreter'\''s USDT markers'
@@ -26,7 +26,7 @@ usage: pythoncalls [options]
 
 Python function calls and their latency, per function, through the interpreter's USDT markers
 
-Each Python function call (the interpreter's function__entry marker) and return (function__return) of --binary, per file and function: the calls, their total, average and maximum time in microseconds (from the call to its return, per thread and call depth, so recursion and nesting are timed right), and a log2 histogram of the latency per function.  The markers carry the file name, the function name and the line ($arg1..$arg3); Debian's python3.11 has them (readelf -n lists them), and CPython enables them only while a tracer is attached (their semaphores), so the tool costs nothing once it stops.  With -p PID or -c CMD only that process.  Calls already running when the tool starts are not timed.
+Each Python function call (the interpreter's function__entry marker) and return (function__return) of --binary, per file and function: the calls, their total, average and maximum time in microseconds (from the call to its return, per thread and call depth, so recursion and nesting are timed right), and a log2 histogram of the latency per function.  The markers carry the file name, the function name and the line ($arg1..$arg3); Debian's python3.11 has them (readelf -n lists them), and CPython enables them only while a tracer is attached (their semaphores), so the tool costs nothing once it stops.  With -p PID or -c CMD only that process.  Calls already running when the tool starts are not timed. CPython 3.11 to 3.14 barely fire function__entry/__return (CPython issue 98894, fixed for 3.15): in a run of Debian's python3.11 under this tool only a generator expression of the interpreter's start-up and a sys.setprofile() hook fired them, not a function called in a loop, through map() or from exec'd code.  There the tool sees next to nothing; it is for CPython 3.6 to 3.10 and 3.15 on (pythongc's markers work on 3.11).
 
 examples:
   pythoncalls -p 1234            # the calls of one running python3.11 process, at Ctrl-C

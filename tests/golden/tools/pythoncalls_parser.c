@@ -62,7 +62,7 @@ const sg_tool pythoncalls_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char pythoncalls_set[] = "stapgen set 74a68304ed179be7";
+const char pythoncalls_set[] = "stapgen set 4202cf31f25edfe4";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct pythoncalls_handlers {

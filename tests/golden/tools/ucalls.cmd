@@ -8,7 +8,7 @@ unset CDPATH
 tool=ucalls sg_mod=ucalls
 spec='specs/user/ucalls.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=4427d7bb8160dd29
+set_id=0cc7ed8e4d3dffdd
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Calls and time per function of a program or library matching a pattern, the most called first'

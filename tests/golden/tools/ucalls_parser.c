@@ -46,7 +46,7 @@ const sg_tool ucalls_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ucalls_set[] = "stapgen set 4427d7bb8160dd29";
+const char ucalls_set[] = "stapgen set 0cc7ed8e4d3dffdd";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ucalls_handlers {
