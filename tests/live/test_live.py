@@ -201,6 +201,23 @@ class SpecValidation(unittest.TestCase):
         self.assertError("not_triggerable: r\nrun: x\n", "'not_triggerable: REASON' stands alone")
 
 
+class Bench(unittest.TestCase):
+    def test_warmup_rounds_are_run_and_left_out(self):
+        ts = live.bench_tests()
+        warm = [t for t in ts if t["warmup"]]
+        self.assertEqual(len(warm), live.BENCH_WARMUP * sum(len(v) for _, _, v in live.BENCH))
+        self.assertTrue(all(".w" in t["id"] for t in warm))
+        self.assertEqual(len(ts) - len(warm), live.BENCH_ROUNDS * sum(len(v) for _, _, v in live.BENCH))
+        self.assertEqual(len({t["id"] for t in ts}), len(ts))
+
+    def test_verdict(self):
+        self.assertIsNone(live.bench_verdict([100, 110, 105], [50, 60, 55]))
+        # a tool round within none's spread: a figure, however close
+        self.assertIsNone(live.bench_verdict([100, 110, 105], [108, 120, 125]))
+        self.assertIn("more with the tool", live.bench_verdict([100, 110, 105], [111, 120, 125]))
+        self.assertIn("fewer than 3", live.bench_verdict([100, 110], [50, 60, 55]))
+
+
 class Specs(unittest.TestCase):
     def test_every_tool_has_a_live_test(self):
         for p in live.all_specs():
