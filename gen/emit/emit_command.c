@@ -342,22 +342,27 @@ void emit_command(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 		  needs.target && uses_user_symbols(s), needs.target_required);
 	sb_printf(o, "sg_need_kprobes=%d sg_need_uprobes=%d sg_need_kdebug=%d\n",
 		  need_word(needs.kprobes), need_word(needs.uprobes), need_word(needs.kdebug));
-	{	/* the binary whose symbol table a function uprobe needs (the
-		 * preflight checks it): a literal path, or the probe point
-		 * argument that holds it (sg_ubin_pp, 0: none) */
+	{	/* the binary whose symbol table a function uprobe needs, and
+		 * whose SDT notes a .mark point needs (the preflight checks
+		 * them): a literal path, or the probe point argument that holds
+		 * it (_pp, 0: none) */
 		unsigned upp = 0;
 		const char *ulit = "";
-		if (needs.usyms && !strncmp(needs.ubinary, "@param(", 7)) {
+		if (!strncmp(needs.ubinary, "@param(", 7)) {
 			size_t nl = strcspn(needs.ubinary + 7, ")");
 			for (unsigned i = 0; i < s->nparams; i++)
 				if (strlen(s->params[i].name) == nl &&
 				    !strncmp(s->params[i].name, needs.ubinary + 7, nl))
 					upp = s->params[i].point_arg;
-		} else if (needs.usyms && needs.ubinary[0] == '"') {
+		} else if (needs.ubinary[0] == '"') {
 			ulit = needs.ubinary_path;
 		}
-		sb_printf(o, "sg_ubin_pp=%u sg_ubin=", upp);
-		sh_quote(o, ulit);
+		sb_printf(o, "sg_ubin_pp=%u sg_ubin=", needs.usyms ? upp : 0);
+		sh_quote(o, needs.usyms ? ulit : "");
+		sb_printf(o, "\nsg_umark_pp=%u sg_umark_bin=", needs.umarks[0] ? upp : 0);
+		sh_quote(o, needs.umarks[0] ? ulit : "");
+		sb_puts(o, " sg_umarks=");
+		sh_quote(o, needs.umarks);
 		sb_putc(o, '\n');
 	}
 	sb_printf(o, "sg_npp=%u\n", s->npoint_args);

@@ -328,6 +328,26 @@ static void body_uvar(const expr *e, spec_site site, unsigned idx, void *ctx)
 	expr_walk(e, find_uvar, ctx);
 }
 
+/* A .mark("NAME") point's marker name into n->umarks, once.  A name with
+ * other bytes (a wildcard, an escape) is left to stap. */
+static void add_umark(tool_needs *n, const char *t)
+{
+	const char *m = strstr(t, ".mark(\"");
+	if (!m)
+		return;
+	m += 7;
+	size_t len = strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+	if (!len || m[len] != '"')
+		return;
+	size_t have = strlen(n->umarks);
+	for (const char *w = n->umarks; *w; w += strcspn(w, " "), w += *w == ' ')
+		if (strcspn(w, " ") == len && !strncmp(w, m, len))
+			return;
+	if (have + len + 2 > sizeof n->umarks)
+		return;
+	snprintf(n->umarks + have, sizeof n->umarks - have, "%s%.*s", have ? " " : "", (int)len, m);
+}
+
 /* User-space points: what they need of the probed binary. */
 static void user_needs(tool_needs *n, const spec *s, const spec_probe *p, const spec_point *pt)
 {
@@ -351,6 +371,8 @@ static void user_needs(tool_needs *n, const spec *s, const spec_probe *p, const 
 					snprintf(n->ubinary_path, sizeof n->ubinary_path, "%s", s->params[i].sval);
 	}
 	n->umark |= mark;
+	if (mark)
+		add_umark(n, t);
 	if (!fn)
 		return;
 	n->usyms = true;

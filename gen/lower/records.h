@@ -85,6 +85,9 @@ typedef struct tool_needs {
 	/* the path stap resolves without arguments: the literal, or the
 	 * parameter's default ("" when neither is known) */
 	char ubinary_path[260];
+	/* the SDT markers the .mark points name, blank-separated, each once
+	 * (names of [A-Za-z0-9_] only; the preflight looks them up) */
+	char umarks[200];
 } tool_needs;
 struct lowered;
 tool_needs tool_needs_of(const spec *s, const struct lowered *lw);

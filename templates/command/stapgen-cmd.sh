@@ -17,6 +17,8 @@
 #   sg_npp                      number of probe point arguments (pp_1 ...)
 #   sg_ubin sg_ubin_pp          the binary a function uprobe probes: its path, or
 #                               the probe point argument holding it (0: none)
+#   sg_umark_bin sg_umark_pp    the same for the binary of the .mark points, and
+#   sg_umarks                   the SDT markers they name (blank-separated)
 #   sg_ppchars sg_ppmax         the bytes and length a probe point argument may have
 #   usage                       prints -h
 #   tool_opt ARG...             one of the spec's options: sets sg_shift, or returns 1
@@ -319,6 +321,36 @@ sg_usymcheck() {
 	*) sg_miss "a symbol table in $sg_us: it is stripped (no .symtab, no .dynsym), so no function in it can be probed by name; its symbols: $sg_up" ;;
 	esac
 }
+# sg_umarkcheck: a .mark point needs its SDT marker among the binary's
+# notes (.note.stapsdt, as readelf -n lists them): a program built without
+# its markers has nothing to probe there.
+sg_umarkcheck() {
+	[ -n "$sg_umarks" ] || return 0
+	sg_ub=$sg_umark_bin
+	[ "$sg_umark_pp" = 0 ] || eval "sg_ub=\${pp_$sg_umark_pp}"
+	[ -n "$sg_ub" ] || return 0
+	sg_us=$(sg_shown "$sg_ub")
+	case $sg_ub in */*) ;; *) sg_ub=$(command -v -- "$sg_ub" 2>/dev/null) || sg_ub=$sg_us ;; esac
+	if [ ! -f "$sg_root$sg_ub" ]; then
+		sg_miss "the binary $sg_us the tool probes (no such file)"
+		return 0
+	fi
+	if ! command -v readelf >/dev/null; then
+		sg_say "warning: cannot tell whether $sg_us has the SDT markers $sg_umarks (no readelf: binutils)"
+		return 0
+	fi
+	if ! sg_notes=$(LC_ALL=C readelf -n "$sg_root$sg_ub" 2>/dev/null); then
+		sg_miss "the binary $sg_us the tool probes: not an ELF file (readelf -n fails)"
+		return 0
+	fi
+	for sg_w in $sg_umarks; do
+		case $sg_notes in
+		*"Name: $sg_w
+"*) sg_ok "SDT marker $sg_w in $sg_us" ;;
+		*) sg_miss "the SDT marker $sg_w in $sg_us: readelf -n lists no such marker (a build without its SDT markers: sys/sdt.h, CPython's --with-dtrace)" ;;
+		esac
+	done
+}
 sg_preflight() {
 	case $gen_kver in
 	[0-9]*.[0-9]*)
@@ -372,7 +404,7 @@ sg_preflight() {
 			sg_miss "the kernel's debuginfo $sg_dbgpath, a vmlinux with DWARF (BTF is not enough for stap): the tool probes kernel functions or reads kernel structures${sg_dpkg:+ ($sg_dpkg)}" $sg_dpkg
 		fi
 	fi
-	[ "$sg_need_uprobes" = 0 ] || sg_usymcheck
+	[ "$sg_need_uprobes" = 0 ] || { sg_usymcheck; sg_umarkcheck; }
 	if ! command -v stap >/dev/null; then
 		sg_miss "stap" systemtap
 		return 0

@@ -869,6 +869,31 @@ bid=$(LC_ALL=C readelf -n /bin/true | sed -n 's/^ *Build ID: *//p')
 mkdir -p "$root/usr/lib/debug/.build-id/${bid%"${bid#??}"}"
 : >"$root/usr/lib/debug/.build-id/${bid%"${bid#??}"}/${bid#??}.debug"
 ucheck /opt/stripped 0 "ok: debug symbols of /opt/stripped (/usr/lib/debug/.build-id/" "ufunclatency: ready"
+# a .mark point's binary: each SDT marker the spec names among its notes
+# (pythongc: gc__start, gc__done); a note written by hand in sys/sdt.h's
+# layout, so the test needs no systemtap-sdt-dev
+printf '%s\n' '__asm__(".pushsection .note.stapsdt,\"\",\"note\"\n"' \
+	'".balign 4\n.4byte 2f-1f, 4f-3f, 3\n1: .asciz \"stapsdt\"\n2: .balign 4\n"' \
+	'"3: .8byte 0, 0, 0\n.asciz \"python\"\n.asciz \"gc__start\"\n.asciz \"\"\n4: .balign 4\n.popsection\n");' \
+	'int main(void) { return 0; }' | $CC -x c -o "$root/opt/onemark" - || bad "cc: a binary with an SDT note"
+# mcheck BINARY STATUS TEXT...: pythongc --check --binary BINARY
+mcheck() {
+	ub=$1 want=$2
+	shift 2
+	n=$((n + 1))
+	rc=0
+	(cd "$tmp/cwd" && STAPGEN_ROOT=$root PATH="$PATH_UNAME" sh "$tmp/out/pythongc" --check --binary "$ub" >"$tmp/stdout" 2>&1) || rc=$?
+	[ "$rc" = "$want" ] || bad "pythongc --check --binary $ub: exit $rc, expected $want: $(grep -v ': ok: ' "$tmp/stdout" | head -n 3)"
+	for text in "$@"; do
+		grep -qF -- "$text" "$tmp/stdout" || bad "pythongc --check --binary $ub does not say '$text': $(head -n 20 "$tmp/stdout")"
+	done
+}
+mcheck /opt/onemark 1 "ok: SDT marker gc__start in /opt/onemark" \
+	"missing: the SDT marker gc__done in /opt/onemark: readelf -n lists no such marker"
+# no symbol check for a marker tool: a stripped interpreter is fine
+! grep -q "symbol table" "$tmp/stdout" || bad "pythongc --check looks for a symbol table: $(grep 'symbol table' "$tmp/stdout")"
+mcheck /opt/withsyms 1 "missing: the SDT marker gc__start in /opt/withsyms" "missing: the SDT marker gc__done in /opt/withsyms"
+mcheck /opt/nosuch 1 "missing: the binary /opt/nosuch the tool probes (no such file)"
 rm "$tmp/bin/dpkg"
 [ -z "$(ls -A "$tmp/cwd")" ] || bad "exit/preflight tests created files: $(ls -A "$tmp/cwd")"
 
