@@ -176,6 +176,7 @@ static const char *kind_word(name_kind k)
 	case NAME_STATE: return "state map";
 	case NAME_AGG: return "aggregate";
 	case NAME_ALIASVAR: return "probe variable";
+	case NAME_TAPSET: return "tapset constant";
 	case NAME_NONE: break;
 	}
 	return "name";

@@ -16,6 +16,7 @@ typedef enum {
 	NAME_STATE,	/* a state map shared between probes: m[k...] */
 	NAME_AGG,	/* a statistics aggregate: @count(a) in reports, a[k] */
 	NAME_ALIASVAR,	/* a variable provided by a tapset probe alias */
+	NAME_TAPSET,	/* a constant of the tapsets (BIO_READ), read as is */
 } name_kind;
 
 #define CHECK_MAX_KEYS SPEC_MAX_KEYS

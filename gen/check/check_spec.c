@@ -95,6 +95,13 @@ static bool lookup(void *ctx, const char *name, name_info *out)
 				out->type = sc->p->avars[i].type;	/* declared */
 				return true;
 			}
+	/* a constant of the tapsets, in any probe or report: stap pulls in
+	 * the tapset file that defines it (spec names never equal one) */
+	if (stap_is_tapset_constant(name)) {
+		out->kind = NAME_TAPSET;
+		out->type = VT_LONG;
+		return true;
+	}
 	/* a tapset global is no alias variable (stap would read the global) */
 	if (sc->p && !stap_is_tapset_global(name) &&
 	    (sc->alias_unchecked || (sc->alias_vars && alias_has_var(sc->alias_vars, name)))) {
@@ -138,7 +145,7 @@ static void unknown_hint(void *ctx, const char *name, diag_sink *d)
 	scope *sc = ctx;
 	/* alias_vars refuses such a name, as every spec name: say what works */
 	if (stap_is_tapset_global(name))
-		diag_hint(d, "'%s' is a global variable of the SystemTap tapsets, which a spec can neither read nor declare (in alias_vars neither): write its value instead (the tapset's source gives it)",
+		diag_hint(d, "'%s' is a global variable of the SystemTap tapsets that is no constant (a map, a private or a computed global): a spec can neither read nor declare it (in alias_vars neither); the constants (BIO_READ) it can read by name",
 			  name);
 	else if (sc->p && sc->alias_vars)
 		diag_hint(d, "if your stap's tapset alias sets '%s', declare it on the probe: 'alias_vars: { %s: long }' (or string)",

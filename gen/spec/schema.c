@@ -174,21 +174,35 @@ static const char *const stap_keywords[] = {
 	NULL,
 };
 
-static const char *const tapset_globals[] = {
-#define TG(n) n,
+static const struct tapset_global {
+	const char *name;
+	bool constant;	/* public, set to an integer literal: readable by name */
+} tapset_globals[] = {
+#define TG(n, k) { n, k },
 #include "../tables/tapset_globals.def"
 #undef TG
 };
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_global(const void *a, const void *b)
 {
-	return strcmp((const char *)a, *(const char *const *)b);
+	return strcmp((const char *)a, ((const struct tapset_global *)b)->name);
+}
+
+static const struct tapset_global *tapset_global(const char *s)
+{
+	return bsearch(s, tapset_globals, sizeof tapset_globals / sizeof tapset_globals[0],
+		       sizeof tapset_globals[0], cmp_global);
 }
 
 bool stap_is_tapset_global(const char *s)
 {
-	return bsearch(s, tapset_globals, sizeof tapset_globals / sizeof tapset_globals[0],
-		       sizeof tapset_globals[0], cmp_str) != NULL;
+	return tapset_global(s) != NULL;
+}
+
+bool stap_is_tapset_constant(const char *s)
+{
+	const struct tapset_global *g = tapset_global(s);
+	return g && g->constant;
 }
 
 bool stap_is_keyword(const char *s)

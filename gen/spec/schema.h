@@ -38,6 +38,8 @@ int schema_enum(schema_ctx *c, const ynode *n, const char *what,
 bool schema_ident(schema_ctx *c, const ynode *n, const char *what, const char **out);
 bool stap_is_keyword(const char *s);
 bool stap_is_tapset_global(const char *s);
+/* A tapset global a spec may read by name (BIO_READ): gen/tables/tapset_globals.def */
+bool stap_is_tapset_constant(const char *s);
 
 /* A node as a list: a sequence's items, or a lone scalar/map as one item. */
 const ynode *const *schema_list(schema_ctx *c, const ynode *n, size_t *count);

@@ -278,6 +278,35 @@ static void test_defined_guards_the_rest(void **state)
 	done(&c);
 }
 
+/* A constant of the tapsets (BIO_READ) is read by name, in probes and
+ * reports alike, and printed as is: stap pulls in the file defining it.  A
+ * global that is no constant (a map) stays unknown, with a hint. */
+static void test_tapset_constants(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, "tool: t\nsummary: s\naggregates: { n: {} }\nprobes:\n"
+		    "  - on: ioblock.request\n"
+		    "    where: 'rw == BIO_READ'\n"
+		    "    collect: { n: 'size + FAULT_FLAG_WRITE' }\n"
+		    "reports:\n  - { name: r, from: [n], columns: { c: '@count(n)', w: BIO_WRITE } }\n");
+	assert_string_equal(c.diag ? c.diag : "", "");
+	assert_int_equal(c.rc, 0);
+	const char *t = sb_str(&c.out.stp);
+	assert_non_null(strstr(t, "\tif (rw != BIO_READ)\n\t\tnext\n"));
+	assert_non_null(strstr(t, "n <<< size + FAULT_FLAG_WRITE"));
+	assert_non_null(strstr(t, ", BIO_WRITE)"));
+	/* a tapset constant is no global of the script's own */
+	assert_null(strstr(t, "global BIO_READ"));
+	done(&c);
+	compile(&c, "tool: t\nsummary: s\nprobes:\n"
+		    "  - on: begin\n    emit: { record: r, columns: { n: ActiveOpens } }\n");
+	assert_int_equal(c.rc, 1);
+	assert_non_null(strstr(c.diag, "error: unknown name 'ActiveOpens'"));
+	assert_non_null(strstr(c.diag, "is no constant"));
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_scalar_row_guards_each_aggregate),
 		cmocka_unit_test(test_scalar_counts_print_zeros),
 		cmocka_unit_test(test_defined_guards_the_rest),
+		cmocka_unit_test(test_tapset_constants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
