@@ -637,8 +637,8 @@ static void emit_globals(stp *g)
 	for (unsigned i = 0; i < s->nmaps + g->lw->ntotals; i++) {
 		const ltotal *t = i >= s->nmaps ? &g->lw->totals[i - s->nmaps] : NULL;
 		const spec_map *m = t ? t->m : &s->maps[i];
-		sb_printf(g->o, "global %s", m->name);
-		if (m->size)	/* stap allocates it when it loads; full: "Array overflow" */
+		sb_printf(g->o, "global %s%s", m->name, m->wrap ? "%" : "");
+		if (m->size)	/* stap allocates it when it loads; full: "Array overflow" (or, %, wraps) */
 			sb_printf(g->o, "[%lld]", (long long)m->size);
 		if (m->nkeys) {
 			sb_puts(g->o, "\t\t# [");

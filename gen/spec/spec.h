@@ -82,6 +82,9 @@ typedef struct spec_map {
 	/* `size:`: the entries stap allocates, `global name[N]`; 0: stap's
 	 * MAXMAPENTRIES (2048 unless -DMAXMAPENTRIES) */
 	int64_t size;
+	/* `wrap: true`: full, stap overwrites the oldest entry (`global
+	 * name%[N]`) instead of stopping with "Array overflow" */
+	bool wrap;
 } spec_map;
 #define SPEC_MAX_KEYS 8
 #define SPEC_MAX_MAP_SIZE 1000000	/* stap allocates it all when it loads */

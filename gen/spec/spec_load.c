@@ -191,8 +191,8 @@ static const vtype type_values[] = { VT_LONG, VT_STRING, VT_STACK };
 
 static void load_map(loader *L, const ynode *k, const ynode *v, bool is_agg)
 {
-	static const char *const state_keys[] = { "key", "value", "size", NULL };
-	static const char *const agg_keys[] = { "key", "size", NULL };
+	static const char *const state_keys[] = { "key", "value", "size", "wrap", NULL };
+	static const char *const agg_keys[] = { "key", "size", "wrap", NULL };
 	spec_map *m = &L->s->maps[L->s->nmaps];
 	if (!schema_ident(&L->c, k, is_agg ? "aggregate name" : "state name", &m->name))
 		return;
@@ -258,6 +258,15 @@ static void load_map(loader *L, const ynode *k, const ynode *v, bool is_agg)
 				   SPEC_MAX_MAP_SIZE);
 		else
 			m->size = n;
+	}
+	const ypair *wp = ynode_get(v, "wrap");
+	bool wrap = false;
+	if (wp && schema_bool(&L->c, wp->value, "'wrap'", &wrap) && wrap) {
+		if (!m->nkeys)
+			diag_error(L->c.d, wp->key->loc, "'wrap' needs a map with keys ('key:'): "
+				   "stap wraps arrays, not scalars");
+		else
+			m->wrap = true;
 	}
 done:
 	L->s->nmaps++;

@@ -307,6 +307,31 @@ static void test_tapset_constants(void **state)
 	done(&c);
 }
 
+/* `wrap: true`: stap's wrapping arrays, sized or not (`global m%[N]`) */
+static void test_wrapping_maps(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, "tool: t\nsummary: s\n"
+		    "state: { start: { key: [long], value: long, size: 1024, wrap: true } }\n"
+		    "aggregates: { lat: { key: { pid: long }, wrap: true }, n: { key: { pid: long } } }\n"
+		    "probes:\n  - on: kprobe.function(\"vfs_read\")\n"
+		    "    store: { 'start[tid()]': gettimeofday_us() }\n"
+		    "    collect: { 'lat[pid()]': '1', 'n[pid()]': '1' }\n"
+		    "reports:\n  - { name: r, from: [lat, n], columns: { pid: pid, c: '@count(lat)', d: '@count(n)', s: 'start[pid]' } }\n");
+	assert_string_equal(c.diag ? c.diag : "", "");
+	const char *t = sb_str(&c.out.stp);
+	assert_non_null(strstr(t, "\nglobal start%[1024]\t"));
+	assert_non_null(strstr(t, "\nglobal lat%\t"));
+	assert_non_null(strstr(t, "\nglobal n\t"));
+	done(&c);
+	compile(&c, "tool: t\nsummary: s\naggregates: { n: { wrap: true } }\nprobes:\n"
+		    "  - on: kprobe.function(\"vfs_read\")\n    collect: { n: '1' }\n");
+	assert_int_equal(c.rc, 1);
+	assert_non_null(strstr(c.diag, "t.yaml:3:20: error: 'wrap' needs a map with keys"));
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_scalar_counts_print_zeros),
 		cmocka_unit_test(test_defined_guards_the_rest),
 		cmocka_unit_test(test_tapset_constants),
+		cmocka_unit_test(test_wrapping_maps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
