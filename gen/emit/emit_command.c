@@ -345,10 +345,12 @@ void emit_command(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 	{	/* the binary whose symbol table a function uprobe needs, and
 		 * whose SDT notes a .mark point needs (the preflight checks
 		 * them): a literal path, or the probe point argument that holds
-		 * it (_pp, 0: none) */
+		 * it (sg_ubin_pp, 0: none) */
 		unsigned upp = 0;
 		const char *ulit = "";
-		if (!strncmp(needs.ubinary, "@param(", 7)) {
+		if (!needs.usyms && !needs.umarks[0]) {
+			/* nothing to check in it */
+		} else if (!strncmp(needs.ubinary, "@param(", 7)) {
 			size_t nl = strcspn(needs.ubinary + 7, ")");
 			for (unsigned i = 0; i < s->nparams; i++)
 				if (strlen(s->params[i].name) == nl &&
@@ -357,11 +359,9 @@ void emit_command(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 		} else if (needs.ubinary[0] == '"') {
 			ulit = needs.ubinary_path;
 		}
-		sb_printf(o, "sg_ubin_pp=%u sg_ubin=", needs.usyms ? upp : 0);
-		sh_quote(o, needs.usyms ? ulit : "");
-		sb_printf(o, "\nsg_umark_pp=%u sg_umark_bin=", needs.umarks[0] ? upp : 0);
-		sh_quote(o, needs.umarks[0] ? ulit : "");
-		sb_puts(o, " sg_umarks=");
+		sb_printf(o, "sg_ubin_pp=%u sg_ubin=", upp);
+		sh_quote(o, ulit);
+		sb_printf(o, " sg_usymtab=%d sg_umarks=", needs.usyms);
 		sh_quote(o, needs.umarks);
 		sb_putc(o, '\n');
 	}

@@ -339,10 +339,13 @@ static void add_umark(tool_needs *n, const char *t)
 	size_t len = strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
 	if (!len || m[len] != '"')
 		return;
-	size_t have = strlen(n->umarks);
-	for (const char *w = n->umarks; *w; w += strcspn(w, " "), w += *w == ' ')
-		if (strcspn(w, " ") == len && !strncmp(w, m, len))
+	for (const char *w = n->umarks; *w;) {
+		size_t wl = strcspn(w, " ");
+		if (wl == len && !strncmp(w, m, len))
 			return;
+		w += wl + (w[wl] == ' ');
+	}
+	size_t have = strlen(n->umarks);
 	if (have + len + 2 > sizeof n->umarks)
 		return;
 	snprintf(n->umarks + have, sizeof n->umarks - have, "%s%.*s", have ? " " : "", (int)len, m);

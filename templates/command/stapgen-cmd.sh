@@ -15,10 +15,10 @@
 #   sg_need_kprobes sg_need_uprobes sg_need_kdebug
 #                               0 no, 1 needed, 2 only by a fallback probe point
 #   sg_npp                      number of probe point arguments (pp_1 ...)
-#   sg_ubin sg_ubin_pp          the binary a function uprobe probes: its path, or
-#                               the probe point argument holding it (0: none)
-#   sg_umark_bin sg_umark_pp    the same for the binary of the .mark points, and
-#   sg_umarks                   the SDT markers they name (blank-separated)
+#   sg_ubin sg_ubin_pp          the binary the function or .mark points probe: its
+#                               path, or the probe point argument holding it (0: none)
+#   sg_usymtab sg_umarks        1: function points need its symbol table; the SDT
+#                               markers the .mark points name (blank-separated)
 #   sg_ppchars sg_ppmax         the bytes and length a probe point argument may have
 #   usage                       prints -h
 #   tool_opt ARG...             one of the spec's options: sets sg_shift, or returns 1
@@ -288,10 +288,10 @@ sg_upkg() {
 	esac
 	[ -n "$sg_pk" ] || sg_up="$sg_up (PACKAGE: the one that has it; the package manager does not know the file)"
 }
-# sg_usymcheck: stap finds a function uprobe's function by name in the
-# binary's symbol table (.symtab), its separate debug file (by build id), or
-# only among the exported ones (.dynsym); none of them: nothing to probe.
-sg_usymcheck() {
+# sg_ucheck: the binary the user-space points probe exists, is an ELF
+# file, and has what they need: a symbol table for function points
+# (sg_usymcheck), each SDT marker the .mark points name (sg_umarkcheck).
+sg_ucheck() {
 	sg_ub=$sg_ubin
 	[ "$sg_ubin_pp" = 0 ] || eval "sg_ub=\${pp_$sg_ubin_pp}"
 	[ -n "$sg_ub" ] || return 0
@@ -302,9 +302,16 @@ sg_usymcheck() {
 		return 0
 	fi
 	if ! command -v readelf >/dev/null; then
-		sg_say "warning: cannot tell whether $sg_us has a symbol table (no readelf: binutils)"
+		sg_say "warning: cannot tell whether $sg_us has what the tool probes (no readelf: binutils)"
 		return 0
 	fi
+	[ "$sg_usymtab" = 0 ] || sg_usymcheck
+	[ -z "$sg_umarks" ] || sg_umarkcheck
+}
+# sg_usymcheck: stap finds a function uprobe's function by name in the
+# binary's symbol table (.symtab), its separate debug file (by build id), or
+# only among the exported ones (.dynsym); none of them: nothing to probe.
+sg_usymcheck() {
 	if ! sg_sec=$(LC_ALL=C readelf -S -W "$sg_root$sg_ub" 2>/dev/null); then
 		sg_miss "the binary $sg_us the tool probes: not an ELF file (readelf -S fails)"
 		return 0
@@ -325,20 +332,6 @@ sg_usymcheck() {
 # notes (.note.stapsdt, as readelf -n lists them): a program built without
 # its markers has nothing to probe there.
 sg_umarkcheck() {
-	[ -n "$sg_umarks" ] || return 0
-	sg_ub=$sg_umark_bin
-	[ "$sg_umark_pp" = 0 ] || eval "sg_ub=\${pp_$sg_umark_pp}"
-	[ -n "$sg_ub" ] || return 0
-	sg_us=$(sg_shown "$sg_ub")
-	case $sg_ub in */*) ;; *) sg_ub=$(command -v -- "$sg_ub" 2>/dev/null) || sg_ub=$sg_us ;; esac
-	if [ ! -f "$sg_root$sg_ub" ]; then
-		sg_miss "the binary $sg_us the tool probes (no such file)"
-		return 0
-	fi
-	if ! command -v readelf >/dev/null; then
-		sg_say "warning: cannot tell whether $sg_us has the SDT markers $sg_umarks (no readelf: binutils)"
-		return 0
-	fi
 	if ! sg_notes=$(LC_ALL=C readelf -n "$sg_root$sg_ub" 2>/dev/null); then
 		sg_miss "the binary $sg_us the tool probes: not an ELF file (readelf -n fails)"
 		return 0
@@ -404,7 +397,7 @@ sg_preflight() {
 			sg_miss "the kernel's debuginfo $sg_dbgpath, a vmlinux with DWARF (BTF is not enough for stap): the tool probes kernel functions or reads kernel structures${sg_dpkg:+ ($sg_dpkg)}" $sg_dpkg
 		fi
 	fi
-	[ "$sg_need_uprobes" = 0 ] || { sg_usymcheck; sg_umarkcheck; }
+	[ "$sg_need_uprobes" = 0 ] || sg_ucheck
 	if ! command -v stap >/dev/null; then
 		sg_miss "stap" systemtap
 		return 0

@@ -332,6 +332,23 @@ static void test_wrapping_maps(void **state)
 	done(&c);
 }
 
+/* The command's preflight gets each marker the .mark points name, once,
+ * and no symbol-table check for a marker-only tool; a wildcard is stap's */
+static void test_marker_needs(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, "tool: t\nsummary: s\nprobes:\n"
+		    "  - on: process(\"/usr/bin/python3.11\").mark(\"gc__start\")\n    emit: { record: a, columns: { n: '1' } }\n"
+		    "  - on: process(\"/usr/bin/python3.11\").mark(\"gc__start\")\n    emit: { record: b, columns: { n: '1' } }\n"
+		    "  - on: process(\"/usr/bin/python3.11\").mark(\"gc__done\")\n    emit: { record: c, columns: { n: '1' } }\n"
+		    "  - on: process(\"/usr/bin/python3.11\").mark(\"gc__*\")\n    emit: { record: d, columns: { n: '1' } }\n");
+	assert_string_equal(c.diag ? c.diag : "", "");
+	assert_non_null(strstr(sb_str(&c.out.command),
+			       "sg_ubin_pp=0 sg_ubin='/usr/bin/python3.11' sg_usymtab=0 sg_umarks='gc__start gc__done'\n"));
+	done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_defined_guards_the_rest),
 		cmocka_unit_test(test_tapset_constants),
 		cmocka_unit_test(test_wrapping_maps),
+		cmocka_unit_test(test_marker_needs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

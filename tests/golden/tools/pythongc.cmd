@@ -16,8 +16,7 @@ sg_flags=''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=0 sg_need_uprobes=1 sg_need_kdebug=0
-sg_ubin_pp=0 sg_ubin=''
-sg_umark_pp=1 sg_umark_bin='' sg_umarks='gc__start gc__done'
+sg_ubin_pp=1 sg_ubin='' sg_usymtab=0 sg_umarks='gc__start gc__done'
 sg_npp=1
 sg_ppchars='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?.@/:+-' sg_ppmax=256
 pp_1='/usr/bin/python3.11'

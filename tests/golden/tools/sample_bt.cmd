@@ -16,8 +16,7 @@ sg_flags=''\''-DMAXSTRINGLEN=2000'\'' '\''-DMAXMAPENTRIES=20480'\'' '\''-DMAXACT
 sg_formats='table|json|csv|folded|svg'
 sg_target=1 sg_usyms=1 sg_needtarget=1
 sg_need_kprobes=0 sg_need_uprobes=0 sg_need_kdebug=1
-sg_ubin_pp=0 sg_ubin=''
-sg_umark_pp=0 sg_umark_bin='' sg_umarks=''
+sg_ubin_pp=0 sg_ubin='' sg_usymtab=0 sg_umarks=''
 sg_npp=0
 usage() {
 	cat <<'EOF'

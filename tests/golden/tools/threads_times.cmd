@@ -16,8 +16,7 @@ sg_flags=''
 sg_formats='table|json|csv'
 sg_target=0 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=0 sg_need_uprobes=0 sg_need_kdebug=0
-sg_ubin_pp=0 sg_ubin=''
-sg_umark_pp=0 sg_umark_bin='' sg_umarks=''
+sg_ubin_pp=0 sg_ubin='' sg_usymtab=0 sg_umarks=''
 sg_npp=0
 usage() {
 	cat <<'EOF'

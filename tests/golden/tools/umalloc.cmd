@@ -16,8 +16,7 @@ sg_flags=''\''-DMAXMAPENTRIES=16384'\'''
 sg_formats='table|json|csv'
 sg_target=1 sg_usyms=0 sg_needtarget=0
 sg_need_kprobes=0 sg_need_uprobes=1 sg_need_kdebug=0
-sg_ubin_pp=1 sg_ubin=''
-sg_umark_pp=0 sg_umark_bin='' sg_umarks=''
+sg_ubin_pp=1 sg_ubin='' sg_usymtab=1 sg_umarks=''
 sg_npp=1
 sg_ppchars='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?.@/:+-' sg_ppmax=256
 pp_1='/lib/x86_64-linux-gnu/libc.so.6'
