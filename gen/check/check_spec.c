@@ -421,6 +421,17 @@ unsigned probe_ctx(const spec_probe *p)
 	return (ctx & ~(unsigned)(CTX_MAYBE_TARGET | CTX_MAYBE_RETURN | CTX_MARK)) | maybe;
 }
 
+/* An emit's, store's, collect's or delete's `when`. */
+static void check_when(scope *sc, expr *when, unsigned flags, diag_sink *d)
+{
+	if (!when)
+		return;
+	vtype t = check(sc, when, flags, d);
+	if (t != VT_UNKNOWN && t != VT_LONG)
+		diag_error(d, when->loc, "a 'when' condition must be a condition (long), not a %s",
+			   vtype_name(t));
+}
+
 static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 {
 	scope sc = { .s = s, .p = p, .lets = p->lets };
@@ -467,6 +478,7 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 	}
 	for (unsigned i = 0; i < p->nstores; i++) {
 		spec_assign *as = &p->stores[i];
+		check_when(&sc, as->when, flags, d);
 		as->map = check_target(&sc, as->target, flags, false, "a 'store' target", d);
 		vtype t = check(&sc, as->value, flags, d);
 		if (as->map && t != VT_UNKNOWN && t != as->map->value_type)
@@ -475,14 +487,17 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 	}
 	for (unsigned i = 0; i < p->ncollects; i++) {
 		spec_assign *as = &p->collects[i];
+		check_when(&sc, as->when, flags, d);
 		as->map = check_target(&sc, as->target, flags, true, "a 'collect' target", d);
 		vtype t = check(&sc, as->value, flags, d);
 		if (t != VT_UNKNOWN && t != VT_LONG)
 			diag_error(d, as->value->loc, "aggregates collect numbers (long), this is a %s",
 				   vtype_name(t));
 	}
-	for (unsigned i = 0; i < p->ndeletes; i++)
+	for (unsigned i = 0; i < p->ndeletes; i++) {
+		check_when(&sc, p->delete_whens[i], flags, d);
 		check_target(&sc, p->deletes[i], flags, false, "a 'delete' target", d);
+	}
 	if (p->exit_when) {
 		vtype t = check(&sc, p->exit_when, flags, d);
 		if (t != VT_UNKNOWN && t != VT_LONG)
@@ -491,13 +506,7 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 	}
 	for (unsigned i = 0; i < p->nemits; i++) {
 		spec_emit *em = &p->emits[i];
-		if (em->when) {
-			vtype t = check(&sc, em->when, flags, d);
-			if (t != VT_UNKNOWN && t != VT_LONG)
-				diag_error(d, em->when->loc,
-					   "a 'when' condition must be a condition (long), not a %s",
-					   vtype_name(t));
-		}
+		check_when(&sc, em->when, flags, d);
 		check_columns(&sc, em->cols, em->ncols, flags, d);
 	}
 	if (sc.alias_unchecked)

@@ -249,6 +249,26 @@ static void emit_aliases(stp *g, const lprobe *lp)
 	sb_putc(g->o, '\n');
 }
 
+static bool is_write(const lstmt *st)
+{
+	return st->kind == LS_STORE || st->kind == LS_COLLECT || st->kind == LS_DELETE;
+}
+
+/* `m[k] = v`, `a[k] <<< v` or `delete m[k]`, at indent depth */
+static void emit_write(stp *g, int depth, const lstmt *st)
+{
+	for (int d = 0; d < depth; d++)
+		sb_putc(g->o, '\t');
+	if (st->kind == LS_DELETE)
+		sb_puts(g->o, "delete ");
+	put_expr(g, st->target);
+	if (st->kind != LS_DELETE) {
+		sb_puts(g->o, st->kind == LS_STORE ? " = " : " <<< ");
+		put_expr(g, st->value);
+	}
+	sb_putc(g->o, '\n');
+}
+
 static void emit_probe(stp *g, const lprobe *lp)
 {
 	const spec_probe *p = lp->p;
@@ -301,17 +321,25 @@ static void emit_probe(stp *g, const lprobe *lp)
 			break;
 		case LS_STORE:
 		case LS_COLLECT:
-			sb_putc(g->o, '\t');
-			put_expr(g, st->target);
-			sb_puts(g->o, st->kind == LS_STORE ? " = " : " <<< ");
-			put_expr(g, st->value);
-			sb_putc(g->o, '\n');
+		case LS_DELETE: {
+			if (!st->when) {
+				emit_write(g, 1, st);
+				break;
+			}
+			/* the writes in a row under one condition share its `if` */
+			unsigned n = 1;
+			while (i + n < lp->nstmts && is_write(&lp->stmts[i + n]) && lp->stmts[i + n].when == st->when)
+				n++;
+			sb_puts(g->o, "\tif (");
+			put_expr(g, st->when);
+			sb_puts(g->o, n > 1 ? ") {\n" : ")\n");
+			for (unsigned k = 0; k < n; k++)
+				emit_write(g, 2, &st[k]);
+			if (n > 1)
+				sb_puts(g->o, "\t}\n");
+			i += n - 1;
 			break;
-		case LS_DELETE:
-			sb_puts(g->o, "\tdelete ");
-			put_expr(g, st->target);
-			sb_putc(g->o, '\n');
-			break;
+		}
 		case LS_EXIT:
 			if (!st->value) {
 				sb_puts(g->o, "\texit()\n");

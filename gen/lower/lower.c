@@ -382,6 +382,10 @@ typedef struct body {
 	const spec_probe *p;
 	bool *let_done;		/* emitted already */
 	bool *del_done;
+	/* the conditions of conditional stores, collects, deletes (in that
+	 * order, one per entry; NULL: none or not yet lowered) */
+	const expr **whens;
+	unsigned nwhen_vars;
 	lstmt *st;
 	unsigned n, cap;
 } body;
@@ -490,18 +494,38 @@ static void delete_site(const expr *e, spec_site site, unsigned idx, void *ctx)
  * before the filters that follow them: then an event that is filtered out
  * still clears its entry (a start time, say) instead of leaking it.  Only
  * when nothing but values touches m. */
-static bool delete_ready(const body *b, const expr *del)
+static bool delete_ready(const body *b, unsigned i)
 {
+	const expr *del = b->p->deletes[i];
+	if (b->p->delete_whens[i])
+		return false;	/* a conditional delete stays with the other writes */
 	delete_ctx dc = { b, del->a->name, false, false };
 	probe_exprs(b->p, delete_site, &dc);
 	return !dc.blocked && dc.by_value;
 }
 
+/* The `when` of write w (stores, then collects, then deletes), lowered:
+ * the local it was computed into before the writes, or the condition. */
+static const expr *write_when(body *b, unsigned w, const expr *when)
+{
+	if (!when)
+		return NULL;
+	if (!b->whens[w]) {
+		needs(b, when);
+		b->whens[w] = lower_cond(b->L, when);
+	}
+	return b->whens[w];
+}
+
 static void lower_delete(body *b, unsigned i)
 {
+	const spec_probe *p = b->p;
 	b->del_done[i] = true;
-	needs(b, b->p->deletes[i]);
-	push(b, LS_DELETE)->target = copy(b->L, b->p->deletes[i], NULL);
+	const expr *when = write_when(b, p->nstores + p->ncollects + i, p->delete_whens[i]);
+	needs(b, p->deletes[i]);
+	lstmt *s = push(b, LS_DELETE);
+	s->target = copy(b->L, p->deletes[i], NULL);
+	s->when = when;
 }
 
 /* Whether a and b print the same once one of them is negated: `x < 0`
@@ -668,7 +692,7 @@ static expr *shared_value(body *b, const expr *e, const char *name)
 
 /* A collect into a total's term (plan_totals): again into the total, same
  * keys, same value. */
-static lstmt *collect_with_totals(body *b, const spec_assign *as)
+static lstmt *collect_with_totals(body *b, const spec_assign *as, const expr *when)
 {
 	lower *L = b->L;
 	const expr *tg = as->target;
@@ -683,6 +707,7 @@ static lstmt *collect_with_totals(body *b, const spec_assign *as)
 	lstmt *s = push(b, LS_COLLECT);
 	s->target = key;
 	s->value = v;
+	s->when = when;
 	for (unsigned t = 0; t < L->ntotals; t++)
 		for (unsigned i = 0; i < L->totals[t].nterms; i++) {
 			if (L->totals[t].terms[i] != as->map)
@@ -695,30 +720,34 @@ static lstmt *collect_with_totals(body *b, const spec_assign *as)
 			lstmt *c = push(b, LS_COLLECT);
 			c->target = tk;
 			c->value = v;
+			c->when = when;
 		}
 	return s;
 }
 
-static void lower_assign(body *b, lstmt_kind kind, const spec_assign *as)
+static void lower_assign(body *b, lstmt_kind kind, unsigned w, const spec_assign *as)
 {
+	const expr *when = write_when(b, w, as->when);
 	needs(b, as->target);
 	needs(b, as->value);
 	lstmt *s;
 	if (kind == LS_COLLECT && has_total(b->L, as->map)) {
-		s = collect_with_totals(b, as);
+		s = collect_with_totals(b, as, when);
 	} else {
 		s = push(b, kind);
 		s->target = copy(b->L, as->target, NULL);
 		s->value = copy(b->L, as->value, NULL);
+		s->when = when;
 	}
-	/* collects run unconditionally (filters come first, with `next`): the
-	 * element is not empty for every statement after this one, unless its
-	 * key reads a map (a store or delete could change that key) */
+	/* an unconditional collect runs on every event that passes the filters
+	 * (they come first, with `next`): the element is not empty for every
+	 * statement after this one, unless its key reads a map (a store or
+	 * delete could change that key) */
 	strbuf t = STRBUF_INIT;
 	expr_print_stap(&t, s->target);
 	const char *txt = sb_str(&t);
 	const char *br = strchr(txt, '[');
-	if (kind == LS_COLLECT && (!br || !strchr(br + 1, '['))) {
+	if (kind == LS_COLLECT && !when && (!br || !strchr(br + 1, '['))) {
 		lower *L = b->L;
 		if ((L->ncollected & (L->ncollected - 1)) == 0)	/* 0, 1, 2, 4 ...: grow */
 			L->collected = arena_realloc(L->a, L->collected, L->ncollected * sizeof(char *),
@@ -800,27 +829,74 @@ static void lower_snapshot_lets(body *b)
 	}
 }
 
+/* Whether e reads a map this probe stores, collects into or deletes from. */
+static bool reads_written_map(const spec_probe *p, const expr *e)
+{
+	unsigned nw = p->nstores + p->ncollects + p->ndeletes;
+	for (unsigned w = 0; w < nw; w++) {
+		const spec_map *m;
+		if (w < p->nstores + p->ncollects)
+			m = (w < p->nstores ? &p->stores[w] : &p->collects[w - p->nstores])->map;
+		else
+			m = p->deletes[w - p->nstores - p->ncollects]->a->bind_ptr;
+		reads_map rm = { m, false };
+		if (m)
+			expr_walk(e, find_reads_map, &rm);
+		if (rm.found)
+			return true;
+	}
+	return false;
+}
+
+/* The conditions of the conditional writes see the maps as the event found
+ * them, whichever order the writes run in (a mapping's keys have none): one
+ * that reads a map the probe writes is computed into `__whenN` before the
+ * first write. */
+static void lower_snapshot_whens(body *b)
+{
+	const spec_probe *p = b->p;
+	unsigned nw = p->nstores + p->ncollects + p->ndeletes;
+	for (unsigned w = 0; w < nw; w++) {
+		const expr *when = w < p->nstores		  ? p->stores[w].when
+				   : w < p->nstores + p->ncollects ? p->collects[w - p->nstores].when
+								   : p->delete_whens[w - p->nstores - p->ncollects];
+		if (!when || !reads_written_map(p, when))
+			continue;
+		needs(b, when);
+		lstmt *s = push(b, LS_LET);
+		s->name = arena_printf(b->L->a, "__when%u", ++b->nwhen_vars);
+		s->value = lower_cond(b->L, when);
+		expr *id = new_node(b->L, E_IDENT, VT_LONG);
+		id->name = s->name;
+		id->loc = when->loc;
+		id->span = when->span;
+		b->whens[w] = id;
+	}
+}
+
 static lprobe lower_probe(lower *L, const spec_probe *p)
 {
 	L->collected = NULL;
 	L->ncollected = 0;
 	body b = { L, p, arena_alloc(L->a, (p->nlets + 1) * sizeof(bool)),
 		   arena_alloc(L->a, (p->ndeletes + 1) * sizeof(bool)),
+		   arena_alloc(L->a, (p->nstores + p->ncollects + p->ndeletes + 1) * sizeof(expr *)), 0,
 		   NULL, 0, 0 };
 	for (unsigned i = 0; i < p->nfilters; i++) {
 		needs(&b, p->filters[i]);
 		for (unsigned j = 0; j < p->ndeletes; j++)
-			if (!b.del_done[j] && delete_ready(&b, p->deletes[j]))
+			if (!b.del_done[j] && delete_ready(&b, j))
 				lower_delete(&b, j);
 		lstmt *s = push(&b, LS_FILTER);
 		s->value = negate(L, lower_cond(L, p->filters[i]));
 		s->origin = p->filters[i];
 	}
 	lower_snapshot_lets(&b);
+	lower_snapshot_whens(&b);
 	for (unsigned i = 0; i < p->nstores; i++)
-		lower_assign(&b, LS_STORE, &p->stores[i]);
+		lower_assign(&b, LS_STORE, i, &p->stores[i]);
 	for (unsigned i = 0; i < p->ncollects; i++)
-		lower_assign(&b, LS_COLLECT, &p->collects[i]);
+		lower_assign(&b, LS_COLLECT, p->nstores + i, &p->collects[i]);
 	hoist_shared_values(&b);
 	for (unsigned i = 0; i < p->nemits; i++)
 		lower_emit(&b, &p->emits[i]);

@@ -107,10 +107,12 @@ struct spec_let {
 	bool used;		/* set by the checker */
 };
 
-/* target := value, where target is `map[k...]` or a bare scalar aggregate. */
+/* target := value, where target is `map[k...]` or a bare scalar aggregate;
+ * `{value: V, when: C}`: only on the events where C holds. */
 typedef struct spec_assign {
 	expr *target;
 	expr *value;
+	expr *when;		/* NULL: on every event that passes the filters */
 	const spec_map *map;	/* resolved by the checker */
 } spec_assign;
 
@@ -195,6 +197,7 @@ typedef struct spec_probe {
 	spec_assign *collects;
 	unsigned ncollects;
 	expr **deletes;
+	expr **delete_whens;	/* one per delete: `{entry: m[k], when: C}`'s C, or NULL */
 	unsigned ndeletes;
 	expr *exit_when;	/* `exit:`: stop the tool (stap's exit()) once this holds */
 	spec_emit *emits;	/* `emit:` one mapping, or a list of them, in order */
@@ -305,9 +308,12 @@ typedef enum {
 	SX_FILTER,
 	SX_STORE_TARGET,
 	SX_STORE_VALUE,
+	SX_STORE_WHEN,
 	SX_COLLECT_TARGET,
 	SX_COLLECT_VALUE,
+	SX_COLLECT_WHEN,
 	SX_DELETE,
+	SX_DELETE_WHEN,
 	SX_EMIT_COLUMN,
 	SX_EMIT_WHEN,
 	SX_EXIT,

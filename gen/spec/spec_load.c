@@ -381,15 +381,32 @@ static void load_assigns(loader *L, const ynode *n, const char *what,
 	*out = arena_alloc(L->c.a, (n->npairs + 1) * sizeof(spec_assign));
 	for (size_t i = 0; i < n->npairs; i++) {
 		spec_assign *as = &(*out)[*nout];
+		memset(as, 0, sizeof *as);
 		as->target = load_expr(L, n->pairs[i].key, "a target");
-		as->value = load_expr(L, n->pairs[i].value, "a value");
+		const ynode *v = n->pairs[i].value;
+		bool ok = true;
+		if (v->kind == YN_MAP) {	/* { value: V, when: C }: a conditional write */
+			static const char *const keys[] = { "value", "when", NULL };
+			schema_check_keys(&L->c, v, "a conditional entry", keys);
+			const ypair *vp = ynode_get(v, "value"), *wp = ynode_get(v, "when");
+			if (!vp || !wp) {
+				diag_error(L->c.d, v->loc, "a conditional entry of %s is missing required key '%s'",
+					   what, vp ? "when" : "value");
+				diag_hint(L->c.d, "a mapping here is { value: V, when: C }: V on the events where C holds");
+			}
+			as->value = vp ? load_expr(L, vp->value, "a value") : NULL;
+			as->when = wp ? load_expr(L, wp->value, "a 'when' condition") : NULL;
+			ok = wp && as->when;
+		} else {
+			as->value = load_expr(L, v, "a value");
+		}
 		if (as->target && as->target->kind != E_INDEX && as->target->kind != E_IDENT) {
 			diag_error(L->c.d, as->target->loc,
 				   "the key of %s must name a state map or aggregate, like name[key] or name",
 				   what);
 			continue;
 		}
-		if (as->target && as->value) {
+		if (as->target && as->value && ok) {
 			(*nout)++;
 			continue;
 		}
@@ -645,12 +662,31 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		size_t cnt;
 		const ynode *const *items = schema_list(&L->c, dp->value, &cnt);
 		p->deletes = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
+		p->delete_whens = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
 		for (size_t i = 0; i < cnt; i++) {
-			expr *e = load_expr(L, items[i], "a delete target");
+			const ynode *it = items[i];
+			expr *when = NULL;
+			if (it->kind == YN_MAP) {	/* { entry: m[k], when: C } */
+				static const char *const dkeys[] = { "entry", "when", NULL };
+				schema_check_keys(&L->c, it, "a conditional delete", dkeys);
+				const ypair *ent = ynode_get(it, "entry"), *cond = ynode_get(it, "when");
+				if (!ent || !cond) {
+					diag_error(L->c.d, it->loc, "a conditional delete is missing required key '%s'",
+						   ent ? "when" : "entry");
+					continue;
+				}
+				when = load_expr(L, cond->value, "a 'when' condition");
+				if (!when)
+					continue;
+				it = ent->value;
+			}
+			expr *e = load_expr(L, it, "a delete target");
 			if (e && e->kind != E_INDEX)
 				diag_error(L->c.d, e->loc, "'delete' takes state entries like name[key]");
-			else if (e)
+			else if (e) {
+				p->delete_whens[p->ndeletes] = when;
 				p->deletes[p->ndeletes++] = e;
+			}
 		}
 	}
 	const ypair *ep = ynode_get(n, "emit");

@@ -23,16 +23,23 @@ void probe_exprs(const spec_probe *p, spec_expr_fn fn, void *ctx)
 			fn(p->stores[i].target, SX_STORE_TARGET, i, ctx);
 		if (p->stores[i].value)
 			fn(p->stores[i].value, SX_STORE_VALUE, i, ctx);
+		if (p->stores[i].when)
+			fn(p->stores[i].when, SX_STORE_WHEN, i, ctx);
 	}
 	for (unsigned i = 0; i < p->ncollects; i++) {
 		if (p->collects[i].target)
 			fn(p->collects[i].target, SX_COLLECT_TARGET, i, ctx);
 		if (p->collects[i].value)
 			fn(p->collects[i].value, SX_COLLECT_VALUE, i, ctx);
+		if (p->collects[i].when)
+			fn(p->collects[i].when, SX_COLLECT_WHEN, i, ctx);
 	}
-	for (unsigned i = 0; i < p->ndeletes; i++)
+	for (unsigned i = 0; i < p->ndeletes; i++) {
 		if (p->deletes[i])
 			fn(p->deletes[i], SX_DELETE, i, ctx);
+		if (p->delete_whens[i])
+			fn(p->delete_whens[i], SX_DELETE_WHEN, i, ctx);
+	}
 	for (unsigned k = 0; k < p->nemits; k++) {
 		const spec_emit *em = &p->emits[k];
 		if (em->when)

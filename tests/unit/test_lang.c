@@ -332,6 +332,48 @@ static void test_wrapping_maps(void **state)
 	done(&c);
 }
 
+/* store/collect/delete with `when`: only on the events where it holds; a
+ * condition reading a map the probe writes sees it as the event found it,
+ * whatever the order of the writes; a conditional collect leaves the
+ * aggregate possibly empty for what follows */
+static void test_conditional_writes(void **state)
+{
+	(void)state;
+	compiled c;
+	compile(&c, "tool: t\nsummary: s\n"
+		    "state: { st: { key: [long], value: long } }\n"
+		    "aggregates: { big: { key: { comm: string } } }\n"
+		    "probes:\n  - on: kprobe.function(\"vfs_read\")\n"
+		    "    let: { n: 'int_arg(3)' }\n"
+		    "    store: { 'st[tid()]': { value: 'st[tid()] + 1', when: 'st[tid()] < 3' } }\n"
+		    "    collect: { 'big[execname()]': { value: n, when: n > 4096 } }\n"
+		    "    delete: [ { entry: 'st[tid()]', when: 'st[tid()] >= 3' } ]\n"
+		    "    emit: { record: e, columns: { mx: '@max(big[execname()])' } }\n");
+	assert_string_equal(c.diag ? c.diag : "", "");
+	const char *t = sb_str(&c.out.stp);
+	/* both conditions read st, which the probe writes: computed first */
+	const char *w1 = strstr(t, "\t__when1 = st[tid()] < 3\n");
+	const char *w2 = strstr(t, "\t__when2 = st[tid()] >= 3\n");
+	const char *wr = strstr(t, "\tif (__when1)\n\t\tst[tid()] = st[tid()] + 1\n");
+	assert_non_null(w1);
+	assert_non_null(w2);
+	assert_non_null(wr);
+	assert_true(w1 < wr && w2 < wr);
+	assert_non_null(strstr(t, "\tif (n > 4096)\n\t\tbig[execname()] <<< n\n"));
+	assert_non_null(strstr(t, "\tif (__when2)\n\t\tdelete st[tid()]\n"));
+	/* the collect may not have run: the read is guarded */
+	assert_null(strstr(t, "printf(\"@e\\t%d\\n\", @max(big[execname()]))"));
+	done(&c);
+	compile(&c, "tool: t\nsummary: s\nstate: { m: { key: [long] } }\nprobes:\n"
+		    "  - on: kprobe.function(\"vfs_read\")\n"
+		    "    store: { 'm[tid()]': { value: 1 } }\n"
+		    "    delete: [ { entry: 'm[pid()]' } ]\n");
+	assert_int_equal(c.rc, 1);
+	assert_non_null(strstr(c.diag, "t.yaml:6:26: error: a conditional entry of 'store' is missing required key 'when'"));
+	assert_non_null(strstr(c.diag, "t.yaml:7:15: error: a conditional delete is missing required key 'when'"));
+	done(&c);
+}
+
 /* The command's preflight gets each marker the .mark points name, once,
  * and no symbol-table check for a marker-only tool; a wildcard is stap's */
 static void test_marker_needs(void **state)
@@ -360,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_tapset_constants),
 		cmocka_unit_test(test_wrapping_maps),
 		cmocka_unit_test(test_marker_needs),
+		cmocka_unit_test(test_conditional_writes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
