@@ -380,6 +380,8 @@ void emit_doc(strbuf *o, const tool_plan *pl, const emit_opts *opt)
 				sb_printf(o, ", every %lld ms", (long long)r->every_lit);
 			if (r->at_end)
 				sb_puts(o, r->every_param || r->every_lit ? " and at the end" : ", at the end");
+			if (r->on_error)
+				sb_puts(o, ", and when a run-time error stops the run");
 			if (r->limit_param)
 				sb_printf(o, ", top `%s` (0: all)", r->limit_param->name);
 			else if (r->limit_lit)

@@ -737,9 +737,25 @@ void emit_stp(strbuf *out, arena *a, const tool_plan *pl, const emit_opts *o)
 	for (unsigned i = 0; i < s->nreports; i++)
 		emit_report_function(&g, &lw->reports[i]);
 	emit_report_timers(&g);
-	sb_puts(out, "probe end\n{\n");
+	/* After a run-time error stap skips the end probes and runs the error
+	 * probes: the reports with on_error print there too.  The same reports
+	 * at both: one probe, `probe end, error`. */
+	bool on_error = false, same = true;
+	for (unsigned i = 0; i < s->nreports; i++) {
+		const spec_report *r = &s->reports[i];
+		on_error |= r->name && r->on_error;
+		same &= !r->name || r->on_error == r->at_end;
+	}
+	sb_puts(out, on_error && same ? "probe end, error\n{\n" : "probe end\n{\n");
 	for (unsigned i = 0; i < s->nreports; i++)
 		if (s->reports[i].name && s->reports[i].at_end)
+			sb_printf(out, "\t_report_%s()\n", s->reports[i].name);
+	sb_printf(out, "\tprintf(\"@%s\\n\")\n}\n", wire_tag[W_end]);
+	if (!on_error || same)
+		return;
+	sb_puts(out, "\nprobe error\n{\n");
+	for (unsigned i = 0; i < s->nreports; i++)
+		if (s->reports[i].name && s->reports[i].on_error)
 			sb_printf(out, "\t_report_%s()\n", s->reports[i].name);
 	sb_printf(out, "\tprintf(\"@%s\\n\")\n}\n", wire_tag[W_end]);
 }

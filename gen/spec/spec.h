@@ -241,6 +241,9 @@ typedef struct spec_report {
 	int64_t lin_lo, lin_hi, lin_step;
 	const char *hist_unit;
 	bool at_end;		/* also (or only) report when the run ends */
+	/* also when a run-time error stops the run (stap runs its error
+	 * probes then, not its end probes) */
+	bool on_error;
 } spec_report;
 
 typedef struct spec_unsupported {

@@ -726,7 +726,7 @@ static const spec_param *param_ref(loader *L, const ynode *n)
 static void load_report(loader *L, spec_report *r, const ynode *n)
 {
 	static const char *const keys[] = { "name", "every", "count", "from", "sort", "limit",
-					    "columns", "histogram", "at_end", NULL };
+					    "columns", "histogram", "at_end", "on_error", NULL };
 	r->loc = n->loc;
 	if (!schema_is_map(&L->c, n, "a report"))
 		return;
@@ -751,6 +751,8 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 	if ((p = ynode_get(n, "at_end")))
 		schema_bool(&L->c, p->value, "'at_end'", &at_end);
 	r->at_end = at_end;
+	if ((p = ynode_get(n, "on_error")))
+		schema_bool(&L->c, p->value, "'on_error'", &r->on_error);
 	if ((p = ynode_get(n, "count"))) {
 		r->count_param = param_ref(L, p->value);
 		if (r->count_param) {

@@ -374,6 +374,38 @@ static void test_conditional_writes(void **state)
 	done(&c);
 }
 
+/* on_error: the report prints also when a run-time error stops the run
+ * (stap skips the end probes then); the same reports at both ends share
+ * one probe */
+static void test_report_on_error(void **state)
+{
+	(void)state;
+	compiled c;
+	const char *head = "tool: t\nsummary: s\naggregates: { a: { key: { pid: long } }, b: { key: { pid: long } } }\n"
+			   "probes:\n  - on: kprobe.function(\"vfs_read\")\n    collect: { 'a[pid()]': '1', 'b[pid()]': '1' }\n"
+			   "reports:\n";
+	char text[1024];
+	snprintf(text, sizeof text, "%s  - { name: ra, from: a, on_error: true, columns: { pid: pid, n: '@count(a)' } }\n"
+		 "  - { name: rb, from: b, on_error: true, columns: { pid: pid, n: '@count(b)' } }\n", head);
+	compile(&c, text);
+	assert_string_equal(c.diag ? c.diag : "", "");
+	assert_non_null(strstr(sb_str(&c.out.stp), "\nprobe end, error\n{\n\t_report_ra()\n\t_report_rb()\n\tprintf(\"@end\\n\")\n}\n"));
+	assert_null(strstr(sb_str(&c.out.stp), "\nprobe error\n"));
+	done(&c);
+	snprintf(text, sizeof text, "%s  - { name: ra, from: a, on_error: true, columns: { pid: pid, n: '@count(a)' } }\n"
+		 "  - { name: rb, from: b, columns: { pid: pid, n: '@count(b)' } }\n", head);
+	compile(&c, text);
+	assert_string_equal(c.diag ? c.diag : "", "");
+	const char *t = sb_str(&c.out.stp);
+	assert_non_null(strstr(t, "\nprobe end\n{\n\t_report_ra()\n\t_report_rb()\n\tprintf(\"@end\\n\")\n}\n"));
+	assert_non_null(strstr(t, "\nprobe error\n{\n\t_report_ra()\n\tprintf(\"@end\\n\")\n}\n"));
+	done(&c);
+	snprintf(text, sizeof text, "%s  - { name: ra, from: a, columns: { pid: pid, n: '@count(a)' } }\n", head);
+	compile(&c, text);
+	assert_null(strstr(sb_str(&c.out.stp), "error"));
+	done(&c);
+}
+
 /* The command's preflight gets each marker the .mark points name, once,
  * and no symbol-table check for a marker-only tool; a wildcard is stap's */
 static void test_marker_needs(void **state)
@@ -403,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_wrapping_maps),
 		cmocka_unit_test(test_marker_needs),
 		cmocka_unit_test(test_conditional_writes),
+		cmocka_unit_test(test_report_on_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

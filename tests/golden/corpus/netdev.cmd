@@ -8,7 +8,7 @@ unset CDPATH
 tool=netdev sg_mod=netdev
 spec='tests/golden/corpus/netdev.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=a1febdd103b55535
+set_id=d10eac44430fac77
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Network device registration, configuration changes and packets'

@@ -165,7 +165,7 @@ const sg_tool netdev_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char netdev_set[] = "stapgen set a1febdd103b55535";
+const char netdev_set[] = "stapgen set d10eac44430fac77";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct netdev_handlers {
