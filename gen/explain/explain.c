@@ -1,6 +1,7 @@
 #include "explain.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -315,12 +316,17 @@ static int ident_char(char c)
 	return isalnum((unsigned char)c) || c == '_';
 }
 
-/* Where the spec uses tapset function `name` (followed by '(') or alias
- * `name` (also "syscall.x" for "dw_syscall.x"): the first mapped range
- * whose text holds it. */
-static int find_use(arena *a, const ptrvec *entries, ptrvec *files, const char *name, int alias,
+/* What find_use looks for. */
+enum { USE_FUNCTION, USE_ALIAS, USE_VARIABLE };
+
+/* Where the spec uses tapset function `name` (followed by '('), alias
+ * `name` (also "syscall.x" for "dw_syscall.x") or an alias's variable
+ * `name` (a bare name: no '(', '.', '$' or '@' around it): the first mapped
+ * range whose text holds it. */
+static int find_use(arena *a, const ptrvec *entries, ptrvec *files, const char *name, int mode,
 		    srcloc *out)
 {
+	int alias = mode == USE_ALIAS;
 	const char *names[2] = { name, NULL };
 	const char *us = strchr(name, '_'), *dot = strchr(name, '.');
 	if (alias && us && dot && us < dot)
@@ -341,8 +347,10 @@ static int find_use(arena *a, const ptrvec *entries, ptrvec *files, const char *
 				if (memcmp(line + j, names[k], n) || (j > 0 && (ident_char(line[j - 1]) ||
 										  line[j - 1] == '.')))
 					continue;
+				if (mode == USE_VARIABLE && j > 0 && (line[j - 1] == '$' || line[j - 1] == '@'))
+					continue;
 				char next = j + n < len ? line[j + n] : '\0';
-				if (alias ? (ident_char(next) || next == '.' || next == '(') : next != '(')
+				if (mode == USE_FUNCTION ? next != '(' : ident_char(next) || next == '.' || next == '(')
 					continue;
 				*out = (srcloc){ src, m->line, (unsigned)j + 1, (unsigned)n };
 				return 1;
@@ -350,6 +358,189 @@ static int find_use(arena *a, const ptrvec *entries, ptrvec *files, const char *
 		}
 	}
 	return 0;
+}
+
+/* ---- following alias variables to the functions that compute them ------
+ * An error inside a tapset function the spec never calls by name came in
+ * through an alias variable: vfs.read.return sets `devname =
+ * __find_bdevname(...)`, which calls bdevname().  The tapset tree the error
+ * names (its path up to "/tapset/") is read once, bounded;
+ * the functions that reach the failing one are followed (EXPLAIN_MAX_DEPTH
+ * calls deep), then the alias bodies' `VAR = ...` lines that call one of
+ * them give the variables to look for in the spec. */
+#define EXPLAIN_MAX_TREE_FILES 1024
+#define EXPLAIN_MAX_TREE_BYTES (16u << 20)
+#define EXPLAIN_MAX_DEPTH 4
+#define EXPLAIN_MAX_REACH 64
+
+typedef struct tapset_tree {
+	const char *root;
+	ptrvec files;		/* tapset_file, .stp only */
+	size_t bytes;
+} tapset_tree;
+
+static void tree_read(arena *a, tapset_tree *t, const char *dir, int depth)
+{
+	DIR *d = depth <= 3 ? opendir(dir) : NULL;
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) && t->files.len < EXPLAIN_MAX_TREE_FILES && t->bytes < EXPLAIN_MAX_TREE_BYTES) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[4096];
+		if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+			continue;
+		struct stat st;
+		if (lstat(path, &st))
+			continue;
+		size_t nl = strlen(e->d_name);
+		if (S_ISDIR(st.st_mode)) {
+			tree_read(a, t, path, depth + 1);
+		} else if (S_ISREG(st.st_mode) && nl > 4 && !strcmp(e->d_name + nl - 4, ".stp")) {
+			strbuf sb = STRBUF_INIT;
+			const char *why;
+			if (!read_regular(path, EXPLAIN_MAX_TAPSET_BYTES, &sb, &why) &&
+			    t->bytes + sb.len <= EXPLAIN_MAX_TREE_BYTES) {
+				tapset_file *f = arena_alloc(a, sizeof *f);
+				f->path = arena_strdup(a, path);
+				f->text = arena_strndup(a, sb_str(&sb), sb.len);
+				f->len = sb.len;
+				t->bytes += sb.len;
+				ptrvec_push(a, &t->files, f);
+			}
+			sb_free(&sb);
+		}
+	}
+	closedir(d);
+}
+
+/* Whether s[0..n) calls one of names[] (`NAME (`, not `x.NAME(` or `$NAME`). */
+static int calls_any(const char *s, size_t n, char *const *names, size_t nnames)
+{
+	for (size_t k = 0; k < nnames; k++) {
+		size_t m = strlen(names[k]);
+		for (size_t i = 0; i + m < n; i++) {
+			if (memcmp(s + i, names[k], m) || (i && (ident_char(s[i - 1]) || strchr(".$@", s[i - 1]))))
+				continue;
+			size_t j = i + m;
+			while (j < n && (s[j] == ' ' || s[j] == '\t'))
+				j++;
+			if (j < n && s[j] == '(')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The definitions of one tapset file, as enclosing_def reads them: each
+ * `function NAME` or `probe NAME =` up to a `}` in column 1.  fn(ctx,
+ * is_alias, name, name_len, body, body_len) for each. */
+typedef void (*def_fn)(void *ctx, int is_alias, const char *name, size_t nlen, const char *body, size_t blen);
+
+static void each_def(const tapset_file *f, def_fn fn, void *ctx)
+{
+	const char *s = f->text, *end = s + f->len;
+	const char *name = NULL, *body = NULL;
+	size_t nlen = 0;
+	int alias = 0;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end, *p = s;
+		while (p < le && (*p == ' ' || *p == '\t'))
+			p++;
+		int isfn = le - p > 9 && !strncmp(p, "function", 8) && (p[8] == ' ' || p[8] == '\t');
+		int ispr = le - p > 6 && !strncmp(p, "probe", 5) && (p[5] == ' ' || p[5] == '\t');
+		if ((isfn || ispr || *s == '}') && name) {
+			fn(ctx, alias, name, nlen, body, (size_t)(s - body));
+			name = NULL;
+		}
+		if (isfn || ispr) {
+			p += isfn ? 9 : 6;
+			while (p < le && (*p == ' ' || *p == '\t'))
+				p++;
+			const char *n0 = p;
+			while (p < le && (ident_char(*p) || (ispr && *p == '.')))
+				p++;
+			const char *q = p;
+			while (q < le && (*q == ' ' || *q == '\t'))
+				q++;
+			/* an alias opens with '=' on its line or the next */
+			const char *nx = nl ? nl + 1 : end;
+			while (nx < end && (*nx == ' ' || *nx == '\t'))
+				nx++;
+			int isal = ispr && ((q < le && *q == '=') || (q == le && nx < end && *nx == '='));
+			if (p > n0 && (isfn || isal)) {
+				name = n0;
+				nlen = (size_t)(p - n0);
+				body = nl ? nl + 1 : end;
+				alias = isal;
+			}
+		}
+		s = le + 1;
+	}
+	if (name)
+		fn(ctx, alias, name, nlen, body, (size_t)(end - body));
+}
+
+typedef struct reach {
+	arena *a;
+	char *names[EXPLAIN_MAX_REACH];	/* the failing function and those that call it */
+	size_t n;
+	int grew;
+	char *var;			/* alias variables found: the first one the spec uses wins */
+	size_t cap;
+	const ptrvec *entries;
+	ptrvec *files;
+	srcloc *use;
+	int found;
+} reach;
+
+static void reach_callers(void *ctx, int is_alias, const char *name, size_t nlen, const char *body, size_t blen)
+{
+	reach *r = ctx;
+	if (is_alias || r->n >= EXPLAIN_MAX_REACH || nlen >= 128)
+		return;
+	for (size_t k = 0; k < r->n; k++)
+		if (strlen(r->names[k]) == nlen && !memcmp(r->names[k], name, nlen))
+			return;
+	if (calls_any(body, blen, r->names, r->n)) {
+		r->names[r->n++] = arena_strndup(r->a, name, nlen);
+		r->grew = 1;
+	}
+}
+
+static void reach_vars(void *ctx, int is_alias, const char *name, size_t nlen, const char *body, size_t blen)
+{
+	reach *r = ctx;
+	(void)name;
+	(void)nlen;
+	if (!is_alias || r->found)
+		return;
+	for (const char *s = body, *end = body + blen; s < end && !r->found;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end, *p = s;
+		while (p < le && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *v0 = p;
+		while (p < le && ident_char(*p))
+			p++;
+		size_t vl = (size_t)(p - v0);
+		while (p < le && (*p == ' ' || *p == '\t'))
+			p++;
+		/* `VAR = EXPR` (not `==`), VAR a public name */
+		if (vl && vl < r->cap && vl < 128 && p < le && *p == '=' && (p + 1 == le || p[1] != '=') &&
+		    v0[0] != '_' && calls_any(p + 1, (size_t)(le - p - 1), r->names, r->n)) {
+			char var[128];
+			memcpy(var, v0, vl);
+			var[vl] = '\0';
+			if (find_use(r->a, r->entries, r->files, var, USE_VARIABLE, r->use)) {
+				memcpy(r->var, var, vl + 1);
+				r->found = 1;
+			}
+		}
+		s = le + 1;
+	}
 }
 
 /* A line of stap's as it came, but escaped: tabs are kept. */
@@ -398,7 +589,42 @@ typedef struct explainer {
 	unsigned shown[32][3];	/* tapset pointers printed: line, col, message hash */
 	unsigned nshown;
 	strbuf msgb, hdr;
+	struct tapset_tree *tree;	/* read once, for find_var_use */
 } explainer;
+
+/* The spec's use of an alias variable whose value reaches tapset function
+ * fn (the error's place: "FILE:L:C"), its name into var. */
+static int find_var_use(explainer *x, const char *where, const char *fn, srcloc *use, char *var, size_t cap)
+{
+	char root[4096];
+	const char *colon = strchr(where, ':');
+	size_t n = colon ? (size_t)(colon - where) : strlen(where);
+	if (n >= sizeof root)
+		return 0;
+	memcpy(root, where, n);
+	root[n] = '\0';
+	char *t = strstr(root, "/tapset/");
+	if (!t)
+		return 0;	/* only a tapset tree is read, never a directory stap's output names */
+	t[7] = '\0';
+	if (!x->tree || strcmp(x->tree->root, root)) {
+		x->tree = arena_alloc(x->a, sizeof *x->tree);
+		x->tree->root = arena_strdup(x->a, root);
+		tree_read(x->a, x->tree, root, 0);
+	}
+	reach r = { .a = x->a, .n = 1, .var = var, .cap = cap, .entries = x->entries, .files = &x->files, .use = use };
+	r.names[0] = arena_strdup(x->a, fn);
+	for (int depth = 0; depth < EXPLAIN_MAX_DEPTH; depth++) {
+		r.grew = 0;
+		for (size_t i = 0; i < x->tree->files.len; i++)
+			each_def(x->tree->files.items[i], reach_callers, &r);
+		if (!r.grew)
+			break;
+	}
+	for (size_t i = 0; i < x->tree->files.len && !r.found; i++)
+		each_def(x->tree->files.items[i], reach_vars, &r);
+	return r.found;
+}
 
 static unsigned hash(const char *s)
 {
@@ -496,7 +722,7 @@ static void flush_block(explainer *x)
 	/* every location in the block, in order: the script's mapped one wins */
 	const map_entry *m = NULL;
 	char *at_hdr = NULL;
-	char tfile[4096] = "", tname[256] = "";
+	char tfile[4096] = "", tname[256] = "", tvar[128] = "";
 	int talias = 0;
 	unsigned lineno = 0, lookups = 0;
 	for (char *s = text; s && *s; s = nl ? nl + 1 : NULL, lineno++) {
@@ -568,7 +794,8 @@ static void flush_block(explainer *x)
 	if (kind != BK_ERROR)
 		goto done;	/* unmapped warnings: stap's own noise */
 	srcloc use;
-	if (tname[0] && find_use(x->a, x->entries, &x->files, tname, talias, &use)) {
+	if (tname[0] && (find_use(x->a, x->entries, &x->files, tname, talias ? USE_ALIAS : USE_FUNCTION, &use) ||
+			  (!talias && find_var_use(x, tfile, tname, &use, tvar, sizeof tvar)))) {
 		/* a tapset error the spec's alias or function call brought in */
 		char f[4096];
 		unsigned l, c;
@@ -581,8 +808,12 @@ static void flush_block(explainer *x)
 		for (unsigned i = 0; i < x->nshown && !dup; i++)
 			dup = x->shown[i][0] == use.line && x->shown[i][1] == use.col && x->shown[i][2] == h;
 		if (!dup) {
-			diag_error(&x->d, use, "stap: %s (in tapset %s '%s', %s)", sb_str(&x->msgb),
-				   talias ? "probe alias" : "function", tname, tfile);
+			if (tvar[0])
+				diag_error(&x->d, use, "stap: %s (in tapset function '%s', %s, reached through "
+					   "the alias variable '%s')", sb_str(&x->msgb), tname, tfile, tvar);
+			else
+				diag_error(&x->d, use, "stap: %s (in tapset %s '%s', %s)", sb_str(&x->msgb),
+					   talias ? "probe alias" : "function", tname, tfile);
 			if (x->nshown < 32) {
 				x->shown[x->nshown][0] = use.line;
 				x->shown[x->nshown][1] = use.col;
