@@ -25,7 +25,7 @@ LIVE_HEADERS_ONLY ?= 6.1.*|6.12.*
 # LIVE_REPEAT=N: each selected test N times in one guest (flake hunting)
 LIVE_REPEAT ?=
 LIVE_PY := /usr/bin/python3 tests/live/live.py
-LIVE_DEB_PKGS := qemu-system-x86 busybox-static debootstrap cpio kmod python3 python3-yaml systemtap-sdt-dev
+LIVE_DEB_PKGS := qemu-system-x86 busybox-static debootstrap cpio kmod python3 python3-yaml systemtap-sdt-dev systemtap-doc
 
 .PHONY: live live-deps live-lint check-live-unit toolchains bench-overhead
 

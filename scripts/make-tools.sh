@@ -89,6 +89,24 @@ for ex in "$outroot/live/$kver/examples/"*.md; do
 		tmp=$(mktemp "$1.XXXXXX") && { cat "$1"; echo; cat "$2"; } >"$tmp" && mv -f "$tmp" "$1"' \
 		sh "$page" "$ex"
 done
+# ... and their probe cost, from the benchmark's table (make bench-overhead
+# writes docs/overhead.tsv; scripts/overhead-section.awk words it)
+here=$(cd "$(dirname "$0")" && pwd)
+tsv=${STAPGEN_OVERHEAD:-$here/../docs/overhead.tsv}
+if [ -f "$tsv" ]; then
+	# shellcheck disable=SC2013 # tool names are identifiers: one word each
+	for tool in $(awk -F '\t' 'NR > 1 && !seen[$1]++ { print $1 }' "$tsv"); do
+		page=$out/doc/$tool.md
+		if [ ! -f "$page" ] || [ ! -f "$out/.$tool.lock" ]; then continue; fi
+		sec=$(mktemp "$out/.$tool.overhead.XXXXXX") || { rc=1; continue; }
+		awk -v tool="$tool" -f "$here/overhead-section.awk" "$tsv" >"$sec"
+		# shellcheck disable=SC2016
+		flock "$out/.$tool.lock" sh -c 'grep -q "^## Overhead$" "$1" && exit
+			tmp=$(mktemp "$1.XXXXXX") && { cat "$1"; echo; cat "$2"; } >"$tmp" && mv -f "$tmp" "$1"' \
+			sh "$page" "$sec"
+		rm -f "$sec"
+	done
+fi
 nstp=$(ls "$out"/*.stp 2>/dev/null | wc -l)
 nuns=$(ls "$out"/*.unsupported 2>/dev/null | wc -l)
 echo "make tools: $out: $nstp scripts, $nuns unsupported, $n parsers compiled$( [ $rc -ne 0 ] && echo ', with ERRORS')"

@@ -45,7 +45,9 @@ for c in $cols; do
 done
 
 rc=0
-LC_ALL=C awk -v vdir="$vdir" -v tools="$tools" -v metaf="$meta" \
+# each tool's probe cost, as make bench-overhead measured it (docs/overhead.tsv)
+ovh=${STAPGEN_OVERHEAD:-$(cd "$(dirname "$0")/.." && pwd)/docs/overhead.tsv}
+LC_ALL=C awk -v vdir="$vdir" -v tools="$tools" -v metaf="$meta" -v ovh="$ovh" \
 	-v md="$vdir/matrix.md.tmp" -v js="$vdir/matrix.json.tmp" '
 function esc(s) {
 	gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/[\001-\037]/, " ", s)
@@ -243,7 +245,23 @@ BEGIN {
 		printf "%s\n      {\"column\": \"%s\", \"tools\": %d, \"pass\": %d, \"gap\": %d, \"unsupported\": %d}", (i > 1 ? "," : ""), \
 			esc(CK[c]), nt, HN[c, "pass"], HN[c, "gap"], HN[c, "unsupported"] > js
 	}
-	printf "%s]}\n}\n", (nho ? "\n    " : "") > js
+	printf "%s]},\n  \"overhead\": [", (nho ? "\n    " : "") > js
+	# one object per tool variant measured: its row of docs/overhead.tsv,
+	# numbers as numbers (an empty field: null)
+	no = 0
+	while ((getline ol < ovh) > 0) {
+		nf = split(ol, of, "\t")
+		if (++nol == 1) { for (i = 1; i <= nf; i++) OC[i] = of[i]; continue }
+		printf "%s\n    {", (no++ ? "," : "") > js
+		for (i = 1; i <= nf; i++) {
+			num = OC[i] ~ /^(added_us_per_op|hits_per_op|added_us_per_hit|cycles_per_hit|cost_ratio)$/
+			val = num ? (of[i] == "" ? "null" : of[i]) : "\"" esc(of[i]) "\""
+			printf "%s\"%s\": %s", (i > 1 ? ", " : ""), esc(OC[i]), val > js
+		}
+		printf "}" > js
+	}
+	close(ovh)
+	printf "%s]\n}\n", (no ? "\n  " : "") > js
 	close(md); close(js)
 	# the failures again, last, with the end of the stap output: CI keeps only
 	# the tail of a log, and that tail must say what failed

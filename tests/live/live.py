@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import statistics
 import shlex
 import shutil
 import struct
@@ -392,7 +393,8 @@ def plan_of(script):
     error (an older stapgen's output: regenerate)."""
     path = script[:-len(".stp")] + ".flags" if script.endswith(".stp") else script + ".flags"
     if not os.path.exists(path):
-        if os.path.dirname(os.path.abspath(script)) == os.path.join(ROOT, "tests/live/bench"):
+        if os.path.dirname(os.path.abspath(script)) == os.path.join(ROOT, "tests/live/bench") or \
+                os.path.abspath(script).startswith(os.path.join(STAP_EXAMPLES, "")):
             return None
         raise SystemExit("live: %s: no %s beside it (regenerate the tools)" % (script, os.path.basename(path)))
     plan = {}
@@ -723,20 +725,46 @@ def collect(resdir, t):
 BENCH_SECONDS = 3
 BENCH_ROUNDS = 5
 # family: (workload, [(variant, module, mode, params)]) -- the generated tool
-# against the hand-written script the seeds print for the same job
+# against the hand-written script it replaces, on the same job.  A variant
+# "generated" or "generated OPTIONS" prints what the hand-written one
+# prints; a "generated, WHAT" variant prints more (the tool's default where
+# that differs): its extra cost is then stated beside the figure.
 BENCH = [
     ("accessed_files", "live-work bench-io %d" % BENCH_SECONDS, [
         ("none", None, "none", {}),
-        ("generated", "accessed_files", "x", {}),
+        # the seed prints file names (__file_filename()): -b
+        ("generated -b", "accessed_files", "x", {"basename": 1}),
+        ("generated, full paths", "accessed_files", "x", {}),
         ("hand-written", "seed_accessed_files", "x", {})]),
-    ("tcp_recv_queue", "live-work bench-tcp 4000 %d" % BENCH_SECONDS, [
+    # round trips (64 bytes each way) on port 4000 / 4001: a fixed number
+    # of segments, reads and writes per op, which a byte stream is not
+    ("tcp_recv_queue", "live-work bench-pingpong 4000 %d" % BENCH_SECONDS, [
         ("none", None, "none", {}),
         ("generated", "tcp_recv_queue", "bg", {"destport": 4000}),
         ("hand-written", "seed_tcp_recv_queue", "bg", {})]),
-    ("nethist", "live-work bench-tcp 4001 %d" % BENCH_SECONDS, [
+    ("nethist", "live-work bench-pingpong 4001 %d" % BENCH_SECONDS, [
         ("none", None, "none", {}),
         ("generated", "nethist", "bg", {"interval": 0}),
         ("hand-written", "seed_nethist", "bg", {})]),
+    # SystemTap's own examples (systemtap-doc: STAP_EXAMPLES), the scripts
+    # these tools replace, each run as its doc says
+    ("iotop", "live-work bench-io %d" % BENCH_SECONDS, [
+        ("none", None, "none", {}),
+        ("generated", "iotop", "bg", {}),
+        ("hand-written", "ex_iotop", "bg", {})]),
+    ("traceio", "live-work bench-io %d" % BENCH_SECONDS, [
+        ("none", None, "none", {}),
+        ("generated", "traceio", "bg", {"interval": 1}),     # traceio.stp prints every second
+        ("hand-written", "ex_traceio", "bg", {})]),
+    # on the ext2 file system of loop0: disktop counts only files with a device
+    ("disktop", "cd /mnt/disk && live-work bench-io %d" % BENCH_SECONDS, [
+        ("none", None, "none", {}),
+        ("generated", "disktop", "bg", {}),
+        ("hand-written", "ex_disktop", "bg", {})]),
+    ("nettop", "live-work bench-pingpong 4002 %d" % BENCH_SECONDS, [
+        ("none", None, "none", {}),
+        ("generated", "nettop", "bg", {}),
+        ("hand-written", "ex_nettop", "bg", {})]),
     # user space (issue 22): no hand-written counterpart in the seeds; the
     # figure is what a probed call costs the traced program
     ("ucalls", "{workload} bench-ufuncs %d" % BENCH_SECONDS, [
@@ -746,9 +774,43 @@ BENCH = [
         ("none", None, "none", {}),
         ("generated", "umalloc", "x", {"binary": "{workload}"})]),
 ]
-# probe hits per workload op, where the op is one probed event or a fixed
-# set of them: the added guest time per hit is then per event
-BENCH_HITS = {"ucalls": 2, "umalloc": 3}
+# where the hand-written counterparts come from: the seeds' scripts
+# (tests/live/bench, kept as the seeds print them) and SystemTap's examples,
+# read from the systemtap-doc package, never copied here
+STAP_EXAMPLES = os.environ.get("STAP_EXAMPLES", "/usr/share/systemtap/examples")
+BENCH_EXAMPLES = {"ex_iotop": "io/iotop.stp", "ex_traceio": "io/traceio.stp",
+                  "ex_disktop": "io/disktop.stp", "ex_nettop": "network/nettop.stp"}
+BENCH_ORIGINALS = {
+    "accessed_files": "OpenResty's accessed-files, as the seeds print it (tests/live/bench/seed_accessed_files.stp)",
+    "tcp_recv_queue": "OpenResty's tcp-recv-queue, as the seeds print it (tests/live/bench/seed_tcp_recv_queue.stp)",
+    "nethist": "the seeds' nethist.stp (tests/live/bench/seed_nethist.stp)",
+    "iotop": "SystemTap's examples/io/iotop.stp (systemtap-doc)",
+    "traceio": "SystemTap's examples/io/traceio.stp (systemtap-doc)",
+    "disktop": "SystemTap's examples/io/disktop.stp (systemtap-doc)",
+    "nettop": "SystemTap's examples/network/nettop.stp (systemtap-doc)",
+}
+
+
+def hand_written(module):
+    """Whether a benchmark module is a hand-written counterpart (a seed's
+    script or a SystemTap example), its _hits build included."""
+    base = module[:-len(BENCH_HITS_SUFFIX)] if module.endswith(BENCH_HITS_SUFFIX) else module
+    return base.startswith("seed_") or base in BENCH_EXAMPLES
+
+
+# what one op of each workload is, for the doc pages' OVERHEAD lines
+BENCH_OPS = {"bench-io": "a 4 KiB pwrite() and pread() of one file",
+             "bench-pingpong": "a 64-byte round trip over loopback TCP",
+             "bench-ufuncs": "a call of live_work_tick()",
+             "bench-malloc": "a malloc(64) and its free()"}
+# docs/overhead.tsv: the figures the doc pages and the matrix JSON show
+OVERHEAD_TSV = os.path.join(ROOT, "docs", "overhead.tsv")
+OVERHEAD_COLS = ["tool", "variant", "op", "kernel", "stap", "date", "added_us_per_op", "hits_per_op",
+                 "added_us_per_hit", "cycles_per_hit", "cost_ratio", "original", "invalid"]
+
+# the module of a variant's probe-hit round: the same script built with
+# stap -t, which prints each probe's hits and cycles when it unloads
+BENCH_HITS_SUFFIX = "_hits"
 
 
 # rounds run first and left out of the figures: the guest's page cache,
@@ -756,19 +818,58 @@ BENCH_HITS = {"ucalls": 2, "umalloc": 3}
 BENCH_WARMUP = 1
 
 
+def bench_families():
+    """BENCH, or the families BENCH_ONLY=a,b names."""
+    only = [f for f in os.environ.get("BENCH_ONLY", "").split(",") if f]
+    unknown = set(only) - {fam for fam, _, _ in BENCH}
+    if unknown:
+        die("BENCH_ONLY: no such benchmark family: %s" % ", ".join(sorted(unknown)))
+    return [b for b in BENCH if not only or b[0] in only]
+
+
 def bench_tests():
     tests = []
+    fams = bench_families()
+
+    def test(fam, run, name, mod, mode, params, rnd, **kw):
+        return dict({"id": "bench.%s.%s.%s" % (fam, name.replace(", ", "-").replace(" ", "-"), rnd),
+                     "tool": fam, "module": mod or "none", "warmup": False,
+                     "mode": mode, "run": run, "params": params, "expect": [], "bench": name,
+                     "spec": "tests/live/live.py", "line": 0}, **kw)
     for r in range(-BENCH_WARMUP, BENCH_ROUNDS):
-        for fam, run, variants in BENCH:
+        for fam, run, variants in fams:
             # rotate the order each round: no variant always runs first
             k = r % len(variants)
             vs = variants[k:] + variants[:k]
             for name, mod, mode, params in vs:
-                tests.append({"id": "bench.%s.%s.%s" % (fam, name, r if r >= 0 else "w%d" % -r),
-                              "tool": fam, "module": mod or "none", "warmup": r < 0,
-                              "mode": mode, "run": run, "params": params, "expect": [], "bench": name,
-                              "spec": "tests/live/live.py", "line": 0})
+                tests.append(test(fam, run, name, mod, mode, params, r if r >= 0 else "w%d" % -r,
+                                  warmup=r < 0))
+    # one untimed round per tool variant, built with -t: its probe hits
+    for fam, run, variants in fams:
+        for name, mod, mode, params in variants:
+            if mod:
+                tests.append(test(fam, run, name, mod + BENCH_HITS_SUFFIX, mode, params, "hits", hits=True))
     return tests
+
+
+HIT_LINE = re.compile(r"^(?P<pp>.*), \((?P<loc>.*)\), hits: (?P<hits>\d+), cycles: (?P<min>\d+)min/(?P<avg>\d+)avg/(?P<max>\d+)max")
+
+
+def parse_hit_report(text):
+    """stap -t's probe hit report -> (hits, cycles per hit) over the probes
+    an event fires (not begin, end, error or the report timers), or None
+    when the report is missing."""
+    if "----- probe hit report:" not in text:
+        return None
+    hits = cycles = 0
+    for line in text.split("----- probe hit report:", 1)[1].splitlines():
+        m = HIT_LINE.match(line.strip())
+        if not m or re.match(r"(begin|end|error|timer\.)", m.group("pp")):
+            continue
+        n = int(m.group("hits"))
+        hits += n
+        cycles += n * int(m.group("avg"))
+    return hits, (cycles / hits if hits else 0.0)
 
 
 def bench_verdict(xs_none, xs_tool):
@@ -783,76 +884,151 @@ def bench_verdict(xs_none, xs_tool):
     return None
 
 
-def bench_report(out, kver, stap_id, tests):
+def bench_figures(fam, variants, res, hits):
+    """The figures of one family from its rounds' op counts (res[(fam,
+    variant)]: a list, None for a failed round) and its hit rounds
+    (hits[(fam, variant)]: (ops, hits, cycles per hit))."""
     import statistics
-    res = {}
+    good = {v: [x for x in res.get((fam, v), []) if x] for v, _, _, _ in variants}
+    med = {v: statistics.median(xs) if xs else None for v, xs in good.items()}
+    n = med.get("none")
+    hand = "hand-written" if "hand-written" in good else None
+    out = {"none": n, "spread": {v: [min(xs), max(xs)] if xs else None for v, xs in good.items()},
+           "raw": {v: res.get((fam, v)) for v, _, _, _ in variants}, "variants": {}}
+    for v, mod, _, _ in variants:
+        if not mod:
+            continue
+        why = bench_verdict(good["none"], good[v])
+        g = None if why else med[v]
+        f = {"median": g, "invalid": why}
+        # the guest time the tool adds to one op: BENCH_SECONDS/ops with it
+        # minus without; per probe hit, by the hit round's hits per op
+        f["added_us_per_op"] = (BENCH_SECONDS / g - BENCH_SECONDS / n) * 1e6 if n and g else None
+        h = hits.get((fam, v))
+        if h and h[0]:
+            f["hits_per_op"] = h[1] / h[0]
+            f["cycles_per_hit"] = h[2]
+            if f["added_us_per_op"] is not None and h[1]:
+                f["added_us_per_hit"] = f["added_us_per_op"] / f["hits_per_op"]
+        out["variants"][v] = f
+    # cost ratio: each tool variant's added time per op over the hand-written's
+    hf = out["variants"].get(hand) if hand else None
+    for v, f in out["variants"].items():
+        if v != hand and hf and hf["added_us_per_op"] and f["added_us_per_op"] is not None:
+            f["cost_ratio"] = f["added_us_per_op"] / hf["added_us_per_op"]
+    return out
+
+
+def bench_op(run):
+    """What one op of a BENCH workload command is."""
+    for w, what in BENCH_OPS.items():
+        if re.search(r"(^|\s)%s(\s|$)" % re.escape(w), run):
+            return what
+    return run
+
+
+def overhead_rows(kver, stap_id, date, summary):
+    """docs/overhead.tsv rows of one benchmark run: one per tool variant."""
+    rows = []
+    for fam, run, variants in BENCH:
+        fg = summary.get(fam)
+        if not fg:
+            continue
+        for v, mod, _, _ in variants:
+            f = fg["variants"].get(v)
+            if not mod or hand_written(mod) or f is None:
+                continue
+            num = lambda k, spec: spec % f[k] if f.get(k) is not None else ""
+            rows.append({"tool": fam, "variant": v, "op": bench_op(run), "kernel": kver, "stap": stap_id,
+                         "date": date, "added_us_per_op": num("added_us_per_op", "%.2f"),
+                         "hits_per_op": num("hits_per_op", "%.2f"), "added_us_per_hit": num("added_us_per_hit", "%.3f"),
+                         "cycles_per_hit": num("cycles_per_hit", "%.0f"), "cost_ratio": num("cost_ratio", "%.3f"),
+                         "original": BENCH_ORIGINALS.get(fam, ""), "invalid": f.get("invalid") or ""})
+    return rows
+
+
+def publish_overhead(rows, path=None):
+    """Merges a run's rows into docs/overhead.tsv: the tools it measured
+    replace their rows, the others stay as they were."""
+    path = path or OVERHEAD_TSV
+    keep = []
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        if lines and lines[0].split("\t") != OVERHEAD_COLS:
+            die("%s: not an overhead table (its header is not %s)" % (path, " ".join(OVERHEAD_COLS)))
+        measured = {r["tool"] for r in rows}
+        keep = [dict(zip(OVERHEAD_COLS, l.split("\t"))) for l in lines[1:] if l.strip()]
+        keep = [r for r in keep if r["tool"] not in measured]
+    clean = lambda v: str(v).replace("\t", " ").replace("\n", " ")
+    body = sorted(keep + rows, key=lambda r: (r["tool"], r["variant"]))
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("\t".join(OVERHEAD_COLS) + "\n")
+        for r in body:
+            f.write("\t".join(clean(r.get(c, "")) for c in OVERHEAD_COLS) + "\n")
+    os.replace(tmp, path)
+
+
+def bench_report(out, kver, stap_id, tests):
+    res, hits = {}, {}
     for t in tests:
         if t.get("warmup"):
             continue
         r = collect(os.path.join(out, "results"), t)
         ops = as_num(r["facts"].get("ops"))
         ok = r["present"] and r["rc"] == 0 and r.get("work_rc", 0) == 0 and ops
+        if t.get("hits"):
+            h = parse_hit_report(read(os.path.join(out, "results", t["id"], "raw")))
+            if ok and h:
+                hits[(t["tool"], t["bench"])] = (ops, h[0], h[1])
+            continue
         res.setdefault((t["tool"], t["bench"]), []).append(ops if ok else None)
     lines = ["# Overhead of the generated tools against the seeds' hand-written scripts", "",
-             "Measured by `make bench-overhead` on %s (%s), in a QEMU TCG guest (1 vCPU):" % (kver, stap_id),
+             "Measured by `make bench-overhead` on %s (%s), %s, in a QEMU TCG guest (1 vCPU):"
+             % (kver, stap_id, time.strftime("%Y-%m-%d", time.gmtime())),
              "the same workload for %d s with no tool, with the generated tool and with the" % BENCH_SECONDS,
              "hand-written script; median and [min-max] of %d rounds after %d warm-up round(s)" % (BENCH_ROUNDS, BENCH_WARMUP),
              "(order rotated each round). A tool whose every round beats every round without it",
-             "is reported INVALID, not as a figure. Both modules" ,
-             "are built with -DSTP_NO_OVERLOAD: under TCG stap's overload protection stops both.",
-             "Throughput is the workload's own count (write+read pairs, bytes over loopback TCP,",
-             "calls of live_work_tick(), or malloc(64)+free pairs); the user-space tools have no",
-             "hand-written counterpart in the seeds. The last column is the guest time the tool",
-             "adds to one op, from the medians (TCG time: see below).", "",
-             "| tool | workload | none | generated | hand-written | generated / none | hand-written / none | generated cost / hand-written cost | added guest us per op (generated) |",
+             "is reported INVALID, not as a figure. Modules are built with -DSTP_NO_OVERLOAD:",
+             "under TCG stap's overload protection stops every syscall-heavy run.",
+             "Throughput is the workload's own count of ops (write+read pairs, 64-byte TCP round",
+             "trips, calls of live_work_tick(), or malloc(64)+free pairs). 'added us/op' is the",
+             "guest time a tool adds to one op (from the medians); 'hits/op' comes from one more",
+             "round per variant with the script built with stap -t, which counts each probe's hits",
+             "(begin, end and timer probes left out) and their cycles.", "",
+             "| tool | workload | variant | ops in %d s | added us/op | hits/op | added us/hit | cycles/hit (stap -t) | cost / hand-written's |" % BENCH_SECONDS,
              "|---|---|---|---|---|---|---|---|---|"]
     summary = {}
-    for fam, run, variants in BENCH:
-        med, good = {}, {}
-        for v in ("none", "generated", "hand-written"):
-            good[v] = xs = [x for x in res.get((fam, v), []) if x]
-            med[v] = statistics.median(xs) if xs else None
-        invalid = {v: bench_verdict(good["none"], good[v]) for v in ("generated", "hand-written") if good[v]}
-        for v, why in invalid.items():
-            if why:
-                med[v] = None
-        n, g, h = med["none"], med["generated"], med["hand-written"]
-        rg = g / n if n and g else None
-        rh = h / n if n and h else None
-        # cost = slowdown factor (none/with): the issue's figure is generated/hand-written
-        cost = (n / g) / (n / h) if n and g and h else None
-        # the guest time a tool adds to one op: BENCH_SECONDS/ops with it
-        # minus without (per probe hit: divided by BENCH_HITS)
-        per_op = (BENCH_SECONDS / g - BENCH_SECONDS / n) * 1e6 if n and g else None
-        summary[fam] = {"none": n, "generated": g, "hand_written": h, "generated_over_none": rg,
-                        "hand_over_none": rh, "cost_ratio": cost, "added_us_per_op": per_op,
-                        "hits_per_op": BENCH_HITS.get(fam),
-                        "invalid": {v: why for v, why in invalid.items() if why},
-                        "spread": {v: [min(good[v]), max(good[v])] if good[v] else None
-                                   for v in ("none", "generated", "hand-written")},
-                        "raw": {v: res.get((fam, v)) for v in ("none", "generated", "hand-written")}}
-        has_h = any(v[0] == "hand-written" for v in variants)
-        def fmt(v):
-            if invalid.get(v):
-                return "INVALID: %s" % invalid[v]
-            xs = good[v]
-            return "%.0f [%.0f-%.0f]" % (med[v], min(xs), max(xs)) if med[v] else "failed"
-        fr = lambda x: "%.3f" % x if x else "-"
-        fh = fmt if has_h else (lambda v: "none")
-        fu = "-" if per_op is None else "%.2f" % per_op
-        if per_op is not None and fam in BENCH_HITS:
-            fu += " (%.2f per probe hit, %d hits per op)" % (per_op / BENCH_HITS[fam], BENCH_HITS[fam])
-        lines.append("| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |" % (fam, run.replace("{workload}", "live-work"),
-                     fmt("none"), fmt("generated"), fh("hand-written"), fr(rg), fr(rh) if has_h else "-", fr(cost), fu))
-    lines += ["", "'generated cost / hand-written cost' is the generated tool's slowdown divided by",
-              "the hand-written script's: 1.00 means equal cost, above 1.05 misses the goal.",
+    for fam, run, variants in bench_families():
+        fg = summary[fam] = bench_figures(fam, variants, res, hits)
+        for v, mod, _, _ in variants:
+            xs = [x for x in res.get((fam, v), []) if x]
+            f = fg["variants"].get(v, {})
+            if f.get("invalid"):
+                ops = "INVALID: %s" % f["invalid"]
+            else:
+                ops = "%.0f [%.0f-%.0f]" % (statistics.median(xs), min(xs), max(xs)) if xs else "failed"
+            fmt = lambda k, spec="%.2f": spec % f[k] if f.get(k) is not None else "-"
+            lines.append("| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |" % (
+                fam, run.replace("{workload}", "live-work"), v, ops, fmt("added_us_per_op"),
+                fmt("hits_per_op"), fmt("added_us_per_hit", "%.3f"), fmt("cycles_per_hit", "%.0f"),
+                fmt("cost_ratio", "%.3f")))
+    lines += ["", "'cost / hand-written's' is a variant's added time per op over the hand-written",
+              "script's: 1.00 means equal cost, above 1.05 misses the goal. A variant named",
+              "'generated, ...' prints more than the hand-written script (full paths, say): its",
+              "ratio states what the extra output costs.",
               "Under TCG every instruction is emulated: the absolute times are many times a real",
               "CPU's, and only ratios measured in the same guest compare (docs/performance.md)."]
     with open(os.path.join(out, "overhead.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(os.path.join(out, "overhead.json"), "w") as f:
-        json.dump({"kernel": kver, "stap": stap_id, "tools": summary}, f, indent=1, sort_keys=True)
+        json.dump({"kernel": kver, "stap": stap_id, "date": time.strftime("%Y-%m-%d", time.gmtime()),
+                   "seconds": BENCH_SECONDS, "rounds": BENCH_ROUNDS, "tools": summary},
+                  f, indent=1, sort_keys=True)
     print("\n".join(lines))
+    publish_overhead(overhead_rows(kver, stap_id, time.strftime("%Y-%m-%d", time.gmtime()), summary))
+    say("%s: figures written to %s (doc pages and the matrix read them)" % (kver, os.path.relpath(OVERHEAD_TSV, ROOT)))
 
 
 def cmd_run(a):
@@ -938,8 +1114,16 @@ def cmd_run(a):
     names = sorted({t["module"] for t in runs} - {"none"})
     scripts = {n: os.path.join(gdir, n + ".stp") for n in names}
     for n in names:
-        if n.startswith("seed_"):
-            scripts[n] = os.path.join(ROOT, "tests/live/bench", n + ".stp")
+        base = n[:-len(BENCH_HITS_SUFFIX)] if a.bench and n.endswith(BENCH_HITS_SUFFIX) else n
+        if base in BENCH_EXAMPLES:
+            scripts[n] = os.path.join(STAP_EXAMPLES, BENCH_EXAMPLES[base])
+            if not os.path.isfile(scripts[n]):
+                die("%s: not found: install systemtap-doc (SystemTap's examples), or set STAP_EXAMPLES"
+                    % scripts[n])
+        elif base.startswith("seed_"):
+            scripts[n] = os.path.join(ROOT, "tests/live/bench", base + ".stp")
+        else:
+            scripts[n] = os.path.join(gdir, base + ".stp")
     jobs = a.jobs or max(1, min(os.cpu_count() or 1,
                                 int(re.search(r"MemAvailable:\s+(\d+)", read("/proc/meminfo")).group(1)) // 614400))
     say("%s: building %d modules, %d at a time" % (kver, len(names), jobs))
@@ -950,7 +1134,7 @@ def cmd_run(a):
         extra = ["-DSTP_NO_OVERLOAD"] if a.bench else []
         # --headers-only: every module whose script builds without debuginfo
         # is built on the headers-only tree (with that tree's primed cache)
-        trees = {n: "headers-only" if a.headers_only and not n.startswith("seed_") and headers_only_ok(scripts[n])
+        trees = {n: "headers-only" if a.headers_only and not hand_written(n) and headers_only_ok(scripts[n])
                  else "build" for n in names}
         if a.headers_only:
             ho_sysdir = toolchain("sysdir", tc, kver, env=dict(os.environ, STAPGEN_TREE="headers-only"))
@@ -959,10 +1143,12 @@ def cmd_run(a):
         # probe point parameters: the first test's values (one module per tool)
         pargs = {}
         for t in runs:
-            if t["module"] in scripts and t["module"] not in pargs and not t["module"].startswith("seed_"):
+            if t["module"] in scripts and t["module"] not in pargs and not hand_written(t["module"]):
                 pargs[t["module"]] = point_args(scripts[t["module"]], t.get("params") or {})
+        # a benchmark's hit round: the same script with stap -t (BENCH_HITS_SUFFIX)
         futs = {ex.submit(build_module, kver, tc, n, scripts[n],
-                          ho_sysdir if trees[n] == "headers-only" else sysdir, stap_id, extra, trees[n],
+                          ho_sysdir if trees[n] == "headers-only" else sysdir, stap_id,
+                          extra + (["-t"] if a.bench and n.endswith(BENCH_HITS_SUFFIX) else []), trees[n],
                           pargs.get(n, ())): n
                 for n in names}
         done = 0
@@ -1086,8 +1272,6 @@ def write_examples(out, kver, stap_id, tests, verdicts):
     appends out/live/<KVER>/examples/<tool>.md to out/<KVER>/doc/<tool>.md)."""
     edir = os.path.join(out, "examples")
     os.makedirs(edir, exist_ok=True)
-    bench = read(os.path.join(out + "-bench", "overhead.json"))
-    overhead = json.loads(bench)["tools"] if bench else {}
     by_id = {v["id"]: v for v in verdicts}
     done = set()
     for t in tests:
@@ -1107,11 +1291,6 @@ def write_examples(out, kver, stap_id, tests, verdicts):
         lines = ["## Example", "",
                  "From `make live` on %s, %s, %s:" % (kver, stap_id, time.strftime("%Y-%m-%d", time.gmtime())),
                  "", "```", how.replace("  ", " ").strip(), "```", "", "```", table, "```", ""]
-        o = overhead.get(t["tool"])
-        if o and o.get("cost_ratio"):
-            lines += ["Overhead (`make bench-overhead`, same guest and workload): throughput %.1f%% of "
-                      "the untraced run, against %.1f%% with the seeds' hand-written script (cost ratio %.2f)."
-                      % (100 * o["generated_over_none"], 100 * o["hand_over_none"], o["cost_ratio"]), ""]
         with open(os.path.join(edir, t["tool"] + ".md.tmp"), "w") as f:
             f.write("\n".join(lines))
         os.replace(os.path.join(edir, t["tool"] + ".md.tmp"), os.path.join(edir, t["tool"] + ".md"))
@@ -1148,8 +1327,18 @@ def main():
     r.add_argument("--bench", action="store_true",
                    help="instead of the tests: the overhead benchmark (generated vs hand-written)")
     sub.add_parser("lint")
+    pb = sub.add_parser("publish", help="write docs/overhead.tsv from a benchmark run's overhead.json")
+    pb.add_argument("json", help="out/live/KVER-bench/overhead.json")
     a = ap.parse_args()
-    return {"run": cmd_run, "lint": cmd_lint}[a.cmd](a)
+    return {"run": cmd_run, "lint": cmd_lint, "publish": cmd_publish}[a.cmd](a)
+
+
+def cmd_publish(a):
+    with open(a.json, encoding="utf-8") as f:
+        j = json.load(f)
+    publish_overhead(overhead_rows(j["kernel"], j["stap"], j.get("date", ""), j["tools"]))
+    print("live: %s written" % os.path.relpath(OVERHEAD_TSV, ROOT))
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import tempfile
 import textwrap
 import threading
 import unittest
+from unittest import mock
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import live  # noqa: E402
@@ -205,10 +206,50 @@ class Bench(unittest.TestCase):
     def test_warmup_rounds_are_run_and_left_out(self):
         ts = live.bench_tests()
         warm = [t for t in ts if t["warmup"]]
+        hits = [t for t in ts if t.get("hits")]
         self.assertEqual(len(warm), live.BENCH_WARMUP * sum(len(v) for _, _, v in live.BENCH))
         self.assertTrue(all(".w" in t["id"] for t in warm))
-        self.assertEqual(len(ts) - len(warm), live.BENCH_ROUNDS * sum(len(v) for _, _, v in live.BENCH))
+        # one -t round per variant with a module, on the _hits module
+        self.assertEqual(len(hits), sum(1 for _, _, v in live.BENCH for x in v if x[1]))
+        self.assertTrue(all(t["module"].endswith(live.BENCH_HITS_SUFFIX) for t in hits))
+        self.assertEqual(len(ts) - len(warm) - len(hits), live.BENCH_ROUNDS * sum(len(v) for _, _, v in live.BENCH))
         self.assertEqual(len({t["id"] for t in ts}), len(ts))
+
+    def test_only(self):
+        with mock.patch.dict(os.environ, {"BENCH_ONLY": "nethist"}):
+            self.assertEqual({t["tool"] for t in live.bench_tests()}, {"nethist"})
+        with mock.patch.dict(os.environ, {"BENCH_ONLY": "nosuch"}), self.assertRaises(SystemExit):
+            live.bench_tests()
+
+    def test_hit_report(self):
+        text = ("@end\n----- probe hit report: \n"
+                "begin, (t.stp:3:1), hits: 1, cycles: 500min/500avg/500max, variance: 0, from: begin, index: 0\n"
+                "vfs.read.return, (t.stp:8:1), hits: 300, cycles: 100min/200avg/900max, variance: 9, from: x, index: 1\n"
+                "kernel.function(\"vfs_write@fs/read_write.c:564\").return, (t.stp:9:1), hits: 100, cycles: 50min/600avg/700max, variance: 9, from: y, index: 2\n"
+                "timer.s(1), (t.stp:20:1), hits: 3, cycles: 1min/9999avg/99999max, variance: 0, from: z, index: 3\n"
+                "----- refresh report:\n")
+        hits, cyc = live.parse_hit_report(text)
+        self.assertEqual(hits, 400)
+        self.assertEqual(cyc, (300 * 200 + 100 * 600) / 400)
+        self.assertIsNone(live.parse_hit_report("@end\n"))
+
+    def test_figures(self):
+        variants = [("none", None, "none", {}), ("generated", "g", "x", {}), ("hand-written", "h", "x", {})]
+        res = {("f", "none"): [1000, 1010, 990, None], ("f", "generated"): [500, 510, 490],
+               ("f", "hand-written"): [600, 590, 610]}
+        fg = live.bench_figures("f", variants, res, {("f", "generated"): (500, 1000, 42.0)})
+        g, h = fg["variants"]["generated"], fg["variants"]["hand-written"]
+        self.assertAlmostEqual(g["added_us_per_op"], (3 / 500 - 3 / 1000) * 1e6)
+        self.assertAlmostEqual(h["added_us_per_op"], (3 / 600 - 3 / 1000) * 1e6)
+        self.assertAlmostEqual(g["cost_ratio"], g["added_us_per_op"] / h["added_us_per_op"])
+        self.assertEqual(g["hits_per_op"], 2)
+        self.assertAlmostEqual(g["added_us_per_hit"], g["added_us_per_op"] / 2)
+        self.assertNotIn("hits_per_op", h)
+        # a tool faster than every round without it: no figure, no ratio
+        res[("f", "generated")] = [1100, 1200, 1150]
+        fg = live.bench_figures("f", variants, res, {})
+        self.assertIn("more with the tool", fg["variants"]["generated"]["invalid"])
+        self.assertNotIn("cost_ratio", fg["variants"]["generated"])
 
     def test_verdict(self):
         self.assertIsNone(live.bench_verdict([100, 110, 105], [50, 60, 55]))
@@ -216,6 +257,65 @@ class Bench(unittest.TestCase):
         self.assertIsNone(live.bench_verdict([100, 110, 105], [108, 120, 125]))
         self.assertIn("more with the tool", live.bench_verdict([100, 110, 105], [111, 120, 125]))
         self.assertIn("fewer than 3", live.bench_verdict([100, 110], [50, 60, 55]))
+
+
+class Overhead(unittest.TestCase):
+    """docs/overhead.tsv: written by the benchmark, read by the doc pages
+    (scripts/overhead-section.awk) and the matrix JSON."""
+    def summary(self):
+        variants = dict((fam, v) for fam, _, v in live.BENCH)["accessed_files"]
+        res = {("accessed_files", "none"): [1000, 1010, 990]}
+        for v, _, _, _ in variants[1:]:
+            res[("accessed_files", v)] = [500, 510, 490] if "full" not in v else [400, 390, 410]
+        res[("accessed_files", "hand-written")] = [520, 530, 510]
+        hits = {("accessed_files", v): (500, 2000, 100.0) for v, m, _, _ in variants if m}
+        return {"accessed_files": live.bench_figures("accessed_files", variants, res, hits)}
+
+    def test_rows_and_merge(self):
+        rows = live.overhead_rows("6.1.0-57-cloud-amd64", "stap 4.8", "2026-12-07", self.summary())
+        # the tool's variants, never the hand-written one
+        self.assertEqual([r["variant"] for r in rows], ["generated -b", "generated, full paths"])
+        self.assertEqual(rows[0]["hits_per_op"], "4.00")
+        self.assertEqual(rows[0]["op"], "a 4 KiB pwrite() and pread() of one file")
+        self.assertIn("accessed-files", rows[0]["original"])
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "o.tsv")
+            other = dict(rows[0], tool="nethist", variant="generated")
+            live.publish_overhead([other], p)
+            live.publish_overhead(rows, p)
+            live.publish_overhead(rows, p)     # again: replaced, not added
+            with open(p) as f:
+                lines = f.read().splitlines()
+            self.assertEqual(lines[0].split("\t"), live.OVERHEAD_COLS)
+            self.assertEqual([l.split("\t")[:2] for l in lines[1:]],
+                             [["accessed_files", "generated -b"], ["accessed_files", "generated, full paths"],
+                              ["nethist", "generated"]])
+            out = subprocess.run(["awk", "-v", "tool=accessed_files", "-f",
+                                  os.path.join(live.ROOT, "scripts/overhead-section.awk"), p],
+                                 stdout=subprocess.PIPE, text=True, check=True).stdout
+            self.assertTrue(out.startswith("## Overhead\n\nOVERHEAD: %s us of guest time per probe hit, %.2fx"
+                                           % (rows[0]["added_us_per_hit"], float(rows[0]["cost_ratio"]))), out)
+            self.assertIn("(with -b, which prints what the original prints)", out)
+            self.assertIn("| full paths | ", out)
+            self.assertIn("on 6.1.0-57-cloud-amd64 (stap 4.8), 2026-12-07", out)
+            none = subprocess.run(["awk", "-v", "tool=iotop", "-f",
+                                   os.path.join(live.ROOT, "scripts/overhead-section.awk"), p],
+                                  stdout=subprocess.PIPE, text=True, check=True).stdout
+            self.assertEqual(none, "")
+
+    def test_committed_table(self):
+        """docs/overhead.tsv, when there, has the header and a row per
+        measured tool variant with the columns filled the benchmark fills."""
+        if not os.path.exists(live.OVERHEAD_TSV):
+            self.skipTest("no docs/overhead.tsv")
+        with open(live.OVERHEAD_TSV) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(lines[0].split("\t"), live.OVERHEAD_COLS)
+        for l in lines[1:]:
+            r = dict(zip(live.OVERHEAD_COLS, l.split("\t")))
+            self.assertEqual(len(l.split("\t")), len(live.OVERHEAD_COLS), l)
+            self.assertIn(r["tool"], {fam for fam, _, _ in live.BENCH})
+            self.assertTrue(r["invalid"] or r["added_us_per_op"], l)
 
 
 class Specs(unittest.TestCase):

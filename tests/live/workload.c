@@ -697,6 +697,65 @@ static int cmd_bench_tcp(int argc, char **argv)
 	return 0;
 }
 
+/* Reads exactly n bytes (a short read is a TCP segment boundary, not the
+ * end); 0 at EOF. */
+static int read_full(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r <= 0)
+			return 0;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
+/* bench-pingpong PORT SECONDS: round trips over one loopback connection:
+ * 64 bytes to PORT, 64 bytes back, for SECONDS (ops = round trips).  Each
+ * op is the same fixed set of events (two data segments, one each way, two
+ * reads, two writes), which bytes through a stream are not: how a stream
+ * coalesces into segments depends on timing, so its count per byte varies
+ * with whatever slows the sender, a tool included. */
+static int cmd_bench_pingpong(int argc, char **argv)
+{
+	if (argc != 3)
+		die("usage: bench-pingpong PORT SECONDS");
+	int port = (int)num(argv[1]);
+	long secs = num(argv[2]);
+	int lfd = listener(port, 4);
+	pid_t child = fork();
+	if (child == 0) {	/* the server side: echo every 64 bytes */
+		int one = 1, cfd = accept(lfd, NULL, NULL);
+		if (cfd < 0)
+			die("accept");
+		setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		char buf[64];
+		while (read_full(cfd, buf, sizeof buf))
+			write_all(cfd, buf, sizeof buf);
+		_exit(0);
+	}
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = loopback(port);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+		die("connect");
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	char buf[64] = { 0 };
+	long trips = 0;
+	double end = now_ms() + 1000.0 * (double)secs;
+	while (now_ms() < end) {
+		write_all(fd, buf, sizeof buf);
+		if (!read_full(fd, buf, sizeof buf))
+			die("bench-pingpong: the echo side closed");
+		trips++;
+	}
+	close(fd);
+	waitpid(child, NULL, 0);
+	fact("pid", "%d", getpid());
+	fact("ops", "%ld", trips);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -707,7 +766,7 @@ static const struct {
 	{ "faults", cmd_faults },     { "slow-read", cmd_slow_read }, { "threads", cmd_threads },
 	{ "bench-io", cmd_bench_io }, { "bench-tcp", cmd_bench_tcp }, { "ucalls", cmd_ucalls },
 	{ "ufuncs", cmd_ufuncs },     { "malloc", cmd_malloc },	      { "bench-ufuncs", cmd_bench_ufuncs },
-	{ "bench-malloc", cmd_bench_malloc },
+	{ "bench-malloc", cmd_bench_malloc }, { "bench-pingpong", cmd_bench_pingpong },
 };
 
 /* stap 4.8's stapio can drop what the module printed in its reader's last

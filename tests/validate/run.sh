@@ -60,8 +60,20 @@ grep -q 'broken: FAIL: .*parse error' "$t/broken.line" && ok "its line says why"
 	grep -q 'p1 pass on the second attempt (first: exit 1: ERROR: simulated cache race' "$t/flaky.line" &&
 	ok "a cell passing on the second attempt says so" || bad "flaky: $(cat "$t/flaky.line")"
 
-out=$(KCACHE=$t/none "$root/scripts/validate-matrix.sh" "$t" "p1:$kver" "good broken flaky" 2>&1); rc=$?
+# the matrix JSON carries each tool's probe cost from the benchmark's table
+printf 'tool\tvariant\top\tkernel\tstap\tdate\tadded_us_per_op\thits_per_op\tadded_us_per_hit\tcycles_per_hit\tcost_ratio\toriginal\tinvalid\n' >"$t/ovh.tsv"
+printf 'good\tgenerated -b\tan op\t%s\tstap 4.8\t2026-12-07\t37.31\t4.00\t9.327\t22609\t1.095\tthe "seed"\t\n' "$kver" >>"$t/ovh.tsv"
+printf 'good\tgenerated, more\tan op\t%s\tstap 4.8\t2026-12-07\t\t\t\t\t\tthe "seed"\tfewer than 3 good rounds\n' "$kver" >>"$t/ovh.tsv"
+out=$(KCACHE=$t/none STAPGEN_OVERHEAD=$t/ovh.tsv "$root/scripts/validate-matrix.sh" "$t" "p1:$kver" "good broken flaky" 2>&1); rc=$?
 [ $rc = 1 ] && ok "the matrix fails on a FAIL cell" || bad "matrix exit $rc"
+python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))["overhead"]
+assert len(o) == 2, o
+assert o[0]["tool"] == "good" and o[0]["cost_ratio"] == 1.095 and o[0]["hits_per_op"] == 4.0, o[0]
+assert o[0]["original"] == "the \"seed\"", o[0]
+assert o[1]["cost_ratio"] is None and o[1]["invalid"] == "fewer than 3 good rounds", o[1]
+' "$t/matrix.json" && ok "matrix.json carries docs/overhead.tsv" || bad "matrix.json overhead: $(grep -A8 overhead "$t/matrix.json")"
 last=$(printf '%s\n' "$out" | tail -n 1)
 case $last in "validate: 3 cells: 0 pass, 2 p1 pass, 0 unsupported, 1 FAIL;"*) ok "summary last" ;; *) bad "last line: $last" ;; esac
 printf '%s\n' "$out" | grep -q "^validate: FAIL broken on $kver: .*parse error" &&

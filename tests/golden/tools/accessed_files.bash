@@ -30,11 +30,11 @@ _stapgen_accessed_files() {
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -f -X '!*.ko' -- "$cur") ;;
 	-G)
 		compopt -o nospace 2>/dev/null
-		mapfile -t COMPREPLY < <(compgen -W 'top=' -- "$cur") ;;
+		mapfile -t COMPREPLY < <(compgen -W 'top= basename=' -- "$cur") ;;
 	*)
 		# an option, where one can stand ([interval [count]] are numbers)
 		case $cur in '' | -*) ;; *) return 0 ;; esac
-		mapfile -t COMPREPLY < <(compgen -W '-l -p -c -t -a -f --raw -o -S -F --background --build-module --module --check --no-check -d -G -V --version -h --help' -- "$cur") ;;
+		mapfile -t COMPREPLY < <(compgen -W '-l -b -p -c -t -a -f --raw -o -S -F --background --build-module --module --check --no-check -d -G -V --version -h --help' -- "$cur") ;;
 	esac
 }
 complete -F _stapgen_accessed_files accessed_files

@@ -8,7 +8,7 @@ unset CDPATH
 tool=accessed_files sg_mod=accessed_files
 spec='specs/fs/accessed_files.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=f92e0484921fec32
+set_id=95d04c0546e48c30
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Top files read and written by a process (or by all), keyed by path'
@@ -24,14 +24,16 @@ usage: accessed_files [options]
 
 Top files read and written by a process (or by all), keyed by path
 
-Paths are resolved from the file's dentry and mount (as /proc/PID/fd shows them) once an access has passed the process filter.  Page-cache hits count: this is what the process asked for, not disk I/O.
+Paths are resolved from the file's dentry and mount (as /proc/PID/fd shows them) once an access has passed the process filter; with -b only the file's own name is read, which costs less per access (files of the same name in different directories then share a row).  Page-cache hits count: this is what the process asked for, not disk I/O.
 
 examples:
   accessed_files -p 1234 -t 10   # the files process 1234 reads and writes, for 10 s
   accessed_files -l 20           # the top 20 files of all processes, until Ctrl-C
+  accessed_files -b -p 1234      # the same by file name, cheaper on a busy process
 
 options:
   -l N                   Files shown per report (default: 10)
+  -b                     File names without their directories (cheaper per access) (default: 0)
 
 common options:
   -p PID                 trace this process: stap -x PID (target() is PID)
@@ -67,6 +69,7 @@ tool_opt() {
 		sg_uint -l "$2"
 		sg_setg top "$2"
 		sg_shift=2 ;;
+	-b) sg_setg basename 1; sg_shift=1 ;;
 	*) return 1 ;;
 	esac
 }
@@ -74,6 +77,7 @@ tool_opt() {
 tool_global() {
 	case $1 in
 	top) sg_uint "-G $1" "$2"; sg_setg "$1" "$2" ;;
+	basename) sg_uint "-G $1" "$2"; sg_setg "$1" "$2" ;;
 	*) return 1 ;;
 	esac
 }

@@ -41,7 +41,7 @@ const sg_tool accessed_files_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char accessed_files_set[] = "stapgen set f92e0484921fec32";
+const char accessed_files_set[] = "stapgen set 95d04c0546e48c30";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct accessed_files_handlers {
