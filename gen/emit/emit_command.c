@@ -212,8 +212,8 @@ static void emit_tool_opt(strbuf *o, const spec *s)
 		}
 		sb_printf(o, "\t%s)\n\t\tsg_val \"$@\"\n", p->flag);
 		if (p->point_arg)	/* part of a probe point: checked, never -G */
-			sb_printf(o, "\t\tsg_ppcheck %s \"$2\"\n\t\tpp_%u=$2 sg_ppgiven=%s\n", p->flag,
-				  p->point_arg, p->flag);
+			sb_printf(o, "\t\t%s %s \"$2\"\n\t\tpp_%u=$2 sg_ppgiven=%s\n",
+				  p->type == PT_POINT ? "sg_pointcheck" : "sg_ppcheck", p->flag, p->point_arg, p->flag);
 		else
 			sb_printf(o, "\t\t%s %s \"$2\"\n\t\tsg_setg %s \"$2\"\n", value_check(p),
 				  p->flag, p->name);
@@ -230,8 +230,8 @@ static void emit_tool_global(strbuf *o, const spec *s)
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		if (p->point_arg)
-			sb_printf(o, "\t%s) sg_ppcheck -G \"$2\"; pp_%u=$2 sg_ppgiven=-G ;;\n", p->name,
-				  p->point_arg);
+			sb_printf(o, "\t%s) %s -G \"$2\"; pp_%u=$2 sg_ppgiven=-G ;;\n", p->name,
+				  p->type == PT_POINT ? "sg_pointcheck" : "sg_ppcheck", p->point_arg);
 		else
 			sb_printf(o, "\t%s) %s \"-G $1\" \"$2\"; sg_setg \"$1\" \"$2\" ;;\n", p->name,
 				  value_check(p));

@@ -187,12 +187,19 @@ static void emit_branch(stp *g, const lstmt *st)
 }
 
 /* @N, or, when the parameter has a default, `%( $# >= N %? @N %: "DEFAULT" %)`:
- * the script also runs without the argument (stap script.stp, a module). */
-static void point_arg(strbuf *o, const tool_plan *pl, const spec_param *pa)
+ * the script also runs without the argument (stap script.stp, a module).
+ * A whole probe point (type: point) in a probe's point: $N, stap's tokens,
+ * `%( $# >= N %? $N %: DEFAULT %)`; the checked value as it is. */
+static void point_arg(strbuf *o, const tool_plan *pl, const spec_param *pa, bool tokens)
 {
 	const char *def = plan_param_of(pl, pa)->def;
+	char sigil = tokens ? '$' : '@';
 	if (!def) {
-		sb_printf(o, "@%u", pa->point_arg);
+		sb_printf(o, "%c%u", sigil, pa->point_arg);
+		return;
+	}
+	if (tokens) {
+		sb_printf(o, "%%( $# >= %u %%? $%u %%: %s %%)", pa->point_arg, pa->point_arg, def);
 		return;
 	}
 	sb_printf(o, "%%( $# >= %u %%? @%u %%: \"", pa->point_arg, pa->point_arg);
@@ -209,7 +216,8 @@ static void point_text(stp *g, const char *t)
 		sb_putn(g->o, t, (size_t)(at - t));
 		char buf[72];
 		snprintf(buf, sizeof buf, "%.*s", (int)(nl < 64 ? nl : 64), name);
-		point_arg(g->o, g->pl, spec_find_param(g->s, buf));
+		const spec_param *pa = spec_find_param(g->s, buf);
+		point_arg(g->o, g->pl, pa, pa->type == PT_POINT);
 		t = name + nl + 1;
 	}
 	sb_puts(g->o, t);
@@ -648,7 +656,7 @@ static void emit_globals(stp *g)
 		const plan_param *pp = plan_param_of(g->pl, p);
 		if (p->point_arg) {	/* stap's positional argument */
 			sb_printf(g->o, "global %s = ", p->name);
-			point_arg(g->o, g->pl, p);
+			point_arg(g->o, g->pl, p, false);
 			sb_puts(g->o, "\t# stap SCRIPT VALUE: fixed at compile time\n");
 		} else if (p->required) {	/* a value no -G gives: see required_checks() */
 			sb_printf(g->o, "global %s = %s\t# required\n", p->name, unset_value(p));

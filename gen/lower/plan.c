@@ -17,7 +17,7 @@ static const plan_param *params_of(arena *a, const spec *s)
 	for (unsigned i = 0; i < s->nparams; i++) {
 		const spec_param *p = &s->params[i];
 		pp[i].p = p;
-		pp[i].str = p->type == PT_STRING;
+		pp[i].str = p->type == PT_STRING || p->type == PT_POINT;
 		if (p->required)
 			pp[i].def = NULL;
 		else if (pp[i].str)

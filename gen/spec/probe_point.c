@@ -20,6 +20,22 @@ size_t probe_point_validate(const char *s, size_t len, const char **why)
 	}
 	for (;;) {
 		size_t start = i;
+		/* `@param(NAME)` first: a whole probe point the command's option gives */
+		if (start == 0 && len > 7 && !memcmp(s, "@param(", 7)) {
+			i = 7;
+			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+				i++;
+			if (i == 7 || !isalpha((unsigned char)s[7])) {
+				*why = "expected a parameter name in @param(...)";
+				return i + 1;
+			}
+			if (i >= len || s[i] != ')') {
+				*why = "expected ')' after the @param name";
+				return i + 1;
+			}
+			i++;
+			goto next;
+		}
 		while (i < len && name_char((unsigned char)s[i]))
 			i++;
 		if (i == start) {
@@ -72,6 +88,7 @@ size_t probe_point_validate(const char *s, size_t len, const char **why)
 			}
 			i++;
 		}
+	next:
 		if (i == len)
 			return 0;
 		if (s[i] == '?' && i + 1 == len)
@@ -107,6 +124,24 @@ const char *probe_point_param_value_bad(const char *v)
 		return "it is longer than 256 bytes";
 	if (v[strspn(v, PP_PARAM_CHARS)])
 		return "it holds a character outside A-Z a-z 0-9 _ * ? . @ / : + -";
+	return NULL;
+}
+
+const char *probe_point_value_bad(const char *v)
+{
+	const char *why;
+	if (!*v)
+		return "it is empty";
+	if (strlen(v) > PP_PARAM_MAX)
+		return "it is longer than 256 bytes";
+	if (v[strspn(v, PP_POINT_CHARS)])
+		return "it holds a character outside A-Z a-z 0-9 _ * ? . @ / : + - \" ( )";
+	if (strchr(v, '@'))
+		return "a parameter cannot stand inside it";
+	if (probe_point_validate(v, strlen(v), &why))
+		return why;
+	if (v[strlen(v) - 1] == '?')
+		return "it cannot end in '?'";
 	return NULL;
 }
 

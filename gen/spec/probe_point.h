@@ -7,7 +7,7 @@
 #include "../yaml/yaml_tree.h"
 
 /* Returns 0 when `s` is a probe point:
- *   component ('.' component)* ['?']
+ *   ['@param(' name ').'] component ('.' component)* ['?']   (or just @param(name))
  *   component := name ['(' ( "string" | integer | @param(name) ) ')']
  *   name := [A-Za-z0-9_*]+
  * Otherwise the byte offset of the first offending character, plus one,
@@ -28,6 +28,15 @@ const char *probe_point_param(const char *s, const char **name, size_t *nlen);
 #define PP_PARAM_MAX 256
 /* NULL when v is a valid value, else why not. */
 const char *probe_point_param_value_bad(const char *v);
+
+/* `on: '@param(NAME).return'`: a `type: point` parameter is the probe
+ * point itself (stap's `$1`, fntimes.stp's `probe $1.return`), checked by
+ * the generator (its default) and the command (the option's value) against
+ * the grammar above, without parameters or a trailing '?': the value can
+ * only ever be one probe point, never a condition (`if (...)`), another
+ * point (`,`) or statements.  Its bytes: */
+#define PP_POINT_CHARS PP_PARAM_CHARS "\"()"
+const char *probe_point_value_bad(const char *v);
 
 /* A probe family (gen/tables/probe_families.def): what a point is by how
  * it starts, the context its probe gives and what the host needs for it. */

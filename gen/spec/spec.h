@@ -44,6 +44,7 @@ typedef struct spec_param {
 	/* used as `@param(NAME)` in a probe point: stap's positional argument
 	 * @N (N = point_arg), fixed at compile time; 0: not */
 	unsigned point_arg;
+	bool in_point;		/* named by some @param(...) (checked or not) */
 } spec_param;
 
 /* The table's row for p's type, with its texts for p's unit. */

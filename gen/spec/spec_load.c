@@ -122,8 +122,9 @@ static void load_params(loader *L, const ynode *n)
 					   "parameter '%s' needs a 'default' (or 'required: true')", p->name);
 		} else if (p->type == PT_INT) {
 			schema_int(&L->c, def->value, "an int parameter's default", &p->ival);
-		} else if (p->type == PT_STRING) {
-			p->sval = schema_string(&L->c, def->value, "a string parameter's default");
+		} else if (p->type == PT_STRING || p->type == PT_POINT) {
+			p->sval = schema_string(&L->c, def->value, p->type == PT_POINT ? "a point parameter's default"
+										: "a string parameter's default");
 		} else {
 			int64_t ms;
 			if (def->value->kind == YN_SCALAR && !strcmp(def->value->str, "0")) {
@@ -514,19 +515,31 @@ static bool load_point_params(loader *L, const ynode *it, const char *txt)
 			if (L->s->params[i].name && !strcmp(L->s->params[i].name, buf))
 				pa = &L->s->params[i];
 		at = name + nl;
+		if (pa)
+			pa->in_point = true;
 		if (!pa) {
 			diag_error(L->c.d, loc, "unknown parameter '%s' in @param(...)", buf);
 			ok = false;
 			continue;
 		}
-		if (pa->type != PT_STRING) {
-			diag_error(L->c.d, loc, "@param(%s): a probe point takes a string parameter", buf);
+		/* first: the whole point (type: point); inside parentheses: an argument (string) */
+		bool whole = name == txt + 7;
+		if (pa->type != (whole ? PT_POINT : PT_STRING)) {
+			diag_error(L->c.d, loc, whole ? "@param(%s): a probe point's first component takes a "
+							"'type: point' parameter (the whole point)"
+						      : "@param(%s): a probe point takes a string parameter", buf);
 			diag_note(L->c.d, pa->loc, "'%s' is declared here", buf);
 			ok = false;
 			continue;
 		}
 		const char *why;
-		if (!pa->required && (why = probe_point_param_value_bad(pa->sval ? pa->sval : ""))) {
+		if (!pa->required && whole && (why = probe_point_value_bad(pa->sval ? pa->sval : ""))) {
+			diag_error(L->c.d, loc, "@param(%s): its default '%.64s' is not a probe point: %s",
+				   buf, pa->sval ? pa->sval : "", why);
+			ok = false;
+			continue;
+		}
+		if (!pa->required && !whole && (why = probe_point_param_value_bad(pa->sval ? pa->sval : ""))) {
 			diag_error(L->c.d, loc, "@param(%s): its default '%.64s' cannot be part of a probe point: %s",
 				   buf, pa->sval ? pa->sval : "", why);
 			ok = false;
@@ -1142,9 +1155,16 @@ spec *spec_load(arena *a, const source *src, diag_sink *d)
 		for (size_t i = 0; i < p->value->nitems; i++)
 			load_probe(&L, &s->probes[s->nprobes++], p->value->items[i]);
 	}
-	for (unsigned i = 0; i < s->nparams; i++)	/* stap's @1, @2 ... */
+	for (unsigned i = 0; i < s->nparams; i++) {	/* stap's @1, @2 ... */
 		if (s->params[i].point_arg)
 			s->params[i].point_arg = ++s->npoint_args;
+		else if (s->params[i].type == PT_POINT && s->params[i].name && !s->params[i].in_point) {
+			diag_error(d, s->params[i].loc, "point parameter '%s' is the probe point of no probe",
+				   s->params[i].name);
+			diag_hint(d, "a probe's `on: '@param(%s).return'` (or '@param(%s)') probes the point it gives",
+				  s->params[i].name, s->params[i].name);
+		}
+	}
 	if ((p = ynode_get(root, "reports"))) {
 		if (p->value->kind != YN_SEQ) {
 			diag_error(d, p->value->loc, "'reports' must be a list of reports");

@@ -96,6 +96,44 @@ sg_ppcheck() {
 	esac
 	[ ${#2} -le "$sg_ppmax" ] || sg_die "$1: longer than $sg_ppmax bytes"
 }
+# sg_pointcheck WHAT VALUE: a whole probe point (a `type: point` parameter,
+# stap's $1): the generator's grammar, name[("string")|(N)] joined by '.',
+# the string's bytes those of sg_ppchars, so that the value can only be one
+# probe point: never a condition (`if (...)`), a second point (`,`) or
+# statements, and one word of the shell
+sg_pointcheck() {
+	sg_pc=$2
+	[ -n "$sg_pc" ] || sg_die "$1: empty: a probe point such as kernel.function(\"vfs_*\")"
+	[ ${#sg_pc} -le "$sg_ppmax" ] || sg_die "$1: longer than $sg_ppmax bytes"
+	while :; do
+		sg_pn=${sg_pc%%[!A-Za-z0-9_*]*}
+		[ -n "$sg_pn" ] || sg_pointbad "$1" "$2"
+		sg_pc=${sg_pc#"$sg_pn"}
+		case $sg_pc in
+		'("'*)
+			sg_pc=${sg_pc#'("'}
+			sg_ps=${sg_pc%%'"'*}
+			[ "$sg_ps" != "$sg_pc" ] || sg_pointbad "$1" "$2"
+			case $sg_ps in *[!$sg_ppchars]*) sg_pointbad "$1" "$2" ;; esac
+			sg_pc=${sg_pc#"$sg_ps"'"'}
+			case $sg_pc in ')'*) sg_pc=${sg_pc#')'} ;; *) sg_pointbad "$1" "$2" ;; esac ;;
+		'('*)
+			sg_pc=${sg_pc#'('}
+			sg_ps=${sg_pc%%[!0-9]*}
+			[ -n "$sg_ps" ] || sg_pointbad "$1" "$2"
+			sg_pc=${sg_pc#"$sg_ps"}
+			case $sg_pc in ')'*) sg_pc=${sg_pc#')'} ;; *) sg_pointbad "$1" "$2" ;; esac ;;
+		esac
+		case $sg_pc in
+		'') return 0 ;;
+		.*) sg_pc=${sg_pc#.} ;;
+		*) sg_pointbad "$1" "$2" ;;
+		esac
+	done
+}
+sg_pointbad() {
+	sg_die "$1: '$(sg_shown "$2")': not a probe point: NAME[(\"STRING\")|(N)] joined by '.', such as module(\"ext4\").function(\"ext4_*\") (a string takes only A-Z a-z 0-9 _ * ? . @ / : + -)"
+}
 # sg_path VALUE: VALUE as a path no program takes for an option
 sg_path() {
 	case $1 in -*) sg_pv=./$1 ;; *) sg_pv=$1 ;; esac

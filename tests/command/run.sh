@@ -150,6 +150,20 @@ check_args "point_arg: --pattern: '\$(touch pwned_pp)': a probe point pattern ta
 check_args "point_arg: --pattern: 'a\")': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg --pattern 'a")'
 check_args "point_arg: -G: '': a probe point pattern takes only A-Z a-z 0-9 _ * ? . @ / : + -" point_arg -G pattern=
 check_args '[m.ko]' point_arg --module m.ko
+# a whole probe point (type: point): the grammar, never a condition, a second point or statements
+check_args '[point_whole.stp][kernel.function("vfs_read")]' point_whole
+check_args '[point_whole.stp][module("ext4").function("ext4_*")]' point_whole -P 'module("ext4").function("ext4_*")'
+check_args '[point_whole.stp][kernel.statement("*@fs/read_write.c:450")]' point_whole -G 'point=kernel.statement("*@fs/read_write.c:450")'
+check_args '[point_whole.stp][timer.s(5)]' point_whole -P 'timer.s(5)'
+pw_bad="not a probe point: NAME[(\"STRING\")|(N)] joined by '.', such as module(\"ext4\").function(\"ext4_*\") (a string takes only A-Z a-z 0-9 _ * ? . @ / : + -)"
+for v in 'kernel.function("x")if(1)' 'begin{system("id")}' 'kernel.function("x"),begin' 'kernel.function("a b")' \
+	'kernel.function("a"' 'kernel.function(x)' 'a..b' 'a.' 'kernel.function("x")?' '$(touch pwned_pp)' \
+	'kernel.function("x\")' "kernel.function(\"x';id;'\")"; do
+	check_args "point_whole: -P: '$v': $pw_bad" point_whole -P "$v"
+done
+check_args "point_whole: -P: empty: a probe point such as kernel.function(\"vfs_*\")" point_whole -P ''
+check_args "point_whole: -P: a module built with --build-module probes the pattern it was built with; give -P to --build-module" \
+	point_whole --module m.ko -P 'kernel.function("x")'
 check_args "point_param: --trigger is required (see --help)" point_param
 check_args '[point_param.stp][vfs_read*][ksys_read]' point_param --trigger ksys_read
 check_args "point_arg: --pattern: a module built with --build-module probes the pattern it was built with; give --pattern to --build-module" \

@@ -366,9 +366,13 @@ static void test_probe_families(void **state)
 		/* the tool's command asks for exactly the row's needs */
 		compiled c;
 		char text[1024];
+		/* a point from the command line needs its parameter */
 		snprintf(text, sizeof text,
-			 "tool: t\nsummary: s\nprobes:\n  - on: '%s'\n"
-			 "    emit: { record: r, columns: { n: '1' } }\n", f->example);
+			 "tool: t\nsummary: s\n%sprobes:\n  - on: '%s'\n"
+			 "    emit: { record: r, columns: { n: '1' } }\n",
+			 strncmp(f->example, "@param(", 7) ? "" :
+			 "params: { point: { type: point, default: 'kernel.function(\"vfs_read\")', help: h } }\n",
+			 f->example);
 		compile(&c, text);
 		if (c.rc != 0)
 			fail_msg("row %u's example %s does not compile:\n%s", i, f->example,
@@ -507,14 +511,17 @@ static void test_param_types(void **state)
 		bool ms = i % 2;
 		if (ms && !rows[r].arg_ms && !rows[r].word_ms && !rows[r].unit_ms)
 			continue;	/* no unit: nothing else to check */
-		const char *def = rows[r].str ? "abc" : !strcmp(rows[r].name, "switch") ? "false"
+		/* a point parameter is a probe's point: one of its own */
+		bool point = !strcmp(rows[r].name, "point");
+		const char *def = point ? "'kernel.function(\"vfs_read\")'" : rows[r].str ? "abc"
+				: !strcmp(rows[r].name, "switch") ? "false"
 				: !strcmp(rows[r].name, "duration") ? (ms ? "7ms" : "7s") : "7";
 		compiled c;
 		char text[1024];
 		snprintf(text, sizeof text,
 			 "tool: t\nsummary: s\nparams:\n  v: { type: %s, default: %s, help: h, flag: --vv%s }\n"
-			 "probes:\n  - on: timer.profile\n    emit: { record: r, columns: { v: v } }\n",
-			 rows[r].name, def, ms ? ", unit: ms" : "");
+			 "probes:\n  - on: %s\n    emit: { record: r, columns: { v: v } }\n",
+			 rows[r].name, def, ms ? ", unit: ms" : "", point ? "'@param(v).return'" : "timer.profile");
 		compile(&c, text);
 		if (c.rc != 0)
 			fail_msg("a %s parameter does not compile:\n%s", rows[r].name, c.diag ? c.diag : "");

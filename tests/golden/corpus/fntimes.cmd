@@ -8,7 +8,7 @@ unset CDPATH
 tool=fntimes sg_mod=fntimes
 spec='tests/golden/corpus/fntimes.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=65feb685b2fc498b
+set_id=2529c3a5cf450a0d
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Calls of kernel functions that take well over their maximum time so far'
@@ -19,7 +19,7 @@ sg_need_kprobes=1 sg_need_uprobes=0 sg_need_kdebug=1
 sg_ubin_pp=0 sg_ubin='' sg_usymtab=0 sg_umarks=''
 sg_npp=1
 sg_ppchars='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?.@/:+-' sg_ppmax=256
-pp_1='vfs_*'
+pp_1='kernel.function("vfs_*")'
 usage() {
 	cat <<'EOF'
 usage: fntimes [options]
@@ -27,7 +27,7 @@ usage: fntimes [options]
 Calls of kernel functions that take well over their maximum time so far
 
 options:
-  -G pattern=STR         Kernel functions to time (a stap pattern) (in the probe points: stap's argument; a built module keeps its own) (default: "vfs_*")
+  -G point=POINT         Functions to time: a probe point, module("ext4").function("*") (in the probe points: stap's argument; a built module keeps its own) (default: "kernel.function(\"vfs_*\")")
   -G mincount=N          Calls of a function before it is reported (default: 100)
   -G note_percent=N      Percent of the maximum so far that is reported (default: 250)
 
@@ -62,7 +62,7 @@ tool_opt() {
 # tool_global NAME VALUE: -G NAME=VALUE, checked as that parameter
 tool_global() {
 	case $1 in
-	pattern) sg_ppcheck -G "$2"; pp_1=$2 sg_ppgiven=-G ;;
+	point) sg_pointcheck -G "$2"; pp_1=$2 sg_ppgiven=-G ;;
 	mincount) sg_uint "-G $1" "$2"; sg_setg "$1" "$2" ;;
 	note_percent) sg_uint "-G $1" "$2"; sg_setg "$1" "$2" ;;
 	*) return 1 ;;

@@ -37,7 +37,7 @@ const sg_tool fntimes_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char fntimes_set[] = "stapgen set 65feb685b2fc498b";
+const char fntimes_set[] = "stapgen set 2529c3a5cf450a0d";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct fntimes_handlers {
