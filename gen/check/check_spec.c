@@ -498,6 +498,37 @@ static void check_probe(spec *s, spec_probe *p, diag_sink *d)
 		check_when(&sc, p->delete_whens[i], flags, d);
 		check_target(&sc, p->deletes[i], flags, false, "a 'delete' target", d);
 	}
+	for (unsigned i = 0; i < p->nsets; i++) {
+		spec_assign *as = &p->sets[i];
+		check_when(&sc, as->when, flags, d);
+		if (!s->guru) {
+			diag_error(d, as->target->loc, "writing a target variable changes the traced code's "
+				   "state; it needs a guru spec ('guru: true')");
+			continue;
+		}
+		vtype tt = check(&sc, as->target, flags, d), vt = check(&sc, as->value, flags, d);
+		if (tt != VT_UNKNOWN && vt != VT_UNKNOWN && tt != vt)
+			diag_error(d, as->value->loc, "the target variable is a %s, this is a %s", vtype_name(tt),
+				   vtype_name(vt));
+	}
+	for (unsigned i = 0; i < p->ncalls; i++) {
+		expr *e = p->calls[i];
+		check_when(&sc, p->call_whens[i], flags, d);
+		/* what prints would land in the record stream, a line the parser drops */
+		static const char *const prints[] = { "ansi_", "print", "log", "qsq_print", NULL };
+		for (unsigned k = 0; prints[k]; k++)
+			if (e->name && !strncmp(e->name, prints[k], strlen(prints[k]))) {
+				srcloc l = e->loc;
+				l.len = (unsigned)strlen(e->name);
+				diag_error(d, l, "'%s' prints into the tool's record stream, where the parser "
+					   "would drop its output", e->name);
+				diag_hint(d, "records are printed with 'emit'; the table format redraws each report (-f table), warn() writes to stderr");
+				e = NULL;
+				break;
+			}
+		if (e)
+			check(&sc, e, flags, d);
+	}
 	if (p->exit_when) {
 		vtype t = check(&sc, p->exit_when, flags, d);
 		if (t != VT_UNKNOWN && t != VT_LONG)

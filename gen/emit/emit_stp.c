@@ -259,19 +259,25 @@ static void emit_aliases(stp *g, const lprobe *lp)
 
 static bool is_write(const lstmt *st)
 {
-	return st->kind == LS_STORE || st->kind == LS_COLLECT || st->kind == LS_DELETE;
+	return st->kind == LS_STORE || st->kind == LS_COLLECT || st->kind == LS_DELETE ||
+	       st->kind == LS_SET || st->kind == LS_CALL;
 }
 
-/* `m[k] = v`, `a[k] <<< v` or `delete m[k]`, at indent depth */
+/* `m[k] = v`, `a[k] <<< v`, `delete m[k]`, `$v = x` or `f(x)`, at indent depth */
 static void emit_write(stp *g, int depth, const lstmt *st)
 {
 	for (int d = 0; d < depth; d++)
 		sb_putc(g->o, '\t');
+	if (st->kind == LS_CALL) {
+		put_expr(g, st->value);
+		sb_putc(g->o, '\n');
+		return;
+	}
 	if (st->kind == LS_DELETE)
 		sb_puts(g->o, "delete ");
 	put_expr(g, st->target);
 	if (st->kind != LS_DELETE) {
-		sb_puts(g->o, st->kind == LS_STORE ? " = " : " <<< ");
+		sb_puts(g->o, st->kind == LS_COLLECT ? " <<< " : " = ");
 		put_expr(g, st->value);
 	}
 	sb_putc(g->o, '\n');
@@ -329,7 +335,9 @@ static void emit_probe(stp *g, const lprobe *lp)
 			break;
 		case LS_STORE:
 		case LS_COLLECT:
-		case LS_DELETE: {
+		case LS_DELETE:
+		case LS_SET:
+		case LS_CALL: {
 			if (!st->when) {
 				emit_write(g, 1, st);
 				break;

@@ -897,6 +897,24 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 		lower_assign(&b, LS_STORE, i, &p->stores[i]);
 	for (unsigned i = 0; i < p->ncollects; i++)
 		lower_assign(&b, LS_COLLECT, p->nstores + i, &p->collects[i]);
+	/* side effects (guru): after the writes, before the records */
+	for (unsigned i = 0; i < p->nsets; i++) {
+		const spec_assign *as = &p->sets[i];
+		const expr *when = as->when ? (needs(&b, as->when), lower_cond(L, as->when)) : NULL;
+		needs(&b, as->target);
+		needs(&b, as->value);
+		lstmt *s = push(&b, LS_SET);
+		s->target = copy(L, as->target, NULL);
+		s->value = copy(L, as->value, NULL);
+		s->when = when;
+	}
+	for (unsigned i = 0; i < p->ncalls; i++) {
+		const expr *when = p->call_whens[i] ? (needs(&b, p->call_whens[i]), lower_cond(L, p->call_whens[i])) : NULL;
+		needs(&b, p->calls[i]);
+		lstmt *s = push(&b, LS_CALL);
+		s->value = copy(L, p->calls[i], NULL);
+		s->when = when;
+	}
 	hoist_shared_values(&b);
 	for (unsigned i = 0; i < p->nemits; i++)
 		lower_emit(&b, &p->emits[i]);

@@ -18,6 +18,8 @@ typedef enum {
 	LS_STORE,	/* target = value */
 	LS_COLLECT,	/* target <<< value */
 	LS_DELETE,	/* delete target */
+	LS_SET,		/* $var = value (guru) */
+	LS_CALL,	/* value: a call, for its effect (guru) */
 	LS_RECORD,	/* printf of one of the probe's records, maybe under `if` */
 	LS_EXIT,	/* if (cond) exit(): the end probes run, the tool stops */
 } lstmt_kind;
@@ -31,7 +33,7 @@ typedef struct lalt {
 typedef struct lstmt {
 	lstmt_kind kind;
 	const char *name;	/* LS_LET */
-	const expr *target;	/* LS_STORE, LS_COLLECT, LS_DELETE */
+	const expr *target;	/* LS_STORE, LS_COLLECT, LS_DELETE, LS_SET */
 	/* LS_LET: the value (NULL when alts are set); LS_FILTER: the condition
 	 * that drops the event (the filter negated); STORE/COLLECT: the value */
 	const expr *value;

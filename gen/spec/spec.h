@@ -200,6 +200,14 @@ typedef struct spec_probe {
 	expr **deletes;
 	expr **delete_whens;	/* one per delete: `{entry: m[k], when: C}`'s C, or NULL */
 	unsigned ndeletes;
+	/* guru specs' side effects: `set: { $var: value }` writes target
+	 * variables; `call: [f(x)]` calls functions for their effect
+	 * (set_kernel_int(), raise() ...) */
+	spec_assign *sets;
+	unsigned nsets;
+	expr **calls;
+	expr **call_whens;	/* one per call, or NULL */
+	unsigned ncalls;
 	expr *exit_when;	/* `exit:`: stop the tool (stap's exit()) once this holds */
 	spec_emit *emits;	/* `emit:` one mapping, or a list of them, in order */
 	unsigned nemits;
@@ -318,6 +326,11 @@ typedef enum {
 	SX_COLLECT_WHEN,
 	SX_DELETE,
 	SX_DELETE_WHEN,
+	SX_SET_TARGET,
+	SX_SET_VALUE,
+	SX_SET_WHEN,
+	SX_CALL,
+	SX_CALL_WHEN,
 	SX_EMIT_COLUMN,
 	SX_EMIT_WHEN,
 	SX_EXIT,

@@ -374,9 +374,18 @@ static bool action_given(const ypair *a)
 	       !(a->value->kind == YN_SEQ && !a->value->nitems);
 }
 
+/* Whether e is a target variable one may write: $x, $x->y, $x[i]. */
+static bool target_lvalue(const expr *e)
+{
+	while (e && (e->kind == E_MEMBER || e->kind == E_INDEX))
+		e = e->a;
+	return e && e->kind == E_TARGET;
+}
+
 static void load_assigns(loader *L, const ynode *n, const char *what,
 			 spec_assign **out, unsigned *nout)
 {
+	bool set = !strcmp(what, "'set'");	/* target variables, not maps */
 	if (!schema_is_map(&L->c, n, what))
 		return;
 	*out = arena_alloc(L->c.a, (n->npairs + 1) * sizeof(spec_assign));
@@ -401,7 +410,12 @@ static void load_assigns(loader *L, const ynode *n, const char *what,
 		} else {
 			as->value = load_expr(L, v, "a value");
 		}
-		if (as->target && as->target->kind != E_INDEX && as->target->kind != E_IDENT) {
+		if (set && as->target && !target_lvalue(as->target)) {
+			diag_error(L->c.d, as->target->loc,
+				   "the key of 'set' must be a target variable, like $var or $p->field");
+			continue;
+		}
+		if (!set && as->target && as->target->kind != E_INDEX && as->target->kind != E_IDENT) {
 			diag_error(L->c.d, as->target->loc,
 				   "the key of %s must name a state map or aggregate, like name[key] or name",
 				   what);
@@ -412,7 +426,7 @@ static void load_assigns(loader *L, const ynode *n, const char *what,
 			continue;
 		}
 		const expr *base = as->target && as->target->kind == E_INDEX ? as->target->a : as->target;
-		if (base && base->kind == E_IDENT && base->name) {
+		if (!set && base && base->kind == E_IDENT && base->name) {
 			spec *s = L->s;
 			s->rejected_writes = arena_realloc(L->c.a, s->rejected_writes,
 							   s->nrejected_writes * sizeof(char *),
@@ -553,7 +567,7 @@ static bool load_point_params(loader *L, const ynode *it, const char *txt)
 static void load_probe(loader *L, spec_probe *p, const ynode *n)
 {
 	static const char *const keys[] = { "on", "alias_vars", "let", "where", "store", "collect",
-					    "delete", "emit", "exit", NULL };
+					    "delete", "set", "call", "emit", "exit", NULL };
 	p->loc = n->loc;
 	if (!schema_is_map(&L->c, n, "a probe"))
 		return;
@@ -719,12 +733,47 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		diag_error(L->c.d, ep->value->loc, "'emit' must be a mapping or a list of mappings, not a %s",
 			   ynode_kind_name(ep->value));
 	}
+	const ypair *stp = ynode_get(n, "set");
+	if (stp)
+		load_assigns(L, stp->value, "'set'", &p->sets, &p->nsets);
+	const ypair *clp = ynode_get(n, "call");
+	if (clp) {
+		size_t cnt;
+		const ynode *const *items = schema_list(&L->c, clp->value, &cnt);
+		p->calls = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
+		p->call_whens = arena_alloc(L->c.a, (cnt + 1) * sizeof(expr *));
+		for (size_t i = 0; i < cnt; i++) {
+			const ynode *it = items[i];
+			expr *when = NULL;
+			if (it->kind == YN_MAP) {	/* { call: f(x), when: C } */
+				static const char *const ckeys[] = { "call", "when", NULL };
+				schema_check_keys(&L->c, it, "a conditional call", ckeys);
+				const ypair *fp = ynode_get(it, "call"), *cw = ynode_get(it, "when");
+				if (!fp || !cw) {
+					diag_error(L->c.d, it->loc, "a conditional call is missing required key '%s'",
+						   fp ? "when" : "call");
+					continue;
+				}
+				if (!(when = load_expr(L, cw->value, "a 'when' condition")))
+					continue;
+				it = fp->value;
+			}
+			expr *e = load_expr(L, it, "a call");
+			if (e && e->kind != E_CALL) {
+				diag_error(L->c.d, e->loc, "'call' takes function calls, like set_kernel_int(addr, 0)");
+			} else if (e) {
+				p->call_whens[p->ncalls] = when;
+				p->calls[p->ncalls++] = e;
+			}
+		}
+	}
 	const ypair *xp = ynode_get(n, "exit");
 	if (xp)
 		p->exit_when = load_expr(L, xp->value, "an exit condition");
 	/* by the keys given, not the entries loaded: a rejected entry has had
 	 * its error, "does nothing" would be a second one */
-	if (!ep && !action_given(sp) && !action_given(cp) && !action_given(dp) && !xp && p->npoints)
+	if (!ep && !action_given(sp) && !action_given(cp) && !action_given(dp) && !action_given(stp) &&
+	    !action_given(clp) && !xp && p->npoints)
 		diag_error(L->c.d, n->loc, "this probe does nothing: give it 'emit', 'store', 'collect' or 'delete'");
 }
 

@@ -40,6 +40,20 @@ void probe_exprs(const spec_probe *p, spec_expr_fn fn, void *ctx)
 		if (p->delete_whens[i])
 			fn(p->delete_whens[i], SX_DELETE_WHEN, i, ctx);
 	}
+	for (unsigned i = 0; i < p->nsets; i++) {
+		if (p->sets[i].target)
+			fn(p->sets[i].target, SX_SET_TARGET, i, ctx);
+		if (p->sets[i].value)
+			fn(p->sets[i].value, SX_SET_VALUE, i, ctx);
+		if (p->sets[i].when)
+			fn(p->sets[i].when, SX_SET_WHEN, i, ctx);
+	}
+	for (unsigned i = 0; i < p->ncalls; i++) {
+		if (p->calls[i])
+			fn(p->calls[i], SX_CALL, i, ctx);
+		if (p->call_whens[i])
+			fn(p->call_whens[i], SX_CALL_WHEN, i, ctx);
+	}
 	for (unsigned k = 0; k < p->nemits; k++) {
 		const spec_emit *em = &p->emits[k];
 		if (em->when)

@@ -406,6 +406,42 @@ static void test_report_on_error(void **state)
 	done(&c);
 }
 
+/* guru side effects: `set` writes target variables, `call` calls functions
+ * for their effect, each maybe under `when`, after the writes and before
+ * the records */
+static void test_guru_side_effects(void **state)
+{
+	(void)state;
+	compiled c;
+	memset(&c, 0, sizeof c);
+	arena_init(&c.a);
+	FILE *f = open_memstream(&c.diag, &c.diaglen);
+	diag_sink d;
+	diag_init(&d, f);
+	const char *text = "tool: t\nsummary: s\nguru: true\nstate: { n: { value: long } }\nprobes:\n"
+			   "  - on: kernel.function(\"vfs_read\").return\n"
+			   "    set: { '$return': { value: -5, when: 'pid() == 12345' } }\n"
+			   "    call: [ 'raise(10)' ]\n"
+			   "    store: { n: n + 1 }\n"
+			   "    emit: { record: r, columns: { ret: $return } }\n";
+	char *copy = arena_strdup(&c.a, text);
+	source *src = source_new(&c.a, "t.yaml", copy, strlen(copy));
+	stapgen_options o = { .kver = "6.1.0-56-cloud-amd64", .guru = true };
+	c.rc = stapgen_compile(&c.a, src, &d, &o, &c.out);
+	fclose(f);
+	assert_string_equal(c.diag ? c.diag : "", "");
+	assert_non_null(strstr(sb_str(&c.out.stp), "\tn = n + 1\n\tif (pid() == 12345)\n\t\t$return = -5\n\traise(10)\n"
+						   "\tprintf(\"@r\\t%d\\n\", $return)\n"));
+	done(&c);
+	/* not a guru spec: refused, where each is written */
+	compile(&c, "tool: t\nsummary: s\nprobes:\n  - on: kernel.function(\"vfs_read\").return\n"
+		    "    set: { '$return': -5 }\n    call: [ 'raise(10)' ]\n");
+	assert_int_equal(c.rc, 1);
+	assert_non_null(strstr(c.diag, "t.yaml:5:13: error: writing a target variable changes the traced code's state"));
+	assert_non_null(strstr(c.diag, "t.yaml:6:14: error: function 'raise' changes kernel state; it needs guru mode"));
+	done(&c);
+}
+
 /* The command's preflight gets each marker the .mark points name, once,
  * and no symbol-table check for a marker-only tool; a wildcard is stap's */
 static void test_marker_needs(void **state)
@@ -436,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_marker_needs),
 		cmocka_unit_test(test_conditional_writes),
 		cmocka_unit_test(test_report_on_error),
+		cmocka_unit_test(test_guru_side_effects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

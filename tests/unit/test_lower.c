@@ -106,10 +106,11 @@ static const char *txt(lt *t, const expr *e)
 }
 
 /* The kinds of a probe's statements, one letter each: L(et) F(ilter)
- * S(tore) C(ollect) D(elete) R(ecord) X (exit). */
+ * S(tore) C(ollect) D(elete) V (set a target variable) K (call) R(ecord)
+ * X (exit), in lstmt_kind's order. */
 static const char *shape(lt *t, const lprobe *p)
 {
-	static const char letters[] = "LFSCDRX";
+	static const char letters[] = "LFSCDVKRX";
 	char *s = arena_alloc(&t->a, p->nstmts + 1);
 	for (unsigned i = 0; i < p->nstmts; i++)
 		s[i] = letters[p->stmts[i].kind];
