@@ -22,7 +22,7 @@ typedef struct compiled {
 	stapgen_output out;
 } compiled;
 
-static void compile(compiled *c, const char *text, const char *kver)
+static void compile_for(compiled *c, const char *text, const char *kver, const char *stap)
 {
 	memset(c, 0, sizeof *c);
 	arena_init(&c->a);
@@ -31,9 +31,14 @@ static void compile(compiled *c, const char *text, const char *kver)
 	diag_init(&d, f);
 	char *copy = arena_strdup(&c->a, text);
 	source *src = source_new(&c->a, "t.yaml", copy, strlen(copy));
-	stapgen_options o = { .kver = kver };
+	stapgen_options o = { .kver = kver, .stap_version = stap };
 	c->rc = stapgen_compile(&c->a, src, &d, &o, &c->out);
 	fclose(f);
+}
+
+static void compile(compiled *c, const char *text, const char *kver)
+{
+	compile_for(c, text, kver, NULL);
 }
 
 static void done(compiled *c)
@@ -113,7 +118,51 @@ static void test_facts_table(void **state)
 		assert_true(strlen(f->evidence) > 20);
 		if (f->kind == FACT_DEFINE)
 			assert_non_null(strchr(f->construct, '>'));
+		if (f->stap[0])
+			assert_true(kver_range_parse(f->stap, &r));
+		assert_non_null(f->instead);
+		const char *sp = strrchr(f->construct, ' ');
+		if (f->kind == FACT_TARGET_VAR)
+			assert_true(sp && sp[1] == '$' && sp[2]);
+		if (f->kind == FACT_ENTRY)
+			assert_true(sp && !strcmp(sp, " @entry"));
+		if (f->kind == FACT_MEMBER) {
+			assert_null(sp);
+			const char *arrow = strstr(f->construct, "->");
+			assert_true(arrow && arrow > f->construct && arrow[2]);
+		}
+		if (f->kind != FACT_HANDLED)	/* a warning says what to write instead */
+			assert_true(strlen(f->instead) > 10);
 	}
+}
+
+/* Points as written against a fact's: component by component, '*' on either
+ * side within one component, stap's markers aside, the subsystem of a
+ * tracepoint optional. */
+static void test_fact_point_match(void **state)
+{
+	(void)state;
+	assert_true(fact_point_match("netdev.receive", "netdev.receive"));
+	assert_true(fact_point_match("netdev.receive?", "netdev.receive"));
+	assert_true(fact_point_match("netdev.receive !", "netdev.receive"));
+	assert_false(fact_point_match("netdev.receive.return", "netdev.receive"));
+	assert_false(fact_point_match("netdev.receiver", "netdev.receive"));
+	assert_true(fact_point_match("nfsd.proc.*", "nfsd.proc.lookup"));
+	assert_false(fact_point_match("nfsd.proc.*", "nfsd.proc.lookup.return"));
+	assert_true(fact_point_match("nfsd.proc.*.return", "nfsd.proc.lookup.return"));
+	assert_true(fact_point_match("nfsd.proc2.read", "nfsd.proc2.*"));
+	assert_true(fact_point_match("nfsd.proc*.read", "nfsd.proc2.*"));
+	assert_false(fact_point_match("nfsd.proc3.read", "nfsd.proc2.*"));
+	assert_true(fact_point_match("syscall.openat.return", "syscall.*.return"));
+	assert_false(fact_point_match("nd_syscall.openat.return", "syscall.*.return"));
+	assert_false(fact_point_match("syscall.openat", "syscall.*.return"));
+	assert_true(fact_point_match("kernel.trace(\"sched:sched_wakeup\")", "kernel.trace(\"sched_wakeup\")"));
+	assert_true(fact_point_match("kernel.trace(\"sched_wakeup\")", "kernel.trace(\"sched_wakeup\")"));
+	assert_true(fact_point_match("kernel.trace(\"sched:*\")", "kernel.trace(\"sched_wakeup\")"));
+	assert_false(fact_point_match("kernel.trace(\"sched:sched_wakeup_new\")", "kernel.trace(\"sched_wakeup\")"));
+	/* dots inside an argument do not split */
+	assert_true(fact_point_match("module(\"a.b\").function(\"f\")", "module(\"a.b\").function(\"f\")"));
+	assert_false(fact_point_match("module(\"a.b\").function(\"f\")", "module(\"a\").b.function(\"f\")"));
 }
 
 /* alias_vars: a variable the table lacks, typed; a type for one it has;
@@ -166,6 +215,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_facts_by_kernel),
 		cmocka_unit_test(test_facts_table),
+		cmocka_unit_test(test_fact_point_match),
 		cmocka_unit_test(test_alias_vars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
