@@ -165,6 +165,79 @@ static void test_fact_point_match(void **state)
 	assert_false(fact_point_match("module(\"a.b\").function(\"f\")", "module(\"a\").b.function(\"f\")"));
 }
 
+/* The facts found by stap -p2 on 5.10 and 6.1 (issue 18): each warns at its
+ * spec line, for its kernels and its stap releases, with what to write
+ * instead; the portable spellings do not warn. */
+static const char *const kmem_spec =
+	"tool: t\nsummary: s\n"
+	"probes:\n"
+	"  - on: vm.kmem_cache_alloc\n"
+	"    emit: { record: r, columns: { req: { value: bytes_req, type: long }, a: { value: bytes_alloc, type: long } } }\n"
+	"  - on: vm.kmalloc\n"	/* its tracepoint still has them */
+	"    emit: { record: k, columns: { req: { value: bytes_req, type: long } } }\n";
+
+static void test_fact_kmem_cache_alloc(void **state)
+{
+	(void)state;
+	compiled c;
+	compile_for(&c, kmem_spec, "6.1.0-57-cloud-amd64", "4.8");
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(count(c.diag, ": warning: "), 2);
+	assert_non_null(strstr(c.diag, "t.yaml:5:49: warning: 'vm.kmem_cache_alloc bytes_req' is known to break on kernels >= 6.1 with stap < 5.1, such as 6.1.0-57-cloud-amd64 with stap 4.8: "));
+	assert_non_null(strstr(c.diag, "t.yaml:5:86: warning: 'vm.kmem_cache_alloc bytes_alloc' is known to break"));
+	assert_non_null(strstr(c.diag, "  hint: instead: stap 5.1 or later"));
+	assert_null(strstr(c.diag, "t.yaml:7:"));
+	done(&c);
+	compile_for(&c, kmem_spec, "5.10.0-32-cloud-amd64", "4.8");
+	assert_string_equal(c.diag, "");
+	done(&c);
+	compile_for(&c, kmem_spec, "6.1.0-57-cloud-amd64", "5.6");	/* its tapset reads $s */
+	assert_string_equal(c.diag, "");
+	done(&c);
+	compile_for(&c, kmem_spec, "6.1.0-57-cloud-amd64", NULL);	/* no stap known: no stap fact */
+	assert_string_equal(c.diag, "");
+	done(&c);
+	compile_for(&c, kmem_spec, "portable", "4.8");
+	assert_int_equal(count(c.diag, ": warning: "), 2);
+	assert_non_null(strstr(c.diag, "with stap < 5.1, where a portable script may run (with stap 4.8): "));
+	done(&c);
+}
+
+static const char *const nfsd_spec =
+	"tool: t\nsummary: s\n"
+	"probes:\n"
+	"  - on: nfsd.proc.lookup\n"
+	"    emit: { record: a, columns: { v: { value: version, type: long } } }\n"
+	"  - on: nfsd.proc.*\n"	/* lookup, read ... all say it: once */
+	"    emit: { record: b, columns: { v: '1' } }\n"
+	"  - on: nfsd.proc.commit\n"	/* NFSv2 has no commit */
+	"    emit: { record: c, columns: { v: '1' } }\n"
+	"  - on: nfsd.proc2.read.return\n"
+	"    emit: { record: d, columns: { v: '1' } }\n"
+	"  - on: { each: [nfsd.proc3.read, nfsd.proc4.read] }\n"
+	"    emit: { record: e, columns: { v: '1' } }\n";
+
+static void test_fact_nfsd_v2(void **state)
+{
+	(void)state;
+	compiled c;
+	compile_for(&c, nfsd_spec, "6.1.0-57-cloud-amd64", "4.8");
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(count(c.diag, ": warning: "), 3);
+	assert_non_null(strstr(c.diag, "t.yaml:4:9: warning: 'nfsd.proc.lookup' is known to break on kernels >= 6.1 with stap < 4.9, such as 6.1.0-57-cloud-amd64 with stap 4.8: "));
+	assert_non_null(strstr(c.diag, "  hint: instead: nfsd.proc3.lookup and nfsd.proc4.lookup (NFSv3, NFSv4), or stap 4.9 or later"));
+	assert_non_null(strstr(c.diag, "t.yaml:6:9: warning: 'nfsd.proc.lookup', which 'nfsd.proc.*' includes, is known to break"));
+	assert_non_null(strstr(c.diag, "t.yaml:10:9: warning: 'nfsd.proc2.read.return' is known to break on kernels >= 6.1, such as 6.1.0-57-cloud-amd64: "));
+	done(&c);
+	compile_for(&c, nfsd_spec, "6.1.0-57-cloud-amd64", "5.6");	/* NFSv2 optional */
+	assert_int_equal(count(c.diag, ": warning: "), 1);
+	assert_non_null(strstr(c.diag, "t.yaml:10:9: warning: 'nfsd.proc2.read.return'"));
+	done(&c);
+	compile_for(&c, nfsd_spec, "5.10.0-32-cloud-amd64", "4.8");
+	assert_string_equal(c.diag, "");
+	done(&c);
+}
+
 /* alias_vars: a variable the table lacks, typed; a type for one it has;
  * an unknown name on a known alias hints at the declaration. */
 static void test_alias_vars(void **state)
@@ -216,6 +289,8 @@ int main(void)
 		cmocka_unit_test(test_facts_by_kernel),
 		cmocka_unit_test(test_facts_table),
 		cmocka_unit_test(test_fact_point_match),
+		cmocka_unit_test(test_fact_kmem_cache_alloc),
+		cmocka_unit_test(test_fact_nfsd_v2),
 		cmocka_unit_test(test_alias_vars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
