@@ -238,6 +238,40 @@ static void test_fact_nfsd_v2(void **state)
 	done(&c);
 }
 
+static const char *const entry_spec =
+	"tool: t\nsummary: s\n"
+	"probes:\n"
+	"  - on: syscall.compat_nanosleep.return\n"
+	"    emit: { record: a, columns: { us: 'gettimeofday_us() - @entry(gettimeofday_us())' } }\n"
+	"  - on: syscall.read.return\n"
+	"    emit: { record: b, columns: { us: 'gettimeofday_us() - @entry(gettimeofday_us())' } }\n"
+	"  - on: nd_syscall.read.return\n"
+	"    emit: { record: c, columns: { us: 'gettimeofday_us() - @entry(gettimeofday_us())' } }\n"
+	"  - on: syscall.compat_nanosleep.return\n"
+	"    emit: { record: d, columns: { r: { value: retval, type: long } } }\n";
+
+static void test_fact_entry(void **state)
+{
+	(void)state;
+	compiled c;
+	compile_for(&c, entry_spec, "6.1.0-57-cloud-amd64", "4.8");
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(count(c.diag, ": warning: "), 1);
+	assert_non_null(strstr(c.diag, "t.yaml:5:60: warning: 'syscall.compat_nanosleep.return @entry' is known to break on kernels >= 5.10 with stap < 5.6, such as 6.1.0-57-cloud-amd64 with stap 4.8: "));
+	assert_non_null(strstr(c.diag, "\n      emit: { record: a, columns: { us: 'gettimeofday_us() - @entry(gettimeofday_us())' } }\n"
+				       "                                                             ^~~~~~\n"));
+	assert_non_null(strstr(c.diag, "  hint: instead: kprobe.function(\"__ia32_sys_nanosleep_time32\").return"));
+	done(&c);
+	/* stap 5.6: every syscall.*.return is the sys_exit tracepoint; one
+	 * warning each, the compat fact's own stap range ends there */
+	compile_for(&c, entry_spec, "6.1.0-57-cloud-amd64", "5.6");
+	assert_int_equal(count(c.diag, ": warning: "), 2);
+	assert_non_null(strstr(c.diag, "t.yaml:5:60: warning: 'syscall.*.return @entry' is known to break on kernels >= 5.10 with stap >= 5.6, such as 6.1.0-57-cloud-amd64 with stap 5.6: "));
+	assert_non_null(strstr(c.diag, "t.yaml:7:60: warning: 'syscall.*.return @entry'"));
+	assert_non_null(strstr(c.diag, "  hint: instead: nd_syscall.NAME.return"));
+	done(&c);
+}
+
 /* alias_vars: a variable the table lacks, typed; a type for one it has;
  * an unknown name on a known alias hints at the declaration. */
 static void test_alias_vars(void **state)
@@ -291,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_fact_point_match),
 		cmocka_unit_test(test_fact_kmem_cache_alloc),
 		cmocka_unit_test(test_fact_nfsd_v2),
+		cmocka_unit_test(test_fact_entry),
 		cmocka_unit_test(test_alias_vars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
