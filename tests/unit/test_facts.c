@@ -272,6 +272,77 @@ static void test_fact_entry(void **state)
 	done(&c);
 }
 
+static const char *const wakeup_spec =
+	"tool: t\nsummary: s\n"
+	"probes:\n"
+	"  - on: kernel.trace(\"sched:sched_wakeup\")\n"
+	"    emit: { record: a, columns: { ok: $success } }\n"
+	"  - on: scheduler.wakeup\n"
+	"    emit: { record: b, columns: { ok: $success } }\n"
+	"  - on: kernel.trace(\"sched_wakeup\")\n"	/* guarded: no warning */
+	"    emit: { record: c, columns: { ok: '@defined($success) ? $success : 1', p: $p->pid } }\n"
+	"  - on: kernel.trace(\"sched_switch\")\n"	/* another point's $success is not this fact */
+	"    emit: { record: d, columns: { ok: $success } }\n"
+	"  - on:\n"	/* a point's own binding belongs to that point */
+	"      first:\n"
+	"        - point: kernel.trace(\"sched_waking\")\n"
+	"          let: { ok: $success }\n"
+	"        - point: kernel.trace(\"sched_wakeup\")\n"
+	"          let: { ok: '1' }\n"
+	"    emit: { record: e, columns: { ok: ok, v: '@choose_defined($success, 0)' } }\n";
+
+static void test_fact_sched_wakeup_success(void **state)
+{
+	(void)state;
+	compiled c;
+	compile_for(&c, wakeup_spec, "5.10.0-32-cloud-amd64", "4.8");
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(count(c.diag, ": warning: "), 2);
+	assert_non_null(strstr(c.diag, "t.yaml:5:39: warning: 'kernel.trace(\"sched_wakeup\") $success' is known to break on kernels >= 5.10, such as 5.10.0-32-cloud-amd64: "));
+	assert_non_null(strstr(c.diag, "t.yaml:7:39: warning: 'scheduler.wakeup $success' is known to break"));
+	assert_non_null(strstr(c.diag, "^~~~~~~~\n  hint: instead: 1 (every wakeup it reports succeeded)"));
+	done(&c);
+	compile_for(&c, wakeup_spec, "7.2.13+deb14-cloud-amd64", "5.6");	/* the kernel's doing */
+	assert_int_equal(count(c.diag, ": warning: "), 2);
+	done(&c);
+}
+
+static const char *const state_spec =
+	"tool: t\nsummary: s\n"
+	"probes:\n"
+	"  - on: kernel.function(\"schedule\")\n"
+	"    emit: { record: a, columns: { st: '@cast(task_current(), \"task_struct\", \"kernel\")->state' } }\n"
+	"  - on:\n"
+	"      first:\n"
+	"        - point: kernel.trace(\"sched:sched_switch\")\n"
+	"          let: { st: '@cast($prev, \"struct task_struct\", \"kernel<linux/sched.h>\")->state' }\n"
+	"        - point: kernel.function(\"finish_task_switch\")\n"
+	"          let: { st: '0' }\n"
+	"    emit: { record: b, columns: { st: st } }\n"
+	"  - on: kernel.function(\"schedule\")\n"	/* both kernels: no warning */
+	"    let:\n"
+	"      t: task_current()\n"
+	"      a: '@choose_defined(@cast(t, \"task_struct\", \"kernel\")->__state, @cast(t, \"task_struct\", \"kernel\")->state)'\n"
+	"      b: '@defined(@cast(t, \"task_struct\", \"kernel\")->__state) ? @cast(t, \"task_struct\", \"kernel\")->__state : @cast(t, \"task_struct\", \"kernel\")->state'\n"
+	"      c: '@cast(t, \"task_struct\", \"kernel\")->exit_state + @cast(t, \"inode\", \"kernel\")->state'\n"
+	"    emit: { record: c, columns: { a: a, b: b, c: c, d: task_state(t) } }\n";
+
+static void test_fact_task_struct_state(void **state)
+{
+	(void)state;
+	compiled c;
+	compile_for(&c, state_spec, "6.1.0-57-cloud-amd64", "4.8");
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(count(c.diag, ": warning: "), 2);
+	assert_non_null(strstr(c.diag, "t.yaml:5:86: warning: 'task_struct->state' is known to break on kernels >= 5.14, such as 6.1.0-57-cloud-amd64: "));
+	assert_non_null(strstr(c.diag, "^~~~~~~\n  hint: instead: task_state(t), or '@choose_defined("));
+	assert_non_null(strstr(c.diag, "t.yaml:9:82: warning: 'task_struct->state'"));
+	done(&c);
+	compile_for(&c, state_spec, "5.10.0-32-cloud-amd64", "4.8");
+	assert_string_equal(c.diag, "");
+	done(&c);
+}
+
 /* alias_vars: a variable the table lacks, typed; a type for one it has;
  * an unknown name on a known alias hints at the declaration. */
 static void test_alias_vars(void **state)
@@ -326,6 +397,8 @@ int main(void)
 		cmocka_unit_test(test_fact_kmem_cache_alloc),
 		cmocka_unit_test(test_fact_nfsd_v2),
 		cmocka_unit_test(test_fact_entry),
+		cmocka_unit_test(test_fact_sched_wakeup_success),
+		cmocka_unit_test(test_fact_task_struct_state),
 		cmocka_unit_test(test_alias_vars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
