@@ -53,7 +53,7 @@ static int compile(arena *a, const source *src, diag_sink *d, const stapgen_opti
 	spec_check(a, s, d);
 	record_set *rs = arena_alloc(a, sizeof *rs);
 	if (!d->errors) {
-		tapset_facts_check(s, o->kver, d);
+		tapset_facts_check(s, o->kver, o->stap_version, d);
 		unsigned sv[3], kv[3];
 		if (o->stap_version && stap_version_parse(o->stap_version, sv))
 			stap_version_check(s, sv, o->stap_version, !o->kver || !kver_parse(o->kver, kv), d);
