@@ -655,9 +655,54 @@ static void check_agg_keys(const expr *e, void *ctx)
 			   m->name);
 }
 
+/* `from:` left out: the aggregates the report's sort and columns read
+ * (`@sum(reads)`), in the order they first appear. */
+typedef struct from_ctx {
+	arena *a;
+	const spec *s;
+	spec_report *r;
+	unsigned cap;
+} from_ctx;
+
+static void from_agg(const expr *e, void *ctx)
+{
+	from_ctx *f = ctx;
+	if (e->kind != E_AGG || !e->a || e->a->kind != E_IDENT || !e->a->name)
+		return;
+	const spec_map *m = spec_find_map(f->s, e->a->name);
+	if (!m || !m->is_agg)
+		return;
+	for (unsigned i = 0; i < f->r->nfrom; i++)
+		if (!strcmp(f->r->from[i], m->name))
+			return;
+	if (f->r->nfrom == f->cap) {
+		unsigned cap = f->cap ? 2 * f->cap : 4;
+		f->r->from = arena_realloc(f->a, f->r->from, f->cap * sizeof(char *), (cap + 1) * sizeof(char *));
+		f->r->from_locs = arena_realloc(f->a, f->r->from_locs, f->cap * sizeof(srcloc), (cap + 1) * sizeof(srcloc));
+		f->cap = cap;
+	}
+	f->r->from_locs[f->r->nfrom] = e->a->loc;
+	f->r->from[f->r->nfrom++] = m->name;
+}
+
+static void infer_from(arena *a, const spec *s, spec_report *r, diag_sink *d)
+{
+	if (r->has_from || r->hist || !r->ncols)
+		return;
+	from_ctx f = { a, s, r, 0 };
+	report_nodes(r, from_agg, &f);
+	r->from_inferred = r->nfrom > 0;
+	if (!r->nfrom) {
+		diag_error(d, r->loc, "a report with 'columns' needs 'from': the aggregates it lists");
+		diag_hint(d, "without 'from', a report lists the aggregates its columns read (@count(x)); these read none");
+	}
+}
+
 static void check_report(spec *s, spec_report *r, diag_sink *d)
 {
 	scope sc = { .s = s, .r = r };
+	if (r->ncols && !r->nfrom && !r->has_from)
+		return;	/* infer_from said why; its columns have no rows to be read in */
 	for (unsigned i = 0; i < r->nfrom; i++) {
 		const spec_map *m = spec_find_map(s, r->from[i]);
 		srcloc l = r->from_locs[i];
@@ -890,6 +935,7 @@ void spec_check(arena *a, spec *s, diag_sink *d)
 	warn_unused_lets(s, d);
 	for (unsigned i = 0; i < s->nreports; i++) {
 		spec_report *r = &s->reports[i];
+		infer_from(a, s, r, d);
 		r->from_maps = arena_alloc(a, (r->nfrom + 1) * sizeof(spec_map *));
 		check_report(s, r, d);
 	}

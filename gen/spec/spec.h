@@ -250,6 +250,8 @@ typedef struct spec_report {
 	int64_t lin_lo, lin_hi, lin_step;
 	const char *hist_unit;
 	bool at_end;		/* also (or only) report when the run ends */
+	bool has_from;		/* `from:` given (maybe empty) */
+	bool from_inferred;	/* `from:` left out: the aggregates its columns read */
 	/* also when a run-time error stops the run (stap runs its error
 	 * probes then, not its end probes) */
 	bool on_error;

@@ -915,8 +915,7 @@ static void load_report(loader *L, spec_report *r, const ynode *n)
 		if ((p = ynode_get(n, *k)))
 			diag_error(L->c.d, p->key->loc,
 				   "'%s' applies to a report's rows; a histogram report prints every key's histogram", *k);
-	if (r->ncols && !r->nfrom)
-		diag_error(L->c.d, n->loc, "a report with 'columns' needs 'from': the aggregates it lists");
+	r->has_from = ynode_get(n, "from") != NULL;
 }
 
 static void load_kernels(loader *L, const ynode *n)

@@ -8,7 +8,7 @@ unset CDPATH
 tool=errno sg_mod=errno
 spec='tests/golden/corpus/errno.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=63bfbb43346c2290
+set_id=b86fb0b052f1629b
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='System call errors by process, error and system call'

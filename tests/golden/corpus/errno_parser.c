@@ -43,7 +43,7 @@ const sg_tool errno_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char errno_set[] = "stapgen set 63bfbb43346c2290";
+const char errno_set[] = "stapgen set b86fb0b052f1629b";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct errno_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=errsnoop sg_mod=errsnoop
 spec='tests/golden/corpus/errsnoop.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=9ac765112382ba84
+set_id=af64eaacf38f674c
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Failing system calls by name, process, error and arguments'

@@ -48,7 +48,7 @@ const sg_tool errsnoop_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char errsnoop_set[] = "stapgen set 9ac765112382ba84";
+const char errsnoop_set[] = "stapgen set af64eaacf38f674c";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct errsnoop_handlers {

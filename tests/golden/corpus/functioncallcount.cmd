@@ -8,7 +8,7 @@ unset CDPATH
 tool=functioncallcount sg_mod=functioncallcount
 spec='tests/golden/corpus/functioncallcount.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=008f641dc8dd1754
+set_id=63bae4d2c2b04143
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Calls of the kernel functions matching a pattern, most called first'

@@ -35,7 +35,7 @@ const sg_tool functioncallcount_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char functioncallcount_set[] = "stapgen set 008f641dc8dd1754";
+const char functioncallcount_set[] = "stapgen set 63bae4d2c2b04143";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct functioncallcount_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=ioblktime sg_mod=ioblktime
 spec='tests/golden/corpus/ioblktime.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=c41eeb03608b14b0
+set_id=6fb592317f877529
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Block I/O time from request to end, by device and direction'

@@ -42,7 +42,7 @@ const sg_tool ioblktime_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char ioblktime_set[] = "stapgen set c41eeb03608b14b0";
+const char ioblktime_set[] = "stapgen set 6fb592317f877529";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ioblktime_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=iostats sg_mod=iostats
 spec='tests/golden/corpus/iostats.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=02e999abe4b858a3
+set_id=b81c8fecd7402204
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Opens, reads and writes by process name, top 20 by bytes'

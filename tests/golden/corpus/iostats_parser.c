@@ -47,7 +47,7 @@ const sg_tool iostats_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char iostats_set[] = "stapgen set 02e999abe4b858a3";
+const char iostats_set[] = "stapgen set b81c8fecd7402204";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iostats_handlers {

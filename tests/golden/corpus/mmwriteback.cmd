@@ -8,7 +8,7 @@ unset CDPATH
 tool=mmwriteback sg_mod=mmwriteback
 spec='tests/golden/corpus/mmwriteback.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=ef1e8b00a18f393f
+set_id=79c3ee688c410196
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Dirty-page writeback events by process (all, or stap -x PID)'

@@ -45,7 +45,7 @@ const sg_tool mmwriteback_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char mmwriteback_set[] = "stapgen set ef1e8b00a18f393f";
+const char mmwriteback_set[] = "stapgen set 79c3ee688c410196";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct mmwriteback_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=numa_faults sg_mod=numa_faults
 spec='tests/golden/corpus/numa_faults.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=5d4c947a5d61d139
+set_id=a308669485448bcc
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Page faults by process, read and write, and by NUMA node'

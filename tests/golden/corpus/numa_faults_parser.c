@@ -53,7 +53,7 @@ const sg_tool numa_faults_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char numa_faults_set[] = "stapgen set 5d4c947a5d61d139";
+const char numa_faults_set[] = "stapgen set a308669485448bcc";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct numa_faults_handlers {

@@ -8,7 +8,7 @@ unset CDPATH
 tool=sig_by_proc sg_mod=sig_by_proc
 spec='tests/golden/corpus/sig_by_proc.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=80a872d66e5e1598
+set_id=50c52fab5074850c
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='Signals sent, by sender and receiver process name and signal'

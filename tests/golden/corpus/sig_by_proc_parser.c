@@ -41,7 +41,7 @@ const sg_tool sig_by_proc_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char sig_by_proc_set[] = "stapgen set 80a872d66e5e1598";
+const char sig_by_proc_set[] = "stapgen set 50c52fab5074850c";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sig_by_proc_handlers {

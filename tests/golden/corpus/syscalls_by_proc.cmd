@@ -8,7 +8,7 @@ unset CDPATH
 tool=syscalls_by_proc sg_mod=syscalls_by_proc
 spec='tests/golden/corpus/syscalls_by_proc.yaml'
 gen_kver='6.1.0-56-cloud-amd64'
-set_id=62bd15d831ca1207
+set_id=3564ed8d18a9190f
 sg_version=0.1.0
 # shellcheck disable=SC2016,SC1003 # text: never expanded
 sg_summary='System calls by process name, most first'

@@ -35,7 +35,7 @@ const sg_tool syscalls_by_proc_tool = {
 };
 
 /* the tool command runs this parser only with a script of its set */
-const char syscalls_by_proc_set[] = "stapgen set 62bd15d831ca1207";
+const char syscalls_by_proc_set[] = "stapgen set 3564ed8d18a9190f";
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct syscalls_by_proc_handlers {
