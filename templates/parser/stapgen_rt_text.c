@@ -799,10 +799,12 @@ unsigned long long sg_hash(const void *p, size_t n, unsigned long long seed)
 /* IP addresses (SG_INET)                                                     */
 /* ========================================================================== */
 
-static unsigned hex_val(char c)
-{
-    return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
-}
+/* 1 + the value of a hex digit, 0 for any other byte. */
+static const unsigned char hex_value1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* A dotted quad that is all of s[0, n): 1-3 decimal digits a part, no
  * leading zero (inet_pton's rule), each at most 255. */
@@ -834,9 +836,7 @@ static int dotted_quad(const char *s, size_t n, unsigned long *out)
 static char *put_group(char *o, unsigned g)
 {
     static const char hx[] = "0123456789abcdef";
-    int shift = 12;
-    while (shift > 0 && !(g >> shift & 0xf))
-        shift -= 4;
+    int shift = g >= 0x1000 ? 12 : g >= 0x100 ? 8 : g >= 0x10 ? 4 : 0;
     for (; shift >= 0; shift -= 4)
         *o++ = hx[g >> shift & 0xf];
     return o;
@@ -844,12 +844,20 @@ static char *put_group(char *o, unsigned g)
 
 size_t sg_inet6_canon(char *o, const char *s, size_t n)
 {
-    unsigned g[8];
+    unsigned g[8], zero = 0; /* bit i: the i-th group read is 0 */
     int ng = 0, gap = -1, i, best = -1, bestlen = 1;
-    size_t p = 0;
+    size_t p = 0, lim;
     char *start = o;
     if (n < 2 || n > SG_INET6_MAX_TEXT)
         return 0;
+    /* IPv6 text has a ':' after at most 4 hex digits: IPv4 (most of the
+     * addresses) and other text are told at once */
+    lim = n < 5 ? n : 5;
+    for (p = 0; p < lim && s[p] != ':'; p++)
+        ;
+    if (p == lim)
+        return 0;
+    p = 0;
     if (s[0] == ':') {
         if (s[1] != ':')
             return 0;
@@ -858,19 +866,25 @@ size_t sg_inet6_canon(char *o, const char *s, size_t n)
     }
     while (p < n) {
         size_t q = p;
-        unsigned v = 0;
-        while (q < n && q - p < 5 && is_hex(s[q]))
-            v = v << 4 | hex_val(s[q++]);
+        unsigned v = 0, d;
+        lim = n - p < 5 ? n : p + 5;
+        while (q < lim && (d = hex_value1[(unsigned char)s[q]]) != 0) {
+            v = v << 4 | (d - 1);
+            q++;
+        }
         if (q < n && s[q] == '.') { /* the last 32 bits as a dotted quad */
             unsigned long a;
             if (ng > 6 || !dotted_quad(s + p, n - p, &a))
                 return 0;
+            zero |= (unsigned)!(a >> 16) << ng;
             g[ng++] = (unsigned)(a >> 16);
+            zero |= (unsigned)!(a & 0xffff) << ng;
             g[ng++] = (unsigned)(a & 0xffff);
             break;
         }
         if (q == p || q - p > 4 || ng == 8)
             return 0;
+        zero |= (unsigned)!v << ng;
         g[ng++] = v;
         if (q == n)
             break;
@@ -888,9 +902,12 @@ size_t sg_inet6_canon(char *o, const char *s, size_t n)
         return 0;
     if (gap >= 0) { /* the "::" stands for the groups missing */
         int tail = ng - gap;
-        memmove(g + 8 - tail, g + gap, (size_t)tail * sizeof *g);
+        for (i = 7; i >= 8 - tail; i--) /* the groups after it to the end, last first */
+            g[i] = g[i - (8 - ng)];
         for (i = gap; i < 8 - tail; i++)
             g[i] = 0;
+        zero = (zero & ((1u << gap) - 1)) | (((1u << (8 - ng)) - 1) << gap) |
+               (zero >> gap << (gap + 8 - ng));
     }
     /* RFC 5952 5: IPv4-mapped addresses end in their dotted quad */
     if (!g[0] && !g[1] && !g[2] && !g[3] && !g[4] && g[5] == 0xffff) {
@@ -910,16 +927,21 @@ size_t sg_inet6_canon(char *o, const char *s, size_t n)
         return (size_t)(o - start);
     }
     /* RFC 5952 4.2: "::" for the longest run of two or more zero groups,
-     * the first of equal runs */
-    for (i = 0; i < 8;) {
-        int j = i;
-        while (j < 8 && !g[j])
-            j++;
-        if (j - i > bestlen) {
-            best = i;
-            bestlen = j - i;
+     * the first of equal runs.  Bit i of run is set while groups i, i + 1,
+     * ..., i + len - 1 are all zero. */
+    {
+        unsigned run = zero, last = 0;
+        int len = 0;
+        while (run) {
+            last = run;
+            run &= run >> 1;
+            len++;
         }
-        i = j > i ? j : i + 1;
+        if (len > bestlen) {
+            bestlen = len;
+            for (best = 0; !(last >> best & 1); best++)
+                ;
+        }
     }
     for (i = 0; i < 8; i++) {
         if (i == best) {
