@@ -293,6 +293,23 @@ void sg_out_write(sg_writer *w)
     w->tmp.oom = 0;
 }
 
+char *sg_out_room(sg_writer *w, size_t n)
+{
+    return sb_reserve(&w->sb, n) ? w->sb.p + w->sb.n : NULL;
+}
+
+void sg_out_end(sg_writer *w, char *o)
+{
+    *o = '\0';
+    w->sb.n = (size_t)(o - w->sb.p);
+}
+
+void sg_writer_code(sg_writer *w, const sg_kind_code *code)
+{
+    if (w)
+        w->code = code;
+}
+
 void sg_writer_flush(sg_writer *w)
 {
     if (!w)
@@ -311,7 +328,7 @@ size_t sg_cell(sg_writer *w, sg_type t, const sg_value *v)
 
 size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v)
 {
-    size_t start = b->n;
+    size_t start = b->n, n;
     if (sg_is_text(t))
         return sg_render_str(b, v->s ? v->s : "", v->s ? v->slen : 0);
     if (t == SG_STACK) {
@@ -320,26 +337,34 @@ size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v)
         return wd;
     }
     if (t == SG_TIME) {
-        time_t tt = (time_t)v->l;
-        struct tm tm;
-        size_t n;
-        /* the last time formatted is formatted again often (events of one
-         * second, every row of a block) */
-        if (w->tcache_ok && w->tcache_t == v->l) {
-            sb_put(b, w->tcache, w->tcache_n);
-            return w->tcache_n;
-        }
-        if ((long long)tt == v->l && localtime_r(&tt, &tm) &&
-            (n = strftime(w->tcache, sizeof w->tcache, "%Y-%m-%d %H:%M:%S", &tm)) > 0) {
-            w->tcache_ok = 1;
-            w->tcache_t = v->l;
-            w->tcache_n = n;
-            sb_put(b, w->tcache, n);
-            return n;
-        }
+        if (!sb_reserve(b, sizeof w->tcache))
+            return 0;
+        n = sg_time_at(w, b->p + b->n, v->l);
+        b->n += n;
+        b->p[b->n] = '\0';
+        return n;
     }
     sb_ll(b, v->l);
     return b->n - start;
+}
+
+size_t sg_time_at(sg_writer *w, char *o, long long t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    size_t n;
+    /* the last time formatted is formatted again often (events of one
+     * second, every row of a block) */
+    if (SG_UNLIKELY(!w->tcache_ok || w->tcache_t != t)) {
+        if ((long long)tt != t || !localtime_r(&tt, &tm) ||
+            (n = strftime(w->tcache, sizeof w->tcache, "%Y-%m-%d %H:%M:%S", &tm)) == 0)
+            return sg_fmt_ll(o, t);
+        w->tcache_ok = 1;
+        w->tcache_t = t;
+        w->tcache_n = n;
+    }
+    memcpy(o, w->tcache, sizeof w->tcache); /* fixed size: no call */
+    return w->tcache_n;
 }
 
 void sg_block_label(sg_writer *w, sg_sb *b, const char *none)

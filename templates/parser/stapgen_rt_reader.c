@@ -71,6 +71,7 @@ struct sg_reader {
     sg_known_fn known; /* sg_reader_rawstack, NULL = off */
     void *known_ctx;
     int kinds_first;   /* no tool kind is named like a built-in */
+    const sg_kind_code *code; /* sg_reader_code: the kinds' generated readers */
     /* report framing: the open @report block, if any */
     char *block;       /* its name: SG_MAX_LINE + 1 */
     size_t blen;
@@ -474,40 +475,6 @@ static int parse_ll(const char *s, size_t n, long long *out)
     return 0;
 }
 
-/* Nonzero if the 1..8 bytes at s (8 bytes readable) are all digits. */
-static int swar_isdigits(const char *s, size_t n)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    unsigned long long x;
-    memcpy(&x, s, 8);
-    if (n < 8)
-        x = (x << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
-    return ((x & 0xF0F0F0F0F0F0F0F0ull) |
-            (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) == 0x3333333333333333ull;
-#else
-    size_t i;
-    for (i = 0; i < n; i++)
-        if ((unsigned)(unsigned char)s[i] - '0' > 9)
-            return 0;
-    return 1;
-#endif
-}
-
-/* Nonzero if s[0..n) (s + n + 8 readable) is a number as sg_fmt_ll prints
- * it, of at most 16 digits (so within int64): "0" or -?[1-9][0-9]*.  Such
- * text is valid as it stands and is copied out instead of parsed. */
-static int num_canonical(const char *s, size_t n)
-{
-    size_t i = n && s[0] == '-', d = n - i;
-    if (d == 0 || d > 16)
-        return 0;
-    if (s[i] == '0')
-        return d == 1 && i == 0; /* "0"; not "-0" or "007" */
-    if (d <= 8)
-        return swar_isdigits(s + i, d);
-    return swar_isdigits(s + i, d - 8) && swar_isdigits(s + n - 8, 8);
-}
-
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9')
@@ -835,14 +802,165 @@ static void rd_scan(sg_reader *r, const char *p, size_t len, int specs)
     r->nul = nul;
 }
 
+/* ---- fields: the generic loop below and a kind's generated reader ------- */
+
+/* Field i of ln as a number, parsed. */
+static inline int rd_number(sg_line *ln, size_t i)
+{
+    char q[SG_SNIP_MAX + 8];
+    const char *s = ln->p + ln->tab[i] + 1;
+    size_t n = ln->tab[i + 1] - ln->tab[i] - 1;
+    int rc = parse_ll(s, n, &ln->v[i].l);
+    ln->v[i].s = NULL;
+    ln->v[i].slen = 0;
+    if (SG_UNLIKELY(rc)) {
+        sg_snip(q, sizeof q, s, n);
+        snprintf(ln->why, ln->whysz, "@%s: field '%s': %s \"%s\"", ln->k->name,
+                 ln->k->fields[i].name, rc == 1 ? "bad number" : "number out of range", q);
+        return 0;
+    }
+    return 1;
+}
+
+/* Field i of ln as a string, unescaped in place (NUL-terminated; l = 0).
+ * The escaped bytes of the line are r->spec, ascending: ln->si passes them. */
+static inline int rd_str(sg_line *ln, size_t i)
+{
+    sg_reader *r = ln->r;
+    char fwhy[160];
+    size_t so = ln->tab[i] + 1, eo = ln->tab[i + 1], olen = eo - so, si = ln->si,
+           nspec = r->nspec;
+    char *start = ln->p + so;
+    while (si < nspec && si < RD_NSPEC && r->spec[si] < so)
+        si++;
+    if ((nspec > RD_NSPEC || (si < nspec && r->spec[si] < eo)) &&
+        unescape(r, ln->p, so, eo, &si, &olen, fwhy, sizeof fwhy)) {
+        snprintf(ln->why, ln->whysz, "@%s: field '%s': %s", ln->k->name, ln->k->fields[i].name,
+                 fwhy);
+        return 0;
+    }
+    ln->si = si;
+    start[olen] = '\0';
+    ln->v[i].l = 0;
+    ln->v[i].s = start;
+    ln->v[i].slen = olen;
+    return 1;
+}
+
+/* Field i (a string read) as an IP address: IPv6 text as RFC 5952 writes
+ * it, in the slot-th SG_INET slot; anything else as it is. */
+static inline void rd_inet(sg_line *ln, size_t i, size_t slot)
+{
+    char *o = ln->r->inet + slot * RD_INET_SLOT;
+    size_t n = sg_inet6_canon(o, ln->v[i].s, ln->v[i].slen);
+    if (n) {
+        ln->v[i].s = o;
+        ln->v[i].slen = n;
+    }
+}
+
+int sg_read_number(sg_line *ln, size_t i) { return rd_number(ln, i); }
+int sg_read_str(sg_line *ln, size_t i) { return rd_str(ln, i); }
+
+int sg_read_inet(sg_line *ln, size_t i, size_t slot)
+{
+    if (!rd_str(ln, i))
+        return 0;
+    rd_inet(ln, i, slot);
+    return 1;
+}
+
+void sg_reader_code(sg_reader *r, const sg_kind_code *code)
+{
+    if (r)
+        r->code = code;
+}
+
+/* The generic reader of a line's fields, for every kind and mode. */
+static int rd_fields(sg_line *ln)
+{
+    sg_reader *r = ln->r;
+    const sg_kind *k = ln->k;
+    const sg_field *fields = k->fields;
+    const size_t nf = k->nfields;
+    sg_value *vals = ln->v;
+    char *p = ln->p;
+    size_t i, ninet = 0;
+    /* raw-stack mode: stack texts the writer has seen in a valid record
+     * are neither checked nor unescaped again */
+    long long stk = 0;
+    if (r->known) {
+        for (i = 0; i < nf; i++)
+            if (fields[i].type == SG_STACK) {
+                size_t so = ln->tab[i] + 1;
+                vals[i].s = p + so;
+                vals[i].slen = ln->tab[i + 1] - so;
+                vals[i].l = 0;
+                stk = SG_STK_ASKED;
+            }
+        if (stk && r->known(r->known_ctx, k, vals))
+            stk = SG_STK_RAW;
+    }
+    for (i = 0; i < nf; i++) {
+        sg_type t = fields[i].type;
+        size_t so = ln->tab[i] + 1, eo = ln->tab[i + 1];
+        char *start = p + so;
+        size_t flen = eo - so;
+        if (sg_is_str(t)) {
+            if (stk == SG_STK_RAW && t == SG_STACK) {
+                start[flen] = '\0';
+                vals[i].l = SG_STK_RAW;
+                vals[i].s = start;
+                vals[i].slen = flen;
+                continue;
+            }
+#ifdef SG_SCAN_SSE2
+            if (r->lazy) {
+                rd_specs(r, p, so, eo);
+                ln->si = 0;
+            }
+#endif
+            if (!rd_str(ln, i))
+                return 0;
+            if (t == SG_STACK)
+                vals[i].l = stk;
+            else if (t == SG_INET)
+                rd_inet(ln, i, ninet++);
+        } else if (ln->raw && (t == SG_LONG || ln->raw == SG_RAW_TIME) &&
+                   sg_num_canonical(start, flen)) {
+            /* valid as it stands: the writer copies the text */
+            vals[i].l = 0;
+            vals[i].s = start;
+            vals[i].slen = flen;
+        } else if (!rd_number(ln, i)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The generated reader of tool kind k, NULL: the generic one (rd_fields).
+ * Not in raw-stack mode, which is the generic reader's. */
+static inline const sg_kind_code *rd_code(const sg_reader *r, const sg_kind *k, int tool_kind)
+{
+#ifdef SG_NO_KIND_CODE
+    (void)r, (void)k, (void)tool_kind;
+    return NULL;
+#else
+    return r->code && tool_kind && !r->known ? &r->code[k - r->tool->kinds] : NULL;
+#endif
+}
+
 /* Parses line p[0..len) (p[len] is writable).  Returns the kind (values in
  * r->vals, strings unescaped in place) or NULL with the reason in why. */
 static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, size_t whysz)
 {
-    char q[SG_SNIP_MAX + 8], fwhy[160];
-    char *end;
+    char q[SG_SNIP_MAX + 8];
     const sg_kind *k;
-    size_t nlen, got, i, si = 0, ninet = 0;
+    const sg_kind_code *code;
+    size_t nlen, got;
+    int tool_kind;
+    sg_line ln;
 
     if (len && p[len - 1] == '\r')
         len--;
@@ -860,7 +978,6 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
         snprintf(why, whysz, "not a record: \"%s\"", q);
         return NULL;
     }
-    end = p + len;
     nlen = (r->ntab ? r->tabs[0] : len) - 1;
     k = rd_lookup(r, p + 1, nlen);
     if (!k) {
@@ -874,93 +991,22 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                  k->nfields == 1 ? "" : "s", got);
         return NULL;
     }
-    {
-        const sg_field *fields = k->fields;
-        const size_t *tabs = r->tabs, nf = k->nfields;
-        size_t nspec = r->nspec;
-        sg_value *vals = r->vals;
-        /* the tool's events only (the built-ins' numbers are read by the
-         * reader and the writer core) */
-        int raw = k->cls == SG_EVENT && k >= r->tool->kinds &&
-                          k < r->tool->kinds + r->tool->nkinds
-                      ? r->rawnum
-                      : 0;
-        /* raw-stack mode: stack texts the writer has seen in a valid record
-         * are neither checked nor unescaped again */
-        long long stk = 0;
-        if (r->known) {
-            for (i = 0; i < nf; i++)
-                if (fields[i].type == SG_STACK) {
-                    size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
-                    vals[i].s = p + so;
-                    vals[i].slen = eo - so;
-                    vals[i].l = 0;
-                    stk = SG_STK_ASKED;
-                }
-            if (stk && r->known(r->known_ctx, k, vals))
-                stk = SG_STK_RAW;
-        }
-        for (i = 0; i < nf; i++) {
-            size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
-            char *start = p + so;
-            size_t flen = eo - so;
-            if (sg_is_str(fields[i].type)) {
-                size_t olen = flen;
-                if (stk == SG_STK_RAW && fields[i].type == SG_STACK) {
-                    start[flen] = '\0';
-                    vals[i].l = SG_STK_RAW;
-                    vals[i].s = start;
-                    vals[i].slen = flen;
-                    continue;
-                }
-#ifdef SG_SCAN_SSE2
-                if (r->lazy) {
-                    rd_specs(r, p, so, eo);
-                    nspec = r->nspec;
-                    si = 0;
-                }
-#endif
-                /* escaped bytes in this field? (r->spec is ascending) */
-                while (si < nspec && si < RD_NSPEC && r->spec[si] < so)
-                    si++;
-                if ((nspec > RD_NSPEC || (si < nspec && r->spec[si] < eo)) &&
-                    unescape(r, p, so, eo, &si, &olen, fwhy, sizeof fwhy)) {
-                    snprintf(why, whysz, "@%s: field '%s': %s", k->name, fields[i].name, fwhy);
-                    return NULL;
-                }
-                start[olen] = '\0';
-                vals[i].l = fields[i].type == SG_STACK ? stk : 0;
-                vals[i].s = start;
-                vals[i].slen = olen;
-                if (fields[i].type == SG_INET) {
-                    /* IPv6 text as RFC 5952 writes it; anything else as it is */
-                    char *o = r->inet + ninet++ * RD_INET_SLOT;
-                    size_t n = sg_inet6_canon(o, start, olen);
-                    if (n) {
-                        vals[i].s = o;
-                        vals[i].slen = n;
-                    }
-                }
-            } else if (raw && (fields[i].type == SG_LONG || raw == SG_RAW_TIME) &&
-                       num_canonical(start, flen)) {
-                /* valid as it stands: the writer copies the text */
-                vals[i].l = 0;
-                vals[i].s = start;
-                vals[i].slen = flen;
-            } else {
-                int rc = parse_ll(start, flen, &vals[i].l);
-                vals[i].s = NULL;
-                vals[i].slen = 0;
-                if (rc) {
-                    sg_snip(q, sizeof q, start, flen);
-                    snprintf(why, whysz, "@%s: field '%s': %s \"%s\"", k->name, fields[i].name,
-                             rc == 1 ? "bad number" : "number out of range", q);
-                    return NULL;
-                }
-            }
-        }
-    }
-    (void)end;
+    tool_kind = k >= r->tool->kinds && k < r->tool->kinds + r->tool->nkinds;
+    r->tabs[k->nfields] = len; /* where the last field ends (tabs holds maxf + 1) */
+    ln.p = p;
+    ln.tab = r->tabs;
+    ln.v = r->vals;
+    /* raw numbers: the tool's events only (the built-ins' numbers are read
+     * by the reader and the writer core) */
+    ln.raw = k->cls == SG_EVENT && tool_kind ? r->rawnum : 0;
+    ln.r = r;
+    ln.k = k;
+    ln.si = 0;
+    ln.why = why;
+    ln.whysz = whysz;
+    code = rd_code(r, k, tool_kind);
+    if (!(code && code->read ? code->read(&ln) : rd_fields(&ln)))
+        return NULL;
     if (sg_is_hist(k)) {
         long long b = r->vals[k->nfields - 2].l, c = r->vals[k->nfields - 1].l;
         long long nb = sg_hist_nbuckets(k);
