@@ -36,9 +36,13 @@ extern "C" {
 #if defined(__GNUC__) || defined(__clang__)
 #define SG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SG_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* the per-field helpers below: inlined even into a kind's long reader or
+ * writer, where the field's index is a constant */
+#define SG_INLINE static inline __attribute__((always_inline))
 #else
 #define SG_LIKELY(x) (x)
 #define SG_UNLIKELY(x) (x)
+#define SG_INLINE static inline
 #endif
 
 /* Bytes readable past the end of the reader's buffer (and so past every
@@ -89,7 +93,7 @@ void sg_writer_code(sg_writer *w, const sg_kind_code *code);
 /* ---- reading fields ------------------------------------------------------ */
 
 /* Nonzero if the 1..8 bytes at s (8 bytes readable) are all digits. */
-static inline int sg_isdigits8(const char *s, size_t n)
+SG_INLINE int sg_isdigits8(const char *s, size_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     unsigned long long x;
@@ -110,7 +114,7 @@ static inline int sg_isdigits8(const char *s, size_t n)
 /* Nonzero if s[0..n) (s + n + 8 readable) is a number as sg_fmt_ll prints
  * it, of at most 16 digits (so within int64): "0" or -?[1-9][0-9]*.  Such
  * text is valid as it stands and is copied out instead of parsed. */
-static inline int sg_num_canonical(const char *s, size_t n)
+SG_INLINE int sg_num_canonical(const char *s, size_t n)
 {
     size_t i = n && s[0] == '-', d = n - i;
     if (d == 0 || d > 16)
@@ -127,7 +131,7 @@ static inline int sg_num_canonical(const char *s, size_t n)
 int sg_read_number(sg_line *ln, size_t i);
 
 /* Field i as a long: in raw-number mode its text if that is canonical. */
-static inline int sg_read_long(sg_line *ln, size_t i)
+SG_INLINE int sg_read_long(sg_line *ln, size_t i)
 {
     char *s = ln->p + ln->tab[i] + 1;
     size_t n = ln->tab[i + 1] - ln->tab[i] - 1;
@@ -141,7 +145,7 @@ static inline int sg_read_long(sg_line *ln, size_t i)
 }
 
 /* Field i as a time: its text only in SG_RAW_TIME mode. */
-static inline int sg_read_time(sg_line *ln, size_t i)
+SG_INLINE int sg_read_time(sg_line *ln, size_t i)
 {
     char *s = ln->p + ln->tab[i] + 1;
     size_t n = ln->tab[i + 1] - ln->tab[i] - 1;
@@ -203,7 +207,7 @@ static inline size_t sg_fmt_ll(char *p, long long v)
 
 /* A number at o (room for 24 bytes): its text as it came, or its value
  * formatted; the end. */
-static inline char *sg_put_num(char *o, const sg_value *v)
+SG_INLINE char *sg_put_num(char *o, const sg_value *v)
 {
     if (v->s) {
         memcpy(o, v->s, 24); /* fixed size: no call; at most 17 bytes are used */
@@ -228,7 +232,7 @@ char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width);
 /* A JSON string value at o (room for 8 * slen + 18 + strlen(hexkey)); one
  * that is not UTF-8 is followed by hexkey (,"NAME.hex":) and its bytes in
  * hex. */
-static inline char *sg_json_text(char *o, const sg_value *v, const char *hexkey)
+SG_INLINE char *sg_json_text(char *o, const sg_value *v, const char *hexkey)
 {
     int bad = 0;
     o = sg_json_str_pad_at(o, v->s, v->slen, &bad);
@@ -241,13 +245,13 @@ static inline char *sg_json_text(char *o, const sg_value *v, const char *hexkey)
 }
 
 /* A CSV field at o (room for 2 * slen + 18). */
-static inline char *sg_csv_text(char *o, const sg_value *v)
+SG_INLINE char *sg_csv_text(char *o, const sg_value *v)
 {
     return sg_csv_str_pad_at(o, v->s, v->slen);
 }
 
 /* n blanks at o (room for at least 32); the end. */
-static inline char *sg_spaces_at(char *o, size_t n)
+SG_INLINE char *sg_spaces_at(char *o, size_t n)
 {
     static const char blanks[33] = "                                ";
     if (n <= 32)
@@ -261,7 +265,7 @@ static inline char *sg_spaces_at(char *o, size_t n)
  * the cell): a number right-aligned (room 24); text left-aligned, width 0
  * for the last column (not padded; room 4 * slen + 16); a time as local
  * time (room 64). */
-static inline char *sg_table_num(char *o, const sg_value *v, size_t width)
+SG_INLINE char *sg_table_num(char *o, const sg_value *v, size_t width)
 {
     char num[24];
     const char *s = v->s;
@@ -276,7 +280,7 @@ static inline char *sg_table_num(char *o, const sg_value *v, size_t width)
     return o + n;
 }
 
-static inline char *sg_table_text(char *o, const sg_value *v, size_t width)
+SG_INLINE char *sg_table_text(char *o, const sg_value *v, size_t width)
 {
     size_t cw;
     o = sg_render_str_pad_at(o, v->s, v->slen, &cw);
