@@ -552,6 +552,13 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
         if (stop > i) {
             if (o == i) {
                 o = stop;
+            } else if (i - o >= 16) {
+                /* 16 bytes a step: the stores end before i, the loads at
+                 * most 15 bytes past the field (SG_RD_PAD readable) */
+                size_t m;
+                for (m = 0; m < stop - i; m += 16)
+                    memcpy(s + o + m, s + i + m, 16);
+                o += stop - i;
             } else if (stop - i <= 16) { /* short runs: no call (o < i: forward is safe) */
                 while (i < stop)
                     s[o++] = s[i++];
@@ -563,91 +570,93 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
         }
         if (i >= n)
             break;
-        {
-        unsigned char c = u[i];
-        if (c != '\\') {
-            snprintf(why, whysz, "unescaped byte 0x%02x in string", (unsigned)c);
+        if (u[i] != '\\') {
+            snprintf(why, whysz, "unescaped byte 0x%02x in string", (unsigned)u[i]);
             return why;
         }
-        if (i + 1 >= n) {
-            snprintf(why, whysz, "bad escape \"\\\\\" at end of string");
-            return why;
-        }
-        switch (s[i + 1]) {
-        case 'a': s[o++] = '\a'; i += 2; continue;
-        case 'b': s[o++] = '\b'; i += 2; continue;
-        case 'f': s[o++] = '\f'; i += 2; continue;
-        case 'n': s[o++] = '\n'; i += 2; continue;
-        case 'r': s[o++] = '\r'; i += 2; continue;
-        case 't': s[o++] = '\t'; i += 2; continue;
-        case 'v': s[o++] = '\v'; i += 2; continue;
-        case '"': s[o++] = '"'; i += 2; continue;
-        case '\\': s[o++] = '\\'; i += 2; continue;
-        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-            size_t j = i + 1, nd = 0;
-            if (i + 3 < n && s[i + 1] <= '3' && (unsigned)(s[i + 2] - '0') < 8 &&
-                (unsigned)(s[i + 3] - '0') < 8) { /* \ooo <= \377: the common case */
-                s[o++] = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
+        /* a run of escapes (UTF-8 comes as two to four \ooo in a row) */
+        do {
+            if (i + 1 >= n) {
+                snprintf(why, whysz, "bad escape \"\\\\\" at end of string");
+                return why;
+            }
+            if (i + 3 < n && (unsigned)(u[i + 1] - '0') < 4 && (unsigned)(u[i + 2] - '0') < 8 &&
+                (unsigned)(u[i + 3] - '0') < 8) { /* \ooo <= \377: the common case */
+                s[o++] = (char)(((u[i + 1] - '0') << 6) | ((u[i + 2] - '0') << 3) |
+                                (u[i + 3] - '0'));
+                i += 4;
+                k++; /* its '\\' was r->spec[k]; its digits are plain */
+                continue;
+            }
+            switch (s[i + 1]) {
+            case 'a': s[o++] = '\a'; i += 2; continue;
+            case 'b': s[o++] = '\b'; i += 2; continue;
+            case 'f': s[o++] = '\f'; i += 2; continue;
+            case 'n': s[o++] = '\n'; i += 2; continue;
+            case 'r': s[o++] = '\r'; i += 2; continue;
+            case 't': s[o++] = '\t'; i += 2; continue;
+            case 'v': s[o++] = '\v'; i += 2; continue;
+            case '"': s[o++] = '"'; i += 2; continue;
+            case '\\': s[o++] = '\\'; i += 2; continue;
+            case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+                size_t j = i + 1, nd = 0;
+                unsigned v = 0;
+                while (j < n && nd < 3 && s[j] >= '0' && s[j] <= '7') {
+                    v = v * 8 + (unsigned)(s[j] - '0');
+                    j++;
+                    nd++;
+                }
+                if (nd < 3 || v > 255) {
+                    sg_snip(q, sizeof q, s + i, j - i);
+                    snprintf(why, whysz, "bad escape \"%s\"%s", q,
+                             nd < 3 ? " (octal needs 3 digits)" : " (octal > \\377)");
+                    return why;
+                }
+                s[o++] = (char)v;
+                i = j;
+                continue;
+            }
+            case 'x': {
+                /* stap's BPF runtime escapes non-ASCII bytes as \xHH */
+                if (i + 3 >= n || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0) {
+                    sg_snip(q, sizeof q, s + i, i + 4 <= n ? 4 : n - i);
+                    snprintf(why, whysz, "bad escape \"%s\" (needs 2 hex digits)", q);
+                    return why;
+                }
+                s[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
                 i += 4;
                 continue;
             }
-            unsigned v = 0;
-            while (j < n && nd < 3 && s[j] >= '0' && s[j] <= '7') {
-                v = v * 8 + (unsigned)(s[j] - '0');
-                j++;
-                nd++;
+            case 'u':
+            case 'U': {
+                size_t want = s[i + 1] == 'u' ? 4 : 8, j = i + 2, nd = 0;
+                unsigned long cp = 0;
+                while (j < n && nd < want && hexval(s[j]) >= 0) {
+                    cp = cp * 16 + (unsigned long)hexval(s[j]);
+                    j++;
+                    nd++;
+                }
+                if (nd < want) {
+                    sg_snip(q, sizeof q, s + i, j - i);
+                    snprintf(why, whysz, "bad escape \"%s\" (needs %zu hex digits)", q, want);
+                    return why;
+                }
+                if (cp > 0x10FFFFul || (cp >= 0xD800ul && cp <= 0xDFFFul)) {
+                    sg_snip(q, sizeof q, s + i, j - i);
+                    snprintf(why, whysz, "bad escape \"%s\" (invalid code point)", q);
+                    return why;
+                }
+                /* at most 4 bytes out of at least 6 in */
+                o += utf8_put(s + o, cp);
+                i = j;
+                continue;
             }
-            if (nd < 3 || v > 255) {
-                sg_snip(q, sizeof q, s + i, j - i);
-                snprintf(why, whysz, "bad escape \"%s\"%s", q,
-                         nd < 3 ? " (octal needs 3 digits)" : " (octal > \\377)");
+            default:
+                sg_snip(q, sizeof q, s + i, 2);
+                snprintf(why, whysz, "bad escape \"%s\"", q);
                 return why;
             }
-            s[o++] = (char)v;
-            i = j;
-            continue;
-        }
-        case 'x': {
-            /* stap's BPF runtime escapes non-ASCII bytes as \xHH */
-            if (i + 3 >= n || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0) {
-                sg_snip(q, sizeof q, s + i, i + 4 <= n ? 4 : n - i);
-                snprintf(why, whysz, "bad escape \"%s\" (needs 2 hex digits)", q);
-                return why;
-            }
-            s[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
-            i += 4;
-            continue;
-        }
-        case 'u':
-        case 'U': {
-            size_t want = s[i + 1] == 'u' ? 4 : 8, j = i + 2, nd = 0;
-            unsigned long cp = 0;
-            while (j < n && nd < want && hexval(s[j]) >= 0) {
-                cp = cp * 16 + (unsigned long)hexval(s[j]);
-                j++;
-                nd++;
-            }
-            if (nd < want) {
-                sg_snip(q, sizeof q, s + i, j - i);
-                snprintf(why, whysz, "bad escape \"%s\" (needs %zu hex digits)", q, want);
-                return why;
-            }
-            if (cp > 0x10FFFFul || (cp >= 0xD800ul && cp <= 0xDFFFul)) {
-                sg_snip(q, sizeof q, s + i, j - i);
-                snprintf(why, whysz, "bad escape \"%s\" (invalid code point)", q);
-                return why;
-            }
-            /* at most 4 bytes out of at least 6 in */
-            o += utf8_put(s + o, cp);
-            i = j;
-            continue;
-        }
-        default:
-            sg_snip(q, sizeof q, s + i, 2);
-            snprintf(why, whysz, "bad escape \"%s\"", q);
-            return why;
-        }
-        }
+        } while (i < n && u[i] == '\\');
     }
     *si = k;
     *olen = o;
