@@ -202,6 +202,54 @@ static int is_bidi(unsigned long cp)
            (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/* sg_utf8_seq with the two- and three-byte sequences (Latin, CJK, ...)
+ * decoded in line. */
+static inline size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
+{
+    unsigned c = s[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (n < 2 || (s[1] & 0xC0u) != 0x80u)
+            return 0;
+        *cp = (c & 0x1Fu) << 6 | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned long v;
+        if (n < 3 || (s[1] & 0xC0u) != 0x80u || (s[2] & 0xC0u) != 0x80u)
+            return 0;
+        v = (c & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+        if (v < 0x800 || (v >= 0xD800ul && v <= 0xDFFFul))
+            return 0;
+        *cp = v;
+        return 3;
+    }
+    return sg_utf8_seq(s, n, cp);
+}
+
+/* Whether the JSON and table writers show code point cp (>= 0x80) as it
+ * is: not a C1 control, U+2028/9 (they break line-based readers) or a
+ * bidirectional control (it reorders a terminal's line). */
+static inline int utf8_shown(unsigned long cp)
+{
+    if (cp < 0x2000)
+        return cp >= 0xA0 && cp != 0x061C;
+    return cp > 0x2069 || !(cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029 ||
+                            (cp >= 0x202A && cp <= 0x202E) || cp >= 0x2066);
+}
+
+/* The len (2..4) bytes of a UTF-8 sequence from s to o. */
+static inline char *put_seq(char *o, const unsigned char *s, size_t len)
+{
+    o[0] = (char)s[0];
+    o[1] = (char)s[1];
+    if (len > 2) {
+        o[2] = (char)s[2];
+        if (len > 3)
+            o[3] = (char)s[3];
+    }
+    return o + len;
+}
+
 /* Table rendering of a string: printable ASCII and valid non-control UTF-8 as
  * is, everything else (C0/C1 controls, DEL, U+2028/9, bidirectional controls,
  * invalid UTF-8) C-escaped byte by byte, so a record stays on one line and
@@ -219,9 +267,32 @@ static char *render_at(char *o, const char *str, size_t n, int pad, size_t *widt
     while (i < n) {
         unsigned char c = s[i];
         if (c >= 0x20 && c < 0x7f && c != '\\') {
+            if (pad) { /* a plain run, 16 bytes at a time */
+                size_t m = plain_run(o, str + i, n - i, 0);
+                if (m) {
+                    o += m;
+                    w += m;
+                    i += m;
+                    continue;
+                }
+            }
             *o++ = (char)c;
             w++;
             i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            unsigned long cp = 0;
+            size_t len = utf8_seq(s + i, n - i, &cp);
+            if (len && utf8_shown(cp)) {
+                o = put_seq(o, s + i, len);
+                w++;
+                i += len;
+            } else {
+                o = put_oct(o, c);
+                w += 4;
+                i++;
+            }
             continue;
         }
         {
@@ -231,23 +302,11 @@ static char *render_at(char *o, const char *str, size_t n, int pad, size_t *widt
                 o[1] = e[1];
                 o += 2;
                 w += 2;
-                i++;
-                continue;
-            }
-        }
-        {
-            unsigned long cp = 0;
-            size_t len = c >= 0x80 ? sg_utf8_seq(s + i, n - i, &cp) : 0;
-            if (len && cp >= 0xA0 && cp != 0x2028 && cp != 0x2029 && !is_bidi(cp)) {
-                memcpy(o, s + i, len);
-                o += len;
-                w++;
-                i += len;
             } else {
                 o = put_oct(o, c);
                 w += 4;
-                i++;
             }
+            i++;
         }
     }
     *width = w;
@@ -281,7 +340,7 @@ static char *json_body(char *o, const char *str, size_t n, int *bad)
         unsigned char c;
 #ifdef SG_TEXT_SSE2
         /* 16 plain bytes at a time (o has room: 6 per byte left) */
-        while (n - i >= 16) {
+        while (n - i >= 16 && json_plain[s[i]]) {
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
             unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
                 _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
@@ -307,6 +366,15 @@ static char *json_body(char *o, const char *str, size_t n, int *bad)
             i++;
             continue;
         }
+        if (c >= 0x80) {
+            unsigned long cp;
+            size_t len = utf8_seq(s + i, n - i, &cp);
+            if (SG_LIKELY(len && utf8_shown(cp))) {
+                o = put_seq(o, s + i, len);
+                i += len;
+                continue;
+            }
+        }
         switch (c) {
         case '"': *o++ = '\\'; *o++ = '"'; i++; continue;
         case '\\': *o++ = '\\'; *o++ = '\\'; i++; continue;
@@ -319,13 +387,7 @@ static char *json_body(char *o, const char *str, size_t n, int *bad)
         }
         {
             unsigned long cp = c;
-            size_t len = c >= 0x80 ? sg_utf8_seq(s + i, n - i, &cp) : 0;
-            if (len && !(cp < 0xA0 || cp == 0x2028 || cp == 0x2029 || is_bidi(cp))) {
-                memcpy(o, s + i, len);
-                o += len;
-                i += len;
-                continue;
-            }
+            size_t len = c >= 0x80 ? utf8_seq(s + i, n - i, &cp) : 0;
             /* controls, C1 controls and U+2028/9 (they break line-based
              * readers), bidirectional controls (they reorder a terminal's
              * line), bytes that are not UTF-8 */
