@@ -356,6 +356,7 @@ size_t sg_time_at(sg_writer *w, char *o, long long t)
     /* the last time formatted is formatted again often (events of one
      * second, every row of a block) */
     if (SG_UNLIKELY(!w->tcache_ok || w->tcache_t != t)) {
+        w->tcache_tn = 0;
         if ((long long)tt != t || !localtime_r(&tt, &tm) ||
             (n = strftime(w->tcache, sizeof w->tcache, "%Y-%m-%d %H:%M:%S", &tm)) == 0)
             return sg_fmt_ll(o, t);
@@ -365,6 +366,24 @@ size_t sg_time_at(sg_writer *w, char *o, long long t)
     }
     memcpy(o, w->tcache, sizeof w->tcache); /* fixed size: no call */
     return w->tcache_n;
+}
+
+size_t sg_time_value_at(sg_writer *w, char *o, const sg_value *v)
+{
+    long long t;
+    size_t n;
+    /* the text of the last time formatted: neither parsed nor formatted */
+    if (v->s && v->slen == w->tcache_tn && memcmp(v->s, w->tcache_text, v->slen) == 0) {
+        memcpy(o, w->tcache, sizeof w->tcache);
+        return w->tcache_n;
+    }
+    t = sg_num_value(v);
+    n = sg_time_at(w, o, t);
+    if (v->s && w->tcache_ok && w->tcache_t == t && v->slen <= sizeof w->tcache_text) {
+        memcpy(w->tcache_text, v->s, v->slen);
+        w->tcache_tn = v->slen;
+    }
+    return n;
 }
 
 void sg_block_label(sg_writer *w, sg_sb *b, const char *none)

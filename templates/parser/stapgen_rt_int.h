@@ -289,6 +289,8 @@ struct sg_writer {
     int tcache_ok;
     char tcache[64];
     size_t tcache_n;
+    char tcache_text[24]; /* its canonical text, if it came as text */
+    size_t tcache_tn;     /* 0: none */
 };
 
 /* State of kind k (NULL for the built-ins or when out of memory). */
@@ -340,6 +342,8 @@ size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v);
 /* Time t as local time at o (room for 64 bytes; the last one formatted is
  * kept), or its number if it has none; returns the length. */
 size_t sg_time_at(sg_writer *w, char *o, long long t);
+/* The same for a time value (raw-number text or l). */
+size_t sg_time_value_at(sg_writer *w, char *o, const sg_value *v);
 /* The open block's "<report> <local time>" (table rendering) appended to b. */
 void sg_block_label(sg_writer *w, sg_sb *b, const char *none);
 

@@ -111,6 +111,40 @@ SG_INLINE int sg_isdigits8(const char *s, size_t n)
 #endif
 }
 
+/* The value of the 1..8 decimal digits at s (8 bytes readable), or -1 if
+ * one of them is not a digit. */
+SG_INLINE long long sg_digits8(const char *s, size_t n)
+{
+    unsigned long long x;
+    memcpy(&x, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the first digit in the lowest byte: shift the digits up, '0's in */
+    if (n < 8)
+        x = (x << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
+    if (((x & 0xF0F0F0F0F0F0F0F0ull) |
+         (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull)
+        return -1;
+    x -= 0x3030303030303030ull;
+    x = (x * 10) + (x >> 8);
+    x = (((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+         (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+    return (long long)x;
+#else
+    {
+        size_t i;
+        long long v = 0;
+        (void)x;
+        for (i = 0; i < n; i++) {
+            unsigned d = (unsigned)(unsigned char)s[i] - '0';
+            if (d > 9)
+                return -1;
+            v = v * 10 + d;
+        }
+        return v;
+    }
+#endif
+}
+
 /* Nonzero if s[0..n) (s + n + 8 readable) is a number as sg_fmt_ll prints
  * it, of at most 16 digits (so within int64): "0" or -?[1-9][0-9]*.  Such
  * text is valid as it stands and is copied out instead of parsed. */
@@ -203,6 +237,23 @@ static inline size_t sg_fmt_ll(char *p, long long v)
         q[-1] = (char)('0' + u);
     }
     return n + neg;
+}
+
+/* A number's value: l, or the value of its canonical text (s, slen). */
+SG_INLINE long long sg_num_value(const sg_value *v)
+{
+    const char *s = v->s;
+    size_t neg, d;
+    long long a;
+    if (!s)
+        return v->l;
+    neg = s[0] == '-';
+    d = v->slen - neg; /* 1..16 digits, SG_RD_PAD readable past them */
+    if (d <= 8)
+        a = sg_digits8(s + neg, d);
+    else
+        a = sg_digits8(s + neg, d - 8) * 100000000 + sg_digits8(s + v->slen - 8, 8);
+    return neg ? -a : a;
 }
 
 /* A number at o (room for 24 bytes): its text as it came, or its value

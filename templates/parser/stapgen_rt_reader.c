@@ -393,39 +393,6 @@ static const sg_kind *rd_lookup(const sg_reader *r, const char *name, size_t n)
     return r->kinds_first ? rd_builtin(name, n) : NULL;
 }
 
-/* The value of the 1..8 decimal digits at s (8 bytes readable), or -1 if
- * one of them is not a digit. */
-static long long swar_digits(const char *s, size_t n)
-{
-    unsigned long long x;
-    memcpy(&x, s, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* the first digit in the lowest byte: shift the digits up, '0's in */
-    if (n < 8)
-        x = (x << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
-    if (((x & 0xF0F0F0F0F0F0F0F0ull) |
-         (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull)
-        return -1;
-    x -= 0x3030303030303030ull;
-    x = (x * 10) + (x >> 8);
-    x = (((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
-         (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
-    return (long long)x;
-#else
-    {
-        size_t i;
-        long long v = 0;
-        (void)x;
-        for (i = 0; i < n; i++) {
-            unsigned d = (unsigned)(unsigned char)s[i] - '0';
-            if (d > 9)
-                return -1;
-            v = v * 10 + d;
-        }
-        return v;
-    }
-#endif
-}
 
 /* s[0..n) as int64: 0 ok, 1 syntax, 2 out of int64 range.  s + n + 8 is
  * readable. */
@@ -443,10 +410,10 @@ static int parse_ll(const char *s, size_t n, long long *out)
     if (n - i <= 16) { /* no overflow possible */
         long long a, b = 0;
         if (n - i <= 8) {
-            a = swar_digits(s + i, n - i);
+            a = sg_digits8(s + i, n - i);
         } else {
-            a = swar_digits(s + i, n - i - 8);
-            b = swar_digits(s + n - 8, 8);
+            a = sg_digits8(s + i, n - i - 8);
+            b = sg_digits8(s + n - 8, 8);
             if (a >= 0 && b >= 0)
                 a = a * 100000000 + b;
         }

@@ -150,7 +150,7 @@ static void w_row_line_raw(sg_writer *w, const sg_kind *k, const sg_value *v, co
         if (sg_is_text(t)) {
             o = sg_render_str_pad_at(o, v[i].s, v[i].slen, &cw);
         } else if (t == SG_TIME) {
-            cw = sg_time_at(w, o, v[i].l);
+            cw = sg_time_value_at(w, o, &v[i]);
             o += cw;
         } else {
             b->n = (size_t)(o - b->p);
@@ -171,7 +171,7 @@ static void w_row_line_raw(sg_writer *w, const sg_kind *k, const sg_value *v, co
 
 char *sg_table_time(sg_writer *w, char *o, const sg_value *v, size_t width)
 {
-    size_t cw = sg_time_at(w, o, v->l);
+    size_t cw = sg_time_value_at(w, o, v);
     o += cw;
     return cw < width ? sg_spaces_at(o, width - cw) : o;
 }
@@ -417,6 +417,6 @@ static void table_block_end(sg_writer *w)
 
 const sg_fmt_ops sg_fmt_TABLE = {
     NULL, table_event, table_block_begin, table_rows, hist_table, table_block_end, NULL, NULL,
-    /* times are printed as local time: parsed, not raw */
-    NULL, NULL, SG_RAW_LONG,
+    /* times are printed as local time: their text parsed when printed */
+    NULL, NULL, SG_RAW_TIME,
 };

@@ -895,13 +895,20 @@ static int dotted_quad(const char *s, size_t n, unsigned long *out)
     return i == n;
 }
 
-static char *put_group(char *o, unsigned g)
+/* Group g in hex without leading zeros at o; the end.  It stores 4 bytes:
+ * at most 3 past the group, which the rest of the address or its room
+ * (SG_INET6_MAX_CANON + 1) takes. */
+static inline char *put_group(char *o, unsigned g)
 {
     static const char hx[] = "0123456789abcdef";
-    int shift = g >= 0x1000 ? 12 : g >= 0x100 ? 8 : g >= 0x10 ? 4 : 0;
-    for (; shift >= 0; shift -= 4)
-        *o++ = hx[g >> shift & 0xf];
-    return o;
+    char b[8];
+    size_t nd = 1 + (g >= 0x10) + (g >= 0x100) + (g >= 0x1000);
+    b[4] = hx[g >> 12 & 0xf];
+    b[5] = hx[g >> 8 & 0xf];
+    b[6] = hx[g >> 4 & 0xf];
+    b[7] = hx[g & 0xf];
+    memcpy(o, b + 8 - nd, 4); /* fixed size: no call */
+    return o + nd;
 }
 
 size_t sg_inet6_canon(char *o, const char *s, size_t n)
@@ -914,12 +921,12 @@ size_t sg_inet6_canon(char *o, const char *s, size_t n)
         return 0;
     /* IPv6 text has a ':' after at most 4 hex digits: IPv4 (most of the
      * addresses) and other text are told at once */
-    lim = n < 5 ? n : 5;
-    for (p = 0; p < lim && s[p] != ':'; p++)
-        ;
-    if (p == lim)
+    if (n >= 5) {
+        if (!((s[0] == ':') | (s[1] == ':') | (s[2] == ':') | (s[3] == ':') | (s[4] == ':')))
+            return 0;
+    } else if (!memchr(s, ':', n)) {
         return 0;
-    p = 0;
+    }
     if (s[0] == ':') {
         if (s[1] != ':')
             return 0;
@@ -1005,16 +1012,20 @@ size_t sg_inet6_canon(char *o, const char *s, size_t n)
                 ;
         }
     }
-    for (i = 0; i < 8; i++) {
-        if (i == best) {
-            *o++ = ':';
-            *o++ = ':';
-            i += bestlen - 1;
-            continue;
-        }
-        if (i && i != best + bestlen)
+    /* the groups before the "::", the "::", the groups after it */
+    for (i = 0; i < (best < 0 ? 8 : best); i++) {
+        if (i)
             *o++ = ':';
         o = put_group(o, g[i]);
+    }
+    if (best >= 0) {
+        *o++ = ':';
+        for (i = best + bestlen; i < 8; i++) {
+            *o++ = ':';
+            o = put_group(o, g[i]);
+        }
+        if (best + bestlen == 8)
+            *o++ = ':';
     }
     *o = '\0';
     return (size_t)(o - start);
