@@ -49,6 +49,9 @@ struct sg_reader {
     const sg_tool *tool;
     FILE *diag;
     size_t *klen;      /* strlen of each tool kind name */
+    /* its first 8 bytes and zeros, and a mask of as many 0xff bytes: a
+     * name of up to 8 bytes is compared with one load (rd_lookup) */
+    unsigned long long *kname8, *kmask8;
     char *buf;         /* input: [pos, end) not yet consumed */
     size_t cap, pos, end, scan; /* scan: [pos, scan) holds no '\n' */
     int skipping;      /* inside a line longer than SG_MAX_LINE */
@@ -187,15 +190,17 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->maxf = maxf;
     r->name = malloc(nlen + 1);
     r->klen = malloc((tool->nkinds ? tool->nkinds : 1) * sizeof *r->klen);
+    r->kname8 = calloc(tool->nkinds ? tool->nkinds : 1, sizeof *r->kname8);
+    r->kmask8 = calloc(tool->nkinds ? tool->nkinds : 1, sizeof *r->kmask8);
     r->cap = SG_READ_BLOCK + SG_MAX_LINE + 2;
     /* SG_RD_PAD: number fields are loaded 8 bytes at a time, and writers
      * load strings and numbers 16 or 24 bytes at a time (sg_reader_rawnum) */
     r->buf = calloc(1, r->cap + SG_RD_PAD);
     r->vals = calloc(maxf, sizeof *r->vals);
-    r->tabs = malloc((maxf + 1) * sizeof *r->tabs);
+    r->tabs = malloc((maxf + 1 + 32) * sizeof *r->tabs); /* 32 more: see rd_tabs */
     r->block = malloc(SG_MAX_LINE + 1);
     r->inet = maxinet ? calloc(maxinet, RD_INET_SLOT) : NULL;
-    if (!r->name || !r->klen || !r->buf || !r->vals || !r->tabs || !r->block ||
+    if (!r->name || !r->klen || !r->kname8 || !r->kmask8 || !r->buf || !r->vals || !r->tabs || !r->block ||
         (maxinet && !r->inet)) {
         sg_reader_free(r);
         return NULL;
@@ -207,6 +212,8 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->kinds_first = 1;
     for (i = 0; i < tool->nkinds; i++) {
         r->klen[i] = strlen(tool->kinds[i].name);
+        memcpy(&r->kname8[i], tool->kinds[i].name, r->klen[i] < 8 ? r->klen[i] : 8);
+        memset(&r->kmask8[i], 0xff, r->klen[i] < 8 ? r->klen[i] : 8);
         if (rd_builtin(tool->kinds[i].name, r->klen[i]))
             r->kinds_first = 0;
     }
@@ -219,6 +226,8 @@ void sg_reader_free(sg_reader *r)
         return;
     free(r->name);
     free(r->klen);
+    free(r->kname8);
+    free(r->kmask8);
     free(r->buf);
     free(r->vals);
     free(r->tabs);
@@ -386,10 +395,19 @@ static const sg_kind *rd_lookup(const sg_reader *r, const char *name, size_t n)
     const sg_kind *k;
     if (!r->kinds_first && (k = rd_builtin(name, n)) != NULL)
         return k;
-    for (i = 0; i < r->tool->nkinds; i++)
-        if (r->klen[i] == n && r->tool->kinds[i].name[0] == name[0] &&
-            memcmp(r->tool->kinds[i].name, name, n) == 0)
-            return &r->tool->kinds[i];
+    if (n <= 8) {
+        /* the name is in the line: 8 bytes readable (SG_RD_PAD) */
+        unsigned long long x;
+        memcpy(&x, name, 8);
+        for (i = 0; i < r->tool->nkinds; i++)
+            if (r->klen[i] == n && (x & r->kmask8[i]) == r->kname8[i])
+                return &r->tool->kinds[i];
+    } else {
+        for (i = 0; i < r->tool->nkinds; i++)
+            if (r->klen[i] == n && r->tool->kinds[i].name[0] == name[0] &&
+                memcmp(r->tool->kinds[i].name, name, n) == 0)
+                return &r->tool->kinds[i];
+    }
     return r->kinds_first ? rd_builtin(name, n) : NULL;
 }
 
@@ -643,6 +661,23 @@ static inline unsigned long long rd_notplain(__m128i x0, __m128i x1)
     return (unsigned)_mm_movemask_epi8(b0) | (unsigned long long)(unsigned)_mm_movemask_epi8(b1) << 16;
 }
 
+/* The tabs of a 32-byte step of the line at i (bits of t) after the ntab
+ * found so far; the first tcap are kept.  tabs has room for 32 more, so a
+ * step is stored without a test per tab while ntab <= tcap.  Returns the
+ * new count. */
+static inline size_t rd_tabs(size_t *tabs, size_t ntab, size_t tcap, size_t i,
+                             unsigned long long t)
+{
+    if (SG_LIKELY(ntab <= tcap)) {
+        for (; t; t &= t - 1)
+            tabs[ntab++] = i + (size_t)__builtin_ctzll(t);
+        return ntab;
+    }
+    for (; t; t &= t - 1) /* the line has too many fields: only counted */
+        ntab++;
+    return ntab;
+}
+
 /* After a lazy rd_scan: r->spec for string field p[so..eo) alone. */
 static void rd_specs(sg_reader *r, const char *p, size_t so, size_t eo)
 {
@@ -699,12 +734,7 @@ static void rd_scan(sg_reader *r, const char *p, size_t len, int specs)
                          (unsigned long long)(unsigned)_mm_movemask_epi8(t1) << 16);
                 if (m & ~t)
                     nul = 1;
-                while (t) {
-                    if (ntab < tcap)
-                        r->tabs[ntab] = i + (size_t)__builtin_ctzll(t);
-                    ntab++;
-                    t &= t - 1;
-                }
+                ntab = rd_tabs(r->tabs, ntab, tcap, i, t);
             }
             i += 32;
         }
@@ -746,12 +776,7 @@ static void rd_scan(sg_reader *r, const char *p, size_t len, int specs)
                     m &= m - 1;
                 } while (m);
             }
-            while (t) {
-                if (ntab < tcap)
-                    r->tabs[ntab] = i + (size_t)__builtin_ctzll(t);
-                ntab++;
-                t &= t - 1;
-            }
+            ntab = rd_tabs(r->tabs, ntab, tcap, i, t);
         }
         i += 32;
     }
