@@ -646,6 +646,13 @@ void sg_writer_record(sg_writer *w, const sg_kind *k, const sg_value *v)
 {
     if (!w || !k || (k->nfields && !v))
         return;
+    /* the tool's events, most of the records: no built-in */
+    if (k->cls == SG_EVENT && w->tool && k >= w->tool->kinds &&
+        k < w->tool->kinds + w->tool->nkinds && !w->ops->record) {
+        if (w->ops->event)
+            w->ops->event(w, k, v);
+        return;
+    }
     if (sg_is_builtin(k)) {
         w_block_flush(w);
         if (k == &sg_kind_report)

@@ -5,13 +5,18 @@
  *   stapgen_rt.c         built-in kinds, histogram buckets, the writer core
  *                        (report blocks, histogram grouping, the format
  *                        table)
- *   stapgen_rt_main.c    the command line: sg_main, sg_main_svg
+ *   stapgen_rt_main.c    the command line: sg_main, sg_main_svg,
+ *                        sg_main_code
  *   stapgen_rt_reader.c  the reader: input blocks, lines, record syntax,
  *                        unescaping, validation, report framing
  *   stapgen_rt_text.c    text helpers: UTF-8, escaping for each output,
  *                        backtrace frame names, hashing
  *   stapgen_rt_<fmt>.c   one writer per output format (SG_FORMATS): it
  *                        defines `const sg_fmt_ops sg_fmt_<ENUM>`
+ *   stapgen_rt_kind.h    what the code generated for each record kind (a
+ *                        reader, a table, JSON and CSV writer) calls; the
+ *                        reader and the writers call that code instead of
+ *                        their generic loops where it is given (sg_code)
  * A new output format is one SG_FORMATS row in stapgen_rt.h and one new
  * stapgen_rt_<fmt>.c. */
 #ifndef STAPGEN_RT_INT_H

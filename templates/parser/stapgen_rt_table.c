@@ -179,17 +179,21 @@ char *sg_table_time(sg_writer *w, char *o, const sg_value *v, size_t width)
 static void table_event(sg_writer *w, const sg_kind *k, const sg_value *v)
 {
     sg_kstate *st = sg_kst(w, k);
-    const size_t *wd = min_widths(w, k);
-    const sg_kind_code *kc;
-    if (!wd) {
-        w->err = 1;
-        return;
+    const sg_kind_code *kc = sg_code(w, k);
+    const size_t *wd = NULL;
+    /* the kind's own writer has its widths: they are needed for a header
+     * and the generic rows */
+    if (!st || !st->header_ok || !kc || !kc->table) {
+        wd = min_widths(w, k);
+        if (!wd) {
+            w->err = 1;
+            return;
+        }
     }
     if (st && !st->header_ok) {
         w_header(w, k, wd, w->multi_event);
         st->header_ok = 1;
     }
-    kc = sg_code(w, k);
     if (kc && kc->table)
         kc->table(w, v);
     else if (w->rawnum)

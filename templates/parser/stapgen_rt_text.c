@@ -903,11 +903,12 @@ static inline char *put_group(char *o, unsigned g)
     static const char hx[] = "0123456789abcdef";
     char b[8];
     size_t nd = 1 + (g >= 0x10) + (g >= 0x100) + (g >= 0x1000);
-    b[4] = hx[g >> 12 & 0xf];
-    b[5] = hx[g >> 8 & 0xf];
-    b[6] = hx[g >> 4 & 0xf];
-    b[7] = hx[g & 0xf];
-    memcpy(o, b + 8 - nd, 4); /* fixed size: no call */
+    b[0] = hx[g >> 12 & 0xf];
+    b[1] = hx[g >> 8 & 0xf];
+    b[2] = hx[g >> 4 & 0xf];
+    b[3] = hx[g & 0xf];
+    memset(b + 4, 0, 4);
+    memcpy(o, b + 4 - nd, 4); /* the last nd digits; fixed size: no call */
     return o + nd;
 }
 
