@@ -509,6 +509,30 @@ static const unsigned char rd_plain[256] = {
 #undef R8
 };
 
+#ifdef SG_SCAN_SSE2
+/* The 16 bytes at s as four \ooo escapes of at most \377 (UTF-8 as
+ * text_str() writes it): their bytes at out[0..4), 1; else 0. */
+static inline int rd_oct4(const char *s, char *out)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* a lane's bytes less '\\', '0', '0', '0': at most 0, 3, 7, 7 */
+    const __m128i d = _mm_sub_epi8(x, _mm_set1_epi32(0x3030305c)),
+                  lim = _mm_set1_epi32(0x07070300);
+    __m128i v;
+    int w;
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(d, lim), lim)) != 0xffff)
+        return 0;
+    /* lane = d1 << 8 | d2 << 16 | d3 << 24; the byte: d1 << 6 | d2 << 3 | d3 */
+    v = _mm_or_si128(_mm_or_si128(_mm_and_si128(_mm_srli_epi32(d, 2), _mm_set1_epi32(0xc0)),
+                                  _mm_and_si128(_mm_srli_epi32(d, 13), _mm_set1_epi32(0x38))),
+                     _mm_srli_epi32(d, 24));
+    v = _mm_packs_epi32(v, v);
+    w = _mm_cvtsi128_si32(_mm_packus_epi16(v, v));
+    memcpy(out, &w, 4);
+    return 1;
+}
+#endif
+
 /* Undoes text_str() escaping of field p[so..eo) of the current line in
  * place (the result is never longer).  r->spec from index *si on holds the
  * offsets of its bytes that are not plain (rd_scan), so plain runs are moved,
@@ -561,6 +585,15 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
         }
         /* a run of escapes (UTF-8 comes as two to four \ooo in a row) */
         do {
+#ifdef SG_SCAN_SSE2
+            /* four at once: written behind what is read (o <= i) */
+            if (i + 16 <= n && rd_oct4(s + i, s + o)) {
+                o += 4;
+                i += 16;
+                k += 4;
+                continue;
+            }
+#endif
             if (i + 1 >= n) {
                 snprintf(why, whysz, "bad escape \"\\\\\" at end of string");
                 return why;
