@@ -200,7 +200,8 @@ static void emit_json(strbuf *o, const char *t, const record_kind *k)
 		}
 	}
 	fixed += put_text(&body, "}\n");
-	sb_printf(o, "/* -f json: a @%s event */\nstatic void %s_json_%s(sg_writer *w, const sg_value *v)\n{\n",
+	sb_printf(o, "/* -f json: a @%s event */\n"
+		     "static void %s_json_%s(sg_writer *w, const sg_value *v)\n{\n",
 		  k->name, t, k->name);
 	out_room(o, k, fixed, 8);
 	sb_puts(o, sb_str(&body));
@@ -232,7 +233,8 @@ static void emit_csv(strbuf *o, const char *t, const record_kind *k)
 		}
 	}
 	fixed += put_text(&body, "\r\n");
-	sb_printf(o, "/* -f csv: a @%s event */\nstatic void %s_csv_%s(sg_writer *w, const sg_value *v)\n{\n",
+	sb_printf(o, "/* -f csv: a @%s event */\n"
+		     "static void %s_csv_%s(sg_writer *w, const sg_value *v)\n{\n",
 		  k->name, t, k->name);
 	out_room(o, k, fixed, 2);
 	sb_puts(o, sb_str(&body));

@@ -200,8 +200,8 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->tabs = malloc((maxf + 1 + 32) * sizeof *r->tabs); /* 32 more: see rd_tabs */
     r->block = malloc(SG_MAX_LINE + 1);
     r->inet = maxinet ? calloc(maxinet, RD_INET_SLOT) : NULL;
-    if (!r->name || !r->klen || !r->kname8 || !r->kmask8 || !r->buf || !r->vals || !r->tabs || !r->block ||
-        (maxinet && !r->inet)) {
+    if (!r->name || !r->klen || !r->kname8 || !r->kmask8 || !r->buf || !r->vals || !r->tabs ||
+        !r->block || (maxinet && !r->inet)) {
         sg_reader_free(r);
         return NULL;
     }
@@ -886,7 +886,14 @@ static inline int rd_str(sg_line *ln, size_t i)
 static inline void rd_inet(sg_line *ln, size_t i, size_t slot)
 {
     char *o = ln->r->inet + slot * RD_INET_SLOT;
-    size_t n = sg_inet6_canon(o, ln->v[i].s, ln->v[i].slen);
+    const char *s = ln->v[i].s;
+    size_t n = ln->v[i].slen;
+    /* sg_inet6_canon's first test without the call: IPv4, most addresses,
+     * has no ':' in its first 5 bytes */
+    if (n >= 5 &&
+        !((s[0] == ':') | (s[1] == ':') | (s[2] == ':') | (s[3] == ':') | (s[4] == ':')))
+        return;
+    n = sg_inet6_canon(o, s, n);
     if (n) {
         ln->v[i].s = o;
         ln->v[i].slen = n;
