@@ -332,13 +332,22 @@ char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width)
  * not part of valid UTF-8 becomes U+FFFD and *bad is set, so that the caller
  * adds the exact bytes beside (sg_json_hex); \u00XX would read as the
  * character U+00XX, like the real one. */
-static char *json_body(char *o, const char *str, size_t n, int *bad)
+static char *json_body(char *o, const char *str, size_t n, int *bad, int pad)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
+    (void)pad;
     while (i < n) {
         unsigned char c;
 #ifdef SG_TEXT_SSE2
+        if (pad && json_plain[s[i]]) {
+            /* a plain run 16 bytes at a time, to the end of the string
+             * (SG_RD_PAD bytes readable past it, 16 bytes more room) */
+            size_t m = plain_run(o, str + i, n - i, 0);
+            o += m;
+            i += m;
+            continue;
+        }
         /* 16 plain bytes at a time (o has room: 6 per byte left) */
         while (n - i >= 16 && json_plain[s[i]]) {
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
@@ -414,7 +423,7 @@ static char *json_body(char *o, const char *str, size_t n, int *bad)
 char *sg_json_str_at(char *o, const char *s, size_t n, int *bad)
 {
     *o++ = '"';
-    o = json_body(o, s, n, bad);
+    o = json_body(o, s, n, bad, 0);
     *o++ = '"';
     return o;
 }
@@ -426,7 +435,7 @@ char *sg_json_str_pad_at(char *o, const char *s, size_t n, int *bad)
     i = plain_run(o, s, n, 0);
     o += i;
     if (i < n)
-        o = json_body(o, s + i, n - i, bad);
+        o = json_body(o, s + i, n - i, bad, 1);
     *o++ = '"';
     return o;
 }
@@ -488,14 +497,32 @@ char *sg_csv_str_at(char *o, const char *s, size_t n)
 char *sg_csv_str_pad_at(char *o, const char *s, size_t n)
 {
     /* a field without ',', '"', CR or LF stands as it is; plain_run stops
-     * at more bytes than those, the rest is looked at by sg_csv_str_at */
+     * at more bytes than those (non-ASCII, controls), so the rest is looked
+     * at for these four; a field with one is written by sg_csv_str_at */
     size_t i = plain_run(o, s, n, 1), j;
     if (i == n)
         return o + n;
+#ifdef SG_TEXT_SSE2
+    /* the rest 16 bytes at a time, copied while none of them needs quotes */
+    for (j = i; j < n; j += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')))));
+        if (n - j < 16)
+            m &= (1u << (n - j)) - 1;
+        if (m)
+            return sg_csv_str_at(o, s, n);
+        _mm_storeu_si128((__m128i *)(void *)(o + j), x);
+    }
+#else
     for (j = i; j < n; j++)
         if (s[j] == ',' || s[j] == '"' || s[j] == '\r' || s[j] == '\n')
             return sg_csv_str_at(o, s, n);
     memcpy(o + i, s + i, n - i);
+#endif
     return o + n;
 }
 
