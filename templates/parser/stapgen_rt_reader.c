@@ -61,6 +61,10 @@ struct sg_reader {
     /* the RFC 5952 text of a record's SG_INET fields (one slot each, the
      * most any kind has): it may be longer than the wire text */
     char *inet;
+    /* the line's escaped string fields, unescaped (their text and NUL, one
+     * after another; SG_RD_PAD and 16 bytes more room): unesc_n used */
+    char *unesc;
+    size_t unesc_n;
     /* rd_scan of the current line: tab offsets (the first maxf + 1 kept),
      * offsets of bytes a string holds only escaped (the first RD_NSPEC) */
     size_t *tabs, ntab, nspec;
@@ -200,8 +204,10 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->tabs = malloc((maxf + 1 + 32) * sizeof *r->tabs); /* 32 more: see rd_tabs */
     r->block = malloc(SG_MAX_LINE + 1);
     r->inet = maxinet ? calloc(maxinet, RD_INET_SLOT) : NULL;
+    /* a line's fields and a NUL each: at most 2 * SG_MAX_LINE + 1 */
+    r->unesc = calloc(1, 2 * (size_t)SG_MAX_LINE + 2 + SG_RD_PAD + 16);
     if (!r->name || !r->klen || !r->kname8 || !r->kmask8 || !r->buf || !r->vals || !r->tabs ||
-        !r->block || (maxinet && !r->inet)) {
+        !r->block || !r->unesc || (maxinet && !r->inet)) {
         sg_reader_free(r);
         return NULL;
     }
@@ -233,6 +239,7 @@ void sg_reader_free(sg_reader *r)
     free(r->tabs);
     free(r->block);
     free(r->inet);
+    free(r->unesc);
     free(r);
 }
 
@@ -533,15 +540,15 @@ static inline int rd_oct4(const char *s, char *out)
 }
 #endif
 
-/* Undoes text_str() escaping of field p[so..eo) of the current line in
- * place (the result is never longer).  r->spec from index *si on holds the
- * offsets of its bytes that are not plain (rd_scan), so plain runs are moved,
- * not looked at.  Returns NULL on success (the length in *olen), else a
- * reason written into why. */
-static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t *si,
-                            size_t *olen, char *why, size_t whysz)
+/* Undoes text_str() escaping of field p[so..eo) of the current line into
+ * d (the result is never longer; d has room for 16 bytes more).  r->spec
+ * from index *si on holds the offsets of its bytes that are not plain
+ * (rd_scan), so plain runs are copied, not looked at.  Returns NULL on
+ * success (the length in *olen), else a reason written into why. */
+static const char *unescape(sg_reader *r, const char *p, size_t so, size_t eo, size_t *si,
+                            char *d, size_t *olen, char *why, size_t whysz)
 {
-    char *s = p + so;
+    const char *s = p + so;
     size_t n = eo - so, i = 0, o = 0, k = *si;
     size_t kept = r->nspec < RD_NSPEC ? r->nspec : RD_NSPEC;
     char q[SG_SNIP_MAX + 8];
@@ -559,22 +566,12 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
         else
             stop = n;
         if (stop > i) {
-            if (o == i) {
-                o = stop;
-            } else if (i - o >= 16) {
-                /* 16 bytes a step: the stores end before i, the loads at
-                 * most 15 bytes past the field (SG_RD_PAD readable) */
-                size_t m;
-                for (m = 0; m < stop - i; m += 16)
-                    memcpy(s + o + m, s + i + m, 16);
-                o += stop - i;
-            } else if (stop - i <= 16) { /* short runs: no call (o < i: forward is safe) */
-                while (i < stop)
-                    s[o++] = s[i++];
-            } else {
-                memmove(s + o, s + i, stop - i);
-                o += stop - i;
-            }
+            /* 16 bytes a step: the loads at most 15 bytes past the field
+             * (SG_RD_PAD readable), the stores into d's room */
+            size_t m;
+            for (m = 0; m < stop - i; m += 16)
+                memcpy(d + o + m, s + i + m, 16);
+            o += stop - i;
             i = stop;
         }
         if (i >= n)
@@ -586,8 +583,8 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
         /* a run of escapes (UTF-8 comes as two to four \ooo in a row) */
         do {
 #ifdef SG_SCAN_SSE2
-            /* four at once: written behind what is read (o <= i) */
-            if (i + 16 <= n && rd_oct4(s + i, s + o)) {
+            /* four at once */
+            if (i + 16 <= n && rd_oct4(s + i, d + o)) {
                 o += 4;
                 i += 16;
                 k += 4;
@@ -600,22 +597,22 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
             }
             if (i + 3 < n && (unsigned)(u[i + 1] - '0') < 4 && (unsigned)(u[i + 2] - '0') < 8 &&
                 (unsigned)(u[i + 3] - '0') < 8) { /* \ooo <= \377: the common case */
-                s[o++] = (char)(((u[i + 1] - '0') << 6) | ((u[i + 2] - '0') << 3) |
+                d[o++] = (char)(((u[i + 1] - '0') << 6) | ((u[i + 2] - '0') << 3) |
                                 (u[i + 3] - '0'));
                 i += 4;
                 k++; /* its '\\' was r->spec[k]; its digits are plain */
                 continue;
             }
             switch (s[i + 1]) {
-            case 'a': s[o++] = '\a'; i += 2; continue;
-            case 'b': s[o++] = '\b'; i += 2; continue;
-            case 'f': s[o++] = '\f'; i += 2; continue;
-            case 'n': s[o++] = '\n'; i += 2; continue;
-            case 'r': s[o++] = '\r'; i += 2; continue;
-            case 't': s[o++] = '\t'; i += 2; continue;
-            case 'v': s[o++] = '\v'; i += 2; continue;
-            case '"': s[o++] = '"'; i += 2; continue;
-            case '\\': s[o++] = '\\'; i += 2; continue;
+            case 'a': d[o++] = '\a'; i += 2; continue;
+            case 'b': d[o++] = '\b'; i += 2; continue;
+            case 'f': d[o++] = '\f'; i += 2; continue;
+            case 'n': d[o++] = '\n'; i += 2; continue;
+            case 'r': d[o++] = '\r'; i += 2; continue;
+            case 't': d[o++] = '\t'; i += 2; continue;
+            case 'v': d[o++] = '\v'; i += 2; continue;
+            case '"': d[o++] = '"'; i += 2; continue;
+            case '\\': d[o++] = '\\'; i += 2; continue;
             case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
                 size_t j = i + 1, nd = 0;
                 unsigned v = 0;
@@ -630,7 +627,7 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
                              nd < 3 ? " (octal needs 3 digits)" : " (octal > \\377)");
                     return why;
                 }
-                s[o++] = (char)v;
+                d[o++] = (char)v;
                 i = j;
                 continue;
             }
@@ -641,7 +638,7 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
                     snprintf(why, whysz, "bad escape \"%s\" (needs 2 hex digits)", q);
                     return why;
                 }
-                s[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+                d[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
                 i += 4;
                 continue;
             }
@@ -665,7 +662,7 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
                     return why;
                 }
                 /* at most 4 bytes out of at least 6 in */
-                o += utf8_put(s + o, cp);
+                o += utf8_put(d + o, cp);
                 i = j;
                 continue;
             }
@@ -867,11 +864,15 @@ static inline int rd_str(sg_line *ln, size_t i)
     char *start = ln->p + so;
     while (si < nspec && si < RD_NSPEC && r->spec[si] < so)
         si++;
-    if ((nspec > RD_NSPEC || (si < nspec && r->spec[si] < eo)) &&
-        unescape(r, ln->p, so, eo, &si, &olen, fwhy, sizeof fwhy)) {
-        snprintf(ln->why, ln->whysz, "@%s: field '%s': %s", ln->k->name, ln->k->fields[i].name,
-                 fwhy);
-        return 0;
+    if (nspec > RD_NSPEC || (si < nspec && r->spec[si] < eo)) {
+        /* escaped: unescaped into the line's next bytes of r->unesc */
+        start = r->unesc + r->unesc_n;
+        if (unescape(r, ln->p, so, eo, &si, start, &olen, fwhy, sizeof fwhy)) {
+            snprintf(ln->why, ln->whysz, "@%s: field '%s': %s", ln->k->name,
+                     ln->k->fields[i].name, fwhy);
+            return 0;
+        }
+        r->unesc_n += olen + 1;
     }
     ln->si = si;
     start[olen] = '\0';
@@ -1034,6 +1035,7 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
     }
     tool_kind = k >= r->tool->kinds && k < r->tool->kinds + r->tool->nkinds;
     r->tabs[k->nfields] = len; /* where the last field ends (tabs holds maxf + 1) */
+    r->unesc_n = 0;
     ln.p = p;
     ln.tab = r->tabs;
     ln.v = r->vals;
