@@ -582,37 +582,38 @@ static const char *unescape(sg_reader *r, const char *p, size_t so, size_t eo, s
         }
         /* a run of escapes (UTF-8 comes as two to four \ooo in a row) */
         do {
-#ifdef SG_SCAN_SSE2
-            /* four at once */
-            if (i + 16 <= n && rd_oct4(s + i, d + o)) {
-                o += 4;
-                i += 16;
-                k += 4;
-                continue;
-            }
-#endif
             if (i + 1 >= n) {
                 snprintf(why, whysz, "bad escape \"\\\\\" at end of string");
                 return why;
             }
-            if (i + 3 < n && (unsigned)(u[i + 1] - '0') < 4 && (unsigned)(u[i + 2] - '0') < 8 &&
-                (unsigned)(u[i + 3] - '0') < 8) { /* \ooo <= \377: the common case */
-                d[o++] = (char)(((u[i + 1] - '0') << 6) | ((u[i + 2] - '0') << 3) |
-                                (u[i + 3] - '0'));
-                i += 4;
-                k++; /* its '\\' was r->spec[k]; its digits are plain */
-                continue;
+            if ((unsigned)(u[i + 1] - '0') < 4) { /* \ooo <= \377: the common case */
+#ifdef SG_SCAN_SSE2
+                if (i + 16 <= n && rd_oct4(s + i, d + o)) { /* four at once */
+                    o += 4;
+                    i += 16;
+                    k += 4;
+                    continue;
+                }
+#endif
+                if (i + 3 < n && (unsigned)(u[i + 2] - '0') < 8 && (unsigned)(u[i + 3] - '0') < 8) {
+                    d[o++] = (char)(((u[i + 1] - '0') << 6) | ((u[i + 2] - '0') << 3) |
+                                    (u[i + 3] - '0'));
+                    i += 4;
+                    k++; /* its '\\' was r->spec[k]; its digits are plain */
+                    continue;
+                }
             }
             switch (s[i + 1]) {
-            case 'a': d[o++] = '\a'; i += 2; continue;
-            case 'b': d[o++] = '\b'; i += 2; continue;
-            case 'f': d[o++] = '\f'; i += 2; continue;
-            case 'n': d[o++] = '\n'; i += 2; continue;
-            case 'r': d[o++] = '\r'; i += 2; continue;
-            case 't': d[o++] = '\t'; i += 2; continue;
-            case 'v': d[o++] = '\v'; i += 2; continue;
-            case '"': d[o++] = '"'; i += 2; continue;
-            case '\\': d[o++] = '\\'; i += 2; continue;
+            /* r->spec[k] is the '\\' (and the next, for "\\\\"): passed */
+            case 'a': d[o++] = '\a'; i += 2; k++; continue;
+            case 'b': d[o++] = '\b'; i += 2; k++; continue;
+            case 'f': d[o++] = '\f'; i += 2; k++; continue;
+            case 'n': d[o++] = '\n'; i += 2; k++; continue;
+            case 'r': d[o++] = '\r'; i += 2; k++; continue;
+            case 't': d[o++] = '\t'; i += 2; k++; continue;
+            case 'v': d[o++] = '\v'; i += 2; k++; continue;
+            case '"': d[o++] = '"'; i += 2; k++; continue;
+            case '\\': d[o++] = '\\'; i += 2; k += 2; continue;
             case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
                 size_t j = i + 1, nd = 0;
                 unsigned v = 0;

@@ -332,7 +332,9 @@ char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width)
  * not part of valid UTF-8 becomes U+FFFD and *bad is set, so that the caller
  * adds the exact bytes beside (sg_json_hex); \u00XX would read as the
  * character U+00XX, like the real one. */
-static char *json_body(char *o, const char *str, size_t n, int *bad, int pad)
+/* Inlined into sg_json_str_at and sg_json_str_pad_at, so that pad is a
+ * constant in each. */
+SG_INLINE char *json_body(char *o, const char *str, size_t n, int *bad, int pad)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -340,31 +342,34 @@ static char *json_body(char *o, const char *str, size_t n, int *bad, int pad)
     while (i < n) {
         unsigned char c;
 #ifdef SG_TEXT_SSE2
-        if (pad && json_plain[s[i]]) {
+        if (pad) {
             /* a plain run 16 bytes at a time, to the end of the string
              * (SG_RD_PAD bytes readable past it, 16 bytes more room) */
-            size_t m = plain_run(o, str + i, n - i, 0);
-            o += m;
-            i += m;
-            continue;
-        }
-        /* 16 plain bytes at a time (o has room: 6 per byte left) */
-        while (n - i >= 16 && json_plain[s[i]]) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-                _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-                             _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
-                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-                             _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
-            _mm_storeu_si128((__m128i *)(void *)o, x);
-            if (m) {
-                unsigned z = (unsigned)__builtin_ctz(m);
-                o += z;
-                i += z;
-                break;
+            if (json_plain[s[i]]) {
+                size_t m = plain_run(o, str + i, n - i, 0);
+                o += m;
+                i += m;
+                continue;
             }
-            o += 16;
-            i += 16;
+        } else {
+            /* 16 plain bytes at a time (o has room: 6 per byte left) */
+            while (n - i >= 16) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+                unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                    _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                                 _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+                    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
+                _mm_storeu_si128((__m128i *)(void *)o, x);
+                if (m) {
+                    unsigned z = (unsigned)__builtin_ctz(m);
+                    o += z;
+                    i += z;
+                    break;
+                }
+                o += 16;
+                i += 16;
+            }
         }
         if (i >= n)
             break;
