@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#include <emmintrin.h>
+#endif
 
 /* ========================================================================== */
 /* built-in kinds                                                             */
@@ -368,12 +371,29 @@ size_t sg_time_at(sg_writer *w, char *o, long long t)
     return w->tcache_n;
 }
 
+/* Nonzero if the text s[0, n) (SG_RD_PAD bytes readable past it) is the
+ * last time's, w->tcache_text. */
+static inline int same_time_text(const sg_writer *w, const char *s, size_t n)
+{
+    if (n != w->tcache_tn || n == 0) /* 0: no text kept */
+        return 0;
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+    if (n <= 16) { /* one compare, no call (tcache_text has 24 bytes) */
+        unsigned eq = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)s),
+                           _mm_loadu_si128((const __m128i *)(const void *)w->tcache_text)));
+        return (eq | ~((1u << n) - 1)) == 0xffffffffu;
+    }
+#endif
+    return memcmp(s, w->tcache_text, n) == 0;
+}
+
 size_t sg_time_value_at(sg_writer *w, char *o, const sg_value *v)
 {
     long long t;
     size_t n;
     /* the text of the last time formatted: neither parsed nor formatted */
-    if (v->s && v->slen == w->tcache_tn && memcmp(v->s, w->tcache_text, v->slen) == 0) {
+    if (v->s && same_time_text(w, v->s, v->slen)) {
         memcpy(o, w->tcache, sizeof w->tcache);
         return w->tcache_n;
     }

@@ -259,11 +259,6 @@ static char *render_at(char *o, const char *str, size_t n, int pad, size_t *widt
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, w = 0;
-    if (pad) {
-        /* the plain prefix; '"' is plain here, so it may stop short */
-        i = w = plain_run(o, str, n, 0);
-        o += i;
-    }
     while (i < n) {
         unsigned char c = s[i];
         if (c >= 0x20 && c < 0x7f && c != '\\') {
@@ -325,7 +320,16 @@ size_t sg_render_str(sg_sb *b, const char *s, size_t n)
 
 char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width)
 {
-    return render_at(o, s, n, 1, width);
+    /* the plain prefix, most strings whole ('"' is plain here, so it may
+     * stop short) */
+    size_t i = plain_run(o, s, n, 0);
+    if (i == n) {
+        *width = n;
+        return o + n;
+    }
+    o = render_at(o + i, s + i, n - i, 1, width);
+    *width += i;
+    return o;
 }
 
 /* JSON string body (no quotes).  JSON has no byte escape: a byte that is
