@@ -16,9 +16,10 @@
  *          runtime's reader in raw-number mode (sg_main): a string then
  *          has SG_RD_PAD readable bytes past its end, and a number is its
  *          canonical text (s, slen) or, s NULL, its value (l).
- * Both print the same bytes (tests/parsers/kind_code.sh compares them on
- * every parser test's input with the generated code switched off:
- * SG_NO_KIND_CODE).  The generic code stays for the kinds without
+ * Both print the same bytes (tests/parsers/kind_code.sh compares every
+ * tool's parser with one built with -DSG_NO_KIND_CODE, which switches the
+ * generated code off, on random input of all its kinds).  The generic
+ * code stays for the kinds without
  * generated code, for sg_reader and sg_writer used directly, and for the
  * records outside the cases above. */
 #ifndef STAPGEN_RT_KIND_H
@@ -211,7 +212,8 @@ SG_INLINE int sg_read_time(sg_line *ln, size_t i)
     return sg_read_number(ln, i);
 }
 
-/* Field i as a string (a stack too), unescaped in place. */
+/* Field i as a string (a stack too): as it is in the line, or unescaped
+ * into the reader's buffer when it has escapes. */
 int sg_read_str(sg_line *ln, size_t i);
 /* Field i as an IP address, IPv6 rewritten (RFC 5952) into the reader's
  * slot for the kind's slot-th address field. */
@@ -299,7 +301,7 @@ char *sg_json_hex_at(char *o, const char *s, size_t n);
 char *sg_csv_str_pad_at(char *o, const char *s, size_t n);
 char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width);
 
-/* A JSON string value at o (room for 8 * slen + 18 + strlen(hexkey)); one
+/* A JSON string value at o (room for 8 * slen + 20 + strlen(hexkey)); one
  * that is not UTF-8 is followed by hexkey (,"NAME.hex":) and its bytes in
  * hex. */
 SG_INLINE char *sg_json_text(char *o, const sg_value *v, const char *hexkey)
