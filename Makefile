@@ -178,6 +178,7 @@ check-golden: $(STAPGEN)
 check-parsers: $(STAPGEN)
 	@./tests/parsers/run.sh $(STAPGEN)
 	@./tests/parsers/csv_dict.sh $(STAPGEN)
+	@./tests/parsers/kind_code.sh $(STAPGEN)
 # Flame graphs: structure, escaping, options, folded input, --diff (python3).
 check-flame: $(STAPGEN) ; @./tests/flame/run.sh $(STAPGEN)
 # The same graph in headless Chromium (zoom, search, reset); needs the Debian

@@ -38,9 +38,10 @@ $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_expr $(BUILD)/fuzz/fuzz_explain: $(BU
 # A small report-block limit, so that short inputs reach the block splitting.
 FUZZ_RT_FLAGS := -Itemplates/parser -DSG_MAX_BLOCK_BYTES=4096
 
-$(BUILD)/fuzz/fuzz_rt: tests/fuzz/fuzz_rt.c $(RT_C) $(RT_H)
+# fuzz_rt includes the golden tcp_conn parser (its per-kind code).
+$(BUILD)/fuzz/fuzz_rt: tests/fuzz/fuzz_rt.c tests/golden/tools/tcp_conn_parser.c $(RT_C) $(RT_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(FUZZ_RT_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS_ALL) $(FUZZ_RT_FLAGS) -fsanitize=fuzzer -o $@ $(filter-out tests/golden/%,$(filter %.c,$^))
 
 # The same harnesses with a main() that runs them over files.
 FUZZ_REPLAY_BIN := $(patsubst %,$(BUILD)/fuzz-replay/%,$(FUZZ_HARNESSES))
@@ -50,9 +51,10 @@ $(BUILD)/fuzz-replay/fuzz_spec $(BUILD)/fuzz-replay/fuzz_expr $(BUILD)/fuzz-repl
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_GEN)
 
-$(BUILD)/fuzz-replay/fuzz_rt: tests/fuzz/fuzz_rt.c tests/fuzz/replay_main.c $(RT_C) $(RT_H)
+$(BUILD)/fuzz-replay/fuzz_rt: tests/fuzz/fuzz_rt.c tests/fuzz/replay_main.c \
+		tests/golden/tools/tcp_conn_parser.c $(RT_C) $(RT_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(FUZZ_RT_FLAGS) -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS_ALL) $(FUZZ_RT_FLAGS) -o $@ $(filter-out tests/golden/%,$(filter %.c,$^))
 
 check-fuzz-replay: $(FUZZ_REPLAY_BIN)
 	@./tests/fuzz/replay.sh $(BUILD)/fuzz-replay $(FUZZ_HARNESSES)

@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#include <emmintrin.h>
+#endif
 
 /* ========================================================================== */
 /* built-in kinds                                                             */
@@ -293,6 +296,23 @@ void sg_out_write(sg_writer *w)
     w->tmp.oom = 0;
 }
 
+char *sg_out_room(sg_writer *w, size_t n)
+{
+    return sb_reserve(&w->sb, n) ? w->sb.p + w->sb.n : NULL;
+}
+
+void sg_out_end(sg_writer *w, char *o)
+{
+    *o = '\0';
+    w->sb.n = (size_t)(o - w->sb.p);
+}
+
+void sg_writer_code(sg_writer *w, const sg_kind_code *code)
+{
+    if (w)
+        w->code = code;
+}
+
 void sg_writer_flush(sg_writer *w)
 {
     if (!w)
@@ -311,7 +331,7 @@ size_t sg_cell(sg_writer *w, sg_type t, const sg_value *v)
 
 size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v)
 {
-    size_t start = b->n;
+    size_t start = b->n, n;
     if (sg_is_text(t))
         return sg_render_str(b, v->s ? v->s : "", v->s ? v->slen : 0);
     if (t == SG_STACK) {
@@ -320,26 +340,70 @@ size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v)
         return wd;
     }
     if (t == SG_TIME) {
-        time_t tt = (time_t)v->l;
-        struct tm tm;
-        size_t n;
-        /* the last time formatted is formatted again often (events of one
-         * second, every row of a block) */
-        if (w->tcache_ok && w->tcache_t == v->l) {
-            sb_put(b, w->tcache, w->tcache_n);
-            return w->tcache_n;
-        }
-        if ((long long)tt == v->l && localtime_r(&tt, &tm) &&
-            (n = strftime(w->tcache, sizeof w->tcache, "%Y-%m-%d %H:%M:%S", &tm)) > 0) {
-            w->tcache_ok = 1;
-            w->tcache_t = v->l;
-            w->tcache_n = n;
-            sb_put(b, w->tcache, n);
-            return n;
-        }
+        if (!sb_reserve(b, sizeof w->tcache))
+            return 0;
+        n = sg_time_at(w, b->p + b->n, v->l);
+        b->n += n;
+        b->p[b->n] = '\0';
+        return n;
     }
     sb_ll(b, v->l);
     return b->n - start;
+}
+
+size_t sg_time_at(sg_writer *w, char *o, long long t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    size_t n;
+    /* the last time formatted is formatted again often (events of one
+     * second, every row of a block) */
+    if (SG_UNLIKELY(!w->tcache_ok || w->tcache_t != t)) {
+        w->tcache_tn = 0;
+        if ((long long)tt != t || !localtime_r(&tt, &tm) ||
+            (n = strftime(w->tcache, sizeof w->tcache, "%Y-%m-%d %H:%M:%S", &tm)) == 0)
+            return sg_fmt_ll(o, t);
+        w->tcache_ok = 1;
+        w->tcache_t = t;
+        w->tcache_n = n;
+    }
+    memcpy(o, w->tcache, sizeof w->tcache); /* fixed size: no call */
+    return w->tcache_n;
+}
+
+/* Nonzero if the text s[0, n) (SG_RD_PAD bytes readable past it) is the
+ * last time's, w->tcache_text. */
+static inline int same_time_text(const sg_writer *w, const char *s, size_t n)
+{
+    if (n != w->tcache_tn || n == 0) /* 0: no text kept */
+        return 0;
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+    if (n <= 16) { /* one compare, no call (tcache_text has 24 bytes) */
+        unsigned eq = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)s),
+                           _mm_loadu_si128((const __m128i *)(const void *)w->tcache_text)));
+        return (eq | ~((1u << n) - 1)) == 0xffffffffu;
+    }
+#endif
+    return memcmp(s, w->tcache_text, n) == 0;
+}
+
+size_t sg_time_value_at(sg_writer *w, char *o, const sg_value *v)
+{
+    long long t;
+    size_t n;
+    /* the text of the last time formatted: neither parsed nor formatted */
+    if (v->s && same_time_text(w, v->s, v->slen)) {
+        memcpy(o, w->tcache, sizeof w->tcache);
+        return w->tcache_n;
+    }
+    t = sg_num_value(v);
+    n = sg_time_at(w, o, t);
+    if (v->s && w->tcache_ok && w->tcache_t == t && v->slen <= sizeof w->tcache_text) {
+        memcpy(w->tcache_text, v->s, v->slen);
+        w->tcache_tn = v->slen;
+    }
+    return n;
 }
 
 void sg_block_label(sg_writer *w, sg_sb *b, const char *none)
@@ -602,6 +666,13 @@ void sg_writer_record(sg_writer *w, const sg_kind *k, const sg_value *v)
 {
     if (!w || !k || (k->nfields && !v))
         return;
+    /* the tool's events, most of the records: no built-in */
+    if (k->cls == SG_EVENT && w->tool && k >= w->tool->kinds &&
+        k < w->tool->kinds + w->tool->nkinds && !w->ops->record) {
+        if (w->ops->event)
+            w->ops->event(w, k, v);
+        return;
+    }
     if (sg_is_builtin(k)) {
         w_block_flush(w);
         if (k == &sg_kind_report)

@@ -202,6 +202,7 @@ static void csv_record(sg_writer *w, const sg_kind *k, const sg_value *v, int bl
     size_t i, nf = k->nfields, need;
     long ki = kidx(w, k);
     const csv_st *c;
+    const sg_kind_code *kc;
     char *o;
     csv_header(w, k);
     c = w->fst;
@@ -216,6 +217,12 @@ static void csv_record(sg_writer *w, const sg_kind *k, const sg_value *v, int bl
         for (i = 0; i < nf; i++)
             csv_value(w, &k->fields[i], &v[i]);
         sb_put(b, "\r\n", 2);
+        w_emit(w);
+        return;
+    }
+    kc = sg_code(w, k);
+    if (kc && kc->csv) {
+        kc->csv(w, v);
         w_emit(w);
         return;
     }

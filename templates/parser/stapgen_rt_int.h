@@ -5,19 +5,25 @@
  *   stapgen_rt.c         built-in kinds, histogram buckets, the writer core
  *                        (report blocks, histogram grouping, the format
  *                        table)
- *   stapgen_rt_main.c    the command line: sg_main, sg_main_svg
+ *   stapgen_rt_main.c    the command line: sg_main, sg_main_svg,
+ *                        sg_main_code
  *   stapgen_rt_reader.c  the reader: input blocks, lines, record syntax,
  *                        unescaping, validation, report framing
  *   stapgen_rt_text.c    text helpers: UTF-8, escaping for each output,
  *                        backtrace frame names, hashing
  *   stapgen_rt_<fmt>.c   one writer per output format (SG_FORMATS): it
  *                        defines `const sg_fmt_ops sg_fmt_<ENUM>`
+ *   stapgen_rt_kind.h    what the code generated for each record kind (a
+ *                        reader, a table, JSON and CSV writer) calls; the
+ *                        reader and the writers call that code instead of
+ *                        their generic loops where it is given (sg_code)
  * A new output format is one SG_FORMATS row in stapgen_rt.h and one new
  * stapgen_rt_<fmt>.c. */
 #ifndef STAPGEN_RT_INT_H
 #define STAPGEN_RT_INT_H
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -26,12 +32,8 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SG_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#define SG_LIKELY(x) __builtin_expect(!!(x), 1)
-#define SG_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define SG_PRINTF(a, b)
-#define SG_LIKELY(x) (x)
-#define SG_UNLIKELY(x) (x)
 #endif
 
 /* Output is written in chunks of at least this many bytes (and whenever the
@@ -83,36 +85,6 @@ static inline void sb_rep(sg_sb *b, char c, size_t n)
     b->p[b->n] = '\0';
 }
 
-extern const char sg_digits2[201]; /* "00" "01" ... "99" */
-
-/* Decimal of v at p (room for 20 bytes); returns the length. */
-static inline size_t sg_fmt_ll(char *p, long long v)
-{
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, t;
-    size_t n = 1, neg = v < 0;
-    char *q;
-    for (t = u; t >= 10000; t /= 10000)
-        n += 4;
-    n += (t >= 10) + (t >= 100) + (t >= 1000);
-    if (neg)
-        *p = '-';
-    q = p + neg + n;
-    while (u >= 100) {
-        unsigned d = (unsigned)(u % 100) * 2;
-        u /= 100;
-        q -= 2;
-        q[0] = sg_digits2[d];
-        q[1] = sg_digits2[d + 1];
-    }
-    if (u >= 10) {
-        q[-2] = sg_digits2[u * 2];
-        q[-1] = sg_digits2[u * 2 + 1];
-    } else {
-        q[-1] = (char)('0' + u);
-    }
-    return n + neg;
-}
-
 static inline void sb_ll(sg_sb *b, long long v)
 {
     if (!sb_reserve(b, 24))
@@ -124,16 +96,7 @@ static inline void sb_ll(sg_sb *b, long long v)
 void sg_sb_printf(sg_sb *b, const char *fmt, ...) SG_PRINTF(2, 3);
 void sg_sb_free(sg_sb *b);
 
-/* Bytes readable past the end of the reader's buffer (and so past every
- * string and number it returns). */
-#define SG_RD_PAD 32
-/* Raw-number mode (sg_main, for table, JSON and CSV): a long field (with
- * SG_RAW_TIME also a time field) of an event whose wire text is already
- * canonical (as sg_fmt_ll prints it) comes with s/slen = that text and l
- * unset; other numbers as usual (s NULL).  Every value's s then has
- * SG_RD_PAD bytes readable past s + slen.  mode: 0 (off) or SG_RAW_*. */
-#define SG_RAW_LONG 1
-#define SG_RAW_TIME 3 /* long and time fields */
+/* The reader's raw-number mode (stapgen_rt_kind.h: SG_RAW_*). */
 void sg_reader_rawnum(sg_reader *r, int mode);
 /* Raw-stack mode (sg_main, for folded and svg): before it unescapes the
  * stack fields of a record, the reader hands them as they arrived (s/slen =
@@ -197,18 +160,15 @@ int sg_json_str(sg_sb *b, const char *s, size_t n);
 /* The same at o, room for 6 * n + 2 bytes; returns the end. */
 char *sg_json_str_at(char *o, const char *s, size_t n, int *bad);
 /* The bytes in lowercase hex, quoted (the "NAME.hex" value of a string that
- * is not UTF-8); _at: room for 2 * n + 2 bytes. */
+ * is not UTF-8); sg_json_hex_at (stapgen_rt_kind.h): room for 2 * n + 2. */
 void sg_json_hex(sg_sb *b, const char *s, size_t n);
-char *sg_json_hex_at(char *o, const char *s, size_t n);
 /* RFC 4180 field. */
 void sg_csv_str(sg_sb *b, const char *s, size_t n);
 char *sg_csv_str_at(char *o, const char *s, size_t n);
-/* The _pad versions of the above load and store 16 bytes at a time: for
- * strings from the reader (SG_RD_PAD bytes readable past s + n), with 16
- * bytes more room at o. */
-char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width); /* room: 4 * n + 16 */
-char *sg_json_str_pad_at(char *o, const char *s, size_t n, int *bad);
-char *sg_csv_str_pad_at(char *o, const char *s, size_t n);
+/* The _pad versions of the above (stapgen_rt_kind.h: sg_render_str_pad_at,
+ * sg_json_str_pad_at, sg_csv_str_pad_at) load and store 16 bytes at a time:
+ * for strings from the reader (SG_RD_PAD bytes readable past s + n), with
+ * 16 bytes more room at o. */
 /* XML character data / attribute value. */
 void sg_xml_text(sg_sb *b, const char *s, size_t n);
 #define SG_SNIP_MAX 60
@@ -314,6 +274,7 @@ struct sg_writer {
     sg_sb sb;  /* output not yet written */
     sg_sb tmp; /* scratch */
     sg_kstate *ks; /* one per tool kind */
+    const sg_kind_code *code; /* sg_writer_code: one per tool kind, or NULL */
     sg_xkind *xk; /* kinds from elsewhere */
     size_t nxk;
     int multi_event; /* table: more than one event kind -> KIND column */
@@ -333,6 +294,8 @@ struct sg_writer {
     int tcache_ok;
     char tcache[64];
     size_t tcache_n;
+    char tcache_text[24]; /* its canonical text, if it came as text */
+    size_t tcache_tn;     /* 0: none */
 };
 
 /* State of kind k (NULL for the built-ins or when out of memory). */
@@ -342,6 +305,19 @@ static inline sg_kstate *sg_kst(sg_writer *w, const sg_kind *k)
     if (w->ks && k >= w->tool->kinds && k < w->tool->kinds + w->tool->nkinds)
         return &w->ks[k - w->tool->kinds];
     return sg_kst_slow(w, k);
+}
+/* The generated code of event kind k (stapgen_rt_kind.h), NULL: the
+ * generic writers'.  For values from the reader in raw-number mode. */
+static inline const sg_kind_code *sg_code(const sg_writer *w, const sg_kind *k)
+{
+#ifdef SG_NO_KIND_CODE
+    (void)w, (void)k;
+    return NULL;
+#else
+    if (w->code && w->rawnum && k >= w->tool->kinds && k < w->tool->kinds + w->tool->nkinds)
+        return &w->code[k - w->tool->kinds];
+    return NULL;
+#endif
 }
 void sg_block_open(sg_writer *w, const char *name, size_t nlen, int has_ts, long long ts);
 /* Writes the buffered output and fflush()es the stream. */
@@ -368,6 +344,11 @@ static inline void w_emit(sg_writer *w)
 size_t sg_cell(sg_writer *w, sg_type t, const sg_value *v);
 /* The same appended to b (not w->tmp). */
 size_t sg_cell_to(sg_writer *w, sg_sb *b, sg_type t, const sg_value *v);
+/* Time t as local time at o (room for 64 bytes; the last one formatted is
+ * kept), or its number if it has none; returns the length. */
+size_t sg_time_at(sg_writer *w, char *o, long long t);
+/* The same for a time value (raw-number text or l). */
+size_t sg_time_value_at(sg_writer *w, char *o, const sg_value *v);
 /* The open block's "<report> <local time>" (table rendering) appended to b. */
 void sg_block_label(sg_writer *w, sg_sb *b, const char *none);
 

@@ -163,6 +163,12 @@ static void json_record(sg_writer *w, const sg_kind *k, const sg_value *v, int b
 
 static void json_event(sg_writer *w, const sg_kind *k, const sg_value *v)
 {
+    const sg_kind_code *c = sg_code(w, k);
+    if (c && c->json) {
+        c->json(w, v);
+        w_emit(w);
+        return;
+    }
     json_record(w, k, v, 0);
 }
 

@@ -167,6 +167,12 @@ int sg_main(int argc, char **argv, const sg_tool *tool)
 
 int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *svg)
 {
+    return sg_main_code(argc, argv, tool, svg, NULL);
+}
+
+int sg_main_code(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *svg,
+                 const sg_kind_code *code)
+{
     const char *prog = argc > 0 && argv && argv[0] && argv[0][0] ? argv[0] : "stapgen-parser";
     const char *outpath = NULL, *inpath = NULL, *in_name;
     sg_format fmt = SG_FMT_TABLE;
@@ -369,8 +375,11 @@ int sg_main_svg(int argc, char **argv, const sg_tool *tool, const sg_svg_opts *s
     r = sg_reader_new(in, in_name, tool, stderr);
     w = sg_writer_new(out, tool, fmt);
     sg_writer_svg(w, &so);
-    if (r && w)
+    if (r && w) {
         sg_writer_reader(w, r);
+        sg_reader_code(r, code);
+        sg_writer_code(w, code);
+    }
     if (!r || !w) {
         fprintf(stderr, "%s: cannot start (out of memory or bad tool descriptor)\n", prog);
         rc = 1;

@@ -49,6 +49,9 @@ struct sg_reader {
     const sg_tool *tool;
     FILE *diag;
     size_t *klen;      /* strlen of each tool kind name */
+    /* its first 8 bytes and zeros, and a mask of as many 0xff bytes: a
+     * name of up to 8 bytes is compared with one load (rd_lookup) */
+    unsigned long long *kname8, *kmask8;
     char *buf;         /* input: [pos, end) not yet consumed */
     size_t cap, pos, end, scan; /* scan: [pos, scan) holds no '\n' */
     int skipping;      /* inside a line longer than SG_MAX_LINE */
@@ -58,6 +61,10 @@ struct sg_reader {
     /* the RFC 5952 text of a record's SG_INET fields (one slot each, the
      * most any kind has): it may be longer than the wire text */
     char *inet;
+    /* the line's escaped string fields, unescaped (their text and NUL, one
+     * after another; SG_RD_PAD and 16 bytes more room): unesc_n used */
+    char *unesc;
+    size_t unesc_n;
     /* rd_scan of the current line: tab offsets (the first maxf + 1 kept),
      * offsets of bytes a string holds only escaped (the first RD_NSPEC) */
     size_t *tabs, ntab, nspec;
@@ -71,6 +78,7 @@ struct sg_reader {
     sg_known_fn known; /* sg_reader_rawstack, NULL = off */
     void *known_ctx;
     int kinds_first;   /* no tool kind is named like a built-in */
+    const sg_kind_code *code; /* sg_reader_code: the kinds' generated readers */
     /* report framing: the open @report block, if any */
     char *block;       /* its name: SG_MAX_LINE + 1 */
     size_t blen;
@@ -186,16 +194,20 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->maxf = maxf;
     r->name = malloc(nlen + 1);
     r->klen = malloc((tool->nkinds ? tool->nkinds : 1) * sizeof *r->klen);
+    r->kname8 = calloc(tool->nkinds ? tool->nkinds : 1, sizeof *r->kname8);
+    r->kmask8 = calloc(tool->nkinds ? tool->nkinds : 1, sizeof *r->kmask8);
     r->cap = SG_READ_BLOCK + SG_MAX_LINE + 2;
     /* SG_RD_PAD: number fields are loaded 8 bytes at a time, and writers
      * load strings and numbers 16 or 24 bytes at a time (sg_reader_rawnum) */
     r->buf = calloc(1, r->cap + SG_RD_PAD);
     r->vals = calloc(maxf, sizeof *r->vals);
-    r->tabs = malloc((maxf + 1) * sizeof *r->tabs);
+    r->tabs = malloc((maxf + 1 + 32) * sizeof *r->tabs); /* 32 more: see rd_tabs */
     r->block = malloc(SG_MAX_LINE + 1);
     r->inet = maxinet ? calloc(maxinet, RD_INET_SLOT) : NULL;
-    if (!r->name || !r->klen || !r->buf || !r->vals || !r->tabs || !r->block ||
-        (maxinet && !r->inet)) {
+    /* a line's fields and a NUL each: at most 2 * SG_MAX_LINE + 1 */
+    r->unesc = calloc(1, 2 * (size_t)SG_MAX_LINE + 2 + SG_RD_PAD + 16);
+    if (!r->name || !r->klen || !r->kname8 || !r->kmask8 || !r->buf || !r->vals || !r->tabs ||
+        !r->block || !r->unesc || (maxinet && !r->inet)) {
         sg_reader_free(r);
         return NULL;
     }
@@ -206,6 +218,8 @@ sg_reader *sg_reader_new(FILE *in, const char *in_name, const sg_tool *tool, FIL
     r->kinds_first = 1;
     for (i = 0; i < tool->nkinds; i++) {
         r->klen[i] = strlen(tool->kinds[i].name);
+        memcpy(&r->kname8[i], tool->kinds[i].name, r->klen[i] < 8 ? r->klen[i] : 8);
+        memset(&r->kmask8[i], 0xff, r->klen[i] < 8 ? r->klen[i] : 8);
         if (rd_builtin(tool->kinds[i].name, r->klen[i]))
             r->kinds_first = 0;
     }
@@ -218,11 +232,14 @@ void sg_reader_free(sg_reader *r)
         return;
     free(r->name);
     free(r->klen);
+    free(r->kname8);
+    free(r->kmask8);
     free(r->buf);
     free(r->vals);
     free(r->tabs);
     free(r->block);
     free(r->inet);
+    free(r->unesc);
     free(r);
 }
 
@@ -385,46 +402,22 @@ static const sg_kind *rd_lookup(const sg_reader *r, const char *name, size_t n)
     const sg_kind *k;
     if (!r->kinds_first && (k = rd_builtin(name, n)) != NULL)
         return k;
-    for (i = 0; i < r->tool->nkinds; i++)
-        if (r->klen[i] == n && r->tool->kinds[i].name[0] == name[0] &&
-            memcmp(r->tool->kinds[i].name, name, n) == 0)
-            return &r->tool->kinds[i];
+    if (n <= 8) {
+        /* the name is in the line: 8 bytes readable (SG_RD_PAD) */
+        unsigned long long x;
+        memcpy(&x, name, 8);
+        for (i = 0; i < r->tool->nkinds; i++)
+            if (r->klen[i] == n && (x & r->kmask8[i]) == r->kname8[i])
+                return &r->tool->kinds[i];
+    } else {
+        for (i = 0; i < r->tool->nkinds; i++)
+            if (r->klen[i] == n && r->tool->kinds[i].name[0] == name[0] &&
+                memcmp(r->tool->kinds[i].name, name, n) == 0)
+                return &r->tool->kinds[i];
+    }
     return r->kinds_first ? rd_builtin(name, n) : NULL;
 }
 
-/* The value of the 1..8 decimal digits at s (8 bytes readable), or -1 if
- * one of them is not a digit. */
-static long long swar_digits(const char *s, size_t n)
-{
-    unsigned long long x;
-    memcpy(&x, s, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* the first digit in the lowest byte: shift the digits up, '0's in */
-    if (n < 8)
-        x = (x << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
-    if (((x & 0xF0F0F0F0F0F0F0F0ull) |
-         (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull)
-        return -1;
-    x -= 0x3030303030303030ull;
-    x = (x * 10) + (x >> 8);
-    x = (((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
-         (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
-    return (long long)x;
-#else
-    {
-        size_t i;
-        long long v = 0;
-        (void)x;
-        for (i = 0; i < n; i++) {
-            unsigned d = (unsigned)(unsigned char)s[i] - '0';
-            if (d > 9)
-                return -1;
-            v = v * 10 + d;
-        }
-        return v;
-    }
-#endif
-}
 
 /* s[0..n) as int64: 0 ok, 1 syntax, 2 out of int64 range.  s + n + 8 is
  * readable. */
@@ -442,10 +435,10 @@ static int parse_ll(const char *s, size_t n, long long *out)
     if (n - i <= 16) { /* no overflow possible */
         long long a, b = 0;
         if (n - i <= 8) {
-            a = swar_digits(s + i, n - i);
+            a = sg_digits8(s + i, n - i);
         } else {
-            a = swar_digits(s + i, n - i - 8);
-            b = swar_digits(s + n - 8, 8);
+            a = sg_digits8(s + i, n - i - 8);
+            b = sg_digits8(s + n - 8, 8);
             if (a >= 0 && b >= 0)
                 a = a * 100000000 + b;
         }
@@ -472,40 +465,6 @@ static int parse_ll(const char *s, size_t n, long long *out)
     else
         *out = (long long)v;
     return 0;
-}
-
-/* Nonzero if the 1..8 bytes at s (8 bytes readable) are all digits. */
-static int swar_isdigits(const char *s, size_t n)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    unsigned long long x;
-    memcpy(&x, s, 8);
-    if (n < 8)
-        x = (x << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
-    return ((x & 0xF0F0F0F0F0F0F0F0ull) |
-            (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) == 0x3333333333333333ull;
-#else
-    size_t i;
-    for (i = 0; i < n; i++)
-        if ((unsigned)(unsigned char)s[i] - '0' > 9)
-            return 0;
-    return 1;
-#endif
-}
-
-/* Nonzero if s[0..n) (s + n + 8 readable) is a number as sg_fmt_ll prints
- * it, of at most 16 digits (so within int64): "0" or -?[1-9][0-9]*.  Such
- * text is valid as it stands and is copied out instead of parsed. */
-static int num_canonical(const char *s, size_t n)
-{
-    size_t i = n && s[0] == '-', d = n - i;
-    if (d == 0 || d > 16)
-        return 0;
-    if (s[i] == '0')
-        return d == 1 && i == 0; /* "0"; not "-0" or "007" */
-    if (d <= 8)
-        return swar_isdigits(s + i, d);
-    return swar_isdigits(s + i, d - 8) && swar_isdigits(s + n - 8, 8);
 }
 
 static int hexval(char c)
@@ -557,15 +516,39 @@ static const unsigned char rd_plain[256] = {
 #undef R8
 };
 
-/* Undoes text_str() escaping of field p[so..eo) of the current line in
- * place (the result is never longer).  r->spec from index *si on holds the
- * offsets of its bytes that are not plain (rd_scan), so plain runs are moved,
- * not looked at.  Returns NULL on success (the length in *olen), else a
- * reason written into why. */
-static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t *si,
-                            size_t *olen, char *why, size_t whysz)
+#ifdef SG_SCAN_SSE2
+/* The 16 bytes at s as four \ooo escapes of at most \377 (UTF-8 as
+ * text_str() writes it): their bytes at out[0..4), 1; else 0. */
+static inline int rd_oct4(const char *s, char *out)
 {
-    char *s = p + so;
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* a lane's bytes less '\\', '0', '0', '0': at most 0, 3, 7, 7 */
+    const __m128i d = _mm_sub_epi8(x, _mm_set1_epi32(0x3030305c)),
+                  lim = _mm_set1_epi32(0x07070300);
+    __m128i v;
+    int w;
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(d, lim), lim)) != 0xffff)
+        return 0;
+    /* lane = d1 << 8 | d2 << 16 | d3 << 24; the byte: d1 << 6 | d2 << 3 | d3 */
+    v = _mm_or_si128(_mm_or_si128(_mm_and_si128(_mm_srli_epi32(d, 2), _mm_set1_epi32(0xc0)),
+                                  _mm_and_si128(_mm_srli_epi32(d, 13), _mm_set1_epi32(0x38))),
+                     _mm_srli_epi32(d, 24));
+    v = _mm_packs_epi32(v, v);
+    w = _mm_cvtsi128_si32(_mm_packus_epi16(v, v));
+    memcpy(out, &w, 4);
+    return 1;
+}
+#endif
+
+/* Undoes text_str() escaping of field p[so..eo) of the current line into
+ * d (the result is never longer; d has room for 16 bytes more).  r->spec
+ * from index *si on holds the offsets of its bytes that are not plain
+ * (rd_scan), so plain runs are copied, not looked at.  Returns NULL on
+ * success (the length in *olen), else a reason written into why. */
+static const char *unescape(sg_reader *r, const char *p, size_t so, size_t eo, size_t *si,
+                            char *d, size_t *olen, char *why, size_t whysz)
+{
+    const char *s = p + so;
     size_t n = eo - so, i = 0, o = 0, k = *si;
     size_t kept = r->nspec < RD_NSPEC ? r->nspec : RD_NSPEC;
     char q[SG_SNIP_MAX + 8];
@@ -583,104 +566,113 @@ static const char *unescape(sg_reader *r, char *p, size_t so, size_t eo, size_t 
         else
             stop = n;
         if (stop > i) {
-            if (o == i) {
-                o = stop;
-            } else if (stop - i <= 16) { /* short runs: no call (o < i: forward is safe) */
-                while (i < stop)
-                    s[o++] = s[i++];
-            } else {
-                memmove(s + o, s + i, stop - i);
-                o += stop - i;
-            }
+            /* 16 bytes a step: the loads at most 15 bytes past the field
+             * (SG_RD_PAD readable), the stores into d's room */
+            size_t m;
+            for (m = 0; m < stop - i; m += 16)
+                memcpy(d + o + m, s + i + m, 16);
+            o += stop - i;
             i = stop;
         }
         if (i >= n)
             break;
-        {
-        unsigned char c = u[i];
-        if (c != '\\') {
-            snprintf(why, whysz, "unescaped byte 0x%02x in string", (unsigned)c);
+        if (u[i] != '\\') {
+            snprintf(why, whysz, "unescaped byte 0x%02x in string", (unsigned)u[i]);
             return why;
         }
-        if (i + 1 >= n) {
-            snprintf(why, whysz, "bad escape \"\\\\\" at end of string");
-            return why;
-        }
-        switch (s[i + 1]) {
-        case 'a': s[o++] = '\a'; i += 2; continue;
-        case 'b': s[o++] = '\b'; i += 2; continue;
-        case 'f': s[o++] = '\f'; i += 2; continue;
-        case 'n': s[o++] = '\n'; i += 2; continue;
-        case 'r': s[o++] = '\r'; i += 2; continue;
-        case 't': s[o++] = '\t'; i += 2; continue;
-        case 'v': s[o++] = '\v'; i += 2; continue;
-        case '"': s[o++] = '"'; i += 2; continue;
-        case '\\': s[o++] = '\\'; i += 2; continue;
-        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-            size_t j = i + 1, nd = 0;
-            if (i + 3 < n && s[i + 1] <= '3' && (unsigned)(s[i + 2] - '0') < 8 &&
-                (unsigned)(s[i + 3] - '0') < 8) { /* \ooo <= \377: the common case */
-                s[o++] = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
+        /* a run of escapes (UTF-8 comes as two to four \ooo in a row) */
+        do {
+            if (i + 1 >= n) {
+                snprintf(why, whysz, "bad escape \"\\\\\" at end of string");
+                return why;
+            }
+            if ((unsigned)(u[i + 1] - '0') < 4) { /* \ooo <= \377: the common case */
+#ifdef SG_SCAN_SSE2
+                if (i + 16 <= n && rd_oct4(s + i, d + o)) { /* four at once */
+                    o += 4;
+                    i += 16;
+                    k += 4;
+                    continue;
+                }
+#endif
+                if (i + 3 < n && (unsigned)(u[i + 2] - '0') < 8 && (unsigned)(u[i + 3] - '0') < 8) {
+                    d[o++] = (char)(((u[i + 1] - '0') << 6) | ((u[i + 2] - '0') << 3) |
+                                    (u[i + 3] - '0'));
+                    i += 4;
+                    k++; /* its '\\' was r->spec[k]; its digits are plain */
+                    continue;
+                }
+            }
+            switch (s[i + 1]) {
+            /* r->spec[k] is the '\\' (and the next, for "\\\\"): passed */
+            case 'a': d[o++] = '\a'; i += 2; k++; continue;
+            case 'b': d[o++] = '\b'; i += 2; k++; continue;
+            case 'f': d[o++] = '\f'; i += 2; k++; continue;
+            case 'n': d[o++] = '\n'; i += 2; k++; continue;
+            case 'r': d[o++] = '\r'; i += 2; k++; continue;
+            case 't': d[o++] = '\t'; i += 2; k++; continue;
+            case 'v': d[o++] = '\v'; i += 2; k++; continue;
+            case '"': d[o++] = '"'; i += 2; k++; continue;
+            case '\\': d[o++] = '\\'; i += 2; k += 2; continue;
+            case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+                size_t j = i + 1, nd = 0;
+                unsigned v = 0;
+                while (j < n && nd < 3 && s[j] >= '0' && s[j] <= '7') {
+                    v = v * 8 + (unsigned)(s[j] - '0');
+                    j++;
+                    nd++;
+                }
+                if (nd < 3 || v > 255) {
+                    sg_snip(q, sizeof q, s + i, j - i);
+                    snprintf(why, whysz, "bad escape \"%s\"%s", q,
+                             nd < 3 ? " (octal needs 3 digits)" : " (octal > \\377)");
+                    return why;
+                }
+                d[o++] = (char)v;
+                i = j;
+                continue;
+            }
+            case 'x': {
+                /* stap's BPF runtime escapes non-ASCII bytes as \xHH */
+                if (i + 3 >= n || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0) {
+                    sg_snip(q, sizeof q, s + i, i + 4 <= n ? 4 : n - i);
+                    snprintf(why, whysz, "bad escape \"%s\" (needs 2 hex digits)", q);
+                    return why;
+                }
+                d[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
                 i += 4;
                 continue;
             }
-            unsigned v = 0;
-            while (j < n && nd < 3 && s[j] >= '0' && s[j] <= '7') {
-                v = v * 8 + (unsigned)(s[j] - '0');
-                j++;
-                nd++;
+            case 'u':
+            case 'U': {
+                size_t want = s[i + 1] == 'u' ? 4 : 8, j = i + 2, nd = 0;
+                unsigned long cp = 0;
+                while (j < n && nd < want && hexval(s[j]) >= 0) {
+                    cp = cp * 16 + (unsigned long)hexval(s[j]);
+                    j++;
+                    nd++;
+                }
+                if (nd < want) {
+                    sg_snip(q, sizeof q, s + i, j - i);
+                    snprintf(why, whysz, "bad escape \"%s\" (needs %zu hex digits)", q, want);
+                    return why;
+                }
+                if (cp > 0x10FFFFul || (cp >= 0xD800ul && cp <= 0xDFFFul)) {
+                    sg_snip(q, sizeof q, s + i, j - i);
+                    snprintf(why, whysz, "bad escape \"%s\" (invalid code point)", q);
+                    return why;
+                }
+                /* at most 4 bytes out of at least 6 in */
+                o += utf8_put(d + o, cp);
+                i = j;
+                continue;
             }
-            if (nd < 3 || v > 255) {
-                sg_snip(q, sizeof q, s + i, j - i);
-                snprintf(why, whysz, "bad escape \"%s\"%s", q,
-                         nd < 3 ? " (octal needs 3 digits)" : " (octal > \\377)");
+            default:
+                sg_snip(q, sizeof q, s + i, 2);
+                snprintf(why, whysz, "bad escape \"%s\"", q);
                 return why;
             }
-            s[o++] = (char)v;
-            i = j;
-            continue;
-        }
-        case 'x': {
-            /* stap's BPF runtime escapes non-ASCII bytes as \xHH */
-            if (i + 3 >= n || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0) {
-                sg_snip(q, sizeof q, s + i, i + 4 <= n ? 4 : n - i);
-                snprintf(why, whysz, "bad escape \"%s\" (needs 2 hex digits)", q);
-                return why;
-            }
-            s[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
-            i += 4;
-            continue;
-        }
-        case 'u':
-        case 'U': {
-            size_t want = s[i + 1] == 'u' ? 4 : 8, j = i + 2, nd = 0;
-            unsigned long cp = 0;
-            while (j < n && nd < want && hexval(s[j]) >= 0) {
-                cp = cp * 16 + (unsigned long)hexval(s[j]);
-                j++;
-                nd++;
-            }
-            if (nd < want) {
-                sg_snip(q, sizeof q, s + i, j - i);
-                snprintf(why, whysz, "bad escape \"%s\" (needs %zu hex digits)", q, want);
-                return why;
-            }
-            if (cp > 0x10FFFFul || (cp >= 0xD800ul && cp <= 0xDFFFul)) {
-                sg_snip(q, sizeof q, s + i, j - i);
-                snprintf(why, whysz, "bad escape \"%s\" (invalid code point)", q);
-                return why;
-            }
-            /* at most 4 bytes out of at least 6 in */
-            o += utf8_put(s + o, cp);
-            i = j;
-            continue;
-        }
-        default:
-            sg_snip(q, sizeof q, s + i, 2);
-            snprintf(why, whysz, "bad escape \"%s\"", q);
-            return why;
-        }
-        }
+        } while (i < n && u[i] == '\\');
     }
     *si = k;
     *olen = o;
@@ -698,6 +690,23 @@ static inline unsigned long long rd_notplain(__m128i x0, __m128i x1)
     __m128i b0 = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(x0, vsh), vlim), _mm_cmpeq_epi8(x0, vbs));
     __m128i b1 = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(x1, vsh), vlim), _mm_cmpeq_epi8(x1, vbs));
     return (unsigned)_mm_movemask_epi8(b0) | (unsigned long long)(unsigned)_mm_movemask_epi8(b1) << 16;
+}
+
+/* The tabs of a 32-byte step of the line at i (bits of t) after the ntab
+ * found so far; the first tcap are kept.  tabs has room for 32 more, so a
+ * step is stored without a test per tab while ntab <= tcap.  Returns the
+ * new count. */
+static inline size_t rd_tabs(size_t *tabs, size_t ntab, size_t tcap, size_t i,
+                             unsigned long long t)
+{
+    if (SG_LIKELY(ntab <= tcap)) {
+        for (; t; t &= t - 1)
+            tabs[ntab++] = i + (size_t)__builtin_ctzll(t);
+        return ntab;
+    }
+    for (; t; t &= t - 1) /* the line has too many fields: only counted */
+        ntab++;
+    return ntab;
 }
 
 /* After a lazy rd_scan: r->spec for string field p[so..eo) alone. */
@@ -756,12 +765,7 @@ static void rd_scan(sg_reader *r, const char *p, size_t len, int specs)
                          (unsigned long long)(unsigned)_mm_movemask_epi8(t1) << 16);
                 if (m & ~t)
                     nul = 1;
-                while (t) {
-                    if (ntab < tcap)
-                        r->tabs[ntab] = i + (size_t)__builtin_ctzll(t);
-                    ntab++;
-                    t &= t - 1;
-                }
+                ntab = rd_tabs(r->tabs, ntab, tcap, i, t);
             }
             i += 32;
         }
@@ -803,12 +807,7 @@ static void rd_scan(sg_reader *r, const char *p, size_t len, int specs)
                     m &= m - 1;
                 } while (m);
             }
-            while (t) {
-                if (ntab < tcap)
-                    r->tabs[ntab] = i + (size_t)__builtin_ctzll(t);
-                ntab++;
-                t &= t - 1;
-            }
+            ntab = rd_tabs(r->tabs, ntab, tcap, i, t);
         }
         i += 32;
     }
@@ -835,14 +834,176 @@ static void rd_scan(sg_reader *r, const char *p, size_t len, int specs)
     r->nul = nul;
 }
 
+/* ---- fields: the generic loop below and a kind's generated reader ------- */
+
+/* Field i of ln as a number, parsed. */
+static inline int rd_number(sg_line *ln, size_t i)
+{
+    char q[SG_SNIP_MAX + 8];
+    const char *s = ln->p + ln->tab[i] + 1;
+    size_t n = ln->tab[i + 1] - ln->tab[i] - 1;
+    int rc = parse_ll(s, n, &ln->v[i].l);
+    ln->v[i].s = NULL;
+    ln->v[i].slen = 0;
+    if (SG_UNLIKELY(rc)) {
+        sg_snip(q, sizeof q, s, n);
+        snprintf(ln->why, ln->whysz, "@%s: field '%s': %s \"%s\"", ln->k->name,
+                 ln->k->fields[i].name, rc == 1 ? "bad number" : "number out of range", q);
+        return 0;
+    }
+    return 1;
+}
+
+/* Field i of ln as a string, unescaped in place (NUL-terminated; l = 0).
+ * The escaped bytes of the line are r->spec, ascending: ln->si passes them. */
+static inline int rd_str(sg_line *ln, size_t i)
+{
+    sg_reader *r = ln->r;
+    char fwhy[160];
+    size_t so = ln->tab[i] + 1, eo = ln->tab[i + 1], olen = eo - so, si = ln->si,
+           nspec = r->nspec;
+    char *start = ln->p + so;
+    while (si < nspec && si < RD_NSPEC && r->spec[si] < so)
+        si++;
+    if (nspec > RD_NSPEC || (si < nspec && r->spec[si] < eo)) {
+        /* escaped: unescaped into the line's next bytes of r->unesc */
+        start = r->unesc + r->unesc_n;
+        if (unescape(r, ln->p, so, eo, &si, start, &olen, fwhy, sizeof fwhy)) {
+            snprintf(ln->why, ln->whysz, "@%s: field '%s': %s", ln->k->name,
+                     ln->k->fields[i].name, fwhy);
+            return 0;
+        }
+        r->unesc_n += olen + 1;
+    }
+    ln->si = si;
+    start[olen] = '\0';
+    ln->v[i].l = 0;
+    ln->v[i].s = start;
+    ln->v[i].slen = olen;
+    return 1;
+}
+
+/* Field i (a string read) as an IP address: IPv6 text as RFC 5952 writes
+ * it, in the slot-th SG_INET slot; anything else as it is. */
+static inline void rd_inet(sg_line *ln, size_t i, size_t slot)
+{
+    char *o = ln->r->inet + slot * RD_INET_SLOT;
+    const char *s = ln->v[i].s;
+    size_t n = ln->v[i].slen;
+    /* sg_inet6_canon's first test without the call: IPv4, most addresses,
+     * has no ':' in its first 5 bytes */
+    if (n >= 5 &&
+        !((s[0] == ':') | (s[1] == ':') | (s[2] == ':') | (s[3] == ':') | (s[4] == ':')))
+        return;
+    n = sg_inet6_canon(o, s, n);
+    if (n) {
+        ln->v[i].s = o;
+        ln->v[i].slen = n;
+    }
+}
+
+int sg_read_number(sg_line *ln, size_t i) { return rd_number(ln, i); }
+int sg_read_str(sg_line *ln, size_t i) { return rd_str(ln, i); }
+
+int sg_read_inet(sg_line *ln, size_t i, size_t slot)
+{
+    if (!rd_str(ln, i))
+        return 0;
+    rd_inet(ln, i, slot);
+    return 1;
+}
+
+void sg_reader_code(sg_reader *r, const sg_kind_code *code)
+{
+    if (r)
+        r->code = code;
+}
+
+/* The generic reader of a line's fields, for every kind and mode. */
+static int rd_fields(sg_line *ln)
+{
+    sg_reader *r = ln->r;
+    const sg_kind *k = ln->k;
+    const sg_field *fields = k->fields;
+    const size_t nf = k->nfields;
+    sg_value *vals = ln->v;
+    char *p = ln->p;
+    size_t i, ninet = 0;
+    /* raw-stack mode: stack texts the writer has seen in a valid record
+     * are neither checked nor unescaped again */
+    long long stk = 0;
+    if (r->known) {
+        for (i = 0; i < nf; i++)
+            if (fields[i].type == SG_STACK) {
+                size_t so = ln->tab[i] + 1;
+                vals[i].s = p + so;
+                vals[i].slen = ln->tab[i + 1] - so;
+                vals[i].l = 0;
+                stk = SG_STK_ASKED;
+            }
+        if (stk && r->known(r->known_ctx, k, vals))
+            stk = SG_STK_RAW;
+    }
+    for (i = 0; i < nf; i++) {
+        sg_type t = fields[i].type;
+        size_t so = ln->tab[i] + 1, eo = ln->tab[i + 1];
+        char *start = p + so;
+        size_t flen = eo - so;
+        if (sg_is_str(t)) {
+            if (stk == SG_STK_RAW && t == SG_STACK) {
+                start[flen] = '\0';
+                vals[i].l = SG_STK_RAW;
+                vals[i].s = start;
+                vals[i].slen = flen;
+                continue;
+            }
+#ifdef SG_SCAN_SSE2
+            if (r->lazy) {
+                rd_specs(r, p, so, eo);
+                ln->si = 0;
+            }
+#endif
+            if (!rd_str(ln, i))
+                return 0;
+            if (t == SG_STACK)
+                vals[i].l = stk;
+            else if (t == SG_INET)
+                rd_inet(ln, i, ninet++);
+        } else if (ln->raw && (t == SG_LONG || ln->raw == SG_RAW_TIME) &&
+                   sg_num_canonical(start, flen)) {
+            /* valid as it stands: the writer copies the text */
+            vals[i].l = 0;
+            vals[i].s = start;
+            vals[i].slen = flen;
+        } else if (!rd_number(ln, i)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The generated reader of tool kind k, NULL: the generic one (rd_fields).
+ * Not in raw-stack mode, which is the generic reader's. */
+static inline const sg_kind_code *rd_code(const sg_reader *r, const sg_kind *k, int tool_kind)
+{
+#ifdef SG_NO_KIND_CODE
+    (void)r, (void)k, (void)tool_kind;
+    return NULL;
+#else
+    return r->code && tool_kind && !r->known ? &r->code[k - r->tool->kinds] : NULL;
+#endif
+}
+
 /* Parses line p[0..len) (p[len] is writable).  Returns the kind (values in
  * r->vals, strings unescaped in place) or NULL with the reason in why. */
 static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, size_t whysz)
 {
-    char q[SG_SNIP_MAX + 8], fwhy[160];
-    char *end;
+    char q[SG_SNIP_MAX + 8];
     const sg_kind *k;
-    size_t nlen, got, i, si = 0, ninet = 0;
+    const sg_kind_code *code;
+    size_t nlen, got;
+    int tool_kind;
+    sg_line ln;
 
     if (len && p[len - 1] == '\r')
         len--;
@@ -860,7 +1021,6 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
         snprintf(why, whysz, "not a record: \"%s\"", q);
         return NULL;
     }
-    end = p + len;
     nlen = (r->ntab ? r->tabs[0] : len) - 1;
     k = rd_lookup(r, p + 1, nlen);
     if (!k) {
@@ -874,93 +1034,23 @@ static const sg_kind *rd_parse(sg_reader *r, char *p, size_t len, char *why, siz
                  k->nfields == 1 ? "" : "s", got);
         return NULL;
     }
-    {
-        const sg_field *fields = k->fields;
-        const size_t *tabs = r->tabs, nf = k->nfields;
-        size_t nspec = r->nspec;
-        sg_value *vals = r->vals;
-        /* the tool's events only (the built-ins' numbers are read by the
-         * reader and the writer core) */
-        int raw = k->cls == SG_EVENT && k >= r->tool->kinds &&
-                          k < r->tool->kinds + r->tool->nkinds
-                      ? r->rawnum
-                      : 0;
-        /* raw-stack mode: stack texts the writer has seen in a valid record
-         * are neither checked nor unescaped again */
-        long long stk = 0;
-        if (r->known) {
-            for (i = 0; i < nf; i++)
-                if (fields[i].type == SG_STACK) {
-                    size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
-                    vals[i].s = p + so;
-                    vals[i].slen = eo - so;
-                    vals[i].l = 0;
-                    stk = SG_STK_ASKED;
-                }
-            if (stk && r->known(r->known_ctx, k, vals))
-                stk = SG_STK_RAW;
-        }
-        for (i = 0; i < nf; i++) {
-            size_t so = tabs[i] + 1, eo = i + 1 < nf ? tabs[i + 1] : len;
-            char *start = p + so;
-            size_t flen = eo - so;
-            if (sg_is_str(fields[i].type)) {
-                size_t olen = flen;
-                if (stk == SG_STK_RAW && fields[i].type == SG_STACK) {
-                    start[flen] = '\0';
-                    vals[i].l = SG_STK_RAW;
-                    vals[i].s = start;
-                    vals[i].slen = flen;
-                    continue;
-                }
-#ifdef SG_SCAN_SSE2
-                if (r->lazy) {
-                    rd_specs(r, p, so, eo);
-                    nspec = r->nspec;
-                    si = 0;
-                }
-#endif
-                /* escaped bytes in this field? (r->spec is ascending) */
-                while (si < nspec && si < RD_NSPEC && r->spec[si] < so)
-                    si++;
-                if ((nspec > RD_NSPEC || (si < nspec && r->spec[si] < eo)) &&
-                    unescape(r, p, so, eo, &si, &olen, fwhy, sizeof fwhy)) {
-                    snprintf(why, whysz, "@%s: field '%s': %s", k->name, fields[i].name, fwhy);
-                    return NULL;
-                }
-                start[olen] = '\0';
-                vals[i].l = fields[i].type == SG_STACK ? stk : 0;
-                vals[i].s = start;
-                vals[i].slen = olen;
-                if (fields[i].type == SG_INET) {
-                    /* IPv6 text as RFC 5952 writes it; anything else as it is */
-                    char *o = r->inet + ninet++ * RD_INET_SLOT;
-                    size_t n = sg_inet6_canon(o, start, olen);
-                    if (n) {
-                        vals[i].s = o;
-                        vals[i].slen = n;
-                    }
-                }
-            } else if (raw && (fields[i].type == SG_LONG || raw == SG_RAW_TIME) &&
-                       num_canonical(start, flen)) {
-                /* valid as it stands: the writer copies the text */
-                vals[i].l = 0;
-                vals[i].s = start;
-                vals[i].slen = flen;
-            } else {
-                int rc = parse_ll(start, flen, &vals[i].l);
-                vals[i].s = NULL;
-                vals[i].slen = 0;
-                if (rc) {
-                    sg_snip(q, sizeof q, start, flen);
-                    snprintf(why, whysz, "@%s: field '%s': %s \"%s\"", k->name, fields[i].name,
-                             rc == 1 ? "bad number" : "number out of range", q);
-                    return NULL;
-                }
-            }
-        }
-    }
-    (void)end;
+    tool_kind = k >= r->tool->kinds && k < r->tool->kinds + r->tool->nkinds;
+    r->tabs[k->nfields] = len; /* where the last field ends (tabs holds maxf + 1) */
+    r->unesc_n = 0;
+    ln.p = p;
+    ln.tab = r->tabs;
+    ln.v = r->vals;
+    /* raw numbers: the tool's events only (the built-ins' numbers are read
+     * by the reader and the writer core) */
+    ln.raw = k->cls == SG_EVENT && tool_kind ? r->rawnum : 0;
+    ln.r = r;
+    ln.k = k;
+    ln.si = 0;
+    ln.why = why;
+    ln.whysz = whysz;
+    code = rd_code(r, k, tool_kind);
+    if (!(code && code->read ? code->read(&ln) : rd_fields(&ln)))
+        return NULL;
     if (sg_is_hist(k)) {
         long long b = r->vals[k->nfields - 2].l, c = r->vals[k->nfields - 1].l;
         long long nb = sg_hist_nbuckets(k);

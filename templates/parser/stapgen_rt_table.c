@@ -106,18 +106,6 @@ static void w_row_line(sg_writer *w, const sg_kind *k, const sg_value *v, const 
     sb_putc(&w->sb, '\n');
 }
 
-static const char spaces32[33] = "                                ";
-
-/* n spaces at o (room for at least 32); returns the end. */
-static inline char *spaces_at(char *o, size_t n)
-{
-    if (n <= 32)
-        memcpy(o, spaces32, 32); /* fixed size: no call */
-    else
-        memset(o, ' ', n);
-    return o + n;
-}
-
 /* w_row_line for values from the reader in raw-number mode (w->rawnum):
  * the line's size bounded first, then written in place; a cell the fast
  * path does not cover goes through sg_cell_to. */
@@ -141,7 +129,7 @@ static void w_row_line_raw(sg_writer *w, const sg_kind *k, const sg_value *v, co
         o += kl;
         if (nf) {
             if (kw < w->kind_w)
-                o = spaces_at(o, w->kind_w - kw);
+                o = sg_spaces_at(o, w->kind_w - kw);
             o[0] = ' ';
             o[1] = ' ';
             o += 2;
@@ -156,25 +144,14 @@ static void w_row_line_raw(sg_writer *w, const sg_kind *k, const sg_value *v, co
             o += 2;
         }
         if (t == SG_LONG) { /* right-aligned */
-            char num[24];
-            const char *s = v[i].s;
-            size_t n = v[i].slen;
-            if (!s) {
-                n = sg_fmt_ll(num, v[i].l);
-                s = num;
-            }
-            if (n < wd[i])
-                o = spaces_at(o, wd[i] - n);
-            memcpy(o, s, 24); /* fixed size (at most 20 bytes used) */
-            o += n;
+            o = sg_table_num(o, &v[i], wd[i]);
             continue;
         }
         if (sg_is_text(t)) {
             o = sg_render_str_pad_at(o, v[i].s, v[i].slen, &cw);
-        } else if (t == SG_TIME && w->tcache_ok && w->tcache_t == v[i].l) {
-            memcpy(o, w->tcache, sizeof w->tcache); /* the last time formatted */
-            o += w->tcache_n;
-            cw = w->tcache_n;
+        } else if (t == SG_TIME) {
+            cw = sg_time_value_at(w, o, &v[i]);
+            o += cw;
         } else {
             b->n = (size_t)(o - b->p);
             cw = sg_cell_to(w, b, t, &v[i]);
@@ -185,26 +162,41 @@ static void w_row_line_raw(sg_writer *w, const sg_kind *k, const sg_value *v, co
             o = b->p + b->n;
         }
         if (i + 1 < nf && cw < wd[i])
-            o = spaces_at(o, wd[i] - cw);
+            o = sg_spaces_at(o, wd[i] - cw);
     }
     o[0] = '\n';
     o[1] = '\0';
     b->n = (size_t)(o + 1 - b->p);
 }
 
+char *sg_table_time(sg_writer *w, char *o, const sg_value *v, size_t width)
+{
+    size_t cw = sg_time_value_at(w, o, v);
+    o += cw;
+    return cw < width ? sg_spaces_at(o, width - cw) : o;
+}
+
 static void table_event(sg_writer *w, const sg_kind *k, const sg_value *v)
 {
     sg_kstate *st = sg_kst(w, k);
-    const size_t *wd = min_widths(w, k);
-    if (!wd) {
-        w->err = 1;
-        return;
+    const sg_kind_code *kc = sg_code(w, k);
+    const size_t *wd = NULL;
+    /* the kind's own writer has its widths: they are needed for a header
+     * and the generic rows */
+    if (!st || !st->header_ok || !kc || !kc->table) {
+        wd = min_widths(w, k);
+        if (!wd) {
+            w->err = 1;
+            return;
+        }
     }
     if (st && !st->header_ok) {
         w_header(w, k, wd, w->multi_event);
         st->header_ok = 1;
     }
-    if (w->rawnum)
+    if (kc && kc->table)
+        kc->table(w, v);
+    else if (w->rawnum)
         w_row_line_raw(w, k, v, wd, w->multi_event);
     else
         w_row_line(w, k, v, wd, w->multi_event);
@@ -429,6 +421,6 @@ static void table_block_end(sg_writer *w)
 
 const sg_fmt_ops sg_fmt_TABLE = {
     NULL, table_event, table_block_begin, table_rows, hist_table, table_block_end, NULL, NULL,
-    /* times are printed as local time: parsed, not raw */
-    NULL, NULL, SG_RAW_LONG,
+    /* times are printed as local time: their text parsed when printed */
+    NULL, NULL, SG_RAW_TIME,
 };

@@ -202,6 +202,54 @@ static int is_bidi(unsigned long cp)
            (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/* sg_utf8_seq with the two- and three-byte sequences (Latin, CJK, ...)
+ * decoded in line. */
+static inline size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
+{
+    unsigned c = s[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (n < 2 || (s[1] & 0xC0u) != 0x80u)
+            return 0;
+        *cp = (c & 0x1Fu) << 6 | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned long v;
+        if (n < 3 || (s[1] & 0xC0u) != 0x80u || (s[2] & 0xC0u) != 0x80u)
+            return 0;
+        v = (c & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+        if (v < 0x800 || (v >= 0xD800ul && v <= 0xDFFFul))
+            return 0;
+        *cp = v;
+        return 3;
+    }
+    return sg_utf8_seq(s, n, cp);
+}
+
+/* Whether the JSON and table writers show code point cp (>= 0x80) as it
+ * is: not a C1 control, U+2028/9 (they break line-based readers) or a
+ * bidirectional control (it reorders a terminal's line). */
+static inline int utf8_shown(unsigned long cp)
+{
+    if (cp < 0x2000)
+        return cp >= 0xA0 && cp != 0x061C;
+    return cp > 0x2069 || !(cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029 ||
+                            (cp >= 0x202A && cp <= 0x202E) || cp >= 0x2066);
+}
+
+/* The len (2..4) bytes of a UTF-8 sequence from s to o. */
+static inline char *put_seq(char *o, const unsigned char *s, size_t len)
+{
+    o[0] = (char)s[0];
+    o[1] = (char)s[1];
+    if (len > 2) {
+        o[2] = (char)s[2];
+        if (len > 3)
+            o[3] = (char)s[3];
+    }
+    return o + len;
+}
+
 /* Table rendering of a string: printable ASCII and valid non-control UTF-8 as
  * is, everything else (C0/C1 controls, DEL, U+2028/9, bidirectional controls,
  * invalid UTF-8) C-escaped byte by byte, so a record stays on one line and
@@ -211,17 +259,35 @@ static char *render_at(char *o, const char *str, size_t n, int pad, size_t *widt
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, w = 0;
-    if (pad) {
-        /* the plain prefix; '"' is plain here, so it may stop short */
-        i = w = plain_run(o, str, n, 0);
-        o += i;
-    }
     while (i < n) {
         unsigned char c = s[i];
         if (c >= 0x20 && c < 0x7f && c != '\\') {
+            if (pad) { /* a plain run, 16 bytes at a time */
+                size_t m = plain_run(o, str + i, n - i, 0);
+                if (m) {
+                    o += m;
+                    w += m;
+                    i += m;
+                    continue;
+                }
+            }
             *o++ = (char)c;
             w++;
             i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            unsigned long cp = 0;
+            size_t len = utf8_seq(s + i, n - i, &cp);
+            if (len && utf8_shown(cp)) {
+                o = put_seq(o, s + i, len);
+                w++;
+                i += len;
+            } else {
+                o = put_oct(o, c);
+                w += 4;
+                i++;
+            }
             continue;
         }
         {
@@ -231,23 +297,11 @@ static char *render_at(char *o, const char *str, size_t n, int pad, size_t *widt
                 o[1] = e[1];
                 o += 2;
                 w += 2;
-                i++;
-                continue;
-            }
-        }
-        {
-            unsigned long cp = 0;
-            size_t len = c >= 0x80 ? sg_utf8_seq(s + i, n - i, &cp) : 0;
-            if (len && cp >= 0xA0 && cp != 0x2028 && cp != 0x2029 && !is_bidi(cp)) {
-                memcpy(o, s + i, len);
-                o += len;
-                w++;
-                i += len;
             } else {
                 o = put_oct(o, c);
                 w += 4;
-                i++;
             }
+            i++;
         }
     }
     *width = w;
@@ -266,37 +320,60 @@ size_t sg_render_str(sg_sb *b, const char *s, size_t n)
 
 char *sg_render_str_pad_at(char *o, const char *s, size_t n, size_t *width)
 {
-    return render_at(o, s, n, 1, width);
+    /* the plain prefix, most strings whole ('"' is plain here, so it may
+     * stop short) */
+    size_t i = plain_run(o, s, n, 0);
+    if (i == n) {
+        *width = n;
+        return o + n;
+    }
+    o = render_at(o + i, s + i, n - i, 1, width);
+    *width += i;
+    return o;
 }
 
 /* JSON string body (no quotes).  JSON has no byte escape: a byte that is
  * not part of valid UTF-8 becomes U+FFFD and *bad is set, so that the caller
  * adds the exact bytes beside (sg_json_hex); \u00XX would read as the
  * character U+00XX, like the real one. */
-static char *json_body(char *o, const char *str, size_t n, int *bad)
+/* Inlined into sg_json_str_at and sg_json_str_pad_at, so that pad is a
+ * constant in each. */
+SG_INLINE char *json_body(char *o, const char *str, size_t n, int *bad, int pad)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
+    (void)pad;
     while (i < n) {
         unsigned char c;
 #ifdef SG_TEXT_SSE2
-        /* 16 plain bytes at a time (o has room: 6 per byte left) */
-        while (n - i >= 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-                _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-                             _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
-                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-                             _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
-            _mm_storeu_si128((__m128i *)(void *)o, x);
-            if (m) {
-                unsigned z = (unsigned)__builtin_ctz(m);
-                o += z;
-                i += z;
-                break;
+        if (pad) {
+            /* a plain run 16 bytes at a time, to the end of the string
+             * (SG_RD_PAD bytes readable past it, 16 bytes more room) */
+            if (json_plain[s[i]]) {
+                size_t m = plain_run(o, str + i, n - i, 0);
+                o += m;
+                i += m;
+                continue;
             }
-            o += 16;
-            i += 16;
+        } else {
+            /* 16 plain bytes at a time (o has room: 6 per byte left) */
+            while (n - i >= 16) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+                unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                    _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                                 _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+                    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
+                _mm_storeu_si128((__m128i *)(void *)o, x);
+                if (m) {
+                    unsigned z = (unsigned)__builtin_ctz(m);
+                    o += z;
+                    i += z;
+                    break;
+                }
+                o += 16;
+                i += 16;
+            }
         }
         if (i >= n)
             break;
@@ -306,6 +383,15 @@ static char *json_body(char *o, const char *str, size_t n, int *bad)
             *o++ = (char)c;
             i++;
             continue;
+        }
+        if (c >= 0x80) {
+            unsigned long cp;
+            size_t len = utf8_seq(s + i, n - i, &cp);
+            if (SG_LIKELY(len && utf8_shown(cp))) {
+                o = put_seq(o, s + i, len);
+                i += len;
+                continue;
+            }
         }
         switch (c) {
         case '"': *o++ = '\\'; *o++ = '"'; i++; continue;
@@ -319,13 +405,7 @@ static char *json_body(char *o, const char *str, size_t n, int *bad)
         }
         {
             unsigned long cp = c;
-            size_t len = c >= 0x80 ? sg_utf8_seq(s + i, n - i, &cp) : 0;
-            if (len && !(cp < 0xA0 || cp == 0x2028 || cp == 0x2029 || is_bidi(cp))) {
-                memcpy(o, s + i, len);
-                o += len;
-                i += len;
-                continue;
-            }
+            size_t len = c >= 0x80 ? utf8_seq(s + i, n - i, &cp) : 0;
             /* controls, C1 controls and U+2028/9 (they break line-based
              * readers), bidirectional controls (they reorder a terminal's
              * line), bytes that are not UTF-8 */
@@ -352,7 +432,7 @@ static char *json_body(char *o, const char *str, size_t n, int *bad)
 char *sg_json_str_at(char *o, const char *s, size_t n, int *bad)
 {
     *o++ = '"';
-    o = json_body(o, s, n, bad);
+    o = json_body(o, s, n, bad, 0);
     *o++ = '"';
     return o;
 }
@@ -364,7 +444,7 @@ char *sg_json_str_pad_at(char *o, const char *s, size_t n, int *bad)
     i = plain_run(o, s, n, 0);
     o += i;
     if (i < n)
-        o = json_body(o, s + i, n - i, bad);
+        o = json_body(o, s + i, n - i, bad, 1);
     *o++ = '"';
     return o;
 }
@@ -426,14 +506,32 @@ char *sg_csv_str_at(char *o, const char *s, size_t n)
 char *sg_csv_str_pad_at(char *o, const char *s, size_t n)
 {
     /* a field without ',', '"', CR or LF stands as it is; plain_run stops
-     * at more bytes than those, the rest is looked at by sg_csv_str_at */
+     * at more bytes than those (non-ASCII, controls), so the rest is looked
+     * at for these four; a field with one is written by sg_csv_str_at */
     size_t i = plain_run(o, s, n, 1), j;
     if (i == n)
         return o + n;
+#ifdef SG_TEXT_SSE2
+    /* the rest 16 bytes at a time, copied while none of them needs quotes */
+    for (j = i; j < n; j += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')))));
+        if (n - j < 16)
+            m &= (1u << (n - j)) - 1;
+        if (m)
+            return sg_csv_str_at(o, s, n);
+        _mm_storeu_si128((__m128i *)(void *)(o + j), x);
+    }
+#else
     for (j = i; j < n; j++)
         if (s[j] == ',' || s[j] == '"' || s[j] == '\r' || s[j] == '\n')
             return sg_csv_str_at(o, s, n);
     memcpy(o + i, s + i, n - i);
+#endif
     return o + n;
 }
 
@@ -799,10 +897,12 @@ unsigned long long sg_hash(const void *p, size_t n, unsigned long long seed)
 /* IP addresses (SG_INET)                                                     */
 /* ========================================================================== */
 
-static unsigned hex_val(char c)
-{
-    return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
-}
+/* 1 + the value of a hex digit, 0 for any other byte. */
+static const unsigned char hex_value1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* A dotted quad that is all of s[0, n): 1-3 decimal digits a part, no
  * leading zero (inet_pton's rule), each at most 255. */
@@ -831,25 +931,39 @@ static int dotted_quad(const char *s, size_t n, unsigned long *out)
     return i == n;
 }
 
-static char *put_group(char *o, unsigned g)
+/* Group g in hex without leading zeros at o; the end.  It stores 4 bytes:
+ * at most 3 past the group, which the rest of the address or its room
+ * (SG_INET6_MAX_CANON + 1) takes. */
+static inline char *put_group(char *o, unsigned g)
 {
     static const char hx[] = "0123456789abcdef";
-    int shift = 12;
-    while (shift > 0 && !(g >> shift & 0xf))
-        shift -= 4;
-    for (; shift >= 0; shift -= 4)
-        *o++ = hx[g >> shift & 0xf];
-    return o;
+    char b[8];
+    size_t nd = 1 + (g >= 0x10) + (g >= 0x100) + (g >= 0x1000);
+    b[0] = hx[g >> 12 & 0xf];
+    b[1] = hx[g >> 8 & 0xf];
+    b[2] = hx[g >> 4 & 0xf];
+    b[3] = hx[g & 0xf];
+    memset(b + 4, 0, 4);
+    memcpy(o, b + 4 - nd, 4); /* the last nd digits; fixed size: no call */
+    return o + nd;
 }
 
 size_t sg_inet6_canon(char *o, const char *s, size_t n)
 {
-    unsigned g[8];
+    unsigned g[8], zero = 0; /* bit i: the i-th group read is 0 */
     int ng = 0, gap = -1, i, best = -1, bestlen = 1;
-    size_t p = 0;
+    size_t p = 0, lim;
     char *start = o;
     if (n < 2 || n > SG_INET6_MAX_TEXT)
         return 0;
+    /* IPv6 text has a ':' after at most 4 hex digits: IPv4 (most of the
+     * addresses) and other text are told at once */
+    if (n >= 5) {
+        if (!((s[0] == ':') | (s[1] == ':') | (s[2] == ':') | (s[3] == ':') | (s[4] == ':')))
+            return 0;
+    } else if (!memchr(s, ':', n)) {
+        return 0;
+    }
     if (s[0] == ':') {
         if (s[1] != ':')
             return 0;
@@ -858,19 +972,25 @@ size_t sg_inet6_canon(char *o, const char *s, size_t n)
     }
     while (p < n) {
         size_t q = p;
-        unsigned v = 0;
-        while (q < n && q - p < 5 && is_hex(s[q]))
-            v = v << 4 | hex_val(s[q++]);
+        unsigned v = 0, d;
+        lim = n - p < 5 ? n : p + 5;
+        while (q < lim && (d = hex_value1[(unsigned char)s[q]]) != 0) {
+            v = v << 4 | (d - 1);
+            q++;
+        }
         if (q < n && s[q] == '.') { /* the last 32 bits as a dotted quad */
             unsigned long a;
             if (ng > 6 || !dotted_quad(s + p, n - p, &a))
                 return 0;
+            zero |= (unsigned)!(a >> 16) << ng;
             g[ng++] = (unsigned)(a >> 16);
+            zero |= (unsigned)!(a & 0xffff) << ng;
             g[ng++] = (unsigned)(a & 0xffff);
             break;
         }
         if (q == p || q - p > 4 || ng == 8)
             return 0;
+        zero |= (unsigned)!v << ng;
         g[ng++] = v;
         if (q == n)
             break;
@@ -888,9 +1008,12 @@ size_t sg_inet6_canon(char *o, const char *s, size_t n)
         return 0;
     if (gap >= 0) { /* the "::" stands for the groups missing */
         int tail = ng - gap;
-        memmove(g + 8 - tail, g + gap, (size_t)tail * sizeof *g);
+        for (i = 7; i >= 8 - tail; i--) /* the groups after it to the end, last first */
+            g[i] = g[i - (8 - ng)];
         for (i = gap; i < 8 - tail; i++)
             g[i] = 0;
+        zero = (zero & ((1u << gap) - 1)) | (((1u << (8 - ng)) - 1) << gap) |
+               (zero >> gap << (gap + 8 - ng));
     }
     /* RFC 5952 5: IPv4-mapped addresses end in their dotted quad */
     if (!g[0] && !g[1] && !g[2] && !g[3] && !g[4] && g[5] == 0xffff) {
@@ -910,27 +1033,36 @@ size_t sg_inet6_canon(char *o, const char *s, size_t n)
         return (size_t)(o - start);
     }
     /* RFC 5952 4.2: "::" for the longest run of two or more zero groups,
-     * the first of equal runs */
-    for (i = 0; i < 8;) {
-        int j = i;
-        while (j < 8 && !g[j])
-            j++;
-        if (j - i > bestlen) {
-            best = i;
-            bestlen = j - i;
+     * the first of equal runs.  Bit i of run is set while groups i, i + 1,
+     * ..., i + len - 1 are all zero. */
+    {
+        unsigned run = zero, last = 0;
+        int len = 0;
+        while (run) {
+            last = run;
+            run &= run >> 1;
+            len++;
         }
-        i = j > i ? j : i + 1;
+        if (len > bestlen) {
+            bestlen = len;
+            for (best = 0; !(last >> best & 1); best++)
+                ;
+        }
     }
-    for (i = 0; i < 8; i++) {
-        if (i == best) {
-            *o++ = ':';
-            *o++ = ':';
-            i += bestlen - 1;
-            continue;
-        }
-        if (i && i != best + bestlen)
+    /* the groups before the "::", the "::", the groups after it */
+    for (i = 0; i < (best < 0 ? 8 : best); i++) {
+        if (i)
             *o++ = ':';
         o = put_group(o, g[i]);
+    }
+    if (best >= 0) {
+        *o++ = ':';
+        for (i = best + bestlen; i < 8; i++) {
+            *o++ = ':';
+            o = put_group(o, g[i]);
+        }
+        if (best + bestlen == 8)
+            *o++ = ':';
     }
     *o = '\0';
     return (size_t)(o - start);

@@ -7,7 +7,10 @@
  * The first byte picks the format (bits 0-2: 0 table, 1 json, 2 csv,
  * 3 folded, 4 svg, 5-7 all five) and, with bit 3, a descriptor whose linear
  * histogram sits at the edges of int64 (as a spec with min/max near the
- * limits produces); the rest is the input.
+ * limits produces); with bit 4 instead the generated tcp_conn parser (its
+ * golden copy, tests/golden/tools/tcp_conn_parser.c), whose reader and
+ * writers of its own (stapgen_rt_kind.h) then run in sg_main's modes; the
+ * rest is the input.
  *
  * Invariant: every input line is either delivered as a record or counted as
  * dropped; the only other dropped input is a report block's missing
@@ -21,6 +24,11 @@
 #include <string.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_int.h" /* sg_writer_reader: the modes sg_main sets */
+
+/* tcp_conn_tool and tcp_conn_code, the per-kind code as generated */
+#define STAPGEN_NO_MAIN
+#include "../golden/tools/tcp_conn_parser.c"
 
 static const sg_field conn_fields[] = {
 	{ "comm", SG_STRING, "COMM", 16 },
@@ -84,7 +92,8 @@ static const sg_tool tool_edge = { "fuzz", "specs/fuzz.yaml", kinds_edge, 7 };
 
 static FILE *devnull;
 
-static void one(const uint8_t *data, size_t size, const sg_tool *t, sg_format fmt)
+static void one(const uint8_t *data, size_t size, const sg_tool *t, const sg_kind_code *code,
+		sg_format fmt)
 {
 	/* fmemopen refuses size 0 on some libcs: give it a byte it never reads */
 	static char empty[1];
@@ -97,6 +106,11 @@ static void one(const uint8_t *data, size_t size, const sg_tool *t, sg_format fm
 	sg_writer *w = sg_writer_new(devnull, t, fmt);
 	if (!r || !w)
 		abort();
+	if (code) { /* as sg_main_code runs a generated parser */
+		sg_writer_reader(w, r);
+		sg_reader_code(r, code);
+		sg_writer_code(w, code);
+	}
 	const sg_kind *k;
 	const sg_value *v;
 	unsigned long closers = 0;
@@ -167,11 +181,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!devnull && !(devnull = fopen("/dev/null", "w")))
 		abort();
-	const sg_tool *t = data[0] & 8 ? &tool_edge : &tool;
+	const sg_tool *t = data[0] & 16 ? &tcp_conn_tool : data[0] & 8 ? &tool_edge : &tool;
+	const sg_kind_code *code = data[0] & 16 ? tcp_conn_code : NULL;
 	unsigned f = data[0] & 7;
 	for (unsigned fmt = SG_FMT_TABLE; fmt <= SG_FMT_SVG; fmt++)
 		if (f > SG_FMT_SVG || f == fmt)
-			one(data + 1, size - 1, t, (sg_format)fmt);
+			one(data + 1, size - 1, t, code, (sg_format)fmt);
 	if (f >= SG_FMT_SVG)
 		folded(data + 1, size - 1, data[0] & 8);
 	return 0;

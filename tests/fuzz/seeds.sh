@@ -7,7 +7,8 @@
 #              bytes: probe context with $vars/$return, report context),
 #              tests/fuzz/seeds/expr/*
 #   fuzz_rt    the parser test inputs, tests/fuzz/seeds/rt/* (first byte 7:
-#              all five output formats)
+#              all five output formats; tcp_conn's also with first byte
+#              0x17: through the generated tcp_conn parser's own code)
 #   fuzz_explain  tests/fuzz/seeds/explain/* (stap stderr samples)
 # usage: seeds.sh DIR
 set -eu
@@ -43,6 +44,9 @@ for f in tests/parsers/*/*.in "$here"/seeds/rt/*; do
 	case $f in
 	*/seeds/rt/*) cp "$f" "$dir/fuzz_rt/t$i" ;;
 	*) { printf '\007'; cat "$f"; } >"$dir/fuzz_rt/t$i" ;;
+	esac
+	case $f in # tcp_conn's through its generated parser's own code too
+	*/parsers/tcp_conn/*) { printf '\027'; cat "$f"; } >"$dir/fuzz_rt/g$i" ;;
 	esac
 done
 for f in "$here"/seeds/explain/*; do

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @seeks: one histogram bucket */
 typedef struct deviceseeks_rec_seeks {
@@ -27,6 +28,14 @@ static const sg_field deviceseeks_fields_seeks[] = {
 	{ "count", SG_LONG, "count", 0 },
 };
 
+/* The fields of a @seeks line into values; 0: the line is dropped */
+static int deviceseeks_read_seeks(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* devname */
+	       sg_read_long(ln, 1) &&	/* bucket */
+	       sg_read_long(ln, 2);	/* count */
+}
+
 static const sg_kind deviceseeks_kinds[] = {
 	{ "seeks", SG_HIST_LOG2, deviceseeks_fields_seeks, 3, 0LL, 0LL, 0LL, "seeks" },
 };
@@ -38,6 +47,11 @@ const sg_tool deviceseeks_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char deviceseeks_set[] = "stapgen set ebe5cb19ebc6d518";
+
+/* Each kind's own code, in deviceseeks_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code deviceseeks_code[] = {
+	{ deviceseeks_read_seeks, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct deviceseeks_handlers {
@@ -60,6 +74,7 @@ long deviceseeks_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &deviceseeks_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, deviceseeks_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -77,6 +92,6 @@ long deviceseeks_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &deviceseeks_tool);
+	return sg_main_code(argc, argv, &deviceseeks_tool, NULL, deviceseeks_code);
 }
 #endif

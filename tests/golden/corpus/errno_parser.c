@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @errors: one row of a periodic report */
 typedef struct errno_rec_errors {
@@ -33,6 +34,16 @@ static const sg_field errno_fields_errors[] = {
 	{ "count", SG_LONG, "COUNT", 0 },
 };
 
+/* The fields of a @errors line into values; 0: the line is dropped */
+static int errno_read_errors(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* syscall */
+	       sg_read_str(ln, 2) &&	/* comm */
+	       sg_read_str(ln, 3) &&	/* error */
+	       sg_read_long(ln, 4);	/* count */
+}
+
 static const sg_kind errno_kinds[] = {
 	{ "errors", SG_ROW, errno_fields_errors, 5, 0LL, 0LL, 0LL, "errors" },
 };
@@ -44,6 +55,11 @@ const sg_tool errno_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char errno_set[] = "stapgen set b86fb0b052f1629b";
+
+/* Each kind's own code, in errno_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code errno_code[] = {
+	{ errno_read_errors, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct errno_handlers {
@@ -70,6 +86,7 @@ long errno_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &errno_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, errno_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -87,6 +104,6 @@ long errno_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &errno_tool);
+	return sg_main_code(argc, argv, &errno_tool, NULL, errno_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @errors: one row of a periodic report */
 typedef struct errsnoop_rec_errors {
@@ -38,6 +39,18 @@ static const sg_field errsnoop_fields_errors[] = {
 	{ "argstr", SG_STRING, "ARGSTR", 0 },
 };
 
+/* The fields of a @errors line into values; 0: the line is dropped */
+static int errsnoop_read_errors(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* syscall */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* pid */
+	       sg_read_long(ln, 3) &&	/* hits */
+	       sg_read_long(ln, 4) &&	/* errno */
+	       sg_read_str(ln, 5) &&	/* errstr */
+	       sg_read_str(ln, 6);	/* argstr */
+}
+
 static const sg_kind errsnoop_kinds[] = {
 	{ "errors", SG_ROW, errsnoop_fields_errors, 7, 0LL, 0LL, 0LL, "errors" },
 };
@@ -49,6 +62,11 @@ const sg_tool errsnoop_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char errsnoop_set[] = "stapgen set af64eaacf38f674c";
+
+/* Each kind's own code, in errsnoop_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code errsnoop_code[] = {
+	{ errsnoop_read_errors, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct errsnoop_handlers {
@@ -78,6 +96,7 @@ long errsnoop_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &errsnoop_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, errsnoop_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -95,6 +114,6 @@ long errsnoop_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &errsnoop_tool);
+	return sg_main_code(argc, argv, &errsnoop_tool, NULL, errsnoop_code);
 }
 #endif

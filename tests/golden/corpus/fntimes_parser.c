@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @slow: one event */
 typedef struct fntimes_rec_slow {
@@ -27,6 +28,61 @@ static const sg_field fntimes_fields_slow[] = {
 	{ "max_us", SG_LONG, "MAX_US", 0 },
 };
 
+/* The fields of a @slow line into values; 0: the line is dropped */
+static int fntimes_read_slow(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* func */
+	       sg_read_long(ln, 1) &&	/* time_us */
+	       sg_read_long(ln, 2);	/* max_us */
+}
+
+/* -f table: a @slow row under its header */
+static void fntimes_table_slow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 182 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = sg_table_text(o, &v[0], 4);	/* func */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 7);	/* time_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 6);	/* max_us */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @slow event */
+static void fntimes_json_slow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 125 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"slow\",\"func\":");
+	o = sg_json_text(o, &v[0], ",\"func.hex\":");
+	o = SG_PUT(o, ",\"time_us\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"max_us\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @slow event */
+static void fntimes_csv_slow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 75 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "slow,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind fntimes_kinds[] = {
 	{ "slow", SG_EVENT, fntimes_fields_slow, 3, 0LL, 0LL, 0LL, NULL },
 };
@@ -38,6 +94,11 @@ const sg_tool fntimes_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char fntimes_set[] = "stapgen set 2529c3a5cf450a0d";
+
+/* Each kind's own code, in fntimes_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code fntimes_code[] = {
+	{ fntimes_read_slow, fntimes_table_slow, fntimes_json_slow, fntimes_csv_slow },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct fntimes_handlers {
@@ -60,6 +121,7 @@ long fntimes_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &fntimes_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, fntimes_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -77,6 +139,6 @@ long fntimes_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &fntimes_tool);
+	return sg_main_code(argc, argv, &fntimes_tool, NULL, fntimes_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @calls: one row of a periodic report */
 typedef struct functioncallcount_rec_calls {
@@ -25,6 +26,13 @@ static const sg_field functioncallcount_fields_calls[] = {
 	{ "count", SG_LONG, "COUNT", 0 },
 };
 
+/* The fields of a @calls line into values; 0: the line is dropped */
+static int functioncallcount_read_calls(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* func */
+	       sg_read_long(ln, 1);	/* count */
+}
+
 static const sg_kind functioncallcount_kinds[] = {
 	{ "calls", SG_ROW, functioncallcount_fields_calls, 2, 0LL, 0LL, 0LL, "calls" },
 };
@@ -36,6 +44,11 @@ const sg_tool functioncallcount_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char functioncallcount_set[] = "stapgen set 63bae4d2c2b04143";
+
+/* Each kind's own code, in functioncallcount_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code functioncallcount_code[] = {
+	{ functioncallcount_read_calls, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct functioncallcount_handlers {
@@ -57,6 +70,7 @@ long functioncallcount_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &functioncallcount_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, functioncallcount_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -74,6 +88,6 @@ long functioncallcount_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &functioncallcount_tool);
+	return sg_main_code(argc, argv, &functioncallcount_tool, NULL, functioncallcount_code);
 }
 #endif

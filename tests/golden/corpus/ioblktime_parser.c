@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @etimes: one row of a periodic report */
 typedef struct ioblktime_rec_etimes {
@@ -32,6 +33,16 @@ static const sg_field ioblktime_fields_etimes[] = {
 	{ "avg_us", SG_LONG, "AVG_US", 0 },
 };
 
+/* The fields of a @etimes line into values; 0: the line is dropped */
+static int ioblktime_read_etimes(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_str(ln, 1) &&	/* rw */
+	       sg_read_long(ln, 2) &&	/* total_us */
+	       sg_read_long(ln, 3) &&	/* count */
+	       sg_read_long(ln, 4);	/* avg_us */
+}
+
 static const sg_kind ioblktime_kinds[] = {
 	{ "etimes", SG_ROW, ioblktime_fields_etimes, 5, 0LL, 0LL, 0LL, "etimes" },
 };
@@ -43,6 +54,11 @@ const sg_tool ioblktime_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char ioblktime_set[] = "stapgen set 6fb592317f877529";
+
+/* Each kind's own code, in ioblktime_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code ioblktime_code[] = {
+	{ ioblktime_read_etimes, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ioblktime_handlers {
@@ -68,6 +84,7 @@ long ioblktime_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &ioblktime_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, ioblktime_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -85,6 +102,6 @@ long ioblktime_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &ioblktime_tool);
+	return sg_main_code(argc, argv, &ioblktime_tool, NULL, ioblktime_code);
 }
 #endif

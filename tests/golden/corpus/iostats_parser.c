@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @iostats: one row of a periodic report */
 typedef struct iostats_rec_iostats {
@@ -37,6 +38,19 @@ static const sg_field iostats_fields_iostats[] = {
 	{ "write_avg", SG_LONG, "WRITE_AVG", 0 },
 };
 
+/* The fields of a @iostats line into values; 0: the line is dropped */
+static int iostats_read_iostats(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* comm */
+	       sg_read_long(ln, 1) &&	/* opens */
+	       sg_read_long(ln, 2) &&	/* reads */
+	       sg_read_long(ln, 3) &&	/* read_kb */
+	       sg_read_long(ln, 4) &&	/* read_avg */
+	       sg_read_long(ln, 5) &&	/* writes */
+	       sg_read_long(ln, 6) &&	/* write_kb */
+	       sg_read_long(ln, 7);	/* write_avg */
+}
+
 static const sg_kind iostats_kinds[] = {
 	{ "iostats", SG_ROW, iostats_fields_iostats, 8, 0LL, 0LL, 0LL, "iostats" },
 };
@@ -48,6 +62,11 @@ const sg_tool iostats_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char iostats_set[] = "stapgen set b81c8fecd7402204";
+
+/* Each kind's own code, in iostats_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code iostats_code[] = {
+	{ iostats_read_iostats, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iostats_handlers {
@@ -75,6 +94,7 @@ long iostats_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &iostats_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, iostats_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -92,6 +112,6 @@ long iostats_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &iostats_tool);
+	return sg_main_code(argc, argv, &iostats_tool, NULL, iostats_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @writeback: one row of a periodic report */
 typedef struct mmwriteback_rec_writeback {
@@ -35,6 +36,18 @@ static const sg_field mmwriteback_fields_writeback[] = {
 	{ "pgout_count", SG_LONG, "PGOUT_COUNT", 0 },
 };
 
+/* The fields of a @writeback line into values; 0: the line is dropped */
+static int mmwriteback_read_writeback(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* comm */
+	       sg_read_long(ln, 1) &&	/* pid */
+	       sg_read_long(ln, 2) &&	/* pdflush_count */
+	       sg_read_long(ln, 3) &&	/* pdflush_sum */
+	       sg_read_long(ln, 4) &&	/* kupdate_count */
+	       sg_read_long(ln, 5) &&	/* kupdate_sum */
+	       sg_read_long(ln, 6);	/* pgout_count */
+}
+
 static const sg_kind mmwriteback_kinds[] = {
 	{ "writeback", SG_ROW, mmwriteback_fields_writeback, 7, 0LL, 0LL, 0LL, "writeback" },
 };
@@ -46,6 +59,11 @@ const sg_tool mmwriteback_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char mmwriteback_set[] = "stapgen set 79c3ee688c410196";
+
+/* Each kind's own code, in mmwriteback_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code mmwriteback_code[] = {
+	{ mmwriteback_read_writeback, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct mmwriteback_handlers {
@@ -72,6 +90,7 @@ long mmwriteback_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &mmwriteback_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, mmwriteback_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -89,6 +108,6 @@ long mmwriteback_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &mmwriteback_tool);
+	return sg_main_code(argc, argv, &mmwriteback_tool, NULL, mmwriteback_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @get_stats: one event */
 typedef struct netdev_rec_get_stats {
@@ -23,6 +24,48 @@ static const sg_field netdev_fields_get_stats[] = {
 	{ "dev", SG_STRING, "DEV", 0 },
 };
 
+/* The fields of a @get_stats line into values; 0: the line is dropped */
+static int netdev_read_get_stats(sg_line *ln)
+{
+	return sg_read_str(ln, 0);	/* dev */
+}
+
+/* -f table: a @get_stats row under its header */
+static void netdev_table_get_stats(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 68 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "get_stats       ");
+	o = sg_table_text(o, &v[0], 0);	/* dev */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @get_stats event */
+static void netdev_json_get_stats(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 59 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"get_stats\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @get_stats event */
+static void netdev_csv_get_stats(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 30 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "get_stats,");
+	o = sg_csv_text(o, &v[0]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @register: one event */
 typedef struct netdev_rec_register {
 	const char *f_dev;	/* not NUL-safe: use len_dev */
@@ -33,6 +76,48 @@ static const sg_field netdev_fields_register[] = {
 	{ "dev", SG_STRING, "DEV", 0 },
 };
 
+/* The fields of a @register line into values; 0: the line is dropped */
+static int netdev_read_register(sg_line *ln)
+{
+	return sg_read_str(ln, 0);	/* dev */
+}
+
+/* -f table: a @register row under its header */
+static void netdev_table_register(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 68 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "register        ");
+	o = sg_table_text(o, &v[0], 0);	/* dev */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @register event */
+static void netdev_json_register(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 58 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"register\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @register event */
+static void netdev_csv_register(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 29 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "register,");
+	o = sg_csv_text(o, &v[0]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @unregister: one event */
 typedef struct netdev_rec_unregister {
 	const char *f_dev;	/* not NUL-safe: use len_dev */
@@ -42,6 +127,48 @@ typedef struct netdev_rec_unregister {
 static const sg_field netdev_fields_unregister[] = {
 	{ "dev", SG_STRING, "DEV", 0 },
 };
+
+/* The fields of a @unregister line into values; 0: the line is dropped */
+static int netdev_read_unregister(sg_line *ln)
+{
+	return sg_read_str(ln, 0);	/* dev */
+}
+
+/* -f table: a @unregister row under its header */
+static void netdev_table_unregister(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 68 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "unregister      ");
+	o = sg_table_text(o, &v[0], 0);	/* dev */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @unregister event */
+static void netdev_json_unregister(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 60 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"unregister\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @unregister event */
+static void netdev_csv_unregister(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 31 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "unregister,");
+	o = sg_csv_text(o, &v[0]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 /* @ioctl: one event */
 typedef struct netdev_rec_ioctl {
@@ -55,6 +182,55 @@ static const sg_field netdev_fields_ioctl[] = {
 	{ "arg", SG_STRING, "ARG", 0 },
 };
 
+/* The fields of a @ioctl line into values; 0: the line is dropped */
+static int netdev_read_ioctl(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* cmd */
+	       sg_read_str(ln, 1);	/* arg */
+}
+
+/* -f table: a @ioctl row under its header */
+static void netdev_table_ioctl(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 129 + 4 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "ioctl           ");
+	o = sg_table_num(o, &v[0], 3);	/* cmd */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 0);	/* arg */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @ioctl event */
+static void netdev_json_ioctl(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 86 + 8 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"ioctl\",\"cmd\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"arg\":");
+	o = sg_json_text(o, &v[1], ",\"arg.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @ioctl event */
+static void netdev_csv_ioctl(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 51 + 2 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "ioctl,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @promiscuity: one event */
 typedef struct netdev_rec_promiscuity {
 	const char *f_dev;	/* not NUL-safe: use len_dev */
@@ -67,6 +243,55 @@ static const sg_field netdev_fields_promiscuity[] = {
 	{ "enable", SG_LONG, "ENABLE", 0 },
 };
 
+/* The fields of a @promiscuity line into values; 0: the line is dropped */
+static int netdev_read_promiscuity(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_long(ln, 1);	/* enable */
+}
+
+/* -f table: a @promiscuity row under its header */
+static void netdev_table_promiscuity(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 132 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "promiscuity     ");
+	o = sg_table_text(o, &v[0], 3);	/* dev */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 6);	/* enable */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @promiscuity event */
+static void netdev_json_promiscuity(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 95 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"promiscuity\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, ",\"enable\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @promiscuity event */
+static void netdev_csv_promiscuity(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 57 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "promiscuity,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @change_rx_flag: one event */
 typedef struct netdev_rec_change_rx_flag {
 	const char *f_dev;	/* not NUL-safe: use len_dev */
@@ -78,6 +303,55 @@ static const sg_field netdev_fields_change_rx_flag[] = {
 	{ "dev", SG_STRING, "DEV", 0 },
 	{ "flags", SG_LONG, "FLAGS", 0 },
 };
+
+/* The fields of a @change_rx_flag line into values; 0: the line is dropped */
+static int netdev_read_change_rx_flag(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_long(ln, 1);	/* flags */
+}
+
+/* -f table: a @change_rx_flag row under its header */
+static void netdev_table_change_rx_flag(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 131 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "change_rx_flag  ");
+	o = sg_table_text(o, &v[0], 3);	/* dev */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 5);	/* flags */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @change_rx_flag event */
+static void netdev_json_change_rx_flag(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 97 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"change_rx_flag\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, ",\"flags\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @change_rx_flag event */
+static void netdev_csv_change_rx_flag(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 60 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "change_rx_flag,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 /* @change_mtu: one event */
 typedef struct netdev_rec_change_mtu {
@@ -92,6 +366,62 @@ static const sg_field netdev_fields_change_mtu[] = {
 	{ "old_mtu", SG_LONG, "OLD_MTU", 0 },
 	{ "new_mtu", SG_LONG, "NEW_MTU", 0 },
 };
+
+/* The fields of a @change_mtu line into values; 0: the line is dropped */
+static int netdev_read_change_mtu(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_long(ln, 1) &&	/* old_mtu */
+	       sg_read_long(ln, 2);	/* new_mtu */
+}
+
+/* -f table: a @change_mtu row under its header */
+static void netdev_table_change_mtu(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 198 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "change_mtu      ");
+	o = sg_table_text(o, &v[0], 3);	/* dev */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 7);	/* old_mtu */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 7);	/* new_mtu */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @change_mtu event */
+static void netdev_json_change_mtu(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 130 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"change_mtu\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, ",\"old_mtu\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"new_mtu\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @change_mtu event */
+static void netdev_csv_change_mtu(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 81 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "change_mtu,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 /* @change_mac: one event */
 typedef struct netdev_rec_change_mac {
@@ -109,6 +439,62 @@ static const sg_field netdev_fields_change_mac[] = {
 	{ "new_mac", SG_STRING, "NEW_MAC", 0 },
 };
 
+/* The fields of a @change_mac line into values; 0: the line is dropped */
+static int netdev_read_change_mac(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_str(ln, 1) &&	/* old_mac */
+	       sg_read_str(ln, 2);	/* new_mac */
+}
+
+/* -f table: a @change_mac row under its header */
+static void netdev_table_change_mac(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 182 + 4 * (v[0].slen + v[1].slen + v[2].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "change_mac      ");
+	o = sg_table_text(o, &v[0], 3);	/* dev */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 7);	/* old_mac */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[2], 0);	/* new_mac */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @change_mac event */
+static void netdev_json_change_mac(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 152 + 8 * (v[0].slen + v[1].slen + v[2].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"change_mac\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, ",\"old_mac\":");
+	o = sg_json_text(o, &v[1], ",\"old_mac.hex\":");
+	o = SG_PUT(o, ",\"new_mac\":");
+	o = sg_json_text(o, &v[2], ",\"new_mac.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @change_mac event */
+static void netdev_csv_change_mac(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 69 + 2 * (v[0].slen + v[1].slen + v[2].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "change_mac,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[2]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @transmit: one event */
 typedef struct netdev_rec_transmit {
 	const char *f_dev;	/* not NUL-safe: use len_dev */
@@ -120,6 +506,55 @@ static const sg_field netdev_fields_transmit[] = {
 	{ "dev", SG_STRING, "DEV", 0 },
 	{ "protocol", SG_LONG, "PROTOCOL", 0 },
 };
+
+/* The fields of a @transmit line into values; 0: the line is dropped */
+static int netdev_read_transmit(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_long(ln, 1);	/* protocol */
+}
+
+/* -f table: a @transmit row under its header */
+static void netdev_table_transmit(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 134 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "transmit        ");
+	o = sg_table_text(o, &v[0], 3);	/* dev */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 8);	/* protocol */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @transmit event */
+static void netdev_json_transmit(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 94 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"transmit\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, ",\"protocol\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @transmit event */
+static void netdev_csv_transmit(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 54 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "transmit,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 /* @hard_transmit: one event */
 typedef struct netdev_rec_hard_transmit {
@@ -133,6 +568,55 @@ static const sg_field netdev_fields_hard_transmit[] = {
 	{ "protocol", SG_LONG, "PROTOCOL", 0 },
 };
 
+/* The fields of a @hard_transmit line into values; 0: the line is dropped */
+static int netdev_read_hard_transmit(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_long(ln, 1);	/* protocol */
+}
+
+/* -f table: a @hard_transmit row under its header */
+static void netdev_table_hard_transmit(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 134 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "hard_transmit   ");
+	o = sg_table_text(o, &v[0], 3);	/* dev */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 8);	/* protocol */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @hard_transmit event */
+static void netdev_json_hard_transmit(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 99 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"hard_transmit\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, ",\"protocol\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @hard_transmit event */
+static void netdev_csv_hard_transmit(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 59 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "hard_transmit,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @rx: one event */
 typedef struct netdev_rec_rx {
 	const char *f_dev;	/* not NUL-safe: use len_dev */
@@ -144,6 +628,55 @@ static const sg_field netdev_fields_rx[] = {
 	{ "dev", SG_STRING, "DEV", 0 },
 	{ "protocol", SG_LONG, "PROTOCOL", 0 },
 };
+
+/* The fields of a @rx line into values; 0: the line is dropped */
+static int netdev_read_rx(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_long(ln, 1);	/* protocol */
+}
+
+/* -f table: a @rx row under its header */
+static void netdev_table_rx(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 134 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "rx              ");
+	o = sg_table_text(o, &v[0], 3);	/* dev */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 8);	/* protocol */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @rx event */
+static void netdev_json_rx(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 88 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"rx\",\"dev\":");
+	o = sg_json_text(o, &v[0], ",\"dev.hex\":");
+	o = SG_PUT(o, ",\"protocol\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @rx event */
+static void netdev_csv_rx(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 48 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "rx,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 static const sg_kind netdev_kinds[] = {
 	{ "get_stats", SG_EVENT, netdev_fields_get_stats, 1, 0LL, 0LL, 0LL, NULL },
@@ -166,6 +699,21 @@ const sg_tool netdev_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char netdev_set[] = "stapgen set d10eac44430fac77";
+
+/* Each kind's own code, in netdev_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code netdev_code[] = {
+	{ netdev_read_get_stats, netdev_table_get_stats, netdev_json_get_stats, netdev_csv_get_stats },
+	{ netdev_read_register, netdev_table_register, netdev_json_register, netdev_csv_register },
+	{ netdev_read_unregister, netdev_table_unregister, netdev_json_unregister, netdev_csv_unregister },
+	{ netdev_read_ioctl, netdev_table_ioctl, netdev_json_ioctl, netdev_csv_ioctl },
+	{ netdev_read_promiscuity, netdev_table_promiscuity, netdev_json_promiscuity, netdev_csv_promiscuity },
+	{ netdev_read_change_rx_flag, netdev_table_change_rx_flag, netdev_json_change_rx_flag, netdev_csv_change_rx_flag },
+	{ netdev_read_change_mtu, netdev_table_change_mtu, netdev_json_change_mtu, netdev_csv_change_mtu },
+	{ netdev_read_change_mac, netdev_table_change_mac, netdev_json_change_mac, netdev_csv_change_mac },
+	{ netdev_read_transmit, netdev_table_transmit, netdev_json_transmit, netdev_csv_transmit },
+	{ netdev_read_hard_transmit, netdev_table_hard_transmit, netdev_json_hard_transmit, netdev_csv_hard_transmit },
+	{ netdev_read_rx, netdev_table_rx, netdev_json_rx, netdev_csv_rx },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct netdev_handlers {
@@ -268,6 +816,7 @@ long netdev_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &netdev_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, netdev_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -335,6 +884,6 @@ long netdev_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &netdev_tool);
+	return sg_main_code(argc, argv, &netdev_tool, NULL, netdev_code);
 }
 #endif

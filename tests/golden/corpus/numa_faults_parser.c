@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @faults: one row of a periodic report */
 typedef struct numa_faults_rec_faults {
@@ -29,6 +30,15 @@ static const sg_field numa_faults_fields_faults[] = {
 	{ "wr_faults", SG_LONG, "WR_FAULTS", 0 },
 };
 
+/* The fields of a @faults line into values; 0: the line is dropped */
+static int numa_faults_read_faults(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* comm */
+	       sg_read_long(ln, 1) &&	/* pid */
+	       sg_read_long(ln, 2) &&	/* rd_faults */
+	       sg_read_long(ln, 3);	/* wr_faults */
+}
+
 /* @nodes: one row of a periodic report */
 typedef struct numa_faults_rec_nodes {
 	long long f_pid;
@@ -42,6 +52,14 @@ static const sg_field numa_faults_fields_nodes[] = {
 	{ "faults", SG_LONG, "FAULTS", 0 },
 };
 
+/* The fields of a @nodes line into values; 0: the line is dropped */
+static int numa_faults_read_nodes(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_long(ln, 1) &&	/* node */
+	       sg_read_long(ln, 2);	/* faults */
+}
+
 static const sg_kind numa_faults_kinds[] = {
 	{ "faults", SG_ROW, numa_faults_fields_faults, 4, 0LL, 0LL, 0LL, "faults" },
 	{ "nodes", SG_ROW, numa_faults_fields_nodes, 3, 0LL, 0LL, 0LL, "nodes" },
@@ -54,6 +72,12 @@ const sg_tool numa_faults_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char numa_faults_set[] = "stapgen set a308669485448bcc";
+
+/* Each kind's own code, in numa_faults_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code numa_faults_code[] = {
+	{ numa_faults_read_faults, NULL, NULL, NULL },
+	{ numa_faults_read_nodes, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct numa_faults_handlers {
@@ -85,6 +109,7 @@ long numa_faults_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &numa_faults_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, numa_faults_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -107,6 +132,6 @@ long numa_faults_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &numa_faults_tool);
+	return sg_main_code(argc, argv, &numa_faults_tool, NULL, numa_faults_code);
 }
 #endif

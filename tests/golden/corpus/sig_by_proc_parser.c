@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @signals: one row of a periodic report */
 typedef struct sig_by_proc_rec_signals {
@@ -31,6 +32,15 @@ static const sg_field sig_by_proc_fields_signals[] = {
 	{ "count", SG_LONG, "COUNT", 0 },
 };
 
+/* The fields of a @signals line into values; 0: the line is dropped */
+static int sig_by_proc_read_signals(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* sender */
+	       sg_read_str(ln, 1) &&	/* receiver */
+	       sg_read_str(ln, 2) &&	/* signal */
+	       sg_read_long(ln, 3);	/* count */
+}
+
 static const sg_kind sig_by_proc_kinds[] = {
 	{ "signals", SG_ROW, sig_by_proc_fields_signals, 4, 0LL, 0LL, 0LL, "signals" },
 };
@@ -42,6 +52,11 @@ const sg_tool sig_by_proc_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char sig_by_proc_set[] = "stapgen set 50c52fab5074850c";
+
+/* Each kind's own code, in sig_by_proc_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code sig_by_proc_code[] = {
+	{ sig_by_proc_read_signals, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sig_by_proc_handlers {
@@ -67,6 +82,7 @@ long sig_by_proc_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &sig_by_proc_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, sig_by_proc_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -84,6 +100,6 @@ long sig_by_proc_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &sig_by_proc_tool);
+	return sg_main_code(argc, argv, &sig_by_proc_tool, NULL, sig_by_proc_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @blocked: one event */
 typedef struct sk_stream_wait_memory_rec_blocked {
@@ -27,6 +28,62 @@ static const sg_field sk_stream_wait_memory_fields_blocked[] = {
 	{ "pid", SG_LONG, "PID", 0 },
 };
 
+/* The fields of a @blocked line into values; 0: the line is dropped */
+static int sk_stream_wait_memory_read_blocked(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* time_us */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2);	/* pid */
+}
+
+/* -f table: a @blocked row under its header */
+static void sk_stream_wait_memory_table_blocked(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 190 + 4 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "blocked    ");
+	o = sg_table_num(o, &v[0], 7);	/* time_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 4);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 3);	/* pid */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @blocked event */
+static void sk_stream_wait_memory_json_blocked(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 125 + 8 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"blocked\",\"time_us\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[1], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @blocked event */
+static void sk_stream_wait_memory_csv_blocked(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 78 + 2 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "blocked,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @recovered: one event */
 typedef struct sk_stream_wait_memory_rec_recovered {
 	long long f_time_us;
@@ -41,6 +98,62 @@ static const sg_field sk_stream_wait_memory_fields_recovered[] = {
 	{ "pid", SG_LONG, "PID", 0 },
 };
 
+/* The fields of a @recovered line into values; 0: the line is dropped */
+static int sk_stream_wait_memory_read_recovered(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* time_us */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2);	/* pid */
+}
+
+/* -f table: a @recovered row under its header */
+static void sk_stream_wait_memory_table_recovered(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 190 + 4 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "recovered  ");
+	o = sg_table_num(o, &v[0], 7);	/* time_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 4);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 3);	/* pid */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @recovered event */
+static void sk_stream_wait_memory_json_recovered(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 127 + 8 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"recovered\",\"time_us\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[1], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @recovered event */
+static void sk_stream_wait_memory_csv_recovered(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 80 + 2 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "recovered,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind sk_stream_wait_memory_kinds[] = {
 	{ "blocked", SG_EVENT, sk_stream_wait_memory_fields_blocked, 3, 0LL, 0LL, 0LL, NULL },
 	{ "recovered", SG_EVENT, sk_stream_wait_memory_fields_recovered, 3, 0LL, 0LL, 0LL, NULL },
@@ -53,6 +166,12 @@ const sg_tool sk_stream_wait_memory_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char sk_stream_wait_memory_set[] = "stapgen set fbc954c878ca03ef";
+
+/* Each kind's own code, in sk_stream_wait_memory_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code sk_stream_wait_memory_code[] = {
+	{ sk_stream_wait_memory_read_blocked, sk_stream_wait_memory_table_blocked, sk_stream_wait_memory_json_blocked, sk_stream_wait_memory_csv_blocked },
+	{ sk_stream_wait_memory_read_recovered, sk_stream_wait_memory_table_recovered, sk_stream_wait_memory_json_recovered, sk_stream_wait_memory_csv_recovered },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sk_stream_wait_memory_handlers {
@@ -84,6 +203,7 @@ long sk_stream_wait_memory_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &sk_stream_wait_memory_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, sk_stream_wait_memory_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -106,6 +226,6 @@ long sk_stream_wait_memory_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &sk_stream_wait_memory_tool);
+	return sg_main_code(argc, argv, &sk_stream_wait_memory_tool, NULL, sk_stream_wait_memory_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @syscalls: one row of a periodic report */
 typedef struct syscalls_by_proc_rec_syscalls {
@@ -25,6 +26,13 @@ static const sg_field syscalls_by_proc_fields_syscalls[] = {
 	{ "comm", SG_STRING, "COMM", 0 },
 };
 
+/* The fields of a @syscalls line into values; 0: the line is dropped */
+static int syscalls_by_proc_read_syscalls(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* count */
+	       sg_read_str(ln, 1);	/* comm */
+}
+
 static const sg_kind syscalls_by_proc_kinds[] = {
 	{ "syscalls", SG_ROW, syscalls_by_proc_fields_syscalls, 2, 0LL, 0LL, 0LL, "syscalls" },
 };
@@ -36,6 +44,11 @@ const sg_tool syscalls_by_proc_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char syscalls_by_proc_set[] = "stapgen set 3564ed8d18a9190f";
+
+/* Each kind's own code, in syscalls_by_proc_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code syscalls_by_proc_code[] = {
+	{ syscalls_by_proc_read_syscalls, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct syscalls_by_proc_handlers {
@@ -57,6 +70,7 @@ long syscalls_by_proc_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &syscalls_by_proc_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, syscalls_by_proc_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -74,6 +88,6 @@ long syscalls_by_proc_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &syscalls_by_proc_tool);
+	return sg_main_code(argc, argv, &syscalls_by_proc_tool, NULL, syscalls_by_proc_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @segment: one event */
 typedef struct tcpdumplike_rec_segment {
@@ -42,6 +43,110 @@ static const sg_field tcpdumplike_fields_segment[] = {
 	{ "fin", SG_LONG, "FIN", 0 },
 };
 
+/* The fields of a @segment line into values; 0: the line is dropped */
+static int tcpdumplike_read_segment(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* saddr */
+	       sg_read_str(ln, 1) &&	/* daddr */
+	       sg_read_long(ln, 2) &&	/* sport */
+	       sg_read_long(ln, 3) &&	/* dport */
+	       sg_read_long(ln, 4) &&	/* urg */
+	       sg_read_long(ln, 5) &&	/* ack */
+	       sg_read_long(ln, 6) &&	/* psh */
+	       sg_read_long(ln, 7) &&	/* rst */
+	       sg_read_long(ln, 8) &&	/* syn */
+	       sg_read_long(ln, 9);	/* fin */
+}
+
+/* -f table: a @segment row under its header */
+static void tcpdumplike_table_segment(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 601 + 4 * (v[0].slen + v[1].slen));
+	if (!o)
+		return;
+	o = sg_table_text(o, &v[0], 5);	/* saddr */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 5);	/* daddr */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 5);	/* sport */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 5);	/* dport */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[4], 3);	/* urg */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[5], 3);	/* ack */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[6], 3);	/* psh */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[7], 3);	/* rst */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[8], 3);	/* syn */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[9], 3);	/* fin */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @segment event */
+static void tcpdumplike_json_segment(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 355 + 8 * (v[0].slen + v[1].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"segment\",\"saddr\":");
+	o = sg_json_text(o, &v[0], ",\"saddr.hex\":");
+	o = SG_PUT(o, ",\"daddr\":");
+	o = sg_json_text(o, &v[1], ",\"daddr.hex\":");
+	o = SG_PUT(o, ",\"sport\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"dport\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"urg\":");
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, ",\"ack\":");
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, ",\"psh\":");
+	o = sg_put_num(o, &v[6]);
+	o = SG_PUT(o, ",\"rst\":");
+	o = sg_put_num(o, &v[7]);
+	o = SG_PUT(o, ",\"syn\":");
+	o = sg_put_num(o, &v[8]);
+	o = SG_PUT(o, ",\"fin\":");
+	o = sg_put_num(o, &v[9]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @segment event */
+static void tcpdumplike_csv_segment(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 247 + 2 * (v[0].slen + v[1].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "segment,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[4]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[5]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[6]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[7]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[8]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[9]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind tcpdumplike_kinds[] = {
 	{ "segment", SG_EVENT, tcpdumplike_fields_segment, 10, 0LL, 0LL, 0LL, NULL },
 };
@@ -53,6 +158,11 @@ const sg_tool tcpdumplike_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char tcpdumplike_set[] = "stapgen set a70aae0cc53ef231";
+
+/* Each kind's own code, in tcpdumplike_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code tcpdumplike_code[] = {
+	{ tcpdumplike_read_segment, tcpdumplike_table_segment, tcpdumplike_json_segment, tcpdumplike_csv_segment },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcpdumplike_handlers {
@@ -83,6 +193,7 @@ long tcpdumplike_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &tcpdumplike_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, tcpdumplike_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -100,6 +211,6 @@ long tcpdumplike_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &tcpdumplike_tool);
+	return sg_main_code(argc, argv, &tcpdumplike_tool, NULL, tcpdumplike_code);
 }
 #endif

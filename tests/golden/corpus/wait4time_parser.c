@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @wait4: one event */
 typedef struct wait4time_rec_wait4 {
@@ -31,6 +32,75 @@ static const sg_field wait4time_fields_wait4[] = {
 	{ "waited_pid", SG_LONG, "WAITED_PID", 0 },
 };
 
+/* The fields of a @wait4 line into values; 0: the line is dropped */
+static int wait4time_read_wait4(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* time_us */
+	       sg_read_long(ln, 1) &&	/* pid */
+	       sg_read_str(ln, 2) &&	/* comm */
+	       sg_read_long(ln, 3) &&	/* elapsed_us */
+	       sg_read_long(ln, 4);	/* waited_pid */
+}
+
+/* -f table: a @wait4 row under its header */
+static void wait4time_table_wait4(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 315 + 4 * v[2].slen);
+	if (!o)
+		return;
+	o = sg_table_num(o, &v[0], 7);	/* time_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[2], 4);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 10);	/* elapsed_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[4], 10);	/* waited_pid */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @wait4 event */
+static void wait4time_json_wait4(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 199 + 8 * v[2].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"wait4\",\"time_us\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[2], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"elapsed_us\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"waited_pid\":");
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @wait4 event */
+static void wait4time_csv_wait4(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 126 + 2 * v[2].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "wait4,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind wait4time_kinds[] = {
 	{ "wait4", SG_EVENT, wait4time_fields_wait4, 5, 0LL, 0LL, 0LL, NULL },
 };
@@ -42,6 +112,11 @@ const sg_tool wait4time_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char wait4time_set[] = "stapgen set 150c0082b396b569";
+
+/* Each kind's own code, in wait4time_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code wait4time_code[] = {
+	{ wait4time_read_wait4, wait4time_table_wait4, wait4time_json_wait4, wait4time_csv_wait4 },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct wait4time_handlers {
@@ -66,6 +141,7 @@ long wait4time_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &wait4time_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, wait4time_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -83,6 +159,6 @@ long wait4time_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &wait4time_tool);
+	return sg_main_code(argc, argv, &wait4time_tool, NULL, wait4time_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @read: one event */
 typedef struct exit_after_rec_read {
@@ -27,6 +28,61 @@ static const sg_field exit_after_fields_read[] = {
 	{ "bytes", SG_LONG, "BYTES", 0 },
 };
 
+/* The fields of a @read line into values; 0: the line is dropped */
+static int exit_after_read_read(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2);	/* bytes */
+}
+
+/* -f table: a @read row under its header */
+static void exit_after_table_read(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 177 + 4 * v[1].slen);
+	if (!o)
+		return;
+	o = sg_table_num(o, &v[0], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 4);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 5);	/* bytes */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @read event */
+static void exit_after_json_read(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 120 + 8 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"read\",\"pid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[1], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"bytes\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @read event */
+static void exit_after_csv_read(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 75 + 2 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "read,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind exit_after_kinds[] = {
 	{ "read", SG_EVENT, exit_after_fields_read, 3, 0LL, 0LL, 0LL, NULL },
 };
@@ -38,6 +94,11 @@ const sg_tool exit_after_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char exit_after_set[] = "stapgen set f197c0f3a13dab7f";
+
+/* Each kind's own code, in exit_after_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code exit_after_code[] = {
+	{ exit_after_read_read, exit_after_table_read, exit_after_json_read, exit_after_csv_read },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct exit_after_handlers {
@@ -60,6 +121,7 @@ long exit_after_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &exit_after_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, exit_after_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -77,6 +139,6 @@ long exit_after_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &exit_after_tool);
+	return sg_main_code(argc, argv, &exit_after_tool, NULL, exit_after_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @pkt: one event */
 typedef struct ipv6_peers_rec_pkt {
@@ -30,6 +31,68 @@ static const sg_field ipv6_peers_fields_pkt[] = {
 	{ "cb", SG_LONG, "CB", 0 },
 };
 
+/* The fields of a @pkt line into values; 0: the line is dropped */
+static int ipv6_peers_read_pkt(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* source */
+	       sg_read_str(ln, 1) &&	/* dest */
+	       sg_read_long(ln, 2) &&	/* len */
+	       sg_read_long(ln, 3);	/* cb */
+}
+
+/* -f table: a @pkt row under its header */
+static void ipv6_peers_table_pkt(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 230 + 4 * (v[0].slen + v[1].slen));
+	if (!o)
+		return;
+	o = sg_table_text(o, &v[0], 6);	/* source */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 4);	/* dest */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 3);	/* len */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 2);	/* cb */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @pkt event */
+static void ipv6_peers_json_pkt(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 160 + 8 * (v[0].slen + v[1].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"pkt\",\"source\":");
+	o = sg_json_text(o, &v[0], ",\"source.hex\":");
+	o = SG_PUT(o, ",\"dest\":");
+	o = sg_json_text(o, &v[1], ",\"dest.hex\":");
+	o = SG_PUT(o, ",\"len\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"cb\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @pkt event */
+static void ipv6_peers_csv_pkt(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 93 + 2 * (v[0].slen + v[1].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "pkt,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind ipv6_peers_kinds[] = {
 	{ "pkt", SG_EVENT, ipv6_peers_fields_pkt, 4, 0LL, 0LL, 0LL, NULL },
 };
@@ -41,6 +104,11 @@ const sg_tool ipv6_peers_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char ipv6_peers_set[] = "stapgen set af4633ffb505e4e3";
+
+/* Each kind's own code, in ipv6_peers_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code ipv6_peers_code[] = {
+	{ ipv6_peers_read_pkt, ipv6_peers_table_pkt, ipv6_peers_json_pkt, ipv6_peers_csv_pkt },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ipv6_peers_handlers {
@@ -65,6 +133,7 @@ long ipv6_peers_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &ipv6_peers_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, ipv6_peers_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -82,6 +151,6 @@ long ipv6_peers_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &ipv6_peers_tool);
+	return sg_main_code(argc, argv, &ipv6_peers_tool, NULL, ipv6_peers_code);
 }
 #endif

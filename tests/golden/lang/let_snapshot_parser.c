@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @slow: one event */
 typedef struct let_snapshot_rec_slow {
@@ -23,6 +24,54 @@ static const sg_field let_snapshot_fields_slow[] = {
 	{ "time_us", SG_LONG, "TIME_US", 0 },
 	{ "max_us", SG_LONG, "MAX_US", 0 },
 };
+
+/* The fields of a @slow line into values; 0: the line is dropped */
+static int let_snapshot_read_slow(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* time_us */
+	       sg_read_long(ln, 1);	/* max_us */
+}
+
+/* -f table: a @slow row under its header */
+static void let_snapshot_table_slow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 128);
+	if (!o)
+		return;
+	o = sg_table_num(o, &v[0], 7);	/* time_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 6);	/* max_us */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @slow event */
+static void let_snapshot_json_slow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 85);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"slow\",\"time_us\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"max_us\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @slow event */
+static void let_snapshot_csv_slow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 56);
+	if (!o)
+		return;
+	o = SG_PUT(o, "slow,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 /* @seeks: one histogram bucket */
 typedef struct let_snapshot_rec_seeks {
@@ -38,6 +87,14 @@ static const sg_field let_snapshot_fields_seeks[] = {
 	{ "count", SG_LONG, "count", 0 },
 };
 
+/* The fields of a @seeks line into values; 0: the line is dropped */
+static int let_snapshot_read_seeks(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_long(ln, 1) &&	/* bucket */
+	       sg_read_long(ln, 2);	/* count */
+}
+
 static const sg_kind let_snapshot_kinds[] = {
 	{ "slow", SG_EVENT, let_snapshot_fields_slow, 2, 0LL, 0LL, 0LL, NULL },
 	{ "seeks", SG_HIST_LOG2, let_snapshot_fields_seeks, 3, 0LL, 0LL, 0LL, "seeks" },
@@ -50,6 +107,12 @@ const sg_tool let_snapshot_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char let_snapshot_set[] = "stapgen set 5c90343b7edba190";
+
+/* Each kind's own code, in let_snapshot_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code let_snapshot_code[] = {
+	{ let_snapshot_read_slow, let_snapshot_table_slow, let_snapshot_json_slow, let_snapshot_csv_slow },
+	{ let_snapshot_read_seeks, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct let_snapshot_handlers {
@@ -79,6 +142,7 @@ long let_snapshot_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &let_snapshot_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, let_snapshot_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -101,6 +165,6 @@ long let_snapshot_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &let_snapshot_tool);
+	return sg_main_code(argc, argv, &let_snapshot_tool, NULL, let_snapshot_code);
 }
 #endif

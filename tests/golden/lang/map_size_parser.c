@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @top: one row of a periodic report */
 typedef struct map_size_rec_top {
@@ -29,6 +30,15 @@ static const sg_field map_size_fields_top[] = {
 	{ "write_b", SG_LONG, "WRITE_B", 0 },
 };
 
+/* The fields of a @top line into values; 0: the line is dropped */
+static int map_size_read_top(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* read_us */
+	       sg_read_long(ln, 3);	/* write_b */
+}
+
 static const sg_kind map_size_kinds[] = {
 	{ "top", SG_ROW, map_size_fields_top, 4, 0LL, 0LL, 0LL, "top" },
 };
@@ -40,6 +50,11 @@ const sg_tool map_size_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char map_size_set[] = "stapgen set 5b4b2fe978284be2";
+
+/* Each kind's own code, in map_size_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code map_size_code[] = {
+	{ map_size_read_top, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct map_size_handlers {
@@ -63,6 +78,7 @@ long map_size_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &map_size_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, map_size_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -80,6 +96,6 @@ long map_size_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &map_size_tool);
+	return sg_main_code(argc, argv, &map_size_tool, NULL, map_size_code);
 }
 #endif

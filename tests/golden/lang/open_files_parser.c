@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @still_open: one row of a periodic report */
 typedef struct open_files_rec_still_open {
@@ -29,6 +30,15 @@ static const sg_field open_files_fields_still_open[] = {
 	{ "asked_kb", SG_LONG, "ASKED_KB", 0 },
 };
 
+/* The fields of a @still_open line into values; 0: the line is dropped */
+static int open_files_read_still_open(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_long(ln, 1) &&	/* fd */
+	       sg_read_str(ln, 2) &&	/* path */
+	       sg_read_long(ln, 3);	/* asked_kb */
+}
+
 /* @oldest_fds: one row of a periodic report */
 typedef struct open_files_rec_oldest_fds {
 	long long f_pid;
@@ -39,6 +49,13 @@ static const sg_field open_files_fields_oldest_fds[] = {
 	{ "pid", SG_LONG, "PID", 0 },
 	{ "fd", SG_LONG, "FD", 0 },
 };
+
+/* The fields of a @oldest_fds line into values; 0: the line is dropped */
+static int open_files_read_oldest_fds(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_long(ln, 1);	/* fd */
+}
 
 static const sg_kind open_files_kinds[] = {
 	{ "still_open", SG_ROW, open_files_fields_still_open, 4, 0LL, 0LL, 0LL, "still_open" },
@@ -52,6 +69,12 @@ const sg_tool open_files_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char open_files_set[] = "stapgen set 43d74e56d8e3bcf8";
+
+/* Each kind's own code, in open_files_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code open_files_code[] = {
+	{ open_files_read_still_open, NULL, NULL, NULL },
+	{ open_files_read_oldest_fds, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct open_files_handlers {
@@ -82,6 +105,7 @@ long open_files_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &open_files_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, open_files_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -104,6 +128,6 @@ long open_files_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &open_files_tool);
+	return sg_main_code(argc, argv, &open_files_tool, NULL, open_files_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @open: one event */
 typedef struct opens_rec_open {
@@ -32,6 +33,76 @@ static const sg_field opens_fields_open[] = {
 	{ "path", SG_STRING, "PATH", 0 },
 };
 
+/* The fields of a @open line into values; 0: the line is dropped */
+static int opens_read_open(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* fd */
+	       sg_read_long(ln, 3) &&	/* flags */
+	       sg_read_str(ln, 4);	/* path */
+}
+
+/* -f table: a @open row under its header */
+static void opens_table_open(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 304 + 4 * (v[1].slen + v[4].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "open         ");
+	o = sg_table_num(o, &v[0], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 4);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 2);	/* fd */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 5);	/* flags */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[4], 0);	/* path */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @open event */
+static void opens_json_open(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 190 + 8 * (v[1].slen + v[4].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"open\",\"pid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[1], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"fd\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"flags\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"path\":");
+	o = sg_json_text(o, &v[4], ",\"path.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @open event */
+static void opens_csv_open(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 119 + 2 * (v[1].slen + v[4].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "open,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[4]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @open_failed: one event */
 typedef struct opens_rec_open_failed {
 	long long f_pid;
@@ -50,6 +121,69 @@ static const sg_field opens_fields_open_failed[] = {
 	{ "path", SG_STRING, "PATH", 0 },
 };
 
+/* The fields of a @open_failed line into values; 0: the line is dropped */
+static int opens_read_open_failed(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_str(ln, 2) &&	/* error */
+	       sg_read_str(ln, 3);	/* path */
+}
+
+/* -f table: a @open_failed row under its header */
+static void opens_table_open_failed(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 236 + 4 * (v[1].slen + v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "open_failed  ");
+	o = sg_table_num(o, &v[0], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 4);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[2], 5);	/* error */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 0);	/* path */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @open_failed event */
+static void opens_json_open_failed(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 176 + 8 * (v[1].slen + v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"open_failed\",\"pid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[1], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"error\":");
+	o = sg_json_text(o, &v[2], ",\"error.hex\":");
+	o = SG_PUT(o, ",\"path\":");
+	o = sg_json_text(o, &v[3], ",\"path.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @open_failed event */
+static void opens_csv_open_failed(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 95 + 2 * (v[1].slen + v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "open_failed,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind opens_kinds[] = {
 	{ "open", SG_EVENT, opens_fields_open, 5, 0LL, 0LL, 0LL, NULL },
 	{ "open_failed", SG_EVENT, opens_fields_open_failed, 4, 0LL, 0LL, 0LL, NULL },
@@ -62,6 +196,12 @@ const sg_tool opens_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char opens_set[] = "stapgen set c82d88fe2aa5d173";
+
+/* Each kind's own code, in opens_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code opens_code[] = {
+	{ opens_read_open, opens_table_open, opens_json_open, opens_csv_open },
+	{ opens_read_open_failed, opens_table_open_failed, opens_json_open_failed, opens_csv_open_failed },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct opens_handlers {
@@ -99,6 +239,7 @@ long opens_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &opens_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, opens_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -121,6 +262,6 @@ long opens_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &opens_tool);
+	return sg_main_code(argc, argv, &opens_tool, NULL, opens_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @retrans: one event */
 typedef struct point_bindings_rec_retrans {
@@ -24,6 +25,54 @@ static const sg_field point_bindings_fields_retrans[] = {
 	{ "len", SG_LONG, "LEN", 0 },
 };
 
+/* The fields of a @retrans line into values; 0: the line is dropped */
+static int point_bindings_read_retrans(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* port */
+	       sg_read_long(ln, 1);	/* len */
+}
+
+/* -f table: a @retrans row under its header */
+static void point_bindings_table_retrans(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 122);
+	if (!o)
+		return;
+	o = sg_table_num(o, &v[0], 4);	/* port */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 3);	/* len */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @retrans event */
+static void point_bindings_json_retrans(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 82);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"retrans\",\"port\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"len\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @retrans event */
+static void point_bindings_csv_retrans(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 59);
+	if (!o)
+		return;
+	o = SG_PUT(o, "retrans,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind point_bindings_kinds[] = {
 	{ "retrans", SG_EVENT, point_bindings_fields_retrans, 2, 0LL, 0LL, 0LL, NULL },
 };
@@ -35,6 +84,11 @@ const sg_tool point_bindings_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char point_bindings_set[] = "stapgen set f253b07ccc87315f";
+
+/* Each kind's own code, in point_bindings_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code point_bindings_code[] = {
+	{ point_bindings_read_retrans, point_bindings_table_retrans, point_bindings_json_retrans, point_bindings_csv_retrans },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct point_bindings_handlers {
@@ -55,6 +109,7 @@ long point_bindings_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &point_bindings_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, point_bindings_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -72,6 +127,6 @@ long point_bindings_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &point_bindings_tool);
+	return sg_main_code(argc, argv, &point_bindings_tool, NULL, point_bindings_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @call: one event */
 typedef struct point_param_rec_call {
@@ -31,6 +32,68 @@ static const sg_field point_param_fields_call[] = {
 	{ "pattern", SG_STRING, "PATTERN", 0 },
 };
 
+/* The fields of a @call line into values; 0: the line is dropped */
+static int point_param_read_call(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* func */
+	       sg_read_str(ln, 2) &&	/* point */
+	       sg_read_str(ln, 3);	/* pattern */
+}
+
+/* -f table: a @call row under its header */
+static void point_param_table_call(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 226 + 4 * (v[1].slen + v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = sg_table_num(o, &v[0], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 4);	/* func */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[2], 5);	/* point */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 0);	/* pattern */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @call event */
+static void point_param_json_call(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 175 + 8 * (v[1].slen + v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"call\",\"pid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"func\":");
+	o = sg_json_text(o, &v[1], ",\"func.hex\":");
+	o = SG_PUT(o, ",\"point\":");
+	o = sg_json_text(o, &v[2], ",\"point.hex\":");
+	o = SG_PUT(o, ",\"pattern\":");
+	o = sg_json_text(o, &v[3], ",\"pattern.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @call event */
+static void point_param_csv_call(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 88 + 2 * (v[1].slen + v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "call,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind point_param_kinds[] = {
 	{ "call", SG_EVENT, point_param_fields_call, 4, 0LL, 0LL, 0LL, NULL },
 };
@@ -42,6 +105,11 @@ const sg_tool point_param_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char point_param_set[] = "stapgen set e1bf26473b0416a1";
+
+/* Each kind's own code, in point_param_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code point_param_code[] = {
+	{ point_param_read_call, point_param_table_call, point_param_json_call, point_param_csv_call },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct point_param_handlers {
@@ -67,6 +135,7 @@ long point_param_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &point_param_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, point_param_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -84,6 +153,6 @@ long point_param_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &point_param_tool);
+	return sg_main_code(argc, argv, &point_param_tool, NULL, point_param_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @read: one event */
 typedef struct probe_stats_rec_read {
@@ -32,6 +33,83 @@ static const sg_field probe_stats_fields_read[] = {
 	{ "all_max_us", SG_LONG, "ALL_MAX_US", 0 },
 };
 
+/* The fields of a @read line into values; 0: the line is dropped */
+static int probe_stats_read_read(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_long(ln, 1) &&	/* us */
+	       sg_read_long(ln, 2) &&	/* avg_us */
+	       sg_read_long(ln, 3) &&	/* min_us */
+	       sg_read_long(ln, 4) &&	/* reads */
+	       sg_read_long(ln, 5);	/* all_max_us */
+}
+
+/* -f table: a @read row under its header */
+static void probe_stats_table_read(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 388);
+	if (!o)
+		return;
+	o = SG_PUT(o, "read     ");
+	o = sg_table_num(o, &v[0], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 2);	/* us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 6);	/* avg_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 6);	/* min_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[4], 5);	/* reads */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[5], 10);	/* all_max_us */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @read event */
+static void probe_stats_json_read(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 216);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"read\",\"pid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"us\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"avg_us\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"min_us\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"reads\":");
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, ",\"all_max_us\":");
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @read event */
+static void probe_stats_csv_read(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 156);
+	if (!o)
+		return;
+	o = SG_PUT(o, "read,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[4]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @overall: one event */
 typedef struct probe_stats_rec_overall {
 	long long f_reads;
@@ -45,6 +123,62 @@ static const sg_field probe_stats_fields_overall[] = {
 	{ "max_us", SG_LONG, "MAX_US", 0 },
 };
 
+/* The fields of a @overall line into values; 0: the line is dropped */
+static int probe_stats_read_overall(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* reads */
+	       sg_read_long(ln, 1) &&	/* avg_us */
+	       sg_read_long(ln, 2);	/* max_us */
+}
+
+/* -f table: a @overall row under its header */
+static void probe_stats_table_overall(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 199);
+	if (!o)
+		return;
+	o = SG_PUT(o, "overall  ");
+	o = sg_table_num(o, &v[0], 5);	/* reads */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 6);	/* avg_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 6);	/* max_us */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @overall event */
+static void probe_stats_json_overall(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 120);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"overall\",\"reads\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"avg_us\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"max_us\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @overall event */
+static void probe_stats_csv_overall(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 84);
+	if (!o)
+		return;
+	o = SG_PUT(o, "overall,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind probe_stats_kinds[] = {
 	{ "read", SG_EVENT, probe_stats_fields_read, 6, 0LL, 0LL, 0LL, NULL },
 	{ "overall", SG_EVENT, probe_stats_fields_overall, 3, 0LL, 0LL, 0LL, NULL },
@@ -57,6 +191,12 @@ const sg_tool probe_stats_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char probe_stats_set[] = "stapgen set e087428b6fc511e0";
+
+/* Each kind's own code, in probe_stats_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code probe_stats_code[] = {
+	{ probe_stats_read_read, probe_stats_table_read, probe_stats_json_read, probe_stats_csv_read },
+	{ probe_stats_read_overall, probe_stats_table_overall, probe_stats_json_overall, probe_stats_csv_overall },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct probe_stats_handlers {
@@ -89,6 +229,7 @@ long probe_stats_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &probe_stats_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, probe_stats_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -111,6 +252,6 @@ long probe_stats_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &probe_stats_tool);
+	return sg_main_code(argc, argv, &probe_stats_tool, NULL, probe_stats_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @sizes: one row of a periodic report */
 typedef struct scalar_report_rec_sizes {
@@ -30,6 +31,16 @@ static const sg_field scalar_report_fields_sizes[] = {
 	{ "written", SG_LONG, "WRITTEN", 0 },
 };
 
+/* The fields of a @sizes line into values; 0: the line is dropped */
+static int scalar_report_read_sizes(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* reads */
+	       sg_read_long(ln, 1) &&	/* avg_read */
+	       sg_read_long(ln, 2) &&	/* writes */
+	       sg_read_long(ln, 3) &&	/* max_write */
+	       sg_read_long(ln, 4);	/* written */
+}
+
 /* @readers: one row of a periodic report */
 typedef struct scalar_report_rec_readers {
 	const char *f_comm;	/* not NUL-safe: use len_comm */
@@ -41,6 +52,13 @@ static const sg_field scalar_report_fields_readers[] = {
 	{ "comm", SG_STRING, "COMM", 0 },
 	{ "bytes", SG_LONG, "BYTES", 0 },
 };
+
+/* The fields of a @readers line into values; 0: the line is dropped */
+static int scalar_report_read_readers(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* comm */
+	       sg_read_long(ln, 1);	/* bytes */
+}
 
 static const sg_kind scalar_report_kinds[] = {
 	{ "sizes", SG_ROW, scalar_report_fields_sizes, 5, 0LL, 0LL, 0LL, "sizes" },
@@ -54,6 +72,12 @@ const sg_tool scalar_report_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char scalar_report_set[] = "stapgen set 47ecd833d534d137";
+
+/* Each kind's own code, in scalar_report_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code scalar_report_code[] = {
+	{ scalar_report_read_sizes, NULL, NULL, NULL },
+	{ scalar_report_read_readers, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct scalar_report_handlers {
@@ -85,6 +109,7 @@ long scalar_report_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &scalar_report_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, scalar_report_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -107,6 +132,6 @@ long scalar_report_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &scalar_report_tool);
+	return sg_main_code(argc, argv, &scalar_report_tool, NULL, scalar_report_code);
 }
 #endif

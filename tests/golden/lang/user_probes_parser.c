@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @ret: one event */
 typedef struct user_probes_rec_ret {
@@ -32,6 +33,56 @@ static const sg_field user_probes_fields_ret[] = {
 	{ "stack", SG_STACK, "STACK", 0 },
 };
 
+/* The fields of a @ret line into values; 0: the line is dropped */
+static int user_probes_read_ret(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* func */
+	       sg_read_long(ln, 2) &&	/* ret */
+	       sg_read_long(ln, 3) &&	/* nargs */
+	       sg_read_str(ln, 4);	/* stack */
+}
+
+/* -f json: a @ret event */
+static void user_probes_json_ret(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 192 + 8 * (v[1].slen + v[4].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"ret\",\"pid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"func\":");
+	o = sg_json_text(o, &v[1], ",\"func.hex\":");
+	o = SG_PUT(o, ",\"ret\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"nargs\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"stack\":");
+	o = sg_json_text(o, &v[4], ",\"stack.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @ret event */
+static void user_probes_csv_ret(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 118 + 2 * (v[1].slen + v[4].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "ret,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[4]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @call: one event */
 typedef struct user_probes_rec_call {
 	const char *f_file;	/* not NUL-safe: use len_file */
@@ -47,6 +98,62 @@ static const sg_field user_probes_fields_call[] = {
 	{ "line", SG_LONG, "LINE", 0 },
 };
 
+/* The fields of a @call line into values; 0: the line is dropped */
+static int user_probes_read_call(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* file */
+	       sg_read_str(ln, 1) &&	/* func */
+	       sg_read_long(ln, 2);	/* line */
+}
+
+/* -f table: a @call row under its header */
+static void user_probes_table_call(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 176 + 4 * (v[0].slen + v[1].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "call   ");
+	o = sg_table_text(o, &v[0], 4);	/* file */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 4);	/* func */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 4);	/* line */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @call event */
+static void user_probes_json_call(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 128 + 8 * (v[0].slen + v[1].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"call\",\"file\":");
+	o = sg_json_text(o, &v[0], ",\"file.hex\":");
+	o = SG_PUT(o, ",\"func\":");
+	o = sg_json_text(o, &v[1], ",\"func.hex\":");
+	o = SG_PUT(o, ",\"line\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @call event */
+static void user_probes_csv_call(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 69 + 2 * (v[0].slen + v[1].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "call,");
+	o = sg_csv_text(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @began: one event */
 typedef struct user_probes_rec_began {
 	long long f_pid;
@@ -59,6 +166,55 @@ static const sg_field user_probes_fields_began[] = {
 	{ "comm", SG_STRING, "COMM", 0 },
 };
 
+/* The fields of a @began line into values; 0: the line is dropped */
+static int user_probes_read_began(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1);	/* comm */
+}
+
+/* -f table: a @began row under its header */
+static void user_probes_table_began(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 121 + 4 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "began  ");
+	o = sg_table_num(o, &v[0], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 0);	/* comm */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @began event */
+static void user_probes_json_began(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 88 + 8 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"began\",\"pid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[1], ",\"comm.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @began event */
+static void user_probes_csv_began(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 51 + 2 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "began,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @ended: one event */
 typedef struct user_probes_rec_ended {
 	long long f_pid;
@@ -70,6 +226,55 @@ static const sg_field user_probes_fields_ended[] = {
 	{ "pid", SG_LONG, "PID", 0 },
 	{ "comm", SG_STRING, "COMM", 0 },
 };
+
+/* The fields of a @ended line into values; 0: the line is dropped */
+static int user_probes_read_ended(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1);	/* comm */
+}
+
+/* -f table: a @ended row under its header */
+static void user_probes_table_ended(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 121 + 4 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "ended  ");
+	o = sg_table_num(o, &v[0], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 0);	/* comm */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @ended event */
+static void user_probes_json_ended(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 88 + 8 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"ended\",\"pid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[1], ",\"comm.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @ended event */
+static void user_probes_csv_ended(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 51 + 2 * v[1].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "ended,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 static const sg_kind user_probes_kinds[] = {
 	{ "ret", SG_EVENT, user_probes_fields_ret, 5, 0LL, 0LL, 0LL, NULL },
@@ -85,6 +290,14 @@ const sg_tool user_probes_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char user_probes_set[] = "stapgen set e017669d0a867b54";
+
+/* Each kind's own code, in user_probes_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code user_probes_code[] = {
+	{ user_probes_read_ret, NULL, user_probes_json_ret, user_probes_csv_ret },
+	{ user_probes_read_call, user_probes_table_call, user_probes_json_call, user_probes_csv_call },
+	{ user_probes_read_began, user_probes_table_began, user_probes_json_began, user_probes_csv_began },
+	{ user_probes_read_ended, user_probes_table_ended, user_probes_json_ended, user_probes_csv_ended },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct user_probes_handlers {
@@ -136,6 +349,7 @@ long user_probes_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &user_probes_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, user_probes_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -168,6 +382,6 @@ long user_probes_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &user_probes_tool);
+	return sg_main_code(argc, argv, &user_probes_tool, NULL, user_probes_code);
 }
 #endif

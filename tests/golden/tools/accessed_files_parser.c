@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @files: one row of a periodic report */
 typedef struct accessed_files_rec_files {
@@ -31,6 +32,16 @@ static const sg_field accessed_files_fields_files[] = {
 	{ "path", SG_STRING, "PATH", 0 },
 };
 
+/* The fields of a @files line into values; 0: the line is dropped */
+static int accessed_files_read_files(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* reads */
+	       sg_read_long(ln, 1) &&	/* read_kb */
+	       sg_read_long(ln, 2) &&	/* writes */
+	       sg_read_long(ln, 3) &&	/* write_kb */
+	       sg_read_str(ln, 4);	/* path */
+}
+
 static const sg_kind accessed_files_kinds[] = {
 	{ "files", SG_ROW, accessed_files_fields_files, 5, 0LL, 0LL, 0LL, "files" },
 };
@@ -42,6 +53,11 @@ const sg_tool accessed_files_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char accessed_files_set[] = "stapgen set 95d04c0546e48c30";
+
+/* Each kind's own code, in accessed_files_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code accessed_files_code[] = {
+	{ accessed_files_read_files, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct accessed_files_handlers {
@@ -66,6 +82,7 @@ long accessed_files_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &accessed_files_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, accessed_files_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -83,6 +100,6 @@ long accessed_files_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &accessed_files_tool);
+	return sg_main_code(argc, argv, &accessed_files_tool, NULL, accessed_files_code);
 }
 #endif

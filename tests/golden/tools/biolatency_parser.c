@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @latency: one histogram bucket */
 typedef struct biolatency_rec_latency {
@@ -24,6 +25,13 @@ static const sg_field biolatency_fields_latency[] = {
 	{ "count", SG_LONG, "count", 0 },
 };
 
+/* The fields of a @latency line into values; 0: the line is dropped */
+static int biolatency_read_latency(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* bucket */
+	       sg_read_long(ln, 1);	/* count */
+}
+
 static const sg_kind biolatency_kinds[] = {
 	{ "latency", SG_HIST_LOG2, biolatency_fields_latency, 2, 0LL, 0LL, 0LL, "latency" },
 };
@@ -35,6 +43,11 @@ const sg_tool biolatency_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char biolatency_set[] = "stapgen set 1ca354265f6847e5";
+
+/* Each kind's own code, in biolatency_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code biolatency_code[] = {
+	{ biolatency_read_latency, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct biolatency_handlers {
@@ -55,6 +68,7 @@ long biolatency_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &biolatency_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, biolatency_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -72,6 +86,6 @@ long biolatency_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &biolatency_tool);
+	return sg_main_code(argc, argv, &biolatency_tool, NULL, biolatency_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @top: one row of a periodic report */
 typedef struct disktop_rec_top {
@@ -38,6 +39,19 @@ static const sg_field disktop_fields_top[] = {
 	{ "kb_per_s", SG_LONG, "KB/S", 0 },
 };
 
+/* The fields of a @top line into values; 0: the line is dropped */
+static int disktop_read_top(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* uid */
+	       sg_read_long(ln, 1) &&	/* pid */
+	       sg_read_long(ln, 2) &&	/* ppid */
+	       sg_read_str(ln, 3) &&	/* comm */
+	       sg_read_str(ln, 4) &&	/* device */
+	       sg_read_long(ln, 5) &&	/* read_kb */
+	       sg_read_long(ln, 6) &&	/* write_kb */
+	       sg_read_long(ln, 7);	/* kb_per_s */
+}
+
 static const sg_kind disktop_kinds[] = {
 	{ "top", SG_ROW, disktop_fields_top, 8, 0LL, 0LL, 0LL, "top" },
 };
@@ -49,6 +63,11 @@ const sg_tool disktop_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char disktop_set[] = "stapgen set 2b4725e1caa4a85b";
+
+/* Each kind's own code, in disktop_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code disktop_code[] = {
+	{ disktop_read_top, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct disktop_handlers {
@@ -77,6 +96,7 @@ long disktop_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &disktop_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, disktop_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -94,6 +114,6 @@ long disktop_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &disktop_tool);
+	return sg_main_code(argc, argv, &disktop_tool, NULL, disktop_code);
 }
 #endif

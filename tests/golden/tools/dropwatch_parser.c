@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @drops: one row of a periodic report */
 typedef struct dropwatch_rec_drops {
@@ -27,6 +28,14 @@ static const sg_field dropwatch_fields_drops[] = {
 	{ "location", SG_STRING, "LOCATION", 0 },
 };
 
+/* The fields of a @drops line into values; 0: the line is dropped */
+static int dropwatch_read_drops(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* count */
+	       sg_read_long(ln, 1) &&	/* reason */
+	       sg_read_str(ln, 2);	/* location */
+}
+
 static const sg_kind dropwatch_kinds[] = {
 	{ "drops", SG_ROW, dropwatch_fields_drops, 3, 0LL, 0LL, 0LL, "drops" },
 };
@@ -38,6 +47,11 @@ const sg_tool dropwatch_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char dropwatch_set[] = "stapgen set f5f9a1c1bb333420";
+
+/* Each kind's own code, in dropwatch_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code dropwatch_code[] = {
+	{ dropwatch_read_drops, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct dropwatch_handlers {
@@ -60,6 +74,7 @@ long dropwatch_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &dropwatch_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, dropwatch_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -77,6 +92,6 @@ long dropwatch_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &dropwatch_tool);
+	return sg_main_code(argc, argv, &dropwatch_tool, NULL, dropwatch_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @exec: one event */
 typedef struct execve_rec_exec {
@@ -37,6 +38,89 @@ static const sg_field execve_fields_exec[] = {
 	{ "args", SG_STRING, "ARGS", 0 },
 };
 
+/* The fields of a @exec line into values; 0: the line is dropped */
+static int execve_read_exec(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_long(ln, 1) &&	/* uid */
+	       sg_read_long(ln, 2) &&	/* pid */
+	       sg_read_long(ln, 3) &&	/* ppid */
+	       sg_read_str(ln, 4) &&	/* comm */
+	       sg_read_str(ln, 5) &&	/* filename */
+	       sg_read_str(ln, 6);	/* args */
+}
+
+/* -f table: a @exec row under its header */
+static void execve_table_exec(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 504 + 4 * (v[4].slen + v[5].slen + v[6].slen));
+	if (!o)
+		return;
+	o = sg_table_time(w, o, &v[0], 19);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 6);	/* uid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 7);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 7);	/* ppid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[4], 16);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[5], 24);	/* filename */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[6], 0);	/* args */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @exec event */
+static void execve_json_exec(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 270 + 8 * (v[4].slen + v[5].slen + v[6].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"exec\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"uid\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"ppid\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[4], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"filename\":");
+	o = sg_json_text(o, &v[5], ",\"filename.hex\":");
+	o = SG_PUT(o, ",\"args\":");
+	o = sg_json_text(o, &v[6], ",\"args.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @exec event */
+static void execve_csv_exec(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 163 + 2 * (v[4].slen + v[5].slen + v[6].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "exec,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[4]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[5]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[6]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind execve_kinds[] = {
 	{ "exec", SG_EVENT, execve_fields_exec, 7, 0LL, 0LL, 0LL, NULL },
 };
@@ -48,6 +132,11 @@ const sg_tool execve_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char execve_set[] = "stapgen set 0c79b71d2e64bc1f";
+
+/* Each kind's own code, in execve_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code execve_code[] = {
+	{ execve_read_exec, execve_table_exec, execve_json_exec, execve_csv_exec },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct execve_handlers {
@@ -76,6 +165,7 @@ long execve_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &execve_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, execve_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -93,6 +183,6 @@ long execve_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &execve_tool);
+	return sg_main_code(argc, argv, &execve_tool, NULL, execve_code);
 }
 #endif

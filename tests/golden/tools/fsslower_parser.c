@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @slow: one event */
 typedef struct fsslower_rec_slow {
@@ -39,6 +40,96 @@ static const sg_field fsslower_fields_slow[] = {
 	{ "file", SG_STRING, "FILE", 0 },
 };
 
+/* The fields of a @slow line into values; 0: the line is dropped */
+static int fsslower_read_slow(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_str(ln, 1) &&	/* op */
+	       sg_read_long(ln, 2) &&	/* pid */
+	       sg_read_long(ln, 3) &&	/* tid */
+	       sg_read_str(ln, 4) &&	/* comm */
+	       sg_read_long(ln, 5) &&	/* bytes */
+	       sg_read_long(ln, 6) &&	/* lat_us */
+	       sg_read_str(ln, 7);	/* file */
+}
+
+/* -f table: a @slow row under its header */
+static void fsslower_table_slow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 558 + 4 * (v[1].slen + v[4].slen + v[7].slen));
+	if (!o)
+		return;
+	o = sg_table_time(w, o, &v[0], 19);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 9);	/* op */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 7);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 7);	/* tid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[4], 16);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[5], 8);	/* bytes */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[6], 9);	/* lat_us */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[7], 0);	/* file */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @slow event */
+static void fsslower_json_slow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 293 + 8 * (v[1].slen + v[4].slen + v[7].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"slow\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"op\":");
+	o = sg_json_text(o, &v[1], ",\"op.hex\":");
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"tid\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[4], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"bytes\":");
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, ",\"lat_us\":");
+	o = sg_put_num(o, &v[6]);
+	o = SG_PUT(o, ",\"file\":");
+	o = sg_json_text(o, &v[7], ",\"file.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @slow event */
+static void fsslower_csv_slow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 188 + 2 * (v[1].slen + v[4].slen + v[7].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "slow,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[4]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[5]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[6]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[7]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind fsslower_kinds[] = {
 	{ "slow", SG_EVENT, fsslower_fields_slow, 8, 0LL, 0LL, 0LL, NULL },
 };
@@ -50,6 +141,11 @@ const sg_tool fsslower_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char fsslower_set[] = "stapgen set 78ee01a09fdbe32e";
+
+/* Each kind's own code, in fsslower_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code fsslower_code[] = {
+	{ fsslower_read_slow, fsslower_table_slow, fsslower_json_slow, fsslower_csv_slow },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct fsslower_handlers {
@@ -79,6 +175,7 @@ long fsslower_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &fsslower_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, fsslower_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -96,6 +193,6 @@ long fsslower_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &fsslower_tool);
+	return sg_main_code(argc, argv, &fsslower_tool, NULL, fsslower_code);
 }
 #endif

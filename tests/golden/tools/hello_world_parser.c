@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @hello: one event */
 typedef struct hello_world_rec_hello {
@@ -22,6 +23,47 @@ typedef struct hello_world_rec_hello {
 static const sg_field hello_world_fields_hello[] = {
 	{ "message", SG_STRING, "MESSAGE", 0 },
 };
+
+/* The fields of a @hello line into values; 0: the line is dropped */
+static int hello_world_read_hello(sg_line *ln)
+{
+	return sg_read_str(ln, 0);	/* message */
+}
+
+/* -f table: a @hello row under its header */
+static void hello_world_table_hello(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 56 + 4 * v[0].slen);
+	if (!o)
+		return;
+	o = sg_table_text(o, &v[0], 0);	/* message */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @hello event */
+static void hello_world_json_hello(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 63 + 8 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"hello\",\"message\":");
+	o = sg_json_text(o, &v[0], ",\"message.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @hello event */
+static void hello_world_csv_hello(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 26 + 2 * v[0].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "hello,");
+	o = sg_csv_text(o, &v[0]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 static const sg_kind hello_world_kinds[] = {
 	{ "hello", SG_EVENT, hello_world_fields_hello, 1, 0LL, 0LL, 0LL, NULL },
@@ -34,6 +76,11 @@ const sg_tool hello_world_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char hello_world_set[] = "stapgen set 2a1d354a297aeb97";
+
+/* Each kind's own code, in hello_world_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code hello_world_code[] = {
+	{ hello_world_read_hello, hello_world_table_hello, hello_world_json_hello, hello_world_csv_hello },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct hello_world_handlers {
@@ -54,6 +101,7 @@ long hello_world_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &hello_world_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, hello_world_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -71,6 +119,6 @@ long hello_world_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &hello_world_tool);
+	return sg_main_code(argc, argv, &hello_world_tool, NULL, hello_world_code);
 }
 #endif

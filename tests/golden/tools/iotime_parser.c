@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @files: one row of a periodic report */
 typedef struct iotime_rec_files {
@@ -40,6 +41,20 @@ static const sg_field iotime_fields_files[] = {
 	{ "path", SG_STRING, "PATH", 0 },
 };
 
+/* The fields of a @files line into values; 0: the line is dropped */
+static int iotime_read_files(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* reads */
+	       sg_read_long(ln, 3) &&	/* read_bytes */
+	       sg_read_long(ln, 4) &&	/* read_time */
+	       sg_read_long(ln, 5) &&	/* writes */
+	       sg_read_long(ln, 6) &&	/* write_bytes */
+	       sg_read_long(ln, 7) &&	/* write_time */
+	       sg_read_str(ln, 8);	/* path */
+}
+
 static const sg_kind iotime_kinds[] = {
 	{ "files", SG_ROW, iotime_fields_files, 9, 0LL, 0LL, 0LL, "files" },
 };
@@ -51,6 +66,11 @@ const sg_tool iotime_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char iotime_set[] = "stapgen set e44f9b1b75605261";
+
+/* Each kind's own code, in iotime_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code iotime_code[] = {
+	{ iotime_read_files, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iotime_handlers {
@@ -80,6 +100,7 @@ long iotime_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &iotime_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, iotime_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -97,6 +118,6 @@ long iotime_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &iotime_tool);
+	return sg_main_code(argc, argv, &iotime_tool, NULL, iotime_code);
 }
 #endif

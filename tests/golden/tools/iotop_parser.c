@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @top: one row of a periodic report */
 typedef struct iotop_rec_top {
@@ -33,6 +34,17 @@ static const sg_field iotop_fields_top[] = {
 	{ "writes", SG_LONG, "WRITES", 0 },
 };
 
+/* The fields of a @top line into values; 0: the line is dropped */
+static int iotop_read_top(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* read_kb */
+	       sg_read_long(ln, 3) &&	/* write_kb */
+	       sg_read_long(ln, 4) &&	/* reads */
+	       sg_read_long(ln, 5);	/* writes */
+}
+
 static const sg_kind iotop_kinds[] = {
 	{ "top", SG_ROW, iotop_fields_top, 6, 0LL, 0LL, 0LL, "top" },
 };
@@ -44,6 +56,11 @@ const sg_tool iotop_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char iotop_set[] = "stapgen set 54b1fb28dc91a746";
+
+/* Each kind's own code, in iotop_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code iotop_code[] = {
+	{ iotop_read_top, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct iotop_handlers {
@@ -69,6 +86,7 @@ long iotop_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &iotop_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, iotop_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -86,6 +104,6 @@ long iotop_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &iotop_tool);
+	return sg_main_code(argc, argv, &iotop_tool, NULL, iotop_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @pairs: one row of a periodic report */
 typedef struct ip_nf_top_rec_pairs {
@@ -32,6 +33,16 @@ static const sg_field ip_nf_top_fields_pairs[] = {
 	{ "bytes", SG_LONG, "BYTES", 10 },
 };
 
+/* The fields of a @pairs line into values; 0: the line is dropped */
+static int ip_nf_top_read_pairs(sg_line *ln)
+{
+	return sg_read_inet(ln, 0, 0) &&	/* saddr */
+	       sg_read_inet(ln, 1, 1) &&	/* daddr */
+	       sg_read_long(ln, 2) &&	/* protocol */
+	       sg_read_long(ln, 3) &&	/* packets */
+	       sg_read_long(ln, 4);	/* bytes */
+}
+
 static const sg_kind ip_nf_top_kinds[] = {
 	{ "pairs", SG_ROW, ip_nf_top_fields_pairs, 5, 0LL, 0LL, 0LL, "pairs" },
 };
@@ -43,6 +54,11 @@ const sg_tool ip_nf_top_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char ip_nf_top_set[] = "stapgen set 9a5fd2d66ac955f8";
+
+/* Each kind's own code, in ip_nf_top_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code ip_nf_top_code[] = {
+	{ ip_nf_top_read_pairs, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_nf_top_handlers {
@@ -68,6 +84,7 @@ long ip_nf_top_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &ip_nf_top_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, ip_nf_top_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -85,6 +102,6 @@ long ip_nf_top_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &ip_nf_top_tool);
+	return sg_main_code(argc, argv, &ip_nf_top_tool, NULL, ip_nf_top_code);
 }
 #endif

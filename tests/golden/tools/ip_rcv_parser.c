@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @packet: one event */
 typedef struct ip_rcv_rec_packet {
@@ -35,6 +36,82 @@ static const sg_field ip_rcv_fields_packet[] = {
 	{ "len", SG_LONG, "LEN", 6 },
 };
 
+/* The fields of a @packet line into values; 0: the line is dropped */
+static int ip_rcv_read_packet(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_str(ln, 1) &&	/* dev */
+	       sg_read_inet(ln, 2, 0) &&	/* saddr */
+	       sg_read_inet(ln, 3, 1) &&	/* daddr */
+	       sg_read_long(ln, 4) &&	/* protocol */
+	       sg_read_long(ln, 5);	/* len */
+}
+
+/* -f table: a @packet row under its header */
+static void ip_rcv_table_packet(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 431 + 4 * (v[1].slen + v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = sg_table_time(w, o, &v[0], 19);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 8);	/* dev */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[2], 15);	/* saddr */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 15);	/* daddr */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[4], 5);	/* protocol */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[5], 6);	/* len */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @packet event */
+static void ip_rcv_json_packet(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 239 + 8 * (v[1].slen + v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"packet\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"dev\":");
+	o = sg_json_text(o, &v[1], ",\"dev.hex\":");
+	o = SG_PUT(o, ",\"saddr\":");
+	o = sg_json_text(o, &v[2], ",\"saddr.hex\":");
+	o = SG_PUT(o, ",\"daddr\":");
+	o = sg_json_text(o, &v[3], ",\"daddr.hex\":");
+	o = SG_PUT(o, ",\"protocol\":");
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, ",\"len\":");
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @packet event */
+static void ip_rcv_csv_packet(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 140 + 2 * (v[1].slen + v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "packet,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[4]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind ip_rcv_kinds[] = {
 	{ "packet", SG_EVENT, ip_rcv_fields_packet, 6, 0LL, 0LL, 0LL, NULL },
 };
@@ -46,6 +123,11 @@ const sg_tool ip_rcv_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char ip_rcv_set[] = "stapgen set 506cf2d5bbb64d30";
+
+/* Each kind's own code, in ip_rcv_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code ip_rcv_code[] = {
+	{ ip_rcv_read_packet, ip_rcv_table_packet, ip_rcv_json_packet, ip_rcv_csv_packet },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ip_rcv_handlers {
@@ -73,6 +155,7 @@ long ip_rcv_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &ip_rcv_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, ip_rcv_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -90,6 +173,6 @@ long ip_rcv_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &ip_rcv_tool);
+	return sg_main_code(argc, argv, &ip_rcv_tool, NULL, ip_rcv_code);
 }
 #endif

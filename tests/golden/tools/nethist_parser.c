@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @sizes: one histogram bucket */
 typedef struct nethist_rec_sizes {
@@ -27,6 +28,14 @@ static const sg_field nethist_fields_sizes[] = {
 	{ "count", SG_LONG, "count", 0 },
 };
 
+/* The fields of a @sizes line into values; 0: the line is dropped */
+static int nethist_read_sizes(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* direction */
+	       sg_read_long(ln, 1) &&	/* bucket */
+	       sg_read_long(ln, 2);	/* count */
+}
+
 static const sg_kind nethist_kinds[] = {
 	{ "sizes", SG_HIST_LOG2, nethist_fields_sizes, 3, 0LL, 0LL, 0LL, "sizes" },
 };
@@ -38,6 +47,11 @@ const sg_tool nethist_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char nethist_set[] = "stapgen set 098c6eb6717e193b";
+
+/* Each kind's own code, in nethist_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code nethist_code[] = {
+	{ nethist_read_sizes, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct nethist_handlers {
@@ -60,6 +74,7 @@ long nethist_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &nethist_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, nethist_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -77,6 +92,6 @@ long nethist_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &nethist_tool);
+	return sg_main_code(argc, argv, &nethist_tool, NULL, nethist_code);
 }
 #endif

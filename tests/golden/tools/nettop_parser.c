@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @top: one row of a periodic report */
 typedef struct nettop_rec_top {
@@ -36,6 +37,18 @@ static const sg_field nettop_fields_top[] = {
 	{ "tx_bytes", SG_LONG, "TX_BYTES", 10 },
 };
 
+/* The fields of a @top line into values; 0: the line is dropped */
+static int nettop_read_top(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* dev */
+	       sg_read_long(ln, 1) &&	/* pid */
+	       sg_read_str(ln, 2) &&	/* comm */
+	       sg_read_long(ln, 3) &&	/* rx_pkts */
+	       sg_read_long(ln, 4) &&	/* rx_bytes */
+	       sg_read_long(ln, 5) &&	/* tx_pkts */
+	       sg_read_long(ln, 6);	/* tx_bytes */
+}
+
 static const sg_kind nettop_kinds[] = {
 	{ "top", SG_ROW, nettop_fields_top, 7, 0LL, 0LL, 0LL, "top" },
 };
@@ -47,6 +60,11 @@ const sg_tool nettop_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char nettop_set[] = "stapgen set 5d3c070bba73b139";
+
+/* Each kind's own code, in nettop_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code nettop_code[] = {
+	{ nettop_read_top, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct nettop_handlers {
@@ -74,6 +92,7 @@ long nettop_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &nettop_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, nettop_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -91,6 +110,6 @@ long nettop_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &nettop_tool);
+	return sg_main_code(argc, argv, &nettop_tool, NULL, nettop_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @enter: one event */
 typedef struct para_callgraph_rec_enter {
@@ -29,6 +30,69 @@ static const sg_field para_callgraph_fields_enter[] = {
 	{ "depth", SG_LONG, "DEPTH", 5 },
 	{ "func", SG_STRING, "FUNCTION", 0 },
 };
+
+/* The fields of a @enter line into values; 0: the line is dropped */
+static int para_callgraph_read_enter(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* tid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* depth */
+	       sg_read_str(ln, 3);	/* func */
+}
+
+/* -f table: a @enter row under its header */
+static void para_callgraph_table_enter(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 258 + 4 * (v[1].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "enter  ");
+	o = sg_table_num(o, &v[0], 7);	/* tid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 16);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 5);	/* depth */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 0);	/* func */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @enter event */
+static void para_callgraph_json_enter(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 161 + 8 * (v[1].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"enter\",\"tid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[1], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"depth\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"func\":");
+	o = sg_json_text(o, &v[3], ",\"func.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @enter event */
+static void para_callgraph_csv_enter(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 95 + 2 * (v[1].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "enter,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 /* @leave: one event */
 typedef struct para_callgraph_rec_leave {
@@ -49,6 +113,76 @@ static const sg_field para_callgraph_fields_leave[] = {
 	{ "us", SG_LONG, "US", 8 },
 };
 
+/* The fields of a @leave line into values; 0: the line is dropped */
+static int para_callgraph_read_leave(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* tid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* depth */
+	       sg_read_str(ln, 3) &&	/* func */
+	       sg_read_long(ln, 4);	/* us */
+}
+
+/* -f table: a @leave row under its header */
+static void para_callgraph_table_leave(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 324 + 4 * (v[1].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "leave  ");
+	o = sg_table_num(o, &v[0], 7);	/* tid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 16);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 5);	/* depth */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 8);	/* func */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[4], 8);	/* us */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @leave event */
+static void para_callgraph_json_leave(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 191 + 8 * (v[1].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"leave\",\"tid\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[1], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"depth\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"func\":");
+	o = sg_json_text(o, &v[3], ",\"func.hex\":");
+	o = SG_PUT(o, ",\"us\":");
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @leave event */
+static void para_callgraph_csv_leave(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 120 + 2 * (v[1].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "leave,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind para_callgraph_kinds[] = {
 	{ "enter", SG_EVENT, para_callgraph_fields_enter, 4, 0LL, 0LL, 0LL, NULL },
 	{ "leave", SG_EVENT, para_callgraph_fields_leave, 5, 0LL, 0LL, 0LL, NULL },
@@ -61,6 +195,12 @@ const sg_tool para_callgraph_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char para_callgraph_set[] = "stapgen set f08c6eb998fb45ec";
+
+/* Each kind's own code, in para_callgraph_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code para_callgraph_code[] = {
+	{ para_callgraph_read_enter, para_callgraph_table_enter, para_callgraph_json_enter, para_callgraph_csv_enter },
+	{ para_callgraph_read_leave, para_callgraph_table_leave, para_callgraph_json_leave, para_callgraph_csv_leave },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct para_callgraph_handlers {
@@ -97,6 +237,7 @@ long para_callgraph_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &para_callgraph_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, para_callgraph_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -119,6 +260,6 @@ long para_callgraph_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &para_callgraph_tool);
+	return sg_main_code(argc, argv, &para_callgraph_tool, NULL, para_callgraph_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @faults: one row of a periodic report */
 typedef struct pfaults_rec_faults {
@@ -33,6 +34,17 @@ static const sg_field pfaults_fields_faults[] = {
 	{ "major_avg_us", SG_LONG, "MAJOR_AVG_US", 12 },
 };
 
+/* The fields of a @faults line into values; 0: the line is dropped */
+static int pfaults_read_faults(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* minor */
+	       sg_read_long(ln, 3) &&	/* major */
+	       sg_read_long(ln, 4) &&	/* minor_avg_us */
+	       sg_read_long(ln, 5);	/* major_avg_us */
+}
+
 static const sg_kind pfaults_kinds[] = {
 	{ "faults", SG_ROW, pfaults_fields_faults, 6, 0LL, 0LL, 0LL, "faults" },
 };
@@ -44,6 +56,11 @@ const sg_tool pfaults_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char pfaults_set[] = "stapgen set 7228e199a7792705";
+
+/* Each kind's own code, in pfaults_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code pfaults_code[] = {
+	{ pfaults_read_faults, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct pfaults_handlers {
@@ -69,6 +86,7 @@ long pfaults_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &pfaults_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, pfaults_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -86,6 +104,6 @@ long pfaults_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &pfaults_tool);
+	return sg_main_code(argc, argv, &pfaults_tool, NULL, pfaults_code);
 }
 #endif

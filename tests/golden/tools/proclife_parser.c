@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @forked: one event */
 typedef struct proclife_rec_forked {
@@ -29,6 +30,69 @@ static const sg_field proclife_fields_forked[] = {
 	{ "comm", SG_STRING, "COMM", 0 },
 };
 
+/* The fields of a @forked line into values; 0: the line is dropped */
+static int proclife_read_forked(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_long(ln, 1) &&	/* ppid */
+	       sg_read_long(ln, 2) &&	/* pid */
+	       sg_read_str(ln, 3);	/* comm */
+}
+
+/* -f table: a @forked row under its header */
+static void proclife_table_forked(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 306 + 4 * v[3].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "forked  ");
+	o = sg_table_time(w, o, &v[0], 20);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 4);	/* ppid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 7);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 0);	/* comm */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @forked event */
+static void proclife_json_forked(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 153 + 8 * v[3].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"forked\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"ppid\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[3], ",\"comm.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @forked event */
+static void proclife_csv_forked(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 102 + 2 * v[3].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "forked,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @execd: one event */
 typedef struct proclife_rec_execd {
 	long long f_time;	/* epoch seconds */
@@ -45,6 +109,69 @@ static const sg_field proclife_fields_execd[] = {
 	{ "comm", SG_STRING, "COMM", 0 },
 	{ "file", SG_STRING, "FILE", 0 },
 };
+
+/* The fields of a @execd line into values; 0: the line is dropped */
+static int proclife_read_execd(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_long(ln, 1) &&	/* pid */
+	       sg_read_str(ln, 2) &&	/* comm */
+	       sg_read_str(ln, 3);	/* file */
+}
+
+/* -f table: a @execd row under its header */
+static void proclife_table_execd(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 294 + 4 * (v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "execd   ");
+	o = sg_table_time(w, o, &v[0], 20);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[2], 4);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 0);	/* file */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @execd event */
+static void proclife_json_execd(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 160 + 8 * (v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"execd\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[2], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"file\":");
+	o = sg_json_text(o, &v[3], ",\"file.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @execd event */
+static void proclife_csv_execd(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 95 + 2 * (v[2].slen + v[3].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "execd,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 /* @ended: one event */
 typedef struct proclife_rec_ended {
@@ -68,6 +195,90 @@ static const sg_field proclife_fields_ended[] = {
 	{ "age_us", SG_LONG, "AGE_US", 12 },
 };
 
+/* The fields of a @ended line into values; 0: the line is dropped */
+static int proclife_read_ended(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_long(ln, 1) &&	/* pid */
+	       sg_read_long(ln, 2) &&	/* ppid */
+	       sg_read_str(ln, 3) &&	/* comm */
+	       sg_read_long(ln, 4) &&	/* status */
+	       sg_read_long(ln, 5) &&	/* signal */
+	       sg_read_long(ln, 6);	/* age_us */
+}
+
+/* -f table: a @ended row under its header */
+static void proclife_table_ended(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 498 + 4 * v[3].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "ended   ");
+	o = sg_table_time(w, o, &v[0], 20);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 3);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 4);	/* ppid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 4);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[4], 6);	/* status */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[5], 4);	/* signal */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[6], 12);	/* age_us */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @ended event */
+static void proclife_json_ended(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 254 + 8 * v[3].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"ended\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"ppid\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[3], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"status\":");
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, ",\"signal\":");
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, ",\"age_us\":");
+	o = sg_put_num(o, &v[6]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @ended event */
+static void proclife_csv_ended(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 176 + 2 * v[3].slen);
+	if (!o)
+		return;
+	o = SG_PUT(o, "ended,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[4]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[5]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[6]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind proclife_kinds[] = {
 	{ "forked", SG_EVENT, proclife_fields_forked, 4, 0LL, 0LL, 0LL, NULL },
 	{ "execd", SG_EVENT, proclife_fields_execd, 4, 0LL, 0LL, 0LL, NULL },
@@ -81,6 +292,13 @@ const sg_tool proclife_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char proclife_set[] = "stapgen set ee27c2f6e501357f";
+
+/* Each kind's own code, in proclife_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code proclife_code[] = {
+	{ proclife_read_forked, proclife_table_forked, proclife_json_forked, proclife_csv_forked },
+	{ proclife_read_execd, proclife_table_execd, proclife_json_execd, proclife_csv_execd },
+	{ proclife_read_ended, proclife_table_ended, proclife_json_ended, proclife_csv_ended },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct proclife_handlers {
@@ -128,6 +346,7 @@ long proclife_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &proclife_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, proclife_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -155,6 +374,6 @@ long proclife_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &proclife_tool);
+	return sg_main_code(argc, argv, &proclife_tool, NULL, proclife_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @calls: one row of a periodic report */
 typedef struct pythoncalls_rec_calls {
@@ -34,6 +35,17 @@ static const sg_field pythoncalls_fields_calls[] = {
 	{ "max_us", SG_LONG, "MAX_US", 9 },
 };
 
+/* The fields of a @calls line into values; 0: the line is dropped */
+static int pythoncalls_read_calls(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* file */
+	       sg_read_str(ln, 1) &&	/* func */
+	       sg_read_long(ln, 2) &&	/* calls */
+	       sg_read_long(ln, 3) &&	/* total_us */
+	       sg_read_long(ln, 4) &&	/* avg_us */
+	       sg_read_long(ln, 5);	/* max_us */
+}
+
 /* @latency: one histogram bucket */
 typedef struct pythoncalls_rec_latency {
 	const char *f_file;	/* not NUL-safe: use len_file */
@@ -51,6 +63,15 @@ static const sg_field pythoncalls_fields_latency[] = {
 	{ "count", SG_LONG, "count", 0 },
 };
 
+/* The fields of a @latency line into values; 0: the line is dropped */
+static int pythoncalls_read_latency(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* file */
+	       sg_read_str(ln, 1) &&	/* func */
+	       sg_read_long(ln, 2) &&	/* bucket */
+	       sg_read_long(ln, 3);	/* count */
+}
+
 static const sg_kind pythoncalls_kinds[] = {
 	{ "calls", SG_ROW, pythoncalls_fields_calls, 6, 0LL, 0LL, 0LL, "calls" },
 	{ "latency", SG_HIST_LOG2, pythoncalls_fields_latency, 4, 0LL, 0LL, 0LL, "latency" },
@@ -63,6 +84,12 @@ const sg_tool pythoncalls_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char pythoncalls_set[] = "stapgen set 4202cf31f25edfe4";
+
+/* Each kind's own code, in pythoncalls_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code pythoncalls_code[] = {
+	{ pythoncalls_read_calls, NULL, NULL, NULL },
+	{ pythoncalls_read_latency, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct pythoncalls_handlers {
@@ -100,6 +127,7 @@ long pythoncalls_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &pythoncalls_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, pythoncalls_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -122,6 +150,6 @@ long pythoncalls_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &pythoncalls_tool);
+	return sg_main_code(argc, argv, &pythoncalls_tool, NULL, pythoncalls_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @collections: one row of a periodic report */
 typedef struct pythongc_rec_collections {
@@ -37,6 +38,19 @@ static const sg_field pythongc_fields_collections[] = {
 	{ "freed", SG_LONG, "FREED", 9 },
 };
 
+/* The fields of a @collections line into values; 0: the line is dropped */
+static int pythongc_read_collections(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* generation */
+	       sg_read_long(ln, 3) &&	/* collections */
+	       sg_read_long(ln, 4) &&	/* total_us */
+	       sg_read_long(ln, 5) &&	/* avg_us */
+	       sg_read_long(ln, 6) &&	/* max_us */
+	       sg_read_long(ln, 7);	/* freed */
+}
+
 /* @pauses: one histogram bucket */
 typedef struct pythongc_rec_pauses {
 	long long f_pid;
@@ -55,6 +69,16 @@ static const sg_field pythongc_fields_pauses[] = {
 	{ "count", SG_LONG, "count", 0 },
 };
 
+/* The fields of a @pauses line into values; 0: the line is dropped */
+static int pythongc_read_pauses(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* generation */
+	       sg_read_long(ln, 3) &&	/* bucket */
+	       sg_read_long(ln, 4);	/* count */
+}
+
 static const sg_kind pythongc_kinds[] = {
 	{ "collections", SG_ROW, pythongc_fields_collections, 8, 0LL, 0LL, 0LL, "collections" },
 	{ "pauses", SG_HIST_LOG2, pythongc_fields_pauses, 5, 0LL, 0LL, 0LL, "pauses" },
@@ -67,6 +91,12 @@ const sg_tool pythongc_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char pythongc_set[] = "stapgen set bf08eeb5083bf658";
+
+/* Each kind's own code, in pythongc_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code pythongc_code[] = {
+	{ pythongc_read_collections, NULL, NULL, NULL },
+	{ pythongc_read_pauses, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct pythongc_handlers {
@@ -105,6 +135,7 @@ long pythongc_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &pythongc_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, pythongc_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -127,6 +158,6 @@ long pythongc_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &pythongc_tool);
+	return sg_main_code(argc, argv, &pythongc_tool, NULL, pythongc_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @rw: one row of a periodic report */
 typedef struct rw_ratio_rec_rw {
@@ -39,6 +40,20 @@ static const sg_field rw_ratio_fields_rw[] = {
 	{ "read_pct", SG_LONG, "%READ", 5 },
 };
 
+/* The fields of a @rw line into values; 0: the line is dropped */
+static int rw_ratio_read_rw(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_long(ln, 2) &&	/* reads */
+	       sg_read_long(ln, 3) &&	/* writes */
+	       sg_read_long(ln, 4) &&	/* read_kb */
+	       sg_read_long(ln, 5) &&	/* write_kb */
+	       sg_read_long(ln, 6) &&	/* read_ms */
+	       sg_read_long(ln, 7) &&	/* write_ms */
+	       sg_read_long(ln, 8);	/* read_pct */
+}
+
 static const sg_kind rw_ratio_kinds[] = {
 	{ "rw", SG_ROW, rw_ratio_fields_rw, 9, 0LL, 0LL, 0LL, "rw" },
 };
@@ -50,6 +65,11 @@ const sg_tool rw_ratio_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char rw_ratio_set[] = "stapgen set c4a1ae86badeb678";
+
+/* Each kind's own code, in rw_ratio_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code rw_ratio_code[] = {
+	{ rw_ratio_read_rw, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct rw_ratio_handlers {
@@ -78,6 +98,7 @@ long rw_ratio_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &rw_ratio_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, rw_ratio_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -95,6 +116,6 @@ long rw_ratio_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &rw_ratio_tool);
+	return sg_main_code(argc, argv, &rw_ratio_tool, NULL, rw_ratio_code);
 }
 #endif

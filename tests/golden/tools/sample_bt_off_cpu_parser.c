@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @stacks: one row of a periodic report */
 typedef struct sample_bt_off_cpu_rec_stacks {
@@ -30,6 +31,15 @@ static const sg_field sample_bt_off_cpu_fields_stacks[] = {
 	{ "count", SG_LONG, "TIMES", 0 },
 };
 
+/* The fields of a @stacks line into values; 0: the line is dropped */
+static int sample_bt_off_cpu_read_stacks(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* ustack */
+	       sg_read_str(ln, 1) &&	/* kstack */
+	       sg_read_long(ln, 2) &&	/* total_us */
+	       sg_read_long(ln, 3);	/* count */
+}
+
 /* @distribution: one histogram bucket */
 typedef struct sample_bt_off_cpu_rec_distribution {
 	long long f_bucket;
@@ -40,6 +50,13 @@ static const sg_field sample_bt_off_cpu_fields_distribution[] = {
 	{ "bucket", SG_LONG, "usecs", 0 },
 	{ "count", SG_LONG, "count", 0 },
 };
+
+/* The fields of a @distribution line into values; 0: the line is dropped */
+static int sample_bt_off_cpu_read_distribution(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* bucket */
+	       sg_read_long(ln, 1);	/* count */
+}
 
 static const sg_kind sample_bt_off_cpu_kinds[] = {
 	{ "stacks", SG_ROW, sample_bt_off_cpu_fields_stacks, 4, 0LL, 0LL, 0LL, "stacks" },
@@ -56,6 +73,12 @@ const char sample_bt_off_cpu_set[] = "stapgen set a3234b12884ad54b";
 
 /* -f svg: the stack records' COUNT is 'us' (its column's unit) */
 const sg_svg_opts sample_bt_off_cpu_svg = { .unit = "us" };
+
+/* Each kind's own code, in sample_bt_off_cpu_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code sample_bt_off_cpu_code[] = {
+	{ sample_bt_off_cpu_read_stacks, NULL, NULL, NULL },
+	{ sample_bt_off_cpu_read_distribution, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sample_bt_off_cpu_handlers {
@@ -87,6 +110,7 @@ long sample_bt_off_cpu_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &sample_bt_off_cpu_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, sample_bt_off_cpu_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -109,6 +133,6 @@ long sample_bt_off_cpu_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main_svg(argc, argv, &sample_bt_off_cpu_tool, &sample_bt_off_cpu_svg);
+	return sg_main_code(argc, argv, &sample_bt_off_cpu_tool, &sample_bt_off_cpu_svg, sample_bt_off_cpu_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @stacks: one row of a periodic report */
 typedef struct sample_bt_rec_stacks {
@@ -28,6 +29,14 @@ static const sg_field sample_bt_fields_stacks[] = {
 	{ "count", SG_LONG, "SAMPLES", 0 },
 };
 
+/* The fields of a @stacks line into values; 0: the line is dropped */
+static int sample_bt_read_stacks(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* ustack */
+	       sg_read_str(ln, 1) &&	/* kstack */
+	       sg_read_long(ln, 2);	/* count */
+}
+
 static const sg_kind sample_bt_kinds[] = {
 	{ "stacks", SG_ROW, sample_bt_fields_stacks, 3, 0LL, 0LL, 0LL, "stacks" },
 };
@@ -39,6 +48,11 @@ const sg_tool sample_bt_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char sample_bt_set[] = "stapgen set 846eb62daf1e661c";
+
+/* Each kind's own code, in sample_bt_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code sample_bt_code[] = {
+	{ sample_bt_read_stacks, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct sample_bt_handlers {
@@ -62,6 +76,7 @@ long sample_bt_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &sample_bt_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, sample_bt_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -79,6 +94,6 @@ long sample_bt_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &sample_bt_tool);
+	return sg_main_code(argc, argv, &sample_bt_tool, NULL, sample_bt_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @open: one event */
 typedef struct strace_open_rec_open {
@@ -34,6 +35,83 @@ static const sg_field strace_open_fields_open[] = {
 	{ "flags", SG_STRING, "FLAGS", 28 },
 	{ "path", SG_STRING, "PATH", 0 },
 };
+
+/* The fields of a @open line into values; 0: the line is dropped */
+static int strace_open_read_open(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_long(ln, 1) &&	/* pid */
+	       sg_read_str(ln, 2) &&	/* comm */
+	       sg_read_long(ln, 3) &&	/* fd */
+	       sg_read_str(ln, 4) &&	/* flags */
+	       sg_read_str(ln, 5);	/* path */
+}
+
+/* -f table: a @open row under its header */
+static void strace_open_table_open(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 454 + 4 * (v[2].slen + v[4].slen + v[5].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "open         ");
+	o = sg_table_time(w, o, &v[0], 19);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 7);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[2], 16);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 4);	/* fd */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[4], 28);	/* flags */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[5], 0);	/* path */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @open event */
+static void strace_open_json_open(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 231 + 8 * (v[2].slen + v[4].slen + v[5].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"open\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[2], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"fd\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"flags\":");
+	o = sg_json_text(o, &v[4], ",\"flags.hex\":");
+	o = SG_PUT(o, ",\"path\":");
+	o = sg_json_text(o, &v[5], ",\"path.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @open event */
+static void strace_open_csv_open(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 138 + 2 * (v[2].slen + v[4].slen + v[5].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "open,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[4]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[5]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
 
 /* @open_failed: one event */
 typedef struct strace_open_rec_open_failed {
@@ -58,6 +136,83 @@ static const sg_field strace_open_fields_open_failed[] = {
 	{ "path", SG_STRING, "PATH", 0 },
 };
 
+/* The fields of a @open_failed line into values; 0: the line is dropped */
+static int strace_open_read_open_failed(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_long(ln, 1) &&	/* pid */
+	       sg_read_str(ln, 2) &&	/* comm */
+	       sg_read_str(ln, 3) &&	/* error */
+	       sg_read_str(ln, 4) &&	/* flags */
+	       sg_read_str(ln, 5);	/* path */
+}
+
+/* -f table: a @open_failed row under its header */
+static void strace_open_table_open_failed(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 450 + 4 * (v[2].slen + v[3].slen + v[4].slen + v[5].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "open_failed  ");
+	o = sg_table_time(w, o, &v[0], 19);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 7);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[2], 16);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 8);	/* error */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[4], 28);	/* flags */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[5], 0);	/* path */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @open_failed event */
+static void strace_open_json_open_failed(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 250 + 8 * (v[2].slen + v[3].slen + v[4].slen + v[5].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"open_failed\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[2], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"error\":");
+	o = sg_json_text(o, &v[3], ",\"error.hex\":");
+	o = SG_PUT(o, ",\"flags\":");
+	o = sg_json_text(o, &v[4], ",\"flags.hex\":");
+	o = SG_PUT(o, ",\"path\":");
+	o = sg_json_text(o, &v[5], ",\"path.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @open_failed event */
+static void strace_open_csv_open_failed(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 139 + 2 * (v[2].slen + v[3].slen + v[4].slen + v[5].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "open_failed,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[4]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[5]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind strace_open_kinds[] = {
 	{ "open", SG_EVENT, strace_open_fields_open, 6, 0LL, 0LL, 0LL, NULL },
 	{ "open_failed", SG_EVENT, strace_open_fields_open_failed, 6, 0LL, 0LL, 0LL, NULL },
@@ -70,6 +225,12 @@ const sg_tool strace_open_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char strace_open_set[] = "stapgen set 8f42bea9a24d7caf";
+
+/* Each kind's own code, in strace_open_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code strace_open_code[] = {
+	{ strace_open_read_open, strace_open_table_open, strace_open_json_open, strace_open_csv_open },
+	{ strace_open_read_open_failed, strace_open_table_open_failed, strace_open_json_open_failed, strace_open_csv_open_failed },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct strace_open_handlers {
@@ -112,6 +273,7 @@ long strace_open_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &strace_open_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, strace_open_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -134,6 +296,6 @@ long strace_open_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &strace_open_tool);
+	return sg_main_code(argc, argv, &strace_open_tool, NULL, strace_open_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @syscalls: one row of a periodic report */
 typedef struct syslog_profile_rec_syscalls {
@@ -31,6 +32,16 @@ static const sg_field syslog_profile_fields_syscalls[] = {
 	{ "max_us", SG_LONG, "MAX_US", 10 },
 };
 
+/* The fields of a @syscalls line into values; 0: the line is dropped */
+static int syslog_profile_read_syscalls(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* syscall */
+	       sg_read_long(ln, 1) &&	/* count */
+	       sg_read_long(ln, 2) &&	/* total_us */
+	       sg_read_long(ln, 3) &&	/* avg_ns */
+	       sg_read_long(ln, 4);	/* max_us */
+}
+
 static const sg_kind syslog_profile_kinds[] = {
 	{ "syscalls", SG_ROW, syslog_profile_fields_syscalls, 5, 0LL, 0LL, 0LL, "syscalls" },
 };
@@ -42,6 +53,11 @@ const sg_tool syslog_profile_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char syslog_profile_set[] = "stapgen set b8b5fcdd46ea394a";
+
+/* Each kind's own code, in syslog_profile_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code syslog_profile_code[] = {
+	{ syslog_profile_read_syscalls, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct syslog_profile_handlers {
@@ -66,6 +82,7 @@ long syslog_profile_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &syslog_profile_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, syslog_profile_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -83,6 +100,6 @@ long syslog_profile_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &syslog_profile_tool);
+	return sg_main_code(argc, argv, &syslog_profile_tool, NULL, syslog_profile_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @overflow: one event */
 typedef struct tcp_accept_queue_rec_overflow {
@@ -32,6 +33,82 @@ static const sg_field tcp_accept_queue_fields_overflow[] = {
 	{ "accept_max", SG_LONG, "ACCEPT_MAX", 10 },
 };
 
+/* The fields of a @overflow line into values; 0: the line is dropped */
+static int tcp_accept_queue_read_overflow(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_long(ln, 1) &&	/* port */
+	       sg_read_long(ln, 2) &&	/* syn_qlen */
+	       sg_read_long(ln, 3) &&	/* syn_max */
+	       sg_read_long(ln, 4) &&	/* accept_qlen */
+	       sg_read_long(ln, 5);	/* accept_max */
+}
+
+/* -f table: a @overflow row under its header */
+static void tcp_accept_queue_table_overflow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 448);
+	if (!o)
+		return;
+	o = sg_table_time(w, o, &v[0], 19);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 5);	/* port */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 8);	/* syn_qlen */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 8);	/* syn_max */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[4], 11);	/* accept_qlen */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[5], 10);	/* accept_max */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @overflow event */
+static void tcp_accept_queue_json_overflow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 232);
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"overflow\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"port\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"syn_qlen\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"syn_max\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"accept_qlen\":");
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, ",\"accept_max\":");
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @overflow event */
+static void tcp_accept_queue_csv_overflow(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 160);
+	if (!o)
+		return;
+	o = SG_PUT(o, "overflow,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[4]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 /* @syn_queue: one histogram bucket */
 typedef struct tcp_accept_queue_rec_syn_queue {
 	long long f_port;
@@ -44,6 +121,14 @@ static const sg_field tcp_accept_queue_fields_syn_queue[] = {
 	{ "bucket", SG_LONG, "value", 0 },
 	{ "count", SG_LONG, "count", 0 },
 };
+
+/* The fields of a @syn_queue line into values; 0: the line is dropped */
+static int tcp_accept_queue_read_syn_queue(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* port */
+	       sg_read_long(ln, 1) &&	/* bucket */
+	       sg_read_long(ln, 2);	/* count */
+}
 
 /* @accept_queue: one histogram bucket */
 typedef struct tcp_accept_queue_rec_accept_queue {
@@ -58,6 +143,14 @@ static const sg_field tcp_accept_queue_fields_accept_queue[] = {
 	{ "count", SG_LONG, "count", 0 },
 };
 
+/* The fields of a @accept_queue line into values; 0: the line is dropped */
+static int tcp_accept_queue_read_accept_queue(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* port */
+	       sg_read_long(ln, 1) &&	/* bucket */
+	       sg_read_long(ln, 2);	/* count */
+}
+
 static const sg_kind tcp_accept_queue_kinds[] = {
 	{ "overflow", SG_EVENT, tcp_accept_queue_fields_overflow, 6, 0LL, 0LL, 0LL, NULL },
 	{ "syn_queue", SG_HIST_LOG2, tcp_accept_queue_fields_syn_queue, 3, 0LL, 0LL, 0LL, "syn_queue" },
@@ -71,6 +164,13 @@ const sg_tool tcp_accept_queue_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char tcp_accept_queue_set[] = "stapgen set 89912afb41f68691";
+
+/* Each kind's own code, in tcp_accept_queue_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code tcp_accept_queue_code[] = {
+	{ tcp_accept_queue_read_overflow, tcp_accept_queue_table_overflow, tcp_accept_queue_json_overflow, tcp_accept_queue_csv_overflow },
+	{ tcp_accept_queue_read_syn_queue, NULL, NULL, NULL },
+	{ tcp_accept_queue_read_accept_queue, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_accept_queue_handlers {
@@ -111,6 +211,7 @@ long tcp_accept_queue_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &tcp_accept_queue_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, tcp_accept_queue_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -138,6 +239,6 @@ long tcp_accept_queue_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &tcp_accept_queue_tool);
+	return sg_main_code(argc, argv, &tcp_accept_queue_tool, NULL, tcp_accept_queue_code);
 }
 #endif

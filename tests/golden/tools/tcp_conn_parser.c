@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @conn: one event */
 typedef struct tcp_conn_rec_conn {
@@ -38,6 +39,96 @@ static const sg_field tcp_conn_fields_conn[] = {
 	{ "source", SG_INET, "IP_SOURCE", 39 },
 };
 
+/* The fields of a @conn line into values; 0: the line is dropped */
+static int tcp_conn_read_conn(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_long(ln, 1) &&	/* euid */
+	       sg_read_long(ln, 2) &&	/* uid */
+	       sg_read_long(ln, 3) &&	/* gid */
+	       sg_read_str(ln, 4) &&	/* comm */
+	       sg_read_long(ln, 5) &&	/* pid */
+	       sg_read_long(ln, 6) &&	/* port */
+	       sg_read_inet(ln, 7, 0);	/* source */
+}
+
+/* -f table: a @conn row under its header */
+static void tcp_conn_table_conn(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 592 + 4 * (v[4].slen + v[7].slen));
+	if (!o)
+		return;
+	o = sg_table_time(w, o, &v[0], 19);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[1], 6);	/* euid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 6);	/* uid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[3], 6);	/* gid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[4], 16);	/* comm */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[5], 7);	/* pid */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[6], 6);	/* port */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[7], 0);	/* source */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @conn event */
+static void tcp_conn_json_conn(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 289 + 8 * (v[4].slen + v[7].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"conn\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"euid\":");
+	o = sg_put_num(o, &v[1]);
+	o = SG_PUT(o, ",\"uid\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"gid\":");
+	o = sg_put_num(o, &v[3]);
+	o = SG_PUT(o, ",\"comm\":");
+	o = sg_json_text(o, &v[4], ",\"comm.hex\":");
+	o = SG_PUT(o, ",\"pid\":");
+	o = sg_put_num(o, &v[5]);
+	o = SG_PUT(o, ",\"port\":");
+	o = sg_put_num(o, &v[6]);
+	o = SG_PUT(o, ",\"source\":");
+	o = sg_json_text(o, &v[7], ",\"source.hex\":");
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @conn event */
+static void tcp_conn_csv_conn(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 194 + 2 * (v[4].slen + v[7].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "conn,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[3]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[4]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[5]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[6]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[7]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind tcp_conn_kinds[] = {
 	{ "conn", SG_EVENT, tcp_conn_fields_conn, 8, 0LL, 0LL, 0LL, NULL },
 };
@@ -49,6 +140,11 @@ const sg_tool tcp_conn_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char tcp_conn_set[] = "stapgen set 422159ba8df8ddcc";
+
+/* Each kind's own code, in tcp_conn_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code tcp_conn_code[] = {
+	{ tcp_conn_read_conn, tcp_conn_table_conn, tcp_conn_json_conn, tcp_conn_csv_conn },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_conn_handlers {
@@ -77,6 +173,7 @@ long tcp_conn_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &tcp_conn_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, tcp_conn_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -94,6 +191,6 @@ long tcp_conn_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &tcp_conn_tool);
+	return sg_main_code(argc, argv, &tcp_conn_tool, NULL, tcp_conn_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @wait: one histogram bucket */
 typedef struct tcp_recv_queue_rec_wait {
@@ -26,6 +27,14 @@ static const sg_field tcp_recv_queue_fields_wait[] = {
 	{ "count", SG_LONG, "count", 0 },
 };
 
+/* The fields of a @wait line into values; 0: the line is dropped */
+static int tcp_recv_queue_read_wait(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* port */
+	       sg_read_long(ln, 1) &&	/* bucket */
+	       sg_read_long(ln, 2);	/* count */
+}
+
 static const sg_kind tcp_recv_queue_kinds[] = {
 	{ "wait", SG_HIST_LOG2, tcp_recv_queue_fields_wait, 3, 0LL, 0LL, 0LL, "wait" },
 };
@@ -37,6 +46,11 @@ const sg_tool tcp_recv_queue_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char tcp_recv_queue_set[] = "stapgen set 57c3831d97f741eb";
+
+/* Each kind's own code, in tcp_recv_queue_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code tcp_recv_queue_code[] = {
+	{ tcp_recv_queue_read_wait, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_recv_queue_handlers {
@@ -58,6 +72,7 @@ long tcp_recv_queue_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &tcp_recv_queue_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, tcp_recv_queue_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -75,6 +90,6 @@ long tcp_recv_queue_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &tcp_recv_queue_tool);
+	return sg_main_code(argc, argv, &tcp_recv_queue_tool, NULL, tcp_recv_queue_code);
 }
 #endif

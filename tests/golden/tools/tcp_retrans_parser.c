@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @retrans: one event */
 typedef struct tcp_retrans_rec_retrans {
@@ -37,6 +38,89 @@ static const sg_field tcp_retrans_fields_retrans[] = {
 	{ "rto_ms", SG_LONG, "RTO_MS", 6 },
 };
 
+/* The fields of a @retrans line into values; 0: the line is dropped */
+static int tcp_retrans_read_retrans(sg_line *ln)
+{
+	return sg_read_time(ln, 0) &&	/* time */
+	       sg_read_inet(ln, 1, 0) &&	/* saddr */
+	       sg_read_long(ln, 2) &&	/* sport */
+	       sg_read_inet(ln, 3, 1) &&	/* daddr */
+	       sg_read_long(ln, 4) &&	/* dport */
+	       sg_read_str(ln, 5) &&	/* state */
+	       sg_read_long(ln, 6);	/* rto_ms */
+}
+
+/* -f table: a @retrans row under its header */
+static void tcp_retrans_table_retrans(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 549 + 4 * (v[1].slen + v[3].slen + v[5].slen));
+	if (!o)
+		return;
+	o = sg_table_time(w, o, &v[0], 19);	/* time */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[1], 39);	/* saddr */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[2], 5);	/* sport */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[3], 39);	/* daddr */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[4], 5);	/* dport */
+	o = SG_PUT(o, "  ");
+	o = sg_table_text(o, &v[5], 15);	/* state */
+	o = SG_PUT(o, "  ");
+	o = sg_table_num(o, &v[6], 6);	/* rto_ms */
+	*o++ = '\n';
+	sg_out_end(w, o);
+}
+
+/* -f json: a @retrans event */
+static void tcp_retrans_json_retrans(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 277 + 8 * (v[1].slen + v[3].slen + v[5].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "{\"kind\":\"retrans\",\"time\":");
+	o = sg_put_num(o, &v[0]);
+	o = SG_PUT(o, ",\"saddr\":");
+	o = sg_json_text(o, &v[1], ",\"saddr.hex\":");
+	o = SG_PUT(o, ",\"sport\":");
+	o = sg_put_num(o, &v[2]);
+	o = SG_PUT(o, ",\"daddr\":");
+	o = sg_json_text(o, &v[3], ",\"daddr.hex\":");
+	o = SG_PUT(o, ",\"dport\":");
+	o = sg_put_num(o, &v[4]);
+	o = SG_PUT(o, ",\"state\":");
+	o = sg_json_text(o, &v[5], ",\"state.hex\":");
+	o = SG_PUT(o, ",\"rto_ms\":");
+	o = sg_put_num(o, &v[6]);
+	o = SG_PUT(o, "}\n");
+	sg_out_end(w, o);
+}
+
+/* -f csv: a @retrans event */
+static void tcp_retrans_csv_retrans(sg_writer *w, const sg_value *v)
+{
+	char *o = sg_out_room(w, 166 + 2 * (v[1].slen + v[3].slen + v[5].slen));
+	if (!o)
+		return;
+	o = SG_PUT(o, "retrans,");
+	o = sg_put_num(o, &v[0]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[1]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[2]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[3]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[4]);
+	*o++ = ',';
+	o = sg_csv_text(o, &v[5]);
+	*o++ = ',';
+	o = sg_put_num(o, &v[6]);
+	o = SG_PUT(o, "\r\n");
+	sg_out_end(w, o);
+}
+
 static const sg_kind tcp_retrans_kinds[] = {
 	{ "retrans", SG_EVENT, tcp_retrans_fields_retrans, 7, 0LL, 0LL, 0LL, NULL },
 };
@@ -48,6 +132,11 @@ const sg_tool tcp_retrans_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char tcp_retrans_set[] = "stapgen set 1b0bb5b3560badc4";
+
+/* Each kind's own code, in tcp_retrans_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code tcp_retrans_code[] = {
+	{ tcp_retrans_read_retrans, tcp_retrans_table_retrans, tcp_retrans_json_retrans, tcp_retrans_csv_retrans },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct tcp_retrans_handlers {
@@ -76,6 +165,7 @@ long tcp_retrans_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &tcp_retrans_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, tcp_retrans_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -93,6 +183,6 @@ long tcp_retrans_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &tcp_retrans_tool);
+	return sg_main_code(argc, argv, &tcp_retrans_tool, NULL, tcp_retrans_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @threads: one row of a periodic report */
 typedef struct threads_times_rec_threads {
@@ -31,6 +32,16 @@ static const sg_field threads_times_fields_threads[] = {
 	{ "user_pct", SG_LONG, "%USER", 5 },
 };
 
+/* The fields of a @threads line into values; 0: the line is dropped */
+static int threads_times_read_threads(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* comm */
+	       sg_read_long(ln, 1) &&	/* tid */
+	       sg_read_long(ln, 2) &&	/* user */
+	       sg_read_long(ln, 3) &&	/* kernel */
+	       sg_read_long(ln, 4);	/* user_pct */
+}
+
 static const sg_kind threads_times_kinds[] = {
 	{ "threads", SG_ROW, threads_times_fields_threads, 5, 0LL, 0LL, 0LL, "threads" },
 };
@@ -42,6 +53,11 @@ const sg_tool threads_times_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char threads_times_set[] = "stapgen set 435d2800b43c6232";
+
+/* Each kind's own code, in threads_times_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code threads_times_code[] = {
+	{ threads_times_read_threads, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct threads_times_handlers {
@@ -66,6 +82,7 @@ long threads_times_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &threads_times_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, threads_times_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -83,6 +100,6 @@ long threads_times_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &threads_times_tool);
+	return sg_main_code(argc, argv, &threads_times_tool, NULL, threads_times_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @top: one row of a periodic report */
 typedef struct topsys_rec_top {
@@ -25,6 +26,13 @@ static const sg_field topsys_fields_top[] = {
 	{ "count", SG_LONG, "COUNT", 10 },
 };
 
+/* The fields of a @top line into values; 0: the line is dropped */
+static int topsys_read_top(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* syscall */
+	       sg_read_long(ln, 1);	/* count */
+}
+
 static const sg_kind topsys_kinds[] = {
 	{ "top", SG_ROW, topsys_fields_top, 2, 0LL, 0LL, 0LL, "top" },
 };
@@ -36,6 +44,11 @@ const sg_tool topsys_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char topsys_set[] = "stapgen set d3c737ec6cdf7399";
+
+/* Each kind's own code, in topsys_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code topsys_code[] = {
+	{ topsys_read_top, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct topsys_handlers {
@@ -57,6 +70,7 @@ long topsys_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &topsys_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, topsys_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -74,6 +88,6 @@ long topsys_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &topsys_tool);
+	return sg_main_code(argc, argv, &topsys_tool, NULL, topsys_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @top: one row of a periodic report */
 typedef struct traceio_rec_top {
@@ -35,6 +36,17 @@ static const sg_field traceio_fields_top[] = {
 	{ "write_bytes", SG_LONG, "WRITE_BYTES", 12 },
 };
 
+/* The fields of a @top line into values; 0: the line is dropped */
+static int traceio_read_top(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_str(ln, 2) &&	/* read */
+	       sg_read_str(ln, 3) &&	/* written */
+	       sg_read_long(ln, 4) &&	/* read_bytes */
+	       sg_read_long(ln, 5);	/* write_bytes */
+}
+
 static const sg_kind traceio_kinds[] = {
 	{ "top", SG_ROW, traceio_fields_top, 6, 0LL, 0LL, 0LL, "top" },
 };
@@ -46,6 +58,11 @@ const sg_tool traceio_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char traceio_set[] = "stapgen set 4b6c06428a4db7a2";
+
+/* Each kind's own code, in traceio_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code traceio_code[] = {
+	{ traceio_read_top, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct traceio_handlers {
@@ -73,6 +90,7 @@ long traceio_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &traceio_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, traceio_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -90,6 +108,6 @@ long traceio_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &traceio_tool);
+	return sg_main_code(argc, argv, &traceio_tool, NULL, traceio_code);
 }
 #endif

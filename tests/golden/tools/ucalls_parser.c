@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @calls: one row of a periodic report */
 typedef struct ucalls_rec_calls {
@@ -36,6 +37,18 @@ static const sg_field ucalls_fields_calls[] = {
 	{ "max_us", SG_LONG, "MAX_US", 9 },
 };
 
+/* The fields of a @calls line into values; 0: the line is dropped */
+static int ucalls_read_calls(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_str(ln, 1) &&	/* comm */
+	       sg_read_str(ln, 2) &&	/* func */
+	       sg_read_long(ln, 3) &&	/* calls */
+	       sg_read_long(ln, 4) &&	/* total_us */
+	       sg_read_long(ln, 5) &&	/* avg_us */
+	       sg_read_long(ln, 6);	/* max_us */
+}
+
 static const sg_kind ucalls_kinds[] = {
 	{ "calls", SG_ROW, ucalls_fields_calls, 7, 0LL, 0LL, 0LL, "calls" },
 };
@@ -47,6 +60,11 @@ const sg_tool ucalls_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char ucalls_set[] = "stapgen set 0cc7ed8e4d3dffdd";
+
+/* Each kind's own code, in ucalls_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code ucalls_code[] = {
+	{ ucalls_read_calls, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ucalls_handlers {
@@ -74,6 +92,7 @@ long ucalls_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &ucalls_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, ucalls_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -91,6 +110,6 @@ long ucalls_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &ucalls_tool);
+	return sg_main_code(argc, argv, &ucalls_tool, NULL, ucalls_code);
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @calls: one row of a periodic report */
 typedef struct ufunclatency_rec_calls {
@@ -29,6 +30,15 @@ static const sg_field ufunclatency_fields_calls[] = {
 	{ "max_us", SG_LONG, "MAX_US", 9 },
 };
 
+/* The fields of a @calls line into values; 0: the line is dropped */
+static int ufunclatency_read_calls(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* func */
+	       sg_read_long(ln, 1) &&	/* calls */
+	       sg_read_long(ln, 2) &&	/* avg_us */
+	       sg_read_long(ln, 3);	/* max_us */
+}
+
 /* @latency: one histogram bucket */
 typedef struct ufunclatency_rec_latency {
 	const char *f_func;	/* not NUL-safe: use len_func */
@@ -43,6 +53,14 @@ static const sg_field ufunclatency_fields_latency[] = {
 	{ "count", SG_LONG, "count", 0 },
 };
 
+/* The fields of a @latency line into values; 0: the line is dropped */
+static int ufunclatency_read_latency(sg_line *ln)
+{
+	return sg_read_str(ln, 0) &&	/* func */
+	       sg_read_long(ln, 1) &&	/* bucket */
+	       sg_read_long(ln, 2);	/* count */
+}
+
 static const sg_kind ufunclatency_kinds[] = {
 	{ "calls", SG_ROW, ufunclatency_fields_calls, 4, 0LL, 0LL, 0LL, "calls" },
 	{ "latency", SG_HIST_LOG2, ufunclatency_fields_latency, 3, 0LL, 0LL, 0LL, "latency" },
@@ -55,6 +73,12 @@ const sg_tool ufunclatency_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char ufunclatency_set[] = "stapgen set 58b8d1936b543d95";
+
+/* Each kind's own code, in ufunclatency_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code ufunclatency_code[] = {
+	{ ufunclatency_read_calls, NULL, NULL, NULL },
+	{ ufunclatency_read_latency, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct ufunclatency_handlers {
@@ -87,6 +111,7 @@ long ufunclatency_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &ufunclatency_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, ufunclatency_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -109,6 +134,6 @@ long ufunclatency_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &ufunclatency_tool);
+	return sg_main_code(argc, argv, &ufunclatency_tool, NULL, ufunclatency_code);
 }
 #endif

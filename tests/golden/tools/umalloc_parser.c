@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stapgen_rt.h"
+#include "stapgen_rt_kind.h"
 
 /* @sizes: one row of a periodic report */
 typedef struct umalloc_rec_sizes {
@@ -32,6 +33,17 @@ static const sg_field umalloc_fields_sizes[] = {
 	{ "outstanding_bytes", SG_LONG, "OUT_BYTES", 10 },
 };
 
+/* The fields of a @sizes line into values; 0: the line is dropped */
+static int umalloc_read_sizes(sg_line *ln)
+{
+	return sg_read_long(ln, 0) &&	/* pid */
+	       sg_read_long(ln, 1) &&	/* size */
+	       sg_read_long(ln, 2) &&	/* allocs */
+	       sg_read_long(ln, 3) &&	/* bytes */
+	       sg_read_long(ln, 4) &&	/* outstanding */
+	       sg_read_long(ln, 5);	/* outstanding_bytes */
+}
+
 static const sg_kind umalloc_kinds[] = {
 	{ "sizes", SG_ROW, umalloc_fields_sizes, 6, 0LL, 0LL, 0LL, "sizes" },
 };
@@ -43,6 +55,11 @@ const sg_tool umalloc_tool = {
 
 /* the tool command runs this parser only with a script of its set */
 const char umalloc_set[] = "stapgen set 524b4bd7f7972485";
+
+/* Each kind's own code, in umalloc_kinds' order (stapgen_rt_kind.h) */
+static const sg_kind_code umalloc_code[] = {
+	{ umalloc_read_sizes, NULL, NULL, NULL },
+};
 
 /* One callback per record kind; NULL callbacks skip the kind. */
 typedef struct umalloc_handlers {
@@ -67,6 +84,7 @@ long umalloc_parse(FILE *in, const char *in_name, FILE *diag,
 	sg_reader *r = sg_reader_new(in, in_name, &umalloc_tool, diag);
 	if (!r)
 		return -1;
+	sg_reader_code(r, umalloc_code);
 	const sg_kind *k;
 	const sg_value *v;
 	while (sg_reader_next(r, &k, &v) == 1) {
@@ -84,6 +102,6 @@ long umalloc_parse(FILE *in, const char *in_name, FILE *diag,
 #ifndef STAPGEN_NO_MAIN
 int main(int argc, char **argv)
 {
-	return sg_main(argc, argv, &umalloc_tool);
+	return sg_main_code(argc, argv, &umalloc_tool, NULL, umalloc_code);
 }
 #endif
