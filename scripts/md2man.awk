@@ -77,7 +77,7 @@ function put(sec, line) {
 }
 function para(sec) {
 	if (!inpara) {
-		if (buf[sec] != "") put(sec, ".PP")
+		if ((sec in buf) && buf[sec] != "") put(sec, ".PP")	# "in" first: a bare reference would create it
 		inpara = 1
 	}
 }
@@ -177,7 +177,7 @@ state == "summary" {
 		if (sec == "USAGE") target = synopsis_done ? "OPTIONS" : "SYNOPSIS"
 		if (examples) target = "EXAMPLES"
 		if (target == "SYNOPSIS") synopsis_done = 1
-		if (buf[target] != "") put(target, ".PP")
+		if ((target in buf) && buf[target] != "") put(target, ".PP")
 		put(target, ".RS 4")
 		put(target, ".nf")
 		code = 1

@@ -41,10 +41,11 @@ END {
 			printf "| %s | invalid: %s | | | | |\n", label(v[i, "variant"]), v[i, "invalid"]
 			continue
 		}
-		printf "| %s | %s | %s | %s | %s | %s |\n", label(v[i, "variant"]), us(v[i, "added_us_per_op"]),
-			v[i, "hits_per_op"] == "" ? "-" : v[i, "hits_per_op"], us(v[i, "added_us_per_hit"]),
-			v[i, "cycles_per_hit"] == "" ? "-" : v[i, "cycles_per_hit"],
-			v[i, "cost_ratio"] == "" ? "-" : sprintf("%.2fx", v[i, "cost_ratio"])
+		# each cell says what it is: the man page lists a row's cells without the header
+		printf "| %s | %s per op | %s hits per op | %s per hit | %s cycles per hit | %s |\n", label(v[i, "variant"]),
+			us(v[i, "added_us_per_op"]), v[i, "hits_per_op"] == "" ? "-" : v[i, "hits_per_op"],
+			us(v[i, "added_us_per_hit"]), v[i, "cycles_per_hit"] == "" ? "-" : v[i, "cycles_per_hit"],
+			v[i, "cost_ratio"] == "" ? "no original" : sprintf("%.2fx the original", v[i, "cost_ratio"])
 	}
 	print ""
 	printf "One op is %s.", v[1, "op"]

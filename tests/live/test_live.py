@@ -296,7 +296,7 @@ class Overhead(unittest.TestCase):
             self.assertTrue(out.startswith("## Overhead\n\nOVERHEAD: %s us of guest time per probe hit, %.2fx"
                                            % (rows[0]["added_us_per_hit"], float(rows[0]["cost_ratio"]))), out)
             self.assertIn("(with -b, which prints what the original prints)", out)
-            self.assertIn("| full paths | ", out)
+            self.assertIn("| full paths | %s us per op | 4.00 hits per op | " % rows[1]["added_us_per_op"], out)
             self.assertIn("on 6.1.0-57-cloud-amd64 (stap 4.8), 2026-12-07", out)
             none = subprocess.run(["awk", "-v", "tool=iotop", "-f",
                                    os.path.join(live.ROOT, "scripts/overhead-section.awk"), p],
