@@ -678,9 +678,8 @@ static void emit_globals(stp *g)
 	}
 	if (s->nparams)
 		sb_putc(g->o, '\n');
-	for (unsigned i = 0; i < s->nmaps + g->lw->ntotals; i++) {
-		const ltotal *t = i >= s->nmaps ? &g->lw->totals[i - s->nmaps] : NULL;
-		const spec_map *m = t ? t->m : &s->maps[i];
+	for (unsigned i = 0; i < s->nmaps; i++) {
+		const spec_map *m = &s->maps[i];
 		sb_printf(g->o, "global %s%s", m->name, m->wrap ? "%" : "");
 		if (m->size)	/* stap allocates it when it loads; full: "Array overflow" (or, %, wraps) */
 			sb_printf(g->o, "[%lld]", (long long)m->size);
@@ -693,10 +692,6 @@ static void emit_globals(stp *g)
 			sb_printf(g->o, "] %s", m->is_agg ? "<<< long" : vtype_name(m->value_type));
 		} else if (m->is_agg)
 			sb_puts(g->o, "\t\t# <<< long");
-		for (unsigned j = 0; t && j < t->nterms; j++)	/* what it totals, for whom */
-			sb_printf(g->o, "%s%s", j ? " + " : ": ", t->terms[j]->name);
-		if (t)
-			sb_printf(g->o, " (report %s sorts it)", t->r->name);
 		sb_putc(g->o, '\n');
 	}
 	bool any = false;
@@ -715,7 +710,7 @@ static void emit_globals(stp *g)
 		else if (needs_sort_array(lr))
 			sb_printf(g->o, "global %s\n", lr->iter), any = true;
 	}
-	if (s->nmaps || g->lw->ntotals || any)
+	if (s->nmaps || any)
 		sb_putc(g->o, '\n');
 }
 

@@ -17,10 +17,6 @@ typedef struct lower {
 	const char **collected;
 	unsigned ncollected;
 	unsigned script_funcs;	/* lowered.script_funcs */
-	/* the sort totals (plan_totals); report_total[i]: report i's, or NULL */
-	ltotal *totals;
-	unsigned ntotals;
-	const ltotal **report_total;
 } lower;
 
 static bool was_collected(const lower *L, const expr *target)
@@ -645,100 +641,15 @@ static void lower_emit(body *b, const spec_emit *em)
 	s->els = els;
 }
 
-static bool has_total(const lower *L, const spec_map *m)
-{
-	for (unsigned t = 0; t < L->ntotals; t++)
-		for (unsigned i = 0; i < L->totals[t].nterms; i++)
-			if (L->totals[t].terms[i] == m)
-				return true;
-	return false;
-}
-
-/* Calls whose value changes between two reads in the same event (the
- * TF_VOLATILE column of gen/tables/tapset_funcs.def). */
-static bool unstable_call(const expr *e)
-{
-	const tapset_func *f = e->kind == E_CALL && e->name ? tapset_func_lookup(e->name) : NULL;
-	return f && (f->flags & TF_VOLATILE);
-}
-
-/* The same when read twice in a row, cheap, and short to print twice: a
- * name, a constant, a $var, a call without arguments (pid(), execname())
- * but a clock's or a random number's. */
-static bool plain(const expr *e)
-{
-	return e->kind == E_IDENT || e->kind == E_INT || e->kind == E_STR || e->kind == E_TARGET ||
-	       (e->kind == E_CALL && !e->nargs && !unstable_call(e));
-}
-
-/* A key or value that a collect and its totals' share: computed once into
- * the local `__NAME` unless plain (`__` starts no spec name and no global
- * of the script). */
-static expr *shared_value(body *b, const expr *e, const char *name)
-{
-	lower *L = b->L;
-	expr *c = copy(L, e, NULL);
-	if (plain(c))
-		return c;
-	lstmt *s = push(b, LS_LET);
-	s->name = arena_printf(L->a, "__%s", name);
-	s->value = c;
-	expr *id = new_node(L, E_IDENT, e->type);
-	id->name = s->name;
-	id->loc = e->loc;
-	id->span = e->span;
-	return id;
-}
-
-/* A collect into a total's term (plan_totals): again into the total, same
- * keys, same value. */
-static lstmt *collect_with_totals(body *b, const spec_assign *as, const expr *when)
-{
-	lower *L = b->L;
-	const expr *tg = as->target;
-	expr *key = node_like(L, tg);
-	key->a = copy(L, tg->a, NULL);
-	key->args = arena_alloc(L->a, (tg->nargs + 1) * sizeof(expr *));
-	for (size_t i = 0; i < tg->nargs; i++) {
-		const char *kn = i < as->map->nkeys && as->map->keys[i].name ? as->map->keys[i].name : "key";
-		key->args[i] = shared_value(b, tg->args[i], kn);
-	}
-	expr *v = shared_value(b, as->value, "value");
-	lstmt *s = push(b, LS_COLLECT);
-	s->target = key;
-	s->value = v;
-	s->when = when;
-	for (unsigned t = 0; t < L->ntotals; t++)
-		for (unsigned i = 0; i < L->totals[t].nterms; i++) {
-			if (L->totals[t].terms[i] != as->map)
-				continue;
-			expr *tk = node_like(L, key), *id = node_like(L, key->a);
-			id->name = L->totals[t].m->name;
-			id->emit_name = NULL;
-			id->bind_ptr = L->totals[t].m;
-			tk->a = id;
-			lstmt *c = push(b, LS_COLLECT);
-			c->target = tk;
-			c->value = v;
-			c->when = when;
-		}
-	return s;
-}
-
 static void lower_assign(body *b, lstmt_kind kind, unsigned w, const spec_assign *as)
 {
 	const expr *when = write_when(b, w, as->when);
 	needs(b, as->target);
 	needs(b, as->value);
-	lstmt *s;
-	if (kind == LS_COLLECT && has_total(b->L, as->map)) {
-		s = collect_with_totals(b, as, when);
-	} else {
-		s = push(b, kind);
-		s->target = copy(b->L, as->target, NULL);
-		s->value = copy(b->L, as->value, NULL);
-		s->when = when;
-	}
+	lstmt *s = push(b, kind);
+	s->target = copy(b->L, as->target, NULL);
+	s->value = copy(b->L, as->value, NULL);
+	s->when = when;
 	/* an unconditional collect runs on every event that passes the filters
 	 * (they come first, with `next`): the element is not empty for every
 	 * statement after this one, unless its key reads a map (a store or
@@ -991,48 +902,6 @@ static void report_clears(lower *L, const spec_report *r, lreport *lr)
 	lr->nclears = n;
 }
 
-/* ---- sort totals ----------------------------------------------------------
- * A report over aggregates A, B ... sorted by @sum(A) + @sum(B) ... would
- * fill a temporary array each report, every entry summed from guarded
- * reads (`[k] in A ? @sum(A[k]) : 0`).  As SystemTap's own iotop.stp sorts
- * one total, lowering adds an aggregate `_REPORT_total`: each collect into
- * A or B collects the same value with the same keys into it too, so its
- * keys are the union of theirs (the report's rows) and its @sum the sort
- * value, and the report walks it: `foreach ([k] in _top_total @sum- limit N)`.
- * Likewise a sum of @counts, with @count.  The cost: one `<<<` more per
- * collect.  Only when the total stays equal to the sum: its terms are the
- * report's `from` (the rows), each once; they are cleared only by this
- * report (and the total with them), never deleted by a probe.  A key or
- * value both collects read is computed once unless plain (shared_value). */
-
-/* The statistic of a sum of one statistic (AGG_SUM, AGG_COUNT) over
- * distinct aggregates, its terms in t[] (at most max); AGG_NONE if not. */
-static int sum_terms(const expr *e, const spec_map **t, unsigned *n, unsigned max)
-{
-	if (e->kind == E_BINARY && e->op == OP_ADD) {
-		int a = sum_terms(e->a, t, n, max), b = a ? sum_terms(e->b, t, n, max) : AGG_NONE;
-		return a == b ? a : AGG_NONE;
-	}
-	if (e->kind != E_AGG || (e->op != AGG_SUM && e->op != AGG_COUNT) || !e->a ||
-	    e->a->kind != E_IDENT || e->a->bind != NAME_AGG || !e->a->bind_ptr || *n == max)
-		return AGG_NONE;
-	for (unsigned i = 0; i < *n; i++)
-		if (t[i] == e->a->bind_ptr)
-			return AGG_NONE;
-	t[(*n)++] = e->a->bind_ptr;
-	return e->op;
-}
-
-/* The statistic a total is sorted by: its terms' (sum_terms). */
-static int total_stat(const expr *sort)
-{
-	while (sort->kind == E_BINARY)
-		sort = sort->a;
-	return sort->op;
-}
-
-/* Entries for the union of a report's `from` keys: the sum of their sizes
- * when each has one, else 0 (MAXMAPENTRIES, as each of them). */
 static int64_t from_size(const spec_report *r)
 {
 	int64_t n = 0;
@@ -1042,80 +911,6 @@ static int64_t from_size(const spec_report *r)
 		n += r->from_maps[i]->size;
 	}
 	return n;
-}
-
-static bool clears_map(const lreport *lr, const spec_map *m)
-{
-	for (unsigned i = 0; i < lr->nclears; i++)
-		if (!strcmp(lr->clears[i], m->name))
-			return true;
-	return false;
-}
-
-/* Whether the total of report ri's terms t[] stays equal to their sum. */
-static bool total_tracks(lower *L, unsigned ri, const spec_map *const *t, unsigned n,
-			 const lreport *clears)
-{
-	const spec *s = L->s;
-	const spec_report *r = &s->reports[ri];
-	for (unsigned k = 0; k < n; k++) {
-		if (r->every_param || r->every_lit ? !clears_map(&clears[ri], t[k]) : false)
-			return false;
-		for (unsigned j = 0; j < s->nreports; j++)
-			if (j != ri && (report_uses(&s->reports[j], t[k]->name) ||
-					clears_map(&clears[j], t[k])))
-				return false;
-		for (unsigned p = 0; p < s->nprobes; p++) {
-			const spec_probe *pr = &s->probes[p];
-			for (unsigned d = 0; d < pr->ndeletes; d++) {
-				reads_map rm = { t[k], false };
-				expr_walk(pr->deletes[d], find_reads_map, &rm);
-				if (rm.found)
-					return false;
-			}
-			for (unsigned c = 0; c < pr->ncollects; c++)
-				if (pr->collects[c].map == t[k] && pr->collects[c].target->kind != E_INDEX)
-					return false;
-		}
-	}
-	return true;
-}
-
-static void plan_totals(lower *L)
-{
-	const spec *s = L->s;
-	L->report_total = arena_alloc(L->a, (s->nreports + 1) * sizeof *L->report_total);
-	L->totals = arena_alloc(L->a, (s->nreports + 1) * sizeof *L->totals);
-	lreport *clears = arena_alloc(L->a, (s->nreports + 1) * sizeof *clears);
-	for (unsigned i = 0; i < s->nreports; i++)
-		if (s->reports[i].name)
-			report_clears(L, &s->reports[i], &clears[i]);
-	for (unsigned i = 0; i < s->nreports; i++) {
-		const spec_report *r = &s->reports[i];
-		if (!r->name || r->hist || r->nfrom < 2 || !r->sort || !r->from_maps[0]->nkeys ||
-		    !kind_for_report(L, r))
-			continue;
-		const spec_map **t = arena_alloc(L->a, (r->nfrom + 1) * sizeof *t);
-		unsigned n = 0;
-		if (sum_terms(r->sort, t, &n, r->nfrom) == AGG_NONE || n != r->nfrom)
-			continue;
-		bool all = true;	/* the terms are the `from` maps */
-		for (unsigned j = 0; j < r->nfrom && all; j++) {
-			bool in = false;
-			for (unsigned k = 0; k < n; k++)
-				in |= t[k] == r->from_maps[j];
-			all = in;
-		}
-		if (!all || !total_tracks(L, i, t, n, clears))
-			continue;
-		spec_map *m = arena_alloc(L->a, sizeof *m);
-		*m = *r->from_maps[0];
-		m->name = arena_printf(L->a, "_%s_total", r->name);
-		m->is_agg = true;
-		m->size = from_size(r);
-		L->totals[L->ntotals] = (ltotal){ m, r, t, n };
-		L->report_total[i] = &L->totals[L->ntotals++];
-	}
 }
 
 static lreport lower_report(lower *L, const spec_report *r)
@@ -1154,33 +949,6 @@ static lreport lower_report(lower *L, const spec_report *r)
 		      so->a->a->bind_ptr == km));
 	lr.iter = lr.direct ? r->from[0] : arena_printf(L->a, "_%s_sort", r->name);
 	lr.iter_size = lr.direct ? 0 : from_size(r);
-	const ltotal *tot = L->report_total[r - L->s->reports];
-	if (tot) {
-		/* sorted by its total's statistic: @sum(_top_total[pid, comm]) */
-		expr *id = new_node(L, E_IDENT, VT_UNKNOWN);
-		id->name = tot->m->name;
-		id->bind = NAME_AGG;
-		id->bind_ptr = tot->m;
-		id->loc = r->sort->loc;
-		id->span = r->sort->span;
-		expr *st = new_node(L, E_AGG, VT_LONG);
-		st->loc = r->sort->loc;
-		st->span = r->sort->span;
-		st->op = total_stat(r->sort);
-		st->a = row_key_index(L, id, &rows);
-		lr.sort = st;
-		lr.total = tot;
-		lr.direct = true;
-		lr.iter = tot->m->name;
-		lr.iter_size = 0;	/* declared with the spec's maps */
-		if (r->every_param || r->every_lit) {	/* cleared with its terms */
-			const char **c = arena_alloc(L->a, (lr.nclears + 1) * sizeof *c);
-			memcpy(c, lr.clears, lr.nclears * sizeof *c);
-			c[lr.nclears] = tot->m->name;
-			lr.clears = c;
-			lr.nclears++;
-		}
-	}
 	return lr;
 }
 
@@ -1216,9 +984,8 @@ static ltimer *lower_timers(lower *L, lreport *reports, unsigned *nt)
 
 const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const char *kver)
 {
-	lower L = { a, s, rs, false, { 0, 0, 0 }, NULL, 0, 0, NULL, 0, NULL };
+	lower L = { .a = a, .s = s, .rs = rs };
 	L.portable = !kver_parse(kver, L.kv);
-	plan_totals(&L);
 	lprobe *probes = arena_alloc(a, (s->nprobes + 1) * sizeof *probes);
 	for (unsigned i = 0; i < s->nprobes; i++)
 		probes[i] = lower_probe(&L, &s->probes[i]);
@@ -1229,6 +996,6 @@ const lowered *lower_spec(arena *a, const spec *s, const record_set *rs, const c
 	ltimer *timers = lower_timers(&L, reports, &nt);
 	lowered *lw = arena_alloc(a, sizeof *lw);
 	*lw = (lowered){ s, rs, L.portable, { L.kv[0], L.kv[1], L.kv[2] }, probes, reports,
-			 timers, nt, L.totals, L.ntotals, L.script_funcs };
+			 timers, nt, L.script_funcs };
 	return lw;
 }

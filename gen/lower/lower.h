@@ -71,16 +71,6 @@ typedef struct lprobe {
 
 struct ltimer;
 
-/* An aggregate lowering adds: the sort of a report over aggregates A, B
- * ... sorted by @sum(A) + @sum(B) ... (or the @counts): every collect into
- * one of them also collects into this one (lower.c, plan_totals). */
-typedef struct ltotal {
-	const spec_map *m;		/* its name (`_REPORT_total`) and keys */
-	const spec_report *r;		/* the report that sorts it */
-	const spec_map *const *terms;	/* A, B ...: what it totals */
-	unsigned nterms;
-} ltotal;
-
 typedef struct lreport {
 	const spec_report *r;
 	const record_kind *rec;	/* NULL: nothing to emit */
@@ -91,12 +81,12 @@ typedef struct lreport {
 	bool direct;
 	const char *key_sort;	/* sorted by this key column */
 	bool value_sort;	/* a state map sorted by its value: `foreach ([k] in m-)` */
-	/* the array the printing foreach walks: the aggregate (direct), the
-	 * report's total, or the temporary sort array `_NAME_sort` */
+	/* the array the printing foreach walks: the aggregate (direct) or the
+	 * temporary sort array `_NAME_sort`, filled when the report runs (never
+	 * by a probe: the sort is the report's work, not the events') */
 	const char *iter;
-	const ltotal *total;	/* sorted by this total (direct): NULL otherwise */
-	/* the entries of the sort array or total (`global _x_sort[N]`): the sum
-	 * of its aggregates' `size:` when each has one; 0: MAXMAPENTRIES */
+	/* the entries of the sort array (`global _x_sort[N]`): the sum of its
+	 * aggregates' `size:` when each has one; 0: MAXMAPENTRIES */
 	int64_t iter_size;
 	/* the loop variables: one per key of the rows' map (or the histogram's),
 	 * then the histogram's bucket.  A key's name, or `__NAME` when a global
@@ -131,8 +121,6 @@ typedef struct lowered {
 	const lreport *reports;	/* one per s->reports */
 	const ltimer *timers;	/* in the order of their first reports */
 	unsigned ntimers;
-	const ltotal *totals;	/* globals the script declares after the spec's maps */
-	unsigned ntotals;
 	unsigned script_funcs;	/* bit i: calls script_func(i), the script defines it */
 } lowered;
 

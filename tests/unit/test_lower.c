@@ -12,10 +12,8 @@
  *   loop variable `__k` when a global has the key's name       test_loop_var_renamed
  *   histogram: key and bucket variables (loop_var)             test_report_histogram
  *   sort: key_sort, value_sort, direct (foreach ... limit)     test_report_sort_direct
- *   sum sort: a total collected with its terms, sorted direct  test_report_sort_total
- *   ... not when it would differ from the sum                  test_report_sort_total_kept
- *   ... a key or value it shares computed once (__NAME)       test_report_sort_total_shared
- *   sort array / total sized with the sum of `size:`s          test_report_sort_sizes
+ *   sum sort: a sort array the report fills, no probe total    test_report_sort_total
+ *   sort array sized with the sum of `size:`s                  test_report_sort_sizes
  * probes (probe_agg, lower_probe):
  *   statistic in a probe: @count(x[k]) ? @avg(x[k]) : 0       test_probe_stat_guard
  *   ... not after the probe's own collect into x[k]            test_probe_stat_after_collect
@@ -240,106 +238,31 @@ static bool clears(const lreport *lr, const char *m)
 	return false;
 }
 
+/* A report sorted by a sum of aggregates: the sum is the report's work,
+ * never the probes' (no total collected with every event): a sort array
+ * filled when the report runs, the collects as written. */
 static void test_report_sort_total(void **state)
 {
 	(void)state;
-	lt t;
-	const lowered *lw = lower_text(&t, TOTAL_SPEC("", "'r[pid()]': $return", "'w[pid()]': $return",
-						      "[r, w]", "@sum(r) + @sum(w)", ""), KV61);
-	assert_int_equal(lw->ntotals, 1);
-	const ltotal *tot = &lw->totals[0];
-	assert_string_equal(tot->m->name, "_x_total");
-	assert_true(tot->m->is_agg);
-	assert_int_equal(tot->m->nkeys, 1);
-	assert_ptr_equal(tot->r, &t.out.spec->reports[0]);
-	assert_int_equal(tot->nterms, 2);
-	const lreport *lr = &lw->reports[0];
-	assert_ptr_equal(lr->total, tot);
-	assert_true(lr->direct);
-	assert_string_equal(lr->iter, "_x_total");
-	assert_int_equal(lr->sort->op, AGG_SUM);
-	assert_string_equal(txt(&t, lr->sort), "@sum(_x_total[pid])");
-	/* cleared with its terms */
-	assert_true(clears(lr, "r") && clears(lr, "w") && clears(lr, "_x_total"));
-	/* each probe: its collect, then the same into the total */
-	for (unsigned p = 0; p < 2; p++) {
-		assert_string_equal(shape(&t, &lw->probes[p]), "CC");
-		const lstmt *a = &lw->probes[p].stmts[0], *b = &lw->probes[p].stmts[1];
-		assert_string_equal(txt(&t, a->target), p ? "w[pid()]" : "r[pid()]");
-		assert_string_equal(txt(&t, b->target), "_x_total[pid()]");
-		assert_ptr_equal(b->target->a->bind_ptr, tot->m);
-		assert_ptr_equal(b->value, a->value);
-	}
-	done(&t);
-	/* a sum of @counts: sorted by the total's @count */
-	lw = lower_text(&t, TOTAL_SPEC("", "'r[pid()]': 1", "'w[pid()]': 1", "[w, r]",
-				       "@count(r) + @count(w)", ""), KV61);
-	assert_int_equal(lw->ntotals, 1);
-	assert_int_equal(lw->reports[0].sort->op, AGG_COUNT);
-	assert_string_equal(txt(&t, lw->reports[0].sort), "@count(_x_total[pid])");
-	done(&t);
-}
-
-/* Lowered with no total: the temporary sort array as before. */
-static void assert_kept(const char *text)
-{
-	lt t;
-	const lowered *lw = lower_text(&t, text, KV61);
-	assert_int_equal(lw->ntotals, 0);
-	assert_null(lw->reports[0].total);
-	assert_false(lw->reports[0].direct);
-	assert_string_equal(lw->reports[0].iter, "_x_sort");
-	for (unsigned p = 0; p < 2; p++)	/* the collects as written */
-		for (unsigned i = 0; i < lw->probes[p].nstmts; i++) {
-			assert_int_equal(lw->probes[p].stmts[i].kind, LS_COLLECT);
-			assert_null(strstr(txt(&t, lw->probes[p].stmts[i].target), "_x_total"));
+	static const char *const specs[] = {
+		TOTAL_SPEC("", "'r[pid()]': $return", "'w[pid()]': $return", "[r, w]", "@sum(r) + @sum(w)", ""),
+		TOTAL_SPEC("", "'r[pid()]': 1", "'w[pid()]': 1", "[w, r]", "@count(r) + @count(w)", ""),
+		TOTAL_SPEC("", "'r[pid()]': 1", "'w[pid()]': 1", "[r, w]", "@sum(r) + @count(w)", ""),
+		TOTAL_SPEC("", "'r[pid() + 1]': '$return * 2'", "'w[pid()]': $return", "[r, w]", "@sum(r) + @sum(w)", ""),
+	};
+	for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {
+		lt t;
+		const lowered *lw = lower_text(&t, specs[k], KV61);
+		assert_false(lw->reports[0].direct);
+		assert_string_equal(lw->reports[0].iter, "_x_sort");
+		assert_true(clears(&lw->reports[0], "r") && clears(&lw->reports[0], "w"));
+		for (unsigned p = 0; p < 2; p++) {	/* one collect each, as written */
+			assert_string_equal(shape(&t, &lw->probes[p]), "C");
+			assert_string_equal(txt(&t, lw->probes[p].stmts[0].target),
+					    p ? "w[pid()]" : k == 3 ? "r[pid() + 1]" : "r[pid()]");
 		}
-	done(&t);
-}
-
-static void test_report_sort_total_kept(void **state)
-{
-	(void)state;
-	/* mixed statistics, a term twice, a product */
-	assert_kept(TOTAL_SPEC("", "'r[pid()]': 1", "'w[pid()]': 1", "[r, w]", "@sum(r) + @count(w)", ""));
-	assert_kept(TOTAL_SPEC("", "'r[pid()]': 1", "'w[pid()]': 1", "[r, w]", "@sum(r) + @sum(r)", ""));
-	assert_kept(TOTAL_SPEC("", "'r[pid()]': 1", "'w[pid()]': 1", "[r, w]", "@sum(r) * @sum(w)", ""));
-	/* rows from an aggregate the sum leaves out */
-	assert_kept(TOTAL_SPEC("  z: { key: { pid: long } }\n", "'r[pid()]': 1, 'z[pid()]': 1",
-			       "'w[pid()]': 1", "[r, w, z]", "@sum(r) + @sum(w)", ""));
-	/* a term another report reads (and clears at its own time) */
-	assert_kept(TOTAL_SPEC("", "'r[pid()]': 1", "'w[pid()]': 1", "[r, w]", "@sum(r) + @sum(w)",
-			       "  - { name: y, every: 2s, from: r, columns: { pid: pid, n: '@count(r)' } }\n"));
-}
-
-static void test_report_sort_total_shared(void **state)
-{
-	(void)state;
-	lt t;
-	const lowered *lw = lower_text(&t, TOTAL_SPEC("", "'r[pid() + 1]': '$return * 2'",
-						      "'w[pid()]': $return", "[r, w]",
-						      "@sum(r) + @sum(w)", ""), KV61);
-	/* computed once, read by both collects */
-	assert_string_equal(shape(&t, &lw->probes[0]), "LLCC");
-	const lstmt *st = lw->probes[0].stmts;
-	assert_string_equal(st[0].name, "__pid");
-	assert_string_equal(txt(&t, st[0].value), "pid() + 1");
-	assert_string_equal(st[1].name, "__value");
-	assert_string_equal(txt(&t, st[1].value), "$return * 2");
-	assert_string_equal(txt(&t, st[2].target), "r[__pid]");
-	assert_string_equal(txt(&t, st[2].value), "__value");
-	assert_string_equal(txt(&t, st[3].target), "_x_total[__pid]");
-	assert_string_equal(txt(&t, st[3].value), "__value");
-	/* plain ones are read twice as they are */
-	assert_string_equal(shape(&t, &lw->probes[1]), "CC");
-	done(&t);
-	/* a clock reads differently the second time: once, even bare */
-	lw = lower_text(&t, TOTAL_SPEC("", "'r[pid()]': gettimeofday_ns()", "'w[pid()]': 1", "[r, w]",
-				       "@sum(r) + @sum(w)", ""), KV61);
-	assert_string_equal(shape(&t, &lw->probes[0]), "LCC");
-	assert_string_equal(txt(&t, lw->probes[0].stmts[0].value), "gettimeofday_ns()");
-	assert_string_equal(txt(&t, lw->probes[0].stmts[2].value), "__value");
-	done(&t);
+		done(&t);
+	}
 }
 
 static void test_report_sort_sizes(void **state)
@@ -356,8 +279,6 @@ static void test_report_sort_sizes(void **state)
 	const lowered *lw = lower_text(&t, sized, KV61);
 	assert_int_equal(t.out.spec->maps[0].size, 100);
 	assert_int_equal(t.out.spec->maps[2].size, 0);
-	/* r and w are read by y too: no total for x, sort arrays all */
-	assert_int_equal(lw->ntotals, 0);
 	assert_int_equal(lw->reports[0].iter_size, 120);
 	assert_int_equal(lw->reports[1].iter_size, 120);
 	assert_int_equal(lw->reports[2].iter_size, 0);	/* u: MAXMAPENTRIES */
@@ -367,9 +288,7 @@ static void test_report_sort_sizes(void **state)
 			"probes:\n" RET "    collect: { 'r[pid()]': 1, 'w[pid()]': 1 }\n"
 			"reports:\n  - { name: x, every: 1s, from: [r, w], sort: '@sum(r) + @sum(w)',"
 			" columns: { pid: pid } }\n", KV61);
-	assert_int_equal(lw->ntotals, 1);
-	assert_int_equal(lw->totals[0].m->size, 120);
-	assert_int_equal(lw->reports[0].iter_size, 0);	/* declared as a map */
+	assert_int_equal(lw->reports[0].iter_size, 120);
 	done(&t);
 }
 
@@ -965,8 +884,6 @@ int main(void)
 		cmocka_unit_test(test_row_state_map_value),
 		cmocka_unit_test(test_report_sort_direct),
 		cmocka_unit_test(test_report_sort_total),
-		cmocka_unit_test(test_report_sort_total_kept),
-		cmocka_unit_test(test_report_sort_total_shared),
 		cmocka_unit_test(test_report_sort_sizes),
 		cmocka_unit_test(test_loop_var_renamed),
 		cmocka_unit_test(test_report_histogram),
