@@ -177,6 +177,20 @@ static void emit_reader(strbuf *o, const char *t, const record_kind *k)
 /* {"kind":"K","F":V,...}: sg_put_num writes 24 bytes of a number, a string
  * takes 6 bytes a byte at most and 2 more for its "F.hex" (the key, 16 bytes
  * of the writer's 16-byte stores and the quotes on top). */
+/* A writer function around its body: room for the record first (fixed
+ * bytes, per_byte for each byte of its strings), then the body, then the
+ * end.  what: the comment's text after "a @KIND". */
+static void put_writer(strbuf *o, const char *fmt, const char *what, const char *t, const record_kind *k,
+		       size_t fixed, unsigned per_byte, const strbuf *body)
+{
+	sb_printf(o, "/* -f %s: a @%s %s */\n"
+		     "static void %s_%s_%s(sg_writer *w, const sg_value *v)\n{\n",
+		  fmt, k->name, what, t, fmt, k->name);
+	out_room(o, k, fixed, per_byte);
+	sb_puts(o, sb_str(body));
+	sb_puts(o, "\tsg_out_end(w, o);\n}\n\n");
+}
+
 static void emit_json(strbuf *o, const char *t, const record_kind *k)
 {
 	strbuf body = STRBUF_INIT, text = STRBUF_INIT;
@@ -200,12 +214,7 @@ static void emit_json(strbuf *o, const char *t, const record_kind *k)
 		}
 	}
 	fixed += put_text(&body, "}\n");
-	sb_printf(o, "/* -f json: a @%s event */\n"
-		     "static void %s_json_%s(sg_writer *w, const sg_value *v)\n{\n",
-		  k->name, t, k->name);
-	out_room(o, k, fixed, 8);
-	sb_puts(o, sb_str(&body));
-	sb_puts(o, "\tsg_out_end(w, o);\n}\n\n");
+	put_writer(o, "json", "event", t, k, fixed, 8, &body);
 	sb_free(&body);
 	sb_free(&text);
 }
@@ -233,12 +242,7 @@ static void emit_csv(strbuf *o, const char *t, const record_kind *k)
 		}
 	}
 	fixed += put_text(&body, "\r\n");
-	sb_printf(o, "/* -f csv: a @%s event */\n"
-		     "static void %s_csv_%s(sg_writer *w, const sg_value *v)\n{\n",
-		  k->name, t, k->name);
-	out_room(o, k, fixed, 2);
-	sb_puts(o, sb_str(&body));
-	sb_puts(o, "\tsg_out_end(w, o);\n}\n\n");
+	put_writer(o, "csv", "event", t, k, fixed, 2, &body);
 	sb_free(&body);
 	sb_free(&text);
 }
@@ -302,12 +306,7 @@ static void emit_table(strbuf *o, const char *t, const record_kind *k, size_t ki
 		fixed += wd + 32;
 	}
 	sb_puts(&body, "\t*o++ = '\\n';\n");
-	sb_printf(o, "/* -f table: a @%s row under its header */\n"
-		     "static void %s_table_%s(sg_writer *w, const sg_value *v)\n{\n",
-		  k->name, t, k->name);
-	out_room(o, k, fixed, 4);
-	sb_puts(o, sb_str(&body));
-	sb_puts(o, "\tsg_out_end(w, o);\n}\n\n");
+	put_writer(o, "table", "row under its header", t, k, fixed, 4, &body);
 	sb_free(&body);
 	sb_free(&text);
 }

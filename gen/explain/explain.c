@@ -242,6 +242,89 @@ typedef struct tapset_file {
 #define EXPLAIN_MAX_TAPSETS 8
 #define EXPLAIN_MAX_TAPSET_BYTES (1u << 20)
 
+static int ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* The definitions of one tapset file: each `function NAME` or `probe NAME
+ * =` (its '=' on its line or the next) from its header line up to a `}` in
+ * column 1 or the next `function`/`probe` header.  fn(ctx, is_alias, name,
+ * name_len, def, def_len) for each, def starting at its header line. */
+typedef void (*def_fn)(void *ctx, int is_alias, const char *name, size_t nlen, const char *body, size_t blen);
+
+static void each_def(const tapset_file *f, def_fn fn, void *ctx)
+{
+	const char *s = f->text, *end = s + f->len;
+	const char *name = NULL, *body = NULL;
+	size_t nlen = 0;
+	int alias = 0;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end, *p = s;
+		while (p < le && (*p == ' ' || *p == '\t'))
+			p++;
+		int isfn = le - p > 9 && !strncmp(p, "function", 8) && (p[8] == ' ' || p[8] == '\t');
+		int ispr = le - p > 6 && !strncmp(p, "probe", 5) && (p[5] == ' ' || p[5] == '\t');
+		if ((isfn || ispr || *s == '}') && name) {
+			fn(ctx, alias, name, nlen, body, (size_t)(s - body));
+			name = NULL;
+		}
+		if (isfn || ispr) {
+			p += isfn ? 9 : 6;
+			while (p < le && (*p == ' ' || *p == '\t'))
+				p++;
+			const char *n0 = p;
+			while (p < le && (ident_char(*p) || (ispr && *p == '.')))
+				p++;
+			const char *q = p;
+			while (q < le && (*q == ' ' || *q == '\t'))
+				q++;
+			/* an alias opens with '=' on its line or the next */
+			const char *nx = nl ? nl + 1 : end;
+			while (nx < end && (*nx == ' ' || *nx == '\t'))
+				nx++;
+			int isal = ispr && ((q < le && *q == '=') || (q == le && nx < end && *nx == '='));
+			if (p > n0 && (isfn || isal)) {
+				name = n0;
+				nlen = (size_t)(p - n0);
+				body = s;
+				alias = isal;
+			}
+		}
+		s = le + 1;
+	}
+	if (name)
+		fn(ctx, alias, name, nlen, body, (size_t)(end - body));
+}
+
+typedef struct def_at {
+	const char *pos;	/* line_at's place: the definitions come in order */
+	unsigned pos_line;
+	unsigned line;		/* 1-based */
+	char *name;
+	size_t cap;
+	int *is_alias;
+} def_at;
+
+/* The line of `at`, counted on from the last place asked for. */
+static unsigned line_at(def_at *d, const char *at)
+{
+	for (; d->pos < at; d->pos++)
+		d->pos_line += *d->pos == '\n';
+	return d->pos_line;
+}
+
+static void def_holding(void *ctx, int is_alias, const char *name, size_t nlen, const char *def, size_t dlen)
+{
+	def_at *d = ctx;
+	if (line_at(d, def) > d->line || line_at(d, def + dlen) <= d->line || nlen >= d->cap)
+		return;
+	memcpy(d->name, name, nlen);
+	d->name[nlen] = '\0';
+	*d->is_alias = is_alias;
+}
+
 /* The tapset function or probe alias whose definition holds `line` of a
  * tapset file stap named, into name ("" when none): the last `function N`
  * or `probe N =` header at or before the line, unless a `}` in column 1
@@ -275,45 +358,9 @@ static void enclosing_def(arena *a, ptrvec *tapsets, const char *path, unsigned 
 	}
 	if (!f->text)
 		return;
-	const char *s = f->text, *end = s + f->len;
-	for (unsigned ln = 1; s < end && ln <= line; ln++) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end, *p = s;
-		if (*s == '}')
-			name[0] = '\0';
-		while (p < le && (*p == ' ' || *p == '\t'))
-			p++;
-		int fn = le - p > 9 && !strncmp(p, "function", 8) && (p[8] == ' ' || p[8] == '\t');
-		int pr = le - p > 6 && !strncmp(p, "probe", 5) && (p[5] == ' ' || p[5] == '\t');
-		if (fn || pr) {
-			p += fn ? 9 : 6;
-			while (p < le && (*p == ' ' || *p == '\t'))
-				p++;
-			const char *n0 = p;
-			while (p < le && (isalnum((unsigned char)*p) || *p == '_' || (pr && *p == '.')))
-				p++;
-			size_t n = (size_t)(p - n0);
-			while (p < le && (*p == ' ' || *p == '\t'))
-				p++;
-			/* an alias: "probe a.b = ..." or "=" opening the next line */
-			int alias = pr && (p < le ? *p == '=' : (nl && nl[1] && strspn(nl + 1, " \t") <
-								       (size_t)(end - nl - 1) &&
-								  nl[1 + strspn(nl + 1, " \t")] == '='));
-			if (n && n < cap && (fn || alias)) {
-				memcpy(name, n0, n);
-				name[n] = '\0';
-				*is_alias = alias;
-			} else if (pr) {
-				name[0] = '\0';
-			}
-		}
-		s = le + 1;
-	}
-}
-
-static int ident_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_';
+	def_at d = { f->text, 1, line, name, cap, is_alias };
+	name[0] = '\0';
+	each_def(f, def_holding, &d);
 }
 
 /* What find_use looks for. */
@@ -431,56 +478,6 @@ static int calls_any(const char *s, size_t n, char *const *names, size_t nnames)
 		}
 	}
 	return 0;
-}
-
-/* The definitions of one tapset file, as enclosing_def reads them: each
- * `function NAME` or `probe NAME =` up to a `}` in column 1.  fn(ctx,
- * is_alias, name, name_len, body, body_len) for each. */
-typedef void (*def_fn)(void *ctx, int is_alias, const char *name, size_t nlen, const char *body, size_t blen);
-
-static void each_def(const tapset_file *f, def_fn fn, void *ctx)
-{
-	const char *s = f->text, *end = s + f->len;
-	const char *name = NULL, *body = NULL;
-	size_t nlen = 0;
-	int alias = 0;
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end, *p = s;
-		while (p < le && (*p == ' ' || *p == '\t'))
-			p++;
-		int isfn = le - p > 9 && !strncmp(p, "function", 8) && (p[8] == ' ' || p[8] == '\t');
-		int ispr = le - p > 6 && !strncmp(p, "probe", 5) && (p[5] == ' ' || p[5] == '\t');
-		if ((isfn || ispr || *s == '}') && name) {
-			fn(ctx, alias, name, nlen, body, (size_t)(s - body));
-			name = NULL;
-		}
-		if (isfn || ispr) {
-			p += isfn ? 9 : 6;
-			while (p < le && (*p == ' ' || *p == '\t'))
-				p++;
-			const char *n0 = p;
-			while (p < le && (ident_char(*p) || (ispr && *p == '.')))
-				p++;
-			const char *q = p;
-			while (q < le && (*q == ' ' || *q == '\t'))
-				q++;
-			/* an alias opens with '=' on its line or the next */
-			const char *nx = nl ? nl + 1 : end;
-			while (nx < end && (*nx == ' ' || *nx == '\t'))
-				nx++;
-			int isal = ispr && ((q < le && *q == '=') || (q == le && nx < end && *nx == '='));
-			if (p > n0 && (isfn || isal)) {
-				name = n0;
-				nlen = (size_t)(p - n0);
-				body = nl ? nl + 1 : end;
-				alias = isal;
-			}
-		}
-		s = le + 1;
-	}
-	if (name)
-		fn(ctx, alias, name, nlen, body, (size_t)(end - body));
 }
 
 typedef struct reach {

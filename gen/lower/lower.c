@@ -502,15 +502,19 @@ static bool delete_ready(const body *b, unsigned i)
 
 /* The `when` of write w (stores, then collects, then deletes), lowered:
  * the local it was computed into before the writes, or the condition. */
-static const expr *write_when(body *b, unsigned w, const expr *when)
+static const expr *lower_when(body *b, const expr *when)
 {
 	if (!when)
 		return NULL;
-	if (!b->whens[w]) {
-		needs(b, when);
-		b->whens[w] = lower_cond(b->L, when);
-	}
-	return b->whens[w];
+	needs(b, when);
+	return lower_cond(b->L, when);
+}
+
+static const expr *write_when(body *b, unsigned w, const expr *when)
+{
+	if (when && !b->whens[w])
+		b->whens[w] = lower_when(b, when);
+	return when ? b->whens[w] : NULL;
 }
 
 static void lower_delete(body *b, unsigned i)
@@ -773,10 +777,10 @@ static void lower_snapshot_whens(body *b)
 								   : p->delete_whens[w - p->nstores - p->ncollects];
 		if (!when || !reads_written_map(p, when))
 			continue;
-		needs(b, when);
+		const expr *c = lower_when(b, when);
 		lstmt *s = push(b, LS_LET);
 		s->name = arena_printf(b->L->a, "__when%u", ++b->nwhen_vars);
-		s->value = lower_cond(b->L, when);
+		s->value = c;
 		expr *id = new_node(b->L, E_IDENT, VT_LONG);
 		id->name = s->name;
 		id->loc = when->loc;
@@ -811,7 +815,7 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 	/* side effects (guru): after the writes, before the records */
 	for (unsigned i = 0; i < p->nsets; i++) {
 		const spec_assign *as = &p->sets[i];
-		const expr *when = as->when ? (needs(&b, as->when), lower_cond(L, as->when)) : NULL;
+		const expr *when = lower_when(&b, as->when);
 		needs(&b, as->target);
 		needs(&b, as->value);
 		lstmt *s = push(&b, LS_SET);
@@ -820,7 +824,7 @@ static lprobe lower_probe(lower *L, const spec_probe *p)
 		s->when = when;
 	}
 	for (unsigned i = 0; i < p->ncalls; i++) {
-		const expr *when = p->call_whens[i] ? (needs(&b, p->call_whens[i]), lower_cond(L, p->call_whens[i])) : NULL;
+		const expr *when = lower_when(&b, p->call_whens[i]);
 		needs(&b, p->calls[i]);
 		lstmt *s = push(&b, LS_CALL);
 		s->value = copy(L, p->calls[i], NULL);

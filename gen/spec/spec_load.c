@@ -374,6 +374,21 @@ static bool action_given(const ypair *a)
 	       !(a->value->kind == YN_SEQ && !a->value->nitems);
 }
 
+/* `{ KEY: X, when: C }`, a list entry that holds only where C does: X's
+ * node, C into *when; NULL when a key is missing (reported) or C fails. */
+static const ynode *load_when_map(loader *L, const ynode *m, const char *key, const char *what, expr **when)
+{
+	const char *const keys[] = { key, "when", NULL };
+	schema_check_keys(&L->c, m, what, keys);
+	const ypair *x = ynode_get(m, key), *c = ynode_get(m, "when");
+	if (!x || !c) {
+		diag_error(L->c.d, m->loc, "%s is missing required key '%s'", what, x ? "when" : key);
+		return NULL;
+	}
+	*when = load_expr(L, c->value, "a 'when' condition");
+	return *when ? x->value : NULL;
+}
+
 /* Whether e is a target variable one may write: $x, $x->y, $x[i]. */
 static bool target_lvalue(const expr *e)
 {
@@ -693,20 +708,8 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		for (size_t i = 0; i < cnt; i++) {
 			const ynode *it = items[i];
 			expr *when = NULL;
-			if (it->kind == YN_MAP) {	/* { entry: m[k], when: C } */
-				static const char *const dkeys[] = { "entry", "when", NULL };
-				schema_check_keys(&L->c, it, "a conditional delete", dkeys);
-				const ypair *ent = ynode_get(it, "entry"), *cond = ynode_get(it, "when");
-				if (!ent || !cond) {
-					diag_error(L->c.d, it->loc, "a conditional delete is missing required key '%s'",
-						   ent ? "when" : "entry");
-					continue;
-				}
-				when = load_expr(L, cond->value, "a 'when' condition");
-				if (!when)
-					continue;
-				it = ent->value;
-			}
+			if (it->kind == YN_MAP && !(it = load_when_map(L, it, "entry", "a conditional delete", &when)))
+				continue;	/* { entry: m[k], when: C } */
 			expr *e = load_expr(L, it, "a delete target");
 			if (e && e->kind != E_INDEX)
 				diag_error(L->c.d, e->loc, "'delete' takes state entries like name[key]");
@@ -745,19 +748,8 @@ static void load_probe(loader *L, spec_probe *p, const ynode *n)
 		for (size_t i = 0; i < cnt; i++) {
 			const ynode *it = items[i];
 			expr *when = NULL;
-			if (it->kind == YN_MAP) {	/* { call: f(x), when: C } */
-				static const char *const ckeys[] = { "call", "when", NULL };
-				schema_check_keys(&L->c, it, "a conditional call", ckeys);
-				const ypair *fp = ynode_get(it, "call"), *cw = ynode_get(it, "when");
-				if (!fp || !cw) {
-					diag_error(L->c.d, it->loc, "a conditional call is missing required key '%s'",
-						   fp ? "when" : "call");
-					continue;
-				}
-				if (!(when = load_expr(L, cw->value, "a 'when' condition")))
-					continue;
-				it = fp->value;
-			}
+			if (it->kind == YN_MAP && !(it = load_when_map(L, it, "call", "a conditional call", &when)))
+				continue;	/* { call: f(x), when: C } */
 			expr *e = load_expr(L, it, "a call");
 			if (e && e->kind != E_CALL) {
 				diag_error(L->c.d, e->loc, "'call' takes function calls, like set_kernel_int(addr, 0)");
