@@ -806,7 +806,10 @@ BENCH_OPS = {"bench-io": "a 4 KiB pwrite() and pread() of one file",
 # docs/overhead.tsv: the figures the doc pages and the matrix JSON show
 OVERHEAD_TSV = os.path.join(ROOT, "docs", "overhead.tsv")
 OVERHEAD_COLS = ["tool", "variant", "op", "kernel", "stap", "date", "added_us_per_op", "hits_per_op",
-                 "added_us_per_hit", "cycles_per_hit", "cost_ratio", "original", "invalid"]
+                 "added_us_per_hit", "cycles_per_hit", "cost_ratio", "original", "invalid",
+                 # the rounds' ops, median and min-max, of the variant, of no
+                 # tool and of the original: the next run is held to them
+                 "ops", "ops_range", "none_ops", "none_range", "original_ops", "original_range"]
 
 # the module of a variant's probe-hit round: the same script built with
 # stap -t, which prints each probe's hits and cycles when it unloads
@@ -893,7 +896,7 @@ def bench_figures(fam, variants, res, hits):
     med = {v: statistics.median(xs) if xs else None for v, xs in good.items()}
     n = med.get("none")
     hand = "hand-written" if "hand-written" in good else None
-    out = {"none": n, "spread": {v: [min(xs), max(xs)] if xs else None for v, xs in good.items()},
+    out = {"none": n, "medians": med, "spread": {v: [min(xs), max(xs)] if xs else None for v, xs in good.items()},
            "raw": {v: res.get((fam, v)) for v, _, _, _ in variants}, "variants": {}}
     for v, mod, _, _ in variants:
         if not mod:
@@ -939,12 +942,66 @@ def overhead_rows(kver, stap_id, date, summary):
             if not mod or hand_written(mod) or f is None:
                 continue
             num = lambda k, spec: spec % f[k] if f.get(k) is not None else ""
-            rows.append({"tool": fam, "variant": v, "op": bench_op(run), "kernel": kver, "stap": stap_id,
+            med = lambda w: "%.0f" % fg["medians"][w] if fg["medians"].get(w) is not None else ""
+            rng = lambda w: "%d-%d" % tuple(fg["spread"][w]) if fg["spread"].get(w) else ""
+            hand = "hand-written" if "hand-written" in fg["spread"] else None
+            rows.append({"ops": med(v), "ops_range": rng(v), "none_ops": med("none"), "none_range": rng("none"),
+                         "original_ops": med(hand) if hand else "", "original_range": rng(hand) if hand else "","tool": fam, "variant": v, "op": bench_op(run), "kernel": kver, "stap": stap_id,
                          "date": date, "added_us_per_op": num("added_us_per_op", "%.2f"),
                          "hits_per_op": num("hits_per_op", "%.2f"), "added_us_per_hit": num("added_us_per_hit", "%.3f"),
                          "cycles_per_hit": num("cycles_per_hit", "%.0f"), "cost_ratio": num("cost_ratio", "%.3f"),
                          "original": BENCH_ORIGINALS.get(fam, ""), "invalid": f.get("invalid") or ""})
     return rows
+
+
+def read_overhead(path=None):
+    """The rows of docs/overhead.tsv, as dicts; a table of an earlier
+    release (fewer columns, by its own header) reads with the missing
+    columns empty."""
+    path = path or OVERHEAD_TSV
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    head = lines[0].split("\t") if lines else []
+    if head[:3] != OVERHEAD_COLS[:3] or set(head) - set(OVERHEAD_COLS):
+        die("%s: not an overhead table (its header is not %s)" % (path, " ".join(OVERHEAD_COLS)))
+    return [dict({c: "" for c in OVERHEAD_COLS}, **dict(zip(head, l.split("\t")))) for l in lines[1:] if l.strip()]
+
+
+def bench_agreement(prev, rows):
+    """This run against the last one (docs/overhead.tsv before this run):
+    per tool variant, whether each run's median of the variant's ops, of
+    no tool's and of the original's lies in the other's [min-max].
+    Returns (lines, agreed, compared); rows of another kernel or stap, or
+    of a run that kept no ops, are not compared."""
+    def span(r):
+        a, _, b = r.partition("-")
+        return (int(a), int(b)) if a.isdigit() and b.isdigit() else None
+    def inside(med, r):
+        return bool(med) and med.isdigit() and r is not None and r[0] <= int(med) <= r[1]
+    old = {(r["tool"], r["variant"]): r for r in prev}
+    lines, agreed, compared = [], 0, 0
+    for r in rows:
+        p = old.get((r["tool"], r["variant"]))
+        if not p or not p.get("ops_range") or (p["kernel"], p["stap"]) != (r["kernel"], r["stap"]):
+            continue
+        cells, ok = [], True
+        for k in ("ops", "none_ops", "original_ops"):
+            rk = k.replace("ops", "range") if k != "ops" else "ops_range"
+            if not r[k] and not p[k]:
+                cells.append("-")
+                continue
+            both = inside(r[k], span(p[rk])) and inside(p[k], span(r[rk]))
+            ok = ok and both
+            cells.append("%s [%s] / %s [%s] %s" % (p[k] or "-", p[rk] or "-", r[k] or "-", r[rk] or "-",
+                                                  "yes" if both else "**no**"))
+        compared += 1
+        agreed += ok
+        lines.append("| %s | %s | %s | %s / %s | %s |" % (r["tool"], r["variant"], " | ".join(cells),
+                                                       p["cost_ratio"] or "-", r["cost_ratio"] or "-",
+                                                       "yes" if ok else "**no**"))
+    return lines, agreed, compared
 
 
 def publish_overhead(rows, path=None):
@@ -955,11 +1012,8 @@ def publish_overhead(rows, path=None):
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
-        if lines and lines[0].split("\t") != OVERHEAD_COLS:
-            die("%s: not an overhead table (its header is not %s)" % (path, " ".join(OVERHEAD_COLS)))
         measured = {r["tool"] for r in rows}
-        keep = [dict(zip(OVERHEAD_COLS, l.split("\t"))) for l in lines[1:] if l.strip()]
-        keep = [r for r in keep if r["tool"] not in measured]
+        keep = [r for r in read_overhead(path) if r["tool"] not in measured]
     clean = lambda v: str(v).replace("\t", " ").replace("\n", " ")
     body = sorted(keep + rows, key=lambda r: (r["tool"], r["variant"]))
     tmp = path + ".tmp"
@@ -1020,14 +1074,27 @@ def bench_report(out, kver, stap_id, tests):
               "ratio states what the extra output costs.",
               "Under TCG every instruction is emulated: the absolute times are many times a real",
               "CPU's, and only ratios measured in the same guest compare (docs/performance.md)."]
-    with open(os.path.join(out, "overhead.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
     with open(os.path.join(out, "overhead.json"), "w") as f:
         json.dump({"kernel": kver, "stap": stap_id, "date": time.strftime("%Y-%m-%d", time.gmtime()),
                    "seconds": BENCH_SECONDS, "rounds": BENCH_ROUNDS, "tools": summary},
                   f, indent=1, sort_keys=True)
+    rows = overhead_rows(kver, stap_id, time.strftime("%Y-%m-%d", time.gmtime()), summary)
+    prev = read_overhead()
+    agree, agreed, compared = bench_agreement(prev, rows)
+    if compared:
+        dates = sorted({r["date"] for r in prev if (r["tool"], r["variant"]) in {(x["tool"], x["variant"]) for x in rows}})
+        lines += ["", "## Against the last run (docs/overhead.tsv of %s)" % ", ".join(dates), "",
+                  "Each cell: the last run's median [min-max] / this run's. A variant agrees when every",
+                  "median lies in the other run's [min-max].", "",
+                  "| tool | variant | tool's ops | no tool's ops | original's ops | cost ratio, last / this | agree |",
+                  "|---|---|---|---|---|---|---|"] + agree + [
+                  "", "%d of %d variants agree with the last run." % (agreed, compared)]
+    else:
+        lines += ["", "No earlier run on %s with %s in docs/overhead.tsv to compare with." % (kver, stap_id)]
+    with open(os.path.join(out, "overhead.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
-    publish_overhead(overhead_rows(kver, stap_id, time.strftime("%Y-%m-%d", time.gmtime()), summary))
+    publish_overhead(rows)
     say("%s: figures written to %s (doc pages and the matrix read them)" % (kver, os.path.relpath(OVERHEAD_TSV, ROOT)))
 
 

@@ -303,6 +303,39 @@ class Overhead(unittest.TestCase):
                                   stdout=subprocess.PIPE, text=True, check=True).stdout
             self.assertEqual(none, "")
 
+    def test_agreement_with_the_last_run(self):
+        """A run is held to the last one's rows: each median inside the
+        other's [min-max], for the tool, no tool and the original."""
+        rows = live.overhead_rows("6.1.0-57-cloud-amd64", "stap 4.8", "2026-12-07", self.summary())
+        self.assertEqual((rows[0]["ops"], rows[0]["ops_range"]), ("500", "490-510"))
+        self.assertEqual((rows[0]["none_ops"], rows[0]["none_range"]), ("1000", "990-1010"))
+        self.assertEqual((rows[0]["original_ops"], rows[0]["original_range"]), ("520", "510-530"))
+        lines, agreed, compared = live.bench_agreement(rows, rows)
+        self.assertEqual((agreed, compared), (2, 2))
+        moved = [dict(r, ops="470", ops_range="460-480") if r["variant"] == "generated -b" else r for r in rows]
+        lines, agreed, compared = live.bench_agreement(rows, moved)
+        self.assertEqual((agreed, compared), (1, 2))
+        self.assertIn("| accessed_files | generated -b | 500 [490-510] / 470 [460-480] **no** |", lines[0])
+        # another kernel, or a row of a run that kept no ops: not compared
+        other = [dict(r, kernel="5.10.0-32-amd64") for r in rows]
+        self.assertEqual(live.bench_agreement(other, rows)[1:], (0, 0))
+        old = [dict(r, ops="", ops_range="") for r in rows]
+        self.assertEqual(live.bench_agreement(old, rows)[1:], (0, 0))
+
+    def test_older_table_reads(self):
+        """A table written before the ops columns reads, the new columns empty."""
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "o.tsv")
+            head = live.OVERHEAD_COLS[:13]
+            with open(p, "w") as f:
+                f.write("\t".join(head) + "\n" + "\t".join(["iotop", "generated"] + ["x"] * 11) + "\n")
+            r = live.read_overhead(p)
+            self.assertEqual((r[0]["tool"], r[0]["invalid"], r[0]["ops"]), ("iotop", "x", ""))
+            with open(p, "w") as f:
+                f.write("name\tvalue\n")
+            with self.assertRaises(SystemExit):
+                live.read_overhead(p)
+
     def test_committed_table(self):
         """docs/overhead.tsv, when there, has the header and a row per
         measured tool variant with the columns filled the benchmark fills."""
