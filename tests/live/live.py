@@ -939,20 +939,21 @@ def overhead_rows(kver, stap_id, date, summary):
         fg = summary.get(fam)
         if not fg:
             continue
+        # the rounds' ops of a variant (no tool and the original included)
+        med = lambda w: "%.0f" % fg["medians"][w] if fg["medians"].get(w) is not None else ""
+        rng = lambda w: "%d-%d" % tuple(fg["spread"][w]) if fg["spread"].get(w) else ""
         for v, mod, _, _ in variants:
             f = fg["variants"].get(v)
             if not mod or hand_written(mod) or f is None:
                 continue
             num = lambda k, spec: spec % f[k] if f.get(k) is not None else ""
-            med = lambda w: "%.0f" % fg["medians"][w] if fg["medians"].get(w) is not None else ""
-            rng = lambda w: "%d-%d" % tuple(fg["spread"][w]) if fg["spread"].get(w) else ""
-            hand = "hand-written" if "hand-written" in fg["spread"] else None
-            rows.append({"ops": med(v), "ops_range": rng(v), "none_ops": med("none"), "none_range": rng("none"),
-                         "original_ops": med(hand) if hand else "", "original_range": rng(hand) if hand else "","tool": fam, "variant": v, "op": bench_op(run), "kernel": kver, "stap": stap_id,
+            rows.append({"tool": fam, "variant": v, "op": bench_op(run), "kernel": kver, "stap": stap_id,
                          "date": date, "added_us_per_op": num("added_us_per_op", "%.2f"),
                          "hits_per_op": num("hits_per_op", "%.2f"), "added_us_per_hit": num("added_us_per_hit", "%.3f"),
                          "cycles_per_hit": num("cycles_per_hit", "%.0f"), "cost_ratio": num("cost_ratio", "%.3f"),
-                         "original": BENCH_ORIGINALS.get(fam, ""), "invalid": f.get("invalid") or ""})
+                         "original": BENCH_ORIGINALS.get(fam, ""), "invalid": f.get("invalid") or "",
+                         "ops": med(v), "ops_range": rng(v), "none_ops": med("none"), "none_range": rng("none"),
+                         "original_ops": med("hand-written"), "original_range": rng("hand-written")})
     return rows
 
 
@@ -989,8 +990,7 @@ def bench_agreement(prev, rows):
         if not p or not p.get("ops_range") or (p["kernel"], p["stap"]) != (r["kernel"], r["stap"]):
             continue
         cells, ok = [], True
-        for k in ("ops", "none_ops", "original_ops"):
-            rk = k.replace("ops", "range") if k != "ops" else "ops_range"
+        for k, rk in (("ops", "ops_range"), ("none_ops", "none_range"), ("original_ops", "original_range")):
             if not r[k] and not p[k]:
                 cells.append("-")
                 continue
@@ -1010,12 +1010,8 @@ def publish_overhead(rows, path=None):
     """Merges a run's rows into docs/overhead.tsv: the tools it measured
     replace their rows, the others stay as they were."""
     path = path or OVERHEAD_TSV
-    keep = []
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-        measured = {r["tool"] for r in rows}
-        keep = [r for r in read_overhead(path) if r["tool"] not in measured]
+    measured = {r["tool"] for r in rows}
+    keep = [r for r in read_overhead(path) if r["tool"] not in measured]
     clean = lambda v: str(v).replace("\t", " ").replace("\n", " ")
     body = sorted(keep + rows, key=lambda r: (r["tool"], r["variant"]))
     tmp = path + ".tmp"
@@ -1084,7 +1080,8 @@ def bench_report(out, kver, stap_id, tests):
     prev = read_overhead()
     agree, agreed, compared = bench_agreement(prev, rows)
     if compared:
-        dates = sorted({r["date"] for r in prev if (r["tool"], r["variant"]) in {(x["tool"], x["variant"]) for x in rows}})
+        ran = {(x["tool"], x["variant"]) for x in rows}
+        dates = sorted({r["date"] for r in prev if (r["tool"], r["variant"]) in ran})
         lines += ["", "## Against the last run (docs/overhead.tsv of %s)" % ", ".join(dates), "",
                   "Each cell: the last run's median [min-max] / this run's. A variant agrees when every",
                   "median lies in the other run's [min-max].", "",
